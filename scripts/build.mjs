@@ -1,0 +1,42 @@
+// Bundles the extension and the CLI with esbuild. Type checking is `npm run typecheck` (tsc --noEmit).
+//   node scripts/build.mjs [--watch] [--dev]
+import * as esbuild from 'esbuild';
+import { readFileSync } from 'fs';
+import { fileURLToPath } from 'url';
+import path from 'path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const watch = process.argv.includes('--watch');
+const dev = process.argv.includes('--dev') || watch;
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: !dev,
+  keepNames: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  absWorkingDir: root,
+  // jsonc-parser's main entry is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], metafile: true },
+  { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('watching…');
+} else {
+  const t0 = Date.now();
+  const results = await Promise.all(builds.map(b => esbuild.build(b)));
+  const ext = results[0].metafile.outputs['dist/extension.js'];
+  console.log(`built dist/extension.js (${(ext.bytes / 1024).toFixed(0)} KiB) and dist/cli.js in ${Date.now() - t0} ms`);
+}

@@ -1,0 +1,145 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { compareDiagnostics, countBySeverity, type Diagnostic } from '../core/diagnostics/diagnostic';
+import { importFromAdf } from '../core/adf/importAdf';
+import { NodeFileHost } from '../core/project/nodeFileHost';
+import { loadProjectAt, readAdfFolder, UserError } from '../core/project/loadProject';
+import { toJson, toText } from './output';
+import { writeFileAtomic } from './writeFileAtomic';
+
+const USAGE = `Usage: lakehouse <command> [options]
+
+Commands:
+  validate [DIR] [--format text|json]      Check lakehouse.yaml, its includes and the ADF folder.
+                                           Exit 0: no errors; 1: errors; 2: usage or I/O error.
+  import-adf ADF_DIR [--out FILE] [--force] Create a lakehouse.yaml from a Data Factory folder
+                                           (ADF git layout). --out - prints it instead.
+
+Options:
+  -h, --help     Show this help.
+  -v, --version  Show the version.
+`;
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  cwd: string;
+  color: boolean;
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      case '-v':
+      case '--version':
+        io.stdout(`${VERSION}\n`);
+        return 0;
+      case 'validate':
+        return await validate(rest, io);
+      case 'import-adf':
+        return await importAdf(rest, io);
+      default:
+        throw new UsageError(`Unknown command '${command}'.`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`lakehouse: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof UserError) {
+      io.stderr(`lakehouse: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string') {
+      io.stderr(`lakehouse: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`lakehouse: internal error: ${(e as Error)?.stack ?? String(e)}\nPlease report this as a bug.\n`);
+    return 3;
+  }
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function validate(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError('validate takes at most one folder.');
+  const format = (values.format as string | undefined) ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
+  const target = path.resolve(io.cwd, positionals[0] ?? '.');
+  const snapshot = await loadProjectAt(new NodeFileHost(), target);
+  const baseDir = /\.ya?ml$/i.test(target) ? path.dirname(target) : target;
+  const all: Diagnostic[] = [...snapshot.diagnostics.values()].flat().sort(compareDiagnostics);
+  const counts = countBySeverity(all);
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify(toJson(all, baseDir), null, 2)}\n`);
+  } else {
+    if (all.length) io.stdout(`${toText(all, baseDir, io.color)}\n\n`);
+    const files = snapshot.diagnostics.size;
+    io.stdout(`${counts.error} error(s), ${counts.warning} warning(s), ${counts.info + counts.hint} info in ${files} file(s).\n`);
+  }
+  return counts.error > 0 ? 1 : 0;
+}
+
+async function importAdf(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string', short: 'o' }, force: { type: 'boolean', short: 'f' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('import-adf takes exactly one ADF folder.');
+  const adfDir = path.resolve(io.cwd, positionals[0] as string);
+  const outArg = (values.out as string | undefined) ?? 'lakehouse.yaml';
+  const toStdout = outArg === '-';
+  const outFile = toStdout ? path.join(io.cwd, 'lakehouse.yaml') : path.resolve(io.cwd, outArg);
+  const result = await readAdfFolder(new NodeFileHost(), adfDir);
+  if (result.status === 'missing') throw new UserError(`${positionals[0]} does not exist or is not a folder.`);
+  if (result.status === 'not-adf') throw new UserError(`${positionals[0]} is not an ADF folder: it has none of pipeline/, dataset/, linkedService/, trigger/, factory/.`);
+  const imported = importFromAdf(result.factory, outFile);
+  if (toStdout) {
+    io.stdout(imported.text);
+  } else {
+    if (!values.force && (await exists(outFile))) throw new UserError(`${outArg} already exists; pass --force to overwrite it.`);
+    await writeFileAtomic(outFile, imported.text);
+    io.stderr(`Wrote ${path.relative(io.cwd, outFile) || outFile}: ${imported.tables} table(s) from ${imported.sourceSystems} source system(s).\n`);
+  }
+  for (const loop of imported.loops) io.stderr(`  from pipeline ${loop.pipeline}, parameter ${loop.parameter}: ${loop.tables} table(s)\n`);
+  for (const note of imported.notes) io.stderr(`  note: ${note}\n`);
+  for (const problem of result.factory.files.flatMap(f => f.diagnostics).filter(d => d.severity === 'error')) {
+    io.stderr(`  skipped: ${path.relative(io.cwd, problem.file)}:${problem.range.start.line + 1}: ${problem.message}\n`);
+  }
+  return 0;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,61 @@
+import * as path from 'path';
+import { RULES } from '../diagnostics/rules';
+import { makeDiagnostic } from '../metadata/metadataFile';
+import { ADF_FOLDERS, parseAdfFile, type AdfFile, type AdfKind } from './adfFile';
+import { findMetadataLoops, type MetadataLoop } from './metadataLoops';
+
+export interface AdfFactory {
+  root: string;
+  files: AdfFile[];
+  /** Artifacts by kind and name (the first file wins when two share a name). */
+  artifacts: Map<AdfKind, Map<string, AdfFile>>;
+  loops: MetadataLoop[];
+}
+
+export type ReadResult = { text: string } | { unreadable: string } | { missing: true };
+
+/** How the folder loader reads; the project session passes its caching reader. */
+export interface AdfReader {
+  readText(file: string): Promise<ReadResult>;
+  readDirectory(dir: string): Promise<string[] | undefined>;
+  /** Parses a file, possibly from a cache. */
+  parse?(file: string, kind: AdfKind, text: string): AdfFile;
+}
+
+export type AdfFolderResult =
+  | { status: 'ok'; factory: AdfFactory }
+  | { status: 'missing' }
+  | { status: 'not-adf' };
+
+/** Reads a Data Factory folder in ADF's git layout. Bad files become diagnostics on those files. */
+export async function loadAdfFolder(reader: AdfReader, root: string): Promise<AdfFolderResult> {
+  const entries = await reader.readDirectory(root);
+  if (!entries) return { status: 'missing' };
+  const present = (Object.keys(ADF_FOLDERS) as AdfKind[]).filter(k => entries.includes(`${ADF_FOLDERS[k]}/`));
+  if (present.length === 0) return { status: 'not-adf' };
+  const factory: AdfFactory = { root, files: [], artifacts: new Map(), loops: [] };
+  const parse = reader.parse ?? parseAdfFile;
+  for (const kind of present) {
+    const dir = path.join(root, ADF_FOLDERS[kind]);
+    const names = ((await reader.readDirectory(dir)) ?? []).filter(n => !n.endsWith('/') && n.toLowerCase().endsWith('.json')).sort();
+    const byName = new Map<string, AdfFile>();
+    factory.artifacts.set(kind, byName);
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const read = await reader.readText(file);
+      let parsed: AdfFile;
+      if ('text' in read) parsed = parse(file, kind, read.text);
+      else {
+        parsed = parseAdfFile(file, kind, '');
+        parsed.diagnostics = [makeDiagnostic(file, parsed.lines, [0, 0], RULES.unreadableFile, 'unreadable' in read ? read.unreadable : 'The file cannot be read.')];
+      }
+      factory.files.push(parsed);
+      if (parsed.name !== undefined && !byName.has(parsed.name)) byName.set(parsed.name, parsed);
+    }
+  }
+  const datasets = factory.artifacts.get('dataset') ?? new Map<string, AdfFile>();
+  for (const pipeline of factory.artifacts.get('pipeline')?.values() ?? []) {
+    factory.loops.push(...findMetadataLoops(pipeline, datasets));
+  }
+  return { status: 'ok', factory };
+}

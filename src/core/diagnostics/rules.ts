@@ -1,0 +1,93 @@
+import type { Severity } from './diagnostic';
+
+export interface RuleInfo {
+  code: string;
+  /** Short kebab-case name, stable like the code. */
+  name: string;
+  severity: Severity;
+  /** Why the rule exists: what goes wrong downstream when it is ignored. */
+  rationale: string;
+}
+
+function rule(code: string, name: string, severity: Severity, rationale: string): RuleInfo {
+  return { code, name, severity, rationale };
+}
+
+/**
+ * Every diagnostic the product reports. Codes never change meaning; retired codes are not
+ * reused. docs/rules.md is generated from this table (and a test keeps them in step).
+ */
+export const RULES = {
+  yamlSyntax: rule('LH001', 'yaml-syntax', 'error',
+    'A file that does not parse cannot be read at all: nothing after the error is checked, generated or deployed.'),
+  unreadableFile: rule('LH002', 'unreadable-file', 'error',
+    'Binary, non-UTF-8 or oversized files are not metadata; reading them would freeze the editor or produce garbage.'),
+  includeProblem: rule('LH003', 'include-problem', 'error',
+    'A split project is only complete when every include resolves exactly once; a missing or circular include silently drops or doubles definitions.'),
+  schemaType: rule('LH101', 'schema-type', 'error',
+    'A value of the wrong type (a number where a list is expected, say) is read differently by every tool downstream.'),
+  schemaUnknownKey: rule('LH102', 'schema-unknown-key', 'error',
+    'An unknown key is almost always a typo of a known one, whose setting is then silently ignored.'),
+  schemaMissingKey: rule('LH103', 'schema-missing-key', 'error',
+    'Required keys are what generation and deployment cannot guess.'),
+  schemaInvalidValue: rule('LH104', 'schema-invalid-value', 'error',
+    'Values outside the allowed set or format (an SCD type 3, a date that is not YYYY-MM-DD) fail later, far from where they were written.'),
+  factUnknownDimension: rule('LH201', 'fact-unknown-dimension', 'error',
+    'A fact reference to a dimension that does not exist produces a join to nothing: the gold model would not build.'),
+  factReferenceColumnUnknown: rule('LH202', 'fact-reference-column-unknown', 'error',
+    "The foreign-key column of a reference must exist in the fact's source table, or the join condition refers to nothing."),
+  scd2MissingBusinessKey: rule('LH203', 'scd2-missing-business-key', 'error',
+    'An SCD Type 2 dimension keys its history on the business key; without one, every change becomes a new entity.'),
+  scd2MissingSequenceColumn: rule('LH204', 'scd2-missing-sequence-column', 'error',
+    'Auto-CDC needs a sequence column to order changes; without it, SCD Type 2 history is written in arbitrary order.'),
+  dimensionColumnUnknown: rule('LH205', 'dimension-column-unknown', 'error',
+    "Business keys, tracked columns and sequence columns are read from the dimension's source table; a column it does not have fails the pipeline at run time."),
+  cdcColumnUnknown: rule('LH206', 'cdc-column-unknown', 'error',
+    'The incremental copy filters on the CDC (watermark) column; a column the table does not have makes every run fail.'),
+  duplicateTable: rule('LH207', 'duplicate-table', 'error',
+    'Two definitions of one table make it ambiguous which one is copied and modelled.'),
+  duplicateDimension: rule('LH208', 'duplicate-dimension', 'error',
+    'Dimension names become table names in the gold zone; two with one name overwrite each other.'),
+  duplicateFact: rule('LH209', 'duplicate-fact', 'error',
+    'Fact names become table names in the gold zone; duplicates overwrite each other (a fact and a dimension may not share a name either).'),
+  factWithoutGrain: rule('LH210', 'fact-without-grain', 'error',
+    'The grain says what one fact row means; without it, deduplication and SCD1 merges have no key.'),
+  measureNotNumeric: rule('LH211', 'measure-not-numeric', 'error',
+    'Summing or averaging a text or date column fails in Spark or gives meaningless results; count it instead, or pick a numeric column.'),
+  sourceTableUndeclared: rule('LH212', 'source-table-undeclared', 'error',
+    'Dimensions and facts are built from declared source tables; a table nobody copies into bronze never reaches gold.'),
+  factColumnUnknown: rule('LH213', 'fact-column-unknown', 'error',
+    "Grain columns and measures are read from the fact's source table; a column it does not have fails the pipeline at run time."),
+  tableColumnUnknown: rule('LH214', 'table-column-unknown', 'error',
+    "A table's primary key must be among its declared columns."),
+  duplicateColumn: rule('LH215', 'duplicate-column', 'error',
+    'Column names are unique in SQL tables and Spark data frames.'),
+  duplicateSourceSystem: rule('LH216', 'duplicate-source-system', 'error',
+    'Source system names name linked services and folders; duplicates collide.'),
+  dateDimensionUnknown: rule('LH217', 'date-dimension-unknown', 'error',
+    'The date dimension must be one of the declared dimensions.'),
+  tableWithoutColumns: rule('LH218', 'table-without-columns', 'warning',
+    'Without columns, none of the column checks can run and templates have nothing to select; list them (lakehouse import-adf leaves them as a TODO).'),
+  ambiguousTableReference: rule('LH219', 'ambiguous-table-reference', 'error',
+    'A table reference that matches tables in several schemas or systems could mean any of them; qualify it.'),
+  scd1WithTrackedColumns: rule('LH220', 'scd1-tracked-columns-ignored', 'warning',
+    'Tracked columns only matter for SCD Type 2 history; on a Type 1 dimension they are ignored, which is rarely what was meant.'),
+  environmentIncomplete: rule('LH301', 'environment-incomplete', 'warning',
+    'Deploying to an environment needs its subscription, resource group, data factory and storage account; an incomplete one cannot be deployed to.'),
+  noEnvironment: rule('LH302', 'no-environment', 'warning',
+    'Without an environment nothing can be deployed, triggered or backfilled.'),
+  adfFolderMissing: rule('LH401', 'adf-folder-missing', 'error',
+    'paths.adf names the Data Factory folder in ADF git layout; a folder that is not there cannot be read, generated into or deployed.'),
+  adfJsonSyntax: rule('LH402', 'adf-json-syntax', 'error',
+    'ADF Studio and the deployment both refuse a file that is not valid JSON.'),
+  adfNotAnArtifact: rule('LH403', 'adf-not-an-artifact', 'warning',
+    'Files in the ADF folders must be ADF artifacts (a name and properties); anything else is refused by ADF Studio and by deployment.'),
+  adfLoopTableUndeclared: rule('LH404', 'adf-loop-table-undeclared', 'warning',
+    "The metadata-driven pipeline copies a table lakehouse.yaml does not declare, so the metadata is no longer the single source of truth; declare it (or regenerate the pipeline's parameter)."),
+  todo: rule('LH901', 'todo', 'warning',
+    'A TODO marks what an import could not know; until it is filled in, the checks that need it cannot run.'),
+} as const satisfies Record<string, RuleInfo>;
+
+export type RuleKey = keyof typeof RULES;
+
+export const ALL_RULES: readonly RuleInfo[] = Object.values(RULES);

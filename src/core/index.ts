@@ -1,0 +1,16 @@
+// The core's public surface, for the CLI, the extension and tests.
+export * from './diagnostics/diagnostic';
+export * from './diagnostics/rules';
+export * from './text/lineIndex';
+export * from './metadata/model';
+export { parseMetadataFile, type MetadataFile } from './metadata/metadataFile';
+export { checkMetadata, DEPLOY_KEYS, isNumericType, TableResolver } from './metadata/semanticRules';
+export { MetadataLocator } from './metadata/locator';
+export * from './adf/adfFile';
+export * from './adf/adfFolder';
+export * from './adf/metadataLoops';
+export * from './adf/importAdf';
+export * from './project/fileHost';
+export * from './project/projectSession';
+export * from './project/loadProject';
+export { NodeFileHost } from './project/nodeFileHost';

@@ -1,0 +1,205 @@
+import * as path from 'path';
+import type { MetadataFile } from './metadataFile';
+import type {
+  Column, Dimension, Environment, Fact, LoadType, Measure, Origin, ProjectInfo, ProjectPaths, Reference, SourceSystem, Table, Todo, Zone,
+} from './model';
+import type { Path } from './yamlLocate';
+
+/** What one metadata file contributes to the project, before merging. */
+export interface MetadataFragment {
+  file: string;
+  project?: ProjectInfo;
+  environments: Environment[];
+  zones: Zone[];
+  sources: SourceSystem[];
+  dimensions: Dimension[];
+  facts: Fact[];
+  dateDimension?: { name: string; origin: Origin };
+  paths?: ProjectPaths;
+  includes: { pattern: string; origin: Origin }[];
+  todos: Todo[];
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const nonEmpty = (v: unknown): string | undefined => {
+  const s = str(v);
+  return s !== undefined && s.trim() !== '' ? s : undefined;
+};
+const strList = (v: unknown): string[] => (Array.isArray(v) ? v.map(str).filter((s): s is string => s !== undefined) : []);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/**
+ * Reads the model out of a parsed file's plain value. Tolerant by design: the schema has
+ * already reported wrong shapes; here anything malformed is skipped so one bad entry never
+ * hides the checks on the rest.
+ */
+export function buildFragment(source: MetadataFile): MetadataFragment {
+  const file = source.file;
+  const value = isObj(source.value) ? source.value : {};
+  const at = (p: Path): Origin => ({ file, path: p });
+  const todos: Todo[] = [];
+  const noteTodo = (o: Obj, _p: Path): string | undefined => str(o.todo);
+  collectTodos(value, [], file, todos);
+  const fragment: MetadataFragment = { file, environments: [], zones: [], sources: [], dimensions: [], facts: [], includes: [], todos };
+  noteTodo(value, []);
+
+  if (isObj(value.project)) {
+    const p = value.project;
+    noteTodo(p, ['project']);
+    const name = nonEmpty(p.name);
+    if (name) fragment.project = { name, description: str(p.description), owner: str(p.owner), origin: at(['project']) };
+  }
+
+  list(value.include).forEach((pattern, i) => {
+    const s = nonEmpty(pattern);
+    if (s) fragment.includes.push({ pattern: s, origin: at(['include', i]) });
+  });
+
+  if (isObj(value.environments)) {
+    for (const [name, raw] of Object.entries(value.environments)) {
+      const e = isObj(raw) ? raw : {};
+      const p: Path = ['environments', name];
+      noteTodo(e, p);
+      fragment.environments.push({
+        name,
+        subscriptionId: nonEmpty(e.subscriptionId), tenantId: nonEmpty(e.tenantId), resourceGroup: nonEmpty(e.resourceGroup),
+        factory: nonEmpty(e.factory), storageAccount: nonEmpty(e.storageAccount), databricksHost: nonEmpty(e.databricksHost),
+        bundleTarget: nonEmpty(e.bundleTarget), location: nonEmpty(e.location), alertUrl: nonEmpty(e.alertUrl),
+        protected: e.protected === true,
+        origin: at(p),
+      });
+    }
+  }
+
+  if (isObj(value.lake)) {
+    noteTodo(value.lake, ['lake']);
+    if (isObj(value.lake.zones)) {
+      for (const [name, raw] of Object.entries(value.lake.zones)) {
+        if (!isObj(raw)) continue;
+        const p: Path = ['lake', 'zones', name];
+        noteTodo(raw, p);
+        fragment.zones.push({
+          name, container: str(raw.container) ?? name, path: str(raw.path), format: str(raw.format),
+          catalog: str(raw.catalog), schema: str(raw.schema), origin: at(p),
+        });
+      }
+    }
+  }
+
+  list(value.sources).forEach((rawSystem, si) => {
+    if (!isObj(rawSystem)) return;
+    const sp: Path = ['sources', si];
+    const systemName = nonEmpty(rawSystem.name) ?? `source${si + 1}`;
+    const system: SourceSystem = {
+      name: systemName, type: str(rawSystem.type), linkedService: nonEmpty(rawSystem.linkedService),
+      server: str(rawSystem.server), database: str(rawSystem.database), tables: [],
+      todo: noteTodo(rawSystem, sp), origin: at(sp),
+    };
+    list(rawSystem.tables).forEach((rawTable, ti) => {
+      if (!isObj(rawTable)) return;
+      const name = nonEmpty(rawTable.name);
+      if (!name) return;
+      const tp: Path = [...sp, 'tables', ti];
+      const schema = nonEmpty(rawTable.schema) ?? 'dbo';
+      const columns: Column[] = [];
+      list(rawTable.columns).forEach((rawColumn, ci) => {
+        if (!isObj(rawColumn)) return;
+        const columnName = nonEmpty(rawColumn.name);
+        if (!columnName) return;
+        columns.push({
+          name: columnName, type: str(rawColumn.type) ?? '',
+          nullable: typeof rawColumn.nullable === 'boolean' ? rawColumn.nullable : undefined,
+          description: str(rawColumn.description), origin: at([...tp, 'columns', ci]),
+        });
+      });
+      const columnIndex = new Map<string, Column>();
+      for (const c of columns) if (!columnIndex.has(c.name.toLowerCase())) columnIndex.set(c.name.toLowerCase(), c);
+      const cdcColumn = nonEmpty(rawTable.cdcColumn);
+      const loadType: LoadType = rawTable.loadType === 'full' || rawTable.loadType === 'incremental'
+        ? rawTable.loadType
+        : cdcColumn ? 'incremental' : 'full';
+      const table: Table = {
+        system: systemName, schema, name, qualifiedName: `${schema}.${name}`, description: str(rawTable.description),
+        columns, columnIndex, primaryKey: strList(rawTable.primaryKey), cdcColumn, loadType,
+        backfillFrom: nonEmpty(rawTable.backfillFrom), todo: noteTodo(rawTable, tp), origin: at(tp),
+      };
+      system.tables.push(table);
+    });
+    fragment.sources.push(system);
+  });
+
+  if (isObj(value.starSchema)) {
+    const star = value.starSchema;
+    noteTodo(star, ['starSchema']);
+    const dateName = nonEmpty(star.dateDimension);
+    if (dateName) fragment.dateDimension = { name: dateName, origin: at(['starSchema', 'dateDimension']) };
+    list(star.dimensions).forEach((raw, i) => {
+      if (!isObj(raw)) return;
+      const name = nonEmpty(raw.name);
+      if (!name) return;
+      const p: Path = ['starSchema', 'dimensions', i];
+      const dimension: Dimension = {
+        name, source: nonEmpty(raw.source) ?? '', businessKey: strList(raw.businessKey),
+        scdType: raw.scdType === 2 ? 2 : 1, trackedColumns: strList(raw.trackedColumns),
+        sequenceBy: nonEmpty(raw.sequenceBy), description: str(raw.description), todo: noteTodo(raw, p), origin: at(p),
+      };
+      fragment.dimensions.push(dimension);
+    });
+    list(star.facts).forEach((raw, i) => {
+      if (!isObj(raw)) return;
+      const name = nonEmpty(raw.name);
+      if (!name) return;
+      const p: Path = ['starSchema', 'facts', i];
+      const measures: Measure[] = [];
+      list(raw.measures).forEach((m, mi) => {
+        if (!isObj(m)) return;
+        const column = nonEmpty(m.column);
+        if (column) measures.push({ column, aggregation: str(m.aggregation) ?? 'sum', name: str(m.name), origin: at([...p, 'measures', mi]) });
+      });
+      const references: Reference[] = [];
+      list(raw.references).forEach((r, ri) => {
+        if (!isObj(r)) return;
+        const column = nonEmpty(r.column);
+        const dimension = nonEmpty(r.dimension);
+        if (column && dimension) references.push({ column, dimension, origin: at([...p, 'references', ri]) });
+      });
+      fragment.facts.push({
+        name, source: nonEmpty(raw.source) ?? '', grain: strList(raw.grain), measures, references,
+        sequenceBy: nonEmpty(raw.sequenceBy), description: str(raw.description), todo: noteTodo(raw, p), origin: at(p),
+      });
+    });
+  }
+
+  if (isObj(value.paths)) {
+    const dir = path.dirname(file);
+    const resolve = (v: unknown) => {
+      const s = nonEmpty(v);
+      return s ? path.resolve(dir, s) : undefined;
+    };
+    fragment.paths = { adf: resolve(value.paths.adf), bundle: resolve(value.paths.bundle), templates: resolve(value.paths.templates), origin: at(['paths']) };
+  }
+  return fragment;
+}
+
+/** Every `todo:` entry and every text value starting with "TODO", anywhere in the file. */
+function collectTodos(value: unknown, p: (string | number)[], file: string, out: Todo[]): void {
+  if (typeof value === 'string') {
+    if (value.startsWith('TODO')) out.push({ text: value, origin: { file, path: [...p] } });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      p.push(i);
+      collectTodos(v, p, file, out);
+      p.pop();
+    });
+  } else if (isObj(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      p.push(k);
+      if (k === 'todo' && typeof v === 'string') out.push({ text: v, origin: { file, path: [...p] } });
+      else collectTodos(v, p, file, out);
+      p.pop();
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import { parseDocument, isScalar, isMap, isSeq, type Document, type Node } from 'yaml';
+import type { ErrorObject } from 'ajv';
+import { LineIndex, type Span } from '../text/lineIndex';
+import type { Diagnostic, Fix, Severity } from '../diagnostics/diagnostic';
+import { RULES, type RuleInfo } from '../diagnostics/rules';
+import { didYouMean, quoteList } from '../text/suggest';
+import { locate, keySpan, nodeSpan, type Path } from './yamlLocate';
+import { validateAgainstSchema, pointerSegments, type MetadataFileKind } from './schemaValidation';
+
+/** One metadata YAML file, parsed and checked against the JSON Schema. Immutable; cached by text. */
+export interface MetadataFile {
+  file: string;
+  kind: MetadataFileKind;
+  text: string;
+  lines: LineIndex;
+  doc: Document.Parsed | undefined;
+  /** The plain value, or undefined when the file did not parse. */
+  value: unknown;
+  /** True when the YAML parsed (schema errors may still exist). */
+  parsed: boolean;
+  diagnostics: Diagnostic[];
+}
+
+export function makeDiagnostic(
+  file: string,
+  lines: LineIndex,
+  span: Span,
+  rule: RuleInfo,
+  message: string,
+  extra?: { severity?: Severity; fixes?: Fix[] },
+): Diagnostic {
+  const d: Diagnostic = { file, range: lines.rangeOf(span), severity: extra?.severity ?? rule.severity, code: rule.code, message };
+  if (extra?.fixes?.length) d.fixes = extra.fixes;
+  return d;
+}
+
+/** A file that could not be read as text at all. */
+export function unreadableMetadataFile(file: string, kind: MetadataFileKind, reason: string): MetadataFile {
+  const lines = new LineIndex('');
+  return {
+    file, kind, text: '', lines, doc: undefined, value: undefined, parsed: false,
+    diagnostics: [makeDiagnostic(file, lines, [0, 0], RULES.unreadableFile, reason)],
+  };
+}
+
+export function parseMetadataFile(file: string, kind: MetadataFileKind, text: string): MetadataFile {
+  const lines = new LineIndex(text);
+  const diagnostics: Diagnostic[] = [];
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  for (const e of doc.errors) {
+    const span: Span = [e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)];
+    diagnostics.push(makeDiagnostic(file, lines, clampSpan(span, text.length), RULES.yamlSyntax, yamlErrorMessage(e.code, e.message)));
+  }
+  for (const w of doc.warnings) {
+    diagnostics.push(makeDiagnostic(file, lines, clampSpan([w.pos[0], w.pos[1]], text.length), RULES.yamlSyntax, yamlErrorMessage(w.code, w.message), { severity: 'warning' }));
+  }
+  if (doc.errors.length > 0) {
+    return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (value === null || value === undefined) {
+    diagnostics.push(makeDiagnostic(file, lines, [0, 0], RULES.schemaMissingKey,
+      kind === 'root'
+        ? "The file is empty. A lakehouse.yaml starts with 'version: 1' and a 'project' with a name."
+        : 'The file is empty. A metadata fragment holds sources and a starSchema.'));
+    return { file, kind, text, lines, doc, value: {}, parsed: true, diagnostics };
+  }
+  const errors = validateAgainstSchema(kind, value);
+  diagnostics.push(...schemaDiagnostics(file, lines, doc, value, errors));
+  return { file, kind, text, lines, doc, value, parsed: true, diagnostics };
+}
+
+function clampSpan(span: Span, length: number): Span {
+  const start = Math.min(span[0], length);
+  return [start, Math.min(Math.max(span[1], start), length)];
+}
+
+function yamlErrorMessage(code: string, message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  switch (code) {
+    case 'DUPLICATE_KEY': return `${first.replace(/\.$/, '')}: this key is defined twice in the same mapping; remove or rename one.`;
+    case 'MULTIPLE_DOCS': return 'The file holds several YAML documents (---); metadata files hold exactly one.';
+    case 'TAB_AS_INDENT': return 'Tabs are not allowed as YAML indentation; indent with spaces.';
+    default: return `YAML syntax error: ${first}`;
+  }
+}
+
+const CONTAINER_NOUN: Record<string, string> = {
+  sources: 'source system', tables: 'table', columns: 'column', dimensions: 'dimension',
+  facts: 'fact', measures: 'measure', references: 'reference', environments: 'environment', zones: 'zone',
+};
+
+/** "table 'DimUser'" for a path inside sources[0].tables[3], to say where a problem is. */
+export function describePath(value: unknown, path: Path): string {
+  let node: unknown = value;
+  let description = 'the file';
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i] as string | number;
+    const parentKey = path[i - 1];
+    if (node === null || typeof node !== 'object') break;
+    node = (node as Record<string | number, unknown>)[segment];
+    if (typeof segment === 'number' && typeof parentKey === 'string' && CONTAINER_NOUN[parentKey]) {
+      const name = node && typeof node === 'object' ? ((node as Record<string, unknown>).name ?? (node as Record<string, unknown>).column) : undefined;
+      description = typeof name === 'string' ? `${CONTAINER_NOUN[parentKey]} '${name}'` : `${CONTAINER_NOUN[parentKey]} #${segment + 1}`;
+    } else if (typeof segment === 'string' && (parentKey === 'environments' || parentKey === 'zones')) {
+      description = `${CONTAINER_NOUN[parentKey]} '${segment}'`;
+    } else if (typeof segment === 'string' && ['project', 'lake', 'starSchema', 'paths'].includes(segment)) {
+      description = `'${segment}'`;
+    }
+  }
+  return description;
+}
+
+function describeValue(node: Node | undefined): string {
+  if (!node) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'an empty value';
+    if (typeof v === 'number') return `the number ${String(v)}`;
+    if (typeof v === 'boolean') return `the boolean ${String(v)}`;
+    return `the text '${String(v).length > 40 ? String(v).slice(0, 40) + '…' : String(v)}'`;
+  }
+  return 'a value';
+}
+
+const TYPE_NOUN: Record<string, string> = {
+  object: 'a mapping (key: value lines)', array: 'a list', string: 'text', integer: 'a whole number',
+  number: 'a number', boolean: 'true or false', null: 'empty',
+};
+
+function schemaDiagnostics(file: string, lines: LineIndex, doc: Document.Parsed, value: unknown, errors: ErrorObject[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const root = doc.contents as Node | null;
+  for (const e of errors) {
+    const path = pointerSegments(e.instancePath);
+    const where = describePath(value, path);
+    const at = locate(root, path);
+    const valueSpan = nodeSpan(at.node) ?? nodeSpan(at.deepest) ?? [0, 0];
+    const lastKey = path[path.length - 1];
+    const keyName = typeof lastKey === 'string' ? lastKey : typeof path[path.length - 2] === 'string' ? String(path[path.length - 2]) : 'value';
+    let diag: Diagnostic | undefined;
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const unknown = String((e.params as { additionalProperty: string }).additionalProperty);
+        const entry = locate(root, [...path, unknown]);
+        const span = keySpan(entry.pair) ?? valueSpan;
+        const allowed = Object.keys(((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties) ?? {}).filter(k => k !== '$schema');
+        const suggestion = didYouMean(unknown, allowed);
+        const fixes: Fix[] = suggestion ? [{ title: `Rename '${unknown}' to '${suggestion}'`, preferred: true, edits: [{ file, range: lines.rangeOf(span), newText: suggestion }] }] : [];
+        const message = suggestion
+          ? `Unknown key '${unknown}' in ${where}. Did you mean '${suggestion}'?`
+          : `Unknown key '${unknown}' in ${where}. Allowed keys: ${quoteList(allowed, 12)}.`;
+        diag = makeDiagnostic(file, lines, span, RULES.schemaUnknownKey, message, { fixes });
+        break;
+      }
+      case 'required': {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        const span = keySpan(at.pair) ?? (at.node ? [valueSpan[0], Math.min(valueSpan[1], lineEnd(lines, valueSpan[0]))] as Span : [0, 0] as Span);
+        diag = makeDiagnostic(file, lines, span, RULES.schemaMissingKey, `Missing required key '${missing}' in ${where}.`);
+        break;
+      }
+      case 'type': {
+        const expected = String((e.params as { type: string }).type).split(',').map(t => TYPE_NOUN[t] ?? t).join(' or ');
+        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaType, `'${keyName}' in ${where} must be ${expected}, not ${describeValue(at.node)}.`);
+        break;
+      }
+      case 'enum': {
+        const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(v => String(v));
+        const actual = at.node && isScalar(at.node) ? String(at.node.value) : undefined;
+        const suggestion = actual !== undefined ? didYouMean(actual, allowed) : undefined;
+        const fixes: Fix[] = suggestion ? [{ title: `Change to '${suggestion}'`, preferred: true, edits: [{ file, range: lines.rangeOf(valueSpan), newText: suggestion }] }] : [];
+        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaInvalidValue,
+          `'${keyName}' in ${where} must be one of ${allowed.join(', ')}; got ${describeValue(at.node)}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, { fixes });
+        break;
+      }
+      case 'propertyNames': {
+        const name = String((e.params as { propertyName: string }).propertyName);
+        const entry = locate(root, [...path, name]);
+        diag = makeDiagnostic(file, lines, keySpan(entry.pair) ?? valueSpan, RULES.schemaInvalidValue,
+          `'${name}' is not a valid name in ${where}: use letters, digits, '_' and '-', starting with a letter or '_'.`);
+        break;
+      }
+      case 'pattern':
+      case 'minLength':
+      case 'format': {
+        const description = (e.parentSchema as { description?: string } | undefined)?.description;
+        const what = e.keyword === 'minLength' ? 'must not be empty' : description ? `is not valid: expected ${lowerFirst(description)}` : 'is not in the expected format';
+        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaInvalidValue, `'${keyName}' in ${where} ${what}`.replace(/\.?$/, '.'));
+        break;
+      }
+      default:
+        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaInvalidValue, `'${keyName}' in ${where}: ${e.message ?? 'invalid value'}.`);
+    }
+    const key = `${diag.code}|${diag.range.start.line}:${diag.range.start.character}|${diag.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(diag);
+    }
+  }
+  return out;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function lineEnd(lines: LineIndex, offset: number): number {
+  const p = lines.positionAt(offset);
+  return lines.offsetAt({ line: p.line + 1, character: 0 }) - 1;
+}

@@ -1,0 +1,155 @@
+import type { Path } from './yamlLocate';
+
+/** Where an element was defined: the file and the path of its node, resolved to ranges on demand. */
+export interface Origin {
+  file: string;
+  path: Path;
+}
+
+export interface ProjectInfo {
+  name: string;
+  description?: string;
+  owner?: string;
+  origin: Origin;
+}
+
+export interface Environment {
+  name: string;
+  subscriptionId?: string;
+  tenantId?: string;
+  resourceGroup?: string;
+  factory?: string;
+  storageAccount?: string;
+  databricksHost?: string;
+  bundleTarget?: string;
+  location?: string;
+  alertUrl?: string;
+  protected: boolean;
+  origin: Origin;
+}
+
+export interface Zone {
+  name: string;
+  container: string;
+  path?: string;
+  format?: string;
+  catalog?: string;
+  schema?: string;
+  origin: Origin;
+}
+
+export interface Column {
+  name: string;
+  type: string;
+  nullable?: boolean;
+  description?: string;
+  origin: Origin;
+}
+
+export type LoadType = 'incremental' | 'full';
+
+export interface Table {
+  /** Source system name. */
+  system: string;
+  schema: string;
+  name: string;
+  /** schema.name */
+  qualifiedName: string;
+  description?: string;
+  columns: Column[];
+  /** Lower-cased column name to column: SQL Server and Spark compare column names case-insensitively. */
+  columnIndex: Map<string, Column>;
+  primaryKey: string[];
+  cdcColumn?: string;
+  loadType: LoadType;
+  backfillFrom?: string;
+  todo?: string;
+  origin: Origin;
+}
+
+export interface SourceSystem {
+  name: string;
+  type?: string;
+  linkedService?: string;
+  server?: string;
+  database?: string;
+  tables: Table[];
+  todo?: string;
+  origin: Origin;
+}
+
+export interface Dimension {
+  name: string;
+  source: string;
+  businessKey: string[];
+  scdType: 1 | 2;
+  trackedColumns: string[];
+  sequenceBy?: string;
+  description?: string;
+  todo?: string;
+  origin: Origin;
+}
+
+export interface Measure {
+  column: string;
+  aggregation: string;
+  name?: string;
+  origin: Origin;
+}
+
+export interface Reference {
+  column: string;
+  dimension: string;
+  origin: Origin;
+}
+
+export interface Fact {
+  name: string;
+  source: string;
+  grain: string[];
+  measures: Measure[];
+  references: Reference[];
+  sequenceBy?: string;
+  description?: string;
+  todo?: string;
+  origin: Origin;
+}
+
+export interface ProjectPaths {
+  /** Absolute paths, resolved against the root file's folder. */
+  adf?: string;
+  bundle?: string;
+  templates?: string;
+  origin: Origin;
+}
+
+export interface Todo {
+  text: string;
+  origin: Origin;
+}
+
+/** The metadata of a project, merged over the root file and its includes. */
+export interface LakehouseMetadata {
+  rootFile: string;
+  rootDir: string;
+  /** Every metadata file that contributed, root first. */
+  files: string[];
+  project?: ProjectInfo;
+  environments: Environment[];
+  zones: Zone[];
+  sources: SourceSystem[];
+  /** Every table of every source, in file order. */
+  tables: Table[];
+  dimensions: Dimension[];
+  facts: Fact[];
+  dateDimension?: { name: string; origin: Origin };
+  paths: ProjectPaths;
+  todos: Todo[];
+}
+
+export function emptyMetadata(rootFile: string, rootDir: string): LakehouseMetadata {
+  return {
+    rootFile, rootDir, files: [], environments: [], zones: [], sources: [], tables: [],
+    dimensions: [], facts: [], paths: { origin: { file: rootFile, path: ['paths'] } }, todos: [],
+  };
+}

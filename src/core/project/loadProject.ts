@@ -1,0 +1,34 @@
+import * as path from 'path';
+import { loadAdfFolder, type AdfFolderResult } from '../adf/adfFolder';
+import { decodeText, type FileHost } from './fileHost';
+import { findRootFile, ProjectSession, type ProjectSnapshot } from './projectSession';
+
+export class UserError extends Error {}
+
+/** Loads the project in a folder (or from a lakehouse.yaml path) once. */
+export async function loadProjectAt(host: FileHost, target: string): Promise<ProjectSnapshot> {
+  const absolute = path.resolve(target);
+  let rootFile: string | undefined;
+  if (/\.ya?ml$/i.test(absolute)) {
+    if ((await host.readFile(absolute)) === undefined) throw new UserError(`${target} does not exist.`);
+    rootFile = absolute;
+  } else {
+    if ((await host.readDirectory(absolute)) === undefined) throw new UserError(`${target} is not a folder.`);
+    rootFile = await findRootFile(host, absolute);
+    if (!rootFile) throw new UserError(`No lakehouse.yaml in ${target}. Create one, or import it from an ADF folder: lakehouse import-adf <ADF_DIR>.`);
+  }
+  return new ProjectSession(rootFile, host).load();
+}
+
+/** Reads an ADF folder for import, through a plain host. */
+export async function readAdfFolder(host: FileHost, dir: string): Promise<AdfFolderResult> {
+  return loadAdfFolder({
+    readDirectory: d => host.readDirectory(d),
+    readText: async file => {
+      const content = await host.readFile(file);
+      if (content === undefined) return { missing: true };
+      const decoded = decodeText(content);
+      return decoded.ok ? { text: decoded.text } : { unreadable: decoded.reason };
+    },
+  }, path.resolve(dir));
+}

@@ -1,0 +1,284 @@
+import * as path from 'path';
+import type { Diagnostic } from '../diagnostics/diagnostic';
+import { compareDiagnostics } from '../diagnostics/diagnostic';
+import { RULES } from '../diagnostics/rules';
+import { parseAdfFile, jsonSpan, type AdfFile } from '../adf/adfFile';
+import { loadAdfFolder, type AdfFactory } from '../adf/adfFolder';
+import { buildFragment, type MetadataFragment } from '../metadata/buildFragment';
+import { MetadataLocator } from '../metadata/locator';
+import { makeDiagnostic, parseMetadataFile, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
+import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
+import type { MetadataFileKind } from '../metadata/schemaValidation';
+import { checkMetadata } from '../metadata/semanticRules';
+import { decodeText, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from './fileHost';
+import { expandGlob, hasGlob } from './glob';
+
+export type { AdfFactory };
+
+export const ROOT_FILE_NAMES = ['lakehouse.yaml', 'lakehouse.yml'];
+
+/** Everything known about a project at one moment: the model, the ADF folder, and every diagnostic. */
+export interface ProjectSnapshot {
+  rootFile: string;
+  metadata: LakehouseMetadata;
+  adf?: AdfFactory;
+  /** Every file that belongs to the project, each with its (possibly empty) diagnostics. */
+  diagnostics: Map<string, Diagnostic[]>;
+  metadataFiles: Map<string, MetadataFile>;
+  locator: MetadataLocator;
+}
+
+interface CachedText {
+  text?: string;
+  unreadable?: string;
+  missing?: boolean;
+}
+
+/**
+ * A project, loaded and checked, kept warm between edits: files are re-read only when
+ * invalidated (or overlaid by an editor buffer) and re-parsed only when their text changed,
+ * so re-validation after a one-line edit costs one parse plus the cross-file rules.
+ */
+export class ProjectSession {
+  private readonly texts = new Map<string, CachedText>();
+  private readonly overlays = new Map<string, string>();
+  private readonly metadataCache = new Map<string, { text: string; kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment }>();
+  private readonly adfCache = new Map<string, { text: string; parsed: AdfFile }>();
+  private readonly dirCache = new Map<string, string[] | undefined>();
+
+  constructor(readonly rootFile: string, private readonly host: FileHost) {}
+
+  /** Unsaved editor content for a file (undefined removes the overlay). */
+  setOverlay(file: string, text: string | undefined): void {
+    if (text === undefined) this.overlays.delete(file);
+    else this.overlays.set(file, text);
+  }
+
+  /** Forget what was read from disk for a file (or everything), after it changed there. */
+  invalidate(file?: string): void {
+    if (file === undefined) {
+      this.texts.clear();
+      this.dirCache.clear();
+      return;
+    }
+    this.texts.delete(file);
+    this.dirCache.delete(path.dirname(file));
+    this.dirCache.delete(file);
+  }
+
+  private async readText(file: string): Promise<CachedText> {
+    const overlay = this.overlays.get(file);
+    if (overlay !== undefined) {
+      const decoded = decodeText(overlay);
+      return decoded.ok ? { text: decoded.text } : { unreadable: decoded.reason };
+    }
+    const cached = this.texts.get(file);
+    if (cached) return cached;
+    let result: CachedText;
+    try {
+      const size = this.host.fileSize ? await this.host.fileSize(file) : 0;
+      if (size === undefined) result = { missing: true };
+      else if (size > MAX_FILE_BYTES) result = { unreadable: tooLargeMessage(size, MAX_FILE_BYTES) };
+      else {
+        const content = await this.host.readFile(file);
+        if (content === undefined) result = { missing: true };
+        else {
+          const decoded = decodeText(content);
+          result = decoded.ok ? { text: decoded.text } : { unreadable: decoded.reason };
+        }
+      }
+    } catch (e) {
+      result = { unreadable: `The file cannot be read: ${(e as Error).message}` };
+    }
+    this.texts.set(file, result);
+    return result;
+  }
+
+  private async readDir(dir: string): Promise<string[] | undefined> {
+    if (this.dirCache.has(dir)) return this.dirCache.get(dir);
+    let entries: string[] | undefined;
+    try {
+      entries = await this.host.readDirectory(dir);
+    } catch {
+      entries = undefined;
+    }
+    this.dirCache.set(dir, entries);
+    return entries;
+  }
+
+  private metadataFile(file: string, kind: MetadataFileKind, read: CachedText): { parsed: MetadataFile; fragment: MetadataFragment } {
+    if (read.text === undefined) {
+      const parsed = unreadableMetadataFile(file, kind, read.unreadable ?? 'The file does not exist.');
+      return { parsed, fragment: buildFragment(parsed) };
+    }
+    const cached = this.metadataCache.get(file);
+    if (cached && cached.text === read.text && cached.kind === kind) return cached;
+    const parsed = parseMetadataFile(file, kind, read.text);
+    const entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
+    this.metadataCache.set(file, entry);
+    return entry;
+  }
+
+  /** Loads and checks the whole project. Never throws for bad input: problems become diagnostics. */
+  async load(): Promise<ProjectSnapshot> {
+    const rootDir = path.dirname(this.rootFile);
+    const metadataFiles = new Map<string, MetadataFile>();
+    const fragments: MetadataFragment[] = [];
+    const extra: Diagnostic[] = [];
+
+    // Include graph: depth-first in declaration order, so definitions merge in a stable order.
+    const visiting = new Set<string>();
+    const visit = async (file: string, kind: MetadataFileKind): Promise<void> => {
+      visiting.add(file);
+      const read = await this.readText(file);
+      const { parsed, fragment } = this.metadataFile(file, kind, read);
+      metadataFiles.set(file, parsed);
+      fragments.push(fragment);
+      const locator = new MetadataLocator(metadataFiles);
+      for (const include of fragment.includes) {
+        const base = path.dirname(file);
+        const targets = hasGlob(include.pattern) ? await expandGlob({ readDirectory: d => this.readDir(d), readFile: async () => undefined }, base, include.pattern) : [path.resolve(base, include.pattern)];
+        if (targets.length === 0) {
+          extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, `No file matches include '${include.pattern}'.`, { severity: 'warning' }));
+        }
+        for (const target of targets) {
+          if (visiting.has(target)) {
+            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined,
+              `Circular include: '${path.relative(base, target) || path.basename(target)}' is already being loaded (it includes this file, directly or through others). Remove one of the includes.`));
+            continue;
+          }
+          if (metadataFiles.has(target)) {
+            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined,
+              `'${path.relative(base, target)}' is included more than once; its definitions are loaded only the first time.`, { severity: 'warning' }));
+            continue;
+          }
+          const targetRead = await this.readText(target);
+          if (targetRead.missing) {
+            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, `Included file '${include.pattern}' does not exist (looked for ${target}).`));
+            continue;
+          }
+          await visit(target, 'fragment');
+        }
+      }
+      visiting.delete(file);
+    };
+
+    const rootRead = await this.readText(this.rootFile);
+    if (rootRead.missing) {
+      const parsed = unreadableMetadataFile(this.rootFile, 'root', 'lakehouse.yaml does not exist.');
+      metadataFiles.set(this.rootFile, parsed);
+      fragments.push(buildFragment(parsed));
+    } else {
+      await visit(this.rootFile, 'root');
+    }
+
+    const metadata = mergeFragments(this.rootFile, rootDir, fragments);
+    const locator = new MetadataLocator(metadataFiles);
+    const diagnostics: Diagnostic[] = [...extra];
+    for (const f of metadataFiles.values()) diagnostics.push(...f.diagnostics);
+    diagnostics.push(...checkMetadata(metadata, locator));
+
+    const adf = await this.loadAdf(metadata, locator, diagnostics);
+    if (adf) checkLoopsAgainstMetadata(adf, metadata, diagnostics);
+
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const f of metadataFiles.keys()) byFile.set(f, []);
+    for (const f of adf?.files ?? []) byFile.set(f.file, []);
+    for (const d of diagnostics) {
+      const list = byFile.get(d.file);
+      if (list) list.push(d);
+      else byFile.set(d.file, [d]);
+    }
+    for (const list of byFile.values()) list.sort(compareDiagnostics);
+    return { rootFile: this.rootFile, metadata, adf, diagnostics: byFile, metadataFiles, locator };
+  }
+
+  private async loadAdf(metadata: LakehouseMetadata, locator: MetadataLocator, out: Diagnostic[]): Promise<AdfFactory | undefined> {
+    const configured = metadata.paths.adf;
+    const root = configured ?? path.join(metadata.rootDir, 'adf');
+    const result = await loadAdfFolder({
+      readText: async file => {
+        const r = await this.readText(file);
+        return r.text !== undefined ? { text: r.text } : r.missing ? { missing: true } : { unreadable: r.unreadable ?? 'The file cannot be read.' };
+      },
+      readDirectory: dir => this.readDir(dir),
+      parse: (file, kind, text) => {
+        const cached = this.adfCache.get(file);
+        if (cached && cached.text === text && cached.parsed.kind === kind) return cached.parsed;
+        const parsed = parseAdfFile(file, kind, text);
+        this.adfCache.set(file, { text, parsed });
+        return parsed;
+      },
+    }, root);
+    const shown = configured ? path.relative(metadata.rootDir, configured) || '.' : '';
+    if (result.status === 'missing') {
+      if (configured) {
+        out.push(locator.diagnostic(RULES.adfFolderMissing, metadata.paths.origin, 'adf',
+          `The ADF folder '${shown}' does not exist. Point paths.adf at the folder that holds pipeline/, dataset/ and linkedService/, or create it.`));
+      }
+      return undefined;
+    }
+    if (result.status === 'not-adf') {
+      if (configured) {
+        out.push(locator.diagnostic(RULES.adfFolderMissing, metadata.paths.origin, 'adf',
+          `'${shown}' is not an ADF git folder: it has none of pipeline/, dataset/, linkedService/, trigger/, factory/.`, { severity: 'warning' }));
+      }
+      return undefined;
+    }
+    for (const f of result.factory.files) out.push(...f.diagnostics);
+    return result.factory;
+  }
+}
+
+function checkLoopsAgainstMetadata(adf: AdfFactory, metadata: LakehouseMetadata, out: Diagnostic[]): void {
+  if (metadata.tables.length === 0) return; // nothing declared yet (a fresh project): the import is the way forward
+  const declared = new Set(metadata.tables.map(t => t.qualifiedName.toLowerCase()));
+  const files = new Map(adf.files.map(f => [f.file, f]));
+  for (const loop of adf.loops) {
+    const file = files.get(loop.file);
+    if (!file) continue;
+    for (const item of loop.items) {
+      if (declared.has(`${item.schema}.${item.table}`.toLowerCase())) continue;
+      const span = jsonSpan(file, [...item.path, ...tableKeyPath(file, item.path)]) ?? jsonSpan(file, item.path) ?? [0, 0];
+      out.push(makeDiagnostic(file.file, file.lines, span, RULES.adfLoopTableUndeclared,
+        `Pipeline '${loop.pipeline}' copies ${item.schema}.${item.table} (parameter '${loop.parameter}'), which lakehouse.yaml does not declare. Declare it under sources so the metadata stays the single source of truth.`));
+    }
+  }
+}
+
+function tableKeyPath(file: AdfFile, itemPath: (string | number)[]): string[] {
+  let node: unknown = file.value;
+  for (const s of itemPath) node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[s] : undefined;
+  if (!node || typeof node !== 'object') return [];
+  const key = Object.keys(node).find(k => ['table', 'table_name', 'tablename', 'source_table'].includes(k.toLowerCase()));
+  return key ? [key] : [];
+}
+
+/** Merges per-file fragments into one model (root first, includes in load order). */
+export function mergeFragments(rootFile: string, rootDir: string, fragments: readonly MetadataFragment[]): LakehouseMetadata {
+  const meta = emptyMetadata(rootFile, rootDir);
+  for (const f of fragments) {
+    meta.files.push(f.file);
+    if (f.file === rootFile) {
+      meta.project = f.project;
+      if (f.paths) meta.paths = f.paths;
+    }
+    meta.environments.push(...f.environments);
+    meta.zones.push(...f.zones);
+    meta.sources.push(...f.sources);
+    for (const s of f.sources) meta.tables.push(...s.tables);
+    meta.dimensions.push(...f.dimensions);
+    meta.facts.push(...f.facts);
+    if (f.dateDimension && !meta.dateDimension) meta.dateDimension = f.dateDimension;
+    meta.todos.push(...f.todos);
+  }
+  return meta;
+}
+
+/** The project file in a folder (lakehouse.yaml or lakehouse.yml), if any. */
+export async function findRootFile(host: FileHost, dir: string): Promise<string | undefined> {
+  const entries = await host.readDirectory(dir);
+  if (!entries) return undefined;
+  const name = ROOT_FILE_NAMES.find(n => entries.includes(n));
+  return name ? path.join(dir, name) : undefined;
+}

@@ -1,0 +1,42 @@
+// Screenshot checkpoints for e2e tests running in the code-server host (test/e2e/host/run-tests.mjs).
+// The test writes <name>.req into $VSHOST_SYNC; the driver optionally waits until `waitForText` is
+// visible in the workbench (inside `selector` when both are given), saves
+// <SHOT_DIR>/<name>.png (+ <name>.element.png for `selector`) and answers with <name>.ack.
+// Rejects when the text never became visible, so a checkpoint doubles as an assertion on what a
+// person sees. Outside that host (desktop VS Code) it does nothing.
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface CheckpointOptions {
+  /** Wait until this text is visible in the workbench (any frame, webviews included) before the shot. */
+  waitForText?: string;
+  /** CSS selector of an element to also save as <name>.element.png; scopes waitForText when both are given. */
+  selector?: string;
+  /** How long the driver waits for the text / element (ms, default 15000). */
+  timeoutMs?: number;
+}
+
+/** True when tests run in the code-server host and checkpoints take screenshots. */
+export function checkpointsEnabled(): boolean {
+  return !!process.env['VSHOST_SYNC'];
+}
+
+export async function checkpoint(name: string, opts: CheckpointOptions = {}): Promise<void> {
+  const dir = process.env['VSHOST_SYNC'];
+  if (!dir) return;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`checkpoint name must be a plain file name: ${JSON.stringify(name)}`);
+  const ack = path.join(dir, `${name}.ack`);
+  fs.rmSync(ack, { force: true }); // the same name may be used twice in a run
+  const req = path.join(dir, `${name}.req`);
+  // write then rename: the driver never reads a half-written request
+  fs.writeFileSync(`${req}.tmp`, JSON.stringify(opts));
+  fs.renameSync(`${req}.tmp`, req);
+  const limit = (opts.timeoutMs ?? 15_000) + 30_000;
+  const t0 = Date.now();
+  while (!fs.existsSync(ack)) {
+    if (Date.now() - t0 > limit) throw new Error(`checkpoint ${name}: the driver did not answer within ${limit} ms`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+  const answer = JSON.parse(fs.readFileSync(ack, 'utf8') || '{"ok":true}') as { ok: boolean; error?: string };
+  if (!answer.ok) throw new Error(`checkpoint ${name}: ${answer.error ?? 'failed'}`);
+}
