@@ -6,7 +6,7 @@ import { importFromAdf } from '../core/adf/importAdf';
 import { NodeFileHost } from '../core/project/nodeFileHost';
 import { loadProjectAt, readAdfFolder, UserError } from '../core/project/loadProject';
 import { toJson, toText } from './output';
-import { writeFileAtomic } from './writeFileAtomic';
+import { writeFileAtomic } from '../core/project/writeFileAtomic';
 
 const USAGE = `Usage: lakehouse <command> [options]
 

@@ -14,3 +14,4 @@ export * from './project/fileHost';
 export * from './project/projectSession';
 export * from './project/loadProject';
 export { NodeFileHost } from './project/nodeFileHost';
+export { writeFileAtomic } from './project/writeFileAtomic';

@@ -1,1 +1,93 @@
-export function activate(): void {}
+import * as vscode from 'vscode';
+import { DiagnosticsPublisher } from './diagnostics/diagnosticsPublisher';
+import { QuickFixProvider } from './diagnostics/quickFixProvider';
+import { toRange } from './diagnostics/convert';
+import { importAdfCommand } from './project/projectCommands';
+import { ProjectManager } from './project/projectManager';
+import { ProblemDecorationProvider, SourcesTreeDataProvider, type SourcesNode } from './sources/sourcesTreeDataProvider';
+import type { Diagnostic } from '../core/index';
+
+const moduleLoadedAt = performance.now();
+
+/** What the extension exposes to its tests (and to other extensions). */
+export interface LakehouseApi {
+  projects: ProjectManager;
+  sources: SourcesTreeDataProvider;
+  sourcesView: vscode.TreeView<SourcesNode>;
+  diagnostics: DiagnosticsPublisher;
+  /** Milliseconds from this module's evaluation to the end of activate(). */
+  activationMs: number;
+  /** Resolves once the first validation has been published. */
+  ready: Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): LakehouseApi {
+  const log = vscode.window.createOutputChannel('Lakehouse Workbench', { log: true });
+  const projects = new ProjectManager(log);
+  const diagnostics = new DiagnosticsPublisher();
+  const sources = new SourcesTreeDataProvider();
+  const sourcesView = vscode.window.createTreeView('lakehouse.sources', { treeDataProvider: sources, showCollapseAll: true });
+  const setState = (state: string, hasProject: boolean) => {
+    void vscode.commands.executeCommand('setContext', 'lakehouse.projectState', state);
+    void vscode.commands.executeCommand('setContext', 'lakehouse.hasProject', hasProject);
+  };
+  setState('loading', false);
+
+  context.subscriptions.push(
+    log, projects, diagnostics, sourcesView,
+    vscode.window.registerFileDecorationProvider(new ProblemDecorationProvider(sources)),
+    vscode.languages.registerCodeActionsProvider(
+      [{ scheme: 'file', language: 'yaml' }, { scheme: 'file', pattern: '**/*.{yaml,yml}' }, { scheme: 'file', language: 'json' }],
+      new QuickFixProvider(diagnostics), { providedCodeActionKinds: QuickFixProvider.kinds }),
+    projects.onDidChangeProjects(snapshots => {
+      diagnostics.publish(snapshots);
+      sources.update(snapshots, projects.state);
+      setState(projects.state, snapshots.length > 0);
+      const errors = snapshots.flatMap(s => [...s.diagnostics.values()].flat()).filter(d => d.severity === 'error').length;
+      sourcesView.message = snapshots.length && errors ? `${errors} error${errors > 1 ? 's' : ''} in the project's metadata` : undefined;
+    }),
+    vscode.commands.registerCommand('lakehouse.sources.refresh', async () => {
+      await projects.discover();
+    }),
+    vscode.commands.registerCommand('lakehouse.project.validate', async () => {
+      await projects.discover();
+      const all = projects.snapshots.flatMap(s => [...s.diagnostics.values()].flat());
+      const errors = all.filter(d => d.severity === 'error').length;
+      const warnings = all.filter(d => d.severity === 'warning').length;
+      if (errors || warnings) {
+        void vscode.commands.executeCommand('workbench.actions.view.problems');
+        void vscode.window.showWarningMessage(`Lakehouse: ${errors} error(s) and ${warnings} warning(s), listed in the Problems panel.`);
+      } else if (projects.snapshots.length) void vscode.window.showInformationMessage('Lakehouse: no problems found.');
+      else void vscode.window.showInformationMessage('Lakehouse: no lakehouse.yaml in this workspace.');
+    }),
+    vscode.commands.registerCommand('lakehouse.sources.reveal', async (node?: SourcesNode) => {
+      const target = node ?? sourcesView.selection[0];
+      const location = target && sources.locationOf(target);
+      if (!location) return;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.file(location.file), { preserveFocus: false, preview: true });
+      editor.selection = new vscode.Selection(location.range.start, location.range.end);
+      editor.revealRange(location.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }),
+    vscode.commands.registerCommand('lakehouse.sources.openProblem', async (d?: Diagnostic) => {
+      if (!d) return;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.file(d.file));
+      editor.selection = new vscode.Selection(toRange(d.range).start, toRange(d.range).end);
+      editor.revealRange(toRange(d.range));
+    }),
+    vscode.commands.registerCommand('lakehouse.project.importAdf', (adfFolder?: vscode.Uri, outFile?: vscode.Uri) =>
+      importAdfCommand(projects, log, adfFolder instanceof vscode.Uri ? adfFolder : undefined, outFile instanceof vscode.Uri ? outFile : undefined)),
+    vscode.commands.registerCommand('lakehouse.showLog', () => log.show()),
+  );
+
+  // The first scan runs after activation returns: activation stays cheap and the editor responsive.
+  const ready = new Promise<void>(resolve => setTimeout(resolve, 0)).then(() => projects.discover()).catch(e => {
+    log.error(`Loading the lakehouse projects failed: ${(e as Error)?.stack ?? String(e)}`);
+  });
+  const activationMs = performance.now() - moduleLoadedAt;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms`);
+  return { projects, sources, sourcesView, diagnostics, activationMs, ready };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -103,7 +103,7 @@ fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
   'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'workbench.enableExperiments': false,
   'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
   'extensions.ignoreRecommendations': true, 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
-  'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'git.enabled': false,
+  'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'git.enabled': false, 'files.autoSave': 'off',
   'security.workspace.trust.enabled': TRUST,
   ...extraSettings,
 }, null, 2));
@@ -138,13 +138,16 @@ let browser;
 let page;
 let exitCode = 1;
 let cleaning;
+let stopping = false; // set by the hard timeout / signals: code-server's exit is expected then
 const cleanup = () => (cleaning ??= (async () => {
   try { await browser?.close(); } catch { /* already gone */ }
-  if (cs.exitCode === null && cs.signalCode === null) {
-    try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* gone */ }
-    await new Promise(r => { cs.once('exit', r); setTimeout(r, 5000); });
-    try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ }
-  }
+  // code-server and everything it started (extension host, pty host, file watcher) share a process
+  // group; stop them all before deleting their folders, else late writes leave the folder behind
+  const groupAlive = () => { try { process.kill(-cs.pid, 0); return true; } catch { return false; } };
+  try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* gone */ }
+  for (let i = 0; i < 50 && groupAlive(); i++) await new Promise(r => setTimeout(r, 100));
+  try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ }
+  for (let i = 0; i < 20 && groupAlive(); i++) await new Promise(r => setTimeout(r, 100));
   await new Promise(r => csLog.end(r));
   if (!KEEP_RUN) fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   else log(`kept run folder ${tmp}`);
@@ -153,13 +156,17 @@ const shootFailure = async (name) => {
   try { await page?.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), timeout: 5000 }); log(`saved ${name}.png`); } catch { /* page gone */ }
 };
 const hardTimer = setTimeout(async () => {
+  stopping = true;
   log(`TOTAL TIMEOUT after ${TOTAL_TIMEOUT_MS} ms`);
   await shootFailure('timeout');
   await cleanup();
   process.exit(124);
 }, TOTAL_TIMEOUT_MS);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.once(sig, async () => { log(`${sig}: stopping`); clearTimeout(hardTimer); await cleanup(); process.exit(130); });
+  process.on(sig, async () => { // process.on, not once: a terminal Ctrl-C reaches us twice (directly and via test-electron)
+    if (stopping) return;
+    stopping = true; log(`${sig}: stopping`); clearTimeout(hardTimer); await cleanup(); process.exit(130);
+  });
 }
 
 // ---- checkpoints ------------------------------------------------------------------------------------
@@ -206,6 +213,8 @@ try {
   // ---- 2. headless chromium (Debian package) via playwright-core ---------------------------------
   browser = await chromium.launch({
     executablePath: HOST.chromium, headless: true,
+    // playwright's own signal handlers would exit the process before cleanup() stops code-server
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
@@ -265,6 +274,7 @@ try {
   await poller;
   if (exitCode !== 0) await shootFailure('failure');
 } catch (e) {
+  if (stopping) await new Promise(r => setTimeout(r, 60_000)); // the timeout / signal handler exits the process meanwhile
   log('ERROR', e.stack ?? e);
   await shootFailure('failure');
   exitCode = 1;

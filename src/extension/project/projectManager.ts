@@ -1,0 +1,191 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { FileHost, ProjectSession, ProjectSnapshot } from '../../core/index';
+import { loadCore } from '../lazyCore';
+
+const PROJECT_GLOB = '**/{lakehouse.yaml,lakehouse.yml}';
+/** Files whose changes can change a project: metadata, fragments and ADF JSON. */
+const RELEVANT = /\.(ya?ml|json)$/i;
+
+interface ProjectEntry {
+  rootFile: string;
+  session: ProjectSession;
+  snapshot?: ProjectSnapshot;
+}
+
+export type ProjectState = 'loading' | 'none' | 'ready';
+
+/**
+ * Finds the workspace's projects, keeps each one's session warm, feeds it unsaved editor
+ * buffers, and re-validates (debounced) when something it reads changes.
+ */
+export class ProjectManager implements vscode.Disposable {
+  private readonly projects = new Map<string, ProjectEntry>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<readonly ProjectSnapshot[]>();
+  readonly onDidChangeProjects = this.changed.event;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private rerun = false;
+  private idleWaiters: (() => void)[] = [];
+  private host: FileHost | undefined;
+  state: ProjectState = 'loading';
+  lastValidationMs = 0;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
+    this.disposables.push(
+      watcher,
+      watcher.onDidChange(uri => this.onDiskChange(uri, 'change')),
+      watcher.onDidCreate(uri => this.onDiskChange(uri, 'create')),
+      watcher.onDidDelete(uri => this.onDiskChange(uri, 'delete')),
+      vscode.workspace.onDidChangeTextDocument(e => this.onBufferChange(e.document)),
+      vscode.workspace.onDidOpenTextDocument(doc => this.onBufferChange(doc)),
+      vscode.workspace.onDidCloseTextDocument(doc => this.onBufferClosed(doc)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.discover()),
+      this.changed,
+    );
+  }
+
+  get snapshots(): ProjectSnapshot[] {
+    return [...this.projects.values()].flatMap(p => (p.snapshot ? [p.snapshot] : []));
+  }
+
+  /** The project a file belongs to (its metadata or ADF files), if any. */
+  projectOf(file: string): ProjectSnapshot | undefined {
+    return this.snapshots.find(s => s.diagnostics.has(file) || s.metadataFiles.has(file));
+  }
+
+  private fileHost(): FileHost {
+    this.host ??= new (loadCore().NodeFileHost)();
+    return this.host;
+  }
+
+  /** Finds lakehouse.yaml files and validates every project. */
+  async discover(): Promise<void> {
+    const exclude = vscode.workspace.getConfiguration('lakehouse').get<string[]>('validation.exclude', ['**/node_modules/**']);
+    const found = await vscode.workspace.findFiles(PROJECT_GLOB, exclude.length ? `{${exclude.join(',')}}` : undefined, 100);
+    const roots = new Set(found.filter(u => u.scheme === 'file').map(u => u.fsPath));
+    // A lakehouse.yaml in the same folder as a lakehouse.yml: the .yaml wins, like the CLI.
+    for (const r of [...roots]) if (r.endsWith('.yml') && roots.has(r.slice(0, -4) + '.yaml')) roots.delete(r);
+    for (const root of [...this.projects.keys()]) if (!roots.has(root)) this.projects.delete(root);
+    const core = loadCore();
+    for (const root of roots) {
+      if (!this.projects.has(root)) {
+        const session = new core.ProjectSession(root, this.fileHost());
+        for (const doc of vscode.workspace.textDocuments) {
+          if (doc.uri.scheme === 'file' && doc.isDirty && RELEVANT.test(doc.fileName)) session.setOverlay(doc.uri.fsPath, doc.getText());
+        }
+        this.projects.set(root, { rootFile: root, session });
+      }
+    }
+    this.log.info(`Found ${roots.size} lakehouse project(s)${roots.size ? ': ' + [...roots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : ''}`);
+    await this.validateNow();
+  }
+
+  /** Validates every project now (after any run in progress). */
+  async validateNow(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.running) {
+      this.rerun = true;
+      await this.running;
+      return;
+    }
+    this.running = this.runValidation();
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+    }
+    if (this.rerun) {
+      this.rerun = false;
+      await this.validateNow();
+    } else {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Resolves when no validation is pending or running (tests and commands wait on it). */
+  whenIdle(): Promise<void> {
+    if (!this.timer && !this.running) return Promise.resolve();
+    return new Promise(resolve => this.idleWaiters.push(resolve));
+  }
+
+  private scheduleValidation(): void {
+    const delay = vscode.workspace.getConfiguration('lakehouse').get<number>('validation.debounceMs', 200);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.validateNow();
+    }, delay);
+  }
+
+  private async runValidation(): Promise<void> {
+    const t0 = performance.now();
+    for (const entry of this.projects.values()) {
+      try {
+        entry.snapshot = await entry.session.load();
+      } catch (e) {
+        // The core turns bad input into diagnostics; reaching here is a bug, which must not take the editor down.
+        this.log.error(`Validating ${entry.rootFile} failed: ${(e as Error)?.stack ?? String(e)}`);
+      }
+    }
+    this.lastValidationMs = performance.now() - t0;
+    this.state = this.projects.size ? 'ready' : 'none';
+    const files = this.snapshots.reduce((n, s) => n + s.diagnostics.size, 0);
+    this.log.debug(`Validated ${this.projects.size} project(s), ${files} file(s) in ${this.lastValidationMs.toFixed(1)} ms`);
+    this.changed.fire(this.snapshots);
+  }
+
+  private isRootName(file: string): boolean {
+    const base = path.basename(file).toLowerCase();
+    return base === 'lakehouse.yaml' || base === 'lakehouse.yml';
+  }
+
+  private onDiskChange(uri: vscode.Uri, kind: 'change' | 'create' | 'delete'): void {
+    if (uri.scheme !== 'file') return;
+    const file = uri.fsPath;
+    for (const p of this.projects.values()) p.session.invalidate(file);
+    if (kind !== 'change' && this.isRootName(file)) {
+      void this.discover();
+      return;
+    }
+    if (this.projects.size) this.scheduleValidation();
+  }
+
+  private onBufferChange(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file' || !RELEVANT.test(doc.fileName)) return;
+    const file = doc.uri.fsPath;
+    let relevant = false;
+    for (const p of this.projects.values()) {
+      if (!isInside(path.dirname(p.rootFile), file) && !p.snapshot?.diagnostics.has(file)) continue;
+      p.session.setOverlay(file, doc.getText());
+      relevant = true;
+    }
+    if (relevant) this.scheduleValidation();
+  }
+
+  private onBufferClosed(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file') return;
+    let relevant = false;
+    for (const p of this.projects.values()) {
+      p.session.setOverlay(doc.uri.fsPath, undefined);
+      p.session.invalidate(doc.uri.fsPath);
+      relevant ||= !!p.snapshot?.diagnostics.has(doc.uri.fsPath);
+    }
+    if (relevant) this.scheduleValidation();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
+}

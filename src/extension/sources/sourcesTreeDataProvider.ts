@@ -1,0 +1,315 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Column, Diagnostic, LoopItem, MetadataLoop, Origin, ProjectSnapshot, SourceSystem, Table } from '../../core/index';
+import { loadCore } from '../lazyCore';
+import { toRange } from '../diagnostics/convert';
+
+export const ITEM_SCHEME = 'lakehouse-item';
+
+interface Location {
+  file: string;
+  range: vscode.Range;
+}
+
+interface BaseNode {
+  id: string;
+  parent?: SourcesNode;
+}
+export type SourcesNode =
+  | (BaseNode & { kind: 'project'; snapshot: ProjectSnapshot })
+  | (BaseNode & { kind: 'system'; snapshot: ProjectSnapshot; system: SourceSystem })
+  | (BaseNode & { kind: 'table'; snapshot: ProjectSnapshot; table: Table })
+  | (BaseNode & { kind: 'column'; snapshot: ProjectSnapshot; table: Table; column: Column })
+  | (BaseNode & { kind: 'loop'; snapshot: ProjectSnapshot; loop: MetadataLoop })
+  | (BaseNode & { kind: 'loopItem'; snapshot: ProjectSnapshot; loop: MetadataLoop; item: LoopItem; declared: boolean })
+  | (BaseNode & { kind: 'message'; label: string; detail?: string; icon: string; command?: vscode.Command });
+
+export interface ProblemCount {
+  errors: number;
+  warnings: number;
+}
+
+/** The Sources view: source systems and their tables, and the ADF pipelines that copy them. */
+export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesNode> {
+  private readonly changed = new vscode.EventEmitter<SourcesNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: SourcesNode[] = [];
+  private readonly children = new Map<string, SourcesNode[]>();
+  private readonly problems = new Map<string, ProblemCount>();
+  private readonly problemsChanged = new vscode.EventEmitter<vscode.Uri[]>();
+  readonly onDidChangeProblems = this.problemsChanged.event;
+  private state: 'loading' | 'none' | 'ready' = 'loading';
+
+  update(snapshots: readonly ProjectSnapshot[], state: 'loading' | 'none' | 'ready'): void {
+    this.state = state;
+    this.children.clear();
+    const oldProblemIds = [...this.problems.keys()];
+    this.problems.clear();
+    if (snapshots.length === 1) {
+      this.roots = this.projectChildren(snapshots[0]!, undefined);
+    } else {
+      this.roots = snapshots.map(s => ({ kind: 'project', id: `project:${s.rootFile}`, snapshot: s }) as SourcesNode);
+      for (const r of this.roots) if (r.kind === 'project') this.children.set(r.id, this.projectChildren(r.snapshot, r));
+    }
+    this.changed.fire(undefined);
+    this.problemsChanged.fire([...new Set([...oldProblemIds, ...this.problems.keys()])].map(id => itemUri(id)));
+  }
+
+  /** Every node, depth first (tests and reveal look nodes up by id). */
+  all(): SourcesNode[] {
+    const out: SourcesNode[] = [];
+    const visit = (nodes: readonly SourcesNode[]) => {
+      for (const n of nodes) {
+        out.push(n);
+        visit(this.getChildren(n));
+      }
+    };
+    visit(this.roots);
+    return out;
+  }
+
+  problemsOf(id: string): ProblemCount | undefined {
+    return this.problems.get(id);
+  }
+
+  private projectChildren(snapshot: ProjectSnapshot, parent: SourcesNode | undefined): SourcesNode[] {
+    const nodes: SourcesNode[] = [];
+    const meta = snapshot.metadata;
+    const diagnosticsOf = (file: string) => snapshot.diagnostics.get(file) ?? [];
+    const rootDiagnostics = diagnosticsOf(snapshot.rootFile);
+    const rootErrors = rootDiagnostics.filter(d => d.severity === 'error' && (d.code === 'LH001' || d.code === 'LH002'));
+    if (rootErrors.length) {
+      nodes.push({
+        kind: 'message', id: `message:${snapshot.rootFile}:errors`, parent, icon: 'error',
+        label: `${path.basename(snapshot.rootFile)} cannot be read (${rootErrors.length} error${rootErrors.length > 1 ? 's' : ''})`,
+        detail: rootErrors[0]!.message,
+        command: { command: 'lakehouse.sources.openProblem', title: 'Show problem', arguments: [rootErrors[0]] },
+      });
+    }
+    for (const system of meta.sources) {
+      const id = `system:${snapshot.rootFile}:${system.name}`;
+      const systemNode: SourcesNode = { kind: 'system', id, parent, snapshot, system };
+      nodes.push(systemNode);
+      const tableNodes: SourcesNode[] = system.tables.map(table => {
+        const tableId = `${id}:${table.qualifiedName}`;
+        const node: SourcesNode = { kind: 'table', id: tableId, parent: systemNode, snapshot, table };
+        this.children.set(tableId, table.columns.map(column => ({ kind: 'column', id: `${tableId}:${column.name}`, parent: node, snapshot, table, column }) as SourcesNode));
+        this.countProblems(tableId, snapshot, table.origin, diagnosticsOf(table.origin.file));
+        return node;
+      });
+      this.children.set(id, tableNodes);
+      this.countProblems(id, snapshot, system.origin, diagnosticsOf(system.origin.file));
+    }
+    const declared = new Set(meta.tables.map(t => t.qualifiedName.toLowerCase()));
+    for (const loop of snapshot.adf?.loops ?? []) {
+      const id = `loop:${loop.file}:${loop.forEach}`;
+      const loopNode: SourcesNode = { kind: 'loop', id, parent, snapshot, loop };
+      nodes.push(loopNode);
+      this.children.set(id, loop.items.map((item, i) => ({
+        kind: 'loopItem', id: `${id}:${i}`, parent: loopNode, snapshot, loop, item,
+        declared: declared.has(`${item.schema}.${item.table}`.toLowerCase()),
+      }) as SourcesNode));
+    }
+    if (meta.sources.length === 0 && !rootErrors.length) {
+      nodes.push({
+        kind: 'message', id: `message:${snapshot.rootFile}:empty`, parent, icon: 'info',
+        label: 'No sources declared', detail: 'Add source systems and tables to lakehouse.yaml, or import them from an ADF folder.',
+        command: { command: 'lakehouse.project.importAdf', title: 'Import from ADF' },
+      });
+    }
+    return nodes;
+  }
+
+  /** Errors and warnings inside an element's definition, for the problems badge. */
+  private countProblems(id: string, snapshot: ProjectSnapshot, origin: Origin, diagnostics: readonly Diagnostic[]): void {
+    if (!diagnostics.length) return;
+    const lines = snapshot.locator.lines(origin.file);
+    const span = snapshot.locator.span(origin, undefined, 'value');
+    const start = lines.positionAt(span[0]);
+    const end = lines.positionAt(span[1]);
+    const within = (p: { line: number; character: number }) =>
+      (p.line > start.line || (p.line === start.line && p.character >= start.character)) && (p.line < end.line || (p.line === end.line && p.character <= end.character));
+    let errors = 0;
+    let warnings = 0;
+    for (const d of diagnostics) {
+      if (!within(d.range.start)) continue;
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+    }
+    if (errors || warnings) this.problems.set(id, { errors, warnings });
+  }
+
+  getChildren(node?: SourcesNode): SourcesNode[] {
+    if (!node) return this.state === 'ready' ? this.roots : [];
+    return this.children.get(node.id) ?? [];
+  }
+
+  getParent(node: SourcesNode): SourcesNode | undefined {
+    return node.parent;
+  }
+
+  getTreeItem(node: SourcesNode): vscode.TreeItem {
+    const collapsible = this.children.get(node.id)?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(labelOf(node), collapsible);
+    item.id = node.id;
+    item.contextValue = `lakehouse.${node.kind}`;
+    const problems = this.problems.get(node.id);
+    if (problems) item.resourceUri = itemUri(node.id);
+    switch (node.kind) {
+      case 'project':
+        item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        item.description = vscode.workspace.asRelativePath(node.snapshot.rootFile);
+        item.iconPath = new vscode.ThemeIcon('home');
+        break;
+      case 'system': {
+        const n = node.system.tables.length;
+        item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        item.description = [node.system.type, `${n} table${n === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
+        item.tooltip = markdown([
+          `**${node.system.name}**${node.system.type ? ` (${node.system.type})` : ''}`,
+          node.system.linkedService ? `Linked service: \`${node.system.linkedService}\`` : undefined,
+          node.system.server ? `Server: \`${node.system.server}\`` : undefined,
+          node.system.database ? `Database: \`${node.system.database}\`` : undefined,
+          problemLine(problems),
+        ]);
+        item.iconPath = new vscode.ThemeIcon('database');
+        break;
+      }
+      case 'table': {
+        const t = node.table;
+        item.description = tableDescription(t);
+        item.tooltip = markdown([
+          `**${t.system}.${t.qualifiedName}**`,
+          t.description,
+          `Load: ${t.loadType}${t.cdcColumn ? ` on CDC column \`${t.cdcColumn}\`` : ''}`,
+          t.backfillFrom ? `Backfill from ${t.backfillFrom}` : undefined,
+          t.primaryKey.length ? `Primary key: ${t.primaryKey.map(c => `\`${c}\``).join(', ')}` : undefined,
+          t.columns.length ? `${t.columns.length} column(s)` : 'No columns declared',
+          t.todo ? `TODO: ${t.todo}` : undefined,
+          problemLine(problems),
+        ]);
+        item.iconPath = new vscode.ThemeIcon(problems?.errors ? 'error' : 'table', problems?.errors ? new vscode.ThemeColor('list.errorForeground') : undefined);
+        item.command = revealCommand(node);
+        break;
+      }
+      case 'column': {
+        const roles: string[] = [];
+        if (node.table.primaryKey.some(k => k.toLowerCase() === node.column.name.toLowerCase())) roles.push('primary key');
+        if (node.table.cdcColumn?.toLowerCase() === node.column.name.toLowerCase()) roles.push('CDC');
+        item.description = [node.column.type, ...roles].join(' · ');
+        item.iconPath = new vscode.ThemeIcon(roles.includes('primary key') ? 'key' : roles.includes('CDC') ? 'watch' : 'symbol-field');
+        item.command = revealCommand(node);
+        break;
+      }
+      case 'loop':
+        item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
+        item.description = `ADF · ${node.loop.parameter} · ${node.loop.items.length} table${node.loop.items.length === 1 ? '' : 's'}`;
+        item.tooltip = markdown([
+          `**${node.loop.pipeline}** (Data Factory pipeline)`,
+          `ForEach \`${node.loop.forEach}\` over parameter \`${node.loop.parameter}\``,
+          node.loop.linkedService ? `Reads through linked service \`${node.loop.linkedService}\`` : undefined,
+        ]);
+        item.iconPath = new vscode.ThemeIcon('symbol-event');
+        item.command = revealCommand(node);
+        break;
+      case 'loopItem':
+        item.description = [node.item.cdcColumn ? `CDC ${node.item.cdcColumn}` : 'full load', node.item.backfillFrom ? `from ${node.item.backfillFrom}` : undefined, node.declared ? undefined : 'not in lakehouse.yaml']
+          .filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon(node.declared ? 'pass' : 'warning', node.declared ? undefined : new vscode.ThemeColor('list.warningForeground'));
+        item.command = revealCommand(node);
+        break;
+      case 'message':
+        item.description = node.detail;
+        item.tooltip = node.detail;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.command = node.command;
+        break;
+    }
+    return item;
+  }
+
+  /** Where a node is defined, for "reveal". */
+  locationOf(node: SourcesNode): Location | undefined {
+    switch (node.kind) {
+      case 'system':
+      case 'table':
+        return originLocation(node.snapshot, node.kind === 'system' ? node.system.origin : node.table.origin, 'name');
+      case 'column':
+        return originLocation(node.snapshot, node.column.origin, 'name');
+      case 'loop':
+      case 'loopItem': {
+        const file = node.snapshot.adf?.files.find(f => f.file === node.loop.file);
+        if (!file) return undefined;
+        const jsonPath = node.kind === 'loop' ? ['properties', 'parameters', node.loop.parameter] : node.item.path;
+        const span = loadCore().jsonSpan(file, jsonPath, node.kind === 'loop' ? 'key' : 'value');
+        return span ? { file: file.file, range: toRange(file.lines.rangeOf(span)) } : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+function originLocation(snapshot: ProjectSnapshot, origin: Origin, field: string): Location {
+  return { file: origin.file, range: toRange(snapshot.locator.range(origin, field)) };
+}
+
+function labelOf(node: SourcesNode): string {
+  switch (node.kind) {
+    case 'project': return node.snapshot.metadata.project?.name ?? path.basename(path.dirname(node.snapshot.rootFile));
+    case 'system': return node.system.name;
+    case 'table': return node.table.qualifiedName;
+    case 'column': return node.column.name;
+    case 'loop': return node.loop.pipeline;
+    case 'loopItem': return `${node.item.schema}.${node.item.table}`;
+    case 'message': return node.label;
+  }
+}
+
+export function tableDescription(t: Table): string {
+  const parts: string[] = [];
+  if (t.loadType === 'incremental') parts.push(t.cdcColumn ? `CDC ${t.cdcColumn}` : 'incremental, no CDC column');
+  else parts.push('full load');
+  if (t.backfillFrom) parts.push(`backfill from ${t.backfillFrom}`);
+  if (t.todo) parts.push('TODO');
+  return parts.join(' · ');
+}
+
+function revealCommand(node: SourcesNode): vscode.Command {
+  return { command: 'lakehouse.sources.reveal', title: 'Go to Definition', arguments: [node] };
+}
+
+function markdown(lines: (string | undefined)[]): vscode.MarkdownString {
+  return new vscode.MarkdownString(lines.filter((l): l is string => !!l).join('\n\n'));
+}
+
+function problemLine(p: ProblemCount | undefined): string | undefined {
+  if (!p) return undefined;
+  const parts = [p.errors ? `${p.errors} error${p.errors > 1 ? 's' : ''}` : '', p.warnings ? `${p.warnings} warning${p.warnings > 1 ? 's' : ''}` : ''].filter(Boolean);
+  return `$(warning) ${parts.join(', ')}`;
+}
+
+export function itemUri(id: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: ITEM_SCHEME, path: `/${encodeURIComponent(id)}` });
+}
+
+/** Badges tree items that have problems, the way the Explorer badges files. */
+export class ProblemDecorationProvider implements vscode.FileDecorationProvider {
+  readonly onDidChangeFileDecorations: vscode.Event<vscode.Uri[]>;
+
+  constructor(private readonly tree: SourcesTreeDataProvider) {
+    this.onDidChangeFileDecorations = tree.onDidChangeProblems;
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== ITEM_SCHEME) return undefined;
+    const p = this.tree.problemsOf(decodeURIComponent(uri.path.slice(1)));
+    if (!p) return undefined;
+    const count = p.errors || p.warnings;
+    return new vscode.FileDecoration(
+      count > 9 ? '9+' : String(count),
+      [p.errors ? `${p.errors} error(s)` : '', p.warnings ? `${p.warnings} warning(s)` : ''].filter(Boolean).join(', '),
+      new vscode.ThemeColor(p.errors ? 'list.errorForeground' : 'list.warningForeground'),
+    );
+  }
+}
