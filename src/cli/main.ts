@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { compareDiagnostics, countBySeverity, type Diagnostic } from '../core/diagnostics/diagnostic';
 import { importFromAdf } from '../core/adf/importAdf';
+import { renderRulesMarkdown } from '../core/diagnostics/rulesDoc';
 import { NodeFileHost } from '../core/project/nodeFileHost';
 import { loadProjectAt, readAdfFolder, UserError } from '../core/project/loadProject';
 import { toJson, toText } from './output';
@@ -15,6 +16,7 @@ Commands:
                                            Exit 0: no errors; 1: errors; 2: usage or I/O error.
   import-adf ADF_DIR [--out FILE] [--force] Create a lakehouse.yaml from a Data Factory folder
                                            (ADF git layout). --out - prints it instead.
+  rules                                    List every diagnostic code with its rationale (Markdown).
 
 Options:
   -h, --help     Show this help.
@@ -48,6 +50,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await validate(rest, io);
       case 'import-adf':
         return await importAdf(rest, io);
+      case 'rules':
+        if (rest.length) throw new UsageError('rules takes no arguments.');
+        io.stdout(renderRulesMarkdown());
+        return 0;
       default:
         throw new UsageError(`Unknown command '${command}'.`);
     }

@@ -15,3 +15,4 @@ export * from './project/projectSession';
 export * from './project/loadProject';
 export { NodeFileHost } from './project/nodeFileHost';
 export { writeFileAtomic } from './project/writeFileAtomic';
+export { renderRulesMarkdown } from './diagnostics/rulesDoc';

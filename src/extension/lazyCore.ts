@@ -8,8 +8,10 @@ let core: Core | undefined;
 export function loadCore(): Core {
   if (!core) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load of the second bundle
       core = require('./core.js') as Core;
     } catch {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- unbundled (tsc) output: the source module
       core = require('../core/index') as Core;
     }
   }

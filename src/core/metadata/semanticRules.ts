@@ -2,7 +2,7 @@ import type { Diagnostic, Fix } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { didYouMean, quoteList } from '../text/suggest';
 import type { MetadataLocator } from './locator';
-import type { Dimension, Fact, LakehouseMetadata, Origin, Table } from './model';
+import type { Dimension, Fact, LakehouseMetadata, Origin, SourceSystem, Table } from './model';
 import type { PathSegment } from './yamlLocate';
 
 /** The keys an environment needs before anything can be deployed to it. */
@@ -61,7 +61,7 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
       continue;
     }
     dimensionsByName.set(key, dim);
-    const table = resolveSource(dim.source, dim.origin, 'dimension', dim.name, tables, tableNames, at, out);
+    const table = resolveSource(dim.source, dim.origin, 'dimension', dim.name, tables, tableNames, at, out, meta.sources[0]);
     checkDimension(dim, table, at, out);
   }
 
@@ -78,7 +78,7 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
       if (first) continue;
     }
     factsByName.set(key, fact);
-    const table = resolveSource(fact.source, fact.origin, 'fact', fact.name, tables, tableNames, at, out);
+    const table = resolveSource(fact.source, fact.origin, 'fact', fact.name, tables, tableNames, at, out, meta.sources[0]);
     checkFact(fact, table, dimensionsByName, at, out);
   }
 
@@ -142,7 +142,8 @@ function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void 
   if (table.columns.length === 0) {
     if (!table.todo) {
       out.push(at.diagnostic(RULES.tableWithoutColumns, table.origin, 'name',
-        `Table '${table.qualifiedName}' lists no columns, so its keys, CDC column and every dimension or fact built on it cannot be checked. Add its columns (name and type).`));
+        `Table '${table.qualifiedName}' lists no columns, so its keys, CDC column and every dimension or fact built on it cannot be checked. Add its columns (name and type).`,
+        { fixes: [todoFix(at, table.origin, `List the columns (name, type) of ${table.qualifiedName}`)] }));
     }
     return;
   }
@@ -160,7 +161,7 @@ function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void 
 
 function resolveSource(
   reference: string, origin: Origin, kind: 'dimension' | 'fact', name: string, tables: TableResolver,
-  tableNames: () => string[], at: MetadataLocator, out: Diagnostic[],
+  tableNames: () => string[], at: MetadataLocator, out: Diagnostic[], firstSystem: SourceSystem | undefined,
 ): Table | undefined {
   if (!reference) return undefined; // the schema reports the missing key
   const found = tables.resolve(reference);
@@ -173,23 +174,46 @@ function resolveSource(
   const suggestion = didYouMean(reference, tableNames());
   out.push(at.diagnostic(RULES.sourceTableUndeclared, origin, 'source',
     `Source table '${reference}' of ${kind} '${name}' is not declared under sources.${suggestion ? ` Did you mean '${suggestion}'?` : ' Declare it, with its columns, under a source system.'}`,
-    { fixes: [renameFix(at, origin, ['source'], suggestion)] }));
+    { fixes: [renameFix(at, origin, ['source'], suggestion), declareTableFix(at, firstSystem, reference)] }));
   return undefined;
+}
+
+/** Declares a referenced table in the first source system, with its columns left as a todo. */
+function declareTableFix(at: MetadataLocator, system: SourceSystem | undefined, reference: string): Fix | undefined {
+  if (!system) return undefined;
+  const parts = reference.split('.');
+  const name = parts[parts.length - 1] as string;
+  const schema = parts.length >= 2 ? (parts[parts.length - 2] as string) : 'dbo';
+  if (!/^[A-Za-z_][\w$#@]*$/.test(name) || !/^[A-Za-z_][\w$#@]*$/.test(schema)) return undefined;
+  const edit = at.appendToSeq(system.origin, ['tables'], [`name: ${name}`, `schema: ${schema}`, `todo: List the columns (name, type) and the primaryKey of ${schema}.${name}`, 'columns: []']);
+  return edit ? { title: `Declare table ${schema}.${name} in source '${system.name}'`, edits: [edit] } : undefined;
+}
+
+function todoFix(at: MetadataLocator, origin: Origin, text: string): Fix | undefined {
+  const edit = at.appendToMap(origin, [`todo: ${text}`]);
+  return edit ? { title: 'Mark as TODO', edits: [edit] } : undefined;
 }
 
 function checkDimension(dim: Dimension, table: Table | undefined, at: MetadataLocator, out: Diagnostic[]): void {
   if (dim.scdType === 2) {
-    if (dim.businessKey.length === 0) {
+    // A todo on the dimension stands in for missing information: LH901 reports it instead.
+    if (dim.businessKey.length === 0 && !dim.todo) {
       const pk = table?.primaryKey ?? [];
       out.push(at.diagnostic(RULES.scd2MissingBusinessKey, dim.origin, 'scdType',
         `SCD Type 2 dimension '${dim.name}' has no businessKey: name the column(s) that identify one ${dim.name.replace(/^dim_/, '')} across versions${pk.length ? ` (its source's primary key is ${quoteList(pk)})` : ''}.`,
-        { part: 'entry', fixes: [pk.length ? addKeyFix(at, dim.origin, `Add businessKey: [${pk.join(', ')}]`, [`businessKey: [${pk.join(', ')}]`]) : undefined] }));
+        { part: 'entry', fixes: [
+          pk.length ? addKeyFix(at, dim.origin, `Add businessKey: [${pk.join(', ')}]`, [`businessKey: [${pk.join(', ')}]`]) : undefined,
+          todoFix(at, dim.origin, `Name the business key of ${dim.name}`),
+        ] }));
     }
-    if (!dim.sequenceBy) {
+    if (!dim.sequenceBy && !dim.todo) {
       const candidate = table?.cdcColumn;
       out.push(at.diagnostic(RULES.scd2MissingSequenceColumn, dim.origin, 'scdType',
         `SCD Type 2 dimension '${dim.name}' has no sequenceBy column to order its changes${candidate ? ` (its source's CDC column is '${candidate}')` : ''}.`,
-        { part: 'entry', fixes: [candidate ? addKeyFix(at, dim.origin, `Add sequenceBy: ${candidate}`, [`sequenceBy: ${candidate}`]) : undefined] }));
+        { part: 'entry', fixes: [
+          candidate ? addKeyFix(at, dim.origin, `Add sequenceBy: ${candidate}`, [`sequenceBy: ${candidate}`]) : undefined,
+          todoFix(at, dim.origin, `Name the column that orders the changes of ${dim.name}`),
+        ] }));
     }
   } else if (dim.trackedColumns.length > 0) {
     out.push(at.diagnostic(RULES.scd1WithTrackedColumns, dim.origin, 'trackedColumns',
@@ -208,11 +232,14 @@ function checkDimension(dim: Dimension, table: Table | undefined, at: MetadataLo
 }
 
 function checkFact(fact: Fact, table: Table | undefined, dimensions: Map<string, Dimension>, at: MetadataLocator, out: Diagnostic[]): void {
-  if (fact.grain.length === 0) {
+  if (fact.grain.length === 0 && !fact.todo) {
     const pk = table?.primaryKey ?? [];
     out.push(at.diagnostic(RULES.factWithoutGrain, fact.origin, 'name',
       `Fact '${fact.name}' has no grain: list the column(s) that identify one row${pk.length ? ` (its source's primary key is ${quoteList(pk)})` : ''}.`,
-      { fixes: [pk.length ? addKeyFix(at, fact.origin, `Add grain: [${pk.join(', ')}]`, [`grain: [${pk.join(', ')}]`]) : undefined] }));
+      { fixes: [
+        pk.length ? addKeyFix(at, fact.origin, `Add grain: [${pk.join(', ')}]`, [`grain: [${pk.join(', ')}]`]) : undefined,
+        todoFix(at, fact.origin, `Name the grain of ${fact.name}`),
+      ] }));
   }
   for (const ref of fact.references) {
     if (!dimensions.has(ref.dimension.toLowerCase())) {
@@ -260,7 +287,9 @@ function checkEnvironments(meta: LakehouseMetadata, at: MetadataLocator, out: Di
     return;
   }
   for (const env of meta.environments) {
-    const missing = DEPLOY_KEYS.filter(k => env[k] === undefined);
+    // A Databricks bundle deploys to a workspace: with one, the host is needed too.
+    const needed: (keyof typeof env)[] = meta.paths.bundle ? [...DEPLOY_KEYS, 'databricksHost'] : [...DEPLOY_KEYS];
+    const missing = needed.filter(k => env[k] === undefined);
     if (missing.length === 0) continue;
     out.push(at.diagnostic(RULES.environmentIncomplete, env.origin, undefined,
       `Environment '${env.name}' cannot be deployed to: it has no ${missing.join(', ')}.`,

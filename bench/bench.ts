@@ -1,0 +1,342 @@
+// The benchmark's worker: generates projects and measures one project per process, printing one
+// JSON line on stdout. scripts/bench.mjs bundles this file with esbuild (importing src/core
+// directly), runs it once per size and phase, and prints the report. Progress goes to stderr.
+//
+//   node out/bench/bench.js generate <tables> <dir> <adf-template> [seed]
+//   node --expose-gc out/bench/bench.js measure <manifest.json> [--quick]
+//   node --expose-gc out/bench/bench.js memory  <manifest.json> session|baseline
+//   node --expose-gc out/bench/bench.js phases  <manifest.json>
+import { promises as fsp, readFileSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { parseTree } from 'jsonc-parser';
+import { ProjectSession, mergeFragments, type ProjectSnapshot } from '../src/core/project/projectSession';
+import { NodeFileHost } from '../src/core/project/nodeFileHost';
+import { decodeText } from '../src/core/project/fileHost';
+import { parseMetadataFile, type MetadataFile } from '../src/core/metadata/metadataFile';
+import { validateAgainstSchema, type MetadataFileKind } from '../src/core/metadata/schemaValidation';
+import { buildFragment, type MetadataFragment } from '../src/core/metadata/buildFragment';
+import { checkMetadata } from '../src/core/metadata/semanticRules';
+import { MetadataLocator } from '../src/core/metadata/locator';
+import { LineIndex } from '../src/core/text/lineIndex';
+import { parseAdfFile, type AdfFile } from '../src/core/adf/adfFile';
+import { findMetadataLoops } from '../src/core/adf/metadataLoops';
+import { compareDiagnostics, type Diagnostic } from '../src/core/diagnostics/diagnostic';
+import { generateProject, type GeneratedProject } from './generate';
+
+const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const log = (msg: string) => process.stderr.write(`    ${msg}\n`);
+
+export interface Stats { median: number; p95: number; min: number; max: number; n: number }
+
+function stats(samples: number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
+  const rank = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
+  const mid = s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  return { median: mid, p95: rank(0.95), min: s[0] as number, max: s[s.length - 1] as number, n: s.length };
+}
+
+function readManifest(file: string): GeneratedProject {
+  return JSON.parse(readFileSync(file, 'utf8')) as GeneratedProject;
+}
+
+/** How many repetitions a size gets: enough for a stable median, few enough for a few minutes in all. */
+function plan(tables: number, quick: boolean): { warmup: number; reps: number; edits: number; editWarmup: number } {
+  if (quick) return { warmup: 1, reps: 3, edits: 10, editWarmup: 2 };
+  if (tables <= 500) return { warmup: 3, reps: 15, edits: 30, editWarmup: 5 };
+  if (tables <= 5000) return { warmup: 2, reps: 9, edits: 30, editWarmup: 5 };
+  return { warmup: 1, reps: 5, edits: 30, editWarmup: 5 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline: read the same files and parse each one with the `yaml` package (JSON.parse for ADF JSON).
+
+async function bareParse(p: GeneratedProject): Promise<unknown[]> {
+  const values: unknown[] = [];
+  // The directory listings the loader needs too (include glob, ADF folders).
+  await fsp.readdir(path.join(p.root, 'metadata'));
+  await fsp.readdir(path.join(p.root, 'adf'));
+  for (const dir of new Set(p.files.adf.map(f => path.dirname(f)))) await fsp.readdir(dir);
+  for (const f of p.files.metadata) values.push(parseYaml(await fsp.readFile(f, 'utf8')));
+  for (const f of p.files.adf) values.push(JSON.parse(await fsp.readFile(f, 'utf8')));
+  return values;
+}
+
+async function fullValidation(p: GeneratedProject): Promise<ProjectSnapshot> {
+  return new ProjectSession(p.rootFile, new NodeFileHost()).load();
+}
+
+function allDiagnostics(s: ProjectSnapshot): Diagnostic[] {
+  return [...s.diagnostics.values()].flat();
+}
+
+function assertValid(s: ProjectSnapshot, p: GeneratedProject, what: string): { errors: number; warnings: number; others: number } {
+  const all = allDiagnostics(s);
+  const errors = all.filter(d => d.severity === 'error');
+  if (errors.length) {
+    const shown = errors.slice(0, 10).map(d => `  ${path.relative(p.root, d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`);
+    throw new Error(`${what}: the generated project has ${errors.length} error(s); a benchmark on an invalid project measures the wrong thing:\n${shown.join('\n')}`);
+  }
+  if (s.metadata.tables.length !== p.tables || s.metadata.dimensions.length !== p.dimensions || s.metadata.facts.length !== p.facts) {
+    throw new Error(`${what}: loaded ${s.metadata.tables.length} tables, ${s.metadata.dimensions.length} dimensions, ${s.metadata.facts.length} facts; generated ${p.tables}, ${p.dimensions}, ${p.facts}.`);
+  }
+  if (!s.adf || s.adf.loops.length !== 1) throw new Error(`${what}: the ADF folder's metadata-driven pipeline was not found.`);
+  return { errors: 0, warnings: all.filter(d => d.severity === 'warning').length, others: all.filter(d => d.severity !== 'error' && d.severity !== 'warning').length };
+}
+
+function lineReplaced(text: string, line: number, replacement: string): string {
+  const lines = text.split('\n');
+  lines[line] = replacement;
+  return lines.join('\n');
+}
+
+async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const r = await fn();
+  return [performance.now() - t0, r];
+}
+
+async function measure(manifestFile: string, quick: boolean): Promise<object> {
+  const p = readManifest(manifestFile);
+  const n = plan(p.tables, quick);
+
+  // The very first load in a fresh process: ajv compiles the schemas, nothing is JIT-compiled yet.
+  const [firstLoadMs, first] = await time(() => fullValidation(p));
+  const counts = assertValid(first, p, 'first load');
+  log(`first load ${firstLoadMs.toFixed(0)} ms; ${counts.warnings} warning(s), ${counts.others} info/hint`);
+
+  const base: number[] = [];
+  const full: number[] = [];
+  for (let i = 0; i < n.warmup; i++) {
+    await bareParse(p);
+    await fullValidation(p);
+  }
+  for (let i = 0; i < n.reps; i++) {
+    gc();
+    base.push((await time(() => bareParse(p)))[0]);
+    gc();
+    full.push((await time(() => fullValidation(p)))[0]);
+  }
+  log(`bare parse ${stats(base).median.toFixed(1)} ms, full validation ${stats(full).median.toFixed(1)} ms (median of ${n.reps})`);
+
+  // Re-validation: a warm session, one fragment overlaid with a one-line change, then load().
+  const original = readFileSync(p.edit.file, 'utf8');
+  const texts = [lineReplaced(original, p.edit.line, p.edit.edited), original];
+  const errorTexts = [lineReplaced(original, p.errorEdit.line, p.errorEdit.edited), original];
+  const editedFileParse: number[] = [];
+  for (let i = 0; i < n.reps; i++) editedFileParse.push((await time(async () => parseYaml(texts[i % 2] as string)))[0]);
+
+  const session = new ProjectSession(p.rootFile, new NodeFileHost());
+  assertValid(await session.load(), p, 'warm session');
+  const runEdits = async (variants: string[], check: (s: ProjectSnapshot, i: number) => void): Promise<number[]> => {
+    const samples: number[] = [];
+    for (let i = 0; i < n.editWarmup + n.edits; i++) {
+      const t0 = performance.now();
+      session.setOverlay(p.edit.file, variants[i % 2]);
+      const snapshot = await session.load();
+      const ms = performance.now() - t0;
+      check(snapshot, i);
+      if (i >= n.editWarmup) samples.push(ms);
+    }
+    session.setOverlay(p.edit.file, undefined);
+    return samples;
+  };
+  const editedTable = (s: ProjectSnapshot) => s.metadata.tables.find(t => t.origin.file === p.edit.file && t.name === p.edit.table);
+  const edits = await runEdits(texts, (s, i) => {
+    assertValid(s, p, `edit ${i}`);
+    // The edit must be seen: a cache that served the old text would make this benchmark meaningless.
+    if ((editedTable(s)?.cdcColumn === p.edit.cdcColumn) !== (i % 2 === 0)) throw new Error(`edit ${i}: the re-validated model does not reflect the edit`);
+  });
+  const errorEdits = await runEdits(errorTexts, (s, i) => {
+    const errors = allDiagnostics(s).filter(d => d.severity === 'error');
+    const expected = i % 2 === 0 ? 1 : 0;
+    if (errors.length !== expected || (expected && errors[0]?.code !== 'LH206')) {
+      throw new Error(`error edit ${i}: expected ${expected} error (LH206), got ${errors.map(d => `${d.code} ${d.message}`).join('; ') || 'none'}`);
+    }
+  });
+  log(`re-validation ${stats(edits).median.toFixed(1)} ms median, ${stats(edits).p95.toFixed(1)} ms p95 (${n.edits} edits)`);
+
+  return {
+    tables: p.tables, files: p.files.metadata.length + p.files.adf.length, bytes: p.bytes,
+    warnings: counts.warnings, firstLoadMs,
+    bareParse: stats(base), fullValidation: stats(full),
+    editedFileParse: stats(editedFileParse), revalidation: stats(edits), revalidationWithError: stats(errorEdits),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory: one load in a fresh process, with the session and snapshot kept, as the extension keeps them.
+
+const retained: unknown[] = [];
+
+async function memory(manifestFile: string, what: 'session' | 'baseline'): Promise<object> {
+  const p = readManifest(manifestFile);
+  // Load the code (and compile the schemas) before the "before" figure, on another project.
+  if (what === 'session') {
+    const warm = new ProjectSession(p.rootFile, new NodeFileHost());
+    await warm.load();
+  } else await bareParse(p);
+  for (let i = 0; i < 3; i++) gc();
+  const before = process.memoryUsage();
+  if (what === 'session') {
+    const session = new ProjectSession(p.rootFile, new NodeFileHost());
+    const snapshot = await session.load();
+    assertValid(snapshot, p, 'memory');
+    retained.push(session, snapshot);
+  } else retained.push(await bareParse(p));
+  for (let i = 0; i < 3; i++) gc();
+  const after = process.memoryUsage();
+  return {
+    tables: p.tables, what,
+    heapUsedBefore: before.heapUsed, heapUsedAfter: after.heapUsed, retainedHeap: after.heapUsed - before.heapUsed,
+    rssAfter: after.rss, maxRss: process.resourceUsage().maxRSS * 1024, external: after.external,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases: the steps of ProjectSession.load(), timed one by one (same options as the core).
+
+interface PhaseTimes { [phase: string]: number }
+
+async function phasesOnce(p: GeneratedProject, editText: string | undefined, cached?: { files: MetadataFile[]; fragments: MetadataFragment[]; adf: AdfFile[] }) {
+  const t: PhaseTimes = {};
+  const add = (k: string, ms: number) => (t[k] = (t[k] ?? 0) + ms);
+  const clock = () => performance.now();
+  const host = new NodeFileHost();
+  const kindOf = (f: string): MetadataFileKind => (f === p.rootFile ? 'root' : 'fragment');
+
+  let files: MetadataFile[];
+  let fragments: MetadataFragment[];
+  let adfFiles: AdfFile[];
+  if (!cached || editText === undefined) {
+    files = [];
+    fragments = [];
+    adfFiles = [];
+    for (const f of p.files.metadata) {
+      let t0 = clock();
+      await host.fileSize(f);
+      const decoded = decodeText((await host.readFile(f))!);
+      const text = decoded.ok ? decoded.text : '';
+      add('read files (stat + read + decode)', clock() - t0);
+      t0 = clock();
+      const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+      add('yaml parseDocument (CST + AST)', clock() - t0);
+      t0 = clock();
+      const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+      add('yaml doc.toJS', clock() - t0);
+      t0 = clock();
+      validateAgainstSchema(kindOf(f), value);
+      add('ajv schema validation', clock() - t0);
+      const file: MetadataFile = { file: f, kind: kindOf(f), text, lines: new LineIndex(text), doc, value, parsed: true, diagnostics: [] };
+      t0 = clock();
+      fragments.push(buildFragment(file));
+      add('buildFragment (incl. TODO scan)', clock() - t0);
+      files.push(file);
+    }
+    for (const f of p.files.adf) {
+      let t0 = clock();
+      const text = (await fsp.readFile(f, 'utf8'));
+      add('read files (stat + read + decode)', clock() - t0);
+      t0 = clock();
+      parseTree(text, [], { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+      add('ADF: jsonc parseTree', clock() - t0);
+      t0 = clock();
+      JSON.parse(text);
+      add('ADF: JSON.parse', clock() - t0);
+      adfFiles.push(parseAdfFile(f, f.includes(`${path.sep}pipeline${path.sep}`) ? 'pipeline' : 'dataset', text));
+    }
+  } else {
+    files = [...cached.files];
+    fragments = [...cached.fragments];
+    adfFiles = cached.adf;
+    const i = p.files.metadata.indexOf(p.edit.file);
+    let t0 = clock();
+    const parsed = parseMetadataFile(p.edit.file, 'fragment', editText);
+    add('parseMetadataFile (edited file: parse, toJS, ajv)', clock() - t0);
+    t0 = clock();
+    fragments[i] = buildFragment(parsed);
+    add('buildFragment (edited file)', clock() - t0);
+    files[i] = parsed;
+  }
+
+  let t0 = clock();
+  const metadata = mergeFragments(p.rootFile, p.root, fragments);
+  add('mergeFragments', clock() - t0);
+  t0 = clock();
+  const locator = new MetadataLocator(new Map(files.map(f => [f.file, f])));
+  const diagnostics = checkMetadata(metadata, locator);
+  add('checkMetadata (cross-file rules)', clock() - t0);
+  t0 = clock();
+  const pipelines = adfFiles.filter(f => f.kind === 'pipeline');
+  const loops = pipelines.flatMap(pl => findMetadataLoops(pl, new Map()));
+  const declared = new Set(metadata.tables.map(tb => tb.qualifiedName.toLowerCase()));
+  let undeclared = 0;
+  for (const loop of loops) for (const item of loop.items) if (!declared.has(`${item.schema}.${item.table}`.toLowerCase())) undeclared++;
+  add('ADF: metadata loops + loop check', clock() - t0);
+  t0 = clock();
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const f of files) byFile.set(f.file, []);
+  for (const d of diagnostics) byFile.get(d.file)?.push(d);
+  for (const list of byFile.values()) list.sort(compareDiagnostics);
+  add('group and sort diagnostics', clock() - t0);
+  if (diagnostics.some(d => d.severity === 'error') && editText === undefined) throw new Error('phases: unexpected errors');
+  return { t, cache: { files, fragments, adf: adfFiles }, undeclared };
+}
+
+async function phases(manifestFile: string): Promise<object> {
+  const p = readManifest(manifestFile);
+  const reps = p.tables >= 5000 ? 3 : 5;
+  await phasesOnce(p, undefined);
+  const cold: PhaseTimes[] = [];
+  let cache: Awaited<ReturnType<typeof phasesOnce>>['cache'] | undefined;
+  for (let i = 0; i < reps; i++) {
+    gc();
+    const r = await phasesOnce(p, undefined);
+    cold.push(r.t);
+    cache = r.cache;
+  }
+  const original = readFileSync(p.edit.file, 'utf8');
+  const texts = [lineReplaced(original, p.edit.line, p.edit.edited), original];
+  const warm: PhaseTimes[] = [];
+  for (let i = 0; i < 25; i++) {
+    const r = await phasesOnce(p, texts[i % 2], cache);
+    if (i >= 5) warm.push(r.t);
+  }
+  const medians = (runs: PhaseTimes[]) => Object.fromEntries(Object.keys(runs[0] ?? {}).map(k => [k, stats(runs.map(r => r[k] ?? 0)).median]));
+  return { tables: p.tables, full: medians(cold), revalidation: medians(warm) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  let result: object;
+  switch (command) {
+    case 'generate': {
+      const [tables, dir, template, seed] = args;
+      const manifest = generateProject(path.resolve(dir!), { tables: Number(tables), adfTemplate: path.resolve(template!), seed: seed ? Number(seed) : undefined });
+      const manifestFile = `${manifest.root}.manifest.json`;
+      writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+      result = { ...manifest, manifestFile };
+      break;
+    }
+    case 'measure':
+      result = await measure(args[0]!, args.includes('--quick'));
+      break;
+    case 'memory':
+      result = await memory(args[0]!, args[1] === 'baseline' ? 'baseline' : 'session');
+      break;
+    case 'phases':
+      result = await phases(args[0]!);
+      break;
+    default:
+      throw new Error(`unknown command ${command ?? '(none)'}; see the top of bench/bench.ts`);
+  }
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main().catch(e => {
+  process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// `npm start`: build the extension, then open the Spotify sample with the extension loaded from
+// this folder (as an extension under development):
+//   - desktop VS Code when a `code` command is on PATH:
+//       code --extensionDevelopmentPath=<repo> <repo>/samples/spotify
+//   - otherwise code-server in the browser (provisioned by scripts/provision-vscode-host.sh), on
+//     http://127.0.0.1:$PORT (default 8080, or a free port when taken), no password. Stays in the
+//     foreground until Ctrl-C.
+//
+// How the browser workbench loads the development extension: code-server runs with
+// `--vscode-option enable-smoke-test-driver`, which makes the workbench honour the `payload` URL
+// parameter [["extensionDevelopmentPath", "vscode-remote://<host>/<repo>"]] — the same mechanism
+// desktop VS Code uses for its Extension Development Host window. The extension is loaded
+// straight from the repo (package.json + dist/), so after a rebuild (`npm run build`, or
+// `node scripts/build.mjs --watch` in another terminal) "Developer: Reload Window" picks up the
+// new code; the payload survives reloads. Open the printed URL (the plain root URL opens the
+// workbench WITHOUT the extension).
+//
+//   node scripts/start.mjs            # or: npm start
+//   node scripts/start.mjs --check    # start, load the URL in headless chromium, verify that the
+//                                     # extension is running, stop (exit 0/1); used to test this script
+// Env: PORT; LAKEHOUSE_START=web (code-server even if `code` exists) | desktop;
+//      LAKEHOUSE_WORKSPACE_TRUST=1 (keep Workspace Trust on; default off, as in the e2e tests);
+//      START_SKIP_BUILD=1; START_EXTENSION_PATH / START_WORKSPACE (other extension / folder);
+//      LAKEHOUSE_VSCODE_HOST (see provision-vscode-host.sh).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { REPO, PROVISION_SCRIPT, hostPaths } from './vscode-host.mjs';
+
+const check = process.argv.includes('--check');
+const extensionPath = path.resolve(process.env.START_EXTENSION_PATH || REPO);
+const workspace = path.resolve(process.env.START_WORKSPACE || path.join(REPO, 'samples', 'spotify'));
+const trust = /^(1|true|on|enabled)$/i.test(process.env.LAKEHOUSE_WORKSPACE_TRUST || '');
+const say = msg => console.log(`[start] ${msg}`);
+const die = msg => { console.error(`[start] ${msg}`); process.exit(1); };
+
+// ---- 1. build ------------------------------------------------------------------------------------
+if (!process.env.START_SKIP_BUILD) {
+  const build = path.join(REPO, 'scripts', 'build.mjs');
+  if (!fs.existsSync(build)) die(`${build} is missing`);
+  say('building the extension');
+  const r = spawnSync(process.execPath, [build], { cwd: REPO, stdio: 'inherit' });
+  if (r.status !== 0) die(`build failed (exit ${r.status ?? r.signal})`);
+}
+if (!fs.existsSync(workspace)) die(`workspace folder ${workspace} does not exist`);
+
+// ---- 2. desktop VS Code --------------------------------------------------------------------------
+function onPath(cmd) {
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    const f = path.join(dir, cmd);
+    try { fs.accessSync(f, fs.constants.X_OK); if (fs.statSync(f).isFile()) return f; } catch { /* next */ }
+  }
+  return undefined;
+}
+const mode = process.env.LAKEHOUSE_START;
+const desktop = mode === 'web' || check ? undefined : onPath('code');
+if (mode === 'desktop' && !desktop) die('LAKEHOUSE_START=desktop but no `code` command on PATH');
+if (desktop) {
+  say(`opening ${workspace} in ${desktop} with the extension from ${extensionPath}`);
+  const child = spawn(desktop, [`--extensionDevelopmentPath=${extensionPath}`, workspace], { stdio: 'inherit' });
+  child.on('exit', code => process.exit(code ?? 1));
+} else {
+  await startWeb();
+}
+
+// ---- 3. code-server in the browser ---------------------------------------------------------------
+function portFree(port) {
+  return new Promise(resolve => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function startWeb() {
+  say('no desktop `code` on PATH: using code-server (browser)');
+  const prov = spawnSync('bash', [PROVISION_SCRIPT], { cwd: REPO, stdio: 'inherit' });
+  if (prov.status !== 0) die(`provisioning failed (exit ${prov.status ?? prov.signal}); see above`);
+  const host = hostPaths();
+
+  const wanted = Number(process.env.PORT || 8080);
+  let port = wanted;
+  if (!(await portFree(wanted))) {
+    port = await freePort();
+    say(`port ${wanted} is taken, using ${port}`);
+  }
+  const authority = `127.0.0.1:${port}`;
+
+  // persistent profile for interactive use (settings, trust decisions, UI state), outside the repo
+  const home = path.join(host.dir, 'interactive');
+  const userData = path.join(home, 'user-data');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.mkdirSync(path.join(home, 'extensions'), { recursive: true });
+  const settings = path.join(userData, 'User', 'settings.json');
+  if (!fs.existsSync(settings)) {
+    fs.writeFileSync(settings, JSON.stringify({
+      'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
+      'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
+    }, null, 2));
+  }
+  fs.writeFileSync(path.join(home, 'config.yaml'), 'auth: none\ncert: false\n');
+
+  const cs = spawn(host.node24, [host.codeServer,
+    '--config', path.join(home, 'config.yaml'), '--auth', 'none', '--bind-addr', authority,
+    '--user-data-dir', userData, '--extensions-dir', path.join(home, 'extensions'),
+    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
+    ...(trust ? [] : ['--disable-workspace-trust']),
+    '--vscode-option', 'enable-smoke-test-driver', // makes the workbench honour the `payload` URL parameter
+    workspace,
+  ], {
+    env: { ...process.env, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') },
+    stdio: check ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    detached: true, // own process group, stopped as a whole below
+  });
+  let csOut = '';
+  if (check) for (const s of [cs.stdout, cs.stderr]) s.on('data', d => { csOut += d; });
+
+  let stopping = false;
+  const stop = async code => {
+    if (stopping) return;
+    stopping = true;
+    const alive = () => { try { process.kill(-cs.pid, 0); return true; } catch { return false; } };
+    try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* gone */ }
+    for (let i = 0; i < 50 && alive(); i++) await new Promise(r => setTimeout(r, 100));
+    try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ }
+    process.exit(code);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { say('stopping code-server'); void stop(0); });
+  cs.on('exit', code => { if (!stopping) { if (check) console.error(csOut); die(`code-server exited (${code})`); } });
+
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`http://${authority}/healthz`)).ok) break; } catch { /* not yet */ }
+    if (i > 600) { if (check) console.error(csOut); say('code-server did not come up within 60 s'); await stop(1); }
+    await new Promise(r => setTimeout(r, 100));
+  }
+
+  const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${extensionPath}`]];
+  const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  console.log('');
+  say(`code-server ${authority} is up with ${path.relative(REPO, extensionPath) || 'this extension'} under development and ${workspace} open.`);
+  say('Open this URL in a browser (the root URL alone opens VS Code without the extension):');
+  console.log(`\n  ${url}\n`);
+  say('After rebuilding, run "Developer: Reload Window". Ctrl-C stops the server.');
+
+  if (check) {
+    let ok = false;
+    try { ok = await smokeCheck(url); } catch (e) { console.error(`[start] check failed: ${e.stack ?? e}`); }
+    if (!ok) console.error(csOut);
+    say(ok ? 'check passed' : 'check FAILED');
+    await stop(ok ? 0 : 1);
+  }
+}
+
+// Loads the URL in headless chromium and checks that the extension under development is running
+// (listed by "Developer: Show Running Extensions").
+async function smokeCheck(url) {
+  const { chromium } = await import('playwright-core');
+  const pkg = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
+  const id = `${pkg.publisher}.${pkg.name}`;
+  const label = pkg.displayName || id;
+  // the Running Extensions editor shows the display name, or the id for extensions loaded from a folder
+  const esc = t => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const listed = new RegExp(`^(${esc(label)}|${esc(id)})$`);
+  const shotDir = path.join(REPO, 'test-output', 'start-check');
+  fs.mkdirSync(shotDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: hostPaths().chromium, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await page.goto(url);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 30_000 });
+    say('workbench rendered');
+    await page.waitForTimeout(2000);
+    // open "Show Running Extensions" from the command palette
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      try { await input.waitFor({ timeout: 5000 }); } catch { continue; }
+      await input.fill('>Developer: Show Running Extensions');
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      try {
+        await page.locator('.runtime-extensions-editor').getByText(listed).first().waitFor({ timeout: 10_000 });
+        await page.waitForTimeout(500);
+        await page.screenshot({ path: path.join(shotDir, 'running-extensions.png') });
+        say(`"${label}" is listed in Running Extensions (screenshot: ${path.relative(REPO, shotDir)}/running-extensions.png)`);
+        return true;
+      } catch { await page.keyboard.press('Escape'); }
+    }
+    // not activated (yet): at least its activity-bar container must be there
+    const container = pkg.contributes?.viewsContainers?.activitybar?.[0]?.title;
+    if (container) {
+      await page.keyboard.press('Escape');
+      const item = page.locator(`.part.activitybar [aria-label^=${JSON.stringify(container)}]`);
+      if (await item.count()) {
+        await page.screenshot({ path: path.join(shotDir, 'activitybar.png') });
+        say(`"${label}" is not activated yet, but its "${container}" view container is in the activity bar`);
+        return true;
+      }
+    }
+    await page.screenshot({ path: path.join(shotDir, 'failure.png') });
+    console.error(`[start] "${label}" not found in Running Extensions (screenshot: ${path.relative(REPO, shotDir)}/failure.png)`);
+    return false;
+  } finally {
+    await browser.close();
+  }
+}
