@@ -97,7 +97,7 @@ async function validate(args: string[], io: Io): Promise<number> {
   const format = (values.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
-  const snapshot = await loadProjectAt(new NodeFileHost(), target);
+  const snapshot = await loadProjectAt(new NodeFileHost(), target, positionals[0] ?? '.');
   const baseDir = /\.ya?ml$/i.test(target) ? path.dirname(target) : target;
   const all: Diagnostic[] = [...snapshot.diagnostics.values()].flat().sort(compareDiagnostics);
   const counts = countBySeverity(all);

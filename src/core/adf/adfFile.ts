@@ -32,12 +32,28 @@ export interface AdfFile {
   diagnostics: Diagnostic[];
 }
 
+/** JSON nested deeper than this is refused before parsing: the parser recurses, and no ADF artifact comes close. */
+export const MAX_JSON_DEPTH = 512;
+
 export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile {
   const lines = new LineIndex(text);
+  const deep = offsetPastDepth(text, MAX_JSON_DEPTH);
+  if (deep !== undefined) {
+    return {
+      file, kind, text, lines, tree: undefined, value: undefined,
+      diagnostics: [makeDiagnostic(file, lines, [deep, deep + 1], RULES.adfJsonSyntax,
+        `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep here, too deep to read; no ADF artifact is. Move this file out of the ${ADF_FOLDERS[kind]}/ folder.`)],
+    };
+  }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
   const diagnostics: Diagnostic[] = [];
+  const reported = new Set<string>();
   for (const e of errors.slice(0, 20)) {
+    // jsonc-parser repeats an error for each enclosing value (a '}' expected per open object at the end).
+    const key = `${e.offset}:${e.error}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
     diagnostics.push(makeDiagnostic(file, lines, [e.offset, e.offset + Math.max(e.length, 1)], RULES.adfJsonSyntax,
       `JSON syntax error: ${describeJsonError(printParseErrorCode(e.error))}.`));
   }
@@ -54,6 +70,23 @@ export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile
     result.name = (value as { name: string }).name;
   }
   return result;
+}
+
+/** Offset of the first '{' or '[' nested deeper than maxDepth (outside strings), if any. */
+function offsetPastDepth(text: string, maxDepth: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return undefined;
 }
 
 function artifactShapeProblem(kind: AdfKind, value: unknown): string | undefined {

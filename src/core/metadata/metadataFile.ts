@@ -1,4 +1,4 @@
-import { parseDocument, isScalar, isMap, isSeq, type Document, type Node } from 'yaml';
+import { parseDocument, isAlias, isNode, isScalar, isMap, isSeq, visit, type Document, type Node } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { LineIndex, type Span } from '../text/lineIndex';
 import type { Diagnostic, Fix, Severity } from '../diagnostics/diagnostic';
@@ -6,6 +6,8 @@ import { RULES, type RuleInfo } from '../diagnostics/rules';
 import { didYouMean, quoteList } from '../text/suggest';
 import { locate, keySpan, nodeSpan, type Path } from './yamlLocate';
 import { validateAgainstSchema, pointerSegments, type MetadataFileKind } from './schemaValidation';
+
+const TOO_DEEP = 'The file is nested too deeply to read. Metadata is only a few levels deep: flatten it.';
 
 /** One metadata YAML file, parsed and checked against the JSON Schema. Immutable; cached by text. */
 export interface MetadataFile {
@@ -48,8 +50,16 @@ export function parseMetadataFile(file: string, kind: MetadataFileKind, text: st
   const diagnostics: Diagnostic[] = [];
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
   for (const e of doc.errors) {
-    const span: Span = [e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)];
-    diagnostics.push(makeDiagnostic(file, lines, clampSpan(span, text.length), RULES.yamlSyntax, yamlErrorMessage(e.code, e.message)));
+    if (diagnostics.length >= MAX_SYNTAX_ERRORS) {
+      diagnostics.push(makeDiagnostic(file, lines, clampSpan([e.pos[0], e.pos[0] + 1], text.length), RULES.yamlSyntax,
+        `…and ${doc.errors.length - MAX_SYNTAX_ERRORS} more YAML syntax errors. Fix the first ones; the rest often follow from them.`));
+      break;
+    }
+    const span: Span = e.code === 'DUPLICATE_KEY' ? wordSpan(text, e.pos[0]) : [e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)];
+    const message = yamlErrorMessage(e.code, e.message);
+    // The parser reports a stack overflow once per level it unwinds: once is enough.
+    if (message === TOO_DEEP && diagnostics.some(d => d.message === TOO_DEEP)) continue;
+    diagnostics.push(makeDiagnostic(file, lines, clampSpan(span, text.length), RULES.yamlSyntax, message));
   }
   for (const w of doc.warnings) {
     diagnostics.push(makeDiagnostic(file, lines, clampSpan([w.pos[0], w.pos[1]], text.length), RULES.yamlSyntax, yamlErrorMessage(w.code, w.message), { severity: 'warning' }));
@@ -57,7 +67,15 @@ export function parseMetadataFile(file: string, kind: MetadataFileKind, text: st
   if (doc.errors.length > 0) {
     return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    // toJS throws for an alias without an anchor, for aliases past maxAliasCount (a "billion
+    // laughs" file) and, on a very deep file, for stack overflow: report each, never throw.
+    diagnostics.push(toJsProblem(file, lines, doc, e));
+    return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
+  }
   if (value === null || value === undefined) {
     diagnostics.push(makeDiagnostic(file, lines, [0, 0], RULES.schemaMissingKey,
       kind === 'root'
@@ -66,8 +84,56 @@ export function parseMetadataFile(file: string, kind: MetadataFileKind, text: st
     return { file, kind, text, lines, doc, value: {}, parsed: true, diagnostics };
   }
   const errors = validateAgainstSchema(kind, value);
-  diagnostics.push(...schemaDiagnostics(file, lines, doc, value, errors));
+  diagnostics.push(...schemaDiagnostics(file, text, lines, doc, value, errors));
   return { file, kind, text, lines, doc, value, parsed: true, diagnostics };
+}
+
+function toJsProblem(file: string, lines: LineIndex, doc: Document.Parsed, e: unknown): Diagnostic {
+  if (e instanceof RangeError) {
+    return makeDiagnostic(file, lines, [0, 0], RULES.yamlSyntax, 'The file is nested too deeply to read. Metadata is only a few levels deep: flatten it.');
+  }
+  const unresolved = /unresolved alias/i.test(String((e as Error | undefined)?.message));
+  const alias = findAlias(doc, unresolved);
+  return unresolved
+    ? makeDiagnostic(file, lines, alias.span, RULES.yamlSyntax, `Unknown alias '*${alias.name ?? ''}': no anchor '&${alias.name ?? ''}' is defined before it.`)
+    : makeDiagnostic(file, lines, alias.span, RULES.yamlSyntax,
+      'The aliases (*name) in this file expand to too much data to read safely. Metadata needs no nested aliases: write the values out.');
+}
+
+/** The first alias in the file (or the first whose anchor is not defined before it). */
+function findAlias(doc: Document.Parsed, unresolvedOnly: boolean): { span: Span; name?: string } {
+  let found: { span: Span; name?: string } = { span: [0, 0] };
+  const anchors = new Set<string>();
+  try {
+    visit(doc, (_key, node) => {
+      if (isAlias(node)) {
+        if (unresolvedOnly && anchors.has(node.source)) return undefined;
+        if (node.range) found = { span: [node.range[0], node.range[1]], name: node.source };
+        return visit.BREAK;
+      }
+      if (isNode(node) && node.anchor) anchors.add(node.anchor);
+      return undefined;
+    });
+  } catch {
+    // too deeply nested to walk: the start of the file
+  }
+  return found;
+}
+
+const MAX_SYNTAX_ERRORS = 50;
+
+/** A node's span without the trailing newline and indentation that block collections include. */
+function trimSpan(text: string, span: Span): Span {
+  let end = span[1];
+  while (end > span[0] && /\s/.test(text[end - 1] ?? '')) end--;
+  return [span[0], end];
+}
+
+/** The key at an offset (up to the colon), so a duplicate key is underlined whole. */
+function wordSpan(text: string, start: number): Span {
+  const m = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]*?)(?=\s*:|\s*$)/m.exec(text.slice(start, start + 500));
+  const length = m?.[0].trimEnd().length ?? 0;
+  return [start, start + Math.max(1, length)];
 }
 
 function clampSpan(span: Span, length: number): Span {
@@ -77,6 +143,7 @@ function clampSpan(span: Span, length: number): Span {
 
 function yamlErrorMessage(code: string, message: string): string {
   const first = message.split('\n')[0] ?? message;
+  if (/maximum call stack/i.test(first)) return TOO_DEEP;
   switch (code) {
     case 'DUPLICATE_KEY': return `${first.replace(/\.$/, '')}: this key is defined twice in the same mapping; remove or rename one.`;
     case 'MULTIPLE_DOCS': return 'The file holds several YAML documents (---); metadata files hold exactly one.';
@@ -130,15 +197,22 @@ const TYPE_NOUN: Record<string, string> = {
   number: 'a number', boolean: 'true or false', null: 'empty',
 };
 
-function schemaDiagnostics(file: string, lines: LineIndex, doc: Document.Parsed, value: unknown, errors: ErrorObject[]): Diagnostic[] {
+function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Document.Parsed, value: unknown, errors: ErrorObject[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
+  const typedPaths = new Set<string>();
   const root = doc.contents as Node | null;
   for (const e of errors) {
+    // An error inside propertyNames (the name's pattern) is followed by the propertyNames error, which names the key.
+    if (e.propertyName !== undefined) continue;
     const path = pointerSegments(e.instancePath);
-    const where = describePath(value, path);
+    // A type error already says the value is wrong; an enum or pattern error on it adds nothing.
+    if (e.keyword !== 'type' && typedPaths.has(e.instancePath)) continue;
+    if (e.keyword === 'type') typedPaths.add(e.instancePath);
+    const objectLevel = e.keyword === 'additionalProperties' || e.keyword === 'required' || e.keyword === 'propertyNames';
+    const where = describePath(value, objectLevel ? path : path.slice(0, -1));
     const at = locate(root, path);
-    const valueSpan = nodeSpan(at.node) ?? nodeSpan(at.deepest) ?? [0, 0];
+    const valueSpan = trimSpan(text, nodeSpan(at.node) ?? nodeSpan(at.deepest) ?? [0, 0]);
     const lastKey = path[path.length - 1];
     const keyName = typeof lastKey === 'string' ? lastKey : typeof path[path.length - 2] === 'string' ? String(path[path.length - 2]) : 'value';
     let diag: Diagnostic | undefined;
@@ -164,13 +238,16 @@ function schemaDiagnostics(file: string, lines: LineIndex, doc: Document.Parsed,
       }
       case 'type': {
         const expected = String((e.params as { type: string }).type).split(',').map(t => TYPE_NOUN[t] ?? t).join(' or ');
-        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaType, `'${keyName}' in ${where} must be ${expected}, not ${describeValue(at.node)}.`);
+        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaType, path.length === 0
+          ? `The file must be ${expected}, not ${describeValue(at.node)}.`
+          : `'${keyName}' in ${where} must be ${expected}, not ${describeValue(at.node)}.`);
         break;
       }
       case 'enum': {
         const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(v => String(v));
         const actual = at.node && isScalar(at.node) ? String(at.node.value) : undefined;
-        const suggestion = actual !== undefined ? didYouMean(actual, allowed) : undefined;
+        // Suggest spellings for words only: for numbers (scdType: 3) the nearest is a guess, not a typo.
+        const suggestion = actual !== undefined && at.node && isScalar(at.node) && typeof at.node.value === 'string' ? didYouMean(actual, allowed) : undefined;
         const fixes: Fix[] = suggestion ? [{ title: `Change to '${suggestion}'`, preferred: true, edits: [{ file, range: lines.rangeOf(valueSpan), newText: suggestion }] }] : [];
         diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaInvalidValue,
           `'${keyName}' in ${where} must be one of ${allowed.join(', ')}; got ${describeValue(at.node)}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, { fixes });

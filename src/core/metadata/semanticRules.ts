@@ -20,7 +20,12 @@ export class TableResolver {
   private readonly byKey = new Map<string, Table[]>();
 
   constructor(tables: readonly Table[]) {
+    const declared = new Set<string>();
     for (const t of tables) {
+      // A table declared twice is reported once (LH207); references resolve to its first definition.
+      const full = `${t.system}.${t.schema}.${t.name}`.toLowerCase();
+      if (declared.has(full)) continue;
+      declared.add(full);
       for (const key of [t.name, `${t.schema}.${t.name}`, `${t.system}.${t.schema}.${t.name}`]) {
         const k = key.toLowerCase();
         const list = this.byKey.get(k);
@@ -61,7 +66,7 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
       continue;
     }
     dimensionsByName.set(key, dim);
-    const table = resolveSource(dim.source, dim.origin, 'dimension', dim.name, tables, tableNames, at, out, meta.sources[0]);
+    const table = resolveSource(dim.source, dim.origin, 'dimension', dim.name, tables, tableNames, at, out, meta.sources);
     checkDimension(dim, table, at, out);
   }
 
@@ -78,7 +83,7 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
       if (first) continue;
     }
     factsByName.set(key, fact);
-    const table = resolveSource(fact.source, fact.origin, 'fact', fact.name, tables, tableNames, at, out, meta.sources[0]);
+    const table = resolveSource(fact.source, fact.origin, 'fact', fact.name, tables, tableNames, at, out, meta.sources);
     checkFact(fact, table, dimensionsByName, at, out);
   }
 
@@ -161,7 +166,7 @@ function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void 
 
 function resolveSource(
   reference: string, origin: Origin, kind: 'dimension' | 'fact', name: string, tables: TableResolver,
-  tableNames: () => string[], at: MetadataLocator, out: Diagnostic[], firstSystem: SourceSystem | undefined,
+  tableNames: () => string[], at: MetadataLocator, out: Diagnostic[], systems: readonly SourceSystem[],
 ): Table | undefined {
   if (!reference) return undefined; // the schema reports the missing key
   const found = tables.resolve(reference);
@@ -174,14 +179,19 @@ function resolveSource(
   const suggestion = didYouMean(reference, tableNames());
   out.push(at.diagnostic(RULES.sourceTableUndeclared, origin, 'source',
     `Source table '${reference}' of ${kind} '${name}' is not declared under sources.${suggestion ? ` Did you mean '${suggestion}'?` : ' Declare it, with its columns, under a source system.'}`,
-    { fixes: [renameFix(at, origin, ['source'], suggestion), declareTableFix(at, firstSystem, reference)] }));
+    { fixes: [renameFix(at, origin, ['source'], suggestion), declareTableFix(at, systems, reference)] }));
   return undefined;
 }
 
-/** Declares a referenced table in the first source system, with its columns left as a todo. */
-function declareTableFix(at: MetadataLocator, system: SourceSystem | undefined, reference: string): Fix | undefined {
-  if (!system) return undefined;
+/**
+ * Declares a referenced table, with its columns left as a todo: in the system a system.schema.table
+ * reference names, else in the first source system.
+ */
+function declareTableFix(at: MetadataLocator, systems: readonly SourceSystem[], reference: string): Fix | undefined {
   const parts = reference.split('.');
+  if (parts.length > 3) return undefined;
+  const system = parts.length === 3 ? systems.find(s => s.name.toLowerCase() === (parts[0] as string).toLowerCase()) : systems[0];
+  if (!system) return undefined;
   const name = parts[parts.length - 1] as string;
   const schema = parts.length >= 2 ? (parts[parts.length - 2] as string) : 'dbo';
   if (!/^[A-Za-z_][\w$#@]*$/.test(name) || !/^[A-Za-z_][\w$#@]*$/.test(schema)) return undefined;

@@ -6,16 +6,16 @@ import { findRootFile, ProjectSession, type ProjectSnapshot } from './projectSes
 export class UserError extends Error {}
 
 /** Loads the project in a folder (or from a lakehouse.yaml path) once. */
-export async function loadProjectAt(host: FileHost, target: string): Promise<ProjectSnapshot> {
+export async function loadProjectAt(host: FileHost, target: string, shown = target): Promise<ProjectSnapshot> {
   const absolute = path.resolve(target);
   let rootFile: string | undefined;
   if (/\.ya?ml$/i.test(absolute)) {
-    if ((await host.readFile(absolute)) === undefined) throw new UserError(`${target} does not exist.`);
+    if ((await host.readFile(absolute)) === undefined) throw new UserError(`${shown} does not exist.`);
     rootFile = absolute;
   } else {
-    if ((await host.readDirectory(absolute)) === undefined) throw new UserError(`${target} is not a folder.`);
+    if ((await host.readDirectory(absolute)) === undefined) throw new UserError(`${shown} is not a folder.`);
     rootFile = await findRootFile(host, absolute);
-    if (!rootFile) throw new UserError(`No lakehouse.yaml in ${target}. Create one, or import it from an ADF folder: lakehouse import-adf <ADF_DIR>.`);
+    if (!rootFile) throw new UserError(`No lakehouse.yaml in ${shown}. Create one, or import it from an ADF folder: lakehouse import-adf <ADF_DIR>.`);
   }
   return new ProjectSession(rootFile, host).load();
 }

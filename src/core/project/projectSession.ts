@@ -154,7 +154,10 @@ export class ProjectSession {
           }
           const targetRead = await this.readText(target);
           if (targetRead.missing) {
-            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, `Included file '${include.pattern}' does not exist (looked for ${target}).`));
+            const isFolder = (await this.readDir(target)) !== undefined;
+            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, isFolder
+              ? `'${include.pattern}' is a folder; include the files in it, e.g. '${include.pattern.replace(/[\\/]+$/, '')}/*.lakehouse.yaml'.`
+              : `Included file '${include.pattern}' does not exist (looked for ${target}).`));
             continue;
           }
           await visit(target, 'fragment');

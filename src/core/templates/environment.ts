@@ -1,0 +1,237 @@
+// The public renderer: a Jinja2-faithful template environment over the project's files.
+// Template names resolve like Jinja2's FileSystemLoader over `searchPaths` (the template's
+// folder, then the project's templates folder); no name may leave the project, even through a
+// symlink. Errors never throw: they come back as RenderResult with file, line and kind.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseTemplate, type Stmt } from './parser';
+import { Interpreter, type LoadedTemplate, type TemplateHost } from './interpreter';
+import { createBuiltins, type Builtins } from './builtins';
+import { TemplateError, type PyValue, type TemplateErrorKind, fromJs, type PyKey } from './pyValue';
+
+export type RenderResult =
+  | { ok: true; text: string }
+  | { ok: false; error: RenderError };
+
+export interface RenderError {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  kind: TemplateErrorKind;
+}
+
+export interface TemplateEnvironmentOptions {
+  /** Folders template names resolve against, in order (Jinja2 FileSystemLoader semantics). */
+  searchPaths: string[];
+  /** No template may be read from outside this folder. */
+  projectRoot: string;
+  /** Reads a file (e.g. an editor's unsaved text); undefined when it does not exist. */
+  readFile?: (filePath: string) => string | undefined;
+}
+
+/** A render context: plain JS data (objects become dicts) or Python values from parsePythonJson. */
+export type TemplateContext = Record<string, unknown> | Map<string, PyValue>;
+
+export interface TemplateEnvironment {
+  renderFile(filePath: string, context: TemplateContext): RenderResult;
+  renderString(text: string, context: TemplateContext, name?: string): RenderResult;
+}
+
+let sharedBuiltins: Builtins | undefined;
+
+export function createTemplateEnvironment(options: TemplateEnvironmentOptions): TemplateEnvironment {
+  const builtins = (sharedBuiltins ??= createBuiltins());
+  const readFile = options.readFile ?? createCachedFileReader();
+  const projectRoot = path.resolve(options.projectRoot);
+  const realProjectRoot = realPath(projectRoot) ?? projectRoot;
+  const searchPaths = options.searchPaths.map(p => path.resolve(p));
+  const cache = new Map<string, { source: string; template: LoadedTemplate }>();
+
+  function compile(source: string, name: string, file: string, onDisk: boolean): LoadedTemplate {
+    const cached = cache.get(file);
+    if (cached && cached.source === source) return cached.template;
+    // Containment is checked whenever the text changes (a file replaced by a symlink has new text).
+    if (onDisk) assertInsideProject(file);
+    let body: Stmt[];
+    try {
+      body = parseTemplate(source);
+    } catch (error) {
+      if (error instanceof TemplateError) error.file ??= file;
+      throw error;
+    }
+    assertKnownFiltersAndTests(body, builtins, file);
+    const template: LoadedTemplate = { name, file, body, blocks: collectBlocks(body, file) };
+    cache.set(file, { source, template });
+    return template;
+  }
+
+  /** Jinja2's split_template_path plus our containment rule. */
+  function resolve(name: string): string | undefined {
+    const pieces = name.split('/').filter(piece => piece && piece !== '.');
+    if (pieces.some(piece => piece === '..' || piece.includes('\\')) || path.isAbsolute(name) || /^[a-zA-Z]:/.test(name)) {
+      throw new TemplateError('security', `template name '${name}' leaves the template folders (".." and absolute paths are not allowed, as in Jinja2's FileSystemLoader)`);
+    }
+    for (const folder of searchPaths) {
+      const candidate = path.join(folder, ...pieces);
+      if (readFile(candidate) === undefined) continue;
+      return candidate;
+    }
+    return undefined;
+  }
+
+  function assertInsideProject(file: string): void {
+    const resolved = path.resolve(file);
+    const real = realPath(resolved) ?? resolved;
+    for (const candidate of [resolved, real]) {
+      const base = candidate === real ? realProjectRoot : projectRoot;
+      const relative = path.relative(base, candidate);
+      if (relative.startsWith('..') || path.isAbsolute(relative)) {
+        throw new TemplateError('security', `template '${file}' is outside the project folder ${projectRoot}${candidate === real && real !== resolved ? ` (a symlink to ${real})` : ''}`);
+      }
+    }
+  }
+
+  const host: TemplateHost = {
+    builtins,
+    load(name: string) {
+      const file = resolve(name);
+      if (!file) return undefined;
+      return compile(readFile(file)!, name, file, true);
+    },
+  };
+
+  function run(produce: () => { template: LoadedTemplate }, context: TemplateContext): RenderResult {
+    const interpreter = new Interpreter(host);
+    try {
+      const { template } = produce();
+      const text = interpreter.render(template, toContext(context));
+      return { ok: true, text };
+    } catch (error) {
+      return { ok: false, error: toRenderError(error, interpreter) };
+    }
+  }
+
+  return {
+    renderFile(filePath, context) {
+      return run(() => {
+        const file = path.resolve(filePath);
+        const source = readFile(file);
+        if (source === undefined) {
+          assertInsideProject(file);
+          throw new TemplateError('runtime', `TemplateNotFound: ${filePath}`);
+        }
+        return { template: compile(source, path.basename(file), file, true) };
+      }, context);
+    },
+    renderString(text, context, name = '<template>') {
+      return run(() => ({ template: compile(text, name, name, false) }), context);
+    },
+  };
+}
+
+function toContext(context: TemplateContext): Map<string, PyValue> {
+  if (context instanceof Map) return context;
+  const result = new Map<string, PyValue>();
+  for (const key of Object.keys(context)) result.set(key, fromJs(context[key]));
+  return result;
+}
+
+function toRenderError(error: unknown, interpreter: Interpreter): RenderError {
+  if (error instanceof TemplateError) {
+    return {
+      kind: error.kind,
+      message: error.message,
+      ...(error.file ?? interpreter.file ? { file: error.file ?? interpreter.file } : {}),
+      ...(error.line ?? interpreter.line ? { line: error.line ?? interpreter.line } : {}),
+    };
+  }
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return {
+      kind: 'runtime',
+      message: 'maximum recursion depth exceeded (a macro or include that calls itself without end?)',
+      ...(interpreter.file ? { file: interpreter.file } : {}),
+      ...(interpreter.line ? { line: interpreter.line } : {}),
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'runtime', message: `internal error in the template renderer: ${message}`, ...(interpreter.file ? { file: interpreter.file } : {}) };
+}
+
+/**
+ * Jinja2 rejects an unknown filter or test when it compiles, even in a loop never entered;
+ * inside the branches of an if (statement or inline) it defers the error until executed.
+ */
+function assertKnownFiltersAndTests(body: Stmt[], builtins: Builtins, file: string): void {
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    const record = node as { kind?: unknown; name?: unknown; line?: unknown };
+    const missing = record.kind === 'filter' && !builtins.filters.has(String(record.name)) ? `No filter named '${String(record.name)}'.`
+      : record.kind === 'test' && !builtins.tests.has(String(record.name)) ? `No test named '${String(record.name)}'.` : undefined;
+    if (missing) {
+      const error = new TemplateError('syntax', missing, typeof record.line === 'number' ? record.line : undefined);
+      error.file = file;
+      throw error;
+    }
+    if (record.kind === 'if' || record.kind === 'condexpr') {
+      visit((record as { test?: unknown }).test);
+      return;
+    }
+    for (const value of Object.values(record)) if (value && typeof value === 'object') visit(value);
+  };
+  visit(body);
+}
+
+function collectBlocks(body: Stmt[], file: string): Map<string, Extract<Stmt, { kind: 'block' }>> {
+  const blocks = new Map<string, Extract<Stmt, { kind: 'block' }>>();
+  const visit = (statements: Stmt[]) => {
+    for (const stmt of statements) {
+      if (stmt.kind === 'block') {
+        if (blocks.has(stmt.name)) {
+          const error = new TemplateError('syntax', `block '${stmt.name}' defined twice`, stmt.line);
+          error.file = file;
+          throw error;
+        }
+        blocks.set(stmt.name, stmt);
+        visit(stmt.body);
+      } else if ('body' in stmt && Array.isArray(stmt.body)) {
+        if (stmt.kind !== 'macro') visit(stmt.body);
+        if ('orelse' in stmt) visit(stmt.orelse);
+      }
+    }
+  };
+  visit(body);
+  return blocks;
+}
+
+/** Reads files, re-reading only when size or mtime changed (previews render on every keystroke). */
+function createCachedFileReader(): (filePath: string) => string | undefined {
+  const cache = new Map<string, { mtimeMs: number; size: number; text: string }>();
+  return filePath => {
+    const stat = fs.statSync(filePath, { throwIfNoEntry: false });
+    if (!stat?.isFile()) return undefined;
+    const cached = cache.get(filePath);
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.text;
+    try {
+      const text = fs.readFileSync(filePath, 'utf8');
+      cache.set(filePath, { mtimeMs: stat.mtimeMs, size: stat.size, text });
+      return text;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+function realPath(filePath: string): string | undefined {
+  try {
+    return fs.realpathSync(filePath);
+  } catch {
+    return undefined;
+  }
+}
+
+export type { PyKey };

@@ -1,0 +1,143 @@
+// Differential check against Python's Jinja2: renders a batch of templates in ONE python3
+// process (default Environment, FileSystemLoader over the same search paths) and compares the
+// output byte for byte with ours. Used by the corpus test and by `lakehouse render --verify-jinja2`.
+import { spawn, spawnSync } from 'child_process';
+import { createTemplateEnvironment, type RenderResult } from './environment';
+import { parsePythonJson } from './pythonJson';
+import type { PyValue } from './pyValue';
+
+/** The Python side; kept here (not in a .py file) so it ships inside the bundled extension. */
+export const JINJA2_RENDER_SCRIPT = String.raw`
+import json, sys
+import jinja2
+from jinja2 import Environment, FileSystemLoader
+
+def error_kind(exc):
+    if isinstance(exc, jinja2.TemplateSyntaxError): return "syntax"
+    if isinstance(exc, jinja2.UndefinedError): return "undefined"
+    if isinstance(exc, jinja2.exceptions.SecurityError): return "security"
+    if isinstance(exc, TypeError): return "type"
+    return "runtime"
+
+request = json.load(sys.stdin)
+results = []
+for case in request["cases"]:
+    try:
+        env = Environment(loader=FileSystemLoader(case["searchPaths"]))
+        context = json.loads(case["context"]) if case.get("context") else {}
+        if case.get("file"):
+            with open(case["file"], encoding="utf-8", newline="") as handle:
+                source = handle.read()
+        else:
+            source = case["source"]
+        text = env.from_string(source).render(**context)
+        results.append({"id": case["id"], "ok": True, "text": text})
+    except RecursionError as exc:
+        results.append({"id": case["id"], "ok": False, "kind": "runtime", "type": "RecursionError", "message": "maximum recursion depth exceeded"})
+    except Exception as exc:
+        results.append({"id": case["id"], "ok": False, "kind": error_kind(exc), "type": type(exc).__name__, "message": str(exc).split("\n")[0],
+                        "line": getattr(exc, "lineno", None)})
+sys.stdout.write(json.dumps({"jinja2": jinja2.__version__, "results": results}))
+`;
+
+export interface OracleCase {
+  id: string;
+  /** The template file, or its source text. */
+  file?: string;
+  source?: string;
+  searchPaths: string[];
+  /** The context as JSON text (parsed by json.loads on the Python side, parsePythonJson on ours). */
+  context?: string;
+}
+
+export type OracleResult =
+  | { id: string; ok: true; text: string }
+  | { id: string; ok: false; kind: string; type: string; message: string; line?: number | null };
+
+export interface Jinja2Availability {
+  available: boolean;
+  version?: string;
+  reason?: string;
+}
+
+export function checkJinja2(python = 'python3'): Jinja2Availability {
+  const probe = spawnSync(python, ['-c', 'import jinja2; print(jinja2.__version__)'], { encoding: 'utf8', timeout: 15000 });
+  if (probe.error) return { available: false, reason: `${python} is not available (${probe.error.message})` };
+  if (probe.status !== 0) return { available: false, reason: `Jinja2 is not installed for ${python} (pip install jinja2)` };
+  return { available: true, version: probe.stdout.trim() };
+}
+
+/** Renders every case with Python's Jinja2 in one process. */
+export function renderWithJinja2(cases: OracleCase[], options: { python?: string; timeoutMs?: number } = {}): Promise<{ version: string; results: OracleResult[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(options.python ?? 'python3', ['-c', JINJA2_RENDER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120000);
+    child.stdout.on('data', chunk => stdout.push(chunk as Buffer));
+    child.stderr.on('data', chunk => (stderr += String(chunk)));
+    child.on('error', error => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', code => {
+      clearTimeout(timer);
+      if (code !== 0) {
+        reject(new Error(`python3 exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+        return;
+      }
+      const parsed = JSON.parse(Buffer.concat(stdout).toString('utf8')) as { jinja2: string; results: OracleResult[] };
+      resolve({ version: parsed.jinja2, results: parsed.results });
+    });
+    child.stdin.end(JSON.stringify({ cases }));
+  });
+}
+
+export interface VerifyCase extends OracleCase {
+  projectRoot: string;
+}
+
+export interface VerifyOutcome {
+  id: string;
+  /** identical: same bytes, or both failed. */
+  status: 'identical' | 'both-failed' | 'different' | 'only-ours-failed' | 'only-jinja2-failed';
+  ours: RenderResult;
+  jinja2: OracleResult;
+  /** For 'different': where the outputs first differ. */
+  firstDifference?: { offset: number; ours: string; jinja2: string };
+}
+
+export interface VerifyReport {
+  jinja2Version: string;
+  outcomes: VerifyOutcome[];
+  identical: number;
+  total: number;
+}
+
+/** Renders each case with our renderer and with Jinja2 and compares the bytes. */
+export async function verifyWithJinja2(cases: VerifyCase[], options: { python?: string; timeoutMs?: number } = {}): Promise<VerifyReport> {
+  const { version, results } = await renderWithJinja2(cases, options);
+  const byId = new Map(results.map(result => [result.id, result]));
+  const outcomes = cases.map((testCase): VerifyOutcome => {
+    const environment = createTemplateEnvironment({ searchPaths: testCase.searchPaths, projectRoot: testCase.projectRoot });
+    const context = testCase.context ? (parsePythonJson(testCase.context) as Map<string, PyValue>) : new Map<string, PyValue>();
+    const ours = testCase.file
+      ? environment.renderFile(testCase.file, context)
+      : environment.renderString(testCase.source ?? '', context, testCase.id);
+    const jinja2 = byId.get(testCase.id) ?? { id: testCase.id, ok: false as const, kind: 'runtime', type: 'Missing', message: 'no result from python' };
+    return { id: testCase.id, ...compareOutcome(ours, jinja2), ours, jinja2 };
+  });
+  const identical = outcomes.filter(o => o.status === 'identical' || o.status === 'both-failed').length;
+  return { jinja2Version: version, outcomes, identical, total: outcomes.length };
+}
+
+function compareOutcome(ours: RenderResult, jinja2: OracleResult): Pick<VerifyOutcome, 'status' | 'firstDifference'> {
+  if (!ours.ok && !jinja2.ok) return { status: 'both-failed' };
+  if (!ours.ok) return { status: 'only-ours-failed' };
+  if (!jinja2.ok) return { status: 'only-jinja2-failed' };
+  if (ours.text === jinja2.text) return { status: 'identical' };
+  let offset = 0;
+  while (offset < ours.text.length && ours.text[offset] === jinja2.text[offset]) offset++;
+  const excerpt = (text: string) => text.slice(Math.max(0, offset - 20), offset + 40);
+  return { status: 'different', firstDifference: { offset, ours: excerpt(ours.text), jinja2: excerpt(jinja2.text) } };
+}

@@ -1,0 +1,51 @@
+// The test helpers themselves: markers, the in-memory file host and edit application. Every
+// other suite relies on them, so they get their own checks.
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import { describe, it } from 'node:test';
+import { expandGlob } from '../../src/core/project/glob';
+import { LineIndex } from '../../src/core/text/lineIndex';
+import { MemoryHost } from './helpers/memoryHost';
+import { applyEdits, edit, marked } from './helpers/project';
+
+describe('test helpers', () => {
+  it('marked() strips ⟦…⟧ and returns exact, nested and empty ranges in opening order', () => {
+    const m = marked('a: ⟦one⟧\nb: ⟦t⟦w⟧o⟧\n⟦⟧');
+    assert.equal(m.text, 'a: one\nb: two\n');
+    assert.deepEqual(m.ranges, [
+      { start: { line: 0, character: 3 }, end: { line: 0, character: 6 } },
+      { start: { line: 1, character: 3 }, end: { line: 1, character: 6 } },
+      { start: { line: 1, character: 4 }, end: { line: 1, character: 5 } },
+      { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } },
+    ]);
+    assert.throws(() => marked('⟦a'), /unbalanced/);
+    assert.throws(() => marked('a⟧'), /unbalanced/);
+  });
+
+  it('edit() insists the replaced text occurs exactly once', () => {
+    assert.equal(edit('a b c', 'b', 'B'), 'a B c');
+    assert.throws(() => edit('a b b', 'b', 'B'), /only once/);
+    assert.throws(() => edit('a', 'z', 'Z'), /contains/);
+  });
+
+  it('MemoryHost lists folders with a trailing slash, reports sizes, and misses what does not exist', async () => {
+    const root = path.resolve('/mem');
+    const host = new MemoryHost({ [path.join(root, 'a.yaml')]: 'é', [path.join(root, 'sub', 'b.json')]: new Uint8Array(3) });
+    host.mkdir(path.join(root, 'empty'));
+    assert.deepEqual(await host.readDirectory(root), ['a.yaml', 'empty/', 'sub/']);
+    assert.deepEqual(await host.readDirectory(path.join(root, 'empty')), []);
+    assert.equal(await host.readDirectory(path.join(root, 'nope')), undefined);
+    assert.equal(await host.fileSize?.(path.join(root, 'a.yaml')), 2, 'UTF-8 bytes, not characters');
+    assert.equal(await host.fileSize?.(path.join(root, 'sub', 'b.json')), 3);
+    assert.equal(await host.readFile(path.join(root, 'missing')), undefined);
+    assert.equal(new MemoryHost({}, { withFileSize: false }).fileSize, undefined);
+    assert.deepEqual(await expandGlob(host, root, '**/*.json'), [path.join(root, 'sub', 'b.json')]);
+  });
+
+  it('applyEdits maps positions with LineIndex, CRLF included', () => {
+    const text = 'x: 1\r\ny: 2\r\n';
+    const at = { line: 1, character: 3 };
+    assert.equal(new LineIndex(text).offsetAt(at), 9);
+    assert.equal(applyEdits(text, '/f', [{ file: '/f', range: { start: at, end: { line: 1, character: 4 } }, newText: '3' }]), 'x: 1\r\ny: 3\r\n');
+  });
+});

@@ -1,0 +1,552 @@
+// Every rule in RULES: one case where it fires (exact range, code, severity, a message that says
+// what to do) and one close case where it does not. The table is checked against RULES, so a new
+// rule without tests fails this suite.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ALL_RULES } from '../../src/core/diagnostics/rules';
+import { adfFolder, BASELINE } from './helpers/baseline';
+import { abs, assertClean, assertFires, assertNo, edit, loadProject, type LoadedProject } from './helpers/project';
+
+const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** The baseline with one change (the changed text must occur exactly once). */
+const base = (from: string, to: string): string => edit(BASELINE, from, to);
+const root = (text: string): Promise<LoadedProject> => loadProject({ 'lakehouse.yaml': text });
+
+interface RuleCase {
+  fires: string;
+  quiet: string;
+  fire(): Promise<void>;
+  notFire(): Promise<void>;
+}
+
+const CRM_SOURCE = `  - name: crm
+    tables:
+      - name: DimTrack
+        schema: sales
+        columns: [{ name: track_id, type: int }]
+
+starSchema:`;
+
+const cases: Record<string, RuleCase> = {
+  LH001: {
+    fires: 'on a plain value starting with a reserved character, at that character',
+    quiet: 'when the same value is quoted',
+    async fire() {
+      const p = await root(base('  owner: data-platform', '  owner: ⟦@⟧data-platform'));
+      assertFires(p, 'LH001', { message: ['reserved character @'] });
+    },
+    async notFire() {
+      assertClean(await root(base('  owner: data-platform', '  owner: "@data-platform"')));
+    },
+  },
+  LH002: {
+    fires: 'on a lakehouse.yaml with NUL bytes, at the start of the file',
+    quiet: 'on the same text as UTF-8 bytes with a byte-order mark',
+    async fire() {
+      const bytes = Buffer.from(BASELINE.replace('mini_spotify', 'mini\u0000spotify'), 'utf8');
+      const p = await loadProject({ 'lakehouse.yaml': new Uint8Array(bytes) });
+      assertFires(p, 'LH002', { at: ZERO, message: ['binary'] });
+      assert.equal(p.diagnostics.length, 1, 'nothing else is reported about a file that cannot be read');
+    },
+    async notFire() {
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(BASELINE, 'utf8')]);
+      assertClean(await loadProject({ 'lakehouse.yaml': new Uint8Array(bytes) }));
+    },
+  },
+  LH003: {
+    fires: 'on an include that does not exist, at the include entry',
+    quiet: 'when the included file exists',
+    async fire() {
+      const p = await root(base('version: 1\n', 'version: 1\ninclude:\n  - ⟦metadata/extra.lakehouse.yaml⟧\n'));
+      assertFires(p, 'LH003', { message: ["'metadata/extra.lakehouse.yaml' does not exist", abs('metadata/extra.lakehouse.yaml')] });
+    },
+    async notFire() {
+      assertClean(await loadProject({
+        'lakehouse.yaml': base('version: 1\n', 'version: 1\ninclude:\n  - metadata/extra.lakehouse.yaml\n'),
+        'metadata/extra.lakehouse.yaml': 'sources: []\n',
+      }));
+    },
+  },
+  LH101: {
+    fires: 'on columns: 5, at the number',
+    quiet: 'on columns: [] (a list, if empty)',
+    async fire() {
+      const p = await root(base('        cdcColumn: updated_at\n        columns:\n          - { name: track_id, type: int }\n          - { name: track_name, type: nvarchar(255) }\n          - { name: updated_at, type: datetime2 }',
+        '        cdcColumn: updated_at\n        columns: ⟦5⟧'));
+      assertFires(p, 'LH101', { message: ["'columns' in table 'DimTrack' must be a list, not the number 5"] });
+    },
+    async notFire() {
+      const p = await root(base('        cdcColumn: updated_at\n        columns:\n          - { name: track_id, type: int }\n          - { name: track_name, type: nvarchar(255) }\n          - { name: updated_at, type: datetime2 }',
+        '        cdcColumn: updated_at\n        columns: []'));
+      assertNo(p, 'LH101');
+    },
+  },
+  LH102: {
+    fires: 'on a misspelt key, at the key, suggesting the right one',
+    quiet: 'on a known key in the same place',
+    async fire() {
+      const p = await root(base('      scdType: 1\n', '      ⟦scdTyp⟧: 1\n'));
+      assertFires(p, 'LH102', { message: ["Unknown key 'scdTyp' in dimension 'dim_track'", "Did you mean 'scdType'?"] });
+    },
+    async notFire() {
+      assertClean(await root(base('      scdType: 1\n', '      scdType: 1\n      description: Tracks, overwritten in place\n')));
+    },
+  },
+  LH103: {
+    fires: "on a dimension without 'source', at the dimension's first line",
+    quiet: 'when the dimension has its source',
+    async fire() {
+      const p = await root(base('    - name: dim_track\n      source: DimTrack\n', '    - ⟦name: dim_track⟧\n'));
+      assertFires(p, 'LH103', { message: ["Missing required key 'source' in dimension 'dim_track'"] });
+    },
+    async notFire() {
+      assertClean(await root(base('    - name: dim_track\n      source: DimTrack\n', '    - name: dim_track\n      source: dbo.DimTrack\n')));
+    },
+  },
+  LH104: {
+    fires: 'on scdType: 3, at the value, listing the allowed values',
+    quiet: 'on scdType: 2',
+    async fire() {
+      const p = await root(base('      scdType: 1\n', '      scdType: ⟦3⟧\n'));
+      assertFires(p, 'LH104', { message: ["'scdType' in dimension 'dim_track' must be one of 1, 2", 'got the number 3'] });
+    },
+    async notFire() {
+      assertNo(await root(base('      scdType: 1\n', '      scdType: 2\n')), 'LH104');
+    },
+  },
+  LH201: {
+    fires: 'on a reference to an undeclared dimension, at the dimension name, with did-you-mean',
+    quiet: 'on the same dimension in other letter case',
+    async fire() {
+      const p = await root(base('          dimension: dim_track', '          dimension: ⟦dim_trak⟧'));
+      assertFires(p, 'LH201', { message: ["Fact 'fact_stream' references dimension 'dim_trak', which is not declared", "Did you mean 'dim_track'?"] });
+    },
+    async notFire() {
+      assertClean(await root(base('          dimension: dim_track', '          dimension: DIM_Track')));
+    },
+  },
+  LH202: {
+    fires: "on a reference column the fact's table does not have, at the column",
+    quiet: 'on the column in other letter case',
+    async fire() {
+      const p = await root(base('        - column: track_id\n', '        - column: ⟦trackid⟧\n'));
+      assertFires(p, 'LH202', { message: ["Reference column 'trackid' of fact 'fact_stream'", "'dbo.FactStream'", "Did you mean 'track_id'?"] });
+    },
+    async notFire() {
+      assertClean(await root(base('        - column: track_id\n', '        - column: TRACK_ID\n')));
+    },
+  },
+  LH203: {
+    fires: "on an SCD2 dimension without businessKey, at 'scdType: 2', naming the primary key",
+    quiet: 'when the dimension carries a todo instead (LH901 reports it)',
+    async fire() {
+      const p = await root(base('      businessKey: [user_id]\n      scdType: 2\n', '      ⟦scdType: 2⟧\n'));
+      assertFires(p, 'LH203', { message: ["SCD Type 2 dimension 'dim_user' has no businessKey", "primary key is 'user_id'"] });
+    },
+    async notFire() {
+      const p = await root(base('      businessKey: [user_id]\n      scdType: 2\n', '      scdType: 2\n      todo: Name the business key\n'));
+      assertNo(p, 'LH203');
+      assert.deepEqual(p.diagnostics.map(d => d.code), ['LH901']);
+    },
+  },
+  LH204: {
+    fires: "on an SCD2 dimension without sequenceBy, at 'scdType: 2', naming the CDC column",
+    quiet: "when sequenceBy names the CDC column in other letter case",
+    async fire() {
+      const p = await root(base('      scdType: 2\n      trackedColumns: [user_name, country]\n      sequenceBy: updated_at\n',
+        '      ⟦scdType: 2⟧\n      trackedColumns: [user_name, country]\n'));
+      assertFires(p, 'LH204', { message: ["SCD Type 2 dimension 'dim_user' has no sequenceBy", "CDC column is 'updated_at'"] });
+    },
+    async notFire() {
+      assertClean(await root(base('      sequenceBy: updated_at\n', '      sequenceBy: UPDATED_AT\n')));
+    },
+  },
+  LH205: {
+    fires: "on a business key column the dimension's table does not have, at the column",
+    quiet: 'on the column in other letter case',
+    async fire() {
+      const p = await root(base('      businessKey: [track_id]', '      businessKey: [⟦trak_id⟧]'));
+      assertFires(p, 'LH205', { message: ["Business key column 'trak_id' of dimension 'dim_track'", "'dbo.DimTrack'", "Did you mean 'track_id'?"] });
+    },
+    async notFire() {
+      assertClean(await root(base('      businessKey: [track_id]', '      businessKey: [Track_Id]')));
+    },
+  },
+  LH206: {
+    fires: 'on a CDC column the table does not have, at the column',
+    quiet: 'on the CDC column in other letter case',
+    async fire() {
+      const p = await root(base('        cdcColumn: stream_timestamp', '        cdcColumn: ⟦stream_ts⟧'));
+      assertFires(p, 'LH206', { message: ["CDC column 'stream_ts' is not a column of table 'dbo.FactStream'"] });
+    },
+    async notFire() {
+      assertClean(await root(base('        cdcColumn: stream_timestamp', '        cdcColumn: Stream_Timestamp')));
+    },
+  },
+  LH207: {
+    fires: 'on a table declared twice in one source, at the second name, related to the first',
+    quiet: 'on a table of the same name in another schema',
+    async fire() {
+      const text = edit(base('      - name: DimTrack\n', '      - name: ⟦DimTrack⟧\n'),
+        '      - name: DimDate\n', '      - name: ⟦DimTrack⟧\n        columns: [{ name: track_id, type: int }]\n      - name: DimDate\n');
+      const p = await root(text);
+      const d = assertFires(p, 'LH207', { at: 1, message: ["Table 'dbo.DimTrack' is declared twice in source 'spotify_sql'", 'remove one'] });
+      assert.deepEqual(d.related, [{ file: abs('lakehouse.yaml'), range: p.marker(0), message: 'first definition' }]);
+      assert.deepEqual(p.diagnostics.map(x => x.code), ['LH207'], 'references to the table resolve to its first definition');
+    },
+    async notFire() {
+      const p = await root(base('      - name: DimDate\n', '      - name: DimTrack\n        schema: staging\n        columns: [{ name: track_id, type: int }]\n      - name: DimDate\n'));
+      assertNo(p, 'LH207');
+    },
+  },
+  LH208: {
+    fires: 'on a dimension defined twice, at the second name, related to the first',
+    quiet: 'on a second dimension with its own name',
+    async fire() {
+      const text = edit(base('    - name: dim_user\n', '    - name: ⟦dim_user⟧\n'),
+        '    - name: dim_date\n', '    - name: ⟦Dim_User⟧\n      source: DimUser\n      businessKey: [user_id]\n    - name: dim_date\n');
+      const p = await root(text);
+      const d = assertFires(p, 'LH208', { at: 1, message: ["Dimension 'Dim_User' is defined twice"] });
+      assert.deepEqual(d.related, [{ file: abs('lakehouse.yaml'), range: p.marker(0), message: 'first definition' }]);
+    },
+    async notFire() {
+      assertClean(await root(base('    - name: dim_date\n', '    - name: dim_user_type1\n      source: DimUser\n      businessKey: [user_id]\n    - name: dim_date\n')));
+    },
+  },
+  LH209: {
+    fires: 'on a fact defined twice, at the second name, related to the first',
+    quiet: 'on a second fact with its own name',
+    async fire() {
+      const text = edit(base('    - name: fact_stream\n', '    - name: ⟦fact_stream⟧\n'),
+        '  facts:\n', '  facts:\n    - name: ⟦fact_stream⟧\n      source: FactStream\n      grain: [stream_id]\n');
+      const p = await root(text);
+      // The inserted fact comes first in the file, so it is the first definition.
+      const d = assertFires(p, 'LH209', { at: 1, message: ["Fact 'fact_stream' is defined twice"] });
+      assert.deepEqual(d.related, [{ file: abs('lakehouse.yaml'), range: p.marker(0), message: 'first definition' }]);
+    },
+    async notFire() {
+      assertClean(await root(base('  facts:\n', '  facts:\n    - name: fact_stream_daily\n      source: FactStream\n      grain: [stream_id]\n')));
+    },
+  },
+  LH210: {
+    fires: "on a fact without grain, at the fact's name, naming the primary key",
+    quiet: 'when the fact carries a todo instead',
+    async fire() {
+      const p = await root(edit(base('      grain: [stream_id]\n', ''), '    - name: fact_stream\n', '    - name: ⟦fact_stream⟧\n'));
+      assertFires(p, 'LH210', { message: ["Fact 'fact_stream' has no grain", "primary key is 'stream_id'"] });
+    },
+    async notFire() {
+      const p = await root(base('      grain: [stream_id]\n', '      todo: Decide the grain\n'));
+      assertNo(p, 'LH210');
+    },
+  },
+  LH211: {
+    fires: 'on summing a text column, at the measure column, suggesting count',
+    quiet: 'on counting distinct values of the same column',
+    async fire() {
+      const p = await root(base('        - column: listen_duration\n          aggregation: sum', '        - column: ⟦device_type⟧\n          aggregation: sum'));
+      assertFires(p, 'LH211', { message: ["Measure 'device_type' of fact 'fact_stream' is nvarchar(50), not numeric", 'cannot be summed', 'aggregation: count'] });
+    },
+    async notFire() {
+      assertClean(await root(base('        - column: listen_duration\n          aggregation: sum', '        - column: device_type\n          aggregation: countDistinct')));
+    },
+  },
+  LH212: {
+    fires: 'on a source table that is not declared, at the reference, with did-you-mean',
+    quiet: 'on the table in other letter case',
+    async fire() {
+      const p = await root(base('      source: DimTrack', '      source: ⟦DimTrak⟧'));
+      assertFires(p, 'LH212', { message: ["Source table 'DimTrak' of dimension 'dim_track' is not declared under sources"] });
+    },
+    async notFire() {
+      assertClean(await root(base('      source: DimTrack', '      source: dimtrack')));
+    },
+  },
+  LH213: {
+    fires: "on a grain column the fact's table does not have, at the column",
+    quiet: 'on the grain column in other letter case',
+    async fire() {
+      const p = await root(base('      grain: [stream_id]', '      grain: [⟦streamid⟧]'));
+      assertFires(p, 'LH213', { message: ["Grain column 'streamid' of fact 'fact_stream'", "Did you mean 'stream_id'?"] });
+    },
+    async notFire() {
+      assertClean(await root(base('      grain: [stream_id]', '      grain: [STREAM_ID]')));
+    },
+  },
+  LH214: {
+    fires: 'on a primary key column the table does not have, at the column',
+    quiet: 'on the primary key in other letter case',
+    async fire() {
+      const p = await root(base('        primaryKey: [date_key]', '        primaryKey: [⟦datekey⟧]'));
+      assertFires(p, 'LH214', { message: ["Primary key column 'datekey' is not a column of table 'dbo.DimDate'", "Did you mean 'date_key'?"] });
+    },
+    async notFire() {
+      assertClean(await root(base('        primaryKey: [date_key]', '        primaryKey: [DATE_KEY]')));
+    },
+  },
+  LH215: {
+    fires: 'on a column listed twice (in other letter case), at the second, related to the first',
+    quiet: 'on two distinct columns',
+    async fire() {
+      const p = await root(base('          - { name: date, type: date }', '          - { name: ⟦date⟧, type: date }\n          - { name: ⟦DATE⟧, type: date }'));
+      const d = assertFires(p, 'LH215', { at: 1, message: ["Column 'DATE' appears twice in table 'dbo.DimDate'"] });
+      assert.deepEqual(d.related, [{ file: abs('lakehouse.yaml'), range: p.marker(0), message: 'first definition' }]);
+    },
+    async notFire() {
+      assertClean(await root(base('          - { name: date, type: date }', '          - { name: date, type: date }\n          - { name: date_2, type: date }')));
+    },
+  },
+  LH216: {
+    fires: 'on a source system declared twice (in other letter case), at the second name',
+    quiet: 'on a second source system with its own name',
+    async fire() {
+      const p = await root(base('\nstarSchema:', '  - name: ⟦Spotify_SQL⟧\n    tables: []\n\nstarSchema:'));
+      assertFires(p, 'LH216', { message: ["Source system 'Spotify_SQL' is defined twice"] });
+    },
+    async notFire() {
+      assertClean(await root(base('\nstarSchema:', '  - name: crm\n    tables: []\n\nstarSchema:')));
+    },
+  },
+  LH217: {
+    fires: 'on a date dimension that is not declared, at the name, with did-you-mean',
+    quiet: 'on the date dimension in other letter case',
+    async fire() {
+      const p = await root(base('  dateDimension: dim_date', '  dateDimension: ⟦dim_dates⟧'));
+      assertFires(p, 'LH217', { message: ["Date dimension 'dim_dates' is not a declared dimension", "Did you mean 'dim_date'?"] });
+    },
+    async notFire() {
+      assertClean(await root(base('  dateDimension: dim_date', '  dateDimension: DIM_DATE')));
+    },
+  },
+  LH218: {
+    fires: 'on a table without columns, at its name, as a warning',
+    quiet: 'when the table carries a todo for its columns',
+    async fire() {
+      const p = await root(base('\nstarSchema:', '      - name: ⟦Extra⟧\n\nstarSchema:'));
+      assertFires(p, 'LH218', { message: ["Table 'dbo.Extra' lists no columns", 'Add its columns (name and type)'] });
+    },
+    async notFire() {
+      const p = await root(base('\nstarSchema:', '      - name: Extra\n        todo: List the columns\n\nstarSchema:'));
+      assertNo(p, 'LH218');
+    },
+  },
+  LH219: {
+    fires: 'on an unqualified table name two systems declare, at the reference',
+    quiet: 'on the same reference qualified as system.schema.table',
+    async fire() {
+      const p = await root(edit(base('\nstarSchema:', `${CRM_SOURCE}`), '      source: DimTrack', '      source: ⟦DimTrack⟧'));
+      assertFires(p, 'LH219', { message: ["Source 'DimTrack' of dimension 'dim_track' matches 2 tables", "'spotify_sql.dbo.DimTrack', 'crm.sales.DimTrack'", 'qualify it as system.schema.table'] });
+    },
+    async notFire() {
+      assertClean(await root(edit(base('\nstarSchema:', CRM_SOURCE), '      source: DimTrack', '      source: spotify_sql.dbo.DimTrack')));
+    },
+  },
+  LH220: {
+    fires: 'on trackedColumns of an SCD1 dimension, at the key, as a warning',
+    quiet: 'on trackedColumns of an SCD2 dimension',
+    async fire() {
+      const p = await root(base('      scdType: 1\n', '      scdType: 1\n      ⟦trackedColumns⟧: [track_name]\n'));
+      assertFires(p, 'LH220', { message: ["Dimension 'dim_track' is SCD Type 1, so its trackedColumns are ignored", 'Set scdType: 2', 'or remove trackedColumns'] });
+    },
+    async notFire() {
+      assertClean(await root(base('      scdType: 1\n', '      scdType: 2\n      trackedColumns: [track_name]\n      sequenceBy: updated_at\n')));
+    },
+  },
+  LH301: {
+    fires: 'on an environment without storageAccount, at its name, as a warning',
+    quiet: 'on a complete environment (databricksHost is only needed with a bundle)',
+    async fire() {
+      const p = await root(edit(base('    storageAccount: stminidev\n', ''), '  dev:\n', '  ⟦dev⟧:\n'));
+      assertFires(p, 'LH301', { message: ["Environment 'dev' cannot be deployed to: it has no storageAccount."] });
+    },
+    async notFire() {
+      assertClean(await root(base('\nsources:', 'paths:\n  templates: templates\n\nsources:')));
+    },
+  },
+  LH302: {
+    fires: "on a project without environments, at the 'project' key, as a warning",
+    quiet: 'when an environment exists, even an incomplete one',
+    async fire() {
+      const p = await root(edit(base('environments:\n  dev:\n    subscriptionId: 00000000-0000-0000-0000-000000000000\n    resourceGroup: rg-mini-dev\n    factory: adf-mini-dev\n    storageAccount: stminidev\n\n', ''),
+        'project:\n', '⟦project⟧:\n'));
+      assertFires(p, 'LH302', { message: ["No environments are declared: add one under 'environments'"] });
+    },
+    async notFire() {
+      const p = await root(base('    storageAccount: stminidev\n', ''));
+      assertNo(p, 'LH302');
+      assert.deepEqual(p.diagnostics.map(d => d.code), ['LH301']);
+    },
+  },
+  LH401: {
+    fires: 'on paths.adf naming a folder that does not exist, at the value',
+    quiet: 'when the folder exists in ADF git layout',
+    async fire() {
+      const p = await root(base('\nsources:', 'paths:\n  adf: ⟦factory⟧\n\nsources:'));
+      assertFires(p, 'LH401', { message: ["The ADF folder 'factory' does not exist", 'Point paths.adf at the folder'] });
+    },
+    async notFire() {
+      const adf = Object.fromEntries(Object.entries(adfFolder()).map(([f, t]) => [f.replace(/^adf\//, 'factory/'), t]));
+      assertClean(await loadProject({ 'lakehouse.yaml': base('\nsources:', 'paths:\n  adf: factory\n\nsources:'), ...adf }));
+    },
+  },
+  LH402: {
+    fires: "on ADF JSON missing a comma, at the token where ',' was expected",
+    quiet: 'on the same JSON with the comma',
+    async fire() {
+      const p = await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder(), 'adf/pipeline/broken.json': '{\n  "name": "broken"\n  ⟦"properties"⟧: {}\n}\n' });
+      assertFires(p, 'LH402', { file: 'adf/pipeline/broken.json', message: ["JSON syntax error: ',' is expected."] });
+    },
+    async notFire() {
+      assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder(), 'adf/pipeline/broken.json': '{\n  "name": "broken",\n  "properties": {}\n}\n' }));
+    },
+  },
+  LH403: {
+    fires: 'on JSON in pipeline/ that is not an artifact, at its first line, as a warning',
+    quiet: 'on an artifact with name and properties',
+    async fire() {
+      const p = await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder(), 'adf/pipeline/notes.json': '⟦{ "description": "my notes" }⟧\n' });
+      assertFires(p, 'LH403', { file: 'adf/pipeline/notes.json', message: ['This is not an ADF pipeline: it has no "name"', 'move other JSON out of the pipeline/ folder'] });
+    },
+    async notFire() {
+      assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder(), 'adf/pipeline/notes.json': '{ "name": "notes", "properties": { "description": "my notes" } }\n' }));
+    },
+  },
+  LH404: {
+    fires: 'on a loop item lakehouse.yaml does not declare, at its table value, as a warning',
+    quiet: 'on a loop item naming a declared table in other letter case',
+    async fire() {
+      const adf = adfFolder([{ schema: 'dbo', table: 'DimUser' }, { schema: 'sales', table: 'Orders' }]);
+      const pipeline = 'adf/pipeline/pl_incremental.json';
+      adf[pipeline] = edit(adf[pipeline] as string, '"table": "Orders"', '"table": ⟦"Orders"⟧');
+      const p = await loadProject({ 'lakehouse.yaml': BASELINE, ...adf });
+      assertFires(p, 'LH404', { file: pipeline, message: ["Pipeline 'pl_incremental' copies sales.Orders (parameter 'loop_input'), which lakehouse.yaml does not declare", 'Declare it under sources'] });
+    },
+    async notFire() {
+      assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder([{ schema: 'DBO', table: 'dimuser' }]) }));
+    },
+  },
+  LH901: {
+    fires: 'on a todo, at its text, as a warning',
+    quiet: "on text that mentions TODO but does not start with it",
+    async fire() {
+      const p = await root(base('  owner: data-platform', '  owner: data-platform\n  todo: ⟦Name the owner⟧'));
+      assertFires(p, 'LH901', { message: ['TODO: Name the owner'] });
+    },
+    async notFire() {
+      assertClean(await root(base('  owner: data-platform', '  owner: data-platform\n  description: Nothing is TODO here')));
+    },
+  },
+};
+
+describe('rules', () => {
+  it('has a firing and a quiet case for every code in RULES, and none for unknown codes', () => {
+    assert.deepEqual(Object.keys(cases).sort(), ALL_RULES.map(r => r.code).sort());
+  });
+
+  it('starts from a baseline project with no diagnostics', async () => {
+    assertClean(await root(BASELINE));
+    assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder() }));
+  });
+
+  for (const rule of ALL_RULES) {
+    const c = cases[rule.code];
+    if (!c) continue;
+    describe(`${rule.code} ${rule.name}`, () => {
+      it(`fires ${c.fires}`, () => c.fire());
+      it(`does not fire ${c.quiet}`, () => c.notFire());
+    });
+  }
+});
+
+describe('rule variants', () => {
+  it('LH001 reports a duplicate key at the second key', async () => {
+    const p = await root(base('  owner: data-platform', '  owner: data-platform\n  ⟦owner⟧: platform-team'));
+    assertFires(p, 'LH001', { message: ['Map keys must be unique', 'defined twice in the same mapping; remove or rename one'] });
+  });
+
+  it('LH003 for an include pattern that matches nothing is a warning', async () => {
+    const p = await root(base('version: 1\n', 'version: 1\ninclude:\n  - ⟦metadata/*.lakehouse.yaml⟧\n'));
+    assertFires(p, 'LH003', { severity: 'warning', message: ["No file matches include 'metadata/*.lakehouse.yaml'"] });
+  });
+
+  it('LH103 for an incremental table without cdcColumn, at loadType', async () => {
+    const p = await root(base('        loadType: full\n', '        loadType: ⟦incremental⟧\n'));
+    assertFires(p, 'LH103', { message: ["Table 'dbo.DimDate' loads incrementally but has no cdcColumn", 'or set loadType: full'] });
+  });
+
+  it('LH103 for an empty lakehouse.yaml, at the start, saying how it starts', async () => {
+    const p = await root('');
+    assertFires(p, 'LH103', { at: ZERO, message: ["starts with 'version: 1'"] });
+  });
+
+  it('LH104 for a date that is not YYYY-MM-DD, at the value', async () => {
+    const p = await root(base('backfillFrom: 2024-01-01', 'backfillFrom: ⟦2024-13-01⟧'));
+    assertFires(p, 'LH104', { message: ["'backfillFrom' in table 'FactStream' is not valid: expected a date, YYYY-MM-DD."] });
+  });
+
+  it('LH104 for an environment name that is not an identifier: one diagnostic, at the name', async () => {
+    const p = await root(base('  dev:\n', '  ⟦2dev⟧:\n'));
+    assertFires(p, 'LH104', { message: ["'2dev' is not a valid name", "use letters, digits, '_' and '-'"] });
+  });
+
+  it('LH209 for a fact named like a dimension', async () => {
+    const p = await root(edit(base('    - name: dim_date\n', '    - name: ⟦dim_date⟧\n'), '    - name: fact_stream\n', '    - name: ⟦dim_date⟧\n'));
+    const d = assertFires(p, 'LH209', { at: 1, message: ["Fact 'dim_date' has the name of a dimension; gold table names must be unique."] });
+    assert.deepEqual(d.related?.map(r => r.range), [p.marker(0)]);
+  });
+
+  it('LH211 for averaging a date column says it cannot be averaged', async () => {
+    const p = await root(base('        - column: listen_duration\n          aggregation: sum', '        - column: ⟦stream_timestamp⟧\n          aggregation: avg'));
+    assertFires(p, 'LH211', { message: ['is datetime2, not numeric, so it cannot be averaged'] });
+  });
+
+  it('LH211 applies to the default aggregation (sum) when none is given', async () => {
+    const p = await root(base('        - column: listen_duration\n          aggregation: sum', '        - column: ⟦device_type⟧'));
+    assertFires(p, 'LH211', { message: ['cannot be summed'] });
+  });
+
+  it('LH213 for a measure column and a sequenceBy column the table does not have', async () => {
+    const p = await root(edit(base('        - column: listen_duration\n', '        - column: ⟦listen_secs⟧\n'), '      sequenceBy: stream_timestamp', '      sequenceBy: ⟦streamed_at⟧'));
+    const found = p.withCode('LH213');
+    assert.deepEqual(found.map(d => d.range), [p.marker(0), p.marker(1)], "sequenceBy comes before the measures in the file");
+    assert.match(found[0]?.message ?? '', /Sequence column 'streamed_at' of fact 'fact_stream'/);
+    assert.match(found[1]?.message ?? '', /Measure column 'listen_secs' of fact 'fact_stream'/);
+  });
+
+  it('LH301 with a Databricks bundle also needs databricksHost', async () => {
+    const p = await root(edit(base('\nsources:', 'paths:\n  bundle: databricks\n\nsources:'), '  dev:\n', '  ⟦dev⟧:\n'));
+    assertFires(p, 'LH301', { message: ['it has no databricksHost.'] });
+    const withHost = await root(edit(base('\nsources:', 'paths:\n  bundle: databricks\n\nsources:'), '    storageAccount: stminidev\n', '    storageAccount: stminidev\n    databricksHost: https://adb-1.1.azuredatabricks.net\n'));
+    assertClean(withHost);
+  });
+
+  it('LH401 for a paths.adf folder that is not in ADF git layout is a warning', async () => {
+    const p = await loadProject({ 'lakehouse.yaml': base('\nsources:', 'paths:\n  adf: ⟦docs⟧\n\nsources:'), 'docs/README.md': '# notes\n' });
+    assertFires(p, 'LH401', { severity: 'warning', message: ["'docs' is not an ADF git folder: it has none of pipeline/"] });
+  });
+
+  it('LH401 is not reported when paths.adf is not set and ./adf does not exist', async () => {
+    assertClean(await root(BASELINE));
+  });
+
+  it('LH403 for an artifact without properties, and for an array', async () => {
+    const p = await loadProject({
+      'lakehouse.yaml': BASELINE, ...adfFolder(),
+      'adf/dataset/ds_empty.json': '⟦{ "name": "ds_empty" }⟧\n',
+      'adf/trigger/list.json': '⟦[1, 2]⟧\n',
+    });
+    const found = p.withCode('LH403');
+    assert.deepEqual(found.map(d => [d.file, d.range, d.severity]), [
+      [abs('adf/dataset/ds_empty.json'), p.marker(0, 'adf/dataset/ds_empty.json'), 'warning'],
+      [abs('adf/trigger/list.json'), p.marker(0, 'adf/trigger/list.json'), 'warning'],
+    ]);
+    assert.match(found[0]?.message ?? '', /ADF dataset 'ds_empty' has no "properties" object/);
+    assert.match(found[1]?.message ?? '', /not an ADF trigger: .* this file holds an array\. Move it out of the trigger\/ folder/);
+  });
+
+  it('LH901 reports text values starting with TODO, not only todo keys', async () => {
+    const p = await root(base('    resourceGroup: rg-mini-dev', '    resourceGroup: ⟦TODO the resource group⟧'));
+    assertFires(p, 'LH901', { message: ['TODO: the resource group'] });
+  });
+});
