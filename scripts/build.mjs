@@ -40,6 +40,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyCore], metafile: true },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', metafile: true },
   { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' },
+  // Templates render in a worker thread with a time limit (src/core/templates/renderInWorker.ts).
+  { ...common, entryPoints: ['src/core/templates/worker.ts'], outfile: 'dist/templateWorker.js' },
 ];
 
 if (watch) {

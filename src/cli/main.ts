@@ -1,6 +1,5 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { compareDiagnostics, countBySeverity, type Diagnostic } from '../core/diagnostics/diagnostic';
 import { importFromAdf } from '../core/adf/importAdf';
 import { renderRulesMarkdown } from '../core/diagnostics/rulesDoc';
@@ -8,6 +7,8 @@ import { NodeFileHost } from '../core/project/nodeFileHost';
 import { loadProjectAt, readAdfFolder, UserError } from '../core/project/loadProject';
 import { toJson, toText } from './output';
 import { writeFileAtomic } from '../core/project/writeFileAtomic';
+import { parse, UsageError } from './args';
+import { render, renderTemplate } from './render';
 
 const USAGE = `Usage: lakehouse <command> [options]
 
@@ -16,6 +17,18 @@ Commands:
                                            Exit 0: no errors; 1: errors; 2: usage or I/O error.
   import-adf ADF_DIR [--out FILE] [--force] Create a lakehouse.yaml from a Data Factory folder
                                            (ADF git layout). --out - prints it instead.
+  render [DIR] [--check] [--env NAME] [--verify-jinja2] [--format text|json]
+                                           Render the project's templates (the \`templates\` section of
+                                           lakehouse.yaml, or the built-in ones) and write the outputs.
+                                           --check writes nothing and lists the outputs that are out of
+                                           date; --verify-jinja2 renders each with Python's Jinja2 too and
+                                           compares the bytes (needs python3 with jinja2).
+                                           Exit 0: ok; 1: render errors, out-of-date outputs (--check) or a
+                                           difference from Jinja2; 2: usage or I/O error.
+  render-template FILE [--context CONTEXT.json] [--search-path DIR]...
+                                           Render one template to stdout with a JSON context (read as
+                                           Python reads it: 2.0 stays a float). Includes resolve in FILE's
+                                           folder, then each --search-path. Exit 1 when rendering fails.
   rules                                    List every diagnostic code with its rationale (Markdown).
 
 Options:
@@ -29,8 +42,6 @@ export interface Io {
   cwd: string;
   color: boolean;
 }
-
-class UsageError extends Error {}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -50,6 +61,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await validate(rest, io);
       case 'import-adf':
         return await importAdf(rest, io);
+      case 'render':
+        return await render(rest, io, USAGE);
+      case 'render-template':
+        return await renderTemplate(rest, io, USAGE);
       case 'rules':
         if (rest.length) throw new UsageError('rules takes no arguments.');
         io.stdout(renderRulesMarkdown());
@@ -78,14 +93,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
-
-function parse(args: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
 
 async function validate(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } });

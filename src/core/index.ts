@@ -16,3 +16,8 @@ export * from './project/loadProject';
 export { NodeFileHost } from './project/nodeFileHost';
 export { writeFileAtomic } from './project/writeFileAtomic';
 export { renderRulesMarkdown } from './diagnostics/rulesDoc';
+export * from './templates';
+export * from './rendering';
+export {
+  defaultTemplateBindings, effectiveBindings, bindingTargets, placeholdersOf, OUTPUT_PLACEHOLDERS, type BindingTarget,
+} from './metadata/templateBindings';

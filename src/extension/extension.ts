@@ -6,6 +6,8 @@ import { importAdfCommand } from './project/projectCommands';
 import { ProjectManager } from './project/projectManager';
 import { ProblemDecorationProvider, SourcesTreeDataProvider, type SourcesNode } from './sources/sourcesTreeDataProvider';
 import type { Diagnostic } from '../core/index';
+import { compareWithDiskCommand, EmbeddedTemplateCodeLensProvider, openPreviewCommand, renderAllCommand, selectEnvironmentCommand } from './templates/templateCommands';
+import { PREVIEW_SCHEME, TemplatePreviewManager } from './templates/templatePreviewManager';
 
 const moduleLoadedAt = performance.now();
 
@@ -15,6 +17,7 @@ export interface LakehouseApi {
   sources: SourcesTreeDataProvider;
   sourcesView: vscode.TreeView<SourcesNode>;
   diagnostics: DiagnosticsPublisher;
+  previews: TemplatePreviewManager;
   /** Milliseconds from this module's evaluation to the end of activate(). */
   activationMs: number;
   /** Resolves once the first validation has been published. */
@@ -26,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
   const projects = new ProjectManager(log);
   const diagnostics = new DiagnosticsPublisher();
   const sources = new SourcesTreeDataProvider();
+  const previews = new TemplatePreviewManager(projects, log, context.extensionPath, context.workspaceState);
   const sourcesView = vscode.window.createTreeView('lakehouse.sources', { treeDataProvider: sources, showCollapseAll: true });
   const setState = (state: string, hasProject: boolean) => {
     void vscode.commands.executeCommand('setContext', 'lakehouse.projectState', state);
@@ -77,6 +81,14 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
     vscode.commands.registerCommand('lakehouse.project.importAdf', (adfFolder?: vscode.Uri, outFile?: vscode.Uri) =>
       importAdfCommand(projects, log, adfFolder instanceof vscode.Uri ? adfFolder : undefined, outFile instanceof vscode.Uri ? outFile : undefined)),
     vscode.commands.registerCommand('lakehouse.showLog', () => log.show()),
+    previews,
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file', language: 'python' }], new EmbeddedTemplateCodeLensProvider()),
+    vscode.commands.registerCommand('lakehouse.templates.openPreview', (target?: vscode.Uri | SourcesNode, pick?: string) =>
+      openPreviewCommand(previews, projects, target, typeof pick === 'string' ? pick : undefined)),
+    vscode.commands.registerCommand('lakehouse.templates.compareWithDisk', (uri?: vscode.Uri) => compareWithDiskCommand(previews, uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('lakehouse.templates.renderAll', () => renderAllCommand(previews, projects, log)),
+    vscode.commands.registerCommand('lakehouse.templates.selectEnvironment', (name?: string) => selectEnvironmentCommand(previews, projects, typeof name === 'string' ? name : undefined)),
   );
 
   // The first scan runs after activation returns: activation stays cheap and the editor responsive.
@@ -85,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
   });
   const activationMs = performance.now() - moduleLoadedAt;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { projects, sources, sourcesView, diagnostics, activationMs, ready };
+  return { projects, sources, sourcesView, diagnostics, previews, activationMs, ready };
 }
 
 export function deactivate(): void {

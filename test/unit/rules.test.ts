@@ -426,6 +426,43 @@ const cases: Record<string, RuleCase> = {
       assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder([{ schema: 'DBO', table: 'dimuser' }]) }));
     },
   },
+  LH501: {
+    fires: 'on a binding whose template exists neither in paths.templates nor among the built-ins, at the template, with did-you-mean',
+    quiet: 'on a built-in template, and on a template in paths.templates',
+    async fire() {
+      const p = await root(base('\nsources:', 'templates:\n  - template: ⟦silver/autoloadr.py.j2⟧\n    for: table\n    output: out/{name}.py\n\nsources:'));
+      assertFires(p, 'LH501', { message: ["Template 'silver/autoloadr.py.j2' was not found among the built-in templates", "Did you mean 'silver/autoloader.py.j2'?"] });
+    },
+    async notFire() {
+      assertClean(await root(base('\nsources:', 'templates:\n  - template: silver/autoloader.py.j2\n    for: table\n    output: out/{name}.py\n\nsources:')));
+      assertClean(await loadProject({
+        'lakehouse.yaml': base('\nsources:', 'paths:\n  templates: tpl\n\ntemplates:\n  - template: mine/list.txt.j2\n    for: project\n    output: out/{name}.txt\n\nsources:'),
+        'tpl/mine/list.txt.j2': '{{ project.name }}\n',
+      }));
+    },
+  },
+  LH502: {
+    fires: 'on a per-table binding whose output has no {name}, at the output',
+    quiet: 'when the output has {name}',
+    async fire() {
+      const p = await root(base('\nsources:', 'templates:\n  - template: silver/autoloader.py.j2\n    for: table\n    output: ⟦out/silver.py⟧\n\nsources:'));
+      assertFires(p, 'LH502', { message: ["Table 'DimUser' and table 'DimTrack' both render into 'out/silver.py'", 'add {name} to the output'] });
+    },
+    async notFire() {
+      assertClean(await root(base('\nsources:', 'templates:\n  - template: silver/autoloader.py.j2\n    for: table\n    output: out/{name}.py\n\nsources:')));
+    },
+  },
+  LH503: {
+    fires: 'on an unknown placeholder, at the placeholder, with did-you-mean',
+    quiet: 'on the known placeholders of a per-table binding',
+    async fire() {
+      const p = await root(base('\nsources:', 'templates:\n  - template: silver/autoloader.py.j2\n    for: table\n    output: out/⟦{nme}⟧.py\n\nsources:'));
+      assertFires(p, 'LH503', { message: ['Unknown placeholder {nme}', 'Did you mean {name}?'] });
+    },
+    async notFire() {
+      assertClean(await root(base('\nsources:', 'templates:\n  - template: silver/autoloader.py.j2\n    for: table\n    output: out/{project}/{system}/{schema}/{name}.py\n\nsources:')));
+    },
+  },
   LH901: {
     fires: 'on a todo, at its text, as a warning',
     quiet: "on text that mentions TODO but does not start with it",
@@ -543,6 +580,30 @@ describe('rule variants', () => {
     ]);
     assert.match(found[0]?.message ?? '', /ADF dataset 'ds_empty' has no "properties" object/);
     assert.match(found[1]?.message ?? '', /not an ADF trigger: .* this file holds an array\. Move it out of the trigger\/ folder/);
+  });
+
+  it('LH501 with paths.templates set names the folder it looked in', async () => {
+    const p = await root(base('\nsources:', 'paths:\n  templates: tpl\n\ntemplates:\n  - template: ⟦mine.sql.j2⟧\n    for: project\n    output: out.sql\n\nsources:'));
+    assertFires(p, 'LH501', { message: ["Template 'mine.sql.j2' was not found in paths.templates ('tpl') nor among the built-in templates", "Built-in templates: 'silver/autoloader.py.j2'"] });
+  });
+
+  it('LH501 for a template name that leaves the templates folder', async () => {
+    const p = await root(base('\nsources:', 'templates:\n  - template: ⟦../secret.j2⟧\n    for: project\n    output: out.txt\n\nsources:'));
+    assertFires(p, 'LH501', { message: ["may not leave the templates folder ('..')"] });
+  });
+
+  it('LH502 when two bindings write one file, with the first as related information', async () => {
+    const p = await root(base('\nsources:', 'templates:\n  - template: gold/dimension.py.j2\n    for: dimension\n    output: gold/{name}.py\n  - template: gold/fact.py.j2\n    for: fact\n    output: gold/{name}.py\n  - template: gold/star_query.py.j2\n    for: fact\n    output: ⟦gold/{name}.py⟧\n\nsources:'));
+    const d = assertFires(p, 'LH502', { message: ["'gold/fact_stream.py' (fact 'fact_stream') is also written by the binding of 'gold/fact.py.j2' (fact 'fact_stream')"] });
+    assert.equal(d.related?.length, 1);
+  });
+
+  it('LH503 for an output outside the project and for a placeholder the binding does not have', async () => {
+    const p = await root(base('\nsources:', 'templates:\n  - template: gold/fact.py.j2\n    for: fact\n    output: ⟦../elsewhere/{name}.py⟧\n  - template: gold/fact.py.j2\n    for: project\n    output: out/⟦{schema}⟧.py\n\nsources:'));
+    const found = p.withCode('LH503');
+    assert.deepEqual(found.map(d => d.range), [p.marker(0), p.marker(1)]);
+    assert.match(found[0]?.message ?? '', /it leaves the project folder/);
+    assert.match(found[1]?.message ?? '', /Unknown placeholder \{schema\} .* A binding for project may use '\{name\}', '\{project\}'/);
   });
 
   it('LH901 reports text values starting with TODO, not only todo keys', async () => {

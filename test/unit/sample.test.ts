@@ -27,6 +27,12 @@ describe('samples/spotify', () => {
     assert.deepEqual(metadata.facts.map(f => [f.name, f.source, f.grain]), [['fact_stream', 'dbo.FactStream', ['stream_id']]]);
     assert.equal(metadata.dateDimension?.name, 'dim_date');
     assert.deepEqual(metadata.environments.map(e => e.name), ['dev', 'prod']);
+    assert.deepEqual(metadata.templates?.map(b => [b.template, b.for, b.output]), [
+      ['silver/autoloader.py.j2', 'table', 'databricks/src/silver/{name}.py'],
+      ['gold/dimension.py.j2', 'dimension', 'databricks/src/gold/{name}.py'],
+      ['gold/fact.py.j2', 'fact', 'databricks/src/gold/{name}.py'],
+      ['gold/star_query.py.j2', 'fact', 'databricks/src/queries/{name}_star.py'],
+    ]);
     assert.ok(adf && adf.loops.length > 0, 'the sample pipeline is a metadata-driven loop');
     const declared = new Set(metadata.tables.map(t => t.qualifiedName.toLowerCase()));
     for (const item of adf.loops.flatMap(l => l.items)) assert.ok(declared.has(`${item.schema}.${item.table}`.toLowerCase()), `${item.schema}.${item.table} is declared`);

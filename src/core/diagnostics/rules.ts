@@ -84,6 +84,12 @@ export const RULES = {
     'Files in the ADF folders must be ADF artifacts (a name and properties); anything else is refused by ADF Studio and by deployment.'),
   adfLoopTableUndeclared: rule('LH404', 'adf-loop-table-undeclared', 'warning',
     "The metadata-driven pipeline copies a table lakehouse.yaml does not declare, so the metadata is no longer the single source of truth; declare it (or regenerate the pipeline's parameter)."),
+  templateMissing: rule('LH501', 'template-missing', 'error',
+    'A binding whose template file does not exist renders nothing: its notebooks are never generated, and `lakehouse render --check` cannot tell whether they are up to date.'),
+  templateOutputCollision: rule('LH502', 'template-output-collision', 'error',
+    'Two renders writing one file overwrite each other, so which notebook ends up on disk depends on the order; give each output a distinct path (per-item bindings need {name}).'),
+  templateOutputInvalid: rule('LH503', 'template-output-invalid', 'error',
+    'An output path with an unknown {placeholder} writes a file literally named after it, and one that is absolute or climbs out with .. writes outside the project; neither is what was meant.'),
   todo: rule('LH901', 'todo', 'warning',
     'A TODO marks what an import could not know; until it is filled in, the checks that need it cannot run.'),
 } as const satisfies Record<string, RuleInfo>;

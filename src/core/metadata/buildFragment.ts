@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type { MetadataFile } from './metadataFile';
 import type {
-  Column, Dimension, Environment, Fact, LoadType, Measure, Origin, ProjectInfo, ProjectPaths, Reference, SourceSystem, Table, Todo, Zone,
+  Column, Dimension, Environment, Fact, LoadType, Measure, Origin, ProjectInfo, ProjectPaths, Reference, SourceSystem, Table, TemplateBinding, TemplateTarget, Todo, Zone,
 } from './model';
 import type { Path } from './yamlLocate';
 
@@ -16,11 +16,15 @@ export interface MetadataFragment {
   facts: Fact[];
   dateDimension?: { name: string; origin: Origin };
   paths?: ProjectPaths;
+  /** The `templates` section (root file only); undefined when the file has none. */
+  templates?: TemplateBinding[];
   includes: { pattern: string; origin: Origin }[];
   todos: Todo[];
 }
 
 type Obj = Record<string, unknown>;
+
+const TEMPLATE_TARGETS: readonly TemplateTarget[] = ['project', 'table', 'dimension', 'fact'];
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
@@ -180,6 +184,19 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
       return s ? path.resolve(dir, s) : undefined;
     };
     fragment.paths = { adf: resolve(value.paths.adf), bundle: resolve(value.paths.bundle), templates: resolve(value.paths.templates), origin: at(['paths']) };
+  }
+
+  if (Array.isArray(value.templates)) {
+    const templates: TemplateBinding[] = [];
+    value.templates.forEach((raw, i) => {
+      if (!isObj(raw)) return;
+      const template = nonEmpty(raw.template);
+      const output = nonEmpty(raw.output);
+      const target = TEMPLATE_TARGETS.find(t => t === raw.for);
+      if (!template || !output || !target) return;
+      templates.push({ template, for: target, output, description: str(raw.description), origin: at(['templates', i]) });
+    });
+    fragment.templates = templates;
   }
   return fragment;
 }

@@ -155,6 +155,7 @@ function yamlErrorMessage(code: string, message: string): string {
 const CONTAINER_NOUN: Record<string, string> = {
   sources: 'source system', tables: 'table', columns: 'column', dimensions: 'dimension',
   facts: 'fact', measures: 'measure', references: 'reference', environments: 'environment', zones: 'zone',
+  templates: 'template binding',
 };
 
 /** "table 'DimUser'" for a path inside sources[0].tables[3], to say where a problem is. */
@@ -167,7 +168,7 @@ export function describePath(value: unknown, path: Path): string {
     if (node === null || typeof node !== 'object') break;
     node = (node as Record<string | number, unknown>)[segment];
     if (typeof segment === 'number' && typeof parentKey === 'string' && CONTAINER_NOUN[parentKey]) {
-      const name = node && typeof node === 'object' ? ((node as Record<string, unknown>).name ?? (node as Record<string, unknown>).column) : undefined;
+      const name = node && typeof node === 'object' ? ((node as Record<string, unknown>).name ?? (node as Record<string, unknown>).column ?? (node as Record<string, unknown>).template) : undefined;
       description = typeof name === 'string' ? `${CONTAINER_NOUN[parentKey]} '${name}'` : `${CONTAINER_NOUN[parentKey]} #${segment + 1}`;
     } else if (typeof segment === 'string' && (parentKey === 'environments' || parentKey === 'zones')) {
       description = `${CONTAINER_NOUN[parentKey]} '${segment}'`;

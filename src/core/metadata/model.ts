@@ -123,6 +123,21 @@ export interface ProjectPaths {
   origin: Origin;
 }
 
+/** What a template binding renders for: once, or once per table, dimension or fact. */
+export type TemplateTarget = 'project' | 'table' | 'dimension' | 'fact';
+
+/** One entry of `templates`: a template rendered for the project or each item, written to `output`. */
+export interface TemplateBinding {
+  /** The template name as written, relative to paths.templates or the built-in templates ('/' separated). */
+  template: string;
+  for: TemplateTarget;
+  /** The output path as written (relative to lakehouse.yaml), with its {placeholders}. */
+  output: string;
+  description?: string;
+  /** Undefined for the built-in default bindings. */
+  origin?: Origin;
+}
+
 export interface Todo {
   text: string;
   origin: Origin;
@@ -144,6 +159,8 @@ export interface LakehouseMetadata {
   facts: Fact[];
   dateDimension?: { name: string; origin: Origin };
   paths: ProjectPaths;
+  /** The `templates` section of lakehouse.yaml; undefined when it has none (the built-in bindings apply). */
+  templates?: TemplateBinding[];
   todos: Todo[];
 }
 

@@ -10,12 +10,20 @@ import { makeDiagnostic, parseMetadataFile, unreadableMetadataFile, type Metadat
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
 import { checkMetadata } from '../metadata/semanticRules';
+import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
+import { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from '../rendering/builtinTemplates';
+import * as fs from 'fs';
 import { decodeText, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from './fileHost';
 import { expandGlob, hasGlob } from './glob';
 
 export type { AdfFactory };
 
 export const ROOT_FILE_NAMES = ['lakehouse.yaml', 'lakehouse.yml'];
+
+export interface ProjectSessionOptions {
+  /** The built-in templates folder (default: found beside the bundle or the tsc output). */
+  builtinTemplatesDir?: string;
+}
 
 /** Everything known about a project at one moment: the model, the ADF folder, and every diagnostic. */
 export interface ProjectSnapshot {
@@ -46,7 +54,7 @@ export class ProjectSession {
   private readonly adfCache = new Map<string, { text: string; parsed: AdfFile }>();
   private readonly dirCache = new Map<string, string[] | undefined>();
 
-  constructor(readonly rootFile: string, private readonly host: FileHost) {}
+  constructor(readonly rootFile: string, private readonly host: FileHost, private readonly options: ProjectSessionOptions = {}) {}
 
   /** Unsaved editor content for a file (undefined removes the overlay). */
   setOverlay(file: string, text: string | undefined): void {
@@ -180,6 +188,14 @@ export class ProjectSession {
     const diagnostics: Diagnostic[] = [...extra];
     for (const f of metadataFiles.values()) diagnostics.push(...f.diagnostics);
     diagnostics.push(...checkMetadata(metadata, locator));
+    diagnostics.push(...checkTemplateBindings(metadata, locator));
+    if (metadata.templates?.length) {
+      const builtinDir = this.options.builtinTemplatesDir ?? findBuiltinTemplatesDir();
+      diagnostics.push(...await checkTemplateFiles(metadata, locator,
+        async file => (await this.readText(file)).missing !== true,
+        name => (builtinDir ? fs.existsSync(path.join(builtinDir, ...name.split('/'))) : BUILTIN_TEMPLATE_NAMES.includes(name)),
+        BUILTIN_TEMPLATE_NAMES));
+    }
 
     const adf = await this.loadAdf(metadata, locator, diagnostics);
     if (adf) checkLoopsAgainstMetadata(adf, metadata, diagnostics);
@@ -265,6 +281,7 @@ export function mergeFragments(rootFile: string, rootDir: string, fragments: rea
     if (f.file === rootFile) {
       meta.project = f.project;
       if (f.paths) meta.paths = f.paths;
+      if (f.templates) meta.templates = f.templates;
     }
     meta.environments.push(...f.environments);
     meta.zones.push(...f.zones);

@@ -33,7 +33,8 @@ export class ProjectManager implements vscode.Disposable {
   lastValidationMs = 0;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
+    // Template files too: a binding's template appearing or disappearing changes LH501.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json,j2,jinja,jinja2}');
     this.disposables.push(
       watcher,
       watcher.onDidChange(uri => this.onDiskChange(uri, 'change')),

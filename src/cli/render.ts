@@ -1,0 +1,211 @@
+// `lakehouse render` (the project's templates → files, --check for CI, --verify-jinja2) and
+// `lakehouse render-template` (one template, one JSON context, to stdout).
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { compareDiagnostics } from '../core/diagnostics/diagnostic';
+import { NodeFileHost } from '../core/project/nodeFileHost';
+import { loadProjectAt, UserError } from '../core/project/loadProject';
+import { findBuiltinTemplatesDir } from '../core/rendering/builtinTemplates';
+import { UnknownEnvironmentError, selectEnvironment } from '../core/rendering/context';
+import { planRenders, type RenderJob } from '../core/rendering/plan';
+import { checkOutputs, createJobRenderer, findWorkerScript, readFileIfExists, renderJobs, writeOutputs, type OutputCheck } from '../core/rendering/run';
+import { verificationCases } from '../core/rendering/verify';
+import { createTemplateEnvironment, type RenderError, type RenderResult } from '../core/templates/environment';
+import { checkJinja2, verifyWithJinja2, type VerifyOutcome } from '../core/templates/jinja2Oracle';
+import { parsePythonJson } from '../core/templates/pythonJson';
+import type { PyValue } from '../core/templates/pyValue';
+import { WorkerRenderer } from '../core/templates/renderInWorker';
+import { parse, UsageError } from './args';
+import type { Io } from './main';
+import { relative, toText } from './output';
+
+/** A render that runs longer than this is stopped (a loop that never ends). */
+const RENDER_TIMEOUT_MS = 10000;
+
+export async function render(args: string[], io: Io, usage: string): Promise<number> {
+  const { values, positionals } = parse(args, {
+    check: { type: 'boolean' }, env: { type: 'string' }, 'verify-jinja2': { type: 'boolean' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError('render takes at most one folder.');
+  const format = (values.format as string | undefined) ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
+  const check = values.check === true;
+  const verify = values['verify-jinja2'] === true;
+  const environment = values.env as string | undefined;
+
+  const target = path.resolve(io.cwd, positionals[0] ?? '.');
+  const snapshot = await loadProjectAt(new NodeFileHost(), target, positionals[0] ?? '.');
+  const baseDir = path.dirname(snapshot.rootFile);
+  const errors = [...snapshot.diagnostics.values()].flat().filter(d => d.severity === 'error').sort(compareDiagnostics);
+  if (errors.length) {
+    io.stderr(`${toText(errors, baseDir, io.color)}\n\nlakehouse: the project has ${errors.length} error(s); templates render from valid metadata only. Fix them first (lakehouse validate).\n`);
+    return 1;
+  }
+  const builtinTemplatesDir = findBuiltinTemplatesDir();
+  if (!builtinTemplatesDir) throw new UserError('The built-in templates folder (templates/) is missing from this installation; reinstall Lakehouse Workbench.');
+  let jobs: RenderJob[];
+  let environmentName: string;
+  try {
+    environmentName = selectEnvironment(snapshot.metadata, environment).name;
+    jobs = planRenders(snapshot, { builtinTemplatesDir, ...(environment !== undefined ? { environment } : {}) });
+  } catch (e) {
+    if (e instanceof UnknownEnvironmentError) throw new UserError(e.message);
+    throw e;
+  }
+  const rel = (file: string) => relative(baseDir, file);
+
+  let verifyFailed = false;
+  let verifyJson: unknown;
+  if (verify) {
+    const availability = checkJinja2();
+    if (!availability.available) throw new UserError(`--verify-jinja2 needs Python 3 with Jinja2: ${availability.reason ?? 'not available'}.`);
+    const report = await verifyWithJinja2(verificationCases(jobs));
+    const bad = report.outcomes.filter(o => o.status !== 'identical' && o.status !== 'both-failed');
+    verifyFailed = bad.length > 0;
+    const byId = new Map(jobs.map(j => [j.id, j]));
+    if (format === 'text') {
+      for (const outcome of bad) io.stdout(`${describeDifference(outcome, byId.get(outcome.id)!, rel)}\n`);
+      io.stdout(`${report.identical} of ${report.total} output(s) identical to Jinja2 ${report.jinja2Version}.\n`);
+    }
+    verifyJson = {
+      jinja2Version: report.jinja2Version, identical: report.identical, total: report.total,
+      differences: bad.map(o => ({ id: o.id, output: rel(byId.get(o.id)!.outputFile), status: o.status, ...(o.firstDifference ? { firstDifference: o.firstDifference } : {}) })),
+    };
+    if (!check) {
+      if (format === 'json') io.stdout(`${JSON.stringify({ environment: environmentName, verify: verifyJson }, null, 2)}\n`);
+      return verifyFailed ? 1 : 0;
+    }
+  }
+
+  const renderer = createJobRenderer({ timeoutMs: RENDER_TIMEOUT_MS });
+  let checks: OutputCheck[];
+  try {
+    checks = await checkOutputs(jobs, await renderJobs(jobs, renderer), readFileIfExists);
+  } finally {
+    renderer.dispose();
+  }
+  const failed = checks.filter(c => c.status === 'failed');
+  for (const c of failed) io.stderr(`${errorLocation(c.error!, c.job.templateFile, rel)}: ${c.error!.message} (rendering ${rel(c.job.outputFile)} for ${label(c.job)})\n`);
+
+  const entry = (c: OutputCheck, status: string) => ({
+    id: c.job.id, template: c.job.source.template, output: rel(c.job.outputFile), status,
+    ...(c.error ? { error: { message: c.error.message, kind: c.error.kind, file: c.error.file ? rel(c.error.file) : rel(c.job.templateFile), line: c.error.line ?? null } } : {}),
+  });
+  if (check) {
+    const stale = checks.filter(c => c.status === 'out-of-date' || c.status === 'missing');
+    if (format === 'json') {
+      io.stdout(`${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, c.status)), ...(verify ? { verify: verifyJson } : {}) }, null, 2)}\n`);
+    } else {
+      for (const c of stale) io.stdout(`${c.status === 'missing' ? 'missing' : 'out of date'}: ${rel(c.job.outputFile)}\n`);
+      io.stdout(`${checks.length - stale.length - failed.length} of ${checks.length} output(s) up to date`
+        + `${stale.length ? `, ${stale.length} out of date (run \`lakehouse render\` and commit the result)` : ''}`
+        + `${failed.length ? `, ${failed.length} failed to render` : ''} (environment ${environmentName}).\n`);
+    }
+    return stale.length || failed.length || verifyFailed ? 1 : 0;
+  }
+
+  const report = await writeOutputs(checks);
+  if (format === 'json') {
+    const status = new Map<OutputCheck, string>([...report.written.map(c => [c, 'written'] as const), ...report.unchanged.map(c => [c, 'unchanged'] as const), ...report.failed.map(c => [c, 'failed'] as const)]);
+    io.stdout(`${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, status.get(c) ?? c.status)) }, null, 2)}\n`);
+  } else {
+    for (const c of report.written) io.stdout(`wrote ${rel(c.job.outputFile)}\n`);
+    io.stdout(`${report.written.length} written, ${report.unchanged.length} unchanged${report.failed.length ? `, ${report.failed.length} failed (not written)` : ''} (environment ${environmentName}).\n`);
+  }
+  return report.failed.length ? 1 : 0;
+}
+
+export async function renderTemplate(args: string[], io: Io, usage: string): Promise<number> {
+  const { values, positionals } = parse(args, {
+    context: { type: 'string', short: 'c' }, 'search-path': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('render-template takes exactly one template file.');
+  const shown = positionals[0]!;
+  const file = path.resolve(io.cwd, shown);
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (!stat?.isFile()) throw new UserError(`${shown} does not exist or is not a file.`);
+
+  let contextJson = '{}';
+  const contextArg = values.context as string | undefined;
+  if (contextArg !== undefined) {
+    try {
+      contextJson = await fs.readFile(path.resolve(io.cwd, contextArg), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UserError(code === 'ENOENT' ? `${contextArg} does not exist.` : `${contextArg} cannot be read: ${(e as Error).message}`);
+    }
+  }
+  let context: PyValue;
+  try {
+    context = parsePythonJson(contextJson.charCodeAt(0) === 0xfeff ? contextJson.slice(1) : contextJson);
+  } catch (e) {
+    throw new UserError(`${contextArg ?? 'the context'} is not valid JSON: ${(e as Error).message}.`);
+  }
+  if (!(context instanceof Map)) throw new UserError(`${contextArg} must hold a JSON object (its keys become the template's variables).`);
+
+  const searchPaths = [path.dirname(file), ...((values['search-path'] as string[] | undefined) ?? []).map(p => path.resolve(io.cwd, p))];
+  const projectRoot = commonAncestor(searchPaths);
+  const workerPath = findWorkerScript();
+  let result: RenderResult;
+  if (workerPath) {
+    const worker = new WorkerRenderer({ timeoutMs: RENDER_TIMEOUT_MS, workerPath });
+    try {
+      result = await worker.render({ environment: { searchPaths, projectRoot }, file, contextJson });
+    } finally {
+      worker.dispose();
+    }
+  } else {
+    result = createTemplateEnvironment({ searchPaths, projectRoot }).renderFile(file, context as Map<string, PyValue>);
+  }
+  if (!result.ok) {
+    io.stderr(`${errorLocation(result.error, file, f => path.relative(io.cwd, f) || f)}: ${result.error.message}\n`);
+    return 1;
+  }
+  io.stdout(result.text);
+  return 0;
+}
+
+/** FILE:LINE (or FILE) of a render error, the template itself when the error names no file. */
+function errorLocation(error: RenderError, templateFile: string, rel: (file: string) => string): string {
+  const file = error.file && path.isAbsolute(error.file) ? rel(error.file) : error.file ?? rel(templateFile);
+  return error.line ? `${file}:${error.line}` : file;
+}
+
+function label(job: RenderJob): string {
+  return job.binding.name ? `${job.binding.kind} ${job.binding.name}` : 'the project';
+}
+
+function describeDifference(outcome: VerifyOutcome, job: RenderJob, rel: (file: string) => string): string {
+  const where = `${rel(job.outputFile)} (${label(job)}, ${job.source.template})`;
+  switch (outcome.status) {
+    case 'only-ours-failed':
+      return `differs: ${where}: Lakehouse Workbench failed (${outcome.ours.ok ? '' : outcome.ours.error.message}) where Jinja2 rendered it`;
+    case 'only-jinja2-failed':
+      return `differs: ${where}: Jinja2 failed (${outcome.jinja2.ok ? '' : `${outcome.jinja2.type}: ${outcome.jinja2.message}`}) where Lakehouse Workbench rendered it`;
+    default: {
+      const d = outcome.firstDifference;
+      return `differs: ${where}: first difference at offset ${d?.offset ?? 0}: ours ${JSON.stringify(d?.ours ?? '')}, Jinja2 ${JSON.stringify(d?.jinja2 ?? '')}`;
+    }
+  }
+}
+
+function commonAncestor(dirs: readonly string[]): string {
+  let common = path.resolve(dirs[0] ?? '.');
+  for (const dir of dirs.slice(1)) {
+    const resolved = path.resolve(dir);
+    while (path.relative(common, resolved).startsWith('..') || path.isAbsolute(path.relative(common, resolved))) {
+      const parent = path.dirname(common);
+      if (parent === common) break;
+      common = parent;
+    }
+  }
+  return common;
+}

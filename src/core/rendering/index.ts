@@ -1,0 +1,12 @@
+// Rendering templates bound to the project's metadata: the context, the plan of renders, "render
+// all" / "out of date", and Jinja templates embedded in notebooks.
+export { buildTemplateContext, selectEnvironment, UnknownEnvironmentError, type TemplateContextOptions, type TemplateItemKind } from './context';
+export { planRenders, jobsForTemplate, languageOf, type RenderJob, type RenderLanguage, type PlanOptions } from './plan';
+export {
+  createJobRenderer, findWorkerScript, renderJobs, checkOutputs, writeOutputs, readFileIfExists,
+  type JobRenderer, type JobRendererOptions, type RenderOutcome, type OutputCheck, type OutputStatus, type WriteReport,
+} from './run';
+export { findEmbeddedTemplates, embeddedContextJson, type EmbeddedTemplate } from './embedded';
+export { pythonLiteralToJson } from './pythonLiteral';
+export { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from './builtinTemplates';
+export { verificationCases } from './verify';

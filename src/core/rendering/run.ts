@@ -1,0 +1,131 @@
+// "Render all" and "out of date", shared by the CLI and the editor: render jobs (in a worker with
+// a time limit when the worker script exists, else in-process), compare with what is on disk,
+// write what changed atomically. An output that fails to render is never written.
+import * as fs from 'fs';
+import * as path from 'path';
+import { createTemplateEnvironment, type RenderError, type RenderResult } from '../templates/environment';
+import { DEFAULT_WORKER_PATH, WorkerRenderer } from '../templates/renderInWorker';
+import { writeFileAtomic } from '../project/writeFileAtomic';
+import type { RenderJob } from './plan';
+
+export interface JobRenderer {
+  render(job: RenderJob): Promise<RenderResult>;
+  dispose(): void;
+}
+
+export interface JobRendererOptions {
+  /** The worker script; undefined: findWorkerScript(); null: render in-process. */
+  workerPath?: string | null;
+  /** Time limit per render in the worker (default 10 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * The template worker beside this module: dist/templateWorker.js in the bundles (extension, CLI),
+ * out/src/core/templates/worker.js in the tsc output. Undefined when neither exists.
+ */
+export function findWorkerScript(): string | undefined {
+  for (const candidate of [path.join(__dirname, 'templateWorker.js'), DEFAULT_WORKER_PATH]) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export function createJobRenderer(options: JobRendererOptions = {}): JobRenderer {
+  const workerPath = options.workerPath === null ? undefined : options.workerPath ?? findWorkerScript();
+  if (workerPath) {
+    const worker = new WorkerRenderer({ timeoutMs: options.timeoutMs ?? 10000, workerPath });
+    return {
+      render: job => worker.render({ environment: { searchPaths: job.searchPaths, projectRoot: job.projectRoot }, file: job.templateFile, context: job.context }),
+      dispose: () => worker.dispose(),
+    };
+  }
+  return {
+    render: async job => createTemplateEnvironment({ searchPaths: job.searchPaths, projectRoot: job.projectRoot }).renderFile(job.templateFile, job.context),
+    dispose: () => undefined,
+  };
+}
+
+export interface RenderOutcome {
+  job: RenderJob;
+  result: RenderResult;
+}
+
+/** Renders every job, one after the other (a worker renders one template at a time anyway). */
+export async function renderJobs(jobs: readonly RenderJob[], renderer: JobRenderer | ((job: RenderJob) => Promise<RenderResult> | RenderResult)): Promise<RenderOutcome[]> {
+  const render = typeof renderer === 'function' ? renderer : (job: RenderJob) => renderer.render(job);
+  const outcomes: RenderOutcome[] = [];
+  for (const job of jobs) outcomes.push({ job, result: await render(job) });
+  return outcomes;
+}
+
+export type OutputStatus = 'up-to-date' | 'out-of-date' | 'missing' | 'failed';
+
+export interface OutputCheck {
+  job: RenderJob;
+  status: OutputStatus;
+  /** The rendered text (absent when rendering failed). */
+  text?: string;
+  /** Why rendering failed. */
+  error?: RenderError;
+}
+
+/**
+ * Compares each rendered output with the file on disk (line endings ignored, so a checkout with
+ * CRLF is not "out of date"). `readFile` returns undefined for a missing file.
+ */
+export async function checkOutputs(
+  jobs: readonly RenderJob[], results: readonly RenderOutcome[], readFile: (file: string) => Promise<string | undefined> | string | undefined,
+): Promise<OutputCheck[]> {
+  const byId = new Map(results.map(r => [r.job.id, r.result]));
+  const checks: OutputCheck[] = [];
+  for (const job of jobs) {
+    const result = byId.get(job.id);
+    if (!result) {
+      checks.push({ job, status: 'failed', error: { kind: 'runtime', message: 'not rendered' } });
+      continue;
+    }
+    if (!result.ok) {
+      checks.push({ job, status: 'failed', error: result.error });
+      continue;
+    }
+    const current = await readFile(job.outputFile);
+    const status: OutputStatus = current === undefined ? 'missing' : sameText(current, result.text) ? 'up-to-date' : 'out-of-date';
+    checks.push({ job, status, text: result.text });
+  }
+  return checks;
+}
+
+/** Reads a file as UTF-8, or undefined when it does not exist (for checkOutputs). */
+export async function readFileIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+export interface WriteReport {
+  written: OutputCheck[];
+  unchanged: OutputCheck[];
+  failed: OutputCheck[];
+}
+
+/** Writes the outputs that are missing or out of date (atomically); failed renders are not written. */
+export async function writeOutputs(checks: readonly OutputCheck[], write: (file: string, text: string) => Promise<void> = writeFileAtomic): Promise<WriteReport> {
+  const report: WriteReport = { written: [], unchanged: [], failed: [] };
+  for (const check of checks) {
+    if (check.status === 'failed' || check.text === undefined) report.failed.push(check);
+    else if (check.status === 'up-to-date') report.unchanged.push(check);
+    else {
+      await write(check.job.outputFile, check.text);
+      report.written.push(check);
+    }
+  }
+  return report;
+}
+
+function sameText(a: string, b: string): boolean {
+  return a === b || a.replace(/\r\n/g, '\n') === b.replace(/\r\n/g, '\n');
+}
