@@ -39,7 +39,7 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
       this.changed, this.renderDiagnostics, this.renderListeners,
       projects.onDidChangeProjects(() => this.refreshOpenPreviews(0)),
       vscode.workspace.onDidChangeTextDocument(e => {
-        if (e.document.uri.scheme === 'file' && this.affectsPreviews(e.document)) this.refreshOpenPreviews(30);
+        if (e.document.uri.scheme === 'file' && this.affectsPreviews(e.document)) this.refreshOpenPreviews(0);
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshOpenPreviews(0)),
       vscode.workspace.onDidCloseTextDocument(doc => {

@@ -1,0 +1,125 @@
+// End-to-end: template previews in a real VS Code host, on a copy of the Spotify sample.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { LakehouseApi } from '../../src/extension/extension';
+import { checkpoint } from './checkpoint';
+
+const EXTENSION_ID = 'lakehouse-workbench.lakehouse-workbench';
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
+
+function workspaceRoot(): string {
+  return vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+}
+
+function previewDoc(uri: vscode.Uri): vscode.TextDocument | undefined {
+  return vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+suite('Template previews in a real VS Code host', () => {
+  let api: LakehouseApi;
+
+  suiteSetup(async () => {
+    api = await vscode.extensions.getExtension<LakehouseApi>(EXTENSION_ID)!.activate();
+    await api.ready;
+    await api.projects.whenIdle();
+  });
+
+  teardown(async () => {
+    // Unsaved edits of a test never reach the disk or the next test.
+    for (const doc of vscode.workspace.textDocuments.filter(d => d.isDirty && d.uri.scheme === 'file')) {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('a dimension template previews for dim_user and follows the metadata as it is edited', async () => {
+    const template = path.join(api.previews.builtinTemplatesDir, 'gold', 'dimension.py.j2');
+    await vscode.window.showTextDocument(vscode.Uri.file(template), { preview: false });
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.templates.openPreview', vscode.Uri.file(template), 'dimension dim_user');
+    assert.ok(uri, 'a preview opened');
+    assert.strictEqual(path.basename(uri.path), 'dim_user.py', 'the preview is named like its output, so it is highlighted as Python');
+    const preview = await waitFor('the preview document', () => previewDoc(uri));
+    assert.strictEqual(preview.languageId, 'python');
+    assert.strictEqual(preview.getText(), fs.readFileSync(path.join(workspaceRoot(), 'databricks', 'src', 'gold', 'dim_user.py'), 'utf8'), 'the preview is what Render All wrote');
+    assert.match(preview.getText(), /stored_as_scd_type=2/);
+    await checkpoint('template-preview', { waitForText: 'stored_as_scd_type' });
+
+    // Edit the metadata (unsaved): dim_user becomes SCD Type 1, and the preview follows.
+    const star = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'metadata', 'star-schema.lakehouse.yaml')));
+    const editor = await vscode.window.showTextDocument(star, { viewColumn: vscode.ViewColumn.One });
+    const at = star.getText().indexOf('scdType: 2');
+    assert.ok(at > 0);
+    const trackedLine = star.lineAt(star.positionAt(star.getText().indexOf('trackedColumns: [user_name')).line);
+    assert.ok(await editor.edit(b => {
+      b.replace(new vscode.Range(star.positionAt(at), star.positionAt(at + 'scdType: 2'.length)), 'scdType: 1');
+      b.delete(trackedLine.rangeIncludingLineBreak);
+    }));
+    await waitFor('the preview to show SCD Type 1', () => previewDoc(uri)?.getText().includes('stored_as_scd_type=1'));
+    await checkpoint('template-preview-after-metadata-edit', { waitForText: 'stored_as_scd_type=1' });
+  });
+
+  test('an embedded notebook template previews; breaking it puts a diagnostic on the notebook line; edit-to-preview latency', async () => {
+    const notebook = vscode.Uri.file(path.join(workspaceRoot(), 'databricks', 'src', 'notebooks', 'star_join.py'));
+    const doc = await vscode.workspace.openTextDocument(notebook);
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', notebook);
+    assert.ok(lenses.some(l => l.command?.command === 'lakehouse.templates.openPreview'), 'a CodeLens offers the preview');
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.templates.openPreview', notebook);
+    assert.ok(uri);
+    const preview = await waitFor('the rendered star join', () => previewDoc(uri)?.getText().includes('LEFT JOIN spotify_catalog.gold.dim_user AS dim_user') && previewDoc(uri));
+    assert.strictEqual(preview.languageId, 'sql');
+
+    // Edit-to-preview latency: change a literal in the template, wait for the preview to show it.
+    const latencies: number[] = [];
+    const marker = 'FROM\n';
+    for (let i = 0; i < 20; i++) {
+      const text = doc.getText();
+      const at = text.indexOf(marker);
+      const t0 = performance.now();
+      const expected = `-- edit ${i}`;
+      assert.ok(await editor.edit(b => b.insert(doc.positionAt(at + marker.length), `  ${expected}\n`)));
+      await waitFor(`edit ${i} in the preview`, () => previewDoc(uri)?.getText().includes(expected), 5000);
+      latencies.push(performance.now() - t0);
+    }
+    const p95 = percentile(latencies, 95);
+    const median = percentile(latencies, 50);
+    console.log(`edit-to-preview: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${latencies.length} edits`);
+    fs.mkdirSync(process.env['SHOT_DIR'] ?? path.resolve(__dirname, '..', '..', '..', 'test-output', 'e2e'), { recursive: true });
+    fs.writeFileSync(path.join(process.env['SHOT_DIR'] ?? path.resolve(__dirname, '..', '..', '..', 'test-output', 'e2e'), 'preview-latency.json'),
+      JSON.stringify({ medianMs: median, p95Ms: p95, samples: latencies }, null, 2));
+    await checkpoint('embedded-preview', { waitForText: 'SELECT' });
+
+    // Break the template: a filter Jinja2 does not have (a compile error on that line, in Jinja2 too).
+    const text = doc.getText();
+    const bad = text.indexOf('{{ param.cols }}');
+    assert.ok(bad > 0);
+    const badLine = doc.positionAt(bad).line;
+    assert.ok(await editor.edit(b => b.replace(new vscode.Range(doc.positionAt(bad), doc.positionAt(bad + '{{ param.cols }}'.length)), '{{ param.cols | no_such_filter }}')));
+    const diagnostic = await waitFor('the render diagnostic', () =>
+      vscode.languages.getDiagnostics(notebook).find(d => d.source === 'lakehouse' && /does not render/.test(d.message)));
+    assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    assert.strictEqual(diagnostic.range.start.line, badLine, `diagnostic on line ${diagnostic.range.start.line + 1}, the unknown filter is on ${badLine + 1}`);
+    assert.match(diagnostic.message, /no_such_filter/);
+    await waitFor('the preview to explain', () => previewDoc(uri)?.getText().includes('does not render'));
+    editor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.start);
+    editor.revealRange(diagnostic.range, vscode.TextEditorRevealType.InCenter);
+    await checkpoint('embedded-template-broken', { waitForText: 'does not render' });
+  });
+});
