@@ -2,15 +2,15 @@
 // JSON line on stdout. scripts/bench.mjs bundles this file with esbuild (importing src/core
 // directly), runs it once per size and phase, and prints the report. Progress goes to stderr.
 //
-//   node out/bench/bench.js generate <tables> <dir> <adf-template> [seed]
+//   node out/bench/bench.js generate <tables> <dir> <adf-template> [tables-per-fragment] [seed]
 //   node --expose-gc out/bench/bench.js measure <manifest.json> [--quick]
-//   node --expose-gc out/bench/bench.js memory  <manifest.json> session|baseline
-//   node --expose-gc out/bench/bench.js phases  <manifest.json>
+//   node --expose-gc out/bench/bench.js memory  <manifest.json> session|baseline <warm-up lakehouse.yaml>
+//   node --expose-gc out/bench/bench.js phases  <manifest.json> <warm-up lakehouse.yaml>
+// The warm-up project (the sample) runs the code once, cheaply, before what is measured.
 import { promises as fsp, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
+import { performance, PerformanceObserver, type PerformanceEntry } from 'perf_hooks';
 import { parse as parseYaml, parseDocument } from 'yaml';
-import { parseTree } from 'jsonc-parser';
 import { ProjectSession, mergeFragments, type ProjectSnapshot } from '../src/core/project/projectSession';
 import { NodeFileHost } from '../src/core/project/nodeFileHost';
 import { decodeText } from '../src/core/project/fileHost';
@@ -20,7 +20,7 @@ import { buildFragment, type MetadataFragment } from '../src/core/metadata/build
 import { checkMetadata } from '../src/core/metadata/semanticRules';
 import { MetadataLocator } from '../src/core/metadata/locator';
 import { LineIndex } from '../src/core/text/lineIndex';
-import { parseAdfFile, type AdfFile } from '../src/core/adf/adfFile';
+import { parseAdfFile, type AdfFile, type AdfKind } from '../src/core/adf/adfFile';
 import { findMetadataLoops } from '../src/core/adf/metadataLoops';
 import { compareDiagnostics, type Diagnostic } from '../src/core/diagnostics/diagnostic';
 import { generateProject, type GeneratedProject } from './generate';
@@ -45,8 +45,9 @@ function readManifest(file: string): GeneratedProject {
 function plan(tables: number, quick: boolean): { warmup: number; reps: number; edits: number; editWarmup: number } {
   if (quick) return { warmup: 1, reps: 3, edits: 10, editWarmup: 2 };
   if (tables <= 500) return { warmup: 3, reps: 15, edits: 30, editWarmup: 5 };
-  if (tables <= 5000) return { warmup: 2, reps: 9, edits: 30, editWarmup: 5 };
-  return { warmup: 1, reps: 5, edits: 30, editWarmup: 5 };
+  if (tables <= 5000) return { warmup: 1, reps: 7, edits: 30, editWarmup: 5 };
+  // 10,000 tables: the first load warms up; each repetition takes ~25 s on 2 slow cores.
+  return { warmup: 0, reps: 3, edits: 30, editWarmup: 5 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,7 +126,6 @@ async function measure(manifestFile: string, quick: boolean): Promise<object> {
   const texts = [lineReplaced(original, p.edit.line, p.edit.edited), original];
   const errorTexts = [lineReplaced(original, p.errorEdit.line, p.errorEdit.edited), original];
   const editedFileParse: number[] = [];
-  for (let i = 0; i < n.reps; i++) editedFileParse.push((await time(async () => parseYaml(texts[i % 2] as string)))[0]);
 
   const session = new ProjectSession(p.rootFile, new NodeFileHost());
   assertValid(await session.load(), p, 'warm session');
@@ -137,7 +137,14 @@ async function measure(manifestFile: string, quick: boolean): Promise<object> {
       const snapshot = await session.load();
       const ms = performance.now() - t0;
       check(snapshot, i);
-      if (i >= n.editWarmup) samples.push(ms);
+      // The floor: parsing that one file with YAML.parse, under the same conditions.
+      const t1 = performance.now();
+      parseYaml(variants[i % 2] as string);
+      const parseMs = performance.now() - t1;
+      if (i >= n.editWarmup) {
+        samples.push(ms);
+        if (variants === texts) editedFileParse.push(parseMs);
+      }
     }
     session.setOverlay(p.edit.file, undefined);
     return samples;
@@ -158,7 +165,7 @@ async function measure(manifestFile: string, quick: boolean): Promise<object> {
   log(`re-validation ${stats(edits).median.toFixed(1)} ms median, ${stats(edits).p95.toFixed(1)} ms p95 (${n.edits} edits)`);
 
   return {
-    tables: p.tables, files: p.files.metadata.length + p.files.adf.length, bytes: p.bytes,
+    tables: p.tables, files: p.files.metadata.length + p.files.adf.length, bytes: p.bytes, editedFileBytes: Buffer.byteLength(original),
     warnings: counts.warnings, firstLoadMs,
     bareParse: stats(base), fullValidation: stats(full),
     editedFileParse: stats(editedFileParse), revalidation: stats(edits), revalidationWithError: stats(errorEdits),
@@ -170,27 +177,44 @@ async function measure(manifestFile: string, quick: boolean): Promise<object> {
 
 const retained: unknown[] = [];
 
-async function memory(manifestFile: string, what: 'session' | 'baseline'): Promise<object> {
-  const p = readManifest(manifestFile);
-  // Load the code (and compile the schemas) before the "before" figure, on another project.
-  if (what === 'session') {
-    const warm = new ProjectSession(p.rootFile, new NodeFileHost());
-    await warm.load();
-  } else await bareParse(p);
-  for (let i = 0; i < 3; i++) gc();
-  const before = process.memoryUsage();
+/** Loads a small project (the sample) and parses its files, so that the code is loaded and compiled. */
+async function warmUp(rootFile: string): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new ProjectSession(rootFile, new NodeFileHost()).load();
+    parseYaml(readFileSync(rootFile, 'utf8'));
+  }
+}
+
+/** Loads and keeps the result in `retained`, in a function of its own so that no local outlives it. */
+async function keep(p: GeneratedProject, what: 'session' | 'baseline'): Promise<void> {
   if (what === 'session') {
     const session = new ProjectSession(p.rootFile, new NodeFileHost());
     const snapshot = await session.load();
     assertValid(snapshot, p, 'memory');
     retained.push(session, snapshot);
   } else retained.push(await bareParse(p));
-  for (let i = 0; i < 3; i++) gc();
-  const after = process.memoryUsage();
+}
+
+async function memory(manifestFile: string, what: 'session' | 'baseline', warmupRoot: string): Promise<object> {
+  const p = readManifest(manifestFile);
+  const settle = () => {
+    for (let i = 0; i < 4; i++) gc();
+    return process.memoryUsage();
+  };
+  // Run the code once (ajv compiles the schemas) so that the figures are about data.
+  await warmUp(warmupRoot);
+  const before = settle();
+  await keep(p, what);
+  const after = settle();
+  const maxRss = process.resourceUsage().maxRSS * 1024;
+  // What the kept objects hold: the heap with them minus the heap once they are released.
+  retained.length = 0;
+  const released = settle();
   return {
     tables: p.tables, what,
-    heapUsedBefore: before.heapUsed, heapUsedAfter: after.heapUsed, retainedHeap: after.heapUsed - before.heapUsed,
-    rssAfter: after.rss, maxRss: process.resourceUsage().maxRSS * 1024, external: after.external,
+    heapUsedBefore: before.heapUsed, heapUsedAfter: after.heapUsed, heapUsedReleased: released.heapUsed,
+    retainedHeap: after.heapUsed - released.heapUsed,
+    rssAfter: after.rss, maxRss, external: after.external,
   };
 }
 
@@ -198,6 +222,9 @@ async function memory(manifestFile: string, what: 'session' | 'baseline'): Promi
 // Phases: the steps of ProjectSession.load(), timed one by one (same options as the core).
 
 interface PhaseTimes { [phase: string]: number }
+
+const gcEntries: PerformanceEntry[] = [];
+new PerformanceObserver(list => gcEntries.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
 
 async function phasesOnce(p: GeneratedProject, editText: string | undefined, cached?: { files: MetadataFile[]; fragments: MetadataFragment[]; adf: AdfFile[] }) {
   const t: PhaseTimes = {};
@@ -213,12 +240,17 @@ async function phasesOnce(p: GeneratedProject, editText: string | undefined, cac
     files = [];
     fragments = [];
     adfFiles = [];
-    for (const f of p.files.metadata) {
-      let t0 = clock();
+    // Reading first, all files (the session interleaves reads and parses; apart, GC pauses of the parses stay out of it).
+    let t0 = clock();
+    const texts: string[] = [];
+    for (const f of [...p.files.metadata, ...p.files.adf]) {
       await host.fileSize(f);
       const decoded = decodeText((await host.readFile(f))!);
-      const text = decoded.ok ? decoded.text : '';
-      add('read files (stat + read + decode)', clock() - t0);
+      texts.push(decoded.ok ? decoded.text : '');
+    }
+    add('read files (stat + read + decode)', clock() - t0);
+    for (const [i, f] of p.files.metadata.entries()) {
+      const text = texts[i] as string;
       t0 = clock();
       const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
       add('yaml parseDocument (CST + AST)', clock() - t0);
@@ -234,17 +266,11 @@ async function phasesOnce(p: GeneratedProject, editText: string | undefined, cac
       add('buildFragment (incl. TODO scan)', clock() - t0);
       files.push(file);
     }
-    for (const f of p.files.adf) {
-      let t0 = clock();
-      const text = (await fsp.readFile(f, 'utf8'));
-      add('read files (stat + read + decode)', clock() - t0);
+    for (const [i, f] of p.files.adf.entries()) {
+      const text = texts[p.files.metadata.length + i] as string;
       t0 = clock();
-      parseTree(text, [], { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
-      add('ADF: jsonc parseTree', clock() - t0);
-      t0 = clock();
-      JSON.parse(text);
-      add('ADF: JSON.parse', clock() - t0);
-      adfFiles.push(parseAdfFile(f, f.includes(`${path.sep}pipeline${path.sep}`) ? 'pipeline' : 'dataset', text));
+      adfFiles.push(parseAdfFile(f, path.basename(path.dirname(f)) as AdfKind, text));
+      add('ADF: parseAdfFile (jsonc parseTree + JSON.parse)', clock() - t0);
     }
   } else {
     files = [...cached.files];
@@ -284,15 +310,25 @@ async function phasesOnce(p: GeneratedProject, editText: string | undefined, cac
   return { t, cache: { files, fragments, adf: adfFiles }, undeclared };
 }
 
-async function phases(manifestFile: string): Promise<object> {
+async function phases(manifestFile: string, warmupRoot: string): Promise<object> {
   const p = readManifest(manifestFile);
-  const reps = p.tables >= 5000 ? 3 : 5;
-  await phasesOnce(p, undefined);
+  const reps = p.tables >= 5000 ? 1 : 3;
+  await warmUp(warmupRoot);
+  if (p.tables < 5000) await phasesOnce(p, undefined);
   const cold: PhaseTimes[] = [];
   let cache: Awaited<ReturnType<typeof phasesOnce>>['cache'] | undefined;
+  const GC = 'garbage collection (inside the phases above)';
+  const withGc = async (run: () => ReturnType<typeof phasesOnce>) => {
+    const t0 = performance.now();
+    const r = await run();
+    const t1 = performance.now();
+    await new Promise(resolve => setTimeout(resolve, 0)); // gc entries arrive asynchronously
+    r.t[GC] = gcEntries.filter(e => e.startTime >= t0 && e.startTime < t1).reduce((sum, e) => sum + e.duration, 0);
+    return r;
+  };
   for (let i = 0; i < reps; i++) {
     gc();
-    const r = await phasesOnce(p, undefined);
+    const r = await withGc(() => phasesOnce(p, undefined));
     cold.push(r.t);
     cache = r.cache;
   }
@@ -300,7 +336,7 @@ async function phases(manifestFile: string): Promise<object> {
   const texts = [lineReplaced(original, p.edit.line, p.edit.edited), original];
   const warm: PhaseTimes[] = [];
   for (let i = 0; i < 25; i++) {
-    const r = await phasesOnce(p, texts[i % 2], cache);
+    const r = await withGc(() => phasesOnce(p, texts[i % 2], cache));
     if (i >= 5) warm.push(r.t);
   }
   const medians = (runs: PhaseTimes[]) => Object.fromEntries(Object.keys(runs[0] ?? {}).map(k => [k, stats(runs.map(r => r[k] ?? 0)).median]));
@@ -314,8 +350,11 @@ async function main(): Promise<void> {
   let result: object;
   switch (command) {
     case 'generate': {
-      const [tables, dir, template, seed] = args;
-      const manifest = generateProject(path.resolve(dir!), { tables: Number(tables), adfTemplate: path.resolve(template!), seed: seed ? Number(seed) : undefined });
+      const [tables, dir, template, perSystem, seed] = args;
+      const manifest = generateProject(path.resolve(dir!), {
+        tables: Number(tables), adfTemplate: path.resolve(template!),
+        tablesPerSystem: perSystem ? Number(perSystem) : undefined, seed: seed ? Number(seed) : undefined,
+      });
       const manifestFile = `${manifest.root}.manifest.json`;
       writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
       result = { ...manifest, manifestFile };
@@ -325,10 +364,10 @@ async function main(): Promise<void> {
       result = await measure(args[0]!, args.includes('--quick'));
       break;
     case 'memory':
-      result = await memory(args[0]!, args[1] === 'baseline' ? 'baseline' : 'session');
+      result = await memory(args[0]!, args[1] === 'baseline' ? 'baseline' : 'session', args[2]!);
       break;
     case 'phases':
-      result = await phases(args[0]!);
+      result = await phases(args[0]!, args[1]!);
       break;
     default:
       throw new Error(`unknown command ${command ?? '(none)'}; see the top of bench/bench.ts`);

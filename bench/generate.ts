@@ -13,6 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+/** Tables per source system, i.e. per source fragment (a multiple of 10). */
 export const TABLES_PER_SYSTEM = 50;
 const SYSTEMS_PER_STAR_FRAGMENT = 5;
 
@@ -147,6 +148,8 @@ export interface GenerateOptions {
   seed?: number;
   /** The sample's adf/ folder: its datasets, linked services and pipeline are the templates. */
   adfTemplate: string;
+  /** Tables per source system, so per source fragment (default 50, about 36 KB of YAML). */
+  tablesPerSystem?: number;
 }
 
 function makeColumns(r: Random, idName: string, idType: string, extra: GenColumn[], min: number, max: number, reserved: Set<string>): GenColumn[] {
@@ -169,7 +172,7 @@ function randomDate(r: Random): string {
   return `${y}-${m}-${d}`;
 }
 
-function buildSystem(r: Random, index: number, dimensionCount: number): GenSystem {
+function buildSystem(r: Random, index: number, dimensionCount: number, tablesPerSystem: number): GenSystem {
   const domain = DOMAINS[index % DOMAINS.length] as string;
   const name = `${domain}_${String(index + 1).padStart(3, '0')}`;
   const schema = r.pick(SCHEMAS);
@@ -213,7 +216,7 @@ function buildSystem(r: Random, index: number, dimensionCount: number): GenSyste
   });
 
   // Fact tables: a key, date_key, foreign keys (filled in when the star schema is drawn), measures.
-  for (const txn of r.sample(TRANSACTIONS, TABLES_PER_SYSTEM / 10)) {
+  for (const txn of r.sample(TRANSACTIONS, tablesPerSystem / 10)) {
     const id = `${snake(txn)}_id`;
     const measures = r.sample(MEASURES, r.int(2, 4));
     const columns: GenColumn[] = [{ name: id, type: 'bigint', nullable: false }, { name: 'date_key', type: 'int' }];
@@ -230,7 +233,7 @@ function buildSystem(r: Random, index: number, dimensionCount: number): GenSyste
   }
 
   // Everything else: staging, history and cross-reference tables.
-  while (system.tables.length < TABLES_PER_SYSTEM) {
+  while (system.tables.length < tablesPerSystem) {
     const base = r.chance(0.5) ? r.pick(ENTITIES) : r.pick(TRANSACTIONS);
     const tableName = unique(`${base}${r.pick(SUFFIXES)}`);
     const e = snake(tableName);
@@ -285,16 +288,18 @@ function sourcesFragment(system: GenSystem, seedNote: string): { text: string; l
 
 export function generateProject(outDir: string, options: GenerateOptions): GeneratedProject {
   const size = options.tables;
-  if (size <= 0 || size % TABLES_PER_SYSTEM !== 0) throw new Error(`The table count must be a positive multiple of ${TABLES_PER_SYSTEM}; got ${size}.`);
+  const perSystem = options.tablesPerSystem ?? TABLES_PER_SYSTEM;
+  if (perSystem < 10 || perSystem % 10 !== 0) throw new Error(`Tables per source system must be a multiple of 10; got ${perSystem}.`);
+  if (size <= 0 || size % perSystem !== 0) throw new Error(`The table count must be a positive multiple of ${perSystem}; got ${size}.`);
   const seed = options.seed ?? 20240101;
   const r = new Random(seed ^ size);
-  const systemCount = size / TABLES_PER_SYSTEM;
+  const systemCount = size / perSystem;
   const totalDimensions = size / 4;
   const systems: GenSystem[] = [];
   for (let i = 0; i < systemCount; i++) {
     // Spread size/4 dimensions evenly: 12 or 13 per system of 50 tables.
     const dims = Math.floor(((i + 1) * totalDimensions) / systemCount) - Math.floor((i * totalDimensions) / systemCount);
-    systems.push(buildSystem(r, i, dims));
+    systems.push(buildSystem(r, i, dims, perSystem));
   }
 
   // Shortest unambiguous reference for each table (table, schema.table or system.schema.table),

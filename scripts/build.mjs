@@ -24,6 +24,9 @@ const common = {
   absWorkingDir: root,
   // jsonc-parser's main entry is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles.
   mainFields: ['module', 'main'],
+  // yaml's Node build reads process.env for debug hooks once per token; its browser build is the
+  // same parser without them, and parses about a quarter faster.
+  alias: { yaml: './node_modules/yaml/browser/index.js' },
 };
 
 // The extension's activation path is dist/extension.js alone; the core (YAML, JSON Schema,

@@ -27,6 +27,8 @@ export type AdfFolderResult =
   | { status: 'missing' }
   | { status: 'not-adf' };
 
+const loopMemo = new WeakMap<AdfFile, { loops: MetadataLoop[]; datasets: [string, AdfFile | undefined][] }>();
+
 /** Reads a Data Factory folder in ADF's git layout. Bad files become diagnostics on those files. */
 export async function loadAdfFolder(reader: AdfReader, root: string): Promise<AdfFolderResult> {
   const entries = await reader.readDirectory(root);
@@ -55,7 +57,15 @@ export async function loadAdfFolder(reader: AdfReader, root: string): Promise<Ad
   }
   const datasets = factory.artifacts.get('dataset') ?? new Map<string, AdfFile>();
   for (const pipeline of factory.artifacts.get('pipeline')?.values() ?? []) {
-    factory.loops.push(...findMetadataLoops(pipeline, datasets));
+    // A pipeline's loops depend on its (cached, immutable) file and the datasets it names.
+    const memo = loopMemo.get(pipeline);
+    if (memo && memo.datasets.every(([name, file]) => datasets.get(name) === file)) {
+      factory.loops.push(...memo.loops);
+      continue;
+    }
+    const loops = findMetadataLoops(pipeline, datasets);
+    loopMemo.set(pipeline, { loops, datasets: loops.filter(l => l.sourceDataset).map(l => [l.sourceDataset!, datasets.get(l.sourceDataset!)]) });
+    factory.loops.push(...loops);
   }
   return { status: 'ok', factory };
 }

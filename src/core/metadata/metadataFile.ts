@@ -48,7 +48,7 @@ export function unreadableMetadataFile(file: string, kind: MetadataFileKind, rea
 export function parseMetadataFile(file: string, kind: MetadataFileKind, text: string): MetadataFile {
   const lines = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  const doc = parseDocument(text, YAML_OPTIONS);
   for (const e of doc.errors) {
     if (diagnostics.length >= MAX_SYNTAX_ERRORS) {
       diagnostics.push(makeDiagnostic(file, lines, clampSpan([e.pos[0], e.pos[0] + 1], text.length), RULES.yamlSyntax,
@@ -67,6 +67,13 @@ export function parseMetadataFile(file: string, kind: MetadataFileKind, text: st
   if (doc.errors.length > 0) {
     return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
   }
+  return completeMetadataFile(file, kind, text, lines, doc, diagnostics);
+}
+
+export const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false } as const;
+
+/** From a document that parsed without errors: the plain value and the schema's diagnostics. */
+export function completeMetadataFile(file: string, kind: MetadataFileKind, text: string, lines: LineIndex, doc: Document.Parsed, diagnostics: Diagnostic[]): MetadataFile {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 });

@@ -15,6 +15,19 @@ export function isNumericType(sqlType: string): boolean {
   return NUMERIC_TYPE.test(sqlType);
 }
 
+// Per-table memos. A Table object is reused (from the session's cache) only while its
+// file's text is unchanged, so what depends on that table alone is computed once.
+const tableKeys = new WeakMap<Table, string[]>();
+export function keysOf(t: Table): string[] {
+  let keys = tableKeys.get(t);
+  if (!keys) {
+    keys = [t.name.toLowerCase(), `${t.schema}.${t.name}`.toLowerCase(), `${t.system}.${t.schema}.${t.name}`.toLowerCase()];
+    tableKeys.set(t, keys);
+  }
+  return keys;
+}
+const tableChecks = new WeakMap<Table, Diagnostic[]>();
+
 /** Resolves table references (table, schema.table, system.schema.table), case-insensitively. */
 export class TableResolver {
   private readonly byKey = new Map<string, Table[]>();
@@ -23,11 +36,11 @@ export class TableResolver {
     const declared = new Set<string>();
     for (const t of tables) {
       // A table declared twice is reported once (LH207); references resolve to its first definition.
-      const full = `${t.system}.${t.schema}.${t.name}`.toLowerCase();
+      const keys = keysOf(t);
+      const full = keys[2] as string;
       if (declared.has(full)) continue;
       declared.add(full);
-      for (const key of [t.name, `${t.schema}.${t.name}`, `${t.system}.${t.schema}.${t.name}`]) {
-        const k = key.toLowerCase();
+      for (const k of keys) {
         const list = this.byKey.get(k);
         if (list) {
           if (!list.includes(t)) list.push(t);
@@ -115,7 +128,7 @@ function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnos
 
   const seenTables = new Map<string, Table>();
   for (const table of meta.tables) {
-    const key = `${table.system}.${table.qualifiedName}`.toLowerCase();
+    const key = keysOf(table)[2] as string;
     const first = seenTables.get(key);
     if (first) {
       out.push(at.diagnostic(RULES.duplicateTable, table.origin, 'name',
@@ -124,13 +137,20 @@ function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnos
       continue;
     }
     seenTables.set(key, table);
-    checkTable(table, at, out);
+    let own = tableChecks.get(table);
+    if (!own) {
+      own = [];
+      checkTable(table, at, own);
+      tableChecks.set(table, own);
+    }
+    for (const d of own) out.push(d);
   }
 }
 
 function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
   const seenColumns = new Map<string, Origin>();
-  for (const column of table.columns) {
+  // columnIndex holds the first column of each name: as many entries as columns means no duplicates.
+  if (table.columnIndex.size !== table.columns.length) for (const column of table.columns) {
     const key = column.name.toLowerCase();
     const first = seenColumns.get(key);
     if (first) {

@@ -7,9 +7,10 @@ import { loadAdfFolder, type AdfFactory } from '../adf/adfFolder';
 import { buildFragment, type MetadataFragment } from '../metadata/buildFragment';
 import { MetadataLocator } from '../metadata/locator';
 import { makeDiagnostic, parseMetadataFile, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
+import { reparseIncrementally } from '../metadata/incrementalParse';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
-import { checkMetadata } from '../metadata/semanticRules';
+import { checkMetadata, keysOf } from '../metadata/semanticRules';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
 import { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from '../rendering/builtinTemplates';
 import * as fs from 'fs';
@@ -121,7 +122,9 @@ export class ProjectSession {
     }
     const cached = this.metadataCache.get(file);
     if (cached && cached.text === read.text && cached.kind === kind) return cached;
-    const parsed = parseMetadataFile(file, kind, read.text);
+    // A keystroke changes one entry: re-parse just that entry when that is exact (see incrementalParse).
+    const parsed = (cached && cached.kind === kind ? reparseIncrementally(cached.parsed, read.text) : undefined)
+      ?? parseMetadataFile(file, kind, read.text);
     const entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
     this.metadataCache.set(file, entry);
     return entry;
@@ -251,7 +254,7 @@ export class ProjectSession {
 
 function checkLoopsAgainstMetadata(adf: AdfFactory, metadata: LakehouseMetadata, out: Diagnostic[]): void {
   if (metadata.tables.length === 0) return; // nothing declared yet (a fresh project): the import is the way forward
-  const declared = new Set(metadata.tables.map(t => t.qualifiedName.toLowerCase()));
+  const declared = new Set(metadata.tables.map(t => keysOf(t)[1] as string));
   const files = new Map(adf.files.map(f => [f.file, f]));
   for (const loop of adf.loops) {
     const file = files.get(loop.file);

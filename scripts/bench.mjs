@@ -1,0 +1,341 @@
+#!/usr/bin/env node
+// npm run bench: performance of validation at scale, and of the extension's activation path.
+// A benchmark, not a test: it prints a report (and writes test-output/bench/results.json); it fails
+// only when the generated project does not validate, or with --check when a target is missed.
+//
+// What it does:
+//   1. bundles bench/bench.ts (the generator and the measurements, importing src/core directly)
+//      with esbuild into a temp folder, and builds the extension (scripts/build.mjs);
+//   2. activation path: the size of dist/extension.js and of everything it requires while it is
+//      loaded and activate() runs (checked by loading it in Node with a stub `vscode`); chunks it
+//      requires only later (dist/core.js) are reported separately;
+//   3. for 200, 2,000 and 10,000 tables: generates a synthetic project (bench/generate.ts; seeded,
+//      deterministic) in a temp folder, and in fresh `node --expose-gc` processes measures
+//        - the baseline: reading the same files and YAML.parse of each (JSON.parse for ADF JSON),
+//        - full validation: new ProjectSession(root, new NodeFileHost()).load(), a fresh session,
+//        - re-validation: a warm session, setOverlay() of one fragment with a one-line change,
+//          load(); 30 edits alternating two texts (median, p95),
+//        - memory after one load (heap after gc, RSS), and the phases of load() (2,000+ tables);
+//   4. prints the report table, then the phase breakdown.
+//
+// Extension activation time in the real host (the hook): the e2e tests (npm run test:e2e;
+// test/e2e/sources.test.ts) write test-output/e2e/activation.json (under $SHOT_DIR when set) =
+// { "activationMs": <number>, "vscode": <version> } after activating the extension in a real VS
+// Code host; activationMs is the extension's own figure (LakehouseApi.activationMs). This script
+// reads that file (or the one named by BENCH_ACTIVATION_FILE) and prints the figure against its
+// target, or "not measured (run npm run test:e2e first)" when it is absent.
+//
+//   node scripts/bench.mjs                    # everything (a few minutes on 2 cores)
+//   node scripts/bench.mjs --sizes=200,2000   # other sizes (multiples of the fragment size)
+//   node scripts/bench.mjs --fragment-tables=20   # 20 tables per source fragment instead of 50
+//   node scripts/bench.mjs --quick            # fewer repetitions, for trying changes
+//   node scripts/bench.mjs --no-phases        # skip the phase breakdown
+//   node scripts/bench.mjs --profile          # also write .cpuprofile files (measure-<size>, phases-<size>) to test-output/bench/
+//   node scripts/bench.mjs --keep             # keep the generated projects (their paths are printed)
+//   node scripts/bench.mjs --check            # exit 1 when a target is missed
+//   node scripts/bench.mjs --yaml-node        # bundle yaml's Node build instead of the browser build the product ships
+//   node scripts/bench.mjs --generate=2000 DIR   # only write a synthetic project of 2,000 tables to DIR
+import { spawnSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { fileURLToPath } from 'url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = name => args.includes(`--${name}`);
+const option = name => args.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const sizes = (option('sizes') ?? '200,2000,10000').split(',').map(Number);
+const quick = flag('quick');
+const perFragment = option('fragment-tables') ?? '50';
+const outDir = path.join(root, 'test-output', 'bench');
+// Everything generated goes to a temp folder (out/ is emptied by npm test, which may run meanwhile).
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lakehouse-bench-'));
+const benchJs = path.join(tmp, 'bench.js');
+const adfTemplate = path.join(root, 'samples', 'spotify', 'adf');
+const warmupProject = path.join(root, 'samples', 'spotify', 'lakehouse.yaml');
+process.on('exit', () => {
+  if (flag('keep')) progress(`bench: kept ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+});
+const activationFile = process.env.BENCH_ACTIVATION_FILE || path.join(root, 'test-output', 'e2e', 'activation.json');
+
+const TARGETS = { fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150 };
+
+const t0 = Date.now();
+const progress = msg => process.stderr.write(`${msg}\n`);
+
+// ---- 1. bundle the benchmark --------------------------------------------------------------------
+await esbuild.build({
+  entryPoints: [path.join(root, 'bench', 'bench.ts')],
+  outfile: benchJs,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  keepNames: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+  // As in scripts/build.mjs: jsonc-parser's UMD main does not bundle; its ESM build does.
+  mainFields: ['module', 'main'],
+  // Like the product's bundle (scripts/build.mjs): yaml's browser build, the same parser without a
+  // process.env read per token. --yaml-node measures the Node build instead.
+  alias: flag('yaml-node') ? {} : { yaml: path.join(root, 'node_modules', 'yaml', 'browser', 'index.js') },
+});
+
+function worker(command, workerArgs, { gc = true, profile = undefined } = {}) {
+  // Memory: no bytecode flushing, which would free compiled code between the before and after figures.
+  const nodeArgs = [...(gc ? ['--expose-gc'] : []), ...(command === 'memory' ? ['--no-flush-bytecode'] : []), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${outDir}`, `--cpu-prof-name=${profile}.cpuprofile`] : [])];
+  const r = spawnSync(process.execPath, [...nodeArgs, benchJs, command, ...workerArgs], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    console.error(`bench: '${command} ${workerArgs.join(' ')}' failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+if (option('generate')) {
+  const dir = path.resolve(args.find(a => !a.startsWith('--')) ?? `lakehouse-bench-${option('generate')}`);
+  const m = worker('generate', [option('generate'), dir, adfTemplate, perFragment], { gc: false });
+  console.log(`wrote ${m.tables} tables (${m.systems} source systems, ${m.dimensions} dimensions, ${m.facts} facts) in ${m.files.metadata.length + m.files.adf.length} files, ${kib(m.bytes)}, to ${m.root}`);
+  process.exit(0);
+}
+
+fs.mkdirSync(outDir, { recursive: true });
+const load = os.loadavg()[0];
+const cpus = os.cpus().length;
+progress(`bench: Node ${process.version}, ${cpus} CPU(s) (${os.cpus()[0]?.model ?? '?'}), load average ${load.toFixed(2)}`);
+if (load > cpus / 2) progress(`bench: warning: the machine is busy (load ${load.toFixed(2)} on ${cpus} CPUs); timings will be noisy and slow`);
+
+// ---- 2. the activation path ---------------------------------------------------------------------
+progress('bench: building the extension (scripts/build.mjs)');
+const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+// A failing build (someone mid-edit) does not stop the benchmark: the bundle figures then come from
+// the dist/ already there, marked stale, or are not measured.
+const buildFailed = build.status !== 0;
+if (buildFailed) progress(`bench: warning: scripts/build.mjs failed; bundle sizes are from the existing dist/, if any:\n${(build.stderr || '').split('\n').slice(0, 6).join('\n')}`);
+const bundle = fs.existsSync(path.join(root, 'dist', 'extension.js')) ? activationPath() : undefined;
+
+// ---- 3. the projects ----------------------------------------------------------------------------
+const results = [];
+for (const size of sizes) {
+  progress(`bench: ${size.toLocaleString('en')} tables`);
+  const gen = worker('generate', [String(size), path.join(tmp, `p${size}`), adfTemplate, perFragment], { gc: false });
+  progress(`    generated ${gen.files.metadata.length + gen.files.adf.length} files, ${kib(gen.bytes)}${flag('keep') ? ` in ${gen.root}` : ''}`);
+  const measured = worker('measure', [gen.manifestFile, ...(quick ? ['--quick'] : [])], { profile: flag('profile') ? `measure-${size}` : undefined });
+  const memory = worker('memory', [gen.manifestFile, 'session', warmupProject]);
+  const memoryBaseline = worker('memory', [gen.manifestFile, 'baseline', warmupProject]);
+  progress(`    memory: heap ${mib(memory.heapUsedAfter)} after load (${mib(memory.retainedHeap)} retained), RSS ${mib(memory.rssAfter)}`);
+  const phases = size >= 2000 && !flag('no-phases') ? worker('phases', [gen.manifestFile, warmupProject], { profile: flag('profile') ? `phases-${size}` : undefined }) : undefined;
+  results.push({ size, generated: { files: gen.files.metadata.length + gen.files.adf.length, bytes: gen.bytes, systems: gen.systems, dimensions: gen.dimensions, facts: gen.facts, root: flag('keep') ? gen.root : undefined }, ...measured, memory, memoryBaseline, phases });
+}
+
+// ---- 4. the report ------------------------------------------------------------------------------
+const activation = readActivation();
+const missed = [];
+const unmeasured = [];
+const rows = [];
+const bySize = fn => results.map(r => fn(r));
+const triple = values => values.join(' / ');
+const ok = (pass, what) => {
+  if (!pass) missed.push(what);
+  return pass ? 'yes' : 'NO';
+};
+
+rows.push(['bare parse: read + YAML.parse (baseline), median', ...bySize(r => ms(r.bareParse.median)), '', '', '', '']);
+const ratios = bySize(r => r.fullValidation.median / r.bareParse.median);
+rows.push(['full validation, fresh session, median', ...bySize(r => ms(r.fullValidation.median)), 'bare parse', triple(ratios.map(x => `${x.toFixed(2)}×`)), `≤ ${TARGETS.fullRatio}×`,
+  ok(ratios.every(x => x <= TARGETS.fullRatio), 'full validation ≤ 2× bare parse')]);
+rows.push(['  spread (min – max), repetitions', ...bySize(r => `${ms(r.fullValidation.min)} – ${ms(r.fullValidation.max)}, ${r.fullValidation.n}`), '', '', '', '']);
+rows.push(['  first load in a fresh process (cold JIT, ajv compile)', ...bySize(r => ms(r.firstLoadMs)), '', '', '', '']);
+const at = results.find(r => r.size === TARGETS.revalidationAt);
+const editRatios = bySize(r => r.revalidation.median / r.editedFileParse.median);
+rows.push(['re-validation after a one-line edit, median', ...bySize(r => ms(r.revalidation.median)), 'YAML.parse of that file', triple(editRatios.map(x => `${x.toFixed(1)}×`)),
+  `≤ ${TARGETS.revalidationMs} ms at 2,000`, at ? ok(at.revalidation.median <= TARGETS.revalidationMs, 're-validation median ≤ 30 ms at 2,000 tables') : (unmeasured.push('re-validation at 2,000 tables'), 'n/a')]);
+rows.push(['  p95', ...bySize(r => ms(r.revalidation.p95)), '', '', `≤ ${TARGETS.revalidationMs} ms at 2,000`,
+  at ? ok(at.revalidation.p95 <= TARGETS.revalidationMs, 're-validation p95 ≤ 30 ms at 2,000 tables') : 'n/a']);
+rows.push(['  baseline: YAML.parse of the edited file, median', ...bySize(r => ms(r.editedFileParse.median)), '', '', '', '']);
+rows.push(['  edit that introduces an error (LH206), median', ...bySize(r => ms(r.revalidationWithError.median)), '', '', '', '']);
+rows.push(['heap used after load (after gc)', ...bySize(r => mib(r.memory.heapUsedAfter)), '', '', '', '']);
+const memRatios = bySize(r => r.memory.retainedHeap / r.memoryBaseline.retainedHeap);
+rows.push(['  retained by session + snapshot', ...bySize(r => mib(r.memory.retainedHeap)), 'parsed values', triple(memRatios.map(x => `${x.toFixed(1)}×`)), '', '']);
+rows.push(['  baseline: retained by YAML.parse values', ...bySize(r => mib(r.memoryBaseline.retainedHeap)), '', '', '', '']);
+rows.push(['RSS after load (peak)', ...bySize(r => `${mib(r.memory.rssAfter)} (${mib(r.memory.maxRss)})`), '', '', '', '']);
+rows.push(['project: files, size', ...bySize(r => `${r.generated.files}, ${kib(r.generated.bytes)}`), '', '', '', '']);
+const span = results.length;
+rows.push({ merged: true, cells: ['extension activation, real VS Code host',
+  activation ? `${ms(activation.activationMs)}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}` : 'not measured (run npm run test:e2e first)',
+  '', '', `≤ ${TARGETS.activationMs} ms`, activation ? ok(activation.activationMs <= TARGETS.activationMs, 'activation ≤ 150 ms') : (unmeasured.push('activation'), 'n/a')] });
+const stale = buildFailed ? ' (STALE: the build failed)' : '';
+rows.push({ merged: true, cells: ['bundle size of the activation path',
+  bundle ? `${bundle.activation.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ')}${stale}` : 'not measured (the build failed)', '', '', '—', ''] });
+if (bundle?.lazy.length) rows.push({ merged: true, cells: ['  loaded after activation, if at all (lazy)', bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale, '', '', '', ''] });
+
+const header = ['metric', ...results.map(r => r.size.toLocaleString('en')), 'baseline', 'ratio', 'target', 'ok?'];
+console.log('');
+console.log(renderTable(header, rows, span));
+console.log('');
+console.log(`Baseline: the same files read (fs.promises.readFile) and parsed with the yaml package's YAML.parse (ADF JSON with JSON.parse),`);
+console.log(`plus the directory listings. Medians of ${quick ? 'a few' : 'several'} repetitions after warm-up, each in a fresh ProjectSession; gc() before each.`);
+console.log(`Re-validation: ${results[0]?.revalidation.n ?? 0} edits (after warm-up) alternating cdcColumn updated_at <-> created_at of one table in one source`);
+console.log(`fragment of ${perFragment} tables, ${kib(results[0]?.editedFileBytes ?? 0)} (${results.map(r => `${r.generated.files} files`).join(' / ')}), timed from setOverlay() to the end of load().`);
+console.log(`Activation: ${activation ? `from ${shown(activationFile)}: from the evaluation of extension.ts's module body to the end of activate()` : `no ${shown(activationFile)}`}.`);
+if (bundle?.stubActivationMs !== undefined) {
+  console.log(`In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`);
+}
+
+for (const r of results.filter(x => x.phases)) {
+  console.log('');
+  console.log(`Where the time goes at ${r.size.toLocaleString('en')} tables (phases of load() timed one by one, medians; cf. full validation ${ms(r.fullValidation.median)}, re-validation ${ms(r.revalidation.median)}):`);
+  const keys = [...new Set([...Object.keys(r.phases.full), ...Object.keys(r.phases.revalidation)])];
+  const isGc = k => k.startsWith('garbage collection');
+  const sumFull = Object.entries(r.phases.full).filter(([k]) => !isGc(k)).reduce((a, [, b]) => a + b, 0);
+  const sumEdit = Object.entries(r.phases.revalidation).filter(([k]) => !isGc(k)).reduce((a, [, b]) => a + b, 0);
+  const prow = keys.map(k => [k,
+    r.phases.full[k] !== undefined ? `${ms(r.phases.full[k])} ${pct(r.phases.full[k], sumFull)}` : '',
+    r.phases.revalidation[k] !== undefined ? `${ms(r.phases.revalidation[k])} ${pct(r.phases.revalidation[k], sumEdit)}` : '']);
+  // The GC row is a part of the others: list it after their sum.
+  const gcRow = prow.findIndex(row => isGc(row[0]));
+  const [gcLine] = gcRow >= 0 ? prow.splice(gcRow, 1) : [];
+  prow.push(['sum of phases', ms(sumFull), ms(sumEdit)]);
+  if (gcLine) prow.push(gcLine);
+  console.log(renderTable(['phase', 'full validation', 're-validation (1 file edited)'], prow, 0));
+}
+
+const summary = { date: new Date().toISOString(), node: process.version, cpus, loadAverage: load, quick, fragmentTables: Number(perFragment), targets: TARGETS, bundle, activation, results, missed, unmeasured, seconds: (Date.now() - t0) / 1000 };
+fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(summary, null, 2));
+console.log('');
+console.log(`${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
+if (flag('check') && missed.length) process.exit(1);
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+/** A path relative to the repo when inside it. */
+function shown(file) {
+  const rel = path.relative(root, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+function readActivation() {
+  try {
+    const data = JSON.parse(fs.readFileSync(activationFile, 'utf8'));
+    return typeof data.activationMs === 'number' ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files the extension loads while dist/extension.js is required and activate() runs, found by
+ * doing it in a child Node with a stub `vscode` (every API is a no-op proxy), and the relative
+ * requires in the bundle that were not loaded then and the other chunks of dist/ (lazy chunks).
+ */
+function activationPath() {
+  const dist = path.join(root, 'dist');
+  const probe = `
+    const Module = require('module');
+    const path = require('path');
+    const { performance } = require('perf_hooks');
+    const stub = () => new Proxy(function () {}, {
+      get: (_t, k) => (k === 'then' ? undefined : k === Symbol.iterator ? function* () {} : k === Symbol.toPrimitive ? () => '' : stub()),
+      apply: () => stub(),
+      construct: () => stub(),
+    });
+    // A module object with vscode's top-level names (classes, enums, namespaces), each a no-op proxy.
+    const vscode = {};
+    for (const name of ${JSON.stringify(vscodeNames())}) vscode[name] = stub();
+    const loaded = [];
+    const load = Module._load;
+    let phase = 'activation';
+    Module._load = function (request, parent, isMain) {
+      if (request === 'vscode') return vscode;
+      const result = load.apply(this, arguments);
+      try { loaded.push({ request, file: Module._resolveFilename(request, parent, isMain), phase }); } catch {}
+      return result;
+    };
+    const t0 = performance.now();
+    const ext = require(${JSON.stringify(path.join(dist, 'extension.js'))});
+    ext.activate({ subscriptions: [], extensionPath: ${JSON.stringify(root)}, extensionUri: stub(), globalState: stub(), workspaceState: stub() });
+    const ms = performance.now() - t0;
+    phase = 'after';
+    setTimeout(() => { process.stdout.write(JSON.stringify({ ms, loaded })); process.exit(0); }, 300);
+  `;
+  const r = spawnSync(process.execPath, ['-e', probe], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+  let probed;
+  try {
+    probed = JSON.parse(r.stdout);
+  } catch {
+    progress(`bench: loading dist/extension.js with a stub vscode failed (${(r.stderr || '').split('\n')[0]}); listing its requires statically`);
+  }
+  const text = fs.readFileSync(path.join(dist, 'extension.js'), 'utf8');
+  const relative = [...new Set([...text.matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)].map(m => path.resolve(dist, m[1])))];
+  const size = file => ({ name: path.relative(root, file), bytes: fs.statSync(file).size });
+  const local = f => path.isAbsolute(f) && !f.includes(`${path.sep}node_modules${path.sep}`) ? f : undefined;
+  const activationFiles = [path.join(dist, 'extension.js'), ...new Set((probed?.loaded ?? []).filter(l => l.phase === 'activation').map(l => local(l.file)).filter(Boolean))];
+  const uniqueActivation = [...new Set(activationFiles)];
+  const builtins = [...new Set((probed?.loaded ?? []).filter(l => l.phase === 'activation' && !path.isAbsolute(l.file)).map(l => l.request))];
+  // Chunks required later (dist/core.js), and other chunks of dist/ the extension may load (a worker
+  // script started by the core, say); dist/cli.js is the CLI's, not the extension's.
+  const others = fs.readdirSync(dist).filter(n => n.endsWith('.js') && n !== 'cli.js').map(n => path.join(dist, n));
+  const lazy = [...new Set([...relative.filter(f => fs.existsSync(f)), ...others])].filter(f => !uniqueActivation.includes(f));
+  return {
+    activation: uniqueActivation.map(size),
+    lazy: lazy.map(size),
+    builtins,
+    stubActivationMs: probed?.ms,
+    loadedAfterActivation: probed ? [...new Set(probed.loaded.filter(l => l.phase === 'after').map(l => path.relative(root, l.file)))] : undefined,
+  };
+}
+
+/** The names `vscode` exports at the top level, read from @types/vscode. */
+function vscodeNames() {
+  try {
+    const dts = fs.readFileSync(path.join(root, 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8');
+    return [...new Set([...dts.matchAll(/^\t(?:export )?(?:class|enum|namespace|const|function|let) (\w+)/gm)].map(m => m[1]))];
+  } catch {
+    return [];
+  }
+}
+
+function renderTable(header, rows, mergeSpan) {
+  const plain = rows.filter(r => Array.isArray(r));
+  const widths = header.map((h, i) => Math.max(h.length, ...plain.map(r => String(r[i] ?? '').length)));
+  // Merged rows: one value across the size columns.
+  const sizeCols = mergeSpan;
+  for (const r of rows.filter(x => !Array.isArray(x))) {
+    const needed = r.cells[1].length - (widths.slice(1, 1 + sizeCols).reduce((a, b) => a + b, 0) + 3 * (sizeCols - 1));
+    if (needed > 0 && sizeCols > 0) widths[sizeCols] += needed;
+    widths[0] = Math.max(widths[0], r.cells[0].length);
+  }
+  const numeric = i => i >= 1 && i <= sizeCols;
+  const line = cells => cells.map((c, i) => (numeric(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ').trimEnd();
+  const out = [line(header), widths.map(w => '-'.repeat(w)).join('-|-')];
+  for (const r of rows) {
+    if (Array.isArray(r)) out.push(line(r));
+    else {
+      const spanWidth = widths.slice(1, 1 + sizeCols).reduce((a, b) => a + b, 0) + 3 * (sizeCols - 1);
+      const [name, value, baseline, ratio, target, okCell] = r.cells;
+      out.push([name.padEnd(widths[0]), value.padEnd(spanWidth), String(baseline).padEnd(widths[sizeCols + 1]), String(ratio).padEnd(widths[sizeCols + 2]), String(target).padEnd(widths[sizeCols + 3]), okCell].join(' | ').trimEnd());
+    }
+  }
+  return out.join('\n');
+}
+
+function ms(x) {
+  if (x === undefined || Number.isNaN(x)) return '—';
+  return x < 10 ? `${x.toFixed(2)} ms` : x < 100 ? `${x.toFixed(1)} ms` : `${Math.round(x).toLocaleString('en')} ms`;
+}
+function pct(part, whole) {
+  return `(${((100 * part) / whole).toFixed(0)}%)`;
+}
+function kib(bytes) {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+function mib(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+function bytesAndKib(bytes) {
+  return `${bytes.toLocaleString('en')} B (${(bytes / 1024).toFixed(1)} KiB)`;
+}
