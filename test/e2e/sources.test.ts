@@ -158,5 +158,7 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     assert.ok(todos.length >= 5, 'the TODOs are pointed at');
     await checkpoint('imported', { waitForText: 'TODO' });
     fs.rmSync(path.dirname(out.fsPath), { recursive: true, force: true });
+    await vscode.commands.executeCommand('lakehouse.sources.refresh');
+    assert.ok(api.projects.snapshots.every(s => s.rootFile !== out.fsPath), 'a deleted project leaves the views');
   });
 });

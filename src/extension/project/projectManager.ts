@@ -150,7 +150,9 @@ export class ProjectManager implements vscode.Disposable {
     if (uri.scheme !== 'file') return;
     const file = uri.fsPath;
     for (const p of this.projects.values()) p.session.invalidate(file);
-    if (kind !== 'change' && this.isRootName(file)) {
+    // A project file appeared or went away, or a folder holding a project was deleted.
+    const removesProject = kind === 'delete' && [...this.projects.keys()].some(root => root === file || isInside(file, root));
+    if ((kind !== 'change' && this.isRootName(file)) || removesProject) {
       void this.discover();
       return;
     }
