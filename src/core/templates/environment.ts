@@ -33,6 +33,11 @@ export interface TemplateEnvironmentOptions {
 /** A render context: plain JS data (objects become dicts) or Python values from parsePythonJson. */
 export type TemplateContext = Record<string, unknown> | Map<string, PyValue>;
 
+/**
+ * An environment reads and compiles each template file at most once in its lifetime (like
+ * nunjucks without `watch`, or Jinja2 with auto_reload off): create a new environment to see
+ * edited files. The editor, the CLI and the worker create one per render request.
+ */
 export interface TemplateEnvironment {
   renderFile(filePath: string, context: TemplateContext): RenderResult;
   renderString(text: string, context: TemplateContext, name?: string): RenderResult;
@@ -42,11 +47,17 @@ let sharedBuiltins: Builtins | undefined;
 
 export function createTemplateEnvironment(options: TemplateEnvironmentOptions): TemplateEnvironment {
   const builtins = (sharedBuiltins ??= createBuiltins());
-  const readFile = options.readFile ?? createCachedFileReader();
+  // Each file is read (or taken from the caller's reader, e.g. overlays) once per environment:
+  // renders in the same environment see the same text, and compiled templates are reused.
+  const readFile = memoizeReader(options.readFile ?? readRegularFile);
   const projectRoot = path.resolve(options.projectRoot);
   const realProjectRoot = realPath(projectRoot) ?? projectRoot;
   const searchPaths = options.searchPaths.map(p => path.resolve(p));
   const cache = new Map<string, { source: string; template: LoadedTemplate }>();
+  /** Template name -> resolved file (or undefined when none exists); resolution only depends on readFile. */
+  const resolved = new Map<string, string | undefined>();
+  /** renderFile's path -> absolute path. */
+  const absolute = new Map<string, string>();
 
   function compile(source: string, name: string, file: string, onDisk: boolean): LoadedTemplate {
     const cached = cache.get(file);
@@ -68,6 +79,13 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
 
   /** Jinja2's split_template_path plus our containment rule. */
   function resolve(name: string): string | undefined {
+    if (resolved.has(name)) return resolved.get(name);
+    const file = resolveUncached(name);
+    resolved.set(name, file);
+    return file;
+  }
+
+  function resolveUncached(name: string): string | undefined {
     const pieces = name.split('/').filter(piece => piece && piece !== '.');
     if (pieces.some(piece => piece === '..' || piece.includes('\\')) || path.isAbsolute(name) || /^[a-zA-Z]:/.test(name)) {
       throw new TemplateError('security', `template name '${name}' leaves the template folders (".." and absolute paths are not allowed, as in Jinja2's FileSystemLoader)`);
@@ -115,7 +133,8 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
   return {
     renderFile(filePath, context) {
       return run(() => {
-        const file = path.resolve(filePath);
+        let file = absolute.get(filePath);
+        if (file === undefined) absolute.set(filePath, file = path.resolve(filePath));
         const source = readFile(file);
         if (source === undefined) {
           assertInsideProject(file);
@@ -208,21 +227,25 @@ function collectBlocks(body: Stmt[], file: string): Map<string, Extract<Stmt, { 
   return blocks;
 }
 
-/** Reads files, re-reading only when size or mtime changed (previews render on every keystroke). */
-function createCachedFileReader(): (filePath: string) => string | undefined {
-  const cache = new Map<string, { mtimeMs: number; size: number; text: string }>();
+/** Reads a regular file (not a folder, FIFO or device); undefined when there is none. */
+function readRegularFile(filePath: string): string | undefined {
+  const stat = fs.statSync(filePath, { throwIfNoEntry: false });
+  if (!stat?.isFile()) return undefined;
+  try {
+    return fs.readFileSync(filePath, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** One read per path for the lifetime of an environment (missing files are remembered too). */
+function memoizeReader(read: (filePath: string) => string | undefined): (filePath: string) => string | undefined {
+  const texts = new Map<string, string | undefined>();
   return filePath => {
-    const stat = fs.statSync(filePath, { throwIfNoEntry: false });
-    if (!stat?.isFile()) return undefined;
-    const cached = cache.get(filePath);
-    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.text;
-    try {
-      const text = fs.readFileSync(filePath, 'utf8');
-      cache.set(filePath, { mtimeMs: stat.mtimeMs, size: stat.size, text });
-      return text;
-    } catch {
-      return undefined;
-    }
+    if (texts.has(filePath)) return texts.get(filePath);
+    const text = read(filePath);
+    texts.set(filePath, text);
+    return text;
   };
 }
 

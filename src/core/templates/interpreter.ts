@@ -99,6 +99,22 @@ export class Macro extends PyObject {
 
 const MAX_CALL_DEPTH = 300;
 
+/**
+ * The scope holding the builtin globals, shared by every render with the same builtins: templates
+ * never assign into it (every render, include and import assigns into a child scope of it).
+ */
+const globalsScopes = new WeakMap<Builtins, Scope>();
+
+function globalsScope(builtins: Builtins): Scope {
+  let globals = globalsScopes.get(builtins);
+  if (!globals) {
+    globals = new Scope();
+    for (const [name, value] of builtins.globals) globals.vars.set(name, value);
+    globalsScopes.set(builtins, globals);
+  }
+  return globals;
+}
+
 export class Interpreter {
   private callDepth = 0;
   /** Line of the statement or expression being evaluated, for error reports. */
@@ -112,8 +128,7 @@ export class Interpreter {
   }
 
   render(template: LoadedTemplate, context: Map<string, PyValue>): string {
-    const globals = new Scope();
-    for (const [name, value] of this.host.builtins.globals) globals.vars.set(name, value);
+    const globals = globalsScope(this.host.builtins);
     const root = new Scope(globals);
     for (const [name, value] of context) root.vars.set(name, value);
     return this.renderTemplate(template, root).text;
@@ -382,9 +397,15 @@ export class Interpreter {
     if (!loop.hasNext()) return undefined;
     const out: Output = { parts: [], discard: false };
     const loopObject = this.makeLoopObject(loop, stmt, scope, state);
+    // Each iteration starts from an empty scope. When nothing in the body can keep a reference to
+    // that scope past its iteration (a macro, a caller, a block's super, a nested loop's filter or
+    // recursion), one scope is emptied and reused instead of allocating a new one per item.
+    const reuse = !loopBodyCapturesScope(stmt);
+    let inner: Scope | undefined;
     while (loop.hasNext()) {
       const item = loop.advance();
-      const inner = new Scope(scope);
+      if (inner && reuse) inner.vars.clear();
+      else inner = new Scope(scope);
       inner.vars.set('loop', loopObject);
       this.assign(stmt.target, item, inner, state, false);
       this.execute(stmt.body, inner, out, state);
@@ -393,20 +414,9 @@ export class Interpreter {
   }
 
   private makeLoopObject(loop: LoopState, stmt: Extract<Stmt, { kind: 'for' }>, scope: Scope, state: RenderState): PyOpaque {
-    const cycle = new PyCallable('cycle', ({ positional }) => {
-      if (!positional.length) throw typeError('no items for cycling given');
-      return positional[loop.index0 % positional.length]!;
-    });
+    // The callables are made on first use: most loops never touch them.
+    let cycle: PyCallable | undefined, changed: PyCallable | undefined;
     let lastChanged: PyValue[] | undefined;
-    const changed = new PyCallable('changed', ({ positional }) => {
-      if (lastChanged && positional.length === lastChanged.length && positional.every((v, i) => pyEquals(v, lastChanged![i]!))) return false;
-      lastChanged = positional;
-      return true;
-    });
-    const recurse = new PyCallable('loop', ({ positional }) => {
-      if (!stmt.recursive) throw typeError("The loop must be marked 'recursive' to be called recursively.");
-      return this.nested(() => this.runLoop(stmt, positional[0] ?? null, scope, state, loop.depth0 + 1) ?? '');
-    });
     const attributes = (name: string): PyValue | undefined => {
       switch (name) {
         case 'index': return loop.index0 + 1;
@@ -420,15 +430,24 @@ export class Interpreter {
         case 'depth0': return loop.depth0;
         case 'previtem': return loop.index0 > 0 ? loop.previous : new PyUndefined('previtem', undefined, 'there is no previous item');
         case 'nextitem': return loop.hasNext() ? loop.peek() : new PyUndefined('nextitem', undefined, 'there is no next item');
-        case 'cycle': return cycle;
-        case 'changed': return changed;
+        case 'cycle':
+          return cycle ??= new PyCallable('cycle', ({ positional }) => {
+            if (!positional.length) throw typeError('no items for cycling given');
+            return positional[loop.index0 % positional.length]!;
+          });
+        case 'changed':
+          return changed ??= new PyCallable('changed', ({ positional }) => {
+            if (lastChanged && positional.length === lastChanged.length && positional.every((v, i) => pyEquals(v, lastChanged![i]!))) return false;
+            lastChanged = positional;
+            return true;
+          });
       }
       return undefined;
     };
-    const object = new PyOpaque('LoopContext', undefined, attributes);
-    Object.defineProperty(object, 'reprText', { get: () => `<LoopContext ${loop.index0 + 1}/${loop.length()}>` });
-    (object as unknown as { callable: PyCallable }).callable = recurse;
-    return object;
+    return new LoopContext(attributes, () => `<LoopContext ${loop.index0 + 1}/${loop.length()}>`, () => new PyCallable('loop', ({ positional }) => {
+      if (!stmt.recursive) throw typeError("The loop must be marked 'recursive' to be called recursively.");
+      return this.nested(() => this.runLoop(stmt, positional[0] ?? null, scope, state, loop.depth0 + 1) ?? '');
+    }));
   }
 
   private makeMacro(name: string, signature: MacroSignature, body: Stmt[], closure: Scope, state: RenderState): Macro {
@@ -669,6 +688,42 @@ export class Interpreter {
     };
     return sliceValue(target, bound(slice.start), bound(slice.stop), bound(slice.step));
   }
+}
+
+/** Jinja2's loop object; calling it (`loop(children)`) recurses in a recursive for. */
+class LoopContext extends PyOpaque {
+  private recurse: PyCallable | undefined;
+  constructor(attributes: (name: string) => PyValue | undefined, repr: () => string, private readonly makeRecurse: () => PyCallable) {
+    super('LoopContext', repr, attributes);
+  }
+  /** Read by Interpreter.call (not an attribute: templates only reach `attributes`). */
+  get callable(): PyCallable {
+    return this.recurse ??= this.makeRecurse();
+  }
+}
+
+/**
+ * Whether something in a for loop's body can hold on to the iteration's scope after the
+ * iteration: a macro or call block (its closure), a block (its super()), or a nested loop whose
+ * loop object can run later against it (a recursive or filtered loop).
+ */
+const capturesScopeCache = new WeakMap<Stmt, boolean>();
+
+function loopBodyCapturesScope(stmt: Extract<Stmt, { kind: 'for' }>): boolean {
+  const cached = capturesScopeCache.get(stmt);
+  if (cached !== undefined) return cached;
+  const visit = (statements: Stmt[]): boolean => statements.some(inner => {
+    switch (inner.kind) {
+      case 'macro': case 'callblock': case 'block': return true;
+      case 'for': return inner.recursive || inner.filter !== undefined || visit(inner.body) || visit(inner.orelse);
+      case 'if': return visit(inner.body) || visit(inner.orelse);
+      case 'setblock': case 'filterblock': case 'with': case 'autoescape': return visit(inner.body);
+      default: return false;
+    }
+  });
+  const captures = visit(stmt.body);
+  capturesScopeCache.set(stmt, captures);
+  return captures;
 }
 
 /** Jinja2 keeps sequences of one-pass items (the loop's lookahead and optional length). */

@@ -179,7 +179,8 @@ export class PyNamespace extends PyObject {
 export class PyOpaque extends PyObject {
   constructor(
     readonly typeName: string,
-    readonly reprText: string | undefined,
+    /** How it prints; a function when that changes (the loop object). */
+    readonly reprText: string | (() => string) | undefined,
     readonly attributes: (name: string) => PyValue | undefined,
   ) {
     super();
@@ -297,6 +298,7 @@ export function pyRepr(value: PyValue): string {
   if (value instanceof PyNamespace) return `<Namespace ${dictRepr(value.attributes as Map<PyKey, PyValue>)}>`;
   const reprText = (value as { reprText?: unknown }).reprText;
   if (typeof reprText === 'string') return reprText;
+  if (value instanceof PyOpaque && typeof value.reprText === 'function') return value.reprText();
   throw unsupported(`Printing a ${value.typeName} object (Jinja2 prints its memory address; add |list or |join?)`);
 }
 
