@@ -6,6 +6,7 @@
 //   node --expose-gc out/bench/bench.js measure <manifest.json> [--quick]
 //   node --expose-gc out/bench/bench.js memory  <manifest.json> session|baseline <warm-up lakehouse.yaml>
 //   node --expose-gc out/bench/bench.js phases  <manifest.json> <warm-up lakehouse.yaml>
+//   node out/bench/bench.js templates <corpus folder> [--quick] [--python=python3]   (bench/templates.ts)
 // The warm-up project (the sample) runs the code once, cheaply, before what is measured.
 import { promises as fsp, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -24,18 +25,11 @@ import { parseAdfFile, type AdfFile, type AdfKind } from '../src/core/adf/adfFil
 import { findMetadataLoops } from '../src/core/adf/metadataLoops';
 import { compareDiagnostics, type Diagnostic } from '../src/core/diagnostics/diagnostic';
 import { generateProject, type GeneratedProject } from './generate';
+import { stats } from './stats';
+import { templates } from './templates';
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const log = (msg: string) => process.stderr.write(`    ${msg}\n`);
-
-export interface Stats { median: number; p95: number; min: number; max: number; n: number }
-
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
-  const mid = s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-  return { median: mid, p95: rank(0.95), min: s[0] as number, max: s[s.length - 1] as number, n: s.length };
-}
 
 function readManifest(file: string): GeneratedProject {
   return JSON.parse(readFileSync(file, 'utf8')) as GeneratedProject;
@@ -368,6 +362,12 @@ async function main(): Promise<void> {
       break;
     case 'phases':
       result = await phases(args[0]!, args[1]!);
+      break;
+    case 'templates':
+      result = templates(path.resolve(args[0]!), {
+        quick: args.includes('--quick'),
+        python: args.find(a => a.startsWith('--python='))?.slice('--python='.length) ?? 'python3',
+      });
       break;
     default:
       throw new Error(`unknown command ${command ?? '(none)'}; see the top of bench/bench.ts`);

@@ -16,7 +16,12 @@
 //        - re-validation: a warm session, setOverlay() of one fragment with a one-line change,
 //          load(); 30 edits alternating two texts (median, p95),
 //        - memory after one load (heap after gc, RSS), and the phases of load() (2,000+ tables);
-//   4. prints the report table, then the phase breakdown.
+//   4. templates (bench/templates.ts, in a fresh process): over test/templates-corpus, our render time
+//      per render vs raw nunjucks (the core's benchmarkAgainstNunjucks; templates both render, mean
+//      per render, median of rounds), and over a sample of 20 templates × 3, Python's Jinja2 in a
+//      fresh `python3` process per render (the way other editor tools preview templates; spawn to
+//      exit), with ours on the same templates; skipped, saying why, without python3 or Jinja2;
+//   5. prints the report table, then the phase breakdown.
 //
 // Extension activation time in the real host (the hook): the e2e tests (npm run test:e2e;
 // test/e2e/sources.test.ts) write test-output/e2e/activation.json (under $SHOT_DIR when set) =
@@ -24,6 +29,10 @@
 // Code host; activationMs is the extension's own figure (LakehouseApi.activationMs). This script
 // reads that file (or the one named by BENCH_ACTIVATION_FILE) and prints the figure against its
 // target, or "not measured (run npm run test:e2e first)" when it is absent.
+// Edit-to-preview latency of templates, likewise: test/e2e/templates.test.ts writes
+// test-output/e2e/preview-latency.json (under $SHOT_DIR when set; or the file named by
+// BENCH_PREVIEW_LATENCY_FILE) = { "medianMs", "p95Ms", "samples" }, from a template edit's arrival
+// in the extension host to the updated preview document back in the window.
 //
 //   node scripts/bench.mjs                    # everything (a few minutes on 2 cores)
 //   node scripts/bench.mjs --sizes=200,2000   # other sizes (multiples of the fragment size)
@@ -35,6 +44,9 @@
 //   node scripts/bench.mjs --check            # exit 1 when a target is missed
 //   node scripts/bench.mjs --yaml-node        # bundle yaml's Node build instead of the browser build the product ships
 //   node scripts/bench.mjs --generate=2000 DIR   # only write a synthetic project of 2,000 tables to DIR
+//   node scripts/bench.mjs --templates-only   # only the templates figures (no build, no projects; ~1 minute)
+//   node scripts/bench.mjs --no-templates     # skip the templates figures
+//   node scripts/bench.mjs --python=python3.12   # the Python for the fresh-process Jinja2 baseline
 import { spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
@@ -46,7 +58,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = name => args.includes(`--${name}`);
 const option = name => args.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const sizes = (option('sizes') ?? '200,2000,10000').split(',').map(Number);
+const templatesOnly = flag('templates-only');
+const sizes = templatesOnly ? [] : (option('sizes') ?? '200,2000,10000').split(',').map(Number);
+const python = option('python') ?? 'python3';
+const templatesCorpus = path.join(root, 'test', 'templates-corpus');
 const quick = flag('quick');
 const perFragment = option('fragment-tables') ?? '50';
 const outDir = path.join(root, 'test-output', 'bench');
@@ -60,8 +75,9 @@ process.on('exit', () => {
   else fs.rmSync(tmp, { recursive: true, force: true });
 });
 const activationFile = process.env.BENCH_ACTIVATION_FILE || path.join(root, 'test-output', 'e2e', 'activation.json');
+const previewLatencyFile = process.env.BENCH_PREVIEW_LATENCY_FILE || path.join(root, 'test-output', 'e2e', 'preview-latency.json');
 
-const TARGETS = { fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150 };
+const TARGETS = { fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150, templatesRatio: 1.5, previewP95Ms: 100 };
 
 const t0 = Date.now();
 const progress = msg => process.stderr.write(`${msg}\n`);
@@ -85,10 +101,14 @@ await esbuild.build({
   alias: flag('yaml-node') ? {} : { yaml: path.join(root, 'node_modules', 'yaml', 'browser', 'index.js') },
 });
 
-function worker(command, workerArgs, { gc = true, profile = undefined } = {}) {
+function worker(command, workerArgs, { gc = true, profile = undefined, optional = false } = {}) {
   // Memory: no bytecode flushing, which would free compiled code between the before and after figures.
   const nodeArgs = [...(gc ? ['--expose-gc'] : []), ...(command === 'memory' ? ['--no-flush-bytecode'] : []), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${outDir}`, `--cpu-prof-name=${profile}.cpuprofile`] : [])];
   const r = spawnSync(process.execPath, [...nodeArgs, benchJs, command, ...workerArgs], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0 && optional) {
+    progress(`bench: warning: '${command} ${workerArgs.join(' ')}' failed (exit ${r.status ?? r.signal}); its figures are not measured`);
+    return undefined;
+  }
   if (r.status !== 0) {
     console.error(`bench: '${command} ${workerArgs.join(' ')}' failed (exit ${r.status ?? r.signal})`);
     process.exit(1);
@@ -110,13 +130,13 @@ progress(`bench: Node ${process.version}, ${cpus} CPU(s) (${os.cpus()[0]?.model 
 if (load > cpus / 2) progress(`bench: warning: the machine is busy (load ${load.toFixed(2)} on ${cpus} CPUs); timings will be noisy and slow`);
 
 // ---- 2. the activation path ---------------------------------------------------------------------
-progress('bench: building the extension (scripts/build.mjs)');
-const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+if (!templatesOnly) progress('bench: building the extension (scripts/build.mjs)');
+const build = templatesOnly ? undefined : spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
 // A failing build (someone mid-edit) does not stop the benchmark: the bundle figures then come from
 // the dist/ already there, marked stale, or are not measured.
-const buildFailed = build.status !== 0;
+const buildFailed = build !== undefined && build.status !== 0;
 if (buildFailed) progress(`bench: warning: scripts/build.mjs failed; bundle sizes are from the existing dist/, if any:\n${(build.stderr || '').split('\n').slice(0, 6).join('\n')}`);
-const bundle = fs.existsSync(path.join(root, 'dist', 'extension.js')) ? activationPath() : undefined;
+const bundle = !templatesOnly && fs.existsSync(path.join(root, 'dist', 'extension.js')) ? activationPath() : undefined;
 
 // ---- 3. the projects ----------------------------------------------------------------------------
 const results = [];
@@ -132,8 +152,16 @@ for (const size of sizes) {
   results.push({ size, generated: { files: gen.files.metadata.length + gen.files.adf.length, bytes: gen.bytes, systems: gen.systems, dimensions: gen.dimensions, facts: gen.facts, root: flag('keep') ? gen.root : undefined }, ...measured, memory, memoryBaseline, phases });
 }
 
-// ---- 4. the report ------------------------------------------------------------------------------
-const activation = readActivation();
+// ---- 4. templates -------------------------------------------------------------------------------
+let templates;
+if (!flag('no-templates')) {
+  progress(`bench: templates (${shown(templatesCorpus)}; ours vs nunjucks, then ${python} + Jinja2 in a fresh process per render)`);
+  templates = worker('templates', [templatesCorpus, `--python=${python}`, ...(quick ? ['--quick'] : [])], { gc: false, optional: true });
+}
+const previewLatency = readPreviewLatency();
+
+// ---- 5. the report ------------------------------------------------------------------------------
+const activation = templatesOnly ? undefined : readActivation();
 const missed = [];
 const unmeasured = [];
 const rows = [];
@@ -144,47 +172,55 @@ const ok = (pass, what) => {
   return pass ? 'yes' : 'NO';
 };
 
-rows.push(['bare parse: read + YAML.parse (baseline), median', ...bySize(r => ms(r.bareParse.median)), '', '', '', '']);
-const ratios = bySize(r => r.fullValidation.median / r.bareParse.median);
-rows.push(['full validation, fresh session, median', ...bySize(r => ms(r.fullValidation.median)), 'bare parse', triple(ratios.map(x => `${x.toFixed(2)}×`)), `≤ ${TARGETS.fullRatio}×`,
-  ok(ratios.every(x => x <= TARGETS.fullRatio), 'full validation ≤ 2× bare parse')]);
-rows.push(['  spread (min – max), repetitions', ...bySize(r => `${ms(r.fullValidation.min)} – ${ms(r.fullValidation.max)}, ${r.fullValidation.n}`), '', '', '', '']);
-rows.push(['  first load in a fresh process (cold JIT, ajv compile)', ...bySize(r => ms(r.firstLoadMs)), '', '', '', '']);
-const at = results.find(r => r.size === TARGETS.revalidationAt);
-const editRatios = bySize(r => r.revalidation.median / r.editedFileParse.median);
-rows.push(['re-validation after a one-line edit, median', ...bySize(r => ms(r.revalidation.median)), 'YAML.parse of that file', triple(editRatios.map(x => `${x.toFixed(1)}×`)),
-  `≤ ${TARGETS.revalidationMs} ms at 2,000`, at ? ok(at.revalidation.median <= TARGETS.revalidationMs, 're-validation median ≤ 30 ms at 2,000 tables') : (unmeasured.push('re-validation at 2,000 tables'), 'n/a')]);
-rows.push(['  p95', ...bySize(r => ms(r.revalidation.p95)), '', '', `≤ ${TARGETS.revalidationMs} ms at 2,000`,
-  at ? ok(at.revalidation.p95 <= TARGETS.revalidationMs, 're-validation p95 ≤ 30 ms at 2,000 tables') : 'n/a']);
-rows.push(['  baseline: YAML.parse of the edited file, median', ...bySize(r => ms(r.editedFileParse.median)), '', '', '', '']);
-rows.push(['  edit that introduces an error (LH206), median', ...bySize(r => ms(r.revalidationWithError.median)), '', '', '', '']);
-rows.push(['heap used after load (after gc)', ...bySize(r => mib(r.memory.heapUsedAfter)), '', '', '', '']);
-const memRatios = bySize(r => r.memory.retainedHeap / r.memoryBaseline.retainedHeap);
-rows.push(['  retained by session + snapshot', ...bySize(r => mib(r.memory.retainedHeap)), 'parsed values', triple(memRatios.map(x => `${x.toFixed(1)}×`)), '', '']);
-rows.push(['  baseline: retained by YAML.parse values', ...bySize(r => mib(r.memoryBaseline.retainedHeap)), '', '', '', '']);
-rows.push(['RSS after load (peak)', ...bySize(r => `${mib(r.memory.rssAfter)} (${mib(r.memory.maxRss)})`), '', '', '', '']);
-rows.push(['project: files, size', ...bySize(r => `${r.generated.files}, ${kib(r.generated.bytes)}`), '', '', '', '']);
-const span = results.length;
-rows.push({ merged: true, cells: ['extension activation, real VS Code host',
-  activation ? `${ms(activation.activationMs)}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}` : 'not measured (run npm run test:e2e first)',
-  '', '', `≤ ${TARGETS.activationMs} ms`, activation ? ok(activation.activationMs <= TARGETS.activationMs, 'activation ≤ 150 ms') : (unmeasured.push('activation'), 'n/a')] });
-const stale = buildFailed ? ' (STALE: the build failed)' : '';
-rows.push({ merged: true, cells: ['bundle size of the activation path',
-  bundle ? `${bundle.activation.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ')}${stale}` : 'not measured (the build failed)', '', '', '—', ''] });
-if (bundle?.lazy.length) rows.push({ merged: true, cells: ['  loaded after activation, if at all (lazy)', bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale, '', '', '', ''] });
+if (results.length) {
+  rows.push(['bare parse: read + YAML.parse (baseline), median', ...bySize(r => ms(r.bareParse.median)), '', '', '', '']);
+  const ratios = bySize(r => r.fullValidation.median / r.bareParse.median);
+  rows.push(['full validation, fresh session, median', ...bySize(r => ms(r.fullValidation.median)), 'bare parse', triple(ratios.map(x => `${x.toFixed(2)}×`)), `≤ ${TARGETS.fullRatio}×`,
+    ok(ratios.every(x => x <= TARGETS.fullRatio), 'full validation ≤ 2× bare parse')]);
+  rows.push(['  spread (min – max), repetitions', ...bySize(r => `${ms(r.fullValidation.min)} – ${ms(r.fullValidation.max)}, ${r.fullValidation.n}`), '', '', '', '']);
+  rows.push(['  first load in a fresh process (cold JIT, ajv compile)', ...bySize(r => ms(r.firstLoadMs)), '', '', '', '']);
+  const at = results.find(r => r.size === TARGETS.revalidationAt);
+  const editRatios = bySize(r => r.revalidation.median / r.editedFileParse.median);
+  rows.push(['re-validation after a one-line edit, median', ...bySize(r => ms(r.revalidation.median)), 'YAML.parse of that file', triple(editRatios.map(x => `${x.toFixed(1)}×`)),
+    `≤ ${TARGETS.revalidationMs} ms at 2,000`, at ? ok(at.revalidation.median <= TARGETS.revalidationMs, 're-validation median ≤ 30 ms at 2,000 tables') : (unmeasured.push('re-validation at 2,000 tables'), 'n/a')]);
+  rows.push(['  p95', ...bySize(r => ms(r.revalidation.p95)), '', '', `≤ ${TARGETS.revalidationMs} ms at 2,000`,
+    at ? ok(at.revalidation.p95 <= TARGETS.revalidationMs, 're-validation p95 ≤ 30 ms at 2,000 tables') : 'n/a']);
+  rows.push(['  baseline: YAML.parse of the edited file, median', ...bySize(r => ms(r.editedFileParse.median)), '', '', '', '']);
+  rows.push(['  edit that introduces an error (LH206), median', ...bySize(r => ms(r.revalidationWithError.median)), '', '', '', '']);
+  rows.push(['heap used after load (after gc)', ...bySize(r => mib(r.memory.heapUsedAfter)), '', '', '', '']);
+  const memRatios = bySize(r => r.memory.retainedHeap / r.memoryBaseline.retainedHeap);
+  rows.push(['  retained by session + snapshot', ...bySize(r => mib(r.memory.retainedHeap)), 'parsed values', triple(memRatios.map(x => `${x.toFixed(1)}×`)), '', '']);
+  rows.push(['  baseline: retained by YAML.parse values', ...bySize(r => mib(r.memoryBaseline.retainedHeap)), '', '', '', '']);
+  rows.push(['RSS after load (peak)', ...bySize(r => `${mib(r.memory.rssAfter)} (${mib(r.memory.maxRss)})`), '', '', '', '']);
+  rows.push(['project: files, size', ...bySize(r => `${r.generated.files}, ${kib(r.generated.bytes)}`), '', '', '', '']);
+}
+const span = Math.max(1, results.length);
+if (!templatesOnly) {
+  rows.push({ merged: true, cells: ['extension activation, real VS Code host',
+    activation ? `${ms(activation.activationMs)}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}` : 'not measured (run npm run test:e2e first)',
+    '', '', `≤ ${TARGETS.activationMs} ms`, activation ? ok(activation.activationMs <= TARGETS.activationMs, 'activation ≤ 150 ms') : (unmeasured.push('activation'), 'n/a')] });
+  const stale = buildFailed ? ' (STALE: the build failed)' : '';
+  rows.push({ merged: true, cells: ['bundle size of the activation path',
+    bundle ? `${bundle.activation.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ')}${stale}` : 'not measured (the build failed)', '', '', '—', ''] });
+  if (bundle?.lazy.length) rows.push({ merged: true, cells: ['  loaded after activation, if at all (lazy)', bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale, '', '', '', ''] });
+}
+templateRows();
 
-const header = ['metric', ...results.map(r => r.size.toLocaleString('en')), 'baseline', 'ratio', 'target', 'ok?'];
+const header = ['metric', ...(results.length ? results.map(r => r.size.toLocaleString('en')) : ['value']), 'baseline', 'ratio', 'target', 'ok?'];
 console.log('');
 console.log(renderTable(header, rows, span));
 console.log('');
-console.log(`Baseline: the same files read (fs.promises.readFile) and parsed with the yaml package's YAML.parse (ADF JSON with JSON.parse),`);
-console.log(`plus the directory listings. Medians of ${quick ? 'a few' : 'several'} repetitions after warm-up, each in a fresh ProjectSession; gc() before each.`);
-console.log(`Re-validation: ${results[0]?.revalidation.n ?? 0} edits (after warm-up) alternating cdcColumn updated_at <-> created_at of one table in one source`);
-console.log(`fragment of ${perFragment} tables, ${kib(results[0]?.editedFileBytes ?? 0)} (${results.map(r => `${r.generated.files} files`).join(' / ')}), timed from setOverlay() to the end of load().`);
-console.log(`Activation: ${activation ? `from ${shown(activationFile)}: from the evaluation of extension.ts's module body to the end of activate()` : `no ${shown(activationFile)}`}.`);
-if (bundle?.stubActivationMs !== undefined) {
-  console.log(`In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`);
+if (!templatesOnly) {
+  console.log(`Baseline: the same files read (fs.promises.readFile) and parsed with the yaml package's YAML.parse (ADF JSON with JSON.parse),`);
+  console.log(`plus the directory listings. Medians of ${quick ? 'a few' : 'several'} repetitions after warm-up, each in a fresh ProjectSession; gc() before each.`);
+  console.log(`Re-validation: ${results[0]?.revalidation.n ?? 0} edits (after warm-up) alternating cdcColumn updated_at <-> created_at of one table in one source`);
+  console.log(`fragment of ${perFragment} tables, ${kib(results[0]?.editedFileBytes ?? 0)} (${results.map(r => `${r.generated.files} files`).join(' / ')}), timed from setOverlay() to the end of load().`);
+  console.log(`Activation: ${activation ? `from ${shown(activationFile)}: from the evaluation of extension.ts's module body to the end of activate()` : `no ${shown(activationFile)}`}.`);
+  if (bundle?.stubActivationMs !== undefined) {
+    console.log(`In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`);
+  }
 }
+templateNotes();
 
 for (const r of results.filter(x => x.phases)) {
   console.log('');
@@ -204,11 +240,89 @@ for (const r of results.filter(x => x.phases)) {
   console.log(renderTable(['phase', 'full validation', 're-validation (1 file edited)'], prow, 0));
 }
 
-const summary = { date: new Date().toISOString(), node: process.version, cpus, loadAverage: load, quick, fragmentTables: Number(perFragment), targets: TARGETS, bundle, activation, results, missed, unmeasured, seconds: (Date.now() - t0) / 1000 };
+const summary = { date: new Date().toISOString(), node: process.version, cpus, loadAverage: load, quick, templatesOnly, fragmentTables: Number(perFragment), targets: TARGETS, bundle, activation, results, templates, previewLatency, missed, unmeasured, seconds: (Date.now() - t0) / 1000 };
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(summary, null, 2));
 console.log('');
 console.log(`${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
 if (flag('check') && missed.length) process.exit(1);
+
+// ---- templates: rows and notes -------------------------------------------------------------------
+
+/** The templates section of the report table (merged rows: one value across the size columns). */
+function templateRows() {
+  const row = cells => rows.push({ merged: true, cells });
+  const corpus = shown(templatesCorpus);
+  if (flag('no-templates')) {
+    row(['templates: render time', 'not measured (--no-templates)', '', '', `≤ ${TARGETS.templatesRatio}× nunjucks`, 'n/a']);
+  } else if (!templates) {
+    unmeasured.push('template render time');
+    row(['templates: render time', 'not measured (the templates worker failed; see above)', '', '', `≤ ${TARGETS.templatesRatio}× nunjucks`, 'n/a']);
+  } else {
+    const t = templates;
+    row([`templates: our render, per render (${corpus})`, `${us(t.oursPerRender.median)} (${t.timedCases} of ${t.corpusCases} templates)`, 'raw nunjucks', `${t.ratio.toFixed(2)}×`,
+      `≤ ${TARGETS.templatesRatio}×`, ok(t.ratio <= TARGETS.templatesRatio, `template render ≤ ${TARGETS.templatesRatio}× raw nunjucks`)]);
+    row([`  spread of the ${t.rounds} rounds (min – max)`, `${us(t.oursPerRender.min)} – ${us(t.oursPerRender.max)}`, '', `${Math.min(...t.roundRatios).toFixed(2)}× – ${Math.max(...t.roundRatios).toFixed(2)}×`, '', '']);
+    row([`  baseline: raw nunjucks ${nunjucksVersion()}, per render`, `${us(t.nunjucksPerRender.median)} (${us(t.nunjucksPerRender.min)} – ${us(t.nunjucksPerRender.max)})`, '', '', '', '']);
+    if (t.python) {
+      const p = t.python;
+      row([`  ours on the Python sample (${p.templates.length} templates), per render`, us(p.oursPerRender), `${python}, fresh process`, ratioText(p.ratio), 'report', '']);
+      row([`  baseline: ${python} + Jinja2 ${p.jinja2}, fresh process per render, median`, `${ms(p.freshProcessPerRender.median)} (p95 ${ms(p.freshProcessPerRender.p95)}, ${p.templates.length} × ${p.repeats})`, '', '', '', '']);
+    } else {
+      row([`  baseline: ${python} + Jinja2, fresh process per render`, `skipped: ${t.pythonSkipped}`, '', '', 'report', 'n/a']);
+    }
+  }
+  if (previewLatency) {
+    row(['template edit → updated preview, real VS Code host, median / p95', `${ms(previewLatency.medianMs)} / ${ms(previewLatency.p95Ms)} (${previewLatency.samples?.length ?? '?'} edits)`, '', '',
+      `≤ ${TARGETS.previewP95Ms} ms p95`, ok(previewLatency.p95Ms <= TARGETS.previewP95Ms, `edit-to-preview p95 ≤ ${TARGETS.previewP95Ms} ms`)]);
+  } else {
+    unmeasured.push('edit-to-preview latency');
+    row(['template edit → updated preview, real VS Code host, median / p95', 'not measured (run npm run test:e2e first)', '', '', `≤ ${TARGETS.previewP95Ms} ms p95`, 'n/a']);
+  }
+}
+
+function templateNotes() {
+  if (templates) {
+    const t = templates;
+    console.log(`Templates: ${shown(templatesCorpus)}, the ${t.timedCases} of ${t.corpusCases} templates that both our renderer and raw nunjucks render (benchmarkAgainstNunjucks: each template`);
+    console.log(`rendered ${t.iterations} times by each engine, alternating, after warm-up, same context); the mean per render, median of ${t.rounds} rounds;`);
+    console.log(`the ratio is the median of the rounds' ratios (both engines timed in each round, so a busy machine slows both).`);
+    if (t.python) {
+      const p = t.python;
+      console.log(`Python: one \`${python}\` process per render (start, import jinja2, Environment + FileSystemLoader, render, print), spawn to exit,`);
+      console.log(`over ${p.templates.length} templates of the corpus × ${p.repeats}; \`${python} -c pass\` alone takes ${ms(p.bareStartup.median)}. Ours: in process, the same templates, as above.`);
+    } else {
+      console.log(`Python: skipped (${t.pythonSkipped}).`);
+    }
+  }
+  console.log(`Edit-to-preview: ${previewLatency ? `from ${shown(previewLatencyFile)}: from a template edit's arrival in the extension host to the updated preview document` : `no ${shown(previewLatencyFile)}`}.`);
+}
+
+function readPreviewLatency() {
+  try {
+    const data = JSON.parse(fs.readFileSync(previewLatencyFile, 'utf8'));
+    return typeof data.p95Ms === 'number' && typeof data.medianMs === 'number' ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function nunjucksVersion() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'nunjucks', 'package.json'), 'utf8')).version;
+  } catch {
+    return '';
+  }
+}
+
+/** A time given in ms, shown in µs below 1 ms. */
+function us(x) {
+  return x < 1 ? `${(x * 1000).toFixed(1)} µs` : ms(x);
+}
+
+/** A ratio far below 1 also as "N× faster". */
+function ratioText(x) {
+  return x < 0.1 ? `${x.toPrecision(2)}× (${Math.round(1 / x).toLocaleString('en')}× faster)` : `${x.toFixed(2)}×`;
+}
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -308,6 +422,8 @@ function renderTable(header, rows, mergeSpan) {
     const needed = r.cells[1].length - (widths.slice(1, 1 + sizeCols).reduce((a, b) => a + b, 0) + 3 * (sizeCols - 1));
     if (needed > 0 && sizeCols > 0) widths[sizeCols] += needed;
     widths[0] = Math.max(widths[0], r.cells[0].length);
+    // The baseline, ratio and target columns too (the templates rows' text is wider than the sizes' rows).
+    for (let i = 2; i <= 4; i++) widths[sizeCols + i - 1] = Math.max(widths[sizeCols + i - 1], String(r.cells[i]).length);
   }
   const numeric = i => i >= 1 && i <= sizeCols;
   const line = cells => cells.map((c, i) => (numeric(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ').trimEnd();
