@@ -26,7 +26,8 @@
 // Extension activation time in the real host (the hook): the e2e tests (npm run test:e2e;
 // test/e2e/sources.test.ts) write test-output/e2e/activation.json (under $SHOT_DIR when set) =
 // { "activationMs": <number>, "vscode": <version> } after activating the extension in a real VS
-// Code host; activationMs is the extension's own figure (LakehouseApi.activationMs). This script
+// Code host; activationMs is the extension's own figure (LakehouseApi.activationMs: activate()'s own
+// duration; sinceModuleLoadMs adds the module's load and whatever the host did in between). This script
 // reads that file (or the one named by BENCH_ACTIVATION_FILE) and prints the figure against its
 // target, or "not measured (run npm run test:e2e first)" when it is absent.
 // Edit-to-preview latency of templates, likewise: test/e2e/templates.test.ts writes
@@ -197,7 +198,7 @@ if (results.length) {
 const span = Math.max(1, results.length);
 if (!templatesOnly) {
   rows.push({ merged: true, cells: ['extension activation, real VS Code host',
-    activation ? `${ms(activation.activationMs)}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}` : 'not measured (run npm run test:e2e first)',
+    activation ? `activate() ${ms(activation.activationMs)}${typeof activation.sinceModuleLoadMs === 'number' ? `; ${ms(activation.sinceModuleLoadMs)} since module load` : ''}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}` : 'not measured (run npm run test:e2e first)',
     '', '', `≤ ${TARGETS.activationMs} ms`, activation ? ok(activation.activationMs <= TARGETS.activationMs, 'activation ≤ 150 ms') : (unmeasured.push('activation'), 'n/a')] });
   const stale = buildFailed ? ' (STALE: the build failed)' : '';
   rows.push({ merged: true, cells: ['bundle size of the activation path',

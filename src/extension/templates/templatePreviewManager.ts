@@ -156,7 +156,8 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     if (!file) return;
     const uri = vscode.Uri.file(file);
     if (result.ok) {
-      if (templateFile) this.renderDiagnostics.delete(vscode.Uri.file(templateFile));
+      // Only when there is something to clear: each call is a message to the window, on the keystroke path.
+      if (templateFile && this.renderDiagnostics.has(vscode.Uri.file(templateFile))) this.renderDiagnostics.delete(vscode.Uri.file(templateFile));
       return;
     }
     const line = Math.max(0, (result.error.line ?? 1) - 1);
