@@ -216,7 +216,7 @@ if (!templatesOnly) {
   console.log(`plus the directory listings. Medians of ${quick ? 'a few' : 'several'} repetitions after warm-up, each in a fresh ProjectSession; gc() before each.`);
   console.log(`Re-validation: ${results[0]?.revalidation.n ?? 0} edits (after warm-up) alternating cdcColumn updated_at <-> created_at of one table in one source`);
   console.log(`fragment of ${perFragment} tables, ${kib(results[0]?.editedFileBytes ?? 0)} (${results.map(r => `${r.generated.files} files`).join(' / ')}), timed from setOverlay() to the end of load().`);
-  console.log(`Activation: ${activation ? `from ${shown(activationFile)}: from the evaluation of extension.ts's module body to the end of activate()` : `no ${shown(activationFile)}`}.`);
+  console.log(`Activation: ${activation ? `from ${shown(activationFile)}: activate()'s own duration in the real host, and the time since extension.ts's module body was evaluated (which includes what the host did in between)` : `no ${shown(activationFile)}`}.`);
   if (bundle?.stubActivationMs !== undefined) {
     console.log(`In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`);
   }
