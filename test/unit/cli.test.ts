@@ -7,24 +7,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli/main';
+import { lakehouse, type Run } from './helpers/cli';
 import { renderRulesMarkdown } from '../../src/core/diagnostics/rulesDoc';
 import { BASELINE } from './helpers/baseline';
 import { REPO_ROOT, SAMPLE_DIR } from './helpers/paths';
 import { edit, marked } from './helpers/project';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function lakehouse(argv: string[], cwd: string): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: s => (stdout += s), stderr: s => (stderr += s), cwd, color: false });
-  return { code, stdout, stderr };
-}
 
 const STACK_LINE = /^\s+at /m;
 

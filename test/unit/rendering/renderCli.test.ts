@@ -5,24 +5,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../../src/cli/main';
+import { lakehouse, type Run } from '../helpers/cli';
 import { checkJinja2 } from '../../../src/core/templates/jinja2Oracle';
 import { BASELINE } from '../helpers/baseline';
 import { edit } from '../helpers/project';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function lakehouse(argv: string[], cwd: string): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: s => (stdout += s), stderr: s => (stderr += s), cwd, color: false });
-  return { code, stdout, stderr };
-}
 
 function assertNoStack(run: Run): void {
   assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
