@@ -6,33 +6,10 @@ import * as vscode from 'vscode';
 import type { LakehouseApi } from '../../src/extension/extension';
 import type { SourcesNode } from '../../src/extension/sources/sourcesTreeDataProvider';
 import { checkpoint } from './checkpoint';
-
-const EXTENSION_ID = 'lakehouse-workbench.lakehouse-workbench';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
-
-function workspaceRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'a workspace folder is open');
-  return folder.uri.fsPath;
-}
+import { EXTENSION_ID, outputDir, waitFor, workspaceRoot } from './util';
 
 function lakehouseDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter(d => d.source === 'lakehouse');
-}
-
-function outputDir(): string {
-  const dir = process.env['SHOT_DIR'] ?? path.resolve(__dirname, '..', '..', '..', 'test-output', 'e2e');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 suite('Lakehouse Workbench in a real VS Code host', () => {

@@ -5,22 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LakehouseApi } from '../../src/extension/extension';
 import { checkpoint } from './checkpoint';
-
-const EXTENSION_ID = 'lakehouse-workbench.lakehouse-workbench';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 20));
-  }
-}
-
-function workspaceRoot(): string {
-  return vscode.workspace.workspaceFolders![0]!.uri.fsPath;
-}
+import { EXTENSION_ID, outputDir, waitFor, workspaceRoot } from './util';
 
 function previewDoc(uri: vscode.Uri): vscode.TextDocument | undefined {
   return vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
@@ -126,8 +111,7 @@ suite('Template previews in a real VS Code host', () => {
     const p95 = percentile(latencies, 95);
     const median = percentile(latencies, 50);
     console.log(`edit-to-preview: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${latencies.length} edits`);
-    fs.mkdirSync(process.env['SHOT_DIR'] ?? path.resolve(__dirname, '..', '..', '..', 'test-output', 'e2e'), { recursive: true });
-    fs.writeFileSync(path.join(process.env['SHOT_DIR'] ?? path.resolve(__dirname, '..', '..', '..', 'test-output', 'e2e'), 'preview-latency.json'),
+    fs.writeFileSync(path.join(outputDir(), 'preview-latency.json'),
       JSON.stringify({ medianMs: median, p95Ms: p95, samples: latencies }, null, 2));
     await checkpoint('embedded-preview', { waitForText: 'SELECT' });
 
