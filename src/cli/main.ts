@@ -4,7 +4,8 @@ import { compareDiagnostics, countBySeverity, type Diagnostic } from '../core/di
 import { importFromAdf } from '../core/adf/importAdf';
 import { renderRulesMarkdown } from '../core/diagnostics/rulesDoc';
 import { NodeFileHost } from '../core/project/nodeFileHost';
-import { loadProjectAt, readAdfFolder, UserError } from '../core/project/loadProject';
+import { loadProjectAt, readAdfFolder, UserError, validateAdfFolderAt } from '../core/project/loadProject';
+import { findRootFile } from '../core/project/projectSession';
 import { toJson, toText } from './output';
 import { writeFileAtomic } from '../core/project/writeFileAtomic';
 import { parse, UsageError } from './args';
@@ -13,7 +14,8 @@ import { render, renderTemplate } from './render';
 const USAGE = `Usage: lakehouse <command> [options]
 
 Commands:
-  validate [DIR] [--format text|json]      Check lakehouse.yaml, its includes and the ADF folder.
+  validate [DIR] [--format text|json]      Check lakehouse.yaml, its includes and the ADF folder
+                                           (or, in a folder without lakehouse.yaml, an ADF git folder).
                                            Exit 0: no errors; 1: errors; 2: usage or I/O error.
   import-adf ADF_DIR [--out FILE] [--force] Create a lakehouse.yaml from a Data Factory folder
                                            (ADF git layout). --out - prints it instead.
@@ -104,7 +106,11 @@ async function validate(args: string[], io: Io): Promise<number> {
   const format = (values.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
-  const snapshot = await loadProjectAt(new NodeFileHost(), target, positionals[0] ?? '.');
+  const host = new NodeFileHost();
+  // A folder without lakehouse.yaml that is an ADF git folder is checked on its own.
+  const isYaml = /\.ya?ml$/i.test(target);
+  const snapshot = (!isYaml && !(await findRootFile(host, target)) && await validateAdfFolderAt(host, target))
+    || await loadProjectAt(host, target, positionals[0] ?? '.');
   const baseDir = /\.ya?ml$/i.test(target) ? path.dirname(target) : target;
   const all: Diagnostic[] = [...snapshot.diagnostics.values()].flat().sort(compareDiagnostics);
   const counts = countBySeverity(all);

@@ -106,6 +106,7 @@ describe('import-adf on other folders', () => {
     const files = adfFolder();
     delete files['adf/pipeline/pl_incremental.json'];
     delete files['adf/linkedService/ls_adls.json'];
+    delete files['adf/dataset/ds_parquet.json']; // it reads through ls_adls
     const host = new MemoryHost(Object.fromEntries(Object.entries(files).map(([f, t]) => [abs(f), t])));
     const result = await readAdfFolder(host, abs('adf'));
     assert.equal(result.status, 'ok');
@@ -130,7 +131,8 @@ describe('import-adf on other folders', () => {
       const session = new ProjectSession(rootFile, new NodeFileHost());
       session.setOverlay(rootFile, imported.text);
       const diagnostics = flatten(await session.load());
-      assert.equal(list(diagnostics.filter(d => d.code !== 'LH901')), '(none)', name);
+      // Warnings in the factory's own files are about the factory (real ones have some), not the import.
+      assert.equal(list(diagnostics.filter(d => d.code !== 'LH901' && (d.severity === 'error' || d.file === rootFile))), '(none)', name);
     }
   });
 });

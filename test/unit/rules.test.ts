@@ -28,6 +28,20 @@ const CRM_SOURCE = `  - name: crm
 
 starSchema:`;
 
+
+const PIPELINE = 'adf/pipeline/pl_incremental.json';
+/** The baseline project with its pipeline edited (each change's text must occur exactly once). */
+function withPipeline(...changes: [string, string][]): Promise<LoadedProject> {
+  const adf = adfFolder();
+  let text = adf[PIPELINE] as string;
+  for (const [from, to] of changes) text = edit(text, from, to);
+  return loadProject({ 'lakehouse.yaml': BASELINE, ...adf, [PIPELINE]: text });
+}
+const LOOP_BODY = '"activities": [\n            {\n              "name": "Copy"';
+/** One more activity (JSON text) in the loop, beside Copy. */
+const addActivity = (json: string): [string, string] => [LOOP_BODY, `"activities": [ ${json},\n            {\n              "name": "Copy"`];
+const wait = (name: string, extra = '') => `{ "name": ${name}, "type": "Wait", "typeProperties": { "waitTimeInSeconds": 1 }${extra} }`;
+
 const cases: Record<string, RuleCase> = {
   LH001: {
     fires: 'on a plain value starting with a reserved character, at that character',
@@ -424,6 +438,143 @@ const cases: Record<string, RuleCase> = {
     },
     async notFire() {
       assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder([{ schema: 'DBO', table: 'dimuser' }]) }));
+    },
+  },
+  LH405: {
+    fires: 'on an activity without a type, at its name',
+    quiet: 'on an activity of a type we do not model (only its common fields are checked)',
+    async fire() {
+      const p = await withPipeline(['"name": "Copy",\n              "type": "Copy",', '"name": ⟦"Copy"⟧,']);
+      assertFires(p, 'LH405', { file: PIPELINE, message: [`Activity 'Copy' has no "type"`] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(['"type": "Copy",', '"type": "SomeFutureActivity",']));
+    },
+  },
+  LH406: {
+    fires: 'on a second activity with the same name in one container, at its name',
+    quiet: 'on two activities with different names',
+    async fire() {
+      const p = await withPipeline([LOOP_BODY, `"activities": [ ${wait('"Copy"')},\n            {\n              "name": ⟦"Copy"⟧`]);
+      assertFires(p, 'LH406', { file: PIPELINE, message: ["already has an activity named 'Copy'", 'rename one of them'] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(addActivity(wait('"Wait"'))));
+    },
+  },
+  LH407: {
+    fires: 'on dependsOn naming an activity that is not a sibling, at the name, with did-you-mean',
+    quiet: 'on dependsOn naming a sibling',
+    async fire() {
+      const p = await withPipeline(addActivity(wait('"Wait"', ', "dependsOn": [{ "activity": ⟦"Cpy"⟧, "dependencyConditions": ["Succeeded"] }]')));
+      const d = assertFires(p, 'LH407', { file: PIPELINE, message: ["'Wait' depends on 'Cpy'", "Did you mean 'Copy'?"] });
+      assert.equal(d.fixes?.[0]?.edits[0]?.newText, '"Copy"');
+    },
+    async notFire() {
+      assertClean(await withPipeline(addActivity(wait('"Wait"', ', "dependsOn": [{ "activity": "Copy", "dependencyConditions": ["Succeeded"] }]'))));
+    },
+  },
+  LH408: {
+    fires: 'on a dependency condition ADF does not know, at the condition, with a fix',
+    quiet: 'on Completed',
+    async fire() {
+      const p = await withPipeline(addActivity(wait('"Wait"', ', "dependsOn": [{ "activity": "Copy", "dependencyConditions": [⟦"Finished"⟧] }]')));
+      assertFires(p, 'LH408', { file: PIPELINE, message: ["'Finished' is not a dependency condition; use Succeeded, Failed, Skipped, Completed."] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(addActivity(wait('"Wait"', ', "dependsOn": [{ "activity": "Copy", "dependencyConditions": ["Completed"] }]'))));
+    },
+  },
+  LH409: {
+    fires: 'on two activities that depend on each other, at the dependency that closes the circle',
+    quiet: 'on a one-way dependency',
+    async fire() {
+      const p = await withPipeline(
+        ['"name": "Copy",\n              "type": "Copy",', '"name": "Copy", "type": "Copy", "dependsOn": [{ "activity": ⟦"Wait"⟧, "dependencyConditions": ["Succeeded"] }],'],
+        addActivity(wait('"Wait"', ', "dependsOn": [{ "activity": "Copy", "dependencyConditions": ["Succeeded"] }]')),
+      );
+      assertFires(p, 'LH409', { file: PIPELINE, message: ['depend on each other in a circle', 'Wait → Copy → Wait'] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(addActivity(wait('"Wait"', ', "dependsOn": [{ "activity": "Copy", "dependencyConditions": ["Succeeded"] }]'))));
+    },
+  },
+  LH410: {
+    fires: 'on a dataset reference that is not in the factory, at its name, with did-you-mean',
+    quiet: 'on the same name in another letter case (ADF names are case-insensitive)',
+    async fire() {
+      const p = await withPipeline(['"referenceName": "ds_sql"', '"referenceName": ⟦"ds_sqll"⟧']);
+      assertFires(p, 'LH410', { file: PIPELINE, message: ["There is no dataset 'ds_sqll' in this factory", "Did you mean 'ds_sql'?"] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(['"referenceName": "ds_sql"', '"referenceName": "DS_SQL"']));
+    },
+  },
+  LH411: {
+    fires: 'on a misspelt dataset parameter, at its key, with did-you-mean',
+    quiet: 'on the declared parameter',
+    async fire() {
+      const p = await withPipeline(['"container": "bronze"', '⟦"containr"⟧: "bronze"']);
+      assertFires(p, 'LH411', { file: PIPELINE, message: ["Dataset 'ds_parquet' has no parameter 'containr'", "Did you mean 'container'?"] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(['"container": "bronze"', '"CONTAINER": "bronze"']));
+    },
+  },
+  LH412: {
+    fires: 'on an expression calling an unknown function, at the name, with did-you-mean',
+    quiet: 'on the function in other letter case',
+    async fire() {
+      const p = await withPipeline(['"@pipeline().parameters.loop_input"', '"@⟦pipelin⟧().parameters.loop_input"']);
+      assertFires(p, 'LH412', { file: PIPELINE, message: ['pipelin', 'pipeline'] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(['"@pipeline().parameters.loop_input"', '"@PIPELINE().parameters.loop_input"']));
+    },
+  },
+  LH413: {
+    fires: 'on a pipeline parameter that is not declared, at its name, with did-you-mean',
+    quiet: 'on the declared parameter in other letter case',
+    async fire() {
+      const p = await withPipeline(['"@pipeline().parameters.loop_input"', '"@pipeline().parameters.⟦loop_inputs⟧"']);
+      const d = assertFires(p, 'LH413', { file: PIPELINE, message: ["Parameter 'loop_inputs' is not declared in pipeline 'pl_incremental'", "Did you mean 'loop_input'?"] });
+      assert.equal(d.fixes?.[0]?.edits[0]?.newText, 'loop_input');
+    },
+    async notFire() {
+      assertClean(await withPipeline(['"@pipeline().parameters.loop_input"', '"@pipeline().parameters.Loop_Input"']));
+    },
+  },
+  LH414: {
+    fires: "on activity('X') where X does not run before the reader, at the name",
+    quiet: 'when the reader depends on X',
+    async fire() {
+      const p = await withPipeline(addActivity(wait('"Wait"', `, "description": "", "userProperties": [{ "name": "rows", "value": "@activity('⟦Copy⟧').output.rowsCopied" }]`)));
+      assertFires(p, 'LH414', { file: PIPELINE, message: ["activity('Copy') is not an ancestor of 'Wait'", "Make 'Wait' depend on 'Copy'"] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(addActivity(wait('"Wait"', `, "dependsOn": [{ "activity": "Copy", "dependencyConditions": ["Succeeded"] }], "userProperties": [{ "name": "rows", "value": "@activity('Copy').output.rowsCopied" }]`))));
+    },
+  },
+  LH415: {
+    fires: 'on item() outside a ForEach, at item()',
+    quiet: 'on item() inside the ForEach',
+    async fire() {
+      const p = await withPipeline(['"@pipeline().parameters.loop_input"', '"@⟦item()⟧.tables"']);
+      assertFires(p, 'LH415', { file: PIPELINE, message: ['item() has no value here', 'not inside one'] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(['"container": "bronze"', '"container": "@item().table"']));
+    },
+  },
+  LH416: {
+    fires: 'on a ForEach batchCount over 50, at the number',
+    quiet: 'on batchCount 50',
+    async fire() {
+      const p = await withPipeline(['"typeProperties": {\n          "items"', '"typeProperties": {\n          "batchCount": ⟦51⟧,\n          "items"']);
+      assertFires(p, 'LH416', { file: PIPELINE, message: ['batchCount is 51; a ForEach runs at most 50 iterations in parallel'] });
+    },
+    async notFire() {
+      assertClean(await withPipeline(['"typeProperties": {\n          "items"', '"typeProperties": {\n          "batchCount": 50,\n          "items"']));
     },
   },
   LH501: {

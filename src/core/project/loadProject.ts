@@ -1,5 +1,7 @@
 import * as path from 'path';
-import { loadAdfFolder, type AdfFolderResult } from '../adf/adfFolder';
+import { loadAdfFolder, type AdfFactory, type AdfFolderResult } from '../adf/adfFolder';
+import { validateAdfFolder } from '../adf/validate';
+import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
 import { decodeText, type FileHost } from './fileHost';
 import { findRootFile, ProjectSession, type ProjectSnapshot } from './projectSession';
 
@@ -31,4 +33,24 @@ export async function readAdfFolder(host: FileHost, dir: string): Promise<AdfFol
       return decoded.ok ? { text: decoded.text } : { unreadable: decoded.reason };
     },
   }, path.resolve(dir));
+}
+
+/** An ADF folder checked on its own (no lakehouse.yaml): every artifact, as a snapshot with no metadata. */
+export interface AdfFolderSnapshot {
+  adf: AdfFactory;
+  diagnostics: Map<string, Diagnostic[]>;
+}
+
+export async function validateAdfFolderAt(host: FileHost, dir: string): Promise<AdfFolderSnapshot | undefined> {
+  const result = await readAdfFolder(host, dir);
+  if (result.status !== 'ok') return undefined;
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const f of result.factory.files) byFile.set(f.file, [...f.diagnostics]);
+  for (const d of validateAdfFolder(result.factory)) {
+    const list = byFile.get(d.file);
+    if (list) list.push(d);
+    else byFile.set(d.file, [d]);
+  }
+  for (const list of byFile.values()) list.sort(compareDiagnostics);
+  return { adf: result.factory, diagnostics: byFile };
 }

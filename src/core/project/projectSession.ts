@@ -4,6 +4,7 @@ import { compareDiagnostics } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { parseAdfFile, jsonSpan, type AdfFile } from '../adf/adfFile';
 import { loadAdfFolder, type AdfFactory } from '../adf/adfFolder';
+import { AdfValidationCache } from '../adf/validate';
 import { buildFragment, type MetadataFragment } from '../metadata/buildFragment';
 import { MetadataLocator } from '../metadata/locator';
 import { makeDiagnostic, parseMetadataFile, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
@@ -53,6 +54,7 @@ export class ProjectSession {
   private readonly overlays = new Map<string, string>();
   private readonly metadataCache = new Map<string, { text: string; kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment }>();
   private readonly adfCache = new Map<string, { text: string; parsed: AdfFile }>();
+  private readonly adfValidation = new AdfValidationCache();
   private readonly dirCache = new Map<string, string[] | undefined>();
 
   constructor(readonly rootFile: string, private readonly host: FileHost, private readonly options: ProjectSessionOptions = {}) {}
@@ -248,6 +250,7 @@ export class ProjectSession {
       return undefined;
     }
     for (const f of result.factory.files) out.push(...f.diagnostics);
+    out.push(...this.adfValidation.validate(result.factory));
     return result.factory;
   }
 }
@@ -285,6 +288,7 @@ export function mergeFragments(rootFile: string, rootDir: string, fragments: rea
       meta.project = f.project;
       if (f.paths) meta.paths = f.paths;
       if (f.templates) meta.templates = f.templates;
+      if (f.adf) meta.adf = f.adf;
     }
     meta.environments.push(...f.environments);
     meta.zones.push(...f.zones);

@@ -133,7 +133,7 @@ export function adfFolder(tables: { schema: string; table: string; cdc_col?: str
   return {
     'adf/pipeline/pl_incremental.json': json(pipeline),
     'adf/dataset/ds_sql.json': json({ name: 'ds_sql', properties: { type: 'AzureSqlTable', linkedServiceName: { referenceName: 'ls_spotify_sql', type: 'LinkedServiceReference' } } }),
-    'adf/dataset/ds_parquet.json': json({ name: 'ds_parquet', properties: { type: 'Parquet', linkedServiceName: { referenceName: 'ls_adls', type: 'LinkedServiceReference' } } }),
+    'adf/dataset/ds_parquet.json': json({ name: 'ds_parquet', properties: { type: 'Parquet', linkedServiceName: { referenceName: 'ls_adls', type: 'LinkedServiceReference' }, parameters: { container: { type: 'string' } } } }),
     'adf/linkedService/ls_spotify_sql.json': json({ name: 'ls_spotify_sql', properties: { type: 'AzureSqlDatabase', typeProperties: { server: 'sql.database.windows.net', database: 'spotify' } } }),
     'adf/linkedService/ls_adls.json': json({ name: 'ls_adls', properties: { type: 'AzureBlobFS', typeProperties: { url: 'https://stminidev.dfs.core.windows.net/' } } }),
     'adf/factory/adf-mini-dev.json': json({ name: 'adf-mini-dev', location: 'westeurope' }),

@@ -1,0 +1,109 @@
+import type { Node as JsonNode } from 'jsonc-parser';
+import { RULES } from '../../diagnostics/rules';
+import { didYouMean } from '../../text/suggest';
+import type { AdfFile, AdfKind } from '../adfFile';
+import { FileReport, NameSet } from './context';
+import { entries, prop, span, str } from './jsonTree';
+
+/** The reference types of ADF JSON and the folder their targets live in. */
+const REFERENCE_KINDS: Record<string, AdfKind> = {
+  DatasetReference: 'dataset',
+  LinkedServiceReference: 'linkedService',
+  PipelineReference: 'pipeline',
+  DataFlowReference: 'dataflow',
+  IntegrationRuntimeReference: 'integrationRuntime',
+  CredentialReference: 'credential',
+  TriggerReference: 'trigger',
+};
+
+/** Integration runtimes every factory has without a file. */
+const BUILT_IN_RUNTIMES = new Set(['autoresolveintegrationruntime']);
+
+const NOUNS: Record<AdfKind, string> = {
+  pipeline: 'pipeline', dataset: 'dataset', linkedService: 'linked service', trigger: 'trigger', dataflow: 'data flow',
+  integrationRuntime: 'integration runtime', credential: 'credential', managedVirtualNetwork: 'managed virtual network', factory: 'factory',
+};
+
+export interface ArtifactIndex {
+  get(kind: AdfKind, name: string): AdfFile | undefined;
+  names(kind: AdfKind): string[];
+}
+
+/** Finds every {referenceName, type: …Reference} in the file and checks that its target exists and gets the parameters it needs. */
+export function checkReferences(report: FileReport, root: JsonNode, index: ArtifactIndex): void {
+  const visit = (node: JsonNode): void => {
+    if (node.type === 'array') {
+      for (const c of node.children ?? []) visit(c);
+      return;
+    }
+    if (node.type !== 'object') return;
+    const typeName = str(prop(node, 'type'));
+    const refNode = prop(node, 'referenceName');
+    const kind = typeName ? REFERENCE_KINDS[typeName] : undefined;
+    if (kind && refNode) checkReference(report, node, refNode, kind, index);
+    for (const p of node.children ?? []) if (p.children?.[1]) visit(p.children[1]);
+  };
+  visit(root);
+}
+
+function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNode, kind: AdfKind, index: ArtifactIndex): void {
+  const name = str(refNode);
+  if (name === undefined) return; // a dynamic reference ({"value": "@…", "type": "Expression"}) resolves at run time
+  if (kind === 'integrationRuntime' && BUILT_IN_RUNTIMES.has(name.toLowerCase())) return;
+  const target = index.get(kind, name);
+  if (!target) {
+    const candidates = index.names(kind);
+    const suggestion = didYouMean(name, candidates);
+    report.add(span(refNode), RULES.adfReferenceUnresolved,
+      `There is no ${NOUNS[kind]} '${name}' in this factory (no ${kind}/${name}.json with that name).${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+      { fixes: suggestion ? [report.replaceStringFix(refNode, suggestion)] : undefined });
+    return;
+  }
+  if (kind === 'dataset' || kind === 'linkedService' || kind === 'dataflow') {
+    checkPassedParameters(report, refNode, prop(refObject, 'parameters'), target, kind);
+  }
+}
+
+/** Checks the parameters passed with a reference against the target's declarations. */
+export function checkPassedParameters(report: FileReport, refNode: JsonNode, passed: JsonNode | undefined, target: AdfFile, kind: AdfKind): void {
+  if (!target.tree) return;
+  const declaredNode = prop(prop(target.tree, 'properties'), 'parameters');
+  if (declaredNode?.type !== 'object') {
+    if (passed?.type === 'object' && passed.children?.length) {
+      report.add(span(passed.children[0]!.children![0]!), RULES.adfReferenceParameters,
+        `${capitalize(NOUNS[kind])} '${target.name}' declares no parameters, so the ones passed here are not used.`,
+        { severity: 'warning' });
+    }
+    return;
+  }
+  const declared = new NameSet();
+  const required: string[] = [];
+  for (const [name, , value] of entries(declaredNode)) {
+    declared.add(name);
+    if (prop(value, 'defaultValue') === undefined) required.push(name);
+  }
+  const given = new NameSet();
+  for (const [name] of entries(passed)) given.add(name);
+  const misspelt = new NameSet();
+  for (const [name, keyNode] of entries(passed)) {
+    if (declared.has(name)) continue;
+    // A near miss of a declared parameter that is not passed otherwise is a typo (an error);
+    // other extra values are ignored by the service (real factories have them), so a warning.
+    const close = didYouMean(name, declared.names);
+    const suggestion = close && !given.has(close) ? close : undefined;
+    if (suggestion) misspelt.add(suggestion);
+    report.add(span(keyNode), RULES.adfReferenceParameters,
+      `${capitalize(NOUNS[kind])} '${target.name}' has no parameter '${name}' (it declares ${declared.names.join(', ')}), so the value passed here is not used.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+      { severity: suggestion ? 'error' : 'warning', fixes: suggestion ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
+  }
+  const missing = required.filter(r => !given.has(r) && !misspelt.has(r)); // a misspelt one is reported already
+  if (missing.length) {
+    report.add(span(refNode), RULES.adfReferenceParameters,
+      `${capitalize(NOUNS[kind])} '${target.name}' needs ${missing.length === 1 ? 'parameter' : 'parameters'} ${missing.map(m => `'${m}'`).join(', ')}, which ${missing.length === 1 ? 'has' : 'have'} no default value and ${missing.length === 1 ? 'is' : 'are'} not passed here; ${missing.length === 1 ? 'it is' : 'they are'} null at run time.`,
+      { severity: 'warning' });
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
