@@ -90,7 +90,7 @@ suite('Template previews in a real VS Code host', () => {
     // back in the window's document (one hop back), measured with events, not polling.
     const latencies: number[] = [];
     const marker = 'FROM\n';
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 40; i++) {
       const expected = `-- edit ${i}`;
       let editArrived = 0;
       const updated = new Promise<number>(resolve => {

@@ -1,7 +1,5 @@
 import * as path from 'path';
-import { loadAdfFolder, type AdfFactory, type AdfFolderResult } from '../adf/adfFolder';
-import { validateAdfFolder } from '../adf/validate';
-import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
+import { loadAdfFolder, type AdfFolderResult } from '../adf/adfFolder';
 import { decodeText, type FileHost } from './fileHost';
 import { findRootFile, ProjectSession, type ProjectSnapshot } from './projectSession';
 
@@ -35,22 +33,8 @@ export async function readAdfFolder(host: FileHost, dir: string): Promise<AdfFol
   }, path.resolve(dir));
 }
 
-/** An ADF folder checked on its own (no lakehouse.yaml): every artifact, as a snapshot with no metadata. */
-export interface AdfFolderSnapshot {
-  adf: AdfFactory;
-  diagnostics: Map<string, Diagnostic[]>;
-}
-
-export async function validateAdfFolderAt(host: FileHost, dir: string): Promise<AdfFolderSnapshot | undefined> {
-  const result = await readAdfFolder(host, dir);
-  if (result.status !== 'ok') return undefined;
-  const byFile = new Map<string, Diagnostic[]>();
-  for (const f of result.factory.files) byFile.set(f.file, [...f.diagnostics]);
-  for (const d of validateAdfFolder(result.factory)) {
-    const list = byFile.get(d.file);
-    if (list) list.push(d);
-    else byFile.set(d.file, [d]);
-  }
-  for (const list of byFile.values()) list.sort(compareDiagnostics);
-  return { adf: result.factory, diagnostics: byFile };
+/** An ADF git folder checked on its own (no lakehouse.yaml); undefined when dir is not one. */
+export async function validateAdfFolderAt(host: FileHost, dir: string): Promise<ProjectSnapshot | undefined> {
+  const snapshot = await new ProjectSession(path.resolve(dir), host, { adfOnly: true }).load();
+  return snapshot.adf ? snapshot : undefined;
 }

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic';
 import { compareDiagnostics } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { parseAdfFile, jsonSpan, type AdfFile } from '../adf/adfFile';
-import { loadAdfFolder, type AdfFactory } from '../adf/adfFolder';
+import { loadAdfFolder, type AdfFactory, type AdfFolderResult } from '../adf/adfFolder';
 import { AdfValidationCache } from '../adf/validate';
 import { buildFragment, type MetadataFragment } from '../metadata/buildFragment';
 import { MetadataLocator } from '../metadata/locator';
@@ -25,11 +25,19 @@ export const ROOT_FILE_NAMES = ['lakehouse.yaml', 'lakehouse.yml'];
 export interface ProjectSessionOptions {
   /** The built-in templates folder (default: found beside the bundle or the tsc output). */
   builtinTemplatesDir?: string;
+  /**
+   * The root is a Data Factory folder with no lakehouse.yaml: only its ADF JSON is read and
+   * checked, and the snapshot's metadata is empty.
+   */
+  adfOnly?: boolean;
 }
 
 /** Everything known about a project at one moment: the model, the ADF folder, and every diagnostic. */
 export interface ProjectSnapshot {
+  /** lakehouse.yaml, or for an ADF-only snapshot the Data Factory folder. */
   rootFile: string;
+  /** True when the snapshot is a Data Factory folder checked on its own (no lakehouse.yaml). */
+  adfOnly?: boolean;
   metadata: LakehouseMetadata;
   adf?: AdfFactory;
   /** Every file that belongs to the project, each with its (possibly empty) diagnostics. */
@@ -134,6 +142,7 @@ export class ProjectSession {
 
   /** Loads and checks the whole project. Never throws for bad input: problems become diagnostics. */
   async load(): Promise<ProjectSnapshot> {
+    if (this.options.adfOnly) return this.loadAdfOnly();
     const rootDir = path.dirname(this.rootFile);
     const metadataFiles = new Map<string, MetadataFile>();
     const fragments: MetadataFragment[] = [];
@@ -217,10 +226,23 @@ export class ProjectSession {
     return { rootFile: this.rootFile, metadata, adf, diagnostics: byFile, metadataFiles, locator };
   }
 
-  private async loadAdf(metadata: LakehouseMetadata, locator: MetadataLocator, out: Diagnostic[]): Promise<AdfFactory | undefined> {
-    const configured = metadata.paths.adf;
-    const root = configured ?? path.join(metadata.rootDir, 'adf');
-    const result = await loadAdfFolder({
+  private async loadAdfOnly(): Promise<ProjectSnapshot> {
+    const metadata = emptyMetadata(this.rootFile, this.rootFile);
+    const result = await this.readAdf(this.rootFile);
+    const byFile = new Map<string, Diagnostic[]>();
+    if (result.status === 'ok') {
+      for (const f of result.factory.files) byFile.set(f.file, [...f.diagnostics]);
+      for (const d of this.adfValidation.validate(result.factory)) byFile.get(d.file)?.push(d);
+      for (const list of byFile.values()) list.sort(compareDiagnostics);
+    }
+    return {
+      rootFile: this.rootFile, adfOnly: true, metadata, adf: result.status === 'ok' ? result.factory : undefined,
+      diagnostics: byFile, metadataFiles: new Map(), locator: new MetadataLocator(new Map()),
+    };
+  }
+
+  private readAdf(root: string): Promise<AdfFolderResult> {
+    return loadAdfFolder({
       readText: async file => {
         const r = await this.readText(file);
         return r.text !== undefined ? { text: r.text } : r.missing ? { missing: true } : { unreadable: r.unreadable ?? 'The file cannot be read.' };
@@ -234,6 +256,12 @@ export class ProjectSession {
         return parsed;
       },
     }, root);
+  }
+
+  private async loadAdf(metadata: LakehouseMetadata, locator: MetadataLocator, out: Diagnostic[]): Promise<AdfFactory | undefined> {
+    const configured = metadata.paths.adf;
+    const root = configured ?? path.join(metadata.rootDir, 'adf');
+    const result = await this.readAdf(root);
     const shown = configured ? path.relative(metadata.rootDir, configured) || '.' : '';
     if (result.status === 'missing') {
       if (configured) {

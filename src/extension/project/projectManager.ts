@@ -4,11 +4,15 @@ import type { FileHost, ProjectSession, ProjectSnapshot } from '../../core/index
 import { loadCore } from '../lazyCore';
 
 const PROJECT_GLOB = '**/{lakehouse.yaml,lakehouse.yml}';
+/** What marks a Data Factory git folder: ADF writes factory/<name>.json (and publish_config.json) at its root. */
+const ADF_ROOT_GLOB = '**/{factory/*.json,publish_config.json}';
 /** Files whose changes can change a project: metadata, fragments and ADF JSON. */
 const RELEVANT = /\.(ya?ml|json)$/i;
 
 interface ProjectEntry {
+  /** lakehouse.yaml, or the folder of a Data Factory checked on its own. */
   rootFile: string;
+  adfOnly: boolean;
   session: ProjectSession;
   snapshot?: ProjectSnapshot;
 }
@@ -62,25 +66,31 @@ export class ProjectManager implements vscode.Disposable {
     return this.host;
   }
 
-  /** Finds lakehouse.yaml files and validates every project. */
+  /** Finds lakehouse.yaml files (and Data Factory folders outside any project) and validates them. */
   async discover(): Promise<void> {
     const exclude = vscode.workspace.getConfiguration('lakehouse').get<string[]>('validation.exclude', ['**/node_modules/**']);
-    const found = await vscode.workspace.findFiles(PROJECT_GLOB, exclude.length ? `{${exclude.join(',')}}` : undefined, 100);
+    const excludeGlob = exclude.length ? `{${exclude.join(',')}}` : undefined;
+    const [found, adfMarkers] = await Promise.all([
+      vscode.workspace.findFiles(PROJECT_GLOB, excludeGlob, 100),
+      vscode.workspace.findFiles(ADF_ROOT_GLOB, excludeGlob, 200),
+    ]);
     const roots = new Set(found.filter(u => u.scheme === 'file').map(u => u.fsPath));
     // A lakehouse.yaml in the same folder as a lakehouse.yml: the .yaml wins, like the CLI.
     for (const r of [...roots]) if (r.endsWith('.yml') && roots.has(r.slice(0, -4) + '.yaml')) roots.delete(r);
-    for (const root of [...this.projects.keys()]) if (!roots.has(root)) this.projects.delete(root);
+    const adfRoots = new Set(adfMarkers.filter(u => u.scheme === 'file')
+      .map(u => (path.basename(u.fsPath) === 'publish_config.json' ? path.dirname(u.fsPath) : path.dirname(path.dirname(u.fsPath)))));
+    const wanted = new Map<string, boolean>([...[...adfRoots].map(r => [r, true] as const), ...[...roots].map(r => [r, false] as const)]);
+    for (const root of [...this.projects.keys()]) if (wanted.get(root) !== this.projects.get(root)?.adfOnly) this.projects.delete(root);
     const core = loadCore();
-    for (const root of roots) {
-      if (!this.projects.has(root)) {
-        const session = new core.ProjectSession(root, this.fileHost());
-        for (const doc of vscode.workspace.textDocuments) {
-          if (doc.uri.scheme === 'file' && doc.isDirty && RELEVANT.test(doc.fileName)) session.setOverlay(doc.uri.fsPath, doc.getText());
-        }
-        this.projects.set(root, { rootFile: root, session });
+    for (const [root, adfOnly] of wanted) {
+      if (this.projects.has(root)) continue;
+      const session = new core.ProjectSession(root, this.fileHost(), { adfOnly });
+      for (const doc of vscode.workspace.textDocuments) {
+        if (doc.uri.scheme === 'file' && doc.isDirty && RELEVANT.test(doc.fileName)) session.setOverlay(doc.uri.fsPath, doc.getText());
       }
+      this.projects.set(root, { rootFile: root, adfOnly, session });
     }
-    this.log.info(`Found ${roots.size} lakehouse project(s)${roots.size ? ': ' + [...roots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : ''}`);
+    this.log.info(`Found ${roots.size} lakehouse project(s)${roots.size ? ': ' + [...roots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : ''}; Data Factory folders: ${adfRoots.size ? [...adfRoots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : 'none'}`);
     await this.validateNow();
   }
 
@@ -126,24 +136,32 @@ export class ProjectManager implements vscode.Disposable {
 
   private async runValidation(): Promise<void> {
     const t0 = performance.now();
-    for (const entry of this.projects.values()) {
+    const load = async (entry: ProjectEntry) => {
       try {
         entry.snapshot = await entry.session.load();
       } catch (e) {
         // The core turns bad input into diagnostics; reaching here is a bug, which must not take the editor down.
         this.log.error(`Validating ${entry.rootFile} failed: ${(e as Error)?.stack ?? String(e)}`);
       }
+    };
+    const entries = [...this.projects.values()];
+    for (const entry of entries.filter(e => !e.adfOnly)) await load(entry);
+    // A Data Factory folder that a project reads (paths.adf) is checked as part of that project.
+    const covered = new Set(entries.flatMap(e => (!e.adfOnly && e.snapshot?.adf ? [e.snapshot.adf.root] : [])));
+    for (const entry of entries.filter(e => e.adfOnly)) {
+      if (covered.has(entry.rootFile)) entry.snapshot = undefined;
+      else await load(entry);
     }
     this.lastValidationMs = performance.now() - t0;
-    this.state = this.projects.size ? 'ready' : 'none';
+    this.state = this.snapshots.length ? 'ready' : 'none';
     const files = this.snapshots.reduce((n, s) => n + s.diagnostics.size, 0);
-    this.log.debug(`Validated ${this.projects.size} project(s), ${files} file(s) in ${this.lastValidationMs.toFixed(1)} ms`);
+    this.log.debug(`Validated ${this.snapshots.length} project(s), ${files} file(s) in ${this.lastValidationMs.toFixed(1)} ms`);
     this.changed.fire(this.snapshots);
   }
 
   private isRootName(file: string): boolean {
     const base = path.basename(file).toLowerCase();
-    return base === 'lakehouse.yaml' || base === 'lakehouse.yml';
+    return base === 'lakehouse.yaml' || base === 'lakehouse.yml' || base === 'publish_config.json' || path.basename(path.dirname(file)) === 'factory';
   }
 
   private onDiskChange(uri: vscode.Uri, kind: 'change' | 'create' | 'delete'): void {
@@ -164,7 +182,7 @@ export class ProjectManager implements vscode.Disposable {
     const file = doc.uri.fsPath;
     let relevant = false;
     for (const p of this.projects.values()) {
-      if (!isInside(path.dirname(p.rootFile), file) && !p.snapshot?.diagnostics.has(file)) continue;
+      if (!isInside(p.adfOnly ? p.rootFile : path.dirname(p.rootFile), file) && !p.snapshot?.diagnostics.has(file)) continue;
       p.session.setOverlay(file, doc.getText());
       relevant = true;
     }

@@ -26,6 +26,8 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
   /** Last render of each open preview, by URI. */
   private readonly lastRender = new Map<string, { jobFile?: string; outputFile?: string; result: RenderResult; renderedAt: number }>();
   private readonly renderListeners = new vscode.EventEmitter<vscode.Uri>();
+  /** Renders started by a refresh, waiting for the window to ask for the content. */
+  private readonly prerendered = new Map<string, Promise<string>>();
   /** Fires after a preview has been rendered (tests and the benchmark measure edit-to-preview time with it). */
   readonly onDidRender = this.renderListeners.event;
 
@@ -43,7 +45,9 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshOpenPreviews(0)),
       vscode.workspace.onDidCloseTextDocument(doc => {
-        if (doc.uri.scheme === PREVIEW_SCHEME) this.lastRender.delete(doc.uri.toString());
+        if (doc.uri.scheme !== PREVIEW_SCHEME) return;
+        this.lastRender.delete(doc.uri.toString());
+        this.prerendered.delete(doc.uri.toString());
       }),
     );
   }
@@ -89,7 +93,15 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     return snapshot && job ? { snapshot, job } : undefined;
   }
 
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+  provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    // A refresh starts rendering before it tells the window, so the render overlaps the round trip.
+    const key = uri.toString();
+    const started = this.prerendered.get(key);
+    this.prerendered.delete(key);
+    return started ?? this.produce(uri);
+  }
+
+  private async produce(uri: vscode.Uri): Promise<string> {
     const spec = this.specOf(uri);
     if (!spec) return 'This preview link is not valid.';
     if (!vscode.workspace.isTrusted) {
@@ -180,7 +192,13 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === PREVIEW_SCHEME) this.changed.fire(doc.uri);
+      for (const doc of vscode.workspace.textDocuments) {
+        if (doc.uri.scheme !== PREVIEW_SCHEME) continue;
+        const rendering = this.produce(doc.uri);
+        rendering.catch(() => undefined); // the window's request reports a failure; never an unhandled rejection
+        this.prerendered.set(doc.uri.toString(), rendering);
+        this.changed.fire(doc.uri);
+      }
     }, delayMs);
   }
 
