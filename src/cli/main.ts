@@ -10,6 +10,7 @@ import { toJson, toText } from './output';
 import { writeFileAtomic } from '../core/project/writeFileAtomic';
 import { parse, UsageError } from './args';
 import { render, renderTemplate } from './render';
+import { generate } from './generate';
 
 const USAGE = `Usage: lakehouse <command> [options]
 
@@ -31,6 +32,15 @@ Commands:
                                            Render one template to stdout with a JSON context (read as
                                            Python reads it: 2.0 stays a float). Includes resolve in FILE's
                                            folder, then each --search-path. Exit 1 when rendering fails.
+  generate adf [DIR] [--check] [--force] [--env NAME] [--format text|json]
+                                           Generate the Data Factory artifacts (linked services, datasets,
+                                           the ingestion pipeline, its triggers) into paths.adf. Existing
+                                           files keep everything but the values lakehouse.yaml owns;
+                                           owned values edited by hand, or files not recognisably
+                                           generated, are refused without --force. --check writes
+                                           nothing and lists what is out of date. DIR may be given as
+                                           --project DIR. Exit 0: ok; 1: metadata errors, out of date
+                                           (--check) or refused; 2: usage or I/O error.
   rules                                    List every diagnostic code with its rationale (Markdown).
 
 Options:
@@ -67,6 +77,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await render(rest, io, USAGE);
       case 'render-template':
         return await renderTemplate(rest, io, USAGE);
+      case 'generate':
+        return await generate(rest, io, USAGE);
       case 'rules':
         if (rest.length) throw new UsageError('rules takes no arguments.');
         io.stdout(renderRulesMarkdown());

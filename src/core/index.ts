@@ -21,3 +21,8 @@ export * from './rendering';
 export {
   defaultTemplateBindings, effectiveBindings, bindingTargets, placeholdersOf, OUTPUT_PLACEHOLDERS, type BindingTarget,
 } from './metadata/templateBindings';
+export {
+  generateAdfArtifacts, planAdfGeneration, writeAdfPlan, conflictsOf, isUpToDate, readBundleDeployment, AdfGenerationError, UnknownAdfEnvironmentError,
+  FINGERPRINT_FILE as ADF_FINGERPRINT_FILE,
+  type AdfGeneration, type AdfGenerationPlan, type AdfFilePlan, type AdfFileStatus, type GeneratedArtifact, type AdfArtifactKind,
+} from './adf/generate';

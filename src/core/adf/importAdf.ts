@@ -136,8 +136,11 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
       else if (lsType === 'SqlServer') push(4, 'type: sqlServer');
       else if (lsType === 'AzureSqlDW') push(4, 'type: synapse');
       if (system.linkedService) push(4, `linkedService: ${scalar(system.linkedService)}`);
-      const server = literal(typeProperties(ls).server);
-      const database = literal(typeProperties(ls).database);
+      // ADF Studio's newer form has server and database; the connection-string form (what
+      // `lakehouse generate adf` writes) has them as Data Source and Initial Catalog.
+      const connection = connectionStringParts(typeProperties(ls).connectionString);
+      const server = literal(typeProperties(ls).server) ?? connection.get('data source')?.replace(/^tcp:/i, '').replace(/,1433$/, '');
+      const database = literal(typeProperties(ls).database) ?? connection.get('initial catalog');
       if (server) push(4, `server: ${scalar(server)}`);
       if (database) push(4, `database: ${scalar(database)}`);
       push(4, 'tables:');
@@ -173,6 +176,18 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
     loops: factory.loops.map(l => ({ pipeline: l.pipeline, parameter: l.parameter, tables: l.items.length })),
     notes,
   };
+}
+
+/** The key=value pairs of a literal SQL connection string, keys lower-cased. */
+function connectionStringParts(value: unknown): Map<string, string> {
+  const parts = new Map<string, string>();
+  const text = literal(value);
+  if (!text) return parts;
+  for (const pair of text.split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0 && pair.slice(at + 1).trim()) parts.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());
+  }
+  return parts;
 }
 
 function toPosix(p: string): string {

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type { MetadataFile } from './metadataFile';
 import type {
-  Column, Dimension, Environment, Fact, LoadType, Measure, Origin, ProjectInfo, ProjectPaths, Reference, SourceSystem, Table, TemplateBinding, TemplateTarget, Todo, Zone,
+  AdfClusterSettings, AdfSettings, Column, Dimension, Environment, Fact, LoadType, Measure, Origin, ProjectInfo, ProjectPaths, Reference, SourceSystem, Table, TemplateBinding, TemplateTarget, Todo, Zone,
 } from './model';
 import type { Path } from './yamlLocate';
 
@@ -18,6 +18,8 @@ export interface MetadataFragment {
   paths?: ProjectPaths;
   /** The `templates` section (root file only); undefined when the file has none. */
   templates?: TemplateBinding[];
+  /** The `adf` section (root file only); undefined when the file has none. */
+  adf?: AdfSettings;
   includes: { pattern: string; origin: Origin }[];
   todos: Todo[];
 }
@@ -198,7 +200,37 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
     });
     fragment.templates = templates;
   }
+
+  if (isObj(value.adf)) fragment.adf = buildAdfSettings(value.adf, at(['adf']));
   return fragment;
+}
+
+/** The `adf` section: only the settings written (and of the right type); defaults are the generator's. */
+function buildAdfSettings(raw: Obj, origin: Origin): AdfSettings {
+  const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+  const section = <T extends object>(v: unknown, read: (o: Obj) => T): T | undefined => (isObj(v) ? read(v) : undefined);
+  const settings: AdfSettings = {
+    pipeline: nonEmpty(raw.pipeline), loopParameter: nonEmpty(raw.loopParameter), batchCount: int(raw.batchCount),
+    alertUrl: nonEmpty(raw.alertUrl),
+    linkedServices: section(raw.linkedServices, o => ({ lake: nonEmpty(o.lake), databricks: nonEmpty(o.databricks) })),
+    datasets: section(raw.datasets, o => ({ sqlTable: nonEmpty(o.sqlTable), parquet: nonEmpty(o.parquet), json: nonEmpty(o.json) })),
+    schedule: section(raw.schedule, o => ({
+      trigger: nonEmpty(o.trigger), frequency: nonEmpty(o.frequency), interval: int(o.interval), startTime: nonEmpty(o.startTime), timeZone: nonEmpty(o.timeZone),
+    })),
+    backfill: section(raw.backfill, o => ({
+      trigger: nonEmpty(o.trigger), frequency: nonEmpty(o.frequency), interval: int(o.interval), startTime: nonEmpty(o.startTime),
+      endTime: nonEmpty(o.endTime), maxConcurrency: int(o.maxConcurrency),
+    })),
+    databricks: section(raw.databricks, o => ({
+      workspaceResourceId: nonEmpty(o.workspaceResourceId), notebookFolder: nonEmpty(o.notebookFolder),
+      cluster: section(o.cluster, (c): AdfClusterSettings => ({
+        existingClusterId: nonEmpty(c.existingClusterId), instancePoolId: nonEmpty(c.instancePoolId), version: nonEmpty(c.version),
+        nodeType: nonEmpty(c.nodeType), workers: nonEmpty(c.workers), policyId: nonEmpty(c.policyId),
+      })),
+    })),
+    origin,
+  };
+  return settings;
 }
 
 /** Every `todo:` entry and every text value starting with "TODO", anywhere in the file. */

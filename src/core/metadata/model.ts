@@ -138,6 +138,52 @@ export interface TemplateBinding {
   origin?: Origin;
 }
 
+/** A trigger's recurrence, as written in lakehouse.yaml (`adf.schedule`). */
+export interface AdfScheduleSettings {
+  trigger?: string;
+  frequency?: string;
+  interval?: number;
+  startTime?: string;
+  timeZone?: string;
+}
+
+/** The tumbling-window trigger that replays past windows (`adf.backfill`). */
+export interface AdfBackfillSettings {
+  trigger?: string;
+  frequency?: string;
+  interval?: number;
+  startTime?: string;
+  endTime?: string;
+  maxConcurrency?: number;
+}
+
+/** The Databricks cluster ADF runs the notebooks on: an existing cluster, an instance pool, or a new job cluster per run. */
+export interface AdfClusterSettings {
+  existingClusterId?: string;
+  instancePoolId?: string;
+  version?: string;
+  nodeType?: string;
+  workers?: string;
+  policyId?: string;
+}
+
+/**
+ * The optional `adf` section: what ADF generation needs that the rest of the metadata does not
+ * say. Every field is optional; src/core/adf/generate/settings.ts holds the defaults.
+ */
+export interface AdfSettings {
+  pipeline?: string;
+  loopParameter?: string;
+  batchCount?: number;
+  alertUrl?: string;
+  linkedServices?: { lake?: string; databricks?: string };
+  datasets?: { sqlTable?: string; parquet?: string; json?: string };
+  schedule?: AdfScheduleSettings;
+  backfill?: AdfBackfillSettings;
+  databricks?: { workspaceResourceId?: string; notebookFolder?: string; cluster?: AdfClusterSettings };
+  origin: Origin;
+}
+
 export interface Todo {
   text: string;
   origin: Origin;
@@ -161,6 +207,8 @@ export interface LakehouseMetadata {
   paths: ProjectPaths;
   /** The `templates` section of lakehouse.yaml; undefined when it has none (the built-in bindings apply). */
   templates?: TemplateBinding[];
+  /** The `adf` section of lakehouse.yaml (ADF generation settings); undefined when it has none. */
+  adf?: AdfSettings;
   todos: Todo[];
 }
 

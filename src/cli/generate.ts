@@ -1,0 +1,113 @@
+// `lakehouse generate adf`: the Data Factory artifacts the metadata implies, written into paths.adf
+// (a round trip: hand edits outside the owned values are kept), `--check` for CI.
+import * as path from 'path';
+import { compareDiagnostics } from '../core/diagnostics/diagnostic';
+import { AdfGenerationError } from '../core/adf/generate/artifacts';
+import { conflictsOf, isUpToDate, planAdfGeneration, writeAdfPlan, type AdfFilePlan, type AdfGenerationPlan } from '../core/adf/generate/plan';
+import { pathText } from '../core/adf/generate/adfJson';
+import { readBundleDeployment, UnknownAdfEnvironmentError, type BundleDeployment } from '../core/adf/generate/settings';
+import { loadProjectAt, UserError } from '../core/project/loadProject';
+import { NodeFileHost } from '../core/project/nodeFileHost';
+import { readFileIfExists } from '../core/rendering/run';
+import { parse, UsageError } from './args';
+import type { Io } from './main';
+import { relative, toText } from './output';
+
+export async function generate(args: string[], io: Io, usage: string): Promise<number> {
+  const { values, positionals } = parse(args, {
+    check: { type: 'boolean' }, force: { type: 'boolean', short: 'f' }, project: { type: 'string', short: 'p' }, env: { type: 'string' },
+    format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  const [what, ...rest] = positionals;
+  if (what !== 'adf') throw new UsageError(what === undefined ? 'generate needs a target: lakehouse generate adf.' : `Unknown generate target '${what}'; the one target is adf.`);
+  if (rest.length > 1 || (rest.length === 1 && values.project !== undefined)) throw new UsageError('generate adf takes at most one project folder (or --project DIR).');
+  const format = (values.format as string | undefined) ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
+  const check = values.check === true;
+  const force = values.force === true;
+  if (check && force) throw new UsageError('--check writes nothing, so --force does not go with it.');
+
+  const shown = (values.project as string | undefined) ?? rest[0] ?? '.';
+  const snapshot = await loadProjectAt(new NodeFileHost(), path.resolve(io.cwd, shown), shown);
+  const metadata = snapshot.metadata;
+  const baseDir = path.dirname(snapshot.rootFile);
+  // The ADF folder's own problems are what regeneration may fix; only the metadata must be valid.
+  const errors = [...snapshot.diagnostics.values()].flat().filter(d => d.severity === 'error' && snapshot.metadataFiles.has(d.file)).sort(compareDiagnostics);
+  if (errors.length) {
+    io.stderr(`${toText(errors, baseDir, io.color)}\n\nlakehouse: the metadata has ${errors.length} error(s); ADF artifacts are generated from valid metadata only. Fix them first (lakehouse validate).\n`);
+    return 1;
+  }
+
+  const adfRoot = metadata.paths.adf ?? path.join(metadata.rootDir, 'adf');
+  const bundleFile = path.join(metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks'), 'databricks.yml');
+  const bundleText = await readFileIfExists(bundleFile);
+  const bundle: BundleDeployment | undefined = bundleText === undefined ? undefined : readBundleDeployment(bundleText);
+  let plan: AdfGenerationPlan;
+  try {
+    plan = await planAdfGeneration(metadata, adfRoot, readFileIfExists, {
+      ...(values.env !== undefined ? { environment: values.env as string } : {}), ...(bundle ? { bundle } : {}),
+    });
+  } catch (e) {
+    if (e instanceof UnknownAdfEnvironmentError) throw new UserError(e.message);
+    if (e instanceof AdfGenerationError) {
+      io.stderr(`lakehouse: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const rel = (file: string) => relative(baseDir, file);
+  if (format === 'text') for (const note of plan.notes) io.stderr(`note: ${note}\n`);
+  const conflicts = conflictsOf(plan);
+  const describeConflict = (f: AdfFilePlan) => `${rel(f.file)}: ${f.conflict?.message ?? ''}`;
+  const json = (statusOf: (f: AdfFilePlan) => string, extra: Record<string, unknown> = {}) => `${JSON.stringify({
+    environment: plan.environment,
+    adf: rel(adfRoot),
+    files: plan.files.map(f => ({
+      path: rel(f.file), kind: f.artifact.kind, name: f.artifact.name, status: statusOf(f), changedPaths: f.changedPaths.map(pathText),
+      ...(f.conflict ? { conflict: { reason: f.conflict.reason, message: f.conflict.message } } : {}),
+    })),
+    fingerprints: { path: rel(plan.fingerprints.file), status: plan.fingerprints.status },
+    stale: plan.stale.map(rel),
+    notes: plan.notes,
+    ...extra,
+  }, null, 2)}\n`;
+
+  if (check) {
+    const upToDate = isUpToDate(plan);
+    if (format === 'json') io.stdout(json(f => f.status, { upToDate }));
+    else {
+      for (const f of plan.files) {
+        if (f.status === 'create') io.stdout(`missing: ${rel(f.file)}\n`);
+        else if (f.status === 'update') io.stdout(`out of date: ${rel(f.file)} (${f.changedPaths.map(pathText).join(', ')})\n`);
+        else if (f.status === 'conflict') io.stdout(`out of date, needs --force: ${describeConflict(f)}\n`);
+      }
+      if (plan.fingerprints.status !== 'unchanged') io.stdout(`${plan.fingerprints.status === 'create' ? 'missing' : 'out of date'}: ${rel(plan.fingerprints.file)}\n`);
+      const stale = plan.files.filter(f => f.status !== 'unchanged').length;
+      io.stdout(`${plan.files.length - stale} of ${plan.files.length} ADF artifact(s) up to date`
+        + `${upToDate ? '' : ` (run \`lakehouse generate adf\` and commit the result${conflicts.length ? '; hand edits to generated values need --force' : ''})`}.\n`);
+    }
+    return upToDate ? 0 : 1;
+  }
+
+  const report = await writeAdfPlan(plan, { force });
+  if (report.refused.length > 0) {
+    if (format === 'json') io.stdout(json(f => (f.status === 'conflict' ? 'refused' : 'not written')));
+    io.stderr(`lakehouse: ${report.refused.length} file(s) would lose changes made outside lakehouse generate adf; nothing was written:\n`
+      + report.refused.map(f => `  ${describeConflict(f)}\n`).join('')
+      + 'Put those values in lakehouse.yaml (or the adf section) instead, or pass --force to overwrite them.\n');
+    return 1;
+  }
+  const written = new Set(report.written);
+  if (format === 'json') io.stdout(json(f => (written.has(f) ? (f.status === 'conflict' ? 'overwritten' : f.status === 'create' ? 'created' : 'updated') : 'unchanged')));
+  else {
+    for (const f of report.written) io.stdout(`${f.status === 'create' ? 'created' : f.status === 'conflict' ? 'overwrote' : 'updated'} ${rel(f.file)}\n`);
+    if (report.fingerprintsWritten) io.stdout(`${plan.fingerprints.status === 'create' ? 'created' : 'updated'} ${rel(plan.fingerprints.file)}\n`);
+    for (const file of plan.stale) io.stderr(`note: ${rel(file)} is no longer generated; delete it if nothing uses it.\n`);
+    io.stdout(`${report.written.length} written, ${report.unchanged.length} unchanged (environment ${plan.environment}).\n`);
+  }
+  return 0;
+}

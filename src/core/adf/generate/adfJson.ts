@@ -1,0 +1,74 @@
+// ADF Studio's JSON formatting, and the formatting of a file already on disk (which a round trip keeps).
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+export type JsonPath = (string | number)[];
+
+/**
+ * ADF Studio writes tab indentation, `"key": value`, `[]` and `{}` for empty containers, LF line
+ * breaks and no newline at the end of the file; key order is the insertion order of the object.
+ */
+export function formatAdfJson(value: JsonValue): string {
+  return JSON.stringify(value, null, '\t');
+}
+
+export interface TextFormatting {
+  insertSpaces: boolean;
+  tabSize: number;
+  eol: '\n' | '\r\n';
+}
+
+/** The indentation and line ending a file uses (tabs and LF when it does not show). */
+export function detectFormatting(text: string): TextFormatting {
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const indented = /\n([ \t]+)\S/.exec(text);
+  const indent = indented?.[1] ?? '\t';
+  if (indent.startsWith('\t')) return { insertSpaces: false, tabSize: 4, eol };
+  return { insertSpaces: true, tabSize: indent.length, eol };
+}
+
+/** Deep equality of JSON values (key order ignored, as ADF ignores it). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((v, i) => jsonEqual(v, other[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao);
+  return keys.length === Object.keys(bo).length && keys.every(k => Object.prototype.hasOwnProperty.call(bo, k) && jsonEqual(ao[k], bo[k]));
+}
+
+/** A canonical text of a JSON value (keys sorted), for fingerprints. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj).sort().map(k => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+export function valueAt(root: unknown, path: JsonPath): { found: boolean; value?: unknown } {
+  let node: unknown = root;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return { found: false };
+    if (Array.isArray(node)) {
+      if (typeof segment !== 'number' || segment >= node.length) return { found: false };
+      node = node[segment];
+    } else {
+      if (typeof segment !== 'string' || !Object.prototype.hasOwnProperty.call(node, segment)) return { found: false };
+      node = (node as Record<string, unknown>)[segment];
+    }
+  }
+  return { found: true, value: node };
+}
+
+/** `properties.parameters.loop_input.defaultValue` style, for messages. */
+export function pathText(path: JsonPath): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}

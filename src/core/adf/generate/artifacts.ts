@@ -1,0 +1,249 @@
+// Every ADF artifact the metadata implies: linked services, parameterised datasets, the ingestion
+// pipeline and its triggers, each with its text in ADF Studio's formatting and the JSON paths
+// whose values the metadata owns (the round trip updates those and keeps the rest of the file).
+import * as path from 'path';
+import type { LakehouseMetadata, SourceSystem } from '../../metadata/model';
+import { bindingTargets, effectiveBindings, outputPathProblem, templateNameProblem, toPosix } from '../../metadata/templateBindings';
+import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
+import { buildIngestionPipeline, sqlDatasetName, sqlFlavour, sqlLinkedServiceName, tableKey, type NotebookPaths } from './pipeline';
+import { resolveAdfSettings, sourceConnection, type ResolveOptions, type ResolvedAdfSettings } from './settings';
+
+export type AdfArtifactKind = 'pipeline' | 'dataset' | 'linkedService' | 'trigger';
+
+export interface GeneratedArtifact {
+  kind: AdfArtifactKind;
+  name: string;
+  /** Inside the ADF folder, '/' separated: `pipeline/pl_incremental_ingestion.json`. */
+  relativePath: string;
+  value: JsonObject;
+  /** ADF Studio's formatting: tabs, LF, no newline at the end. */
+  text: string;
+  /** The JSON paths whose values come from the metadata; everything else is the generator's default and may be edited in ADF Studio. */
+  ownedPaths: JsonPath[];
+}
+
+export interface AdfGeneration {
+  artifacts: GeneratedArtifact[];
+  /** Placeholders written and guesses made, in words for the user. */
+  notes: string[];
+  settings: ResolvedAdfSettings;
+}
+
+export type GenerateOptions = ResolveOptions;
+
+/** Two artifacts of one kind with one name, or a metadata value that cannot become an artifact. */
+export class AdfGenerationError extends Error {}
+
+const LINKED_SERVICE_TYPE = 'Microsoft.DataFactory/factories/linkedservices';
+const DATASET_TYPE = 'Microsoft.DataFactory/factories/datasets';
+const ANNOTATIONS = ['lakehouse-workbench'];
+
+export function generateAdfArtifacts(metadata: LakehouseMetadata, options: GenerateOptions = {}): AdfGeneration {
+  const settings = resolveAdfSettings(metadata, options);
+  const notes = [...settings.notes];
+  const systems = metadata.sources.filter(s => s.tables.length > 0);
+  const notebooks = notebookPaths(metadata, settings, notes);
+  const artifacts: GeneratedArtifact[] = [];
+  const add = (kind: AdfArtifactKind, value: JsonObject, ownedPaths: JsonPath[]) => {
+    const name = value.name as string;
+    const relativePath = `${kind}/${name}.json`;
+    const clash = artifacts.find(a => a.relativePath.toLowerCase() === relativePath.toLowerCase());
+    if (clash) {
+      if (formatAdfJson(clash.value) === formatAdfJson(value)) return;
+      throw new AdfGenerationError(`Two ${kind === 'linkedService' ? 'linked services' : `${kind}s`} would be named '${name}'. Give them different names in lakehouse.yaml (the sources' linkedService, or the adf section).`);
+    }
+    artifacts.push({ kind, name, relativePath, value, text: formatAdfJson(value), ownedPaths });
+  };
+
+  for (const system of systems) add('linkedService', sqlLinkedService(system, notes), [['properties', 'typeProperties', 'connectionString']]);
+  add('linkedService', {
+    name: settings.lakeLinkedService, type: LINKED_SERVICE_TYPE,
+    properties: { annotations: ANNOTATIONS, type: 'AzureBlobFS', typeProperties: { url: settings.storageUrl } },
+  }, [['properties', 'typeProperties', 'url']]);
+  const runsNotebooks = notebooks.silver.size > 0 || notebooks.dimensions.length > 0 || notebooks.facts.length > 0;
+  if (runsNotebooks) add('linkedService', databricksLinkedService(settings), [['properties', 'typeProperties']]);
+
+  // A dataset's parameters are its contract with the pipeline, which passes exactly these.
+  const datasetOwned: JsonPath[] = [['properties', 'linkedServiceName', 'referenceName'], ['properties', 'parameters']];
+  for (const system of systems) add('dataset', sqlDataset(settings, system, systems), datasetOwned);
+  add('dataset', lakeDataset(settings.parquetDataset, settings.lakeLinkedService, 'Parquet'), datasetOwned);
+  add('dataset', lakeDataset(settings.jsonDataset, settings.lakeLinkedService, 'Json'), datasetOwned);
+
+  const pipeline = buildIngestionPipeline(metadata, settings, notebooks);
+  add('pipeline', pipeline.value, pipeline.ownedPaths);
+  notes.push(...serviceLimitNotes(pipeline.value));
+  add('trigger', scheduleTrigger(settings), [
+    ['properties', 'pipelines', 0, 'pipelineReference', 'referenceName'], ['properties', 'typeProperties', 'recurrence'],
+  ]);
+  add('trigger', backfillTrigger(settings), [
+    ['properties', 'pipeline', 'pipelineReference', 'referenceName'],
+    ...['frequency', 'interval', 'startTime', 'endTime', 'maxConcurrency'].map(key => ['properties', 'typeProperties', key]),
+  ]);
+
+  artifacts.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  return { artifacts, notes, settings };
+}
+
+/** ADF refuses a pipeline over its service limits: say which, since generation does not split pipelines yet. */
+function serviceLimitNotes(pipeline: JsonObject): string[] {
+  const properties = pipeline.properties as { activities: JsonObject[]; parameters: JsonObject };
+  const count = (activities: readonly JsonObject[] | undefined): number => (activities ?? []).reduce((n, a) => {
+    const tp = a.typeProperties as Record<string, JsonObject[] | undefined>;
+    return n + 1 + count(tp.activities) + count(tp.ifTrueActivities) + count(tp.ifFalseActivities);
+  }, 0);
+  const activities = count(properties.activities);
+  const parameters = Object.keys(properties.parameters).length;
+  const kib = Math.ceil(JSON.stringify(pipeline).length / 1024);
+  const over = [
+    ...(activities > 80 ? [`${activities} activities (ADF allows 80)`] : []),
+    ...(parameters > 50 ? [`${parameters} parameters (ADF allows 50)`] : []),
+    ...(kib > 200 ? [`${kib} KiB (ADF allows 200 KB)`] : []),
+  ];
+  return over.length ? [`Pipeline '${pipeline.name as string}' has ${over.join(', ')}: ADF will refuse it. Split the source systems into several projects (one loop per source system costs 8 activities and 2 parameters).`] : [];
+}
+
+/**
+ * Azure SQL (and Synapse) through the factory's system-assigned managed identity: a connection
+ * string without credentials. That is the shape the ADF REST API's 2018-06-01 models (and so
+ * @azure/arm-datafactory 12) carry; ADF Studio's newer server/database/authenticationType form
+ * would lose its fields through them. SQL Server on premises cannot use the managed identity.
+ */
+function sqlLinkedService(system: SourceSystem, notes: string[]): JsonObject {
+  const { server, database } = sourceConnection(system, notes);
+  const flavour = sqlFlavour(system);
+  let connectionString = `Integrated Security=False;Encrypt=True;Connection Timeout=30;Data Source=${server};Initial Catalog=${database}`;
+  if (flavour.linkedServiceType === 'SqlServer') {
+    connectionString = `Integrated Security=True;Data Source=${server};Initial Catalog=${database}`;
+    notes.push(`Source '${system.name}' is a SQL Server: its linked service uses Windows authentication; add the self-hosted integration runtime (connectVia) and the credentials (userName, a Key Vault password) in ADF Studio, which regeneration keeps.`);
+  }
+  return {
+    name: sqlLinkedServiceName(system), type: LINKED_SERVICE_TYPE,
+    properties: { annotations: ANNOTATIONS, type: flavour.linkedServiceType, typeProperties: { connectionString } },
+  };
+}
+
+/** Azure Databricks through the factory's managed identity (no token to store), on the configured cluster. */
+function databricksLinkedService(settings: ResolvedAdfSettings): JsonObject {
+  const typeProperties: JsonObject = { domain: settings.databricksDomain, authentication: 'MSI', workspaceResourceId: settings.workspaceResourceId };
+  const cluster = settings.cluster;
+  if (cluster.kind === 'existing') typeProperties.existingClusterId = cluster.existingClusterId;
+  else {
+    if (cluster.kind === 'pool') typeProperties.instancePoolId = cluster.instancePoolId;
+    else typeProperties.newClusterNodeType = cluster.nodeType;
+    typeProperties.newClusterNumOfWorker = cluster.workers;
+    typeProperties.newClusterVersion = cluster.version;
+    if (cluster.policyId) typeProperties.policyId = cluster.policyId;
+  }
+  return {
+    name: settings.databricksLinkedService, type: LINKED_SERVICE_TYPE,
+    properties: { annotations: ANNOTATIONS, type: 'AzureDatabricks', typeProperties },
+  };
+}
+
+const stringParameter = (): JsonObject => ({ type: 'string' });
+const datasetExpression = (parameter: string): JsonObject => ({ value: `@dataset().${parameter}`, type: 'Expression' });
+
+function sqlDataset(settings: ResolvedAdfSettings, system: SourceSystem, systems: readonly SourceSystem[]): JsonObject {
+  return {
+    name: sqlDatasetName(settings, system, systems),
+    properties: {
+      linkedServiceName: { referenceName: sqlLinkedServiceName(system), type: 'LinkedServiceReference' },
+      parameters: { schema: stringParameter(), table: stringParameter() },
+      annotations: ANNOTATIONS,
+      type: sqlFlavour(system).datasetType,
+      schema: [],
+      typeProperties: { schema: datasetExpression('schema'), table: datasetExpression('table') },
+    },
+    type: DATASET_TYPE,
+  };
+}
+
+function lakeDataset(name: string, linkedService: string, format: 'Parquet' | 'Json'): JsonObject {
+  const location: JsonObject = {
+    type: 'AzureBlobFSLocation', fileName: datasetExpression('file'), folderPath: datasetExpression('folder'), fileSystem: datasetExpression('container'),
+  };
+  return {
+    name,
+    properties: {
+      linkedServiceName: { referenceName: linkedService, type: 'LinkedServiceReference' },
+      parameters: { container: stringParameter(), folder: stringParameter(), file: stringParameter() },
+      annotations: ANNOTATIONS,
+      type: format,
+      typeProperties: format === 'Parquet' ? { location, compressionCodec: 'snappy' } : { location },
+      schema: format === 'Parquet' ? [] : {},
+    },
+    type: DATASET_TYPE,
+  };
+}
+
+const pipelineReference = (settings: ResolvedAdfSettings): JsonObject => ({ referenceName: settings.pipeline, type: 'PipelineReference' });
+
+function scheduleTrigger(settings: ResolvedAdfSettings): JsonObject {
+  return {
+    name: settings.scheduleTrigger,
+    properties: {
+      description: `Runs ${settings.pipeline} on its schedule (generated from lakehouse.yaml). Created stopped: start it in ADF Studio or on deploy.`,
+      annotations: ANNOTATIONS,
+      runtimeState: 'Stopped',
+      pipelines: [{ pipelineReference: pipelineReference(settings) }],
+      type: 'ScheduleTrigger',
+      typeProperties: { recurrence: { ...settings.schedule } },
+    },
+  };
+}
+
+/** Replays past windows: each run copies the rows whose CDC column falls in its window, and leaves the watermark alone. */
+function backfillTrigger(settings: ResolvedAdfSettings): JsonObject {
+  return {
+    name: settings.backfillTrigger,
+    properties: {
+      description: `Backfills ${settings.pipeline} window by window (generated from lakehouse.yaml). Created stopped: start it to copy history.`,
+      annotations: ANNOTATIONS,
+      runtimeState: 'Stopped',
+      pipeline: {
+        pipelineReference: pipelineReference(settings),
+        parameters: {
+          window_start: "@formatDateTime(trigger().outputs.windowStartTime, 'yyyy-MM-ddTHH:mm:ss')",
+          window_end: "@formatDateTime(trigger().outputs.windowEndTime, 'yyyy-MM-ddTHH:mm:ss')",
+        },
+      },
+      type: 'TumblingWindowTrigger',
+      typeProperties: {
+        frequency: settings.backfill.frequency,
+        interval: settings.backfill.interval,
+        startTime: settings.backfill.startTime,
+        endTime: settings.backfill.endTime,
+        delay: '00:00:00',
+        maxConcurrency: settings.backfill.maxConcurrency,
+        retryPolicy: { intervalInSeconds: 30 },
+        dependsOn: [],
+      },
+    },
+  };
+}
+
+/**
+ * The workspace path of each rendered notebook the pipeline runs: the first template binding
+ * for tables is the silver step, the first for dimensions and the first for facts the gold steps
+ * (a second fact binding, like the built-in star query, is not a load step). A notebook's path
+ * is the notebook folder plus the output's path inside the bundle folder, without its extension.
+ */
+function notebookPaths(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notes: string[]): NotebookPaths {
+  const bundleDir = metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks');
+  const usable = effectiveBindings(metadata).filter(b => !templateNameProblem(b.template) && !outputPathProblem(b.output));
+  const workspacePath = (output: string): string => {
+    const inBundle = toPosix(path.relative(bundleDir, path.resolve(metadata.rootDir, ...output.split(/[\\/]/))));
+    if (inBundle.startsWith('../')) notes.push(`${output} is outside the bundle folder, so the bundle does not deploy it; the pipeline runs it from ${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '')} all the same.`);
+    return `${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '').replace(/\.(py|sql|scala|r|ipynb)$/i, '')}`;
+  };
+  const silver = new Map<string, string>();
+  const tableBinding = usable.find(b => b.for === 'table');
+  if (tableBinding) {
+    for (const target of bindingTargets(tableBinding, metadata)) if (target.table) silver.set(tableKey(target.table), workspacePath(target.output));
+  }
+  const gold = (kind: 'dimension' | 'fact') => {
+    const binding = usable.find(b => b.for === kind);
+    return binding ? bindingTargets(binding, metadata).map(t => ({ name: t.name ?? '', notebook: workspacePath(t.output) })) : [];
+  };
+  return { silver, dimensions: gold('dimension'), facts: gold('fact') };
+}

@@ -1,0 +1,248 @@
+// The round trip: what regenerating would do to each file of the ADF folder. A file that exists
+// keeps every byte except the values the metadata owns (rewritten with jsonc-parser in the file's
+// own indentation and line endings). A fingerprint file beside the artifacts records the owned
+// values as last generated, which tells a metadata change (update) from an edit made in ADF
+// Studio (conflict): the caller asks before overwriting those, and before touching files that are
+// not recognisably generated.
+import { createHash } from 'crypto';
+import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, type ParseError } from 'jsonc-parser';
+import * as path from 'path';
+import type { LakehouseMetadata } from '../../metadata/model';
+import { writeFileAtomic } from '../../project/writeFileAtomic';
+import { canonicalJson, detectFormatting, formatAdfJson, jsonEqual, pathText, valueAt, type JsonObject, type JsonPath } from './adfJson';
+import { generateAdfArtifacts, type GenerateOptions, type GeneratedArtifact } from './artifacts';
+
+/** Beside pipeline/, dataset/, …: the fingerprints of the owned values as last generated. */
+export const FINGERPRINT_FILE = 'lakehouse-generated.json';
+
+export type AdfFileStatus = 'create' | 'update' | 'unchanged' | 'conflict';
+
+export type ConflictReason =
+  /** Owned values differ from what was last generated: someone changed them by hand. */
+  | 'hand-edited'
+  /** Not JSON, another artifact, missing an owned path, or never generated here (no fingerprint) with different owned values. */
+  | 'unrecognised';
+
+export interface AdfFilePlan {
+  artifact: GeneratedArtifact;
+  /** Absolute path. */
+  file: string;
+  status: AdfFileStatus;
+  /** What the file holds after generation (the current text when unchanged; what --force writes for a conflict). */
+  newText: string;
+  /** The owned paths whose values change. */
+  changedPaths: JsonPath[];
+  conflict?: { reason: ConflictReason; message: string; paths: JsonPath[] };
+}
+
+export interface AdfGenerationPlan {
+  adfRoot: string;
+  /** The environment whose values the artifacts carry. */
+  environment: string;
+  files: AdfFilePlan[];
+  fingerprints: { file: string; status: 'create' | 'update' | 'unchanged'; newText: string };
+  /** Files the fingerprints list that are no longer generated (left in place: delete them if they are unused). */
+  stale: string[];
+  notes: string[];
+}
+
+/** Reads a file's text, undefined when it does not exist. */
+export type ReadText = (file: string) => Promise<string | undefined> | string | undefined;
+
+export async function planAdfGeneration(metadata: LakehouseMetadata, adfRoot: string, readFile: ReadText, options: GenerateOptions = {}): Promise<AdfGenerationPlan> {
+  const generation = generateAdfArtifacts(metadata, options);
+  const fingerprintFile = path.join(adfRoot, FINGERPRINT_FILE);
+  const fingerprintText = await readFile(fingerprintFile);
+  const recorded = parseFingerprints(fingerprintText);
+  const files: AdfFilePlan[] = [];
+  for (const artifact of generation.artifacts) {
+    const file = path.join(adfRoot, ...artifact.relativePath.split('/'));
+    files.push(planFile(artifact, file, await readFile(file), recorded.get(artifact.relativePath)));
+  }
+  const generated = new Set(generation.artifacts.map(a => a.relativePath));
+  const stale = [...recorded.keys()].filter(p => !generated.has(p)).sort().map(p => path.join(adfRoot, ...p.split('/')));
+  const newFingerprints = fingerprintsText(generation.artifacts, fingerprintText);
+  const fingerprintStatus = fingerprintText === undefined ? 'create' : newFingerprints === fingerprintText ? 'unchanged' : 'update';
+  return { adfRoot, environment: generation.settings.environment, files, fingerprints: { file: fingerprintFile, status: fingerprintStatus, newText: newFingerprints }, stale, notes: generation.notes };
+}
+
+function planFile(artifact: GeneratedArtifact, file: string, current: string | undefined, recorded: Fingerprints | undefined): AdfFilePlan {
+  const base = { artifact, file };
+  if (current === undefined) return { ...base, status: 'create', newText: artifact.text, changedPaths: artifact.ownedPaths };
+  const text = current.charCodeAt(0) === 0xfeff ? current.slice(1) : current;
+  const unrecognised = (message: string, paths: JsonPath[] = []): AdfFilePlan => ({
+    ...base, status: 'conflict', newText: artifact.text, changedPaths: artifact.ownedPaths, conflict: { reason: 'unrecognised', message, paths },
+  });
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  if (!tree || errors.length > 0 || tree.type !== 'object') return unrecognised('it is not a JSON object');
+  const existing = getNodeValue(tree) as unknown;
+  const identity = identityProblem(artifact, existing);
+  if (identity) return unrecognised(identity);
+
+  const missing: JsonPath[] = [];
+  const changed: JsonPath[] = [];
+  for (const owned of artifact.ownedPaths) {
+    const now = valueAt(existing, owned);
+    if (!now.found) missing.push(owned);
+    else if (!jsonEqual(now.value, valueAt(artifact.value, owned).value)) changed.push(owned);
+  }
+  const newText = missing.length + changed.length === 0 ? current : rewriteOwned(text, artifact, [...changed, ...missing]);
+  const plan: AdfFilePlan = { ...base, status: changed.length + missing.length ? 'update' : 'unchanged', newText, changedPaths: [...changed, ...missing] };
+  if (missing.length) {
+    return { ...plan, status: 'conflict', conflict: { reason: 'unrecognised', message: `it has no ${missing.map(pathText).join(', ')}, which generation writes`, paths: missing } };
+  }
+  if (changed.length === 0) return plan;
+  if (recorded === undefined) {
+    return { ...plan, status: 'conflict', conflict: { reason: 'unrecognised', message: `it was not generated here (no fingerprint in ${FINGERPRINT_FILE}) and its ${changed.map(pathText).join(', ')} differ`, paths: changed } };
+  }
+  const now = fingerprintsOf(existing, changed);
+  const handEdited = changed.filter(p => recorded.get(pathText(p)) !== now.get(pathText(p)));
+  if (handEdited.length > 0) {
+    return { ...plan, status: 'conflict', conflict: { reason: 'hand-edited', message: `${handEdited.map(pathText).join(', ')} ${handEdited.length > 1 ? 'were' : 'was'} edited by hand since the last generation`, paths: handEdited } };
+  }
+  return plan;
+}
+
+/** Why an existing file is not the artifact generation would write (another name or type). */
+function identityProblem(artifact: GeneratedArtifact, existing: unknown): string | undefined {
+  const value = existing as Record<string, unknown>;
+  if (value.name !== artifact.name) return `its name is ${JSON.stringify(value.name)}, not "${artifact.name}"`;
+  const wanted = (artifact.value.properties as JsonObject | undefined)?.type;
+  const props = value.properties;
+  if (wanted !== undefined && (props === null || typeof props !== 'object' || (props as Record<string, unknown>).type !== wanted)) {
+    return `it is not ${article(String(wanted))} ${wanted} ${artifact.kind === 'linkedService' ? 'linked service' : artifact.kind}`;
+  }
+  if (artifact.kind === 'pipeline' && (props === null || typeof props !== 'object')) return 'it has no properties';
+  return undefined;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
+/**
+ * Sets the owned values in the existing text, formatted like the rest of the file; every other
+ * byte stays. jsonc-parser's modify() makes the structural edits (a missing property, with its
+ * commas); the values themselves are serialised here, indented from their line, because
+ * modify()'s own formatting takes seconds on a parameter listing thousands of tables.
+ */
+function rewriteOwned(text: string, artifact: GeneratedArtifact, paths: JsonPath[]): string {
+  const formatting = detectFormatting(text);
+  let out = text;
+  const targets: JsonPath[] = [];
+  const covered = (p: JsonPath) => targets.some(t => t.length <= p.length && t.every((segment, i) => p[i] === segment));
+  let tree = parseTree(out);
+  for (const owned of paths) {
+    if (covered(owned)) continue;
+    // A missing owned path (forced onto an unrecognised file) is created at its nearest existing ancestor.
+    let at = owned;
+    while (at.length > 1 && tree && !findNodeAtLocation(tree, at.slice(0, -1))) at = at.slice(0, -1);
+    if (tree && !findNodeAtLocation(tree, at)) {
+      out = applyEdits(out, modify(out, at, null, { formattingOptions: formatting }));
+      tree = parseTree(out);
+    }
+    targets.push(at);
+  }
+  if (!tree) return out;
+  const root = tree;
+  const unit = formatting.insertSpaces ? ' '.repeat(formatting.tabSize) : '\t';
+  const edits = targets.flatMap(at => {
+    const node = findNodeAtLocation(root, at);
+    if (!node) return [];
+    const lineStart = out.lastIndexOf('\n', node.offset - 1) + 1;
+    const indent = /^[ \t]*/.exec(out.slice(lineStart, node.offset))?.[0] ?? '';
+    const content = JSON.stringify(valueAt(artifact.value, at).value, null, unit).replace(/\n/g, `${formatting.eol}${indent}`);
+    return [{ offset: node.offset, length: node.length, content }];
+  });
+  return applyEdits(out, edits);
+}
+
+/** Per owned path, a short hash of its value (a missing path hashes as such). */
+type Fingerprints = Map<string, string>;
+
+function fingerprintsOf(value: unknown, ownedPaths: readonly JsonPath[]): Fingerprints {
+  const map: Fingerprints = new Map();
+  for (const p of ownedPaths) {
+    const at = valueAt(value, p);
+    map.set(pathText(p), createHash('sha256').update(at.found ? canonicalJson(at.value) : '<missing>').digest('hex').slice(0, 16));
+  }
+  return map;
+}
+
+function parseFingerprints(text: string | undefined): Map<string, Fingerprints> {
+  const map = new Map<string, Fingerprints>();
+  if (text === undefined) return map;
+  try {
+    const value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as { artifacts?: Record<string, unknown> };
+    for (const [file, paths] of Object.entries(value.artifacts ?? {})) {
+      if (paths === null || typeof paths !== 'object') continue;
+      map.set(file, new Map(Object.entries(paths).filter((e): e is [string, string] => typeof e[1] === 'string')));
+    }
+  } catch {
+    // An unreadable fingerprint file counts as none: every changed file becomes a conflict to confirm.
+  }
+  return map;
+}
+
+function fingerprintsText(artifacts: readonly GeneratedArtifact[], current: string | undefined): string {
+  const entries: JsonObject = {};
+  for (const a of [...artifacts].sort((x, y) => (x.relativePath < y.relativePath ? -1 : 1))) entries[a.relativePath] = Object.fromEntries(fingerprintsOf(a.value, a.ownedPaths));
+  const value: JsonObject = {
+    generator: 'Lakehouse Workbench: lakehouse generate adf',
+    about: 'Fingerprints of the values lakehouse.yaml owns in each generated artifact, as last generated. Regeneration compares them to tell a metadata change from an edit in ADF Studio. Commit this file with the artifacts.',
+    artifacts: entries,
+  };
+  const text = formatAdfJson(value);
+  return current !== undefined && detectFormatting(current).eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
+}
+
+export interface WritePlanOptions {
+  /** Write conflicting files too (their owned values, or the whole file when it is not recognisable). */
+  force?: boolean;
+  write?: (file: string, text: string) => Promise<void>;
+}
+
+export interface WritePlanReport {
+  written: AdfFilePlan[];
+  unchanged: AdfFilePlan[];
+  /** Conflicts left alone (without force). */
+  refused: AdfFilePlan[];
+  fingerprintsWritten: boolean;
+}
+
+/** Whether writing the plan needs --force (some file is a conflict). */
+export function conflictsOf(plan: AdfGenerationPlan): AdfFilePlan[] {
+  return plan.files.filter(f => f.status === 'conflict');
+}
+
+/**
+ * Writes the files that change, each atomically (a temporary file and a rename: never half a
+ * file). With conflicts and without force nothing at all is written, so a refused run leaves
+ * the folder as it was.
+ */
+export async function writeAdfPlan(plan: AdfGenerationPlan, options: WritePlanOptions = {}): Promise<WritePlanReport> {
+  const write = options.write ?? writeFileAtomic;
+  const conflicts = conflictsOf(plan);
+  if (conflicts.length > 0 && !options.force) {
+    return { written: [], unchanged: plan.files.filter(f => f.status === 'unchanged'), refused: conflicts, fingerprintsWritten: false };
+  }
+  const report: WritePlanReport = { written: [], unchanged: [], refused: [], fingerprintsWritten: false };
+  for (const f of plan.files) {
+    if (f.status === 'unchanged') report.unchanged.push(f);
+    else {
+      await write(f.file, f.newText);
+      report.written.push(f);
+    }
+  }
+  if (plan.fingerprints.status !== 'unchanged') {
+    await write(plan.fingerprints.file, plan.fingerprints.newText);
+    report.fingerprintsWritten = true;
+  }
+  return report;
+}
+
+/** True when the folder is what generation would write (for --check). */
+export function isUpToDate(plan: AdfGenerationPlan): boolean {
+  return plan.files.every(f => f.status === 'unchanged') && plan.fingerprints.status === 'unchanged';
+}

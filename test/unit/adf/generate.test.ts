@@ -1,0 +1,283 @@
+// ADF generation from the metadata: the committed sample is the snapshot (byte for byte), the
+// output is deterministic and in ADF Studio's formatting and key order, the pipeline follows the
+// reference project's Incremental_loop, and unusual projects (several source systems, full loads,
+// no environment, 2,000 tables) generate what they should.
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { after, describe, it, type TestContext } from 'node:test';
+import { parseAdfFile } from '../../../src/core/adf/adfFile';
+import { findMetadataLoops } from '../../../src/core/adf/metadataLoops';
+import { FINGERPRINT_FILE, generateAdfArtifacts, PLACEHOLDER, planAdfGeneration, readBundleDeployment, type GeneratedArtifact } from '../../../src/core/adf/generate';
+import { importFromAdf } from '../../../src/core/adf/importAdf';
+import { loadProjectAt, readAdfFolder } from '../../../src/core/project/loadProject';
+import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { readFileIfExists } from '../../../src/core/rendering/run';
+import { generateProject } from '../../../bench/generate';
+import { REFERENCE_ADF, SAMPLE_DIR, SHARED_MISSING, hasSharedFixtures } from '../helpers/paths';
+import { loadProject } from '../helpers/project';
+import { generateSample, MULTI_SOURCE_PROJECT, smallProject } from './generateFixtures';
+
+const SAMPLE_ADF = path.join(SAMPLE_DIR, 'adf');
+const GENERATED_FOLDERS = ['dataset', 'linkedService', 'pipeline', 'trigger'];
+
+type Activity = { name: string; type: string; typeProperties: Record<string, unknown>; dependsOn: { activity: string; dependencyConditions: string[] }[] };
+
+function activitiesOf(artifact: GeneratedArtifact): Activity[] {
+  return (artifact.value.properties as { activities: Activity[] }).activities;
+}
+
+function walk(activities: readonly Activity[]): Activity[] {
+  return activities.flatMap(a => [a, ...walk([
+    ...(a.typeProperties.activities as Activity[] ?? []), ...(a.typeProperties.ifTrueActivities as Activity[] ?? []), ...(a.typeProperties.ifFalseActivities as Activity[] ?? []),
+  ])]);
+}
+
+function byPath(artifacts: readonly GeneratedArtifact[], relativePath: string): GeneratedArtifact {
+  const found = artifacts.find(a => a.relativePath === relativePath);
+  assert.ok(found, `${relativePath} is generated; generated: ${artifacts.map(a => a.relativePath).join(', ')}`);
+  return found;
+}
+
+describe('ADF generation: the sample is the snapshot', () => {
+  it('reproduces every committed artifact of samples/spotify/adf byte for byte, and nothing else', async () => {
+    const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
+    const { artifacts } = generateSample(metadata);
+    const committed = GENERATED_FOLDERS.flatMap(folder => fs.readdirSync(path.join(SAMPLE_ADF, folder)).map(name => `${folder}/${name}`)).sort();
+    assert.deepEqual(artifacts.map(a => a.relativePath), committed);
+    for (const a of artifacts) assert.equal(fs.readFileSync(path.join(SAMPLE_ADF, a.relativePath), 'utf8'), a.text, `${a.relativePath} is what generation writes (regenerate: lakehouse generate adf samples/spotify)`);
+  });
+
+  it('plans nothing to do on the sample, fingerprints included', async () => {
+    const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
+    const bundle = readBundleDeployment(fs.readFileSync(path.join(SAMPLE_DIR, 'databricks', 'databricks.yml'), 'utf8'));
+    const plan = await planAdfGeneration(metadata, SAMPLE_ADF, readFileIfExists, { bundle });
+    assert.deepEqual(plan.files.filter(f => f.status !== 'unchanged').map(f => `${f.status} ${f.artifact.relativePath}`), []);
+    assert.equal(plan.fingerprints.status, 'unchanged', `${FINGERPRINT_FILE} is up to date`);
+    assert.deepEqual(plan.stale, []);
+    assert.deepEqual(plan.notes, [], 'the sample configures everything generation cannot know');
+  });
+
+  it('is deterministic: same metadata, same bytes, also after reloading the project', async () => {
+    const first = generateSample((await loadProjectAt(new NodeFileHost(), SAMPLE_DIR)).metadata);
+    const second = generateSample((await loadProjectAt(new NodeFileHost(), SAMPLE_DIR)).metadata);
+    assert.deepEqual(second.artifacts.map(a => [a.relativePath, a.text]), first.artifacts.map(a => [a.relativePath, a.text]));
+    assert.deepEqual(generateSample((await loadProjectAt(new NodeFileHost(), SAMPLE_DIR)).metadata).artifacts.map(a => a.text), first.artifacts.map(a => a.text));
+  });
+});
+
+describe('ADF Studio formatting', () => {
+  it('tabs, "key": value, no newline at the end, LF, and JSON.parse gives back the value', async () => {
+    const { artifacts } = generateSample((await loadProjectAt(new NodeFileHost(), SAMPLE_DIR)).metadata);
+    for (const a of artifacts) {
+      assert.match(a.text, /^\{\n\t"name": /, a.relativePath);
+      assert.doesNotMatch(a.text, /\n$|\r|\n {2}/, `${a.relativePath}: no final newline, no CR, no space indentation`);
+      assert.deepEqual(JSON.parse(a.text), a.value);
+      assert.equal(a.text, JSON.stringify(a.value, null, '\t'));
+    }
+  });
+
+  it('writes the keys in the order ADF Studio does, per artifact type and activity type', async () => {
+    const { artifacts } = generateSample((await loadProjectAt(new NodeFileHost(), SAMPLE_DIR)).metadata);
+    const keys = (v: unknown) => Object.keys(v as object).join(',');
+    for (const a of artifacts) {
+      const expectedTop = { pipeline: 'name,properties,type', dataset: 'name,properties,type', linkedService: 'name,type,properties', trigger: 'name,properties' }[a.kind];
+      assert.equal(keys(a.value), expectedTop, a.relativePath);
+    }
+    assert.equal(keys(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json').value.properties), 'description,activities,parameters,annotations');
+    assert.equal(keys(byPath(artifacts, 'dataset/ds_sql_table.json').value.properties), 'linkedServiceName,parameters,annotations,type,schema,typeProperties');
+    assert.equal(keys(byPath(artifacts, 'dataset/ds_adls_parquet.json').value.properties), 'linkedServiceName,parameters,annotations,type,typeProperties,schema');
+    assert.equal(keys(byPath(artifacts, 'linkedService/ls_adls.json').value.properties), 'annotations,type,typeProperties');
+    assert.equal(keys(byPath(artifacts, 'trigger/tr_ingestion_schedule.json').value.properties), 'description,annotations,runtimeState,pipelines,type,typeProperties');
+    assert.equal(keys(byPath(artifacts, 'trigger/tr_ingestion_backfill.json').value.properties), 'description,annotations,runtimeState,pipeline,type,typeProperties');
+    const order: Record<string, string> = {
+      ForEach: 'name,type,dependsOn,userProperties,typeProperties',
+      IfCondition: 'name,type,dependsOn,userProperties,typeProperties',
+      Lookup: 'name,type,dependsOn,policy,userProperties,typeProperties',
+      Delete: 'name,type,dependsOn,policy,userProperties,typeProperties',
+      WebActivity: 'name,type,dependsOn,policy,userProperties,typeProperties',
+      Script: 'name,type,dependsOn,policy,userProperties,linkedServiceName,typeProperties',
+      Copy: 'name,type,dependsOn,policy,userProperties,typeProperties,inputs,outputs',
+      DatabricksNotebook: 'name,type,dependsOn,policy,userProperties,typeProperties,linkedServiceName',
+    };
+    const all = walk(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')));
+    assert.deepEqual([...new Set(all.map(a => a.type))].sort(), Object.keys(order).sort());
+    for (const a of all) assert.equal(keys(a), order[a.type], `${a.name} (${a.type})`);
+  });
+});
+
+describe('the ingestion pipeline (the reference project\'s Incremental_loop design)', () => {
+  it('loops over loop_input, whose default lists every table with its watermark column, backfill date, bronze folder and silver notebook', async () => {
+    const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
+    const pipeline = byPath(generateSample(metadata).artifacts, 'pipeline/pl_incremental_ingestion.json');
+    const file = parseAdfFile(path.join(SAMPLE_ADF, pipeline.relativePath), 'pipeline', pipeline.text);
+    const loops = findMetadataLoops(file, new Map());
+    assert.deepEqual(loops.map(l => [l.forEach, l.parameter]), [['for_each_table', 'loop_input']]);
+    assert.deepEqual(loops[0]!.items.map(i => [i.schema, i.table, i.cdcColumn, i.backfillFrom]), metadata.tables.map(t => [t.schema, t.name, t.cdcColumn, t.backfillFrom]));
+    const defaults = (pipeline.value.properties as { parameters: Record<string, { defaultValue: unknown }> }).parameters;
+    assert.deepEqual((defaults.loop_input!.defaultValue as Record<string, string>[])[4], {
+      schema: 'dbo', table: 'FactStream', cdc_col: 'stream_timestamp', from_date: '2024-01-01', bronze_folder: 'FactStream',
+      silver_notebook: '/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/src/silver/FactStream',
+    });
+    // The notebooks the pipeline runs are the rendered outputs, where databricks.yml deploys them.
+    for (const { notebook } of [...defaults.dimension_notebooks!.defaultValue as { notebook: string }[], ...defaults.fact_notebooks!.defaultValue as { notebook: string }[]]) {
+      const rendered = path.join(SAMPLE_DIR, 'databricks', `${notebook.replace('/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/', '')}.py`);
+      assert.ok(fs.existsSync(rendered), `${rendered} is rendered`);
+    }
+    assert.deepEqual(Object.keys(defaults), ['loop_input', 'dimension_notebooks', 'fact_notebooks', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
+  });
+
+  it('per table: watermark Lookup in bronze <table>_cdc/cdc.json, copy past it (from_date, or the backfill window), watermark update or clean-up, silver notebook', async () => {
+    const pipeline = byPath(generateSample((await loadProjectAt(new NodeFileHost(), SAMPLE_DIR)).metadata).artifacts, 'pipeline/pl_incremental_ingestion.json');
+    const all = walk(activitiesOf(pipeline));
+    const named = (name: string) => all.find(a => a.name === name)!;
+    const lookup = named('read_watermark').typeProperties.dataset as { parameters: Record<string, unknown> };
+    assert.deepEqual(lookup.parameters, { container: { value: '@pipeline().parameters.bronze_container', type: 'Expression' }, folder: { value: '@{item().bronze_folder}_cdc', type: 'Expression' }, file: 'cdc.json' });
+    const query = ((named('copy_new_rows').typeProperties.source as { sqlReaderQuery: { value: string } }).sqlReaderQuery).value;
+    assert.match(query, /^SELECT \* FROM \[@\{item\(\)\.schema\}\]\.\[@\{item\(\)\.table\}\] WHERE \[@\{item\(\)\.cdc_col\}\] /);
+    assert.ok(query.includes("if(greater(item().from_date, activity('read_watermark').output.firstRow.cdc), item().from_date, activity('read_watermark').output.firstRow.cdc)"), 'from_date is the floor of the first load');
+    assert.ok(query.includes('pipeline().parameters.window_start') && query.includes('pipeline().parameters.window_end'), 'a backfill window replaces the watermark');
+    assert.deepEqual(named('if_rows_copied').typeProperties.expression, { value: "@greater(activity('copy_new_rows').output.rowsCopied, 0)", type: 'Expression' });
+    assert.deepEqual((named('if_rows_copied').typeProperties.ifFalseActivities as Activity[]).map(a => a.name), ['delete_empty_file']);
+    assert.deepEqual((named('if_rows_copied').typeProperties.ifTrueActivities as Activity[]).map(a => a.name), ['write_watermark', 'run_silver_notebook']);
+    assert.deepEqual(activitiesOf(pipeline).map(a => [a.name, a.dependsOn.map(d => `${d.activity}:${d.dependencyConditions.join('|')}`).join(' ')]), [
+      ['for_each_table', ''],
+      ['for_each_dimension', 'for_each_table:Succeeded'],
+      ['for_each_fact', 'for_each_dimension:Succeeded'],
+      ['alert_success', 'for_each_fact:Succeeded'],
+      ['alert_failure', 'for_each_fact:Failed|Skipped'],
+    ]);
+    assert.ok(all.length < 80, `ADF allows 80 activities per pipeline; ${all.length}`);
+  });
+
+  it('imports back: lakehouse import-adf on the generated folder finds the tables, the server and the database', async () => {
+    const result = await readAdfFolder(new NodeFileHost(), SAMPLE_ADF);
+    assert.equal(result.status, 'ok');
+    if (result.status !== 'ok') return;
+    const imported = importFromAdf(result.factory, path.join(SAMPLE_DIR, 'imported.yaml'));
+    assert.equal(imported.tables, 5);
+    assert.match(imported.text, /\n {4}linkedService: ls_spotify_sql\n {4}server: sql-spotify\.database\.windows\.net\n {4}database: spotify\n/);
+    assert.match(imported.text, /- name: FactStream\n {8}schema: dbo\n {8}cdcColumn: stream_timestamp\n {8}loadType: incremental\n {8}backfillFrom: 2024-01-01\n/);
+  });
+
+  it('keeps the reference Incremental_loop\'s steps and expressions (shared fixture)', async t => {
+    if (!hasSharedFixtures()) return t.skip(SHARED_MISSING);
+    const reference = JSON.parse(fs.readFileSync(path.join(REFERENCE_ADF, 'pipeline', 'Incremental_loop.json'), 'utf8')) as { properties: { activities: Activity[]; parameters: Record<string, { defaultValue: Record<string, string>[] }> } };
+    const ours = byPath(generateSample((await loadProjectAt(new NodeFileHost(), SAMPLE_DIR)).metadata).artifacts, 'pipeline/pl_incremental_ingestion.json');
+    const types = (activities: readonly Activity[]) => [...new Set(walk(activities).map(a => a.type))].sort();
+    const missing = types(reference.properties.activities).filter(type => !types(activitiesOf(ours)).includes(type));
+    // The reference's SetVariable held the file's timestamp in a pipeline variable, which parallel iterations overwrite.
+    assert.deepEqual(missing, ['SetVariable']);
+    const referenceItem = Object.keys(reference.properties.parameters.loop_input!.defaultValue[0]!);
+    const ourItem = Object.keys(((ours.value.properties as { parameters: Record<string, { defaultValue: object[] }> }).parameters.loop_input!.defaultValue[0])!);
+    assert.deepEqual(referenceItem.filter(k => !ourItem.includes(k)), [], 'every field of the reference loop_input item is there');
+  });
+});
+
+describe('ADF generation of other projects', () => {
+  it('several source systems of each SQL kind, full-load tables, a zone path layout, an existing cluster, sequential loops', async () => {
+    const { snapshot } = await loadProject(MULTI_SOURCE_PROJECT);
+    const { artifacts, notes } = generateAdfArtifacts(snapshot.metadata);
+    assert.deepEqual(artifacts.map(a => a.relativePath), [
+      'dataset/ds_adls_json.json', 'dataset/ds_adls_parquet.json', 'dataset/ds_sql_table_crm.json', 'dataset/ds_sql_table_dw.json', 'dataset/ds_sql_table_legacy.json',
+      'linkedService/ls_adls.json', 'linkedService/ls_crm.json', 'linkedService/ls_databricks.json', 'linkedService/ls_dw.json', 'linkedService/ls_legacy.json',
+      'pipeline/pl_incremental_ingestion.json', 'trigger/tr_ingestion_backfill.json', 'trigger/tr_ingestion_schedule.json',
+    ]);
+    assert.equal(byPath(artifacts, 'linkedService/ls_dw.json').value.properties && (byPath(artifacts, 'linkedService/ls_dw.json').value.properties as { type: string }).type, 'AzureSqlDW');
+    assert.equal((byPath(artifacts, 'linkedService/ls_legacy.json').value.properties as { type: string }).type, 'SqlServer');
+    assert.ok(notes.some(n => n.includes("Source 'legacy' is a SQL Server")), notes.join('\n'));
+    assert.deepEqual((byPath(artifacts, 'linkedService/ls_databricks.json').value.properties as { typeProperties: object }).typeProperties, {
+      domain: PLACEHOLDER.databricksHost, authentication: 'MSI', workspaceResourceId: PLACEHOLDER.workspaceResourceId, existingClusterId: '0101-000000-abcdefgh',
+    });
+    const pipeline = byPath(artifacts, 'pipeline/pl_incremental_ingestion.json');
+    const parameters = (pipeline.value.properties as { parameters: Record<string, { defaultValue: unknown }> }).parameters;
+    assert.deepEqual(Object.keys(parameters), ['loop_input_crm', 'full_load_input_crm', 'loop_input_dw', 'full_load_input_legacy', 'dimension_notebooks', 'fact_notebooks', 'bronze_container', 'alert_url', 'window_start', 'window_end'].filter(k => k in parameters));
+    assert.deepEqual(parameters.full_load_input_crm!.defaultValue, [{ schema: 'dbo', table: 'Country', bronze_folder: 'crm/dbo/Country', silver_notebook: '/Workspace/Shared/.bundle/multi/dev/files/src/silver/Country' }]);
+    assert.equal(parameters.bronze_container!.defaultValue, 'raw');
+    const all = walk(activitiesOf(pipeline));
+    assert.equal(new Set(all.map(a => a.name)).size, all.length, 'activity names are unique in the pipeline');
+    assert.deepEqual(activitiesOf(pipeline).map(a => a.name).slice(0, 4), ['for_each_table_crm', 'for_each_full_load_table_crm', 'for_each_table_dw', 'for_each_full_load_table_legacy']);
+    const fullCopy = all.find(a => a.name === 'copy_full_table_crm')!;
+    assert.equal((fullCopy.typeProperties.source as { sqlReaderQuery: { value: string } }).sqlReaderQuery.value, 'SELECT * FROM [@{item().schema}].[@{item().table}]', 'a full load has no watermark');
+    assert.ok(!all.some(a => /watermark/.test(a.name) && a.name.endsWith('_legacy')), 'no watermark for a system of full loads only');
+    assert.equal((all.find(a => a.name === 'copy_new_rows_dw')!.typeProperties.source as { type: string }).type, 'SqlDWSource');
+    assert.equal(activitiesOf(pipeline)[0]!.typeProperties.isSequential, true, 'batchCount 1 copies one table at a time');
+    assert.equal(activitiesOf(pipeline)[0]!.typeProperties.batchCount, undefined);
+  });
+
+  it('without environments: valid JSON with visible placeholders, and a note for each', async () => {
+    const { snapshot } = await loadProject(MULTI_SOURCE_PROJECT);
+    const { artifacts, notes } = generateAdfArtifacts(snapshot.metadata);
+    for (const a of artifacts) assert.deepEqual(JSON.parse(a.text), a.value);
+    assert.equal((byPath(artifacts, 'linkedService/ls_adls.json').value.properties as { typeProperties: { url: string } }).typeProperties.url, `https://${PLACEHOLDER.storageAccount}.dfs.core.windows.net/`);
+    const parameters = (byPath(artifacts, 'pipeline/pl_incremental_ingestion.json').value.properties as { parameters: Record<string, { defaultValue: unknown }> }).parameters;
+    assert.equal(parameters.alert_url!.defaultValue, PLACEHOLDER.alertUrl);
+    for (const fragment of ['declares no environment', 'No alert URL', 'adf.databricks.workspaceResourceId', "bundle target 'dev'"]) {
+      assert.ok(notes.some(n => n.includes(fragment)), `a note says ${fragment}:\n${notes.join('\n')}`);
+    }
+  });
+
+  it('the environment picks the values: --env prod carries prod\'s storage account and Databricks host', async () => {
+    const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
+    const prod = generateAdfArtifacts(metadata, { environment: 'prod' }).artifacts;
+    assert.equal((byPath(prod, 'linkedService/ls_adls.json').value.properties as { typeProperties: { url: string } }).typeProperties.url, 'https://stspotifyprod.dfs.core.windows.net/');
+    assert.match(byPath(prod, 'linkedService/ls_databricks.json').text, /adb-2222222222222222\.2\.azuredatabricks\.net[\s\S]*rg-spotify-prod[\s\S]*dbw-spotify-prod/);
+    assert.throws(() => generateAdfArtifacts(metadata, { environment: 'qa' }), /No environment 'qa' in lakehouse\.yaml; declared: dev, prod\./);
+  });
+
+  it('the adf section renames what it names, and templates: [] runs no notebook (no Databricks linked service)', async () => {
+    const adf = 'adf:\n  pipeline: pl_load\n  loopParameter: tables\n  linkedServices: { lake: ls_lake }\n  datasets: { sqlTable: ds_sql, parquet: ds_parquet, json: ds_json }\n  schedule: { trigger: tr_hourly, frequency: Hour, interval: 2 }\ntemplates: []\n';
+    const { snapshot, diagnostics } = await loadProject(smallProject('', adf));
+    assert.deepEqual(diagnostics.filter(d => d.severity === 'error'), []);
+    const { artifacts } = generateAdfArtifacts(snapshot.metadata);
+    assert.deepEqual(artifacts.map(a => a.relativePath), [
+      'dataset/ds_json.json', 'dataset/ds_parquet.json', 'dataset/ds_sql.json', 'linkedService/ls_app.json', 'linkedService/ls_lake.json',
+      'pipeline/pl_load.json', 'trigger/tr_hourly.json', 'trigger/tr_ingestion_backfill.json',
+    ]);
+    const pipeline = byPath(artifacts, 'pipeline/pl_load.json');
+    assert.deepEqual(Object.keys((pipeline.value.properties as { parameters: object }).parameters), ['tables', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
+    assert.ok(!walk(activitiesOf(pipeline)).some(a => a.type === 'DatabricksNotebook'));
+    assert.deepEqual((byPath(artifacts, 'trigger/tr_hourly.json').value.properties as { typeProperties: object }).typeProperties,
+      { recurrence: { frequency: 'Hour', interval: 2, startTime: '2024-01-01T02:00:00Z', timeZone: 'UTC' } });
+  });
+
+  it('the adf section is checked by the schema: an unknown key, a value out of range, a frequency ADF does not have', async () => {
+    const project = await loadProject(smallProject('', 'adf:\n  batchCount: 80\n  schedule: { frequency: Fortnight }\n  pipelines: x\n'));
+    assert.deepEqual(project.diagnostics.filter(d => d.code.startsWith('LH1')).map(d => d.code).sort(), ['LH102', 'LH104', 'LH104']);
+  });
+
+  it('two artifacts with one name are refused with a message that says which', async () => {
+    const { snapshot } = await loadProject(smallProject('', 'adf:\n  linkedServices: { lake: ls_app }\n'));
+    assert.throws(() => generateAdfArtifacts(snapshot.metadata), /Two linked services would be named 'ls_app'/);
+  });
+});
+
+describe('ADF generation at scale', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lakehouse-adfgen-'));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('2,000 tables generate in well under a second', async (t: TestContext) => {
+    const project = generateProject(path.join(tmp, 'p2000'), { tables: 2000, adfTemplate: SAMPLE_ADF });
+    const { metadata } = await loadProjectAt(new NodeFileHost(), project.root);
+    assert.equal(metadata.tables.length, 2000);
+    generateAdfArtifacts(metadata); // warm up (JIT)
+    const started = process.hrtime.bigint();
+    const { artifacts, notes } = generateAdfArtifacts(metadata);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.ok(notes.some(n => /^Pipeline 'pl_incremental_ingestion' has \d+ activities \(ADF allows 80\), \d+ parameters \(ADF allows 50\), \d+ KiB \(ADF allows 200 KB\): ADF will refuse it\./.test(n)), notes.join('\n'));
+    t.diagnostic(`2,000 tables in ${metadata.sources.length} source systems: ${artifacts.length} artifacts, ${(artifacts.reduce((n, a) => n + a.text.length, 0) / 1024).toFixed(0)} KiB, ${ms.toFixed(1)} ms`);
+    assert.ok(ms < 500, `generation took ${ms.toFixed(1)} ms`);
+    // The round trip on that scale: the folder as generated, then one table's backfill date changes.
+    const files = new Map(artifacts.map(a => [path.join(tmp, 'adf', ...a.relativePath.split('/')), a.text]));
+    const table = metadata.tables.find(t => t.loadType === 'incremental')!;
+    table.backfillFrom = '2020-01-01';
+    const plannedAt = process.hrtime.bigint();
+    const plan = await planAdfGeneration(metadata, path.join(tmp, 'adf'), file => files.get(file));
+    const planMs = Number(process.hrtime.bigint() - plannedAt) / 1e6;
+    t.diagnostic(`round trip after one edit: ${planMs.toFixed(1)} ms`);
+    assert.deepEqual(plan.files.filter(f => f.status !== 'unchanged').map(f => [f.artifact.relativePath, f.status, f.changedPaths.length]), [['pipeline/pl_incremental_ingestion.json', 'conflict', 1]],
+      'no fingerprints were written, so the changed default is a conflict to confirm');
+    assert.ok(planMs < 2000, `planning took ${planMs.toFixed(1)} ms`);
+  });
+});
