@@ -1,11 +1,9 @@
 // `lakehouse generate adf`: the Data Factory artifacts the metadata implies, written into paths.adf
 // (a round trip: hand edits outside the owned values are kept), `--check` for CI.
 import * as path from 'path';
-import { compareDiagnostics } from '../core/diagnostics/diagnostic';
-import { AdfGenerationError } from '../core/adf/generate/artifacts';
-import { conflictsOf, isUpToDate, planAdfGeneration, writeAdfPlan, type AdfFilePlan, type AdfGenerationPlan } from '../core/adf/generate/plan';
+import { conflictsOf, isUpToDate, writeAdfPlan, type AdfFilePlan, type AdfGenerationPlan } from '../core/adf/generate/plan';
 import { pathText } from '../core/adf/generate/adfJson';
-import { readBundleDeployment, UnknownAdfEnvironmentError, type BundleDeployment } from '../core/adf/generate/settings';
+import { planProjectAdf } from '../core/adf/projectGeneration';
 import { loadProjectAt, UserError } from '../core/project/loadProject';
 import { NodeFileHost } from '../core/project/nodeFileHost';
 import { readFileIfExists } from '../core/rendering/run';
@@ -33,32 +31,19 @@ export async function generate(args: string[], io: Io, usage: string): Promise<n
 
   const shown = (values.project as string | undefined) ?? rest[0] ?? '.';
   const snapshot = await loadProjectAt(new NodeFileHost(), path.resolve(io.cwd, shown), shown);
-  const metadata = snapshot.metadata;
   const baseDir = path.dirname(snapshot.rootFile);
-  // The ADF folder's own problems are what regeneration may fix; only the metadata must be valid.
-  const errors = [...snapshot.diagnostics.values()].flat().filter(d => d.severity === 'error' && snapshot.metadataFiles.has(d.file)).sort(compareDiagnostics);
-  if (errors.length) {
-    io.stderr(`${toText(errors, baseDir, io.color)}\n\nlakehouse: the metadata has ${errors.length} error(s); ADF artifacts are generated from valid metadata only. Fix them first (lakehouse validate).\n`);
+  const planned = await planProjectAdf(snapshot, readFileIfExists, values.env !== undefined ? { environment: values.env as string } : {});
+  if (!planned.ok) {
+    if (planned.reason === 'unknown-environment') throw new UserError(planned.message);
+    if (planned.reason === 'metadata-errors') {
+      io.stderr(`${toText(planned.errors, baseDir, io.color)}\n\nlakehouse: ${planned.message.replace('Fix them first.', 'Fix them first (lakehouse validate).')}\n`);
+    } else {
+      io.stderr(`lakehouse: ${planned.message}\n`);
+    }
     return 1;
   }
-
-  const adfRoot = metadata.paths.adf ?? path.join(metadata.rootDir, 'adf');
-  const bundleFile = path.join(metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks'), 'databricks.yml');
-  const bundleText = await readFileIfExists(bundleFile);
-  const bundle: BundleDeployment | undefined = bundleText === undefined ? undefined : readBundleDeployment(bundleText);
-  let plan: AdfGenerationPlan;
-  try {
-    plan = await planAdfGeneration(metadata, adfRoot, readFileIfExists, {
-      ...(values.env !== undefined ? { environment: values.env as string } : {}), ...(bundle ? { bundle } : {}),
-    });
-  } catch (e) {
-    if (e instanceof UnknownAdfEnvironmentError) throw new UserError(e.message);
-    if (e instanceof AdfGenerationError) {
-      io.stderr(`lakehouse: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  const plan: AdfGenerationPlan = planned.plan;
+  const adfRoot = plan.adfRoot;
   const rel = (file: string) => relative(baseDir, file);
   if (format === 'text') for (const note of plan.notes) io.stderr(`note: ${note}\n`);
   const conflicts = conflictsOf(plan);

@@ -8,6 +8,9 @@ import { ProblemDecorationProvider, SourcesTreeDataProvider, type SourcesNode } 
 import type { Diagnostic } from '../core/index';
 import { compareWithDiskCommand, EmbeddedTemplateCodeLensProvider, openPreviewCommand, renderAllCommand, selectEnvironmentCommand } from './templates/templateCommands';
 import { PREVIEW_SCHEME, TemplatePreviewManager } from './templates/templatePreviewManager';
+import { ADF_PREVIEW_SCHEME, AdfPreviewManager } from './adf/adfPreviewManager';
+import { compareAdfWithDiskCommand, generateAdfCommand, openAdfJsonCommand, previewAdfCommand, revealAdfMetadataCommand } from './adf/adfCommands';
+import { PipelinesTreeDataProvider, type PipelinesNode } from './adf/pipelinesTreeDataProvider';
 
 const moduleLoadedAt = performance.now();
 
@@ -18,6 +21,9 @@ export interface LakehouseApi {
   sourcesView: vscode.TreeView<SourcesNode>;
   diagnostics: DiagnosticsPublisher;
   previews: TemplatePreviewManager;
+  adfPreviews: AdfPreviewManager;
+  pipelines: PipelinesTreeDataProvider;
+  pipelinesView: vscode.TreeView<PipelinesNode>;
   /** Milliseconds activate() took. */
   activationMs: number;
   /** Milliseconds from this module's evaluation to the end of activate(): includes whatever else the host did in between (other extensions starting). */
@@ -34,6 +40,9 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
   const sources = new SourcesTreeDataProvider();
   const previews = new TemplatePreviewManager(projects, log, context.extensionPath, context.workspaceState);
   const sourcesView = vscode.window.createTreeView('lakehouse.sources', { treeDataProvider: sources, showCollapseAll: true });
+  const adfPreviews = new AdfPreviewManager(projects, () => previews.environment);
+  const pipelines = new PipelinesTreeDataProvider(adfPreviews, () => projects.snapshots);
+  const pipelinesView = vscode.window.createTreeView('lakehouse.pipelines', { treeDataProvider: pipelines, showCollapseAll: true });
   const setState = (state: string, hasProject: boolean) => {
     void vscode.commands.executeCommand('setContext', 'lakehouse.projectState', state);
     void vscode.commands.executeCommand('setContext', 'lakehouse.hasProject', hasProject);
@@ -92,6 +101,17 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
     vscode.commands.registerCommand('lakehouse.templates.compareWithDisk', (uri?: vscode.Uri) => compareWithDiskCommand(previews, uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('lakehouse.templates.renderAll', () => renderAllCommand(previews, projects, log)),
     vscode.commands.registerCommand('lakehouse.templates.selectEnvironment', (name?: string) => selectEnvironmentCommand(previews, projects, typeof name === 'string' ? name : undefined)),
+    adfPreviews, pipelines, pipelinesView,
+    vscode.workspace.registerTextDocumentContentProvider(ADF_PREVIEW_SCHEME, adfPreviews),
+    // The environment also decides the generated values (storage account, workspace URL…).
+    previews.onDidChangeEnvironment(() => adfPreviews.forgetPlans()),
+    vscode.commands.registerCommand('lakehouse.adf.preview', (target?: PipelinesNode | SourcesNode | vscode.Uri, pick?: string) =>
+      previewAdfCommand(adfPreviews, projects, target, typeof pick === 'string' ? pick : undefined)),
+    vscode.commands.registerCommand('lakehouse.adf.compareWithDisk', (target?: PipelinesNode | vscode.Uri) => compareAdfWithDiskCommand(adfPreviews, projects, target)),
+    vscode.commands.registerCommand('lakehouse.adf.openJson', (node?: PipelinesNode) => openAdfJsonCommand(node ?? pipelinesView.selection[0])),
+    vscode.commands.registerCommand('lakehouse.adf.revealMetadata', (node?: PipelinesNode) => revealAdfMetadataCommand(node ?? pipelinesView.selection[0])),
+    vscode.commands.registerCommand('lakehouse.adf.generate', (answer?: 'Overwrite' | 'Keep') =>
+      generateAdfCommand(adfPreviews, projects, log, answer === 'Overwrite' || answer === 'Keep' ? answer : undefined)),
   );
 
   // The first scan runs after activation returns: activation stays cheap and the editor responsive.
@@ -101,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
   const activationMs = performance.now() - activateStarted;
   const sinceModuleLoadMs = performance.now() - moduleLoadedAt;
   log.info(`Activated in ${activationMs.toFixed(1)} ms (${sinceModuleLoadMs.toFixed(1)} ms since the module loaded)`);
-  return { projects, sources, sourcesView, diagnostics, previews, activationMs, sinceModuleLoadMs, ready };
+  return { projects, sources, sourcesView, diagnostics, previews, adfPreviews, pipelines, pipelinesView, activationMs, sinceModuleLoadMs, ready };
 }
 
 export function deactivate(): void {

@@ -119,6 +119,12 @@ export class ProjectManager implements vscode.Disposable {
     }
   }
 
+  /** Files this extension wrote: forget what was read of them and validate again now. */
+  async filesChanged(files: readonly string[]): Promise<void> {
+    for (const p of this.projects.values()) for (const f of files) p.session.invalidate(f);
+    await this.validateNow();
+  }
+
   /** Resolves when no validation is pending or running (tests and commands wait on it). */
   whenIdle(): Promise<void> {
     if (!this.timer && !this.running) return Promise.resolve();

@@ -256,7 +256,7 @@ function originLocation(snapshot: ProjectSnapshot, origin: Origin, field: string
 
 function labelOf(node: SourcesNode): string {
   switch (node.kind) {
-    case 'project': return node.snapshot.metadata.project?.name ?? path.basename(path.dirname(node.snapshot.rootFile));
+    case 'project': return node.snapshot.metadata.project?.name ?? path.basename(node.snapshot.adfOnly ? node.snapshot.rootFile : path.dirname(node.snapshot.rootFile));
     case 'system': return node.system.name;
     case 'table': return node.table.qualifiedName;
     case 'column': return node.column.name;

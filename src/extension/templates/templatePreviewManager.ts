@@ -26,6 +26,9 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
   /** Last render of each open preview, by URI. */
   private readonly lastRender = new Map<string, { jobFile?: string; outputFile?: string; result: RenderResult; renderedAt: number }>();
   private readonly renderListeners = new vscode.EventEmitter<vscode.Uri>();
+  private readonly environmentChanged = new vscode.EventEmitter<string | undefined>();
+  /** Fires when "Select Environment" picks another environment. */
+  readonly onDidChangeEnvironment = this.environmentChanged.event;
   /** Renders started by a refresh, waiting for the window to ask for the content. */
   private readonly prerendered = new Map<string, Promise<string>>();
   /** Fires after a preview has been rendered (tests and the benchmark measure edit-to-preview time with it). */
@@ -38,7 +41,7 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     private readonly state: vscode.Memento,
   ) {
     this.disposables.push(
-      this.changed, this.renderDiagnostics, this.renderListeners,
+      this.changed, this.renderDiagnostics, this.renderListeners, this.environmentChanged,
       projects.onDidChangeProjects(() => this.refreshOpenPreviews(0)),
       vscode.workspace.onDidChangeTextDocument(e => {
         if (e.document.uri.scheme === 'file' && this.affectsPreviews(e.document)) this.refreshOpenPreviews(0);
@@ -63,6 +66,7 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
 
   async setEnvironment(name: string | undefined): Promise<void> {
     await this.state.update('lakehouse.templates.environment', name);
+    this.environmentChanged.fire(name);
     this.refreshOpenPreviews(0);
   }
 

@@ -154,8 +154,10 @@ describe('ADF validation: activity names and dependencies (LH406–LH409)', () =
 
   it('dependsOn a missing sibling, with a did-you-mean fix', async () => {
     const { diagnostics, texts } = await validate({
-      'pipeline/p.json': pipeline('p', [activity('read_watermark', 'Lookup'), activity('copy', 'Copy', { dependsOn: [dep('read_watermak')] })]),
+      'pipeline/p.json': pipeline('p', [activity('read_watermark', 'Lookup'), activity('copy', 'Copy', { dependsOn: [dep('read_watermak')], typeProperties: { q: expr("@activity('read_watermark').output.firstRow") } })]),
     });
+    // One typo, one diagnostic: the reader's activity('read_watermark') is not reported as well.
+    assertNone(diagnostics, 'LH414');
     const d = assertOne(diagnostics, 'LH407', rangeOf(texts, 'pipeline/p.json', '"read_watermak"'), /'copy' depends on 'read_watermak'.*Did you mean 'read_watermark'/);
     assert.equal(d.fixes?.[0]?.edits[0]?.newText, '"read_watermark"');
   });

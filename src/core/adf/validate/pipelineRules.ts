@@ -28,7 +28,8 @@ interface Activity {
   nameNode: JsonNode | undefined;
   type: string;
   container: Container;
-  dependsOn: { name: string; node: JsonNode }[];
+  /** `assumed`: the sibling a misspelt name most likely meant, so one typo is reported once, not again at every activity() after it. */
+  dependsOn: { name: string; node: JsonNode; assumed?: Activity }[];
   containers: Container[];
   upstream?: Set<Activity>;
 }
@@ -279,6 +280,7 @@ function checkDependencies(report: FileReport, container: Container): void {
       }
       const siblings = container.activities.map(a => a.name).filter(n => n && n !== activity.name);
       const suggestion = didYouMean(dep.name, siblings);
+      if (suggestion) dep.assumed = container.byName.get(suggestion);
       const where = container.owner ? `inside '${container.owner.name}'` : 'at the top level of the pipeline';
       report.add(span(dep.node), RULES.adfDependencyUnknown,
         `'${activity.name}' depends on '${dep.name}', which is not an activity ${where}${suggestion ? `. Did you mean '${suggestion}'?` : siblings.length ? ` (there: ${siblings.slice(0, 6).join(', ')}${siblings.length > 6 ? ', …' : ''}).` : '.'}${suggestion ? '' : ' dependsOn can only name activities in the same container.'}`,
@@ -396,7 +398,7 @@ function upstreamOf(activity: Activity): Set<Activity> {
   const result = new Set<Activity>();
   activity.upstream = result; // set first: a dependency cycle ends here instead of recursing forever
   for (const dep of activity.dependsOn) {
-    const target = activity.container.byName.get(dep.name);
+    const target = activity.container.byName.get(dep.name) ?? dep.assumed;
     if (!target || result.has(target)) continue;
     result.add(target);
     for (const up of upstreamOf(target)) result.add(up);

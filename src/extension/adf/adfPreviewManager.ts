@@ -1,0 +1,141 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { AdfFilePlan, ProjectAdfPlan, ProjectSnapshot } from '../../core/index';
+import { loadCore } from '../lazyCore';
+import type { ProjectManager } from '../project/projectManager';
+
+export const ADF_PREVIEW_SCHEME = 'lakehouse-adf';
+
+/** What an ADF preview shows: a generated artifact, or what the metadata generates for one table. */
+export type AdfPreviewSpec =
+  | { kind: 'artifact'; rootFile: string; relativePath: string }
+  | { kind: 'table'; rootFile: string; system: string; table: string };
+
+/**
+ * Read-only JSON documents with the ADF artifacts the metadata generates (exactly what
+ * "Generate ADF Artifacts" would write), kept up to date as the metadata changes.
+ */
+export class AdfPreviewManager implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly plansChanged = new vscode.EventEmitter<void>();
+  /** Fires when the generation plans were recomputed (the Data Factory view redraws). */
+  readonly onDidChangePlans = this.plansChanged.event;
+  private readonly plans = new WeakMap<ProjectSnapshot, Promise<ProjectAdfPlan>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly projects: ProjectManager, private readonly environment: () => string | undefined) {
+    this.disposables.push(this.changed, this.plansChanged, projects.onDidChangeProjects(() => this.refresh()));
+  }
+
+  /** Recomputes plans (a new snapshot, another environment) and updates open previews. */
+  refresh(): void {
+    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === ADF_PREVIEW_SCHEME) this.changed.fire(doc.uri);
+    this.plansChanged.fire();
+  }
+
+  forgetPlans(): void {
+    for (const s of this.projects.snapshots) this.plans.delete(s);
+    this.refresh();
+  }
+
+  /** What regenerating would do for a project (cached per snapshot: a snapshot never changes). */
+  planFor(snapshot: ProjectSnapshot): Promise<ProjectAdfPlan> {
+    let plan = this.plans.get(snapshot);
+    if (!plan && snapshot.adfOnly) {
+      plan = Promise.resolve({ ok: false, reason: 'generation', message: 'This Data Factory folder has no lakehouse.yaml, so nothing is generated for it: it is only checked.' });
+      this.plans.set(snapshot, plan);
+    }
+    if (!plan) {
+      const environment = this.environment();
+      const known = environment !== undefined && snapshot.metadata.environments.some(e => e.name === environment);
+      plan = loadCore().planProjectAdf(snapshot, readWithBuffers, known ? { environment } : {});
+      this.plans.set(snapshot, plan);
+    }
+    return plan;
+  }
+
+  previewUri(spec: AdfPreviewSpec): vscode.Uri {
+    const name = spec.kind === 'artifact' ? spec.relativePath : `table/${spec.system}.${spec.table}.json`;
+    // The path ends in .json so the editor opens it as JSON (highlighting, folding, outline).
+    return vscode.Uri.from({ scheme: ADF_PREVIEW_SCHEME, path: `/${name}`, query: JSON.stringify(spec) });
+  }
+
+  specOf(uri: vscode.Uri): AdfPreviewSpec | undefined {
+    try {
+      return JSON.parse(uri.query) as AdfPreviewSpec;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The plan entry a preview shows, when it shows one artifact. */
+  async fileOf(uri: vscode.Uri): Promise<AdfFilePlan | undefined> {
+    const spec = this.specOf(uri);
+    if (spec?.kind !== 'artifact') return undefined;
+    const snapshot = this.projects.snapshots.find(s => s.rootFile === spec.rootFile);
+    const planned = snapshot && (await this.planFor(snapshot));
+    return planned?.ok ? planned.plan.files.find(f => f.artifact.relativePath === spec.relativePath) : undefined;
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const spec = this.specOf(uri);
+    if (!spec) return problem('This preview link is not valid.');
+    const snapshot = this.projects.snapshots.find(s => s.rootFile === spec.rootFile);
+    if (!snapshot) return problem(`The project ${spec.rootFile} is no longer open. Close this preview.`);
+    const planned = await this.planFor(snapshot);
+    if (!planned.ok) {
+      return problem(planned.message, planned.reason === 'metadata-errors'
+        ? planned.errors.slice(0, 20).map(d => `${vscode.workspace.asRelativePath(d.file)}:${d.range.start.line + 1}: ${d.message}`)
+        : undefined);
+    }
+    if (spec.kind === 'artifact') {
+      const file = planned.plan.files.find(f => f.artifact.relativePath === spec.relativePath);
+      return file ? file.newText : problem(`The metadata no longer generates ${spec.relativePath} (was the adf section of lakehouse.yaml changed?).`);
+    }
+    // A table: its entries in the generated pipelines' array parameters (what the ForEach copies for it).
+    const entries: { pipeline: string; parameter: string; item: unknown }[] = [];
+    for (const f of planned.plan.files) {
+      if (f.artifact.kind !== 'pipeline') continue;
+      const parameters = (f.artifact.value.properties as { parameters?: Record<string, { defaultValue?: unknown }> } | undefined)?.parameters ?? {};
+      for (const [name, p] of Object.entries(parameters)) {
+        if (!Array.isArray(p.defaultValue)) continue;
+        for (const item of p.defaultValue) {
+          const rec = item as Record<string, unknown>;
+          if (typeof rec.table === 'string' && `${String(rec.schema ?? '')}.${rec.table}`.toLowerCase() === spec.table.toLowerCase()) {
+            entries.push({ pipeline: f.artifact.name, parameter: name, item });
+          }
+        }
+      }
+    }
+    if (entries.length === 0) return problem(`No generated pipeline copies ${spec.table}.`);
+    return JSON.stringify({ table: `${spec.system}.${spec.table}`, copiedBy: entries }, null, '\t');
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Reads a file for planning: an unsaved editor buffer wins over the disk. */
+async function readWithBuffers(file: string): Promise<string | undefined> {
+  const doc = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'file' && d.uri.fsPath === file);
+  if (doc) return doc.getText();
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Previews are JSON documents, so a problem is said as JSON too (comments would be flagged). */
+function problem(message: string, details?: string[]): string {
+  return JSON.stringify({ lakehouse: message, ...(details?.length ? { problems: details } : {}) }, null, '\t');
+}
+
+export function relativeToRoot(snapshot: ProjectSnapshot, file: string): string | undefined {
+  const root = loadCore().adfRootOf(snapshot);
+  const rel = path.relative(root, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : undefined;
+}

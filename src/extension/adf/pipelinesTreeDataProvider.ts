@@ -1,0 +1,191 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { AdfFile, AdfFilePlan, ProjectSnapshot } from '../../core/index';
+import type { AdfPreviewManager } from './adfPreviewManager';
+
+interface BaseNode {
+  id: string;
+  parent?: PipelinesNode;
+}
+
+export type PipelinesNode =
+  | (BaseNode & { kind: 'project'; snapshot: ProjectSnapshot })
+  | (BaseNode & { kind: 'pipeline'; snapshot: ProjectSnapshot; name: string; file?: AdfFile; plan?: AdfFilePlan })
+  | (BaseNode & { kind: 'parameter'; snapshot: ProjectSnapshot; pipeline: string; name: string; type: string; defaultValue: unknown; owned: boolean; file?: AdfFile })
+  | (BaseNode & { kind: 'message'; label: string; detail?: string; icon: string; command?: vscode.Command });
+
+/**
+ * The Data Factory view: each project's pipelines (on disk, and generated ones not written yet)
+ * with their parameters; generated ones can be previewed and compared with the file on disk.
+ */
+export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<PipelinesNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<PipelinesNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: PipelinesNode[] = [];
+  private readonly children = new Map<string, PipelinesNode[]>();
+  private generation = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly previews: AdfPreviewManager, private readonly snapshots: () => readonly ProjectSnapshot[]) {
+    this.disposables.push(this.changed, previews.onDidChangePlans(() => void this.rebuild()));
+  }
+
+  /** Rebuilds from the current snapshots and their plans (plans are computed off the keystroke path). */
+  async rebuild(): Promise<void> {
+    const generation = ++this.generation;
+    const snapshots = this.snapshots();
+    const plans = await Promise.all(snapshots.map(async s => {
+      try {
+        const planned = await this.previews.planFor(s);
+        return planned.ok ? planned.plan : undefined;
+      } catch {
+        return undefined;
+      }
+    }));
+    if (generation !== this.generation) return; // a newer rebuild started meanwhile
+    this.children.clear();
+    const withAdf = snapshots.map((s, i) => ({ snapshot: s, plan: plans[i] })).filter(x => x.snapshot.adf || x.plan?.files.length);
+    if (withAdf.length === 1) {
+      this.roots = this.projectChildren(withAdf[0]!.snapshot, withAdf[0]!.plan, undefined);
+    } else {
+      this.roots = withAdf.map(({ snapshot, plan }) => {
+        const node: PipelinesNode = { kind: 'project', id: `adf-project:${snapshot.rootFile}`, snapshot };
+        this.children.set(node.id, this.projectChildren(snapshot, plan, node));
+        return node;
+      });
+    }
+    if (this.roots.length === 0 && snapshots.length > 0) {
+      this.roots = [{
+        kind: 'message', id: 'adf-message:none', icon: 'info', label: 'No Data Factory folder yet',
+        detail: 'Generate the artifacts from the metadata', command: { command: 'lakehouse.adf.generate', title: 'Generate ADF Artifacts' },
+      }];
+    }
+    this.changed.fire(undefined);
+  }
+
+  private projectChildren(snapshot: ProjectSnapshot, plan: { files: AdfFilePlan[] } | undefined, parent: PipelinesNode | undefined): PipelinesNode[] {
+    const onDisk = snapshot.adf?.artifacts.get('pipeline') ?? new Map<string, AdfFile>();
+    const planned = new Map((plan?.files ?? []).filter(f => f.artifact.kind === 'pipeline').map(f => [f.artifact.name, f]));
+    const names = [...new Set([...onDisk.keys(), ...planned.keys()])].sort((a, b) => a.localeCompare(b));
+    return names.map(name => {
+      const file = onDisk.get(name);
+      const filePlan = planned.get(name);
+      const node: PipelinesNode = { kind: 'pipeline', id: `adf-pipeline:${snapshot.rootFile}:${name}`, parent, snapshot, name, file, plan: filePlan };
+      const value = (file?.value ?? filePlan?.artifact.value) as { properties?: { parameters?: Record<string, { type?: string; defaultValue?: unknown }> } } | undefined;
+      const owned = new Set((filePlan?.artifact.ownedPaths ?? []).filter(p => p[0] === 'properties' && p[1] === 'parameters').map(p => String(p[2])));
+      const parameters = Object.entries(value?.properties?.parameters ?? {});
+      this.children.set(node.id, parameters.map(([pName, p]) => ({
+        kind: 'parameter', id: `${node.id}:${pName}`, parent: node, snapshot, pipeline: name, name: pName,
+        type: typeof p?.type === 'string' ? p.type : '?', defaultValue: p?.defaultValue, owned: owned.has(pName), file,
+      }) as PipelinesNode));
+      return node;
+    });
+  }
+
+  all(): PipelinesNode[] {
+    const out: PipelinesNode[] = [];
+    const visit = (nodes: readonly PipelinesNode[]) => {
+      for (const n of nodes) {
+        out.push(n);
+        visit(this.getChildren(n));
+      }
+    };
+    visit(this.roots);
+    return out;
+  }
+
+  getChildren(node?: PipelinesNode): PipelinesNode[] {
+    return node ? this.children.get(node.id) ?? [] : this.roots;
+  }
+
+  getParent(node: PipelinesNode): PipelinesNode | undefined {
+    return node.parent;
+  }
+
+  getTreeItem(node: PipelinesNode): vscode.TreeItem {
+    const hasChildren = (this.children.get(node.id)?.length ?? 0) > 0;
+    const item = new vscode.TreeItem(labelOf(node), hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    switch (node.kind) {
+      case 'project':
+        item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        item.description = vscode.workspace.asRelativePath(node.snapshot.rootFile);
+        item.iconPath = new vscode.ThemeIcon('home');
+        item.contextValue = 'lakehouse.adfProject';
+        break;
+      case 'pipeline': {
+        const generated = !!node.plan;
+        const activities = countActivities(node.file?.value ?? node.plan?.artifact.value);
+        const state = !node.plan ? 'hand-written'
+          : node.plan.status === 'create' ? 'not written yet'
+            : node.plan.status === 'unchanged' ? 'generated'
+              : node.plan.status === 'update' ? 'generated · out of date' : 'generated · edited by hand';
+        item.description = `${state}${activities ? ` · ${activities} activit${activities === 1 ? 'y' : 'ies'}` : ''}`;
+        item.tooltip = new vscode.MarkdownString([
+          `**${node.name}** (Data Factory pipeline)`,
+          node.file ? `\`${vscode.workspace.asRelativePath(node.file.file)}\`` : 'Not in the ADF folder yet: *Generate ADF Artifacts* writes it.',
+          generated ? 'Generated from lakehouse.yaml: the values the metadata owns are rewritten on each generation; other edits are kept.' : undefined,
+          node.plan?.conflict ? `$(warning) ${node.plan.conflict.message}` : undefined,
+        ].filter(Boolean).join('\n\n'), true);
+        // The file's own URI: the editor's problem decorations (error count, colour) apply to the item.
+        if (node.file) item.resourceUri = vscode.Uri.file(node.file.file);
+        item.iconPath = new vscode.ThemeIcon(node.file ? 'symbol-event' : 'circle-large-outline');
+        item.contextValue = `lakehouse.pipeline${generated ? '.generated' : ''}${node.file ? '.onDisk' : ''}`;
+        item.command = node.file
+          ? { command: 'lakehouse.adf.openJson', title: 'Open JSON', arguments: [node] }
+          : { command: 'lakehouse.adf.preview', title: 'Preview ADF JSON', arguments: [node] };
+        break;
+      }
+      case 'parameter':
+        item.description = `${node.type}${node.defaultValue !== undefined ? ` = ${summarize(node.defaultValue)}` : ''}${node.owned ? ' · from metadata' : ''}`;
+        item.tooltip = new vscode.MarkdownString(`**${node.name}**: ${node.type}${node.owned ? '\n\nIts default value is generated from lakehouse.yaml.' : ''}\n\n\`\`\`json\n${JSON.stringify(node.defaultValue, null, 2)?.slice(0, 2000) ?? 'no default'}\n\`\`\``);
+        item.iconPath = new vscode.ThemeIcon(node.owned ? 'symbol-constant' : 'symbol-parameter');
+        item.contextValue = `lakehouse.adfParameter${node.owned ? '.owned' : ''}`;
+        if (node.file) item.command = { command: 'lakehouse.adf.openJson', title: 'Open JSON', arguments: [node] };
+        break;
+      case 'message':
+        item.description = node.detail;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.command = node.command;
+        item.contextValue = 'lakehouse.adfMessage';
+        break;
+    }
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function labelOf(node: PipelinesNode): string {
+  switch (node.kind) {
+    case 'project': return node.snapshot.metadata.project?.name ?? path.basename(node.snapshot.adfOnly ? node.snapshot.rootFile : path.dirname(node.snapshot.rootFile));
+    case 'pipeline': return node.name;
+    case 'parameter': return node.name;
+    case 'message': return node.label;
+  }
+}
+
+function countActivities(value: unknown): number {
+  let n = 0;
+  const visit = (list: unknown) => {
+    if (!Array.isArray(list)) return;
+    for (const a of list) {
+      n++;
+      const tp = (a as { typeProperties?: Record<string, unknown> })?.typeProperties;
+      if (!tp) continue;
+      for (const key of ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities']) visit(tp[key]);
+      if (Array.isArray(tp.cases)) for (const c of tp.cases) visit((c as { activities?: unknown })?.activities);
+    }
+  };
+  visit((value as { properties?: { activities?: unknown } } | undefined)?.properties?.activities);
+  return n;
+}
+
+function summarize(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.length} item${value.length === 1 ? '' : 's'}]`;
+  if (value && typeof value === 'object') return '{…}';
+  const text = JSON.stringify(value) ?? '';
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}

@@ -1,0 +1,97 @@
+// End-to-end: ADF JSON checked as you type, the Data Factory view, and the generated preview, in a
+// real VS Code host on a copy of the Spotify sample.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { LakehouseApi } from '../../src/extension/extension';
+import { checkpoint } from './checkpoint';
+import { EXTENSION_ID, waitFor, workspaceRoot } from './util';
+
+const PIPELINE = 'pl_incremental_ingestion';
+
+function openDoc(uri: vscode.Uri): vscode.TextDocument | undefined {
+  return vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
+}
+
+suite('Data Factory JSON in a real VS Code host', () => {
+  let api: LakehouseApi;
+
+  suiteSetup(async () => {
+    api = await vscode.extensions.getExtension<LakehouseApi>(EXTENSION_ID)!.activate();
+    await api.ready;
+    await api.projects.whenIdle();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  teardown(async () => {
+    for (const doc of vscode.workspace.textDocuments.filter(d => d.isDirty && d.uri.scheme === 'file')) {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('a broken dependsOn in a pipeline is reported on its name as you type, with a quick fix', async () => {
+    const file = vscode.Uri.file(path.join(workspaceRoot(), 'adf', 'pipeline', `${PIPELINE}.json`));
+    const doc = await vscode.workspace.openTextDocument(file);
+    const editor = await vscode.window.showTextDocument(doc);
+    assert.deepStrictEqual(vscode.languages.getDiagnostics(file).filter(d => d.source === 'lakehouse'), [], 'the generated pipeline is clean');
+    // The first dependency in the file: rename its target (unsaved), as a typo would.
+    const match = /"activity": "([^"]+)"/.exec(doc.getText());
+    assert.ok(match, 'the pipeline has a dependency');
+    const target = match[1]!;
+    const start = match.index + '"activity": "'.length;
+    assert.ok(await editor.edit(b => b.replace(new vscode.Range(doc.positionAt(start), doc.positionAt(start + target.length)), `${target}x`)));
+    const diagnostic = await waitFor('the LH407 diagnostic', () =>
+      vscode.languages.getDiagnostics(file).find(d => d.source === 'lakehouse' && String(typeof d.code === 'object' ? d.code.value : d.code) === 'LH407'));
+    assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    assert.deepStrictEqual([diagnostic.range.start, diagnostic.range.end].map(p => doc.offsetAt(p)), [start - 1, start + target.length + 2], 'on the quoted name');
+    assert.match(diagnostic.message, new RegExp(`depends on '${target}x'.*Did you mean '${target}'`));
+    editor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.end);
+    editor.revealRange(diagnostic.range, vscode.TextEditorRevealType.InCenter);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, diagnostic.range);
+    const fix = actions.find(a => a.title === `Change to '${target}'`);
+    assert.ok(fix?.edit, `a quick fix renames it back (offered: ${actions.map(a => a.title).join(', ')})`);
+    await vscode.commands.executeCommand('editor.action.marker.next');
+    // The problem's peek widget shows the message under the line, as a person sees it.
+    await checkpoint('adf-broken-dependson', { waitForText: `Did you mean '${target}'` });
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    await waitFor('the diagnostic to go away', () => !vscode.languages.getDiagnostics(file).some(d => d.source === 'lakehouse'));
+  });
+
+  test('the Data Factory view lists the pipelines; the generated preview follows the metadata and compares with the file on disk', async () => {
+    const pipelineNode = await waitFor('the pipeline in the Data Factory view', () =>
+      api.pipelines.all().find(n => n.kind === 'pipeline' && n.name === PIPELINE));
+    assert.ok(pipelineNode.kind === 'pipeline' && pipelineNode.plan?.status === 'unchanged', 'generated, and up to date on disk');
+    const parameters = api.pipelines.getChildren(pipelineNode);
+    assert.ok(parameters.some(p => p.kind === 'parameter' && p.name === 'loop_input' && p.owned), 'loop_input comes from the metadata');
+    await api.pipelinesView.reveal(pipelineNode, { expand: true, focus: false, select: true });
+
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.adf.preview', pipelineNode);
+    assert.ok(uri);
+    const onDisk = fs.readFileSync(path.join(workspaceRoot(), 'adf', 'pipeline', `${PIPELINE}.json`), 'utf8');
+    const preview = await waitFor('the preview document', () => openDoc(uri));
+    assert.strictEqual(preview.languageId, 'json');
+    assert.strictEqual(preview.getText(), onDisk, 'the preview is what generation writes: the committed file');
+
+    // Declare a new table (unsaved): the preview's loop parameter follows, nothing else changes.
+    const yaml = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'lakehouse.yaml')));
+    const editor = await vscode.window.showTextDocument(yaml, { viewColumn: vscode.ViewColumn.One });
+    const anchor = '      - name: DimArtist\n';
+    const at = yaml.getText().indexOf(anchor);
+    assert.ok(at > 0);
+    const table = '      - name: DimPodcast\n        schema: dbo\n        primaryKey: [podcast_id]\n        cdcColumn: updated_at\n        loadType: incremental\n        columns:\n          - { name: podcast_id, type: int, nullable: false }\n          - { name: updated_at, type: datetime2 }\n';
+    assert.ok(await editor.edit(b => b.insert(yaml.positionAt(at), table)));
+    await waitFor('the preview to copy DimPodcast', () => openDoc(uri)?.getText().includes('"table": "DimPodcast"'));
+    const updated = openDoc(uri)!;
+    const podcast = updated.getText().indexOf('"table": "DimPodcast"');
+    const previewEditor = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === uri.toString());
+    previewEditor?.revealRange(new vscode.Range(updated.positionAt(podcast), updated.positionAt(podcast)), vscode.TextEditorRevealType.InCenter);
+    await checkpoint('adf-preview-after-metadata-edit', { waitForText: 'DimPodcast' });
+
+    await vscode.commands.executeCommand('lakehouse.adf.compareWithDisk', uri);
+    await waitFor('the diff editor', () => vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uri.toString())));
+    await checkpoint('adf-compare-with-disk', { waitForText: 'generated' });
+  });
+});
