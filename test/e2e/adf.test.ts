@@ -94,4 +94,24 @@ suite('Data Factory JSON in a real VS Code host', () => {
     await waitFor('the diff editor', () => vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uri.toString())));
     await checkpoint('adf-compare-with-disk', { waitForText: 'generated' });
   });
+
+  test('Generate ADF Artifacts asks before overwriting a value the metadata owns that was edited by hand', async () => {
+    const file = path.join(workspaceRoot(), 'adf', 'pipeline', `${PIPELINE}.json`);
+    const original = fs.readFileSync(file, 'utf8');
+    const edited = original.replace('"defaultValue": "bronze"', '"defaultValue": "bronze-by-hand"');
+    assert.notStrictEqual(edited, original, 'the pipeline has the bronze container parameter');
+    try {
+      fs.writeFileSync(file, edited);
+      await api.projects.filesChanged([file]);
+      const kept = await vscode.commands.executeCommand<{ written: number; refused: number }>('lakehouse.adf.generate', 'Keep');
+      assert.deepStrictEqual({ written: kept.written, refused: kept.refused }, { written: 0, refused: 1 });
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), edited, 'nothing is written without consent');
+      const overwritten = await vscode.commands.executeCommand<{ written: number; refused: number }>('lakehouse.adf.generate', 'Overwrite');
+      assert.strictEqual(overwritten.written, 1);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), original, 'the owned value is generated again, every other byte kept');
+    } finally {
+      fs.writeFileSync(file, original);
+      await api.projects.filesChanged([file]);
+    }
+  });
 });
