@@ -42,13 +42,23 @@ export function securityError(name: string, owner: PyValue): TemplateError {
 
 export class Scope {
   readonly vars = new Map<string, PyValue>();
+  /**
+   * A for loop's iteration scope once the loop has ended. Jinja2 gives the names of such a scope no
+   * consistent value when a macro defined in the loop runs after it ('missing', or undefined), so
+   * reading one is refused rather than rendered differently.
+   */
+  expired = false;
   constructor(readonly parent?: Scope) {}
   lookup(name: string): PyValue | undefined {
     const own = this.vars.get(name);
-    if (own !== undefined) return own;
-    for (let scope = this.parent; scope; scope = scope.parent) {
+    if (own !== undefined && !this.expired) return own;
+    for (let scope: Scope | undefined = own !== undefined ? this : this.parent; scope; scope = scope.parent) {
       const value = scope.vars.get(name);
-      if (value !== undefined) return value;
+      if (value === undefined) continue;
+      if (scope.expired) {
+        throw new TemplateError('unsupported', `'${name}' belongs to a for loop that has ended: a macro defined inside a loop is called after it. Jinja2 gives such names no consistent value there ('missing' or undefined), so the preview renderer refuses it; call the macro inside the loop, or pass '${name}' as an argument`);
+      }
+      return value;
     }
     return undefined;
   }
@@ -402,14 +412,19 @@ export class Interpreter {
     // recursion), one scope is emptied and reused instead of allocating a new one per item.
     const reuse = !loopBodyCapturesScope(stmt);
     let inner: Scope | undefined;
+    const captured: Scope[] = [];
     while (loop.hasNext()) {
       const item = loop.advance();
       if (inner && reuse) inner.vars.clear();
-      else inner = new Scope(scope);
+      else {
+        inner = new Scope(scope);
+        if (!reuse) captured.push(inner);
+      }
       inner.vars.set('loop', loopObject);
       this.assign(stmt.target, item, inner, state, false);
       this.execute(stmt.body, inner, out, state);
     }
+    for (const s of captured) s.expired = true;
     return out.parts.join('');
   }
 
