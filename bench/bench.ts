@@ -7,6 +7,8 @@
 //   node --expose-gc out/bench/bench.js memory  <manifest.json> session|baseline <warm-up lakehouse.yaml>
 //   node --expose-gc out/bench/bench.js phases  <manifest.json> <warm-up lakehouse.yaml>
 //   node out/bench/bench.js templates <corpus folder> [--quick] [--python=python3]   (bench/templates.ts)
+//   node out/bench/bench.js adf-generate <pipelines> <dir> [seed]                    (bench/adf.ts, bench/generateAdf.ts)
+//   node --expose-gc out/bench/bench.js adf <manifest.json> [--quick]               (bench/adf.ts)
 // The warm-up project (the sample) runs the code once, cheaply, before what is measured.
 import { promises as fsp, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -23,10 +25,12 @@ import { MetadataLocator } from '../src/core/metadata/locator';
 import { LineIndex } from '../src/core/text/lineIndex';
 import { parseAdfFile, type AdfFile, type AdfKind } from '../src/core/adf/adfFile';
 import { findMetadataLoops } from '../src/core/adf/metadataLoops';
+import { AdfValidationCache } from '../src/core/adf/validate';
 import { compareDiagnostics, type Diagnostic } from '../src/core/diagnostics/diagnostic';
 import { generateProject, type GeneratedProject } from './generate';
 import { stats } from './stats';
 import { templates } from './templates';
+import { adf, generateAdf } from './adf';
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const log = (msg: string) => process.stderr.write(`    ${msg}\n`);
@@ -76,7 +80,7 @@ function assertValid(s: ProjectSnapshot, p: GeneratedProject, what: string): { e
   if (s.metadata.tables.length !== p.tables || s.metadata.dimensions.length !== p.dimensions || s.metadata.facts.length !== p.facts) {
     throw new Error(`${what}: loaded ${s.metadata.tables.length} tables, ${s.metadata.dimensions.length} dimensions, ${s.metadata.facts.length} facts; generated ${p.tables}, ${p.dimensions}, ${p.facts}.`);
   }
-  if (!s.adf || s.adf.loops.length !== 1) throw new Error(`${what}: the ADF folder's metadata-driven pipeline was not found.`);
+  if (!s.adf || s.adf.loops.length !== p.ingestionPipelines) throw new Error(`${what}: found ${s.adf?.loops.length ?? 0} metadata-driven loop(s) in the ADF folder; generated ${p.ingestionPipelines}.`);
   return { errors: 0, warnings: all.filter(d => d.severity === 'warning').length, others: all.filter(d => d.severity !== 'error' && d.severity !== 'warning').length };
 }
 
@@ -220,7 +224,7 @@ interface PhaseTimes { [phase: string]: number }
 const gcEntries: PerformanceEntry[] = [];
 new PerformanceObserver(list => gcEntries.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
 
-async function phasesOnce(p: GeneratedProject, editText: string | undefined, cached?: { files: MetadataFile[]; fragments: MetadataFragment[]; adf: AdfFile[] }) {
+async function phasesOnce(p: GeneratedProject, editText: string | undefined, cached?: { files: MetadataFile[]; fragments: MetadataFragment[]; adf: AdfFile[]; adfValidation: AdfValidationCache }) {
   const t: PhaseTimes = {};
   const add = (k: string, ms: number) => (t[k] = (t[k] ?? 0) + ms);
   const clock = () => performance.now();
@@ -294,6 +298,17 @@ async function phasesOnce(p: GeneratedProject, editText: string | undefined, cac
   let undeclared = 0;
   for (const loop of loops) for (const item of loop.items) if (!declared.has(`${item.schema}.${item.table}`.toLowerCase())) undeclared++;
   add('ADF: metadata loops + loop check', clock() - t0);
+  // As the session does: the folder's artifacts by kind and name (the first file wins), then its validation cache.
+  t0 = clock();
+  const adfValidation = cached && editText !== undefined ? cached.adfValidation : new AdfValidationCache();
+  const artifacts = new Map<AdfKind, Map<string, AdfFile>>();
+  for (const f of adfFiles) {
+    let byName = artifacts.get(f.kind);
+    if (!byName) artifacts.set(f.kind, (byName = new Map()));
+    if (f.name !== undefined && !byName.has(f.name)) byName.set(f.name, f);
+  }
+  diagnostics.push(...adfValidation.validate({ files: adfFiles, artifacts }));
+  add('ADF: validation (AdfValidationCache)', clock() - t0);
   t0 = clock();
   const byFile = new Map<string, Diagnostic[]>();
   for (const f of files) byFile.set(f.file, []);
@@ -301,7 +316,7 @@ async function phasesOnce(p: GeneratedProject, editText: string | undefined, cac
   for (const list of byFile.values()) list.sort(compareDiagnostics);
   add('group and sort diagnostics', clock() - t0);
   if (diagnostics.some(d => d.severity === 'error') && editText === undefined) throw new Error('phases: unexpected errors');
-  return { t, cache: { files, fragments, adf: adfFiles }, undeclared };
+  return { t, cache: { files, fragments, adf: adfFiles, adfValidation }, undeclared };
 }
 
 async function phases(manifestFile: string, warmupRoot: string): Promise<object> {
@@ -368,6 +383,12 @@ async function main(): Promise<void> {
         quick: args.includes('--quick'),
         python: args.find(a => a.startsWith('--python='))?.slice('--python='.length) ?? 'python3',
       });
+      break;
+    case 'adf-generate':
+      result = generateAdf(Number(args[0]), path.resolve(args[1]!), args[2] ? Number(args[2]) : undefined);
+      break;
+    case 'adf':
+      result = await adf(args[0]!, { quick: args.includes('--quick') });
       break;
     default:
       throw new Error(`unknown command ${command ?? '(none)'}; see the top of bench/bench.ts`);

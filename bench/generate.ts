@@ -7,8 +7,10 @@
 //   metadata/star_<nn>.lakehouse.yaml       one per 5 source systems: their dimensions (1 per 4 tables,
 //                                           SCD1/SCD2 with businessKey, trackedColumns, sequenceBy) and
 //                                           facts (1 per 10 tables: grain, measures, references)
-//   adf/                                    the sample's factory with one metadata-driven pipeline whose
-//                                           loop_input lists every incremental table
+//   adf/                                    the sample's factory with its metadata-driven pipeline whose
+//                                           loop_input lists every incremental table; past 1,000 tables, in
+//                                           copies of it of 1,000 tables each (pl_incremental_ingestion_02, …):
+//                                           Data Factory accepts pipelines of at most 200 KB (LH416)
 // Same size + seed => byte-identical files. The project validates with no diagnostics at all.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,9 +18,11 @@ import * as path from 'path';
 /** Tables per source system, i.e. per source fragment (a multiple of 10). */
 export const TABLES_PER_SYSTEM = 50;
 const SYSTEMS_PER_STAR_FRAGMENT = 5;
+/** Tables in one metadata-driven pipeline's loop_input: about 140 KB of pipeline JSON. */
+const LOOP_TABLES_PER_PIPELINE = 1000;
 
 /** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -29,7 +33,8 @@ function rng(seed: number): () => number {
   };
 }
 
-class Random {
+/** Seeded choices (shared with bench/generateAdf.ts). */
+export class Random {
   private readonly next: () => number;
   constructor(seed: number) {
     this.next = rng(seed);
@@ -137,6 +142,8 @@ export interface GeneratedProject {
   facts: number;
   files: { metadata: string[]; adf: string[] };
   bytes: number;
+  /** The metadata-driven pipelines (one per 1,000 incremental tables), each one loop over loop_input. */
+  ingestionPipelines: number;
   /** A one-line edit for the re-validation benchmark: the same line, written two valid ways. */
   edit: { file: string; line: number; original: string; edited: string; table: string; cdcColumn: string };
   /** A one-line edit that introduces an error (a misspelt cdcColumn). */
@@ -467,7 +474,8 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
   ].join('\n');
   const rootFile = write('lakehouse.yaml', rootText);
 
-  // ADF: the sample's factory, its one metadata-driven pipeline listing every incremental table.
+  // ADF: the sample's factory, its metadata-driven pipeline listing every incremental table (in copies
+  // of it of LOOP_TABLES_PER_PIPELINE tables each, as a factory past Data Factory's 200 KB per pipeline would).
   const template = options.adfTemplate;
   for (const folder of ['dataset', 'linkedService', 'factory', 'trigger']) {
     const dir = path.join(template, folder);
@@ -476,11 +484,17 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
       adfFiles.push(write(path.join('adf', folder, name), fs.readFileSync(path.join(dir, name), 'utf8')));
     }
   }
-  const pipeline = JSON.parse(fs.readFileSync(path.join(template, 'pipeline', 'pl_incremental_ingestion.json'), 'utf8'));
-  pipeline.properties.parameters.loop_input.defaultValue = systems.flatMap(s => s.tables.filter(t => t.loadType === 'incremental').map(t => ({
+  const pipelineText = fs.readFileSync(path.join(template, 'pipeline', 'pl_incremental_ingestion.json'), 'utf8');
+  const loopInput = systems.flatMap(s => s.tables.filter(t => t.loadType === 'incremental').map(t => ({
     schema: t.schema, table: t.name, cdc_col: t.cdcColumn, from_date: t.backfillFrom ?? '',
   })));
-  adfFiles.push(write(path.join('adf', 'pipeline', 'pl_incremental_ingestion.json'), JSON.stringify(pipeline, null, '\t') + '\n'));
+  const ingestionPipelines = Math.max(1, Math.ceil(loopInput.length / LOOP_TABLES_PER_PIPELINE));
+  for (let i = 0; i < ingestionPipelines; i++) {
+    const pipeline = JSON.parse(pipelineText);
+    if (i > 0) pipeline.name = `${pipeline.name}_${String(i + 1).padStart(2, '0')}`;
+    pipeline.properties.parameters.loop_input.defaultValue = loopInput.slice(i * LOOP_TABLES_PER_PIPELINE, (i + 1) * LOOP_TABLES_PER_PIPELINE);
+    adfFiles.push(write(path.join('adf', 'pipeline', `${pipeline.name}.json`), JSON.stringify(pipeline, null, '\t') + '\n'));
+  }
 
   // The edits: in a source fragment in the middle of the project, the cdcColumn of a plain
   // incremental table (updated_at <-> created_at: both valid), and a misspelling of it (an error).
@@ -493,7 +507,7 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
   const original = editLines[cdcLine] as string;
 
   return {
-    root: outDir, rootFile, tables: size, systems: systemCount, dimensions: dimensionCount, facts: factCount,
+    root: outDir, rootFile, tables: size, systems: systemCount, dimensions: dimensionCount, facts: factCount, ingestionPipelines,
     files: { metadata: [rootFile, ...metadataFiles], adf: adfFiles }, bytes,
     edit: { file: editFile, line: cdcLine, original, edited: '        cdcColumn: created_at', table: editTable.name, cdcColumn: 'created_at' },
     errorEdit: { file: editFile, line: cdcLine, original, edited: '        cdcColumn: updated_att' },

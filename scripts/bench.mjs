@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench: performance of validation at scale, and of the extension's activation path.
 // A benchmark, not a test: it prints a report (and writes test-output/bench/results.json); it fails
-// only when the generated project does not validate, or with --check when a target is missed.
+// only when a generated project or factory does not validate, or with --check when a target is missed.
 //
 // What it does:
 //   1. bundles bench/bench.ts (the generator and the measurements, importing src/core directly)
@@ -16,12 +16,22 @@
 //        - re-validation: a warm session, setOverlay() of one fragment with a one-line change,
 //          load(); 30 edits alternating two texts (median, p95),
 //        - memory after one load (heap after gc, RSS), and the phases of load() (2,000+ tables);
-//   4. templates (bench/templates.ts, in a fresh process): over test/templates-corpus, our render time
+//   4. ADF (bench/adf.ts): generates a Data Factory folder of 500 pipelines (bench/generateAdf.ts; seeded,
+//      deterministic; with their datasets, linked services, triggers and factory file; it must validate
+//      with no errors) in a temp folder, and in a fresh `node --expose-gc` process measures
+//        - the baseline: the directory listings, every file read (fs.promises.readFile) and parsed with
+//          jsonc-parser's parseTree (the options parseAdfFile uses),
+//        - full validation: readAdfFolder (new NodeFileHost()) + validateAdfFolder, fresh each round
+//          (target: ≤ 3× the baseline),
+//        - re-validation: a warm AdfValidationCache; per edit, parseAdfFile of the pipeline with a one-line
+//          change and cache.validate over the folder with it swapped in; 30 edits alternating two texts
+//          (median, p95), and edits that introduce an error (LH414);
+//   5. templates (bench/templates.ts, in a fresh process): over test/templates-corpus, our render time
 //      per render vs raw nunjucks (the core's benchmarkAgainstNunjucks; templates both render, mean
 //      per render, median of rounds), and over a sample of 20 templates × 3, Python's Jinja2 in a
 //      fresh `python3` process per render (the way other editor tools preview templates; spawn to
 //      exit), with ours on the same templates; skipped, saying why, without python3 or Jinja2;
-//   5. prints the report table, then the phase breakdown.
+//   6. prints the report table, then the phase breakdown.
 //
 // Extension activation time in the real host (the hook): the e2e tests (npm run test:e2e;
 // test/e2e/sources.test.ts) write test-output/e2e/activation.json (under $SHOT_DIR when set) =
@@ -40,12 +50,16 @@
 //   node scripts/bench.mjs --fragment-tables=20   # 20 tables per source fragment instead of 50
 //   node scripts/bench.mjs --quick            # fewer repetitions, for trying changes
 //   node scripts/bench.mjs --no-phases        # skip the phase breakdown
-//   node scripts/bench.mjs --profile          # also write .cpuprofile files (measure-<size>, phases-<size>) to test-output/bench/
+//   node scripts/bench.mjs --profile          # also write .cpuprofile files (measure-<size>, phases-<size>, adf-<pipelines>) to test-output/bench/
 //   node scripts/bench.mjs --keep             # keep the generated projects (their paths are printed)
 //   node scripts/bench.mjs --check            # exit 1 when a target is missed
 //   node scripts/bench.mjs --yaml-node        # bundle yaml's Node build instead of the browser build the product ships
 //   node scripts/bench.mjs --generate=2000 DIR   # only write a synthetic project of 2,000 tables to DIR
 //   node scripts/bench.mjs --templates-only   # only the templates figures (no build, no projects; ~1 minute)
+//   node scripts/bench.mjs --adf-only         # only the ADF figures (no build, no projects, no templates; ~1 minute)
+//   node scripts/bench.mjs --adf-pipelines=2000   # an ADF factory of 2,000 pipelines instead of 500
+//   node scripts/bench.mjs --no-adf           # skip the ADF figures
+//   node scripts/bench.mjs --generate-adf=500 DIR   # only write a synthetic ADF factory of 500 pipelines to DIR
 //   node scripts/bench.mjs --no-templates     # skip the templates figures
 //   node scripts/bench.mjs --python=python3.12   # the Python for the fresh-process Jinja2 baseline
 import { spawnSync } from 'child_process';
@@ -60,7 +74,13 @@ const args = process.argv.slice(2);
 const flag = name => args.includes(`--${name}`);
 const option = name => args.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const templatesOnly = flag('templates-only');
-const sizes = templatesOnly ? [] : (option('sizes') ?? '200,2000,10000').split(',').map(Number);
+const adfOnly = flag('adf-only');
+const sizes = templatesOnly || adfOnly ? [] : (option('sizes') ?? '200,2000,10000').split(',').map(Number);
+const adfPipelines = Number(option('adf-pipelines') ?? '500');
+const withAdf = !templatesOnly && !flag('no-adf');
+const withTemplates = !adfOnly && !flag('no-templates');
+/** Only one section: no build, no activation figures. */
+const partial = templatesOnly || adfOnly;
 const python = option('python') ?? 'python3';
 const templatesCorpus = path.join(root, 'test', 'templates-corpus');
 const quick = flag('quick');
@@ -78,7 +98,7 @@ process.on('exit', () => {
 const activationFile = process.env.BENCH_ACTIVATION_FILE || path.join(root, 'test-output', 'e2e', 'activation.json');
 const previewLatencyFile = process.env.BENCH_PREVIEW_LATENCY_FILE || path.join(root, 'test-output', 'e2e', 'preview-latency.json');
 
-const TARGETS = { fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150, templatesRatio: 1.5, previewP95Ms: 100 };
+const TARGETS = { fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150, templatesRatio: 1.5, previewP95Ms: 100, adfRatio: 3 };
 
 const t0 = Date.now();
 const progress = msg => process.stderr.write(`${msg}\n`);
@@ -124,6 +144,13 @@ if (option('generate')) {
   process.exit(0);
 }
 
+if (option('generate-adf')) {
+  const dir = path.resolve(args.find(a => !a.startsWith('--')) ?? `adf-bench-${option('generate-adf')}`);
+  const m = worker('adf-generate', [option('generate-adf'), dir], { gc: false });
+  console.log(`wrote ${m.counts.pipeline} pipelines (${m.activities.toLocaleString('en')} activities, ${m.expressionStrings.toLocaleString('en')} expression strings), ${m.counts.dataset} datasets, ${m.counts.linkedService} linked services, ${m.counts.trigger} triggers and ${m.counts.factory} factory file, ${kib(m.bytes)}, to ${m.root}`);
+  process.exit(0);
+}
+
 fs.mkdirSync(outDir, { recursive: true });
 const load = os.loadavg()[0];
 const cpus = os.cpus().length;
@@ -131,13 +158,13 @@ progress(`bench: Node ${process.version}, ${cpus} CPU(s) (${os.cpus()[0]?.model 
 if (load > cpus / 2) progress(`bench: warning: the machine is busy (load ${load.toFixed(2)} on ${cpus} CPUs); timings will be noisy and slow`);
 
 // ---- 2. the activation path ---------------------------------------------------------------------
-if (!templatesOnly) progress('bench: building the extension (scripts/build.mjs)');
-const build = templatesOnly ? undefined : spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+if (!partial) progress('bench: building the extension (scripts/build.mjs)');
+const build = partial ? undefined : spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
 // A failing build (someone mid-edit) does not stop the benchmark: the bundle figures then come from
 // the dist/ already there, marked stale, or are not measured.
 const buildFailed = build !== undefined && build.status !== 0;
 if (buildFailed) progress(`bench: warning: scripts/build.mjs failed; bundle sizes are from the existing dist/, if any:\n${(build.stderr || '').split('\n').slice(0, 6).join('\n')}`);
-const bundle = !templatesOnly && fs.existsSync(path.join(root, 'dist', 'extension.js')) ? activationPath() : undefined;
+const bundle = !partial && fs.existsSync(path.join(root, 'dist', 'extension.js')) ? activationPath() : undefined;
 
 // ---- 3. the projects ----------------------------------------------------------------------------
 const results = [];
@@ -153,16 +180,26 @@ for (const size of sizes) {
   results.push({ size, generated: { files: gen.files.metadata.length + gen.files.adf.length, bytes: gen.bytes, systems: gen.systems, dimensions: gen.dimensions, facts: gen.facts, root: flag('keep') ? gen.root : undefined }, ...measured, memory, memoryBaseline, phases });
 }
 
-// ---- 4. templates -------------------------------------------------------------------------------
+// ---- 4. ADF ------------------------------------------------------------------------------------
+let adf;
+if (withAdf) {
+  progress(`bench: ADF factory of ${adfPipelines.toLocaleString('en')} pipelines`);
+  const gen = worker('adf-generate', [String(adfPipelines), path.join(tmp, `adf${adfPipelines}`)], { gc: false });
+  progress(`    generated ${gen.files.length} files (${gen.activities.toLocaleString('en')} activities), ${kib(gen.bytes)}${flag('keep') ? ` in ${gen.root}` : ''}`);
+  const measured = worker('adf', [gen.manifestFile, ...(quick ? ['--quick'] : [])], { profile: flag('profile') ? `adf-${adfPipelines}` : undefined });
+  adf = { ...measured, root: flag('keep') ? gen.root : undefined, seed: gen.seed };
+}
+
+// ---- 5. templates -------------------------------------------------------------------------------
 let templates;
-if (!flag('no-templates')) {
+if (withTemplates) {
   progress(`bench: templates (${shown(templatesCorpus)}; ours vs nunjucks, then ${python} + Jinja2 in a fresh process per render)`);
   templates = worker('templates', [templatesCorpus, `--python=${python}`, ...(quick ? ['--quick'] : [])], { gc: false, optional: true });
 }
 const previewLatency = readPreviewLatency();
 
-// ---- 5. the report ------------------------------------------------------------------------------
-const activation = templatesOnly ? undefined : readActivation();
+// ---- 6. the report ------------------------------------------------------------------------------
+const activation = partial ? undefined : readActivation();
 const missed = [];
 const unmeasured = [];
 const rows = [];
@@ -196,7 +233,8 @@ if (results.length) {
   rows.push(['project: files, size', ...bySize(r => `${r.generated.files}, ${kib(r.generated.bytes)}`), '', '', '', '']);
 }
 const span = Math.max(1, results.length);
-if (!templatesOnly) {
+if (withAdf) adfRows();
+if (!partial) {
   rows.push({ merged: true, cells: ['extension activation, real VS Code host',
     activation ? `activate() ${ms(activation.activationMs)}${typeof activation.sinceModuleLoadMs === 'number' ? `; ${ms(activation.sinceModuleLoadMs)} since module load` : ''}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}` : 'not measured (run npm run test:e2e first)',
     '', '', `≤ ${TARGETS.activationMs} ms`, activation ? ok(activation.activationMs <= TARGETS.activationMs, 'activation ≤ 150 ms') : (unmeasured.push('activation'), 'n/a')] });
@@ -205,23 +243,26 @@ if (!templatesOnly) {
     bundle ? `${bundle.activation.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ')}${stale}` : 'not measured (the build failed)', '', '', '—', ''] });
   if (bundle?.lazy.length) rows.push({ merged: true, cells: ['  loaded after activation, if at all (lazy)', bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale, '', '', '', ''] });
 }
-templateRows();
+if (!adfOnly) templateRows();
 
 const header = ['metric', ...(results.length ? results.map(r => r.size.toLocaleString('en')) : ['value']), 'baseline', 'ratio', 'target', 'ok?'];
 console.log('');
 console.log(renderTable(header, rows, span));
 console.log('');
-if (!templatesOnly) {
+if (results.length) {
   console.log(`Baseline: the same files read (fs.promises.readFile) and parsed with the yaml package's YAML.parse (ADF JSON with JSON.parse),`);
   console.log(`plus the directory listings. Medians of ${quick ? 'a few' : 'several'} repetitions after warm-up, each in a fresh ProjectSession; gc() before each.`);
   console.log(`Re-validation: ${results[0]?.revalidation.n ?? 0} edits (after warm-up) alternating cdcColumn updated_at <-> created_at of one table in one source`);
   console.log(`fragment of ${perFragment} tables, ${kib(results[0]?.editedFileBytes ?? 0)} (${results.map(r => `${r.generated.files} files`).join(' / ')}), timed from setOverlay() to the end of load().`);
+}
+if (adf) adfNotes();
+if (!partial) {
   console.log(`Activation: ${activation ? `from ${shown(activationFile)}: activate()'s own duration in the real host, and the time since extension.ts's module body was evaluated (which includes what the host did in between)` : `no ${shown(activationFile)}`}.`);
   if (bundle?.stubActivationMs !== undefined) {
     console.log(`In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`);
   }
 }
-templateNotes();
+if (!adfOnly) templateNotes();
 
 for (const r of results.filter(x => x.phases)) {
   console.log('');
@@ -241,11 +282,39 @@ for (const r of results.filter(x => x.phases)) {
   console.log(renderTable(['phase', 'full validation', 're-validation (1 file edited)'], prow, 0));
 }
 
-const summary = { date: new Date().toISOString(), node: process.version, cpus, loadAverage: load, quick, templatesOnly, fragmentTables: Number(perFragment), targets: TARGETS, bundle, activation, results, templates, previewLatency, missed, unmeasured, seconds: (Date.now() - t0) / 1000 };
+const summary = { date: new Date().toISOString(), node: process.version, cpus, loadAverage: load, quick, templatesOnly, adfOnly, fragmentTables: Number(perFragment), targets: TARGETS, bundle, activation, results, adf, templates, previewLatency, missed, unmeasured, seconds: (Date.now() - t0) / 1000 };
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(summary, null, 2));
 console.log('');
 console.log(`${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
 if (flag('check') && missed.length) process.exit(1);
+
+// ---- ADF: rows and notes -------------------------------------------------------------------------
+
+/** The ADF section of the report table (merged rows: one value across the size columns). */
+function adfRows() {
+  const row = cells => rows.push({ merged: true, cells });
+  const a = adf;
+  row([`ADF: bare parse: read + jsonc parseTree (baseline), median`, ms(a.bareParse.median), '', '', '', '']);
+  row([`ADF: full validation of ${a.pipelines.toLocaleString('en')} pipelines, fresh, median`, ms(a.fullValidation.median), 'bare parse', `${a.ratio.toFixed(2)}×`,
+    `≤ ${TARGETS.adfRatio}×`, ok(a.ratio <= TARGETS.adfRatio, `ADF validation ≤ ${TARGETS.adfRatio}× bare parse`)]);
+  row(['  spread (min – max), repetitions', `${ms(a.fullValidation.min)} – ${ms(a.fullValidation.max)}, ${a.fullValidation.n}`, '', '', '', '']);
+  row(['  first validation in a fresh process (cold JIT)', ms(a.firstRunMs), '', '', '', '']);
+  row(['ADF: re-validation after a one-line edit, median / p95', `${ms(a.revalidation.median)} / ${ms(a.revalidation.p95)} (${a.revalidation.n} edits)`, 'parseTree of that file',
+    `${(a.revalidation.median / a.editedFileParse.median).toFixed(1)}×`, 'report', '']);
+  row(['  baseline: parseTree of the edited file, median', ms(a.editedFileParse.median), '', '', '', '']);
+  row(['  edit that introduces an error (LH414), median', ms(a.revalidationWithError.median), '', '', '', '']);
+  row(['ADF factory: files, size, activities, expressions', `${a.files} files, ${kib(a.bytes)}, ${a.activities.toLocaleString('en')} activities, ${a.expressions.toLocaleString('en')} expressions in ${a.expressionStrings.toLocaleString('en')} strings`, '', '', '', '']);
+}
+
+function adfNotes() {
+  const a = adf;
+  const c = a.counts;
+  console.log(`ADF: a generated factory (bench/generateAdf.ts, seed ${a.seed}) of ${c.pipeline} pipelines, ${c.dataset} datasets, ${c.linkedService} linked services, ${c.trigger} triggers`);
+  console.log(`and ${c.factory} factory file; ${a.warnings} warning(s), no errors. Baseline: the directory listings, every file read (fs.promises.readFile) and parsed with`);
+  console.log(`jsonc-parser's parseTree. Ours: readAdfFolder (read, decode, parseAdfFile, metadata loops) + validateAdfFolder, from disk, nothing reused;`);
+  console.log(`the two alternate, medians of ${a.fullValidation.n} rounds after warm-up, gc() before each. Re-validation: a warm AdfValidationCache, then per edit`);
+  console.log(`parseAdfFile of ${a.editedFile} (${kib(a.editedFileBytes)}) with one SQL line changed and cache.validate over the folder with it swapped in.`);
+}
 
 // ---- templates: rows and notes -------------------------------------------------------------------
 
