@@ -133,7 +133,9 @@ export async function revealAdfMetadataCommand(node?: PipelinesNode): Promise<vo
   const meta = snapshot.metadata;
   let origin: Origin | undefined;
   if (node.kind === 'parameter') {
-    const system = meta.sources.find(s => node.name.toLowerCase().endsWith(`_${s.name.toLowerCase()}`)) ?? meta.sources[0];
+    // A system's own pipeline is named <pipeline>_<system>[_part<n>].
+    const pipelineName = node.pipeline.toLowerCase().replace(/_part\d+$/, '');
+    const system = meta.sources.find(s => pipelineName.endsWith(`_${s.name.toLowerCase()}`)) ?? meta.sources[0];
     if (/^(loop_input|full_load_input)/i.test(node.name)) origin = system?.origin;
     else if (node.name === 'dimension_notebooks') origin = meta.dimensions[0]?.origin;
     else if (node.name === 'fact_notebooks') origin = meta.facts[0]?.origin;

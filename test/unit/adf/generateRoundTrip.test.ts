@@ -178,3 +178,109 @@ describe('ADF generation round trip', () => {
     assert.ok(isUpToDate(await plan(folder)));
   });
 });
+
+describe('ADF generation round trip with a pipeline per source system', () => {
+  const SECOND_SYSTEM = `  - name: erp
+    type: azureSql
+    linkedService: ls_erp
+    server: erp.database.windows.net
+    database: erp
+    tables:
+      - { name: Ledger, primaryKey: [id], cdcColumn: modified_at, columns: [{ name: id, type: int }, { name: modified_at, type: datetime2 }] }
+`;
+  const ERP = path.join(ADF, 'pipeline', 'pl_incremental_ingestion_erp.json');
+  const APP = path.join(ADF, 'pipeline', 'pl_incremental_ingestion_app.json');
+
+  /** A folder as `lakehouse generate adf` leaves it for the two-system project. */
+  async function generatedTwo(): Promise<Folder> {
+    const folder = new Folder();
+    await writeAdfPlan(await plan(folder, SECOND_SYSTEM), { write: folder.write });
+    return folder;
+  }
+
+  it('each system pipeline is generated and fingerprinted; its table lists and bronze container are owned', async () => {
+    const folder = new Folder();
+    const first = await plan(folder, SECOND_SYSTEM);
+    const child = first.files.find(f => f.file === ERP)!;
+    assert.deepEqual(child.artifact.ownedPaths.map(pathText), ['properties.parameters.loop_input.defaultValue', 'properties.parameters.bronze_container.defaultValue']);
+    await writeAdfPlan(first, { write: folder.write });
+    const fingerprints = JSON.parse(folder.get(path.join(ADF, FINGERPRINT_FILE))) as { artifacts: Record<string, Record<string, string>> };
+    assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion_erp.json']!), ['properties.parameters.loop_input.defaultValue', 'properties.parameters.bronze_container.defaultValue']);
+    assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion.json']!), ['properties.parameters.dimension_notebooks.defaultValue', 'properties.parameters.bronze_container.defaultValue', 'properties.parameters.alert_url.defaultValue']);
+    assert.ok(isUpToDate(await plan(folder, SECOND_SYSTEM)));
+  });
+
+  it('a system pipeline edited in ADF Studio keeps every byte but its table list when a table is added to that system; the others are untouched', async () => {
+    const folder = await generatedTwo();
+    const original = folder.get(ERP);
+    let edited = edit(original, '"timeout": "0.12:00:00",\n\t\t\t\t\t\t\t\t"retry": 1,\n\t\t\t\t\t\t\t\t"retryIntervalInSeconds": 60,\n\t\t\t\t\t\t\t\t"secureOutput": false,\n\t\t\t\t\t\t\t\t"secureInput": false\n\t\t\t\t\t\t\t},\n\t\t\t\t\t\t\t"userProperties": [],\n\t\t\t\t\t\t\t"typeProperties": {\n\t\t\t\t\t\t\t\t"source": {\n\t\t\t\t\t\t\t\t\t"type": "JsonSource"',
+      '"timeout": "0.06:00:00",\n\t\t\t\t\t\t\t\t"retry": 1,\n\t\t\t\t\t\t\t\t"retryIntervalInSeconds": 60,\n\t\t\t\t\t\t\t\t"secureOutput": false,\n\t\t\t\t\t\t\t\t"secureInput": false\n\t\t\t\t\t\t\t},\n\t\t\t\t\t\t\t"userProperties": [],\n\t\t\t\t\t\t\t"typeProperties": {\n\t\t\t\t\t\t\t\t"source": {\n\t\t\t\t\t\t\t\t\t"type": "JsonSource"');
+    const lastActivityEnd = edited.indexOf('\n\t\t],\n\t\t"parameters"');
+    edited = `${edited.slice(0, lastActivityEnd)},\n\t\t\t{\n\t\t\t\t"name": "wait_for_downstream",\n\t\t\t\t"type": "Wait",\n\t\t\t\t"dependsOn": [],\n\t\t\t\t"userProperties": [],\n\t\t\t\t"typeProperties": {\n\t\t\t\t\t"waitTimeInSeconds": 60\n\t\t\t\t}\n\t\t\t}${edited.slice(lastActivityEnd)}`;
+    folder.files.set(ERP, edited);
+    assert.deepEqual(statuses(await plan(folder, SECOND_SYSTEM)), [], 'edits outside the owned values are not "out of date"');
+
+    const withTable = await plan(folder, SECOND_SYSTEM + NEW_TABLE);
+    assert.deepEqual(statuses(withTable), ['update pipeline/pl_incremental_ingestion_erp.json'], 'the orchestrator and the other system\'s pipeline do not change');
+    const child = withTable.files.find(f => f.file === ERP)!;
+    assert.deepEqual(child.changedPaths.map(pathText), ['properties.parameters.loop_input.defaultValue']);
+    const [start, endBefore] = differingSpan(edited, child.newText);
+    const node = findNodeAtLocation(parseTree(edited)!, ['properties', 'parameters', 'loop_input', 'defaultValue'])!;
+    assert.ok(start >= node.offset && endBefore <= node.offset + node.length, `the change [${start}, ${endBefore}) lies in the default value [${node.offset}, ${node.offset + node.length})`);
+    const value = JSON.parse(child.newText) as { properties: { activities: { name: string }[]; parameters: { loop_input: { defaultValue: { table: string }[] } } } };
+    assert.deepEqual(value.properties.parameters.loop_input.defaultValue.map(i => i.table), ['Ledger', 'Invoices']);
+    assert.ok(child.newText.includes('"timeout": "0.06:00:00"') && value.properties.activities.some(a => a.name === 'wait_for_downstream'));
+    const fresh = (await plan(new Folder(), SECOND_SYSTEM + NEW_TABLE)).files.find(f => f.file === ERP)!.newText;
+    assert.equal(child.newText.replace('"timeout": "0.06:00:00"', '"timeout": "0.12:00:00"').replace(/,\n\t\t\t\{\n\t\t\t\t"name": "wait_for_downstream"[\s\S]*?\n\t\t\t\}(?=\n\t\t\])/, ''), fresh);
+
+    await writeAdfPlan(withTable, { write: folder.write });
+    assert.equal(folder.get(ERP), child.newText);
+    assert.ok(isUpToDate(await plan(folder, SECOND_SYSTEM + NEW_TABLE)));
+  });
+
+  it('an owned default of a system pipeline edited by hand is a conflict, like any other', async () => {
+    const folder = await generatedTwo();
+    folder.files.set(APP, edit(folder.get(APP), '"defaultValue": "bronze"', '"defaultValue": "landing"'));
+    const p = await plan(folder, SECOND_SYSTEM);
+    assert.deepEqual(statuses(p), ['conflict pipeline/pl_incremental_ingestion_app.json (hand-edited)']);
+    assert.equal(conflictsOf(p)[0]!.conflict!.message, 'properties.parameters.bronze_container.defaultValue was edited by hand since the last generation');
+    await writeAdfPlan(p, { write: folder.write, force: true });
+    assert.ok(folder.get(APP).includes('"defaultValue": "bronze"'));
+    assert.ok(isUpToDate(await plan(folder, SECOND_SYSTEM)));
+  });
+
+  it('a second source system turns the single pipeline into the orchestrator: a conflict that says why; forced, the whole file is rewritten', async () => {
+    const folder = await generated();
+    const p = await plan(folder, SECOND_SYSTEM);
+    assert.deepEqual(statuses(p), [
+      'create dataset/ds_sql_table_app.json', 'create dataset/ds_sql_table_erp.json', 'create linkedService/ls_erp.json',
+      'conflict pipeline/pl_incremental_ingestion.json (unrecognised)', 'create pipeline/pl_incremental_ingestion_app.json', 'create pipeline/pl_incremental_ingestion_erp.json',
+    ]);
+    assert.equal(conflictsOf(p)[0]!.conflict!.message, "it does not run pipelines 'pl_incremental_ingestion_app', 'pl_incremental_ingestion_erp' (Execute Pipeline), as generation now does: "
+      + 'its activities predate a source system, or the split of the ingestion into one pipeline per source system (forced, the whole file is rewritten)');
+    assert.deepEqual(p.stale, [path.join(ADF, 'dataset', 'ds_sql_table.json')]);
+    await writeAdfPlan(p, { write: folder.write, force: true });
+    assert.equal(folder.get(PIPELINE), (await plan(new Folder(), SECOND_SYSTEM)).files.find(f => f.file === PIPELINE)!.newText);
+    assert.ok(isUpToDate(await plan(folder, SECOND_SYSTEM)));
+  });
+
+  it('back to one source system: the orchestrator that runs generated pipelines is a conflict, the system pipelines are stale', async () => {
+    const folder = await generatedTwo();
+    const p = await plan(folder);
+    assert.deepEqual(statuses(p), ['create dataset/ds_sql_table.json', 'conflict pipeline/pl_incremental_ingestion.json (unrecognised)']);
+    assert.equal(conflictsOf(p)[0]!.conflict!.message, "it runs generated pipelines 'pl_incremental_ingestion_app', 'pl_incremental_ingestion_erp' (Execute Pipeline), which generation no longer runs from here (forced, the whole file is rewritten)");
+    assert.deepEqual(p.stale.map(f => path.relative(ADF, f)), ['dataset/ds_sql_table_app.json', 'dataset/ds_sql_table_erp.json', 'linkedService/ls_erp.json', 'pipeline/pl_incremental_ingestion_app.json', 'pipeline/pl_incremental_ingestion_erp.json'].map(f => path.join(...f.split('/'))));
+    await writeAdfPlan(p, { write: folder.write, force: true });
+    assert.ok(isUpToDate(await plan(folder)));
+  });
+
+  it('an Execute Pipeline of the user\'s own added to the orchestrator is an edit like any other', async () => {
+    const folder = await generatedTwo();
+    const text = folder.get(PIPELINE);
+    const value = JSON.parse(text) as { properties: { activities: unknown[] } };
+    value.properties.activities.push({ name: 'run_downstream', type: 'ExecutePipeline', dependsOn: [], userProperties: [], typeProperties: { pipeline: { referenceName: 'pl_downstream', type: 'PipelineReference' }, waitOnCompletion: true } });
+    folder.files.set(PIPELINE, JSON.stringify(value, null, '\t'));
+    assert.deepEqual(statuses(await plan(folder, SECOND_SYSTEM)), []);
+    assert.deepEqual(statuses(await plan(folder, SECOND_SYSTEM + NEW_TABLE)), ['update pipeline/pl_incremental_ingestion_erp.json']);
+  });
+});

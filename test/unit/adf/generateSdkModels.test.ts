@@ -11,7 +11,7 @@ import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
 import { throughSdkModels, unknownDiscriminators } from '../helpers/adfSdkModels';
 import { SAMPLE_DIR } from '../helpers/paths';
 import { loadProject } from '../helpers/project';
-import { MULTI_SOURCE_PROJECT } from './generateFixtures';
+import { MULTI_SOURCE_PROJECT, wideProject } from './generateFixtures';
 
 /**
  * What the SDK sends: the resource without its read-only fields (name, type, id, etag; a
@@ -39,9 +39,21 @@ describe('generated ADF artifacts through @azure/arm-datafactory 12 models', () 
     await assertSurvives(artifacts);
   });
 
-  it('several source systems of each SQL kind, full loads, an existing cluster and no environment', async () => {
+  it('several source systems of each SQL kind, full loads, an existing cluster and no environment: the orchestrator and each system\'s pipeline', async () => {
     const { snapshot } = await loadProject(MULTI_SOURCE_PROJECT);
-    await assertSurvives(generateAdfArtifacts(snapshot.metadata).artifacts);
+    const { artifacts } = generateAdfArtifacts(snapshot.metadata);
+    assert.deepEqual(artifacts.filter(a => a.kind === 'pipeline').map(a => a.name), ['pl_incremental_ingestion', 'pl_incremental_ingestion_crm', 'pl_incremental_ingestion_dw', 'pl_incremental_ingestion_legacy']);
+    assert.match(artifacts.find(a => a.name === 'pl_incremental_ingestion')!.text, /"type": "ExecutePipeline"/);
+    await assertSurvives(artifacts);
+  });
+
+  it('past the limits: batch pipelines, a system split in parts, gold notebooks in pipelines of their own (Execute Pipeline without parameters)', async () => {
+    const { snapshot } = await loadProject(wideProject({ bigTables: 1200, smallSystems: 80 }));
+    const { artifacts } = generateAdfArtifacts(snapshot.metadata);
+    const names = ['pl_incremental_ingestion', 'pl_incremental_ingestion_batch_1', 'pl_incremental_ingestion_big_part1', 'pl_incremental_ingestion_dimensions_part1', 'pl_incremental_ingestion_s0001'];
+    const chosen = artifacts.filter(a => a.kind === 'pipeline' && names.includes(a.name));
+    assert.equal(chosen.length, names.length);
+    await assertSurvives(chosen);
   });
 
   it('catches what the SDK would drop or not type: a misspelt field, a field the 2018-06-01 models lack, an unknown activity type', async () => {

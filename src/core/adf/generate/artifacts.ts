@@ -1,11 +1,11 @@
 // Every ADF artifact the metadata implies: linked services, parameterised datasets, the ingestion
-// pipeline and its triggers, each with its text in ADF Studio's formatting and the JSON paths
+// pipeline(s) and its triggers, each with its text in ADF Studio's formatting and the JSON paths
 // whose values the metadata owns (the round trip updates those and keeps the rest of the file).
 import * as path from 'path';
 import type { LakehouseMetadata, SourceSystem } from '../../metadata/model';
 import { bindingTargets, effectiveBindings, outputPathProblem, templateNameProblem, toPosix } from '../../metadata/templateBindings';
 import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
-import { buildIngestionPipeline, sqlDatasetName, sqlFlavour, sqlLinkedServiceName, tableKey, type NotebookPaths } from './pipeline';
+import { buildIngestionPipelines, pipelineStats, sqlDatasetName, sqlFlavour, sqlLinkedServiceName, tableKey, type NotebookPaths } from './pipeline';
 import { resolveAdfSettings, sourceConnection, type ResolveOptions, type ResolvedAdfSettings } from './settings';
 
 export type AdfArtifactKind = 'pipeline' | 'dataset' | 'linkedService' | 'trigger';
@@ -44,15 +44,17 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
   const systems = metadata.sources.filter(s => s.tables.length > 0);
   const notebooks = notebookPaths(metadata, settings, notes);
   const artifacts: GeneratedArtifact[] = [];
-  const add = (kind: AdfArtifactKind, value: JsonObject, ownedPaths: JsonPath[]) => {
+  const add = (kind: AdfArtifactKind, value: JsonObject, ownedPaths: JsonPath[], text = formatAdfJson(value)) => {
     const name = value.name as string;
     const relativePath = `${kind}/${name}.json`;
     const clash = artifacts.find(a => a.relativePath.toLowerCase() === relativePath.toLowerCase());
     if (clash) {
-      if (formatAdfJson(clash.value) === formatAdfJson(value)) return;
+      if (clash.text === text) return clash;
       throw new AdfGenerationError(`Two ${kind === 'linkedService' ? 'linked services' : `${kind}s`} would be named '${name}'. Give them different names in lakehouse.yaml (the sources' linkedService, or the adf section).`);
     }
-    artifacts.push({ kind, name, relativePath, value, text: formatAdfJson(value), ownedPaths });
+    const artifact: GeneratedArtifact = { kind, name, relativePath, value, text, ownedPaths };
+    artifacts.push(artifact);
+    return artifact;
   };
 
   for (const system of systems) add('linkedService', sqlLinkedService(system, notes), [['properties', 'typeProperties', 'connectionString']]);
@@ -69,9 +71,9 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
   add('dataset', lakeDataset(settings.parquetDataset, settings.lakeLinkedService, 'Parquet'), datasetOwned);
   add('dataset', lakeDataset(settings.jsonDataset, settings.lakeLinkedService, 'Json'), datasetOwned);
 
-  const pipeline = buildIngestionPipeline(metadata, settings, notebooks);
-  add('pipeline', pipeline.value, pipeline.ownedPaths);
-  notes.push(...serviceLimitNotes(pipeline.value));
+  const ingestion = buildIngestionPipelines(metadata, settings, notebooks);
+  notes.push(...ingestion.notes);
+  for (const pipeline of ingestion.pipelines) notes.push(...serviceLimitNotes(add('pipeline', pipeline.value, pipeline.ownedPaths, pipeline.text)));
   add('trigger', scheduleTrigger(settings), [
     ['properties', 'pipelines', 0, 'pipelineReference', 'referenceName'], ['properties', 'typeProperties', 'recurrence'],
   ]);
@@ -84,22 +86,16 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
   return { artifacts, notes, settings };
 }
 
-/** ADF refuses a pipeline over its service limits: say which, since generation does not split pipelines yet. */
-function serviceLimitNotes(pipeline: JsonObject): string[] {
-  const properties = pipeline.properties as { activities: JsonObject[]; parameters: JsonObject };
-  const count = (activities: readonly JsonObject[] | undefined): number => (activities ?? []).reduce((n, a) => {
-    const tp = a.typeProperties as Record<string, JsonObject[] | undefined>;
-    return n + 1 + count(tp.activities) + count(tp.ifTrueActivities) + count(tp.ifFalseActivities);
-  }, 0);
-  const activities = count(properties.activities);
-  const parameters = Object.keys(properties.parameters).length;
-  const kib = Math.ceil(JSON.stringify(pipeline).length / 1024);
+/** ADF refuses a pipeline over its service limits: say which (generation splits pipelines to stay within them, so this is the last resort). */
+function serviceLimitNotes(pipeline: GeneratedArtifact): string[] {
+  const { activities, parameters, chars } = pipelineStats(pipeline.value, pipeline.text);
+  const kib = Math.ceil(chars / 1024);
   const over = [
     ...(activities > 80 ? [`${activities} activities (ADF allows 80)`] : []),
     ...(parameters > 50 ? [`${parameters} parameters (ADF allows 50)`] : []),
     ...(kib > 200 ? [`${kib} KiB (ADF allows 200 KB)`] : []),
   ];
-  return over.length ? [`Pipeline '${pipeline.name as string}' has ${over.join(', ')}: ADF will refuse it. Split the source systems into several projects (one loop per source system costs 8 activities and 2 parameters).`] : [];
+  return over.length ? [`Pipeline '${pipeline.name}' has ${over.join(', ')}: ADF will refuse it.`] : [];
 }
 
 /**

@@ -1,7 +1,7 @@
 // ADF generation: the Data Factory artifacts a lakehouse.yaml implies, in ADF's git layout.
 //
 //   generateAdfArtifacts(metadata, { environment?, bundle? }) → { artifacts, notes, settings }
-//     Pure: every artifact (linked services, datasets, the ingestion pipeline, its schedule and
+//     Pure: every artifact (linked services, datasets, the ingestion pipeline(s), the schedule and
 //     backfill triggers) as a value, its text in ADF Studio's formatting (tabs, `"key": value`,
 //     ADF Studio's key order, no final newline) and the JSON paths whose values the metadata
 //     owns. Same metadata, same bytes.
@@ -15,14 +15,34 @@
 //   readBundleDeployment(databricksYml) → where each bundle target deploys its files (the
 //     notebook paths the pipeline runs).
 //
+// The ingestion (pipeline.ts): one source system is one pipeline, <pipeline> (adf.pipeline,
+// default pl_incremental_ingestion), as in the reference project. Several source systems (or one
+// pipeline past Data Factory's limits) make <pipeline> the orchestrator the triggers start: it
+// runs one pipeline per source system, <pipeline>_<system>, one after the other with Execute
+// Pipeline (waitOnCompletion, passing bronze_container, window_start and window_end on), then
+// the gold notebooks, then the alerts. No generated pipeline passes 80 activities, 50 parameters
+// or 128 KiB of text (ADF allows 200 KB; the rest is room for CRLF, spaces and edits): a system
+// whose table list does not fit is split into <pipeline>_<system>_part<n>, gold notebook lists
+// that do not fit the orchestrator move into <pipeline>_dimensions / _facts (parts likewise), and
+// more system pipelines than the orchestrator has room for run through <pipeline>_batch_<n>.
+// Past even that (some 6,000 system pipelines) a note says so.
+//
 // Owned paths, per artifact:
-//   linkedService (SQL)         properties.typeProperties.connectionString
-//   linkedService (ADLS Gen2)   properties.typeProperties.url
-//   linkedService (Databricks)  properties.typeProperties
-//   dataset (each)              properties.linkedServiceName.referenceName, properties.parameters
-//   pipeline                    properties.parameters.<loop_input…|full_load_input…|dimension_notebooks|fact_notebooks|bronze_container|alert_url>.defaultValue
-//   trigger (schedule)          properties.pipelines[0].pipelineReference.referenceName, properties.typeProperties.recurrence
-//   trigger (backfill)          properties.pipeline.pipelineReference.referenceName, properties.typeProperties.{frequency,interval,startTime,endTime,maxConcurrency}
+//   linkedService (SQL)           properties.typeProperties.connectionString
+//   linkedService (ADLS Gen2)     properties.typeProperties.url
+//   linkedService (Databricks)    properties.typeProperties
+//   dataset (each)                properties.linkedServiceName.referenceName, properties.parameters
+//   pipeline (single)             properties.parameters.<loop_input|full_load_input|dimension_notebooks|fact_notebooks|bronze_container|alert_url>.defaultValue
+//   pipeline (orchestrator)       properties.parameters.<dimension_notebooks|fact_notebooks (when gold runs inline)|bronze_container|alert_url>.defaultValue
+//   pipeline (_<system>[_part<n>]) properties.parameters.<loop_input|full_load_input|bronze_container>.defaultValue
+//   pipeline (_dimensions, _facts) properties.parameters.<dimension_notebooks|fact_notebooks>.defaultValue
+//   pipeline (_batch_<n>)         properties.parameters.bronze_container.defaultValue
+//   trigger (schedule)            properties.pipelines[0].pipelineReference.referenceName, properties.typeProperties.recurrence
+//   trigger (backfill)            properties.pipeline.pipelineReference.referenceName, properties.typeProperties.{frequency,interval,startTime,endTime,maxConcurrency}
+// Activities are never owned. Which generated pipelines a pipeline runs (Execute Pipeline) is
+// checked instead: an existing pipeline that does not run those generation runs from it, or runs
+// generated ones it no longer does (a source system added or removed, the ingestion split), is a
+// conflict that --force rewrites whole (plan.ts).
 export { generateAdfArtifacts, AdfGenerationError, type AdfArtifactKind, type AdfGeneration, type GeneratedArtifact, type GenerateOptions } from './artifacts';
 export {
   planAdfGeneration, writeAdfPlan, conflictsOf, isUpToDate, FINGERPRINT_FILE,

@@ -2,9 +2,12 @@
 // source system a ForEach over an array parameter listing its tables (watermark Lookup, copy of
 // the new rows into bronze, watermark update or clean-up of the empty file, the table's silver
 // notebook), a ForEach for full-load tables, the gold notebooks, and a success / failure alert.
-// Keys are written in the order ADF Studio writes them.
+// One source system fits one pipeline, as in the reference project; with several (or one whose
+// table list outgrows a pipeline) each source system gets a pipeline of its own and the pipeline
+// the triggers start orchestrates them with Execute Pipeline (see buildIngestionPipelines), so no
+// generated pipeline passes Data Factory's limits. Keys are written in the order ADF Studio writes them.
 import type { LakehouseMetadata, SourceSystem, Table } from '../../metadata/model';
-import type { JsonObject, JsonPath, JsonValue } from './adfJson';
+import { formatAdfJson, type JsonObject, type JsonPath, type JsonValue } from './adfJson';
 import type { ResolvedAdfSettings } from './settings';
 
 /** Where the notebooks a pipeline runs live in the workspace, per table and per gold item. */
@@ -17,6 +20,8 @@ export interface NotebookPaths {
 
 export interface BuiltPipeline {
   value: JsonObject;
+  /** The value in ADF Studio's formatting (formatAdfJson). */
+  text: string;
   /** The parameter defaults the metadata owns. */
   ownedPaths: JsonPath[];
 }
@@ -103,80 +108,274 @@ export function tableKey(table: Table): string {
   return `${table.system}.${table.schema}.${table.name}`.toLowerCase();
 }
 
-export function buildIngestionPipeline(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notebooks: NotebookPaths): BuiltPipeline {
+/** The ingestion: one pipeline, or an orchestrator (first) and the pipelines it runs. */
+export interface IngestionPipelines {
+  pipelines: BuiltPipeline[];
+  /** Limits generation could not keep to, in words for the user. */
+  notes: string[];
+}
+
+/**
+ * What generation keeps every pipeline within. Data Factory allows 80 activities (nested ones
+ * included), 50 parameters and 200 KB; the text budget leaves room for what a checkout or ADF
+ * Studio adds (CRLF line endings, space indentation, hand-added activities).
+ */
+export const GENERATION_LIMITS = { activities: 80, parameters: 50, textChars: 128 * 1024 } as const;
+
+/** Activities (nested ones included), parameters and formatted size of a pipeline. */
+export function pipelineStats(pipeline: JsonObject, text = formatAdfJson(pipeline)): { activities: number; parameters: number; chars: number } {
+  const properties = pipeline.properties as { activities: JsonObject[]; parameters: JsonObject };
+  const count = (activities: readonly JsonObject[] | undefined): number => (activities ?? []).reduce((n, a) => {
+    const tp = a.typeProperties as Record<string, JsonObject[] | undefined>;
+    return n + 1 + count(tp.activities) + count(tp.ifTrueActivities) + count(tp.ifFalseActivities);
+  }, 0);
+  return { activities: count(properties.activities), parameters: Object.keys(properties.parameters).length, chars: text.length };
+}
+
+function withinLimits(pipeline: BuiltPipeline, stats = pipelineStats(pipeline.value, pipeline.text)): boolean {
+  return stats.activities <= GENERATION_LIMITS.activities && stats.parameters <= GENERATION_LIMITS.parameters && stats.chars <= GENERATION_LIMITS.textChars;
+}
+
+/**
+ * One source system in one pipeline, as the reference project has it, while it fits. With several
+ * source systems (or one pipeline past a limit) the pipeline named settings.pipeline, the one the
+ * triggers start, orchestrates: it runs one pipeline per source system, `<pipeline>_<system>`,
+ * one after the other with Execute Pipeline, then the gold notebooks, then the alerts. A table
+ * list too long for one pipeline is split into `_part<n>` pipelines; gold lists too long for the
+ * orchestrator move into `<pipeline>_dimensions` and `<pipeline>_facts`; more system pipelines
+ * than the orchestrator has room for are run through `<pipeline>_batch_<n>` pipelines.
+ */
+export function buildIngestionPipelines(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notebooks: NotebookPaths): IngestionPipelines {
   const systems = metadata.sources.filter(s => s.tables.length > 0);
-  const several = systems.length > 1;
-  const parameters: JsonObject = {};
-  const ownedPaths: JsonPath[] = [];
-  const own = (parameter: string, type: string, defaultValue: JsonValue) => {
-    parameters[parameter] = { type, defaultValue };
-    ownedPaths.push(['properties', 'parameters', parameter, 'defaultValue']);
-  };
+  if (systems.length <= 1) {
+    const single = singlePipeline(metadata, settings, notebooks, systems[0]);
+    if (withinLimits(single)) return { pipelines: [single], notes: [] };
+  }
+  const children = systems.flatMap(system => inParts(`${settings.pipeline}_${system.name}`, system.tables,
+    (name, tables, part) => childPipeline(name, metadata, system, systems, tables, settings, notebooks, part)));
+  const runs = children.map(child => runOf(settings, child, 'ingest_'));
+  const inline = orchestration(settings, notebooks, runs, undefined);
+  if (withinLimits(inline.pipelines[0]!)) return { pipelines: [...inline.pipelines, ...children], notes: inline.notes };
+  const gold = [
+    ...inParts(`${settings.pipeline}_dimensions`, notebooks.dimensions, (name, items, part) => goldPipeline(name, settings, { ...notebooks, dimensions: [...items], facts: [] }, part)),
+    ...inParts(`${settings.pipeline}_facts`, notebooks.facts, (name, items, part) => goldPipeline(name, settings, { ...notebooks, dimensions: [], facts: [...items] }, part)),
+  ];
+  const split = orchestration(settings, notebooks, runs, gold.map(g => runOf(settings, g, 'run_')));
+  return { pipelines: [...split.pipelines, ...children, ...gold], notes: split.notes };
+}
 
-  // Stages run one after the other, so the alerts hang off a single last activity: ADF's
-  // dependencies are AND across activities, and a skipped stage must still reach the failure alert.
-  const stages: JsonObject[] = [];
-  const chain = (stage: JsonObject) => {
-    const previous = stages[stages.length - 1];
-    if (previous) stage.dependsOn = [dependsOn(previous.name as string, 'Succeeded')];
-    stages.push(stage);
-  };
+/** The Execute Pipeline activity that runs a generated pipeline: the prefix and the pipeline's name after `<pipeline>_`. */
+function runOf(settings: ResolvedAdfSettings, pipeline: BuiltPipeline, prefix: string): Run {
+  const name = pipeline.value.name as string;
+  return { activity: `${prefix}${name.slice(settings.pipeline.length + 1)}`, pipeline: name, passWindow: prefix === 'ingest_' };
+}
 
-  for (const system of systems) {
-    const suffix = several ? `_${system.name}` : '';
-    const incremental = system.tables.filter(isIncremental);
-    const full = system.tables.filter(t => !isIncremental(t));
-    const silverOf = (t: Table) => notebooks.silver.get(tableKey(t));
-    if (incremental.length > 0) {
-      const parameter = `${settings.loopParameter}${suffix}`;
-      own(parameter, 'array', incremental.map(t => ({
-        schema: t.schema, table: t.name, cdc_col: t.cdcColumn, from_date: t.backfillFrom ?? '', bronze_folder: bronzeFolder(metadata, t),
-        ...(silverOf(t) !== undefined ? { silver_notebook: silverOf(t) as string } : {}),
-      })));
-      chain(incrementalLoop(system, systems, parameter, suffix, settings, incremental.some(t => silverOf(t) !== undefined)));
+/**
+ * One pipeline of all the items while it fits, else the fewest equal parts (in order) that each
+ * fit: `<name>_part1`, `<name>_part2`, … Items are what a pipeline's array parameter lists.
+ */
+function inParts<T>(name: string, items: readonly T[], build: (name: string, items: readonly T[], part?: number) => BuiltPipeline): BuiltPipeline[] {
+  if (items.length === 0) return [];
+  const whole = build(name, items);
+  const stats = pipelineStats(whole.value, whole.text);
+  if (withinLimits(whole, stats)) return [whole];
+  for (let parts = Math.max(2, Math.ceil(stats.chars / GENERATION_LIMITS.textChars)); parts <= items.length; parts++) {
+    const size = Math.ceil(items.length / parts);
+    const built: BuiltPipeline[] = [];
+    for (let k = 0; k * size < items.length; k++) built.push(build(`${name}_part${k + 1}`, items.slice(k * size, (k + 1) * size), k + 1));
+    if (built.every(b => withinLimits(b))) return built;
+  }
+  return [whole]; // no split fits (a single item past the limits): the service-limit note says so
+}
+
+/**
+ * The orchestrator, and the batch pipelines between it and the source system pipelines when it
+ * has no room for an Execute Pipeline per system pipeline. Gold runs inline (undefined) or as the
+ * given pipelines.
+ */
+function orchestration(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[], goldRuns: readonly Run[] | undefined): { pipelines: BuiltPipeline[]; notes: string[] } {
+  const goldActivities = goldRuns ? goldRuns.length : (notebooks.dimensions.length > 0 ? 2 : 0) + (notebooks.facts.length > 0 ? 2 : 0);
+  const room = GENERATION_LIMITS.activities - 2 - goldActivities; // 2: the alerts
+  const batches: BuiltPipeline[] = [];
+  let top: Run[] = [...runs];
+  if (runs.length > room) {
+    const count = Math.ceil(runs.length / GENERATION_LIMITS.activities);
+    const size = Math.ceil(runs.length / count);
+    top = [];
+    for (let k = 0; k * size < runs.length; k++) {
+      const batch = batchPipeline(`${settings.pipeline}_batch_${k + 1}`, settings, runs.slice(k * size, (k + 1) * size));
+      batches.push(batch);
+      top.push(runOf(settings, batch, 'ingest_'));
     }
-    if (full.length > 0) {
-      const parameter = `${FULL_LOAD_PARAMETER}${suffix}`;
-      own(parameter, 'array', full.map(t => ({
-        schema: t.schema, table: t.name, bronze_folder: bronzeFolder(metadata, t),
-        ...(silverOf(t) !== undefined ? { silver_notebook: silverOf(t) as string } : {}),
-      })));
-      chain(fullLoadLoop(system, systems, parameter, suffix, settings, full.some(t => silverOf(t) !== undefined)));
-    }
   }
-  if (notebooks.dimensions.length > 0) {
-    own(DIMENSION_NOTEBOOKS, 'array', notebooks.dimensions.map(d => ({ name: d.name, notebook: d.notebook })));
-    chain(notebookLoop('for_each_dimension', 'run_dimension_notebook', DIMENSION_NOTEBOOKS, settings));
-  }
-  if (notebooks.facts.length > 0) {
-    own(FACT_NOTEBOOKS, 'array', notebooks.facts.map(f => ({ name: f.name, notebook: f.notebook })));
-    chain(notebookLoop('for_each_fact', 'run_fact_notebook', FACT_NOTEBOOKS, settings));
-  }
-  own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
-  own(ALERT_URL, 'string', settings.alertUrl);
-  // Set by the backfill trigger; empty on scheduled runs (which copy past the watermark).
-  parameters[WINDOW_START] = { type: 'string', defaultValue: '' };
-  parameters[WINDOW_END] = { type: 'string', defaultValue: '' };
+  const notes = top.length > room
+    ? [`The ingestion needs ${runs.length} pipelines (one per source system or part of one): even run through ${top.length} batch pipelines, pipeline '${settings.pipeline}' has more activities than ADF allows. Split the source systems into several projects.`]
+    : [];
+  return { pipelines: [orchestratorPipeline(settings, notebooks, top, goldRuns), ...batches], notes };
+}
 
+interface Run {
+  /** The Execute Pipeline activity's name. */
+  activity: string;
+  pipeline: string;
+  /** Pass on the bronze container and the backfill window (ingestion); gold pipelines take none. */
+  passWindow: boolean;
+}
+
+/** A pipeline's parameters, in declaration order, and the defaults the metadata owns. */
+class Parameters {
+  readonly values: JsonObject = {};
+  readonly ownedPaths: JsonPath[] = [];
+
+  own(parameter: string, type: string, defaultValue: JsonValue): void {
+    this.values[parameter] = { type, defaultValue };
+    this.ownedPaths.push(['properties', 'parameters', parameter, 'defaultValue']);
+  }
+
+  /** Set by the backfill trigger (passed on to the pipelines run); empty on scheduled runs (which copy past the watermark). */
+  window(): void {
+    this.values[WINDOW_START] = { type: 'string', defaultValue: '' };
+    this.values[WINDOW_END] = { type: 'string', defaultValue: '' };
+  }
+}
+
+/**
+ * Stages run one after the other, so the alerts hang off a single last activity: ADF's
+ * dependencies are AND across activities, and a skipped stage must still reach the failure alert.
+ */
+function chained(stages: JsonObject[]): JsonObject[] {
+  stages.forEach((stage, i) => {
+    if (i > 0) stage.dependsOn = [dependsOn(stages[i - 1]!.name as string, 'Succeeded')];
+  });
+  return stages;
+}
+
+function withAlerts(stages: JsonObject[]): JsonObject[] {
   const last = stages[stages.length - 1]?.name as string | undefined;
-  const activities: JsonObject[] = [
+  return [
     ...stages,
     alert('alert_success', 'Succeeded', last ? [dependsOn(last, 'Succeeded')] : []),
     ...(last ? [alert('alert_failure', 'Failed', [dependsOn(last, 'Failed', 'Skipped')])] : []),
   ];
+}
+
+function pipelineOf(name: string, description: string, activities: JsonObject[], parameters: Parameters): BuiltPipeline {
   const value: JsonObject = {
-    name: settings.pipeline,
-    properties: {
-      description: 'Generated by Lakehouse Workbench from lakehouse.yaml (lakehouse generate adf). Copies the rows of each source table past its watermark '
-        + '(from its backfill date on the first load; the window\'s rows when the backfill trigger runs it) into the bronze zone, runs the silver notebook of '
-        + 'each table that received rows, then the gold notebooks, and posts the outcome to alert_url. The parameter defaults come from lakehouse.yaml.',
-      activities,
-      parameters,
-      annotations: ['lakehouse-workbench'],
-    },
+    name,
+    properties: { description, activities, parameters: parameters.values, annotations: ['lakehouse-workbench'] },
     type: 'Microsoft.DataFactory/factories/pipelines',
   };
-  return { value, ownedPaths };
+  return { value, text: formatAdfJson(value), ownedPaths: parameters.ownedPaths };
+}
+
+/** A source system's loops over its tables (incremental, then full loads), their array parameters owned. */
+function systemLoops(metadata: LakehouseMetadata, system: SourceSystem, systems: readonly SourceSystem[], tables: readonly Table[],
+  settings: ResolvedAdfSettings, notebooks: NotebookPaths, parameters: Parameters): JsonObject[] {
+  const loops: JsonObject[] = [];
+  const incremental = tables.filter(isIncremental);
+  const full = tables.filter(t => !isIncremental(t));
+  const silverOf = (t: Table) => notebooks.silver.get(tableKey(t));
+  if (incremental.length > 0) {
+    const parameter = settings.loopParameter;
+    parameters.own(parameter, 'array', incremental.map(t => ({
+      schema: t.schema, table: t.name, cdc_col: t.cdcColumn, from_date: t.backfillFrom ?? '', bronze_folder: bronzeFolder(metadata, t),
+      ...(silverOf(t) !== undefined ? { silver_notebook: silverOf(t) as string } : {}),
+    })));
+    loops.push(incrementalLoop(system, systems, parameter, settings, incremental.some(t => silverOf(t) !== undefined)));
+  }
+  if (full.length > 0) {
+    const parameter = FULL_LOAD_PARAMETER;
+    parameters.own(parameter, 'array', full.map(t => ({
+      schema: t.schema, table: t.name, bronze_folder: bronzeFolder(metadata, t),
+      ...(silverOf(t) !== undefined ? { silver_notebook: silverOf(t) as string } : {}),
+    })));
+    loops.push(fullLoadLoop(system, systems, parameter, settings, full.some(t => silverOf(t) !== undefined)));
+  }
+  return loops;
+}
+
+/** The gold notebooks: every dimension, then every fact. */
+function goldLoops(settings: ResolvedAdfSettings, notebooks: NotebookPaths, parameters: Parameters): JsonObject[] {
+  const loops: JsonObject[] = [];
+  if (notebooks.dimensions.length > 0) {
+    parameters.own(DIMENSION_NOTEBOOKS, 'array', notebooks.dimensions.map(d => ({ name: d.name, notebook: d.notebook })));
+    loops.push(notebookLoop('for_each_dimension', 'run_dimension_notebook', DIMENSION_NOTEBOOKS, settings));
+  }
+  if (notebooks.facts.length > 0) {
+    parameters.own(FACT_NOTEBOOKS, 'array', notebooks.facts.map(f => ({ name: f.name, notebook: f.notebook })));
+    loops.push(notebookLoop('for_each_fact', 'run_fact_notebook', FACT_NOTEBOOKS, settings));
+  }
+  return loops;
+}
+
+const GENERATED_BY = 'Generated by Lakehouse Workbench from lakehouse.yaml (lakehouse generate adf).';
+
+/** The reference project's shape: everything in one pipeline (one source system at most). */
+function singlePipeline(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notebooks: NotebookPaths, system: SourceSystem | undefined): BuiltPipeline {
+  const parameters = new Parameters();
+  const stages = system ? systemLoops(metadata, system, [system], system.tables, settings, notebooks, parameters) : [];
+  stages.push(...goldLoops(settings, notebooks, parameters));
+  parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
+  parameters.own(ALERT_URL, 'string', settings.alertUrl);
+  parameters.window();
+  return pipelineOf(settings.pipeline, `${GENERATED_BY} Copies the rows of each source table past its watermark `
+    + '(from its backfill date on the first load; the window\'s rows when the backfill trigger runs it) into the bronze zone, runs the silver notebook of '
+    + 'each table that received rows, then the gold notebooks, and posts the outcome to alert_url. The parameter defaults come from lakehouse.yaml.',
+  withAlerts(chained(stages)), parameters);
+}
+
+function childPipeline(name: string, metadata: LakehouseMetadata, system: SourceSystem, systems: readonly SourceSystem[], tables: readonly Table[],
+  settings: ResolvedAdfSettings, notebooks: NotebookPaths, part?: number): BuiltPipeline {
+  const parameters = new Parameters();
+  const stages = systemLoops(metadata, system, systems, tables, settings, notebooks, parameters);
+  parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
+  parameters.window();
+  return pipelineOf(name, `${GENERATED_BY} Ingests source system '${system.name}'${part ? ` (part ${part} of its tables)` : ''}: copies the rows of each table `
+    + 'past its watermark (from its backfill date on the first load; the window\'s rows when window_start and window_end are given) into the bronze zone and runs '
+    + `the silver notebook of each table that received rows. Run by ${settings.pipeline} (Execute Pipeline). The parameter defaults come from lakehouse.yaml.`,
+  chained(stages), parameters);
+}
+
+/** Runs a pipeline and waits for it (its failure fails this activity); ingestion gets the bronze container and the backfill window passed on. */
+function executePipeline(run: Run): JsonObject {
+  return activity({
+    name: run.activity, type: 'ExecutePipeline', policy: { secureInput: false },
+    typeProperties: {
+      pipeline: { referenceName: run.pipeline, type: 'PipelineReference' },
+      waitOnCompletion: true,
+      ...(run.passWindow ? { parameters: Object.fromEntries([BRONZE_CONTAINER, WINDOW_START, WINDOW_END].map(p => [p, expression(`@pipeline().parameters.${p}`)])) } : {}),
+    },
+  });
+}
+
+function orchestratorPipeline(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[], goldRuns: readonly Run[] | undefined): BuiltPipeline {
+  const parameters = new Parameters();
+  const stages = [...runs.map(executePipeline), ...(goldRuns ? goldRuns.map(executePipeline) : goldLoops(settings, notebooks, parameters))];
+  parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
+  parameters.own(ALERT_URL, 'string', settings.alertUrl);
+  parameters.window();
+  return pipelineOf(settings.pipeline, `${GENERATED_BY} Runs the ingestion pipeline of each source system one after the other (Execute Pipeline, `
+    + 'passing the bronze container and the backfill window the backfill trigger sets), then the gold notebooks, and posts the outcome to alert_url. '
+    + 'The parameter defaults come from lakehouse.yaml.',
+  withAlerts(chained(stages)), parameters);
+}
+
+/** Gold notebooks too many to list in the orchestrator: the dimensions' (or the facts', or a part of them) in a pipeline of their own. */
+function goldPipeline(name: string, settings: ResolvedAdfSettings, notebooks: NotebookPaths, part?: number): BuiltPipeline {
+  const parameters = new Parameters();
+  const stages = goldLoops(settings, notebooks, parameters);
+  const what = notebooks.dimensions.length > 0 ? 'dimension' : 'fact';
+  return pipelineOf(name, `${GENERATED_BY} Runs the gold notebook of each ${what}${part ? ` (part ${part} of them)` : ''}. Run by ${settings.pipeline} `
+    + '(Execute Pipeline) after the ingestion. The parameter defaults come from lakehouse.yaml.', chained(stages), parameters);
+}
+
+function batchPipeline(name: string, settings: ResolvedAdfSettings, runs: readonly Run[]): BuiltPipeline {
+  const parameters = new Parameters();
+  parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
+  parameters.window();
+  return pipelineOf(name, `${GENERATED_BY} Runs ${runs.length} source system ingestion pipelines one after the other (Execute Pipeline), `
+    + `passing on the bronze container and the backfill window. Run by ${settings.pipeline}, which has room for fewer activities than there are such pipelines.`,
+  chained(runs.map(executePipeline)), parameters);
 }
 
 function forEach(name: string, parameter: string, settings: ResolvedAdfSettings, activities: JsonObject[]): JsonObject {
@@ -223,11 +422,11 @@ function notebook(name: string, settings: ResolvedAdfSettings, path: string, aft
   });
 }
 
-function incrementalLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, suffix: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject {
-  const read = `read_watermark${suffix}`;
-  const max = `max_watermark${suffix}`;
-  const copy = `copy_new_rows${suffix}`;
-  const write = `write_watermark${suffix}`;
+function incrementalLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject {
+  const read = 'read_watermark';
+  const max = 'max_watermark';
+  const copy = 'copy_new_rows';
+  const write = 'write_watermark';
   const watermark = `activity('${read}').output.firstRow.cdc`;
   const newWatermark = `activity('${max}').output.resultSets[0].rows[0].cdc`;
   const windowed = `empty(pipeline().parameters.${WINDOW_START})`;
@@ -260,12 +459,12 @@ function incrementalLoop(system: SourceSystem, systems: readonly SourceSystem[],
       outputs: [bronzeFile(settings)],
     }),
     activity({
-      name: `if_rows_copied${suffix}`, type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+      name: 'if_rows_copied', type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
       typeProperties: {
         expression: expression(`@greater(activity('${copy}').output.rowsCopied, 0)`),
         // The copy writes a file even when no row is new: remove it so silver never reads empty files.
         ifFalseActivities: [activity({
-          name: `delete_empty_file${suffix}`, type: 'Delete', policy: policy(1),
+          name: 'delete_empty_file', type: 'Delete', policy: policy(1),
           typeProperties: { dataset: bronzeFile(settings), enableLogging: false, storeSettings: READ_SETTINGS },
         })],
         ifTrueActivities: [
@@ -280,16 +479,16 @@ function incrementalLoop(system: SourceSystem, systems: readonly SourceSystem[],
             inputs: [sqlTableInput(system, systems, settings)],
             outputs: [watermarkFile(settings)],
           }),
-          ...(withSilver ? [notebook(`run_silver_notebook${suffix}`, settings, '@item().silver_notebook', write)] : []),
+          ...(withSilver ? [notebook('run_silver_notebook', settings, '@item().silver_notebook', write)] : []),
         ],
       },
     }),
   ];
-  return forEach(`for_each_table${suffix}`, parameter, settings, inner);
+  return forEach('for_each_table', parameter, settings, inner);
 }
 
-function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, suffix: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject {
-  const copy = `copy_full_table${suffix}`;
+function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject {
+  const copy = 'copy_full_table';
   const inner: JsonObject[] = [
     activity({
       name: copy, type: 'Copy', policy: policy(1),
@@ -300,9 +499,9 @@ function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], pa
       inputs: [sqlTableInput(system, systems, settings)],
       outputs: [bronzeFile(settings)],
     }),
-    ...(withSilver ? [notebook(`run_full_load_silver_notebook${suffix}`, settings, '@item().silver_notebook', copy)] : []),
+    ...(withSilver ? [notebook('run_full_load_silver_notebook', settings, '@item().silver_notebook', copy)] : []),
   ];
-  return forEach(`for_each_full_load_table${suffix}`, parameter, settings, inner);
+  return forEach('for_each_full_load_table', parameter, settings, inner);
 }
 
 function notebookLoop(name: string, inner: string, parameter: string, settings: ResolvedAdfSettings): JsonObject {

@@ -3,11 +3,14 @@
 // own indentation and line endings). A fingerprint file beside the artifacts records the owned
 // values as last generated, which tells a metadata change (update) from an edit made in ADF
 // Studio (conflict): the caller asks before overwriting those, and before touching files that are
-// not recognisably generated.
+// not recognisably generated (including a pipeline that does not run, with Execute Pipeline, the
+// generated pipelines generation runs from it: activities are not owned, so such a file is
+// rewritten whole, when forced).
 import { createHash } from 'crypto';
 import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, type ParseError } from 'jsonc-parser';
 import * as path from 'path';
 import type { LakehouseMetadata } from '../../metadata/model';
+import { walkActivities } from '../metadataLoops';
 import { writeFileAtomic } from '../../project/writeFileAtomic';
 import { canonicalJson, detectFormatting, formatAdfJson, jsonEqual, pathText, valueAt, type JsonObject, type JsonPath } from './adfJson';
 import { generateAdfArtifacts, type GenerateOptions, type GeneratedArtifact } from './artifacts';
@@ -54,10 +57,15 @@ export async function planAdfGeneration(metadata: LakehouseMetadata, adfRoot: st
   const fingerprintFile = path.join(adfRoot, FINGERPRINT_FILE);
   const fingerprintText = await readFile(fingerprintFile);
   const recorded = parseFingerprints(fingerprintText);
+  // Pipelines generated now or last time: a pipeline that runs one of them where generation does not (or the reverse) has the wrong structure.
+  const generatedPipelines = new Set([
+    ...generation.artifacts.filter(a => a.kind === 'pipeline').map(a => a.name.toLowerCase()),
+    ...[...recorded.keys()].filter(p => p.startsWith('pipeline/') && p.endsWith('.json')).map(p => p.slice('pipeline/'.length, -'.json'.length).toLowerCase()),
+  ]);
   const files: AdfFilePlan[] = [];
   for (const artifact of generation.artifacts) {
     const file = path.join(adfRoot, ...artifact.relativePath.split('/'));
-    files.push(planFile(artifact, file, await readFile(file), recorded.get(artifact.relativePath)));
+    files.push(planFile(artifact, file, await readFile(file), recorded.get(artifact.relativePath), generatedPipelines));
   }
   const generated = new Set(generation.artifacts.map(a => a.relativePath));
   const stale = [...recorded.keys()].filter(p => !generated.has(p)).sort().map(p => path.join(adfRoot, ...p.split('/')));
@@ -66,7 +74,7 @@ export async function planAdfGeneration(metadata: LakehouseMetadata, adfRoot: st
   return { adfRoot, environment: generation.settings.environment, files, fingerprints: { file: fingerprintFile, status: fingerprintStatus, newText: newFingerprints }, stale, notes: generation.notes };
 }
 
-function planFile(artifact: GeneratedArtifact, file: string, current: string | undefined, recorded: Fingerprints | undefined): AdfFilePlan {
+function planFile(artifact: GeneratedArtifact, file: string, current: string | undefined, recorded: Fingerprints | undefined, generatedPipelines: ReadonlySet<string>): AdfFilePlan {
   const base = { artifact, file };
   if (current === undefined) return { ...base, status: 'create', newText: artifact.text, changedPaths: artifact.ownedPaths };
   const text = current.charCodeAt(0) === 0xfeff ? current.slice(1) : current;
@@ -77,7 +85,7 @@ function planFile(artifact: GeneratedArtifact, file: string, current: string | u
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (!tree || errors.length > 0 || tree.type !== 'object') return unrecognised('it is not a JSON object');
   const existing = getNodeValue(tree) as unknown;
-  const identity = identityProblem(artifact, existing);
+  const identity = identityProblem(artifact, existing) ?? structureProblem(artifact, existing, generatedPipelines);
   if (identity) return unrecognised(identity);
 
   const missing: JsonPath[] = [];
@@ -115,6 +123,40 @@ function identityProblem(artifact: GeneratedArtifact, existing: unknown): string
   }
   if (artifact.kind === 'pipeline' && (props === null || typeof props !== 'object')) return 'it has no properties';
   return undefined;
+}
+
+/**
+ * Which generated pipelines a pipeline runs is its structure, which the round trip does not edit
+ * (activities are not owned): an orchestrator written before a source system was added, or before
+ * the ingestion was split into one pipeline per source system, is not what generation writes now.
+ */
+function structureProblem(artifact: GeneratedArtifact, existing: unknown, generatedPipelines: ReadonlySet<string>): string | undefined {
+  if (artifact.kind !== 'pipeline') return undefined;
+  const wanted = pipelinesRun(artifact.value);
+  const runs = pipelinesRun(existing);
+  const quote = (names: string[]) => names.map(n => `'${n}'`).join(', ');
+  const missing = [...wanted].filter(([key]) => !runs.has(key)).map(([, name]) => name);
+  if (missing.length) {
+    return `it does not run pipeline${missing.length > 1 ? 's' : ''} ${quote(missing)} (Execute Pipeline), as generation now does: its activities predate `
+      + 'a source system, or the split of the ingestion into one pipeline per source system (forced, the whole file is rewritten)';
+  }
+  const extra = [...runs].filter(([key]) => !wanted.has(key) && generatedPipelines.has(key)).map(([, name]) => name);
+  if (extra.length) {
+    return `it runs generated pipeline${extra.length > 1 ? 's' : ''} ${quote(extra)} (Execute Pipeline), which generation no longer runs from here (forced, the whole file is rewritten)`;
+  }
+  return undefined;
+}
+
+/** The pipelines a pipeline runs with Execute Pipeline, by lower-case name (ADF names are case-insensitive). */
+function pipelinesRun(pipeline: unknown): Map<string, string> {
+  const runs = new Map<string, string>();
+  const properties = (pipeline as { properties?: { activities?: unknown } }).properties;
+  for (const { activity } of walkActivities(properties?.activities, [])) {
+    if (typeof activity.type !== 'string' || activity.type.toLowerCase() !== 'executepipeline') continue;
+    const name = (activity.typeProperties as { pipeline?: { referenceName?: unknown } } | undefined)?.pipeline?.referenceName;
+    if (typeof name === 'string' && !runs.has(name.toLowerCase())) runs.set(name.toLowerCase(), name);
+  }
+  return runs;
 }
 
 function article(word: string): string {
