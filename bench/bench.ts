@@ -9,6 +9,7 @@
 //   node out/bench/bench.js templates <corpus folder> [--quick] [--python=python3]   (bench/templates.ts)
 //   node out/bench/bench.js adf-generate <pipelines> <dir> [seed]                    (bench/adf.ts, bench/generateAdf.ts)
 //   node --expose-gc out/bench/bench.js adf <manifest.json> [--quick]               (bench/adf.ts)
+//   node out/bench/bench.js adf-generation <manifest.json> [--quick]                 (bench/adfGeneration.ts)
 // The warm-up project (the sample) runs the code once, cheaply, before what is measured.
 import { promises as fsp, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -31,6 +32,7 @@ import { generateProject, type GeneratedProject } from './generate';
 import { stats } from './stats';
 import { templates } from './templates';
 import { adf, generateAdf } from './adf';
+import { adfGeneration } from './adfGeneration';
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const log = (msg: string) => process.stderr.write(`    ${msg}\n`);
@@ -389,6 +391,9 @@ async function main(): Promise<void> {
       break;
     case 'adf':
       result = await adf(args[0]!, { quick: args.includes('--quick') });
+      break;
+    case 'adf-generation':
+      result = await adfGeneration(args[0]!, { quick: args.includes('--quick') });
       break;
     default:
       throw new Error(`unknown command ${command ?? '(none)'}; see the top of bench/bench.ts`);

@@ -15,7 +15,11 @@
 //        - full validation: new ProjectSession(root, new NodeFileHost()).load(), a fresh session,
 //        - re-validation: a warm session, setOverlay() of one fragment with a one-line change,
 //          load(); 30 edits alternating two texts (median, p95),
-//        - memory after one load (heap after gc, RSS), and the phases of load() (2,000+ tables);
+//        - memory after one load (heap after gc, RSS), and the phases of load() (2,000+ tables),
+//        - ADF generation (bench/adfGeneration.ts): generateAdfArtifacts() of the project's metadata
+//          (target ≤ 1 s at 2,000 tables; median, and the first run in the process), and
+//          regenerating into the folder it wrote (the round trip: every file read and compared);
+//          the written folder must validate without errors;
 //   4. ADF (bench/adf.ts): generates a Data Factory folder of 500 pipelines (bench/generateAdf.ts; seeded,
 //      deterministic; with their datasets, linked services, triggers and factory file; it must validate
 //      with no errors) in a temp folder, and in a fresh `node --expose-gc` process measures
@@ -98,7 +102,7 @@ process.on('exit', () => {
 const activationFile = process.env.BENCH_ACTIVATION_FILE || path.join(root, 'test-output', 'e2e', 'activation.json');
 const previewLatencyFile = process.env.BENCH_PREVIEW_LATENCY_FILE || path.join(root, 'test-output', 'e2e', 'preview-latency.json');
 
-const TARGETS = { fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150, templatesRatio: 1.5, previewP95Ms: 100, adfRatio: 3 };
+const TARGETS = { fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150, templatesRatio: 1.5, previewP95Ms: 100, adfRatio: 3, adfGenerationMs: 1000, adfGenerationAt: 2000 };
 
 const t0 = Date.now();
 const progress = msg => process.stderr.write(`${msg}\n`);
@@ -177,7 +181,9 @@ for (const size of sizes) {
   const memoryBaseline = worker('memory', [gen.manifestFile, 'baseline', warmupProject]);
   progress(`    memory: heap ${mib(memory.heapUsedAfter)} after load (${mib(memory.retainedHeap)} retained), RSS ${mib(memory.rssAfter)}`);
   const phases = size >= 2000 && !flag('no-phases') ? worker('phases', [gen.manifestFile, warmupProject], { profile: flag('profile') ? `phases-${size}` : undefined }) : undefined;
-  results.push({ size, generated: { files: gen.files.metadata.length + gen.files.adf.length, bytes: gen.bytes, systems: gen.systems, dimensions: gen.dimensions, facts: gen.facts, root: flag('keep') ? gen.root : undefined }, ...measured, memory, memoryBaseline, phases });
+  const adfGeneration = worker('adf-generation', [gen.manifestFile, ...(quick ? ['--quick'] : [])], { gc: false });
+  progress(`    ADF generation: ${adfGeneration.artifacts} artifacts (${adfGeneration.pipelines} pipelines, ${kib(adfGeneration.bytes)}) in ${ms(adfGeneration.generation.median)}`);
+  results.push({ size, generated: { files: gen.files.metadata.length + gen.files.adf.length, bytes: gen.bytes, systems: gen.systems, dimensions: gen.dimensions, facts: gen.facts, root: flag('keep') ? gen.root : undefined }, ...measured, memory, memoryBaseline, phases, adfGeneration });
 }
 
 // ---- 4. ADF ------------------------------------------------------------------------------------
@@ -231,6 +237,12 @@ if (results.length) {
   rows.push(['  baseline: retained by YAML.parse values', ...bySize(r => mib(r.memoryBaseline.retainedHeap)), '', '', '', '']);
   rows.push(['RSS after load (peak)', ...bySize(r => `${mib(r.memory.rssAfter)} (${mib(r.memory.maxRss)})`), '', '', '', '']);
   rows.push(['project: files, size', ...bySize(r => `${r.generated.files}, ${kib(r.generated.bytes)}`), '', '', '', '']);
+  const genAt = results.find(r => r.size === TARGETS.adfGenerationAt);
+  rows.push(['ADF generation from the metadata, median', ...bySize(r => ms(r.adfGeneration.generation.median)), '', '', `≤ ${TARGETS.adfGenerationMs} ms at 2,000`,
+    genAt ? ok(genAt.adfGeneration.generation.median <= TARGETS.adfGenerationMs, 'ADF generation ≤ 1 s at 2,000 tables') : (unmeasured.push('ADF generation at 2,000 tables'), 'n/a')]);
+  rows.push(['  first run in a fresh process', ...bySize(r => ms(r.adfGeneration.firstMs)), '', '', '', '']);
+  rows.push(['  regenerating into the folder it wrote (round trip), median', ...bySize(r => ms(r.adfGeneration.roundTrip.median)), '', '', '', '']);
+  rows.push(['  artifacts (pipelines), size', ...bySize(r => `${r.adfGeneration.artifacts} (${r.adfGeneration.pipelines}), ${kib(r.adfGeneration.bytes)}`), '', '', '', '']);
 }
 const span = Math.max(1, results.length);
 if (withAdf) adfRows();
