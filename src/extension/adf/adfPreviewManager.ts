@@ -118,9 +118,12 @@ export class AdfPreviewManager implements vscode.TextDocumentContentProvider, vs
   }
 }
 
-/** Reads a file for planning: an unsaved editor buffer wins over the disk. */
+/**
+ * Reads a file for planning: unsaved editor changes win over the disk. A buffer without unsaved
+ * changes is not used: it may not have caught up yet with a change made on disk.
+ */
 async function readWithBuffers(file: string): Promise<string | undefined> {
-  const doc = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'file' && d.uri.fsPath === file);
+  const doc = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'file' && d.uri.fsPath === file && d.isDirty);
   if (doc) return doc.getText();
   try {
     return await fs.readFile(file, 'utf8');
