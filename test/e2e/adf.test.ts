@@ -67,6 +67,7 @@ suite('Data Factory JSON in a real VS Code host', () => {
     const parameters = api.pipelines.getChildren(pipelineNode);
     assert.ok(parameters.some(p => p.kind === 'parameter' && p.name === 'loop_input' && p.owned), 'loop_input comes from the metadata');
     await api.pipelinesView.reveal(pipelineNode, { expand: true, focus: false, select: true });
+    await checkpoint('adf-pipelines-view', { waitForText: 'from metadata' });
 
     const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.adf.preview', pipelineNode);
     assert.ok(uri);
