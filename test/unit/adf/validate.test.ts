@@ -307,6 +307,9 @@ describe('ADF validation: expressions (LH412–LH415)', () => {
     assert.deepEqual(only(diagnostics, 'LH413').map(d => d.message.replace(/ \(.*/, '')), ["Global parameter 'Other' is not declared in the factory"]);
     const withoutFactory = await validate({ 'pipeline/p.json': p });
     assertNone(withoutFactory.diagnostics);
+    // A factory file without globalParameters: they are managed elsewhere (a deployment tool), not unknown.
+    const managedElsewhere = await validate({ 'factory/f.json': { name: 'f', properties: {} }, 'pipeline/p.json': p });
+    assertNone(managedElsewhere.diagnostics);
   });
 
   it("activity('X') must exist and run before the activity that reads it", async () => {

@@ -408,10 +408,11 @@ function upstreamOf(activity: Activity): Set<Activity> {
 
 /** The global parameter names of the factory files. */
 export function globalParameterNames(factories: JsonNode[]): NameSet | undefined {
-  if (factories.length === 0) return undefined;
+  // Without a globalParameters object in any factory file, they are managed elsewhere (an ARM
+  // parameter file, a deployment tool): unknown here, so not checked.
+  const declared = factories.map(f => propInsensitive(prop(f, 'properties'), 'globalParameters')).filter((g): g is JsonNode => g?.type === 'object');
+  if (declared.length === 0) return undefined;
   const names = new NameSet();
-  for (const f of factories) {
-    for (const [name] of entries(propInsensitive(prop(f, 'properties'), 'globalParameters'))) names.add(name);
-  }
+  for (const g of declared) for (const [name] of entries(g)) names.add(name);
   return names;
 }
