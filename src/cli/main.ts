@@ -4,7 +4,7 @@ import { compareDiagnostics, countBySeverity, type Diagnostic } from '../core/di
 import { importFromAdf } from '../core/adf/importAdf';
 import { renderRulesMarkdown } from '../core/diagnostics/rulesDoc';
 import { NodeFileHost } from '../core/project/nodeFileHost';
-import { loadProjectAt, readAdfFolder, UserError, validateAdfFolderAt } from '../core/project/loadProject';
+import { findAdfFolders, loadProjectAt, readAdfFolder, UserError, validateAdfFolderAt } from '../core/project/loadProject';
 import { findRootFile } from '../core/project/projectSession';
 import { toJson, toText } from './output';
 import { writeFileAtomic } from '../core/project/writeFileAtomic';
@@ -16,7 +16,8 @@ const USAGE = `Usage: lakehouse <command> [options]
 
 Commands:
   validate [DIR] [--format text|json]      Check lakehouse.yaml, its includes and the ADF folder
-                                           (or, in a folder without lakehouse.yaml, an ADF git folder).
+                                           (in a folder without lakehouse.yaml: the Data Factory git
+                                           folders in it).
                                            Exit 0: no errors; 1: errors; 2: usage or I/O error.
   import-adf ADF_DIR [--out FILE] [--force] Create a lakehouse.yaml from a Data Factory folder
                                            (ADF git layout). --out - prints it instead.
@@ -119,18 +120,20 @@ async function validate(args: string[], io: Io): Promise<number> {
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
   const host = new NodeFileHost();
-  // A folder without lakehouse.yaml that is an ADF git folder is checked on its own.
   const isYaml = /\.ya?ml$/i.test(target);
-  const snapshot = (!isYaml && !(await findRootFile(host, target)) && await validateAdfFolderAt(host, target))
-    || await loadProjectAt(host, target, positionals[0] ?? '.');
-  const baseDir = /\.ya?ml$/i.test(target) ? path.dirname(target) : target;
-  const all: Diagnostic[] = [...snapshot.diagnostics.values()].flat().sort(compareDiagnostics);
+  // A folder without lakehouse.yaml: the Data Factory git folders in it (or it) are checked on their own.
+  const adfFolders = !isYaml && (await host.readDirectory(target)) && !(await findRootFile(host, target)) ? await findAdfFolders(host, target) : [];
+  const snapshots = adfFolders.length
+    ? (await Promise.all(adfFolders.map(f => validateAdfFolderAt(host, f)))).filter(s => s !== undefined)
+    : [await loadProjectAt(host, target, positionals[0] ?? '.')];
+  const baseDir = isYaml ? path.dirname(target) : target;
+  const all: Diagnostic[] = snapshots.flatMap(s => [...s.diagnostics.values()].flat()).sort(compareDiagnostics);
   const counts = countBySeverity(all);
   if (format === 'json') {
     io.stdout(`${JSON.stringify(toJson(all, baseDir), null, 2)}\n`);
   } else {
     if (all.length) io.stdout(`${toText(all, baseDir, io.color)}\n\n`);
-    const files = snapshot.diagnostics.size;
+    const files = snapshots.reduce((n, s) => n + s.diagnostics.size, 0);
     io.stdout(`${counts.error} error(s), ${counts.warning} warning(s), ${counts.info + counts.hint} info in ${files} file(s).\n`);
   }
   return counts.error > 0 ? 1 : 0;

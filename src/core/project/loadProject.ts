@@ -38,3 +38,31 @@ export async function validateAdfFolderAt(host: FileHost, dir: string): Promise<
   const snapshot = await new ProjectSession(path.resolve(dir), host, { adfOnly: true }).load();
   return snapshot.adf ? snapshot : undefined;
 }
+
+const ADF_KIND_FOLDERS = ['pipeline/', 'dataset/', 'linkedService/', 'trigger/', 'dataflow/', 'factory/'];
+
+/**
+ * Data Factory git folders under dir (dir itself included), for `lakehouse validate` in a
+ * repository whose factory lives in a subfolder. A subfolder counts when it holds at least two of
+ * ADF's folders (or one and publish_config.json); node_modules and hidden folders are skipped.
+ */
+export async function findAdfFolders(host: FileHost, dir: string, maxDepth = 4): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (folder: string, depth: number): Promise<void> => {
+    const entries = await host.readDirectory(folder);
+    if (!entries) return;
+    const kinds = entries.filter(e => ADF_KIND_FOLDERS.includes(e)).length;
+    // The folder named on the command line may be a factory with a single kind of artifact.
+    if (kinds >= 2 || (kinds >= 1 && (depth === 0 || entries.includes('publish_config.json')))) {
+      found.push(folder);
+      return;
+    }
+    if (depth >= maxDepth) return;
+    for (const e of entries.sort()) {
+      if (!e.endsWith('/') || e.startsWith('.') || e === 'node_modules/') continue;
+      await visit(path.join(folder, e.slice(0, -1)), depth + 1);
+    }
+  };
+  await visit(path.resolve(dir), 0);
+  return found;
+}

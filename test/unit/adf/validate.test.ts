@@ -477,6 +477,32 @@ describe('lakehouse validate on an ADF folder without lakehouse.yaml', () => {
   });
 });
 
+describe('lakehouse validate in a repository whose Data Factory folders are in subfolders', () => {
+  it('finds and checks each of them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-repo-'));
+    try {
+      const adf = path.join(dir, 'infra', 'adf');
+      for (const f of ['pipeline', 'linkedService']) fs.mkdirSync(path.join(adf, f), { recursive: true });
+      fs.writeFileSync(path.join(adf, 'linkedService', 'ls.json'), studio({ name: 'ls', properties: { type: 'AzureBlobFS', typeProperties: { url: 'https://x' } } }));
+      fs.writeFileSync(path.join(adf, 'pipeline', 'p.json'), studio(pipeline('p', [activity('w', 'Wait', { typeProperties: { waitTimeInSeconds: expr('@pipeline().parameters.missing') } })])));
+      fs.mkdirSync(path.join(dir, 'node_modules', 'x', 'pipeline'), { recursive: true }); // never searched
+      const result = await lakehouse(['validate', dir], dir);
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /^infra[\\/]adf[\\/]pipeline[\\/]p\.json:\d+:\d+: error LH413 Parameter 'missing'/m);
+      assert.match(result.stdout, /1 error\(s\), 0 warning\(s\), 0 info in 2 file\(s\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on the ten real-world factories: no errors', async t => {
+    if (!hasSharedFixtures()) return t.skip(SHARED_MISSING);
+    const result = await lakehouse(['validate', REAL_WORLD_ADF], REAL_WORLD_ADF);
+    assert.equal(result.code, 0, result.stdout.slice(-2000));
+    assert.match(result.stdout, /0 error\(s\), \d+ warning\(s\), 0 info in \d{3} file\(s\)/);
+  });
+});
+
 function findAdfRoots(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
