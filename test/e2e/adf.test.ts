@@ -66,6 +66,7 @@ suite('Data Factory JSON in a real VS Code host', () => {
     assert.ok(pipelineNode.kind === 'pipeline' && pipelineNode.plan?.status === 'unchanged', 'generated, and up to date on disk');
     const parameters = api.pipelines.getChildren(pipelineNode);
     assert.ok(parameters.some(p => p.kind === 'parameter' && p.name === 'loop_input' && p.owned), 'loop_input comes from the metadata');
+    await vscode.commands.executeCommand('lakehouse.pipelines.focus'); // the Explorer may be showing instead
     await api.pipelinesView.reveal(pipelineNode, { expand: true, focus: false, select: true });
     await checkpoint('adf-pipelines-view', { waitForText: 'from metadata' });
 
