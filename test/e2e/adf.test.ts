@@ -116,4 +116,29 @@ suite('Data Factory JSON in a real VS Code host', () => {
       await api.projects.filesChanged([file]);
     }
   });
+
+  test('a Data Factory folder outside any project is checked on its own; the project\'s own ADF folder is not checked twice', async () => {
+    const root = path.join(workspaceRoot(), 'other-factory');
+    const pipeline = path.join(root, 'pipeline', 'pl_other.json');
+    fs.mkdirSync(path.dirname(pipeline), { recursive: true });
+    fs.mkdirSync(path.join(root, 'factory'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'factory', 'adf-other.json'), JSON.stringify({ name: 'adf-other', location: 'westeurope' }, null, '\t'));
+    fs.writeFileSync(pipeline, JSON.stringify({
+      name: 'pl_other',
+      properties: { activities: [{ name: 'wait', type: 'Wait', dependsOn: [], typeProperties: { waitTimeInSeconds: '@pipeline().parameters.seconds' } }], annotations: [] },
+    }, null, '\t'));
+    try {
+      await vscode.commands.executeCommand('lakehouse.sources.refresh');
+      const diagnostic = await waitFor('LH413 in the other factory', () =>
+        vscode.languages.getDiagnostics(vscode.Uri.file(pipeline)).find(d => String(typeof d.code === 'object' ? d.code.value : d.code) === 'LH413'));
+      assert.match(diagnostic.message, /Parameter 'seconds' is not declared in pipeline 'pl_other'/);
+      const snapshots = api.projects.snapshots;
+      assert.ok(snapshots.some(s => s.adfOnly && s.rootFile === root), 'the other factory is checked on its own');
+      assert.ok(!snapshots.some(s => s.adfOnly && s.rootFile === path.join(workspaceRoot(), 'adf')), "the project's adf/ folder belongs to the project");
+      await waitFor('pl_other in the Data Factory view, as hand-written', () => api.pipelines.all().some(n => n.kind === 'pipeline' && n.name === 'pl_other' && !n.plan));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+      await vscode.commands.executeCommand('lakehouse.sources.refresh');
+    }
+  });
 });
