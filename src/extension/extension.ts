@@ -43,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
   const adfPreviews = new AdfPreviewManager(projects, () => previews.environment);
   const pipelines = new PipelinesTreeDataProvider(adfPreviews, () => projects.snapshots);
   const pipelinesView = vscode.window.createTreeView('lakehouse.pipelines', { treeDataProvider: pipelines, showCollapseAll: true });
+  pipelines.attach(pipelinesView);
   const setState = (state: string, hasProject: boolean) => {
     void vscode.commands.executeCommand('setContext', 'lakehouse.projectState', state);
     void vscode.commands.executeCommand('setContext', 'lakehouse.hasProject', hasProject);

@@ -10,6 +10,21 @@ import { EXTENSION_ID, waitFor, workspaceRoot } from './util';
 
 const PIPELINE = 'pl_incremental_ingestion';
 
+/** Reveals a pipeline in the Data Factory view; the tree may be rebuilt meanwhile, so it looks the node up again. */
+async function revealPipeline(api: LakehouseApi, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await api.projects.whenIdle();
+    const node = await waitFor(`${name} in the Data Factory view`, () => api.pipelines.all().find(n => n.kind === 'pipeline' && n.name === name));
+    try {
+      await api.pipelinesView.reveal(node, { expand: true, focus: false, select: true });
+      return;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await new Promise(r => setTimeout(r, 200));
+    }
+  }
+}
+
 function openDoc(uri: vscode.Uri): vscode.TextDocument | undefined {
   return vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
 }
@@ -61,13 +76,14 @@ suite('Data Factory JSON in a real VS Code host', () => {
   });
 
   test('the Data Factory view lists the pipelines; the generated preview follows the metadata and compares with the file on disk', async () => {
+    // The view computes its content only while it is visible.
+    await vscode.commands.executeCommand('lakehouse.pipelines.focus');
     const pipelineNode = await waitFor('the pipeline in the Data Factory view', () =>
       api.pipelines.all().find(n => n.kind === 'pipeline' && n.name === PIPELINE));
     assert.ok(pipelineNode.kind === 'pipeline' && pipelineNode.plan?.status === 'unchanged', 'generated, and up to date on disk');
     const parameters = api.pipelines.getChildren(pipelineNode);
     assert.ok(parameters.some(p => p.kind === 'parameter' && p.name === 'loop_input' && p.owned), 'loop_input comes from the metadata');
-    await vscode.commands.executeCommand('lakehouse.pipelines.focus'); // the Explorer may be showing instead
-    await api.pipelinesView.reveal(pipelineNode, { expand: true, focus: false, select: true });
+    await revealPipeline(api, PIPELINE);
     await checkpoint('adf-pipelines-view', { waitForText: 'from metadata' });
 
     const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.adf.preview', pipelineNode);
@@ -135,6 +151,7 @@ suite('Data Factory JSON in a real VS Code host', () => {
       const snapshots = api.projects.snapshots;
       assert.ok(snapshots.some(s => s.adfOnly && s.rootFile === root), 'the other factory is checked on its own');
       assert.ok(!snapshots.some(s => s.adfOnly && s.rootFile === path.join(workspaceRoot(), 'adf')), "the project's adf/ folder belongs to the project");
+      await vscode.commands.executeCommand('lakehouse.pipelines.focus');
       await waitFor('pl_other in the Data Factory view, as hand-written', () => api.pipelines.all().some(n => n.kind === 'pipeline' && n.name === 'pl_other' && !n.plan));
     } finally {
       fs.rmSync(root, { recursive: true, force: true });

@@ -26,12 +26,29 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
   private generation = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
+  private stale = true;
+  private view: vscode.TreeView<PipelinesNode> | undefined;
+
   constructor(private readonly previews: AdfPreviewManager, private readonly snapshots: () => readonly ProjectSnapshot[]) {
-    this.disposables.push(this.changed, previews.onDidChangePlans(() => void this.rebuild()));
+    this.disposables.push(this.changed, previews.onDidChangePlans(() => this.invalidate()));
+  }
+
+  /** The view showing this tree: while it is hidden, nothing is computed (a plan reads the whole ADF folder). */
+  attach(view: vscode.TreeView<PipelinesNode>): void {
+    this.view = view;
+    this.disposables.push(view.onDidChangeVisibility(e => {
+      if (e.visible && this.stale) void this.rebuild();
+    }));
+  }
+
+  private invalidate(): void {
+    this.stale = true;
+    if (!this.view || this.view.visible) void this.rebuild();
   }
 
   /** Rebuilds from the current snapshots and their plans (plans are computed off the keystroke path). */
   async rebuild(): Promise<void> {
+    this.stale = false;
     const generation = ++this.generation;
     const snapshots = this.snapshots();
     const plans = await Promise.all(snapshots.map(async s => {
