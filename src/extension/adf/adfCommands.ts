@@ -137,8 +137,7 @@ export async function revealAdfMetadataCommand(node?: PipelinesNode): Promise<vo
     const pipelineName = node.pipeline.toLowerCase().replace(/_part\d+$/, '');
     const system = meta.sources.find(s => pipelineName.endsWith(`_${s.name.toLowerCase()}`)) ?? meta.sources[0];
     if (/^(loop_input|full_load_input)/i.test(node.name)) origin = system?.origin;
-    else if (node.name === 'dimension_notebooks') origin = meta.dimensions[0]?.origin;
-    else if (node.name === 'fact_notebooks') origin = meta.facts[0]?.origin;
+    else if (node.name === 'gold_notebook') origin = meta.dimensions[0]?.origin ?? meta.facts[0]?.origin;
   }
   if (!origin && node.kind === 'pipeline') {
     // A hand-written metadata-driven loop: the first table it copies that lakehouse.yaml declares.

@@ -137,11 +137,13 @@ describe('the ingestion pipeline (the reference project\'s Incremental_loop desi
       silver_notebook: '/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/src/silver/FactStream',
     });
     // The notebooks the pipeline runs are the rendered outputs, where databricks.yml deploys them.
-    for (const { notebook } of [...defaults.dimension_notebooks!.defaultValue as { notebook: string }[], ...defaults.fact_notebooks!.defaultValue as { notebook: string }[]]) {
+    const notebooks = [...(defaults.loop_input!.defaultValue as { silver_notebook: string }[]).map(i => i.silver_notebook), defaults.gold_notebook!.defaultValue as string];
+    assert.equal(notebooks[5], '/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/src/gold/run_gold_pipeline');
+    for (const notebook of notebooks) {
       const rendered = path.join(SAMPLE_DIR, 'databricks', `${notebook.replace('/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/', '')}.py`);
       assert.ok(fs.existsSync(rendered), `${rendered} is rendered`);
     }
-    assert.deepEqual(Object.keys(defaults), ['loop_input', 'dimension_notebooks', 'fact_notebooks', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
+    assert.deepEqual(Object.keys(defaults), ['loop_input', 'gold_notebook', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
   });
 
   it('per table: watermark Lookup in bronze <table>_cdc/cdc.json, copy past it (from_date, or the backfill window), watermark update or clean-up, silver notebook', async () => {
@@ -159,12 +161,43 @@ describe('the ingestion pipeline (the reference project\'s Incremental_loop desi
     assert.deepEqual((named('if_rows_copied').typeProperties.ifTrueActivities as Activity[]).map(a => a.name), ['write_watermark', 'run_silver_notebook']);
     assert.deepEqual(activitiesOf(pipeline).map(a => [a.name, a.dependsOn.map(d => `${d.activity}:${d.dependencyConditions.join('|')}`).join(' ')]), [
       ['for_each_table', ''],
-      ['for_each_dimension', 'for_each_table:Succeeded'],
-      ['for_each_fact', 'for_each_dimension:Succeeded'],
-      ['alert_success', 'for_each_fact:Succeeded'],
-      ['alert_failure', 'for_each_fact:Failed|Skipped'],
+      ['run_gold_pipeline', 'for_each_table:Succeeded'],
+      ['alert_success', 'run_gold_pipeline:Succeeded'],
+      ['alert_failure', 'run_gold_pipeline:Failed|Skipped'],
     ]);
+    // The gold notebooks are Delta Live Tables code: one notebook runs the bundle's DLT pipeline and waits for it.
+    assert.deepEqual(named('run_gold_pipeline').typeProperties, { notebookPath: { value: '@pipeline().parameters.gold_notebook', type: 'Expression' } });
+    assert.deepEqual((named('run_gold_pipeline') as Activity & { linkedServiceName?: unknown }).linkedServiceName, { referenceName: 'ls_databricks', type: 'LinkedServiceReference' });
     assert.ok(all.length < 80, `ADF allows 80 activities per pipeline; ${all.length}`);
+  });
+
+  it('the gold step: none without dimensions and facts; without the run_gold_pipeline binding, the default output and a note', async () => {
+    const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
+    const goldOf = (generation: ReturnType<typeof generateSample>) => {
+      const pipeline = byPath(generation.artifacts, 'pipeline/pl_incremental_ingestion.json');
+      return { names: activitiesOf(pipeline).map(a => a.name), notebook: parametersOf(pipeline).gold_notebook?.defaultValue };
+    };
+    assert.deepEqual(goldOf(generateSample({ ...metadata, dimensions: [], facts: [] })), { names: ['for_each_table', 'alert_success', 'alert_failure'], notebook: undefined });
+    const unbound = generateSample({ ...metadata, templates: metadata.templates!.filter(b => b.for !== 'project') });
+    assert.deepEqual(goldOf(unbound), {
+      names: ['for_each_table', 'run_gold_pipeline', 'alert_success', 'alert_failure'], notebook: '/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/src/gold/run_gold_pipeline',
+    });
+    assert.ok(unbound.notes.some(n => n.startsWith('No template binding renders gold/run_gold_pipeline.py.j2 (for: project)')), unbound.notes.join('\n'));
+  });
+
+  it('a pipeline that runs the gold notebooks one by one (as generation once did) is a conflict that --force rewrites whole', async () => {
+    const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
+    const bundle = readBundleDeployment(fs.readFileSync(path.join(SAMPLE_DIR, 'databricks', 'databricks.yml'), 'utf8'));
+    const file = path.join(SAMPLE_ADF, 'pipeline', 'pl_incremental_ingestion.json');
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as { properties: { parameters: Record<string, unknown> } };
+    old.properties.parameters = { dimension_notebooks: { type: 'array', defaultValue: [] }, ...old.properties.parameters };
+    const oldText = JSON.stringify(old, null, '\t');
+    const plan = await planAdfGeneration(metadata, SAMPLE_ADF, f => (f === file ? oldText : readFileIfExists(f)), { bundle });
+    const planned = plan.files.find(f => f.file === file)!;
+    assert.equal(planned.status, 'conflict');
+    assert.equal(planned.conflict?.reason, 'unrecognised');
+    assert.match(planned.conflict!.message, /runs the gold notebooks one by one .*run_gold_pipeline \(forced, the whole file is rewritten\)/);
+    assert.equal(planned.newText, planned.artifact.text);
   });
 
   it('imports back: lakehouse import-adf on the generated folder finds the tables, the server and the database', async () => {
@@ -258,13 +291,15 @@ describe('ADF generation of other projects', () => {
     const second = { ...metadata.sources[0]!, name: 'crm', linkedService: 'ls_crm', tables: [{ ...metadata.tables[0]!, system: 'crm' }] };
     const { artifacts } = generateSample({ ...metadata, sources: [...metadata.sources, second], tables: [...metadata.tables, ...second.tables] });
     const child = byPath(artifacts, 'pipeline/pl_incremental_ingestion_spotify_sql.json');
-    const loops = (a: GeneratedArtifact) => JSON.stringify(activitiesOf(a).filter(x => x.type === 'ForEach' && !/dimension|fact/.test(x.name))).replace(/ds_sql_table_spotify_sql/g, 'ds_sql_table');
+    const loops = (a: GeneratedArtifact) => JSON.stringify(activitiesOf(a).filter(x => x.type === 'ForEach')).replace(/ds_sql_table_spotify_sql/g, 'ds_sql_table');
     assert.equal(loops(child), loops(single), 'the ingestion loops are the single pipeline\'s (their dataset aside)');
     assert.deepEqual(parametersOf(child).loop_input, parametersOf(single).loop_input);
     const orchestrator = byPath(artifacts, 'pipeline/pl_incremental_ingestion.json');
-    assert.deepEqual(activitiesOf(orchestrator).map(a => a.name), ['ingest_spotify_sql', 'ingest_crm', 'for_each_dimension', 'for_each_fact', 'alert_success', 'alert_failure']);
-    assert.deepEqual(parametersOf(orchestrator).dimension_notebooks, parametersOf(single).dimension_notebooks);
-    assert.deepEqual(Object.keys(parametersOf(orchestrator)), ['dimension_notebooks', 'fact_notebooks', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
+    assert.deepEqual(activitiesOf(orchestrator).map(a => a.name), ['ingest_spotify_sql', 'ingest_crm', 'run_gold_pipeline', 'alert_success', 'alert_failure']);
+    assert.deepEqual(activitiesOf(orchestrator)[2]!.typeProperties, activitiesOf(single).find(a => a.name === 'run_gold_pipeline')!.typeProperties, 'the gold step is the single pipeline\'s');
+    assert.deepEqual(parametersOf(orchestrator).gold_notebook, parametersOf(single).gold_notebook);
+    assert.deepEqual(Object.keys(parametersOf(orchestrator)), ['gold_notebook', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
+    assert.deepEqual(orchestrator.ownedPaths.map(pathText), ['gold_notebook', 'bronze_container', 'alert_url'].map(p => `properties.parameters.${p}.defaultValue`));
     assert.deepEqual(await validateGenerated(artifacts), []);
   });
 
@@ -346,10 +381,10 @@ describe('ADF generation at scale: no generated pipeline passes Data Factory\'s 
     for (const [name, size] of pipelines) {
       assert.ok(size.activities <= 80 && size.parameters <= 50 && size.kib <= 128, `${name}: ${JSON.stringify(size)}`);
     }
-    // 40 Execute Pipeline activities, and the 500 dimension and 200 fact notebooks in pipelines of their own (their lists outgrow the orchestrator).
-    assert.equal(orchestrator.activities, 40 + 2 + 2);
-    assert.deepEqual(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')).slice(-4).map(a => a.name), ['run_dimensions', 'run_facts', 'alert_success', 'alert_failure']);
-    assert.equal((parametersOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion_dimensions.json')).dimension_notebooks!.defaultValue as unknown[]).length, 500);
+    // 40 Execute Pipeline activities, then the 500 dimensions and 200 facts in one gold step (the gold DLT pipeline runs them all), then the alerts.
+    assert.equal(orchestrator.activities, 40 + 1 + 2);
+    assert.deepEqual(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')).slice(-3).map(a => a.name), ['run_gold_pipeline', 'alert_success', 'alert_failure']);
+    assert.ok(![...pipelines.keys()].some(name => /_(dimensions|facts)(_part\d+)?$/.test(name)), 'no gold pipelines of their own');
     assert.ok(ms < 500, `generation took ${ms.toFixed(1)} ms`);
 
     // Our validator on the folder as generated: no error, no service-limit warning.
@@ -379,7 +414,7 @@ describe('ADF generation at scale: no generated pipeline passes Data Factory\'s 
     assert.ok(planMs < 2000, `planning took ${planMs.toFixed(1)} ms`);
   });
 
-  it('past every limit at once: a system too large for one pipeline is split in parts, 80+ system pipelines run through batches, gold lists too long move out', async (t: TestContext) => {
+  it('past every limit at once: a system too large for one pipeline is split in parts, 80+ system pipelines run through batches, gold is one step', async (t: TestContext) => {
     const { snapshot, diagnostics: metadataProblems } = await loadProject(wideProject({ bigTables: 1200, smallSystems: 80 }));
     assert.deepEqual(metadataProblems.filter(d => d.severity === 'error'), []);
     const { artifacts, notes } = generateAdfArtifacts(snapshot.metadata);
@@ -388,7 +423,8 @@ describe('ADF generation at scale: no generated pipeline passes Data Factory\'s 
     t.diagnostic([...pipelines].filter(([name]) => !/_s\d{4}$/.test(name)).map(([name, s]) => `${name}: ${s.activities} activities, ${s.kib.toFixed(0)} KiB`).join('; '));
     for (const [name, size] of pipelines) assert.ok(size.activities <= 80 && size.parameters <= 50 && size.kib <= 128, `${name}: ${JSON.stringify(size)}`);
     const runs = (name: string) => activitiesOf(byPath(artifacts, `pipeline/${name}.json`)).filter(a => a.type === 'ExecutePipeline').map(a => (a.typeProperties.pipeline as { referenceName: string }).referenceName);
-    assert.deepEqual(runs('pl_incremental_ingestion'), ['pl_incremental_ingestion_batch_1', 'pl_incremental_ingestion_batch_2', 'pl_incremental_ingestion_dimensions_part1', 'pl_incremental_ingestion_dimensions_part2']);
+    assert.deepEqual(runs('pl_incremental_ingestion'), ['pl_incremental_ingestion_batch_1', 'pl_incremental_ingestion_batch_2']);
+    assert.deepEqual(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')).slice(-3).map(a => a.name), ['run_gold_pipeline', 'alert_success', 'alert_failure']);
     const batched = [...runs('pl_incremental_ingestion_batch_1'), ...runs('pl_incremental_ingestion_batch_2')];
     assert.deepEqual(batched, [
       'pl_incremental_ingestion_big_part1', 'pl_incremental_ingestion_big_part2', 'pl_incremental_ingestion_big_part3',

@@ -206,7 +206,7 @@ describe('ADF generation round trip with a pipeline per source system', () => {
     await writeAdfPlan(first, { write: folder.write });
     const fingerprints = JSON.parse(folder.get(path.join(ADF, FINGERPRINT_FILE))) as { artifacts: Record<string, Record<string, string>> };
     assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion_erp.json']!), ['properties.parameters.loop_input.defaultValue', 'properties.parameters.bronze_container.defaultValue']);
-    assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion.json']!), ['properties.parameters.dimension_notebooks.defaultValue', 'properties.parameters.bronze_container.defaultValue', 'properties.parameters.alert_url.defaultValue']);
+    assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion.json']!), ['properties.parameters.gold_notebook.defaultValue', 'properties.parameters.bronze_container.defaultValue', 'properties.parameters.alert_url.defaultValue']);
     assert.ok(isUpToDate(await plan(folder, SECOND_SYSTEM)));
   });
 

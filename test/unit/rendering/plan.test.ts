@@ -84,6 +84,7 @@ describe('planRenders', () => {
       'table:spotify_sql.dbo.FactStream:silver/autoloader.py.j2',
       'dimension:dim_user:gold/dimension.py.j2', 'dimension:dim_track:gold/dimension.py.j2', 'dimension:dim_artist:gold/dimension.py.j2', 'dimension:dim_date:gold/dimension.py.j2',
       'fact:fact_stream:gold/fact.py.j2', 'fact:fact_stream:gold/star_query.py.j2',
+      'project:gold/run_gold_pipeline.py.j2',
     ]);
     const first = jobs[0]!;
     assert.equal(first.templateFile, path.join(builtinTemplatesDir, 'silver', 'autoloader.py.j2'));
@@ -102,6 +103,7 @@ describe('planRenders', () => {
     assert.deepEqual(jobs.map(j => path.relative(path.dirname(p.snapshot.rootFile), j.outputFile).split(path.sep).join('/')), [
       'dab/src/silver/DimUser.py', 'dab/src/silver/DimTrack.py', 'dab/src/silver/DimDate.py', 'dab/src/silver/FactStream.py',
       'dab/src/gold/dim_user.py', 'dab/src/gold/dim_track.py', 'dab/src/gold/dim_date.py', 'dab/src/gold/fact_stream.py', 'dab/src/queries/fact_stream_star.py',
+      'dab/src/gold/run_gold_pipeline.py',
     ]);
     const none = await loadProject({ 'lakehouse.yaml': edit(BASELINE, '\nsources:', 'templates: []\n\nsources:') });
     assert.deepEqual(planRenders(none.snapshot, { builtinTemplatesDir }), []);

@@ -20,28 +20,32 @@
 // pipeline past Data Factory's limits) make <pipeline> the orchestrator the triggers start: it
 // runs one pipeline per source system, <pipeline>_<system>, one after the other with Execute
 // Pipeline (waitOnCompletion, passing bronze_container, window_start and window_end on), then
-// the gold notebooks, then the alerts. No generated pipeline passes 80 activities, 50 parameters
-// or 128 KiB of text (ADF allows 200 KB; the rest is room for CRLF, spaces and edits): a system
-// whose table list does not fit is split into <pipeline>_<system>_part<n>, gold notebook lists
-// that do not fit the orchestrator move into <pipeline>_dimensions / _facts (parts likewise), and
-// more system pipelines than the orchestrator has room for run through <pipeline>_batch_<n>.
-// Past even that (some 6,000 system pipelines) a note says so.
+// the gold step, then the alerts. The gold step is one Databricks notebook activity,
+// run_gold_pipeline, running the output of gold/run_gold_pipeline.py.j2 (the gold_notebook
+// parameter): the dimension and fact notebooks are Delta Live Tables code, which only the bundle's
+// DLT pipeline <project>_gold runs, so that notebook starts an update of it and waits (no gold
+// step when the project has no dimensions and no facts). No generated pipeline passes 80
+// activities, 50 parameters or 128 KiB of text (ADF allows 200 KB; the rest is room for CRLF,
+// spaces and edits): a system whose table list does not fit is split into
+// <pipeline>_<system>_part<n>, and more system pipelines than the orchestrator has room for run
+// through <pipeline>_batch_<n>. Past even that (some 6,000 system pipelines) a note says so.
 //
 // Owned paths, per artifact:
 //   linkedService (SQL)           properties.typeProperties.connectionString
 //   linkedService (ADLS Gen2)     properties.typeProperties.url
 //   linkedService (Databricks)    properties.typeProperties
 //   dataset (each)                properties.linkedServiceName.referenceName, properties.parameters
-//   pipeline (single)             properties.parameters.<loop_input|full_load_input|dimension_notebooks|fact_notebooks|bronze_container|alert_url>.defaultValue
-//   pipeline (orchestrator)       properties.parameters.<dimension_notebooks|fact_notebooks (when gold runs inline)|bronze_container|alert_url>.defaultValue
+//   pipeline (single)             properties.parameters.<loop_input|full_load_input|gold_notebook|bronze_container|alert_url>.defaultValue
+//   pipeline (orchestrator)       properties.parameters.<gold_notebook|bronze_container|alert_url>.defaultValue
 //   pipeline (_<system>[_part<n>]) properties.parameters.<loop_input|full_load_input|bronze_container>.defaultValue
-//   pipeline (_dimensions, _facts) properties.parameters.<dimension_notebooks|fact_notebooks>.defaultValue
 //   pipeline (_batch_<n>)         properties.parameters.bronze_container.defaultValue
 //   trigger (schedule)            properties.pipelines[0].pipelineReference.referenceName, properties.typeProperties.recurrence
 //   trigger (backfill)            properties.pipeline.pipelineReference.referenceName, properties.typeProperties.{frequency,interval,startTime,endTime,maxConcurrency}
-// Activities are never owned. Which generated pipelines a pipeline runs (Execute Pipeline) is
-// checked instead: an existing pipeline that does not run those generation runs from it, or runs
-// generated ones it no longer does (a source system added or removed, the ingestion split), is a
+// Activities are never owned. Which generated pipelines a pipeline runs (Execute Pipeline), and
+// whether it has the gold step, are checked instead: an existing pipeline that does not run those
+// generation runs from it, or runs generated ones it no longer does (a source system added or
+// removed, the ingestion split), or whose gold step is not the one generation writes (none, or
+// the gold notebooks run one by one in ForEach loops, as generation once wrote them), is a
 // conflict that --force rewrites whole (plan.ts).
 export { generateAdfArtifacts, AdfGenerationError, type AdfArtifactKind, type AdfGeneration, type GeneratedArtifact, type GenerateOptions } from './artifacts';
 export {

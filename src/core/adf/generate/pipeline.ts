@@ -1,7 +1,8 @@
 // The metadata-driven ingestion pipeline, after the reference project's Incremental_loop: per
 // source system a ForEach over an array parameter listing its tables (watermark Lookup, copy of
 // the new rows into bronze, watermark update or clean-up of the empty file, the table's silver
-// notebook), a ForEach for full-load tables, the gold notebooks, and a success / failure alert.
+// notebook), a ForEach for full-load tables, the gold step (a notebook that runs the gold Delta
+// Live Tables pipeline and waits for it), and a success / failure alert.
 // One source system fits one pipeline, as in the reference project; with several (or one whose
 // table list outgrows a pipeline) each source system gets a pipeline of its own and the pipeline
 // the triggers start orchestrates them with Execute Pipeline (see buildIngestionPipelines), so no
@@ -10,12 +11,15 @@ import type { LakehouseMetadata, SourceSystem, Table } from '../../metadata/mode
 import { formatAdfJson, type JsonObject, type JsonPath, type JsonValue } from './adfJson';
 import type { ResolvedAdfSettings } from './settings';
 
-/** Where the notebooks a pipeline runs live in the workspace, per table and per gold item. */
+/** Where the notebooks a pipeline runs live in the workspace: per table, and the gold step's. */
 export interface NotebookPaths {
   /** By table (system.schema.name, lower case): the silver notebook. */
   silver: Map<string, string>;
-  dimensions: { name: string; notebook: string }[];
-  facts: { name: string; notebook: string }[];
+  /**
+   * The notebook that runs the gold Delta Live Tables pipeline (gold/run_gold_pipeline.py.j2);
+   * undefined when the project has no dimensions and no facts (no gold step).
+   */
+  gold?: string;
 }
 
 export interface BuiltPipeline {
@@ -30,8 +34,7 @@ const WINDOW_START = 'window_start';
 const WINDOW_END = 'window_end';
 const BRONZE_CONTAINER = 'bronze_container';
 const ALERT_URL = 'alert_url';
-const DIMENSION_NOTEBOOKS = 'dimension_notebooks';
-const FACT_NOTEBOOKS = 'fact_notebooks';
+const GOLD_NOTEBOOK = 'gold_notebook';
 const FULL_LOAD_PARAMETER = 'full_load_input';
 
 const expression = (value: string): JsonObject => ({ value, type: 'Expression' });
@@ -140,10 +143,9 @@ function withinLimits(pipeline: BuiltPipeline, stats = pipelineStats(pipeline.va
  * One source system in one pipeline, as the reference project has it, while it fits. With several
  * source systems (or one pipeline past a limit) the pipeline named settings.pipeline, the one the
  * triggers start, orchestrates: it runs one pipeline per source system, `<pipeline>_<system>`,
- * one after the other with Execute Pipeline, then the gold notebooks, then the alerts. A table
- * list too long for one pipeline is split into `_part<n>` pipelines; gold lists too long for the
- * orchestrator move into `<pipeline>_dimensions` and `<pipeline>_facts`; more system pipelines
- * than the orchestrator has room for are run through `<pipeline>_batch_<n>` pipelines.
+ * one after the other with Execute Pipeline, then the gold step, then the alerts. A table list
+ * too long for one pipeline is split into `_part<n>` pipelines; more system pipelines than the
+ * orchestrator has room for are run through `<pipeline>_batch_<n>` pipelines.
  */
 export function buildIngestionPipelines(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notebooks: NotebookPaths): IngestionPipelines {
   const systems = metadata.sources.filter(s => s.tables.length > 0);
@@ -153,21 +155,15 @@ export function buildIngestionPipelines(metadata: LakehouseMetadata, settings: R
   }
   const children = systems.flatMap(system => inParts(`${settings.pipeline}_${system.name}`, system.tables,
     (name, tables, part) => childPipeline(name, metadata, system, systems, tables, settings, notebooks, part)));
-  const runs = children.map(child => runOf(settings, child, 'ingest_'));
-  const inline = orchestration(settings, notebooks, runs, undefined);
-  if (withinLimits(inline.pipelines[0]!)) return { pipelines: [...inline.pipelines, ...children], notes: inline.notes };
-  const gold = [
-    ...inParts(`${settings.pipeline}_dimensions`, notebooks.dimensions, (name, items, part) => goldPipeline(name, settings, { ...notebooks, dimensions: [...items], facts: [] }, part)),
-    ...inParts(`${settings.pipeline}_facts`, notebooks.facts, (name, items, part) => goldPipeline(name, settings, { ...notebooks, dimensions: [], facts: [...items] }, part)),
-  ];
-  const split = orchestration(settings, notebooks, runs, gold.map(g => runOf(settings, g, 'run_')));
-  return { pipelines: [...split.pipelines, ...children, ...gold], notes: split.notes };
+  const runs = children.map(child => runOf(settings, child));
+  const orchestrated = orchestration(settings, notebooks, runs);
+  return { pipelines: [...orchestrated.pipelines, ...children], notes: orchestrated.notes };
 }
 
-/** The Execute Pipeline activity that runs a generated pipeline: the prefix and the pipeline's name after `<pipeline>_`. */
-function runOf(settings: ResolvedAdfSettings, pipeline: BuiltPipeline, prefix: string): Run {
+/** The Execute Pipeline activity that runs a generated ingestion pipeline: `ingest_` and the pipeline's name after `<pipeline>_`. */
+function runOf(settings: ResolvedAdfSettings, pipeline: BuiltPipeline): Run {
   const name = pipeline.value.name as string;
-  return { activity: `${prefix}${name.slice(settings.pipeline.length + 1)}`, pipeline: name, passWindow: prefix === 'ingest_' };
+  return { activity: `ingest_${name.slice(settings.pipeline.length + 1)}`, pipeline: name };
 }
 
 /**
@@ -190,12 +186,10 @@ function inParts<T>(name: string, items: readonly T[], build: (name: string, ite
 
 /**
  * The orchestrator, and the batch pipelines between it and the source system pipelines when it
- * has no room for an Execute Pipeline per system pipeline. Gold runs inline (undefined) or as the
- * given pipelines.
+ * has no room for an Execute Pipeline per system pipeline.
  */
-function orchestration(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[], goldRuns: readonly Run[] | undefined): { pipelines: BuiltPipeline[]; notes: string[] } {
-  const goldActivities = goldRuns ? goldRuns.length : (notebooks.dimensions.length > 0 ? 2 : 0) + (notebooks.facts.length > 0 ? 2 : 0);
-  const room = GENERATION_LIMITS.activities - 2 - goldActivities; // 2: the alerts
+function orchestration(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[]): { pipelines: BuiltPipeline[]; notes: string[] } {
+  const room = GENERATION_LIMITS.activities - 2 - (notebooks.gold !== undefined ? 1 : 0); // 2: the alerts; 1: the gold step
   const batches: BuiltPipeline[] = [];
   let top: Run[] = [...runs];
   if (runs.length > room) {
@@ -205,21 +199,19 @@ function orchestration(settings: ResolvedAdfSettings, notebooks: NotebookPaths, 
     for (let k = 0; k * size < runs.length; k++) {
       const batch = batchPipeline(`${settings.pipeline}_batch_${k + 1}`, settings, runs.slice(k * size, (k + 1) * size));
       batches.push(batch);
-      top.push(runOf(settings, batch, 'ingest_'));
+      top.push(runOf(settings, batch));
     }
   }
   const notes = top.length > room
     ? [`The ingestion needs ${runs.length} pipelines (one per source system or part of one): even run through ${top.length} batch pipelines, pipeline '${settings.pipeline}' has more activities than ADF allows. Split the source systems into several projects.`]
     : [];
-  return { pipelines: [orchestratorPipeline(settings, notebooks, top, goldRuns), ...batches], notes };
+  return { pipelines: [orchestratorPipeline(settings, notebooks, top), ...batches], notes };
 }
 
 interface Run {
   /** The Execute Pipeline activity's name. */
   activity: string;
   pipeline: string;
-  /** Pass on the bronze container and the backfill window (ingestion); gold pipelines take none. */
-  passWindow: boolean;
 }
 
 /** A pipeline's parameters, in declaration order, and the defaults the metadata owns. */
@@ -294,18 +286,18 @@ function systemLoops(metadata: LakehouseMetadata, system: SourceSystem, systems:
   return loops;
 }
 
-/** The gold notebooks: every dimension, then every fact. */
-function goldLoops(settings: ResolvedAdfSettings, notebooks: NotebookPaths, parameters: Parameters): JsonObject[] {
-  const loops: JsonObject[] = [];
-  if (notebooks.dimensions.length > 0) {
-    parameters.own(DIMENSION_NOTEBOOKS, 'array', notebooks.dimensions.map(d => ({ name: d.name, notebook: d.notebook })));
-    loops.push(notebookLoop('for_each_dimension', 'run_dimension_notebook', DIMENSION_NOTEBOOKS, settings));
-  }
-  if (notebooks.facts.length > 0) {
-    parameters.own(FACT_NOTEBOOKS, 'array', notebooks.facts.map(f => ({ name: f.name, notebook: f.notebook })));
-    loops.push(notebookLoop('for_each_fact', 'run_fact_notebook', FACT_NOTEBOOKS, settings));
-  }
-  return loops;
+/** The activity of the gold step (see NotebookPaths.gold). */
+export const GOLD_ACTIVITY = 'run_gold_pipeline';
+
+/**
+ * The gold step: the dimension and fact notebooks are Delta Live Tables code, which only a DLT
+ * pipeline runs (the bundle's <project>_gold), so one notebook starts an update of that pipeline
+ * and waits for it, failing when the update fails. Its path is the gold_notebook parameter.
+ */
+function goldStep(settings: ResolvedAdfSettings, notebooks: NotebookPaths, parameters: Parameters): JsonObject[] {
+  if (notebooks.gold === undefined) return [];
+  parameters.own(GOLD_NOTEBOOK, 'string', notebooks.gold);
+  return [notebook(GOLD_ACTIVITY, settings, `@pipeline().parameters.${GOLD_NOTEBOOK}`)];
 }
 
 const GENERATED_BY = 'Generated by Lakehouse Workbench from lakehouse.yaml (lakehouse generate adf).';
@@ -314,13 +306,14 @@ const GENERATED_BY = 'Generated by Lakehouse Workbench from lakehouse.yaml (lake
 function singlePipeline(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notebooks: NotebookPaths, system: SourceSystem | undefined): BuiltPipeline {
   const parameters = new Parameters();
   const stages = system ? systemLoops(metadata, system, [system], system.tables, settings, notebooks, parameters) : [];
-  stages.push(...goldLoops(settings, notebooks, parameters));
+  stages.push(...goldStep(settings, notebooks, parameters));
   parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
   parameters.own(ALERT_URL, 'string', settings.alertUrl);
   parameters.window();
   return pipelineOf(settings.pipeline, `${GENERATED_BY} Copies the rows of each source table past its watermark `
     + '(from its backfill date on the first load; the window\'s rows when the backfill trigger runs it) into the bronze zone, runs the silver notebook of '
-    + 'each table that received rows, then the gold notebooks, and posts the outcome to alert_url. The parameter defaults come from lakehouse.yaml.',
+    + 'each table that received rows, then the gold_notebook, which updates the gold Delta Live Tables pipeline and waits for it, and posts the outcome to alert_url. '
+    + 'The parameter defaults come from lakehouse.yaml.',
   withAlerts(chained(stages)), parameters);
 }
 
@@ -336,37 +329,29 @@ function childPipeline(name: string, metadata: LakehouseMetadata, system: Source
   chained(stages), parameters);
 }
 
-/** Runs a pipeline and waits for it (its failure fails this activity); ingestion gets the bronze container and the backfill window passed on. */
+/** Runs an ingestion pipeline and waits for it (its failure fails this activity), passing on the bronze container and the backfill window. */
 function executePipeline(run: Run): JsonObject {
   return activity({
     name: run.activity, type: 'ExecutePipeline', policy: { secureInput: false },
     typeProperties: {
       pipeline: { referenceName: run.pipeline, type: 'PipelineReference' },
       waitOnCompletion: true,
-      ...(run.passWindow ? { parameters: Object.fromEntries([BRONZE_CONTAINER, WINDOW_START, WINDOW_END].map(p => [p, expression(`@pipeline().parameters.${p}`)])) } : {}),
+      parameters: Object.fromEntries([BRONZE_CONTAINER, WINDOW_START, WINDOW_END].map(p => [p, expression(`@pipeline().parameters.${p}`)])),
     },
   });
 }
 
-function orchestratorPipeline(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[], goldRuns: readonly Run[] | undefined): BuiltPipeline {
+function orchestratorPipeline(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[]): BuiltPipeline {
   const parameters = new Parameters();
-  const stages = [...runs.map(executePipeline), ...(goldRuns ? goldRuns.map(executePipeline) : goldLoops(settings, notebooks, parameters))];
+  const stages = [...runs.map(executePipeline), ...goldStep(settings, notebooks, parameters)];
   parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
   parameters.own(ALERT_URL, 'string', settings.alertUrl);
   parameters.window();
   return pipelineOf(settings.pipeline, `${GENERATED_BY} Runs the ingestion pipeline of each source system one after the other (Execute Pipeline, `
-    + 'passing the bronze container and the backfill window the backfill trigger sets), then the gold notebooks, and posts the outcome to alert_url. '
+    + 'passing the bronze container and the backfill window the backfill trigger sets), then the gold_notebook, which updates the gold Delta Live Tables '
+    + 'pipeline and waits for it, and posts the outcome to alert_url. '
     + 'The parameter defaults come from lakehouse.yaml.',
   withAlerts(chained(stages)), parameters);
-}
-
-/** Gold notebooks too many to list in the orchestrator: the dimensions' (or the facts', or a part of them) in a pipeline of their own. */
-function goldPipeline(name: string, settings: ResolvedAdfSettings, notebooks: NotebookPaths, part?: number): BuiltPipeline {
-  const parameters = new Parameters();
-  const stages = goldLoops(settings, notebooks, parameters);
-  const what = notebooks.dimensions.length > 0 ? 'dimension' : 'fact';
-  return pipelineOf(name, `${GENERATED_BY} Runs the gold notebook of each ${what}${part ? ` (part ${part} of them)` : ''}. Run by ${settings.pipeline} `
-    + '(Execute Pipeline) after the ingestion. The parameter defaults come from lakehouse.yaml.', chained(stages), parameters);
 }
 
 function batchPipeline(name: string, settings: ResolvedAdfSettings, runs: readonly Run[]): BuiltPipeline {
@@ -502,10 +487,6 @@ function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], pa
     ...(withSilver ? [notebook('run_full_load_silver_notebook', settings, '@item().silver_notebook', copy)] : []),
   ];
   return forEach('for_each_full_load_table', parameter, settings, inner);
-}
-
-function notebookLoop(name: string, inner: string, parameter: string, settings: ResolvedAdfSettings): JsonObject {
-  return forEach(name, parameter, settings, [notebook(inner, settings, '@item().notebook')]);
 }
 
 function alert(name: string, status: string, after: JsonObject[]): JsonObject {

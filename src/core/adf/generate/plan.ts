@@ -4,8 +4,8 @@
 // values as last generated, which tells a metadata change (update) from an edit made in ADF
 // Studio (conflict): the caller asks before overwriting those, and before touching files that are
 // not recognisably generated (including a pipeline that does not run, with Execute Pipeline, the
-// generated pipelines generation runs from it: activities are not owned, so such a file is
-// rewritten whole, when forced).
+// generated pipelines generation runs from it, or whose gold step differs: activities are not
+// owned, so such a file is rewritten whole, when forced).
 import { createHash } from 'crypto';
 import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, type ParseError } from 'jsonc-parser';
 import * as path from 'path';
@@ -14,6 +14,7 @@ import { walkActivities } from '../metadataLoops';
 import { writeFileAtomic } from '../../project/writeFileAtomic';
 import { canonicalJson, detectFormatting, formatAdfJson, jsonEqual, pathText, valueAt, type JsonObject, type JsonPath } from './adfJson';
 import { generateAdfArtifacts, type GenerateOptions, type GeneratedArtifact } from './artifacts';
+import { GOLD_ACTIVITY } from './pipeline';
 
 /** Beside pipeline/, dataset/, …: the fingerprints of the owned values as last generated. */
 export const FINGERPRINT_FILE = 'lakehouse-generated.json';
@@ -144,6 +145,29 @@ function structureProblem(artifact: GeneratedArtifact, existing: unknown, genera
   if (extra.length) {
     return `it runs generated pipeline${extra.length > 1 ? 's' : ''} ${quote(extra)} (Execute Pipeline), which generation no longer runs from here (forced, the whole file is rewritten)`;
   }
+  return goldStepProblem(artifact.value, existing);
+}
+
+/**
+ * The gold step is one notebook activity (GOLD_ACTIVITY) that runs the gold Delta Live Tables
+ * pipeline. A pipeline that runs the gold notebooks one by one (the ForEach loops over
+ * dimension_notebooks / fact_notebooks generation once wrote: DLT code does nothing there), or
+ * lacks the gold step generation now writes, or has one generation no longer writes, is not what
+ * generation writes now.
+ */
+function goldStepProblem(generated: JsonObject, existing: unknown): string | undefined {
+  const properties = (existing as { properties?: { activities?: unknown; parameters?: unknown } }).properties;
+  const parameters = properties?.parameters !== null && typeof properties?.parameters === 'object' ? Object.keys(properties.parameters).map(k => k.toLowerCase()) : [];
+  const names = (activities: unknown) => (Array.isArray(activities) ? activities : [])
+    .map(a => (a !== null && typeof a === 'object' && typeof (a as { name?: unknown }).name === 'string' ? ((a as { name: string }).name).toLowerCase() : ''));
+  const has = names(properties?.activities).includes(GOLD_ACTIVITY);
+  const wants = names((generated.properties as JsonObject).activities).includes(GOLD_ACTIVITY);
+  if (parameters.includes('dimension_notebooks') || parameters.includes('fact_notebooks')) {
+    return 'it runs the gold notebooks one by one (dimension_notebooks, fact_notebooks), where their Delta Live Tables code loads nothing: generation now runs '
+      + `the gold DLT pipeline with one notebook activity, ${GOLD_ACTIVITY} (forced, the whole file is rewritten)`;
+  }
+  if (wants && !has) return `it has no gold step (${GOLD_ACTIVITY}), which generation now writes (forced, the whole file is rewritten)`;
+  if (!wants && has) return `it has a gold step (${GOLD_ACTIVITY}), which generation no longer writes: the project has no dimensions and no facts (forced, the whole file is rewritten)`;
   return undefined;
 }
 
