@@ -107,7 +107,7 @@ export const RULES = {
   adfExpressionItemScope: rule('LH415', 'adf-expression-item-scope', 'error',
     'item() is the current element of a ForEach (or of a Filter); anywhere else it has no value and the activity fails.'),
   adfServiceLimit: rule('LH416', 'adf-service-limit', 'error',
-    'Data Factory limits a pipeline to 80 activities (120 at most, nested ones included), 50 parameters, a ForEach batchCount of 50, expressions of 8,192 characters and 200 KB per pipeline; past them publishing or the run fails.'),
+    'Data Factory limits a pipeline to 80 activities (120 at most, nested ones included), 50 parameters, a ForEach batchCount of 50, expressions of 8,192 characters, activity names of 55 characters and 200 KB per pipeline; past them publishing or the run fails.'),
   templateMissing: rule('LH501', 'template-missing', 'error',
     'A binding whose template file does not exist renders nothing: its notebooks are never generated, and `lakehouse render --check` cannot tell whether they are up to date.'),
   templateOutputCollision: rule('LH502', 'template-output-collision', 'error',

@@ -303,6 +303,21 @@ describe('ADF generation of other projects', () => {
     assert.deepEqual(await validateGenerated(artifacts), []);
   });
 
+  it('a source system with a very long name: its Execute Pipeline activity stays within ADF\'s 55 characters, distinct and stable', async () => {
+    const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
+    const longName = 'enterprise_resource_planning_production_replica_eu_west';
+    const second = { ...metadata.sources[0]!, name: longName, linkedService: 'ls_erp', tables: [{ ...metadata.tables[0]!, system: longName }] };
+    const third = { ...second, name: `${longName}_2`, linkedService: 'ls_erp2', tables: [{ ...metadata.tables[1]!, system: `${longName}_2` }] };
+    const project = { ...metadata, sources: [...metadata.sources, second, third], tables: [...metadata.tables, ...second.tables, ...third.tables] };
+    const { artifacts } = generateSample(project);
+    const names = activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')).map(a => a.name).filter(n => n.startsWith('ingest_'));
+    assert.equal(names.length, 3);
+    assert.ok(names.every(n => n.length <= 55), names.join(', '));
+    assert.equal(new Set(names).size, 3, 'distinct');
+    assert.deepEqual(activitiesOf(byPath(generateSample(project).artifacts, 'pipeline/pl_incremental_ingestion.json')).map(a => a.name).filter(n => n.startsWith('ingest_')), names, 'stable');
+    assert.deepEqual(await validateGenerated(artifacts), []);
+  });
+
   it('without environments: valid JSON with visible placeholders, and a note for each', async () => {
     const { snapshot } = await loadProject(MULTI_SOURCE_PROJECT);
     const { artifacts, notes } = generateAdfArtifacts(snapshot.metadata);

@@ -394,6 +394,12 @@ describe('ADF validation: service limits (LH416)', () => {
     assert.deepEqual(found[1]!.range, rangeOf(texts, 'pipeline/p.json', '51'));
   });
 
+  it('an activity name of 56 characters; 55 is fine', async () => {
+    const long = `w${'x'.repeat(55)}`;
+    const { diagnostics, texts } = await validate({ 'pipeline/p.json': pipeline('p', [activity(long, 'Wait', { typeProperties: { waitTimeInSeconds: 1 } }), activity(long.slice(1), 'Wait', { typeProperties: { waitTimeInSeconds: 1 } })]) });
+    assertOne(diagnostics, 'LH416', rangeOf(texts, 'pipeline/p.json', `"${long}"`), /is 56 characters long; Data Factory accepts at most 55/);
+  });
+
   it('a 300 KB pipeline: one limit diagnostic, no crash', async () => {
     const activities = Array.from({ length: 60 }, (_, i) => activity(`w${i}`, 'Wait', { description: 'd'.repeat(5000), typeProperties: { waitTimeInSeconds: 1 } }));
     const { diagnostics } = await validate({ 'pipeline/p.json': pipeline('p', activities) });

@@ -7,6 +7,7 @@
 // table list outgrows a pipeline) each source system gets a pipeline of its own and the pipeline
 // the triggers start orchestrates them with Execute Pipeline (see buildIngestionPipelines), so no
 // generated pipeline passes Data Factory's limits. Keys are written in the order ADF Studio writes them.
+import { createHash } from 'crypto';
 import type { LakehouseMetadata, SourceSystem, Table } from '../../metadata/model';
 import { formatAdfJson, type JsonObject, type JsonPath, type JsonValue } from './adfJson';
 import type { ResolvedAdfSettings } from './settings';
@@ -163,7 +164,17 @@ export function buildIngestionPipelines(metadata: LakehouseMetadata, settings: R
 /** The Execute Pipeline activity that runs a generated ingestion pipeline: `ingest_` and the pipeline's name after `<pipeline>_`. */
 function runOf(settings: ResolvedAdfSettings, pipeline: BuiltPipeline): Run {
   const name = pipeline.value.name as string;
-  return { activity: `ingest_${name.slice(settings.pipeline.length + 1)}`, pipeline: name };
+  return { activity: fitActivityName(`ingest_${name.slice(settings.pipeline.length + 1)}`), pipeline: name };
+}
+
+/** Data Factory's limit on an activity name's length. */
+const MAX_ACTIVITY_NAME = 55;
+
+/** A name within the limit: long ones keep their start and end a short hash of the whole, so they stay distinct and stable. */
+function fitActivityName(name: string): string {
+  if (name.length <= MAX_ACTIVITY_NAME) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, MAX_ACTIVITY_NAME - hash.length - 1)}_${hash}`;
 }
 
 /**

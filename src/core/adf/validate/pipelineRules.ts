@@ -12,6 +12,7 @@ export const PIPELINE_LIMITS = {
   parameters: 50,
   batchCount: 50,
   bytes: 200 * 1024,
+  activityName: 55,
 } as const;
 
 const DEPENDENCY_CONDITIONS = ['Succeeded', 'Failed', 'Skipped', 'Completed'];
@@ -139,6 +140,10 @@ function readContainer(report: FileReport, node: JsonNode | undefined, owner: Ac
     }
     if (!typeNode || type === '') {
       report.add(nameNode ? span(nameNode) : firstKeySpan(item), RULES.adfShape, `Activity${name ? ` '${name}'` : ''} has no "type" (Copy, Lookup, ForEach, …).`);
+    }
+    if (name && nameNode && name.length > PIPELINE_LIMITS.activityName) {
+      report.add(span(nameNode), RULES.adfServiceLimit,
+        `Activity name '${name}' is ${name.length} characters long; Data Factory accepts at most ${PIPELINE_LIMITS.activityName}. Shorten it (and the dependsOn and activity() references to it).`);
     }
     const activity: Activity = { name: name ?? '', node: item, nameNode, type, container, dependsOn: [], containers: [] };
     readDependsOn(report, activity);
