@@ -42,6 +42,18 @@ const LOOP_BODY = '"activities": [\n            {\n              "name": "Copy"'
 const addActivity = (json: string): [string, string] => [LOOP_BODY, `"activities": [ ${json},\n            {\n              "name": "Copy"`];
 const wait = (name: string, extra = '') => `{ "name": ${name}, "type": "Wait", "typeProperties": { "waitTimeInSeconds": 1 }${extra} }`;
 
+/** A bundle whose gold DLT pipeline lists the given notebooks (the baseline's default gold outputs are src/gold/<name>.py). */
+const bundle = (libraries: string[], name = 'mini_spotify_gold') => `bundle:
+  name: mini_spotify
+resources:
+  pipelines:
+    gold:
+      name: ${name}
+      ⟦libraries⟧:
+${libraries.map(l => `        - notebook:\n            path: ${l}`).join('\n')}
+`;
+const ALL_GOLD = ['src/gold/dim_user.py', 'src/gold/dim_track.py', 'src/gold/dim_date.py', 'src/gold/fact_stream.py'];
+
 const cases: Record<string, RuleCase> = {
   LH001: {
     fires: 'on a plain value starting with a reserved character, at that character',
@@ -614,6 +626,19 @@ const cases: Record<string, RuleCase> = {
       assertClean(await root(base('\nsources:', 'templates:\n  - template: silver/autoloader.py.j2\n    for: table\n    output: out/{project}/{system}/{schema}/{name}.py\n\nsources:')));
     },
   },
+  LH504: {
+    fires: "on a bundle whose gold DLT pipeline does not list a gold notebook, at libraries, as a warning, with the fix",
+    quiet: 'on a bundle that lists every gold notebook, and on a project without databricks.yml',
+    async fire() {
+      const p = await loadProject({ 'lakehouse.yaml': BASELINE, 'databricks/databricks.yml': bundle(ALL_GOLD.filter(l => !l.includes('dim_date'))) });
+      const d = assertFires(p, 'LH504', { file: 'databricks/databricks.yml', message: ["The gold pipeline 'mini_spotify_gold' does not list src/gold/dim_date.py (dimension dim_date)"] });
+      assert.equal(d.fixes?.[0]?.edits[0]?.newText, '        - notebook:\n            path: src/gold/dim_date.py\n');
+    },
+    async notFire() {
+      assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, 'databricks/databricks.yml': bundle(ALL_GOLD).replace(/⟦|⟧/g, '') }));
+      assertClean(await root(BASELINE));
+    },
+  },
   LH901: {
     fires: 'on a todo, at its text, as a warning',
     quiet: "on text that mentions TODO but does not start with it",
@@ -648,6 +673,22 @@ describe('rules', () => {
 });
 
 describe('rule variants', () => {
+  it('LH504 when the bundle defines no gold pipeline of that name, at resources.pipelines', async () => {
+    const p = await loadProject({ 'lakehouse.yaml': BASELINE, 'databricks/databricks.yml': bundle(ALL_GOLD, 'other').replace(/⟦|⟧/g, '').replace('  pipelines:', '  ⟦pipelines⟧:') });
+    assertFires(p, 'LH504', { file: 'databricks/databricks.yml', message: ["No Delta Live Tables pipeline named 'mini_spotify_gold' under resources.pipelines"] });
+  });
+
+  it('LH504 quick fix: applied, the bundle checks clean', async () => {
+    const text = bundle(ALL_GOLD.slice(0, 2)).replace(/⟦|⟧/g, '');
+    const p = await loadProject({ 'lakehouse.yaml': BASELINE, 'databricks/databricks.yml': text });
+    const edit = p.withCode('LH504')[0]?.fixes?.[0]?.edits[0];
+    assert.ok(edit);
+    const lines = text.split('\n');
+    const at = lines.slice(0, edit.range.start.line).join('\n').length + (edit.range.start.line ? 1 : 0) + edit.range.start.character;
+    const fixed = text.slice(0, at) + edit.newText + text.slice(at);
+    assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, 'databricks/databricks.yml': fixed }));
+  });
+
   it('LH001 reports a duplicate key at the second key', async () => {
     const p = await root(base('  owner: data-platform', '  owner: data-platform\n  ⟦owner⟧: platform-team'));
     assertFires(p, 'LH001', { message: ['Map keys must be unique', 'defined twice in the same mapping; remove or rename one'] });

@@ -114,6 +114,8 @@ export const RULES = {
     'Two renders writing one file overwrite each other, so which notebook ends up on disk depends on the order; give each output a distinct path (per-item bindings need {name}).'),
   templateOutputInvalid: rule('LH503', 'template-output-invalid', 'error',
     'An output path with an unknown {placeholder} writes a file literally named after it, and one that is absolute or climbs out with .. writes outside the project; neither is what was meant.'),
+  bundleGoldPipeline: rule('LH504', 'bundle-gold-pipeline', 'warning',
+    "The built-in gold notebooks are Delta Live Tables code, which only the bundle's DLT pipeline runs, and Data Factory's gold step starts that pipeline by name: without it the gold step fails, and a notebook it does not list is never built."),
   todo: rule('LH901', 'todo', 'warning',
     'A TODO marks what an import could not know; until it is filled in, the checks that need it cannot run.'),
 } as const satisfies Record<string, RuleInfo>;

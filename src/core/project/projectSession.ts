@@ -13,6 +13,7 @@ import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
 import { checkMetadata, keysOf } from '../metadata/semanticRules';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
+import { bundleFileOf, checkBundleGoldPipeline } from '../metadata/bundleRules';
 import { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from '../rendering/builtinTemplates';
 import * as fs from 'fs';
 import { decodeText, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from './fileHost';
@@ -210,6 +211,10 @@ export class ProjectSession {
         name => (builtinDir ? fs.existsSync(path.join(builtinDir, ...name.split('/'))) : BUILTIN_TEMPLATE_NAMES.includes(name)),
         BUILTIN_TEMPLATE_NAMES));
     }
+
+    const bundleFile = bundleFileOf(metadata);
+    const bundle = await this.readText(bundleFile);
+    diagnostics.push(...checkBundleGoldPipeline(metadata, bundle.text));
 
     const adf = await this.loadAdf(metadata, locator, diagnostics);
     if (adf) checkLoopsAgainstMetadata(adf, metadata, diagnostics);
