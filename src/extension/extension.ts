@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
       sources.update(snapshots, projects.state);
       setState(projects.state, snapshots.length > 0);
       const errors = snapshots.flatMap(s => [...s.diagnostics.values()].flat()).filter(d => d.severity === 'error').length;
-      sourcesView.message = snapshots.length && errors ? `${errors} error${errors > 1 ? 's' : ''} in the project's metadata` : undefined;
+      sourcesView.message = snapshots.length && errors ? `${errors} error${errors > 1 ? 's' : ''} in the project (see Problems)` : undefined;
     }),
     vscode.commands.registerCommand('lakehouse.sources.refresh', async () => {
       await projects.discover();
