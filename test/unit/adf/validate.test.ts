@@ -247,6 +247,17 @@ describe('ADF validation: references (LH410, LH411)', () => {
     assert.deepEqual(found[0]!.range, rangeOf(texts, 'pipeline/parent.json', '"run_dat"'));
   });
 
+  it('a data flow declares its parameters in its script, so what an Execute Data Flow passes is not flagged', async () => {
+    const flow = { name: 'df_x', properties: { type: 'MappingDataFlow', typeProperties: { sources: [], sinks: [], transformations: [], scriptLines: ['parameters{', '     load_date as string', '}', 'source(allowSchemaDrift: true) ~> src'] } } };
+    const { diagnostics } = await validate({
+      'dataflow/df_x.json': flow,
+      'pipeline/p.json': pipeline('p', [activity('run flow', 'ExecuteDataFlow', {
+        typeProperties: { dataflow: { referenceName: 'df_x', type: 'DataFlowReference', parameters: { load_date: expr("'@{utcNow()}'") } }, compute: { coreCount: 8, computeType: 'General' } },
+      })]),
+    });
+    assertNone(diagnostics);
+  });
+
   it('a trigger that starts a pipeline that is not there', async () => {
     const trigger = { name: 'tr', properties: { type: 'ScheduleTrigger', typeProperties: {}, pipelines: [{ pipelineReference: { referenceName: 'gone', type: 'PipelineReference' } }] } };
     const { diagnostics, texts } = await validate({ 'trigger/tr.json': trigger });
@@ -364,6 +375,60 @@ describe('ADF validation: expressions (LH412–LH415)', () => {
       'pipeline/p.json': pipeline('p', [activity('mail', 'WebActivity', { typeProperties: { url: 'https://x', method: 'POST', body: 'to user@example.com', b: '@@notAnExpression(' } })]),
     });
     assertNone(diagnostics);
+  });
+});
+
+describe('ADF validation: deactivated activities', () => {
+  // ADF excludes an activity with "state": "Inactive" from validation and never runs it; its
+  // required fields may be missing and its expressions left over from an earlier design.
+  const inactive = (a: Json, markAs = 'Succeeded'): Json => ({ ...a, state: 'Inactive', onInactiveMarkAs: markAs });
+
+  it('their shape, expressions and variables are not checked; nested activities of a deactivated container neither', async () => {
+    const { diagnostics } = await validate({
+      'pipeline/p.json': pipeline('p', [
+        activity('start', 'Wait', { typeProperties: { waitTimeInSeconds: 1 } }),
+        inactive(activity('old copy', 'Copy', {
+          dependsOn: [dep('start')],
+          typeProperties: { source: { type: 'AzureSqlSource', sqlReaderQuery: expr("@concat(item().t, activity('gone').output.x, variables('gone'), pipeline().parameters.gone, nope(1))") } },
+        })),
+        inactive(activity('old set', 'SetVariable', { typeProperties: { variableName: 'undeclared', value: 'x' } }), 'Skipped'),
+        inactive(activity('old loop', 'ForEach'), 'Failed'),
+        { ...activity('branch', 'IfCondition', {
+          typeProperties: {
+            expression: expr('@equals(item().kind, 1)'),
+            ifTrueActivities: [activity('inner', 'SetVariable', { typeProperties: { variableName: 'other', value: expr("@activity('elsewhere').output") } })],
+          },
+        }), state: 'InActive', onInactiveMarkAs: 'Succeeded' },
+      ]),
+    });
+    assertNone(diagnostics);
+  });
+
+  it('a reference one of them makes that does not resolve is a warning, not an error', async () => {
+    const { diagnostics, texts } = await validate({
+      'pipeline/p.json': pipeline('p', [
+        inactive(activity('old lookup', 'Lookup', { typeProperties: { dataset: { referenceName: 'ds_removed', type: 'DatasetReference' } } })),
+        inactive(activity('old call', 'ExecutePipeline', { typeProperties: { pipeline: { referenceName: 'child', type: 'PipelineReference' }, parameters: { tabl: 'x' } } })),
+      ]),
+      'pipeline/child.json': pipeline('child', [], { parameters: { table: { type: 'string' } } }),
+    });
+    assertOne(diagnostics, 'LH410', rangeOf(texts, 'pipeline/p.json', '"ds_removed"'), /no dataset 'ds_removed'.*deactivated/, 'warning');
+    // A near miss of a declared parameter is an error in an active activity (see above), a warning here.
+    assertOne(diagnostics, 'LH411', rangeOf(texts, 'pipeline/p.json', '"tabl"'), /no parameter 'tabl'.*Did you mean 'table'/, 'warning');
+    assert.equal(diagnostics.filter(d => d.severity === 'error').length, 0);
+  });
+
+  it('an active activity is still checked, and so are the dependencies of a deactivated one', async () => {
+    const { diagnostics, texts } = await validate({
+      'pipeline/p.json': pipeline('p', [
+        inactive(activity('off', 'Wait', { dependsOn: [dep('renamed')], typeProperties: { waitTimeInSeconds: 1 } })),
+        activity('on', 'SetVariable', { typeProperties: { variableName: 'undeclared', value: 'x' } }),
+        activity('on too', 'Lookup', { typeProperties: { dataset: { referenceName: 'ds_removed', type: 'DatasetReference' } } }),
+      ]),
+    });
+    assertOne(diagnostics, 'LH407', rangeOf(texts, 'pipeline/p.json', '"renamed"'), /depends on 'renamed'/);
+    assertOne(diagnostics, 'LH413', rangeOf(texts, 'pipeline/p.json', '"undeclared"'), /Variable 'undeclared' is not declared/);
+    assertOne(diagnostics, 'LH410', rangeOf(texts, 'pipeline/p.json', '"ds_removed"'), /no dataset 'ds_removed'/, 'error');
   });
 });
 

@@ -5,6 +5,7 @@ import type { Severity } from '../../diagnostics/diagnostic';
 import { makeDiagnostic } from '../../metadata/metadataFile';
 import type { Span } from '../../text/lineIndex';
 import type { AdfFile } from '../adfFile';
+import { prop, str } from './jsonTree';
 
 /** Collects the diagnostics of one file. */
 export class FileReport {
@@ -53,4 +54,13 @@ export class NameSet {
   get size(): number {
     return this.lower.size;
   }
+}
+
+/**
+ * An activity deactivated in ADF Studio: "state": "Inactive" ("InActive" in Fabric). ADF excludes
+ * it from validation and never runs it ("you don't need to provide all required fields for an
+ * inactive activity"), so its shape, expressions and references are not held against the pipeline.
+ */
+export function isInactiveActivity(activity: JsonNode | undefined): boolean {
+  return str(prop(activity, 'state'))?.toLowerCase() === 'inactive';
 }

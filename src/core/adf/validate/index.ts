@@ -2,7 +2,7 @@ import type { Node as JsonNode } from 'jsonc-parser';
 import type { Diagnostic } from '../../diagnostics/diagnostic';
 import { RULES } from '../../diagnostics/rules';
 import type { AdfFile, AdfKind } from '../adfFile';
-import { FileReport, NameSet } from './context';
+import { FileReport, NameSet, isInactiveActivity } from './context';
 import { checkExpressionString, forEachString, type ExpressionScope } from './expressionChecks';
 import { describeType, entries, items, prop, span, str } from './jsonTree';
 import { checkPipeline, globalParameterNames } from './pipelineRules';
@@ -106,25 +106,26 @@ function checkParameterised(report: FileReport, properties: JsonNode | undefined
 
 /** ExecutePipeline passes parameters beside the reference, not inside it. */
 function checkExecutePipelineParameters(report: FileReport, root: JsonNode, index: ArtifactIndex): void {
-  const visit = (activities: JsonNode | undefined): void => {
+  const visit = (activities: JsonNode | undefined, outerInactive: boolean): void => {
     for (const activity of items(activities)) {
       const typeProperties = prop(activity, 'typeProperties');
+      const inactive = outerInactive || isInactiveActivity(activity);
       if (str(prop(activity, 'type'))?.toLowerCase() === 'executepipeline') {
-        checkPipelineCall(report, prop(typeProperties, 'pipeline'), prop(typeProperties, 'parameters'), index);
+        checkPipelineCall(report, prop(typeProperties, 'pipeline'), prop(typeProperties, 'parameters'), index, inactive);
       }
-      for (const key of ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities']) visit(prop(typeProperties, key));
-      for (const c of items(prop(typeProperties, 'cases'))) visit(prop(c, 'activities'));
+      for (const key of ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities']) visit(prop(typeProperties, key), inactive);
+      for (const c of items(prop(typeProperties, 'cases'))) visit(prop(c, 'activities'), inactive);
     }
   };
-  visit(prop(prop(root, 'properties'), 'activities'));
+  visit(prop(prop(root, 'properties'), 'activities'), false);
 }
 
-function checkPipelineCall(report: FileReport, reference: JsonNode | undefined, parameters: JsonNode | undefined, index: ArtifactIndex): void {
+function checkPipelineCall(report: FileReport, reference: JsonNode | undefined, parameters: JsonNode | undefined, index: ArtifactIndex, inactive = false): void {
   const refNode = prop(reference, 'referenceName');
   const name = str(refNode);
   if (!refNode || name === undefined) return;
   const target = index.get('pipeline', name);
-  if (target) checkPassedParameters(report, refNode, parameters, target, 'pipeline');
+  if (target) checkPassedParameters(report, refNode, parameters, target, 'pipeline', inactive);
 }
 
 function checkTrigger(report: FileReport, properties: JsonNode | undefined, index: ArtifactIndex, name: string): void {

@@ -1,7 +1,7 @@
 import type { Node as JsonNode } from 'jsonc-parser';
 import { RULES } from '../../diagnostics/rules';
 import { didYouMean } from '../../text/suggest';
-import { FileReport, NameSet } from './context';
+import { FileReport, NameSet, isInactiveActivity } from './context';
 import { checkExpressionString, forEachString, type ActivityResolution, type ExpressionScope } from './expressionChecks';
 import { describeType, entries, items, keySpan, prop, propInsensitive, span, str } from './jsonTree';
 
@@ -33,6 +33,12 @@ interface Activity {
   dependsOn: { name: string; node: JsonNode; assumed?: Activity }[];
   containers: Container[];
   upstream?: Set<Activity>;
+  /**
+   * "state": "Inactive" on the activity or on a container around it. ADF excludes deactivated
+   * activities from validation and never runs them ("you don't need to provide all required
+   * fields for an inactive activity"), so their shape and expressions are not checked.
+   */
+  inactive: boolean;
 }
 
 interface Container {
@@ -93,6 +99,7 @@ export function checkPipeline(report: FileReport, root: JsonNode, context: Pipel
 
   const allNames = new NameSet(all.map(a => a.name));
   for (const activity of all) {
+    if (activity.inactive) continue; // not validated by ADF, never run
     checkActivityShape(report, activity, variables, pipelineName);
     checkActivityExpressions(report, activity, {
       kind: 'pipeline', owner: pipelineName, parameters, variables, globalParameters: context.globalParameters, itemAllowed: activity.container.inLoop,
@@ -145,7 +152,8 @@ function readContainer(report: FileReport, node: JsonNode | undefined, owner: Ac
       report.add(span(nameNode), RULES.adfServiceLimit,
         `Activity name '${name}' is ${name.length} characters long; Data Factory accepts at most ${PIPELINE_LIMITS.activityName}. Shorten it (and the dependsOn and activity() references to it).`);
     }
-    const activity: Activity = { name: name ?? '', node: item, nameNode, type, container, dependsOn: [], containers: [] };
+    const inactive = (owner?.inactive ?? false) || isInactiveActivity(item);
+    const activity: Activity = { name: name ?? '', node: item, nameNode, type, container, dependsOn: [], containers: [], inactive };
     readDependsOn(report, activity);
     container.activities.push(activity);
     if (name && !container.byName.has(name)) container.byName.set(name, activity);
@@ -190,7 +198,10 @@ function readDependsOn(report: FileReport, activity: Activity): void {
   }
 }
 
-function readNestedContainers(report: FileReport, activity: Activity, inLoop: boolean): void {
+function readNestedContainers(outerReport: FileReport, activity: Activity, inLoop: boolean): void {
+  // A deactivated activity may lack required fields or have them in the wrong shape: read what is
+  // there and report nothing about it (the activities it holds still need names, types and dependencies).
+  const report = activity.inactive ? silent(outerReport) : outerReport;
   const typeProperties = prop(activity.node, 'typeProperties');
   const type = activity.type.toLowerCase();
   const nested = (key: string, loop: boolean, required: boolean) => {
@@ -203,7 +214,7 @@ function readNestedContainers(report: FileReport, activity: Activity, inLoop: bo
       report.add(span(node), RULES.adfShape, `"${key}" must be a list of activities; it is ${describeType(node)}.`);
       return;
     }
-    activity.containers.push(readContainer(report, node, activity, loop));
+    activity.containers.push(readContainer(outerReport, node, activity, loop));
   };
   if (type === 'foreach') {
     requireTypeProperty(report, activity, typeProperties, 'items');
@@ -225,13 +236,20 @@ function readNestedContainers(report: FileReport, activity: Activity, inLoop: bo
     if (cases && cases.type !== 'array') report.add(span(cases), RULES.adfShape, `"cases" must be a list of {value, activities}; it is ${describeType(cases)}.`);
     for (const c of items(cases)) {
       const list = prop(c, 'activities');
-      if (list?.type === 'array') activity.containers.push(readContainer(report, list, activity, inLoop));
+      if (list?.type === 'array') activity.containers.push(readContainer(outerReport, list, activity, inLoop));
     }
     nested('defaultActivities', inLoop, false);
   } else if (type === 'filter') {
     requireTypeProperty(report, activity, typeProperties, 'items');
     requireTypeProperty(report, activity, typeProperties, 'condition');
   }
+}
+
+/** A report that drops what is added to it, for the type properties of deactivated activities. */
+function silent(report: FileReport): FileReport {
+  const quiet = Object.create(report) as FileReport;
+  quiet.add = () => undefined;
+  return quiet;
 }
 
 function requireTypeProperty(report: FileReport, activity: Activity, typeProperties: JsonNode | undefined, key: string): void {

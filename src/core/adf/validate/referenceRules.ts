@@ -2,7 +2,7 @@ import type { Node as JsonNode } from 'jsonc-parser';
 import { RULES } from '../../diagnostics/rules';
 import { didYouMean } from '../../text/suggest';
 import type { AdfFile, AdfKind } from '../adfFile';
-import { FileReport, NameSet } from './context';
+import { FileReport, NameSet, isInactiveActivity } from './context';
 import { entries, prop, span, str } from './jsonTree';
 
 /** The reference types of ADF JSON and the folder their targets live in. */
@@ -31,22 +31,27 @@ export interface ArtifactIndex {
 
 /** Finds every {referenceName, type: …Reference} in the file and checks that its target exists and gets the parameters it needs. */
 export function checkReferences(report: FileReport, root: JsonNode, index: ArtifactIndex): void {
-  const visit = (node: JsonNode): void => {
+  const visit = (node: JsonNode, inactive: boolean): void => {
     if (node.type === 'array') {
-      for (const c of node.children ?? []) visit(c);
+      for (const c of node.children ?? []) visit(c, inactive);
       return;
     }
     if (node.type !== 'object') return;
     const typeName = str(prop(node, 'type'));
     const refNode = prop(node, 'referenceName');
     const kind = typeName ? REFERENCE_KINDS[typeName] : undefined;
-    if (kind && refNode) checkReference(report, node, refNode, kind, index);
-    for (const p of node.children ?? []) if (p.children?.[1]) visit(p.children[1]);
+    if (kind && refNode) checkReference(report, node, refNode, kind, index, inactive);
+    // A deactivated activity (and what it contains) is excluded from ADF's validation and never
+    // runs: a reference it makes that does not resolve is worth a warning, not an error.
+    const within = inactive || (prop(node, 'name') !== undefined && isInactiveActivity(node));
+    for (const p of node.children ?? []) if (p.children?.[1]) visit(p.children[1], within);
   };
-  visit(root);
+  visit(root, false);
 }
 
-function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNode, kind: AdfKind, index: ArtifactIndex): void {
+const INACTIVE_NOTE = ' The activity is deactivated, so ADF neither validates nor runs it.';
+
+function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNode, kind: AdfKind, index: ArtifactIndex, inactive = false): void {
   const name = str(refNode);
   if (name === undefined) return; // a dynamic reference ({"value": "@…", "type": "Expression"}) resolves at run time
   if (kind === 'integrationRuntime' && BUILT_IN_RUNTIMES.has(name.toLowerCase())) return;
@@ -55,19 +60,22 @@ function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNo
     const candidates = index.names(kind);
     const suggestion = didYouMean(name, candidates);
     report.add(span(refNode), RULES.adfReferenceUnresolved,
-      `There is no ${NOUNS[kind]} '${name}' in this factory (no ${kind}/${name}.json with that name).${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-      { fixes: suggestion ? [report.replaceStringFix(refNode, suggestion)] : undefined });
+      `There is no ${NOUNS[kind]} '${name}' in this factory (no ${kind}/${name}.json with that name).${suggestion ? ` Did you mean '${suggestion}'?` : ''}${inactive ? INACTIVE_NOTE : ''}`,
+      { severity: inactive ? 'warning' : undefined, fixes: suggestion ? [report.replaceStringFix(refNode, suggestion)] : undefined });
     return;
   }
   if (kind === 'dataset' || kind === 'linkedService' || kind === 'dataflow') {
-    checkPassedParameters(report, refNode, prop(refObject, 'parameters'), target, kind);
+    checkPassedParameters(report, refNode, prop(refObject, 'parameters'), target, kind, inactive);
   }
 }
 
 /** Checks the parameters passed with a reference against the target's declarations. */
-export function checkPassedParameters(report: FileReport, refNode: JsonNode, passed: JsonNode | undefined, target: AdfFile, kind: AdfKind): void {
+export function checkPassedParameters(report: FileReport, refNode: JsonNode, passed: JsonNode | undefined, target: AdfFile, kind: AdfKind, inactive = false): void {
   if (!target.tree) return;
   const declaredNode = prop(prop(target.tree, 'properties'), 'parameters');
+  // A mapping data flow declares its parameters in its script ("parameters{ p as string }"),
+  // not in properties.parameters: without that object, what it declares is not known here.
+  if (kind === 'dataflow' && declaredNode === undefined) return;
   if (declaredNode?.type !== 'object') {
     if (passed?.type === 'object' && passed.children?.length) {
       report.add(span(passed.children[0]!.children![0]!), RULES.adfReferenceParameters,
@@ -94,7 +102,7 @@ export function checkPassedParameters(report: FileReport, refNode: JsonNode, pas
     if (suggestion) misspelt.add(suggestion);
     report.add(span(keyNode), RULES.adfReferenceParameters,
       `${capitalize(NOUNS[kind])} '${target.name}' has no parameter '${name}' (it declares ${declared.names.join(', ')}), so the value passed here is not used.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-      { severity: suggestion ? 'error' : 'warning', fixes: suggestion ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
+      { severity: suggestion && !inactive ? 'error' : 'warning', fixes: suggestion ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
   }
   const missing = required.filter(r => !given.has(r) && !misspelt.has(r)); // a misspelt one is reported already
   if (missing.length) {
