@@ -98,7 +98,8 @@ function artifactShapeProblem(kind: AdfKind, value: unknown): string | undefined
   if (typeof obj.name !== 'string' || obj.name === '') {
     return `This is not an ADF ${noun}: it has no "name". ADF Studio writes every artifact as {"name": …, "properties": …}; move other JSON out of the ${ADF_FOLDERS[kind]}/ folder.`;
   }
-  if (kind !== 'factory' && (obj.properties === null || typeof obj.properties !== 'object' || Array.isArray(obj.properties))) {
+  // A factory file, and the managed virtual network ADF Studio commits as default.json, may have no properties.
+  if (kind !== 'factory' && kind !== 'managedVirtualNetwork' && (obj.properties === null || typeof obj.properties !== 'object' || Array.isArray(obj.properties))) {
     return `ADF ${noun} '${obj.name}' has no "properties" object, so it defines nothing; ADF Studio and deployment refuse it.`;
   }
   return undefined;

@@ -162,6 +162,14 @@ describe('ADF validation: activity names and dependencies (LH406–LH409)', () =
     assert.equal(d.fixes?.[0]?.edits[0]?.newText, '"read_watermark"');
   });
 
+  it('dependsOn a sibling in another letter case is accepted (ADF compares names case-insensitively elsewhere)', async () => {
+    const { diagnostics } = await validate({
+      'pipeline/p.json': pipeline('p', [activity('Read Watermark', 'Lookup', { typeProperties: { dataset: { referenceName: 'ds_sql', type: 'DatasetReference', parameters: { schema: 'dbo' } } } }),
+        activity('copy', 'Copy', { dependsOn: [dep('read watermark')], typeProperties: { q: expr("@activity('Read Watermark').output.firstRow") } })]),
+    });
+    assertNone(diagnostics);
+  });
+
   it('dependsOn an activity of another container is not a sibling', async () => {
     const { diagnostics, texts } = await validate({
       'pipeline/p.json': pipeline('p', [
@@ -224,9 +232,14 @@ describe('ADF validation: references (LH410, LH411)', () => {
     const found = only(diagnostics, 'LH411');
     assert.equal(found.length, 2);
     assert.deepEqual(found[0]!.range, rangeOf(texts, 'pipeline/p.json', '"tabl"'));
-    assert.match(found[0]!.message, /Dataset 'ds_sql' has no parameter 'tabl'.*Did you mean 'table'/);
-    assert.equal(found[0]!.severity, 'error');
+    assert.match(found[0]!.message, /Dataset 'ds_sql' has no parameter 'tabl'.*'table' keeps its default.*Did you mean 'table'/);
+    assert.equal(found[0]!.severity, 'warning', "'table' has a default: the run goes on with it");
     assert.equal(found[1]!.severity, 'warning');
+    // A near miss of a parameter without a default leaves it null: an error, reported once.
+    const typo = await validate({
+      'pipeline/p.json': pipeline('p', [activity('look', 'Lookup', { typeProperties: { dataset: { referenceName: 'ds_sql', type: 'DatasetReference', parameters: { schem: 'dbo' } } } })]),
+    });
+    assert.deepEqual(only(typo.diagnostics, 'LH411').map(d => [d.severity, d.message.replace(/ \(.*/, '')]), [['error', "Dataset 'ds_sql' has no parameter 'schem'"]]);
     assert.deepEqual(found[1]!.range, rangeOf(texts, 'pipeline/p.json', '"ds_sql"'));
     assert.match(found[1]!.message, /needs parameter 'schema', which has no default value/);
   });
@@ -470,7 +483,15 @@ describe('ADF validation: service limits (LH416)', () => {
     const { diagnostics } = await validate({ 'pipeline/p.json': pipeline('p', activities) });
     const found = only(diagnostics, 'LH416');
     assert.equal(found.length, 1);
-    assert.match(found[0]!.message, /Pipeline 'p' is 30\d KB; Data Factory accepts pipelines of at most 200 KB/);
+    assert.match(found[0]!.message, /Pipeline 'p' is 30\d KB as JSON without indentation; Data Factory accepts pipelines of at most 200 KB/);
+  });
+
+  it('the size limit is the object\'s, not the indented file\'s: a file over 250 KB of which 60 KB is JSON is fine', async () => {
+    const userProperties = Array.from({ length: 1500 }, (_, i) => ({ name: `n${i}`, value: 'v' }));
+    const text = JSON.stringify(pipeline('p', [activity('w', 'Wait', { userProperties, typeProperties: { waitTimeInSeconds: 1 } })]), null, ' '.repeat(10)); // wide indentation
+    assert.ok(text.length > 250 * 1024 && JSON.stringify(JSON.parse(text)).length < 200 * 1024, `${text.length} bytes`);
+    const { diagnostics } = await validate({ 'pipeline/p.json': text });
+    assertNone(diagnostics, 'LH416');
   });
 });
 
@@ -483,6 +504,13 @@ describe('ADF validation: bad input', () => {
       'linkedService/odd.json': studio({ name: 'odd', properties: { type: 42 } }),
     });
     assert.deepEqual([...new Set(diagnostics.map(d => d.code))].sort(), ['LH402', 'LH403', 'LH405', 'LH410']);
+  });
+});
+
+describe('ADF validation: files ADF Studio commits', () => {
+  it('managedVirtualNetwork/default.json without properties is not flagged', async () => {
+    const { diagnostics } = await validate({ 'managedVirtualNetwork/default.json': { name: 'default', type: 'Microsoft.DataFactory/factories/managedvirtualnetworks' } });
+    assertNone(diagnostics);
   });
 });
 

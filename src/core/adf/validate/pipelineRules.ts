@@ -30,7 +30,7 @@ interface Activity {
   type: string;
   container: Container;
   /** `assumed`: the sibling a misspelt name most likely meant, so one typo is reported once, not again at every activity() after it. */
-  dependsOn: { name: string; node: JsonNode; assumed?: Activity }[];
+  dependsOn: { name: string; node: JsonNode; assumed?: Activity; caseMatch?: Activity }[];
   containers: Container[];
   upstream?: Set<Activity>;
   /**
@@ -61,10 +61,13 @@ export function checkPipeline(report: FileReport, root: JsonNode, context: Pipel
   const pipelineName = str(prop(root, 'name')) ?? '';
   const text = report.file.text;
 
-  if (text.length > PIPELINE_LIMITS.bytes) {
+  // The service measures the object it receives, not the indented file: a file over the limit
+  // may well be within it once its whitespace is gone.
+  const bytes = text.length > PIPELINE_LIMITS.bytes ? Buffer.byteLength(JSON.stringify(report.file.value)) : 0;
+  if (bytes > PIPELINE_LIMITS.bytes) {
     const nameNode = prop(root, 'name');
     report.add(nameNode ? span(nameNode) : [0, 1], RULES.adfServiceLimit,
-      `Pipeline '${pipelineName}' is ${Math.round(text.length / 1024)} KB; Data Factory accepts pipelines of at most 200 KB. Split it with Execute Pipeline activities.`);
+      `Pipeline '${pipelineName}' is ${Math.round(bytes / 1024)} KB as JSON without indentation; Data Factory accepts pipelines of at most 200 KB. Split it with Execute Pipeline activities.`);
   }
 
   const parameters = new NameSet();
@@ -301,6 +304,14 @@ function checkDependencies(report: FileReport, container: Container): void {
         if (dep.name === activity.name) report.add(span(dep.node), RULES.adfDependencyCycle, `Activity '${activity.name}' depends on itself; it could never start.`);
         continue;
       }
+      // ADF resolves names case-insensitively elsewhere (activity(), parameters); a dependency
+      // differing only in case is not flagged without evidence that the service refuses it.
+      const lower = dep.name.toLowerCase();
+      dep.caseMatch = container.activities.find(a => a.name.toLowerCase() === lower);
+      if (dep.caseMatch) {
+        if (dep.caseMatch === activity) report.add(span(dep.node), RULES.adfDependencyCycle, `Activity '${activity.name}' depends on itself; it could never start.`);
+        continue;
+      }
       const siblings = container.activities.map(a => a.name).filter(n => n && n !== activity.name);
       const suggestion = didYouMean(dep.name, siblings);
       if (suggestion) dep.assumed = container.byName.get(suggestion);
@@ -317,7 +328,7 @@ function checkDependencies(report: FileReport, container: Container): void {
     state.set(a, 'visiting');
     stack.push(a);
     for (const dep of a.dependsOn) {
-      const target = container.byName.get(dep.name);
+      const target = container.byName.get(dep.name) ?? dep.caseMatch;
       if (!target || target === a) continue;
       const s = state.get(target);
       if (s === 'visiting') {
@@ -421,7 +432,7 @@ function upstreamOf(activity: Activity): Set<Activity> {
   const result = new Set<Activity>();
   activity.upstream = result; // set first: a dependency cycle ends here instead of recursing forever
   for (const dep of activity.dependsOn) {
-    const target = activity.container.byName.get(dep.name) ?? dep.assumed;
+    const target = activity.container.byName.get(dep.name) ?? dep.caseMatch ?? dep.assumed;
     if (!target || result.has(target)) continue;
     result.add(target);
     for (const up of upstreamOf(target)) result.add(up);

@@ -86,23 +86,28 @@ export function checkPassedParameters(report: FileReport, refNode: JsonNode, pas
   }
   const declared = new NameSet();
   const required: string[] = [];
+  const requiredSet = new NameSet();
   for (const [name, , value] of entries(declaredNode)) {
     declared.add(name);
-    if (prop(value, 'defaultValue') === undefined) required.push(name);
+    if (prop(value, 'defaultValue') === undefined) {
+      required.push(name);
+      requiredSet.add(name);
+    }
   }
   const given = new NameSet();
   for (const [name] of entries(passed)) given.add(name);
   const misspelt = new NameSet();
   for (const [name, keyNode] of entries(passed)) {
     if (declared.has(name)) continue;
-    // A near miss of a declared parameter that is not passed otherwise is a typo (an error);
-    // other extra values are ignored by the service (real factories have them), so a warning.
+    // Extra values are ignored by the service (real factories have them): a warning. A near miss
+    // of a required parameter not passed otherwise is a typo that leaves it null: an error.
     const close = didYouMean(name, declared.names);
     const suggestion = close && !given.has(close) ? close : undefined;
     if (suggestion) misspelt.add(suggestion);
+    const leavesRequiredUnset = suggestion !== undefined && requiredSet.has(suggestion);
     report.add(span(keyNode), RULES.adfReferenceParameters,
-      `${capitalize(NOUNS[kind])} '${target.name}' has no parameter '${name}' (it declares ${declared.names.join(', ')}), so the value passed here is not used.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-      { severity: suggestion && !inactive ? 'error' : 'warning', fixes: suggestion ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
+      `${capitalize(NOUNS[kind])} '${target.name}' has no parameter '${name}' (it declares ${declared.names.join(', ')}), so the value passed here is not used${suggestion && !leavesRequiredUnset ? ` and '${suggestion}' keeps its default` : ''}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+      { severity: leavesRequiredUnset && !inactive ? 'error' : 'warning', fixes: suggestion ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
   }
   const missing = required.filter(r => !given.has(r) && !misspelt.has(r)); // a misspelt one is reported already
   if (missing.length) {
