@@ -97,7 +97,7 @@ export const RULES = {
   adfReferenceUnresolved: rule('LH410', 'adf-reference-unresolved', 'error',
     'A pipeline, dataset, linked service, data flow or integration runtime referenced by name must exist in the factory; otherwise publishing fails (or, for a trigger, the run never starts).'),
   adfReferenceParameters: rule('LH411', 'adf-reference-parameters', 'error',
-    'A reference must pass every parameter its target requires (one without a default value) and only parameters the target declares; otherwise the run fails when the target is resolved.'),
+    'A reference should pass the parameters its target declares, by their names: a misspelt one leaves the intended parameter null (an error when it has no default value), and a value for an undeclared or a missing parameter is usually a mistake the run does not report (a warning).'),
   adfExpressionSyntax: rule('LH412', 'adf-expression-syntax', 'error',
     'An expression that does not parse, calls an unknown function or passes the wrong number of arguments fails the activity at run time, often hours into a pipeline run.'),
   adfExpressionUndeclared: rule('LH413', 'adf-expression-undeclared', 'error',
