@@ -23,7 +23,7 @@ import { readAdfFolder } from '../src/core/project/loadProject';
 import { NodeFileHost } from '../src/core/project/nodeFileHost';
 import type { Diagnostic } from '../src/core/diagnostics/diagnostic';
 import { generateAdfFactory, type GeneratedAdf } from './generateAdf';
-import { stats, type Stats } from './stats';
+import { lineReplaced, stats, time, type Stats } from './stats';
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const log = (msg: string) => process.stderr.write(`    ${msg}\n`);
@@ -97,18 +97,6 @@ function assertValid(m: GeneratedAdf, diagnostics: Diagnostic[], what: string): 
     throw new Error(`${what}: the generated factory has ${errors.length} error(s); a benchmark on an invalid factory measures the wrong thing:\n${errors.slice(0, 10).map(d => describe(m, d)).join('\n')}`);
   }
   return { warnings: diagnostics.filter(d => d.severity === 'warning').length };
-}
-
-function lineReplaced(text: string, line: number, replacement: string): string {
-  const lines = text.split('\n');
-  lines[line] = replacement;
-  return lines.join('\n');
-}
-
-async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const t0 = performance.now();
-  const r = await fn();
-  return [performance.now() - t0, r];
 }
 
 export async function adf(manifestFile: string, options: { quick: boolean }): Promise<AdfResult> {

@@ -29,7 +29,7 @@ import { findMetadataLoops } from '../src/core/adf/metadataLoops';
 import { AdfValidationCache } from '../src/core/adf/validate';
 import { compareDiagnostics, type Diagnostic } from '../src/core/diagnostics/diagnostic';
 import { generateProject, type GeneratedProject } from './generate';
-import { stats } from './stats';
+import { lineReplaced, stats, time } from './stats';
 import { templates } from './templates';
 import { adf, generateAdf } from './adf';
 import { adfGeneration } from './adfGeneration';
@@ -84,18 +84,6 @@ function assertValid(s: ProjectSnapshot, p: GeneratedProject, what: string): { e
   }
   if (!s.adf || s.adf.loops.length !== p.ingestionPipelines) throw new Error(`${what}: found ${s.adf?.loops.length ?? 0} metadata-driven loop(s) in the ADF folder; generated ${p.ingestionPipelines}.`);
   return { errors: 0, warnings: all.filter(d => d.severity === 'warning').length, others: all.filter(d => d.severity !== 'error' && d.severity !== 'warning').length };
-}
-
-function lineReplaced(text: string, line: number, replacement: string): string {
-  const lines = text.split('\n');
-  lines[line] = replacement;
-  return lines.join('\n');
-}
-
-async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const t0 = performance.now();
-  const r = await fn();
-  return [performance.now() - t0, r];
 }
 
 async function measure(manifestFile: string, quick: boolean): Promise<object> {

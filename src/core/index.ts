@@ -26,5 +26,5 @@ export {
   FINGERPRINT_FILE as ADF_FINGERPRINT_FILE,
   type AdfGeneration, type AdfGenerationPlan, type AdfFilePlan, type AdfFileStatus, type GeneratedArtifact, type AdfArtifactKind,
 } from './adf/generate';
-export { planProjectAdf, adfRootOf, type ProjectAdfPlan } from './adf/projectGeneration';
+export { planProjectAdf, adfRootOf, tableLoopEntries, metadataOriginOf, type ProjectAdfPlan, type TableLoopEntry } from './adf/projectGeneration';
 export { pathText } from './adf/generate/adfJson';

@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LakehouseApi } from '../../src/extension/extension';
 import { checkpoint } from './checkpoint';
-import { EXTENSION_ID, waitFor, workspaceRoot } from './util';
+import { EXTENSION_ID, revertAndCloseEditors, waitFor, workspaceRoot } from './util';
 
 const PIPELINE = 'pl_incremental_ingestion';
 
@@ -39,13 +39,7 @@ suite('Data Factory JSON in a real VS Code host', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  teardown(async () => {
-    for (const doc of vscode.workspace.textDocuments.filter(d => d.isDirty && d.uri.scheme === 'file')) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  teardown(revertAndCloseEditors);
 
   test('a broken dependsOn in a pipeline is reported on its name as you type, with a quick fix', async () => {
     const file = vscode.Uri.file(path.join(workspaceRoot(), 'adf', 'pipeline', `${PIPELINE}.json`));

@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LakehouseApi } from '../../src/extension/extension';
 import { checkpoint } from './checkpoint';
-import { EXTENSION_ID, outputDir, waitFor, workspaceRoot } from './util';
+import { EXTENSION_ID, revertAndCloseEditors, outputDir, waitFor, workspaceRoot } from './util';
 
 function previewDoc(uri: vscode.Uri): vscode.TextDocument | undefined {
   return vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
@@ -37,14 +37,7 @@ suite('Template previews in a real VS Code host', () => {
     await vscode.commands.executeCommand('workbench.action.closePanel');
   });
 
-  teardown(async () => {
-    // Unsaved edits of a test never reach the disk or the next test.
-    for (const doc of vscode.workspace.textDocuments.filter(d => d.isDirty && d.uri.scheme === 'file')) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  teardown(revertAndCloseEditors);
 
   test('a dimension template previews for dim_user and follows the metadata as it is edited', async () => {
     const template = path.join(api.previews.builtinTemplatesDir, 'gold', 'dimension.py.j2');

@@ -29,3 +29,12 @@ export function outputDir(): string {
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/** Reverts every unsaved edit and closes the editors: a test's edits never reach the disk or the next test. */
+export async function revertAndCloseEditors(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter(d => d.isDirty && d.uri.scheme === 'file')) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}

@@ -3,6 +3,7 @@
 // compares every artifact with the folder (see generate/plan.ts).
 import * as path from 'path';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
+import type { Origin } from '../metadata/model';
 import type { ProjectSnapshot } from '../project/projectSession';
 import { AdfGenerationError } from './generate/artifacts';
 import { planAdfGeneration, type AdfGenerationPlan, type ReadText } from './generate/plan';
@@ -42,4 +43,54 @@ export async function planProjectAdf(snapshot: ProjectSnapshot, readFile: ReadTe
     if (e instanceof AdfGenerationError) return { ok: false, reason: 'generation', message: e.message };
     throw e;
   }
+}
+
+export interface TableLoopEntry {
+  pipeline: string;
+  parameter: string;
+  item: unknown;
+}
+
+/** What the generated pipelines copy for one table: its items in their array parameters (schema.table, any letter case). */
+export function tableLoopEntries(plan: AdfGenerationPlan, qualifiedName: string): TableLoopEntry[] {
+  const wanted = qualifiedName.toLowerCase();
+  const entries: TableLoopEntry[] = [];
+  for (const f of plan.files) {
+    if (f.artifact.kind !== 'pipeline') continue;
+    const parameters = (f.artifact.value.properties as { parameters?: Record<string, { defaultValue?: unknown }> } | undefined)?.parameters ?? {};
+    for (const [name, p] of Object.entries(parameters)) {
+      if (!Array.isArray(p.defaultValue)) continue;
+      for (const item of p.defaultValue) {
+        const rec = item as Record<string, unknown>;
+        if (typeof rec.table === 'string' && `${String(rec.schema ?? '')}.${rec.table}`.toLowerCase() === wanted) entries.push({ pipeline: f.artifact.name, parameter: name, item });
+      }
+    }
+  }
+  return entries;
+}
+
+/**
+ * Where in the metadata a pipeline (or one of its parameters) comes from, for "Reveal Source
+ * Metadata": a loop parameter's source system, the gold step's first dimension or fact, a
+ * hand-written loop's first declared table, else (for a generated pipeline) the adf section.
+ */
+export function metadataOriginOf(snapshot: ProjectSnapshot, target: { pipeline: string; parameter?: string; generated: boolean }): Origin | undefined {
+  const meta = snapshot.metadata;
+  if (target.parameter !== undefined) {
+    // A system's own pipeline is named <pipeline>_<system>[_part<n>].
+    const pipelineName = target.pipeline.toLowerCase().replace(/_part\d+$/, '');
+    const system = meta.sources.find(s => pipelineName.endsWith(`_${s.name.toLowerCase()}`)) ?? meta.sources[0];
+    if (/^(loop_input|full_load_input)/i.test(target.parameter) && system) return system.origin;
+    if (target.parameter === 'gold_notebook') {
+      const origin = meta.dimensions[0]?.origin ?? meta.facts[0]?.origin;
+      if (origin) return origin;
+    }
+  } else {
+    const loop = snapshot.adf?.loops.find(l => l.pipeline === target.pipeline);
+    for (const item of loop?.items ?? []) {
+      const table = meta.tables.find(t => t.qualifiedName.toLowerCase() === `${item.schema}.${item.table}`.toLowerCase());
+      if (table) return table.origin;
+    }
+  }
+  return target.generated ? meta.adf?.origin ?? meta.sources[0]?.origin : undefined;
 }

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AdfGenerationPlan, Origin, ProjectSnapshot } from '../../core/index';
+import type { AdfGenerationPlan, ProjectSnapshot } from '../../core/index';
 import { toRange } from '../diagnostics/convert';
 import { loadCore } from '../lazyCore';
 import type { ProjectManager } from '../project/projectManager';
@@ -130,23 +130,10 @@ export async function compareAdfWithDiskCommand(previews: AdfPreviewManager, pro
 export async function revealAdfMetadataCommand(node?: PipelinesNode): Promise<void> {
   if (!node || (node.kind !== 'pipeline' && node.kind !== 'parameter')) return;
   const snapshot = node.snapshot;
-  const meta = snapshot.metadata;
-  let origin: Origin | undefined;
-  if (node.kind === 'parameter') {
-    // A system's own pipeline is named <pipeline>_<system>[_part<n>].
-    const pipelineName = node.pipeline.toLowerCase().replace(/_part\d+$/, '');
-    const system = meta.sources.find(s => pipelineName.endsWith(`_${s.name.toLowerCase()}`)) ?? meta.sources[0];
-    if (/^(loop_input|full_load_input)/i.test(node.name)) origin = system?.origin;
-    else if (node.name === 'gold_notebook') origin = meta.dimensions[0]?.origin ?? meta.facts[0]?.origin;
-  }
-  if (!origin && node.kind === 'pipeline') {
-    // A hand-written metadata-driven loop: the first table it copies that lakehouse.yaml declares.
-    const loop = snapshot.adf?.loops.find(l => l.pipeline === node.name);
-    const item = loop?.items.find(i => meta.tables.some(t => t.qualifiedName.toLowerCase() === `${i.schema}.${i.table}`.toLowerCase()));
-    origin = item ? meta.tables.find(t => t.qualifiedName.toLowerCase() === `${item.schema}.${item.table}`.toLowerCase())?.origin : undefined;
-  }
-  const generated = node.kind === 'pipeline' ? !!node.plan : node.owned || !!node.parent && node.parent.kind === 'pipeline' && !!node.parent.plan;
-  if (!origin && generated) origin = meta.adf?.origin ?? meta.sources[0]?.origin;
+  const generated = node.kind === 'pipeline' ? !!node.plan : node.owned || (node.parent?.kind === 'pipeline' && !!node.parent.plan);
+  const origin = loadCore().metadataOriginOf(snapshot, node.kind === 'pipeline'
+    ? { pipeline: node.name, generated }
+    : { pipeline: node.pipeline, parameter: node.name, generated });
   if (!origin) {
     void vscode.window.showInformationMessage(`'${node.kind === 'pipeline' ? node.name : node.pipeline}' is not generated from lakehouse.yaml.`);
     return;

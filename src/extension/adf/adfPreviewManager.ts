@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { AdfFilePlan, ProjectAdfPlan, ProjectSnapshot } from '../../core/index';
 import { loadCore } from '../lazyCore';
 import type { ProjectManager } from '../project/projectManager';
+import { specOfUri, virtualDocumentUri } from '../virtualDocuments';
 
 export const ADF_PREVIEW_SCHEME = 'lakehouse-adf';
 
@@ -57,17 +58,11 @@ export class AdfPreviewManager implements vscode.TextDocumentContentProvider, vs
   }
 
   previewUri(spec: AdfPreviewSpec): vscode.Uri {
-    const name = spec.kind === 'artifact' ? spec.relativePath : `table/${spec.system}.${spec.table}.json`;
-    // The path ends in .json so the editor opens it as JSON (highlighting, folding, outline).
-    return vscode.Uri.from({ scheme: ADF_PREVIEW_SCHEME, path: `/${name}`, query: JSON.stringify(spec) });
+    return virtualDocumentUri(ADF_PREVIEW_SCHEME, spec.kind === 'artifact' ? spec.relativePath : `table/${spec.system}.${spec.table}.json`, spec);
   }
 
   specOf(uri: vscode.Uri): AdfPreviewSpec | undefined {
-    try {
-      return JSON.parse(uri.query) as AdfPreviewSpec;
-    } catch {
-      return undefined;
-    }
+    return specOfUri<AdfPreviewSpec>(uri);
   }
 
   /** The plan entry a preview shows, when it shows one artifact. */
@@ -95,20 +90,7 @@ export class AdfPreviewManager implements vscode.TextDocumentContentProvider, vs
       return file ? file.newText : problem(`The metadata no longer generates ${spec.relativePath} (was the adf section of lakehouse.yaml changed?).`);
     }
     // A table: its entries in the generated pipelines' array parameters (what the ForEach copies for it).
-    const entries: { pipeline: string; parameter: string; item: unknown }[] = [];
-    for (const f of planned.plan.files) {
-      if (f.artifact.kind !== 'pipeline') continue;
-      const parameters = (f.artifact.value.properties as { parameters?: Record<string, { defaultValue?: unknown }> } | undefined)?.parameters ?? {};
-      for (const [name, p] of Object.entries(parameters)) {
-        if (!Array.isArray(p.defaultValue)) continue;
-        for (const item of p.defaultValue) {
-          const rec = item as Record<string, unknown>;
-          if (typeof rec.table === 'string' && `${String(rec.schema ?? '')}.${rec.table}`.toLowerCase() === spec.table.toLowerCase()) {
-            entries.push({ pipeline: f.artifact.name, parameter: name, item });
-          }
-        }
-      }
-    }
+    const entries = loadCore().tableLoopEntries(planned.plan, spec.table);
     if (entries.length === 0) return problem(`No generated pipeline copies ${spec.table}.`);
     return JSON.stringify({ table: `${spec.system}.${spec.table}`, copiedBy: entries }, null, '\t');
   }

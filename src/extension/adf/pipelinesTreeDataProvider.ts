@@ -1,6 +1,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { flattenTree } from '../trees';
 import type { AdfFile, AdfFilePlan, ProjectSnapshot } from '../../core/index';
+import { loadCore } from '../lazyCore';
 import type { AdfPreviewManager } from './adfPreviewManager';
 
 interface BaseNode {
@@ -100,15 +102,7 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
   }
 
   all(): PipelinesNode[] {
-    const out: PipelinesNode[] = [];
-    const visit = (nodes: readonly PipelinesNode[]) => {
-      for (const n of nodes) {
-        out.push(n);
-        visit(this.getChildren(n));
-      }
-    };
-    visit(this.roots);
-    return out;
+    return flattenTree(this.roots, n => this.getChildren(n));
   }
 
   getChildren(node?: PipelinesNode): PipelinesNode[] {
@@ -186,17 +180,7 @@ function labelOf(node: PipelinesNode): string {
 
 function countActivities(value: unknown): number {
   let n = 0;
-  const visit = (list: unknown) => {
-    if (!Array.isArray(list)) return;
-    for (const a of list) {
-      n++;
-      const tp = (a as { typeProperties?: Record<string, unknown> })?.typeProperties;
-      if (!tp) continue;
-      for (const key of ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities']) visit(tp[key]);
-      if (Array.isArray(tp.cases)) for (const c of tp.cases) visit((c as { activities?: unknown })?.activities);
-    }
-  };
-  visit((value as { properties?: { activities?: unknown } } | undefined)?.properties?.activities);
+  for (const _ of loadCore().walkActivities((value as { properties?: { activities?: unknown } } | undefined)?.properties?.activities, [])) n++;
   return n;
 }
 

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { flattenTree } from '../trees';
 import type { Column, Diagnostic, LoopItem, MetadataLoop, Origin, ProjectSnapshot, SourceSystem, Table } from '../../core/index';
 import { loadCore } from '../lazyCore';
 import { toRange } from '../diagnostics/convert';
@@ -57,15 +58,7 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
 
   /** Every node, depth first (tests and reveal look nodes up by id). */
   all(): SourcesNode[] {
-    const out: SourcesNode[] = [];
-    const visit = (nodes: readonly SourcesNode[]) => {
-      for (const n of nodes) {
-        out.push(n);
-        visit(this.getChildren(n));
-      }
-    };
-    visit(this.roots);
-    return out;
+    return flattenTree(this.roots, n => this.getChildren(n));
   }
 
   problemsOf(id: string): ProblemCount | undefined {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { EmbeddedTemplate, ProjectSnapshot, RenderJob, RenderResult, WorkerRenderer } from '../../core/index';
 import { loadCore } from '../lazyCore';
 import type { ProjectManager } from '../project/projectManager';
+import { specOfUri, virtualDocumentUri } from '../virtualDocuments';
 
 export const PREVIEW_SCHEME = 'lakehouse-preview';
 const TEMPLATE_FILE = /\.(j2|jinja2?)$/i;
@@ -71,16 +72,11 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
   }
 
   previewUri(spec: PreviewSpec, outputName: string): vscode.Uri {
-    // The path ends with the output's file name, so the editor picks the language (Python, SQL…) from it.
-    return vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${outputName}`, query: JSON.stringify(spec) });
+    return virtualDocumentUri(PREVIEW_SCHEME, outputName, spec);
   }
 
   specOf(uri: vscode.Uri): PreviewSpec | undefined {
-    try {
-      return JSON.parse(uri.query) as PreviewSpec;
-    } catch {
-      return undefined;
-    }
+    return specOfUri<PreviewSpec>(uri);
   }
 
   lastRenderOf(uri: vscode.Uri) {

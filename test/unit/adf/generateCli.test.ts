@@ -8,6 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { lakehouse, type Run } from '../helpers/cli';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
 import { edit } from '../helpers/project';
+import { metadataOriginOf, planProjectAdf, tableLoopEntries } from '../../../src/core/adf/projectGeneration';
+import { loadProjectAt } from '../../../src/core/project/loadProject';
+import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { readFileIfExists } from '../../../src/core/rendering/run';
 
 function assertClean(run: Run): void {
   assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
@@ -143,5 +147,19 @@ describe('lakehouse generate adf', () => {
     const help = await lakehouse(['generate', '--help'], tmp);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /generate adf \[DIR\] \[--check\] \[--force\]/);
+  });
+});
+
+describe('what the editor asks of a project\'s generation plan', () => {
+  it('a table\'s loop entries, and where a generated pipeline and its parameters come from', async () => {
+    const snapshot = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
+    const planned = await planProjectAdf(snapshot, readFileIfExists);
+    assert.ok(planned.ok);
+    const entries = tableLoopEntries(planned.plan, 'DBO.DimUser');
+    assert.deepEqual(entries.map(e => [e.pipeline, e.parameter, (e.item as { table: string }).table]), [['pl_incremental_ingestion', 'loop_input', 'DimUser']]);
+    const system = snapshot.metadata.sources[0]!;
+    assert.deepEqual(metadataOriginOf(snapshot, { pipeline: 'pl_incremental_ingestion', parameter: 'loop_input', generated: true }), system.origin);
+    assert.deepEqual(metadataOriginOf(snapshot, { pipeline: 'pl_incremental_ingestion', parameter: 'gold_notebook', generated: true }), snapshot.metadata.dimensions[0]!.origin);
+    assert.equal(metadataOriginOf(snapshot, { pipeline: 'pl_hand_written', generated: false }), undefined);
   });
 });
