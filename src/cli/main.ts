@@ -21,12 +21,13 @@ Commands:
                                            Exit 0: no errors; 1: errors; 2: usage or I/O error.
   import-adf ADF_DIR [--out FILE] [--force] Create a lakehouse.yaml from a Data Factory folder
                                            (ADF git layout). --out - prints it instead.
-  render [DIR] [--check] [--env NAME] [--verify-jinja2] [--format text|json]
+  render [DIR] [--check] [--env NAME] [--verify-jinja2 [--python PATH]] [--format text|json]
                                            Render the project's templates (the \`templates\` section of
                                            lakehouse.yaml, or the built-in ones) and write the outputs.
                                            --check writes nothing and lists the outputs that are out of
                                            date; --verify-jinja2 renders each with Python's Jinja2 too and
-                                           compares the bytes (needs python3 with jinja2).
+                                           compares the bytes (needs Python 3 with Jinja2 3.1: --python,
+                                           else $LAKEHOUSE_PYTHON, else python3 on PATH).
                                            Exit 0: ok; 1: render errors, out-of-date outputs (--check) or a
                                            difference from Jinja2; 2: usage or I/O error.
   render-template FILE [--context CONTEXT.json] [--search-path DIR]...

@@ -11,7 +11,7 @@ import { planRenders, type RenderJob } from '../core/rendering/plan';
 import { checkOutputs, createJobRenderer, findWorkerScript, readFileIfExists, renderJobs, writeOutputs, type OutputCheck } from '../core/rendering/run';
 import { verificationCases } from '../core/rendering/verify';
 import { createTemplateEnvironment, type RenderError, type RenderResult } from '../core/templates/environment';
-import { checkJinja2, verifyWithJinja2, type VerifyOutcome } from '../core/templates/jinja2Oracle';
+import { checkJinja2, defaultPython, verifyWithJinja2, type VerifyOutcome } from '../core/templates/jinja2Oracle';
 import { parsePythonJson } from '../core/templates/pythonJson';
 import type { PyValue } from '../core/templates/pyValue';
 import { WorkerRenderer } from '../core/templates/renderInWorker';
@@ -24,7 +24,7 @@ const RENDER_TIMEOUT_MS = 10000;
 
 export async function render(args: string[], io: Io, usage: string): Promise<number> {
   const { values, positionals } = parse(args, {
-    check: { type: 'boolean' }, env: { type: 'string' }, 'verify-jinja2': { type: 'boolean' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    check: { type: 'boolean' }, env: { type: 'string' }, 'verify-jinja2': { type: 'boolean' }, python: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.stdout(usage);
@@ -35,6 +35,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
   const check = values.check === true;
   const verify = values['verify-jinja2'] === true;
+  if (values.python !== undefined && !verify) throw new UsageError('--python goes with --verify-jinja2.');
   const environment = values.env as string | undefined;
 
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
@@ -61,9 +62,11 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   let verifyFailed = false;
   let verifyJson: unknown;
   if (verify) {
-    const availability = checkJinja2();
+    const python = (values.python as string | undefined) ?? defaultPython();
+    const availability = checkJinja2(python);
     if (!availability.available) throw new UserError(`--verify-jinja2 needs Python 3 with Jinja2: ${availability.reason ?? 'not available'}.`);
-    const report = await verifyWithJinja2(verificationCases(jobs));
+    if (availability.warning) io.stderr(`lakehouse: warning: ${availability.warning}.\n`);
+    const report = await verifyWithJinja2(verificationCases(jobs), { python });
     const bad = report.outcomes.filter(o => o.status !== 'identical' && o.status !== 'both-failed');
     verifyFailed = bad.length > 0;
     const byId = new Map(jobs.map(j => [j.id, j]));

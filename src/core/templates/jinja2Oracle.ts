@@ -57,20 +57,62 @@ export type OracleResult =
 export interface Jinja2Availability {
   available: boolean;
   version?: string;
+  /** The interpreter that was asked, and what it says of itself. */
+  python: string;
+  pythonExecutable?: string;
+  pythonVersion?: string;
+  /** Why it is not available, with what to do. */
   reason?: string;
+  /** A Jinja2 other than 3.1: renders may differ for reasons of version, not of ours. */
+  warning?: string;
 }
 
-export function checkJinja2(python = 'python3'): Jinja2Availability {
-  const probe = spawnSync(python, ['-c', 'import jinja2; print(jinja2.__version__)'], { encoding: 'utf8', timeout: 15000 });
-  if (probe.error) return { available: false, reason: `${python} is not available (${probe.error.message})` };
-  if (probe.status !== 0) return { available: false, reason: `Jinja2 is not installed for ${python} (pip install jinja2)` };
-  return { available: true, version: probe.stdout.trim() };
+/** The Jinja2 line our renderer matches byte for byte, and the release the project pins. */
+export const JINJA2_TARGET = { line: '3.1', pinned: '3.1.6' };
+
+/** $LAKEHOUSE_PYTHON when set (the tests point it at the project's venv), else python3 on PATH. */
+export function defaultPython(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LAKEHOUSE_PYTHON?.trim() || 'python3';
+}
+
+const PROBE_SCRIPT = 'import sys\nprint(sys.executable)\nprint("%d.%d.%d" % sys.version_info[:3])\nsys.stdout.flush()\nimport jinja2\nprint(jinja2.__version__)';
+
+export function checkJinja2(python = defaultPython()): Jinja2Availability {
+  const install = `install it with \`${python} -m pip install Jinja2==${JINJA2_TARGET.pinned}\`, or set LAKEHOUSE_PYTHON to a Python that has it`;
+  const probe = spawnSync(python, ['-c', PROBE_SCRIPT], { encoding: 'utf8', timeout: 15000 });
+  if (probe.error) {
+    const missing = (probe.error as NodeJS.ErrnoException).code === 'ENOENT';
+    return {
+      available: false, python,
+      reason: missing
+        ? `${python} was not found${python.includes('/') ? '' : ' on PATH'}: install Python 3 with Jinja2 ${JINJA2_TARGET.pinned}, or set LAKEHOUSE_PYTHON to a Python that has it`
+        : `${python} could not be run (${probe.error.message})`,
+    };
+  }
+  const [executable, pythonVersion, version] = probe.stdout.trim().split('\n').map(line => line.trim());
+  const found = { python, ...(executable ? { pythonExecutable: executable } : {}), ...(pythonVersion ? { pythonVersion } : {}) };
+  const who = executable ? `${executable}${pythonVersion ? ` (Python ${pythonVersion})` : ''}` : python;
+  if (probe.status !== 0 || !version) {
+    if (!executable || !/^\d+\.\d+\.\d+$/.test(pythonVersion ?? '')) {
+      return { available: false, ...found, reason: `${python} is not a working Python 3: ${lastLine(probe.stderr) || `exit ${probe.status ?? probe.signal}`}` };
+    }
+    const noModule = /ModuleNotFoundError|No module named/.test(probe.stderr);
+    return { available: false, ...found, reason: noModule ? `${who} has no Jinja2: ${install}` : `${who} cannot import Jinja2 (${lastLine(probe.stderr)}): ${install}` };
+  }
+  const warning = version.startsWith(`${JINJA2_TARGET.line}.`) ? undefined
+    : `${who} has Jinja2 ${version}; Lakehouse Workbench renders as Jinja2 ${JINJA2_TARGET.line} does, so differences may come from the version (${install})`;
+  return { available: true, version, ...found, ...(warning ? { warning } : {}) };
+}
+
+function lastLine(text: string | undefined): string {
+  return (text ?? '').trim().split('\n').filter(Boolean).pop()?.trim() ?? '';
 }
 
 /** Renders every case with Python's Jinja2 in one process. */
 export function renderWithJinja2(cases: OracleCase[], options: { python?: string; timeoutMs?: number } = {}): Promise<{ version: string; results: OracleResult[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.python ?? 'python3', ['-c', JINJA2_RENDER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const python = options.python ?? defaultPython();
+    const child = spawn(python, ['-c', JINJA2_RENDER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120000);
@@ -83,7 +125,7 @@ export function renderWithJinja2(cases: OracleCase[], options: { python?: string
     child.on('close', code => {
       clearTimeout(timer);
       if (code !== 0) {
-        reject(new Error(`python3 exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+        reject(new Error(`${python} exited with ${code}: ${lastLine(stderr)}`));
         return;
       }
       const parsed = JSON.parse(Buffer.concat(stdout).toString('utf8')) as { jinja2: string; results: OracleResult[] };

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import { lakehouse, type Run } from '../helpers/cli';
-import { checkJinja2 } from '../../../src/core/templates/jinja2Oracle';
+import { jinja2, needJinja2, PYTHON } from '../helpers/python';
 import { BASELINE } from '../helpers/baseline';
 import { edit } from '../helpers/project';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
@@ -101,24 +101,49 @@ describe('lakehouse render', () => {
   });
 
   it('--verify-jinja2 compares with Python Jinja2 (exit 0 on the sample)', async t => {
-    const availability = checkJinja2();
-    if (!availability.available) return t.skip(availability.reason ?? 'no Jinja2');
-    const run = await lakehouse(['render', '--verify-jinja2', SAMPLE_DIR], REPO_ROOT);
+    if (!needJinja2(t)) return;
+    const run = await lakehouse(['render', '--verify-jinja2', '--python', PYTHON, SAMPLE_DIR], REPO_ROOT);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^12 of 12 output\(s\) identical to Jinja2 3\.\d+\.\d+\.\n$/);
   });
 
-  it('--verify-jinja2 exits 2 with a clear message when python3 is missing', async () => {
-    const saved = process.env.PATH;
-    process.env.PATH = path.join(tmp, 'no-such-bin');
+  /** Runs with LAKEHOUSE_PYTHON unset and PATH as given, restoring both. */
+  async function withoutPythonEnv<T>(pathValue: string | undefined, body: () => Promise<T>): Promise<T> {
+    const saved = { PATH: process.env.PATH, LAKEHOUSE_PYTHON: process.env.LAKEHOUSE_PYTHON };
+    delete process.env.LAKEHOUSE_PYTHON;
+    if (pathValue !== undefined) process.env.PATH = pathValue;
     try {
-      const run = await lakehouse(['render', '--verify-jinja2', SAMPLE_DIR], REPO_ROOT);
-      assert.equal(run.code, 2);
-      assert.match(run.stderr, /^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: python3 is not available/);
-      assertNoStack(run);
+      return await body();
     } finally {
-      process.env.PATH = saved;
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
     }
+  }
+
+  it('--verify-jinja2 exits 2 with a clear message when python3 is missing', async () => {
+    const run = await withoutPythonEnv(path.join(tmp, 'no-such-bin'), () => lakehouse(['render', '--verify-jinja2', SAMPLE_DIR], REPO_ROOT));
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: python3 was not found on PATH: install Python 3 with Jinja2 3\.1\.6, or set LAKEHOUSE_PYTHON/);
+    assertNoStack(run);
+  });
+
+  it('--verify-jinja2 says what to install when the Python has no Jinja2', async t => {
+    if (!needJinja2(t)) return;
+    // The same interpreter without site-packages (-S) and isolated from the environment (-I).
+    const bin = path.join(tmp, 'bare-python');
+    write('bare-python/python3', `#!/bin/sh\nexec ${JSON.stringify(jinja2().pythonExecutable ?? PYTHON)} -I -S "$@"\n`);
+    fs.chmodSync(path.join(bin, 'python3'), 0o755);
+    const run = await withoutPythonEnv(`${bin}${path.delimiter}${process.env.PATH ?? ''}`, () => lakehouse(['render', '--verify-jinja2', SAMPLE_DIR], REPO_ROOT));
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: \S+ \(Python 3\.\d+\.\d+\) has no Jinja2: install it with `python3 -m pip install Jinja2==3\.1\.6`, or set LAKEHOUSE_PYTHON to a Python that has it\.\n$/);
+    assertNoStack(run);
+    // --python names another interpreter; LAKEHOUSE_PYTHON likewise
+    const explicit = await lakehouse(['render', '--verify-jinja2', '--python', path.join(bin, 'python3'), SAMPLE_DIR], REPO_ROOT);
+    assert.equal(explicit.code, 2);
+    assert.match(explicit.stderr, /has no Jinja2: install it with `\S+bare-python\/python3 -m pip install Jinja2==3\.1\.6`/);
+    assert.equal((await lakehouse(['render', '--python', PYTHON, SAMPLE_DIR], REPO_ROOT)).code, 2, '--python without --verify-jinja2 is a usage error');
   });
 
   it('usage errors exit 2', async () => {

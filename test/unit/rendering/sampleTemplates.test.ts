@@ -11,7 +11,8 @@ import { checkOutputs, createJobRenderer, readFileIfExists, renderJobs } from '.
 import { verificationCases } from '../../../src/core/rendering/verify';
 import { loadProjectAt } from '../../../src/core/project/loadProject';
 import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
-import { checkJinja2, verifyWithJinja2 } from '../../../src/core/templates/jinja2Oracle';
+import { verifyWithJinja2 } from '../../../src/core/templates/jinja2Oracle';
+import { needJinja2, NO_PYTHON_ENV, PYTHON, PYTHON_PROVISIONED } from '../helpers/python';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
 
 const builtinTemplatesDir = path.join(REPO_ROOT, 'templates');
@@ -23,7 +24,7 @@ async function sampleJobs() {
   return { jobs, outcomes };
 }
 
-const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+const python = spawnSync(PYTHON, ['--version'], { encoding: 'utf8' });
 const hasPython = !python.error && python.status === 0;
 
 describe('built-in templates on samples/spotify', () => {
@@ -38,8 +39,11 @@ describe('built-in templates on samples/spotify', () => {
     }
   });
 
-  it('produce Python that compiles (python3 -m py_compile)', async t => {
-    if (!hasPython) return t.skip('python3 is not available');
+  it('produce Python that compiles (python -m py_compile)', async t => {
+    if (!hasPython) {
+      if (PYTHON_PROVISIONED) assert.fail(`LAKEHOUSE_PYTHON=${PYTHON} does not run`);
+      return t.skip(`${NO_PYTHON_ENV}; ${PYTHON} is not available`);
+    }
     const { outcomes } = await sampleJobs();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakehouse-pycompile-'));
     try {
@@ -50,7 +54,7 @@ describe('built-in templates on samples/spotify', () => {
       });
       assert.equal(files.length, 12);
       const script = 'import py_compile, sys\nfor f in sys.argv[1:]:\n    py_compile.compile(f, doraise=True, cfile=f + ".pyc")\n';
-      const run = spawnSync('python3', ['-c', script, ...files], { encoding: 'utf8' });
+      const run = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
       assert.equal(run.status, 0, run.stderr);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -58,10 +62,9 @@ describe('built-in templates on samples/spotify', () => {
   });
 
   it('render byte for byte as Python Jinja2 renders them', async t => {
-    const availability = checkJinja2();
-    if (!availability.available) return t.skip(availability.reason ?? 'Jinja2 is not available');
+    if (!needJinja2(t)) return;
     const { jobs } = await sampleJobs();
-    const report = await verifyWithJinja2(verificationCases(jobs));
+    const report = await verifyWithJinja2(verificationCases(jobs), { python: PYTHON });
     assert.deepEqual(report.outcomes.filter(o => o.status !== 'identical').map(o => [o.id, o.status, o.firstDifference]), []);
     assert.equal(report.identical, 12);
   });

@@ -2,18 +2,18 @@
 // the same bytes, or both must fail. Cases marked .expect must fail with that kind on our side.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checkJinja2, verifyWithJinja2, type VerifyOutcome } from '../../../src/core/templates/jinja2Oracle';
+import { verifyWithJinja2, type VerifyOutcome } from '../../../src/core/templates/jinja2Oracle';
+import { needJinja2, PYTHON } from '../helpers/python';
 import { loadCorpus } from './corpus';
-
-const jinja2 = checkJinja2();
 
 test('the corpus has at least 80 templates', () => {
   assert.ok(loadCorpus().length >= 80, `only ${loadCorpus().length} cases`);
 });
 
-test('corpus renders byte-identically to Python Jinja2', { skip: jinja2.available ? false : `differential tests skipped: ${jinja2.reason}` }, async () => {
+test('corpus renders byte-identically to Python Jinja2', async t => {
+  if (!needJinja2(t)) return;
   const corpus = loadCorpus();
-  const report = await verifyWithJinja2(corpus);
+  const report = await verifyWithJinja2(corpus, { python: PYTHON });
   const problems: string[] = [];
   const deliberate: string[] = [];
   for (const outcome of report.outcomes) {
