@@ -75,7 +75,8 @@ ensure_apt() {
   [ -n "${SKIP_APT:-}" ] && return 0
   local missing=()
   for p in "${APT_PACKAGES[@]}"; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    # "install ok installed" only: a removed package keeps its config files and `dpkg -s` still succeeds
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get; install them by hand"

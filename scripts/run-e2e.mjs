@@ -31,7 +31,12 @@ const desktop = process.env.VSCODE_EXECUTABLE;
 const defaultShotDir = path.join(REPO, 'test-output', 'e2e');
 const shotDir = path.resolve(process.env.SHOT_DIR || defaultShotDir);
 
-function fail(msg) { console.error(`run-e2e: ${msg}`); process.exit(2); }
+/** Exits 2; the last line is "run-e2e: FAILED: <reason>" (one line, repeated by npm test). */
+function fail(reason, details) {
+  if (details) console.error(details);
+  console.error(`run-e2e: FAILED: ${reason}`);
+  process.exit(2);
+}
 
 if (!fs.existsSync(extensionTestsPath)) fail(`${extensionTestsPath} does not exist; build first (npm run build)`);
 if (!fs.existsSync(path.join(extensionDevelopmentPath, 'package.json'))) fail(`no package.json in ${extensionDevelopmentPath}`);
@@ -44,7 +49,7 @@ if (desktop) {
   vscodeExecutablePath = desktop;
 } else {
   const missing = missingHostParts();
-  if (missing.length) fail(notProvisionedMessage(missing));
+  if (missing.length) fail(`the VS Code host is not provisioned: missing ${missing.join(', ')} (run bash scripts/provision-vscode-host.sh)`, notProvisionedMessage(missing));
   const host = hostPaths();
   vscodeExecutablePath = path.join(REPO, 'test/e2e/host/bin/code');
   Object.assign(extensionTestsEnv, { NODE24: host.node24, CODE_SERVER: host.codeServer, CHROMIUM: host.chromium });
