@@ -7,14 +7,16 @@ import { planProjectAdf } from '../core/adf/projectGeneration';
 import { loadProjectAt, UserError } from '../core/project/loadProject';
 import { NodeFileHost } from '../core/project/nodeFileHost';
 import { readFileIfExists } from '../core/rendering/run';
-import { parse, UsageError } from './args';
+import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
+import { Containment } from '../core/files/containment';
+import { writeContained } from '../core/files/writeFile';
 import type { Io } from './main';
 import { relative, toText } from './output';
 
 export async function generate(args: string[], io: Io, usage: string): Promise<number> {
   const { values, positionals } = parse(args, {
     check: { type: 'boolean' }, force: { type: 'boolean', short: 'f' }, project: { type: 'string', short: 'p' }, env: { type: 'string' },
-    format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...ALLOW_FOLDER_OPTION,
   });
   if (values.help) {
     io.stdout(usage);
@@ -30,7 +32,9 @@ export async function generate(args: string[], io: Io, usage: string): Promise<n
   if (check && force) throw new UsageError('--check writes nothing, so --force does not go with it.');
 
   const shown = (values.project as string | undefined) ?? rest[0] ?? '.';
-  const snapshot = await loadProjectAt(new NodeFileHost(), path.resolve(io.cwd, shown), shown);
+  const host = new NodeFileHost();
+  const snapshot = await loadProjectAt(host, path.resolve(io.cwd, shown), shown, { allowedFolders: allowedFolders(values, io.cwd) });
+  const containment = new Containment(snapshot.roots, file => host.realPath(file));
   const baseDir = path.dirname(snapshot.rootFile);
   const planned = await planProjectAdf(snapshot, readFileIfExists, values.env !== undefined ? { environment: values.env as string } : {});
   if (!planned.ok) {
@@ -78,7 +82,7 @@ export async function generate(args: string[], io: Io, usage: string): Promise<n
     return upToDate ? 0 : 1;
   }
 
-  const report = await writeAdfPlan(plan, { force });
+  const report = await writeAdfPlan(plan, { force, write: (file, text) => writeContained(containment, file, text, rel(file)) });
   if (report.refused.length > 0) {
     if (format === 'json') io.stdout(json(f => (f.status === 'conflict' ? 'refused' : 'not written')));
     io.stderr(`lakehouse: ${report.refused.length} file(s) would lose changes made outside lakehouse generate adf; nothing was written:\n`

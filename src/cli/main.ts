@@ -7,15 +7,17 @@ import { NodeFileHost } from '../core/project/nodeFileHost';
 import { findAdfFolders, loadProjectAt, readAdfFolder, UserError, validateAdfFolderAt } from '../core/project/loadProject';
 import { findRootFile } from '../core/project/projectSession';
 import { toJson, toText } from './output';
-import { writeFileAtomic } from '../core/project/writeFileAtomic';
-import { parse, UsageError } from './args';
+import { WriteRefusedError, writeFileAtomic } from '../core/files/writeFile';
+import { FileRefusedError } from '../core/project/fileHost';
+import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import { render, renderTemplate } from './render';
 import { generate } from './generate';
 
 const USAGE = `Usage: lakehouse <command> [options]
 
 Commands:
-  validate [DIR] [--format text|json]      Check lakehouse.yaml, its includes and the ADF folder
+  validate [DIR] [--format text|json] [--allow-folder DIR]...
+                                           Check lakehouse.yaml, its includes and the ADF folder
                                            (in a folder without lakehouse.yaml: the Data Factory git
                                            folders in it).
                                            Exit 0: no errors; 1: errors; 2: usage or I/O error.
@@ -44,6 +46,10 @@ Commands:
                                            --project DIR. Exit 0: ok; 1: metadata errors, out of date
                                            (--check) or refused; 2: usage or I/O error.
   rules                                    List every diagnostic code with its rationale (Markdown).
+
+  validate, render and generate read and write only inside the project's folder (the folder of
+  lakehouse.yaml). --allow-folder DIR lets the project's paths and includes name a folder outside
+  it (templates shared by several projects, say); repeat it for several.
 
 Options:
   -h, --help     Show this help.
@@ -93,7 +99,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stderr(`lakehouse: ${e.message}\n\n${USAGE}`);
       return 2;
     }
-    if (e instanceof UserError) {
+    if (e instanceof UserError || e instanceof FileRefusedError || e instanceof WriteRefusedError) {
       io.stderr(`lakehouse: ${e.message}\n`);
       return 2;
     }
@@ -111,12 +117,13 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
 async function validate(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parse(args, { format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...ALLOW_FOLDER_OPTION });
   if (values.help) {
     io.stdout(USAGE);
     return 0;
   }
   if (positionals.length > 1) throw new UsageError('validate takes at most one folder.');
+  const options = { allowedFolders: allowedFolders(values, io.cwd) };
   const format = (values.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
@@ -125,8 +132,8 @@ async function validate(args: string[], io: Io): Promise<number> {
   // A folder without lakehouse.yaml: the Data Factory git folders in it (or it) are checked on their own.
   const adfFolders = !isYaml && (await host.readDirectory(target)) && !(await findRootFile(host, target)) ? await findAdfFolders(host, target) : [];
   const snapshots = adfFolders.length
-    ? (await Promise.all(adfFolders.map(f => validateAdfFolderAt(host, f)))).filter(s => s !== undefined)
-    : [await loadProjectAt(host, target, positionals[0] ?? '.')];
+    ? (await Promise.all(adfFolders.map(f => validateAdfFolderAt(host, f, options)))).filter(s => s !== undefined)
+    : [await loadProjectAt(host, target, positionals[0] ?? '.', options)];
   const baseDir = isYaml ? path.dirname(target) : target;
   const all: Diagnostic[] = snapshots.flatMap(s => [...s.diagnostics.values()].flat()).sort(compareDiagnostics);
   const counts = countBySeverity(all);

@@ -8,14 +8,16 @@ import { loadProjectAt, UserError } from '../core/project/loadProject';
 import { findBuiltinTemplatesDir } from '../core/rendering/builtinTemplates';
 import { UnknownEnvironmentError, selectEnvironment } from '../core/rendering/context';
 import { planRenders, type RenderJob } from '../core/rendering/plan';
-import { checkOutputs, createJobRenderer, findWorkerScript, readFileIfExists, renderJobs, writeOutputs, type OutputCheck } from '../core/rendering/run';
+import { checkOutputs, containJobs, createJobRenderer, findWorkerScript, readFileIfExists, renderJobs, writeOutputs, type OutputCheck } from '../core/rendering/run';
+import { Containment } from '../core/files/containment';
+import { writeContained } from '../core/files/writeFile';
 import { verificationCases } from '../core/rendering/verify';
 import { createTemplateEnvironment, type RenderError, type RenderResult } from '../core/templates/environment';
 import { checkJinja2, defaultPython, verifyWithJinja2, type VerifyOutcome } from '../core/templates/jinja2Oracle';
 import { parsePythonJson } from '../core/templates/pythonJson';
 import type { PyValue } from '../core/templates/pyValue';
 import { WorkerRenderer } from '../core/templates/renderInWorker';
-import { parse, UsageError } from './args';
+import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import type { Io } from './main';
 import { relative, toText } from './output';
 
@@ -25,6 +27,7 @@ const RENDER_TIMEOUT_MS = 10000;
 export async function render(args: string[], io: Io, usage: string): Promise<number> {
   const { values, positionals } = parse(args, {
     check: { type: 'boolean' }, env: { type: 'string' }, 'verify-jinja2': { type: 'boolean' }, python: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    ...ALLOW_FOLDER_OPTION,
   });
   if (values.help) {
     io.stdout(usage);
@@ -39,7 +42,8 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   const environment = values.env as string | undefined;
 
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
-  const snapshot = await loadProjectAt(new NodeFileHost(), target, positionals[0] ?? '.');
+  const host = new NodeFileHost();
+  const snapshot = await loadProjectAt(host, target, positionals[0] ?? '.', { allowedFolders: allowedFolders(values, io.cwd) });
   const baseDir = path.dirname(snapshot.rootFile);
   const errors = [...snapshot.diagnostics.values()].flat().filter(d => d.severity === 'error').sort(compareDiagnostics);
   if (errors.length) {
@@ -58,6 +62,11 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
     throw e;
   }
   const rel = (file: string) => relative(baseDir, file);
+  // The last line before anything is read or written: every output inside the project, on the real paths.
+  const containment = new Containment(snapshot.roots, file => host.realPath(file));
+  const contained = await containJobs(jobs, containment, rel);
+  for (const { job, reason } of contained.refused) io.stderr(`lakehouse: not rendering ${label(job)}: ${reason}\n`);
+  jobs = contained.allowed;
 
   let verifyFailed = false;
   let verifyJson: unknown;
@@ -108,10 +117,10 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
         + `${stale.length ? `, ${stale.length} out of date (run \`lakehouse render\` and commit the result)` : ''}`
         + `${failed.length ? `, ${failed.length} failed to render` : ''} (environment ${environmentName}).\n`);
     }
-    return stale.length || failed.length || verifyFailed ? 1 : 0;
+    return stale.length || failed.length || verifyFailed || contained.refused.length ? 1 : 0;
   }
 
-  const report = await writeOutputs(checks);
+  const report = await writeOutputs(checks, (file, text) => writeContained(containment, file, text, rel(file)));
   if (format === 'json') {
     const status = new Map<OutputCheck, string>([...report.written.map(c => [c, 'written'] as const), ...report.unchanged.map(c => [c, 'unchanged'] as const), ...report.failed.map(c => [c, 'failed'] as const)]);
     io.stdout(`${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, status.get(c) ?? c.status)) }, null, 2)}\n`);
@@ -119,7 +128,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
     for (const c of report.written) io.stdout(`wrote ${rel(c.job.outputFile)}\n`);
     io.stdout(`${report.written.length} written, ${report.unchanged.length} unchanged${report.failed.length ? `, ${report.failed.length} failed (not written)` : ''} (environment ${environmentName}).\n`);
   }
-  return report.failed.length ? 1 : 0;
+  return report.failed.length || contained.refused.length ? 1 : 0;
 }
 
 export async function renderTemplate(args: string[], io: Io, usage: string): Promise<number> {

@@ -38,7 +38,7 @@ sources:
     tables:
 ${tables.map(t => `      - { name: ${t}, columns: [{ name: id, type: int }] }`).join('\n')}
 `;
-  const session = new ProjectSession(rootFile, new NodeFileHost());
+  const session = new ProjectSession(rootFile, new NodeFileHost(), { allowedFolders: [adfDir] });
   session.setOverlay(rootFile, tables.length ? text : text.replace(/sources:[\s\S]*$/, 'sources: []\n'));
   return session.load();
 }

@@ -130,7 +130,13 @@ describe('lakehouse CLI (in-process)', () => {
       const text = fs.readFileSync(path.join(tmp, 'imp1', 'lakehouse.yaml'), 'utf8');
       assert.match(text, /^# Imported by Lakehouse Workbench from /);
       assert.match(text, /\npaths:\n {2}adf: \.\.\/.*samples\/spotify\/adf\n/);
-      const validate = await lakehouse(['validate', 'imp1', '--format', 'json'], tmp);
+      // The ADF folder is outside the folder lakehouse.yaml was written to: the note says so, and
+      // the user allows it explicitly.
+      assert.match(run.stderr, /note: paths\.adf \(\.\.\/.*samples\/spotify\/adf\) is outside the folder of lakehouse\.yaml, which only reads files inside its folder: run lakehouse with --allow-folder .*samples\/spotify\/adf/);
+      const refused = await lakehouse(['validate', 'imp1', '--format', 'json'], tmp);
+      assert.equal(refused.code, 1, refused.stdout);
+      assert.deepEqual((JSON.parse(refused.stdout) as { code: string }[]).filter(d => d.code !== 'LH901').map(d => d.code), ['LH601']);
+      const validate = await lakehouse(['validate', 'imp1', '--format', 'json', '--allow-folder', adfDir], tmp);
       assert.equal(validate.code, 0, validate.stdout);
       assert.deepEqual([...new Set((JSON.parse(validate.stdout) as { code: string }[]).map(d => d.code))], ['LH901']);
     });

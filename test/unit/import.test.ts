@@ -86,7 +86,8 @@ describe('import-adf on the reference fixture', () => {
     const imported = await importFolder(REFERENCE_ADF, outFile);
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
     fs.writeFileSync(outFile, imported.text);
-    const snapshot = await new ProjectSession(outFile, new NodeFileHost()).load();
+    // The fixture lives outside the folder written to: the user allows it, as with --allow-folder.
+    const snapshot = await new ProjectSession(outFile, new NodeFileHost(), { allowedFolders: [REFERENCE_ADF] }).load();
     const diagnostics = flatten(snapshot);
     assert.deepEqual([...new Set(diagnostics.map(d => `${d.code} ${d.severity}`))], ['LH901 warning'], list(diagnostics));
     assert.deepEqual(diagnostics.map(d => d.message), [
@@ -128,7 +129,7 @@ describe('import-adf on other folders', () => {
       const dir = path.join(REAL_WORLD_ADF, name);
       const rootFile = path.resolve('/virtual/imported', name, 'lakehouse.yaml');
       const imported = await importFolder(dir, rootFile);
-      const session = new ProjectSession(rootFile, new NodeFileHost());
+      const session = new ProjectSession(rootFile, new NodeFileHost(), { allowedFolders: [dir] });
       session.setOverlay(rootFile, imported.text);
       const diagnostics = flatten(await session.load());
       // Warnings in the factory's own files are about the factory (real ones have some), not the import.

@@ -639,6 +639,85 @@ const cases: Record<string, RuleCase> = {
       assertClean(await root(BASELINE));
     },
   },
+  LH601: {
+    fires: 'on paths.adf leading out of the project folder, at the value, and nothing is read from there',
+    quiet: 'on paths inside the project, and on a path outside that the user allowed',
+    async fire() {
+      const p = await loadProject({ 'lakehouse.yaml': base('\nsources:', 'paths:\n  adf: ⟦../elsewhere/adf⟧\n\nsources:'), '../elsewhere/adf/pipeline/p.json': '{ "name": "p", "properties": { "activities": [] } }' });
+      assertFires(p, 'LH601', { message: ["paths.adf ('../elsewhere/adf') is outside the project folder", 'Nothing is read from it or written to it.'] });
+      assert.equal(p.snapshot.adf, undefined, 'the folder outside is not read');
+    },
+    async notFire() {
+      assertClean(await loadProject({ 'lakehouse.yaml': base('\nsources:', 'paths:\n  adf: ./adf\n  templates: tpl/../tpl\n\nsources:'), ...adfFolder(), 'tpl/x.j2': 'x' }));
+      const allowed = await loadProject({ 'lakehouse.yaml': base('\nsources:', 'paths:\n  templates: ../shared-templates\n\nsources:'), '../shared-templates/x.j2': 'x' }, { allowedFolders: ['../shared-templates'] });
+      assertClean(allowed);
+    },
+  },
+  LH602: {
+    fires: 'on a column name with a line break, at the name',
+    quiet: 'on names SQL Server delimits: spaces, quotes, brackets, non-ASCII',
+    async fire() {
+      const p = await root(base('          - { name: country, type: nvarchar(100) }', '          - { name: ⟦"coun\\ntry"⟧, type: nvarchar(100) }'));
+      assertFires(p, 'LH602', { message: ["The column name 'coun try' contains a line break"] });
+    },
+    async notFire() {
+      const p = await root(base('          - { name: country, type: nvarchar(100) }', '          - { name: "Land\'s ]name[ é", type: nvarchar(100) }'));
+      assertNo(p, 'LH602');
+    },
+  },
+  LH603: {
+    fires: "on a table name that climbs out of the lake folder, at the name",
+    quiet: 'on table names a folder, a notebook and Unity Catalog can all hold',
+    async fire() {
+      const p = await root(base('      - name: DimDate\n', '      - name: ⟦../../../../tmp/pwn⟧\n').replace('source: dbo.DimDate', 'source: dbo.DimTrack'));
+      assertFires(p, 'LH603', { message: ["The table name '../../../../tmp/pwn' contains '/', which cannot be in a file or folder name", "it names the table's folders in the lake and its notebook"] });
+    },
+    async notFire() {
+      assertNo(await root(base('      - name: DimDate\n', '      - name: Dim-Date_2024\n').replace('source: dbo.DimDate', 'source: dbo.Dim-Date_2024')), 'LH603');
+    },
+  },
+  LH604: {
+    fires: "on a linked service name that is a path, at the name",
+    quiet: 'on the names Data Factory accepts',
+    async fire() {
+      const p = await root(base('    linkedService: ls_spotify_sql', '    linkedService: ⟦../../../X⟧'));
+      assertFires(p, 'LH604', { message: ["The linked service name '../../../X' contains '.', which Data Factory does not allow in names"] });
+    },
+    async notFire() {
+      assertClean(await root(base('    linkedService: ls_spotify_sql', '    linkedService: LS_Spotify_SQL_2')));
+    },
+  },
+  LH605: {
+    fires: 'on a database name that adds connection-string settings, at the value',
+    quiet: 'on a plain server and database',
+    async fire() {
+      const p = await root(base('    linkedService: ls_spotify_sql', '    linkedService: ls_spotify_sql\n    server: sql-x.database.windows.net\n    database: ⟦"db;User ID=sa;Password=hunter2"⟧'));
+      assertFires(p, 'LH605', { message: ["Database name 'db;User ID=sa;Password=hunter2' contains ';'", 'connection string'] });
+    },
+    async notFire() {
+      assertClean(await root(base('    linkedService: ls_spotify_sql', '    linkedService: ls_spotify_sql\n    server: tcp:sql-x.database.windows.net,1433\n    database: spotify-prod_01')));
+    },
+  },
+  LH606: {
+    fires: 'on a password in a connection string, at the value, as a warning that does not repeat it',
+    quiet: 'on a Key Vault reference, a masked SecureString, a managed identity and a parameterised value',
+    async fire() {
+      const ls = '{\n  "name": "ls_spotify_sql",\n  "properties": {\n    "type": "AzureSqlDatabase",\n    "typeProperties": {\n      "connectionString": ⟦"Data Source=sql.database.windows.net;Initial Catalog=spotify;User ID=etl;Password=hunter2"⟧\n    }\n  }\n}\n';
+      const p = await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder(), 'adf/linkedService/ls_spotify_sql.json': ls });
+      const d = assertFires(p, 'LH606', { file: 'adf/linkedService/ls_spotify_sql.json', message: ["Linked service 'ls_spotify_sql' holds a credential in plain text in connectionString (its Password=)", 'Key Vault'] });
+      assert.doesNotMatch(d.message, /hunter2/);
+    },
+    async notFire() {
+      const keyVault = JSON.stringify({ name: 'ls_spotify_sql', properties: { type: 'AzureSqlDatabase', typeProperties: {
+        connectionString: 'Data Source=sql.database.windows.net;Initial Catalog=spotify;User ID=etl',
+        password: { type: 'AzureKeyVaultSecret', store: { referenceName: 'ls_kv', type: 'LinkedServiceReference' }, secretName: 'sql-password' },
+        servicePrincipalKey: { type: 'SecureString', value: '**********' },
+        accountKey: '@{linkedService().key}',
+      }, parameters: { key: { type: 'String', defaultValue: '' } } } }, null, 2);
+      const vault = JSON.stringify({ name: 'ls_kv', properties: { type: 'AzureKeyVault', typeProperties: { baseUrl: 'https://kv-mini.vault.azure.net/' } } });
+      assertClean(await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder(), 'adf/linkedService/ls_spotify_sql.json': keyVault, 'adf/linkedService/ls_kv.json': vault }));
+    },
+  },
   LH901: {
     fires: 'on a todo, at its text, as a warning',
     quiet: "on text that mentions TODO but does not start with it",

@@ -2,6 +2,8 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import type { AdfFactory } from './adfFolder';
 import type { AdfFile } from './adfFile';
+import { isInside } from '../files/containment';
+import { adfNameProblem, fileNameProblem, sqlDatabaseProblem, sqlIdentifierProblem, sqlServerProblem, unityCatalogNameProblem } from '../names/naming';
 
 export interface ImportResult {
   /** The lakehouse.yaml text. */
@@ -71,14 +73,23 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
   const systems = new Map<string, { linkedService?: string; tables: ImportedTable[]; seen: Set<string> }>();
   const containers = new Set<string>();
   for (const loop of factory.loops) {
-    const systemName = identifier(loop.linkedService ?? 'source', 'source');
+    // Names from ADF files are data: what lakehouse.yaml could not hold safely is reported, not copied.
+    const linkedServiceProblem = loop.linkedService !== undefined ? adfNameProblem(loop.linkedService, 'linkedService') : undefined;
+    if (linkedServiceProblem) notes.push(`Pipeline ${loop.pipeline}: the linked service is not imported: ${linkedServiceProblem}.`);
+    const linkedService = linkedServiceProblem ? undefined : loop.linkedService;
+    const systemName = identifier(linkedService ?? 'source', 'source');
     let system = systems.get(systemName);
     if (!system) {
-      system = { linkedService: loop.linkedService, tables: [], seen: new Set() };
+      system = { linkedService, tables: [], seen: new Set() };
       systems.set(systemName, system);
     }
     for (const c of loop.sinkContainers) containers.add(c);
     for (const item of loop.items) {
+      const problem = importedTableProblem(item);
+      if (problem) {
+        notes.push(`Pipeline ${loop.pipeline}, parameter ${loop.parameter}: a table is not imported: ${problem}.`);
+        continue;
+      }
       const key = `${item.schema}.${item.table}`.toLowerCase();
       if (system.seen.has(key)) continue;
       system.seen.add(key);
@@ -141,8 +152,12 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
       const connection = connectionStringParts(typeProperties(ls).connectionString);
       const server = literal(typeProperties(ls).server) ?? connection.get('data source')?.replace(/^tcp:/i, '').replace(/,1433$/, '');
       const database = literal(typeProperties(ls).database) ?? connection.get('initial catalog');
-      if (server) push(4, `server: ${scalar(server)}`);
-      if (database) push(4, `database: ${scalar(database)}`);
+      const serverProblem = server ? sqlServerProblem(server) : undefined;
+      const databaseProblem = database ? sqlDatabaseProblem(database) : undefined;
+      if (serverProblem) notes.push(`Linked service ${system.linkedService ?? ''}: the server is not imported: ${serverProblem}.`);
+      if (databaseProblem) notes.push(`Linked service ${system.linkedService ?? ''}: the database is not imported: ${databaseProblem}.`);
+      if (server && !serverProblem) push(4, `server: ${scalar(server)}`);
+      if (database && !databaseProblem) push(4, `database: ${scalar(database)}`);
       push(4, 'tables:');
       for (const t of system.tables) {
         tableCount++;
@@ -167,6 +182,9 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
   lines.push('');
 
   const tables = [...systems.values()].reduce((n, s) => n + s.tables.length, 0);
+  if (!isInside(path.resolve(factory.root), path.resolve(outDir))) {
+    notes.push(`paths.adf (${toPosix(path.relative(outDir, factory.root))}) is outside the folder of lakehouse.yaml, which only reads files inside its folder: run lakehouse with --allow-folder ${factory.root} (in VS Code: the setting lakehouse.security.allowedFolders), or write lakehouse.yaml into a folder that contains the ADF folder.`);
+  }
   if (!storageAccount) notes.push('No ADLS Gen2 linked service with a literal URL was found: the storage account is a todo.');
   notes.push('Columns, primary keys, the star schema, the subscription and the resource group are todos: ADF does not record them.');
   return {
@@ -176,6 +194,15 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
     loops: factory.loops.map(l => ({ pipeline: l.pipeline, parameter: l.parameter, tables: l.items.length })),
     notes,
   };
+}
+
+/** Why a table of a loop's parameter cannot go into lakehouse.yaml as it is, or undefined. */
+function importedTableProblem(item: { schema: string; table: string; cdcColumn?: string }): string | undefined {
+  return sqlIdentifierProblem(item.schema, 'the schema name')
+    ?? sqlIdentifierProblem(item.table, 'the table name')
+    ?? fileNameProblem(item.table, 'the table name')
+    ?? unityCatalogNameProblem(item.table, 'the table name')
+    ?? (item.cdcColumn !== undefined ? sqlIdentifierProblem(item.cdcColumn, 'the CDC column') : undefined);
 }
 
 /** The key=value pairs of a literal SQL connection string, keys lower-cased. */

@@ -1,5 +1,6 @@
 import { parseDocument, isAlias, isNode, isScalar, isMap, isSeq, visit, type Document, type Node } from 'yaml';
 import type { ErrorObject } from 'ajv';
+import { excerpt } from '../text/excerpt';
 import { LineIndex, type Span } from '../text/lineIndex';
 import type { Diagnostic, Fix, Severity } from '../diagnostics/diagnostic';
 import { RULES, type RuleInfo } from '../diagnostics/rules';
@@ -83,6 +84,13 @@ export function completeMetadataFile(file: string, kind: MetadataFileKind, text:
     diagnostics.push(toJsProblem(file, lines, doc, e));
     return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
   }
+  if (containsCycle(value)) {
+    // `x: &a [*a]` gives a value that contains itself: nothing downstream could walk it.
+    const alias = findAlias(doc, false);
+    diagnostics.push(makeDiagnostic(file, lines, alias.span, RULES.yamlSyntax,
+      `The alias '*${excerpt(alias.name ?? '')}' is inside the node its anchor names, so the value would contain itself without end. Metadata needs no recursive aliases: write the values out.`));
+    return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
+  }
   if (value === null || value === undefined) {
     diagnostics.push(makeDiagnostic(file, lines, [0, 0], RULES.schemaMissingKey,
       kind === 'root'
@@ -93,6 +101,33 @@ export function completeMetadataFile(file: string, kind: MetadataFileKind, text:
   const errors = validateAgainstSchema(kind, value);
   diagnostics.push(...schemaDiagnostics(file, text, lines, doc, value, errors));
   return { file, kind, text, lines, doc, value, parsed: true, diagnostics };
+}
+
+/** Whether a value from toJS() contains itself (a recursive alias); iterative, so depth cannot overflow. */
+function containsCycle(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const onPath = new Set<object>();
+  const stack: { node: object; children: unknown[]; next: number }[] = [];
+  const enter = (node: object) => {
+    onPath.add(node);
+    stack.push({ node, children: Array.isArray(node) ? node : Object.values(node), next: 0 });
+  };
+  const done = new Set<object>();
+  enter(value);
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.next >= top.children.length) {
+      stack.pop();
+      onPath.delete(top.node);
+      done.add(top.node);
+      continue;
+    }
+    const child = top.children[top.next++];
+    if (child === null || typeof child !== 'object' || done.has(child)) continue;
+    if (onPath.has(child)) return true;
+    enter(child);
+  }
+  return false;
 }
 
 function toJsProblem(file: string, lines: LineIndex, doc: Document.Parsed, e: unknown): Diagnostic {
@@ -176,9 +211,9 @@ export function describePath(value: unknown, path: Path): string {
     node = (node as Record<string | number, unknown>)[segment];
     if (typeof segment === 'number' && typeof parentKey === 'string' && CONTAINER_NOUN[parentKey]) {
       const name = node && typeof node === 'object' ? ((node as Record<string, unknown>).name ?? (node as Record<string, unknown>).column ?? (node as Record<string, unknown>).template) : undefined;
-      description = typeof name === 'string' ? `${CONTAINER_NOUN[parentKey]} '${name}'` : `${CONTAINER_NOUN[parentKey]} #${segment + 1}`;
+      description = typeof name === 'string' ? `${CONTAINER_NOUN[parentKey]} '${excerpt(name, 60)}'` : `${CONTAINER_NOUN[parentKey]} #${segment + 1}`;
     } else if (typeof segment === 'string' && (parentKey === 'environments' || parentKey === 'zones')) {
-      description = `${CONTAINER_NOUN[parentKey]} '${segment}'`;
+      description = `${CONTAINER_NOUN[parentKey]} '${excerpt(segment, 60)}'`;
     } else if (typeof segment === 'string' && ['project', 'lake', 'starSchema', 'paths'].includes(segment)) {
       description = `'${segment}'`;
     }
@@ -195,7 +230,7 @@ function describeValue(node: Node | undefined): string {
     if (v === null) return 'an empty value';
     if (typeof v === 'number') return `the number ${String(v)}`;
     if (typeof v === 'boolean') return `the boolean ${String(v)}`;
-    return `the text '${String(v).length > 40 ? String(v).slice(0, 40) + '…' : String(v)}'`;
+    return `the text '${excerpt(v)}'`;
   }
   return 'a value';
 }
@@ -222,15 +257,16 @@ function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Do
     const at = locate(root, path);
     const valueSpan = trimSpan(text, nodeSpan(at.node) ?? nodeSpan(at.deepest) ?? [0, 0]);
     const lastKey = path[path.length - 1];
-    const keyName = typeof lastKey === 'string' ? lastKey : typeof path[path.length - 2] === 'string' ? String(path[path.length - 2]) : 'value';
+    const keyName = excerpt(typeof lastKey === 'string' ? lastKey : typeof path[path.length - 2] === 'string' ? String(path[path.length - 2]) : 'value');
     let diag: Diagnostic | undefined;
     switch (e.keyword) {
       case 'additionalProperties': {
-        const unknown = String((e.params as { additionalProperty: string }).additionalProperty);
-        const entry = locate(root, [...path, unknown]);
+        const unknownKey = String((e.params as { additionalProperty: string }).additionalProperty);
+        const unknown = excerpt(unknownKey);
+        const entry = locate(root, [...path, unknownKey]);
         const span = keySpan(entry.pair) ?? valueSpan;
         const allowed = Object.keys(((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties) ?? {}).filter(k => k !== '$schema');
-        const suggestion = didYouMean(unknown, allowed);
+        const suggestion = unknownKey.length <= 100 ? didYouMean(unknownKey, allowed) : undefined;
         const fixes: Fix[] = suggestion ? [{ title: `Rename '${unknown}' to '${suggestion}'`, preferred: true, edits: [{ file, range: lines.rangeOf(span), newText: suggestion }] }] : [];
         const message = suggestion
           ? `Unknown key '${unknown}' in ${where}. Did you mean '${suggestion}'?`
@@ -247,13 +283,15 @@ function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Do
       case 'type': {
         const expected = String((e.params as { type: string }).type).split(',').map(t => TYPE_NOUN[t] ?? t).join(' or ');
         diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaType, path.length === 0
-          ? `The file must be ${expected}, not ${describeValue(at.node)}.`
+          // The whole file is one value: it is not metadata, so its text is not repeated.
+          ? `The file must be ${expected}, not ${at.node && isScalar(at.node) ? 'a single value' : describeValue(at.node)}: it does not look like a metadata file.`
           : `'${keyName}' in ${where} must be ${expected}, not ${describeValue(at.node)}.`);
         break;
       }
       case 'enum': {
         const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(v => String(v));
-        const actual = at.node && isScalar(at.node) ? String(at.node.value) : undefined;
+        const actualValue = at.node && isScalar(at.node) ? String(at.node.value) : undefined;
+        const actual = actualValue !== undefined && actualValue.length <= 100 ? actualValue : undefined;
         // Suggest spellings for words only: for numbers (scdType: 3) the nearest is a guess, not a typo.
         const suggestion = actual !== undefined && at.node && isScalar(at.node) && typeof at.node.value === 'string' ? didYouMean(actual, allowed) : undefined;
         const fixes: Fix[] = suggestion ? [{ title: `Change to '${suggestion}'`, preferred: true, edits: [{ file, range: lines.rangeOf(valueSpan), newText: suggestion }] }] : [];
@@ -262,8 +300,9 @@ function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Do
         break;
       }
       case 'propertyNames': {
-        const name = String((e.params as { propertyName: string }).propertyName);
-        const entry = locate(root, [...path, name]);
+        const fullName = String((e.params as { propertyName: string }).propertyName);
+        const name = excerpt(fullName);
+        const entry = locate(root, [...path, fullName]);
         diag = makeDiagnostic(file, lines, keySpan(entry.pair) ?? valueSpan, RULES.schemaInvalidValue,
           `'${name}' is not a valid name in ${where}: use letters, digits, '_' and '-', starting with a letter or '_'.`);
         break;
@@ -289,7 +328,8 @@ function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Do
 }
 
 function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
+  // "ADLS Gen2 …" stays as it is: an acronym, not a capitalised word.
+  return /^[A-Z][A-Z0-9]/.test(s) ? s : s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 function lineEnd(lines: LineIndex, offset: number): number {

@@ -3,6 +3,7 @@
 import * as path from 'path';
 import type { Dimension, Fact, LakehouseMetadata, Table, TemplateBinding, TemplateTarget } from './model';
 import { TableResolver } from './semanticRules';
+import { fileNameProblem } from '../names/naming';
 
 /** The placeholders an output path may use, by what the binding renders for. */
 export const OUTPUT_PLACEHOLDERS: Readonly<Record<TemplateTarget, readonly string[]>> = {
@@ -57,10 +58,31 @@ export interface BindingTarget {
   output: string;
 }
 
-/** Every target of a binding, in declaration order, with its expanded output path. */
+/** Every target of a binding, in declaration order, with its expanded output path (targets whose names cannot be part of a path are left out: see bindingTargetProblems). */
 export function bindingTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolver = new TableResolver(meta.tables)): BindingTarget[] {
+  return expandTargets(binding, meta, resolver).filter((t): t is BindingTarget => !('problem' in t));
+}
+
+/** The targets whose names cannot be substituted into the output path (LH503), with the reason. */
+export function bindingTargetProblems(binding: TemplateBinding, meta: LakehouseMetadata, resolver = new TableResolver(meta.tables)): { kind: TemplateTarget; name?: string; problem: string }[] {
+  return expandTargets(binding, meta, resolver).filter((t): t is { kind: TemplateTarget; name?: string; problem: string } => 'problem' in t);
+}
+
+type Expanded = BindingTarget | { kind: TemplateTarget; name?: string; problem: string };
+
+function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolver: TableResolver): Expanded[] {
   const project = meta.project?.name ?? path.basename(meta.rootDir);
-  const expand = (values: Record<string, string>) => binding.output.replace(/\{([^{}]*)\}/g, (whole, name: string) => values[name] ?? whole);
+  const used = new Set(placeholdersOf(binding.output).map(p => p.name));
+  // Names are data: one that is not a plain file name is never put into a path (a table named
+  // '../../x' would write elsewhere), and never reaches path functions that are slow on it.
+  const expand = (values: Record<string, string>): { output: string } | { problem: string } => {
+    for (const [key, value] of Object.entries(values)) {
+      if (!used.has(key)) continue;
+      const problem = fileNameProblem(value, `{${key}}`);
+      if (problem) return { problem };
+    }
+    return { output: binding.output.replace(/\{([^{}]*)\}/g, (whole, name: string) => values[name] ?? whole) };
+  };
   const sourceParts = (source: string) => {
     const table = resolver.resolve(source)[0];
     if (table) return { table, schema: table.schema, system: table.system };
@@ -69,21 +91,21 @@ export function bindingTargets(binding: TemplateBinding, meta: LakehouseMetadata
   };
   switch (binding.for) {
     case 'project':
-      return [{ kind: 'project', output: expand({ name: project, project }) }];
+      return [{ kind: 'project', ...expand({ name: project, project }) }];
     case 'table':
       return uniqueBy(meta.tables, t => `${t.system}.${t.schema}.${t.name}`.toLowerCase()).map(table => ({
         kind: 'table', name: table.name, table,
-        output: expand({ name: table.name, schema: table.schema, system: table.system, project }),
+        ...expand({ name: table.name, schema: table.schema, system: table.system, project }),
       }));
     case 'dimension':
       return uniqueBy(meta.dimensions, d => d.name.toLowerCase()).map(dimension => {
         const { table, schema, system } = sourceParts(dimension.source);
-        return { kind: 'dimension', name: dimension.name, dimension, ...(table ? { table } : {}), output: expand({ name: dimension.name, schema, system, project }) };
+        return { kind: 'dimension', name: dimension.name, dimension, ...(table ? { table } : {}), ...expand({ name: dimension.name, schema, system, project }) };
       });
     case 'fact':
       return uniqueBy(meta.facts, f => f.name.toLowerCase()).map(fact => {
         const { table, schema, system } = sourceParts(fact.source);
-        return { kind: 'fact', name: fact.name, fact, ...(table ? { table } : {}), output: expand({ name: fact.name, schema, system, project }) };
+        return { kind: 'fact', name: fact.name, fact, ...(table ? { table } : {}), ...expand({ name: fact.name, schema, system, project }) };
       });
   }
 }

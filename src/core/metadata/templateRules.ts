@@ -5,10 +5,11 @@ import * as path from 'path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { didYouMean, quoteList } from '../text/suggest';
+import { excerpt } from '../text/excerpt';
 import type { MetadataLocator } from './locator';
 import type { LakehouseMetadata, TemplateBinding } from './model';
 import { TableResolver } from './semanticRules';
-import { bindingTargets, OUTPUT_PLACEHOLDERS, outputPathProblem, placeholdersOf, templateNameProblem, toPosix } from './templateBindings';
+import { bindingTargetProblems, bindingTargets, OUTPUT_PLACEHOLDERS, outputPathProblem, placeholdersOf, templateNameProblem, toPosix } from './templateBindings';
 
 /** LH502 and LH503 on the declared bindings. */
 export function checkTemplateBindings(meta: LakehouseMetadata, at: MetadataLocator): Diagnostic[] {
@@ -19,6 +20,12 @@ export function checkTemplateBindings(meta: LakehouseMetadata, at: MetadataLocat
   for (const binding of meta.templates) {
     if (!binding.origin) continue;
     if (outputProblems(binding, at, out)) continue;
+    const unusable = bindingTargetProblems(binding, meta, resolver);
+    if (unusable.length) {
+      const first = unusable[0]!;
+      out.push(at.diagnostic(RULES.templateOutputInvalid, binding.origin, 'output',
+        `Output '${excerpt(binding.output, 120)}' cannot be written for ${first.kind} '${excerpt(first.name ?? '')}'${unusable.length > 1 ? ` (and ${unusable.length - 1} more)` : ''}: ${first.problem}. ${capitalize(first.kind)}s whose names cannot be part of a path are not rendered.`));
+    }
     let reported = false;
     for (const target of bindingTargets(binding, meta, resolver)) {
       const key = path.posix.normalize(target.output).toLowerCase();

@@ -1,12 +1,25 @@
-/** What the core needs from a file system. The CLI reads the disk; the editor overlays unsaved buffers. */
+import { tooLargeMessage } from '../files/messages';
+
+export { tooLargeMessage };
+
+/**
+ * What the core needs from a file system. The CLI reads the disk; the editor overlays unsaved
+ * buffers. Reads return regular files only: a FIFO, a device or a file over the size limit is
+ * refused with FileRefusedError (see files/checkedRead.ts), never read.
+ */
 export interface FileHost {
-  /** The file's bytes or text; undefined when there is no such file. Throws only on I/O errors. */
+  /** The file's bytes or text; undefined when there is no such file. Throws FileRefusedError for what must not be read, other errors on I/O errors. */
   readFile(path: string): Promise<Uint8Array | string | undefined>;
   /** Entries of a directory (names, with a trailing '/' for directories); undefined when missing. */
   readDirectory(path: string): Promise<string[] | undefined>;
   /** Size in bytes, or undefined when missing; lets the loader refuse huge files before reading them. */
   fileSize?(path: string): Promise<number | undefined>;
+  /** The path with symbolic links resolved; undefined when it does not exist. Without it, containment is checked on the path's text only. */
+  realPath?(path: string): Promise<string | undefined>;
 }
+
+/** A file the host will not read (not a regular file, too large); the message says why and never quotes its content. */
+export class FileRefusedError extends Error {}
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
@@ -19,7 +32,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Decodes a file's content, refusing binary, non-UTF-8 and oversized content with a reason a user can act on. */
 export function decodeText(content: Uint8Array | string, maxBytes = MAX_FILE_BYTES): DecodedFile {
   if (typeof content === 'string') {
-    if (content.length > maxBytes) return { ok: false, reason: tooLargeMessage(content.length, maxBytes) };
+    // The limit is in bytes, as on disk: an unsaved buffer is measured as the file it would be.
+    const bytes = content.length > maxBytes / 3 ? Buffer.byteLength(content, 'utf8') : content.length;
+    if (bytes > maxBytes) return { ok: false, reason: tooLargeMessage(bytes, maxBytes) };
     if (content.includes('\u0000')) return { ok: false, reason: 'The file is binary (it contains NUL bytes), not text.' };
     return { ok: true, text: stripBom(content) };
   }
@@ -34,9 +49,4 @@ export function decodeText(content: Uint8Array | string, maxBytes = MAX_FILE_BYT
 
 function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-export function tooLargeMessage(size: number, max: number): string {
-  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `The file is ${mb(size)}, over the ${mb(max)} limit for metadata files; split it with 'include'.`;
 }

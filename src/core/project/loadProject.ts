@@ -1,12 +1,14 @@
 import * as path from 'path';
 import { loadAdfFolder, type AdfFolderResult } from '../adf/adfFolder';
-import { decodeText, type FileHost } from './fileHost';
-import { findRootFile, ProjectSession, type ProjectSnapshot } from './projectSession';
+import { Containment } from '../files/containment';
+import { excerpt } from '../text/excerpt';
+import { decodeText, FileRefusedError, type FileHost } from './fileHost';
+import { findRootFile, ProjectSession, type ProjectSessionOptions, type ProjectSnapshot } from './projectSession';
 
 export class UserError extends Error {}
 
 /** Loads the project in a folder (or from a lakehouse.yaml path) once. */
-export async function loadProjectAt(host: FileHost, target: string, shown = target): Promise<ProjectSnapshot> {
+export async function loadProjectAt(host: FileHost, target: string, shown = target, options: ProjectSessionOptions = {}): Promise<ProjectSnapshot> {
   const absolute = path.resolve(target);
   let rootFile: string | undefined;
   if (/\.ya?ml$/i.test(absolute)) {
@@ -17,25 +19,38 @@ export async function loadProjectAt(host: FileHost, target: string, shown = targ
     rootFile = await findRootFile(host, absolute);
     if (!rootFile) throw new UserError(`No lakehouse.yaml in ${shown}. Create one, or import it from an ADF folder: lakehouse import-adf <ADF_DIR>.`);
   }
-  return new ProjectSession(rootFile, host).load();
+  return new ProjectSession(rootFile, host, options).load();
 }
 
-/** Reads an ADF folder for import, through a plain host. */
+/**
+ * Reads an ADF folder for import, through a plain host: only inside that folder (a link out of it
+ * is not followed), regular files only; what cannot be read is reported on the file, never thrown.
+ */
 export async function readAdfFolder(host: FileHost, dir: string): Promise<AdfFolderResult> {
+  const root = path.resolve(dir);
+  const containment = new Containment([root], host.realPath ? file => host.realPath!(file) : undefined);
   return loadAdfFolder({
-    readDirectory: d => host.readDirectory(d),
+    readDirectory: async d => ((await containment.problem(d)) ? undefined : host.readDirectory(d)),
     readText: async file => {
-      const content = await host.readFile(file);
+      const outside = await containment.problem(file, `'${path.relative(root, file)}'`);
+      if (outside) return { unreadable: outside };
+      let content;
+      try {
+        content = await host.readFile(file);
+      } catch (e) {
+        if (e instanceof FileRefusedError) return { unreadable: e.message };
+        return { unreadable: `The file cannot be read: ${excerpt((e as Error).message, 300)}` };
+      }
       if (content === undefined) return { missing: true };
       const decoded = decodeText(content);
       return decoded.ok ? { text: decoded.text } : { unreadable: decoded.reason };
     },
-  }, path.resolve(dir));
+  }, root);
 }
 
 /** An ADF git folder checked on its own (no lakehouse.yaml); undefined when dir is not one. */
-export async function validateAdfFolderAt(host: FileHost, dir: string): Promise<ProjectSnapshot | undefined> {
-  const snapshot = await new ProjectSession(path.resolve(dir), host, { adfOnly: true }).load();
+export async function validateAdfFolderAt(host: FileHost, dir: string, options: ProjectSessionOptions = {}): Promise<ProjectSnapshot | undefined> {
+  const snapshot = await new ProjectSession(path.resolve(dir), host, { ...options, adfOnly: true }).load();
   return snapshot.adf ? snapshot : undefined;
 }
 

@@ -12,12 +12,15 @@ import { reparseIncrementally } from '../metadata/incrementalParse';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
 import { checkMetadata, keysOf } from '../metadata/semanticRules';
+import { checkNames } from '../metadata/nameRules';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
 import { bundleFileOf, checkBundleGoldPipeline } from '../metadata/bundleRules';
 import { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from '../rendering/builtinTemplates';
 import * as fs from 'fs';
-import { decodeText, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from './fileHost';
+import { Containment } from '../files/containment';
+import { decodeText, FileRefusedError, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from './fileHost';
 import { expandGlob, hasGlob } from './glob';
+import { excerpt } from '../text/excerpt';
 
 export type { AdfFactory };
 
@@ -31,6 +34,12 @@ export interface ProjectSessionOptions {
    * checked, and the snapshot's metadata is empty.
    */
   adfOnly?: boolean;
+  /**
+   * Folders besides the project's own that its files may name (paths.templates shared by several
+   * projects, say). They come from the user (a setting, a command-line option), never from the
+   * project's own files.
+   */
+  allowedFolders?: readonly string[];
 }
 
 /** Everything known about a project at one moment: the model, the ADF folder, and every diagnostic. */
@@ -45,13 +54,20 @@ export interface ProjectSnapshot {
   diagnostics: Map<string, Diagnostic[]>;
   metadataFiles: Map<string, MetadataFile>;
   locator: MetadataLocator;
+  /** The folders the project may read and write: its own first, then those the user allowed. */
+  roots: readonly string[];
 }
 
 interface CachedText {
   text?: string;
   unreadable?: string;
   missing?: boolean;
+  /** The path is outside the project (not read at all). */
+  outside?: boolean;
 }
+
+/** Includes name metadata files; anything else (a credentials file, /etc/passwd) is not read. */
+const METADATA_FILE = /\.ya?ml$/i;
 
 /**
  * A project, loaded and checked, kept warm between edits: files are re-read only when
@@ -66,7 +82,13 @@ export class ProjectSession {
   private readonly adfValidation = new AdfValidationCache();
   private readonly dirCache = new Map<string, string[] | undefined>();
 
-  constructor(readonly rootFile: string, private readonly host: FileHost, private readonly options: ProjectSessionOptions = {}) {}
+  /** Where this project may read: its folder, and the folders the user allowed. */
+  readonly containment: Containment;
+
+  constructor(readonly rootFile: string, private readonly host: FileHost, private readonly options: ProjectSessionOptions = {}) {
+    const projectDir = options.adfOnly ? rootFile : path.dirname(rootFile);
+    this.containment = new Containment([projectDir, ...(options.allowedFolders ?? [])], host.realPath ? file => host.realPath!(file) : undefined);
+  }
 
   /** Unsaved editor content for a file (undefined removes the overlay). */
   setOverlay(file: string, text: string | undefined): void {
@@ -87,18 +109,24 @@ export class ProjectSession {
   }
 
   private async readText(file: string): Promise<CachedText> {
+    const cached = this.texts.get(file);
     const overlay = this.overlays.get(file);
+    if (cached && overlay === undefined) return cached;
+    // The same checks for an unsaved buffer as for the disk: first where the file is, then what it is.
+    const outside = cached?.outside ? cached.unreadable : await this.containment.problem(file, `'${this.shown(file)}'`);
+    if (outside) {
+      const result = { unreadable: outside, outside: true };
+      this.texts.set(file, result);
+      return result;
+    }
     if (overlay !== undefined) {
       const decoded = decodeText(overlay);
       return decoded.ok ? { text: decoded.text } : { unreadable: decoded.reason };
     }
-    const cached = this.texts.get(file);
-    if (cached) return cached;
     let result: CachedText;
     try {
-      const size = this.host.fileSize ? await this.host.fileSize(file) : 0;
-      if (size === undefined) result = { missing: true };
-      else if (size > MAX_FILE_BYTES) result = { unreadable: tooLargeMessage(size, MAX_FILE_BYTES) };
+      const size = this.host.fileSize ? await this.host.fileSize(file) : undefined;
+      if (size !== undefined && size > MAX_FILE_BYTES) result = { unreadable: tooLargeMessage(size, MAX_FILE_BYTES) };
       else {
         const content = await this.host.readFile(file);
         if (content === undefined) result = { missing: true };
@@ -108,17 +136,24 @@ export class ProjectSession {
         }
       }
     } catch (e) {
-      result = { unreadable: `The file cannot be read: ${(e as Error).message}` };
+      result = { unreadable: e instanceof FileRefusedError ? e.message : `The file cannot be read: ${excerpt((e as Error).message, 300)}` };
     }
     this.texts.set(file, result);
     return result;
+  }
+
+  /** A path for messages: relative to the project folder when inside it. */
+  private shown(file: string): string {
+    const relative = path.relative(this.containment.projectRoot, file);
+    return excerpt(relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file, 200);
   }
 
   private async readDir(dir: string): Promise<string[] | undefined> {
     if (this.dirCache.has(dir)) return this.dirCache.get(dir);
     let entries: string[] | undefined;
     try {
-      entries = await this.host.readDirectory(dir);
+      // A folder outside the project (or a link to one) is not listed, as if it were not there.
+      entries = (await this.containment.problem(dir)) ? undefined : await this.host.readDirectory(dir);
     } catch {
       entries = undefined;
     }
@@ -165,22 +200,35 @@ export class ProjectSession {
           extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, `No file matches include '${include.pattern}'.`, { severity: 'warning' }));
         }
         for (const target of targets) {
+          const shownTarget = path.relative(base, target) || path.basename(target);
+          // Where it is, before what it is: a path outside the project is not even listed.
+          const outside = await this.containment.problem(target, `Included file '${this.shown(target)}'`);
+          if (outside) {
+            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, outside));
+            continue;
+          }
+          if (!METADATA_FILE.test(target) && (await this.readDir(target)) === undefined) {
+            // A pattern may match a README beside the fragments: only a file named outright is a mistake.
+            if (!hasGlob(include.pattern)) extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined,
+              `'${excerpt(shownTarget)}' is not a metadata file: includes name YAML files (.yaml, .yml). It is not read.`));
+            continue;
+          }
           if (visiting.has(target)) {
             extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined,
-              `Circular include: '${path.relative(base, target) || path.basename(target)}' is already being loaded (it includes this file, directly or through others). Remove one of the includes.`));
+              `Circular include: '${excerpt(shownTarget, 120)}' is already being loaded (it includes this file, directly or through others). Remove one of the includes.`));
             continue;
           }
           if (metadataFiles.has(target)) {
             extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined,
-              `'${path.relative(base, target)}' is included more than once; its definitions are loaded only the first time.`, { severity: 'warning' }));
+              `'${excerpt(shownTarget, 120)}' is included more than once; its definitions are loaded only the first time.`, { severity: 'warning' }));
             continue;
           }
           const targetRead = await this.readText(target);
           if (targetRead.missing) {
             const isFolder = (await this.readDir(target)) !== undefined;
             extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, isFolder
-              ? `'${include.pattern}' is a folder; include the files in it, e.g. '${include.pattern.replace(/[\\/]+$/, '')}/*.lakehouse.yaml'.`
-              : `Included file '${include.pattern}' does not exist (looked for ${target}).`));
+              ? `'${excerpt(include.pattern, 120)}' is a folder; include the files in it, e.g. '${excerpt(include.pattern.replace(/[\\/]+$/, ''), 120)}/*.lakehouse.yaml'.`
+              : `Included file '${excerpt(include.pattern, 120)}' does not exist (looked for ${excerpt(target, 200)}).`));
             continue;
           }
           await visit(target, 'fragment');
@@ -203,6 +251,10 @@ export class ProjectSession {
     const diagnostics: Diagnostic[] = [...extra];
     for (const f of metadataFiles.values()) diagnostics.push(...f.diagnostics);
     diagnostics.push(...checkMetadata(metadata, locator));
+    diagnostics.push(...checkNames(metadata, locator));
+    const outside = await this.checkPaths(metadata, locator, diagnostics);
+    // a copy: the paths object belongs to the root file's cached fragment
+    if (outside.has('templates')) metadata.paths = { ...metadata.paths, templates: undefined };
     diagnostics.push(...checkTemplateBindings(metadata, locator));
     if (metadata.templates?.length) {
       const builtinDir = this.options.builtinTemplatesDir ?? findBuiltinTemplatesDir();
@@ -213,10 +265,10 @@ export class ProjectSession {
     }
 
     const bundleFile = bundleFileOf(metadata);
-    const bundle = await this.readText(bundleFile);
+    const bundle = outside.has('bundle') ? {} : await this.readText(bundleFile);
     diagnostics.push(...checkBundleGoldPipeline(metadata, bundle.text));
 
-    const adf = await this.loadAdf(metadata, locator, diagnostics);
+    const adf = outside.has('adf') ? undefined : await this.loadAdf(metadata, locator, diagnostics);
     if (adf) checkLoopsAgainstMetadata(adf, metadata, diagnostics);
 
     const byFile = new Map<string, Diagnostic[]>();
@@ -228,7 +280,21 @@ export class ProjectSession {
       else byFile.set(d.file, [d]);
     }
     for (const list of byFile.values()) list.sort(compareDiagnostics);
-    return { rootFile: this.rootFile, metadata, adf, diagnostics: byFile, metadataFiles, locator };
+    return { rootFile: this.rootFile, metadata, adf, diagnostics: byFile, metadataFiles, locator, roots: this.containment.roots };
+  }
+
+  /** LH601 for each of paths.adf, .bundle and .templates that leads outside the project; those are then not read. */
+  private async checkPaths(metadata: LakehouseMetadata, locator: MetadataLocator, out: Diagnostic[]): Promise<Set<'adf' | 'bundle' | 'templates'>> {
+    const outside = new Set<'adf' | 'bundle' | 'templates'>();
+    for (const key of ['adf', 'bundle', 'templates'] as const) {
+      const folder = metadata.paths[key];
+      if (folder === undefined) continue;
+      const problem = await this.containment.problem(folder, `paths.${key} ('${excerpt(path.relative(metadata.rootDir, folder) || '.', 120)}')`);
+      if (!problem) continue;
+      outside.add(key);
+      out.push(locator.diagnostic(RULES.pathOutsideProject, metadata.paths.origin, key, `${problem} Nothing is read from it or written to it.`));
+    }
+    return outside;
   }
 
   private async loadAdfOnly(): Promise<ProjectSnapshot> {
@@ -242,7 +308,7 @@ export class ProjectSession {
     }
     return {
       rootFile: this.rootFile, adfOnly: true, metadata, adf: result.status === 'ok' ? result.factory : undefined,
-      diagnostics: byFile, metadataFiles: new Map(), locator: new MetadataLocator(new Map()),
+      diagnostics: byFile, metadataFiles: new Map(), locator: new MetadataLocator(new Map()), roots: this.containment.roots,
     };
   }
 

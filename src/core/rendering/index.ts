@@ -3,7 +3,7 @@
 export { buildTemplateContext, selectEnvironment, UnknownEnvironmentError, type TemplateContextOptions, type TemplateItemKind } from './context';
 export { planRenders, jobsForTemplate, languageOf, type RenderJob, type RenderLanguage, type PlanOptions } from './plan';
 export {
-  createJobRenderer, findWorkerScript, renderJobs, checkOutputs, writeOutputs, readFileIfExists,
+  createJobRenderer, findWorkerScript, renderJobs, checkOutputs, writeOutputs, readFileIfExists, containJobs,
   type JobRenderer, type JobRendererOptions, type RenderOutcome, type OutputCheck, type OutputStatus, type WriteReport,
 } from './run';
 export { findEmbeddedTemplates, embeddedContextJson, type EmbeddedTemplate } from './embedded';

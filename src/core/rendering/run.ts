@@ -5,7 +5,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createTemplateEnvironment, type RenderError, type RenderResult } from '../templates/environment';
 import { DEFAULT_WORKER_PATH, WorkerRenderer } from '../templates/renderInWorker';
-import { writeFileAtomic } from '../project/writeFileAtomic';
+import { readChecked } from '../files/checkedRead';
+import type { Containment } from '../files/containment';
+import { writeFileAtomic, writeProblem } from '../files/writeFile';
+import { FileRefusedError } from '../project/fileHost';
 import type { RenderJob } from './plan';
 
 export interface JobRenderer {
@@ -96,14 +99,34 @@ export async function checkOutputs(
   return checks;
 }
 
-/** Reads a file as UTF-8, or undefined when it does not exist (for checkOutputs). */
+/** Generated files (outputs, ADF artifacts) are compared up to this size; beyond it they are not ours. */
+export const MAX_GENERATED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a generated file as UTF-8, or undefined when it does not exist (for checkOutputs and ADF
+ * plans). Regular files only: a FIFO or device where an output goes is refused (FileRefusedError).
+ */
 export async function readFileIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await fs.promises.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+  const read = await readChecked(file, { maxBytes: MAX_GENERATED_BYTES, what: 'for generated files' });
+  if (read.status === 'missing') return undefined;
+  if (read.status === 'refused') throw new FileRefusedError(`${file}: ${read.reason}`);
+  return Buffer.from(read.bytes).toString('utf8');
+}
+
+/**
+ * The jobs whose output may be written (inside the project, not through a link, not onto a special
+ * file), and the others with the reason. Names are validated before jobs are planned; this is the
+ * last line, checked on the real paths.
+ */
+export async function containJobs(jobs: readonly RenderJob[], containment: Containment, shown: (file: string) => string = f => f): Promise<{ allowed: RenderJob[]; refused: { job: RenderJob; reason: string }[] }> {
+  const allowed: RenderJob[] = [];
+  const refused: { job: RenderJob; reason: string }[] = [];
+  for (const job of jobs) {
+    const reason = await writeProblem(containment, job.outputFile, shown(job.outputFile));
+    if (reason) refused.push({ job, reason });
+    else allowed.push(job);
   }
+  return { allowed, refused };
 }
 
 export interface WriteReport {

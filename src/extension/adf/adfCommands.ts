@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AdfGenerationPlan, ProjectSnapshot } from '../../core/index';
 import { toRange } from '../diagnostics/convert';
 import { loadCore } from '../lazyCore';
+import { requireTrust } from '../trust';
 import type { ProjectManager } from '../project/projectManager';
 import type { SourcesNode } from '../sources/sourcesTreeDataProvider';
 import { ADF_PREVIEW_SCHEME, relativeToRoot, type AdfPreviewManager } from './adfPreviewManager';
@@ -155,6 +156,7 @@ export interface GenerateResult {
  * asking before it overwrites values edited by hand (or files it does not recognise).
  */
 export async function generateAdfCommand(previews: AdfPreviewManager, projects: ProjectManager, log: vscode.LogOutputChannel, answer?: 'Overwrite' | 'Keep'): Promise<GenerateResult | undefined> {
+  if (!(await requireTrust('Generating ADF artifacts', 'it writes files whose names and paths come from this workspace'))) return undefined;
   await projects.whenIdle();
   const core = loadCore();
   const snapshots = projects.snapshots.filter(s => !s.adfOnly);
@@ -196,8 +198,18 @@ export async function generateAdfCommand(previews: AdfPreviewManager, projects: 
   }
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Generating ADF artifacts' }, async () => {
     const result: GenerateResult = { written: 0, unchanged: 0, refused: 0 };
+    const host = new core.NodeFileHost();
     for (const { snapshot, plan } of plans) {
-      const report = await core.writeAdfPlan(plan, { force });
+      const containment = new core.Containment(snapshot.roots, file => host.realPath(file));
+      let report;
+      try {
+        report = await core.writeAdfPlan(plan, { force, write: (file, text) => core.writeContained(containment, file, text, vscode.workspace.asRelativePath(file)) });
+      } catch (e) {
+        if (!(e instanceof core.WriteRefusedError)) throw e;
+        log.error(`${vscode.workspace.asRelativePath(snapshot.rootFile)}: ${e.message}`);
+        void vscode.window.showErrorMessage(`Lakehouse: ${e.message}`);
+        continue;
+      }
       result.written += report.written.length;
       result.unchanged += report.unchanged.length;
       result.refused += report.refused.length;

@@ -1,4 +1,3 @@
-import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AdfFilePlan, ProjectAdfPlan, ProjectSnapshot } from '../../core/index';
@@ -108,7 +107,8 @@ async function readWithBuffers(file: string): Promise<string | undefined> {
   const doc = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'file' && d.uri.fsPath === file && d.isDirty);
   if (doc) return doc.getText();
   try {
-    return await fs.readFile(file, 'utf8');
+    // Regular files only, with a size limit: a FIFO or /dev/zero where an artifact goes is not read.
+    return await loadCore().readFileIfExists(file);
   } catch {
     return undefined;
   }

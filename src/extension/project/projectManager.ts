@@ -2,6 +2,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { FileHost, ProjectSession, ProjectSnapshot } from '../../core/index';
 import { loadCore } from '../lazyCore';
+import { allowedFolders } from '../trust';
 
 const PROJECT_GLOB = '**/{lakehouse.yaml,lakehouse.yml}';
 /** What marks a Data Factory git folder: ADF writes factory/<name>.json (and publish_config.json) at its root. */
@@ -48,6 +49,11 @@ export class ProjectManager implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument(doc => this.onBufferChange(doc)),
       vscode.workspace.onDidCloseTextDocument(doc => this.onBufferClosed(doc)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.discover()),
+      // Folders the user allows outside the projects: sessions are rebuilt with the new list.
+      vscode.workspace.onDidChangeConfiguration(e => {
+        if (e.affectsConfiguration('lakehouse.security.allowedFolders')) this.rediscover();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.rediscover()),
       this.changed,
     );
   }
@@ -64,6 +70,12 @@ export class ProjectManager implements vscode.Disposable {
   private fileHost(): FileHost {
     this.host ??= new (loadCore().NodeFileHost)();
     return this.host;
+  }
+
+  /** Forgets every session and finds the projects again (their options changed). */
+  private rediscover(): void {
+    this.projects.clear();
+    void this.discover();
   }
 
   /** Finds lakehouse.yaml files (and Data Factory folders outside any project) and validates them. */
@@ -84,7 +96,7 @@ export class ProjectManager implements vscode.Disposable {
     const core = loadCore();
     for (const [root, adfOnly] of wanted) {
       if (this.projects.has(root)) continue;
-      const session = new core.ProjectSession(root, this.fileHost(), { adfOnly });
+      const session = new core.ProjectSession(root, this.fileHost(), { adfOnly, allowedFolders: allowedFolders() });
       for (const doc of vscode.workspace.textDocuments) {
         if (doc.uri.scheme === 'file' && doc.isDirty && RELEVANT.test(doc.fileName)) session.setOverlay(doc.uri.fsPath, doc.getText());
       }

@@ -5,15 +5,7 @@ import { loadCore } from '../lazyCore';
 import type { ProjectManager } from '../project/projectManager';
 import type { SourcesNode } from '../sources/sourcesTreeDataProvider';
 import { PREVIEW_SCHEME, type TemplatePreviewManager } from './templatePreviewManager';
-
-async function requireTrust(action: string): Promise<boolean> {
-  if (vscode.workspace.isTrusted) return true;
-  const manage = 'Manage Workspace Trust';
-  const choice = await vscode.window.showWarningMessage(
-    `${action} is off in Restricted Mode: templates are code from this workspace. Trust the workspace to render them.`, manage);
-  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
-  return false;
-}
+import { requireTrust } from '../trust';
 
 function bindingLabel(job: RenderJob): string {
   return job.binding.name ? `${job.binding.kind} ${job.binding.name}` : job.binding.kind;
@@ -102,15 +94,30 @@ export async function renderAllCommand(previews: TemplatePreviewManager, project
     void vscode.window.showInformationMessage('No templates are bound in lakehouse.yaml.');
     return { written: 0, unchanged: 0, failed: 0 };
   }
+  // As the CLI does: templates render from valid metadata only, and only into the project.
+  const withErrors = projects.snapshots.filter(s => [...s.diagnostics.values()].some(list => list.some(d => d.severity === 'error' && s.metadataFiles.has(d.file))));
+  if (withErrors.length) {
+    const show = 'Show Problems';
+    const choice = await vscode.window.showErrorMessage(`Lakehouse: templates not rendered: ${withErrors.map(s => vscode.workspace.asRelativePath(s.rootFile)).join(', ')} ${withErrors.length > 1 ? 'have' : 'has'} errors; templates render from valid metadata only.`, show);
+    if (choice === show) void vscode.commands.executeCommand('workbench.actions.view.problems');
+    return undefined;
+  }
+  const host = new core.NodeFileHost();
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Rendering templates', cancellable: true }, async (progress, token) => {
     let written = 0;
     let unchanged = 0;
     let failed = 0;
-    const fs = await import('fs');
-    for (const [i, { job }] of jobs.entries()) {
+    for (const [i, { job, snapshot }] of jobs.entries()) {
       if (token.isCancellationRequested) break;
       progress.report({ message: `${i + 1}/${jobs.length} ${path.basename(job.outputFile)}`, increment: 100 / jobs.length });
-      const uri = previews.previewUri({ kind: 'job', rootFile: jobs[i]!.snapshot.rootFile, jobId: job.id }, path.basename(job.outputFile));
+      const containment = new core.Containment(snapshot.roots, file => host.realPath(file));
+      const refused = await core.writeProblem(containment, job.outputFile, vscode.workspace.asRelativePath(job.outputFile));
+      if (refused) {
+        failed++;
+        log.warn(`Not written: ${refused}`);
+        continue;
+      }
+      const uri = previews.previewUri({ kind: 'job', rootFile: snapshot.rootFile, jobId: job.id }, path.basename(job.outputFile));
       const text = await previews.provideTextDocumentContent(uri);
       const result = previews.lastRenderOf(uri)?.result;
       if (!result?.ok) {
@@ -120,15 +127,23 @@ export async function renderAllCommand(previews: TemplatePreviewManager, project
       }
       let current: string | undefined;
       try {
-        current = fs.readFileSync(job.outputFile, 'utf8');
-      } catch {
-        current = undefined;
+        current = await core.readFileIfExists(job.outputFile);
+      } catch (e) {
+        failed++;
+        log.warn(`Not written: ${(e as Error).message}`);
+        continue;
       }
       if (current === result.text) {
         unchanged++;
         continue;
       }
-      await core.writeFileAtomic(job.outputFile, result.text);
+      try {
+        await core.writeContained(containment, job.outputFile, result.text, vscode.workspace.asRelativePath(job.outputFile));
+      } catch (e) {
+        failed++;
+        log.warn(`Not written: ${(e as Error).message}`);
+        continue;
+      }
       written++;
     }
     const summary = `Rendered ${jobs.length} template binding(s): ${written} written, ${unchanged} unchanged${failed ? `, ${failed} failed (see Problems)` : ''}${token.isCancellationRequested ? ' — cancelled' : ''}.`;

@@ -118,6 +118,9 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
       outputFile = found.job.outputFile;
       result = await this.render({ file: found.job.templateFile, searchPaths: found.job.searchPaths, projectRoot: found.job.projectRoot, context: found.job.context });
     } else {
+      // A preview link names a file: only notebooks of the workspace are read (a link may come from anywhere).
+      const refused = await embeddedFileProblem(spec.file);
+      if (refused) return `${commentPrefix(uri.path)} ${refused}\n`;
       const embedded = await this.embedded(spec.file, spec.index);
       if (!embedded) return `There is no embedded template #${spec.index + 1} in ${path.basename(spec.file)} any more.`;
       jobFile = spec.file;
@@ -207,6 +210,18 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     this.renderer?.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Why a file named by an embedded-template preview link is not read, or undefined. */
+async function embeddedFileProblem(file: string): Promise<string | undefined> {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+  if (!folder || folder.uri.scheme !== 'file') return `${path.basename(file)} is not in this workspace; previews read notebooks of the workspace only.`;
+  const core = loadCore();
+  const host = new core.NodeFileHost();
+  const problem = await new core.Containment([folder.uri.fsPath], f => host.realPath(f)).problem(file, path.basename(file));
+  if (problem) return problem;
+  const read = await core.readChecked(file, { maxBytes: 5 * 1024 * 1024, what: 'for notebooks' });
+  return read.status === 'refused' ? `${path.basename(file)}: ${read.reason}` : read.status === 'missing' ? `${path.basename(file)} does not exist.` : undefined;
 }
 
 function commentPrefix(file: string): string {

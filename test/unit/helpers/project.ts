@@ -67,6 +67,8 @@ export interface LoadedProject {
 export interface ProjectOptions extends MemoryHostOptions {
   /** The root file, relative to ROOT (default lakehouse.yaml). */
   rootFile?: string;
+  /** Folders outside the project the user allows, relative to ROOT. */
+  allowedFolders?: string[];
 }
 
 /** Absolute path of a project file given relative to ROOT. */
@@ -89,7 +91,7 @@ export async function loadProject(files: Record<string, FileContent>, options: P
     } else contents[file] = content;
   }
   const host = new MemoryHost(contents, options);
-  const snapshot = await new ProjectSession(abs(options.rootFile ?? 'lakehouse.yaml'), host).load();
+  const snapshot = await new ProjectSession(abs(options.rootFile ?? 'lakehouse.yaml'), host, { allowedFolders: (options.allowedFolders ?? []).map(abs) }).load();
   const diagnostics = flatten(snapshot);
   return {
     snapshot, diagnostics, host, texts,

@@ -7,6 +7,7 @@ import { bindingTargets, effectiveBindings, outputPathProblem, templateNameProbl
 import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
 import { buildIngestionPipelines, pipelineStats, sqlDatasetName, sqlFlavour, sqlLinkedServiceName, tableKey, type NotebookPaths } from './pipeline';
 import { resolveAdfSettings, sourceConnection, type ResolveOptions, type ResolvedAdfSettings } from './settings';
+import { AdfGenerationError } from './errors';
 
 export type AdfArtifactKind = 'pipeline' | 'dataset' | 'linkedService' | 'trigger';
 
@@ -31,8 +32,7 @@ export interface AdfGeneration {
 
 export type GenerateOptions = ResolveOptions;
 
-/** Two artifacts of one kind with one name, or a metadata value that cannot become an artifact. */
-export class AdfGenerationError extends Error {}
+export { AdfGenerationError };
 
 const LINKED_SERVICE_TYPE = 'Microsoft.DataFactory/factories/linkedservices';
 const DATASET_TYPE = 'Microsoft.DataFactory/factories/datasets';

@@ -418,6 +418,16 @@ function notebook(name: string, settings: ResolvedAdfSettings, path: string, aft
   });
 }
 
+/**
+ * A loop item's name as a T-SQL delimited identifier, built when the pipeline runs: names are data
+ * (a table may be called `a]b`), so a ']' in them is doubled, as SQL Server's QUOTENAME does.
+ */
+function sqlIdentifierOf(field: string): string {
+  return `[@{replace(item().${field}, ']', ']]')}]`;
+}
+const ITEM_TABLE = `${sqlIdentifierOf('schema')}.${sqlIdentifierOf('table')}`;
+const ITEM_CDC = sqlIdentifierOf('cdc_col');
+
 function incrementalLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject {
   const read = 'read_watermark';
   const max = 'max_watermark';
@@ -429,9 +439,9 @@ function incrementalLoop(system: SourceSystem, systems: readonly SourceSystem[],
   // The upper bound is read before the copy, so rows written meanwhile wait for the next run
   // instead of being skipped; backfillFrom is a floor (the first load starts there).
   const lower = `if(greater(item().from_date, ${watermark}), item().from_date, ${watermark})`;
-  const query = 'SELECT * FROM [@{item().schema}].[@{item().table}] WHERE [@{item().cdc_col}] '
+  const query = `SELECT * FROM ${ITEM_TABLE} WHERE ${ITEM_CDC} `
     + `@{if(${windowed}, '>', '>=')} '@{if(${windowed}, ${lower}, pipeline().parameters.${WINDOW_START})}' `
-    + `AND [@{item().cdc_col}] @{if(${windowed}, '<=', '<')} '@{if(${windowed}, ${newWatermark}, pipeline().parameters.${WINDOW_END})}'`;
+    + `AND ${ITEM_CDC} @{if(${windowed}, '<=', '<')} '@{if(${windowed}, ${newWatermark}, pipeline().parameters.${WINDOW_END})}'`;
   const inner: JsonObject[] = [
     activity({
       name: read, type: 'Lookup', policy: policy(1),
@@ -444,7 +454,7 @@ function incrementalLoop(system: SourceSystem, systems: readonly SourceSystem[],
     activity({
       name: max, type: 'Script', policy: policy(1), linkedServiceFirst: sqlLinkedServiceName(system),
       typeProperties: {
-        scripts: [{ type: 'Query', text: expression('SELECT MAX([@{item().cdc_col}]) AS cdc FROM [@{item().schema}].[@{item().table}]') }],
+        scripts: [{ type: 'Query', text: expression(`SELECT MAX(${ITEM_CDC}) AS cdc FROM ${ITEM_TABLE}`) }],
         scriptBlockExecutionTimeout: '02:00:00',
       },
     }),
@@ -489,7 +499,7 @@ function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], pa
     activity({
       name: copy, type: 'Copy', policy: policy(1),
       typeProperties: {
-        source: sqlSource(system, 'SELECT * FROM [@{item().schema}].[@{item().table}]'),
+        source: sqlSource(system, `SELECT * FROM ${ITEM_TABLE}`),
         sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR,
       },
       inputs: [sqlTableInput(system, systems, settings)],

@@ -11,9 +11,10 @@ import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, type P
 import * as path from 'path';
 import type { LakehouseMetadata } from '../../metadata/model';
 import { walkActivities } from '../metadataLoops';
-import { writeFileAtomic } from '../../project/writeFileAtomic';
+import { writeFileAtomic } from '../../files/writeFile';
 import { canonicalJson, detectFormatting, formatAdfJson, jsonEqual, pathText, valueAt, type JsonObject, type JsonPath } from './adfJson';
-import { generateAdfArtifacts, type GenerateOptions, type GeneratedArtifact } from './artifacts';
+import { AdfGenerationError, generateAdfArtifacts, type GenerateOptions, type GeneratedArtifact } from './artifacts';
+import { excerpt } from '../../text/excerpt';
 import { GOLD_ACTIVITY } from './pipeline';
 
 /** Beside pipeline/, dataset/, …: the fingerprints of the owned values as last generated. */
@@ -66,6 +67,10 @@ export async function planAdfGeneration(metadata: LakehouseMetadata, adfRoot: st
   const files: AdfFilePlan[] = [];
   for (const artifact of generation.artifacts) {
     const file = path.join(adfRoot, ...artifact.relativePath.split('/'));
+    // Artifact names are validated (LH604) before generation; a name that still leaves its folder is refused here.
+    if (path.dirname(file) !== path.join(adfRoot, artifact.relativePath.split('/')[0]!)) {
+      throw new AdfGenerationError(`The ${artifact.kind} name '${excerpt(artifact.name)}' is not a plain file name: it would be written outside ${artifact.relativePath.split('/')[0]}/.`);
+    }
     files.push(planFile(artifact, file, await readFile(file), recorded.get(artifact.relativePath), generatedPipelines));
   }
   const generated = new Set(generation.artifacts.map(a => a.relativePath));
@@ -89,6 +94,11 @@ function planFile(artifact: GeneratedArtifact, file: string, current: string | u
   const identity = identityProblem(artifact, existing) ?? structureProblem(artifact, existing, generatedPipelines);
   if (identity) return unrecognised(identity);
 
+  // A value that is not an object where generation writes inside it (`typeProperties: null`) cannot be edited in place.
+  for (const owned of artifact.ownedPaths) {
+    const blocked = blockedPrefix(existing, owned);
+    if (blocked) return unrecognised(`its ${pathText(blocked)} is ${describeJson(valueAt(existing, blocked).value)}, where generation writes an object`, [blocked]);
+  }
   const missing: JsonPath[] = [];
   const changed: JsonPath[] = [];
   for (const owned of artifact.ownedPaths) {
@@ -96,7 +106,12 @@ function planFile(artifact: GeneratedArtifact, file: string, current: string | u
     if (!now.found) missing.push(owned);
     else if (!jsonEqual(now.value, valueAt(artifact.value, owned).value)) changed.push(owned);
   }
-  const newText = missing.length + changed.length === 0 ? current : rewriteOwned(text, artifact, [...changed, ...missing]);
+  let newText: string;
+  try {
+    newText = missing.length + changed.length === 0 ? current : rewriteOwned(text, artifact, [...changed, ...missing]);
+  } catch (e) {
+    return unrecognised(`its owned values cannot be rewritten in place (${excerpt((e as Error).message, 120)})`);
+  }
   const plan: AdfFilePlan = { ...base, status: changed.length + missing.length ? 'update' : 'unchanged', newText, changedPaths: [...changed, ...missing] };
   if (missing.length) {
     return { ...plan, status: 'conflict', conflict: { reason: 'unrecognised', message: `it has no ${missing.map(pathText).join(', ')}, which generation writes`, paths: missing } };
@@ -111,6 +126,24 @@ function planFile(artifact: GeneratedArtifact, file: string, current: string | u
     return { ...plan, status: 'conflict', conflict: { reason: 'hand-edited', message: `${handEdited.map(pathText).join(', ')} ${handEdited.length > 1 ? 'were' : 'was'} edited by hand since the last generation`, paths: handEdited } };
   }
   return plan;
+}
+
+/** The first proper prefix of `owned` whose value exists but is not an object (null, a string, a list). */
+function blockedPrefix(existing: unknown, owned: JsonPath): JsonPath | undefined {
+  let node: unknown = existing;
+  for (let i = 0; i < owned.length - 1; i++) {
+    const key = owned[i]!;
+    if (node === null || typeof node !== 'object' || Array.isArray(node) !== (typeof key === 'number')) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(node, key)) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+    const nextKey = owned[i + 1]!;
+    if (node === null || typeof node !== 'object' || Array.isArray(node) !== (typeof nextKey === 'number')) return owned.slice(0, i + 1);
+  }
+  return undefined;
+}
+
+function describeJson(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** Why an existing file is not the artifact generation would write (another name or type). */

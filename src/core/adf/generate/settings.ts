@@ -1,6 +1,8 @@
 // The generation settings in force: lakehouse.yaml's optional `adf` section over defaults, with
 // the selected environment's values (storage account, Databricks host, alert URL) filled in.
 // Values the metadata cannot supply become visible placeholders plus a note saying what to set.
+import { sqlDatabaseProblem, sqlServerProblem } from '../../names/naming';
+import { AdfGenerationError } from './errors';
 import { parse as parseYaml } from 'yaml';
 import type { Environment, LakehouseMetadata, SourceSystem } from '../../metadata/model';
 
@@ -187,6 +189,9 @@ function clusterOf(raw: NonNullable<NonNullable<LakehouseMetadata['adf']>['datab
 export function sourceConnection(system: SourceSystem, notes: string[]): { server: string; database: string } {
   if (!system.server) notes.push(`Source '${system.name}' has no server: its linked service points at a placeholder.`);
   if (!system.database) notes.push(`Source '${system.name}' has no database: its linked service points at a placeholder.`);
+  // Validated (LH605) before generation; never written into a connection string unchecked.
+  const problem = (system.server !== undefined ? sqlServerProblem(system.server) : undefined) ?? (system.database !== undefined ? sqlDatabaseProblem(system.database) : undefined);
+  if (problem) throw new AdfGenerationError(`Source '${system.name}': ${problem}.`);
   return { server: system.server ?? PLACEHOLDER.server, database: system.database ?? PLACEHOLDER.database };
 }
 

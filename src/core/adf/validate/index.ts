@@ -7,6 +7,8 @@ import { checkExpressionString, forEachString, type ExpressionScope } from './ex
 import { describeType, entries, items, prop, span, str } from './jsonTree';
 import { checkPipeline, globalParameterNames } from './pipelineRules';
 import { checkPassedParameters, checkReferences, type ArtifactIndex } from './referenceRules';
+import { adfNameProblem, type AdfArtifactType } from '../../names/naming';
+import { excerpt } from '../../text/excerpt';
 
 export { PIPELINE_LIMITS } from './pipelineRules';
 export { MAX_EXPRESSION_LENGTH } from './expressionChecks';
@@ -58,11 +60,14 @@ export function validateAdfArtifact(file: AdfFile, index: ArtifactIndex, globalP
     case 'dataset':
       requireString(report, properties, 'type', `Dataset '${file.name}'`, 'the format, e.g. Parquet or AzureSqlTable');
       requireReference(report, properties, 'linkedServiceName', `Dataset '${file.name}'`, 'the linked service it reads through');
+      requireObjectIfPresent(report, properties, 'typeProperties', `Dataset '${file.name}'`);
       checkParameterised(report, properties, 'dataset', file.name, globalParameters);
       break;
     case 'linkedService':
       requireString(report, properties, 'type', `Linked service '${file.name}'`, 'the kind of store, e.g. AzureSqlDatabase');
       checkParameterised(report, properties, 'linkedService', file.name, globalParameters);
+      requireObjectIfPresent(report, properties, 'typeProperties', `Linked service '${file.name}'`);
+      checkInlineSecrets(report, prop(properties, 'typeProperties'), file.name);
       break;
     case 'trigger':
       requireString(report, properties, 'type', `Trigger '${file.name}'`, 'e.g. ScheduleTrigger');
@@ -72,7 +77,75 @@ export function validateAdfArtifact(file: AdfFile, index: ArtifactIndex, globalP
       break;
   }
   checkReferences(report, root, index);
+  checkArtifactName(report, root, file);
   return report.diagnostics;
+}
+
+const NAME_TYPES: Partial<Record<AdfKind, AdfArtifactType>> = {
+  pipeline: 'pipeline', dataset: 'dataset', linkedService: 'linkedService', dataflow: 'dataflow', trigger: 'trigger', integrationRuntime: 'integrationRuntime',
+};
+
+/** LH604: Data Factory's naming rules, at the artifact's "name". */
+function checkArtifactName(report: FileReport, root: JsonNode, file: AdfFile): void {
+  const type = NAME_TYPES[file.kind];
+  const nameNode = prop(root, 'name');
+  if (!type || !nameNode || file.name === undefined) return;
+  const problem = adfNameProblem(file.name, type);
+  if (problem) report.add(span(nameNode), RULES.adfNameInvalid, `${problem}; ADF refuses to publish it.`);
+}
+
+/** Keys whose plain-string value is a credential (a SecureString or a Key Vault reference is not plain). */
+const SECRET_KEY = /^(password|pwd|accountKey|sasToken|servicePrincipalKey|clientSecret|accessToken|apiKey|secret|token)$/i;
+/** key=value pairs of a connection string that carry a credential. */
+const SECRET_PAIR = /(?:^|;)\s*(password|pwd|accountkey|sharedaccesskey|sharedaccesssignature|sig)\s*=\s*([^;]*)/i;
+const SIGNED_URL = /[?&]sig=[^&\s]+/i;
+/** ADF Studio masks the secrets it exports; a masked, empty or parameterised value is no secret. */
+const NOT_A_SECRET = /^(\*+|@.*|\{.*\})?$/s;
+
+/** LH606: credentials written into a linked service in plain text (never echoed in the message). */
+function checkInlineSecrets(report: FileReport, typeProperties: JsonNode | undefined, name: string): void {
+  const visit = (node: JsonNode | undefined, key: string | undefined, depth: number): void => {
+    if (!node || depth > 20) return;
+    if (node.type === 'object') {
+      const type = str(prop(node, 'type'));
+      if (type === 'AzureKeyVaultSecret') return;
+      if (type === 'SecureString' && key !== undefined && SECRET_KEY.test(key)) {
+        const value = prop(node, 'value');
+        const text = str(value);
+        if (value && text !== undefined && !NOT_A_SECRET.test(text.trim())) report.add(span(value), RULES.adfInlineSecret, secretMessage(name, key));
+        return;
+      }
+      for (const [childKey, , child] of entries(node)) visit(child, childKey, depth + 1);
+      return;
+    }
+    if (node.type === 'array') {
+      for (const item of items(node)) visit(item, key, depth + 1);
+      return;
+    }
+    const text = str(node);
+    if (text === undefined || key === undefined) return;
+    const value = text.trim();
+    if (SECRET_KEY.test(key) && !NOT_A_SECRET.test(value)) {
+      report.add(span(node), RULES.adfInlineSecret, secretMessage(name, key));
+      return;
+    }
+    const pair = SECRET_PAIR.exec(value);
+    if (pair && !NOT_A_SECRET.test((pair[2] ?? '').trim()) && !value.startsWith('@')) {
+      report.add(span(node), RULES.adfInlineSecret, secretMessage(name, `${key} (its ${pair[1]}=)`));
+      return;
+    }
+    if (SIGNED_URL.test(value) && !value.startsWith('@')) report.add(span(node), RULES.adfInlineSecret, secretMessage(name, `${key} (a URL with a SAS signature, sig=)`));
+  };
+  visit(typeProperties, undefined, 0);
+}
+
+function secretMessage(name: string, where: string): string {
+  return `Linked service '${excerpt(name)}' holds a credential in plain text in ${where}: it is committed to git and readable by everyone with access to the factory. Reference an Azure Key Vault secret ({"type": "AzureKeyVaultSecret", …}) or use the factory's managed identity.`;
+}
+
+function requireObjectIfPresent(report: FileReport, properties: JsonNode | undefined, key: string, what: string): void {
+  const node = prop(properties, key);
+  if (node && node.type !== 'object') report.add(span(node), RULES.adfShape, `${what}: "${key}" must be an object, not ${describeType(node)}; ADF refuses it.`);
 }
 
 function requireString(report: FileReport, properties: JsonNode | undefined, key: string, what: string, hint: string): void {

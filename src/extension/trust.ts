@@ -1,0 +1,22 @@
+import * as vscode from 'vscode';
+
+/**
+ * Workspace Trust for what runs or writes: templates are code from the workspace, and generation
+ * and rendering write files whose paths come from it. In Restricted Mode, say so and offer to
+ * manage trust; true when trusted.
+ */
+export async function requireTrust(action: string, why = 'templates are code from this workspace'): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const manage = 'Manage Workspace Trust';
+  const choice = await vscode.window.showWarningMessage(
+    `${action} is off in Restricted Mode: ${why}. Trust the workspace to allow it.`, manage);
+  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+/** Folders outside a project that its files may name: the user's own setting, ignored in Restricted Mode. */
+export function allowedFolders(): string[] {
+  if (!vscode.workspace.isTrusted) return [];
+  const folders = vscode.workspace.getConfiguration('lakehouse').get<unknown>('security.allowedFolders', []);
+  return Array.isArray(folders) ? folders.filter((f): f is string => typeof f === 'string' && f.trim() !== '') : [];
+}
