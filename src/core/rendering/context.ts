@@ -161,15 +161,25 @@ function containerUrl(container: string, storageAccount: string | undefined): st
 /** Where a table lives in a zone: folder, URL and Unity Catalog name. */
 function tableInZone(zone: Zone, table: Table, storageAccount: string | undefined): JsonObject {
   const folder = (zone.path ?? '{table}').replace(/\{(table|schema|system)\}/g, (_, key: string) => (key === 'table' ? table.name : key === 'schema' ? table.schema : table.system));
-  const tableName = [zone.catalog, zone.schema, table.name].filter(Boolean).join('.');
+  const parts = [zone.catalog, zone.schema, table.name].filter((p): p is string => !!p);
   return {
     container: zone.container, folder, url: `${containerUrl(zone.container, storageAccount)}/${folder}`,
-    format: zone.format ?? null, catalog: zone.catalog ?? null, schema: zone.schema ?? null, tableName,
+    format: zone.format ?? null, catalog: zone.catalog ?? null, schema: zone.schema ?? null,
+    tableName: parts.join('.'), tableIdentifier: sparkIdentifier(parts),
   };
 }
 
 function goldTarget(zone: Zone | undefined, name: string): JsonObject {
-  return { catalog: zone?.catalog ?? null, schema: zone?.schema ?? null, tableName: [zone?.catalog, zone?.schema, name].filter(Boolean).join('.') };
+  const parts = [zone?.catalog, zone?.schema, name].filter((p): p is string => !!p);
+  return { catalog: zone?.catalog ?? null, schema: zone?.schema ?? null, tableName: parts.join('.'), tableIdentifier: sparkIdentifier(parts) };
+}
+
+/**
+ * A multi-part name for Spark SQL and spark.table(): each part between backticks (doubled inside),
+ * so that any name Unity Catalog accepts (a dash, a keyword like `order`) reads as one identifier.
+ */
+function sparkIdentifier(parts: readonly string[]): string {
+  return parts.map(p => `\`${p.replace(/`/g, '``')}\``).join('.');
 }
 
 /** The dimension column a fact reference joins on: the business key of that name, else the only business key, else the column's name. */

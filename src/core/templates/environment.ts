@@ -4,10 +4,12 @@
 // symlink. Errors never throw: they come back as RenderResult with file, line and kind.
 import * as fs from 'fs';
 import * as path from 'path';
+import { readCheckedSync } from '../files/checkedRead';
 import { parseTemplate, type Stmt } from './parser';
 import { Interpreter, type LoadedTemplate, type TemplateHost } from './interpreter';
 import { createBuiltins, type Builtins } from './builtins';
 import { TemplateError, type PyValue, type TemplateErrorKind, fromJs, type PyKey } from './pyValue';
+import { javaScriptLimitError } from './limits';
 
 export type RenderResult =
   | { ok: true; text: string }
@@ -49,9 +51,15 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
   const builtins = (sharedBuiltins ??= createBuiltins());
   // Each file is read (or taken from the caller's reader, e.g. overlays) once per environment:
   // renders in the same environment see the same text, and compiled templates are reused.
-  const readFile = memoizeReader(options.readFile ?? readRegularFile);
   const projectRoot = path.resolve(options.projectRoot);
   const realProjectRoot = realPath(projectRoot) ?? projectRoot;
+  // Where a file is, before anything is read from it (an unsaved buffer included): a template
+  // that names, or a link that leads to, a file outside the project is refused unread.
+  const reader = options.readFile ?? readTemplateFile;
+  const readFile = memoizeReader(file => {
+    assertInsideProject(file);
+    return reader(file);
+  });
   const searchPaths = options.searchPaths.map(p => path.resolve(p));
   const cache = new Map<string, { source: string; template: LoadedTemplate }>();
   /** Template name -> resolved file (or undefined when none exists); resolution only depends on readFile. */
@@ -64,15 +72,16 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
     if (cached && cached.source === source) return cached.template;
     // Containment is checked whenever the text changes (a file replaced by a symlink has new text).
     if (onDisk) assertInsideProject(file);
-    let body: Stmt[];
+    let template: LoadedTemplate;
     try {
-      body = parseTemplate(source);
-    } catch (error) {
+      const body = parseTemplate(source);
+      assertKnownFiltersAndTests(body, builtins, file);
+      template = { name, file, body, blocks: collectBlocks(body, file) };
+    } catch (caught) {
+      const error = caught instanceof TemplateError ? caught : javaScriptLimitError(caught) ?? caught;
       if (error instanceof TemplateError) error.file ??= file;
       throw error;
     }
-    assertKnownFiltersAndTests(body, builtins, file);
-    const template: LoadedTemplate = { name, file, body, blocks: collectBlocks(body, file) };
     cache.set(file, { source, template });
     return template;
   }
@@ -165,16 +174,11 @@ function toRenderError(error: unknown, interpreter: Interpreter): RenderError {
       ...(error.line ?? interpreter.line ? { line: error.line ?? interpreter.line } : {}),
     };
   }
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return {
-      kind: 'runtime',
-      message: 'maximum recursion depth exceeded (a macro or include that calls itself without end?)',
-      ...(interpreter.file ? { file: interpreter.file } : {}),
-      ...(interpreter.line ? { line: interpreter.line } : {}),
-    };
-  }
+  const where = { ...(interpreter.file ? { file: interpreter.file } : {}), ...(interpreter.line ? { line: interpreter.line } : {}) };
+  const limit = javaScriptLimitError(error);
+  if (limit) return { kind: limit.kind, message: limit.message, ...where };
   const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'runtime', message: `internal error in the template renderer: ${message}`, ...(interpreter.file ? { file: interpreter.file } : {}) };
+  return { kind: 'runtime', message: `internal error in the template renderer: ${message}`, ...where };
 }
 
 /**
@@ -182,11 +186,15 @@ function toRenderError(error: unknown, interpreter: Interpreter): RenderError {
  * inside the branches of an if (statement or inline) it defers the error until executed.
  */
 function assertKnownFiltersAndTests(body: Stmt[], builtins: Builtins, file: string): void {
-  const visit = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
+  // Depth first, in document order, with a stack of its own: an expression nested thousands deep
+  // must not overflow the call stack here.
+  const stack: unknown[] = [body];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
     if (Array.isArray(node)) {
-      node.forEach(visit);
-      return;
+      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
+      continue;
     }
     const record = node as { kind?: unknown; name?: unknown; line?: unknown };
     const missing = record.kind === 'filter' && !builtins.filters.has(String(record.name)) ? `No filter named '${String(record.name)}'.`
@@ -197,12 +205,12 @@ function assertKnownFiltersAndTests(body: Stmt[], builtins: Builtins, file: stri
       throw error;
     }
     if (record.kind === 'if' || record.kind === 'condexpr') {
-      visit((record as { test?: unknown }).test);
-      return;
+      stack.push((record as { test?: unknown }).test);
+      continue;
     }
-    for (const value of Object.values(record)) if (value && typeof value === 'object') visit(value);
-  };
-  visit(body);
+    const children = Object.values(record).filter(value => value && typeof value === 'object');
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
 }
 
 function collectBlocks(body: Stmt[], file: string): Map<string, Extract<Stmt, { kind: 'block' }>> {
@@ -227,15 +235,18 @@ function collectBlocks(body: Stmt[], file: string): Map<string, Extract<Stmt, { 
   return blocks;
 }
 
-/** Reads a regular file (not a folder, FIFO or device); undefined when there is none. */
-function readRegularFile(filePath: string): string | undefined {
-  const stat = fs.statSync(filePath, { throwIfNoEntry: false });
-  if (!stat?.isFile()) return undefined;
-  try {
-    return fs.readFileSync(filePath, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** Templates larger than this are not read (a notebook template is a few kilobytes). */
+export const MAX_TEMPLATE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Reads a template from disk: a regular file (not a folder, FIFO or device) within the size
+ * limit, through the product's one checked reader; undefined when there is none.
+ */
+export function readTemplateFile(filePath: string): string | undefined {
+  const read = readCheckedSync(filePath, { maxBytes: MAX_TEMPLATE_BYTES, what: 'for templates' });
+  if (read.status === 'missing') return undefined;
+  if (read.status === 'refused') throw new TemplateError('security', `${path.basename(filePath)}: ${read.reason}`);
+  return Buffer.from(read.bytes).toString('utf8');
 }
 
 /** One read per path for the lifetime of an environment (missing files are remembered too). */

@@ -6,9 +6,10 @@ import type { CallSyntax, Expr, MacroSignature, Stmt, Target } from './parser';
 import {
   type CallArgs, PyCallable, PyFloat, PyMarkup, PyNamespace, PyObject, PyOpaque, PyUndefined, type PyValue, type PyKey,
   TemplateError, dictGet, isUndefined, pyIter, pyLen, pyStr, pyTruthy, pyTypeName, tuple, typeError, isTuple,
-  PyIterator, hasLength, pyEquals, makeInt, toBigInt, isInt, stringLength,
+  PyIterator, hasLength, pyEquals, makeInt, toBigInt, isInt, PyRange, pyList, sliceBounds, sliceString, codePointAtIndex,
 } from './pyValue';
-import { binaryOperation, compare, unaryOperation } from './operators';
+import { binaryOperation, compare, concatenate, unaryOperation } from './operators';
+import { MAX_CALL_DEPTH, MAX_ITEMS, MAX_OUTPUT, StringBuilder, itemsError, javaScriptLimitError, outputError, tick, withRenderBudget } from './limits';
 import { getMethod } from './methods';
 import { type Builtins, groupTuples } from './builtins';
 
@@ -73,9 +74,15 @@ export class Scope {
 }
 
 interface Output {
-  parts: string[];
+  /** What has been written, within the output's limit (MAX_OUTPUT or MAX_STRING). */
+  text: StringBuilder;
   /** After {% extends %}, a child template's own top-level output is dropped. */
   discard: boolean;
+}
+
+/** Output that ends up in the render's output, or (MAX_STRING) in a string value. */
+function newOutput(limit: 'output' | 'string'): Output {
+  return { text: limit === 'output' ? new StringBuilder(MAX_OUTPUT, outputError) : new StringBuilder(), discard: false };
 }
 
 /** State shared by one template render and its inheritance chain. */
@@ -106,8 +113,6 @@ export class Macro extends PyObject {
     super();
   }
 }
-
-const MAX_CALL_DEPTH = 300;
 
 /**
  * The scope holding the builtin globals, shared by every render with the same builtins: templates
@@ -141,13 +146,13 @@ export class Interpreter {
     const globals = globalsScope(this.host.builtins);
     const root = new Scope(globals);
     for (const [name, value] of context) root.vars.set(name, value);
-    return this.renderTemplate(template, root).text;
+    return withRenderBudget(() => this.renderTemplate(template, root, 'output').text);
   }
 
-  private renderTemplate(template: LoadedTemplate, root: Scope): { text: string; state: RenderState } {
+  private renderTemplate(template: LoadedTemplate, root: Scope, limit: 'output' | 'string'): { text: string; state: RenderState } {
     const state: RenderState = { template, root, blocks: new Map(), exported: new Set() };
     this.registerBlocks(state, template);
-    let out: Output = { parts: [], discard: false };
+    const out = newOutput(limit);
     this.withFile(template, () => this.execute(template.body, root, out, state, true));
     // {% extends %}: what the child printed before it stays; the parent renders with the same
     // context and the combined block chain, and may itself extend another template.
@@ -155,11 +160,10 @@ export class Interpreter {
       const parent = state.parent;
       state.parent = undefined;
       state.template = parent;
-      const parentOut: Output = { parts: [], discard: false };
-      this.withFile(parent, () => this.execute(parent.body, root, parentOut, state, true));
-      out = { parts: [...out.parts, ...parentOut.parts], discard: false };
+      out.discard = false;
+      this.withFile(parent, () => this.execute(parent.body, root, out, state, true));
     }
-    return { text: out.parts.join(''), state };
+    return { text: out.text.toString(), state };
   }
 
   private withFile<T>(template: LoadedTemplate, action: () => T): T {
@@ -167,7 +171,8 @@ export class Interpreter {
     this.file = template.file;
     try {
       return action();
-    } catch (error) {
+    } catch (caught) {
+      const error = caught instanceof TemplateError ? caught : javaScriptLimitError(caught) ?? caught;
       if (error instanceof TemplateError && error.file === undefined) {
         error.file = template.file;
         error.line ??= this.line;
@@ -196,7 +201,7 @@ export class Interpreter {
   }
 
   private emit(out: Output, text: string): void {
-    if (!out.discard) out.parts.push(text);
+    if (!out.discard) out.text.push(text);
   }
 
   private executeOne(stmt: Stmt, scope: Scope, out: Output, state: RenderState, topLevel: boolean): void {
@@ -207,7 +212,7 @@ export class Interpreter {
           else {
             this.line = node.line;
             const value = this.evaluate(node, scope, state);
-            if (!out.discard) out.parts.push(pyStr(value));
+            if (!out.discard) out.text.push(pyStr(value));
           }
         }
         return;
@@ -223,9 +228,9 @@ export class Interpreter {
         return;
       }
       case 'setblock': {
-        const captured: Output = { parts: [], discard: false };
+        const captured = newOutput('string');
         this.execute(stmt.body, new Scope(scope), captured, state);
-        let value: PyValue = captured.parts.join('');
+        let value: PyValue = captured.text.toString();
         if (stmt.filter) value = this.applyFilterChain(stmt.filter, value, scope, state);
         this.assign(stmt.target, value, scope, state, topLevel);
         return;
@@ -245,14 +250,14 @@ export class Interpreter {
         return;
       }
       case 'filterblock': {
-        const captured: Output = { parts: [], discard: false };
+        const captured = newOutput('string');
         this.execute(stmt.body, scope, captured, state);
-        this.emit(out, pyStr(this.applyFilterChain(stmt.filter, captured.parts.join(''), scope, state)));
+        this.emit(out, pyStr(this.applyFilterChain(stmt.filter, captured.text.toString(), scope, state)));
         return;
       }
       case 'block':
         if (state.parent && topLevel) return; // a child's blocks render where the parent places them
-        this.emit(out, this.renderBlock(stmt.name, 0, stmt.scoped ? scope : state.root, state));
+        this.emit(out, this.renderBlock(stmt.name, 0, stmt.scoped ? scope : state.root, state, out.text.limit === MAX_OUTPUT ? 'output' : 'string'));
         return;
       case 'extends': {
         if (state.parent) throw new TemplateError('runtime', 'extended multiple times');
@@ -271,7 +276,7 @@ export class Interpreter {
         const root = new Scope(state.root.parent);
         // Jinja2 passes the including scope's variables, except the loop object.
         if (stmt.withContext) for (const [k, v] of scope.flatten()) if (k !== 'loop') root.vars.set(k, v);
-        this.emit(out, this.nested(() => this.renderTemplate(template, root).text));
+        this.emit(out, this.nested(() => this.renderTemplate(template, root, out.text.limit === MAX_OUTPUT ? 'output' : 'string').text));
         return;
       }
       case 'import': {
@@ -310,9 +315,10 @@ export class Interpreter {
   }
 
   private nested<T>(action: () => T): T {
+    tick();
     if (++this.callDepth > MAX_CALL_DEPTH) {
       this.callDepth = 0;
-      throw new TemplateError('runtime', 'maximum recursion depth exceeded (a macro or include that calls itself without end?)');
+      throw new TemplateError('runtime', `maximum recursion depth exceeded: more than ${MAX_CALL_DEPTH} nested macro calls, includes or imports (a macro or include that calls itself without end?)`);
     }
     try {
       return action();
@@ -339,7 +345,7 @@ export class Interpreter {
     const template = this.loadTemplate(nameValue, false)!;
     const root = new Scope(state.root.parent);
     if (context) for (const [k, v] of context.flatten()) root.vars.set(k, v);
-    const { state: moduleState } = this.nested(() => this.renderTemplate(template, root));
+    const { state: moduleState } = this.nested(() => this.renderTemplate(template, root, 'string'));
     const exported = new Map<string, PyValue>();
     for (const name of moduleState.exported) {
       if (!name.startsWith('_')) exported.set(name, root.vars.get(name) ?? null);
@@ -347,7 +353,7 @@ export class Interpreter {
     return new PyOpaque('TemplateModule', undefined, name => exported.get(name));
   }
 
-  private renderBlock(name: string, depth: number, scope: Scope, state: RenderState): string {
+  private renderBlock(name: string, depth: number, scope: Scope, state: RenderState, limit: 'output' | 'string' = 'string'): string {
     const chain = state.blocks.get(name);
     const entry = chain?.[depth];
     if (!entry) throw new TemplateError('runtime', `no block named '${name}'`);
@@ -357,9 +363,9 @@ export class Interpreter {
       if (!chain![depth + 1]) throw new TemplateError('runtime', `no parent block called '${name}'`);
       return this.renderBlock(name, depth + 1, scope, state);
     }));
-    const out: Output = { parts: [], discard: false };
+    const out = newOutput(limit);
     this.withFile(entry.template, () => this.execute(entry.block.body, blockScope, out, state));
-    return out.parts.join('');
+    return out.text.toString();
   }
 
   private assign(target: Target, value: PyValue, scope: Scope, state: RenderState, topLevel: boolean): void {
@@ -383,13 +389,11 @@ export class Interpreter {
 
   private executeFor(stmt: Extract<Stmt, { kind: 'for' }>, scope: Scope, out: Output, state: RenderState): void {
     const iterable = this.evaluate(stmt.iter, scope, state);
-    const rendered = this.runLoop(stmt, iterable, scope, state, 0);
-    if (rendered === undefined) this.execute(stmt.orelse, scope, out, state);
-    else this.emit(out, rendered);
+    if (!this.runLoop(stmt, iterable, scope, state, 0, out)) this.execute(stmt.orelse, scope, out, state);
   }
 
-  /** Runs a for loop; returns its output, or undefined when it did not iterate (for else). */
-  private runLoop(stmt: Extract<Stmt, { kind: 'for' }>, iterable: PyValue, scope: Scope, state: RenderState, depth: number): string | undefined {
+  /** Runs a for loop, writing to `out`; false when it did not iterate (for else). */
+  private runLoop(stmt: Extract<Stmt, { kind: 'for' }>, iterable: PyValue, scope: Scope, state: RenderState, depth: number, out: Output): boolean {
     let source: Iterable<PyValue> = pyIter(iterable);
     if (stmt.filter) {
       const filter = stmt.filter;
@@ -404,8 +408,7 @@ export class Interpreter {
     }
     const knownLength = !stmt.filter && hasLength(iterable) ? pyLen(iterable) : undefined;
     const loop = new LoopState(source, knownLength, depth);
-    if (!loop.hasNext()) return undefined;
-    const out: Output = { parts: [], discard: false };
+    if (!loop.hasNext()) return false;
     const loopObject = this.makeLoopObject(loop, stmt, scope, state);
     // Each iteration starts from an empty scope. When nothing in the body can keep a reference to
     // that scope past its iteration (a macro, a caller, a block's super, a nested loop's filter or
@@ -414,6 +417,7 @@ export class Interpreter {
     let inner: Scope | undefined;
     const captured: Scope[] = [];
     while (loop.hasNext()) {
+      tick();
       const item = loop.advance();
       if (inner && reuse) inner.vars.clear();
       else {
@@ -425,7 +429,7 @@ export class Interpreter {
       this.execute(stmt.body, inner, out, state);
     }
     for (const s of captured) s.expired = true;
-    return out.parts.join('');
+    return true;
   }
 
   private makeLoopObject(loop: LoopState, stmt: Extract<Stmt, { kind: 'for' }>, scope: Scope, state: RenderState): PyOpaque {
@@ -461,7 +465,9 @@ export class Interpreter {
     };
     return new LoopContext(attributes, () => `<LoopContext ${loop.index0 + 1}/${loop.length()}>`, () => new PyCallable('loop', ({ positional }) => {
       if (!stmt.recursive) throw typeError("The loop must be marked 'recursive' to be called recursively.");
-      return this.nested(() => this.runLoop(stmt, positional[0] ?? null, scope, state, loop.depth0 + 1) ?? '');
+      const out = newOutput('string');
+      this.nested(() => this.runLoop(stmt, positional[0] ?? null, scope, state, loop.depth0 + 1, out));
+      return out.text.toString();
     }));
   }
 
@@ -504,11 +510,11 @@ export class Interpreter {
         const [first] = remaining.keys();
         throw typeError(`macro '${macro.name}' takes no keyword argument '${first}'`);
       }
-      const out: Output = { parts: [], discard: false };
+      const out = newOutput('string');
       const previousLine = this.line;
       this.execute(macro.body, scope, out, macro.state);
       this.line = previousLine;
-      return out.parts.join('');
+      return out.text.toString();
     });
   }
 
@@ -585,7 +591,7 @@ export class Interpreter {
       }
       case 'concat': {
         let text = '';
-        for (const part of expr.parts) text += pyStr(this.evaluate(part, scope, state));
+        for (const part of expr.parts) text = concatenate(text, pyStr(this.evaluate(part, scope, state)));
         return text;
       }
       case 'condexpr': {
@@ -607,7 +613,7 @@ export class Interpreter {
     const positional = syntax.positional.map(arg => this.evaluate(arg, scope, state));
     const keywords = new Map<string, PyValue>();
     for (const [name, value] of syntax.keywords) keywords.set(name, this.evaluate(value, scope, state));
-    if (syntax.starArgs) positional.push(...pyIter(this.evaluate(syntax.starArgs, scope, state)));
+    if (syntax.starArgs) for (const item of pyList(this.evaluate(syntax.starArgs, scope, state))) positional.push(item);
     if (syntax.starKwargs) {
       const extra = this.evaluate(syntax.starKwargs, scope, state);
       if (!(extra instanceof Map)) throw typeError(`argument after ** must be a mapping, not ${pyTypeName(extra)}`);
@@ -757,7 +763,11 @@ class LoopState {
     while (!this.exhausted && this.buffered.length < count) {
       const next = this.iterator.next();
       if (next.done) this.exhausted = true;
-      else this.buffered.push(next.value);
+      else {
+        // loop.length of a one-pass iterable: Jinja2 makes a list of it, so the list limit holds.
+        if (this.buffered.length >= MAX_ITEMS) throw itemsError();
+        this.buffered.push(next.value);
+      }
     }
   }
   hasNext(): boolean {
@@ -797,7 +807,7 @@ export function unpack(value: PyValue, count: number): PyValue[] {
   if (value === null || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value instanceof PyFloat) {
     throw typeError(`cannot unpack non-iterable ${pyTypeName(value)} object`);
   }
-  const items = Array.from(pyIter(value));
+  const items = pyList(value);
   if (items.length > count) throw new TemplateError('runtime', `ValueError: too many values to unpack (expected ${count})`);
   if (items.length < count) throw new TemplateError('runtime', `ValueError: not enough values to unpack (expected ${count}, got ${items.length})`);
   return items;
@@ -806,17 +816,21 @@ export function unpack(value: PyValue, count: number): PyValue[] {
 /** Python indexing: negative indexes, dict keys, string characters. */
 export function itemOf(owner: PyValue, key: PyValue): PyValue | undefined {
   if (owner instanceof Map) return dictGet(owner, key);
-  if (Array.isArray(owner) || typeof owner === 'string' || owner instanceof PyMarkup) {
-    if (!isInt(key)) return undefined;
-    const sequence: ArrayLike<PyValue> = typeof owner === 'string' ? codePoints(owner) : owner instanceof PyMarkup ? codePoints(owner.text) : owner;
-    let index = Number(typeof key === 'bigint' ? key : Number(key));
-    if (index < 0) index += sequence.length;
-    if (index < 0 || index >= sequence.length) return undefined;
-    return sequence[index]!;
+  if (!isInt(key)) return undefined;
+  if (typeof owner === 'string' || owner instanceof PyMarkup) {
+    if (typeof key === 'bigint') return undefined; // beyond any string's length: IndexError
+    return codePointAtIndex(typeof owner === 'string' ? owner : owner.text, Number(key));
+  }
+  if (Array.isArray(owner) || owner instanceof PyRange) {
+    if (typeof key === 'bigint') return undefined;
+    let index = Number(key);
+    if (index < 0) index += owner.length;
+    if (index < 0 || index >= owner.length) return undefined;
+    return Array.isArray(owner) ? owner[index]! : owner.at(index);
   }
   if (owner instanceof PyNamespace || owner instanceof PyIterator) return undefined;
-  if (owner instanceof PyObject && 'length' in owner && typeof (owner as { length: unknown }).length === 'number' && isInt(key)) {
-    const list = Array.from(pyIter(owner));
+  if (owner instanceof PyObject && 'length' in owner && typeof (owner as { length: unknown }).length === 'number') {
+    const list = pyList(owner);
     let index = Number(key);
     if (index < 0) index += list.length;
     return list[index];
@@ -824,31 +838,23 @@ export function itemOf(owner: PyValue, key: PyValue): PyValue | undefined {
   return undefined;
 }
 
-function codePoints(text: string): string[] | string {
-  return stringLength(text) === text.length ? text : Array.from(text);
-}
-
 export function sliceValue(target: PyValue, start: number | null, stop: number | null, step: number | null): PyValue {
   if (target instanceof PyUndefined) target.fail();
   const stepValue = step ?? 1;
   if (stepValue === 0) throw new TemplateError('runtime', 'ValueError: slice step cannot be zero');
-  const isText = typeof target === 'string' || target instanceof PyMarkup;
-  const items: PyValue[] = isText ? Array.from(pyStr(target)) : Array.isArray(target) ? target : Array.from(pyIter(target));
-  const length = items.length;
-  const clamp = (value: number | null, fallback: number, low: number, high: number) => {
-    if (value === null) return fallback;
-    const v = value < 0 ? value + length : value;
-    return Math.min(Math.max(v, low), high);
-  };
-  const result: PyValue[] = [];
-  if (stepValue > 0) {
-    const from = clamp(start, 0, 0, length), to = clamp(stop, length, 0, length);
-    for (let i = from; i < to; i += stepValue) result.push(items[i]!);
-  } else {
-    const from = clamp(start, length - 1, -1, length - 1), to = clamp(stop, -1, -1, length - 1);
-    for (let i = from; i > to; i += stepValue) result.push(items[i]!);
+  if (typeof target === 'string') return sliceString(target, start, stop, stepValue);
+  if (target instanceof PyMarkup) return new PyMarkup(sliceString(target.text, start, stop, stepValue));
+  const items = Array.isArray(target) || target instanceof PyRange ? target : pyList(target);
+  const [from, to] = sliceBounds(items.length, start, stop, stepValue);
+  if (items instanceof PyRange) {
+    // A slice of a range is a range (CPython's compute_slice).
+    const first = toBigInt(items.start), itemStep = toBigInt(items.step);
+    return new PyRange(first + BigInt(from) * itemStep, first + BigInt(to) * itemStep, itemStep * BigInt(stepValue));
   }
-  if (isText) return target instanceof PyMarkup ? new PyMarkup(result.join('')) : result.join('');
+  const result: PyValue[] = [];
+  if (stepValue === 1) return isTuple(target) ? tuple(items.slice(from, Math.max(from, to))) : items.slice(from, Math.max(from, to));
+  if (stepValue > 0) for (let i = from; i < to; i += stepValue) result.push(items[i]!);
+  else for (let i = from; i > to; i += stepValue) result.push(items[i]!);
   return isTuple(target) ? tuple(result) : result;
 }
 

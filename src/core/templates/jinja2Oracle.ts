@@ -1,16 +1,42 @@
 // Differential check against Python's Jinja2: renders a batch of templates in ONE python3
-// process (default Environment, FileSystemLoader over the same search paths) and compares the
-// output byte for byte with ours. Used by the corpus test and by `lakehouse render --verify-jinja2`.
+// process (Jinja2's SandboxedEnvironment, FileSystemLoader over the same search paths) and compares
+// the output byte for byte with ours. Used by the corpus test and by `lakehouse render --verify-jinja2`.
+//
+// The sandbox, because our renderer is one: it refuses what SandboxedEnvironment refuses (unsafe
+// attributes) and limits range() to MAX_RANGE items as safe_range does, so that limit is compared
+// too. The filters Lakehouse Workbench adds (py_str, sql_ident… in builtins.ts) are registered
+// with their Python definitions (docs/templates.md), so they are compared byte for byte as well.
 import { spawn, spawnSync } from 'child_process';
 import { createTemplateEnvironment, type RenderResult } from './environment';
 import { parsePythonJson } from './pythonJson';
 import type { PyValue } from './pyValue';
 
+/**
+ * Lakehouse Workbench's quoting filters (builtins.ts), defined in Python. docs/templates.md gives
+ * the same lines, for those who render our templates with their own Jinja2.
+ */
+export const LAKEHOUSE_FILTERS_PYTHON = [
+  'import re',
+  '',
+  'LAKEHOUSE_FILTERS = {',
+  String.raw`    "py_str": lambda value: repr(str(value)),`,
+  String.raw`    "sql_ident": lambda value: "[" + str(value).replace("]", "]]") + "]",`,
+  String.raw`    "sql_str": lambda value: "'" + str(value).replace("'", "''") + "'",`,
+  '    "spark_ident": lambda value: "`" + str(value).replace("`", "``") + "`",',
+  String.raw`    "spark_str": lambda value: "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'",`,
+  String.raw`    "adf_str": lambda value: "'" + str(value).replace("'", "''") + "'",`,
+  String.raw`    "one_line": lambda value: re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", str(value)),`,
+  '}',
+].join('\n');
+
 /** The Python side; kept here (not in a .py file) so it ships inside the bundled extension. */
 export const JINJA2_RENDER_SCRIPT = String.raw`
 import json, sys
 import jinja2
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import FileSystemLoader
+from jinja2.sandbox import SandboxedEnvironment
+
+${LAKEHOUSE_FILTERS_PYTHON}
 
 def error_kind(exc):
     if isinstance(exc, jinja2.TemplateSyntaxError): return "syntax"
@@ -23,7 +49,8 @@ request = json.load(sys.stdin)
 results = []
 for case in request["cases"]:
     try:
-        env = Environment(loader=FileSystemLoader(case["searchPaths"]))
+        env = SandboxedEnvironment(loader=FileSystemLoader(case["searchPaths"]))
+        env.filters.update(LAKEHOUSE_FILTERS)
         context = json.loads(case["context"]) if case.get("context") else {}
         if case.get("file"):
             with open(case["file"], encoding="utf-8", newline="") as handle:

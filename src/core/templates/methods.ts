@@ -3,9 +3,11 @@
 import {
   type CallArgs, PyCallable, PyDictView, PyFloat, PyMarkup, type PyKey, type PyValue, TemplateError, dictGet, dictKey,
   isInt, isString, isTuple, pyEquals, pyIter, pyRepr, pyStr, pyTypeName, stringLength, toJsNumber, tuple, typeError,
-  pyCompare, PyUndefined,
+  pyCompare, PyUndefined, pyList, pyTruthy, codePointOffset,
 } from './pyValue';
 import { strFormat } from './pyFormat';
+import { MAX_ITEMS, StringBuilder, checkItems, checkString, itemsError } from './limits';
+import { pyTitleCase } from './pyUnicode';
 import { unsupported } from './pyValue';
 
 export interface AttributeLookup {
@@ -15,8 +17,6 @@ export interface AttributeLookup {
 
 /** Python's str.isspace() characters (JS \s differs on \x1c-\x1f, \x85 and \ufeff). */
 export const PY_WHITESPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING_WS = new RegExp(`^[${PY_WHITESPACE}]+`);
-const TRAILING_WS = new RegExp(`[${PY_WHITESPACE}]+$`);
 const WS_RUN = new RegExp(`[${PY_WHITESPACE}]+`);
 
 /** The line boundaries of Python's str.splitlines(), \r\n first. */
@@ -62,102 +62,191 @@ function requireIndex(value: PyValue, fallback: number): number {
   return Number(value);
 }
 
+const WHITESPACE_SET = new RegExp(`^[${PY_WHITESPACE}]$`);
+const WHITESPACE_CODES = new Set<number>();
+for (let code = 0; code < 0x3001; code++) if (WHITESPACE_SET.test(String.fromCharCode(code))) WHITESPACE_CODES.add(code);
+
+/** str.strip(): scans from the ends (a /\s+$/ regex is quadratic on long runs of spaces). */
 export function pyStrip(text: string, chars: PyValue, side: 'both' | 'left' | 'right'): string {
+  let start = 0, end = text.length;
   if (chars === null) {
-    let result = text;
-    if (side !== 'right') result = result.replace(LEADING_WS, '');
-    if (side !== 'left') result = result.replace(TRAILING_WS, '');
-    return result;
+    if (side !== 'right') while (start < end && WHITESPACE_CODES.has(text.charCodeAt(start))) start++;
+    if (side !== 'left') while (end > start && WHITESPACE_CODES.has(text.charCodeAt(end - 1))) end--;
+    return start === 0 && end === text.length ? text : text.slice(start, end);
   }
   const set = new Set(Array.from(requireString(chars, 'strip arg')));
-  const points = Array.from(text);
-  let start = 0, end = points.length;
-  if (side !== 'right') while (start < end && set.has(points[start]!)) start++;
-  if (side !== 'left') while (end > start && set.has(points[end - 1]!)) end--;
-  return points.slice(start, end).join('');
+  if (side !== 'right') {
+    while (start < end) {
+      const point = String.fromCodePoint(text.codePointAt(start)!);
+      if (!set.has(point)) break;
+      start += point.length;
+    }
+  }
+  if (side !== 'left') {
+    while (end > start) {
+      const low = text.charCodeAt(end - 1);
+      const width = low >= 0xdc00 && low <= 0xdfff && end - 2 >= start && text.charCodeAt(end - 2) >= 0xd800 && text.charCodeAt(end - 2) <= 0xdbff ? 2 : 1;
+      if (!set.has(text.slice(end - width, end))) break;
+      end -= width;
+    }
+  }
+  return text.slice(start, end);
 }
 
+/** str.split / str.rsplit; the list is never longer than MAX_ITEMS. */
 export function pySplit(text: string, separator: PyValue, maxsplit: number, fromRight = false): string[] {
+  const parts: string[] = [];
+  const add = (part: string) => {
+    if (parts.length >= MAX_ITEMS) throw itemsError();
+    parts.push(part);
+  };
   if (separator === null) {
-    const parts: string[] = [];
-    let rest = fromRight ? text.replace(TRAILING_WS, '') : text.replace(LEADING_WS, '');
-    if (!fromRight) {
+    if (!fromRight || maxsplit < 0) {
+      let rest = pyStrip(text, null, 'left');
       while (rest && (maxsplit < 0 || parts.length < maxsplit)) {
         const match = WS_RUN.exec(rest);
         if (!match) break;
-        parts.push(rest.slice(0, match.index));
+        add(rest.slice(0, match.index));
         rest = rest.slice(match.index + match[0].length);
       }
-      if (rest) parts.push(rest);
+      if (rest) add(rest);
       return parts;
     }
-    while (rest && (maxsplit < 0 || parts.length < maxsplit)) {
-      const match = new RegExp(`[${PY_WHITESPACE}]+(?=[^${PY_WHITESPACE}]*$)`).exec(rest);
-      if (!match) break;
-      parts.unshift(rest.slice(match.index + match[0].length));
-      rest = rest.slice(0, match.index);
+    let rest = pyStrip(text, null, 'right');
+    while (rest && parts.length < maxsplit) {
+      let end = rest.length;
+      while (end > 0 && !WHITESPACE_CODES.has(rest.charCodeAt(end - 1))) end--;
+      if (end === 0) break;
+      let start = end;
+      while (start > 0 && WHITESPACE_CODES.has(rest.charCodeAt(start - 1))) start--;
+      add(rest.slice(end));
+      rest = rest.slice(0, start);
     }
-    if (rest) parts.unshift(rest);
-    return parts;
+    if (rest) add(rest);
+    return parts.reverse();
   }
   const sep = requireString(separator, 'separator');
   if (!sep) throw new TemplateError('runtime', 'ValueError: empty separator');
-  const all = text.split(sep);
-  if (maxsplit < 0 || all.length - 1 <= maxsplit) return all;
-  if (!fromRight) return [...all.slice(0, maxsplit), all.slice(maxsplit).join(sep)];
-  return [all.slice(0, all.length - maxsplit).join(sep), ...all.slice(all.length - maxsplit)];
+  if (!fromRight) {
+    let position = 0;
+    for (let at = text.indexOf(sep); at >= 0 && (maxsplit < 0 || parts.length < maxsplit); at = text.indexOf(sep, position)) {
+      add(text.slice(position, at));
+      position = at + sep.length;
+    }
+    add(text.slice(position));
+    return parts;
+  }
+  let end = text.length;
+  while (maxsplit < 0 || parts.length < maxsplit) {
+    const at = end >= sep.length ? text.lastIndexOf(sep, end - sep.length) : -1;
+    if (at < 0) break;
+    add(text.slice(at + sep.length, end));
+    end = at;
+  }
+  add(text.slice(0, end));
+  return parts.reverse();
+}
+
+/** str.splitlines(); the list is never longer than MAX_ITEMS. */
+export function pySplitLines(text: string, keepends: boolean): string[] {
+  const lines: string[] = [];
+  const breaks = new RegExp(PY_LINE_BREAK.source, 'g');
+  let position = 0;
+  for (let match = breaks.exec(text); match; match = breaks.exec(text)) {
+    if (lines.length >= MAX_ITEMS) throw itemsError();
+    const end = match.index + match[0].length;
+    lines.push(text.slice(position, keepends ? end : match.index));
+    position = end;
+  }
+  if (position < text.length) {
+    if (lines.length >= MAX_ITEMS) throw itemsError();
+    lines.push(text.slice(position));
+  }
+  return lines;
 }
 
 const isCased = (char: string) => char.toLowerCase() !== char.toUpperCase();
 
+function hasCased(text: string): boolean {
+  for (const char of text) if (isCased(char)) return true;
+  return false;
+}
+
+/** separator.join(parts), within MAX_STRING: the length is known before joining. */
+export function joinStrings(parts: string[], separator: string): string {
+  let length = parts.length ? separator.length * (parts.length - 1) : 0;
+  for (const part of parts) length += part.length;
+  checkString(length);
+  return parts.join(separator);
+}
+
+/** str.title(): a cased character after an uncased one is titlecased, the others lowered. */
 export function pyTitle(text: string): string {
   let previousCased = false;
-  let result = '';
+  const out = new StringBuilder();
   for (const char of text) {
     if (isCased(char)) {
-      result += previousCased ? char.toLowerCase() : char.toUpperCase();
+      out.push(previousCased ? char.toLowerCase() : pyTitleCase(char));
       previousCased = true;
     } else {
-      result += char;
+      out.push(char);
       previousCased = false;
     }
   }
-  return result;
+  return out.toString();
 }
 
+/** str.capitalize(): the first character titlecased ('ß' gives 'Ss'), the rest lowered. */
 export function pyCapitalize(text: string): string {
-  const [first = '', ...rest] = Array.from(text);
-  return first.toUpperCase() + rest.join('').toLowerCase();
+  return changeFirst(text, pyTitleCase);
+}
+
+/** Jinja2's do_title per word: item[0].upper() + item[1:].lower(). */
+export function upperFirst(text: string): string {
+  return changeFirst(text, char => char.toUpperCase());
+}
+
+function changeFirst(text: string, first: (char: string) => string): string {
+  if (!text) return text;
+  const head = String.fromCodePoint(text.codePointAt(0)!);
+  const result = first(head) + text.slice(head.length).toLowerCase();
+  checkString(result.length);
+  return result;
 }
 
 export function pyCenter(text: string, width: number, fill = ' '): string {
   const length = stringLength(text);
   if (width <= length) return text;
+  checkString(text.length + (width - length) * fill.length);
   const padding = width - length;
   // CPython puts the extra space on the left when the text length is odd... exactly as below.
   const left = Math.floor(padding / 2) + (padding & width & 1);
   return fill.repeat(left) + text + fill.repeat(padding - left);
 }
 
-function findIndex(text: string, needle: string, start: number | null, end: number | null, fromRight: boolean): number {
-  const points = Array.from(text);
-  const length = points.length;
+/** The text between code point indexes (Python's start/end arguments of find, startswith…). */
+function window(text: string, start: number | null, end: number | null): { window: string; from: number; astral: boolean } {
+  const length = stringLength(text);
   const norm = (v: number | null, fallback: number) => (v === null ? fallback : v < 0 ? Math.max(0, v + length) : Math.min(v, length));
-  const from = norm(start, 0), to = norm(end, length);
-  const window = points.slice(from, to).join('');
-  const found = fromRight ? window.lastIndexOf(needle) : window.indexOf(needle);
-  return found < 0 ? -1 : from + stringLength(window.slice(0, found));
+  const from = norm(start, 0), to = Math.max(from, norm(end, length));
+  const astral = length !== text.length;
+  if (!astral) return { window: from === 0 && to === length ? text : text.slice(from, to), from, astral };
+  return { window: text.slice(codePointOffset(text, from), codePointOffset(text, to)), from, astral };
+}
+
+function findIndex(text: string, needle: string, start: number | null, end: number | null, fromRight: boolean): number {
+  const { window: part, from, astral } = window(text, start, end);
+  const found = fromRight ? part.lastIndexOf(needle) : part.indexOf(needle);
+  return found < 0 ? -1 : from + (astral ? stringLength(part.slice(0, found)) : found);
 }
 
 function matchesAffix(text: string, affix: PyValue, start: PyValue, end: PyValue, atEnd: boolean): boolean {
-  const points = Array.from(text);
-  const length = points.length;
-  const norm = (v: PyValue, fallback: number) => (v === null ? fallback : Number(v) < 0 ? Math.max(0, Number(v) + length) : Math.min(Number(v), length));
-  const window = points.slice(norm(start, 0), norm(end, length)).join('');
+  const bound = (v: PyValue) => (v === null ? null : Number(v));
+  const { window: part } = window(text, bound(start), bound(end));
   const candidates = isTuple(affix) ? affix : [affix];
   return candidates.some(candidate => {
     const s = requireString(candidate, `${atEnd ? 'endswith' : 'startswith'} first arg`);
-    return atEnd ? window.endsWith(s) : window.startsWith(s);
+    return atEnd ? part.endsWith(s) : part.startsWith(s);
   });
 }
 
@@ -167,7 +256,11 @@ function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyC
     case 'upper': return method(name, [], () => s.toUpperCase());
     case 'lower': return method(name, [], () => s.toLowerCase());
     case 'casefold': return method(name, [], () => s.toLowerCase());
-    case 'swapcase': return method(name, [], () => Array.from(s).map(c => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''));
+    case 'swapcase': return method(name, [], () => {
+      const out = new StringBuilder();
+      for (const c of s) out.push(c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase());
+      return out.toString();
+    });
     case 'title': return method(name, [], () => pyTitle(s));
     case 'capitalize': return method(name, [], () => pyCapitalize(s));
     case 'strip': return method(name, [['chars', null]], chars => pyStrip(s, chars, 'both'));
@@ -175,21 +268,12 @@ function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyC
     case 'rstrip': return method(name, [['chars', null]], chars => pyStrip(s, chars, 'right'));
     case 'split': return method(name, [['sep', null], ['maxsplit', -1]], (sep, max) => pySplit(s, sep, requireIndex(max, -1)));
     case 'rsplit': return method(name, [['sep', null], ['maxsplit', -1]], (sep, max) => pySplit(s, sep, requireIndex(max, -1), true));
-    case 'splitlines': return method(name, [['keepends', false]], keep => {
-      const parts = s.split(PY_LINE_BREAK);
-      const lines: string[] = [];
-      for (let i = 0; i < parts.length; i += 2) {
-        const line = parts[i]!, ending = parts[i + 1] ?? '';
-        if (i === parts.length - 1 && !line) break;
-        lines.push(keep ? line + ending : line);
-      }
-      return lines;
-    });
-    case 'join': return method(name, ['iterable'], iterable => Array.from(pyIter(iterable)).map((item, i) => {
+    case 'splitlines': return method(name, [['keepends', false]], keep => pySplitLines(s, pyTruthy(keep)));
+    case 'join': return method(name, ['iterable'], iterable => joinStrings(pyList(iterable).map((item, i) => {
       if (typeof item === 'string') return item;
       if (item instanceof PyMarkup) return item.text;
       throw typeError(`sequence item ${i}: expected str instance, ${pyTypeName(item)} found`);
-    }).join(s));
+    }), s));
     case 'replace': return method(name, ['old', 'new', ['count', -1]], (old, replacement, count) => {
       const from = requireString(old, 'replace() argument 1'), to = requireString(replacement, 'replace() argument 2');
       return pyReplace(s, from, to, requireIndex(count, -1));
@@ -205,13 +289,17 @@ function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyC
     case 'count': return method(name, ['sub'], sub => {
       const needle = requireString(sub, 'must be str');
       if (!needle) return stringLength(s) + 1;
-      return s.split(needle).length - 1;
+      let count = 0;
+      for (let at = s.indexOf(needle); at >= 0; at = s.indexOf(needle, at + needle.length)) count++;
+      return count;
     });
     case 'zfill': return method(name, ['width'], width => {
       const w = requireIndex(width, 0);
+      const length = stringLength(s); // code points, as Python counts
+      if (w <= length) return s;
+      checkString(s.length + w - length);
       const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
-      const body = sign ? s.slice(1) : s;
-      return sign + body.padStart(w - sign.length, '0');
+      return sign + '0'.repeat(w - length) + (sign ? s.slice(1) : s);
     });
     case 'ljust': case 'rjust': case 'center':
       return method(name, ['width', ['fillchar', ' ']], (width, fillchar) => {
@@ -220,6 +308,7 @@ function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyC
         if (stringLength(fill) !== 1) throw typeError('The fill character must be exactly one character long');
         const length = stringLength(s);
         if (w <= length) return s;
+        checkString(s.length + (w - length) * fill.length);
         if (name === 'ljust') return s + fill.repeat(w - length);
         if (name === 'rjust') return fill.repeat(w - length) + s;
         return pyCenter(s, w, fill);
@@ -228,9 +317,9 @@ function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyC
     case 'isalpha': return method(name, [], () => /^\p{L}+$/u.test(s));
     case 'isalnum': return method(name, [], () => /^[\p{L}\p{Nd}]+$/u.test(s));
     case 'isspace': return method(name, [], () => new RegExp(`^[${PY_WHITESPACE}]+$`).test(s));
-    case 'isupper': return method(name, [], () => Array.from(s).some(isCased) && s === s.toUpperCase());
-    case 'islower': return method(name, [], () => Array.from(s).some(isCased) && s === s.toLowerCase());
-    case 'istitle': return method(name, [], () => Array.from(s).some(isCased) && pyTitle(s) === s);
+    case 'isupper': return method(name, [], () => hasCased(s) && s === s.toUpperCase());
+    case 'islower': return method(name, [], () => hasCased(s) && s === s.toLowerCase());
+    case 'istitle': return method(name, [], () => hasCased(s) && pyTitle(s) === s);
     case 'isidentifier': return method(name, [], () => /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(s));
     case 'partition': case 'rpartition': return method(name, ['sep'], sep => {
       const separator = requireString(sep, 'sep');
@@ -256,27 +345,36 @@ function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyC
   return undefined;
 }
 
+/** str.replace; the size of the result is known, and checked, before it is built. */
 export function pyReplace(text: string, from: string, to: string, count: number): string {
-  if (count < 0) {
-    if (from === '') return to + Array.from(text).join(to) + (text ? to : '');
-    return text.split(from).join(to);
-  }
-  let result = '';
-  let rest = text;
-  for (let n = 0; n < count; n++) {
-    if (from === '') {
-      const [first = '', ...others] = Array.from(rest);
-      result += to + first;
-      rest = others.join('');
-      if (!first) break;
-      continue;
+  let occurrences = 0;
+  if (from === '') occurrences = stringLength(text) + 1;
+  else for (let at = text.indexOf(from); at >= 0 && (count < 0 || occurrences < count); at = text.indexOf(from, at + from.length)) occurrences++;
+  if (count >= 0) occurrences = Math.min(occurrences, count);
+  if (!occurrences) return text;
+  checkString(text.length + occurrences * (to.length - from.length));
+  const out = new StringBuilder();
+  if (from === '') {
+    let offset = 0;
+    for (let n = 0; n < occurrences; n++) {
+      out.push(to);
+      if (offset >= text.length) break;
+      const width = text.codePointAt(offset)! > 0xffff ? 2 : 1;
+      out.push(text.slice(offset, offset + width));
+      offset += width;
     }
-    const at = rest.indexOf(from);
-    if (at < 0) break;
-    result += rest.slice(0, at) + to;
-    rest = rest.slice(at + from.length);
+    out.push(text.slice(offset));
+    return out.toString();
   }
-  return result + rest;
+  let position = 0;
+  for (let n = 0; n < occurrences; n++) {
+    const at = text.indexOf(from, position);
+    out.push(text.slice(position, at));
+    out.push(to);
+    position = at + from.length;
+  }
+  out.push(text.slice(position));
+  return out.toString();
 }
 
 function listMethod(list: PyValue[], name: string): PyCallable | undefined {
@@ -291,9 +389,19 @@ function listMethod(list: PyValue[], name: string): PyCallable | undefined {
   }
   if (isTupleValue) return undefined;
   switch (name) {
-    case 'append': return method(name, ['object'], value => { list.push(value); return null; });
-    case 'extend': return method(name, ['iterable'], values => { list.push(...pyIter(values)); return null; });
+    case 'append': return method(name, ['object'], value => {
+      checkItems(list.length + 1);
+      list.push(value);
+      return null;
+    });
+    case 'extend': return method(name, ['iterable'], values => {
+      const items = pyList(values);
+      checkItems(list.length + items.length);
+      for (const item of items) list.push(item);
+      return null;
+    });
     case 'insert': return method(name, ['index', 'object'], (index, value) => {
+      checkItems(list.length + 1);
       let i = requireIndex(index, 0);
       if (i < 0) i = Math.max(0, i + list.length);
       list.splice(Math.min(i, list.length), 0, value);
@@ -347,6 +455,7 @@ function dictMethod(dict: Map<PyKey, PyValue>, name: string): PyCallable | undef
     case 'setdefault': return method(name, ['key', ['default', null]], (key, fallback) => {
       const found = dictGet(dict, key);
       if (found !== undefined) return found;
+      checkItems(dict.size + 1, 'dict');
       dict.set(dictKey(key), fallback);
       return fallback;
     });
@@ -356,12 +465,13 @@ function dictMethod(dict: Map<PyKey, PyValue>, name: string): PyCallable | undef
       if (source instanceof Map) for (const [k, v] of source) dict.set(k, v);
       else if (source !== undefined) {
         for (const pair of pyIter(source)) {
-          const items = Array.from(pyIter(pair));
+          const items = pyList(pair);
           if (items.length !== 2) throw new TemplateError('runtime', `ValueError: dictionary update sequence element has length ${items.length}; 2 is required`);
           dict.set(dictKey(items[0]!), items[1]!);
         }
       }
       for (const [k, v] of args.keywords) dict.set(k, v);
+      checkItems(dict.size, 'dict');
       return null;
     });
     case 'copy': return method(name, [], () => new Map(dict));

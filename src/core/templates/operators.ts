@@ -4,6 +4,7 @@ import {
   pyCompare, pyEquals, pyIter, pyStr, pyTypeName, toBigInt, toJsNumber, tuple, typeError, PyDictView, PyRange,
 } from './pyValue';
 import { percentFormat } from './pyFormat';
+import { MAX_INT_BITS, MAX_SSIZE, StringBuilder, bitLength, charge, checkItems, checkString, memoryError } from './limits';
 
 const OPERATOR_NAMES: Record<string, string> = { '+': '+', '-': '-', '*': '*', '/': '/', '//': '//', '%': '%', '**': '** or pow()' };
 
@@ -34,7 +35,9 @@ function intOp(a: IntLike, b: IntLike, operator: string): PyValue {
   switch (operator) {
     case '+': return makeInt(x + y);
     case '-': return makeInt(x - y);
-    case '*': return makeInt(x * y);
+    case '*':
+      if (bitLength(x) + bitLength(y) > MAX_INT_BITS) throw intTooBig();
+      return makeInt(x * y);
     case '//': {
       if (y === 0n) throw new TemplateError('runtime', 'ZeroDivisionError: integer division or modulo by zero');
       const q = x / y;
@@ -48,10 +51,15 @@ function intOp(a: IntLike, b: IntLike, operator: string): PyValue {
     case '**': {
       if (y < 0n) return new PyFloat(Number(x) ** Number(y));
       if (y > 100000n) throw new TemplateError('runtime', 'exponent too large to compute in a template preview');
+      if (x !== 0n && x !== 1n && x !== -1n && (bitLength(x) - 1) * Number(y) > MAX_INT_BITS) throw intTooBig();
       return makeInt(x ** y);
     }
   }
   throw new Error(`bad int operator ${operator}`);
+}
+
+function intTooBig(): TemplateError {
+  return memoryError(`the template computes an integer of more than ${MAX_INT_BITS.toLocaleString('en-US')} bits`);
 }
 
 function floatOp(x: number, y: number, operator: string): PyValue {
@@ -85,13 +93,25 @@ function unsupported(what: string): TemplateError {
 }
 
 function repeat(sequence: PyValue, count: IntLike): PyValue {
+  if (typeof count === 'bigint' && (count > MAX_SSIZE || count < -MAX_SSIZE - 1n)) {
+    throw new TemplateError('runtime', "OverflowError: cannot fit 'int' into an index-sized integer");
+  }
   const times = Math.max(0, Number(count));
-  if (times > 10_000_000) throw new TemplateError('runtime', 'MemoryError: repetition too large');
-  if (typeof sequence === 'string') return sequence.repeat(times);
-  if (sequence instanceof PyMarkup) return new PyMarkup(sequence.text.repeat(times));
+  if (typeof sequence === 'string' || sequence instanceof PyMarkup) {
+    const text = typeof sequence === 'string' ? sequence : sequence.text;
+    if (text.length && times) {
+      checkString(text.length * times); // before repeating
+      charge(text.length * times);
+    }
+    return typeof sequence === 'string' ? text.repeat(times) : new PyMarkup(text.repeat(times));
+  }
   const items = sequence as PyValue[];
-  const result: PyValue[] = [];
-  for (let i = 0; i < times; i++) result.push(...items);
+  if (items.length && times) {
+    checkItems(items.length * times, isTuple(items) ? 'tuple' : 'list');
+    charge(items.length * times);
+  }
+  const result = new Array<PyValue>(items.length * times);
+  for (let i = 0, n = 0; i < times; i++) for (const item of items) result[n++] = item;
   return isTuple(items) ? tuple(result) : result;
 }
 
@@ -109,12 +129,15 @@ export function binaryOperation(operator: string, a: PyValue, b: PyValue): PyVal
   switch (operator) {
     case '+':
       if (isString(a) && isString(b)) {
-        if (a instanceof PyMarkup) return new PyMarkup(a.text + (b instanceof PyMarkup ? b.text : escapeHtml(b as string)));
-        if (b instanceof PyMarkup) return new PyMarkup(escapeHtml(a as string) + b.text);
-        return (a as string) + (b as string);
+        if (a instanceof PyMarkup) return new PyMarkup(concatenate(a.text, b instanceof PyMarkup ? b.text : escapeHtml(b as string)));
+        if (b instanceof PyMarkup) return new PyMarkup(concatenate(escapeHtml(a as string), b.text));
+        return concatenate(a as string, b as string);
       }
       if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
-        return isTuple(a) ? tuple([...a, ...b]) : [...a, ...b];
+        checkItems(a.length + b.length, isTuple(a) ? 'tuple' : 'list');
+        charge(a.length + b.length);
+        const joined = a.concat(b);
+        return isTuple(a) ? tuple(joined) : joined;
       }
       if (typeof a === 'string') throw typeError(`can only concatenate str (not "${pyTypeName(b)}") to str`);
       if (Array.isArray(a)) throw typeError(`can only concatenate ${isTuple(a) ? 'tuple' : 'list'} (not "${pyTypeName(b)}") to ${isTuple(a) ? 'tuple' : 'list'}`);
@@ -132,8 +155,29 @@ export function binaryOperation(operator: string, a: PyValue, b: PyValue): PyVal
   throw unsupportedOperands(operator, a, b);
 }
 
+/** a + b for strings, within MAX_STRING. */
+export function concatenate(a: string, b: string): string {
+  checkString(a.length + b.length);
+  return a + b;
+}
+
+const HTML_SPECIAL = /[&<>"']/;
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+
+/** markupsafe.escape: a scan, not chained replaces (each of those holds one part per match). */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+  if (!HTML_SPECIAL.test(text)) return text;
+  const out = new StringBuilder();
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const escape = HTML_ESCAPES[text[i]!];
+    if (escape === undefined) continue;
+    if (run < i) out.push(text.slice(run, i));
+    out.push(escape);
+    run = i + 1;
+  }
+  if (run < text.length) out.push(text.slice(run));
+  return out.toString();
 }
 
 export function unaryOperation(operator: '-' | '+', value: PyValue): PyValue {
@@ -155,11 +199,14 @@ export function contains(haystack: PyValue, needle: PyValue): boolean {
   }
   if (haystack instanceof Map) return dictGet(haystack, needle) !== undefined;
   if (haystack instanceof PyRange) {
-    if (!isInt(needle) && !(needle instanceof PyFloat)) return false;
-    const n = toJsNumber(needle);
-    const { start, step, length } = haystack;
-    const offset = (n - start) / step;
-    return Number.isInteger(offset) && offset >= 0 && offset < length;
+    // CPython: arithmetic for ints; other numbers compare equal to an item (2.0 in range(3)).
+    let n: bigint;
+    if (isInt(needle)) n = toBigInt(needle);
+    else if (needle instanceof PyFloat && Number.isInteger(needle.value)) n = BigInt(needle.value);
+    else return false;
+    const start = toBigInt(haystack.start), step = toBigInt(haystack.step);
+    const offset = n - start;
+    return offset % step === 0n && offset / step >= 0n && offset / step < BigInt(haystack.length);
   }
   if (haystack instanceof PyDictView && haystack.kind === 'keys') return dictGet(haystack.dict, needle) !== undefined;
   if (haystack instanceof PyUndefined) haystack.fail();

@@ -72,7 +72,15 @@ function describe(token: Token): string {
 const COMPARE_OPERATORS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 export function parseTemplate(source: string): Stmt[] {
-  return new Parser(tokenize(source)).parseRoot();
+  const parser = new Parser(tokenize(source));
+  try {
+    return parser.parseRoot();
+  } catch (error) {
+    // The grammar is recursive, as Jinja2's is (CPython stops that one far sooner): a stack
+    // overflow is the template's nesting, reported on the line the parser had reached.
+    if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+    throw new TemplateError('runtime', 'maximum recursion depth exceeded: expressions or blocks nested too deeply to parse', parser.line);
+  }
 }
 
 class Parser {
@@ -84,6 +92,10 @@ class Parser {
 
   private get current(): Token {
     return this.tokens[this.pos]!;
+  }
+  /** The line of the token being parsed. */
+  get line(): number {
+    return this.tokens[Math.min(this.pos, this.tokens.length - 1)]?.line ?? 1;
   }
   private look(offset = 1): Token {
     return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)]!;

@@ -3,8 +3,9 @@
 // does, where JS toFixed/toExponential round ties away from zero.
 import {
   PyFloat, PyMarkup, type PyValue, TemplateError, dictGet, isInt, isNumber, isTuple, makeInt, pyRepr, pyStr,
-  pyTypeName, toBigInt, toJsNumber, typeError, unsupported, stringLength,
+  pyTypeName, toBigInt, toJsNumber, typeError, unsupported, stringLength, sliceString, intToDecimal,
 } from './pyValue';
+import { StringBuilder, checkString } from './limits';
 
 /** The exact decimal value of a finite double: digits and the position of the decimal point. */
 function exactDecimal(value: number): { digits: string; pointPosition: number } {
@@ -132,15 +133,15 @@ export function percentFormat(template: string, args: PyValue): string {
     if (index >= values.length) throw typeError('not enough arguments for format string');
     return values[index++]!;
   };
-  let result = '';
+  const result = new StringBuilder();
   let last = 0;
-  PERCENT_SPEC.lastIndex = 0;
-  for (let match = PERCENT_SPEC.exec(template); match; match = PERCENT_SPEC.exec(template)) {
-    result += template.slice(last, match.index);
-    last = PERCENT_SPEC.lastIndex;
+  const specs = new RegExp(PERCENT_SPEC.source, 'g'); // its own lastIndex: a value's repr may format too
+  for (let match = specs.exec(template); match; match = specs.exec(template)) {
+    result.push(template.slice(last, match.index));
+    last = specs.lastIndex;
     const [, key, flags = '', widthText, precisionText, type] = match;
     if (type === '%') {
-      result += '%';
+      result.push('%');
       continue;
     }
     let value: PyValue;
@@ -150,29 +151,47 @@ export function percentFormat(template: string, args: PyValue): string {
       if (found === undefined) throw new TemplateError('runtime', `KeyError: ${pyRepr(key)}`);
       value = found;
     }
-    const width = widthText === '*' ? toJsNumber(take() as number) : widthText ? Number(widthText) : 0;
-    const precision = precisionText === '*' ? toJsNumber(take() as number) : precisionText !== undefined ? Number(precisionText) : undefined;
+    const width = widthText === '*' ? starArgument(take()) : widthText ? Number(widthText) : 0;
+    const precision = precisionText === '*' ? starArgument(take()) : precisionText !== undefined ? Number(precisionText) : undefined;
     if (key === undefined) value = mapping && !isTuple(args) ? args : take();
-    result += formatOne(value!, type!, flags, width, precision);
+    result.push(formatOne(value!, type!, flags, width, precision));
   }
-  result += template.slice(last);
+  result.push(template.slice(last));
   if (!mapping && index < values.length) throw typeError('not all arguments converted during string formatting');
-  return result;
+  return result.toString();
+}
+
+/** The int a '*' width or precision takes from the arguments. */
+function starArgument(value: PyValue): number {
+  if (!isInt(value)) throw typeError('* wants int');
+  if (typeof value === 'bigint') throw new TemplateError('runtime', 'OverflowError: Python int too large to convert to C int');
+  return Number(value);
 }
 
 function formatOne(value: PyValue, type: string, flags: string, width: number, precision: number | undefined): string {
+  // Widths and precisions become characters: check them before padding.
+  checkString(Math.abs(width));
+  if (precision !== undefined) checkString(precision);
   let body: string;
   let numeric = false;
   let negative = false;
   switch (type) {
-    case 's': body = pyStr(value); if (precision !== undefined) body = Array.from(body).slice(0, precision).join(''); break;
+    case 's': body = pyStr(value); if (precision !== undefined) body = sliceString(body, null, Math.max(0, precision), 1); break;
     case 'r': case 'a': body = pyRepr(value); if (precision !== undefined) body = body.slice(0, precision); break;
-    case 'c': body = typeof value === 'string' ? value : String.fromCodePoint(toJsNumber(requireNumber(value, type) as number)); break;
+    case 'c': {
+      if (typeof value === 'string') body = value;
+      else {
+        const code = toJsNumber(requireNumber(value, type));
+        if (!(code >= 0 && code <= 0x10ffff)) throw new TemplateError('runtime', 'OverflowError: %c arg not in range(0x110000)');
+        body = String.fromCodePoint(Math.trunc(code));
+      }
+      break;
+    }
     case 'd': case 'i': case 'u': {
       const number = requireNumber(value, type);
       const integer = number instanceof PyFloat ? BigInt(Math.trunc(number.value)) : toBigInt(number);
       negative = integer < 0n;
-      body = (negative ? -integer : integer).toString();
+      body = intToDecimal(negative ? -integer : integer);
       if (precision !== undefined) body = body.padStart(precision, '0');
       numeric = true;
       break;
@@ -226,6 +245,9 @@ export function formatWithSpec(value: PyValue, spec: string): string {
   const [, fillChar, alignChar, signChar = '-', , alternate, zero, widthText, grouping, precisionText, typeChar] = match;
   const width = widthText ? Number(widthText) : 0;
   const precision = precisionText !== undefined ? Number(precisionText) : undefined;
+  // Widths and precisions become characters: check them before padding.
+  checkString(width);
+  if (precision !== undefined) checkString(precision);
   let fill = fillChar ?? (zero ? '0' : ' ');
   let align = alignChar ?? (zero && isNumber(value) ? '=' : undefined);
   let body: string;
@@ -234,7 +256,7 @@ export function formatWithSpec(value: PyValue, spec: string): string {
     if (typeChar && typeChar !== 's') throw new TemplateError('runtime', `Unknown format code '${typeChar}' for object of type '${pyTypeName(value)}'`);
     if (!(typeof value === 'string' || value instanceof PyMarkup) && spec) throw typeError(`unsupported format string passed to ${pyTypeName(value)}.__format__`);
     body = pyStr(value);
-    if (precision !== undefined) body = Array.from(body).slice(0, precision).join('');
+    if (precision !== undefined) body = sliceString(body, null, precision, 1);
     align ??= '<';
   } else if (isNumber(value)) {
     const isFloatValue = value instanceof PyFloat;
@@ -263,7 +285,8 @@ export function formatWithSpec(value: PyValue, spec: string): string {
       const magnitude = integer < 0n ? -integer : integer;
       if (precision !== undefined) throw new TemplateError('runtime', 'Precision not allowed in integer format specifier');
       const radix = type === 'x' || type === 'X' ? 16 : type === 'o' ? 8 : type === 'b' ? 2 : 10;
-      body = type === 'c' ? String.fromCodePoint(Number(magnitude)) : magnitude.toString(radix);
+      if (type === 'c' && magnitude > 0x10ffffn) throw new TemplateError('runtime', 'OverflowError: %c arg not in range(0x110000)');
+      body = type === 'c' ? String.fromCodePoint(Number(magnitude)) : radix === 10 ? intToDecimal(magnitude) : magnitude.toString(radix);
       if (type === 'X') body = body.toUpperCase();
       if (alternate && radix !== 10) body = (radix === 16 ? (type === 'X' ? '0X' : '0x') : radix === 8 ? '0o' : '0b') + body;
     }
@@ -302,24 +325,26 @@ export function strFormat(
   keywords: Map<string, PyValue>,
   lookup: { attribute(value: PyValue, name: string): PyValue; item(value: PyValue, key: PyValue): PyValue },
 ): string {
-  let result = '';
+  const result = new StringBuilder();
   let autoIndex = 0;
   let i = 0;
   while (i < template.length) {
     const char = template[i]!;
     if (char === '}' ) {
       if (template[i + 1] !== '}') throw new TemplateError('runtime', "Single '}' encountered in format string");
-      result += '}';
+      result.push('}');
       i += 2;
       continue;
     }
     if (char !== '{') {
-      result += char;
-      i++;
+      let end = i + 1;
+      while (end < template.length && template[end] !== '{' && template[end] !== '}') end++;
+      result.push(template.slice(i, end));
+      i = end;
       continue;
     }
     if (template[i + 1] === '{') {
-      result += '{';
+      result.push('{');
       i += 2;
       continue;
     }
@@ -354,7 +379,7 @@ export function strFormat(
     }
     if (conversion === 'r' || conversion === 'a') value = pyRepr(value);
     else if (conversion === 's') value = pyStr(value);
-    result += formatWithSpec(value, spec);
+    result.push(formatWithSpec(value, spec));
   }
-  return result;
+  return result.toString();
 }

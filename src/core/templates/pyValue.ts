@@ -3,6 +3,9 @@
 // exactly like CPython: ints are JS numbers (or bigints beyond 2^53), floats are PyFloat, tuples
 // are tagged arrays, dicts are Maps, and Jinja2's Undefined is a class of its own.
 
+import { isPyPrintable } from './pyUnicode';
+import { MAX_INT_DIGITS, MAX_ITEMS, StringBuilder, charge, checkItems, itemsError } from './limits';
+
 export type PyValue =
   | null
   | boolean
@@ -123,19 +126,42 @@ export class PyCallable extends PyObject {
 
 export class PyRange extends PyObject {
   readonly typeName = 'range';
-  constructor(readonly start: number, readonly stop: number, readonly step: number) {
+  /** As Python keeps them (ints: numbers when they are safe, bigints else). */
+  readonly start: number | bigint;
+  readonly stop: number | bigint;
+  readonly step: number | bigint;
+  /** Ranges are at most MAX_RANGE long (range() checks it; slices are shorter). */
+  readonly length: number;
+  /** Every item is a safe integer: iterate with numbers. */
+  private readonly small: boolean;
+  constructor(start: bigint, stop: bigint, step: bigint) {
     super();
+    this.start = makeInt(start);
+    this.stop = makeInt(stop);
+    this.step = makeInt(step);
+    this.length = Number(rangeLength(start, stop, step));
+    const last = start + BigInt(Math.max(0, this.length - 1)) * step;
+    this.small = typeof this.start === 'number' && typeof this.step === 'number' && typeof makeInt(last) === 'number';
   }
-  get length(): number {
-    const { start, stop, step } = this;
-    if (step > 0) return stop > start ? Math.ceil((stop - start) / step) : 0;
-    return start > stop ? Math.ceil((start - stop) / -step) : 0;
+  /** The item at a non-negative index below length. */
+  at(index: number): number | bigint {
+    if (this.small) return (this.start as number) + index * (this.step as number);
+    return makeInt(toBigInt(this.start) + BigInt(index) * toBigInt(this.step));
   }
-  *[Symbol.iterator](): Iterator<number> {
-    const { start, stop, step } = this;
-    if (step > 0) for (let i = start; i < stop; i += step) yield i;
-    else for (let i = start; i > stop; i += step) yield i;
+  *[Symbol.iterator](): Iterator<number | bigint> {
+    if (this.small) {
+      const start = this.start as number, step = this.step as number;
+      for (let i = 0; i < this.length; i++) yield start + i * step;
+      return;
+    }
+    for (let i = 0; i < this.length; i++) yield this.at(i);
   }
+}
+
+/** len(range(start, stop, step)), exactly (CPython's compute_range_length). */
+export function rangeLength(start: bigint, stop: bigint, step: bigint): bigint {
+  if (step > 0n) return start < stop ? (stop - start - 1n) / step + 1n : 0n;
+  return start > stop ? (start - stop - 1n) / -step + 1n : 0n;
 }
 
 export class PyDictView extends PyObject {
@@ -254,58 +280,138 @@ export function pyFloatRepr(value: number): string {
 }
 
 export function pyStringRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (char === quote || char === '\\') out += '\\' + char;
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (char === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0');
-    else if (code >= 0x80 && code < 0xa0) out += '\\x' + code.toString(16).padStart(2, '0');
-    else if (code === 0xad) out += '\\xad';
-    else if ((code >= 0x2028 && code <= 0x2029) || (code >= 0xd800 && code <= 0xdfff)) out += '\\u' + code.toString(16).padStart(4, '0');
-    else out += char;
-  }
-  return out + quote;
+  const out = new StringBuilder();
+  stringReprInto(text, out);
+  return out.toString();
 }
+
+/** CPython's unicode_repr: printable characters as they are, others escaped. */
+function stringReprInto(text: string, out: StringBuilder): void {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let run = 0; // start of the characters not yet written, kept as they are
+  let opened = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x20 && code < 0x7f && code !== 0x27 && code !== 0x22 && code !== 0x5c) continue;
+    let escape: string | undefined;
+    let width = 1;
+    if (code === 0x27 || code === 0x22) escape = text[i] === quote ? '\\' + quote : undefined;
+    else if (code === 0x5c) escape = '\\\\';
+    else if (code === 0x0a) escape = '\\n';
+    else if (code === 0x0d) escape = '\\r';
+    else if (code === 0x09) escape = '\\t';
+    else if (code < 0x20 || code === 0x7f) escape = '\\x' + hex(code, 2);
+    else {
+      const point = text.codePointAt(i)!;
+      width = point > 0xffff ? 2 : 1;
+      if (!isPyPrintable(point)) escape = point <= 0xff ? '\\x' + hex(point, 2) : point <= 0xffff ? '\\u' + hex(point, 4) : '\\U' + hex(point, 8);
+    }
+    if (escape === undefined) {
+      i += width - 1;
+      continue;
+    }
+    if (!opened) {
+      out.push(quote);
+      opened = true;
+    }
+    if (run < i) out.push(text.slice(run, i));
+    out.push(escape);
+    run = i + width;
+    i += width - 1;
+  }
+  if (!opened) return out.push(quote + text + quote); // nothing to escape: the common case
+  if (run < text.length) out.push(text.slice(run));
+  out.push(quote);
+}
+
+const hex = (code: number, digits: number) => code.toString(16).padStart(digits, '0');
 
 /** Python's repr(). Throws 'unsupported' where CPython would print a memory address. */
 export function pyRepr(value: PyValue): string {
-  if (value === null) return 'None';
   switch (typeof value) {
     case 'boolean':
       return value ? 'True' : 'False';
     case 'number':
       return Number.isInteger(value) ? String(value) : pyFloatRepr(value); // non-integers are floats that lost their wrapper
     case 'bigint':
-      return value.toString();
-    case 'string':
-      return pyStringRepr(value);
+      return intToDecimal(value);
   }
+  if (value === null) return 'None';
   if (value instanceof PyFloat) return pyFloatRepr(value.value);
-  if (Array.isArray(value)) {
-    const inner = value.map(pyRepr).join(', ');
-    if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`;
-    return `[${inner}]`;
+  const out = new StringBuilder();
+  reprInto(value, out);
+  return out.toString();
+}
+
+/** str() of an int: CPython (3.11 and later) refuses more than 4300 digits. */
+export function intToDecimal(value: bigint): string {
+  const magnitude = value < 0n ? -value : value;
+  // 14,300 bits are more than 4,300 digits: refuse before converting (it is quadratic).
+  if (magnitude.toString(16).length * 4 > 14300 || magnitude.toString().length > MAX_INT_DIGITS) {
+    throw new TemplateError('runtime', `ValueError: Exceeds the limit (${MAX_INT_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`);
   }
-  if (value instanceof Map) return dictRepr(value);
-  if (value instanceof PyUndefined) return 'Undefined';
-  if (value instanceof PyMarkup) return `Markup(${pyStringRepr(value.text)})`;
-  if (value instanceof PyRange) return value.step === 1 ? `range(${value.start}, ${value.stop})` : `range(${value.start}, ${value.stop}, ${value.step})`;
-  if (value instanceof PyDictView) return `${value.typeName}([${[...value].map(pyRepr).join(', ')}])`;
-  if (value instanceof PyNamespace) return `<Namespace ${dictRepr(value.attributes as Map<PyKey, PyValue>)}>`;
+  return value.toString();
+}
+
+/** repr() into a builder, so that a list of big strings fails at MAX_STRING, before it is built. */
+function reprInto(value: PyValue, out: StringBuilder): void {
+  if (typeof value === 'string') return stringReprInto(value, out);
+  if (Array.isArray(value)) {
+    out.push(isTuple(value) ? '(' : '[');
+    for (let i = 0; i < value.length; i++) {
+      if (i) out.push(', ');
+      reprInto(value[i]!, out);
+    }
+    out.push(isTuple(value) ? (value.length === 1 ? ',)' : ')') : ']');
+    return;
+  }
+  if (value instanceof Map) return dictReprInto(value, out);
+  if (value instanceof PyMarkup) {
+    out.push('Markup(');
+    stringReprInto(value.text, out);
+    out.push(')');
+    return;
+  }
+  if (value instanceof PyDictView) {
+    out.push(`${value.typeName}([`);
+    let first = true;
+    for (const item of value) {
+      if (!first) out.push(', ');
+      first = false;
+      reprInto(item, out);
+    }
+    out.push('])');
+    return;
+  }
+  if (value instanceof PyNamespace) {
+    out.push('<Namespace ');
+    dictReprInto(value.attributes as Map<PyKey, PyValue>, out);
+    out.push('>');
+    return;
+  }
+  if (value === null || typeof value !== 'object' || value instanceof PyFloat) return out.push(pyRepr(value));
+  if (value instanceof PyUndefined) return out.push('Undefined');
+  if (value instanceof PyRange) {
+    const step = value.step === 1 ? '' : `, ${pyRepr(value.step)}`;
+    return out.push(`range(${pyRepr(value.start)}, ${pyRepr(value.stop)}${step})`);
+  }
   const reprText = (value as { reprText?: unknown }).reprText;
-  if (typeof reprText === 'string') return reprText;
-  if (value instanceof PyOpaque && typeof value.reprText === 'function') return value.reprText();
+  if (typeof reprText === 'string') return out.push(reprText);
+  if (value instanceof PyOpaque && typeof value.reprText === 'function') return out.push(value.reprText());
   throw unsupported(`Printing a ${value.typeName} object (Jinja2 prints its memory address; add |list or |join?)`);
 }
 
-function dictRepr(dict: Map<PyKey, PyValue>): string {
-  const parts: string[] = [];
-  for (const [key, value] of dict) parts.push(`${pyRepr(key as PyValue)}: ${pyRepr(value)}`);
-  return `{${parts.join(', ')}}`;
+function dictReprInto(dict: Map<PyKey, PyValue>, out: StringBuilder): void {
+  out.push('{');
+  let first = true;
+  for (const [key, value] of dict) {
+    if (!first) out.push(', ');
+    first = false;
+    reprInto(key as PyValue, out);
+    out.push(': ');
+    reprInto(value, out);
+  }
+  out.push('}');
 }
 
 /** Python's str(), which is what {{ value }} prints. */
@@ -341,12 +447,87 @@ export function pyTruthy(value: PyValue): boolean {
   return true;
 }
 
+/** text[start:stop:step] by code points, as Python slices a str (start and stop unclamped, or null). */
+export function sliceString(text: string, start: number | null, stop: number | null, step: number): string {
+  const length = stringLength(text);
+  const [from, to] = sliceBounds(length, start, stop, step);
+  const count = step > 0 ? Math.max(0, Math.ceil((to - from) / step)) : Math.max(0, Math.ceil((from - to) / -step));
+  if (!count) return '';
+  // Offsets of code points in UTF-16 units, only when the text has characters beyond U+FFFF.
+  const offsets = length === text.length ? undefined : codePointOffsets(text, length);
+  if (step === 1) return offsets ? text.slice(offsets[from], offsets[to]) : text.slice(from, to);
+  const out = new StringBuilder();
+  if (offsets) {
+    for (let n = 0, i = from; n < count; n++, i += step) out.push(text.slice(offsets[i], offsets[i + 1]));
+    return out.toString();
+  }
+  // UTF-16 units, a few thousand at a time.
+  const codes = new Uint16Array(Math.min(count, 4096));
+  for (let n = 0, i = from; n < count;) {
+    let k = 0;
+    for (; k < codes.length && n < count; k++, n++, i += step) codes[k] = text.charCodeAt(i);
+    out.push(String.fromCharCode.apply(null, k === codes.length ? (codes as unknown as number[]) : (codes.subarray(0, k) as unknown as number[])));
+  }
+  return out.toString();
+}
+
+/** slice.indices(length): the first index and the bound, clamped as CPython does. */
+export function sliceBounds(length: number, start: number | null, stop: number | null, step: number): [number, number] {
+  const clamp = (value: number | null, fallback: number, low: number, high: number) => {
+    if (value === null) return fallback;
+    const v = value < 0 ? value + length : value;
+    return Math.min(Math.max(v, low), high);
+  };
+  if (step > 0) return [clamp(start, 0, 0, length), clamp(stop, length, 0, length)];
+  return [clamp(start, length - 1, -1, length - 1), clamp(stop, -1, -1, length - 1)];
+}
+
+/** The UTF-16 offset of every code point, and of the end. */
+function codePointOffsets(text: string, length: number): Uint32Array {
+  const offsets = new Uint32Array(length + 1);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    offsets[n++] = i;
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  offsets[n] = text.length;
+  return offsets;
+}
+
+/** text[index] by code points (negative from the end); undefined when out of range. */
+export function codePointAtIndex(text: string, index: number): string | undefined {
+  const length = stringLength(text);
+  const i = index < 0 ? index + length : index;
+  if (i < 0 || i >= length) return undefined;
+  if (length === text.length) return text[i];
+  let offset = 0;
+  for (let n = 0; n < i; n++) offset += text.codePointAt(offset)! > 0xffff ? 2 : 1;
+  return String.fromCodePoint(text.codePointAt(offset)!);
+}
+
+/** The UTF-16 offset where code point `index` starts (index clamped to the text). */
+export function codePointOffset(text: string, index: number): number {
+  let offset = 0;
+  for (let n = 0; n < index && offset < text.length; n++) offset += text.codePointAt(offset)! > 0xffff ? 2 : 1;
+  return offset;
+}
+
 export function stringLength(text: string): number {
   // Python counts code points; JS strings count UTF-16 units.
   let length = text.length;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) length--;
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length--;
+        i++;
+      }
+    }
   }
   return length;
 }
@@ -376,16 +557,36 @@ export function isIterable(value: PyValue): boolean {
 /** iter(); strings iterate by code point, dicts by key. */
 export function pyIter(value: PyValue): Iterable<PyValue> {
   if (Array.isArray(value)) return value;
-  if (typeof value === 'string') return Array.from(value);
+  if (typeof value === 'string') return value; // JS strings iterate by code point, as Python's do
   if (value instanceof Map) return value.keys() as Iterable<PyValue>;
   if (value instanceof PyRange || value instanceof PyDictView || value instanceof PyIterator) return value;
-  if (value instanceof PyMarkup) return Array.from(value.text);
+  if (value instanceof PyMarkup) return value.text;
   if (value instanceof PyUndefined) return [];
   if (value instanceof PyNamespace) throw typeError("'Namespace' object is not iterable");
   throw typeError(`'${pyTypeName(value)}' object is not iterable`);
 }
 
-export const pyList = (value: PyValue): PyValue[] => Array.from(pyIter(value));
+/** list(value): a new list, never longer than MAX_ITEMS. */
+export function pyList(value: PyValue): PyValue[] {
+  if (Array.isArray(value)) {
+    if (value.length > 4096) charge(value.length);
+    return value.slice();
+  }
+  if (value instanceof PyRange) {
+    const items = new Array<PyValue>(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = value.at(i);
+    if (items.length > 4096) charge(items.length);
+    return items;
+  }
+  if (hasLength(value)) checkItems(pyLen(value));
+  const items: PyValue[] = [];
+  for (const item of pyIter(value)) {
+    if (items.length >= MAX_ITEMS) throw itemsError();
+    items.push(item);
+  }
+  if (items.length > 4096) charge(items.length);
+  return items;
+}
 
 export function pyEquals(a: PyValue, b: PyValue): boolean {
   if (a === b) return !(a instanceof PyFloat && Number.isNaN(a.value));
@@ -412,7 +613,12 @@ export function pyEquals(a: PyValue, b: PyValue): boolean {
     return true;
   }
   if (a instanceof PyUndefined && b instanceof PyUndefined) return true;
-  if (a instanceof PyRange && b instanceof PyRange) return pyEquals(pyList(a), pyList(b));
+  if (a instanceof PyRange && b instanceof PyRange) {
+    // CPython compares ranges as sequences: same length, same first item, same step when it matters.
+    if (a.length !== b.length) return false;
+    if (a.length === 0) return true;
+    return pyEquals(a.start, b.start) && (a.length === 1 || pyEquals(a.step, b.step));
+  }
   return false;
 }
 

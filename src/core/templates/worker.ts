@@ -1,7 +1,7 @@
 // Worker-thread entry: renders one request at a time, so the caller can stop a template that
 // loops forever (terminate) without blocking the extension host's main thread.
 import { parentPort } from 'worker_threads';
-import { createTemplateEnvironment, type RenderResult, type TemplateEnvironmentOptions } from './environment';
+import { createTemplateEnvironment, readTemplateFile, type RenderResult, type TemplateEnvironmentOptions } from './environment';
 import { parsePythonJson } from './pythonJson';
 import type { PyValue } from './pyValue';
 
@@ -31,17 +31,9 @@ export function renderRequest(request: WorkerRenderRequest): RenderResult {
   return environment.renderString(request.text ?? '', context, request.name);
 }
 
+/** Unsaved editor text wins over the disk; the environment checks where a file is before either is used. */
 function readWithOverlays(overlays: Record<string, string>): (file: string) => string | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fs = require('fs') as typeof import('fs');
-  return file => {
-    if (Object.prototype.hasOwnProperty.call(overlays, file)) return overlays[file];
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+  return file => (Object.prototype.hasOwnProperty.call(overlays, file) ? overlays[file] : readTemplateFile(file));
 }
 
 parentPort?.on('message', (message: { id: number; request: WorkerRenderRequest }) => {

@@ -43,7 +43,7 @@ describe('buildTemplateContext', () => {
     const table = buildTemplateContext(metadata, { environment: 'prod', target: { kind: 'table', name: 'dbo.DimUser' } }).table as Record<string, Loose>;
     assert.equal(table.fullName, 'spotify_sql.dbo.DimUser');
     assert.deepEqual(table.zones.bronze, {
-      container: 'bronze', folder: 'DimUser', url: 'abfss://bronze@stspotifyprod.dfs.core.windows.net/DimUser', format: 'parquet', catalog: null, schema: null, tableName: 'DimUser',
+      container: 'bronze', folder: 'DimUser', url: 'abfss://bronze@stspotifyprod.dfs.core.windows.net/DimUser', format: 'parquet', catalog: null, schema: null, tableName: 'DimUser', tableIdentifier: '`DimUser`',
     });
     assert.equal(table.zones.silver.tableName, 'spotify_catalog.silver.DimUser');
     assert.deepEqual(table.primaryKey, ['user_id']);

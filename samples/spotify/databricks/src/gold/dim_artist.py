@@ -13,23 +13,23 @@ from pyspark.sql.functions import col
 
 # Rows without a business key cannot be matched to an entity: drop them (and count them).
 expectations = {
-    "valid_artist_id": "artist_id IS NOT NULL",
+    'valid_artist_id': '`artist_id` IS NOT NULL',
 }
 
 
-@dlt.view(name="dim_artist_stg")
+@dlt.view(name='dim_artist_stg')
 @dlt.expect_all_or_drop(expectations)
 def dim_artist_stg():
-    return spark.readStream.table("spotify_catalog.silver.DimArtist")
+    return spark.readStream.table('`spotify_catalog`.`silver`.`DimArtist`')
 
 # COMMAND ----------
 
-dlt.create_streaming_table(name="dim_artist")
+dlt.create_streaming_table(name='dim_artist')
 
 dlt.create_auto_cdc_flow(
-    target="dim_artist",
-    source="dim_artist_stg",
-    keys=["artist_id"],
-    sequence_by=col("updated_at"),
+    target='dim_artist',
+    source='dim_artist_stg',
+    keys=['artist_id'],
+    sequence_by=col('`updated_at`'),
     stored_as_scd_type=1,
 )

@@ -13,23 +13,23 @@ from pyspark.sql.functions import col
 
 # Rows without a business key cannot be matched to an entity: drop them (and count them).
 expectations = {
-    "valid_date_key": "date_key IS NOT NULL",
+    'valid_date_key': '`date_key` IS NOT NULL',
 }
 
 
-@dlt.view(name="dim_date_stg")
+@dlt.view(name='dim_date_stg')
 @dlt.expect_all_or_drop(expectations)
 def dim_date_stg():
-    return spark.readStream.table("spotify_catalog.silver.DimDate")
+    return spark.readStream.table('`spotify_catalog`.`silver`.`DimDate`')
 
 # COMMAND ----------
 
-dlt.create_streaming_table(name="dim_date")
+dlt.create_streaming_table(name='dim_date')
 
 dlt.create_auto_cdc_flow(
-    target="dim_date",
-    source="dim_date_stg",
-    keys=["date_key"],
-    sequence_by=col("date"),
+    target='dim_date',
+    source='dim_date_stg',
+    keys=['date_key'],
+    sequence_by=col('`date`'),
     stored_as_scd_type=1,
 )

@@ -13,24 +13,24 @@ from pyspark.sql.functions import col
 
 # Rows without a business key cannot be matched to an entity: drop them (and count them).
 expectations = {
-    "valid_track_id": "track_id IS NOT NULL",
+    'valid_track_id': '`track_id` IS NOT NULL',
 }
 
 
-@dlt.view(name="dim_track_stg")
+@dlt.view(name='dim_track_stg')
 @dlt.expect_all_or_drop(expectations)
 def dim_track_stg():
-    return spark.readStream.table("spotify_catalog.silver.DimTrack")
+    return spark.readStream.table('`spotify_catalog`.`silver`.`DimTrack`')
 
 # COMMAND ----------
 
-dlt.create_streaming_table(name="dim_track")
+dlt.create_streaming_table(name='dim_track')
 
 dlt.create_auto_cdc_flow(
-    target="dim_track",
-    source="dim_track_stg",
-    keys=["track_id"],
-    sequence_by=col("updated_at"),
+    target='dim_track',
+    source='dim_track_stg',
+    keys=['track_id'],
+    sequence_by=col('`updated_at`'),
     stored_as_scd_type=2,
-    track_history_column_list=["track_name", "album_name", "duration_sec"],
+    track_history_column_list=['track_name', 'album_name', 'duration_sec'],
 )

@@ -13,24 +13,24 @@ from pyspark.sql.functions import col
 
 # Rows without a business key cannot be matched to an entity: drop them (and count them).
 expectations = {
-    "valid_user_id": "user_id IS NOT NULL",
+    'valid_user_id': '`user_id` IS NOT NULL',
 }
 
 
-@dlt.view(name="dim_user_stg")
+@dlt.view(name='dim_user_stg')
 @dlt.expect_all_or_drop(expectations)
 def dim_user_stg():
-    return spark.readStream.table("spotify_catalog.silver.DimUser")
+    return spark.readStream.table('`spotify_catalog`.`silver`.`DimUser`')
 
 # COMMAND ----------
 
-dlt.create_streaming_table(name="dim_user")
+dlt.create_streaming_table(name='dim_user')
 
 dlt.create_auto_cdc_flow(
-    target="dim_user",
-    source="dim_user_stg",
-    keys=["user_id"],
-    sequence_by=col("updated_at"),
+    target='dim_user',
+    source='dim_user_stg',
+    keys=['user_id'],
+    sequence_by=col('`updated_at`'),
     stored_as_scd_type=2,
-    track_history_column_list=["user_name", "country", "subscription_type"],
+    track_history_column_list=['user_name', 'country', 'subscription_type'],
 )

@@ -13,23 +13,23 @@ from pyspark.sql.functions import col
 # COMMAND ----------
 
 expectations = {
-    "valid_stream_id": "stream_id IS NOT NULL",
+    'valid_stream_id': '`stream_id` IS NOT NULL',
 }
 
 
-@dlt.view(name="fact_stream_stg")
+@dlt.view(name='fact_stream_stg')
 @dlt.expect_all_or_drop(expectations)
 def fact_stream_stg():
-    return spark.readStream.table("spotify_catalog.silver.FactStream")
+    return spark.readStream.table('`spotify_catalog`.`silver`.`FactStream`')
 
 # COMMAND ----------
 
-dlt.create_streaming_table(name="fact_stream")
+dlt.create_streaming_table(name='fact_stream')
 
 dlt.create_auto_cdc_flow(
-    target="fact_stream",
-    source="fact_stream_stg",
-    keys=["stream_id"],
-    sequence_by=col("stream_timestamp"),
+    target='fact_stream',
+    source='fact_stream_stg',
+    keys=['stream_id'],
+    sequence_by=col('`stream_timestamp`'),
     stored_as_scd_type=1,
 )

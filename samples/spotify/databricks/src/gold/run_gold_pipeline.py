@@ -16,7 +16,7 @@ from databricks.sdk import WorkspaceClient
 # full_refresh=true recomputes every gold table from silver instead of processing new rows only.
 dbutils.widgets.text("full_refresh", "false")
 # The pipeline's name; bundle development mode deploys it as "[dev <user>] spotify_lakehouse_gold".
-dbutils.widgets.text("pipeline_name", "spotify_lakehouse_gold")
+dbutils.widgets.text("pipeline_name", 'spotify_lakehouse_gold')
 
 full_refresh = dbutils.widgets.get("full_refresh").strip().lower() in ("true", "1", "yes")
 pipeline_name = dbutils.widgets.get("pipeline_name").strip()

@@ -5,42 +5,42 @@
 
 # COMMAND ----------
 
-query = """
-SELECT
-    fact_stream.stream_id,
-    fact_stream.user_id,
-    fact_stream.track_id,
-    fact_stream.date_key,
-    fact_stream.listen_duration,
-    fact_stream.device_type,
-    fact_stream.stream_timestamp,
-    dim_user.user_name AS dim_user_user_name,
-    dim_user.country AS dim_user_country,
-    dim_user.subscription_type AS dim_user_subscription_type,
-    dim_user.start_date AS dim_user_start_date,
-    dim_user.end_date AS dim_user_end_date,
-    dim_user.updated_at AS dim_user_updated_at,
-    dim_track.track_name AS dim_track_track_name,
-    dim_track.artist_id AS dim_track_artist_id,
-    dim_track.album_name AS dim_track_album_name,
-    dim_track.duration_sec AS dim_track_duration_sec,
-    dim_track.release_date AS dim_track_release_date,
-    dim_track.updated_at AS dim_track_updated_at,
-    dim_date.date AS dim_date_date,
-    dim_date.day AS dim_date_day,
-    dim_date.month AS dim_date_month,
-    dim_date.year AS dim_date_year,
-    dim_date.weekday AS dim_date_weekday
-FROM spotify_catalog.gold.fact_stream AS fact_stream
-LEFT JOIN spotify_catalog.gold.dim_user AS dim_user
-    ON fact_stream.user_id = dim_user.user_id
-    AND dim_user.__END_AT IS NULL
-LEFT JOIN spotify_catalog.gold.dim_track AS dim_track
-    ON fact_stream.track_id = dim_track.track_id
-    AND dim_track.__END_AT IS NULL
-LEFT JOIN spotify_catalog.gold.dim_date AS dim_date
-    ON fact_stream.date_key = dim_date.date_key
-"""
+query = (
+    'SELECT\n'
+    '    `fact_stream`.`stream_id`,\n'
+    '    `fact_stream`.`user_id`,\n'
+    '    `fact_stream`.`track_id`,\n'
+    '    `fact_stream`.`date_key`,\n'
+    '    `fact_stream`.`listen_duration`,\n'
+    '    `fact_stream`.`device_type`,\n'
+    '    `fact_stream`.`stream_timestamp`,\n'
+    '    `dim_user`.`user_name` AS `dim_user_user_name`,\n'
+    '    `dim_user`.`country` AS `dim_user_country`,\n'
+    '    `dim_user`.`subscription_type` AS `dim_user_subscription_type`,\n'
+    '    `dim_user`.`start_date` AS `dim_user_start_date`,\n'
+    '    `dim_user`.`end_date` AS `dim_user_end_date`,\n'
+    '    `dim_user`.`updated_at` AS `dim_user_updated_at`,\n'
+    '    `dim_track`.`track_name` AS `dim_track_track_name`,\n'
+    '    `dim_track`.`artist_id` AS `dim_track_artist_id`,\n'
+    '    `dim_track`.`album_name` AS `dim_track_album_name`,\n'
+    '    `dim_track`.`duration_sec` AS `dim_track_duration_sec`,\n'
+    '    `dim_track`.`release_date` AS `dim_track_release_date`,\n'
+    '    `dim_track`.`updated_at` AS `dim_track_updated_at`,\n'
+    '    `dim_date`.`date` AS `dim_date_date`,\n'
+    '    `dim_date`.`day` AS `dim_date_day`,\n'
+    '    `dim_date`.`month` AS `dim_date_month`,\n'
+    '    `dim_date`.`year` AS `dim_date_year`,\n'
+    '    `dim_date`.`weekday` AS `dim_date_weekday`\n'
+    'FROM `spotify_catalog`.`gold`.`fact_stream` AS `fact_stream`\n'
+    'LEFT JOIN `spotify_catalog`.`gold`.`dim_user` AS `dim_user`\n'
+    '    ON `fact_stream`.`user_id` = `dim_user`.`user_id`\n'
+    '    AND `dim_user`.__END_AT IS NULL\n'
+    'LEFT JOIN `spotify_catalog`.`gold`.`dim_track` AS `dim_track`\n'
+    '    ON `fact_stream`.`track_id` = `dim_track`.`track_id`\n'
+    '    AND `dim_track`.__END_AT IS NULL\n'
+    'LEFT JOIN `spotify_catalog`.`gold`.`dim_date` AS `dim_date`\n'
+    '    ON `fact_stream`.`date_key` = `dim_date`.`date_key`'
+)
 
 # COMMAND ----------
 

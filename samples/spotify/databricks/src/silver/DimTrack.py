@@ -6,15 +6,15 @@
 
 # COMMAND ----------
 
-source_path = "abfss://bronze@stspotifydev.dfs.core.windows.net/DimTrack"
-checkpoint_path = "abfss://silver@stspotifydev.dfs.core.windows.net/DimTrack/checkpoint"
-target_table = "spotify_catalog.silver.DimTrack"
+source_path = 'abfss://bronze@stspotifydev.dfs.core.windows.net/DimTrack'
+checkpoint_path = 'abfss://silver@stspotifydev.dfs.core.windows.net/DimTrack/checkpoint'
+target_table = '`spotify_catalog`.`silver`.`DimTrack`'
 
 # COMMAND ----------
 
 df = (
     spark.readStream.format("cloudFiles")
-    .option("cloudFiles.format", "parquet")
+    .option("cloudFiles.format", 'parquet')
     .option("cloudFiles.schemaLocation", checkpoint_path)
     .load(source_path)
 )

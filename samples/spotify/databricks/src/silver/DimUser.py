@@ -6,15 +6,15 @@
 
 # COMMAND ----------
 
-source_path = "abfss://bronze@stspotifydev.dfs.core.windows.net/DimUser"
-checkpoint_path = "abfss://silver@stspotifydev.dfs.core.windows.net/DimUser/checkpoint"
-target_table = "spotify_catalog.silver.DimUser"
+source_path = 'abfss://bronze@stspotifydev.dfs.core.windows.net/DimUser'
+checkpoint_path = 'abfss://silver@stspotifydev.dfs.core.windows.net/DimUser/checkpoint'
+target_table = '`spotify_catalog`.`silver`.`DimUser`'
 
 # COMMAND ----------
 
 df = (
     spark.readStream.format("cloudFiles")
-    .option("cloudFiles.format", "parquet")
+    .option("cloudFiles.format", 'parquet')
     .option("cloudFiles.schemaLocation", checkpoint_path)
     .load(source_path)
 )

@@ -6,15 +6,15 @@
 
 # COMMAND ----------
 
-source_path = "abfss://bronze@stspotifydev.dfs.core.windows.net/FactStream"
-checkpoint_path = "abfss://silver@stspotifydev.dfs.core.windows.net/FactStream/checkpoint"
-target_table = "spotify_catalog.silver.FactStream"
+source_path = 'abfss://bronze@stspotifydev.dfs.core.windows.net/FactStream'
+checkpoint_path = 'abfss://silver@stspotifydev.dfs.core.windows.net/FactStream/checkpoint'
+target_table = '`spotify_catalog`.`silver`.`FactStream`'
 
 # COMMAND ----------
 
 df = (
     spark.readStream.format("cloudFiles")
-    .option("cloudFiles.format", "parquet")
+    .option("cloudFiles.format", 'parquet')
     .option("cloudFiles.schemaLocation", checkpoint_path)
     .load(source_path)
 )
