@@ -94,12 +94,24 @@ async function endToEnd() {
   const host = await run('VS Code host (provision if needed)', 'bash', [path.join(root, 'scripts', 'provision-vscode-host.sh')]);
   if (host.code) return void totals.notRun.push({ tier, reason: `the VS Code host could not be provisioned: ${failureReason(host.output)}` });
   const e2e = await run('end-to-end tests (real VS Code host)', node, [path.join(root, 'scripts', 'run-e2e.mjs')]);
-  const counts = mochaCounts(e2e.output);
-  if (!counts) return void totals.notRun.push({ tier, reason: `the VS Code host did not run the tests (exit ${e2e.code}): ${failureReason(e2e.output)}` });
+  countMocha(tier, e2e);
+  // The same host with Workspace Trust on and the sample untrusted: nothing renders or writes there.
+  const restrictedShots = path.join(root, 'test-output', 'e2e-restricted');
+  fs.rmSync(restrictedShots, { recursive: true, force: true });
+  const restricted = await run('end-to-end tests in Restricted Mode (Workspace Trust on)', node, [path.join(root, 'scripts', 'run-e2e.mjs')], {
+    ...process.env, E2E_MODE: 'restricted', VSHOST_WORKSPACE_TRUST: '1', SHOT_DIR: restrictedShots,
+    VSHOST_SETTINGS: JSON.stringify({ 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }),
+  });
+  countMocha('end-to-end (Restricted Mode)', restricted);
+}
+
+function countMocha(tier, result) {
+  const counts = mochaCounts(result.output);
+  if (!counts) return void totals.notRun.push({ tier, reason: `the VS Code host did not run the tests (exit ${result.code}): ${failureReason(result.output)}` });
   totals.passed += counts.passed;
-  totals.failed += counts.failed + (e2e.code && !counts.failed ? 1 : 0);
+  totals.failed += counts.failed + (result.code && !counts.failed ? 1 : 0);
   totals.skipped += counts.skipped;
-  if (counts.skipped) totals.skipReasons.set('pending end-to-end tests', counts.skipped);
+  if (counts.skipped) totals.skipReasons.set('pending end-to-end tests', (totals.skipReasons.get('pending end-to-end tests') ?? 0) + counts.skipped);
 }
 
 function unitFiles() {

@@ -120,13 +120,15 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
   });
 
   test('Create lakehouse.yaml from ADF Folder imports the sample factory', async () => {
+    // A factory in a folder of its own, imported beside it: lakehouse.yaml reads only inside its folder.
     const out = vscode.Uri.file(path.join(workspaceRoot(), 'imported', 'lakehouse.yaml'));
-    const adf = vscode.Uri.file(path.join(workspaceRoot(), 'adf'));
+    const adf = vscode.Uri.file(path.join(workspaceRoot(), 'imported', 'factory'));
+    fs.cpSync(path.join(workspaceRoot(), 'adf'), adf.fsPath, { recursive: true });
     const written = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.project.importAdf', adf, out);
     assert.strictEqual(written?.fsPath, out.fsPath);
     const text = fs.readFileSync(out.fsPath, 'utf8');
     for (const table of ['DimUser', 'DimArtist', 'DimTrack', 'DimDate', 'FactStream']) assert.match(text, new RegExp(`- name: ${table}\\b`));
-    assert.match(text, /adf: \.\.\/adf/);
+    assert.match(text, /adf: factory\n/);
     await api.projects.whenIdle();
     const imported = await waitFor('the imported project', () => api.projects.snapshots.find(s => s.rootFile === out.fsPath));
     const errors = [...imported.diagnostics.values()].flat().filter(d => d.severity === 'error');

@@ -67,6 +67,20 @@ suite('Template previews in a real VS Code host', () => {
     await checkpoint('template-preview-after-metadata-edit', { waitForText: 'stored_as_scd_type=1' });
   });
 
+  test('a preview link that names a file outside the workspace, or a link out of it, reads nothing', async () => {
+    const outside = api.previews.previewUri({ kind: 'embedded', file: '/etc/hostname', index: 0 }, 'hostname.sql');
+    const text = (await vscode.workspace.openTextDocument(outside)).getText();
+    assert.match(text, /hostname is not in this workspace; previews read notebooks of the workspace only\./);
+    const link = path.join(workspaceRoot(), 'databricks', 'src', 'notebooks', 'linked.py');
+    fs.symlinkSync('/etc/hostname', link);
+    try {
+      const linked = api.previews.previewUri({ kind: 'embedded', file: link, index: 0 }, 'linked.sql');
+      assert.match((await vscode.workspace.openTextDocument(linked)).getText(), /linked\.py leads outside the project folder through a symbolic link/);
+    } finally {
+      fs.rmSync(link);
+    }
+  });
+
   test('an embedded notebook template previews; breaking it puts a diagnostic on the notebook line; edit-to-preview latency', async () => {
     const notebook = vscode.Uri.file(path.join(workspaceRoot(), 'databricks', 'src', 'notebooks', 'star_join.py'));
     const doc = await vscode.workspace.openTextDocument(notebook);
