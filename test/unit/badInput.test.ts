@@ -155,6 +155,16 @@ describe('huge files', () => {
     assertFires(p, 'LH002', { at: ZERO, message: ['The file is 50.0 MB'] });
   });
 
+  it('an unsaved buffer is measured in bytes, as the file it would be (issue 9: the limit counted UTF-16 units)', async () => {
+    // 2 million '€' are 2 million UTF-16 units but 6 MB of UTF-8: over the limit as a file, so as a buffer too.
+    const euro = `version: 1\nproject:\n  name: big\ntodo: "${'€'.repeat(2_000_000)}"\n`;
+    assert.ok(euro.length < 5 * MB && Buffer.byteLength(euro) > 5 * MB);
+    const session = new ProjectSession(abs('lakehouse.yaml'), new MemoryHost({ [abs('lakehouse.yaml')]: BASELINE }));
+    session.setOverlay(abs('lakehouse.yaml'), euro);
+    const diagnostics = [...(await session.load()).diagnostics.values()].flat();
+    assert.deepEqual(diagnostics.map(d => `${d.code} ${d.message}`), ['LH002 The file is 5.7 MB, over the 5.0 MB limit for metadata files; split it with \'include\'.']);
+  });
+
   it('a huge ADF file is LH002 on that file; the project still loads', async () => {
     const p = await loadProject({ 'lakehouse.yaml': BASELINE, ...adfFolder(), 'adf/pipeline/huge.json': '{}' }, { sizes: { [abs('adf/pipeline/huge.json')]: 50 * MB } });
     assertFires(p, 'LH002', { file: 'adf/pipeline/huge.json', at: ZERO, message: ['over the 5.0 MB limit'] });
