@@ -101,7 +101,7 @@ describe('table references', () => {
 describe('TableResolver', () => {
   const table = (system: string, schema: string, name: string): Table => ({
     system, schema, name, qualifiedName: `${schema}.${name}`, columns: [], columnIndex: new Map(), primaryKey: [],
-    loadType: 'full', origin: { file: '/f', path: [] },
+    loadType: 'full', cdcMode: 'watermark', origin: { file: '/f', path: [] },
   });
   const a = table('erp', 'dbo', 'Orders');
   const b = table('shop', 'sales', 'Orders');

@@ -32,7 +32,6 @@ describe('samples/spotify', () => {
       ['gold/dimension.py.j2', 'dimension', 'databricks/src/gold/{name}.py'],
       ['gold/fact.py.j2', 'fact', 'databricks/src/gold/{name}.py'],
       ['gold/star_query.py.j2', 'fact', 'databricks/src/queries/{name}_star.py'],
-      ['gold/run_gold_pipeline.py.j2', 'project', 'databricks/src/gold/run_gold_pipeline.py'],
     ]);
     assert.ok(adf && adf.loops.length > 0, 'the sample pipeline is a metadata-driven loop');
     const declared = new Set(metadata.tables.map(t => t.qualifiedName.toLowerCase()));

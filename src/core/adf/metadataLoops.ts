@@ -28,6 +28,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const ITEMS_PARAMETER = /^@\{?\s*pipeline\(\)\s*\.\s*parameters\s*\.\s*([A-Za-z_][\w-]*)\s*\}?$/i;
+/** A ForEach over what a Filter kept: @activity('F').output.value. */
+const ITEMS_FILTERED = /^@\{?\s*activity\(\s*'([^']+)'\s*\)\s*\.\s*output\s*\.\s*value\s*\}?$/i;
 
 /** Case-insensitive lookup: real factories spell keys inconsistently (Table, table, TABLE_NAME). */
 function field(o: Obj, ...names: string[]): unknown {
@@ -76,9 +78,17 @@ export function findMetadataLoops(pipeline: AdfFile, datasets: ReadonlyMap<strin
   const props = value.properties;
   const parameters = isObj(props.parameters) ? props.parameters : {};
   const loops: MetadataLoop[] = [];
-  for (const { activity, path } of walkActivities(props.activities, ['properties', 'activities'])) {
+  const all = [...walkActivities(props.activities, ['properties', 'activities'])];
+  // A Filter in between (which tables this run copies) still loops over the parameter's tables.
+  const filterItems = (name: string): string | undefined => {
+    const filter = all.find(a => a.activity.type === 'Filter' && typeof a.activity.name === 'string' && a.activity.name.toLowerCase() === name.toLowerCase());
+    return filter && isObj(filter.activity.typeProperties) ? expressionText(filter.activity.typeProperties.items)?.trim() : undefined;
+  };
+  for (const { activity, path } of all) {
     if (activity.type !== 'ForEach' || !isObj(activity.typeProperties)) continue;
-    const itemsExpr = expressionText(activity.typeProperties.items)?.trim();
+    let itemsExpr = expressionText(activity.typeProperties.items)?.trim();
+    const filtered = itemsExpr ? ITEMS_FILTERED.exec(itemsExpr) : null;
+    if (filtered) itemsExpr = filterItems(filtered[1] as string);
     const match = itemsExpr ? ITEMS_PARAMETER.exec(itemsExpr) : null;
     if (!match) continue;
     const parameterName = Object.keys(parameters).find(k => k.toLowerCase() === (match[1] as string).toLowerCase());

@@ -15,6 +15,8 @@ export interface MetadataFragment {
   dimensions: Dimension[];
   facts: Fact[];
   dateDimension?: { name: string; origin: Origin };
+  calendar?: { from?: string; to?: string; origin: Origin };
+  databricks?: { pipelinesModule?: 'pyspark.pipelines' | 'dlt'; origin: Origin };
   paths?: ProjectPaths;
   /** The `templates` section (root file only); undefined when the file has none. */
   templates?: TemplateBinding[];
@@ -74,6 +76,7 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
         subscriptionId: nonEmpty(e.subscriptionId), tenantId: nonEmpty(e.tenantId), resourceGroup: nonEmpty(e.resourceGroup),
         factory: nonEmpty(e.factory), storageAccount: nonEmpty(e.storageAccount), databricksHost: nonEmpty(e.databricksHost),
         bundleTarget: nonEmpty(e.bundleTarget), location: nonEmpty(e.location), alertUrl: nonEmpty(e.alertUrl),
+        catalog: nonEmpty(e.catalog), keyVault: nonEmpty(e.keyVault), alertUrlSecret: nonEmpty(e.alertUrlSecret), deployUser: nonEmpty(e.deployUser),
         protected: e.protected === true,
         origin: at(p),
       });
@@ -126,10 +129,12 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
       const cdcColumn = nonEmpty(rawTable.cdcColumn);
       const loadType: LoadType = rawTable.loadType === 'full' || rawTable.loadType === 'incremental'
         ? rawTable.loadType
-        : cdcColumn ? 'incremental' : 'full';
+        : cdcColumn || rawTable.cdcMode === 'changeTracking' ? 'incremental' : 'full';
       const table: Table = {
         system: systemName, schema, name, qualifiedName: `${schema}.${name}`, description: str(rawTable.description),
         columns, columnIndex, primaryKey: strList(rawTable.primaryKey), cdcColumn, loadType,
+        cdcMode: rawTable.cdcMode === 'rowversion' || rawTable.cdcMode === 'changeTracking' ? rawTable.cdcMode : 'watermark',
+        cdcOverlap: nonEmpty(rawTable.cdcOverlap),
         backfillFrom: nonEmpty(rawTable.backfillFrom), todo: noteTodo(rawTable, tp), origin: at(tp),
       };
       system.tables.push(table);
@@ -142,6 +147,7 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
     noteTodo(star, ['starSchema']);
     const dateName = nonEmpty(star.dateDimension);
     if (dateName) fragment.dateDimension = { name: dateName, origin: at(['starSchema', 'dateDimension']) };
+    if (isObj(star.calendar)) fragment.calendar = { from: nonEmpty(star.calendar.from), to: nonEmpty(star.calendar.to), origin: at(['starSchema', 'calendar']) };
     list(star.dimensions).forEach((raw, i) => {
       if (!isObj(raw)) return;
       const name = nonEmpty(raw.name);
@@ -170,13 +176,18 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
         if (!isObj(r)) return;
         const column = nonEmpty(r.column);
         const dimension = nonEmpty(r.dimension);
-        if (column && dimension) references.push({ column, dimension, origin: at([...p, 'references', ri]) });
+        if (column && dimension) references.push({ column, dimension, version: r.version === 'current' ? 'current' : 'asOfEvent', origin: at([...p, 'references', ri]) });
       });
       fragment.facts.push({
         name, source: nonEmpty(raw.source) ?? '', grain: strList(raw.grain), measures, references,
-        sequenceBy: nonEmpty(raw.sequenceBy), description: str(raw.description), todo: noteTodo(raw, p), origin: at(p),
+        eventTime: nonEmpty(raw.eventTime), sequenceBy: nonEmpty(raw.sequenceBy), description: str(raw.description), todo: noteTodo(raw, p), origin: at(p),
       });
     });
+  }
+
+  if (isObj(value.databricks)) {
+    const module = value.databricks.pipelinesModule;
+    fragment.databricks = { pipelinesModule: module === 'dlt' || module === 'pyspark.pipelines' ? module : undefined, origin: at(['databricks']) };
   }
 
   if (isObj(value.paths)) {

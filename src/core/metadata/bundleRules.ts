@@ -1,7 +1,7 @@
-// The gold notebooks rendered from the built-in gold templates are Delta Live Tables source code:
-// only the bundle's DLT pipeline runs them, and Data Factory's gold step starts that pipeline by
-// name (templates/gold/run_gold_pipeline.py.j2). This checks that databricks.yml defines it and
-// lists every gold notebook, so a new dimension is not silently left out of the star schema.
+// The gold notebooks rendered from the built-in gold templates are Declarative Pipelines (Delta
+// Live Tables) source code: only the bundle's pipeline runs them, and Data Factory's gold step
+// starts an update of that pipeline by name. This checks that databricks.yml defines it and lists
+// every gold notebook, so a new dimension is not silently left out of the star schema.
 import * as path from 'path';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import type { Diagnostic, Fix } from '../diagnostics/diagnostic';
@@ -11,10 +11,9 @@ import { makeDiagnostic } from './metadataFile';
 import type { LakehouseMetadata } from './model';
 import { bindingTargets, effectiveBindings, toPosix } from './templateBindings';
 
-const RUNNER = 'gold/run_gold_pipeline.py.j2';
 const DLT_TEMPLATES = new Set(['gold/dimension.py.j2', 'gold/fact.py.j2']);
 
-/** The DLT pipeline's name, as the runner template writes it. */
+/** The gold pipeline's name, which Data Factory's gold step looks for. */
 export function goldPipelineName(meta: LakehouseMetadata): string {
   return `${meta.project?.name ?? 'lakehouse'}_gold`;
 }
@@ -30,7 +29,6 @@ export function bundleFileOf(meta: LakehouseMetadata): string {
 export function checkBundleGoldPipeline(meta: LakehouseMetadata, bundleText: string | undefined): Diagnostic[] {
   if (bundleText === undefined) return [];
   const bindings = effectiveBindings(meta);
-  if (!bindings.some(b => b.template === RUNNER)) return [];
   const file = bundleFileOf(meta);
   const bundleDir = path.dirname(file);
   const gold = bindings.filter(b => DLT_TEMPLATES.has(b.template)).flatMap(b => bindingTargets(b, meta).map(t => ({

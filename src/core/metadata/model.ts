@@ -24,6 +24,14 @@ export interface Environment {
   bundleTarget?: string;
   location?: string;
   alertUrl?: string;
+  /** The user or service principal that deploys the environment's bundle target (development-mode paths are named after it). */
+  deployUser?: string;
+  /** Unity Catalog catalog of this environment's tables (default: the zone's catalog). */
+  catalog?: string;
+  /** Azure Key Vault (name) that holds the environment's secrets, e.g. the alert URL. */
+  keyVault?: string;
+  /** Name of the Key Vault secret that holds the alert URL (a Logic App URL carries its signature). */
+  alertUrlSecret?: string;
   protected: boolean;
   origin: Origin;
 }
@@ -48,6 +56,13 @@ export interface Column {
 
 export type LoadType = 'incremental' | 'full';
 
+/**
+ * How an incremental table finds its new rows: a timestamp the application sets (re-read over an
+ * overlap window, duplicates removed downstream), a rowversion the database assigns, or SQL
+ * Server Change Tracking.
+ */
+export type CdcMode = 'watermark' | 'rowversion' | 'changeTracking';
+
 export interface Table {
   /** Source system name. */
   system: string;
@@ -61,6 +76,10 @@ export interface Table {
   columnIndex: Map<string, Column>;
   primaryKey: string[];
   cdcColumn?: string;
+  /** Default 'watermark'. */
+  cdcMode: CdcMode;
+  /** Watermark mode: how far back each run re-reads (ISO 8601 duration, e.g. PT1H); undefined: the default for the column's type. */
+  cdcOverlap?: string;
   loadType: LoadType;
   backfillFrom?: string;
   todo?: string;
@@ -97,9 +116,14 @@ export interface Measure {
   origin: Origin;
 }
 
+/** Which version of an SCD2 dimension a fact row joins: the one valid at its event time, or the current one. */
+export type JoinVersion = 'asOfEvent' | 'current';
+
 export interface Reference {
   column: string;
   dimension: string;
+  /** Default 'asOfEvent'. */
+  version: JoinVersion;
   origin: Origin;
 }
 
@@ -109,6 +133,8 @@ export interface Fact {
   grain: string[];
   measures: Measure[];
   references: Reference[];
+  /** The column that says when the fact happened (default: sequenceBy, else the table's cdcColumn). */
+  eventTime?: string;
   sequenceBy?: string;
   description?: string;
   todo?: string;
@@ -204,6 +230,10 @@ export interface LakehouseMetadata {
   dimensions: Dimension[];
   facts: Fact[];
   dateDimension?: { name: string; origin: Origin };
+  /** Databricks settings of the generated code (the `databricks` section). */
+  databricks?: { pipelinesModule?: 'pyspark.pipelines' | 'dlt'; origin: Origin };
+  /** The calendar the date dimension is generated over (starSchema.calendar). */
+  calendar?: { from?: string; to?: string; origin: Origin };
   paths: ProjectPaths;
   /** The `templates` section of lakehouse.yaml; undefined when it has none (the built-in bindings apply). */
   templates?: TemplateBinding[];

@@ -159,7 +159,7 @@ function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void 
     } else seenColumns.set(key, column.origin);
   }
 
-  if (table.loadType === 'incremental' && !table.cdcColumn) {
+  if (table.loadType === 'incremental' && !table.cdcColumn && table.cdcMode !== 'changeTracking') {
     out.push(at.diagnostic(RULES.schemaMissingKey, table.origin, 'loadType',
       `Table '${table.qualifiedName}' loads incrementally but has no cdcColumn: name the watermark column (e.g. updated_at), or set loadType: full.`));
   }

@@ -24,7 +24,6 @@ export function defaultTemplateBindings(meta: LakehouseMetadata): TemplateBindin
     { template: 'gold/dimension.py.j2', for: 'dimension', output: `${bundle}/src/gold/{name}.py` },
     { template: 'gold/fact.py.j2', for: 'fact', output: `${bundle}/src/gold/{name}.py` },
     { template: 'gold/star_query.py.j2', for: 'fact', output: `${bundle}/src/queries/{name}_star.py` },
-    { template: 'gold/run_gold_pipeline.py.j2', for: 'project', output: `${bundle}/src/gold/run_gold_pipeline.py` },
   ];
 }
 

@@ -388,6 +388,7 @@ export function mergeFragments(rootFile: string, rootDir: string, fragments: rea
       if (f.paths) meta.paths = f.paths;
       if (f.templates) meta.templates = f.templates;
       if (f.adf) meta.adf = f.adf;
+      if (f.databricks) meta.databricks = f.databricks;
     }
     meta.environments.push(...f.environments);
     meta.zones.push(...f.zones);
@@ -396,6 +397,7 @@ export function mergeFragments(rootFile: string, rootDir: string, fragments: rea
     meta.dimensions.push(...f.dimensions);
     meta.facts.push(...f.facts);
     if (f.dateDimension && !meta.dateDimension) meta.dateDimension = f.dateDimension;
+    if (f.calendar && !meta.calendar) meta.calendar = f.calendar;
     meta.todos.push(...f.todos);
   }
   return meta;

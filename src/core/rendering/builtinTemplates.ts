@@ -8,7 +8,6 @@ export const BUILTIN_TEMPLATE_NAMES: readonly string[] = [
   'gold/dimension.py.j2',
   'gold/fact.py.j2',
   'gold/star_query.py.j2',
-  'gold/run_gold_pipeline.py.j2',
 ];
 
 let found: string | null | undefined;

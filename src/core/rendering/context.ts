@@ -48,6 +48,8 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
       description: table.description ?? null,
       columns: table.columns.map(columnContext), columnNames: table.columns.map(c => c.name),
       primaryKey: [...table.primaryKey], cdcColumn: table.cdcColumn ?? null, loadType: table.loadType,
+      cdcMode: table.loadType === 'incremental' ? table.cdcMode : null, cdcOverlap: table.cdcOverlap ?? null,
+      sequenceColumn: sequenceColumnOf(table),
       backfillFrom: table.backfillFrom ?? null, zones,
     };
   };
@@ -61,15 +63,17 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
 
   const dimensionContext = (dimension: Dimension): JsonObject => {
     const table = resolver.resolve(dimension.source)[0];
+    const isDateDimension = metadata.dateDimension?.name.toLowerCase() === dimension.name.toLowerCase();
     return {
       name: dimension.name, source: dimension.source, description: dimension.description ?? null,
       table: table ? tableOf(table) : null,
-      columns: table ? table.columns.map(columnContext) : [],
-      businessKey: [...dimension.businessKey], scdType: dimension.scdType,
+      // The date dimension is generated (a sequence of days): its columns are the calendar's.
+      columns: isDateDimension ? CALENDAR_COLUMNS.map(c => ({ ...c, description: null })) : table ? table.columns.map(columnContext) : [],
+      businessKey: isDateDimension ? ['date_key'] : [...dimension.businessKey], scdType: isDateDimension ? 1 : dimension.scdType,
       trackedColumns: [...dimension.trackedColumns],
       sequenceBy: dimension.sequenceBy ?? null,
-      sequenceColumn: dimension.sequenceBy ?? table?.cdcColumn ?? null,
-      isDateDimension: metadata.dateDimension?.name.toLowerCase() === dimension.name.toLowerCase(),
+      sequenceColumn: dimension.sequenceBy ?? (table ? sequenceColumnOf(table) : null),
+      isDateDimension,
       target: goldTarget(goldZone, dimension.name),
     };
   };
@@ -87,8 +91,9 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
       measures: fact.measures.map(m => ({ column: m.column, aggregation: m.aggregation, name: m.name ?? m.column })),
       references: fact.references.map(r => {
         const dimension = dimensionByName.get(r.dimension.toLowerCase()) ?? null;
-        return { column: r.column, dimensionName: r.dimension, dimension, joinColumn: joinColumn(r.column, dimension) };
+        return { column: r.column, dimensionName: r.dimension, dimension, joinColumn: joinColumn(r.column, dimension), version: r.version };
       }),
+      eventTime: fact.eventTime ?? fact.sequenceBy ?? table?.cdcColumn ?? null,
       sequenceBy: fact.sequenceBy ?? null,
       sequenceColumn: fact.sequenceBy ?? table?.cdcColumn ?? null,
       target: goldTarget(goldZone, fact.name),
@@ -118,6 +123,8 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
     dimensions: dimensions.map(d => d.context),
     facts: metadata.facts.map(factContext),
     dateDimension: metadata.dateDimension?.name ?? null,
+    calendar: calendarOf(metadata),
+    databricks: { legacyDlt: metadata.databricks?.pipelinesModule === 'dlt' },
   };
 
   const target = options.target;
@@ -140,6 +147,33 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
   return context;
 }
 
+/** The columns of the generated date dimension (gold/dimension.py.j2 writes them). */
+export const CALENDAR_COLUMNS: readonly { name: string; type: string; nullable: boolean }[] = [
+  { name: 'date_key', type: 'int', nullable: false }, { name: 'date', type: 'date', nullable: false },
+  { name: 'day', type: 'int', nullable: false }, { name: 'month', type: 'int', nullable: false },
+  { name: 'quarter', type: 'int', nullable: false }, { name: 'year', type: 'int', nullable: false },
+  { name: 'weekday', type: 'nvarchar(10)', nullable: false }, { name: 'week_of_year', type: 'int', nullable: false },
+  { name: 'is_weekend', type: 'bit', nullable: false },
+];
+
+/**
+ * The column silver orders a table's changes by: the CDC column (a timestamp or a rowversion),
+ * the change version Change Tracking gives, or, for a full load, the time of the copy.
+ */
+export function sequenceColumnOf(table: Table): string {
+  if (table.loadType !== 'incremental') return '_source_file_time';
+  if (table.cdcMode === 'changeTracking') return '_change_version';
+  return table.cdcColumn ?? '_source_file_time';
+}
+
+/** The calendar's first and last day: starSchema.calendar, else from the earliest backfill's year (or 2020) for ten years. */
+export function calendarOf(metadata: LakehouseMetadata): { from: string; to: string } {
+  const earliest = metadata.tables.map(t => t.backfillFrom).filter((d): d is string => !!d).sort()[0];
+  const from = metadata.calendar?.from ?? `${earliest ? earliest.slice(0, 4) : '2020'}-01-01`;
+  const to = metadata.calendar?.to ?? `${Number(from.slice(0, 4)) + 10}-12-31`;
+  return { from, to };
+}
+
 function columnContext(column: Column): JsonObject {
   return { name: column.name, type: column.type, nullable: column.nullable ?? true, description: column.description ?? null };
 }
@@ -150,6 +184,7 @@ function environmentContext(environment: Environment | { name: string }): JsonOb
     name: e.name, subscriptionId: e.subscriptionId ?? null, tenantId: e.tenantId ?? null, resourceGroup: e.resourceGroup ?? null,
     factory: e.factory ?? null, storageAccount: e.storageAccount ?? null, databricksHost: e.databricksHost ?? null,
     bundleTarget: e.bundleTarget ?? e.name, location: e.location ?? null, alertUrl: e.alertUrl ?? null, protected: e.protected ?? false,
+    catalog: e.catalog ?? null, keyVault: e.keyVault ?? null, deployUser: e.deployUser ?? null,
   };
 }
 

@@ -209,7 +209,8 @@ export function contains(haystack: PyValue, needle: PyValue): boolean {
     return offset % step === 0n && offset / step >= 0n && offset / step < BigInt(haystack.length);
   }
   if (haystack instanceof PyDictView && haystack.kind === 'keys') return dictGet(haystack.dict, needle) !== undefined;
-  if (haystack instanceof PyUndefined) haystack.fail();
+  // Jinja2's Undefined has no __contains__: Python's `in` falls back to its __iter__, which is empty.
+  if (haystack instanceof PyUndefined) return false;
   if (haystack === null || typeof haystack !== 'object' || haystack instanceof PyFloat) {
     throw typeError(`argument of type '${pyTypeName(haystack)}' is not iterable`);
   }

@@ -33,6 +33,7 @@ function activitiesOf(artifact: GeneratedArtifact): Activity[] {
 function walk(activities: readonly Activity[]): Activity[] {
   return activities.flatMap(a => [a, ...walk([
     ...(a.typeProperties.activities as Activity[] ?? []), ...(a.typeProperties.ifTrueActivities as Activity[] ?? []), ...(a.typeProperties.ifFalseActivities as Activity[] ?? []),
+    ...(a.typeProperties.defaultActivities as Activity[] ?? []),
   ])]);
 }
 
@@ -101,15 +102,20 @@ describe('ADF Studio formatting', () => {
       const expectedTop = { pipeline: 'name,properties,type', dataset: 'name,properties,type', linkedService: 'name,type,properties', trigger: 'name,properties' }[a.kind];
       assert.equal(keys(a.value), expectedTop, a.relativePath);
     }
-    assert.equal(keys(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json').value.properties), 'description,activities,parameters,annotations');
+    assert.equal(keys(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json').value.properties), 'description,activities,parameters,concurrency,annotations');
     assert.equal(keys(byPath(artifacts, 'dataset/ds_sql_table.json').value.properties), 'linkedServiceName,parameters,annotations,type,schema,typeProperties');
     assert.equal(keys(byPath(artifacts, 'dataset/ds_adls_parquet.json').value.properties), 'linkedServiceName,parameters,annotations,type,typeProperties,schema');
     assert.equal(keys(byPath(artifacts, 'linkedService/ls_adls.json').value.properties), 'annotations,type,typeProperties');
     assert.equal(keys(byPath(artifacts, 'trigger/tr_ingestion_schedule.json').value.properties), 'description,annotations,runtimeState,pipelines,type,typeProperties');
     assert.equal(keys(byPath(artifacts, 'trigger/tr_ingestion_backfill.json').value.properties), 'description,annotations,runtimeState,pipeline,type,typeProperties');
     const order: Record<string, string> = {
+      Filter: 'name,type,dependsOn,userProperties,typeProperties',
       ForEach: 'name,type,dependsOn,userProperties,typeProperties',
       IfCondition: 'name,type,dependsOn,userProperties,typeProperties',
+      Until: 'name,type,dependsOn,userProperties,typeProperties',
+      Wait: 'name,type,dependsOn,userProperties,typeProperties',
+      Fail: 'name,type,dependsOn,userProperties,typeProperties',
+      GetMetadata: 'name,type,dependsOn,policy,userProperties,typeProperties',
       Lookup: 'name,type,dependsOn,policy,userProperties,typeProperties',
       Delete: 'name,type,dependsOn,policy,userProperties,typeProperties',
       WebActivity: 'name,type,dependsOn,policy,userProperties,typeProperties',
@@ -124,80 +130,105 @@ describe('ADF Studio formatting', () => {
 });
 
 describe('the ingestion pipeline (the reference project\'s Incremental_loop design)', () => {
-  it('loops over loop_input, whose default lists every table with its watermark column, backfill date, bronze folder and silver notebook', async () => {
+  it('loops over loop_input (through the Filter of the tables a run copies), whose default lists every table with its watermark column, backfill date, seed, overlap, bronze folder and silver notebook', async () => {
     const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
     const pipeline = byPath(generateSample(metadata).artifacts, 'pipeline/pl_incremental_ingestion.json');
     const file = parseAdfFile(path.join(SAMPLE_ADF, pipeline.relativePath), 'pipeline', pipeline.text);
     const loops = findMetadataLoops(file, new Map());
     assert.deepEqual(loops.map(l => [l.forEach, l.parameter]), [['for_each_table', 'loop_input']]);
     assert.deepEqual(loops[0]!.items.map(i => [i.schema, i.table, i.cdcColumn, i.backfillFrom]), metadata.tables.map(t => [t.schema, t.name, t.cdcColumn, t.backfillFrom]));
-    const defaults = (pipeline.value.properties as { parameters: Record<string, { defaultValue: unknown }> }).parameters;
-    assert.deepEqual((defaults.loop_input!.defaultValue as Record<string, string>[])[4], {
-      schema: 'dbo', table: 'FactStream', cdc_col: 'stream_timestamp', from_date: '2024-01-01', bronze_folder: 'FactStream',
-      silver_notebook: '/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/src/silver/FactStream',
+    const defaults = parametersOf(pipeline);
+    // The dev target deploys per user (development mode): the path names environments.dev.deployUser.
+    const folder = '/Workspace/Shared/.bundle/spotify_lakehouse/dev/00000000_0000_0000_0000_0000000000c1/files';
+    assert.deepEqual((defaults.loop_input!.defaultValue as Record<string, unknown>[])[4], {
+      schema: 'dbo', table: 'FactStream', bronze_folder: 'FactStream', silver_notebook: `${folder}/src/silver/FactStream`,
+      // backfillFrom: the backfill trigger copies history up to the schedule's start, where the watermark starts.
+      cdc_col: 'stream_timestamp', from_date: '2024-01-01', seed: '2026-12-07T02:00:00.0000000', overlap_minutes: 60,
     });
+    assert.equal((defaults.loop_input!.defaultValue as Record<string, unknown>[])[3]!.overlap_minutes, 1440, 'a date column re-reads a day');
+    assert.equal((defaults.loop_input!.defaultValue as Record<string, unknown>[])[0]!.seed, '1900-01-01T00:00:00.0000000', 'without backfillFrom, from the beginning');
     // The notebooks the pipeline runs are the rendered outputs, where databricks.yml deploys them.
-    const notebooks = [...(defaults.loop_input!.defaultValue as { silver_notebook: string }[]).map(i => i.silver_notebook), defaults.gold_notebook!.defaultValue as string];
-    assert.equal(notebooks[5], '/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/src/gold/run_gold_pipeline');
-    for (const notebook of notebooks) {
-      const rendered = path.join(SAMPLE_DIR, 'databricks', `${notebook.replace('/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/', '')}.py`);
+    for (const item of defaults.loop_input!.defaultValue as { silver_notebook: string }[]) {
+      const rendered = path.join(SAMPLE_DIR, 'databricks', `${item.silver_notebook.replace(`${folder}/`, '')}.py`);
       assert.ok(fs.existsSync(rendered), `${rendered} is rendered`);
     }
-    assert.deepEqual(Object.keys(defaults), ['loop_input', 'gold_notebook', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
+    assert.deepEqual(Object.keys(defaults), ['loop_input', 'databricks_host', 'gold_pipeline', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'key_vault', 'alert_url_secret', 'window_start', 'window_end']);
+    assert.deepEqual(Object.fromEntries(['gold_pipeline', 'storage_account', 'catalog', 'key_vault', 'alert_url_secret'].map(k => [k, defaults[k]!.defaultValue])), {
+      gold_pipeline: 'spotify_lakehouse_gold', storage_account: 'stspotifydev', catalog: 'spotify_dev', key_vault: 'kv-spotify-dev', alert_url_secret: 'alert-url',
+    });
+    assert.equal((pipeline.value.properties as { concurrency?: number }).concurrency, 1, 'one run at a time: runs would race on watermarks and checkpoints');
   });
 
-  it('per table: watermark Lookup in bronze <table>_cdc/cdc.json, copy past it (from_date, or the backfill window), watermark update or clean-up, silver notebook', async () => {
+  it('per table: the watermark file seeded on the first run, the copy from the watermark minus the overlap (or the window), the watermark moved forward only after the copy, the silver notebook every time', async () => {
     const pipeline = byPath(generateSample((await loadProjectAt(new NodeFileHost(), SAMPLE_DIR)).metadata).artifacts, 'pipeline/pl_incremental_ingestion.json');
     const all = walk(activitiesOf(pipeline));
     const named = (name: string) => all.find(a => a.name === name)!;
+    const deps = (name: string) => named(name).dependsOn.map(d => `${d.activity}:${d.dependencyConditions.join('|')}`);
     const lookup = named('read_watermark').typeProperties.dataset as { parameters: Record<string, unknown> };
     assert.deepEqual(lookup.parameters, { container: { value: '@pipeline().parameters.bronze_container', type: 'Expression' }, folder: { value: '@{item().bronze_folder}_cdc', type: 'Expression' }, file: 'cdc.json' });
+    assert.deepEqual(named('seed_watermark').typeProperties.expression, { value: "@not(activity('find_watermark').output.exists)", type: 'Expression' });
+    assert.deepEqual(deps('read_watermark'), ['seed_watermark:Succeeded']);
     const query = ((named('copy_new_rows').typeProperties.source as { sqlReaderQuery: { value: string } }).sqlReaderQuery).value;
     // Names are data: a ']' in them is doubled when the query is built, as QUOTENAME does.
-    assert.match(query, /^SELECT \* FROM \[@\{replace\(item\(\)\.schema, '\]', '\]\]'\)\}\]\.\[@\{replace\(item\(\)\.table, '\]', '\]\]'\)\}\] WHERE \[@\{replace\(item\(\)\.cdc_col, '\]', '\]\]'\)\}\] /);
-    assert.ok(query.includes("if(greater(item().from_date, activity('read_watermark').output.firstRow.cdc), item().from_date, activity('read_watermark').output.firstRow.cdc)"), 'from_date is the floor of the first load');
+    assert.match(query, /^@concat\('SELECT \* FROM ', concat\(concat\('\[', replace\(item\(\)\.schema, '\]', '\]\]'\), '\]'\), '\.', concat\('\[', replace\(item\(\)\.table, '\]', '\]\]'\), '\]'\)\)/);
+    assert.ok(query.includes('addMinutes(activity(\'read_watermark\').output.firstRow.cdc, mul(-1, item().overlap_minutes))'), 'the overlap is re-read');
+    assert.ok(query.includes("' >= '") && query.includes("' <= '") && query.includes("' < '"), 'both bounds: inclusive lower, inclusive maximum; a window ends exclusive');
     assert.ok(query.includes('pipeline().parameters.window_start') && query.includes('pipeline().parameters.window_end'), 'a backfill window replaces the watermark');
-    assert.deepEqual(named('if_rows_copied').typeProperties.expression, { value: "@greater(activity('copy_new_rows').output.rowsCopied, 0)", type: 'Expression' });
-    assert.deepEqual((named('if_rows_copied').typeProperties.ifFalseActivities as Activity[]).map(a => a.name), ['delete_empty_file']);
-    assert.deepEqual((named('if_rows_copied').typeProperties.ifTrueActivities as Activity[]).map(a => a.name), ['write_watermark', 'run_silver_notebook']);
+    assert.equal((named('advance_watermark').typeProperties.expression as { value: string }).value,
+      "@and(empty(pipeline().parameters.window_start), and(not(equals(activity('max_watermark').output.resultSets[0].rows[0].cdc, null)), greater(formatDateTime(activity('max_watermark').output.resultSets[0].rows[0].cdc, 'yyyy-MM-ddTHH:mm:ss.fffffff'), formatDateTime(activity('read_watermark').output.firstRow.cdc, 'yyyy-MM-ddTHH:mm:ss.fffffff'))))");
+    assert.deepEqual(deps('advance_watermark'), ['copy_new_rows:Succeeded']);
+    assert.deepEqual(deps('run_silver_notebook'), ['advance_watermark:Succeeded', 'clean_empty_file:Succeeded'], 'silver runs every time the copy succeeded, rows or not');
+    assert.deepEqual(named('run_silver_notebook').typeProperties.baseParameters, {
+      bronze_root: { value: "@concat('abfss://', pipeline().parameters.bronze_container, '@', pipeline().parameters.storage_account, '.dfs.core.windows.net')", type: 'Expression' },
+      silver_root: { value: "@concat('abfss://', pipeline().parameters.silver_container, '@', pipeline().parameters.storage_account, '.dfs.core.windows.net')", type: 'Expression' },
+      catalog: { value: '@pipeline().parameters.catalog', type: 'Expression' },
+    });
     assert.deepEqual(activitiesOf(pipeline).map(a => [a.name, a.dependsOn.map(d => `${d.activity}:${d.dependencyConditions.join('|')}`).join(' ')]), [
-      ['for_each_table', ''],
-      ['run_gold_pipeline', 'for_each_table:Succeeded'],
-      ['alert_success', 'run_gold_pipeline:Succeeded'],
-      ['alert_failure', 'run_gold_pipeline:Failed|Skipped'],
+      ['get_alert_url', ''],
+      ['for_each_table_tables', ''],
+      ['for_each_table', 'for_each_table_tables:Succeeded'],
+      ['find_gold_pipeline', 'for_each_table:Succeeded'],
+      ['gold_pipeline_named', 'find_gold_pipeline:Succeeded'],
+      ['one_gold_pipeline', 'gold_pipeline_named:Succeeded'],
+      ['start_gold_update', 'one_gold_pipeline:Succeeded'],
+      ['wait_for_gold_update', 'start_gold_update:Succeeded'],
+      ['check_gold_update', 'wait_for_gold_update:Succeeded'],
+      ['alert_success', 'check_gold_update:Succeeded get_alert_url:Succeeded'],
+      ['alert_failure', 'check_gold_update:Failed|Skipped get_alert_url:Succeeded'],
     ]);
-    // The gold notebooks are Delta Live Tables code: one notebook runs the bundle's DLT pipeline and waits for it.
-    assert.deepEqual(named('run_gold_pipeline').typeProperties, { notebookPath: { value: '@pipeline().parameters.gold_notebook', type: 'Expression' } });
-    assert.deepEqual((named('run_gold_pipeline') as Activity & { linkedServiceName?: unknown }).linkedServiceName, { referenceName: 'ls_databricks', type: 'LinkedServiceReference' });
+    // The gold notebooks are Declarative Pipelines code: the pipeline's update is started and awaited through the REST API.
+    assert.deepEqual(named('start_gold_update').typeProperties.authentication, { type: 'MSI', resource: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d' });
+    assert.deepEqual(named('alert_failure').typeProperties.body, {
+      pipeline_name: '@{pipeline().Pipeline}', pipeline_runId: '@{pipeline().RunId}', data_factory: '@{pipeline().DataFactory}', status: 'Failed',
+      error: "@{coalesce(activity('for_each_table')?.error?.message, activity('check_gold_update')?.error?.message, 'see the run in ADF Studio')}",
+    });
+    assert.equal((named('alert_failure') as Activity & { policy: { secureInput: boolean } }).policy.secureInput, true, 'the URL (with its signature) is not shown in monitoring');
     assert.ok(all.length < 80, `ADF allows 80 activities per pipeline; ${all.length}`);
   });
 
-  it('the gold step: none without dimensions and facts; without the run_gold_pipeline binding, the default output and a note', async () => {
+  it('the gold step: none without dimensions and facts, nor when no dimension or fact notebook is rendered', async () => {
     const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
     const goldOf = (generation: ReturnType<typeof generateSample>) => {
       const pipeline = byPath(generation.artifacts, 'pipeline/pl_incremental_ingestion.json');
-      return { names: activitiesOf(pipeline).map(a => a.name), notebook: parametersOf(pipeline).gold_notebook?.defaultValue };
+      return { names: activitiesOf(pipeline).map(a => a.name).filter(n => n.includes('gold')), pipeline: parametersOf(pipeline).gold_pipeline?.defaultValue };
     };
-    assert.deepEqual(goldOf(generateSample({ ...metadata, dimensions: [], facts: [] })), { names: ['for_each_table', 'alert_success', 'alert_failure'], notebook: undefined });
-    const unbound = generateSample({ ...metadata, templates: metadata.templates!.filter(b => b.for !== 'project') });
-    assert.deepEqual(goldOf(unbound), {
-      names: ['for_each_table', 'run_gold_pipeline', 'alert_success', 'alert_failure'], notebook: '/Workspace/Shared/.bundle/spotify_lakehouse/dev/files/src/gold/run_gold_pipeline',
-    });
-    assert.ok(unbound.notes.some(n => n.startsWith('No template binding renders gold/run_gold_pipeline.py.j2 (for: project)')), unbound.notes.join('\n'));
+    assert.deepEqual(goldOf(generateSample(metadata)).pipeline, 'spotify_lakehouse_gold');
+    assert.deepEqual(goldOf(generateSample({ ...metadata, dimensions: [], facts: [] })), { names: [], pipeline: undefined });
+    assert.deepEqual(goldOf(generateSample({ ...metadata, templates: metadata.templates!.filter(b => b.for === 'table') })), { names: [], pipeline: undefined });
   });
 
-  it('a pipeline that runs the gold notebooks one by one (as generation once did) is a conflict that --force rewrites whole', async () => {
+  it('a pipeline without the gold step generation now writes is a conflict that --force rewrites whole', async () => {
     const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
     const bundle = readBundleDeployment(fs.readFileSync(path.join(SAMPLE_DIR, 'databricks', 'databricks.yml'), 'utf8'));
     const file = path.join(SAMPLE_ADF, 'pipeline', 'pl_incremental_ingestion.json');
-    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as { properties: { parameters: Record<string, unknown> } };
-    old.properties.parameters = { dimension_notebooks: { type: 'array', defaultValue: [] }, ...old.properties.parameters };
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as { properties: { activities: { name: string }[] } };
+    old.properties.activities = old.properties.activities.filter(a => a.name !== 'check_gold_update');
     const oldText = JSON.stringify(old, null, '\t');
     const plan = await planAdfGeneration(metadata, SAMPLE_ADF, f => (f === file ? oldText : readFileIfExists(f)), { bundle });
     const planned = plan.files.find(f => f.file === file)!;
     assert.equal(planned.status, 'conflict');
     assert.equal(planned.conflict?.reason, 'unrecognised');
-    assert.match(planned.conflict!.message, /runs the gold notebooks one by one .*run_gold_pipeline \(forced, the whole file is rewritten\)/);
+    assert.match(planned.conflict!.message, /it has no gold step \(check_gold_update\), which generation now writes \(forced, the whole file is rewritten\)/);
     assert.equal(planned.newText, planned.artifact.text);
   });
 
@@ -244,27 +275,30 @@ describe('ADF generation of other projects', () => {
     // Each source system's loops live in a pipeline of their own, with the reference project's names.
     const crm = byPath(artifacts, 'pipeline/pl_incremental_ingestion_crm.json');
     const parameters = parametersOf(crm);
-    assert.deepEqual(Object.keys(parameters), ['loop_input', 'full_load_input', 'bronze_container', 'window_start', 'window_end']);
-    assert.deepEqual(crm.ownedPaths.map(pathText), ['loop_input', 'full_load_input', 'bronze_container'].map(p => `properties.parameters.${p}.defaultValue`));
+    assert.deepEqual(Object.keys(parameters), ['loop_input', 'full_load_input', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'window_start', 'window_end']);
+    assert.deepEqual(crm.ownedPaths.map(pathText), ['loop_input', 'full_load_input', 'bronze_container', 'silver_container', 'storage_account', 'catalog'].map(p => `properties.parameters.${p}.defaultValue`));
     assert.deepEqual(parameters.full_load_input!.defaultValue, [{ schema: 'dbo', table: 'Country', bronze_folder: 'crm/dbo/Country', silver_notebook: '/Workspace/Shared/.bundle/multi/dev/files/src/silver/Country' }]);
     assert.deepEqual((parameters.loop_input!.defaultValue as { table: string; from_date: string }[]).map(i => [i.table, i.from_date]), [['Customer', '2023-06-01']]);
     assert.equal(parameters.bronze_container!.defaultValue, 'raw');
-    assert.deepEqual(activitiesOf(crm).map(a => [a.name, a.dependsOn.map(d => d.activity).join()]), [['for_each_table', ''], ['for_each_full_load_table', 'for_each_table']]);
+    assert.deepEqual(activitiesOf(crm).map(a => [a.name, a.dependsOn.map(d => d.activity).join()]), [
+      ['for_each_table_tables', ''], ['for_each_table', 'for_each_table_tables'], ['for_each_full_load_table_tables', 'for_each_table'], ['for_each_full_load_table', 'for_each_full_load_table_tables'],
+    ]);
     const all = walk(activitiesOf(crm));
     assert.deepEqual(all.map(a => a.name), [
-      'for_each_table', 'read_watermark', 'max_watermark', 'copy_new_rows', 'if_rows_copied', 'write_watermark', 'run_silver_notebook', 'delete_empty_file',
-      'for_each_full_load_table', 'copy_full_table', 'run_full_load_silver_notebook',
+      'for_each_table_tables', 'for_each_table', 'find_watermark', 'seed_watermark', 'write_first_watermark', 'read_watermark', 'max_watermark', 'copy_new_rows',
+      'advance_watermark', 'write_watermark', 'clean_empty_file', 'delete_empty_file', 'run_silver_notebook',
+      'for_each_full_load_table_tables', 'for_each_full_load_table', 'copy_full_table', 'run_full_load_silver_notebook',
     ], 'the incremental path exactly as in a single-system pipeline, then the full loads');
     const fullCopy = all.find(a => a.name === 'copy_full_table')!;
     assert.equal((fullCopy.typeProperties.source as { sqlReaderQuery: { value: string } }).sqlReaderQuery.value, "SELECT * FROM [@{replace(item().schema, ']', ']]')}].[@{replace(item().table, ']', ']]')}]", 'a full load has no watermark');
     assert.equal(((fullCopy as unknown as { inputs: { referenceName: string }[] }).inputs[0]!).referenceName, 'ds_sql_table_crm');
-    assert.deepEqual(walk(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion_legacy.json'))).map(a => a.name), ['for_each_full_load_table', 'copy_full_table', 'run_full_load_silver_notebook'],
+    assert.deepEqual(walk(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion_legacy.json'))).map(a => a.name), ['for_each_full_load_table_tables', 'for_each_full_load_table', 'copy_full_table', 'run_full_load_silver_notebook'],
       'no watermark for a system of full loads only');
     assert.equal((walk(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion_dw.json'))).find(a => a.name === 'copy_new_rows')!.typeProperties.source as { type: string }).type, 'SqlDWSource');
-    assert.equal(activitiesOf(crm)[0]!.typeProperties.isSequential, true, 'batchCount 1 copies one table at a time');
-    assert.equal(activitiesOf(crm)[0]!.typeProperties.batchCount, undefined);
+    assert.equal(activitiesOf(crm)[1]!.typeProperties.isSequential, true, 'batchCount 1 copies one table at a time');
+    assert.equal(activitiesOf(crm)[1]!.typeProperties.batchCount, undefined);
 
-    // The pipeline the triggers start runs them one after the other, passing the bronze container and the backfill window on.
+    // The pipeline the triggers start runs them one after the other, passing the lake and the backfill window on.
     const orchestrator = byPath(artifacts, 'pipeline/pl_incremental_ingestion.json');
     assert.deepEqual(activitiesOf(orchestrator).map(a => [a.name, a.type, a.dependsOn.map(d => `${d.activity}:${d.dependencyConditions.join('|')}`).join(' ')]), [
       ['ingest_crm', 'ExecutePipeline', ''],
@@ -273,13 +307,14 @@ describe('ADF generation of other projects', () => {
       ['alert_success', 'WebActivity', 'ingest_legacy:Succeeded'],
       ['alert_failure', 'WebActivity', 'ingest_legacy:Failed|Skipped'],
     ]);
+    const passedOn = ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'window_start', 'window_end'];
     assert.deepEqual(activitiesOf(orchestrator)[1]!.typeProperties, {
       pipeline: { referenceName: 'pl_incremental_ingestion_dw', type: 'PipelineReference' },
       waitOnCompletion: true,
-      parameters: Object.fromEntries(['bronze_container', 'window_start', 'window_end'].map(p => [p, { value: `@pipeline().parameters.${p}`, type: 'Expression' }])),
+      parameters: Object.fromEntries(passedOn.map(p => [p, { value: `@pipeline().parameters.${p}`, type: 'Expression' }])),
     });
-    assert.deepEqual(Object.keys(parametersOf(orchestrator)), ['bronze_container', 'alert_url', 'window_start', 'window_end']);
-    assert.deepEqual(orchestrator.ownedPaths.map(pathText), ['bronze_container', 'alert_url'].map(p => `properties.parameters.${p}.defaultValue`));
+    assert.deepEqual(Object.keys(parametersOf(orchestrator)), ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'alert_url', 'window_start', 'window_end']);
+    assert.deepEqual(orchestrator.ownedPaths.map(pathText), ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'alert_url'].map(p => `properties.parameters.${p}.defaultValue`));
     assert.deepEqual(Object.keys(activitiesOf(orchestrator)[0]!), ['name', 'type', 'dependsOn', 'policy', 'userProperties', 'typeProperties'], 'ADF Studio\'s key order for Execute Pipeline');
 
     // Our own validator accepts the folder: every Execute Pipeline reference resolves and passes declared parameters.
@@ -296,11 +331,14 @@ describe('ADF generation of other projects', () => {
     assert.equal(loops(child), loops(single), 'the ingestion loops are the single pipeline\'s (their dataset aside)');
     assert.deepEqual(parametersOf(child).loop_input, parametersOf(single).loop_input);
     const orchestrator = byPath(artifacts, 'pipeline/pl_incremental_ingestion.json');
-    assert.deepEqual(activitiesOf(orchestrator).map(a => a.name), ['ingest_spotify_sql', 'ingest_crm', 'run_gold_pipeline', 'alert_success', 'alert_failure']);
-    assert.deepEqual(activitiesOf(orchestrator)[2]!.typeProperties, activitiesOf(single).find(a => a.name === 'run_gold_pipeline')!.typeProperties, 'the gold step is the single pipeline\'s');
-    assert.deepEqual(parametersOf(orchestrator).gold_notebook, parametersOf(single).gold_notebook);
-    assert.deepEqual(Object.keys(parametersOf(orchestrator)), ['gold_notebook', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
-    assert.deepEqual(orchestrator.ownedPaths.map(pathText), ['gold_notebook', 'bronze_container', 'alert_url'].map(p => `properties.parameters.${p}.defaultValue`));
+    const gold = ['find_gold_pipeline', 'gold_pipeline_named', 'one_gold_pipeline', 'start_gold_update', 'wait_for_gold_update', 'check_gold_update'];
+    assert.deepEqual(activitiesOf(orchestrator).map(a => a.name), ['get_alert_url', 'ingest_spotify_sql', 'ingest_crm', ...gold, 'alert_success', 'alert_failure']);
+    const goldOf = (a: GeneratedArtifact) => JSON.stringify(activitiesOf(a).filter(x => gold.includes(x.name)).map(x => ({ ...x, dependsOn: x.name === gold[0] ? [] : x.dependsOn })));
+    assert.equal(goldOf(orchestrator), goldOf(single), 'the gold step is the single pipeline\'s');
+    assert.deepEqual(parametersOf(orchestrator).gold_pipeline, parametersOf(single).gold_pipeline);
+    const owned = ['databricks_host', 'gold_pipeline', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'key_vault', 'alert_url_secret'];
+    assert.deepEqual(Object.keys(parametersOf(orchestrator)), [...owned, 'window_start', 'window_end']);
+    assert.deepEqual(orchestrator.ownedPaths.map(pathText), owned.map(p => `properties.parameters.${p}.defaultValue`));
     assert.deepEqual(await validateGenerated(artifacts), []);
   });
 
@@ -349,7 +387,7 @@ describe('ADF generation of other projects', () => {
       'pipeline/pl_load.json', 'trigger/tr_hourly.json', 'trigger/tr_ingestion_backfill.json',
     ]);
     const pipeline = byPath(artifacts, 'pipeline/pl_load.json');
-    assert.deepEqual(Object.keys((pipeline.value.properties as { parameters: object }).parameters), ['tables', 'bronze_container', 'alert_url', 'window_start', 'window_end']);
+    assert.deepEqual(Object.keys((pipeline.value.properties as { parameters: object }).parameters), ['tables', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'alert_url', 'window_start', 'window_end']);
     assert.ok(!walk(activitiesOf(pipeline)).some(a => a.type === 'DatabricksNotebook'));
     assert.deepEqual((byPath(artifacts, 'trigger/tr_hourly.json').value.properties as { typeProperties: object }).typeProperties,
       { recurrence: { frequency: 'Hour', interval: 2, startTime: '2024-01-01T02:00:00Z', timeZone: 'UTC' } });
@@ -397,9 +435,9 @@ describe('ADF generation at scale: no generated pipeline passes Data Factory\'s 
     for (const [name, size] of pipelines) {
       assert.ok(size.activities <= 80 && size.parameters <= 50 && size.kib <= 128, `${name}: ${JSON.stringify(size)}`);
     }
-    // 40 Execute Pipeline activities, then the 500 dimensions and 200 facts in one gold step (the gold DLT pipeline runs them all), then the alerts.
-    assert.equal(orchestrator.activities, 40 + 1 + 2);
-    assert.deepEqual(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')).slice(-3).map(a => a.name), ['run_gold_pipeline', 'alert_success', 'alert_failure']);
+    // 40 Execute Pipeline activities, then the 500 dimensions and 200 facts in one gold step (the gold pipeline's update runs them all), then the alerts.
+    assert.equal(orchestrator.activities, 40 + 10 + 2);
+    assert.deepEqual(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')).slice(-3).map(a => a.name), ['check_gold_update', 'alert_success', 'alert_failure']);
     assert.ok(![...pipelines.keys()].some(name => /_(dimensions|facts)(_part\d+)?$/.test(name)), 'no gold pipelines of their own');
     assert.ok(ms < 500, `generation took ${ms.toFixed(1)} ms`);
 
@@ -440,14 +478,17 @@ describe('ADF generation at scale: no generated pipeline passes Data Factory\'s 
     for (const [name, size] of pipelines) assert.ok(size.activities <= 80 && size.parameters <= 50 && size.kib <= 128, `${name}: ${JSON.stringify(size)}`);
     const runs = (name: string) => activitiesOf(byPath(artifacts, `pipeline/${name}.json`)).filter(a => a.type === 'ExecutePipeline').map(a => (a.typeProperties.pipeline as { referenceName: string }).referenceName);
     assert.deepEqual(runs('pl_incremental_ingestion'), ['pl_incremental_ingestion_batch_1', 'pl_incremental_ingestion_batch_2']);
-    assert.deepEqual(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')).slice(-3).map(a => a.name), ['run_gold_pipeline', 'alert_success', 'alert_failure']);
+    assert.deepEqual(activitiesOf(byPath(artifacts, 'pipeline/pl_incremental_ingestion.json')).slice(-3).map(a => a.name), ['check_gold_update', 'alert_success', 'alert_failure']);
     const batched = [...runs('pl_incremental_ingestion_batch_1'), ...runs('pl_incremental_ingestion_batch_2')];
+    const partCount = artifacts.filter(a => /^pl_incremental_ingestion_big_part\d+$/.test(a.name)).length;
+    assert.ok(partCount >= 3, `the big system is split (${partCount} parts)`);
+    const partNames = Array.from({ length: partCount }, (_, k) => `pl_incremental_ingestion_big_part${k + 1}`);
     assert.deepEqual(batched, [
-      'pl_incremental_ingestion_big_part1', 'pl_incremental_ingestion_big_part2', 'pl_incremental_ingestion_big_part3',
-      ...Array.from({ length: 80 }, (_, i) => `pl_incremental_ingestion_s${String(i + 1).padStart(4, '0')}`),
+      ...partNames, ...Array.from({ length: 80 }, (_, i) => `pl_incremental_ingestion_s${String(i + 1).padStart(4, '0')}`),
     ], 'every system pipeline, once, in the metadata\'s order');
-    assert.deepEqual([runs('pl_incremental_ingestion_batch_1').length, runs('pl_incremental_ingestion_batch_2').length], [42, 41], 'batches of equal size');
-    const parts = [1, 2, 3].map(k => parametersOf(byPath(artifacts, `pipeline/pl_incremental_ingestion_big_part${k}.json`)).loop_input!.defaultValue as { table: string }[]);
+    const total = partCount + 80;
+    assert.deepEqual([runs('pl_incremental_ingestion_batch_1').length, runs('pl_incremental_ingestion_batch_2').length], [Math.ceil(total / 2), Math.floor(total / 2)], 'batches of equal size');
+    const parts = partNames.map(name => parametersOf(byPath(artifacts, `pipeline/${name}.json`)).loop_input!.defaultValue as { table: string }[]);
     assert.deepEqual(parts.flat().map(i => i.table), snapshot.metadata.sources[0]!.tables.map(x => x.name), 'the parts list every table once, in order');
     assert.deepEqual(await validateGenerated(artifacts), []);
   });

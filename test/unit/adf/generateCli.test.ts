@@ -82,23 +82,23 @@ describe('lakehouse generate adf', () => {
 
   it('refuses to overwrite an owned value edited by hand (exit 1, naming it, nothing written); --force overwrites it', async () => {
     const dir = copySample('handedit');
-    const handEdited = edit(fs.readFileSync(pipelineFile(dir), 'utf8'), '"defaultValue": "https://example.invalid/logic-app-trigger"', '"defaultValue": "https://example.invalid/mine"');
+    const handEdited = edit(fs.readFileSync(pipelineFile(dir), 'utf8'), '"defaultValue": "kv-spotify-dev"', '"defaultValue": "kv-mine"');
     fs.writeFileSync(pipelineFile(dir), handEdited);
     addTable(dir);
     const check = await lakehouse(['generate', 'adf', '--check', dir], tmp);
     assert.equal(check.code, 1);
-    assert.match(check.stdout, /^out of date, needs --force: adf\/pipeline\/pl_incremental_ingestion\.json: properties\.parameters\.alert_url\.defaultValue was edited by hand since the last generation\n/);
+    assert.match(check.stdout, /^out of date, needs --force: adf\/pipeline\/pl_incremental_ingestion\.json: properties\.parameters\.key_vault\.defaultValue was edited by hand since the last generation\n/);
     const refused = await lakehouse(['generate', 'adf', dir], tmp);
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, '');
     assert.equal(refused.stderr, "lakehouse: 1 file(s) would lose changes made outside lakehouse generate adf; nothing was written:\n"
-      + '  adf/pipeline/pl_incremental_ingestion.json: properties.parameters.alert_url.defaultValue was edited by hand since the last generation\n'
+      + '  adf/pipeline/pl_incremental_ingestion.json: properties.parameters.key_vault.defaultValue was edited by hand since the last generation\n'
       + 'Put those values in lakehouse.yaml (or the adf section) instead, or pass --force to overwrite them.\n');
     assert.equal(fs.readFileSync(pipelineFile(dir), 'utf8'), handEdited);
     const forced = await lakehouse(['generate', 'adf', '--force', dir], tmp);
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /^overwrote adf\/pipeline\/pl_incremental_ingestion\.json\n/);
-    assert.ok(fs.readFileSync(pipelineFile(dir), 'utf8').includes('logic-app-trigger'));
+    assert.ok(fs.readFileSync(pipelineFile(dir), 'utf8').includes('"kv-spotify-dev"'));
   });
 
   it('--format json reports every file with its status', async () => {

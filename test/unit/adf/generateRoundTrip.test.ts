@@ -198,15 +198,17 @@ describe('ADF generation round trip with a pipeline per source system', () => {
     return folder;
   }
 
-  it('each system pipeline is generated and fingerprinted; its table lists and bronze container are owned', async () => {
+  it('each system pipeline is generated and fingerprinted; its table lists and where the lake and the catalog are are owned', async () => {
     const folder = new Folder();
     const first = await plan(folder, SECOND_SYSTEM);
     const child = first.files.find(f => f.file === ERP)!;
-    assert.deepEqual(child.artifact.ownedPaths.map(pathText), ['properties.parameters.loop_input.defaultValue', 'properties.parameters.bronze_container.defaultValue']);
+    const lake = ['bronze_container', 'silver_container', 'storage_account', 'catalog'];
+    const owned = (names: string[]) => names.map(p => `properties.parameters.${p}.defaultValue`);
+    assert.deepEqual(child.artifact.ownedPaths.map(pathText), owned(['loop_input', ...lake]));
     await writeAdfPlan(first, { write: folder.write });
     const fingerprints = JSON.parse(folder.get(path.join(ADF, FINGERPRINT_FILE))) as { artifacts: Record<string, Record<string, string>> };
-    assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion_erp.json']!), ['properties.parameters.loop_input.defaultValue', 'properties.parameters.bronze_container.defaultValue']);
-    assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion.json']!), ['properties.parameters.gold_notebook.defaultValue', 'properties.parameters.bronze_container.defaultValue', 'properties.parameters.alert_url.defaultValue']);
+    assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion_erp.json']!), owned(['loop_input', ...lake]));
+    assert.deepEqual(Object.keys(fingerprints.artifacts['pipeline/pl_incremental_ingestion.json']!), owned(['databricks_host', 'gold_pipeline', ...lake, 'alert_url']));
     assert.ok(isUpToDate(await plan(folder, SECOND_SYSTEM)));
   });
 

@@ -47,11 +47,11 @@ describe('generated ADF artifacts through @azure/arm-datafactory 12 models', () 
     await assertSurvives(artifacts);
   });
 
-  it('past the limits: batch pipelines, a system split in parts, the orchestrator\'s gold step (a notebook activity)', async () => {
+  it('past the limits: batch pipelines, a system split in parts, the orchestrator\'s gold step (Web activities and an Until)', async () => {
     const { snapshot } = await loadProject(wideProject({ bigTables: 1200, smallSystems: 80 }));
     const { artifacts } = generateAdfArtifacts(snapshot.metadata);
     const names = ['pl_incremental_ingestion', 'pl_incremental_ingestion_batch_1', 'pl_incremental_ingestion_big_part1', 'pl_incremental_ingestion_s0001'];
-    assert.match(artifacts.find(a => a.name === 'pl_incremental_ingestion')!.text, /"name": "run_gold_pipeline",\n\t+"type": "DatabricksNotebook"/);
+    assert.match(artifacts.find(a => a.name === 'pl_incremental_ingestion')!.text, /"name": "wait_for_gold_update",\n\t+"type": "Until"/);
     const chosen = artifacts.filter(a => a.kind === 'pipeline' && names.includes(a.name));
     assert.equal(chosen.length, names.length);
     await assertSurvives(chosen);

@@ -26,13 +26,16 @@ describe('buildTemplateContext', () => {
     const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
     const context = buildTemplateContext(metadata);
     assert.deepEqual(JSON.parse(JSON.stringify(context)), context, 'survives JSON');
-    assert.deepEqual(Object.keys(context), ['project', 'environment', 'environments', 'zones', 'sources', 'tables', 'dimensions', 'facts', 'dateDimension']);
+    assert.deepEqual(Object.keys(context), ['project', 'environment', 'environments', 'zones', 'sources', 'tables', 'dimensions', 'facts', 'dateDimension', 'calendar', 'databricks']);
+    assert.deepEqual(context.calendar, { from: '2024-01-01', to: '2030-12-31' });
+    assert.deepEqual(context.databricks, { legacyDlt: false });
     const env = context.environment as Record<string, unknown>;
     assert.equal(env.name, 'dev');
     assert.equal(env.storageAccount, 'stspotifydev');
     assert.equal(env.bundleTarget, 'dev');
+    assert.equal(env.catalog, 'spotify_dev');
     assert.deepEqual((context.zones as Record<string, unknown>).silver, {
-      name: 'silver', container: 'silver', path: '{table}', format: 'delta', catalog: 'spotify_catalog', schema: 'silver', url: 'abfss://silver@stspotifydev.dfs.core.windows.net',
+      name: 'silver', container: 'silver', path: '{table}', format: 'delta', catalog: null, schema: 'silver', url: 'abfss://silver@stspotifydev.dfs.core.windows.net',
     });
     assert.equal((context.tables as unknown[]).length, 5);
     assert.equal(context.dateDimension, 'dim_date');
@@ -45,8 +48,10 @@ describe('buildTemplateContext', () => {
     assert.deepEqual(table.zones.bronze, {
       container: 'bronze', folder: 'DimUser', url: 'abfss://bronze@stspotifyprod.dfs.core.windows.net/DimUser', format: 'parquet', catalog: null, schema: null, tableName: 'DimUser', tableIdentifier: '`DimUser`',
     });
-    assert.equal(table.zones.silver.tableName, 'spotify_catalog.silver.DimUser');
+    assert.equal(table.zones.silver.tableName, 'silver.DimUser');
+    assert.equal(table.zones.silver.tableIdentifier, '`silver`.`DimUser`');
     assert.deepEqual(table.primaryKey, ['user_id']);
+    assert.deepEqual([table.cdcMode, table.sequenceColumn, table.cdcOverlap], ['watermark', 'updated_at', null]);
     assert.equal(table.backfillFrom, null);
 
     const dimension = buildTemplateContext(metadata, { target: { kind: 'dimension', name: 'dim_user' } }).dimension as Record<string, Loose>;
@@ -54,13 +59,18 @@ describe('buildTemplateContext', () => {
     assert.equal(dimension.scdType, 2);
     assert.deepEqual(dimension.trackedColumns, ['user_name', 'country', 'subscription_type']);
     assert.equal(dimension.sequenceColumn, 'updated_at');
-    assert.equal(dimension.target.tableName, 'spotify_catalog.gold.dim_user');
+    assert.equal(dimension.target.tableName, 'gold.dim_user');
     assert.deepEqual(dimension.columns.map((c: { name: string }) => c.name), ['user_id', 'user_name', 'country', 'subscription_type', 'start_date', 'end_date', 'updated_at']);
 
     const fact = buildTemplateContext(metadata, { target: { kind: 'fact', name: 'fact_stream' } }).fact as Record<string, Loose>;
     assert.deepEqual(fact.references.map((r: Loose) => [r.column, r.dimension.name, r.joinColumn]), [['user_id', 'dim_user', 'user_id'], ['track_id', 'dim_track', 'track_id'], ['date_key', 'dim_date', 'date_key']]);
     assert.deepEqual(fact.measures, [{ column: 'listen_duration', aggregation: 'sum', name: 'listen_duration' }, { column: 'stream_id', aggregation: 'count', name: 'stream_count' }]);
     assert.equal(fact.sequenceColumn, 'stream_timestamp');
+    assert.equal(fact.eventTime, 'stream_timestamp', 'the event time defaults to the sequence column');
+    assert.deepEqual(fact.references.map((r: Loose) => r.version), ['asOfEvent', 'asOfEvent', 'asOfEvent']);
+    const date = buildTemplateContext(metadata, { target: { kind: 'dimension', name: 'dim_date' } }).dimension as Record<string, Loose>;
+    assert.equal(date.isDateDimension, true);
+    assert.deepEqual(date.columns.map((c: { name: string }) => c.name), ['date_key', 'date', 'day', 'month', 'quarter', 'year', 'weekday', 'week_of_year', 'is_weekend'], 'the generated calendar\'s columns');
   });
 
   it('uses the first environment by default, a bare dev without any, and refuses an unknown one', async () => {
@@ -69,7 +79,7 @@ describe('buildTemplateContext', () => {
     assert.throws(() => buildTemplateContext(p.snapshot.metadata, { environment: 'prod' }), (e: Error) => e instanceof UnknownEnvironmentError && /No environment 'prod' in lakehouse.yaml; declared: test/.test(e.message));
     const none = await loadProject({ 'lakehouse.yaml': BASELINE.replace(/environments:[\s\S]*?\n\n/, '') });
     assert.deepEqual(buildTemplateContext(none.snapshot.metadata).environment, {
-      name: 'dev', subscriptionId: null, tenantId: null, resourceGroup: null, factory: null, storageAccount: null, databricksHost: null, bundleTarget: 'dev', location: null, alertUrl: null, protected: false,
+      name: 'dev', subscriptionId: null, tenantId: null, resourceGroup: null, factory: null, storageAccount: null, databricksHost: null, bundleTarget: 'dev', location: null, alertUrl: null, protected: false, catalog: null, keyVault: null, deployUser: null,
     });
   });
 });
@@ -84,7 +94,6 @@ describe('planRenders', () => {
       'table:spotify_sql.dbo.FactStream:silver/autoloader.py.j2',
       'dimension:dim_user:gold/dimension.py.j2', 'dimension:dim_track:gold/dimension.py.j2', 'dimension:dim_artist:gold/dimension.py.j2', 'dimension:dim_date:gold/dimension.py.j2',
       'fact:fact_stream:gold/fact.py.j2', 'fact:fact_stream:gold/star_query.py.j2',
-      'project:gold/run_gold_pipeline.py.j2',
     ]);
     const first = jobs[0]!;
     assert.equal(first.templateFile, path.join(builtinTemplatesDir, 'silver', 'autoloader.py.j2'));
@@ -103,7 +112,6 @@ describe('planRenders', () => {
     assert.deepEqual(jobs.map(j => path.relative(path.dirname(p.snapshot.rootFile), j.outputFile).split(path.sep).join('/')), [
       'dab/src/silver/DimUser.py', 'dab/src/silver/DimTrack.py', 'dab/src/silver/DimDate.py', 'dab/src/silver/FactStream.py',
       'dab/src/gold/dim_user.py', 'dab/src/gold/dim_track.py', 'dab/src/gold/dim_date.py', 'dab/src/gold/fact_stream.py', 'dab/src/queries/fact_stream_star.py',
-      'dab/src/gold/run_gold_pipeline.py',
     ]);
     const none = await loadProject({ 'lakehouse.yaml': edit(BASELINE, '\nsources:', 'templates: []\n\nsources:') });
     assert.deepEqual(planRenders(none.snapshot, { builtinTemplatesDir }), []);

@@ -30,7 +30,7 @@ const hasPython = !python.error && python.status === 0;
 describe('built-in templates on samples/spotify', () => {
   it('render every binding as a Databricks notebook', async () => {
     const { outcomes } = await sampleJobs();
-    assert.equal(outcomes.length, 12);
+    assert.equal(outcomes.length, 11);
     for (const { job, result } of outcomes) {
       assert.ok(result.ok, `${job.id}: ${result.ok ? '' : result.error.message}`);
       assert.ok(result.text.startsWith('# Databricks notebook source\n'), job.id);
@@ -52,7 +52,7 @@ describe('built-in templates on samples/spotify', () => {
         fs.writeFileSync(file, o.result.ok ? o.result.text : '');
         return file;
       });
-      assert.equal(files.length, 12);
+      assert.equal(files.length, 11);
       const script = 'import py_compile, sys\nfor f in sys.argv[1:]:\n    py_compile.compile(f, doraise=True, cfile=f + ".pyc")\n';
       const run = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
       assert.equal(run.status, 0, run.stderr);
@@ -66,7 +66,7 @@ describe('built-in templates on samples/spotify', () => {
     const { jobs } = await sampleJobs();
     const report = await verifyWithJinja2(verificationCases(jobs), { python: PYTHON });
     assert.deepEqual(report.outcomes.filter(o => o.status !== 'identical').map(o => [o.id, o.status, o.firstDifference]), []);
-    assert.equal(report.identical, 12);
+    assert.equal(report.identical, 11);
   });
 
   it('match the outputs committed in samples/spotify/databricks/src', async () => {

@@ -37,7 +37,7 @@ async function hostileSample() {
 
 const AST_CHECK = String.raw`
 import ast, json, sys
-allowed_imports = {"dlt", "pyspark.sql.functions", "time", "databricks.sdk"}
+allowed_imports = {"dlt", "pyspark", "pyspark.sql", "pyspark.sql.functions", "pyspark.sql.window", "delta.tables"}
 report = {}
 for path in sys.argv[1:]:
     tree = ast.parse(open(path, encoding="utf-8").read(), path)

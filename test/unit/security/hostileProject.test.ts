@@ -216,7 +216,7 @@ describe('a hostile project (issue 9)', () => {
     it('paths.templates: /etc with template passwd is refused; nothing is copied', async () => {
       const { dir } = sampleCopy(tmp, 'templates-etc');
       editFile(path.join(dir, 'lakehouse.yaml'), '  bundle: databricks\n', '  bundle: databricks\n  templates: /etc\n');
-      editFile(path.join(dir, 'lakehouse.yaml'), '  - template: gold/run_gold_pipeline.py.j2\n    for: project\n    output: databricks/src/gold/run_gold_pipeline.py',
+      editFile(path.join(dir, 'lakehouse.yaml'), '  - template: gold/star_query.py.j2\n    for: fact\n    output: databricks/src/queries/{name}_star.py',
         '  - template: passwd\n    for: project\n    output: stolen.txt');
       const run = await lakehouse(['validate', dir], tmp);
       assert.match(run.stdout, /error LH601 paths\.templates \('[^']*etc'\) is outside the project folder/);
@@ -240,8 +240,8 @@ describe('a hostile project (issue 9)', () => {
       fs.mkdirSync(path.join(outside, 'tpl'), { recursive: true });
       fs.writeFileSync(path.join(outside, 'tpl', 'hello.txt.j2'), 'Hello {{ project.name }}\n');
       editFile(path.join(dir, 'lakehouse.yaml'), '  bundle: databricks\n', '  bundle: databricks\n  templates: ../outside/tpl\n');
-      editFile(path.join(dir, 'lakehouse.yaml'), '  - template: gold/run_gold_pipeline.py.j2\n    for: project\n    output: databricks/src/gold/run_gold_pipeline.py',
-        '  - template: gold/run_gold_pipeline.py.j2\n    for: project\n    output: databricks/src/gold/run_gold_pipeline.py\n  - template: hello.txt.j2\n    for: project\n    output: hello.txt');
+      editFile(path.join(dir, 'lakehouse.yaml'), '  - template: gold/star_query.py.j2\n    for: fact\n    output: databricks/src/queries/{name}_star.py',
+        '  - template: gold/star_query.py.j2\n    for: fact\n    output: databricks/src/queries/{name}_star.py\n  - template: hello.txt.j2\n    for: project\n    output: hello.txt');
       assert.equal((await lakehouse(['validate', dir], tmp)).code, 1);
       const allowed = await lakehouse(['render', dir, '--allow-folder', path.join(outside, 'tpl')], tmp);
       assert.equal(allowed.code, 0, allowed.stderr);

@@ -4,6 +4,7 @@
 import * as path from 'path';
 import type { LakehouseMetadata, SourceSystem } from '../../metadata/model';
 import { bindingTargets, effectiveBindings, outputPathProblem, templateNameProblem, toPosix } from '../../metadata/templateBindings';
+import { goldPipelineName } from '../../metadata/bundleRules';
 import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
 import { buildIngestionPipelines, pipelineStats, sqlDatasetName, sqlFlavour, sqlLinkedServiceName, tableKey, type NotebookPaths } from './pipeline';
 import { resolveAdfSettings, sourceConnection, type ResolveOptions, type ResolvedAdfSettings } from './settings';
@@ -37,8 +38,6 @@ export { AdfGenerationError };
 const LINKED_SERVICE_TYPE = 'Microsoft.DataFactory/factories/linkedservices';
 const DATASET_TYPE = 'Microsoft.DataFactory/factories/datasets';
 const ANNOTATIONS = ['lakehouse-workbench'];
-/** The built-in template of the gold step's notebook. */
-const GOLD_RUNNER_TEMPLATE = 'gold/run_gold_pipeline.py.j2';
 
 export function generateAdfArtifacts(metadata: LakehouseMetadata, options: GenerateOptions = {}): AdfGeneration {
   const settings = resolveAdfSettings(metadata, options);
@@ -64,7 +63,7 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
     name: settings.lakeLinkedService, type: LINKED_SERVICE_TYPE,
     properties: { annotations: ANNOTATIONS, type: 'AzureBlobFS', typeProperties: { url: settings.storageUrl } },
   }, [['properties', 'typeProperties', 'url']]);
-  const runsNotebooks = notebooks.silver.size > 0 || notebooks.gold !== undefined;
+  const runsNotebooks = notebooks.silver.size > 0;
   if (runsNotebooks) add('linkedService', databricksLinkedService(settings), [['properties', 'typeProperties']]);
 
   // A dataset's parameters are its contract with the pipeline, which passes exactly these.
@@ -221,13 +220,10 @@ function backfillTrigger(settings: ResolvedAdfSettings): JsonObject {
 }
 
 /**
- * The workspace path of each rendered notebook the pipeline runs: the first template binding
- * for tables is the silver step; the gold step (when the project has dimensions or facts) is the
- * output of the binding of gold/run_gold_pipeline.py.j2 (for: project), which runs the gold Delta
- * Live Tables pipeline the dimension and fact notebooks make up. Without that binding, the gold
- * step runs where the built-in binding would put it (and a note says so) when dimensions or facts
- * are rendered, and there is none when they are not. A notebook's path is the notebook folder
- * plus the output's path inside the bundle folder, without its extension.
+ * What the pipeline runs on Databricks: the first template binding for tables is the silver
+ * step (a notebook's path is the notebook folder plus the output's path inside the bundle
+ * folder, without its extension); the gold step, when dimension or fact notebooks are rendered,
+ * is an update of the bundle's gold pipeline, <project>_gold.
  */
 function notebookPaths(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notes: string[]): NotebookPaths {
   const bundleDir = metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks');
@@ -243,13 +239,7 @@ function notebookPaths(metadata: LakehouseMetadata, settings: ResolvedAdfSetting
     for (const target of bindingTargets(tableBinding, metadata)) if (target.table) silver.set(tableKey(target.table), workspacePath(target.output));
   }
   if (metadata.dimensions.length === 0 && metadata.facts.length === 0) return { silver };
-  const goldBinding = usable.find(b => b.for === 'project' && toPosix(b.template).replace(/^(\.\/)+/, '') === GOLD_RUNNER_TEMPLATE);
-  const goldTarget = goldBinding ? bindingTargets(goldBinding, metadata)[0] : undefined;
-  if (goldTarget) return { silver, gold: workspacePath(goldTarget.output) };
-  // Neither the runner nor any dimension or fact is rendered: the project's gold is not ours to run.
+  // No dimension or fact is rendered: the project's gold is not ours to run.
   if (!usable.some(b => b.for === 'dimension' || b.for === 'fact')) return { silver };
-  const gold = `${settings.notebookFolder}/src/gold/run_gold_pipeline`;
-  notes.push(`No template binding renders ${GOLD_RUNNER_TEMPLATE} (for: project): the gold step runs ${gold}, which starts the bundle's gold Delta Live Tables pipeline. `
-    + `Add the binding to lakehouse.yaml's templates (output: <bundle>/src/gold/run_gold_pipeline.py) and render it.`);
-  return { silver, gold };
+  return { silver, goldPipeline: goldPipelineName(metadata) };
 }

@@ -19,12 +19,15 @@
 // default pl_incremental_ingestion), as in the reference project. Several source systems (or one
 // pipeline past Data Factory's limits) make <pipeline> the orchestrator the triggers start: it
 // runs one pipeline per source system, <pipeline>_<system>, one after the other with Execute
-// Pipeline (waitOnCompletion, passing bronze_container, window_start and window_end on), then
-// the gold step, then the alerts. The gold step is one Databricks notebook activity,
-// run_gold_pipeline, running the output of gold/run_gold_pipeline.py.j2 (the gold_notebook
-// parameter): the dimension and fact notebooks are Delta Live Tables code, which only the bundle's
-// DLT pipeline <project>_gold runs, so that notebook starts an update of it and waits (no gold
-// step when the project has no dimensions and no facts). No generated pipeline passes 80
+// Pipeline (waitOnCompletion, passing on the lake's containers and account, the catalog and the
+// backfill window), then the gold step, then the alerts. The gold step starts an update of the
+// bundle's gold Declarative Pipeline <project>_gold through the Databricks REST API (Web
+// activities with the factory's managed identity) and waits for it: the dimension and fact
+// notebooks are pipeline source code, which only that pipeline runs (no gold step when the project
+// renders no dimension and no fact). Per table: the watermark file is created on the first run,
+// the copy reads from the watermark minus an overlap (or by rowversion, or Change Tracking), the
+// watermark moves forward only after the copy succeeded, and the silver notebook runs every time.
+// Every pipeline runs one run at a time (concurrency 1). No generated pipeline passes 80
 // activities, 50 parameters or 128 KiB of text (ADF allows 200 KB; the rest is room for CRLF,
 // spaces and edits): a system whose table list does not fit is split into
 // <pipeline>_<system>_part<n>, and more system pipelines than the orchestrator has room for run

@@ -12,15 +12,15 @@ import type { LakehouseMetadata, SourceSystem, Table } from '../../metadata/mode
 import { formatAdfJson, type JsonObject, type JsonPath, type JsonValue } from './adfJson';
 import type { ResolvedAdfSettings } from './settings';
 
-/** Where the notebooks a pipeline runs live in the workspace: per table, and the gold step's. */
+/** What the pipelines run on Databricks: each table's silver notebook, and the gold pipeline. */
 export interface NotebookPaths {
-  /** By table (system.schema.name, lower case): the silver notebook. */
+  /** By table (system.schema.name, lower case): the silver notebook's workspace path. */
   silver: Map<string, string>;
   /**
-   * The notebook that runs the gold Delta Live Tables pipeline (gold/run_gold_pipeline.py.j2);
-   * undefined when the project has no dimensions and no facts (no gold step).
+   * The name of the bundle's gold Declarative Pipeline (Delta Live Tables), whose update the gold
+   * step starts and waits for; undefined when the project renders no dimension or fact (no gold step).
    */
-  gold?: string;
+  goldPipeline?: string;
 }
 
 export interface BuiltPipeline {
@@ -34,9 +34,21 @@ export interface BuiltPipeline {
 const WINDOW_START = 'window_start';
 const WINDOW_END = 'window_end';
 const BRONZE_CONTAINER = 'bronze_container';
+const SILVER_CONTAINER = 'silver_container';
+const STORAGE_ACCOUNT = 'storage_account';
+const CATALOG = 'catalog';
 const ALERT_URL = 'alert_url';
-const GOLD_NOTEBOOK = 'gold_notebook';
+const KEY_VAULT = 'key_vault';
+const ALERT_URL_SECRET = 'alert_url_secret';
+const DATABRICKS_HOST = 'databricks_host';
+const GOLD_PIPELINE = 'gold_pipeline';
 const FULL_LOAD_PARAMETER = 'full_load_input';
+const ROWVERSION_PARAMETER = 'rowversion_input';
+const CHANGE_TRACKING_PARAMETER = 'change_tracking_input';
+/** What the lake pipelines pass on to the pipelines they run: where the lake and the catalog are, and the backfill window. */
+const PASSED_ON = [BRONZE_CONTAINER, SILVER_CONTAINER, STORAGE_ACCOUNT, CATALOG, WINDOW_START, WINDOW_END];
+/** The Azure Databricks resource (first-party application id) the factory's managed identity gets tokens for. */
+const DATABRICKS_RESOURCE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 
 const expression = (value: string): JsonObject => ({ value, type: 'Expression' });
 const linkedServiceRef = (name: string): JsonObject => ({ referenceName: name, type: 'LinkedServiceReference' });
@@ -131,7 +143,7 @@ export function pipelineStats(pipeline: JsonObject, text = formatAdfJson(pipelin
   const properties = pipeline.properties as { activities: JsonObject[]; parameters: JsonObject };
   const count = (activities: readonly JsonObject[] | undefined): number => (activities ?? []).reduce((n, a) => {
     const tp = a.typeProperties as Record<string, JsonObject[] | undefined>;
-    return n + 1 + count(tp.activities) + count(tp.ifTrueActivities) + count(tp.ifFalseActivities);
+    return n + 1 + count(tp.activities) + count(tp.ifTrueActivities) + count(tp.ifFalseActivities) + count(tp.defaultActivities);
   }, 0);
   return { activities: count(properties.activities), parameters: Object.keys(properties.parameters).length, chars: text.length };
 }
@@ -200,7 +212,7 @@ function inParts<T>(name: string, items: readonly T[], build: (name: string, ite
  * has no room for an Execute Pipeline per system pipeline.
  */
 function orchestration(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[]): { pipelines: BuiltPipeline[]; notes: string[] } {
-  const room = GENERATION_LIMITS.activities - 2 - (notebooks.gold !== undefined ? 1 : 0); // 2: the alerts; 1: the gold step
+  const room = GENERATION_LIMITS.activities - ALERT_ACTIVITIES - (notebooks.goldPipeline !== undefined ? GOLD_ACTIVITIES : 0);
   const batches: BuiltPipeline[] = [];
   let top: Run[] = [...runs];
   if (runs.length > room) {
@@ -235,165 +247,325 @@ class Parameters {
     this.ownedPaths.push(['properties', 'parameters', parameter, 'defaultValue']);
   }
 
+  /** Where the lake and the catalog are: the environment's, passed on to the notebooks. */
+  lake(settings: ResolvedAdfSettings): void {
+    this.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
+    this.own(SILVER_CONTAINER, 'string', settings.silverContainer);
+    this.own(STORAGE_ACCOUNT, 'string', settings.storageAccount);
+    this.own(CATALOG, 'string', settings.catalog);
+  }
+
   /** Set by the backfill trigger (passed on to the pipelines run); empty on scheduled runs (which copy past the watermark). */
   window(): void {
     this.values[WINDOW_START] = { type: 'string', defaultValue: '' };
     this.values[WINDOW_END] = { type: 'string', defaultValue: '' };
   }
+
+  /** Where the alerts go: a Key Vault secret read at run time, else a secure parameter. */
+  alert(settings: ResolvedAdfSettings): void {
+    if (settings.alert.kind === 'keyVault') {
+      this.own(KEY_VAULT, 'string', settings.alert.vault);
+      this.own(ALERT_URL_SECRET, 'string', settings.alert.secret);
+    } else this.own(ALERT_URL, 'securestring', settings.alert.url);
+  }
+
+  gold(settings: ResolvedAdfSettings, goldPipeline: string): void {
+    this.own(DATABRICKS_HOST, 'string', settings.databricksDomain);
+    this.own(GOLD_PIPELINE, 'string', goldPipeline);
+  }
+}
+
+/** Activities each stage adds around the work: the alerts (and the Key Vault read of their URL). */
+const ALERT_ACTIVITIES = 3;
+
+/**
+ * Stages run one after the other (each stage a list of activities, the first waiting for the
+ * previous stage's last), so the alerts hang off a single last activity: ADF's dependencies are
+ * AND across activities, and a skipped stage must still reach the failure alert.
+ */
+function chained(stages: JsonObject[][]): JsonObject[] {
+  stages.forEach((stage, i) => {
+    if (i > 0 && stage[0]) stage[0].dependsOn = [dependsOn(stages[i - 1]!.at(-1)!.name as string, 'Succeeded')];
+  });
+  return stages.flat();
 }
 
 /**
- * Stages run one after the other, so the alerts hang off a single last activity: ADF's
- * dependencies are AND across activities, and a skipped stage must still reach the failure alert.
+ * The outcome, posted to the alert URL in the seed project's shape ({pipeline_name,
+ * pipeline_runId}, so Logic Apps built for it keep working) plus the status and, on failure, the
+ * error of the stage that failed. With a Key Vault, the URL is read at run time and never shown
+ * in the run's monitoring (secure output and input).
  */
-function chained(stages: JsonObject[]): JsonObject[] {
-  stages.forEach((stage, i) => {
-    if (i > 0) stage.dependsOn = [dependsOn(stages[i - 1]!.name as string, 'Succeeded')];
-  });
-  return stages;
-}
-
-function withAlerts(stages: JsonObject[]): JsonObject[] {
-  const last = stages[stages.length - 1]?.name as string | undefined;
+function withAlerts(activities: JsonObject[], settings: ResolvedAdfSettings, stageNames: readonly string[]): JsonObject[] {
+  const last = activities.at(-1)?.name as string | undefined;
+  const fromVault = settings.alert.kind === 'keyVault';
+  const url = fromVault ? "@activity('get_alert_url').output.value" : `@pipeline().parameters.${ALERT_URL}`;
+  const after = (conditions: string[]): JsonObject[] => [
+    ...(last ? [dependsOn(last, ...conditions)] : []),
+    ...(fromVault ? [dependsOn('get_alert_url', 'Succeeded')] : []),
+  ];
+  const errors = stageNames.map(name => `activity('${name}')?.error?.message`);
+  const error = errors.length ? `@{coalesce(${[...errors, "'see the run in ADF Studio'"].join(', ')})}` : '';
   return [
-    ...stages,
-    alert('alert_success', 'Succeeded', last ? [dependsOn(last, 'Succeeded')] : []),
-    ...(last ? [alert('alert_failure', 'Failed', [dependsOn(last, 'Failed', 'Skipped')])] : []),
+    ...(fromVault ? [activity({
+      name: 'get_alert_url', type: 'WebActivity', policy: { ...policy(1), secureOutput: true },
+      typeProperties: {
+        method: 'GET',
+        url: expression(`@concat('https://', pipeline().parameters.${KEY_VAULT}, '.vault.azure.net/secrets/', pipeline().parameters.${ALERT_URL_SECRET}, '?api-version=7.4')`),
+        authentication: { type: 'MSI', resource: 'https://vault.azure.net' },
+      },
+    })] : []),
+    ...activities,
+    alert('alert_success', 'Succeeded', after(['Succeeded']), url, ''),
+    ...(last ? [alert('alert_failure', 'Failed', after(['Failed', 'Skipped']), url, error)] : []),
   ];
 }
 
 function pipelineOf(name: string, description: string, activities: JsonObject[], parameters: Parameters): BuiltPipeline {
   const value: JsonObject = {
     name,
-    properties: { description, activities, parameters: parameters.values, annotations: ['lakehouse-workbench'] },
+    properties: {
+      description, activities, parameters: parameters.values,
+      // One run at a time: two runs would race on a table's watermark and its silver checkpoint.
+      concurrency: 1,
+      annotations: ['lakehouse-workbench'],
+    },
     type: 'Microsoft.DataFactory/factories/pipelines',
   };
   return { value, text: formatAdfJson(value), ownedPaths: parameters.ownedPaths };
 }
 
-/** A source system's loops over its tables (incremental, then full loads), their array parameters owned. */
+/** The default "re-read" window of a watermark column, in minutes: an hour, a day for a date column. */
+function overlapMinutes(table: Table): number {
+  const explicit = table.cdcOverlap ? durationMinutes(table.cdcOverlap) : undefined;
+  if (explicit !== undefined) return explicit;
+  const type = table.cdcColumn ? table.columnIndex.get(table.cdcColumn.toLowerCase())?.type ?? '' : '';
+  return /^\s*date\s*$/i.test(type) ? 24 * 60 : 60;
+}
+
+/** Minutes of an ISO 8601 duration of days, hours, minutes and seconds (PT1H, P1D, PT90S). */
+export function durationMinutes(duration: string): number | undefined {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(duration);
+  if (!m || duration === 'P' || duration === 'PT') return undefined;
+  return Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) + Math.ceil(Number(m[4] ?? 0) / 60);
+}
+
+/** Where a table's watermark starts when the pipeline first meets it: the schedule's start for a table the backfill covers, else the beginning of time. */
+function seedWatermark(table: Table, settings: ResolvedAdfSettings): string {
+  return table.backfillFrom ? normalizeTime(settings.schedule.startTime) : '1900-01-01T00:00:00.0000000';
+}
+
+/** A UTC time as the watermark file holds it (yyyy-MM-ddTHH:mm:ss.fffffff, no zone). */
+function normalizeTime(time: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)(?:T(\d\d:\d\d:\d\d))?/.exec(time);
+  return m ? `${m[1]}T${m[2] ?? '00:00:00'}.0000000` : time;
+}
+
+/** A source system's loops over its tables (watermark, rowversion, Change Tracking, full loads), their array parameters owned. */
 function systemLoops(metadata: LakehouseMetadata, system: SourceSystem, systems: readonly SourceSystem[], tables: readonly Table[],
-  settings: ResolvedAdfSettings, notebooks: NotebookPaths, parameters: Parameters): JsonObject[] {
-  const loops: JsonObject[] = [];
-  const incremental = tables.filter(isIncremental);
-  const full = tables.filter(t => !isIncremental(t));
+  settings: ResolvedAdfSettings, notebooks: NotebookPaths, parameters: Parameters): JsonObject[][] {
+  const loops: JsonObject[][] = [];
   const silverOf = (t: Table) => notebooks.silver.get(tableKey(t));
-  if (incremental.length > 0) {
-    const parameter = settings.loopParameter;
-    parameters.own(parameter, 'array', incremental.map(t => ({
-      schema: t.schema, table: t.name, cdc_col: t.cdcColumn, from_date: t.backfillFrom ?? '', bronze_folder: bronzeFolder(metadata, t),
-      ...(silverOf(t) !== undefined ? { silver_notebook: silverOf(t) as string } : {}),
+  const common = (t: Table) => ({
+    schema: t.schema, table: t.name, bronze_folder: bronzeFolder(metadata, t),
+    ...(silverOf(t) !== undefined ? { silver_notebook: silverOf(t) as string } : {}),
+  });
+  const withSilver = (list: Table[]) => list.some(t => silverOf(t) !== undefined);
+  const byMode = (mode: Table['cdcMode']) => tables.filter(t => isIncremental(t) && t.cdcMode === mode);
+
+  const watermark = byMode('watermark');
+  if (watermark.length > 0) {
+    parameters.own(settings.loopParameter, 'array', watermark.map(t => ({
+      ...common(t), cdc_col: t.cdcColumn!, from_date: t.backfillFrom ?? '', seed: seedWatermark(t, settings), overlap_minutes: overlapMinutes(t),
     })));
-    loops.push(incrementalLoop(system, systems, parameter, settings, incremental.some(t => silverOf(t) !== undefined)));
+    loops.push(watermarkLoop(system, systems, settings.loopParameter, settings, withSilver(watermark)));
   }
+  const rowversion = byMode('rowversion');
+  if (rowversion.length > 0) {
+    parameters.own(ROWVERSION_PARAMETER, 'array', rowversion.map(t => ({ ...common(t), cdc_col: t.cdcColumn! })));
+    loops.push(rowversionLoop(system, systems, ROWVERSION_PARAMETER, settings, withSilver(rowversion)));
+  }
+  const tracked = tables.filter(t => t.loadType === 'incremental' && t.cdcMode === 'changeTracking');
+  if (tracked.length > 0) {
+    parameters.own(CHANGE_TRACKING_PARAMETER, 'array', tracked.map(t => ({ ...common(t), ...changeTrackingColumns(t) })));
+    loops.push(changeTrackingLoop(system, systems, CHANGE_TRACKING_PARAMETER, settings, withSilver(tracked)));
+  }
+  const full = tables.filter(t => !isIncremental(t) && !(t.loadType === 'incremental' && t.cdcMode === 'changeTracking'));
   if (full.length > 0) {
-    const parameter = FULL_LOAD_PARAMETER;
-    parameters.own(parameter, 'array', full.map(t => ({
-      schema: t.schema, table: t.name, bronze_folder: bronzeFolder(metadata, t),
-      ...(silverOf(t) !== undefined ? { silver_notebook: silverOf(t) as string } : {}),
-    })));
-    loops.push(fullLoadLoop(system, systems, parameter, settings, full.some(t => silverOf(t) !== undefined)));
+    parameters.own(FULL_LOAD_PARAMETER, 'array', full.map(common));
+    loops.push(fullLoadLoop(system, systems, FULL_LOAD_PARAMETER, settings, withSilver(full)));
   }
   return loops;
 }
 
-/** The activity of the gold step (see NotebookPaths.gold). */
-export const GOLD_ACTIVITY = 'run_gold_pipeline';
+/** The name of the gold step's last activity (see goldStep). */
+export const GOLD_ACTIVITY = 'check_gold_update';
+/** Activities of the gold step, nested ones included. */
+const GOLD_ACTIVITIES = 10;
 
 /**
- * The gold step: the dimension and fact notebooks are Delta Live Tables code, which only a DLT
- * pipeline runs (the bundle's <project>_gold), so one notebook starts an update of that pipeline
- * and waits for it, failing when the update fails. Its path is the gold_notebook parameter.
+ * The gold step: the dimension and fact notebooks are Declarative Pipelines (Delta Live Tables)
+ * code, which only the bundle's pipeline runs. Data Factory starts an update of that pipeline
+ * through the Databricks REST API with its managed identity and waits for it: it finds the
+ * pipeline by name (bundle development mode prefixes `[dev <user>] `), starts the update, polls
+ * it until it ends, and fails unless it completed. No notebook and no job cluster in between.
  */
 function goldStep(settings: ResolvedAdfSettings, notebooks: NotebookPaths, parameters: Parameters): JsonObject[] {
-  if (notebooks.gold === undefined) return [];
-  parameters.own(GOLD_NOTEBOOK, 'string', notebooks.gold);
-  return [notebook(GOLD_ACTIVITY, settings, `@pipeline().parameters.${GOLD_NOTEBOOK}`)];
+  if (notebooks.goldPipeline === undefined) return [];
+  parameters.gold(settings, notebooks.goldPipeline);
+  const api = `pipeline().parameters.${DATABRICKS_HOST}, '/api/2.0/pipelines`;
+  const auth = { type: 'MSI', resource: DATABRICKS_RESOURCE };
+  const web = (name: string, method: string, url: string, extra: JsonObject = {}, after?: string): JsonObject => activity({
+    name, type: 'WebActivity', dependsOn: after ? [dependsOn(after, 'Succeeded')] : [], policy: policy(1),
+    typeProperties: { method, url: expression(url), ...extra, authentication: auth },
+  });
+  const pipelineId = "first(activity('gold_pipeline_named').output.value).pipeline_id";
+  const state = "activity('get_gold_update').output.update.state";
+  return [
+    web('find_gold_pipeline', 'GET', `@concat(${api}?max_results=100&filter=', uriComponent(concat('name LIKE ''%', pipeline().parameters.${GOLD_PIPELINE}, '''')))`),
+    activity({
+      name: 'gold_pipeline_named', type: 'Filter', dependsOn: [dependsOn('find_gold_pipeline', 'Succeeded')],
+      typeProperties: {
+        items: expression("@coalesce(activity('find_gold_pipeline').output?.statuses, json('[]'))"),
+        condition: expression(`@endswith(item().name, pipeline().parameters.${GOLD_PIPELINE})`),
+      },
+    }),
+    activity({
+      name: 'one_gold_pipeline', type: 'IfCondition', dependsOn: [dependsOn('gold_pipeline_named', 'Succeeded')],
+      typeProperties: {
+        expression: expression("@equals(activity('gold_pipeline_named').output.FilteredItemsCount, 1)"),
+        ifFalseActivities: [activity({
+          name: 'gold_pipeline_not_found', type: 'Fail',
+          typeProperties: {
+            message: expression(`@concat('No single Databricks pipeline is named ', pipeline().parameters.${GOLD_PIPELINE}, ' (found ', string(activity('gold_pipeline_named').output.FilteredItemsCount), '): deploy the bundle, which defines it, or set the gold_pipeline parameter.')`),
+            errorCode: 'GoldPipelineNotFound',
+          },
+        })],
+      },
+    }),
+    web('start_gold_update', 'POST', `@concat(${api}/', ${pipelineId}, '/updates')`, { body: { full_refresh: false } }, 'one_gold_pipeline'),
+    activity({
+      name: 'wait_for_gold_update', type: 'Until', dependsOn: [dependsOn('start_gold_update', 'Succeeded')],
+      typeProperties: {
+        expression: expression(`@contains(createArray('COMPLETED', 'FAILED', 'CANCELED'), coalesce(activity('get_gold_update')?.output?.update?.state, 'QUEUED'))`),
+        timeout: '0.06:00:00',
+        activities: [
+          activity({ name: 'wait_30_seconds', type: 'Wait', typeProperties: { waitTimeInSeconds: 30 } }),
+          web('get_gold_update', 'GET', `@concat(${api}/', ${pipelineId}, '/updates/', activity('start_gold_update').output.update_id)`, {}, 'wait_30_seconds'),
+        ],
+      },
+    }),
+    activity({
+      name: GOLD_ACTIVITY, type: 'IfCondition', dependsOn: [dependsOn('wait_for_gold_update', 'Succeeded')],
+      typeProperties: {
+        expression: expression(`@equals(${state}, 'COMPLETED')`),
+        ifFalseActivities: [activity({
+          name: 'gold_update_failed', type: 'Fail',
+          typeProperties: {
+            message: expression(`@concat('The gold pipeline ', pipeline().parameters.${GOLD_PIPELINE}, ' update ', activity('start_gold_update').output.update_id, ' ended ', ${state}, ': see its event log in the Databricks workspace.')`),
+            errorCode: 'GoldUpdateFailed',
+          },
+        })],
+      },
+    }),
+  ];
 }
 
 const GENERATED_BY = 'Generated by Lakehouse Workbench from lakehouse.yaml (lakehouse generate adf).';
+const WHAT_IT_DOES = 'Copies the new rows of each source table into the bronze zone (past its watermark, which moves forward only once the rows are in bronze; '
+  + 'the window\'s rows when the backfill trigger runs it), runs each table\'s silver notebook every time';
 
 /** The reference project's shape: everything in one pipeline (one source system at most). */
 function singlePipeline(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notebooks: NotebookPaths, system: SourceSystem | undefined): BuiltPipeline {
   const parameters = new Parameters();
   const stages = system ? systemLoops(metadata, system, [system], system.tables, settings, notebooks, parameters) : [];
-  stages.push(...goldStep(settings, notebooks, parameters));
-  parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
-  parameters.own(ALERT_URL, 'string', settings.alertUrl);
+  const gold = goldStep(settings, notebooks, parameters);
+  if (gold.length) stages.push(gold);
+  parameters.lake(settings);
+  parameters.alert(settings);
   parameters.window();
-  return pipelineOf(settings.pipeline, `${GENERATED_BY} Copies the rows of each source table past its watermark `
-    + '(from its backfill date on the first load; the window\'s rows when the backfill trigger runs it) into the bronze zone, runs the silver notebook of '
-    + 'each table that received rows, then the gold_notebook, which updates the gold Delta Live Tables pipeline and waits for it, and posts the outcome to alert_url. '
-    + 'The parameter defaults come from lakehouse.yaml.',
-  withAlerts(chained(stages)), parameters);
+  return pipelineOf(settings.pipeline, `${GENERATED_BY} ${WHAT_IT_DOES}, then updates the gold pipeline (Declarative Pipelines) `
+    + 'and waits for it, and posts the outcome to the alert URL. The parameter defaults come from lakehouse.yaml.',
+  withAlerts(chained(stages), settings, stages.map(stage => stage.at(-1)!.name as string)), parameters);
 }
 
 function childPipeline(name: string, metadata: LakehouseMetadata, system: SourceSystem, systems: readonly SourceSystem[], tables: readonly Table[],
   settings: ResolvedAdfSettings, notebooks: NotebookPaths, part?: number): BuiltPipeline {
   const parameters = new Parameters();
   const stages = systemLoops(metadata, system, systems, tables, settings, notebooks, parameters);
-  parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
+  parameters.lake(settings);
   parameters.window();
-  return pipelineOf(name, `${GENERATED_BY} Ingests source system '${system.name}'${part ? ` (part ${part} of its tables)` : ''}: copies the rows of each table `
-    + 'past its watermark (from its backfill date on the first load; the window\'s rows when window_start and window_end are given) into the bronze zone and runs '
-    + `the silver notebook of each table that received rows. Run by ${settings.pipeline} (Execute Pipeline). The parameter defaults come from lakehouse.yaml.`,
+  return pipelineOf(name, `${GENERATED_BY} Ingests source system '${system.name}'${part ? ` (part ${part} of its tables)` : ''}. ${WHAT_IT_DOES}. `
+    + `Run by ${settings.pipeline} (Execute Pipeline). The parameter defaults come from lakehouse.yaml.`,
   chained(stages), parameters);
 }
 
-/** Runs an ingestion pipeline and waits for it (its failure fails this activity), passing on the bronze container and the backfill window. */
+/** Runs an ingestion pipeline and waits for it (its failure fails this activity), passing on the lake and the backfill window. */
 function executePipeline(run: Run): JsonObject {
   return activity({
     name: run.activity, type: 'ExecutePipeline', policy: { secureInput: false },
     typeProperties: {
       pipeline: { referenceName: run.pipeline, type: 'PipelineReference' },
       waitOnCompletion: true,
-      parameters: Object.fromEntries([BRONZE_CONTAINER, WINDOW_START, WINDOW_END].map(p => [p, expression(`@pipeline().parameters.${p}`)])),
+      parameters: Object.fromEntries(PASSED_ON.map(p => [p, expression(`@pipeline().parameters.${p}`)])),
     },
   });
 }
 
 function orchestratorPipeline(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[]): BuiltPipeline {
   const parameters = new Parameters();
-  const stages = [...runs.map(executePipeline), ...goldStep(settings, notebooks, parameters)];
-  parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
-  parameters.own(ALERT_URL, 'string', settings.alertUrl);
+  const stages = runs.map(run => [executePipeline(run)]);
+  const gold = goldStep(settings, notebooks, parameters);
+  if (gold.length) stages.push(gold);
+  parameters.lake(settings);
+  parameters.alert(settings);
   parameters.window();
   return pipelineOf(settings.pipeline, `${GENERATED_BY} Runs the ingestion pipeline of each source system one after the other (Execute Pipeline, `
-    + 'passing the bronze container and the backfill window the backfill trigger sets), then the gold_notebook, which updates the gold Delta Live Tables '
-    + 'pipeline and waits for it, and posts the outcome to alert_url. '
-    + 'The parameter defaults come from lakehouse.yaml.',
-  withAlerts(chained(stages)), parameters);
+    + 'passing on the lake and the backfill window the backfill trigger sets), then updates the gold pipeline (Declarative Pipelines) '
+    + 'and waits for it, and posts the outcome to the alert URL. The parameter defaults come from lakehouse.yaml.',
+  withAlerts(chained(stages), settings, stages.map(stage => stage.at(-1)!.name as string)), parameters);
 }
 
 function batchPipeline(name: string, settings: ResolvedAdfSettings, runs: readonly Run[]): BuiltPipeline {
   const parameters = new Parameters();
-  parameters.own(BRONZE_CONTAINER, 'string', settings.bronzeContainer);
+  parameters.lake(settings);
   parameters.window();
   return pipelineOf(name, `${GENERATED_BY} Runs ${runs.length} source system ingestion pipelines one after the other (Execute Pipeline), `
-    + `passing on the bronze container and the backfill window. Run by ${settings.pipeline}, which has room for fewer activities than there are such pipelines.`,
-  chained(runs.map(executePipeline)), parameters);
+    + `passing on the lake and the backfill window. Run by ${settings.pipeline}, which has room for fewer activities than there are such pipelines.`,
+  chained(runs.map(run => [executePipeline(run)])), parameters);
 }
 
-function forEach(name: string, parameter: string, settings: ResolvedAdfSettings, activities: JsonObject[]): JsonObject {
-  return activity({
-    name, type: 'ForEach',
-    typeProperties: {
-      items: expression(`@pipeline().parameters.${parameter}`),
-      isSequential: settings.batchCount === 1,
-      ...(settings.batchCount > 1 ? { batchCount: settings.batchCount } : {}),
-      activities,
-    },
-  });
+/**
+ * A loop over the tables of an array parameter: a Filter picks the tables this run copies (all
+ * of them on a scheduled run; on a backfill window, the tables the window is for), then a ForEach.
+ */
+function loopOver(name: string, parameter: string, inWindow: string, settings: ResolvedAdfSettings, activities: JsonObject[]): JsonObject[] {
+  const filter = `${name}_tables`;
+  return [
+    activity({
+      name: filter, type: 'Filter',
+      typeProperties: { items: expression(`@pipeline().parameters.${parameter}`), condition: expression(`@or(empty(pipeline().parameters.${WINDOW_START}), ${inWindow})`) },
+    }),
+    activity({
+      name, type: 'ForEach', dependsOn: [dependsOn(filter, 'Succeeded')],
+      typeProperties: {
+        items: expression(`@activity('${filter}').output.value`),
+        isSequential: settings.batchCount === 1,
+        ...(settings.batchCount > 1 ? { batchCount: settings.batchCount } : {}),
+        activities,
+      },
+    }),
+  ];
 }
 
 function lakeFile(dataset: string, folder: string, file: JsonValue): JsonObject {
   return datasetRef(dataset, { container: expression(`@pipeline().parameters.${BRONZE_CONTAINER}`), folder: expression(folder), file });
 }
 
-/** The copy's output: `<bronze folder>/<table>_<run's trigger time>.parquet`, unique per table and run without a (race-prone) pipeline variable. */
+/** The copy's output: `<bronze folder>/<table>_<trigger time>_<run id>.parquet`, unique per table and run. */
 function bronzeFile(settings: ResolvedAdfSettings): JsonObject {
   return lakeFile(settings.parquetDataset, '@item().bronze_folder',
-    expression("@concat(item().table, '_', formatDateTime(pipeline().TriggerTime, 'yyyyMMddHHmmss'), '.parquet')"));
+    expression("@concat(item().table, '_', formatDateTime(pipeline().TriggerTime, 'yyyyMMddHHmmss'), '_', pipeline().RunId, '.parquet')"));
 }
 
 function watermarkFile(settings: ResolvedAdfSettings): JsonObject {
@@ -406,15 +578,82 @@ function sqlSource(system: SourceSystem, query: string): JsonObject {
 
 const PARQUET_SINK: JsonObject = { type: 'ParquetSink', storeSettings: { type: 'AzureBlobFSWriteSettings' }, formatSettings: { type: 'ParquetWriteSettings' } };
 const TRANSLATOR: JsonObject = { type: 'TabularTranslator', typeConversion: true, typeConversionSettings: { allowDataTruncation: true, treatBooleanAsNumber: false } };
+const JSON_SINK: JsonObject = { type: 'JsonSink', storeSettings: { type: 'AzureBlobFSWriteSettings' }, formatSettings: { type: 'JsonWriteSettings' } };
 
 function sqlTableInput(system: SourceSystem, systems: readonly SourceSystem[], settings: ResolvedAdfSettings): JsonObject {
   return datasetRef(sqlDatasetName(settings, system, systems), { schema: expression('@item().schema'), table: expression('@item().table') });
 }
 
-function notebook(name: string, settings: ResolvedAdfSettings, path: string, after?: string): JsonObject {
+/** `abfss://<container>@<account>.dfs.core.windows.net`, from the pipeline's parameters. */
+function lakeRoot(containerParameter: string): JsonObject {
+  return expression(`@concat('abfss://', pipeline().parameters.${containerParameter}, '@', pipeline().parameters.${STORAGE_ACCOUNT}, '.dfs.core.windows.net')`);
+}
+
+/** A table's silver notebook, with where the lake and the catalog are (the notebook is the same for every environment). */
+function silverNotebook(name: string, settings: ResolvedAdfSettings, after: JsonObject[]): JsonObject {
   return activity({
-    name, type: 'DatabricksNotebook', dependsOn: after ? [dependsOn(after, 'Succeeded')] : [], policy: policy(0),
-    typeProperties: { notebookPath: expression(path) }, linkedServiceLast: settings.databricksLinkedService,
+    name, type: 'DatabricksNotebook', dependsOn: after, policy: policy(0),
+    typeProperties: {
+      notebookPath: expression('@item().silver_notebook'),
+      baseParameters: { bronze_root: lakeRoot(BRONZE_CONTAINER), silver_root: lakeRoot(SILVER_CONTAINER), catalog: expression(`@pipeline().parameters.${CATALOG}`) },
+    },
+    linkedServiceLast: settings.databricksLinkedService,
+  });
+}
+
+/** Writes one value to the table's watermark file (a one-row query: the JSON sink writes {"cdc": …}). */
+function writeWatermark(name: string, system: SourceSystem, systems: readonly SourceSystem[], settings: ResolvedAdfSettings, value: string, after: JsonObject[] = []): JsonObject {
+  return activity({
+    name, type: 'Copy', dependsOn: after, policy: policy(1),
+    typeProperties: { source: sqlSource(system, `SELECT '${value}' AS cdc`), sink: JSON_SINK, enableStaging: false },
+    inputs: [sqlTableInput(system, systems, settings)],
+    outputs: [watermarkFile(settings)],
+  });
+}
+
+/** The watermark file on the first run: created with the item's seed, so a Lookup always finds it. */
+function seededWatermark(system: SourceSystem, systems: readonly SourceSystem[], settings: ResolvedAdfSettings, seed: string, n: Namer): JsonObject[] {
+  return [
+    activity({
+      name: n('find_watermark'), type: 'GetMetadata', policy: policy(1),
+      typeProperties: {
+        dataset: watermarkFile(settings), fieldList: ['exists'],
+        storeSettings: READ_SETTINGS, formatSettings: { type: 'JsonReadSettings' },
+      },
+    }),
+    activity({
+      name: n('seed_watermark'), type: 'IfCondition', dependsOn: [dependsOn(n('find_watermark'), 'Succeeded')],
+      typeProperties: {
+        expression: expression(`@not(activity('${n('find_watermark')}').output.exists)`),
+        ifTrueActivities: [writeWatermark(n('write_first_watermark'), system, systems, settings, seed)],
+      },
+    }),
+    activity({
+      name: n('read_watermark'), type: 'Lookup', dependsOn: [dependsOn(n('seed_watermark'), 'Succeeded')], policy: policy(1),
+      typeProperties: {
+        source: { type: 'JsonSource', storeSettings: READ_SETTINGS, formatSettings: { type: 'JsonReadSettings' } },
+        dataset: watermarkFile(settings),
+        firstRowOnly: true,
+      },
+    }),
+  ];
+}
+
+/** Activity names, unique in the whole pipeline (ADF Studio needs that): each loop suffixes its own. */
+type Namer = (base: string) => string;
+const namer = (suffix: string): Namer => base => (suffix ? `${base}_${suffix}` : base);
+
+/** Deletes the copy's file when no row was new (silver never reads empty files). */
+function cleanEmptyFile(settings: ResolvedAdfSettings, copy: string, n: Namer): JsonObject {
+  return activity({
+    name: n('clean_empty_file'), type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+    typeProperties: {
+      expression: expression(`@equals(activity('${copy}').output.rowsCopied, 0)`),
+      ifTrueActivities: [activity({
+        name: n('delete_empty_file'), type: 'Delete', policy: policy(1),
+        typeProperties: { dataset: bronzeFile(settings), enableLogging: false, storeSettings: READ_SETTINGS },
+      })],
+    },
   });
 }
 
@@ -427,98 +666,208 @@ function sqlIdentifierOf(field: string): string {
 }
 const ITEM_TABLE = `${sqlIdentifierOf('schema')}.${sqlIdentifierOf('table')}`;
 const ITEM_CDC = sqlIdentifierOf('cdc_col');
+/** The same identifiers as expressions (inside an expression, text is built with concat, not @{…}). */
+const quotedOf = (field: string) => `concat('[', replace(item().${field}, ']', ']]'), ']')`;
+const TABLE_EXPR = `concat(${quotedOf('schema')}, '.', ${quotedOf('table')})`;
+const CDC_EXPR = quotedOf('cdc_col');
+/** A time as SQL Server reads it whatever the column's type (date, datetime, datetime2, datetimeoffset). */
+const asTime = (value: string) => `concat('CAST(''', ${value}, ''' AS datetime2(7))')`;
+const TIME_FORMAT = "'yyyy-MM-ddTHH:mm:ss.fffffff'";
 
-function incrementalLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject {
-  const read = 'read_watermark';
-  const max = 'max_watermark';
+/**
+ * Tables whose CDC column is a timestamp the application sets. A scheduled run copies the rows
+ * from the watermark minus the overlap (rows committed late with an older timestamp are read
+ * again; silver keeps each row and version once) up to the column's maximum, read before the copy
+ * (rows written meanwhile wait for the next run), never below the backfill date. A backfill
+ * window copies the rows of its window (both bounds as the trigger gives them: start inclusive,
+ * end exclusive, so consecutive windows neither miss nor repeat a row) and leaves the watermark
+ * alone. The watermark moves forward only: to the maximum read, once the copy into bronze
+ * succeeded. The silver notebook runs every time, even when nothing was new (a failed run's
+ * files are picked up then).
+ */
+function watermarkLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject[] {
+  const n = namer('');
   const copy = 'copy_new_rows';
-  const write = 'write_watermark';
-  const watermark = `activity('${read}').output.firstRow.cdc`;
-  const newWatermark = `activity('${max}').output.resultSets[0].rows[0].cdc`;
-  const windowed = `empty(pipeline().parameters.${WINDOW_START})`;
-  // The upper bound is read before the copy, so rows written meanwhile wait for the next run
-  // instead of being skipped; backfillFrom is a floor (the first load starts there).
-  const lower = `if(greater(item().from_date, ${watermark}), item().from_date, ${watermark})`;
-  const query = `SELECT * FROM ${ITEM_TABLE} WHERE ${ITEM_CDC} `
-    + `@{if(${windowed}, '>', '>=')} '@{if(${windowed}, ${lower}, pipeline().parameters.${WINDOW_START})}' `
-    + `AND ${ITEM_CDC} @{if(${windowed}, '<=', '<')} '@{if(${windowed}, ${newWatermark}, pipeline().parameters.${WINDOW_END})}'`;
+  const scheduled = `empty(pipeline().parameters.${WINDOW_START})`;
+  const old = `formatDateTime(activity('${n('read_watermark')}').output.firstRow.cdc, ${TIME_FORMAT})`;
+  const max = `activity('${n('max_watermark')}').output.resultSets[0].rows[0].cdc`;
+  const upper = `formatDateTime(${max}, ${TIME_FORMAT})`;
+  const reread = `formatDateTime(addMinutes(activity('${n('read_watermark')}').output.firstRow.cdc, mul(-1, item().overlap_minutes)), ${TIME_FORMAT})`;
+  const floor = `formatDateTime(item().from_date, ${TIME_FORMAT})`;
+  const lower = `if(or(empty(item().from_date), greater(${reread}, ${floor})), ${reread}, ${floor})`;
+  const windowStart = `formatDateTime(if(or(empty(item().from_date), greater(pipeline().parameters.${WINDOW_START}, item().from_date)), pipeline().parameters.${WINDOW_START}, item().from_date), ${TIME_FORMAT})`;
+  const windowEnd = `formatDateTime(pipeline().parameters.${WINDOW_END}, ${TIME_FORMAT})`;
+  const query = `@concat('SELECT * FROM ', ${TABLE_EXPR}, ' WHERE ', ${CDC_EXPR}, ' >= ', if(${scheduled}, `
+    + `concat(${asTime(lower)}, ' AND ', ${CDC_EXPR}, ' <= ', ${asTime(upper)}), `
+    + `concat(${asTime(windowStart)}, ' AND ', ${CDC_EXPR}, ' < ', ${asTime(windowEnd)})))`;
   const inner: JsonObject[] = [
+    ...seededWatermark(system, systems, settings, '@{item().seed}', n),
     activity({
-      name: read, type: 'Lookup', policy: policy(1),
-      typeProperties: {
-        source: { type: 'JsonSource', storeSettings: READ_SETTINGS, formatSettings: { type: 'JsonReadSettings' } },
-        dataset: watermarkFile(settings),
-        firstRowOnly: true,
-      },
+      name: n('max_watermark'), type: 'Script', policy: policy(1), linkedServiceFirst: sqlLinkedServiceName(system),
+      typeProperties: { scripts: [{ type: 'Query', text: expression(`SELECT MAX(${ITEM_CDC}) AS cdc FROM ${ITEM_TABLE}`) }], scriptBlockExecutionTimeout: '02:00:00' },
     }),
     activity({
-      name: max, type: 'Script', policy: policy(1), linkedServiceFirst: sqlLinkedServiceName(system),
-      typeProperties: {
-        scripts: [{ type: 'Query', text: expression(`SELECT MAX(${ITEM_CDC}) AS cdc FROM ${ITEM_TABLE}`) }],
-        scriptBlockExecutionTimeout: '02:00:00',
-      },
-    }),
-    activity({
-      name: copy, type: 'Copy', dependsOn: [dependsOn(read, 'Succeeded'), dependsOn(max, 'Succeeded')], policy: policy(1),
+      name: copy, type: 'Copy', dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')], policy: policy(1),
       typeProperties: { source: sqlSource(system, query), sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR },
       inputs: [sqlTableInput(system, systems, settings)],
       outputs: [bronzeFile(settings)],
     }),
     activity({
-      name: 'if_rows_copied', type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+      name: n('advance_watermark'), type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
       typeProperties: {
-        expression: expression(`@greater(activity('${copy}').output.rowsCopied, 0)`),
-        // The copy writes a file even when no row is new: remove it so silver never reads empty files.
-        ifFalseActivities: [activity({
-          name: 'delete_empty_file', type: 'Delete', policy: policy(1),
-          typeProperties: { dataset: bronzeFile(settings), enableLogging: false, storeSettings: READ_SETTINGS },
-        })],
-        ifTrueActivities: [
-          // A backfill window leaves the watermark where it was (it rewrites the old value).
-          activity({
-            name: write, type: 'Copy', policy: policy(1),
-            typeProperties: {
-              source: sqlSource(system, `SELECT '@{if(${windowed}, ${newWatermark}, ${watermark})}' AS cdc`),
-              sink: { type: 'JsonSink', storeSettings: { type: 'AzureBlobFSWriteSettings' }, formatSettings: { type: 'JsonWriteSettings' } },
-              enableStaging: false,
-            },
-            inputs: [sqlTableInput(system, systems, settings)],
-            outputs: [watermarkFile(settings)],
-          }),
-          ...(withSilver ? [notebook('run_silver_notebook', settings, '@item().silver_notebook', write)] : []),
-        ],
+        // Forward only, on scheduled runs, when the table has rows: never back to an older value.
+        expression: expression(`@and(${scheduled}, and(not(equals(${max}, null)), greater(${upper}, ${old})))`),
+        ifTrueActivities: [writeWatermark(n('write_watermark'), system, systems, settings, `@{${upper}}`)],
       },
     }),
+    cleanEmptyFile(settings, copy, n),
+    ...(withSilver ? [silverNotebook(n('run_silver_notebook'), settings, [dependsOn(n('advance_watermark'), 'Succeeded'), dependsOn(n('clean_empty_file'), 'Succeeded')])] : []),
   ];
-  return forEach('for_each_table', parameter, settings, inner);
+  return loopOver('for_each_table', parameter, 'not(empty(item().from_date))', settings, inner);
 }
 
-function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject {
-  const copy = 'copy_full_table';
+/**
+ * Tables with a rowversion column, which SQL Server assigns at every insert and update: nothing
+ * is missed, so nothing is re-read. The upper bound is MIN_ACTIVE_ROWVERSION() - 1 (every row at
+ * or below it is committed); the watermark is a number. Backfill windows do not apply (a
+ * rowversion is not a time): the first run copies everything.
+ */
+function rowversionLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject[] {
+  const n = namer('rowversion');
+  const copy = n('copy_new_rows_by_rowversion');
+  const old = `string(int(activity('${n('read_watermark')}').output.firstRow.cdc))`;
+  const upper = `string(activity('${n('max_watermark')}').output.resultSets[0].rows[0].cdc)`;
+  const rv = `CAST(${ITEM_CDC} AS bigint)`;
   const inner: JsonObject[] = [
+    ...seededWatermark(system, systems, settings, '0', n),
     activity({
-      name: copy, type: 'Copy', policy: policy(1),
+      name: n('max_watermark'), type: 'Script', policy: policy(1), linkedServiceFirst: sqlLinkedServiceName(system),
+      typeProperties: { scripts: [{ type: 'Query', text: 'SELECT CAST(MIN_ACTIVE_ROWVERSION() AS bigint) - 1 AS cdc' }], scriptBlockExecutionTimeout: '02:00:00' },
+    }),
+    activity({
+      name: copy, type: 'Copy', dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')], policy: policy(1),
       typeProperties: {
-        source: sqlSource(system, `SELECT * FROM ${ITEM_TABLE}`),
+        source: sqlSource(system, `SELECT * FROM ${ITEM_TABLE} WHERE ${rv} > @{${old}} AND ${rv} <= @{${upper}}`),
         sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR,
       },
       inputs: [sqlTableInput(system, systems, settings)],
       outputs: [bronzeFile(settings)],
     }),
-    ...(withSilver ? [notebook('run_full_load_silver_notebook', settings, '@item().silver_notebook', copy)] : []),
+    activity({
+      name: n('advance_watermark'), type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+      typeProperties: {
+        expression: expression(`@greater(int(${upper}), int(${old}))`),
+        ifTrueActivities: [writeWatermark(n('write_watermark'), system, systems, settings, `@{${upper}}`)],
+      },
+    }),
+    cleanEmptyFile(settings, copy, n),
+    ...(withSilver ? [silverNotebook(n('run_silver_notebook'), settings, [dependsOn(n('advance_watermark'), 'Succeeded'), dependsOn(n('clean_empty_file'), 'Succeeded')])] : []),
   ];
-  return forEach('for_each_full_load_table', parameter, settings, inner);
+  return loopOver('for_each_rowversion_table', parameter, 'false', settings, inner);
 }
 
-function alert(name: string, status: string, after: JsonObject[]): JsonObject {
-  const body = `{\n    "pipeline_name": "@{pipeline().Pipeline}",\n    "pipeline_run_id": "@{pipeline().RunId}",\n    "data_factory": "@{pipeline().DataFactory}",\n    "status": "${status}"\n}`;
+/** The join and column list of a Change Tracking query, written from the metadata's primary key and columns. */
+function changeTrackingColumns(table: Table): JsonObject {
+  const quote = (name: string) => `[${name.replace(/]/g, ']]')}]`;
+  const keys = table.primaryKey.map(k => table.columnIndex.get(k.toLowerCase())?.name ?? k);
+  const keySet = new Set(keys.map(k => k.toLowerCase()));
+  const others = table.columns.filter(c => !keySet.has(c.name.toLowerCase()));
+  return {
+    ct_join: keys.map(k => `t.${quote(k)} = ct.${quote(k)}`).join(' AND '),
+    ct_select: [...keys.map(k => `ct.${quote(k)}`), ...others.map(c => `t.${quote(c.name)}`)].join(', '),
+  };
+}
+
+/**
+ * Tables with SQL Server Change Tracking: the first run copies the whole table with the current
+ * version; later runs copy CHANGETABLE(CHANGES …) since the last version (deletes included, as
+ * _change_operation 'D'). A last version older than the table's retention fails the run with
+ * what to do, rather than missing changes.
+ */
+function changeTrackingLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject[] {
+  const n = namer('tracked');
+  const copy = n('copy_changes');
+  const old = `string(int(activity('${n('read_watermark')}').output.firstRow.cdc))`;
+  const versions = `activity('${n('max_watermark')}').output.resultSets[0].rows[0]`;
+  const firstRun = `equals(int(activity('${n('read_watermark')}').output.firstRow.cdc), 0)`;
+  // OBJECT_ID takes the name as a string literal: its quotes doubled.
+  const objectName = `replace(${TABLE_EXPR}, '''', '''''')`;
+  const query = `@{if(${firstRun}, `
+    + `concat('SELECT CAST(', string(${versions}.cdc), ' AS bigint) AS _change_version, ''I'' AS _change_operation, t.* FROM ', ${TABLE_EXPR}, ' AS t'), `
+    + `concat('SELECT ct.SYS_CHANGE_VERSION AS _change_version, ct.SYS_CHANGE_OPERATION AS _change_operation, ', item().ct_select, `
+    + `' FROM CHANGETABLE(CHANGES ', ${TABLE_EXPR}, ', ', ${old}, ') AS ct LEFT OUTER JOIN ', ${TABLE_EXPR}, ' AS t ON ', item().ct_join, `
+    + `' WHERE ct.SYS_CHANGE_VERSION <= ', string(${versions}.cdc)))}`;
+  const inner: JsonObject[] = [
+    ...seededWatermark(system, systems, settings, '0', n),
+    activity({
+      name: n('max_watermark'), type: 'Script', policy: policy(1), linkedServiceFirst: sqlLinkedServiceName(system),
+      typeProperties: {
+        scripts: [{ type: 'Query', text: expression(`@concat('SELECT CHANGE_TRACKING_CURRENT_VERSION() AS cdc, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(''', ${objectName}, ''')) AS min_valid')`) }],
+        scriptBlockExecutionTimeout: '02:00:00',
+      },
+    }),
+    activity({
+      name: n('within_retention'), type: 'IfCondition', dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')],
+      typeProperties: {
+        expression: expression(`@or(${firstRun}, greaterOrEquals(int(activity('${n('read_watermark')}').output.firstRow.cdc), int(coalesce(${versions}.min_valid, 0))))`),
+        ifFalseActivities: [activity({
+          name: n('changes_lost'), type: 'Fail',
+          typeProperties: {
+            message: expression(`@concat('Change Tracking on ', item().schema, '.', item().table, ' no longer has the changes since version ', string(activity('${n('read_watermark')}').output.firstRow.cdc), ': its retention passed. Delete the watermark file to reload the table.')`),
+            errorCode: 'ChangeTrackingRetention',
+          },
+        })],
+      },
+    }),
+    activity({
+      name: copy, type: 'Copy', dependsOn: [dependsOn(n('within_retention'), 'Succeeded')], policy: policy(1),
+      typeProperties: { source: sqlSource(system, query), sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR },
+      inputs: [sqlTableInput(system, systems, settings)],
+      outputs: [bronzeFile(settings)],
+    }),
+    activity({
+      name: n('advance_watermark'), type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+      typeProperties: {
+        expression: expression(`@greater(int(${versions}.cdc), int(activity('${n('read_watermark')}').output.firstRow.cdc))`),
+        ifTrueActivities: [writeWatermark(n('write_watermark'), system, systems, settings, `@{string(${versions}.cdc)}`)],
+      },
+    }),
+    cleanEmptyFile(settings, copy, n),
+    ...(withSilver ? [silverNotebook(n('run_silver_notebook'), settings, [dependsOn(n('advance_watermark'), 'Succeeded'), dependsOn(n('clean_empty_file'), 'Succeeded')])] : []),
+  ];
+  return loopOver('for_each_tracked_table', parameter, 'false', settings, inner);
+}
+
+/** Full loads: a snapshot per scheduled run into bronze (silver keeps a row again only when it changed), then the silver notebook. */
+function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject[] {
+  const copy = 'copy_full_table';
+  const inner: JsonObject[] = [
+    activity({
+      name: copy, type: 'Copy', policy: policy(1),
+      typeProperties: { source: sqlSource(system, `SELECT * FROM ${ITEM_TABLE}`), sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR },
+      inputs: [sqlTableInput(system, systems, settings)],
+      outputs: [bronzeFile(settings)],
+    }),
+    ...(withSilver ? [silverNotebook('run_full_load_silver_notebook', settings, [dependsOn(copy, 'Succeeded')])] : []),
+  ];
+  return loopOver('for_each_full_load_table', parameter, 'false', settings, inner);
+}
+
+function alert(name: string, status: string, after: JsonObject[], url: string, error: string): JsonObject {
+  // An object body: Data Factory serialises it, escaping what the values hold (an error message's quotes and line breaks).
   return activity({
-    name, type: 'WebActivity', dependsOn: after, policy: policy(1),
+    name, type: 'WebActivity', dependsOn: after, policy: { ...policy(1), secureInput: true },
     typeProperties: {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      url: expression(`@pipeline().parameters.${ALERT_URL}`),
-      body: expression(body),
+      url: expression(url),
+      body: {
+        pipeline_name: '@{pipeline().Pipeline}',
+        pipeline_runId: '@{pipeline().RunId}',
+        data_factory: '@{pipeline().DataFactory}',
+        status,
+        ...(error ? { error } : {}),
+      },
     },
   });
 }

@@ -42,12 +42,21 @@ export interface BackfillWindows {
 }
 
 /** Everything the artifact builders read; no further defaults are applied after this. */
+/** Where the alert URL comes from: a Key Vault secret (read at run time), or a URL written into the pipeline. */
+export type AlertTarget = { kind: 'keyVault'; vault: string; secret: string } | { kind: 'url'; url: string };
+
 export interface ResolvedAdfSettings {
   environment: string;
   pipeline: string;
   loopParameter: string;
   batchCount: number;
   alertUrl: string;
+  alert: AlertTarget;
+  /** The storage account (its name) the notebooks read and write. */
+  storageAccount: string;
+  /** The Unity Catalog catalog of the environment's tables. */
+  catalog: string;
+  silverContainer: string;
   lakeLinkedService: string;
   databricksLinkedService: string;
   sqlDataset: string;
@@ -70,7 +79,7 @@ export interface ResolvedAdfSettings {
 /** How the Databricks bundle deploys: read from databricks.yml (see readBundleDeployment). */
 export interface BundleDeployment {
   name?: string;
-  /** Per target: the workspace folder its files are synced to, when databricks.yml says so without a user name in it. */
+  /** Per target: the workspace folder its files are synced to (${workspace.current_user.userName} / short_name left in place). */
   filePaths: Map<string, string | undefined>;
 }
 
@@ -105,7 +114,12 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
   if (databricksDomain.startsWith('http://')) databricksDomain = `https://${databricksDomain.slice('http://'.length)}`;
 
   const alertUrl = adf?.alertUrl ?? environment?.alertUrl ?? PLACEHOLDER.alertUrl;
-  if (!adf?.alertUrl && !environment?.alertUrl) notes.push(`No alert URL: set adf.alertUrl or environments.${envName}.alertUrl (the pipeline's alert_url default is a placeholder).`);
+  const alert: AlertTarget = environment?.keyVault && environment.alertUrlSecret
+    ? { kind: 'keyVault', vault: environment.keyVault, secret: environment.alertUrlSecret }
+    : { kind: 'url', url: alertUrl };
+  if (alert.kind === 'url' && !adf?.alertUrl && !environment?.alertUrl) {
+    notes.push(`No alert URL: set environments.${envName}.keyVault and alertUrlSecret (the pipeline reads the URL from Key Vault), or adf.alertUrl (the pipeline's alert_url default is a placeholder).`);
+  }
 
   const workspaceResourceId = adf?.databricks?.workspaceResourceId ? fill(adf.databricks.workspaceResourceId) : PLACEHOLDER.workspaceResourceId;
   if (!adf?.databricks?.workspaceResourceId) notes.push('Set adf.databricks.workspaceResourceId: the Databricks linked service authenticates with the factory\'s managed identity, which needs the workspace\'s resource id.');
@@ -113,16 +127,29 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
   let notebookFolder: string;
   if (adf?.databricks?.notebookFolder) notebookFolder = fill(adf.databricks.notebookFolder).replace(/\/+$/, '');
   else {
-    const deployed = options.bundle?.filePaths.get(bundleTarget);
     const bundleName = options.bundle?.name ?? project;
-    notebookFolder = deployed ?? `/Workspace/Shared/.bundle/${bundleName}/${bundleTarget}/files`;
-    if (!deployed) {
-      notes.push(`The bundle target '${bundleTarget}' does not say where it deploys (workspace.root_path without a user name): notebooks are assumed under ${notebookFolder}. Set root_path in databricks.yml or adf.databricks.notebookFolder.`);
-    }
+    const fallback = `/Workspace/Shared/.bundle/${bundleName}/${bundleTarget}/files`;
+    const deployed = options.bundle?.filePaths.get(bundleTarget);
+    const user = environment?.deployUser;
+    if (deployed === undefined) {
+      notebookFolder = fallback;
+      notes.push(`The bundle target '${bundleTarget}' is not in databricks.yml, or does not say where it deploys: notebooks are assumed under ${fallback}. Set the target's workspace.root_path, or adf.databricks.notebookFolder.`);
+    } else if (/\$\{workspace\.current_user\./.test(deployed)) {
+      if (user) {
+        // Databricks' short_name: the user name before '@', other characters than letters, digits and _ as _.
+        const shortName = user.split('@')[0]!.replace(/[^A-Za-z0-9_]/g, '_');
+        notebookFolder = deployed.replace(/\$\{workspace\.current_user\.userName\}/g, user).replace(/\$\{workspace\.current_user\.short_name\}/g, shortName);
+      } else {
+        notebookFolder = deployed;
+        notes.push(`The bundle target '${bundleTarget}' deploys into a folder named after the deploying user (${deployed}): set environments.${envName}.deployUser to the user or service principal that deploys it, so the pipeline's notebook paths follow.`);
+      }
+    } else notebookFolder = deployed;
   }
 
   const bronze = metadata.zones.find(z => z.name === 'bronze');
   if (!bronze) notes.push('lakehouse.yaml declares no bronze zone: the copies write to a container named bronze.');
+  const silver = metadata.zones.find(z => z.name === 'silver');
+  const catalog = environment?.catalog ?? silver?.catalog ?? metadata.zones.find(z => z.name === 'gold')?.catalog ?? 'main';
 
   const scheduleStart = adf?.schedule?.startTime ?? '2024-01-01T02:00:00Z';
   const timeZone = adf?.schedule?.timeZone ?? 'UTC';
@@ -136,6 +163,10 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
     loopParameter: adf?.loopParameter ?? DEFAULT_LOOP_PARAMETER,
     batchCount: adf?.batchCount ?? 5,
     alertUrl,
+    alert,
+    storageAccount,
+    catalog,
+    silverContainer: silver?.container ?? 'silver',
     lakeLinkedService: adf?.linkedServices?.lake ?? 'ls_adls',
     databricksLinkedService: adf?.linkedServices?.databricks ?? 'ls_databricks',
     sqlDataset: adf?.datasets?.sqlTable ?? 'ds_sql_table',
@@ -155,6 +186,8 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
       timeZone,
     },
     backfillTrigger: adf?.backfill?.trigger ?? 'tr_ingestion_backfill',
+    // The windows cover the tables' history, from the earliest backfillFrom up to the schedule's
+    // first run (scheduled runs copy from there on: each table's watermark starts there).
     backfill: {
       frequency: adf?.backfill?.frequency ?? 'Hour',
       interval: adf?.backfill?.interval ?? 24,
@@ -218,9 +251,12 @@ export function readBundleDeployment(text: string): BundleDeployment {
       .replace(/\$\{bundle\.name\}/g, name ?? '${bundle.name}')
       .replace(/\$\{bundle\.target\}/g, target)
       .replace(/\$\{workspace\.root_path\}/g, rootPath ?? '${workspace.root_path}');
-    const rootPath = typeof workspace.root_path === 'string' ? substitute(workspace.root_path) : undefined;
-    const filePath = typeof workspace.file_path === 'string' ? substitute(workspace.file_path, rootPath) : rootPath !== undefined ? `${rootPath}/files` : undefined;
-    filePaths.set(target, filePath && !filePath.includes('${') ? filePath.replace(/\/+$/, '') : undefined);
+    // The bundle's default root is the deploying user's home (development and production mode alike).
+    const rootPath = substitute(typeof workspace.root_path === 'string' ? workspace.root_path : '/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}');
+    const filePath = typeof workspace.file_path === 'string' ? substitute(workspace.file_path, rootPath) : `${rootPath}/files`;
+    // ${workspace.current_user.*} stays: the environment's deployUser fills it (resolveAdfSettings).
+    const unresolved = filePath.replace(/\$\{workspace\.current_user\.(userName|short_name)\}/g, '');
+    filePaths.set(target, !unresolved.includes('${') ? filePath.replace(/\/+$/, '') : undefined);
   }
   return { name, filePaths };
 }
