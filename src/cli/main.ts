@@ -12,6 +12,7 @@ import { FileRefusedError } from '../core/project/fileHost';
 import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import { render, renderTemplate } from './render';
 import { generate } from './generate';
+import { DRY_RUN_USAGE, dryRunCommand } from './dryRun';
 
 const USAGE = `Usage: lakehouse <command> [options]
 
@@ -45,7 +46,7 @@ Commands:
                                            nothing and lists what is out of date. DIR may be given as
                                            --project DIR. Exit 0: ok; 1: metadata errors, out of date
                                            (--check) or refused; 2: usage or I/O error.
-  rules                                    List every diagnostic code with its rationale (Markdown).
+${DRY_RUN_USAGE}  rules                                    List every diagnostic code with its rationale (Markdown).
 
   validate, render and generate read and write only inside the project's folder (the folder of
   lakehouse.yaml). --allow-folder DIR lets the project's paths and includes name a folder outside
@@ -87,6 +88,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await renderTemplate(rest, io, USAGE);
       case 'generate':
         return await generate(rest, io, USAGE);
+      case 'dry-run':
+        return await dryRunCommand(rest, io, USAGE);
       case 'rules':
         if (rest.length) throw new UsageError('rules takes no arguments.');
         io.stdout(renderRulesMarkdown());

@@ -30,3 +30,8 @@ export {
 } from './adf/generate';
 export { planProjectAdf, adfRootOf, tableLoopEntries, metadataOriginOf, type ProjectAdfPlan, type TableLoopEntry } from './adf/projectGeneration';
 export { pathText } from './adf/generate/adfJson';
+export {
+  dryRun, dryRunJson, renderDryRunText, parseWindow, parseOutcomeFile, factoryFromFolder, factoryFromJson, runPipeline, evaluateAdfString,
+  DryRunError, OutcomeFileError,
+  type DryRunRequest, type DryRunResult, type OutcomeFile, type RunFactory, type PipelineRunResult, type ActivityRun,
+} from './adf/run';

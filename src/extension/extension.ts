@@ -11,6 +11,7 @@ import { PREVIEW_SCHEME, TemplatePreviewManager } from './templates/templatePrev
 import { ADF_PREVIEW_SCHEME, AdfPreviewManager } from './adf/adfPreviewManager';
 import { compareAdfWithDiskCommand, generateAdfCommand, openAdfJsonCommand, previewAdfCommand, revealAdfMetadataCommand } from './adf/adfCommands';
 import { PipelinesTreeDataProvider, type PipelinesNode } from './adf/pipelinesTreeDataProvider';
+import { DRY_RUN_SCHEME, DryRunDocuments, dryRunCommand } from './adf/dryRunDocuments';
 
 const moduleLoadedAt = performance.now();
 
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
   const pipelines = new PipelinesTreeDataProvider(adfPreviews, () => projects.snapshots);
   const pipelinesView = vscode.window.createTreeView('lakehouse.pipelines', { treeDataProvider: pipelines, showCollapseAll: true });
   pipelines.attach(pipelinesView);
+  const dryRuns = new DryRunDocuments(projects);
   const setState = (state: string, hasProject: boolean) => {
     void vscode.commands.executeCommand('setContext', 'lakehouse.projectState', state);
     void vscode.commands.executeCommand('setContext', 'lakehouse.hasProject', hasProject);
@@ -104,6 +106,10 @@ export function activate(context: vscode.ExtensionContext): LakehouseApi {
     vscode.commands.registerCommand('lakehouse.templates.selectEnvironment', (name?: string) => selectEnvironmentCommand(previews, projects, typeof name === 'string' ? name : undefined)),
     adfPreviews, pipelines, pipelinesView,
     vscode.workspace.registerTextDocumentContentProvider(ADF_PREVIEW_SCHEME, adfPreviews),
+    dryRuns,
+    vscode.workspace.registerTextDocumentContentProvider(DRY_RUN_SCHEME, dryRuns),
+    vscode.commands.registerCommand('lakehouse.adf.dryRun', (target?: PipelinesNode | string, preset?: { parameters?: Record<string, string>; window?: string }) =>
+      dryRunCommand(dryRuns, projects, typeof target === 'string' || (target && typeof target === 'object' && 'kind' in target) ? target : undefined, preset && typeof preset === 'object' ? preset : undefined)),
     // The environment also decides the generated values (storage account, workspace URL…).
     previews.onDidChangeEnvironment(() => adfPreviews.forgetPlans()),
     vscode.commands.registerCommand('lakehouse.adf.preview', (target?: PipelinesNode | SourcesNode | vscode.Uri, pick?: string) =>

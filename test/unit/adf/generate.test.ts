@@ -152,9 +152,11 @@ describe('the ingestion pipeline (the reference project\'s Incremental_loop desi
       const rendered = path.join(SAMPLE_DIR, 'databricks', `${item.silver_notebook.replace(`${folder}/`, '')}.py`);
       assert.ok(fs.existsSync(rendered), `${rendered} is rendered`);
     }
-    assert.deepEqual(Object.keys(defaults), ['loop_input', 'databricks_host', 'gold_pipeline', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'key_vault', 'alert_url_secret', 'window_start', 'window_end']);
-    assert.deepEqual(Object.fromEntries(['gold_pipeline', 'storage_account', 'catalog', 'key_vault', 'alert_url_secret'].map(k => [k, defaults[k]!.defaultValue])), {
+    assert.deepEqual(Object.keys(defaults), ['loop_input', 'databricks_host', 'gold_pipeline', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema', 'key_vault', 'alert_url_secret', 'window_start', 'window_end']);
+    assert.deepEqual(Object.fromEntries(['gold_pipeline', 'storage_account', 'catalog', 'silver_schema', 'key_vault', 'alert_url_secret'].map(k => [k, defaults[k]!.defaultValue])), {
       gold_pipeline: 'spotify_lakehouse_gold', storage_account: 'stspotifydev', catalog: 'spotify_dev', key_vault: 'kv-spotify-dev', alert_url_secret: 'alert-url',
+      // dev deploys in development mode: schemas get the deployer's prefix (its short name, normalised)
+      silver_schema: 'dev_00000000_0000_0000_0000_0000000000c1_silver',
     });
     assert.equal((pipeline.value.properties as { concurrency?: number }).concurrency, 1, 'one run at a time: runs would race on watermarks and checkpoints');
   });
@@ -182,6 +184,7 @@ describe('the ingestion pipeline (the reference project\'s Incremental_loop desi
       bronze_root: { value: "@concat('abfss://', pipeline().parameters.bronze_container, '@', pipeline().parameters.storage_account, '.dfs.core.windows.net')", type: 'Expression' },
       silver_root: { value: "@concat('abfss://', pipeline().parameters.silver_container, '@', pipeline().parameters.storage_account, '.dfs.core.windows.net')", type: 'Expression' },
       catalog: { value: '@pipeline().parameters.catalog', type: 'Expression' },
+      silver_schema: { value: '@pipeline().parameters.silver_schema', type: 'Expression' },
     });
     assert.deepEqual(activitiesOf(pipeline).map(a => [a.name, a.dependsOn.map(d => `${d.activity}:${d.dependencyConditions.join('|')}`).join(' ')]), [
       ['get_alert_url', ''],
@@ -275,8 +278,8 @@ describe('ADF generation of other projects', () => {
     // Each source system's loops live in a pipeline of their own, with the reference project's names.
     const crm = byPath(artifacts, 'pipeline/pl_incremental_ingestion_crm.json');
     const parameters = parametersOf(crm);
-    assert.deepEqual(Object.keys(parameters), ['loop_input', 'full_load_input', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'window_start', 'window_end']);
-    assert.deepEqual(crm.ownedPaths.map(pathText), ['loop_input', 'full_load_input', 'bronze_container', 'silver_container', 'storage_account', 'catalog'].map(p => `properties.parameters.${p}.defaultValue`));
+    assert.deepEqual(Object.keys(parameters), ['loop_input', 'full_load_input', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema', 'window_start', 'window_end']);
+    assert.deepEqual(crm.ownedPaths.map(pathText), ['loop_input', 'full_load_input', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema'].map(p => `properties.parameters.${p}.defaultValue`));
     assert.deepEqual(parameters.full_load_input!.defaultValue, [{ schema: 'dbo', table: 'Country', bronze_folder: 'crm/dbo/Country', silver_notebook: '/Workspace/Shared/.bundle/multi/dev/files/src/silver/Country' }]);
     assert.deepEqual((parameters.loop_input!.defaultValue as { table: string; from_date: string }[]).map(i => [i.table, i.from_date]), [['Customer', '2023-06-01']]);
     assert.equal(parameters.bronze_container!.defaultValue, 'raw');
@@ -307,14 +310,14 @@ describe('ADF generation of other projects', () => {
       ['alert_success', 'WebActivity', 'ingest_legacy:Succeeded'],
       ['alert_failure', 'WebActivity', 'ingest_legacy:Failed|Skipped'],
     ]);
-    const passedOn = ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'window_start', 'window_end'];
+    const passedOn = ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema', 'window_start', 'window_end'];
     assert.deepEqual(activitiesOf(orchestrator)[1]!.typeProperties, {
       pipeline: { referenceName: 'pl_incremental_ingestion_dw', type: 'PipelineReference' },
       waitOnCompletion: true,
       parameters: Object.fromEntries(passedOn.map(p => [p, { value: `@pipeline().parameters.${p}`, type: 'Expression' }])),
     });
-    assert.deepEqual(Object.keys(parametersOf(orchestrator)), ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'alert_url', 'window_start', 'window_end']);
-    assert.deepEqual(orchestrator.ownedPaths.map(pathText), ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'alert_url'].map(p => `properties.parameters.${p}.defaultValue`));
+    assert.deepEqual(Object.keys(parametersOf(orchestrator)), ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema', 'alert_url', 'window_start', 'window_end']);
+    assert.deepEqual(orchestrator.ownedPaths.map(pathText), ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema', 'alert_url'].map(p => `properties.parameters.${p}.defaultValue`));
     assert.deepEqual(Object.keys(activitiesOf(orchestrator)[0]!), ['name', 'type', 'dependsOn', 'policy', 'userProperties', 'typeProperties'], 'ADF Studio\'s key order for Execute Pipeline');
 
     // Our own validator accepts the folder: every Execute Pipeline reference resolves and passes declared parameters.
@@ -336,7 +339,7 @@ describe('ADF generation of other projects', () => {
     const goldOf = (a: GeneratedArtifact) => JSON.stringify(activitiesOf(a).filter(x => gold.includes(x.name)).map(x => ({ ...x, dependsOn: x.name === gold[0] ? [] : x.dependsOn })));
     assert.equal(goldOf(orchestrator), goldOf(single), 'the gold step is the single pipeline\'s');
     assert.deepEqual(parametersOf(orchestrator).gold_pipeline, parametersOf(single).gold_pipeline);
-    const owned = ['databricks_host', 'gold_pipeline', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'key_vault', 'alert_url_secret'];
+    const owned = ['databricks_host', 'gold_pipeline', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema', 'key_vault', 'alert_url_secret'];
     assert.deepEqual(Object.keys(parametersOf(orchestrator)), [...owned, 'window_start', 'window_end']);
     assert.deepEqual(orchestrator.ownedPaths.map(pathText), owned.map(p => `properties.parameters.${p}.defaultValue`));
     assert.deepEqual(await validateGenerated(artifacts), []);
@@ -387,7 +390,7 @@ describe('ADF generation of other projects', () => {
       'pipeline/pl_load.json', 'trigger/tr_hourly.json', 'trigger/tr_ingestion_backfill.json',
     ]);
     const pipeline = byPath(artifacts, 'pipeline/pl_load.json');
-    assert.deepEqual(Object.keys((pipeline.value.properties as { parameters: object }).parameters), ['tables', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'alert_url', 'window_start', 'window_end']);
+    assert.deepEqual(Object.keys((pipeline.value.properties as { parameters: object }).parameters), ['tables', 'bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema', 'alert_url', 'window_start', 'window_end']);
     assert.ok(!walk(activitiesOf(pipeline)).some(a => a.type === 'DatabricksNotebook'));
     assert.deepEqual((byPath(artifacts, 'trigger/tr_hourly.json').value.properties as { typeProperties: object }).typeProperties,
       { recurrence: { frequency: 'Hour', interval: 2, startTime: '2024-01-01T02:00:00Z', timeZone: 'UTC' } });

@@ -160,7 +160,7 @@ describe('ADF generation round trip', () => {
     const json = path.join(ADF, 'dataset', 'ds_adls_json.json');
     folder.files.set(PIPELINE, '{ "name": "pl_incremental_ingestion", ');
     folder.files.set(lake, folder.get(lake).replace('"name": "ls_adls"', '"name": "ls_other"'));
-    folder.files.set(sql, folder.get(sql).replace('"connectionString"', '"server"'));
+    folder.files.set(sql, folder.get(sql).replace('"authenticationType"', '"userName"'));
     folder.files.delete(path.join(ADF, FINGERPRINT_FILE));
     folder.files.set(json, folder.get(json).replace('"referenceName": "ls_adls"', '"referenceName": "ls_somewhere"'));
     const p = await plan(folder);
@@ -168,13 +168,13 @@ describe('ADF generation round trip', () => {
     assert.deepEqual(messages, {
       'pipeline/pl_incremental_ingestion.json': 'unrecognised: it is not a JSON object',
       'linkedService/ls_adls.json': 'unrecognised: its name is "ls_other", not "ls_adls"',
-      'linkedService/ls_app.json': 'unrecognised: it has no properties.typeProperties.connectionString, which generation writes',
+      'linkedService/ls_app.json': 'unrecognised: it has no properties.typeProperties.authenticationType, which generation writes',
       'dataset/ds_adls_json.json': `unrecognised: it was not generated here (no fingerprint in ${FINGERPRINT_FILE}) and its properties.linkedServiceName.referenceName differ`,
     });
     // Forced: an unreadable or foreign file is replaced whole; a missing owned path is added, the rest kept.
     await writeAdfPlan(p, { write: folder.write, force: true });
     const fixed = JSON.parse(folder.get(sql)) as { properties: { typeProperties: Record<string, string> } };
-    assert.deepEqual(Object.keys(fixed.properties.typeProperties), ['server', 'connectionString']);
+    assert.deepEqual(Object.keys(fixed.properties.typeProperties), ['server', 'database', 'encrypt', 'trustServerCertificate', 'userName', 'authenticationType']);
     assert.ok(isUpToDate(await plan(folder)));
   });
 });
@@ -202,7 +202,7 @@ describe('ADF generation round trip with a pipeline per source system', () => {
     const folder = new Folder();
     const first = await plan(folder, SECOND_SYSTEM);
     const child = first.files.find(f => f.file === ERP)!;
-    const lake = ['bronze_container', 'silver_container', 'storage_account', 'catalog'];
+    const lake = ['bronze_container', 'silver_container', 'storage_account', 'catalog', 'silver_schema'];
     const owned = (names: string[]) => names.map(p => `properties.parameters.${p}.defaultValue`);
     assert.deepEqual(child.artifact.ownedPaths.map(pathText), owned(['loop_input', ...lake]));
     await writeAdfPlan(first, { write: folder.write });

@@ -58,7 +58,7 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
     return artifact;
   };
 
-  for (const system of systems) add('linkedService', sqlLinkedService(system, notes), [['properties', 'typeProperties', 'connectionString']]);
+  for (const system of systems) add('linkedService', sqlLinkedService(system, notes), sqlLinkedServiceOwned(system));
   add('linkedService', {
     name: settings.lakeLinkedService, type: LINKED_SERVICE_TYPE,
     properties: { annotations: ANNOTATIONS, type: 'AzureBlobFS', typeProperties: { url: settings.storageUrl } },
@@ -100,23 +100,32 @@ function serviceLimitNotes(pipeline: GeneratedArtifact): string[] {
 }
 
 /**
- * Azure SQL (and Synapse) through the factory's system-assigned managed identity: a connection
- * string without credentials. That is the shape the ADF REST API's 2018-06-01 models (and so
- * @azure/arm-datafactory 12) carry; ADF Studio's newer server/database/authenticationType form
- * would lose its fields through them. SQL Server on premises cannot use the managed identity.
+ * Azure SQL (and Synapse) through the factory's system-assigned managed identity, in the
+ * connector's current form (server, database, authenticationType: no connection string, so
+ * nothing in it can add a setting, and no credential to store), as ADF Studio exports it.
+ * @azure/arm-datafactory 12's models predate this form: deploy sends the JSON as generated.
+ * SQL Server on premises cannot use the managed identity: Windows authentication through a
+ * self-hosted integration runtime, in a connection string.
  */
 function sqlLinkedService(system: SourceSystem, notes: string[]): JsonObject {
   const { server, database } = sourceConnection(system, notes);
   const flavour = sqlFlavour(system);
-  let connectionString = `Integrated Security=False;Encrypt=True;Connection Timeout=30;Data Source=${server};Initial Catalog=${database}`;
+  let typeProperties: JsonObject = { server, database, encrypt: 'mandatory', trustServerCertificate: false, authenticationType: 'SystemAssignedManagedIdentity' };
   if (flavour.linkedServiceType === 'SqlServer') {
-    connectionString = `Integrated Security=True;Data Source=${server};Initial Catalog=${database}`;
+    typeProperties = { connectionString: `Integrated Security=True;Data Source=${server};Initial Catalog=${database}` };
     notes.push(`Source '${system.name}' is a SQL Server: its linked service uses Windows authentication; add the self-hosted integration runtime (connectVia) and the credentials (userName, a Key Vault password) in ADF Studio, which regeneration keeps.`);
   }
   return {
     name: sqlLinkedServiceName(system), type: LINKED_SERVICE_TYPE,
-    properties: { annotations: ANNOTATIONS, type: flavour.linkedServiceType, typeProperties: { connectionString } },
+    properties: { annotations: ANNOTATIONS, type: flavour.linkedServiceType, typeProperties },
   };
+}
+
+/** The values of a SQL linked service the metadata owns (its server and database). */
+export function sqlLinkedServiceOwned(system: SourceSystem): JsonPath[] {
+  return sqlFlavour(system).linkedServiceType === 'SqlServer'
+    ? [['properties', 'typeProperties', 'connectionString']]
+    : [['properties', 'typeProperties', 'server'], ['properties', 'typeProperties', 'database'], ['properties', 'typeProperties', 'authenticationType']];
 }
 
 /** Azure Databricks through the factory's managed identity (no token to store), on the configured cluster. */
@@ -129,6 +138,8 @@ function databricksLinkedService(settings: ResolvedAdfSettings): JsonObject {
     else typeProperties.newClusterNodeType = cluster.nodeType;
     typeProperties.newClusterNumOfWorker = cluster.workers;
     typeProperties.newClusterVersion = cluster.version;
+    // Unity Catalog: a job cluster without an access mode cannot write catalog tables.
+    typeProperties.dataSecurityMode = 'USER_ISOLATION';
     if (cluster.policyId) typeProperties.policyId = cluster.policyId;
   }
   return {

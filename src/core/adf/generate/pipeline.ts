@@ -37,6 +37,7 @@ const BRONZE_CONTAINER = 'bronze_container';
 const SILVER_CONTAINER = 'silver_container';
 const STORAGE_ACCOUNT = 'storage_account';
 const CATALOG = 'catalog';
+const SILVER_SCHEMA = 'silver_schema';
 const ALERT_URL = 'alert_url';
 const KEY_VAULT = 'key_vault';
 const ALERT_URL_SECRET = 'alert_url_secret';
@@ -46,7 +47,7 @@ const FULL_LOAD_PARAMETER = 'full_load_input';
 const ROWVERSION_PARAMETER = 'rowversion_input';
 const CHANGE_TRACKING_PARAMETER = 'change_tracking_input';
 /** What the lake pipelines pass on to the pipelines they run: where the lake and the catalog are, and the backfill window. */
-const PASSED_ON = [BRONZE_CONTAINER, SILVER_CONTAINER, STORAGE_ACCOUNT, CATALOG, WINDOW_START, WINDOW_END];
+const PASSED_ON = [BRONZE_CONTAINER, SILVER_CONTAINER, STORAGE_ACCOUNT, CATALOG, SILVER_SCHEMA, WINDOW_START, WINDOW_END];
 /** The Azure Databricks resource (first-party application id) the factory's managed identity gets tokens for. */
 const DATABRICKS_RESOURCE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 
@@ -253,6 +254,7 @@ class Parameters {
     this.own(SILVER_CONTAINER, 'string', settings.silverContainer);
     this.own(STORAGE_ACCOUNT, 'string', settings.storageAccount);
     this.own(CATALOG, 'string', settings.catalog);
+    this.own(SILVER_SCHEMA, 'string', settings.silverSchema);
   }
 
   /** Set by the backfill trigger (passed on to the pipelines run); empty on scheduled runs (which copy past the watermark). */
@@ -595,7 +597,10 @@ function silverNotebook(name: string, settings: ResolvedAdfSettings, after: Json
     name, type: 'DatabricksNotebook', dependsOn: after, policy: policy(0),
     typeProperties: {
       notebookPath: expression('@item().silver_notebook'),
-      baseParameters: { bronze_root: lakeRoot(BRONZE_CONTAINER), silver_root: lakeRoot(SILVER_CONTAINER), catalog: expression(`@pipeline().parameters.${CATALOG}`) },
+      baseParameters: {
+        bronze_root: lakeRoot(BRONZE_CONTAINER), silver_root: lakeRoot(SILVER_CONTAINER),
+        catalog: expression(`@pipeline().parameters.${CATALOG}`), silver_schema: expression(`@pipeline().parameters.${SILVER_SCHEMA}`),
+      },
     },
     linkedServiceLast: settings.databricksLinkedService,
   });

@@ -56,6 +56,8 @@ export interface ResolvedAdfSettings {
   storageAccount: string;
   /** The Unity Catalog catalog of the environment's tables. */
   catalog: string;
+  /** The silver schema as the environment's bundle target creates it (development mode prefixes dev_<short_name>_). */
+  silverSchema: string;
   silverContainer: string;
   lakeLinkedService: string;
   databricksLinkedService: string;
@@ -81,6 +83,8 @@ export interface BundleDeployment {
   name?: string;
   /** Per target: the workspace folder its files are synced to (${workspace.current_user.userName} / short_name left in place). */
   filePaths: Map<string, string | undefined>;
+  /** Per target: its mode (development mode prefixes the schemas it creates with dev_<short_name>_). */
+  modes?: Map<string, string | undefined>;
 }
 
 export interface ResolveOptions {
@@ -136,8 +140,7 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
       notes.push(`The bundle target '${bundleTarget}' is not in databricks.yml, or does not say where it deploys: notebooks are assumed under ${fallback}. Set the target's workspace.root_path, or adf.databricks.notebookFolder.`);
     } else if (/\$\{workspace\.current_user\./.test(deployed)) {
       if (user) {
-        // Databricks' short_name: the user name before '@', other characters than letters, digits and _ as _.
-        const shortName = user.split('@')[0]!.replace(/[^A-Za-z0-9_]/g, '_');
+        const shortName = shortNameOf(user);
         notebookFolder = deployed.replace(/\$\{workspace\.current_user\.userName\}/g, user).replace(/\$\{workspace\.current_user\.short_name\}/g, shortName);
       } else {
         notebookFolder = deployed;
@@ -145,6 +148,10 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
       }
     } else notebookFolder = deployed;
   }
+
+  // Development mode creates the bundle's schemas as dev_<short_name>_<name>.
+  const development = options.bundle?.modes?.get(bundleTarget) === 'development';
+  const schemaPrefix = development && environment?.deployUser ? `dev_${shortNameOf(environment.deployUser).toLowerCase()}_` : '';
 
   const bronze = metadata.zones.find(z => z.name === 'bronze');
   if (!bronze) notes.push('lakehouse.yaml declares no bronze zone: the copies write to a container named bronze.');
@@ -166,6 +173,7 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
     alert,
     storageAccount,
     catalog,
+    silverSchema: `${schemaPrefix}${silver?.schema ?? 'silver'}`,
     silverContainer: silver?.container ?? 'silver',
     lakeLinkedService: adf?.linkedServices?.lake ?? 'ls_adls',
     databricksLinkedService: adf?.linkedServices?.databricks ?? 'ls_databricks',
@@ -197,6 +205,11 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
     },
     notes,
   };
+}
+
+/** Databricks' short_name of a user: the user name before '@', characters other than letters, digits and _ as _. */
+export function shortNameOf(user: string): string {
+  return user.split('@')[0]!.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
 function pickEnvironment(metadata: LakehouseMetadata, name: string | undefined): Environment | undefined {
@@ -245,7 +258,9 @@ export function readBundleDeployment(text: string): BundleDeployment {
   const root = obj(doc);
   const name = typeof obj(root.bundle).name === 'string' ? obj(root.bundle).name as string : undefined;
   const filePaths = new Map<string, string | undefined>();
+  const modes = new Map<string, string | undefined>();
   for (const [target, raw] of Object.entries(obj(root.targets))) {
+    modes.set(target, typeof obj(raw).mode === 'string' ? obj(raw).mode as string : undefined);
     const workspace = { ...obj(root.workspace), ...obj(obj(raw).workspace) };
     const substitute = (s: string, rootPath?: string) => s
       .replace(/\$\{bundle\.name\}/g, name ?? '${bundle.name}')
@@ -258,5 +273,5 @@ export function readBundleDeployment(text: string): BundleDeployment {
     const unresolved = filePath.replace(/\$\{workspace\.current_user\.(userName|short_name)\}/g, '');
     filePaths.set(target, !unresolved.includes('${') ? filePath.replace(/\/+$/, '') : undefined);
   }
-  return { name, filePaths };
+  return { name, filePaths, modes };
 }

@@ -13,7 +13,8 @@ from pyspark.sql import functions as F
 
 
 def silver_table(name):
-    parts = (spark.conf.get("lakehouse.catalog"), 'silver', name)
+    # Set by the pipeline's configuration (the bundle target's catalog, and its silver schema's name).
+    parts = (spark.conf.get("lakehouse.catalog"), spark.conf.get("lakehouse.silver_schema", 'silver'), name)
     return ".".join("`" + part.replace("`", "``") + "`" for part in parts)
 
 

@@ -7,14 +7,15 @@
 
 # COMMAND ----------
 
-# The gold tables' catalog differs per environment.
+# The gold tables' catalog differs per environment (and a development deployment names the schema dev_<user>_<schema>).
 dbutils.widgets.text("catalog", "")
+dbutils.widgets.text("schema", 'gold')
 catalog = dbutils.widgets.get("catalog").strip()
 if not catalog:
     raise ValueError("Set the widget catalog: the Unity Catalog catalog of this environment's gold tables.")
 # The query names the gold tables without their catalog and schema: it runs in them.
 spark.catalog.setCurrentCatalog(catalog)
-spark.catalog.setCurrentDatabase('gold')
+spark.catalog.setCurrentDatabase(dbutils.widgets.get("schema").strip())
 
 query = (
     'WITH\n'

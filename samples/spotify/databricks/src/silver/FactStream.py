@@ -16,18 +16,20 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 # Where the lake and the catalog are: set per environment by Data Factory (baseParameters) or a job.
+# The silver schema defaults to the zone's; a development deployment names it dev_<user>_<schema>.
 dbutils.widgets.text("bronze_root", "")
 dbutils.widgets.text("silver_root", "")
 dbutils.widgets.text("catalog", "")
+dbutils.widgets.text("silver_schema", 'silver')
 bronze_root = dbutils.widgets.get("bronze_root").strip().rstrip("/")
 silver_root = dbutils.widgets.get("silver_root").strip().rstrip("/")
 catalog = dbutils.widgets.get("catalog").strip()
-if not (bronze_root and silver_root and catalog):
-    raise ValueError("Set the widgets bronze_root, silver_root and catalog (Data Factory passes them as baseParameters).")
+SILVER_SCHEMA = dbutils.widgets.get("silver_schema").strip()
+if not (bronze_root and silver_root and catalog and SILVER_SCHEMA):
+    raise ValueError("Set the widgets bronze_root, silver_root, catalog and silver_schema (Data Factory passes them as baseParameters).")
 
 BRONZE_FOLDER = 'FactStream'
 SILVER_FOLDER = 'FactStream'
-SILVER_SCHEMA = 'silver'
 TABLE = 'FactStream'
 PRIMARY_KEY = ['stream_id']
 # Without a primary key, a row's content identifies it.
