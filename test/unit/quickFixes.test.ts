@@ -72,7 +72,7 @@ describe('quick fixes', () => {
     const p = await root(base('      businessKey: [track_id]', '      businessKey: [⟦track_key⟧]'));
     const d = assertFires(p, 'LH205', { message: ["Business key column 'track_key'"] });
     const { text, fixed } = await applyFix(p, d, "Add column 'track_key' to table 'dbo.DimTrack'");
-    assertContains(text, '          - { name: updated_at, type: datetime2 }\n          - name: track_key\n            type: TODO\n      - name: DimDate');
+    assertContains(text, '          - { name: updated_at, type: datetime2, nullable: false }\n          - name: track_key\n            type: TODO\n      - name: DimDate');
     assertNo(fixed, 'LH205');
     assert.deepEqual(fixed.diagnostics.map(x => x.code), ['LH901'], 'only the TODO type is left');
   });
@@ -139,7 +139,7 @@ describe('quick fixes', () => {
     const p = await root(base('      source: DimTrack', '      source: dbo.Tracks'));
     const d = assertFires(p, 'LH212', { at: 'any', message: ['Declare it, with its columns, under a source system.'] });
     const { text, fixed } = await applyFix(p, d, "Declare table dbo.Tracks in source 'spotify_sql'");
-    assertContains(text, '          - { name: stream_timestamp, type: datetime2 }\n      - name: Tracks\n        schema: dbo\n        todo: List the columns (name, type) and the primaryKey of dbo.Tracks\n        columns: []\n\nstarSchema:');
+    assertContains(text, '          - { name: stream_timestamp, type: datetime2, nullable: false }\n      - name: Tracks\n        schema: dbo\n        todo: List the columns (name, type) and the primaryKey of dbo.Tracks\n        columns: []\n\nstarSchema:');
     assertNo(fixed, 'LH212');
     assertNo(fixed, 'LH218');
     assert.deepEqual(fixed.diagnostics.map(x => x.code), ['LH901']);

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ALL_RULES } from '../../src/core/diagnostics/rules';
 import { adfFolder, BASELINE } from './helpers/baseline';
-import { abs, assertClean, assertFires, assertNo, edit, loadProject, type LoadedProject } from './helpers/project';
+import { abs, applyEdits, assertClean, assertFires, assertNo, edit, loadProject, type LoadedProject } from './helpers/project';
 
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -27,6 +27,16 @@ const CRM_SOURCE = `  - name: crm
         columns: [{ name: track_id, type: int }]
 
 starSchema:`;
+const PROD = (storageAccount: string) => `  prod:
+    subscriptionId: 00000000-0000-0000-0000-000000000000
+    resourceGroup: rg-mini-prod
+    factory: adf-mini-prod
+    storageAccount: ${storageAccount}
+    catalog: mini_prod
+    protected: true
+`;
+/** Two systems may declare one table name when the lake keeps their folders apart (LH229). */
+const bySystem = (text: string) => edit(text, 'path: "{table}"', 'path: "{system}/{table}"');
 
 
 const PIPELINE = 'adf/pipeline/pl_incremental.json';
@@ -98,12 +108,12 @@ const cases: Record<string, RuleCase> = {
     fires: 'on columns: 5, at the number',
     quiet: 'on columns: [] (a list, if empty)',
     async fire() {
-      const p = await root(base('        cdcColumn: updated_at\n        columns:\n          - { name: track_id, type: int }\n          - { name: track_name, type: nvarchar(255) }\n          - { name: updated_at, type: datetime2 }',
+      const p = await root(base('        cdcColumn: updated_at\n        columns:\n          - { name: track_id, type: int }\n          - { name: track_name, type: nvarchar(255) }\n          - { name: updated_at, type: datetime2, nullable: false }',
         '        cdcColumn: updated_at\n        columns: ⟦5⟧'));
       assertFires(p, 'LH101', { message: ["'columns' in table 'DimTrack' must be a list, not the number 5"] });
     },
     async notFire() {
-      const p = await root(base('        cdcColumn: updated_at\n        columns:\n          - { name: track_id, type: int }\n          - { name: track_name, type: nvarchar(255) }\n          - { name: updated_at, type: datetime2 }',
+      const p = await root(base('        cdcColumn: updated_at\n        columns:\n          - { name: track_id, type: int }\n          - { name: track_name, type: nvarchar(255) }\n          - { name: updated_at, type: datetime2, nullable: false }',
         '        cdcColumn: updated_at\n        columns: []'));
       assertNo(p, 'LH101');
     },
@@ -361,11 +371,11 @@ const cases: Record<string, RuleCase> = {
     fires: 'on an unqualified table name two systems declare, at the reference',
     quiet: 'on the same reference qualified as system.schema.table',
     async fire() {
-      const p = await root(edit(base('\nstarSchema:', `${CRM_SOURCE}`), '      source: DimTrack', '      source: ⟦DimTrack⟧'));
+      const p = await root(edit(bySystem(base('\nstarSchema:', CRM_SOURCE)), '      source: DimTrack', '      source: ⟦DimTrack⟧'));
       assertFires(p, 'LH219', { message: ["Source 'DimTrack' of dimension 'dim_track' matches 2 tables", "'spotify_sql.dbo.DimTrack', 'crm.sales.DimTrack'", 'qualify it as system.schema.table'] });
     },
     async notFire() {
-      assertClean(await root(edit(base('\nstarSchema:', CRM_SOURCE), '      source: DimTrack', '      source: spotify_sql.dbo.DimTrack')));
+      assertClean(await root(edit(bySystem(base('\nstarSchema:', CRM_SOURCE)), '      source: DimTrack', '      source: spotify_sql.dbo.DimTrack')));
     },
   },
   LH220: {
@@ -377,6 +387,120 @@ const cases: Record<string, RuleCase> = {
     },
     async notFire() {
       assertClean(await root(base('      scdType: 1\n', '      scdType: 2\n      trackedColumns: [track_name]\n      sequenceBy: updated_at\n')));
+    },
+  },
+  LH221: {
+    fires: "on a watermark column of SQL Server's timestamp type (a rowversion), at cdcColumn, with a fix to cdcMode: rowversion",
+    quiet: 'on the same column with cdcMode: rowversion',
+    async fire() {
+      const p = await root(edit(base('track_name, type: nvarchar(255) }\n          - { name: updated_at, type: datetime2, nullable: false }', 'track_name, type: nvarchar(255) }\n          - { name: updated_at, type: timestamp }'),
+        'primaryKey: [track_id]\n        cdcColumn: updated_at', 'primaryKey: [track_id]\n        cdcColumn: ⟦updated_at⟧'));
+      const d = assertFires(p, 'LH221', { message: ["CDC column updated_at (timestamp) of table 'dbo.DimTrack' cannot be a watermark", 'a rowversion the database assigns, not a time', 'set cdcMode: rowversion'] });
+      assert.equal(d.fixes?.[0]?.title, 'Set cdcMode: rowversion');
+    },
+    async notFire() {
+      assertClean(await root(edit(base('track_name, type: nvarchar(255) }\n          - { name: updated_at, type: datetime2, nullable: false }', 'track_name, type: nvarchar(255) }\n          - { name: updated_at, type: timestamp }'),
+        'primaryKey: [track_id]\n        cdcColumn: updated_at', 'primaryKey: [track_id]\n        cdcColumn: updated_at\n        cdcMode: rowversion')));
+    },
+  },
+  LH222: {
+    fires: 'on a watermark column whose nullability is not declared, at the column name, as a warning with a fix',
+    quiet: 'on the same column declared nullable: false',
+    async fire() {
+      const p = await root(base('{ name: stream_timestamp, type: datetime2, nullable: false }', '{ name: ⟦stream_timestamp⟧, type: datetime2 }'));
+      const d = assertFires(p, 'LH222', { message: ["CDC column 'stream_timestamp' of table 'dbo.FactStream' may be NULL", 'is never copied', 'declare nullable: false'] });
+      assert.equal(d.fixes?.[0]?.title, 'Declare nullable: false (the source column is NOT NULL)');
+    },
+    async notFire() {
+      assertClean(await root(BASELINE));
+    },
+  },
+  LH223: {
+    fires: 'on Change Tracking without a primary key, at cdcMode',
+    quiet: 'on Change Tracking with one',
+    async fire() {
+      const p = await root(base('        primaryKey: [track_id]\n        cdcColumn: updated_at\n', '        cdcMode: ⟦changeTracking⟧\n'));
+      assertFires(p, 'LH223', { message: ["Table 'dbo.DimTrack' uses SQL Server Change Tracking, which reports changes by primary key: list its primaryKey"] });
+    },
+    async notFire() {
+      assertClean(await root(base('        primaryKey: [track_id]\n        cdcColumn: updated_at\n', '        primaryKey: [track_id]\n        cdcMode: changeTracking\n')));
+    },
+  },
+  LH224: {
+    fires: 'on a reference to a dimension with a composite business key, at the reference column',
+    quiet: 'on a reference to a single-column key',
+    async fire() {
+      const p = await root(edit(base('      businessKey: [user_id]\n', '      businessKey: [user_id, country]\n'), '        - column: user_id\n', '        - column: ⟦user_id⟧\n'));
+      assertFires(p, 'LH224', { message: ["Dimension 'dim_user' is keyed on 'user_id', 'country' together", 'multiplying the fact'] });
+    },
+    async notFire() {
+      assertClean(await root(BASELINE));
+    },
+  },
+  LH225: {
+    fires: 'on a text column joined to an integer key, at the reference column',
+    quiet: 'on bigint joined to int (both numbers)',
+    async fire() {
+      const p = await root(edit(base('{ name: track_id, type: int }\n          - { name: date_key', '{ name: track_id, type: nvarchar(20) }\n          - { name: date_key'), '        - column: track_id\n', '        - column: ⟦track_id⟧\n'));
+      assertFires(p, 'LH225', { message: ['fact_stream.track_id (nvarchar(20)) is joined to dim_track.track_id (int)', 'Join columns of one type'] });
+    },
+    async notFire() {
+      assertClean(await root(base('{ name: track_id, type: int }\n          - { name: date_key', '{ name: track_id, type: bigint }\n          - { name: date_key')));
+    },
+  },
+  LH226: {
+    fires: 'on a measure named like a column the measures are grouped by, at the name',
+    quiet: 'on a distinct name',
+    async fire() {
+      const p = await root(base('          name: stream_count', '          name: ⟦user_id⟧'));
+      assertFires(p, 'LH226', { message: ["Measure count(stream_id) of fact_stream is named 'user_id', as is the reference column 'user_id'", 'Give it another name'] });
+    },
+    async notFire() {
+      assertClean(await root(base('          name: stream_count', '          name: streams')));
+    },
+  },
+  LH227: {
+    fires: 'on an event time that is not a time, joining an SCD2 dimension as of it, at eventTime',
+    quiet: 'on an event time that is a time',
+    async fire() {
+      const p = await root(base('      sequenceBy: stream_timestamp\n', '      sequenceBy: stream_timestamp\n      eventTime: ⟦listen_duration⟧\n'));
+      assertFires(p, 'LH227', { message: ['The event time of fact_stream, listen_duration (int), is not a date or time', "version of 'dim_user' valid when the fact happened"] });
+    },
+    async notFire() {
+      assertClean(await root(base('      sequenceBy: stream_timestamp\n', '      sequenceBy: stream_timestamp\n      eventTime: stream_timestamp\n')));
+    },
+  },
+  LH228: {
+    fires: 'on a backfillFrom after the schedule starts, at the date',
+    quiet: 'on a backfillFrom before it',
+    async fire() {
+      const p = await root(base('        backfillFrom: 2024-01-01', '        backfillFrom: ⟦2027-01-01⟧'));
+      assertFires(p, 'LH228', { message: ["Table 'dbo.FactStream' is backfilled from 2027-01-01, not before the schedule starts (adf.schedule.startTime 2026-12-07T02:00:00Z)", 'copy nothing'] });
+    },
+    async notFire() {
+      assertClean(await root(base('        backfillFrom: 2024-01-01', '        backfillFrom: 2026-12-06')));
+    },
+  },
+  LH229: {
+    fires: 'on two systems\' tables of one name in the folder layout {table}, at the second table\'s name',
+    quiet: 'with the layout {system}/{table}',
+    async fire() {
+      const p = await root(base('\nstarSchema:', CRM_SOURCE.replace('- name: DimTrack', '- name: ⟦DimTrack⟧')));
+      assertFires(p, 'LH229', { message: ["Table 'crm.sales.DimTrack' writes its files to folder DimTrack of zone 'bronze', where table 'spotify_sql.dbo.DimTrack' writes its files", 'Give the zone a path with {schema} or {system}'] });
+    },
+    async notFire() {
+      assertNo(await root(bySystem(base('\nstarSchema:', CRM_SOURCE))), 'LH229');
+    },
+  },
+  LH230: {
+    fires: 'on ${VAR} in an environment value, at the value',
+    quiet: 'on the value written out',
+    async fire() {
+      const p = await root(base('    resourceGroup: rg-mini-dev', '    resourceGroup: ⟦rg-mini-${ENV}⟧'));
+      assertFires(p, 'LH230', { message: ["resourceGroup of environment 'dev' contains ${ENV}, which nothing substitutes"] });
+    },
+    async notFire() {
+      assertClean(await root(BASELINE));
     },
   },
   LH301: {
@@ -402,6 +526,29 @@ const cases: Record<string, RuleCase> = {
       const p = await root(base('    storageAccount: stminidev\n', ''));
       assertNo(p, 'LH302');
       assert.deepEqual(p.diagnostics.map(d => d.code), ['LH301']);
+    },
+  },
+  LH303: {
+    fires: "on production using development's storage account, at prod's storageAccount, as an error",
+    quiet: 'on production with its own',
+    async fire() {
+      const p = await root(base('\nlake:', `${PROD('⟦stminidev⟧')}\nlake:`));
+      const d = assertFires(p, 'LH303', { message: ["Environments 'dev' and 'prod' use the same storage account (the lake), stminidev", "dev's runs would read and write prod's lake"] });
+      assert.equal(d.related?.[0]?.message, "storage account (the lake) of 'dev'");
+    },
+    async notFire() {
+      assertClean(await root(base('\nlake:', `${PROD('stminiprod')}\nlake:`)));
+    },
+  },
+  LH304: {
+    fires: 'on an alert URL with its signature in lakehouse.yaml, at the URL, as a warning',
+    quiet: 'when the URL is read from Key Vault',
+    async fire() {
+      const p = await root(base('    storageAccount: stminidev\n', '    storageAccount: stminidev\n    alertUrl: ⟦https://prod-1.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?api-version=2016-10-01&sig=abc⟧\n'));
+      assertFires(p, 'LH304', { message: ["The alert URL of environment 'dev' carries its signature (sig=…)", 'Put it in Key Vault (keyVault and alertUrlSecret)'] });
+    },
+    async notFire() {
+      assertClean(await root(base('    storageAccount: stminidev\n', '    storageAccount: stminidev\n    keyVault: kv-mini-dev\n    alertUrlSecret: alert-url\n')));
     },
   },
   LH401: {
@@ -793,6 +940,11 @@ describe('rule variants', () => {
     assertFires(p, 'LH104', { message: ["'backfillFrom' in table 'FactStream' is not valid: expected a date, YYYY-MM-DD."] });
   });
 
+  it('LH104 for a storage account name says the rule (3 to 24 lowercase letters and digits), acronym kept', async () => {
+    const p = await root(base('storageAccount: stminidev', 'storageAccount: ⟦St-Mini-Dev⟧'));
+    assertFires(p, 'LH104', { message: ["'storageAccount' in environment 'dev' is not valid: expected ADLS Gen2 storage account name (3 to 24 lowercase letters and digits)."] });
+  });
+
   it('LH104 for an environment name that is not an identifier: one diagnostic, at the name', async () => {
     const p = await root(base('  dev:\n', '  ⟦2dev⟧:\n'));
     assertFires(p, 'LH104', { message: ["'2dev' is not a valid name", "use letters, digits, '_' and '-'"] });
@@ -880,5 +1032,104 @@ describe('rule variants', () => {
   it('LH901 reports text values starting with TODO, not only todo keys', async () => {
     const p = await root(base('    resourceGroup: rg-mini-dev', '    resourceGroup: ⟦TODO the resource group⟧'));
     assertFires(p, 'LH901', { message: ['TODO: the resource group'] });
+  });
+});
+
+describe('what the metadata means (LH221–LH230, LH303, LH304): the cases a deploying engineer meets', () => {
+  const fixed = (p: LoadedProject, code: string, title?: string): string => {
+    const d = p.withCode(code)[0];
+    assert.ok(d, `a ${code}`);
+    const fix = title ? d.fixes?.find(f => f.title === title) : d.fixes?.[0];
+    assert.ok(fix, `${code} offers a fix${title ? ` '${title}'` : ''}`);
+    return applyEdits(p.texts.get(abs('lakehouse.yaml'))!, abs('lakehouse.yaml'), fix.edits);
+  };
+
+  it('LH222: a watermark column declared nullable is an error at nullable; the fix for an undeclared one declares nullable: false in the flow mapping, and then all is clean', async () => {
+    const declared = await root(base('{ name: stream_timestamp, type: datetime2, nullable: false }', '{ name: stream_timestamp, type: datetime2, nullable: ⟦true⟧ }'));
+    assertFires(declared, 'LH222', { severity: 'error', message: ['is nullable: a row whose stream_timestamp is NULL is never past the watermark'] });
+    const undeclared = await root(base('{ name: stream_timestamp, type: datetime2, nullable: false }', '{ name: stream_timestamp, type: datetime2 }'));
+    const text = fixed(undeclared, 'LH222');
+    assert.ok(text.includes('{ name: stream_timestamp, type: datetime2, nullable: false }'), text);
+    assertClean(await root(text));
+    // rowversion and Change Tracking do not read the column's NULLs: no warning.
+    assertNo(await root(edit(base('{ name: stream_timestamp, type: datetime2, nullable: false }', '{ name: stream_timestamp, type: rowversion }'), '        cdcColumn: stream_timestamp\n', '        cdcColumn: stream_timestamp\n        cdcMode: rowversion\n')), 'LH222');
+  });
+
+  it('LH221: an identity number as a watermark, and a datetime2 column read as a rowversion', async () => {
+    const number = await root(base('{ name: stream_timestamp, type: datetime2, nullable: false }', '{ name: stream_timestamp, type: bigint, nullable: false }'));
+    assert.match(number.withCode('LH221')[0]?.message ?? '', /A number \(an identity, say\) is not a time/);
+    const rowversion = await root(base('        cdcColumn: stream_timestamp\n', '        cdcColumn: stream_timestamp\n        cdcMode: rowversion\n'));
+    assert.match(rowversion.withCode('LH221')[0]?.message ?? '', /stream_timestamp \(datetime2\) of table 'dbo.FactStream' is not a rowversion/);
+    // binary(8) holds a rowversion as well.
+    assertNo(await root(edit(base('{ name: stream_timestamp, type: datetime2, nullable: false }', '{ name: stream_timestamp, type: binary(8) }'), '        cdcColumn: stream_timestamp\n', '        cdcColumn: stream_timestamp\n        cdcMode: rowversion\n')), 'LH221');
+  });
+
+  it('LH227: an SCD2 dimension sequenced by a number cannot be joined as of a time (fix: version: current); without any event time the current version is joined, a warning', async () => {
+    const p = await root(edit(base('      sequenceBy: updated_at\n', '      sequenceBy: user_id\n'), '        - column: user_id\n          dimension: dim_user\n', '        - column: user_id\n          dimension: ⟦dim_user⟧\n'));
+    assertFires(p, 'LH227', { message: ["The versions of 'dim_user' start at its sequenceBy, user_id (int), which is not a time", 'join its current version (version: current)'] });
+    const text = fixed(p, 'LH227');
+    assert.ok(text.includes('          dimension: dim_user\n          version: current\n'), text);
+    assertNo(await root(text), 'LH227');
+
+    // FactStream copied whole (no CDC column) and the fact without sequenceBy: no event time.
+    const noTime = await root(edit(edit(base('        cdcColumn: stream_timestamp\n        backfillFrom: 2024-01-01\n', '        loadType: full\n'), '      sequenceBy: stream_timestamp\n', ''),
+      '        - column: user_id\n          dimension: dim_user\n', '        - column: user_id\n          dimension: ⟦dim_user⟧\n'));
+    assertFires(noTime, 'LH227', { severity: 'warning', message: ['fact_stream has no event time', "every past row gets today's attributes", 'Set eventTime'] });
+  });
+
+  it('LH213: an eventTime the fact table does not have', async () => {
+    const p = await root(base('      sequenceBy: stream_timestamp\n', '      sequenceBy: stream_timestamp\n      eventTime: ⟦streamed_at⟧\n'));
+    assertFires(p, 'LH213', { message: ["Event time column 'streamed_at' of fact 'fact_stream' is not a column of its source table 'dbo.FactStream'"] });
+  });
+
+  it('LH228: backfill windows that end before they start, that start after a table\'s history, a Z time in another time zone, a calendar that ends before it starts or misses the history, an overlap that is not used', async () => {
+    const schedule = (lines: string) => base('adf:\n  schedule:\n    startTime: 2026-12-07T02:00:00Z\n', `adf:\n  schedule:\n    startTime: 2026-12-07T02:00:00Z\n${lines}`);
+    const backwards = await root(schedule('  backfill:\n    startTime: 2024-01-01T00:00:00Z\n    endTime: ⟦2023-01-01T00:00:00Z⟧\n'));
+    assertFires(backwards, 'LH228', { message: ['The backfill windows start at 2024-01-01T00:00:00Z and end at 2023-01-01T00:00:00Z', 'no window fits'] });
+    const late = await root(schedule('  backfill:\n    startTime: ⟦2025-01-01T00:00:00Z⟧\n'));
+    assertFires(late, 'LH228', { severity: 'warning', message: ["after table 'dbo.FactStream''s backfillFrom (2024-01-01)", 'never copied'] });
+    const zone = await root(base('    startTime: 2026-12-07T02:00:00Z\n', '    startTime: ⟦2026-12-07T02:00:00Z⟧\n    timeZone: W. Europe Standard Time\n'));
+    assertFires(zone, 'LH228', { message: ['ends with Z (UTC), but the schedule\'s time zone is W. Europe Standard Time'] });
+    const calendar = await root(base('  dateDimension: dim_date\n', '  dateDimension: dim_date\n  calendar:\n    from: 2025-01-01\n    to: ⟦2024-12-31⟧\n'));
+    assertFires(calendar, 'LH228', { message: ['The calendar ends (2024-12-31) before it starts (2025-01-01)'] });
+    const short = await root(base('  dateDimension: dim_date\n', '  dateDimension: dim_date\n  calendar:\n    from: ⟦2025-01-01⟧\n'));
+    assertFires(short, 'LH228', { severity: 'warning', message: ["after fact_stream's history begins (its table is backfilled from 2024-01-01)", 'Start the calendar at 2024-01-01 or earlier'] });
+    // Without adf.schedule.startTime the schedule starts at the default, 2024-01-01T02:00:00Z.
+    const noSchedule = await root(edit(base('\nadf:\n  schedule:\n    startTime: 2026-12-07T02:00:00Z\n', '\n'), '        backfillFrom: 2024-01-01', '        backfillFrom: ⟦2025-06-01⟧'));
+    assertFires(noSchedule, 'LH228', { message: ['not before the schedule starts (2024-01-01T02:00:00Z, the default: adf.schedule.startTime is not set)', 'Set adf.schedule.startTime'] });
+    assertNo(await root(base('\nadf:\n  schedule:\n    startTime: 2026-12-07T02:00:00Z\n', '\n')), 'LH228');
+    const overlap = await root(base('        primaryKey: [date_key]\n        loadType: full\n', '        primaryKey: [date_key]\n        loadType: full\n        ⟦cdcOverlap⟧: PT2H\n'));
+    assertFires(overlap, 'LH228', { severity: 'warning', message: ['copied whole every run (loadType: full), so its cdcOverlap is not used'] });
+  });
+
+  it('LH229: a table whose name is another table\'s watermark folder (<table>_cdc)', async () => {
+    const p = await root(base('      - name: DimDate\n', '      - name: ⟦DimUser_cdc⟧\n'));
+    assertFires(p, 'LH229', { message: ["writes its files to folder DimUser_cdc of zone 'bronze', where table 'spotify_sql.dbo.DimUser' writes its watermark"] });
+  });
+
+  it('LH230: an unknown {placeholder} in a folder layout or in adf.databricks.notebookFolder, {{ }} in a server name', async () => {
+    const zone = await root(base('      path: "{table}"', '      path: ⟦"{tabel}/{date}"⟧'));
+    assertFires(zone, 'LH230', { message: ["The folder layout of zone 'bronze' uses {tabel}, which is not one of {table}, {schema}, {system}"] });
+    const folder = await root(base('    startTime: 2026-12-07T02:00:00Z\n', '    startTime: 2026-12-07T02:00:00Z\n  databricks:\n    notebookFolder: ⟦/Workspace/{env}/files⟧\n'));
+    assertFires(folder, 'LH230', { message: ['adf.databricks.notebookFolder uses {env}, which is not one of {subscriptionId}, {resourceGroup}, {environment}, {bundleTarget}, {project}'] });
+    assertNo(await root(base('    startTime: 2026-12-07T02:00:00Z\n', '    startTime: 2026-12-07T02:00:00Z\n  databricks:\n    notebookFolder: /Workspace/{environment}/files\n')), 'LH230');
+    const server = await root(base('    linkedService: ls_spotify_sql\n', '    linkedService: ls_spotify_sql\n    server: ⟦"{{ sql_server }}.database.windows.net"⟧\n'));
+    assertFires(server, 'LH230', { message: ["The server of source 'spotify_sql' contains {{ sql_server }}"] });
+  });
+
+  it('LH303: two environments without a catalog share the zones\' one (an error with a protected one); unprotected environments may share a Key Vault, not with production', async () => {
+    const shared = await root(edit(base('\nlake:', `${PROD('stminiprod').replace('    catalog: mini_prod\n', '')}\nlake:`), '  prod:\n', '  ⟦prod⟧:\n'));
+    assertFires(shared, 'LH303', { at: 'any', message: ["Environments 'dev' and 'prod' use the same Unity Catalog catalog, main (neither sets catalog, so both use the zones' catalog)", "dev's pipelines would write prod's tables"] });
+    assert.equal(shared.withCode('LH303')[0]!.range.start.line, shared.marker(0).start.line, 'at prod');
+    const test = `  test:\n    subscriptionId: 00000000-0000-0000-0000-000000000000\n    resourceGroup: rg-mini-test\n    factory: adf-mini-test\n    storageAccount: stminitest\n    catalog: mini_test\n    keyVault: kv-mini\n`;
+    const devVault = (text: string) => edit(text, '    storageAccount: stminidev\n', '    storageAccount: stminidev\n    catalog: mini_dev\n    keyVault: kv-mini\n');
+    assertClean(await root(devVault(base('\nlake:', `${test}\nlake:`))));
+    const withProd = await root(devVault(base('\nlake:', `${PROD('stminiprod')}    keyVault: ⟦kv-mini⟧\n\nlake:`)));
+    assertFires(withProd, 'LH303', { message: ["use the same Key Vault, kv-mini: dev could read prod's secrets"] });
+  });
+
+  it('LH304: adf.alertUrl with its signature', async () => {
+    const p = await root(base('    startTime: 2026-12-07T02:00:00Z\n', '    startTime: 2026-12-07T02:00:00Z\n  alertUrl: ⟦https://x.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sp=%2Ftriggers&sv=1.0&sig=s3cr3t⟧\n'));
+    assertFires(p, 'LH304', { message: ['adf.alertUrl carries its signature'] });
   });
 });

@@ -95,7 +95,8 @@ export class MetadataLocator {
     const file = this.fileOf(origin);
     if (!file) return undefined;
     const at = locate(file.doc?.contents as Node | null, [...origin.path, ...subPath]);
-    if (!at.node || !isMap(at.node) || at.node.flow || !at.node.range) return undefined;
+    if (!at.node || !isMap(at.node) || !at.node.range) return undefined;
+    if (at.node.flow) return appendToFlowMap(file, at.node.range, at.node.items.length > 0, lines);
     return appendLines(file, at.node.range, lines);
   }
 
@@ -108,6 +109,18 @@ export class MetadataLocator {
     const [first, ...rest] = itemLines;
     return appendLines(file, at.node.range, [`- ${first ?? ''}`, ...rest.map(l => `  ${l}`)]);
   }
+}
+
+/** `{ a: 1 }` + ["b: 2"] → `{ a: 1, b: 2 }`: the entries go before the closing brace. */
+function appendToFlowMap(file: MetadataFile, range: readonly number[], hasItems: boolean, lines: string[]): TextEdit | undefined {
+  const text = file.text;
+  let close = (range[1] as number) - 1;
+  while (close > (range[0] as number) && text[close] !== '}') close--;
+  if (text[close] !== '}') return undefined;
+  let end = close;
+  while (end > (range[0] as number) && /[ \t]/.test(text[end - 1] ?? '')) end--;
+  const pos = file.lines.positionAt(end);
+  return { file: file.file, range: { start: pos, end: pos }, newText: `${hasItems ? ',' : ''} ${lines.join(', ')}` };
 }
 
 function appendLines(file: MetadataFile, range: readonly number[], lines: string[]): TextEdit {

@@ -164,6 +164,9 @@ export interface TemplateBinding {
   origin?: Origin;
 }
 
+/** When the generated schedule starts without adf.schedule.startTime (and where backfill windows end). */
+export const DEFAULT_SCHEDULE_START = '2024-01-01T02:00:00Z';
+
 /** A trigger's recurrence, as written in lakehouse.yaml (`adf.schedule`). */
 export interface AdfScheduleSettings {
   trigger?: string;

@@ -290,6 +290,10 @@ function checkFact(fact: Fact, table: Table | undefined, dimensions: Map<string,
     out.push(unknownColumn(RULES.factColumnUnknown, at, table, fact.origin, ['sequenceBy'], fact.sequenceBy,
       `Sequence column '${fact.sequenceBy}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`));
   }
+  if (fact.eventTime && !table.columnIndex.has(fact.eventTime.toLowerCase())) {
+    out.push(unknownColumn(RULES.factColumnUnknown, at, table, fact.origin, ['eventTime'], fact.eventTime,
+      `Event time column '${fact.eventTime}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`));
+  }
   for (const measure of fact.measures) {
     const column = table.columnIndex.get(measure.column.toLowerCase());
     if (!column) {

@@ -13,6 +13,7 @@ import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
 import { checkMetadata, keysOf } from '../metadata/semanticRules';
 import { checkNames } from '../metadata/nameRules';
+import { checkMeaning } from '../metadata/meaningRules';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
 import { bundleFileOf, checkBundleGoldPipeline } from '../metadata/bundleRules';
 import { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from '../rendering/builtinTemplates';
@@ -252,6 +253,7 @@ export class ProjectSession {
     for (const f of metadataFiles.values()) diagnostics.push(...f.diagnostics);
     diagnostics.push(...checkMetadata(metadata, locator));
     diagnostics.push(...checkNames(metadata, locator));
+    diagnostics.push(...checkMeaning(metadata, locator));
     const outside = await this.checkPaths(metadata, locator, diagnostics);
     // a copy: the paths object belongs to the root file's cached fragment
     if (outside.has('templates')) metadata.paths = { ...metadata.paths, templates: undefined };

@@ -271,6 +271,33 @@ describe('ADF validation: references (LH410, LH411)', () => {
     assertNone(diagnostics);
   });
 
+  it("a data flow's source and sink datasets get their parameters from the activity's datasetParameters, keyed by source or sink name", async () => {
+    // ds_sql needs 'schema' (no default). In the data flow the dataset reference carries no
+    // parameters: that is how ADF writes it, not a mistake.
+    const flow = { name: 'df_x', properties: { type: 'MappingDataFlow', typeProperties: {
+      sources: [{ name: 'orders', dataset: { referenceName: 'ds_sql', type: 'DatasetReference' } }],
+      sinks: [{ name: 'lake', dataset: { referenceName: 'ds_sql', type: 'DatasetReference' } }],
+      transformations: [], scriptLines: ['source() ~> orders', 'orders sink() ~> lake'],
+    } } };
+    const run = (datasetParameters: unknown) => pipeline('p', [activity('run flow', 'ExecuteDataFlow', {
+      typeProperties: { dataflow: { referenceName: 'df_x', type: 'DataFlowReference', datasetParameters }, compute: { coreCount: 8, computeType: 'General' } },
+    })]);
+    const passed = await validate({ 'dataflow/df_x.json': flow, 'pipeline/p.json': run({ orders: { schema: 'dbo', table: 'orders' }, lake: { schema: 'stage' } }) });
+    assertNone(passed.diagnostics);
+
+    const { diagnostics, texts } = await validate({ 'dataflow/df_x.json': flow, 'pipeline/p.json': run({ order: { schema: 'dbo' }, lake: { schem: 'stage' } }) });
+    const found = only(diagnostics, 'LH411');
+    assert.deepEqual(found.map(d => [d.file.endsWith('p.json'), d.severity, d.message.replace(/ \(.*/, '')]), [
+      [true, 'warning', "Data flow 'df_x' has no source or sink 'order'"],
+      [true, 'error', "Dataset 'ds_sql' has no parameter 'schem'"],
+      [true, 'warning', "Dataset 'ds_sql' of source 'orders' in data flow 'df_x' needs 'schema', which has no default value and is not passed in dataflow.datasetParameters; it is null at run time."],
+    ]);
+    assert.match(found[0]!.message, /Did you mean 'orders'/);
+    assert.deepEqual(found[0]!.range, rangeOf(texts, 'pipeline/p.json', '"order"'));
+    assert.equal(found[0]!.fixes?.[0]?.edits[0]?.newText, '"orders"');
+    assert.deepEqual(found[1]!.range, rangeOf(texts, 'pipeline/p.json', '"schem"'));
+  });
+
   it('a trigger that starts a pipeline that is not there', async () => {
     const trigger = { name: 'tr', properties: { type: 'ScheduleTrigger', typeProperties: {}, pipelines: [{ pipelineReference: { referenceName: 'gone', type: 'PipelineReference' } }] } };
     const { diagnostics, texts } = await validate({ 'trigger/tr.json': trigger });

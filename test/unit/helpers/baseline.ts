@@ -38,7 +38,7 @@ sources:
           - { name: user_id, type: int, nullable: false }
           - { name: user_name, type: nvarchar(255) }
           - { name: country, type: nvarchar(100) }
-          - { name: updated_at, type: datetime2 }
+          - { name: updated_at, type: datetime2, nullable: false }
       - name: DimTrack
         schema: dbo
         primaryKey: [track_id]
@@ -46,7 +46,7 @@ sources:
         columns:
           - { name: track_id, type: int }
           - { name: track_name, type: nvarchar(255) }
-          - { name: updated_at, type: datetime2 }
+          - { name: updated_at, type: datetime2, nullable: false }
       - name: DimDate
         schema: dbo
         primaryKey: [date_key]
@@ -66,7 +66,7 @@ sources:
           - { name: date_key, type: int }
           - { name: listen_duration, type: int }
           - { name: device_type, type: nvarchar(50) }
-          - { name: stream_timestamp, type: datetime2 }
+          - { name: stream_timestamp, type: datetime2, nullable: false }
 
 starSchema:
   dateDimension: dim_date
@@ -102,6 +102,10 @@ starSchema:
           dimension: dim_track
         - column: date_key
           dimension: dim_date
+
+adf:
+  schedule:
+    startTime: 2026-12-07T02:00:00Z
 `;
 
 /** A minimal ADF folder in git layout whose metadata-driven loop copies the baseline's four tables. */

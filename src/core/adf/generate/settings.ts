@@ -4,7 +4,7 @@
 import { sqlDatabaseProblem, sqlServerProblem } from '../../names/naming';
 import { AdfGenerationError } from './errors';
 import { parse as parseYaml } from 'yaml';
-import type { Environment, LakehouseMetadata, SourceSystem } from '../../metadata/model';
+import { DEFAULT_SCHEDULE_START, type Environment, type LakehouseMetadata, type SourceSystem } from '../../metadata/model';
 
 export const DEFAULT_PIPELINE = 'pl_incremental_ingestion';
 export const DEFAULT_LOOP_PARAMETER = 'loop_input';
@@ -158,7 +158,7 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
   const silver = metadata.zones.find(z => z.name === 'silver');
   const catalog = environment?.catalog ?? silver?.catalog ?? metadata.zones.find(z => z.name === 'gold')?.catalog ?? 'main';
 
-  const scheduleStart = adf?.schedule?.startTime ?? '2024-01-01T02:00:00Z';
+  const scheduleStart = adf?.schedule?.startTime ?? DEFAULT_SCHEDULE_START;
   const timeZone = adf?.schedule?.timeZone ?? 'UTC';
   if (timeZone !== 'UTC' && scheduleStart.endsWith('Z')) {
     notes.push(`adf.schedule.startTime ends with Z (UTC) but the time zone is ${timeZone}: ADF reads a start time in another time zone without the Z.`);

@@ -9,6 +9,7 @@ import { checkPipeline, globalParameterNames } from './pipelineRules';
 import { checkPassedParameters, checkReferences, type ArtifactIndex } from './referenceRules';
 import { adfNameProblem, type AdfArtifactType } from '../../names/naming';
 import { excerpt } from '../../text/excerpt';
+import { didYouMean } from '../../text/suggest';
 
 export { PIPELINE_LIMITS } from './pipelineRules';
 export { MAX_EXPRESSION_LENGTH } from './expressionChecks';
@@ -183,8 +184,11 @@ function checkExecutePipelineParameters(report: FileReport, root: JsonNode, inde
     for (const activity of items(activities)) {
       const typeProperties = prop(activity, 'typeProperties');
       const inactive = outerInactive || isInactiveActivity(activity);
-      if (str(prop(activity, 'type'))?.toLowerCase() === 'executepipeline') {
+      const type = str(prop(activity, 'type'))?.toLowerCase();
+      if (type === 'executepipeline') {
         checkPipelineCall(report, prop(typeProperties, 'pipeline'), prop(typeProperties, 'parameters'), index, inactive);
+      } else if (type === 'executedataflow') {
+        checkDataFlowDatasets(report, prop(typeProperties, 'dataflow'), index, inactive);
       }
       for (const key of ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities']) visit(prop(typeProperties, key), inactive);
       for (const c of items(prop(typeProperties, 'cases'))) visit(prop(c, 'activities'), inactive);
@@ -199,6 +203,59 @@ function checkPipelineCall(report: FileReport, reference: JsonNode | undefined, 
   if (!refNode || name === undefined) return;
   const target = index.get('pipeline', name);
   if (target) checkPassedParameters(report, refNode, parameters, target, 'pipeline', inactive);
+}
+
+/**
+ * An Execute Data Flow activity passes the parameters of the data flow's source and sink datasets
+ * in dataflow.datasetParameters, keyed by the source's or sink's name.
+ */
+function checkDataFlowDatasets(report: FileReport, reference: JsonNode | undefined, index: ArtifactIndex, inactive: boolean): void {
+  const refNode = prop(reference, 'referenceName');
+  const name = str(refNode);
+  const flow = name === undefined ? undefined : index.get('dataflow', name);
+  if (!refNode || !flow?.tree) return;
+  const endpoints = new Map<string, { dataset: AdfFile; name: string; kind: string }>();
+  const typeProperties = prop(prop(flow.tree, 'properties'), 'typeProperties');
+  for (const key of ['sources', 'sinks']) {
+    for (const endpoint of items(prop(typeProperties, key))) {
+      const endpointName = str(prop(endpoint, 'name'));
+      const datasetName = str(prop(prop(endpoint, 'dataset'), 'referenceName'));
+      const dataset = datasetName === undefined ? undefined : index.get('dataset', datasetName);
+      if (endpointName !== undefined && dataset) endpoints.set(endpointName.toLowerCase(), { dataset, name: endpointName, kind: key === 'sources' ? 'source' : 'sink' });
+    }
+  }
+  const passedNode = prop(reference, 'datasetParameters');
+  const given = new Set<string>();
+  if (passedNode?.type === 'object') {
+    for (const [endpointName, keyNode, value] of entries(passedNode)) {
+      const endpoint = endpoints.get(endpointName.toLowerCase());
+      if (!endpoint) {
+        // A source without a dataset (inline) or with a parameterless one is not in the map either.
+        const all = [...items(prop(typeProperties, 'sources')), ...items(prop(typeProperties, 'sinks'))].map(e => str(prop(e, 'name'))).filter((n): n is string => n !== undefined);
+        if (all.some(n => n.toLowerCase() === endpointName.toLowerCase())) continue;
+        const suggestion = didYouMean(endpointName, all);
+        report.add(span(keyNode), RULES.adfReferenceParameters,
+          `Data flow '${name}' has no source or sink '${excerpt(endpointName)}'${all.length ? ` (it has ${all.join(', ')})` : ''}, so the dataset parameters passed here are not used.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+          { severity: 'warning', fixes: suggestion && isPlainKey(endpointName) ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
+        continue;
+      }
+      given.add(endpointName.toLowerCase());
+      checkPassedParameters(report, keyNode, value, endpoint.dataset, 'dataset', inactive);
+    }
+  }
+  for (const [endpointName, endpoint] of endpoints) {
+    if (given.has(endpointName)) continue;
+    const required = [...entries(prop(prop(endpoint.dataset.tree, 'properties'), 'parameters'))]
+      .filter(([, , value]) => prop(value, 'defaultValue') === undefined).map(([p]) => p);
+    if (!required.length) continue;
+    report.add(span(refNode), RULES.adfReferenceParameters,
+      `Dataset '${endpoint.dataset.name}' of ${endpoint.kind} '${endpoint.name}' in data flow '${name}' needs ${required.map(r => `'${r}'`).join(', ')}, which ${required.length === 1 ? 'has' : 'have'} no default value and ${required.length === 1 ? 'is' : 'are'} not passed in dataflow.datasetParameters; ${required.length === 1 ? 'it is' : 'they are'} null at run time.`,
+      { severity: 'warning' });
+  }
+}
+
+function isPlainKey(name: string): boolean {
+  return !/["\\]/.test(name);
 }
 
 function checkTrigger(report: FileReport, properties: JsonNode | undefined, index: ArtifactIndex, name: string): void {

@@ -3,7 +3,7 @@ import { RULES } from '../../diagnostics/rules';
 import { didYouMean } from '../../text/suggest';
 import type { AdfFile, AdfKind } from '../adfFile';
 import { FileReport, NameSet, isInactiveActivity } from './context';
-import { entries, prop, span, str } from './jsonTree';
+import { entries, items, prop, span, str } from './jsonTree';
 
 /** The reference types of ADF JSON and the folder their targets live in. */
 const REFERENCE_KINDS: Record<string, AdfKind> = {
@@ -31,6 +31,18 @@ export interface ArtifactIndex {
 
 /** Finds every {referenceName, type: …Reference} in the file and checks that its target exists and gets the parameters it needs. */
 export function checkReferences(report: FileReport, root: JsonNode, index: ArtifactIndex): void {
+  // A data flow's sources and sinks get their datasets' parameters from the Execute Data Flow
+  // activity that runs it (typeProperties.dataflow.datasetParameters), not in the data flow.
+  const fromActivity = new Set<JsonNode>();
+  if (report.file.kind === 'dataflow') {
+    const typeProperties = prop(prop(root, 'properties'), 'typeProperties');
+    for (const key of ['sources', 'sinks']) {
+      for (const endpoint of items(prop(typeProperties, key))) {
+        const dataset = prop(endpoint, 'dataset');
+        if (dataset) fromActivity.add(dataset);
+      }
+    }
+  }
   const visit = (node: JsonNode, inactive: boolean): void => {
     if (node.type === 'array') {
       for (const c of node.children ?? []) visit(c, inactive);
@@ -40,7 +52,7 @@ export function checkReferences(report: FileReport, root: JsonNode, index: Artif
     const typeName = str(prop(node, 'type'));
     const refNode = prop(node, 'referenceName');
     const kind = typeName ? REFERENCE_KINDS[typeName] : undefined;
-    if (kind && refNode) checkReference(report, node, refNode, kind, index, inactive);
+    if (kind && refNode) checkReference(report, node, refNode, kind, index, inactive, fromActivity.has(node));
     // A deactivated activity (and what it contains) is excluded from ADF's validation and never
     // runs: a reference it makes that does not resolve is worth a warning, not an error.
     const within = inactive || (prop(node, 'name') !== undefined && isInactiveActivity(node));
@@ -51,7 +63,7 @@ export function checkReferences(report: FileReport, root: JsonNode, index: Artif
 
 const INACTIVE_NOTE = ' The activity is deactivated, so ADF neither validates nor runs it.';
 
-function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNode, kind: AdfKind, index: ArtifactIndex, inactive = false): void {
+function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNode, kind: AdfKind, index: ArtifactIndex, inactive = false, passedElsewhere = false): void {
   const name = str(refNode);
   if (name === undefined) return; // a dynamic reference ({"value": "@…", "type": "Expression"}) resolves at run time
   if (kind === 'integrationRuntime' && BUILT_IN_RUNTIMES.has(name.toLowerCase())) return;
@@ -65,12 +77,16 @@ function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNo
     return;
   }
   if (kind === 'dataset' || kind === 'linkedService' || kind === 'dataflow') {
-    checkPassedParameters(report, refNode, prop(refObject, 'parameters'), target, kind, inactive);
+    checkPassedParameters(report, refNode, prop(refObject, 'parameters'), target, kind, inactive, passedElsewhere);
   }
 }
 
 /** Checks the parameters passed with a reference against the target's declarations. */
-export function checkPassedParameters(report: FileReport, refNode: JsonNode, passed: JsonNode | undefined, target: AdfFile, kind: AdfKind, inactive = false): void {
+export function checkPassedParameters(
+  report: FileReport, refNode: JsonNode, passed: JsonNode | undefined, target: AdfFile, kind: AdfKind, inactive = false,
+  /** The required ones may be passed by someone else (a data flow's datasets, by the activity): do not report them missing. */
+  passedElsewhere = false,
+): void {
   if (!target.tree) return;
   const declaredNode = prop(prop(target.tree, 'properties'), 'parameters');
   // A mapping data flow declares its parameters in its script ("parameters{ p as string }"),
@@ -110,7 +126,7 @@ export function checkPassedParameters(report: FileReport, refNode: JsonNode, pas
       { severity: leavesRequiredUnset && !inactive ? 'error' : 'warning', fixes: suggestion ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
   }
   const missing = required.filter(r => !given.has(r) && !misspelt.has(r)); // a misspelt one is reported already
-  if (missing.length) {
+  if (missing.length && !passedElsewhere) {
     report.add(span(refNode), RULES.adfReferenceParameters,
       `${capitalize(NOUNS[kind])} '${target.name}' needs ${missing.length === 1 ? 'parameter' : 'parameters'} ${missing.map(m => `'${m}'`).join(', ')}, which ${missing.length === 1 ? 'has' : 'have'} no default value and ${missing.length === 1 ? 'is' : 'are'} not passed here; ${missing.length === 1 ? 'it is' : 'they are'} null at run time.`,
       { severity: 'warning' });
