@@ -2,7 +2,6 @@
 // properties: nothing escapes the core, positions stay inside their files, an incremental
 // re-parse equals a full parse, the template worker answers with a RenderResult.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { main } from '../../src/cli/main';
@@ -18,7 +17,7 @@ import { TemplateError } from '../../src/core/templates/pyValue';
 import { WorkerRenderer } from '../../src/core/templates/renderInWorker';
 import { MemoryHost } from '../unit/helpers/memoryHost';
 import { checkDiagnostic, crashFinding, isStackOverflow, lineLengths, normaliseMessage, signatureFrame } from './checks';
-import type { CaseInput, CaseResult, CliInput, FileContent, Finding, IncrementalInput, ProjectFiles, RunnerOptions, TargetName, TemplateParserInput, TemplatesInput } from './types';
+import { runnerTempDirs, type CaseInput, type CaseResult, type CliInput, type FileContent, type Finding, type IncrementalInput, type ProjectFiles, type RunnerOptions, type TargetName, type TemplateParserInput, type TemplatesInput } from './types';
 
 /** In-memory projects live here (never on disk). */
 export const PROJECT_ROOT = path.resolve('/virtual/lakehouse');
@@ -210,7 +209,7 @@ async function runIncremental(input: IncrementalInput, ctx: Context): Promise<vo
 // --- CLI ----------------------------------------------------------------------------------------
 
 let caseCounter = 0;
-const CLI_TEMP = path.join(os.tmpdir(), `lakehouse-fuzz-${process.pid}`);
+const CLI_TEMP = runnerTempDirs(process.pid).cli;
 
 async function runCli(input: CliInput, ctx: Context): Promise<void> {
   const caseDir = path.join(CLI_TEMP, `case-${++caseCounter}`);
@@ -264,7 +263,7 @@ async function runCli(input: CliInput, ctx: Context): Promise<void> {
 // --- templates ----------------------------------------------------------------------------------
 
 let renderer: WorkerRenderer | undefined;
-const TEMPLATE_DIR = path.join(os.tmpdir(), `lakehouse-fuzz-templates-${process.pid}`);
+const TEMPLATE_DIR = runnerTempDirs(process.pid).templates;
 const WORKER_SCRIPT = path.join(__dirname, '..', '..', 'src', 'core', 'templates', 'worker.js');
 
 /** A template error's line must be a line of the template it names. */

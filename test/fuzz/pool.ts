@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CaseInput, CaseResult, RunnerMessage, RunnerOptions } from './types';
+import { runnerTempDirs, type CaseInput, type CaseResult, type RunnerMessage, type RunnerOptions } from './types';
 
 export const RUNNER_SCRIPT = path.join(__dirname, 'runner.js');
 
@@ -63,6 +63,8 @@ export class Runner {
         }
       });
       child.once('exit', (code, signal) => {
+        // A killed runner could not remove its temporary folders.
+        if (child.pid !== undefined) for (const dir of Object.values(runnerTempDirs(child.pid))) fs.rmSync(dir, { recursive: true, force: true });
         if (this.child === child) {
           this.child = undefined;
           this.ready = undefined;

@@ -1,4 +1,11 @@
 // Shared types of the fuzzer: what a case is (as sent to a runner process), what a finding is.
+import * as os from 'os';
+import * as path from 'path';
+
+/** The temporary folders a runner process writes (CLI cases, template overlays); removed when it ends. */
+export function runnerTempDirs(pid: number): { cli: string; templates: string } {
+  return { cli: path.join(os.tmpdir(), `lakehouse-fuzz-${pid}`), templates: path.join(os.tmpdir(), `lakehouse-fuzz-templates-${pid}`) };
+}
 
 export type TargetName = 'metadata' | 'incremental' | 'adf' | 'cli' | 'templates' | 'template-parser';
 

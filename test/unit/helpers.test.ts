@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { expandGlob } from '../../src/core/project/glob';
+import { expandGlob, matchSegment } from '../../src/core/project/glob';
 import { LineIndex } from '../../src/core/text/lineIndex';
 import { MemoryHost } from './helpers/memoryHost';
 import { applyEdits, edit, marked } from './helpers/project';
@@ -47,5 +47,31 @@ describe('test helpers', () => {
     const at = { line: 1, character: 3 };
     assert.equal(new LineIndex(text).offsetAt(at), 9);
     assert.equal(applyEdits(text, '/f', [{ file: '/f', range: { start: at, end: { line: 1, character: 4 } }, newText: '3' }]), 'x: 1\r\ny: 3\r\n');
+  });
+
+  it('LineIndex never gives a position past its line\'s text (an offset between CR and LF is the line\'s end), nor a range that ends before it starts (fuzz findings)', () => {
+    const lines = new LineIndex('\u0001version: 1\r\nproject:\r');
+    assert.deepEqual(lines.positionAt(12), { line: 0, character: 11 }, 'the LF of a CRLF');
+    assert.deepEqual(lines.positionAt(11), { line: 0, character: 11 }, 'the CR');
+    assert.deepEqual(lines.positionAt(13), { line: 1, character: 0 });
+    assert.deepEqual(lines.positionAt(21), { line: 1, character: 8 }, 'a lone CR at the end');
+    assert.deepEqual(lines.positionAt(22), { line: 2, character: 0 });
+    assert.deepEqual(new LineIndex('!!binary ').rangeOf([9, 8]), { start: { line: 0, character: 9 }, end: { line: 0, character: 9 } });
+  });
+
+  it('include patterns match by segment without a RegExp, so a pattern of any length is safe', async () => {
+    assert.ok(matchSegment('*.lakehouse.yaml', 'sales.lakehouse.yaml'));
+    assert.ok(!matchSegment('*.lakehouse.yaml', 'sales.lakehouse.yml'));
+    assert.ok(matchSegment('a?c*', 'abcdef') && matchSegment('*', '') && matchSegment('**x*y', 'zzxqy'));
+    assert.ok(!matchSegment('a?c', 'ac') && !matchSegment('{name}', 'name'));
+    assert.ok(matchSegment('[x].yaml', '[x].yaml'), 'brackets are literal');
+    const root = path.resolve('/mem');
+    const host = new MemoryHost({ [path.join(root, 'a.yaml')]: 'x' });
+    const huge = '"{name}"'.repeat(6000);
+    assert.deepEqual(await expandGlob(host, root, huge), []);
+    // A pathological pattern stays fast: backtracking is bounded by pattern × name.
+    const started = Date.now();
+    assert.ok(!matchSegment(`${'*a'.repeat(2000)}b`, 'a'.repeat(3000)));
+    assert.ok(Date.now() - started < 5000);
   });
 });

@@ -73,14 +73,19 @@ export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile
 }
 
 /** Offset of the first '{' or '[' nested deeper than maxDepth (outside strings), if any. */
-function offsetPastDepth(text: string, maxDepth: number): number | undefined {
+/**
+ * The offset where JSON text nests deeper than maxDepth, if it does: jsonc-parser recurses per
+ * level and would overflow the stack. Strings are skipped as jsonc-parser scans them (a line
+ * break ends an unterminated one), so both agree on which brackets count.
+ */
+export function offsetPastDepth(text: string, maxDepth: number = MAX_JSON_DEPTH): number | undefined {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 92) i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
+      else if (c === 34 || c === 10 || c === 13) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
       if (++depth > maxDepth) return i;

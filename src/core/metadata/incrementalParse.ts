@@ -1,6 +1,6 @@
-import { isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { LineIndex } from '../text/lineIndex';
-import { completeMetadataFile, YAML_OPTIONS, type MetadataFile } from './metadataFile';
+import { completeMetadataFile, parseYaml, type MetadataFile } from './metadataFile';
 
 /**
  * Re-parses only the list entry (a table, a column, a dimension…) that an edit falls in, instead
@@ -46,7 +46,7 @@ export function reparseIncrementally(previous: MetadataFile, text: string): Meta
   const lineStart = oldText.lastIndexOf('\n', dash - 1) + 1;
   const column = dash - lineStart;
   if (oldText.slice(lineStart, dash).trim() !== '') return undefined; // "key: - item" forms: not a block entry of its own line
-  const alone = parseDocument(' '.repeat(column) + newEntryText, YAML_OPTIONS);
+  const alone = parseYaml(' '.repeat(column) + newEntryText);
   if (alone.errors.length || alone.warnings.length) return undefined;
   const parsedSeq = alone.contents;
   if (!isSeq(parsedSeq) || parsedSeq.flow || parsedSeq.items.length !== 1) return undefined;

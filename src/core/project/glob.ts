@@ -5,14 +5,30 @@ export function hasGlob(pattern: string): boolean {
   return /[*?[\]{}]/.test(pattern);
 }
 
-function segmentRegExp(segment: string): RegExp {
-  let re = '';
-  for (const ch of segment) {
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+/**
+ * Whether a file name matches one segment of a pattern ('*' any run of characters, '?' one).
+ * The classic two-pointer match with backtracking to the last '*': linear in practice, and no
+ * RegExp, whose size a long pattern could blow up.
+ */
+export function matchSegment(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let mark = 0;
+  while (n < name.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+      p++;
+      n++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = n;
+    } else if (star !== -1) {
+      p = star + 1;
+      n = ++mark;
+    } else return false;
   }
-  return new RegExp(`^${re}$`);
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git']);
@@ -41,11 +57,10 @@ export async function expandGlob(host: FileHost, baseDir: string, pattern: strin
       }
       return;
     }
-    const re = segmentRegExp(segment);
     for (const e of entries) {
       const isDir = e.endsWith('/');
       const name = isDir ? e.slice(0, -1) : e;
-      if (!re.test(name)) continue;
+      if (!matchSegment(segment, name)) continue;
       if (last && !isDir) results.add(path.join(dir, name));
       else if (!last && isDir) await walk(path.join(dir, name), i + 1);
     }

@@ -95,6 +95,9 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
   }
 
   function resolveUncached(name: string): string | undefined {
+    // No file has a NUL in its name: Jinja2's FileSystemLoader finds none (TemplateNotFound), and
+    // the file system would refuse the path.
+    if (name.includes('\0')) return undefined;
     const pieces = name.split('/').filter(piece => piece && piece !== '.');
     if (pieces.some(piece => piece === '..' || piece.includes('\\')) || path.isAbsolute(name) || /^[a-zA-Z]:/.test(name)) {
       throw new TemplateError('security', `template name '${name}' leaves the template folders (".." and absolute paths are not allowed, as in Jinja2's FileSystemLoader)`);

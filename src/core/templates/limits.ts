@@ -195,9 +195,15 @@ export function bitLength(value: bigint): number {
  * repr, a recursion our depth limit does not count) and the sizes of strings, arrays and BigInts,
  * should a value pass our limits some way they do not foresee. Undefined for other errors.
  */
+/** A RangeError of JavaScript's call stack, recognised without a RegExp (the stack may be nearly full). */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && typeof error.message === 'string' && error.message.includes('call stack');
+}
+
 export function javaScriptLimitError(error: unknown): TemplateError | undefined {
   if (!(error instanceof RangeError)) return undefined;
-  if (/call stack/i.test(error.message)) {
+  // No RegExp here: this may run with the stack nearly full (compiling one overflowed it again).
+  if (isStackOverflow(error)) {
     return new TemplateError('runtime', 'maximum recursion depth exceeded (a macro or include that calls itself without end, or a value nested too deeply?)');
   }
   if (/Invalid (string|array|typed array) length|Array buffer allocation failed|Maximum BigInt size/i.test(error.message)) {

@@ -3,6 +3,7 @@
 // for-loops filter with "if" and may be "recursive".
 import { tokenize, type Token } from './lexer';
 import { TemplateError } from './pyValue';
+import { isStackOverflow } from './limits';
 
 export type Expr =
   | { kind: 'const'; value: null | boolean | string | number | bigint; isFloat?: boolean; line: number }
@@ -78,7 +79,7 @@ export function parseTemplate(source: string): Stmt[] {
   } catch (error) {
     // The grammar is recursive, as Jinja2's is (CPython stops that one far sooner): a stack
     // overflow is the template's nesting, reported on the line the parser had reached.
-    if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+    if (!isStackOverflow(error)) throw error;
     throw new TemplateError('runtime', 'maximum recursion depth exceeded: expressions or blocks nested too deeply to parse', parser.line);
   }
 }

@@ -48,7 +48,13 @@ export class LineIndex {
       if ((starts[mid] as number) <= clamped) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: clamped - (starts[lo] as number) };
+    // A position is never past its line's text: an offset on a line break (between the CR and the
+    // LF of a CRLF, say) is the end of that line, as editors count it.
+    const lineStart = starts[lo] as number;
+    let lineEnd = lo + 1 < starts.length ? (starts[lo + 1] as number) : this.text.length;
+    if (lineEnd > lineStart && this.text.charCodeAt(lineEnd - 1) === 10) lineEnd--;
+    if (lineEnd > lineStart && this.text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    return { line: lo, character: Math.min(clamped, lineEnd) - lineStart };
   }
 
   offsetAt(position: Position): number {
@@ -60,7 +66,10 @@ export class LineIndex {
   }
 
   rangeOf(span: Span): Range {
-    return { start: this.positionAt(span[0]), end: this.positionAt(span[1]) };
+    // A span that ends before it starts (a parser's off-by-one) becomes empty, at its start.
+    const start = this.positionAt(span[0]);
+    const end = span[1] > span[0] ? this.positionAt(span[1]) : start;
+    return { start, end };
   }
 
   get lineCount(): number {

@@ -59,6 +59,16 @@ describe('template includes are checked before they are read (issue 9, finding 5
     });
   }
 
+  it('a template name with a NUL character is not found, as in Jinja2, rather than an internal error (fuzz finding)', () => {
+    for (const withBuffer of [true, false]) {
+      const result = render("{% import '\\x00other.j2' as lib %}{% include 'a\\0b' ignore missing %}x", withBuffer) as { ok: boolean; error?: { message: string } };
+      assert.equal(result.ok, false);
+      assert.match(result.error!.message, /^TemplateNotFound: /);
+      assert.doesNotMatch(result.error!.message, /internal error/);
+    }
+    assert.deepEqual(render("{% include 'a\\0b' ignore missing %}x", false), { ok: true, text: 'x' });
+  });
+
   it('the unsaved buffer itself is used, inside the project', () => {
     assert.deepEqual(render("{% include 'other.j2' %}", true), { ok: true, text: 'x' });
   });

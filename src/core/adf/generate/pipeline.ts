@@ -697,13 +697,16 @@ function watermarkLoop(system: SourceSystem, systems: readonly SourceSystem[], p
   const old = `formatDateTime(activity('${n('read_watermark')}').output.firstRow.cdc, ${TIME_FORMAT})`;
   const max = `activity('${n('max_watermark')}').output.resultSets[0].rows[0].cdc`;
   const upper = `formatDateTime(${max}, ${TIME_FORMAT})`;
+  // An empty table's MAX is NULL (formatDateTime(null) fails the run): the range then ends at the
+  // watermark, copies nothing, and the watermark stays until rows come.
+  const queryUpper = `formatDateTime(coalesce(${max}, activity('${n('read_watermark')}').output.firstRow.cdc), ${TIME_FORMAT})`;
   const reread = `formatDateTime(addMinutes(activity('${n('read_watermark')}').output.firstRow.cdc, mul(-1, item().overlap_minutes)), ${TIME_FORMAT})`;
   const floor = `formatDateTime(item().from_date, ${TIME_FORMAT})`;
   const lower = `if(or(empty(item().from_date), greater(${reread}, ${floor})), ${reread}, ${floor})`;
   const windowStart = `formatDateTime(if(or(empty(item().from_date), greater(pipeline().parameters.${WINDOW_START}, item().from_date)), pipeline().parameters.${WINDOW_START}, item().from_date), ${TIME_FORMAT})`;
   const windowEnd = `formatDateTime(pipeline().parameters.${WINDOW_END}, ${TIME_FORMAT})`;
   const query = `@concat('SELECT * FROM ', ${TABLE_EXPR}, ' WHERE ', ${CDC_EXPR}, ' >= ', if(${scheduled}, `
-    + `concat(${asTime(lower)}, ' AND ', ${CDC_EXPR}, ' <= ', ${asTime(upper)}), `
+    + `concat(${asTime(lower)}, ' AND ', ${CDC_EXPR}, ' <= ', ${asTime(queryUpper)}), `
     + `concat(${asTime(windowStart)}, ' AND ', ${CDC_EXPR}, ' < ', ${asTime(windowEnd)})))`;
   const inner: JsonObject[] = [
     ...seededWatermark(system, systems, settings, '@{item().seed}', n),

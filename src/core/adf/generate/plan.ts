@@ -16,6 +16,7 @@ import { canonicalJson, detectFormatting, formatAdfJson, jsonEqual, pathText, va
 import { AdfGenerationError, generateAdfArtifacts, type GenerateOptions, type GeneratedArtifact } from './artifacts';
 import { excerpt } from '../../text/excerpt';
 import { GOLD_ACTIVITY } from './pipeline';
+import { MAX_JSON_DEPTH, offsetPastDepth } from '../adfFile';
 
 /** Beside pipeline/, dataset/, …: the fingerprints of the owned values as last generated. */
 export const FINGERPRINT_FILE = 'lakehouse-generated.json';
@@ -87,6 +88,7 @@ function planFile(artifact: GeneratedArtifact, file: string, current: string | u
   const unrecognised = (message: string, paths: JsonPath[] = []): AdfFilePlan => ({
     ...base, status: 'conflict', newText: artifact.text, changedPaths: artifact.ownedPaths, conflict: { reason: 'unrecognised', message, paths },
   });
+  if (offsetPastDepth(text) !== undefined) return unrecognised(`it nests more than ${MAX_JSON_DEPTH} levels deep`);
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (!tree || errors.length > 0 || tree.type !== 'object') return unrecognised('it is not a JSON object');

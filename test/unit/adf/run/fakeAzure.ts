@@ -26,6 +26,10 @@ export class FakeAzure {
   readonly files = new Map<string, JsonLike[]>();
   readonly parquet = new Map<string, number>();
   readonly failCopyFrom = new Set<string>();
+  /** Silver notebooks (by the table their path ends with, lower case) that fail. */
+  readonly failNotebookOf = new Set<string>();
+  /** Updates of the gold pipeline started. */
+  goldStarts = 0;
   readonly queries: { table: string; sql: string; path: string }[] = [];
   readonly notebooks: { path: string; activity: string }[] = [];
   readonly posts: { url: string; body: JsonLike }[] = [];
@@ -42,6 +46,7 @@ export class FakeAzure {
     this.queries.length = 0;
     this.notebooks.length = 0;
     this.posts.length = 0;
+    this.goldStarts = 0;
   }
 
   static location(d: DatasetUse | undefined): string | undefined {
@@ -102,9 +107,14 @@ export class FakeAzure {
         const existed = this.files.delete(at) || this.parquet.delete(at);
         return { output: { filesDeleted: existed ? 1 : 0 } };
       }
-      case 'databricksnotebook':
-        this.notebooks.push({ path: stringify(get(tp, 'notebookPath') ?? ''), activity: call.activity });
+      case 'databricksnotebook': {
+        const notebook = stringify(get(tp, 'notebookPath') ?? '');
+        this.notebooks.push({ path: notebook, activity: call.activity });
+        if (this.failNotebookOf.has((notebook.split('/').pop() ?? '').toLowerCase())) {
+          return { status: 'Failed', error: { message: `Notebook ${notebook} failed: AnalysisException: [DELTA_FAILED_TO_MERGE_FIELDS] Failed to merge fields.`, errorCode: '3204' } };
+        }
         return { output: { runPageUrl: 'https://adb.example/run/1' } };
+      }
       case 'webactivity':
       case 'web': {
         const url = stringify(get(tp, 'url') ?? '');
@@ -115,7 +125,10 @@ export class FakeAzure {
           const name = /%([^']*)'/.exec(filter)?.[1] ?? '';
           return { output: { statuses: [{ pipeline_id: 'pipeline-1', name: `[dev] ${name}` }] } };
         }
-        if (method === 'POST' && /\/api\/2\.0\/pipelines\/[^/]+\/updates$/.test(url)) return { output: { update_id: 'update-1' } };
+        if (method === 'POST' && /\/api\/2\.0\/pipelines\/[^/]+\/updates$/.test(url)) {
+          this.goldStarts++;
+          return { output: { update_id: 'update-1' } };
+        }
         if (method === 'GET' && /\/updates\/[^/]+$/.test(url)) return { output: { update: { state: this.goldState } } };
         if (method === 'POST') this.posts.push({ url, body: toJson(get(tp, 'body') ?? null) });
         return { output: {} };

@@ -148,6 +148,98 @@ describe('the Spotify sample\'s ingestion pipeline, run', () => {
     for (const q of azure.queries) assert.match(q.sql, /'2024-01-01T00:00:00\.0000000'.*'2024-01-02T00:00:00\.0000000'/, q.sql);
   });
 
+  const alerts = (azure: FakeAzure) => azure.posts.filter(p => p.url === azure.alertUrl).map(p => p.body as Obj);
+  const silverRan = (azure: FakeAzure, table: string) => azure.notebooks.some(n => n.path.endsWith(`/${table}`));
+  const next = (azure: FakeAzure, max: string | null = NEXT.max, rows = 3) => {
+    for (const t of tables) azure.table(t.schema, t.table, { rows, max });
+  };
+
+  it('an empty copy: the watermark stays, the empty file is removed, silver still runs (finding 5), gold and the success alert follow', () => {
+    const azure = fresh();
+    go(azure);
+    next(azure, FIRST.max, 0);
+    const r = go(azure, { now: NEXT.now });
+    assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
+    for (const t of tables) {
+      assert.ok(sameInstant(watermarkOf(azure, t.table), FIRST.max), `${t.table}: watermark unchanged`);
+      assert.ok(silverRan(azure, t.table), `${t.table}: silver runs with nothing new (a failed earlier run's files get through)`);
+    }
+    assert.equal([...azure.parquet.values()].filter(rows => rows === 0).length, 0, 'no empty Parquet file is left in bronze');
+    assert.equal(azure.goldStarts, 1, 'gold is updated once');
+    assert.deepEqual(alerts(azure).map(a => a.status), ['Succeeded']);
+  });
+
+  it('a source table with no rows (MAX is NULL): nothing is recorded, the run succeeds, and the first rows are copied when they come', () => {
+    const azure = fresh();
+    next(azure, null, 0);
+    const r = go(azure);
+    assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
+    assert.equal(r.evaluationErrors, 0);
+    next(azure, NEXT.max, 3);
+    const r2 = go(azure, { now: NEXT.now });
+    assert.equal(r2.status, 'Succeeded');
+    for (const t of tables) assert.ok(sameInstant(watermarkOf(azure, t.table), NEXT.max), `${t.table}: watermark recorded once rows exist`);
+  });
+
+  it('a failing silver notebook: the run fails, gold is not updated, the failure alert carries the error and the seed\'s pipeline_runId; the copy\'s watermark still moves (the rows are in bronze) and the next run retries silver', () => {
+    const azure = fresh();
+    go(azure);
+    next(azure);
+    const failing = tables[0]!;
+    azure.failNotebookOf.add(failing.table.toLowerCase());
+    const r = go(azure, { now: NEXT.now });
+    assert.equal(r.status, 'Failed');
+    assert.equal(azure.goldStarts, 0, 'gold does not build from stale silver');
+    const sent = alerts(azure);
+    assert.equal(sent.length, 1, 'one alert');
+    assert.equal(sent[0]!.status, 'Failed');
+    assert.match(JSON.stringify(sent[0]), /DELTA_FAILED_TO_MERGE_FIELDS/, 'the alert carries the error');
+    assert.ok('pipeline_runId' in sent[0]!, 'the field the seed\'s Logic App reads');
+    assert.ok(sameInstant(watermarkOf(azure, failing.table), NEXT.max), 'the copied rows are safely in bronze');
+    // Recovery: nothing new to copy, silver runs again and takes the files it missed.
+    azure.failNotebookOf.clear();
+    const r2 = go(azure, { now: '2027-01-17T02:00:00Z' });
+    assert.equal(r2.status, 'Succeeded');
+    assert.ok(silverRan(azure, failing.table));
+    assert.equal(azure.goldStarts, 1);
+  });
+
+  it('a failing gold update fails the run and sends the failure alert', () => {
+    const azure = fresh();
+    azure.goldState = 'FAILED';
+    const r = go(azure);
+    assert.equal(r.status, 'Failed');
+    assert.deepEqual(alerts(azure).map(a => a.status), ['Failed']);
+  });
+
+  it('a backfill window after scheduled runs (an overlapping window): bounded by the window, never writes a watermark, so the scheduled run\'s advance stands (finding 6)', () => {
+    const azure = fresh();
+    go(azure);
+    next(azure);
+    go(azure, { now: NEXT.now });
+    const before = new Map(tables.map(t => [t.table, watermarkOf(azure, t.table)]));
+    const r = go(azure, { window: '2026-12-06T00:00:00Z/2026-12-07T00:00:00Z', now: '2027-01-16T03:00:00Z' });
+    assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
+    assert.ok(azure.queries.length >= 1, 'the tables with a backfill date are copied');
+    for (const q of azure.queries) {
+      assert.match(q.sql, />= CAST\('2026-12-06T00:00:00\.0000000' AS datetime2\(7\)\) AND \[\w+\] < CAST\('2026-12-07T00:00:00\.0000000' AS datetime2\(7\)\)/, `start inclusive, end exclusive: ${q.sql}`);
+    }
+    for (const t of tables) assert.equal(watermarkOf(azure, t.table), before.get(t.table), `${t.table}: the watermark is not touched`);
+    for (const q of azure.queries) assert.ok(silverRan(azure, tables.find(t => q.table === `${t.schema}.${t.table}`.toLowerCase())!.table), 'silver takes the window\'s files');
+  });
+
+  it('a late row: each run re-reads from the watermark minus the table\'s overlap, so a row committed late with an older timestamp is copied (finding 3)', () => {
+    const azure = fresh();
+    go(azure);
+    next(azure);
+    go(azure, { now: NEXT.now });
+    const sql = azure.queries.find(q => q.table === 'dbo.dimuser')!.sql;
+    // The previous watermark was 2026-12-31T12:00; a row stamped 11:30 but committed after that run is in range.
+    const lower = /\[updated_at\] >= CAST\('([^']+)'/.exec(sql)![1]!;
+    assert.ok(lower <= '2026-12-31T11:30:00', `re-read from ${lower}`);
+    assert.match(sql, /\[updated_at\] >= /, 'the lower bound is inclusive: a row exactly at the watermark is not dropped');
+  });
+
   it('without outcomes, the dry run shows every query with its unknown parts as placeholders', () => {
     const d = dryRun({ factory, pipeline, now: FIRST.now });
     const text = renderDryRunText(d);
