@@ -44,6 +44,8 @@
 // duration; sinceModuleLoadMs adds the module's load and whatever the host did in between). This script
 // reads that file (or the one named by BENCH_ACTIVATION_FILE) and prints the figure against its
 // target, or "not measured (run npm run test:e2e first)" when it is absent.
+// The execution tier's wall time, likewise: scripts/run-execution-tests.mjs (npm run test:execution,
+// npm test) writes test-output/execution/timing.json after a whole-tier run (or BENCH_EXECUTION_FILE).
 // Edit-to-preview latency of templates, likewise: test/e2e/templates.test.ts writes
 // test-output/e2e/preview-latency.json (under $SHOT_DIR when set; or the file named by
 // BENCH_PREVIEW_LATENCY_FILE) = { "medianMs", "p95Ms", "samples" }, from a template edit's arrival
@@ -100,9 +102,10 @@ process.on('exit', () => {
   else fs.rmSync(tmp, { recursive: true, force: true });
 });
 const activationFile = process.env.BENCH_ACTIVATION_FILE || path.join(root, 'test-output', 'e2e', 'activation.json');
+const executionTimingFile = process.env.BENCH_EXECUTION_FILE || path.join(root, 'test-output', 'execution', 'timing.json');
 const previewLatencyFile = process.env.BENCH_PREVIEW_LATENCY_FILE || path.join(root, 'test-output', 'e2e', 'preview-latency.json');
 
-const TARGETS = { fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150, templatesRatio: 1.5, previewP95Ms: 100, adfRatio: 3, adfGenerationMs: 1000, adfGenerationAt: 2000 };
+const TARGETS = { executionSeconds: 600, fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150, templatesRatio: 1.5, previewP95Ms: 100, adfRatio: 3, adfGenerationMs: 1000, adfGenerationAt: 2000 };
 
 const t0 = Date.now();
 const progress = msg => process.stderr.write(`${msg}\n`);
@@ -206,6 +209,7 @@ const previewLatency = readPreviewLatency();
 
 // ---- 6. the report ------------------------------------------------------------------------------
 const activation = partial ? undefined : readActivation();
+const execution = partial ? undefined : readExecutionTiming();
 const missed = [];
 const unmeasured = [];
 const rows = [];
@@ -253,6 +257,9 @@ if (!partial) {
   const stale = buildFailed ? ' (STALE: the build failed)' : '';
   rows.push({ merged: true, cells: ['bundle size of the activation path',
     bundle ? `${bundle.activation.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ')}${stale}` : 'not measured (the build failed)', '', '', '—', ''] });
+  rows.push({ merged: true, cells: ['execution tier: the generated lakehouse on local Spark (wall time, Spark start included)',
+    execution ? `${execution.seconds} s (${execution.passed} tests, Spark started in ${execution.sparkStartSeconds ?? '?'} s; load ${execution.loadAverage?.toFixed(1) ?? '?'})` : 'not measured (run npm run test:execution first)',
+    '', '', `≤ ${TARGETS.executionSeconds} s`, execution ? ok(execution.seconds <= TARGETS.executionSeconds && !execution.failed, 'execution tier ≤ 10 min, passing') : (unmeasured.push('execution tier'), 'n/a')] });
   if (bundle?.lazy.length) rows.push({ merged: true, cells: ['  loaded after activation, if at all (lazy)', bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale, '', '', '', ''] });
 }
 if (!adfOnly) templateRows();
@@ -412,6 +419,16 @@ function ratioText(x) {
 function shown(file) {
   const rel = path.relative(root, file);
   return rel.startsWith('..') ? file : rel;
+}
+
+/** The last whole run of the execution tier (scripts/run-execution-tests.mjs writes it). */
+function readExecutionTiming() {
+  try {
+    const data = JSON.parse(fs.readFileSync(executionTimingFile, 'utf8'));
+    return typeof data.seconds === 'number' ? data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readActivation() {

@@ -8,7 +8,8 @@
 //   FORCE=1 node scripts/provision-python.mjs  # recreate from scratch
 //
 // Env: LAKEHOUSE_BASE_PYTHON: the interpreter that creates the venv (default: python3 on PATH,
-// 3.10 or later); SKIP_APT=1: never install Debian's python3-venv.
+// 3.10 or later); SKIP_APT=1: never apt-get install (python3-venv, mono-devel); SKIP_MONO=1: do not
+// look for Mono (which Microsoft's ADF evaluator needs, loaded through pythonnet).
 // Prints the venv's python on its last line; on failure, a last line
 // "provision-python: FAILED: <reason>" and exit 1.
 import { spawnSync } from 'node:child_process';
@@ -60,7 +61,7 @@ function stampText(base) {
 }
 
 /** apt-get install, as root or with passwordless sudo; false when that is not possible here. */
-function aptInstall(packages, why) {
+export function aptInstall(packages, why) {
   if (process.env.SKIP_APT || !fs.existsSync('/usr/bin/apt-get')) return false;
   const aptGet = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
   if (aptGet[0] === 'sudo' && run('sudo', ['-n', 'true']).status !== 0) return false;
@@ -124,7 +125,22 @@ function verifyPins() {
   return pins;
 }
 
+/**
+ * Microsoft's ADF expression evaluator (data-factory-testing-framework, the oracle of
+ * test/unit/adf/run/differential.test.ts) is .NET, loaded through pythonnet: here on Mono,
+ * Debian's mono-devel (mono-runtime alone lacks netstandard.dll). Not fatal: without it that
+ * test skips and says why.
+ */
+function ensureMono() {
+  const ready = () => fs.existsSync('/usr/lib/mono/4.5/Facades/netstandard.dll') && run('mono', ['--version']).status === 0;
+  if (ready()) return;
+  if (!aptInstall(['mono-devel'], "Microsoft's ADF evaluator runs on .NET; pythonnet loads Mono") || !ready()) {
+    say('Mono is not available: the differential test against Microsoft\'s ADF evaluator will skip (apt-get install mono-devel)');
+  }
+}
+
 export function provisionPython({ force = !!process.env.FORCE } = {}) {
+  if (!process.env.SKIP_MONO) ensureMono();
   const base = basePython();
   const stamp = stampText(base);
   if (!force && fs.existsSync(VENV_PYTHON) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === stamp) {

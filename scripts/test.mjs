@@ -1,6 +1,8 @@
 // npm test: type check, lint, the Python test environment (pinned, in .venv/), unit tests
-// (node:test, plain Node), then end-to-end tests in a real VS Code host (provisioned on first
-// use). `--unit` or `--e2e` runs one tier only; `--filter=NAME` picks unit test files by name.
+// (node:test, plain Node), the execution tier (the generated notebooks and pipelines on local
+// Spark with Delta Lake), then end-to-end tests in a real VS Code host (provisioned on first
+// use). `--unit`, `--execution` or `--e2e` runs one tier only; `--filter=NAME` picks unit test
+// files by name.
 //
 // The last line says what ran: "tests: N passed, M failed[, K skipped (why)]", followed by
 // "; <tier> NOT RUN: <reason>" for each tier that could not run. Exit 0 only when every tier
@@ -10,10 +12,11 @@ import fs from 'fs';
 import path from 'path';
 import { fileURLToPath } from 'url';
 import { failureReason, mochaCounts, nodeTestCounts, skipReasons, summarize } from './test-summary.mjs';
+import { pytestCounts } from './run-execution-tests.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all';
+const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : args.includes('--execution') ? 'execution' : 'all';
 const filter = args.find(a => a.startsWith('--filter='))?.slice(9);
 const totals = { passed: 0, failed: 0, skipped: 0, skipReasons: new Map(), notRun: [] };
 const t0 = Date.now();
@@ -38,7 +41,7 @@ function run(title, cmd, cmdArgs, env = process.env) {
 }
 
 function finish() {
-  const scope = only === 'all' ? undefined : only === 'unit' ? 'unit tier' : 'end-to-end tier';
+  const scope = only === 'all' ? undefined : { unit: 'unit tier', execution: 'execution tier', e2e: 'end-to-end tier' }[only];
   const { line, code } = summarize({ ...totals, scope });
   console.log(`\n(${Math.round((Date.now() - t0) / 1000)}s)\n${line}`);
   process.exit(code);
@@ -61,7 +64,7 @@ if (only === 'all') {
   if (lint.code) { totals.failed++; stop('every tier', 'lint failed (above)'); }
 }
 
-if (only !== 'e2e') {
+if (only === 'all' || only === 'unit') {
   // The Python the tests use (Jinja2 as the differential oracle, py_compile): the project's own
   // venv, never the machine's packages. Without it those tests skip, and the run does not pass.
   const env = { ...process.env };
@@ -70,6 +73,14 @@ if (only !== 'e2e') {
   const venvPython = python.output.trim().split('\n').pop()?.trim();
   if (python.code === 0 && venvPython && fs.existsSync(venvPython)) env.LAKEHOUSE_PYTHON = venvPython;
   else totals.notRun.push({ tier: 'Python tests (Jinja2 differential)', reason: failureReason(python.output) });
+
+  // The real Databricks CLI checks the sample's bundle (`bundle validate` against a loopback
+  // workspace). Built from source once (about 6 minutes), then instant.
+  delete env.LAKEHOUSE_DATABRICKS_CLI;
+  const cli = await run('Databricks CLI (provision if needed)', 'bash', [path.join(root, 'scripts', 'provision-databricks-cli.sh')]);
+  const cliPath = cli.output.trim().split('\n').pop()?.trim();
+  if (cli.code === 0 && cliPath && fs.existsSync(cliPath)) env.LAKEHOUSE_DATABRICKS_CLI = cliPath;
+  else totals.notRun.push({ tier: 'bundle validation (Databricks CLI)', reason: failureReason(cli.output) });
 
   const tapFile = path.join(root, 'out', 'unit-tests.tap');
   const unit = await run('unit tests (node:test)', node, ['--test', '--test-concurrency=2',
@@ -83,8 +94,23 @@ if (only !== 'e2e') {
   for (const [reason, n] of skipReasons(tap)) totals.skipReasons.set(reason, (totals.skipReasons.get(reason) ?? 0) + n);
 }
 
-if (only !== 'unit') await endToEnd();
+if (only === 'all' || only === 'execution') await execution();
+if (only === 'all' || only === 'e2e') await endToEnd();
 finish();
+
+/** The generated notebooks and pipelines, run on local Spark with Delta Lake (test/execution). */
+async function execution() {
+  const tier = 'execution tier (Spark)';
+  const result = await run('execution tier: the generated lakehouse on local Spark + Delta Lake', node, [path.join(root, 'scripts', 'run-execution-tests.mjs')]);
+  const counts = pytestCounts(result.output);
+  if (!counts || (result.code && !counts.failed && /run-execution-tests: FAILED: (Java|the Python|the tier took)/.test(result.output))) {
+    return void totals.notRun.push({ tier, reason: failureReason(result.output) });
+  }
+  totals.passed += counts.passed;
+  totals.failed += counts.failed + (result.code && !counts.failed ? 1 : 0);
+  totals.skipped += counts.skipped;
+  if (counts.skipped) totals.skipReasons.set('skipped execution tests', (totals.skipReasons.get('skipped execution tests') ?? 0) + counts.skipped);
+}
 
 async function endToEnd() {
   const tier = 'end-to-end';

@@ -218,8 +218,14 @@ describe('the Spotify sample\'s ingestion pipeline, run', () => {
     next(azure);
     go(azure, { now: NEXT.now });
     const before = new Map(tables.map(t => [t.table, watermarkOf(azure, t.table)]));
+    // Rows arrived since the scheduled run: a window run that recorded the source's MAX would
+    // make the next scheduled run skip them; one that wrote back what it read at its start would
+    // revert a scheduled run's advance. It writes nothing.
+    next(azure, '2027-01-16T02:30:00');
     const r = go(azure, { window: '2026-12-06T00:00:00Z/2026-12-07T00:00:00Z', now: '2027-01-16T03:00:00Z' });
     assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
+    const writes = r.runs.filter(run => run.type === 'Copy' && /watermark/i.test(run.name) && run.status === 'Succeeded');
+    assert.deepEqual(writes.map(w => w.path), [], 'a window run writes no watermark');
     assert.ok(azure.queries.length >= 1, 'the tables with a backfill date are copied');
     for (const q of azure.queries) {
       assert.match(q.sql, />= CAST\('2026-12-06T00:00:00\.0000000' AS datetime2\(7\)\) AND \[\w+\] < CAST\('2026-12-07T00:00:00\.0000000' AS datetime2\(7\)\)/, `start inclusive, end exclusive: ${q.sql}`);
