@@ -39,16 +39,26 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git']);
  * patterns are simple by design.
  */
 export async function expandGlob(host: FileHost, baseDir: string, pattern: string, limit = 10_000): Promise<string[]> {
-  const segments = pattern.split(/[\\/]+/).filter(s => s !== '' && s !== '.');
+  // '**/**' matches what '**' matches: one of a run is enough.
+  const segments = pattern.split(/[\\/]+/).filter(s => s !== '' && s !== '.')
+    .filter((s, i, all) => !(s === '**' && all[i - 1] === '**'));
   const results = new Set<string>();
+  // Each folder is listed once, and walked once per pattern position: several '**' segments would
+  // otherwise revisit the same folders in every combination (exponential in their number).
+  const listings = new Map<string, Promise<string[] | undefined>>();
+  const visited = new Set<string>();
   const walk = async (dir: string, i: number): Promise<void> => {
     if (results.size >= limit) return;
     if (i === segments.length) return;
+    const key = `${i}\0${dir}`;
+    if (visited.has(key)) return;
+    visited.add(key);
     const segment = segments[i] as string;
     if (segment === '..') return walk(path.dirname(dir), i + 1);
-    const entries = await host.readDirectory(dir);
+    let listing = listings.get(dir);
+    if (!listing) listings.set(dir, (listing = host.readDirectory(dir).then(e => e?.slice().sort())));
+    const entries = await listing;
     if (!entries) return;
-    entries.sort();
     const last = i === segments.length - 1;
     if (segment === '**') {
       await walk(dir, i + 1);
