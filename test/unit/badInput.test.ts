@@ -106,6 +106,18 @@ describe('hostile YAML', () => {
     const p = await timed(5000, 'nested block mappings', () => root(text));
     assert.ok(p.diagnostics.some(d => d.severity === 'error'), list(p.diagnostics));
   });
+
+  it('garbage of a quarter of a million syntax errors: the first ones, then "many more", at once (fuzz finding: 556 KB took 1.3 s)', async () => {
+    const text = `version: 1\nproject:\n  name: p\nsources:\n  - name: ${'{name}'.repeat(90_000)}\n`;
+    const p = await timed(400, 'a file of 270,000 YAML errors', () => root(text));
+    const syntax = p.diagnostics.filter(d => d.code === 'LH001');
+    assert.equal(syntax.length, 51, 'fifty errors and the line that says there are more');
+    assert.match(syntax.at(-1)!.message, /^…and many more YAML syntax errors\. Fix the first ones/);
+    assert.deepEqual(syntax[0]!.range.start, { line: 4, character: 16 }, 'the first error where the file first goes wrong');
+    // A file with a few errors still gets their exact count.
+    const few = await root(`version: 1\nproject:\n  name: p\nsources:\n  - name: ${'{name}'.repeat(30)}\n`);
+    assert.match(few.diagnostics.filter(d => d.code === 'LH001').at(-1)!.message, /^…and \d+ more YAML syntax errors/);
+  });
 });
 
 describe('files that are not text', () => {
@@ -121,6 +133,15 @@ describe('files that are not text', () => {
     session.setOverlay(abs('lakehouse.yaml'), `${BASELINE}\u0000`);
     const diagnostics = [...(await session.load()).diagnostics.values()].flat();
     assert.deepEqual(diagnostics.map(d => [d.code, d.range]), [['LH002', ZERO]]);
+  });
+
+  it('a NUL far into the file reads as binary from disk as from a buffer (fuzz finding: past the first 8 KB the disk said text, the editor binary)', async () => {
+    const text = `${BASELINE}#${'x'.repeat(9000)}\u0000\n`;
+    const fromDisk = await root(new Uint8Array(Buffer.from(text)));
+    assert.deepEqual(fromDisk.diagnostics.map(d => [d.code, d.range]), [['LH002', ZERO]]);
+    const session = new ProjectSession(abs('lakehouse.yaml'), new MemoryHost({ [abs('lakehouse.yaml')]: BASELINE }));
+    session.setOverlay(abs('lakehouse.yaml'), text);
+    assert.deepEqual([...(await session.load()).diagnostics.values()].flat().map(d => [d.code, d.range]), [['LH002', ZERO]]);
   });
 
   it('invalid UTF-8: LH002 saying to save as UTF-8', async () => {

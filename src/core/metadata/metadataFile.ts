@@ -1,4 +1,6 @@
-import { parseDocument, isAlias, isNode, isScalar, isMap, isSeq, visit, type Document, type Node } from 'yaml';
+import { Composer, Document, Parser, YAMLParseError, isAlias, isNode, isScalar, isMap, isSeq, visit, type CST, type Node, type YAMLError } from 'yaml';
+
+type Token = CST.Token;
 import type { ErrorObject } from 'ajv';
 import { excerpt } from '../text/excerpt';
 import { LineIndex, type Span } from '../text/lineIndex';
@@ -53,7 +55,7 @@ export function parseMetadataFile(file: string, kind: MetadataFileKind, text: st
   for (const e of doc.errors) {
     if (diagnostics.length >= MAX_SYNTAX_ERRORS) {
       diagnostics.push(makeDiagnostic(file, lines, clampSpan([e.pos[0], e.pos[0] + 1], text.length), RULES.yamlSyntax,
-        `…and ${doc.errors.length - MAX_SYNTAX_ERRORS} more YAML syntax errors. Fix the first ones; the rest often follow from them.`));
+        `…and ${yamlParseStopped(doc) ? 'many' : doc.errors.length - MAX_SYNTAX_ERRORS} more YAML syntax errors. Fix the first ones; the rest often follow from them.`));
       break;
     }
     const span: Span = e.code === 'DUPLICATE_KEY' ? wordSpan(text, e.pos[0]) : [e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)];
@@ -73,16 +75,64 @@ export function parseMetadataFile(file: string, kind: MetadataFileKind, text: st
 
 export const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false } as const;
 
+/** Documents whose parse stopped at MAX_YAML_ERRORS: they have at least that many errors. */
+const stoppedParses = new WeakSet<Document.Parsed>();
+const MAX_YAML_ERRORS = 1000;
+const STOP = Symbol('too many YAML errors');
+
+/** Whether parseYaml stopped reading this document at MAX_YAML_ERRORS errors. */
+export function yamlParseStopped(doc: Document.Parsed): boolean {
+  return stoppedParses.has(doc);
+}
+
 /**
- * parseDocument with YAML_OPTIONS, without stack traces on its error objects: on garbage (a line of
- * 70,000 `{x}`) the library makes an Error per token, and capturing a stack for each was most of
- * the time (3 s for 440 KB; 1.2 s without).
+ * parseDocument with YAML_OPTIONS (the library's own Parser and Composer, as parseDocument runs
+ * them), with two limits for garbage (a line of 90,000 `{x}` is 280,000 errors, an Error each):
+ * no stack traces on those Error objects (3 s for 440 KB with them, 1.2 s without), and the parse
+ * stops at MAX_YAML_ERRORS errors, since nobody reads past the first fifty.
  */
-export function parseYaml(text: string): Document.Parsed {
+export function parseYaml(text: string, maxErrors = MAX_YAML_ERRORS): Document.Parsed {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
+  const composer = new Composer(YAML_OPTIONS);
+  // Errors come both as the parser's error tokens and through the composer's onError: count both.
+  const internals = composer as unknown as { onError?: (...args: unknown[]) => void; errors?: YAMLError[]; doc?: Document.Parsed | null };
+  let errors = 0;
+  const counted = (): void => {
+    if (++errors >= maxErrors) throw STOP;
+  };
+  const report = internals.onError;
+  if (typeof report === 'function') {
+    internals.onError = (source, code, message, warning) => {
+      report(source, code, message, warning);
+      if (!warning) counted();
+    };
+  }
+  function* tokens(): Generator<Token> {
+    for (const token of new Parser().parse(text)) {
+      if (token.type === 'error') counted();
+      yield token;
+    }
+  }
   try {
-    return parseDocument(text, YAML_OPTIONS);
+    let doc: Document.Parsed | undefined;
+    for (const next of composer.compose(tokens(), true, text.length)) {
+      if (!doc) doc = next;
+      else {
+        // As parseDocument does: one document per metadata file.
+        doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+        break;
+      }
+    }
+    return doc as Document.Parsed;
+  } catch (e) {
+    if (e !== STOP) throw e;
+    const stopped = new Document(null, YAML_OPTIONS) as unknown as Document.Parsed;
+    stopped.errors.push(...(internals.errors ?? []), ...(internals.doc?.errors ?? []));
+    stopped.errors.sort((a, b) => a.pos[0] - b.pos[0]);
+    if (!stopped.errors.length) throw new Error('the YAML parse stopped without errors');
+    stoppedParses.add(stopped);
+    return stopped;
   } finally {
     Error.stackTraceLimit = limit;
   }

@@ -39,7 +39,8 @@ export function decodeText(content: Uint8Array | string, maxBytes = MAX_FILE_BYT
     return { ok: true, text: stripBom(content) };
   }
   if (content.byteLength > maxBytes) return { ok: false, reason: tooLargeMessage(content.byteLength, maxBytes) };
-  if (content.subarray(0, 8192).includes(0)) return { ok: false, reason: 'The file is binary (it contains NUL bytes), not text.' };
+  // The whole file, as for an editor buffer: the same content must read the same from either.
+  if (content.includes(0)) return { ok: false, reason: 'The file is binary (it contains NUL bytes), not text.' };
   try {
     return { ok: true, text: stripBom(utf8.decode(content)) };
   } catch {
