@@ -82,7 +82,7 @@ async function mainFuzz(args: string[]): Promise<number> {
     log: line => console.log(line),
   };
   console.log(`fuzz: seed ${seed} (replay this campaign with --seed=${seed} --cases=${total}), ${total} cases over ${targets.join(', ')}, ${jobs} runner process(es)`);
-  console.log(`fuzz: a case over ${options.hangMs} ms is a hang (template renders: over the renderer's ${options.renderTimeoutMs} ms limit + ${options.hangMs} ms); findings go to ${path.relative(process.cwd(), outDir) || outDir}/`);
+  console.log(`fuzz: a case over ${options.hangMs} ms is a hang when an immediate rerun is over it too (template renders: over the renderer's ${options.renderTimeoutMs} ms limit + ${options.hangMs} ms); findings go to ${path.relative(process.cwd(), outDir) || outDir}/`);
   const report = await runFuzz(options);
   const files = writeFindings(report, outDir);
   console.log(`\n${summaryTable(report)}\n`);
