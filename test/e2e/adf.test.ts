@@ -107,6 +107,28 @@ suite('Data Factory JSON in a real VS Code host', () => {
     await checkpoint('adf-compare-with-disk', { waitForText: 'generated' });
   });
 
+  test('Dry Run Pipeline shows a backfill window\'s copy query and follows an unsaved edit of the pipeline', async () => {
+    await revealPipeline(api, PIPELINE);
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.adf.dryRun', PIPELINE, { window: '2026-11-01T00:00:00Z/2026-11-02T00:00:00Z' });
+    assert.ok(uri, 'the dry run opened');
+    const window = "SELECT * FROM [dbo].[FactStream] WHERE [stream_timestamp] >= CAST('2026-11-01T00:00:00.0000000' AS datetime2(7)) AND [stream_timestamp] < CAST('2026-11-02T00:00:00.0000000' AS datetime2(7))";
+    const report = await waitFor('the dry run report', () => openDoc(uri)?.getText().includes(window) && openDoc(uri));
+    assert.ok(!/write_watermark[^\n]*\bSucceeded/.test(report.getText()), 'a window run writes no watermark');
+    const shown = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === uri.toString());
+    assert.ok(shown, 'the report is shown');
+    const at = report.getText().indexOf(window);
+    shown.revealRange(new vscode.Range(report.positionAt(at), report.positionAt(at)), vscode.TextEditorRevealType.InCenter);
+    await checkpoint('adf-dry-run', { waitForText: 'dry run' });
+
+    // An unsaved edit of the pipeline's query: the report follows it.
+    const json = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'adf', 'pipeline', `${PIPELINE}.json`)));
+    const editor = await vscode.window.showTextDocument(json, { viewColumn: vscode.ViewColumn.One });
+    const from = json.getText().indexOf("'SELECT * FROM '");
+    assert.ok(from > 0, 'the copy query is in the pipeline');
+    assert.ok(await editor.edit(b => b.replace(new vscode.Range(json.positionAt(from), json.positionAt(from + "'SELECT * FROM '".length)), "'SELECT TOP 10 * FROM '")));
+    await waitFor('the dry run to follow the edit', () => openDoc(uri)?.getText().includes('SELECT TOP 10 * FROM [dbo].[FactStream]'));
+  });
+
   test('Generate ADF Artifacts asks before overwriting a value the metadata owns that was edited by hand', async () => {
     const file = path.join(workspaceRoot(), 'adf', 'pipeline', `${PIPELINE}.json`);
     const original = fs.readFileSync(file, 'utf8');

@@ -158,7 +158,9 @@ export async function dryRunCommand(documents: DryRunDocuments, projects: Projec
   }
   const uri = documents.uriOf({ rootFile: snapshot.rootFile, pipeline, parameters, ...(window ? { window } : {}) });
   const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
+  // Beside the editor a user works in; with none open, the whole area (not an empty group beside it).
+  const viewColumn = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+  await vscode.window.showTextDocument(doc, { viewColumn, preview: false, preserveFocus: true });
   return uri;
 }
 
