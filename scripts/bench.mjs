@@ -257,10 +257,10 @@ if (!partial) {
   const stale = buildFailed ? ' (STALE: the build failed)' : '';
   rows.push({ merged: true, cells: ['bundle size of the activation path',
     bundle ? `${bundle.activation.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ')}${stale}` : 'not measured (the build failed)', '', '', '—', ''] });
+  if (bundle?.lazy.length) rows.push({ merged: true, cells: ['  loaded after activation, if at all (lazy)', bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale, '', '', '', ''] });
   rows.push({ merged: true, cells: ['execution tier: the generated lakehouse on local Spark (wall time, Spark start included)',
     execution ? `${execution.seconds} s (${execution.passed} tests, Spark started in ${execution.sparkStartSeconds ?? '?'} s; load ${execution.loadAverage?.toFixed(1) ?? '?'})` : 'not measured (run npm run test:execution first)',
     '', '', `≤ ${TARGETS.executionSeconds} s`, execution ? ok(execution.seconds <= TARGETS.executionSeconds && !execution.failed, 'execution tier ≤ 10 min, passing') : (unmeasured.push('execution tier'), 'n/a')] });
-  if (bundle?.lazy.length) rows.push({ merged: true, cells: ['  loaded after activation, if at all (lazy)', bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale, '', '', '', ''] });
 }
 if (!adfOnly) templateRows();
 

@@ -14,6 +14,7 @@ import { validateAdfFolder } from '../../../src/core/adf/validate';
 import { importFromAdf } from '../../../src/core/adf/importAdf';
 import { loadProjectAt, readAdfFolder } from '../../../src/core/project/loadProject';
 import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { ProjectSession } from '../../../src/core/project/projectSession';
 import { readFileIfExists } from '../../../src/core/rendering/run';
 import { generateProject } from '../../../bench/generate';
 import { REFERENCE_ADF, SAMPLE_DIR, SHARED_MISSING, hasSharedFixtures } from '../helpers/paths';
@@ -416,6 +417,13 @@ describe('ADF generation at scale: no generated pipeline passes Data Factory\'s 
     activities: walk(activitiesOf(a)).length, parameters: Object.keys(parametersOf(a)).length, kib: a.text.length / 1024,
   }]));
   const limitNotes = (notes: readonly string[]) => notes.filter(n => /ADF (will refuse|allows)/.test(n));
+
+  it('the benchmark\'s synthetic project is valid metadata (npm run bench refuses to measure an invalid one, and did after new rules)', async () => {
+    const project = generateProject(path.join(tmp, 'p200'), { tables: 200, adfTemplate: SAMPLE_ADF });
+    const snapshot = await new ProjectSession(project.rootFile, new NodeFileHost()).load();
+    const errors = [...snapshot.diagnostics.values()].flat().filter(d => d.severity === 'error');
+    assert.deepEqual(errors.map(d => `${path.relative(project.root, d.file)}:${d.range.start.line + 1} ${d.code} ${d.message.slice(0, 120)}`), []);
+  });
 
   it('2,000 tables in 40 source systems: an orchestrator and a pipeline per system, which our validator accepts, generated in well under a second', async (t: TestContext) => {
     const project = generateProject(path.join(tmp, 'p2000'), { tables: 2000, adfTemplate: SAMPLE_ADF });
