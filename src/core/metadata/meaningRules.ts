@@ -50,9 +50,23 @@ export function checkMeaning(meta: LakehouseMetadata, at: MetadataLocator): Diag
     const found = tables.resolve(reference);
     return found.length === 1 ? found[0] : undefined; // unresolved or ambiguous: reported elsewhere
   };
-  for (const table of meta.tables) checkCdc(table, at, out);
+  for (const table of meta.tables) {
+    // A table of a file that did not change is the same object from one check to the next (and its
+    // positions too): its findings are kept, so a keystroke re-checks only the tables it touched.
+    let found = cdcFindings.get(table);
+    if (!found) {
+      found = [];
+      checkCdc(table, at, found);
+      cdcFindings.set(table, found);
+    }
+    out.push(...found);
+  }
   const dimensions = new Map(meta.dimensions.map(d => [d.name.toLowerCase(), d] as const));
-  for (const fact of meta.facts) checkFactMeaning(fact, sourceOf(fact.source), dimensions, sourceOf, meta, at, out);
+  // Gold dataset names (the first of a name; duplicates are LH2xx's): a measures view must not take one.
+  const datasets = new Map<string, { kind: 'dimension' | 'fact'; name: string }>();
+  for (const d of meta.dimensions) if (!datasets.has(d.name.toLowerCase())) datasets.set(d.name.toLowerCase(), { kind: 'dimension', name: d.name });
+  for (const f of meta.facts) if (!datasets.has(f.name.toLowerCase())) datasets.set(f.name.toLowerCase(), { kind: 'fact', name: f.name });
+  for (const fact of meta.facts) checkFactMeaning(fact, sourceOf(fact.source), dimensions, datasets, sourceOf, at, out);
   checkTimes(meta, sourceOf, at, out);
   checkLakeFolders(meta, at, out);
   checkPlaceholders(meta, at, out);
@@ -61,6 +75,9 @@ export function checkMeaning(meta: LakehouseMetadata, at: MetadataLocator): Diag
 }
 
 // ---- What a CDC column can be ----------------------------------------------------------------
+
+/** checkCdc's findings by table (it reads nothing but the table). */
+const cdcFindings = new WeakMap<Table, Diagnostic[]>();
 
 function checkCdc(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
   if (table.loadType !== 'incremental') {
@@ -114,8 +131,8 @@ function checkCdc(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
 // ---- Joins, measures and the time a fact happened ----------------------------------------------
 
 function checkFactMeaning(
-  fact: Fact, table: Table | undefined, dimensions: Map<string, Dimension>, sourceOf: (r: string) => Table | undefined,
-  meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[],
+  fact: Fact, table: Table | undefined, dimensions: Map<string, Dimension>, datasets: Map<string, { kind: 'dimension' | 'fact'; name: string }>,
+  sourceOf: (r: string) => Table | undefined, at: MetadataLocator, out: Diagnostic[],
 ): void {
   const factColumn = (name: string | undefined) => (name === undefined ? undefined : table?.columnIndex.get(name.toLowerCase()));
 
@@ -189,11 +206,10 @@ function checkFactMeaning(
     } else outputs.set(name.toLowerCase(), `measure ${measure.aggregation}(${measure.column})`);
   });
   if (fact.measures.length) {
-    const view = `${fact.name}_measures`.toLowerCase();
-    const taken = meta.dimensions.find(d => d.name.toLowerCase() === view) ?? meta.facts.find(f => f.name.toLowerCase() === view);
+    const taken = datasets.get(`${fact.name}_measures`.toLowerCase());
     if (taken) {
       out.push(at.diagnostic(RULES.measureNameCollision, fact.origin, 'measures',
-        `The measures of ${fact.name} are published as the view ${fact.name}_measures, the name of ${meta.dimensions.includes(taken as Dimension) ? 'dimension' : 'fact'} '${taken.name}': one would overwrite the other. Rename one of them.`, { part: 'key' }));
+        `The measures of ${fact.name} are published as the view ${fact.name}_measures, the name of ${taken.kind} '${taken.name}': one would overwrite the other. Rename one of them.`, { part: 'key' }));
     }
   }
 }
@@ -265,17 +281,23 @@ function checkTimes(meta: LakehouseMetadata, sourceOf: (r: string) => Table | un
 
 /** Each table's folder in each zone: two tables in one folder mix their files. */
 function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[]): void {
+  // A table declared twice is LH207's: each identity once. (Runs on every keystroke: no per-table regex.)
+  const declared = new Set<string>();
+  const tables = meta.tables.filter(table => {
+    const identity = `${table.system}.${table.schema}.${table.name}`.toLowerCase();
+    if (declared.has(identity)) return false;
+    declared.add(identity);
+    return true;
+  });
   for (const zone of meta.zones) {
     const layout = zone.path ?? '{table}';
     if (/\{(?!table\}|schema\}|system\})[^{}]*\}/.test(layout)) continue; // LH230 reports it
+    const parts = layout.split(/(\{table\}|\{schema\}|\{system\})/);
     const owners = new Map<string, { table: Table; what: string }>();
-    const declared = new Set<string>();
-    for (const table of meta.tables) {
-      // A table declared twice is LH207's.
-      const identity = `${table.system}.${table.schema}.${table.name}`.toLowerCase();
-      if (declared.has(identity)) continue;
-      declared.add(identity);
-      const folder = layout.replace(/\{(table|schema|system)\}/g, (_, key: string) => (key === 'table' ? table.name : key === 'schema' ? table.schema : table.system)).replace(/^\/+|\/+$/g, '');
+    for (const table of tables) {
+      let folder = '';
+      for (const part of parts) folder += part === '{table}' ? table.name : part === '{schema}' ? table.schema : part === '{system}' ? table.system : part;
+      if (folder.startsWith('/') || folder.endsWith('/')) folder = folder.replace(/^\/+|\/+$/g, '');
       // The bronze zone also keeps each incremental table's watermark in <folder>_cdc.
       const folders: [string, string][] = [[folder, 'files']];
       if (zone.name === 'bronze' && table.loadType === 'incremental') folders.push([`${folder}_cdc`, 'watermark']);

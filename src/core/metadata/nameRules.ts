@@ -27,7 +27,19 @@ export function checkNames(meta: LakehouseMetadata, at: MetadataLocator): Diagno
     if (system.database !== undefined) report(RULES.connectionValueInvalid, system.origin, 'database', sqlDatabaseProblem(system.database));
   }
 
-  for (const table of meta.tables) checkTableNames(table, report);
+  for (const table of meta.tables) {
+    // As checkMeaning does: a table of an unchanged file is the same object, and so are its findings.
+    let found = tableFindings.get(table);
+    if (!found) {
+      const own: Diagnostic[] = [];
+      checkTableNames(table, (rule, origin, field, problem, severity) => {
+        if (problem) own.push(at.diagnostic(rule, origin, field, `${problem}.`, severity ? { severity } : undefined));
+        return problem !== undefined;
+      });
+      tableFindings.set(table, (found = own));
+    }
+    out.push(...found);
+  }
 
   for (const zone of meta.zones) {
     if (zone.catalog !== undefined) report(RULES.lakeNameInvalid, zone.origin, 'catalog', unityCatalogNameProblem(zone.catalog, `the catalog of zone '${zone.name}'`));
@@ -42,6 +54,9 @@ export function checkNames(meta: LakehouseMetadata, at: MetadataLocator): Diagno
   }
   return out;
 }
+
+/** checkTableNames's findings by table (it reads nothing but the table). */
+const tableFindings = new WeakMap<Table, Diagnostic[]>();
 
 type Report = (rule: (typeof RULES)[keyof typeof RULES], origin: Table['origin'], field: string | (string | number)[], problem: string | undefined, severity?: 'warning') => boolean;
 
