@@ -187,7 +187,8 @@ export const MAX_SSIZE = 2n ** 63n - 1n;
 /** The number of bits of |value|. */
 export function bitLength(value: bigint): number {
   const magnitude = value < 0n ? -value : value;
-  return magnitude === 0n ? 0 : magnitude.toString(16).length * 4;
+  if (magnitude < 1n << 52n) return magnitude === 0n ? 0 : Math.ceil(Math.log2(Number(magnitude) + 1)); // exact below 2^52
+  return magnitude.toString(16).length * 4;
 }
 
 /**

@@ -344,13 +344,18 @@ export function pyRepr(value: PyValue): string {
 }
 
 /** str() of an int: CPython (3.11 and later) refuses more than 4300 digits. */
+const SMALL_INT = 1n << 64n;
+
 export function intToDecimal(value: bigint): string {
+  // Every int a template prints is small: one conversion (this runs for each int output).
+  if (value < SMALL_INT && value > -SMALL_INT) return value.toString();
   const magnitude = value < 0n ? -value : value;
   // 14,300 bits are more than 4,300 digits: refuse before converting (it is quadratic).
-  if (magnitude.toString(16).length * 4 > 14300 || magnitude.toString().length > MAX_INT_DIGITS) {
+  const text = magnitude.toString(16).length * 4 > 14300 ? undefined : value.toString();
+  if (text === undefined || text.length - (value < 0n ? 1 : 0) > MAX_INT_DIGITS) {
     throw new TemplateError('runtime', `ValueError: Exceeds the limit (${MAX_INT_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`);
   }
-  return value.toString();
+  return text;
 }
 
 /** repr() into a builder, so that a list of big strings fails at MAX_STRING, before it is built. */
