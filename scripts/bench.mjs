@@ -102,10 +102,23 @@ process.on('exit', () => {
   else fs.rmSync(tmp, { recursive: true, force: true });
 });
 const activationFile = process.env.BENCH_ACTIVATION_FILE || path.join(root, 'test-output', 'e2e', 'activation.json');
-const executionTimingFile = process.env.BENCH_EXECUTION_FILE || path.join(root, 'test-output', 'execution', 'timing.json');
-const previewLatencyFile = process.env.BENCH_PREVIEW_LATENCY_FILE || path.join(root, 'test-output', 'e2e', 'preview-latency.json');
+const executionTimingFile =
+  process.env.BENCH_EXECUTION_FILE || path.join(root, 'test-output', 'execution', 'timing.json');
+const previewLatencyFile =
+  process.env.BENCH_PREVIEW_LATENCY_FILE || path.join(root, 'test-output', 'e2e', 'preview-latency.json');
 
-const TARGETS = { executionSeconds: 600, fullRatio: 2, revalidationMs: 30, revalidationAt: 2000, activationMs: 150, templatesRatio: 1.5, previewP95Ms: 100, adfRatio: 3, adfGenerationMs: 1000, adfGenerationAt: 2000 };
+const TARGETS = {
+  executionSeconds: 600,
+  fullRatio: 2,
+  revalidationMs: 30,
+  revalidationAt: 2000,
+  activationMs: 150,
+  templatesRatio: 1.5,
+  previewP95Ms: 100,
+  adfRatio: 3,
+  adfGenerationMs: 1000,
+  adfGenerationAt: 2000,
+};
 
 const t0 = Date.now();
 const progress = msg => process.stderr.write(`${msg}\n`);
@@ -131,10 +144,21 @@ await esbuild.build({
 
 function worker(command, workerArgs, { gc = true, profile = undefined, optional = false } = {}) {
   // Memory: no bytecode flushing, which would free compiled code between the before and after figures.
-  const nodeArgs = [...(gc ? ['--expose-gc'] : []), ...(command === 'memory' ? ['--no-flush-bytecode'] : []), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${outDir}`, `--cpu-prof-name=${profile}.cpuprofile`] : [])];
-  const r = spawnSync(process.execPath, [...nodeArgs, benchJs, command, ...workerArgs], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const nodeArgs = [
+    ...(gc ? ['--expose-gc'] : []),
+    ...(command === 'memory' ? ['--no-flush-bytecode'] : []),
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${outDir}`, `--cpu-prof-name=${profile}.cpuprofile`] : []),
+  ];
+  const r = spawnSync(process.execPath, [...nodeArgs, benchJs, command, ...workerArgs], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.status !== 0 && optional) {
-    progress(`bench: warning: '${command} ${workerArgs.join(' ')}' failed (exit ${r.status ?? r.signal}); its figures are not measured`);
+    progress(
+      `bench: warning: '${command} ${workerArgs.join(' ')}' failed (exit ${r.status ?? r.signal}); its figures are not measured`,
+    );
     return undefined;
   }
   if (r.status !== 0) {
@@ -147,30 +171,53 @@ function worker(command, workerArgs, { gc = true, profile = undefined, optional 
 if (option('generate')) {
   const dir = path.resolve(args.find(a => !a.startsWith('--')) ?? `lakehouse-bench-${option('generate')}`);
   const m = worker('generate', [option('generate'), dir, adfTemplate, perFragment], { gc: false });
-  console.log(`wrote ${m.tables} tables (${m.systems} source systems, ${m.dimensions} dimensions, ${m.facts} facts) in ${m.files.metadata.length + m.files.adf.length} files, ${kib(m.bytes)}, to ${m.root}`);
+  console.log(
+    `wrote ${m.tables} tables (${m.systems} source systems, ${m.dimensions} dimensions, ` +
+      `${m.facts} facts) in ${m.files.metadata.length + m.files.adf.length} files, ` +
+      `${kib(m.bytes)}, to ${m.root}`,
+  );
   process.exit(0);
 }
 
 if (option('generate-adf')) {
   const dir = path.resolve(args.find(a => !a.startsWith('--')) ?? `adf-bench-${option('generate-adf')}`);
   const m = worker('adf-generate', [option('generate-adf'), dir], { gc: false });
-  console.log(`wrote ${m.counts.pipeline} pipelines (${m.activities.toLocaleString('en')} activities, ${m.expressionStrings.toLocaleString('en')} expression strings), ${m.counts.dataset} datasets, ${m.counts.linkedService} linked services, ${m.counts.trigger} triggers and ${m.counts.factory} factory file, ${kib(m.bytes)}, to ${m.root}`);
+  console.log(
+    `wrote ${m.counts.pipeline} pipelines (${m.activities.toLocaleString('en')} activities, ` +
+      `${m.expressionStrings.toLocaleString('en')} expression strings), ${m.counts.dataset} ` +
+      `datasets, ${m.counts.linkedService} linked services, ${m.counts.trigger} triggers and ` +
+      `${m.counts.factory} factory file, ${kib(m.bytes)}, to ${m.root}`,
+  );
   process.exit(0);
 }
 
 fs.mkdirSync(outDir, { recursive: true });
 const load = os.loadavg()[0];
 const cpus = os.cpus().length;
-progress(`bench: Node ${process.version}, ${cpus} CPU(s) (${os.cpus()[0]?.model ?? '?'}), load average ${load.toFixed(2)}`);
-if (load > cpus / 2) progress(`bench: warning: the machine is busy (load ${load.toFixed(2)} on ${cpus} CPUs); timings will be noisy and slow`);
+progress(
+  `bench: Node ${process.version}, ${cpus} CPU(s) (${os.cpus()[0]?.model ?? '?'}), load average ${load.toFixed(2)}`,
+);
+if (load > cpus / 2)
+  progress(
+    `bench: warning: the machine is busy (load ${load.toFixed(2)} on ${cpus} CPUs); timings will be noisy and slow`,
+  );
 
 // ---- 2. the activation path ---------------------------------------------------------------------
 if (!partial) progress('bench: building the extension (scripts/build.mjs)');
-const build = partial ? undefined : spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+const build = partial
+  ? undefined
+  : spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
 // A failing build (someone mid-edit) does not stop the benchmark: the bundle figures then come from
 // the dist/ already there, marked stale, or are not measured.
 const buildFailed = build !== undefined && build.status !== 0;
-if (buildFailed) progress(`bench: warning: scripts/build.mjs failed; bundle sizes are from the existing dist/, if any:\n${(build.stderr || '').split('\n').slice(0, 6).join('\n')}`);
+if (buildFailed)
+  progress(
+    `bench: warning: scripts/build.mjs failed; bundle sizes are from the existing dist/, if any:\n${(build.stderr || '').split('\n').slice(0, 6).join('\n')}`,
+  );
 const bundle = !partial && fs.existsSync(path.join(root, 'dist', 'extension.js')) ? activationPath() : undefined;
 
 // ---- 3. the projects ----------------------------------------------------------------------------
@@ -178,15 +225,42 @@ const results = [];
 for (const size of sizes) {
   progress(`bench: ${size.toLocaleString('en')} tables`);
   const gen = worker('generate', [String(size), path.join(tmp, `p${size}`), adfTemplate, perFragment], { gc: false });
-  progress(`    generated ${gen.files.metadata.length + gen.files.adf.length} files, ${kib(gen.bytes)}${flag('keep') ? ` in ${gen.root}` : ''}`);
-  const measured = worker('measure', [gen.manifestFile, ...(quick ? ['--quick'] : [])], { profile: flag('profile') ? `measure-${size}` : undefined });
+  progress(
+    `    generated ${gen.files.metadata.length + gen.files.adf.length} files, ${kib(gen.bytes)}${flag('keep') ? ` in ${gen.root}` : ''}`,
+  );
+  const measured = worker('measure', [gen.manifestFile, ...(quick ? ['--quick'] : [])], {
+    profile: flag('profile') ? `measure-${size}` : undefined,
+  });
   const memory = worker('memory', [gen.manifestFile, 'session', warmupProject]);
   const memoryBaseline = worker('memory', [gen.manifestFile, 'baseline', warmupProject]);
-  progress(`    memory: heap ${mib(memory.heapUsedAfter)} after load (${mib(memory.retainedHeap)} retained), RSS ${mib(memory.rssAfter)}`);
-  const phases = size >= 2000 && !flag('no-phases') ? worker('phases', [gen.manifestFile, warmupProject], { profile: flag('profile') ? `phases-${size}` : undefined }) : undefined;
+  progress(
+    `    memory: heap ${mib(memory.heapUsedAfter)} after load (${mib(memory.retainedHeap)} retained), RSS ${mib(memory.rssAfter)}`,
+  );
+  const phases =
+    size >= 2000 && !flag('no-phases')
+      ? worker('phases', [gen.manifestFile, warmupProject], { profile: flag('profile') ? `phases-${size}` : undefined })
+      : undefined;
   const adfGeneration = worker('adf-generation', [gen.manifestFile, ...(quick ? ['--quick'] : [])], { gc: false });
-  progress(`    ADF generation: ${adfGeneration.artifacts} artifacts (${adfGeneration.pipelines} pipelines, ${kib(adfGeneration.bytes)}) in ${ms(adfGeneration.generation.median)}`);
-  results.push({ size, generated: { files: gen.files.metadata.length + gen.files.adf.length, bytes: gen.bytes, systems: gen.systems, dimensions: gen.dimensions, facts: gen.facts, root: flag('keep') ? gen.root : undefined }, ...measured, memory, memoryBaseline, phases, adfGeneration });
+  progress(
+    `    ADF generation: ${adfGeneration.artifacts} artifacts (${adfGeneration.pipelines} ` +
+      `pipelines, ${kib(adfGeneration.bytes)}) in ${ms(adfGeneration.generation.median)}`,
+  );
+  results.push({
+    size,
+    generated: {
+      files: gen.files.metadata.length + gen.files.adf.length,
+      bytes: gen.bytes,
+      systems: gen.systems,
+      dimensions: gen.dimensions,
+      facts: gen.facts,
+      root: flag('keep') ? gen.root : undefined,
+    },
+    ...measured,
+    memory,
+    memoryBaseline,
+    phases,
+    adfGeneration,
+  });
 }
 
 // ---- 4. ADF ------------------------------------------------------------------------------------
@@ -194,16 +268,25 @@ let adf;
 if (withAdf) {
   progress(`bench: ADF factory of ${adfPipelines.toLocaleString('en')} pipelines`);
   const gen = worker('adf-generate', [String(adfPipelines), path.join(tmp, `adf${adfPipelines}`)], { gc: false });
-  progress(`    generated ${gen.files.length} files (${gen.activities.toLocaleString('en')} activities), ${kib(gen.bytes)}${flag('keep') ? ` in ${gen.root}` : ''}`);
-  const measured = worker('adf', [gen.manifestFile, ...(quick ? ['--quick'] : [])], { profile: flag('profile') ? `adf-${adfPipelines}` : undefined });
+  progress(
+    `    generated ${gen.files.length} files (${gen.activities.toLocaleString('en')} activities), ${kib(gen.bytes)}${flag('keep') ? ` in ${gen.root}` : ''}`,
+  );
+  const measured = worker('adf', [gen.manifestFile, ...(quick ? ['--quick'] : [])], {
+    profile: flag('profile') ? `adf-${adfPipelines}` : undefined,
+  });
   adf = { ...measured, root: flag('keep') ? gen.root : undefined, seed: gen.seed };
 }
 
 // ---- 5. templates -------------------------------------------------------------------------------
 let templates;
 if (withTemplates) {
-  progress(`bench: templates (${shown(templatesCorpus)}; ours vs nunjucks, then ${python} + Jinja2 in a fresh process per render)`);
-  templates = worker('templates', [templatesCorpus, `--python=${python}`, ...(quick ? ['--quick'] : [])], { gc: false, optional: true });
+  progress(
+    `bench: templates (${shown(templatesCorpus)}; ours vs nunjucks, then ${python} + Jinja2 in a fresh process per render)`,
+  );
+  templates = worker('templates', [templatesCorpus, `--python=${python}`, ...(quick ? ['--quick'] : [])], {
+    gc: false,
+    optional: true,
+  });
 }
 const previewLatency = readPreviewLatency();
 
@@ -221,78 +304,266 @@ const ok = (pass, what) => {
 };
 
 if (results.length) {
-  rows.push(['bare parse: read + YAML.parse (baseline), median', ...bySize(r => ms(r.bareParse.median)), '', '', '', '']);
+  rows.push([
+    'bare parse: read + YAML.parse (baseline), median',
+    ...bySize(r => ms(r.bareParse.median)),
+    '',
+    '',
+    '',
+    '',
+  ]);
   const ratios = bySize(r => r.fullValidation.median / r.bareParse.median);
-  rows.push(['full validation, fresh session, median', ...bySize(r => ms(r.fullValidation.median)), 'bare parse', triple(ratios.map(x => `${x.toFixed(2)}×`)), `≤ ${TARGETS.fullRatio}×`,
-    ok(ratios.every(x => x <= TARGETS.fullRatio), 'full validation ≤ 2× bare parse')]);
-  rows.push(['  spread (min – max), repetitions', ...bySize(r => `${ms(r.fullValidation.min)} – ${ms(r.fullValidation.max)}, ${r.fullValidation.n}`), '', '', '', '']);
-  rows.push(['  first load in a fresh process (cold JIT, ajv compile)', ...bySize(r => ms(r.firstLoadMs)), '', '', '', '']);
+  rows.push([
+    'full validation, fresh session, median',
+    ...bySize(r => ms(r.fullValidation.median)),
+    'bare parse',
+    triple(ratios.map(x => `${x.toFixed(2)}×`)),
+    `≤ ${TARGETS.fullRatio}×`,
+    ok(
+      ratios.every(x => x <= TARGETS.fullRatio),
+      'full validation ≤ 2× bare parse',
+    ),
+  ]);
+  rows.push([
+    '  spread (min – max), repetitions',
+    ...bySize(r => `${ms(r.fullValidation.min)} – ${ms(r.fullValidation.max)}, ${r.fullValidation.n}`),
+    '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  first load in a fresh process (cold JIT, ajv compile)',
+    ...bySize(r => ms(r.firstLoadMs)),
+    '',
+    '',
+    '',
+    '',
+  ]);
   const at = results.find(r => r.size === TARGETS.revalidationAt);
   const editRatios = bySize(r => r.revalidation.median / r.editedFileParse.median);
-  rows.push(['re-validation after a one-line edit, median', ...bySize(r => ms(r.revalidation.median)), 'YAML.parse of that file', triple(editRatios.map(x => `${x.toFixed(1)}×`)),
-    `≤ ${TARGETS.revalidationMs} ms at 2,000`, at ? ok(at.revalidation.median <= TARGETS.revalidationMs, 're-validation median ≤ 30 ms at 2,000 tables') : (unmeasured.push('re-validation at 2,000 tables'), 'n/a')]);
-  rows.push(['  p95', ...bySize(r => ms(r.revalidation.p95)), '', '', `≤ ${TARGETS.revalidationMs} ms at 2,000`,
-    at ? ok(at.revalidation.p95 <= TARGETS.revalidationMs, 're-validation p95 ≤ 30 ms at 2,000 tables') : 'n/a']);
-  rows.push(['  baseline: YAML.parse of the edited file, median', ...bySize(r => ms(r.editedFileParse.median)), '', '', '', '']);
-  rows.push(['  edit that introduces an error (LH206), median', ...bySize(r => ms(r.revalidationWithError.median)), '', '', '', '']);
+  rows.push([
+    're-validation after a one-line edit, median',
+    ...bySize(r => ms(r.revalidation.median)),
+    'YAML.parse of that file',
+    triple(editRatios.map(x => `${x.toFixed(1)}×`)),
+    `≤ ${TARGETS.revalidationMs} ms at 2,000`,
+    at
+      ? ok(at.revalidation.median <= TARGETS.revalidationMs, 're-validation median ≤ 30 ms at 2,000 tables')
+      : (unmeasured.push('re-validation at 2,000 tables'), 'n/a'),
+  ]);
+  rows.push([
+    '  p95',
+    ...bySize(r => ms(r.revalidation.p95)),
+    '',
+    '',
+    `≤ ${TARGETS.revalidationMs} ms at 2,000`,
+    at ? ok(at.revalidation.p95 <= TARGETS.revalidationMs, 're-validation p95 ≤ 30 ms at 2,000 tables') : 'n/a',
+  ]);
+  rows.push([
+    '  baseline: YAML.parse of the edited file, median',
+    ...bySize(r => ms(r.editedFileParse.median)),
+    '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  edit that introduces an error (LH206), median',
+    ...bySize(r => ms(r.revalidationWithError.median)),
+    '',
+    '',
+    '',
+    '',
+  ]);
   rows.push(['heap used after load (after gc)', ...bySize(r => mib(r.memory.heapUsedAfter)), '', '', '', '']);
   const memRatios = bySize(r => r.memory.retainedHeap / r.memoryBaseline.retainedHeap);
-  rows.push(['  retained by session + snapshot', ...bySize(r => mib(r.memory.retainedHeap)), 'parsed values', triple(memRatios.map(x => `${x.toFixed(1)}×`)), '', '']);
-  rows.push(['  baseline: retained by YAML.parse values', ...bySize(r => mib(r.memoryBaseline.retainedHeap)), '', '', '', '']);
-  rows.push(['RSS after load (peak)', ...bySize(r => `${mib(r.memory.rssAfter)} (${mib(r.memory.maxRss)})`), '', '', '', '']);
-  rows.push(['project: files, size', ...bySize(r => `${r.generated.files}, ${kib(r.generated.bytes)}`), '', '', '', '']);
+  rows.push([
+    '  retained by session + snapshot',
+    ...bySize(r => mib(r.memory.retainedHeap)),
+    'parsed values',
+    triple(memRatios.map(x => `${x.toFixed(1)}×`)),
+    '',
+    '',
+  ]);
+  rows.push([
+    '  baseline: retained by YAML.parse values',
+    ...bySize(r => mib(r.memoryBaseline.retainedHeap)),
+    '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    'RSS after load (peak)',
+    ...bySize(r => `${mib(r.memory.rssAfter)} (${mib(r.memory.maxRss)})`),
+    '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    'project: files, size',
+    ...bySize(r => `${r.generated.files}, ${kib(r.generated.bytes)}`),
+    '',
+    '',
+    '',
+    '',
+  ]);
   const genAt = results.find(r => r.size === TARGETS.adfGenerationAt);
-  rows.push(['ADF generation from the metadata, median', ...bySize(r => ms(r.adfGeneration.generation.median)), '', '', `≤ ${TARGETS.adfGenerationMs} ms at 2,000`,
-    genAt ? ok(genAt.adfGeneration.generation.median <= TARGETS.adfGenerationMs, 'ADF generation ≤ 1 s at 2,000 tables') : (unmeasured.push('ADF generation at 2,000 tables'), 'n/a')]);
+  rows.push([
+    'ADF generation from the metadata, median',
+    ...bySize(r => ms(r.adfGeneration.generation.median)),
+    '',
+    '',
+    `≤ ${TARGETS.adfGenerationMs} ms at 2,000`,
+    genAt
+      ? ok(genAt.adfGeneration.generation.median <= TARGETS.adfGenerationMs, 'ADF generation ≤ 1 s at 2,000 tables')
+      : (unmeasured.push('ADF generation at 2,000 tables'), 'n/a'),
+  ]);
   rows.push(['  first run in a fresh process', ...bySize(r => ms(r.adfGeneration.firstMs)), '', '', '', '']);
-  rows.push(['  regenerating into the folder it wrote (round trip), median', ...bySize(r => ms(r.adfGeneration.roundTrip.median)), '', '', '', '']);
-  rows.push(['  artifacts (pipelines), size', ...bySize(r => `${r.adfGeneration.artifacts} (${r.adfGeneration.pipelines}), ${kib(r.adfGeneration.bytes)}`), '', '', '', '']);
+  rows.push([
+    '  regenerating into the folder it wrote (round trip), median',
+    ...bySize(r => ms(r.adfGeneration.roundTrip.median)),
+    '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  artifacts (pipelines), size',
+    ...bySize(r => `${r.adfGeneration.artifacts} (${r.adfGeneration.pipelines}), ${kib(r.adfGeneration.bytes)}`),
+    '',
+    '',
+    '',
+    '',
+  ]);
 }
 const span = Math.max(1, results.length);
 if (withAdf) adfRows();
 if (!partial) {
-  rows.push({ merged: true, cells: ['extension activation, real VS Code host',
-    activation ? `activate() ${ms(activation.activationMs)}${typeof activation.sinceModuleLoadMs === 'number' ? `; ${ms(activation.sinceModuleLoadMs)} since module load` : ''}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}` : 'not measured (run npm run test:e2e first)',
-    '', '', `≤ ${TARGETS.activationMs} ms`, activation ? ok(activation.activationMs <= TARGETS.activationMs, 'activation ≤ 150 ms') : (unmeasured.push('activation'), 'n/a')] });
+  rows.push({
+    merged: true,
+    cells: [
+      'extension activation, real VS Code host',
+      activation
+        ? `activate() ${ms(activation.activationMs)}${typeof activation.sinceModuleLoadMs === 'number' ? `; ${ms(activation.sinceModuleLoadMs)} since module load` : ''}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}`
+        : 'not measured (run npm run test:e2e first)',
+      '',
+      '',
+      `≤ ${TARGETS.activationMs} ms`,
+      activation
+        ? ok(activation.activationMs <= TARGETS.activationMs, 'activation ≤ 150 ms')
+        : (unmeasured.push('activation'), 'n/a'),
+    ],
+  });
   const stale = buildFailed ? ' (STALE: the build failed)' : '';
-  rows.push({ merged: true, cells: ['bundle size of the activation path',
-    bundle ? `${bundle.activation.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ')}${stale}` : 'not measured (the build failed)', '', '', '—', ''] });
-  if (bundle?.lazy.length) rows.push({ merged: true, cells: ['  loaded after activation, if at all (lazy)', bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale, '', '', '', ''] });
-  rows.push({ merged: true, cells: ['execution tier: the generated lakehouse on local Spark (wall time, Spark start included)',
-    execution ? `${execution.seconds} s (${execution.passed} tests, Spark started in ${execution.sparkStartSeconds ?? '?'} s; load ${execution.loadAverage?.toFixed(1) ?? '?'})` : 'not measured (run npm run test:execution first)',
-    '', '', `≤ ${TARGETS.executionSeconds} s`, execution ? ok(execution.seconds <= TARGETS.executionSeconds && !execution.failed, 'execution tier ≤ 10 min, passing') : (unmeasured.push('execution tier'), 'n/a')] });
+  rows.push({
+    merged: true,
+    cells: [
+      'bundle size of the activation path',
+      bundle
+        ? `${bundle.activation.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ')}${stale}`
+        : 'not measured (the build failed)',
+      '',
+      '',
+      '—',
+      '',
+    ],
+  });
+  if (bundle?.lazy.length)
+    rows.push({
+      merged: true,
+      cells: [
+        '  loaded after activation, if at all (lazy)',
+        bundle.lazy.map(f => `${f.name} ${bytesAndKib(f.bytes)}`).join(' + ') + stale,
+        '',
+        '',
+        '',
+        '',
+      ],
+    });
+  rows.push({
+    merged: true,
+    cells: [
+      'execution tier: the generated lakehouse on local Spark (wall time, Spark start included)',
+      execution
+        ? `${execution.seconds} s (${execution.passed} tests, Spark started in ` +
+          `${execution.sparkStartSeconds ?? '?'} s; load ${execution.loadAverage?.toFixed(1) ?? '?'})`
+        : 'not measured (run npm run test:execution first)',
+      '',
+      '',
+      `≤ ${TARGETS.executionSeconds} s`,
+      execution
+        ? ok(execution.seconds <= TARGETS.executionSeconds && !execution.failed, 'execution tier ≤ 10 min, passing')
+        : (unmeasured.push('execution tier'), 'n/a'),
+    ],
+  });
 }
 if (!adfOnly) templateRows();
 
-const header = ['metric', ...(results.length ? results.map(r => r.size.toLocaleString('en')) : ['value']), 'baseline', 'ratio', 'target', 'ok?'];
+const header = [
+  'metric',
+  ...(results.length ? results.map(r => r.size.toLocaleString('en')) : ['value']),
+  'baseline',
+  'ratio',
+  'target',
+  'ok?',
+];
 console.log('');
 console.log(renderTable(header, rows, span));
 console.log('');
 if (results.length) {
-  console.log(`Baseline: the same files read (fs.promises.readFile) and parsed with the yaml package's YAML.parse (ADF JSON with JSON.parse),`);
-  console.log(`plus the directory listings. Medians of ${quick ? 'a few' : 'several'} repetitions after warm-up, each in a fresh ProjectSession; gc() before each.`);
-  console.log(`Re-validation: ${results[0]?.revalidation.n ?? 0} edits (after warm-up) alternating cdcColumn updated_at <-> created_at of one table in one source`);
-  console.log(`fragment of ${perFragment} tables, ${kib(results[0]?.editedFileBytes ?? 0)} (${results.map(r => `${r.generated.files} files`).join(' / ')}), timed from setOverlay() to the end of load().`);
+  console.log(
+    `Baseline: the same files read (fs.promises.readFile) and parsed with the yaml package's YAML.parse (ADF JSON with JSON.parse),`,
+  );
+  console.log(
+    `plus the directory listings. Medians of ${quick ? 'a few' : 'several'} repetitions after warm-up, each in a fresh ProjectSession; gc() before each.`,
+  );
+  console.log(
+    `Re-validation: ${results[0]?.revalidation.n ?? 0} edits (after warm-up) alternating cdcColumn updated_at <-> created_at of one table in one source`,
+  );
+  console.log(
+    `fragment of ${perFragment} tables, ${kib(results[0]?.editedFileBytes ?? 0)} ` +
+      `(${results.map(r => `${r.generated.files} files`).join(' / ')}), timed from setOverlay() ` +
+      `to the end of load().`,
+  );
 }
 if (adf) adfNotes();
 if (!partial) {
-  console.log(`Activation: ${activation ? `from ${shown(activationFile)}: activate()'s own duration in the real host, and the time since extension.ts's module body was evaluated (which includes what the host did in between)` : `no ${shown(activationFile)}`}.`);
+  console.log(
+    `Activation: ${activation ? `from ${shown(activationFile)}: activate()'s own duration in the real host, and the time since extension.ts's module body was evaluated (which includes what the host did in between)` : `no ${shown(activationFile)}`}.`,
+  );
   if (bundle?.stubActivationMs !== undefined) {
-    console.log(`In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`);
+    console.log(
+      `In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`,
+    );
   }
 }
 if (!adfOnly) templateNotes();
 
 for (const r of results.filter(x => x.phases)) {
   console.log('');
-  console.log(`Where the time goes at ${r.size.toLocaleString('en')} tables (phases of load() timed one by one, medians; cf. full validation ${ms(r.fullValidation.median)}, re-validation ${ms(r.revalidation.median)}):`);
+  console.log(
+    `Where the time goes at ${r.size.toLocaleString('en')} tables (phases of load() timed one ` +
+      `by one, medians; cf. full validation ${ms(r.fullValidation.median)}, re-validation ` +
+      `${ms(r.revalidation.median)}):`,
+  );
   const keys = [...new Set([...Object.keys(r.phases.full), ...Object.keys(r.phases.revalidation)])];
   const isGc = k => k.startsWith('garbage collection');
-  const sumFull = Object.entries(r.phases.full).filter(([k]) => !isGc(k)).reduce((a, [, b]) => a + b, 0);
-  const sumEdit = Object.entries(r.phases.revalidation).filter(([k]) => !isGc(k)).reduce((a, [, b]) => a + b, 0);
-  const prow = keys.map(k => [k,
+  const sumFull = Object.entries(r.phases.full)
+    .filter(([k]) => !isGc(k))
+    .reduce((a, [, b]) => a + b, 0);
+  const sumEdit = Object.entries(r.phases.revalidation)
+    .filter(([k]) => !isGc(k))
+    .reduce((a, [, b]) => a + b, 0);
+  const prow = keys.map(k => [
+    k,
     r.phases.full[k] !== undefined ? `${ms(r.phases.full[k])} ${pct(r.phases.full[k], sumFull)}` : '',
-    r.phases.revalidation[k] !== undefined ? `${ms(r.phases.revalidation[k])} ${pct(r.phases.revalidation[k], sumEdit)}` : '']);
+    r.phases.revalidation[k] !== undefined
+      ? `${ms(r.phases.revalidation[k])} ${pct(r.phases.revalidation[k], sumEdit)}`
+      : '',
+  ]);
   // The GC row is a part of the others: list it after their sum.
   const gcRow = prow.findIndex(row => isGc(row[0]));
   const [gcLine] = gcRow >= 0 ? prow.splice(gcRow, 1) : [];
@@ -301,10 +572,31 @@ for (const r of results.filter(x => x.phases)) {
   console.log(renderTable(['phase', 'full validation', 're-validation (1 file edited)'], prow, 0));
 }
 
-const summary = { date: new Date().toISOString(), node: process.version, cpus, loadAverage: load, quick, templatesOnly, adfOnly, fragmentTables: Number(perFragment), targets: TARGETS, bundle, activation, results, adf, templates, previewLatency, missed, unmeasured, seconds: (Date.now() - t0) / 1000 };
+const summary = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus,
+  loadAverage: load,
+  quick,
+  templatesOnly,
+  adfOnly,
+  fragmentTables: Number(perFragment),
+  targets: TARGETS,
+  bundle,
+  activation,
+  results,
+  adf,
+  templates,
+  previewLatency,
+  missed,
+  unmeasured,
+  seconds: (Date.now() - t0) / 1000,
+};
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(summary, null, 2));
 console.log('');
-console.log(`${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
+console.log(
+  `${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
+);
 if (flag('check') && missed.length) process.exit(1);
 
 // ---- ADF: rows and notes -------------------------------------------------------------------------
@@ -314,25 +606,66 @@ function adfRows() {
   const row = cells => rows.push({ merged: true, cells });
   const a = adf;
   row([`ADF: bare parse: read + jsonc parseTree (baseline), median`, ms(a.bareParse.median), '', '', '', '']);
-  row([`ADF: full validation of ${a.pipelines.toLocaleString('en')} pipelines, fresh, median`, ms(a.fullValidation.median), 'bare parse', `${a.ratio.toFixed(2)}×`,
-    `≤ ${TARGETS.adfRatio}×`, ok(a.ratio <= TARGETS.adfRatio, `ADF validation ≤ ${TARGETS.adfRatio}× bare parse`)]);
-  row(['  spread (min – max), repetitions', `${ms(a.fullValidation.min)} – ${ms(a.fullValidation.max)}, ${a.fullValidation.n}`, '', '', '', '']);
+  row([
+    `ADF: full validation of ${a.pipelines.toLocaleString('en')} pipelines, fresh, median`,
+    ms(a.fullValidation.median),
+    'bare parse',
+    `${a.ratio.toFixed(2)}×`,
+    `≤ ${TARGETS.adfRatio}×`,
+    ok(a.ratio <= TARGETS.adfRatio, `ADF validation ≤ ${TARGETS.adfRatio}× bare parse`),
+  ]);
+  row([
+    '  spread (min – max), repetitions',
+    `${ms(a.fullValidation.min)} – ${ms(a.fullValidation.max)}, ${a.fullValidation.n}`,
+    '',
+    '',
+    '',
+    '',
+  ]);
   row(['  first validation in a fresh process (cold JIT)', ms(a.firstRunMs), '', '', '', '']);
-  row(['ADF: re-validation after a one-line edit, median / p95', `${ms(a.revalidation.median)} / ${ms(a.revalidation.p95)} (${a.revalidation.n} edits)`, 'parseTree of that file',
-    `${(a.revalidation.median / a.editedFileParse.median).toFixed(1)}×`, 'report', '']);
+  row([
+    'ADF: re-validation after a one-line edit, median / p95',
+    `${ms(a.revalidation.median)} / ${ms(a.revalidation.p95)} (${a.revalidation.n} edits)`,
+    'parseTree of that file',
+    `${(a.revalidation.median / a.editedFileParse.median).toFixed(1)}×`,
+    'report',
+    '',
+  ]);
   row(['  baseline: parseTree of the edited file, median', ms(a.editedFileParse.median), '', '', '', '']);
   row(['  edit that introduces an error (LH414), median', ms(a.revalidationWithError.median), '', '', '', '']);
-  row(['ADF factory: files, size, activities, expressions', `${a.files} files, ${kib(a.bytes)}, ${a.activities.toLocaleString('en')} activities, ${a.expressions.toLocaleString('en')} expressions in ${a.expressionStrings.toLocaleString('en')} strings`, '', '', '', '']);
+  row([
+    'ADF factory: files, size, activities, expressions',
+    `${a.files} files, ${kib(a.bytes)}, ${a.activities.toLocaleString('en')} activities, ` +
+      `${a.expressions.toLocaleString('en')} expressions in ` +
+      `${a.expressionStrings.toLocaleString('en')} strings`,
+    '',
+    '',
+    '',
+    '',
+  ]);
 }
 
 function adfNotes() {
   const a = adf;
   const c = a.counts;
-  console.log(`ADF: a generated factory (bench/generateAdf.ts, seed ${a.seed}) of ${c.pipeline} pipelines, ${c.dataset} datasets, ${c.linkedService} linked services, ${c.trigger} triggers`);
-  console.log(`and ${c.factory} factory file; ${a.warnings} warning(s), no errors. Baseline: the directory listings, every file read (fs.promises.readFile) and parsed with`);
-  console.log(`jsonc-parser's parseTree. Ours: readAdfFolder (read, decode, parseAdfFile, metadata loops) + validateAdfFolder, from disk, nothing reused;`);
-  console.log(`the two alternate, medians of ${a.fullValidation.n} rounds after warm-up, gc() before each. Re-validation: a warm AdfValidationCache, then per edit`);
-  console.log(`parseAdfFile of ${a.editedFile} (${kib(a.editedFileBytes)}) with one SQL line changed and cache.validate over the folder with it swapped in.`);
+  console.log(
+    `ADF: a generated factory (bench/generateAdf.ts, seed ${a.seed}) of ${c.pipeline} ` +
+      `pipelines, ${c.dataset} datasets, ${c.linkedService} linked services, ${c.trigger} ` +
+      `triggers`,
+  );
+  console.log(
+    `and ${c.factory} factory file; ${a.warnings} warning(s), no errors. Baseline: the ` +
+      `directory listings, every file read (fs.promises.readFile) and parsed with`,
+  );
+  console.log(
+    `jsonc-parser's parseTree. Ours: readAdfFolder (read, decode, parseAdfFile, metadata loops) + validateAdfFolder, from disk, nothing reused;`,
+  );
+  console.log(
+    `the two alternate, medians of ${a.fullValidation.n} rounds after warm-up, gc() before each. Re-validation: a warm AdfValidationCache, then per edit`,
+  );
+  console.log(
+    `parseAdfFile of ${a.editedFile} (${kib(a.editedFileBytes)}) with one SQL line changed and cache.validate over the folder with it swapped in.`,
+  );
 }
 
 // ---- templates: rows and notes -------------------------------------------------------------------
@@ -342,48 +675,130 @@ function templateRows() {
   const row = cells => rows.push({ merged: true, cells });
   const corpus = shown(templatesCorpus);
   if (flag('no-templates')) {
-    row(['templates: render time', 'not measured (--no-templates)', '', '', `≤ ${TARGETS.templatesRatio}× nunjucks`, 'n/a']);
+    row([
+      'templates: render time',
+      'not measured (--no-templates)',
+      '',
+      '',
+      `≤ ${TARGETS.templatesRatio}× nunjucks`,
+      'n/a',
+    ]);
   } else if (!templates) {
     unmeasured.push('template render time');
-    row(['templates: render time', 'not measured (the templates worker failed; see above)', '', '', `≤ ${TARGETS.templatesRatio}× nunjucks`, 'n/a']);
+    row([
+      'templates: render time',
+      'not measured (the templates worker failed; see above)',
+      '',
+      '',
+      `≤ ${TARGETS.templatesRatio}× nunjucks`,
+      'n/a',
+    ]);
   } else {
     const t = templates;
-    row([`templates: our render, per render (${corpus})`, `${us(t.oursPerRender.median)} (${t.timedCases} of ${t.corpusCases} templates)`, 'raw nunjucks', `${t.ratio.toFixed(2)}×`,
-      `≤ ${TARGETS.templatesRatio}×`, ok(t.ratio <= TARGETS.templatesRatio, `template render ≤ ${TARGETS.templatesRatio}× raw nunjucks`)]);
-    row([`  spread of the ${t.rounds} rounds (min – max)`, `${us(t.oursPerRender.min)} – ${us(t.oursPerRender.max)}`, '', `${Math.min(...t.roundRatios).toFixed(2)}× – ${Math.max(...t.roundRatios).toFixed(2)}×`, '', '']);
-    row([`  baseline: raw nunjucks ${nunjucksVersion()}, per render`, `${us(t.nunjucksPerRender.median)} (${us(t.nunjucksPerRender.min)} – ${us(t.nunjucksPerRender.max)})`, '', '', '', '']);
+    row([
+      `templates: our render, per render (${corpus})`,
+      `${us(t.oursPerRender.median)} (${t.timedCases} of ${t.corpusCases} templates)`,
+      'raw nunjucks',
+      `${t.ratio.toFixed(2)}×`,
+      `≤ ${TARGETS.templatesRatio}×`,
+      ok(t.ratio <= TARGETS.templatesRatio, `template render ≤ ${TARGETS.templatesRatio}× raw nunjucks`),
+    ]);
+    row([
+      `  spread of the ${t.rounds} rounds (min – max)`,
+      `${us(t.oursPerRender.min)} – ${us(t.oursPerRender.max)}`,
+      '',
+      `${Math.min(...t.roundRatios).toFixed(2)}× – ${Math.max(...t.roundRatios).toFixed(2)}×`,
+      '',
+      '',
+    ]);
+    row([
+      `  baseline: raw nunjucks ${nunjucksVersion()}, per render`,
+      `${us(t.nunjucksPerRender.median)} (${us(t.nunjucksPerRender.min)} – ${us(t.nunjucksPerRender.max)})`,
+      '',
+      '',
+      '',
+      '',
+    ]);
     if (t.python) {
       const p = t.python;
-      row([`  ours on the Python sample (${p.templates.length} templates), per render`, us(p.oursPerRender), `${python}, fresh process`, ratioText(p.ratio), 'report', '']);
-      row([`  baseline: ${python} + Jinja2 ${p.jinja2}, fresh process per render, median`, `${ms(p.freshProcessPerRender.median)} (p95 ${ms(p.freshProcessPerRender.p95)}, ${p.templates.length} × ${p.repeats})`, '', '', '', '']);
+      row([
+        `  ours on the Python sample (${p.templates.length} templates), per render`,
+        us(p.oursPerRender),
+        `${python}, fresh process`,
+        ratioText(p.ratio),
+        'report',
+        '',
+      ]);
+      row([
+        `  baseline: ${python} + Jinja2 ${p.jinja2}, fresh process per render, median`,
+        `${ms(p.freshProcessPerRender.median)} (p95 ${ms(p.freshProcessPerRender.p95)}, ${p.templates.length} × ${p.repeats})`,
+        '',
+        '',
+        '',
+        '',
+      ]);
     } else {
-      row([`  baseline: ${python} + Jinja2, fresh process per render`, `skipped: ${t.pythonSkipped}`, '', '', 'report', 'n/a']);
+      row([
+        `  baseline: ${python} + Jinja2, fresh process per render`,
+        `skipped: ${t.pythonSkipped}`,
+        '',
+        '',
+        'report',
+        'n/a',
+      ]);
     }
   }
   if (previewLatency) {
-    row(['template edit → updated preview, real VS Code host, median / p95', `${ms(previewLatency.medianMs)} / ${ms(previewLatency.p95Ms)} (${previewLatency.samples?.length ?? '?'} edits)`, '', '',
-      `≤ ${TARGETS.previewP95Ms} ms p95`, ok(previewLatency.p95Ms <= TARGETS.previewP95Ms, `edit-to-preview p95 ≤ ${TARGETS.previewP95Ms} ms`)]);
+    row([
+      'template edit → updated preview, real VS Code host, median / p95',
+      `${ms(previewLatency.medianMs)} / ${ms(previewLatency.p95Ms)} (${previewLatency.samples?.length ?? '?'} edits)`,
+      '',
+      '',
+      `≤ ${TARGETS.previewP95Ms} ms p95`,
+      ok(previewLatency.p95Ms <= TARGETS.previewP95Ms, `edit-to-preview p95 ≤ ${TARGETS.previewP95Ms} ms`),
+    ]);
   } else {
     unmeasured.push('edit-to-preview latency');
-    row(['template edit → updated preview, real VS Code host, median / p95', 'not measured (run npm run test:e2e first)', '', '', `≤ ${TARGETS.previewP95Ms} ms p95`, 'n/a']);
+    row([
+      'template edit → updated preview, real VS Code host, median / p95',
+      'not measured (run npm run test:e2e first)',
+      '',
+      '',
+      `≤ ${TARGETS.previewP95Ms} ms p95`,
+      'n/a',
+    ]);
   }
 }
 
 function templateNotes() {
   if (templates) {
     const t = templates;
-    console.log(`Templates: ${shown(templatesCorpus)}, the ${t.timedCases} of ${t.corpusCases} templates that both our renderer and raw nunjucks render (benchmarkAgainstNunjucks: each template`);
-    console.log(`rendered ${t.iterations} times by each engine, alternating, after warm-up, same context); the mean per render, median of ${t.rounds} rounds;`);
-    console.log(`the ratio is the median of the rounds' ratios (both engines timed in each round, so a busy machine slows both).`);
+    console.log(
+      `Templates: ${shown(templatesCorpus)}, the ${t.timedCases} of ${t.corpusCases} templates ` +
+        `that both our renderer and raw nunjucks render (benchmarkAgainstNunjucks: each template`,
+    );
+    console.log(
+      `rendered ${t.iterations} times by each engine, alternating, after warm-up, same context); the mean per render, median of ${t.rounds} rounds;`,
+    );
+    console.log(
+      `the ratio is the median of the rounds' ratios (both engines timed in each round, so a busy machine slows both).`,
+    );
     if (t.python) {
       const p = t.python;
-      console.log(`Python: one \`${python}\` process per render (start, import jinja2, Environment + FileSystemLoader, render, print), spawn to exit,`);
-      console.log(`over ${p.templates.length} templates of the corpus × ${p.repeats}; \`${python} -c pass\` alone takes ${ms(p.bareStartup.median)}. Ours: in process, the same templates, as above.`);
+      console.log(
+        `Python: one \`${python}\` process per render (start, import jinja2, Environment + FileSystemLoader, render, print), spawn to exit,`,
+      );
+      console.log(
+        `over ${p.templates.length} templates of the corpus × ${p.repeats}; \`${python} -c pass\` ` +
+          `alone takes ${ms(p.bareStartup.median)}. Ours: in process, the same templates, as above.`,
+      );
     } else {
       console.log(`Python: skipped (${t.pythonSkipped}).`);
     }
   }
-  console.log(`Edit-to-preview: ${previewLatency ? `from ${shown(previewLatencyFile)}: from a template edit's arrival in the extension host to the updated preview document` : `no ${shown(previewLatencyFile)}`}.`);
+  console.log(
+    `Edit-to-preview: ${previewLatency ? `from ${shown(previewLatencyFile)}: from a template edit's arrival in the extension host to the updated preview document` : `no ${shown(previewLatencyFile)}`}.`,
+  );
 }
 
 function readPreviewLatency() {
@@ -480,25 +895,48 @@ function activationPath() {
   try {
     probed = JSON.parse(r.stdout);
   } catch {
-    progress(`bench: loading dist/extension.js with a stub vscode failed (${(r.stderr || '').split('\n')[0]}); listing its requires statically`);
+    progress(
+      `bench: loading dist/extension.js with a stub vscode failed (${(r.stderr || '').split('\n')[0]}); listing its requires statically`,
+    );
   }
   const text = fs.readFileSync(path.join(dist, 'extension.js'), 'utf8');
-  const relative = [...new Set([...text.matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)].map(m => path.resolve(dist, m[1])))];
+  const relative = [
+    ...new Set([...text.matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)].map(m => path.resolve(dist, m[1]))),
+  ];
   const size = file => ({ name: path.relative(root, file), bytes: fs.statSync(file).size });
-  const local = f => path.isAbsolute(f) && !f.includes(`${path.sep}node_modules${path.sep}`) ? f : undefined;
-  const activationFiles = [path.join(dist, 'extension.js'), ...new Set((probed?.loaded ?? []).filter(l => l.phase === 'activation').map(l => local(l.file)).filter(Boolean))];
+  const local = f => (path.isAbsolute(f) && !f.includes(`${path.sep}node_modules${path.sep}`) ? f : undefined);
+  const activationFiles = [
+    path.join(dist, 'extension.js'),
+    ...new Set(
+      (probed?.loaded ?? [])
+        .filter(l => l.phase === 'activation')
+        .map(l => local(l.file))
+        .filter(Boolean),
+    ),
+  ];
   const uniqueActivation = [...new Set(activationFiles)];
-  const builtins = [...new Set((probed?.loaded ?? []).filter(l => l.phase === 'activation' && !path.isAbsolute(l.file)).map(l => l.request))];
+  const builtins = [
+    ...new Set(
+      (probed?.loaded ?? []).filter(l => l.phase === 'activation' && !path.isAbsolute(l.file)).map(l => l.request),
+    ),
+  ];
   // Chunks required later (dist/core.js), and other chunks of dist/ the extension may load (a worker
   // script started by the core, say); dist/cli.js is the CLI's, not the extension's.
-  const others = fs.readdirSync(dist).filter(n => n.endsWith('.js') && n !== 'cli.js').map(n => path.join(dist, n));
-  const lazy = [...new Set([...relative.filter(f => fs.existsSync(f)), ...others])].filter(f => !uniqueActivation.includes(f));
+  const others = fs
+    .readdirSync(dist)
+    .filter(n => n.endsWith('.js') && n !== 'cli.js')
+    .map(n => path.join(dist, n));
+  const lazy = [...new Set([...relative.filter(f => fs.existsSync(f)), ...others])].filter(
+    f => !uniqueActivation.includes(f),
+  );
   return {
     activation: uniqueActivation.map(size),
     lazy: lazy.map(size),
     builtins,
     stubActivationMs: probed?.ms,
-    loadedAfterActivation: probed ? [...new Set(probed.loaded.filter(l => l.phase === 'after').map(l => path.relative(root, l.file)))] : undefined,
+    loadedAfterActivation: probed
+      ? [...new Set(probed.loaded.filter(l => l.phase === 'after').map(l => path.relative(root, l.file)))]
+      : undefined,
   };
 }
 
@@ -506,7 +944,11 @@ function activationPath() {
 function vscodeNames() {
   try {
     const dts = fs.readFileSync(path.join(root, 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8');
-    return [...new Set([...dts.matchAll(/^\t(?:export )?(?:class|enum|namespace|const|function|let) (\w+)/gm)].map(m => m[1]))];
+    return [
+      ...new Set(
+        [...dts.matchAll(/^\t(?:export )?(?:class|enum|namespace|const|function|let) (\w+)/gm)].map(m => m[1]),
+      ),
+    ];
   } catch {
     return [];
   }
@@ -522,17 +964,33 @@ function renderTable(header, rows, mergeSpan) {
     if (needed > 0 && sizeCols > 0) widths[sizeCols] += needed;
     widths[0] = Math.max(widths[0], r.cells[0].length);
     // The baseline, ratio and target columns too (the templates rows' text is wider than the sizes' rows).
-    for (let i = 2; i <= 4; i++) widths[sizeCols + i - 1] = Math.max(widths[sizeCols + i - 1], String(r.cells[i]).length);
+    for (let i = 2; i <= 4; i++)
+      widths[sizeCols + i - 1] = Math.max(widths[sizeCols + i - 1], String(r.cells[i]).length);
   }
   const numeric = i => i >= 1 && i <= sizeCols;
-  const line = cells => cells.map((c, i) => (numeric(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ').trimEnd();
+  const line = cells =>
+    cells
+      .map((c, i) => (numeric(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i])))
+      .join(' | ')
+      .trimEnd();
   const out = [line(header), widths.map(w => '-'.repeat(w)).join('-|-')];
   for (const r of rows) {
     if (Array.isArray(r)) out.push(line(r));
     else {
       const spanWidth = widths.slice(1, 1 + sizeCols).reduce((a, b) => a + b, 0) + 3 * (sizeCols - 1);
       const [name, value, baseline, ratio, target, okCell] = r.cells;
-      out.push([name.padEnd(widths[0]), value.padEnd(spanWidth), String(baseline).padEnd(widths[sizeCols + 1]), String(ratio).padEnd(widths[sizeCols + 2]), String(target).padEnd(widths[sizeCols + 3]), okCell].join(' | ').trimEnd());
+      out.push(
+        [
+          name.padEnd(widths[0]),
+          value.padEnd(spanWidth),
+          String(baseline).padEnd(widths[sizeCols + 1]),
+          String(ratio).padEnd(widths[sizeCols + 2]),
+          String(target).padEnd(widths[sizeCols + 3]),
+          okCell,
+        ]
+          .join(' | ')
+          .trimEnd(),
+      );
     }
   }
   return out.join('\n');

@@ -35,12 +35,22 @@ const lazyCore = {
   name: 'lazy-core',
   setup(build) {
     build.onResolve({ filter: /^(\.\/core\.js|\.\.\/core\/index)$/ }, args =>
-      args.importer.endsWith(path.join('src', 'extension', 'lazyCore.ts')) ? { path: './core.js', external: true } : undefined);
+      args.importer.endsWith(path.join('src', 'extension', 'lazyCore.ts'))
+        ? { path: './core.js', external: true }
+        : undefined,
+    );
   },
 };
 
 const builds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyCore], metafile: true },
+  {
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    plugins: [lazyCore],
+    metafile: true,
+  },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', metafile: true },
   { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' },
   // Templates render in a worker thread with a time limit (src/core/templates/renderInWorker.ts).
@@ -54,5 +64,9 @@ if (watch) {
   const t0 = Date.now();
   const results = await Promise.all(builds.map(b => esbuild.build(b)));
   const size = (r, f) => `${(r.metafile.outputs[f].bytes / 1024).toFixed(0)} KiB`;
-  console.log(`built dist/extension.js (${size(results[0], 'dist/extension.js')}, the activation path), dist/core.js (${size(results[1], 'dist/core.js')}) and dist/cli.js in ${Date.now() - t0} ms`);
+  console.log(
+    `built dist/extension.js (${size(results[0], 'dist/extension.js')}, the activation path), ` +
+      `dist/core.js (${size(results[1], 'dist/core.js')}) and dist/cli.js in ${Date.now() - t0} ` +
+      `ms`,
+  );
 }

@@ -36,22 +36,39 @@ function run(cmd, args, options = {}) {
 /** The interpreter that creates the venv, with its version; throws with what to do when unusable. */
 function basePython() {
   const candidate = process.env.LAKEHOUSE_BASE_PYTHON || 'python3';
-  const ask = () => run(candidate, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])']);
+  const ask = () =>
+    run(candidate, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])']);
   let probe = ask();
   // a new Debian machine may have no Python at all: install Debian's, as the VS Code host's provisioning does
-  if (probe.error && !process.env.LAKEHOUSE_BASE_PYTHON && aptInstall(['python3', 'python3-venv'], 'the tests need Python 3')) probe = ask();
-  if (probe.error) throw new ProvisionError(`${candidate} was not found: install Python ${MIN_PYTHON.join('.')}+ (Debian: apt-get install python3 python3-venv), or set LAKEHOUSE_BASE_PYTHON`);
+  if (
+    probe.error &&
+    !process.env.LAKEHOUSE_BASE_PYTHON &&
+    aptInstall(['python3', 'python3-venv'], 'the tests need Python 3')
+  )
+    probe = ask();
+  if (probe.error)
+    throw new ProvisionError(
+      `${candidate} was not found: install Python ${MIN_PYTHON.join('.')}+ (Debian: apt-get install python3 python3-venv), or set LAKEHOUSE_BASE_PYTHON`,
+    );
   if (probe.status !== 0) throw new ProvisionError(`${candidate} does not run: ${lastLine(probe.stderr)}`);
   const [executable, version] = probe.stdout.trim().split('\n');
   const [major, minor] = version.split('.').map(Number);
   if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
-    throw new ProvisionError(`${executable} is Python ${version}; the tests need ${MIN_PYTHON.join('.')} or later (set LAKEHOUSE_BASE_PYTHON)`);
+    throw new ProvisionError(
+      `${executable} is Python ${version}; the tests need ${MIN_PYTHON.join('.')} or later (set LAKEHOUSE_BASE_PYTHON)`,
+    );
   }
   return { executable, version };
 }
 
 function lastLine(text) {
-  return String(text ?? '').trim().split('\n').filter(Boolean).pop() ?? '';
+  return (
+    String(text ?? '')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .pop() ?? ''
+  );
 }
 
 function stampText(base) {
@@ -67,7 +84,8 @@ export function aptInstall(packages, why) {
   if (aptGet[0] === 'sudo' && run('sudo', ['-n', 'true']).status !== 0) return false;
   say(`apt-get install ${packages.join(' ')} (${why})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => run(aptGet[0], [...aptGet.slice(1), 'install', '-y', '-q', '--no-install-recommends', ...packages], { env });
+  const install = () =>
+    run(aptGet[0], [...aptGet.slice(1), 'install', '-y', '-q', '--no-install-recommends', ...packages], { env });
   let result = install();
   if (result.status !== 0) {
     run(aptGet[0], [...aptGet.slice(1), 'update', '-q'], { env });
@@ -92,36 +110,62 @@ function createVenv(base) {
   }
   if (result.status !== 0) {
     fs.rmSync(VENV, { recursive: true, force: true });
-    throw new ProvisionError(`${base.executable} -m venv failed: ${lastLine(result.stderr || result.stdout)} (Debian: apt-get install python3-venv)`);
+    throw new ProvisionError(
+      `${base.executable} -m venv failed: ${lastLine(result.stderr || result.stdout)} (Debian: apt-get install python3-venv)`,
+    );
   }
 }
 
 function pipInstall() {
   const log = path.join(VENV, 'pip-install.log');
-  const result = run(VENV_PYTHON, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-cache-dir',
-    '--require-virtualenv', '-r', REQUIREMENTS], { env: { ...process.env, PIP_REQUIRE_VIRTUALENV: '1', PYTHONNOUSERSITE: '1' } });
+  const result = run(
+    VENV_PYTHON,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--no-input',
+      '--no-cache-dir',
+      '--require-virtualenv',
+      '-r',
+      REQUIREMENTS,
+    ],
+    { env: { ...process.env, PIP_REQUIRE_VIRTUALENV: '1', PYTHONNOUSERSITE: '1' } },
+  );
   fs.writeFileSync(log, `${result.stdout ?? ''}\n${result.stderr ?? ''}`);
   if (result.status !== 0) {
     const error = (result.stderr ?? '').split('\n').find(line => /^ERROR:/.test(line)) ?? lastLine(result.stderr);
-    throw new ProvisionError(`pip install -r ${path.relative(REPO, REQUIREMENTS)} failed: ${error} (log: ${path.relative(REPO, log)})`);
+    throw new ProvisionError(
+      `pip install -r ${path.relative(REPO, REQUIREMENTS)} failed: ${error} (log: ${path.relative(REPO, log)})`,
+    );
   }
 }
 
 /** Pins in requirements.txt must be what the venv really has (a dependency may have pulled another). */
 function verifyPins() {
-  const pins = fs.readFileSync(REQUIREMENTS, 'utf8').split('\n')
-    .map(line => line.replace(/#.*/, '').trim()).filter(Boolean)
+  const pins = fs
+    .readFileSync(REQUIREMENTS, 'utf8')
+    .split('\n')
+    .map(line => line.replace(/#.*/, '').trim())
+    .filter(Boolean)
     .map(line => {
       const match = /^([A-Za-z0-9_.-]+)==([^\s;]+)$/.exec(line);
-      if (!match) throw new ProvisionError(`${path.relative(REPO, REQUIREMENTS)}: '${line}' is not an exact pin (name==version)`);
+      if (!match)
+        throw new ProvisionError(`${path.relative(REPO, REQUIREMENTS)}: '${line}' is not an exact pin (name==version)`);
       return { name: match[1], version: match[2] };
     });
-  const script = 'import json, sys\nfrom importlib.metadata import version\nprint(json.dumps({n: version(n) for n in sys.argv[1:]}))';
+  const script =
+    'import json, sys\nfrom importlib.metadata import version\nprint(json.dumps({n: version(n) for n in sys.argv[1:]}))';
   const result = run(VENV_PYTHON, ['-c', script, ...pins.map(p => p.name)]);
-  if (result.status !== 0) throw new ProvisionError(`the venv does not report its packages: ${lastLine(result.stderr)}`);
+  if (result.status !== 0)
+    throw new ProvisionError(`the venv does not report its packages: ${lastLine(result.stderr)}`);
   const installed = JSON.parse(result.stdout);
   const wrong = pins.filter(p => installed[p.name] !== p.version);
-  if (wrong.length) throw new ProvisionError(`the venv has ${wrong.map(p => `${p.name} ${installed[p.name]} (pinned ${p.version})`).join(', ')}`);
+  if (wrong.length)
+    throw new ProvisionError(
+      `the venv has ${wrong.map(p => `${p.name} ${installed[p.name]} (pinned ${p.version})`).join(', ')}`,
+    );
   return pins;
 }
 
@@ -132,10 +176,13 @@ function verifyPins() {
  * test skips and says why.
  */
 function ensureMono() {
-  const ready = () => fs.existsSync('/usr/lib/mono/4.5/Facades/netstandard.dll') && run('mono', ['--version']).status === 0;
+  const ready = () =>
+    fs.existsSync('/usr/lib/mono/4.5/Facades/netstandard.dll') && run('mono', ['--version']).status === 0;
   if (ready()) return;
   if (!aptInstall(['mono-devel'], "Microsoft's ADF evaluator runs on .NET; pythonnet loads Mono") || !ready()) {
-    say('Mono is not available: the differential test against Microsoft\'s ADF evaluator will skip (apt-get install mono-devel)');
+    say(
+      "Mono is not available: the differential test against Microsoft's ADF evaluator will skip (apt-get install mono-devel)",
+    );
   }
 }
 

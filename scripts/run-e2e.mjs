@@ -39,7 +39,8 @@ function fail(reason, details) {
 }
 
 if (!fs.existsSync(extensionTestsPath)) fail(`${extensionTestsPath} does not exist; build first (npm run build)`);
-if (!fs.existsSync(path.join(extensionDevelopmentPath, 'package.json'))) fail(`no package.json in ${extensionDevelopmentPath}`);
+if (!fs.existsSync(path.join(extensionDevelopmentPath, 'package.json')))
+  fail(`no package.json in ${extensionDevelopmentPath}`);
 if (!fs.existsSync(workspaceSource)) fail(`workspace ${workspaceSource} does not exist`);
 
 let vscodeExecutablePath;
@@ -49,7 +50,11 @@ if (desktop) {
   vscodeExecutablePath = desktop;
 } else {
   const missing = missingHostParts();
-  if (missing.length) fail(`the VS Code host is not provisioned: missing ${missing.join(', ')} (run bash scripts/provision-vscode-host.sh)`, notProvisionedMessage(missing));
+  if (missing.length)
+    fail(
+      `the VS Code host is not provisioned: missing ${missing.join(', ')} (run bash scripts/provision-vscode-host.sh)`,
+      notProvisionedMessage(missing),
+    );
   const host = hostPaths();
   vscodeExecutablePath = path.join(REPO, 'test/e2e/host/bin/code');
   Object.assign(extensionTestsEnv, { NODE24: host.node24, CODE_SERVER: host.codeServer, CHROMIUM: host.chromium });
@@ -63,7 +68,9 @@ fs.cpSync(workspaceSource, workspace, { recursive: true });
 if (shotDir === defaultShotDir) fs.rmSync(shotDir, { recursive: true, force: true });
 fs.mkdirSync(shotDir, { recursive: true });
 
-console.log(`run-e2e: ${desktop ? `desktop VS Code ${desktop}` : 'code-server host'}; workspace copy ${workspace}; screenshots ${shotDir}`);
+console.log(
+  `run-e2e: ${desktop ? `desktop VS Code ${desktop}` : 'code-server host'}; workspace copy ${workspace}; screenshots ${shotDir}`,
+);
 let code;
 try {
   code = await runTests({
@@ -86,5 +93,7 @@ try {
   if (process.env.E2E_KEEP_WORKSPACE === '1') console.log(`run-e2e: kept ${scratch}`);
   else fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 }
-console.log(`run-e2e: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)}s; screenshots in ${shotDir}`);
+console.log(
+  `run-e2e: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)}s; screenshots in ${shotDir}`,
+);
 process.exit(code);

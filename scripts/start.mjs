@@ -34,7 +34,10 @@ const extensionPath = path.resolve(process.env.START_EXTENSION_PATH || REPO);
 const workspace = path.resolve(process.env.START_WORKSPACE || path.join(REPO, 'samples', 'spotify'));
 const trust = /^(1|true|on|enabled)$/i.test(process.env.LAKEHOUSE_WORKSPACE_TRUST || '');
 const say = msg => console.log(`[start] ${msg}`);
-const die = msg => { console.error(`[start] ${msg}`); process.exit(1); };
+const die = msg => {
+  console.error(`[start] ${msg}`);
+  process.exit(1);
+};
 
 // ---- 1. build ------------------------------------------------------------------------------------
 if (!process.env.START_SKIP_BUILD) {
@@ -50,7 +53,12 @@ if (!fs.existsSync(workspace)) die(`workspace folder ${workspace} does not exist
 function onPath(cmd) {
   for (const dir of (process.env.PATH || '').split(path.delimiter)) {
     const f = path.join(dir, cmd);
-    try { fs.accessSync(f, fs.constants.X_OK); if (fs.statSync(f).isFile()) return f; } catch { /* next */ }
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+      if (fs.statSync(f).isFile()) return f;
+    } catch {
+      /* next */
+    }
   }
   return undefined;
 }
@@ -77,7 +85,10 @@ function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -102,59 +113,128 @@ async function startWeb() {
   fs.mkdirSync(path.join(home, 'extensions'), { recursive: true });
   const settings = path.join(userData, 'User', 'settings.json');
   if (!fs.existsSync(settings)) {
-    fs.writeFileSync(settings, JSON.stringify({
-      'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
-      'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
-      'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
-    }, null, 2));
+    fs.writeFileSync(
+      settings,
+      JSON.stringify(
+        {
+          'workbench.startupEditor': 'none',
+          'telemetry.telemetryLevel': 'off',
+          'update.mode': 'none',
+          'extensions.autoCheckUpdates': false,
+          'extensions.autoUpdate': false,
+          'workbench.secondarySideBar.defaultVisibility': 'hidden',
+          'chat.disableAIFeatures': true,
+        },
+        null,
+        2,
+      ),
+    );
   }
   fs.writeFileSync(path.join(home, 'config.yaml'), 'auth: none\ncert: false\n');
 
-  const cs = spawn(host.node24, [host.codeServer,
-    '--config', path.join(home, 'config.yaml'), '--auth', 'none', '--bind-addr', authority,
-    '--user-data-dir', userData, '--extensions-dir', path.join(home, 'extensions'),
-    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
-    ...(trust ? [] : ['--disable-workspace-trust']),
-    '--vscode-option', 'enable-smoke-test-driver', // makes the workbench honour the `payload` URL parameter
-    workspace,
-  ], {
-    env: { ...process.env, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') },
-    stdio: check ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
-    detached: true, // own process group, stopped as a whole below
-  });
+  const cs = spawn(
+    host.node24,
+    [
+      host.codeServer,
+      '--config',
+      path.join(home, 'config.yaml'),
+      '--auth',
+      'none',
+      '--bind-addr',
+      authority,
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      path.join(home, 'extensions'),
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      ...(trust ? [] : ['--disable-workspace-trust']),
+      '--vscode-option',
+      'enable-smoke-test-driver', // makes the workbench honour the `payload` URL parameter
+      workspace,
+    ],
+    {
+      env: { ...process.env, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') },
+      stdio: check ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+      detached: true, // own process group, stopped as a whole below
+    },
+  );
   let csOut = '';
-  if (check) for (const s of [cs.stdout, cs.stderr]) s.on('data', d => { csOut += d; });
+  if (check)
+    for (const s of [cs.stdout, cs.stderr])
+      s.on('data', d => {
+        csOut += d;
+      });
 
   let stopping = false;
   const stop = async code => {
     if (stopping) return;
     stopping = true;
-    const alive = () => { try { process.kill(-cs.pid, 0); return true; } catch { return false; } };
-    try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* gone */ }
+    const alive = () => {
+      try {
+        process.kill(-cs.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      process.kill(-cs.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     for (let i = 0; i < 50 && alive(); i++) await new Promise(r => setTimeout(r, 100));
-    try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-cs.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     process.exit(code);
   };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { say('stopping code-server'); void stop(0); });
-  cs.on('exit', code => { if (!stopping) { if (check) console.error(csOut); die(`code-server exited (${code})`); } });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(sig, () => {
+      say('stopping code-server');
+      void stop(0);
+    });
+  cs.on('exit', code => {
+    if (!stopping) {
+      if (check) console.error(csOut);
+      die(`code-server exited (${code})`);
+    }
+  });
 
   for (let i = 0; ; i++) {
-    try { if ((await fetch(`http://${authority}/healthz`)).ok) break; } catch { /* not yet */ }
-    if (i > 600) { if (check) console.error(csOut); say('code-server did not come up within 60 s'); await stop(1); }
+    try {
+      if ((await fetch(`http://${authority}/healthz`)).ok) break;
+    } catch {
+      /* not yet */
+    }
+    if (i > 600) {
+      if (check) console.error(csOut);
+      say('code-server did not come up within 60 s');
+      await stop(1);
+    }
     await new Promise(r => setTimeout(r, 100));
   }
 
   const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${extensionPath}`]];
   const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   console.log('');
-  say(`code-server ${authority} is up with ${path.relative(REPO, extensionPath) || 'this extension'} under development and ${workspace} open.`);
+  say(
+    `code-server ${authority} is up with ${path.relative(REPO, extensionPath) || 'this extension'} under development and ${workspace} open.`,
+  );
   say('Open this URL in a browser (the root URL alone opens VS Code without the extension):');
   console.log(`\n  ${url}\n`);
   say('After rebuilding, run "Developer: Reload Window". Ctrl-C stops the server.');
 
   if (check) {
     let ok = false;
-    try { ok = await smokeCheck(url); } catch (e) { console.error(`[start] check failed: ${e.stack ?? e}`); }
+    try {
+      ok = await smokeCheck(url);
+    } catch (e) {
+      console.error(`[start] check failed: ${e.stack ?? e}`);
+    }
     if (!ok) console.error(csOut);
     say(ok ? 'check passed' : 'check FAILED');
     await stop(ok ? 0 : 1);
@@ -175,9 +255,20 @@ async function smokeCheck(url) {
   fs.rmSync(shotDir, { recursive: true, force: true });
   fs.mkdirSync(shotDir, { recursive: true });
   const browser = await chromium.launch({
-    executablePath: hostPaths().chromium, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    executablePath: hostPaths().chromium,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
@@ -192,15 +283,27 @@ async function smokeCheck(url) {
     const deadline = Date.now() + 90_000;
     let texts = [];
     while (Date.now() < deadline) {
-      texts = (await rows.evaluateAll(els => els.map(e => e.getAttribute('aria-label') || e.textContent || ''))).map(t => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+      texts = (await rows.evaluateAll(els => els.map(e => e.getAttribute('aria-label') || e.textContent || '')))
+        .map(t => t.replace(/\s+/g, ' ').trim())
+        .filter(Boolean);
       if (texts.length && (!expected || texts.some(t => t.includes(expected)))) break;
       await page.waitForTimeout(500);
     }
     const ok = texts.length > 0 && (!expected || texts.some(t => t.includes(expected)));
     const shot = path.join(shotDir, ok ? 'sources-view.png' : 'failure.png');
     await page.screenshot({ path: shot });
-    if (ok) say(`"${label}" runs: its Sources view lists ${texts.slice(0, 3).map(t => JSON.stringify(t)).join(', ')}${texts.length > 3 ? ', …' : ''} (screenshot: ${path.relative(REPO, shot)})`);
-    else console.error(`[start] the "${container ?? label}" view shows ${texts.length ? texts.map(t => JSON.stringify(t)).join(', ') : 'nothing'}${expected ? `, not ${expected}` : ''} (screenshot: ${path.relative(REPO, shot)})`);
+    if (ok)
+      say(
+        `"${label}" runs: its Sources view lists ${texts
+          .slice(0, 3)
+          .map(t => JSON.stringify(t))
+          .join(', ')}${texts.length > 3 ? ', …' : ''} (screenshot: ${path.relative(REPO, shot)})`,
+      );
+    else
+      console.error(
+        `[start] the "${container ?? label}" view shows ` +
+          `${texts.length ? texts.map(t => JSON.stringify(t)).join(', ') : 'nothing'}${expected ? `, not ${expected}` : ''} (screenshot: ${path.relative(REPO, shot)})`,
+      );
     return ok;
   } finally {
     await browser.close();

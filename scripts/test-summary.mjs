@@ -37,7 +37,10 @@ export function mochaCounts(output) {
 
 /** The reason a provisioning script gave on failure ("<script>: FAILED: <reason>"), else its last line. */
 export function failureReason(output, fallback = 'no reason printed') {
-  const lines = String(output).split('\n').map(line => line.trim()).filter(Boolean);
+  const lines = String(output)
+    .split('\n')
+    .map(line => line.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     const match = /^[\w-]+: FAILED: (.+)$/.exec(lines[i]);
     if (match) return match[1];
@@ -53,8 +56,11 @@ export function failureReason(output, fallback = 'no reason printed') {
 export function summarize({ passed, failed, skipped, skipReasons: reasons = new Map(), notRun = [], scope }) {
   let line = `tests: ${passed} passed, ${failed} failed`;
   if (skipped) {
-    const parts = [...reasons].sort((a, b) => (a[0] === SHARED_MISSING ? -1 : b[0] === SHARED_MISSING ? 1 : b[1] - a[1]))
-      .map(([reason, count]) => (reason === SHARED_MISSING ? `${count} need ../shared, which is not present` : `${count}: ${reason}`));
+    const parts = [...reasons]
+      .sort((a, b) => (a[0] === SHARED_MISSING ? -1 : b[0] === SHARED_MISSING ? 1 : b[1] - a[1]))
+      .map(([reason, count]) =>
+        reason === SHARED_MISSING ? `${count} need ../shared, which is not present` : `${count}: ${reason}`,
+      );
     const explained = [...reasons.values()].reduce((a, b) => a + b, 0);
     if (explained < skipped) parts.push(`${skipped - explained} without a reason`);
     line += `, ${skipped} skipped (${parts.join('; ')})`;

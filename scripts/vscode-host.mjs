@@ -12,7 +12,8 @@ export const PROVISION_SCRIPT = path.join(REPO, 'scripts/provision-vscode-host.s
 /** $LAKEHOUSE_VSCODE_HOST: unset = ~/.cache/..., "local" = <repo>/.vscode-host, relative = from the repo root. */
 export function hostDir(env = process.env) {
   const v = env.LAKEHOUSE_VSCODE_HOST;
-  if (!v) return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lakehouse-workbench', 'vscode-host');
+  if (!v)
+    return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lakehouse-workbench', 'vscode-host');
   if (v === 'local') return path.join(REPO, '.vscode-host');
   return path.resolve(REPO, v);
 }
@@ -33,7 +34,8 @@ export function hostPaths(env = process.env) {
 export function missingHostParts(env = process.env, { needBrowser = true } = {}) {
   const p = hostPaths(env);
   const missing = [];
-  if (!env.NODE24 && !env.CODE_SERVER && !fs.existsSync(p.stamp)) missing.push(`${p.stamp} (provisioning never finished)`);
+  if (!env.NODE24 && !env.CODE_SERVER && !fs.existsSync(p.stamp))
+    missing.push(`${p.stamp} (provisioning never finished)`);
   if (!fs.existsSync(p.node24)) missing.push(`Node 24 at ${p.node24}`);
   if (!fs.existsSync(p.codeServer)) missing.push(`code-server at ${p.codeServer}`);
   if (needBrowser && !fs.existsSync(p.chromium)) missing.push(`chromium at ${p.chromium}`);

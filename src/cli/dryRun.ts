@@ -9,7 +9,15 @@ import { findAdfFolders, loadProjectAt, readAdfFolder, UserError } from '../core
 import { findRootFile } from '../core/project/projectSession';
 import { NodeFileHost } from '../core/project/nodeFileHost';
 import {
-  DryRunError, OutcomeFileError, dryRun, dryRunJson, factoryFromFolder, parseOutcomeFile, parseWindow, renderDryRunText, type OutcomeFile,
+  DryRunError,
+  OutcomeFileError,
+  dryRun,
+  dryRunJson,
+  factoryFromFolder,
+  parseOutcomeFile,
+  parseWindow,
+  renderDryRunText,
+  type OutcomeFile,
 } from '../core/adf/run';
 import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import type { Io } from './main';
@@ -39,11 +47,19 @@ export const DRY_RUN_USAGE = `  dry-run PIPELINE [DIR] [--param NAME=VALUE]... [
 `;
 
 /** The factory of DIR: the project's ADF folder, or DIR as an ADF folder (or the one ADF folder under it). */
-async function loadFactory(host: NodeFileHost, target: string, shown: string, options: { allowedFolders: string[] }): Promise<AdfFactory> {
+async function loadFactory(
+  host: NodeFileHost,
+  target: string,
+  shown: string,
+  options: { allowedFolders: string[] },
+): Promise<AdfFactory> {
   const isYaml = /\.ya?ml$/i.test(target);
   if (isYaml || ((await host.readDirectory(target)) && (await findRootFile(host, target)))) {
     const snapshot = await loadProjectAt(host, target, shown, options);
-    if (!snapshot.adf) throw new UserError(`The project in ${shown} has no Data Factory folder (paths.adf in lakehouse.yaml, or run lakehouse generate adf).`);
+    if (!snapshot.adf)
+      throw new UserError(
+        `The project in ${shown} has no Data Factory folder (paths.adf in lakehouse.yaml, or run lakehouse generate adf).`,
+      );
     return snapshot.adf;
   }
   const direct = await readAdfFolder(host, target);
@@ -54,21 +70,29 @@ async function loadFactory(host: NodeFileHost, target: string, shown: string, op
     const r = await readAdfFolder(host, found[0]!);
     if (r.status === 'ok') return r.factory;
   }
-  if (found.length > 1) throw new UserError(`${shown} holds ${found.length} Data Factory folders; name one: ${found.map(f => path.relative(target, f) || '.').join(', ')}.`);
+  if (found.length > 1)
+    throw new UserError(
+      `${shown} holds ${found.length} Data Factory folders; name one: ${found.map(f => path.relative(target, f) || '.').join(', ')}.`,
+    );
   throw new UserError(`${shown} has no lakehouse.yaml and is not a Data Factory folder (pipeline/, dataset/, …).`);
 }
 
 export async function dryRunCommand(args: string[], io: Io, usage: string): Promise<number> {
   const { values, positionals } = parse(args, {
-    param: { type: 'string', short: 'p', multiple: true }, window: { type: 'string' }, outputs: { type: 'string' },
-    format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...ALLOW_FOLDER_OPTION,
+    param: { type: 'string', short: 'p', multiple: true },
+    window: { type: 'string' },
+    outputs: { type: 'string' },
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    ...ALLOW_FOLDER_OPTION,
   });
   if (values.help) {
     io.stdout(usage);
     return 0;
   }
   const [pipeline, dir, ...extra] = positionals;
-  if (pipeline === undefined) throw new UsageError('dry-run needs the name of a pipeline: lakehouse dry-run PIPELINE [DIR].');
+  if (pipeline === undefined)
+    throw new UsageError('dry-run needs the name of a pipeline: lakehouse dry-run PIPELINE [DIR].');
   if (extra.length) throw new UsageError('dry-run takes one pipeline and at most one folder.');
   const format = (values.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
@@ -106,12 +130,17 @@ export async function dryRunCommand(args: string[], io: Io, usage: string): Prom
 
   const shown = dir ?? '.';
   const host = new NodeFileHost();
-  const adf = await loadFactory(host, path.resolve(io.cwd, shown), shown, { allowedFolders: allowedFolders(values, io.cwd) });
+  const adf = await loadFactory(host, path.resolve(io.cwd, shown), shown, {
+    allowedFolders: allowedFolders(values, io.cwd),
+  });
   const factory = factoryFromFolder(adf);
   if (!factory.pipeline(pipeline)) {
     const names = [...(adf.artifacts.get('pipeline')?.keys() ?? [])].sort();
     const suggestion = didYouMean(pipeline, names);
-    throw new UserError(`No pipeline '${pipeline}' in ${path.relative(io.cwd, adf.root) || '.'}${suggestion ? `; did you mean '${suggestion}'?` : names.length ? `; its pipelines: ${names.join(', ')}.` : ': it has no pipelines.'}`);
+    throw new UserError(
+      `No pipeline '${pipeline}' in ` +
+        `${path.relative(io.cwd, adf.root) || '.'}${suggestion ? `; did you mean '${suggestion}'?` : names.length ? `; its pipelines: ${names.join(', ')}.` : ': it has no pipelines.'}`,
+    );
   }
   for (const f of adf.files) {
     const error = f.diagnostics.find(d => d.severity === 'error' && (d.code === 'LH402' || d.code === 'LH002'));
@@ -119,7 +148,13 @@ export async function dryRunCommand(args: string[], io: Io, usage: string): Prom
   }
   let result;
   try {
-    result = dryRun({ factory, pipeline, parameters, ...(window ? { window } : {}), ...(outcomes ? { outcomes } : {}) });
+    result = dryRun({
+      factory,
+      pipeline,
+      parameters,
+      ...(window ? { window } : {}),
+      ...(outcomes ? { outcomes } : {}),
+    });
   } catch (e) {
     if (e instanceof DryRunError) throw new UserError(e.message);
     throw e;

@@ -4,7 +4,13 @@ import { compareDiagnostics, countBySeverity, type Diagnostic } from '../core/di
 import { importFromAdf } from '../core/adf/importAdf';
 import { renderRulesMarkdown } from '../core/diagnostics/rulesDoc';
 import { NodeFileHost } from '../core/project/nodeFileHost';
-import { findAdfFolders, loadProjectAt, readAdfFolder, UserError, validateAdfFolderAt } from '../core/project/loadProject';
+import {
+  findAdfFolders,
+  loadProjectAt,
+  readAdfFolder,
+  UserError,
+  validateAdfFolderAt,
+} from '../core/project/loadProject';
 import { findRootFile } from '../core/project/projectSession';
 import { toJson, toText } from './output';
 import { WriteRefusedError, writeFileAtomic } from '../core/files/writeFile';
@@ -120,7 +126,11 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
 async function validate(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...ALLOW_FOLDER_OPTION });
+  const { values, positionals } = parse(args, {
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    ...ALLOW_FOLDER_OPTION,
+  });
   if (values.help) {
     io.stdout(USAGE);
     return 0;
@@ -133,7 +143,10 @@ async function validate(args: string[], io: Io): Promise<number> {
   const host = new NodeFileHost();
   const isYaml = /\.ya?ml$/i.test(target);
   // A folder without lakehouse.yaml: the Data Factory git folders in it (or it) are checked on their own.
-  const adfFolders = !isYaml && (await host.readDirectory(target)) && !(await findRootFile(host, target)) ? await findAdfFolders(host, target) : [];
+  const adfFolders =
+    !isYaml && (await host.readDirectory(target)) && !(await findRootFile(host, target))
+      ? await findAdfFolders(host, target)
+      : [];
   const snapshots = adfFolders.length
     ? (await Promise.all(adfFolders.map(f => validateAdfFolderAt(host, f, options)))).filter(s => s !== undefined)
     : [await loadProjectAt(host, target, positionals[0] ?? '.', options)];
@@ -145,13 +158,19 @@ async function validate(args: string[], io: Io): Promise<number> {
   } else {
     if (all.length) io.stdout(`${toText(all, baseDir, io.color)}\n\n`);
     const files = snapshots.reduce((n, s) => n + s.diagnostics.size, 0);
-    io.stdout(`${counts.error} error(s), ${counts.warning} warning(s), ${counts.info + counts.hint} info in ${files} file(s).\n`);
+    io.stdout(
+      `${counts.error} error(s), ${counts.warning} warning(s), ${counts.info + counts.hint} info in ${files} file(s).\n`,
+    );
   }
   return counts.error > 0 ? 1 : 0;
 }
 
 async function importAdf(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { out: { type: 'string', short: 'o' }, force: { type: 'boolean', short: 'f' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parse(args, {
+    out: { type: 'string', short: 'o' },
+    force: { type: 'boolean', short: 'f' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.stdout(USAGE);
     return 0;
@@ -163,19 +182,28 @@ async function importAdf(args: string[], io: Io): Promise<number> {
   const outFile = toStdout ? path.join(io.cwd, 'lakehouse.yaml') : path.resolve(io.cwd, outArg);
   const result = await readAdfFolder(new NodeFileHost(), adfDir);
   if (result.status === 'missing') throw new UserError(`${positionals[0]} does not exist or is not a folder.`);
-  if (result.status === 'not-adf') throw new UserError(`${positionals[0]} is not an ADF folder: it has none of pipeline/, dataset/, linkedService/, trigger/, factory/.`);
+  if (result.status === 'not-adf')
+    throw new UserError(
+      `${positionals[0]} is not an ADF folder: it has none of pipeline/, dataset/, linkedService/, trigger/, factory/.`,
+    );
   const imported = importFromAdf(result.factory, outFile);
   if (toStdout) {
     io.stdout(imported.text);
   } else {
-    if (!values.force && (await exists(outFile))) throw new UserError(`${outArg} already exists; pass --force to overwrite it.`);
+    if (!values.force && (await exists(outFile)))
+      throw new UserError(`${outArg} already exists; pass --force to overwrite it.`);
     await writeFileAtomic(outFile, imported.text);
-    io.stderr(`Wrote ${path.relative(io.cwd, outFile) || outFile}: ${imported.tables} table(s) from ${imported.sourceSystems} source system(s).\n`);
+    io.stderr(
+      `Wrote ${path.relative(io.cwd, outFile) || outFile}: ${imported.tables} table(s) from ${imported.sourceSystems} source system(s).\n`,
+    );
   }
-  for (const loop of imported.loops) io.stderr(`  from pipeline ${loop.pipeline}, parameter ${loop.parameter}: ${loop.tables} table(s)\n`);
+  for (const loop of imported.loops)
+    io.stderr(`  from pipeline ${loop.pipeline}, parameter ${loop.parameter}: ${loop.tables} table(s)\n`);
   for (const note of imported.notes) io.stderr(`  note: ${note}\n`);
   for (const problem of result.factory.files.flatMap(f => f.diagnostics).filter(d => d.severity === 'error')) {
-    io.stderr(`  skipped: ${path.relative(io.cwd, problem.file)}:${problem.range.start.line + 1}: ${problem.message}\n`);
+    io.stderr(
+      `  skipped: ${path.relative(io.cwd, problem.file)}:${problem.range.start.line + 1}: ${problem.message}\n`,
+    );
   }
   return 0;
 }

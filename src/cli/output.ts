@@ -27,8 +27,16 @@ export function relative(baseDir: string, file: string): string {
 /** file:line:column (1-based, as compilers and terminals' link detection expect). */
 export function toText(diagnostics: readonly Diagnostic[], baseDir: string, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const sev = { error: paint('31', 'error'), warning: paint('33', 'warning'), info: paint('36', 'info'), hint: paint('2', 'hint') };
+  const sev = {
+    error: paint('31', 'error'),
+    warning: paint('33', 'warning'),
+    info: paint('36', 'info'),
+    hint: paint('2', 'hint'),
+  };
   return diagnostics
-    .map(d => `${relative(baseDir, d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${sev[d.severity]} ${paint('2', d.code)} ${d.message}`)
+    .map(
+      d =>
+        `${relative(baseDir, d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${sev[d.severity]} ${paint('2', d.code)} ${d.message}`,
+    )
     .join('\n');
 }

@@ -8,7 +8,16 @@ import { loadProjectAt, UserError } from '../core/project/loadProject';
 import { findBuiltinTemplatesDir } from '../core/rendering/builtinTemplates';
 import { UnknownEnvironmentError, selectEnvironment } from '../core/rendering/context';
 import { planRenders, type RenderJob } from '../core/rendering/plan';
-import { checkOutputs, containJobs, createJobRenderer, findWorkerScript, readFileIfExists, renderJobs, writeOutputs, type OutputCheck } from '../core/rendering/run';
+import {
+  checkOutputs,
+  containJobs,
+  createJobRenderer,
+  findWorkerScript,
+  readFileIfExists,
+  renderJobs,
+  writeOutputs,
+  type OutputCheck,
+} from '../core/rendering/run';
 import { Containment } from '../core/files/containment';
 import { writeContained } from '../core/files/writeFile';
 import { verificationCases } from '../core/rendering/verify';
@@ -26,7 +35,12 @@ const RENDER_TIMEOUT_MS = 10000;
 
 export async function render(args: string[], io: Io, usage: string): Promise<number> {
   const { values, positionals } = parse(args, {
-    check: { type: 'boolean' }, env: { type: 'string' }, 'verify-jinja2': { type: 'boolean' }, python: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    check: { type: 'boolean' },
+    env: { type: 'string' },
+    'verify-jinja2': { type: 'boolean' },
+    python: { type: 'string' },
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
     ...ALLOW_FOLDER_OPTION,
   });
   if (values.help) {
@@ -43,15 +57,27 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
 
   const target = path.resolve(io.cwd, positionals[0] ?? '.');
   const host = new NodeFileHost();
-  const snapshot = await loadProjectAt(host, target, positionals[0] ?? '.', { allowedFolders: allowedFolders(values, io.cwd) });
+  const snapshot = await loadProjectAt(host, target, positionals[0] ?? '.', {
+    allowedFolders: allowedFolders(values, io.cwd),
+  });
   const baseDir = path.dirname(snapshot.rootFile);
-  const errors = [...snapshot.diagnostics.values()].flat().filter(d => d.severity === 'error').sort(compareDiagnostics);
+  const errors = [...snapshot.diagnostics.values()]
+    .flat()
+    .filter(d => d.severity === 'error')
+    .sort(compareDiagnostics);
   if (errors.length) {
-    io.stderr(`${toText(errors, baseDir, io.color)}\n\nlakehouse: the project has ${errors.length} error(s); templates render from valid metadata only. Fix them first (lakehouse validate).\n`);
+    io.stderr(
+      `${toText(errors, baseDir, io.color)}\n\nlakehouse: the project has ${errors.length} ` +
+        `error(s); templates render from valid metadata only. Fix them first (lakehouse ` +
+        `validate).\n`,
+    );
     return 1;
   }
   const builtinTemplatesDir = findBuiltinTemplatesDir();
-  if (!builtinTemplatesDir) throw new UserError('The built-in templates folder (templates/) is missing from this installation; reinstall Lakehouse Workbench.');
+  if (!builtinTemplatesDir)
+    throw new UserError(
+      'The built-in templates folder (templates/) is missing from this installation; reinstall Lakehouse Workbench.',
+    );
   let jobs: RenderJob[];
   let environmentName: string;
   try {
@@ -73,7 +99,8 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   if (verify) {
     const python = (values.python as string | undefined) ?? defaultPython();
     const availability = checkJinja2(python);
-    if (!availability.available) throw new UserError(`--verify-jinja2 needs Python 3 with Jinja2: ${availability.reason ?? 'not available'}.`);
+    if (!availability.available)
+      throw new UserError(`--verify-jinja2 needs Python 3 with Jinja2: ${availability.reason ?? 'not available'}.`);
     if (availability.warning) io.stderr(`lakehouse: warning: ${availability.warning}.\n`);
     const report = await verifyWithJinja2(verificationCases(jobs), { python });
     const bad = report.outcomes.filter(o => o.status !== 'identical' && o.status !== 'both-failed');
@@ -84,11 +111,19 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
       io.stdout(`${report.identical} of ${report.total} output(s) identical to Jinja2 ${report.jinja2Version}.\n`);
     }
     verifyJson = {
-      jinja2Version: report.jinja2Version, identical: report.identical, total: report.total,
-      differences: bad.map(o => ({ id: o.id, output: rel(byId.get(o.id)!.outputFile), status: o.status, ...(o.firstDifference ? { firstDifference: o.firstDifference } : {}) })),
+      jinja2Version: report.jinja2Version,
+      identical: report.identical,
+      total: report.total,
+      differences: bad.map(o => ({
+        id: o.id,
+        output: rel(byId.get(o.id)!.outputFile),
+        status: o.status,
+        ...(o.firstDifference ? { firstDifference: o.firstDifference } : {}),
+      })),
     };
     if (!check) {
-      if (format === 'json') io.stdout(`${JSON.stringify({ environment: environmentName, verify: verifyJson }, null, 2)}\n`);
+      if (format === 'json')
+        io.stdout(`${JSON.stringify({ environment: environmentName, verify: verifyJson }, null, 2)}\n`);
       return verifyFailed ? 1 : 0;
     }
   }
@@ -101,39 +136,71 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
     renderer.dispose();
   }
   const failed = checks.filter(c => c.status === 'failed');
-  for (const c of failed) io.stderr(`${errorLocation(c.error!, c.job.templateFile, rel)}: ${c.error!.message} (rendering ${rel(c.job.outputFile)} for ${label(c.job)})\n`);
+  for (const c of failed)
+    io.stderr(
+      `${errorLocation(c.error!, c.job.templateFile, rel)}: ${c.error!.message} (rendering ${rel(c.job.outputFile)} for ${label(c.job)})\n`,
+    );
 
   const entry = (c: OutputCheck, status: string) => ({
-    id: c.job.id, template: c.job.source.template, output: rel(c.job.outputFile), status,
-    ...(c.error ? { error: { message: c.error.message, kind: c.error.kind, file: c.error.file ? rel(c.error.file) : rel(c.job.templateFile), line: c.error.line ?? null } } : {}),
+    id: c.job.id,
+    template: c.job.source.template,
+    output: rel(c.job.outputFile),
+    status,
+    ...(c.error
+      ? {
+          error: {
+            message: c.error.message,
+            kind: c.error.kind,
+            file: c.error.file ? rel(c.error.file) : rel(c.job.templateFile),
+            line: c.error.line ?? null,
+          },
+        }
+      : {}),
   });
   if (check) {
     const stale = checks.filter(c => c.status === 'out-of-date' || c.status === 'missing');
     if (format === 'json') {
-      io.stdout(`${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, c.status)), ...(verify ? { verify: verifyJson } : {}) }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, c.status)), ...(verify ? { verify: verifyJson } : {}) }, null, 2)}\n`,
+      );
     } else {
-      for (const c of stale) io.stdout(`${c.status === 'missing' ? 'missing' : 'out of date'}: ${rel(c.job.outputFile)}\n`);
-      io.stdout(`${checks.length - stale.length - failed.length} of ${checks.length} output(s) up to date`
-        + `${stale.length ? `, ${stale.length} out of date (run \`lakehouse render\` and commit the result)` : ''}`
-        + `${failed.length ? `, ${failed.length} failed to render` : ''} (environment ${environmentName}).\n`);
+      for (const c of stale)
+        io.stdout(`${c.status === 'missing' ? 'missing' : 'out of date'}: ${rel(c.job.outputFile)}\n`);
+      io.stdout(
+        `${checks.length - stale.length - failed.length} of ${checks.length} output(s) up to date` +
+          `${stale.length ? `, ${stale.length} out of date (run \`lakehouse render\` and commit the result)` : ''}` +
+          `${failed.length ? `, ${failed.length} failed to render` : ''} (environment ${environmentName}).\n`,
+      );
     }
     return stale.length || failed.length || verifyFailed || contained.refused.length ? 1 : 0;
   }
 
   const report = await writeOutputs(checks, (file, text) => writeContained(containment, file, text, rel(file)));
   if (format === 'json') {
-    const status = new Map<OutputCheck, string>([...report.written.map(c => [c, 'written'] as const), ...report.unchanged.map(c => [c, 'unchanged'] as const), ...report.failed.map(c => [c, 'failed'] as const)]);
-    io.stdout(`${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, status.get(c) ?? c.status)) }, null, 2)}\n`);
+    const status = new Map<OutputCheck, string>([
+      ...report.written.map(c => [c, 'written'] as const),
+      ...report.unchanged.map(c => [c, 'unchanged'] as const),
+      ...report.failed.map(c => [c, 'failed'] as const),
+    ]);
+    io.stdout(
+      `${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, status.get(c) ?? c.status)) }, null, 2)}\n`,
+    );
   } else {
     for (const c of report.written) io.stdout(`wrote ${rel(c.job.outputFile)}\n`);
-    io.stdout(`${report.written.length} written, ${report.unchanged.length} unchanged${report.failed.length ? `, ${report.failed.length} failed (not written)` : ''} (environment ${environmentName}).\n`);
+    io.stdout(
+      `${report.written.length} written, ${report.unchanged.length} ` +
+        `unchanged${report.failed.length ? `, ${report.failed.length} failed (not written)` : ''} ` +
+        `(environment ${environmentName}).\n`,
+    );
   }
   return report.failed.length || contained.refused.length ? 1 : 0;
 }
 
 export async function renderTemplate(args: string[], io: Io, usage: string): Promise<number> {
   const { values, positionals } = parse(args, {
-    context: { type: 'string', short: 'c' }, 'search-path': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+    context: { type: 'string', short: 'c' },
+    'search-path': { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.stdout(usage);
@@ -152,7 +219,9 @@ export async function renderTemplate(args: string[], io: Io, usage: string): Pro
       contextJson = await fs.readFile(path.resolve(io.cwd, contextArg), 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UserError(code === 'ENOENT' ? `${contextArg} does not exist.` : `${contextArg} cannot be read: ${(e as Error).message}`);
+      throw new UserError(
+        code === 'ENOENT' ? `${contextArg} does not exist.` : `${contextArg} cannot be read: ${(e as Error).message}`,
+      );
     }
   }
   let context: PyValue;
@@ -161,9 +230,13 @@ export async function renderTemplate(args: string[], io: Io, usage: string): Pro
   } catch (e) {
     throw new UserError(`${contextArg ?? 'the context'} is not valid JSON: ${(e as Error).message}.`);
   }
-  if (!(context instanceof Map)) throw new UserError(`${contextArg} must hold a JSON object (its keys become the template's variables).`);
+  if (!(context instanceof Map))
+    throw new UserError(`${contextArg} must hold a JSON object (its keys become the template's variables).`);
 
-  const searchPaths = [path.dirname(file), ...((values['search-path'] as string[] | undefined) ?? []).map(p => path.resolve(io.cwd, p))];
+  const searchPaths = [
+    path.dirname(file),
+    ...((values['search-path'] as string[] | undefined) ?? []).map(p => path.resolve(io.cwd, p)),
+  ];
   const projectRoot = commonAncestor(searchPaths);
   const workerPath = findWorkerScript();
   let result: RenderResult;
@@ -187,7 +260,7 @@ export async function renderTemplate(args: string[], io: Io, usage: string): Pro
 
 /** FILE:LINE (or FILE) of a render error, the template itself when the error names no file. */
 function errorLocation(error: RenderError, templateFile: string, rel: (file: string) => string): string {
-  const file = error.file && path.isAbsolute(error.file) ? rel(error.file) : error.file ?? rel(templateFile);
+  const file = error.file && path.isAbsolute(error.file) ? rel(error.file) : (error.file ?? rel(templateFile));
   return error.line ? `${file}:${error.line}` : file;
 }
 
@@ -201,10 +274,17 @@ function describeDifference(outcome: VerifyOutcome, job: RenderJob, rel: (file: 
     case 'only-ours-failed':
       return `differs: ${where}: Lakehouse Workbench failed (${outcome.ours.ok ? '' : outcome.ours.error.message}) where Jinja2 rendered it`;
     case 'only-jinja2-failed':
-      return `differs: ${where}: Jinja2 failed (${outcome.jinja2.ok ? '' : `${outcome.jinja2.type}: ${outcome.jinja2.message}`}) where Lakehouse Workbench rendered it`;
+      return (
+        `differs: ${where}: Jinja2 failed ` +
+        `(${outcome.jinja2.ok ? '' : `${outcome.jinja2.type}: ${outcome.jinja2.message}`}) where ` +
+        `Lakehouse Workbench rendered it`
+      );
     default: {
       const d = outcome.firstDifference;
-      return `differs: ${where}: first difference at offset ${d?.offset ?? 0}: ours ${JSON.stringify(d?.ours ?? '')}, Jinja2 ${JSON.stringify(d?.jinja2 ?? '')}`;
+      return (
+        `differs: ${where}: first difference at offset ${d?.offset ?? 0}: ours ` +
+        `${JSON.stringify(d?.ours ?? '')}, Jinja2 ${JSON.stringify(d?.jinja2 ?? '')}`
+      );
     }
   }
 }

@@ -21,17 +21,55 @@ export { renderRulesMarkdown } from './diagnostics/rulesDoc';
 export * from './templates';
 export * from './rendering';
 export {
-  defaultTemplateBindings, effectiveBindings, bindingTargets, placeholdersOf, OUTPUT_PLACEHOLDERS, type BindingTarget,
+  defaultTemplateBindings,
+  effectiveBindings,
+  bindingTargets,
+  placeholdersOf,
+  OUTPUT_PLACEHOLDERS,
+  type BindingTarget,
 } from './metadata/templateBindings';
 export {
-  generateAdfArtifacts, planAdfGeneration, writeAdfPlan, conflictsOf, isUpToDate, readBundleDeployment, AdfGenerationError, UnknownAdfEnvironmentError,
+  generateAdfArtifacts,
+  planAdfGeneration,
+  writeAdfPlan,
+  conflictsOf,
+  isUpToDate,
+  readBundleDeployment,
+  AdfGenerationError,
+  UnknownAdfEnvironmentError,
   FINGERPRINT_FILE as ADF_FINGERPRINT_FILE,
-  type AdfGeneration, type AdfGenerationPlan, type AdfFilePlan, type AdfFileStatus, type GeneratedArtifact, type AdfArtifactKind,
+  type AdfGeneration,
+  type AdfGenerationPlan,
+  type AdfFilePlan,
+  type AdfFileStatus,
+  type GeneratedArtifact,
+  type AdfArtifactKind,
 } from './adf/generate';
-export { planProjectAdf, adfRootOf, tableLoopEntries, metadataOriginOf, type ProjectAdfPlan, type TableLoopEntry } from './adf/projectGeneration';
+export {
+  planProjectAdf,
+  adfRootOf,
+  tableLoopEntries,
+  metadataOriginOf,
+  type ProjectAdfPlan,
+  type TableLoopEntry,
+} from './adf/projectGeneration';
 export { pathText } from './adf/generate/adfJson';
 export {
-  dryRun, dryRunJson, renderDryRunText, parseWindow, parseOutcomeFile, factoryFromFolder, factoryFromJson, runPipeline, evaluateAdfString,
-  DryRunError, OutcomeFileError,
-  type DryRunRequest, type DryRunResult, type OutcomeFile, type RunFactory, type PipelineRunResult, type ActivityRun,
+  dryRun,
+  dryRunJson,
+  renderDryRunText,
+  parseWindow,
+  parseOutcomeFile,
+  factoryFromFolder,
+  factoryFromJson,
+  runPipeline,
+  evaluateAdfString,
+  DryRunError,
+  OutcomeFileError,
+  type DryRunRequest,
+  type DryRunResult,
+  type OutcomeFile,
+  type RunFactory,
+  type PipelineRunResult,
+  type ActivityRun,
 } from './adf/run';

@@ -8,9 +8,11 @@ import * as vscode from 'vscode';
 export async function requireTrust(action: string, why = 'templates are code from this workspace'): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
   const manage = 'Manage Workspace Trust';
-  void vscode.window.showWarningMessage(`${action} is off in Restricted Mode: ${why}. Trust the workspace to allow it.`, manage).then(choice => {
-    if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
-  });
+  void vscode.window
+    .showWarningMessage(`${action} is off in Restricted Mode: ${why}. Trust the workspace to allow it.`, manage)
+    .then(choice => {
+      if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
   return false;
 }
 

@@ -14,7 +14,8 @@ import type { WorkspaceStub } from './workspaceStub';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const CLI_DIR = path.join(REPO_ROOT, '.tools', 'databricks-cli');
 export const CLI_BIN = path.join(CLI_DIR, 'bin', 'databricks');
-export const NOT_PROVISIONED = 'Databricks CLI not provisioned (bash scripts/provision-databricks-cli.sh builds it from the Go module proxy, about 6 min once)';
+export const NOT_PROVISIONED =
+  'Databricks CLI not provisioned (bash scripts/provision-databricks-cli.sh builds it from the Go module proxy, about 6 min once)';
 
 /**
  * The CLI binary, or why there is none. LAKEHOUSE_DATABRICKS_CLI (set by `npm test` once it has
@@ -77,10 +78,24 @@ export function parseDiagnostics(stderr: string): CliDiagnostic[] {
     const inn = /^ {2}in (\S+:\d+:\d+)$/.exec(line);
     const morePath = /^ {5}([\w.[\]-]+)$/.exec(line);
     const moreLocation = /^ {5}(\S+:\d+:\d+)$/.exec(line);
-    if (at) { cur.paths.push(at[1]!); last = 'paths'; continue; }
-    if (inn) { cur.locations.push(inn[1]!); last = 'locations'; continue; }
-    if (last === 'locations' && moreLocation) { cur.locations.push(moreLocation[1]!); continue; }
-    if (last === 'paths' && morePath) { cur.paths.push(morePath[1]!); continue; }
+    if (at) {
+      cur.paths.push(at[1]!);
+      last = 'paths';
+      continue;
+    }
+    if (inn) {
+      cur.locations.push(inn[1]!);
+      last = 'locations';
+      continue;
+    }
+    if (last === 'locations' && moreLocation) {
+      cur.locations.push(moreLocation[1]!);
+      continue;
+    }
+    if (last === 'paths' && morePath) {
+      cur.paths.push(morePath[1]!);
+      continue;
+    }
     last = undefined;
     detail.push(line);
   }
@@ -104,7 +119,10 @@ export interface ValidateResult {
 export function isolatedEnv(stub: WorkspaceStub, home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(DATABRICKS_|ARM_|AZURE_|GOOGLE_|BUNDLE_|HTTPS?_PROXY$|NO_PROXY$|ALL_PROXY$|SSL_CERT_|XDG_|GODEBUG$)/i.test(k)) continue;
+    if (
+      /^(DATABRICKS_|ARM_|AZURE_|GOOGLE_|BUNDLE_|HTTPS?_PROXY$|NO_PROXY$|ALL_PROXY$|SSL_CERT_|XDG_|GODEBUG$)/i.test(k)
+    )
+      continue;
     env[k] = v;
   }
   fs.mkdirSync(path.join(home, 'certs'), { recursive: true });
@@ -126,18 +144,30 @@ export function isolatedEnv(stub: WorkspaceStub, home: string): NodeJS.ProcessEn
 }
 
 /** Runs `databricks <args>` in `cwd` against the stub; resolves with what it printed. */
-export function runCli(cli: string, args: string[], cwd: string, stub: WorkspaceStub, timeoutMs = 120_000):
-  Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  cli: string,
+  args: string[],
+  cwd: string,
+  stub: WorkspaceStub,
+  timeoutMs = 120_000,
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lhwb-dbx-home-'));
   return new Promise((resolve, reject) => {
     // async, never spawnSync: the stub answers from this process's event loop
     const child = spawn(cli, args, { cwd, env: isolatedEnv(stub, home), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', d => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', d => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', d => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', d => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', e => { clearTimeout(timer); reject(e); });
+    child.on('error', e => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('close', code => {
       clearTimeout(timer);
       fs.rmSync(home, { recursive: true, force: true });
@@ -147,14 +177,26 @@ export function runCli(cli: string, args: string[], cwd: string, stub: Workspace
 }
 
 /** `databricks bundle validate -t <target> -o json` in bundleDir. */
-export async function bundleValidate(cli: string, bundleDir: string, target: string | undefined, stub: WorkspaceStub, extra: string[] = []): Promise<ValidateResult> {
+export async function bundleValidate(
+  cli: string,
+  bundleDir: string,
+  target: string | undefined,
+  stub: WorkspaceStub,
+  extra: string[] = [],
+): Promise<ValidateResult> {
   const args = ['bundle', 'validate', '-o', 'json', ...(target ? ['-t', target] : []), ...extra];
   const run = await runCli(cli, args, bundleDir, stub);
   let config: Record<string, unknown> | undefined;
-  try { config = run.stdout.trim() ? JSON.parse(run.stdout) as Record<string, unknown> : undefined; } catch { config = undefined; }
+  try {
+    config = run.stdout.trim() ? (JSON.parse(run.stdout) as Record<string, unknown>) : undefined;
+  } catch {
+    config = undefined;
+  }
   const diagnostics = parseDiagnostics(run.stderr);
   return {
-    ...run, config, diagnostics,
+    ...run,
+    config,
+    diagnostics,
     errors: diagnostics.filter(d => d.severity === 'Error'),
     warnings: diagnostics.filter(d => d.severity === 'Warning'),
     recommendations: diagnostics.filter(d => d.severity === 'Recommendation'),
@@ -183,8 +225,14 @@ export function writeBundle(files: Record<string, string>): string {
 
 /** The targets of a databricks.yml and the host of each (a target's, else the top-level workspace's). */
 export function bundleTargets(yamlText: string): { name: string; host?: string }[] {
-  const doc = (parseYaml(yamlText) ?? {}) as { workspace?: { host?: string }; targets?: Record<string, { workspace?: { host?: string } } | null> };
-  return Object.entries(doc.targets ?? {}).map(([name, t]) => ({ name, host: t?.workspace?.host ?? doc.workspace?.host }));
+  const doc = (parseYaml(yamlText) ?? {}) as {
+    workspace?: { host?: string };
+    targets?: Record<string, { workspace?: { host?: string } } | null>;
+  };
+  return Object.entries(doc.targets ?? {}).map(([name, t]) => ({
+    name,
+    host: t?.workspace?.host ?? doc.workspace?.host,
+  }));
 }
 
 /** Host name of a workspace URL. */
@@ -192,6 +240,8 @@ export const hostName = (url: string): string => new URL(url).hostname;
 
 /** A short human summary of a run, for test messages and logs. */
 export function describeRun(r: ValidateResult): string {
-  const diags = r.diagnostics.map(d => `${d.severity}: ${d.summary}${d.locations.length ? ` (in ${d.locations.join(', ')})` : ''}`);
+  const diags = r.diagnostics.map(
+    d => `${d.severity}: ${d.summary}${d.locations.length ? ` (in ${d.locations.join(', ')})` : ''}`,
+  );
   return `exit ${r.exitCode}; ${diags.length ? diags.join(' | ') : 'no diagnostics'}`;
 }

@@ -100,10 +100,33 @@ function makeCertificate(dir: string, hosts: string[]): { key: string; cert: str
   const keyFile = path.join(dir, 'stub.key.pem');
   const certFile = path.join(dir, 'stub.cert.pem');
   const san = [...hosts.map(h => `DNS:${h}`), 'DNS:localhost', 'IP:127.0.0.1'].join(',');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=lakehouse-workbench workspace stub', '-addext', `subjectAltName=${san}`,
-    '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'extendedKeyUsage=serverAuth',
-    '-keyout', keyFile, '-out', certFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=lakehouse-workbench workspace stub',
+      '-addext',
+      `subjectAltName=${san}`,
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile };
 }
 
@@ -139,70 +162,107 @@ export async function startWorkspaceStub(options: WorkspaceStubOptions): Promise
   };
   for (const p of ['/Workspace/Shared', `/Workspace/Users/${user.userName}`, ...(options.folders ?? [])]) addFolder(p);
   const folderById = (id: string): string | undefined => [...folders].find(([, v]) => String(v) === id)?.[0];
-  const acl = options.folderAcl ?? [{ user_name: user.userName, permission_level: 'CAN_MANAGE' }, { group_name: 'admins', permission_level: 'CAN_MANAGE' }];
+  const acl = options.folderAcl ?? [
+    { user_name: user.userName, permission_level: 'CAN_MANAGE' },
+    { group_name: 'admins', permission_level: 'CAN_MANAGE' },
+  ];
 
-  const handle = (host: string) => (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', chunk => { body += chunk; });
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', `https://${host}`);
-      const record: RecordedRequest = { host, method: req.method ?? '', path: url.pathname, query: url.search, body, status: 0, handled: true };
-      requests.push(record);
-      const reply = (status: number, payload: unknown): void => { record.status = status; json(res, status, payload); };
-      const route = `${req.method} ${url.pathname}`;
+  const handle =
+    (host: string) =>
+    (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', chunk => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', `https://${host}`);
+        const record: RecordedRequest = {
+          host,
+          method: req.method ?? '',
+          path: url.pathname,
+          query: url.search,
+          body,
+          status: 0,
+          handled: true,
+        };
+        requests.push(record);
+        const reply = (status: number, payload: unknown): void => {
+          record.status = status;
+          json(res, status, payload);
+        };
+        const route = `${req.method} ${url.pathname}`;
 
-      if (route === 'GET /.well-known/databricks-config') {
-        return reply(200, {
-          oidc_endpoint: `https://${host}/oidc`,
-          workspace_id: /^adb-(\d+)\./.exec(host)?.[1] ?? '1234567890',
-          cloud: host.endsWith('.azuredatabricks.net') ? 'Azure' : 'AWS',
-          host_type: 'WORKSPACE_HOST',
-        });
-      }
-      if (req.headers.authorization !== `Bearer ${token}`) {
-        return reply(401, { error_code: 'UNAUTHENTICATED', message: 'stub: expected the PAT given in DATABRICKS_TOKEN' });
-      }
-      if (route === 'GET /api/2.0/preview/scim/v2/Me') {
-        return reply(200, {
-          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-          id: userId,
-          userName: user.userName,
-          displayName: user.displayName,
-          active: true,
-          emails: [{ value: user.userName, type: 'work', primary: true }],
-          groups: user.groups.map((g, i) => ({ display: g, type: 'direct', value: String(100 + i) })),
-        });
-      }
-      if (route === 'GET /api/2.0/workspace/get-status') {
-        const p = url.searchParams.get('path') ?? '';
-        const id = folders.get(path.posix.normalize(p));
-        if (id === undefined) return reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Path (${p}) doesn't exist.` });
-        return reply(200, { object_type: 'DIRECTORY', path: p, object_id: id, resource_id: String(id) });
-      }
-      if (route === 'POST /api/2.0/workspace/mkdirs') {
-        let p = '';
-        try { p = String((JSON.parse(body) as { path?: unknown }).path ?? ''); } catch { /* below */ }
-        if (!p.startsWith('/')) return reply(400, { error_code: 'INVALID_PARAMETER_VALUE', message: `stub: mkdirs needs an absolute path, got ${JSON.stringify(p)}` });
-        addFolder(p);
-        return reply(200, {});
-      }
-      const perms = /^\/api\/2\.0\/permissions\/directories\/(\d+)$/.exec(url.pathname);
-      if (req.method === 'GET' && perms) {
-        const folder = folderById(perms[1]!);
-        if (!folder) return reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Directory ${perms[1]} does not exist.` });
-        return reply(200, {
-          object_id: `/directories/${perms[1]}`,
-          object_type: 'directory',
-          access_control_list: acl.map(a => ({ ...a, all_permissions: [{ permission_level: a.permission_level, inherited: false }] })),
-        });
-      }
-      if (route === 'POST /telemetry-ext') return reply(200, { errors: [], numProtoSuccess: 1 });
+        if (route === 'GET /.well-known/databricks-config') {
+          return reply(200, {
+            oidc_endpoint: `https://${host}/oidc`,
+            workspace_id: /^adb-(\d+)\./.exec(host)?.[1] ?? '1234567890',
+            cloud: host.endsWith('.azuredatabricks.net') ? 'Azure' : 'AWS',
+            host_type: 'WORKSPACE_HOST',
+          });
+        }
+        if (req.headers.authorization !== `Bearer ${token}`) {
+          return reply(401, {
+            error_code: 'UNAUTHENTICATED',
+            message: 'stub: expected the PAT given in DATABRICKS_TOKEN',
+          });
+        }
+        if (route === 'GET /api/2.0/preview/scim/v2/Me') {
+          return reply(200, {
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+            id: userId,
+            userName: user.userName,
+            displayName: user.displayName,
+            active: true,
+            emails: [{ value: user.userName, type: 'work', primary: true }],
+            groups: user.groups.map((g, i) => ({ display: g, type: 'direct', value: String(100 + i) })),
+          });
+        }
+        if (route === 'GET /api/2.0/workspace/get-status') {
+          const p = url.searchParams.get('path') ?? '';
+          const id = folders.get(path.posix.normalize(p));
+          if (id === undefined)
+            return reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Path (${p}) doesn't exist.` });
+          return reply(200, { object_type: 'DIRECTORY', path: p, object_id: id, resource_id: String(id) });
+        }
+        if (route === 'POST /api/2.0/workspace/mkdirs') {
+          let p = '';
+          try {
+            p = String((JSON.parse(body) as { path?: unknown }).path ?? '');
+          } catch {
+            /* below */
+          }
+          if (!p.startsWith('/'))
+            return reply(400, {
+              error_code: 'INVALID_PARAMETER_VALUE',
+              message: `stub: mkdirs needs an absolute path, got ${JSON.stringify(p)}`,
+            });
+          addFolder(p);
+          return reply(200, {});
+        }
+        const perms = /^\/api\/2\.0\/permissions\/directories\/(\d+)$/.exec(url.pathname);
+        if (req.method === 'GET' && perms) {
+          const folder = folderById(perms[1]!);
+          if (!folder)
+            return reply(404, {
+              error_code: 'RESOURCE_DOES_NOT_EXIST',
+              message: `Directory ${perms[1]} does not exist.`,
+            });
+          return reply(200, {
+            object_id: `/directories/${perms[1]}`,
+            object_type: 'directory',
+            access_control_list: acl.map(a => ({
+              ...a,
+              all_permissions: [{ permission_level: a.permission_level, inherited: false }],
+            })),
+          });
+        }
+        if (route === 'POST /telemetry-ext') return reply(200, { errors: [], numProtoSuccess: 1 });
 
-      record.handled = false;
-      return reply(404, { error_code: 'ENDPOINT_NOT_FOUND', message: `stub: no handler for ${route}` });
-    });
-  };
+        record.handled = false;
+        return reply(404, { error_code: 'ENDPOINT_NOT_FOUND', message: `stub: no handler for ${route}` });
+      });
+    };
 
   const allowed = new Set(options.hosts.map(h => h.toLowerCase()));
   // The HTTPS side never listens: it only takes the sockets of the CONNECT tunnels it is handed. The
@@ -211,14 +271,19 @@ export async function startWorkspaceStub(options: WorkspaceStubOptions): Promise
     const sni = (req.socket as tls.TLSSocket).servername;
     handle(typeof sni === 'string' && sni ? sni : String(req.headers.host ?? '').replace(/:\d+$/, ''))(req, res);
   });
-  tlsServer.on('tlsClientError', () => { /* the client gave up; nothing to answer */ });
+  tlsServer.on('tlsClientError', () => {
+    /* the client gave up; nothing to answer */
+  });
 
   const server = http.createServer((req, res) => {
     // a plain request: a bundle whose host is this stub's own http:// address
     handle(String(req.headers.host ?? '127.0.0.1'))(req, res);
   });
   const sockets = new Set<Socket>();
-  server.on('connection', s => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', s => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   server.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const target = String(req.url ?? '');
     const m = /^([^:]+):(\d+)$/.exec(target);
@@ -245,7 +310,9 @@ export async function startWorkspaceStub(options: WorkspaceStubOptions): Promise
     user,
     requests,
     refusedTunnels,
-    get folders() { return new Set(folders.keys()); },
+    get folders() {
+      return new Set(folders.keys());
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>(resolve => server.close(() => resolve()));

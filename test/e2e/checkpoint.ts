@@ -24,7 +24,8 @@ export function checkpointsEnabled(): boolean {
 export async function checkpoint(name: string, opts: CheckpointOptions = {}): Promise<void> {
   const dir = process.env['VSHOST_SYNC'];
   if (!dir) return;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`checkpoint name must be a plain file name: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+    throw new Error(`checkpoint name must be a plain file name: ${JSON.stringify(name)}`);
   const ack = path.join(dir, `${name}.ack`);
   fs.rmSync(ack, { force: true }); // the same name may be used twice in a run
   const req = path.join(dir, `${name}.req`);

@@ -21,7 +21,10 @@ suite('Restricted Mode (an untrusted copy of the sample)', () => {
   test('the workspace is not trusted, and the project is still checked', () => {
     assert.strictEqual(vscode.workspace.isTrusted, false);
     assert.strictEqual(api.projects.snapshots.length, 1);
-    assert.deepStrictEqual([...api.projects.snapshots[0]!.diagnostics.values()].flat().map(d => d.code), []);
+    assert.deepStrictEqual(
+      [...api.projects.snapshots[0]!.diagnostics.values()].flat().map(d => d.code),
+      [],
+    );
   });
 
   test('Generate ADF Artifacts and Render All write nothing, and say why', async () => {
@@ -31,16 +34,23 @@ suite('Restricted Mode (an untrusted copy of the sample)', () => {
     fs.rmSync(notebook);
     await api.projects.filesChanged([artifact, notebook]);
     assert.strictEqual(await vscode.commands.executeCommand('lakehouse.adf.generate'), undefined);
-    await checkpoint('restricted-mode-generate-refused', { waitForText: 'Generating ADF artifacts is off in Restricted Mode' });
+    await checkpoint('restricted-mode-generate-refused', {
+      waitForText: 'Generating ADF artifacts is off in Restricted Mode',
+    });
     assert.strictEqual(await vscode.commands.executeCommand('lakehouse.templates.renderAll'), undefined);
     await vscode.commands.executeCommand('notifications.showList');
-    await checkpoint('restricted-mode-render-refused', { waitForText: 'Rendering templates is off in Restricted Mode', selector: '.notifications-center' });
+    await checkpoint('restricted-mode-render-refused', {
+      waitForText: 'Rendering templates is off in Restricted Mode',
+      selector: '.notifications-center',
+    });
     assert.strictEqual(fs.existsSync(artifact), false, 'no artifact written');
     assert.strictEqual(fs.existsSync(notebook), false, 'no notebook written');
   });
 
   test("a workspace's own allowedFolders setting is ignored: paths.templates outside the project stays an error", async () => {
-    await vscode.workspace.getConfiguration('lakehouse').update('security.allowedFolders', ['/etc'], vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('lakehouse')
+      .update('security.allowedFolders', ['/etc'], vscode.ConfigurationTarget.Workspace);
     const file = path.join(workspaceRoot(), 'lakehouse.yaml');
     const text = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, text.replace('  bundle: databricks\n', '  bundle: databricks\n  templates: /etc\n'));
@@ -53,7 +63,9 @@ suite('Restricted Mode (an untrusted copy of the sample)', () => {
       assert.match(diagnostics[0]!.message, /paths\.templates \('[^']*etc'\) is outside the project folder/);
     } finally {
       fs.writeFileSync(file, text);
-      await vscode.workspace.getConfiguration('lakehouse').update('security.allowedFolders', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace
+        .getConfiguration('lakehouse')
+        .update('security.allowedFolders', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 });

@@ -30,15 +30,34 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     const snapshot = api.projects.snapshots[0]!;
     assert.strictEqual(snapshot.rootFile, path.join(workspaceRoot(), 'lakehouse.yaml'));
     const problems = [...snapshot.diagnostics.values()].flat();
-    assert.deepStrictEqual(problems.map(d => `${d.code} ${d.message}`), [], 'the sample validates with no problems');
-    fs.writeFileSync(path.join(outputDir(), 'activation.json'), JSON.stringify({ activationMs: api.activationMs, sinceModuleLoadMs: api.sinceModuleLoadMs, vscode: vscode.version }, null, 2));
-    console.log(`activation: activate() ${api.activationMs.toFixed(1)} ms, ${api.sinceModuleLoadMs.toFixed(1)} ms since the module loaded (VS Code ${vscode.version})`);
+    assert.deepStrictEqual(
+      problems.map(d => `${d.code} ${d.message}`),
+      [],
+      'the sample validates with no problems',
+    );
+    fs.writeFileSync(
+      path.join(outputDir(), 'activation.json'),
+      JSON.stringify(
+        { activationMs: api.activationMs, sinceModuleLoadMs: api.sinceModuleLoadMs, vscode: vscode.version },
+        null,
+        2,
+      ),
+    );
+    console.log(
+      `activation: activate() ${api.activationMs.toFixed(1)} ms, ${api.sinceModuleLoadMs.toFixed(1)} ms since the module loaded (VS Code ${vscode.version})`,
+    );
   });
 
   test('the Sources view lists the five tables of the sample', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.lakehouse');
     const tables = api.sources.all().filter((n): n is Extract<SourcesNode, { kind: 'table' }> => n.kind === 'table');
-    assert.deepStrictEqual(tables.map(t => t.table.qualifiedName).sort(), ['dbo.DimArtist', 'dbo.DimDate', 'dbo.DimTrack', 'dbo.DimUser', 'dbo.FactStream']);
+    assert.deepStrictEqual(tables.map(t => t.table.qualifiedName).sort(), [
+      'dbo.DimArtist',
+      'dbo.DimDate',
+      'dbo.DimTrack',
+      'dbo.DimUser',
+      'dbo.FactStream',
+    ]);
     const fact = tables.find(t => t.table.name === 'FactStream')!;
     const item = api.sources.getTreeItem(fact);
     assert.strictEqual(item.description, 'CDC stream_timestamp · backfill from 2024-01-01');
@@ -78,8 +97,12 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     assert.ok(await editor.edit(b => b.replace(valueRange, 'dim_trak')));
     const expected = new vscode.Range(valueStart, valueStart.translate(0, 'dim_trak'.length));
     const diagnostic = await waitFor('the LH201 diagnostic', () =>
-      lakehouseDiagnostics(uri).find(d => d.code === 'LH201'));
-    assert.ok(diagnostic.range.isEqual(expected), `range ${JSON.stringify(diagnostic.range)} is the dimension value ${JSON.stringify(expected)}`);
+      lakehouseDiagnostics(uri).find(d => d.code === 'LH201'),
+    );
+    assert.ok(
+      diagnostic.range.isEqual(expected),
+      `range ${JSON.stringify(diagnostic.range)} is the dimension value ${JSON.stringify(expected)}`,
+    );
     assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
     assert.match(diagnostic.message, /dim_trak.*Did you mean 'dim_track'/);
     await vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -88,7 +111,12 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     editor.revealRange(expected, vscode.TextEditorRevealType.InCenter);
     await checkpoint('unknown-dimension', { waitForText: "Did you mean 'dim_track'?" });
 
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, expected, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      expected,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find(a => a.title === "Change to 'dim_track'");
     assert.ok(fix?.edit, `a quick fix is offered (got ${actions.map(a => a.title).join(', ')})`);
     assert.strictEqual(fix.isPreferred, true);
@@ -104,7 +132,12 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(doc);
     const original = doc.getText();
-    const line = doc.lineAt(doc.getText().split('\n').findIndex(l => l.startsWith('project:')));
+    const line = doc.lineAt(
+      doc
+        .getText()
+        .split('\n')
+        .findIndex(l => l.startsWith('project:')),
+    );
     assert.ok(await editor.edit(b => b.insert(line.range.end, ' [unclosed')));
     const diagnostic = await waitFor('LH001', () => lakehouseDiagnostics(uri).find(d => d.code === 'LH001'));
     assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
@@ -112,8 +145,14 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     assert.match(api.sources.getTreeItem(message).label as string, /cannot be read/);
     await vscode.commands.executeCommand('workbench.view.extension.lakehouse');
     await checkpoint('broken-yaml', { waitForText: 'cannot be read' });
-    assert.ok(await editor.edit(b => b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original)));
-    await waitFor('the tables to come back', () => (api.sources.all().filter(n => n.kind === 'table').length === 5 ? true : undefined));
+    assert.ok(
+      await editor.edit(b =>
+        b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original),
+      ),
+    );
+    await waitFor('the tables to come back', () =>
+      api.sources.all().filter(n => n.kind === 'table').length === 5 ? true : undefined,
+    );
     assert.deepStrictEqual(lakehouseDiagnostics(uri), []);
     await vscode.commands.executeCommand('workbench.action.files.revert');
     assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), original, 'nothing was written to disk');
@@ -127,17 +166,26 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     const written = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.project.importAdf', adf, out);
     assert.strictEqual(written?.fsPath, out.fsPath);
     const text = fs.readFileSync(out.fsPath, 'utf8');
-    for (const table of ['DimUser', 'DimArtist', 'DimTrack', 'DimDate', 'FactStream']) assert.match(text, new RegExp(`- name: ${table}\\b`));
+    for (const table of ['DimUser', 'DimArtist', 'DimTrack', 'DimDate', 'FactStream'])
+      assert.match(text, new RegExp(`- name: ${table}\\b`));
     assert.match(text, /adf: factory\n/);
     await api.projects.whenIdle();
-    const imported = await waitFor('the imported project', () => api.projects.snapshots.find(s => s.rootFile === out.fsPath));
+    const imported = await waitFor('the imported project', () =>
+      api.projects.snapshots.find(s => s.rootFile === out.fsPath),
+    );
     const errors = [...imported.diagnostics.values()].flat().filter(d => d.severity === 'error');
-    assert.deepStrictEqual(errors.map(d => d.message), []);
+    assert.deepStrictEqual(
+      errors.map(d => d.message),
+      [],
+    );
     const todos = lakehouseDiagnostics(out).filter(d => d.code === 'LH901');
     assert.ok(todos.length >= 5, 'the TODOs are pointed at');
     await checkpoint('imported', { waitForText: 'TODO' });
     fs.rmSync(path.dirname(out.fsPath), { recursive: true, force: true });
     await vscode.commands.executeCommand('lakehouse.sources.refresh');
-    assert.ok(api.projects.snapshots.every(s => s.rootFile !== out.fsPath), 'a deleted project leaves the views');
+    assert.ok(
+      api.projects.snapshots.every(s => s.rootFile !== out.fsPath),
+      'a deleted project leaves the views',
+    );
   });
 });

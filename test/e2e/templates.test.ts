@@ -42,26 +42,42 @@ suite('Template previews in a real VS Code host', () => {
   test('a dimension template previews for dim_user and follows the metadata as it is edited', async () => {
     const template = path.join(api.previews.builtinTemplatesDir, 'gold', 'dimension.py.j2');
     await vscode.window.showTextDocument(vscode.Uri.file(template), { preview: false });
-    const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.templates.openPreview', vscode.Uri.file(template), 'dimension dim_user');
+    const uri = await vscode.commands.executeCommand<vscode.Uri>(
+      'lakehouse.templates.openPreview',
+      vscode.Uri.file(template),
+      'dimension dim_user',
+    );
     assert.ok(uri, 'a preview opened');
-    assert.strictEqual(path.basename(uri.path), 'dim_user.py', 'the preview is named like its output, so it is highlighted as Python');
+    assert.strictEqual(
+      path.basename(uri.path),
+      'dim_user.py',
+      'the preview is named like its output, so it is highlighted as Python',
+    );
     const preview = await waitFor('the preview document', () => previewDoc(uri));
     assert.strictEqual(preview.languageId, 'python');
-    assert.strictEqual(preview.getText(), fs.readFileSync(path.join(workspaceRoot(), 'databricks', 'src', 'gold', 'dim_user.py'), 'utf8'), 'the preview is what Render All wrote');
+    assert.strictEqual(
+      preview.getText(),
+      fs.readFileSync(path.join(workspaceRoot(), 'databricks', 'src', 'gold', 'dim_user.py'), 'utf8'),
+      'the preview is what Render All wrote',
+    );
     assert.match(preview.getText(), /stored_as_scd_type=2/);
     revealInPreview(uri, 'stored_as_scd_type');
     await checkpoint('template-preview', { waitForText: 'stored_as_scd_type' });
 
     // Edit the metadata (unsaved): dim_user becomes SCD Type 1, and the preview follows.
-    const star = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'metadata', 'star-schema.lakehouse.yaml')));
+    const star = await vscode.workspace.openTextDocument(
+      vscode.Uri.file(path.join(workspaceRoot(), 'metadata', 'star-schema.lakehouse.yaml')),
+    );
     const editor = await vscode.window.showTextDocument(star, { viewColumn: vscode.ViewColumn.One });
     const at = star.getText().indexOf('scdType: 2');
     assert.ok(at > 0);
     const trackedLine = star.lineAt(star.positionAt(star.getText().indexOf('trackedColumns: [user_name')).line);
-    assert.ok(await editor.edit(b => {
-      b.replace(new vscode.Range(star.positionAt(at), star.positionAt(at + 'scdType: 2'.length)), 'scdType: 1');
-      b.delete(trackedLine.rangeIncludingLineBreak);
-    }));
+    assert.ok(
+      await editor.edit(b => {
+        b.replace(new vscode.Range(star.positionAt(at), star.positionAt(at + 'scdType: 2'.length)), 'scdType: 1');
+        b.delete(trackedLine.rangeIncludingLineBreak);
+      }),
+    );
     await waitFor('the preview to show SCD Type 1', () => previewDoc(uri)?.getText().includes('stored_as_scd_type=1'));
     revealInPreview(uri, 'stored_as_scd_type');
     await checkpoint('template-preview-after-metadata-edit', { waitForText: 'stored_as_scd_type=1' });
@@ -75,7 +91,10 @@ suite('Template previews in a real VS Code host', () => {
     fs.symlinkSync('/etc/hostname', link);
     try {
       const linked = api.previews.previewUri({ kind: 'embedded', file: link, index: 0 }, 'linked.sql');
-      assert.match((await vscode.workspace.openTextDocument(linked)).getText(), /linked\.py leads outside the project folder through a symbolic link/);
+      assert.match(
+        (await vscode.workspace.openTextDocument(linked)).getText(),
+        /linked\.py leads outside the project folder through a symbolic link/,
+      );
     } finally {
       fs.rmSync(link);
     }
@@ -86,10 +105,17 @@ suite('Template previews in a real VS Code host', () => {
     const doc = await vscode.workspace.openTextDocument(notebook);
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', notebook);
-    assert.ok(lenses.some(l => l.command?.command === 'lakehouse.templates.openPreview'), 'a CodeLens offers the preview');
+    assert.ok(
+      lenses.some(l => l.command?.command === 'lakehouse.templates.openPreview'),
+      'a CodeLens offers the preview',
+    );
     const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.templates.openPreview', notebook);
     assert.ok(uri);
-    const preview = await waitFor('the rendered star join', () => previewDoc(uri)?.getText().includes('LEFT JOIN spotify_catalog.gold.dim_user AS dim_user') && previewDoc(uri));
+    const preview = await waitFor(
+      'the rendered star join',
+      () =>
+        previewDoc(uri)?.getText().includes('LEFT JOIN spotify_catalog.gold.dim_user AS dim_user') && previewDoc(uri),
+    );
     assert.strictEqual(preview.languageId, 'sql');
 
     // Edit-to-preview latency, as a person typing sees it: from the moment the edit reaches the
@@ -102,7 +128,12 @@ suite('Template previews in a real VS Code host', () => {
       let editArrived = 0;
       const updated = new Promise<number>(resolve => {
         const listener = vscode.workspace.onDidChangeTextDocument(e => {
-          if (e.document.uri.toString() === notebook.toString() && e.document.getText().includes(expected) && !editArrived) editArrived = performance.now();
+          if (
+            e.document.uri.toString() === notebook.toString() &&
+            e.document.getText().includes(expected) &&
+            !editArrived
+          )
+            editArrived = performance.now();
           if (e.document.uri.toString() === uri.toString() && e.document.getText().includes(expected)) {
             listener.dispose();
             resolve(performance.now());
@@ -111,15 +142,24 @@ suite('Template previews in a real VS Code host', () => {
       });
       const at = doc.getText().indexOf(marker);
       assert.ok(await editor.edit(b => b.insert(doc.positionAt(at + marker.length), `  ${expected}\n`)));
-      const shown = await Promise.race([updated, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`edit ${i} never reached the preview`)), 5000))]);
+      const shown = await Promise.race([
+        updated,
+        new Promise<number>((_, reject) =>
+          setTimeout(() => reject(new Error(`edit ${i} never reached the preview`)), 5000),
+        ),
+      ]);
       assert.ok(editArrived > 0, 'the edit event arrived');
       latencies.push(shown - editArrived);
     }
     const p95 = percentile(latencies, 95);
     const median = percentile(latencies, 50);
-    console.log(`edit-to-preview: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${latencies.length} edits`);
-    fs.writeFileSync(path.join(outputDir(), 'preview-latency.json'),
-      JSON.stringify({ medianMs: median, p95Ms: p95, samples: latencies }, null, 2));
+    console.log(
+      `edit-to-preview: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${latencies.length} edits`,
+    );
+    fs.writeFileSync(
+      path.join(outputDir(), 'preview-latency.json'),
+      JSON.stringify({ medianMs: median, p95Ms: p95, samples: latencies }, null, 2),
+    );
     await checkpoint('embedded-preview', { waitForText: 'SELECT' });
 
     // Break the template: a filter Jinja2 does not have (a compile error on that line, in Jinja2 too).
@@ -127,11 +167,25 @@ suite('Template previews in a real VS Code host', () => {
     const bad = text.indexOf('{{ param.cols }}');
     assert.ok(bad > 0);
     const badLine = doc.positionAt(bad).line;
-    assert.ok(await editor.edit(b => b.replace(new vscode.Range(doc.positionAt(bad), doc.positionAt(bad + '{{ param.cols }}'.length)), '{{ param.cols | no_such_filter }}')));
+    assert.ok(
+      await editor.edit(b =>
+        b.replace(
+          new vscode.Range(doc.positionAt(bad), doc.positionAt(bad + '{{ param.cols }}'.length)),
+          '{{ param.cols | no_such_filter }}',
+        ),
+      ),
+    );
     const diagnostic = await waitFor('the render diagnostic', () =>
-      vscode.languages.getDiagnostics(notebook).find(d => d.source === 'lakehouse' && /does not render/.test(d.message)));
+      vscode.languages
+        .getDiagnostics(notebook)
+        .find(d => d.source === 'lakehouse' && /does not render/.test(d.message)),
+    );
     assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
-    assert.strictEqual(diagnostic.range.start.line, badLine, `diagnostic on line ${diagnostic.range.start.line + 1}, the unknown filter is on ${badLine + 1}`);
+    assert.strictEqual(
+      diagnostic.range.start.line,
+      badLine,
+      `diagnostic on line ${diagnostic.range.start.line + 1}, the unknown filter is on ${badLine + 1}`,
+    );
     assert.match(diagnostic.message, /no_such_filter/);
     await waitFor('the preview to explain', () => previewDoc(uri)?.getText().includes('does not render'));
     editor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.start);

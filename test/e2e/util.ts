@@ -7,7 +7,11 @@ import * as vscode from 'vscode';
 export const EXTENSION_ID = 'lakehouse-workbench.lakehouse-workbench';
 
 /** Polls until probe returns something other than undefined or false. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const value = await probe();

@@ -6,7 +6,15 @@ import fc from 'fast-check';
 import { loadCorpus } from './corpus';
 import { Runner, type RunOutcome } from './pool';
 import { ALL_TARGETS } from './targets';
-import { FINDING_KINDS, TARGETS, type CaseInput, type Finding, type FindingKind, type RunnerOptions, type TargetName } from './types';
+import {
+  FINDING_KINDS,
+  TARGETS,
+  type CaseInput,
+  type Finding,
+  type FindingKind,
+  type RunnerOptions,
+  type TargetName,
+} from './types';
 
 export interface FuzzOptions {
   seed: number;
@@ -59,7 +67,15 @@ export interface FindingRecord {
   cases: number;
   /** Cases from random generation (not from the known-hostile seeds). */
   randomCases: number;
-  first: { seed: number; path: string; numRuns: number; examples: boolean; value: unknown; input: CaseInput; fromExample: boolean };
+  first: {
+    seed: number;
+    path: string;
+    numRuns: number;
+    examples: boolean;
+    value: unknown;
+    input: CaseInput;
+    fromExample: boolean;
+  };
   minimal?: Minimal;
 }
 
@@ -91,22 +107,40 @@ export function limitFor(target: TargetName, options: Pick<FuzzOptions, 'hangMs'
 const stageKey = (stage: string) => stage.replace(/\s*\(.*$/s, '');
 
 /** The findings of one run: the runner's own, plus a hang or the death of the runner. */
-export function outcomeFindings(target: TargetName, outcome: RunOutcome, options: Pick<FuzzOptions, 'hangMs' | 'renderTimeoutMs'>): Finding[] {
+export function outcomeFindings(
+  target: TargetName,
+  outcome: RunOutcome,
+  options: Pick<FuzzOptions, 'hangMs' | 'renderTimeoutMs'>,
+): Finding[] {
   const limit = limitFor(target, options);
   const findings = [...(outcome.result?.findings ?? [])];
   const over = target === 'templates' ? ` (the renderer's limit is ${options.renderTimeoutMs} ms)` : '';
   if (outcome.hung) {
     const cpu = outcome.hung.cpuMs !== undefined ? ` (${Math.round(outcome.hung.cpuMs)} ms of CPU)` : '';
-    findings.push({ kind: 'hang', signature: `hang:${target}:${stageKey(outcome.hung.stage)}`, message: `no answer after ${Math.round(outcome.hung.afterMs)} ms${cpu}${over}; killed in: ${outcome.hung.stage.slice(0, 300)}` });
+    findings.push({
+      kind: 'hang',
+      signature: `hang:${target}:${stageKey(outcome.hung.stage)}`,
+      message: `no answer after ${Math.round(outcome.hung.afterMs)} ms${cpu}${over}; killed in: ${outcome.hung.stage.slice(0, 300)}`,
+    });
   } else if (outcome.result && Math.min(outcome.result.cpuMs, outcome.result.elapsedMs) > limit) {
-    findings.push({ kind: 'hang', signature: `hang:${target}:finished late`, message: `the case took ${Math.round(outcome.result.elapsedMs)} ms (${Math.round(outcome.result.cpuMs)} ms of CPU; limit ${limit} ms${over})` });
+    findings.push({
+      kind: 'hang',
+      signature: `hang:${target}:finished late`,
+      message: `the case took ${Math.round(outcome.result.elapsedMs)} ms (${Math.round(outcome.result.cpuMs)} ms of CPU; limit ${limit} ms${over})`,
+    });
   }
   if (outcome.died) {
     const kind: FindingKind = target === 'templates' ? 'template' : 'crash';
     const how = outcome.died.signal ?? `exit ${outcome.died.code}`;
-    const lastLine = outcome.died.stderr.trim().split('\n').filter(l => /error|fatal|abort/i.test(l)).slice(0, 2).join(' | ');
+    const lastLine = outcome.died.stderr
+      .trim()
+      .split('\n')
+      .filter(l => /error|fatal|abort/i.test(l))
+      .slice(0, 2)
+      .join(' | ');
     findings.push({
-      kind, signature: `${kind}:${target}:the runner process died (${how}):${stageKey(outcome.died.stage)}`,
+      kind,
+      signature: `${kind}:${target}:the runner process died (${how}):${stageKey(outcome.died.stage)}`,
       message: `the whole process died (${how}) in: ${outcome.died.stage.slice(0, 200)}${lastLine ? ` — ${lastLine.slice(0, 300)}` : ''}`,
       detail: outcome.died.stderr.slice(-4000),
     });
@@ -119,7 +153,13 @@ function shardSeed(seed: number, target: TargetName, shard: number): number {
 }
 
 function emptyStats(): TargetStats {
-  return { cases: 0, counts: { crash: 0, hang: 0, range: 0, incremental: 0, template: 0 }, wallMs: 0, busyMs: 0, notes: {} };
+  return {
+    cases: 0,
+    counts: { crash: 0, hang: 0, range: 0, incremental: 0, template: 0 },
+    wallMs: 0,
+    busyMs: 0,
+    notes: {},
+  };
 }
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
@@ -129,7 +169,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   if (corpus.realWorldMissing) {
     notes.push(corpus.realWorldMissing);
     options.log(`note: ${corpus.realWorldMissing}`);
-  } else notes.push(`ADF: the sample's factory and ${corpus.factories.length - 1} real-world factories (../shared/fixtures/adf-real-world)`);
+  } else
+    notes.push(
+      `ADF: the sample's factory and ${corpus.factories.length - 1} real-world factories (../shared/fixtures/adf-real-world)`,
+    );
   const runnerOptions: RunnerOptions = { renderTimeoutMs: options.renderTimeoutMs };
   const runners = Array.from({ length: Math.max(1, options.jobs) }, () => new Runner());
   const records = new Map<string, FindingRecord>();
@@ -147,87 +190,123 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const examples = options.examples ? target.examples() : [];
       const progress = setInterval(() => {
         const secs = (Date.now() - phaseStart) / 1000;
-        const found = FINDING_KINDS.filter(k => s.counts[k]).map(k => `${k} ${s.counts[k]}`).join(', ') || 'none';
-        options.log(`[fuzz] ${name}: ${s.cases}/${total} cases, ${(s.cases / secs).toFixed(0)}/s; cases with findings: ${found}`);
+        const found =
+          FINDING_KINDS.filter(k => s.counts[k])
+            .map(k => `${k} ${s.counts[k]}`)
+            .join(', ') || 'none';
+        options.log(
+          `[fuzz] ${name}: ${s.cases}/${total} cases, ${(s.cases / secs).toFixed(0)}/s; cases with findings: ${found}`,
+        );
       }, options.progressEveryMs);
       progress.unref();
-      await Promise.all(Array.from({ length: shards }, async (_, shard) => {
-        const runner = runners[shard] as Runner;
-        const numRuns = Math.floor(total / shards) + (shard < total % shards ? 1 : 0);
-        const seed = shardSeed(options.seed, name, shard);
-        const withExamples = shard === 0 && examples.length > 0;
-        const record = (f: Finding, i: number, value: unknown, input: CaseInput, fromExample: boolean): void => {
-          let r = records.get(f.signature);
-          if (!r) {
-            r = {
-              kind: f.kind, signature: f.signature, target: name, message: f.message, ...(f.detail !== undefined ? { detail: f.detail } : {}),
-              cases: 0, randomCases: 0, first: { seed, path: String(i), numRuns, examples: withExamples, value, input, fromExample },
-            };
-            records.set(f.signature, r);
-            options.log(`[fuzz] new finding (${name}, ${f.kind}${fromExample ? ', known-hostile seed' : ''}): ${f.message.slice(0, 240)}`);
-          }
-          r.cases++;
-          if (!fromExample) r.randomCases++;
-        };
-        let index = 0;
-        let previous: { i: number; value: unknown; input: CaseInput; fromExample: boolean } | undefined;
-        const details = await fc.check(fc.asyncProperty(target.arbitrary, async value => {
-          const i = index++;
-          const fromExample = withExamples && i < examples.length;
-          let input: CaseInput;
-          let findings: Finding[];
-          try {
-            input = target.materialize(value);
-            let outcome = await runner.run(input, runnerOptions, limit + KILL_SLACK_MS);
-            findings = outcomeFindings(name, outcome, options);
-            if (findings.some(f => f.kind === 'hang')) {
-              // A hang must happen again: a case that waited seconds without using the CPU and then
-              // runs in time is the machine stalling (disk writeback, scheduling), not our code. A
-              // blocking read (a FIFO, a device) hangs every time.
-              const retry = await runner.run(input, runnerOptions, limit + KILL_SLACK_MS);
-              const again = outcomeFindings(name, retry, options);
-              if (!again.some(f => f.kind === 'hang')) {
-                const note = 'hang not confirmed by an immediate rerun (the machine stalled; counted once here, not as a hang)';
-                s.notes[note] = (s.notes[note] ?? 0) + 1;
-                options.log(`[fuzz] ${name}: ${findings.find(f => f.kind === 'hang')?.message.slice(0, 160)} — not again on a rerun (${Math.round(retry.result?.elapsedMs ?? retry.wallMs)} ms): not counted as a hang`);
-                outcome = retry;
-                findings = again;
-              }
+      await Promise.all(
+        Array.from({ length: shards }, async (_, shard) => {
+          const runner = runners[shard] as Runner;
+          const numRuns = Math.floor(total / shards) + (shard < total % shards ? 1 : 0);
+          const seed = shardSeed(options.seed, name, shard);
+          const withExamples = shard === 0 && examples.length > 0;
+          const record = (f: Finding, i: number, value: unknown, input: CaseInput, fromExample: boolean): void => {
+            let r = records.get(f.signature);
+            if (!r) {
+              r = {
+                kind: f.kind,
+                signature: f.signature,
+                target: name,
+                message: f.message,
+                ...(f.detail !== undefined ? { detail: f.detail } : {}),
+                cases: 0,
+                randomCases: 0,
+                first: { seed, path: String(i), numRuns, examples: withExamples, value, input, fromExample },
+              };
+              records.set(f.signature, r);
+              options.log(
+                `[fuzz] new finding (${name}, ${f.kind}${fromExample ? ', known-hostile seed' : ''}): ${f.message.slice(0, 240)}`,
+              );
             }
-            const late = runner.takeLateDeath();
-            if (late && previous) {
-              // The runner died after the previous case had answered: that case's finding.
-              const [death] = outcomeFindings(name, { died: late, wallMs: 0 }, options);
-              if (death) {
-                s.counts[death.kind]++;
-                record(death, previous.i, previous.value, previous.input, previous.fromExample);
+            r.cases++;
+            if (!fromExample) r.randomCases++;
+          };
+          let index = 0;
+          let previous: { i: number; value: unknown; input: CaseInput; fromExample: boolean } | undefined;
+          const details = await fc.check(
+            fc.asyncProperty(target.arbitrary, async value => {
+              const i = index++;
+              const fromExample = withExamples && i < examples.length;
+              let input: CaseInput;
+              let findings: Finding[];
+              try {
+                input = target.materialize(value);
+                let outcome = await runner.run(input, runnerOptions, limit + KILL_SLACK_MS);
+                findings = outcomeFindings(name, outcome, options);
+                if (findings.some(f => f.kind === 'hang')) {
+                  // A hang must happen again: a case that waited seconds without using the CPU and then
+                  // runs in time is the machine stalling (disk writeback, scheduling), not our code. A
+                  // blocking read (a FIFO, a device) hangs every time.
+                  const retry = await runner.run(input, runnerOptions, limit + KILL_SLACK_MS);
+                  const again = outcomeFindings(name, retry, options);
+                  if (!again.some(f => f.kind === 'hang')) {
+                    const note =
+                      'hang not confirmed by an immediate rerun (the machine stalled; counted once here, not as a hang)';
+                    s.notes[note] = (s.notes[note] ?? 0) + 1;
+                    options.log(
+                      `[fuzz] ${name}: ${findings.find(f => f.kind === 'hang')?.message.slice(0, 160)} — not ` +
+                        `again on a rerun (${Math.round(retry.result?.elapsedMs ?? retry.wallMs)} ms): not counted ` +
+                        `as a hang`,
+                    );
+                    outcome = retry;
+                    findings = again;
+                  }
+                }
+                const late = runner.takeLateDeath();
+                if (late && previous) {
+                  // The runner died after the previous case had answered: that case's finding.
+                  const [death] = outcomeFindings(name, { died: late, wallMs: 0 }, options);
+                  if (death) {
+                    s.counts[death.kind]++;
+                    record(death, previous.i, previous.value, previous.input, previous.fromExample);
+                  }
+                }
+                s.busyMs += outcome.result?.elapsedMs ?? outcome.wallMs;
+                for (const note of outcome.result?.notes ?? []) s.notes[note] = (s.notes[note] ?? 0) + 1;
+              } catch (e) {
+                // The fuzzer's own failure (it could not build the case): reported, never hidden.
+                input = { target: 'template-parser', text: '' };
+                findings = [
+                  {
+                    kind: 'crash',
+                    signature: `crash:${name}:fuzz harness:${String(e)}`,
+                    message: `the fuzzer failed on this case: ${String(e)}`,
+                    detail: (e as Error).stack ?? '',
+                  },
+                ];
               }
-            }
-            s.busyMs += outcome.result?.elapsedMs ?? outcome.wallMs;
-            for (const note of outcome.result?.notes ?? []) s.notes[note] = (s.notes[note] ?? 0) + 1;
-          } catch (e) {
-            // The fuzzer's own failure (it could not build the case): reported, never hidden.
-            input = { target: 'template-parser', text: '' };
-            findings = [{ kind: 'crash', signature: `crash:${name}:fuzz harness:${String(e)}`, message: `the fuzzer failed on this case: ${String(e)}`, detail: (e as Error).stack ?? '' }];
-          }
-          s.cases++;
-          for (const kind of new Set(findings.map(f => f.kind))) s.counts[kind]++;
-          const seen = new Set<string>();
-          for (const f of findings) {
-            if (seen.has(f.signature)) continue;
-            seen.add(f.signature);
-            record(f, i, value, input, fromExample);
-          }
-          previous = { i, value, input, fromExample };
-          return true;
-        }), { seed, numRuns, examples: withExamples ? examples.map(e => [e] as [unknown]) : [], endOnFailure: true });
-        // The property always holds (findings are counted, not thrown): a failure is the harness's.
-        if (details.failed) throw new Error(`the fuzz harness failed on ${name} (seed ${seed}): ${String(details.errorInstance)}`);
-      }));
+              s.cases++;
+              for (const kind of new Set(findings.map(f => f.kind))) s.counts[kind]++;
+              const seen = new Set<string>();
+              for (const f of findings) {
+                if (seen.has(f.signature)) continue;
+                seen.add(f.signature);
+                record(f, i, value, input, fromExample);
+              }
+              previous = { i, value, input, fromExample };
+              return true;
+            }),
+            { seed, numRuns, examples: withExamples ? examples.map(e => [e] as [unknown]) : [], endOnFailure: true },
+          );
+          // The property always holds (findings are counted, not thrown): a failure is the harness's.
+          if (details.failed)
+            throw new Error(`the fuzz harness failed on ${name} (seed ${seed}): ${String(details.errorInstance)}`);
+        }),
+      );
       clearInterval(progress);
       s.wallMs = Date.now() - phaseStart;
-      const found = FINDING_KINDS.filter(k => s.counts[k]).map(k => `${k} ${s.counts[k]}`).join(', ') || 'none';
-      options.log(`[fuzz] ${name}: ${s.cases} cases in ${(s.wallMs / 1000).toFixed(1)} s; cases with findings: ${found}`);
+      const found =
+        FINDING_KINDS.filter(k => s.counts[k])
+          .map(k => `${k} ${s.counts[k]}`)
+          .join(', ') || 'none';
+      options.log(
+        `[fuzz] ${name}: ${s.cases} cases in ${(s.wallMs / 1000).toFixed(1)} s; cases with findings: ${found}`,
+      );
     }
 
     const findings = [...records.values()];
@@ -243,54 +322,84 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 // Hangs last: each try of a hang takes seconds, the others milliseconds.
 const KIND_ORDER: FindingKind[] = ['crash', 'template', 'range', 'incremental', 'hang'];
 
-async function shrinkAll(findings: FindingRecord[], runners: Runner[], options: FuzzOptions, runnerOptions: RunnerOptions): Promise<void> {
-  const queue = [...findings].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || b.cases - a.cases);
+async function shrinkAll(
+  findings: FindingRecord[],
+  runners: Runner[],
+  options: FuzzOptions,
+  runnerOptions: RunnerOptions,
+): Promise<void> {
+  const queue = [...findings].sort(
+    (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || b.cases - a.cases,
+  );
   const deadline = Date.now() + options.shrinkBudgetMs;
-  options.log(`[fuzz] shrinking ${queue.length} distinct finding(s) (at most ${Math.round(options.shrinkBudgetMs / 1000)} s)…`);
-  await Promise.all(runners.map(async runner => {
-    for (;;) {
-      const record = queue.shift();
-      if (!record) return;
-      const remaining = deadline - Date.now();
-      if (remaining < 1000) {
-        options.log(`[fuzz] no time left to shrink: ${record.signature}`);
-        continue;
+  options.log(
+    `[fuzz] shrinking ${queue.length} distinct finding(s) (at most ${Math.round(options.shrinkBudgetMs / 1000)} s)…`,
+  );
+  await Promise.all(
+    runners.map(async runner => {
+      for (;;) {
+        const record = queue.shift();
+        if (!record) return;
+        const remaining = deadline - Date.now();
+        if (remaining < 1000) {
+          options.log(`[fuzz] no time left to shrink: ${record.signature}`);
+          continue;
+        }
+        const budget = Math.min(remaining, record.kind === 'hang' ? 120_000 : 30_000);
+        try {
+          record.minimal = await shrinkOne(record, runner, options, runnerOptions, Date.now() + budget);
+          options.log(
+            `[fuzz] shrunk (${record.minimal.shrinks} fast-check steps, ${record.minimal.reduced} lines/files removed): ${record.signature.slice(0, 160)}`,
+          );
+        } catch (e) {
+          options.log(`[fuzz] could not shrink ${record.signature}: ${String(e)}`);
+        }
       }
-      const budget = Math.min(remaining, record.kind === 'hang' ? 120_000 : 30_000);
-      try {
-        record.minimal = await shrinkOne(record, runner, options, runnerOptions, Date.now() + budget);
-        options.log(`[fuzz] shrunk (${record.minimal.shrinks} fast-check steps, ${record.minimal.reduced} lines/files removed): ${record.signature.slice(0, 160)}`);
-      } catch (e) {
-        options.log(`[fuzz] could not shrink ${record.signature}: ${String(e)}`);
-      }
-    }
-  }));
+    }),
+  );
 }
 
-async function shrinkOne(record: FindingRecord, runner: Runner, options: FuzzOptions, runnerOptions: RunnerOptions, deadline: number): Promise<Minimal> {
+async function shrinkOne(
+  record: FindingRecord,
+  runner: Runner,
+  options: FuzzOptions,
+  runnerOptions: RunnerOptions,
+  deadline: number,
+): Promise<Minimal> {
   const target = ALL_TARGETS[record.target];
   // A hang shrinks toward the time limit, where it stops reproducing reliably: while shrinking, a
   // candidate must take 1.5 times the limit, so that the minimal case is well over it.
   const strict = record.kind === 'hang';
   const shrinking = strict ? { ...options, hangMs: options.hangMs * 1.5 } : options;
   const stage = (signature: string) => signature.split(':').slice(2).join(':');
-  const matches = (f: Finding) => f.signature === record.signature
-    || (strict && f.kind === 'hang' && (stage(f.signature) === stage(record.signature) || f.signature.endsWith(':finished late') || record.signature.endsWith(':finished late')));
-  const reproduce = async (input: CaseInput, limits: Pick<FuzzOptions, 'hangMs' | 'renderTimeoutMs'>): Promise<Finding | undefined> => {
+  const matches = (f: Finding) =>
+    f.signature === record.signature ||
+    (strict &&
+      f.kind === 'hang' &&
+      (stage(f.signature) === stage(record.signature) ||
+        f.signature.endsWith(':finished late') ||
+        record.signature.endsWith(':finished late')));
+  const reproduce = async (
+    input: CaseInput,
+    limits: Pick<FuzzOptions, 'hangMs' | 'renderTimeoutMs'>,
+  ): Promise<Finding | undefined> => {
     const outcome = await runner.run(input, runnerOptions, limitFor(record.target, limits) + KILL_SLACK_MS);
     return outcomeFindings(record.target, outcome, limits).find(matches);
   };
   const examples = record.first.examples && options.examples ? target.examples().map(e => [e] as [unknown]) : [];
-  const details = await fc.check(fc.asyncProperty(target.arbitrary, async value => {
-    if (Date.now() > deadline) return true; // out of time: keep the smallest case so far
-    let input: CaseInput;
-    try {
-      input = target.materialize(value);
-    } catch {
-      return true;
-    }
-    return (await reproduce(input, shrinking)) === undefined;
-  }), { seed: record.first.seed, path: record.first.path, numRuns: record.first.numRuns, examples });
+  const details = await fc.check(
+    fc.asyncProperty(target.arbitrary, async value => {
+      if (Date.now() > deadline) return true; // out of time: keep the smallest case so far
+      let input: CaseInput;
+      try {
+        input = target.materialize(value);
+      } catch {
+        return true;
+      }
+      return (await reproduce(input, shrinking)) === undefined;
+    }),
+    { seed: record.first.seed, path: record.first.path, numRuns: record.first.numRuns, examples },
+  );
   let input = record.first.input;
   let shrinks = 0;
   const reproducedOnReplay = details.failed && !!details.counterexample;
@@ -298,19 +407,46 @@ async function shrinkOne(record: FindingRecord, runner: Runner, options: FuzzOpt
     input = target.materialize(details.counterexample![0]);
     shrinks = details.numShrinks;
   }
-  const reduced = await reduceLines(input, async candidate => Date.now() < deadline && (await reproduce(candidate, shrinking)) !== undefined);
+  const reduced = await reduceLines(
+    input,
+    async candidate => Date.now() < deadline && (await reproduce(candidate, shrinking)) !== undefined,
+  );
   // The minimal case, confirmed under the campaign's own limits (twice, for timing).
-  for (const [candidate, removed] of [[reduced.input, reduced.removed], [input, 0], [record.first.input, 0]] as const) {
+  for (const [candidate, removed] of [
+    [reduced.input, reduced.removed],
+    [input, 0],
+    [record.first.input, 0],
+  ] as const) {
     for (let attempt = 0; attempt < 2; attempt++) {
       const finding = await reproduce(candidate, options);
-      if (finding) return { input: candidate, finding, shrinks: candidate === record.first.input ? 0 : shrinks, reduced: removed, reproducedOnReplay };
+      if (finding)
+        return {
+          input: candidate,
+          finding,
+          shrinks: candidate === record.first.input ? 0 : shrinks,
+          reduced: removed,
+          reproducedOnReplay,
+        };
     }
   }
-  return { input, finding: { kind: record.kind, signature: record.signature, message: `${record.message} (not reproduced when replayed: flaky?)` }, shrinks, reduced: 0, reproducedOnReplay };
+  return {
+    input,
+    finding: {
+      kind: record.kind,
+      signature: record.signature,
+      message: `${record.message} (not reproduced when replayed: flaky?)`,
+    },
+    shrinks,
+    reduced: 0,
+    reproducedOnReplay,
+  };
 }
 
 /** Removes files, then repetitions, then chunks of lines, as long as the finding stays (delta debugging, bounded by `still`'s deadline). */
-async function reduceLines(input: CaseInput, still: (input: CaseInput) => Promise<boolean>): Promise<{ input: CaseInput; removed: number }> {
+async function reduceLines(
+  input: CaseInput,
+  still: (input: CaseInput) => Promise<boolean>,
+): Promise<{ input: CaseInput; removed: number }> {
   let removed = 0;
   let current = input;
   for (const slot of textSlots(input)) {
@@ -329,11 +465,16 @@ async function reduceLines(input: CaseInput, still: (input: CaseInput) => Promis
       let best: { start: number; unit: string; count: number } | undefined;
       for (const m of text.matchAll(/([\s\S]{1,16}?)\1{15,}/g)) {
         const unit = m[1] as string;
-        if (!best || m[0].length > best.unit.length * best.count) best = { start: m.index, unit, count: m[0].length / unit.length };
+        if (!best || m[0].length > best.unit.length * best.count)
+          best = { start: m.index, unit, count: m[0].length / unit.length };
       }
       if (!best) break;
       const run = best;
-      const build = (n: number) => slot.set(current, text.slice(0, run.start) + run.unit.repeat(n) + text.slice(run.start + run.unit.length * run.count));
+      const build = (n: number) =>
+        slot.set(
+          current,
+          text.slice(0, run.start) + run.unit.repeat(n) + text.slice(run.start + run.unit.length * run.count),
+        );
       let hi = run.count;
       let lo = 0;
       while (hi - lo > Math.max(1, Math.floor(hi / 20))) {
@@ -400,10 +541,20 @@ function textSlots(input: CaseInput): TextSlot[] {
             return { ...(i as typeof input), snippets };
           },
         })),
-        { removable: false, get: (i: CaseInput) => (i as typeof input).main, set: (i: CaseInput, text: string | undefined) => ({ ...(i as typeof input), main: text ?? '' }) },
+        {
+          removable: false,
+          get: (i: CaseInput) => (i as typeof input).main,
+          set: (i: CaseInput, text: string | undefined) => ({ ...(i as typeof input), main: text ?? '' }),
+        },
       ];
     case 'template-parser':
-      return [{ removable: false, get: i => (i as typeof input).text, set: (i, text) => ({ ...(i as typeof input), text: text ?? '' }) }];
+      return [
+        {
+          removable: false,
+          get: i => (i as typeof input).text,
+          set: (i, text) => ({ ...(i as typeof input), text: text ?? '' }),
+        },
+      ];
     case 'incremental':
       return []; // edits are offsets into the text: removing lines would move them
   }

@@ -11,36 +11,59 @@ export function lineLengths(text: string): number[] {
 }
 
 const isPosition = (p: unknown): p is { line: number; character: number } =>
-  !!p && typeof p === 'object' && Number.isInteger((p as { line: unknown }).line) && Number.isInteger((p as { character: unknown }).character);
+  !!p &&
+  typeof p === 'object' &&
+  Number.isInteger((p as { line: unknown }).line) &&
+  Number.isInteger((p as { character: unknown }).character);
 
 /** Why a range does not fit in a text with these line lengths (undefined when it fits). */
 export function rangeProblem(range: Range | undefined, lengths: number[]): string | undefined {
   if (!range || !isPosition(range.start) || !isPosition(range.end)) return 'not a range of integer positions';
-  for (const [which, p] of [['start', range.start], ['end', range.end]] as const) {
+  for (const [which, p] of [
+    ['start', range.start],
+    ['end', range.end],
+  ] as const) {
     if (p.line < 0 || p.character < 0) return `negative ${which}`;
     if (p.line >= lengths.length) return `${which} line beyond the last line`;
     if (p.character > (lengths[p.line] as number)) return `${which} character beyond the line's length`;
   }
-  if (range.end.line < range.start.line || (range.end.line === range.start.line && range.end.character < range.start.character)) return 'end before start';
+  if (
+    range.end.line < range.start.line ||
+    (range.end.line === range.start.line && range.end.character < range.start.character)
+  )
+    return 'end before start';
   return undefined;
 }
 
-const describeRange = (r: Range | undefined) => (r && isPosition(r.start) && isPosition(r.end) ? `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}` : JSON.stringify(r));
+const describeRange = (r: Range | undefined) =>
+  r && isPosition(r.start) && isPosition(r.end)
+    ? `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`
+    : JSON.stringify(r);
 
 /**
  * Every range of a diagnostic (its own, its related places', its fixes' edits) inside its file,
  * and every file one of the project's. `textOf` gives a project file's text as the core read it
  * (undefined: not a file of the project).
  */
-export function checkDiagnostic(target: TargetName, d: Diagnostic, textOf: (file: string) => string | undefined, rel: (file: string) => string, out: Finding[]): void {
-  const places: { where: string; file: string; range: Range | undefined }[] = [{ where: 'range', file: d.file, range: d.range }];
+export function checkDiagnostic(
+  target: TargetName,
+  d: Diagnostic,
+  textOf: (file: string) => string | undefined,
+  rel: (file: string) => string,
+  out: Finding[],
+): void {
+  const places: { where: string; file: string; range: Range | undefined }[] = [
+    { where: 'range', file: d.file, range: d.range },
+  ];
   for (const r of d.related ?? []) places.push({ where: 'related', file: r.file, range: r.range });
-  for (const f of d.fixes ?? []) for (const e of f.edits) places.push({ where: 'fix edit', file: e.file, range: e.range });
+  for (const f of d.fixes ?? [])
+    for (const e of f.edits) places.push({ where: 'fix edit', file: e.file, range: e.range });
   for (const p of places) {
     const text = typeof p.file === 'string' ? textOf(p.file) : undefined;
     if (text === undefined) {
       out.push({
-        kind: 'range', signature: `range:${target}:${d.code}:${p.where}:file not of the project`,
+        kind: 'range',
+        signature: `range:${target}:${d.code}:${p.where}:file not of the project`,
         message: `${d.code} ${p.where} in ${JSON.stringify(p.file)}, which is not a file of the project: ${d.message}`,
         detail: JSON.stringify(d, null, 1).slice(0, 4000),
       });
@@ -51,8 +74,11 @@ export function checkDiagnostic(target: TargetName, d: Diagnostic, textOf: (file
     if (!problem) continue;
     const line = p.range && isPosition(p.range.start) ? p.range.start.line : -1;
     out.push({
-      kind: 'range', signature: `range:${target}:${d.code}:${p.where}:${problem}`,
-      message: `${d.code} ${p.where} ${rel(p.file)}:${describeRange(p.range)}: ${problem} (the file has ${lengths.length} line(s)${line >= 0 && line < lengths.length ? `, line ${line} has ${lengths[line]} character(s)` : ''}): ${d.message.slice(0, 300)}`,
+      kind: 'range',
+      signature: `range:${target}:${d.code}:${p.where}:${problem}`,
+      message:
+        `${d.code} ${p.where} ${rel(p.file)}:${describeRange(p.range)}: ${problem} (the file has ` +
+        `${lengths.length} line(s)${line >= 0 && line < lengths.length ? `, line ${line} has ${lengths[line]} character(s)` : ''}): ${d.message.slice(0, 300)}`,
       detail: JSON.stringify(d, null, 1).slice(0, 4000),
     });
   }
@@ -92,8 +118,13 @@ export function signatureFrame(stack: string | undefined, overflow: boolean): st
   if (!overflow) return frames[0] as string;
   const counts = new Map<string, number>();
   for (const f of frames) counts.set(f, (counts.get(f) ?? 0) + 1);
-  const recurring = [...counts].filter(([, n]) => n >= 2).map(([f]) => f).sort();
-  return recurring.length ? `recursion through ${recurring.slice(0, 3).join(' + ')}` : `recursion in ${/\((.*)\)$/.exec(frames[0] as string)?.[1] ?? frames[0]}`;
+  const recurring = [...counts]
+    .filter(([, n]) => n >= 2)
+    .map(([f]) => f)
+    .sort();
+  return recurring.length
+    ? `recursion through ${recurring.slice(0, 3).join(' + ')}`
+    : `recursion in ${/\((.*)\)$/.exec(frames[0] as string)?.[1] ?? frames[0]}`;
 }
 
 export const isStackOverflow = (message: string) => /maximum call stack size exceeded/i.test(message);

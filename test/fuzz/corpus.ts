@@ -49,7 +49,9 @@ export function loadCorpus(): Corpus {
   const factories: Factory[] = [{ name: 'samples/spotify/adf', files: sampleAdf }];
   let realWorldMissing: string | undefined;
   if (fs.existsSync(REAL_WORLD_ADF)) {
-    for (const entry of fs.readdirSync(REAL_WORLD_ADF, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of fs
+      .readdirSync(REAL_WORLD_ADF, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (!entry.isDirectory()) continue;
       const files = readTree(path.join(REAL_WORLD_ADF, entry.name), rel => rel.endsWith('.json'));
       if (Object.keys(files).length) factories.push({ name: entry.name, files });
@@ -69,9 +71,11 @@ export function corpusOrigins(): Map<string, string> {
   const origins = new Map<string, string>();
   for (const [rel, text] of Object.entries(corpus.sample)) origins.set(text, `samples/spotify/${rel}`);
   origins.set(corpus.baseline, 'test/unit/helpers/baseline.ts BASELINE');
-  for (const [rel, text] of Object.entries(corpus.baselineAdf)) if (!origins.has(text)) origins.set(text, `test/unit/helpers/baseline.ts adfFolder() ${rel}`);
+  for (const [rel, text] of Object.entries(corpus.baselineAdf))
+    if (!origins.has(text)) origins.set(text, `test/unit/helpers/baseline.ts adfFolder() ${rel}`);
   for (const f of corpus.factories.slice(1)) {
-    for (const [rel, text] of Object.entries(f.files)) if (!origins.has(text)) origins.set(text, `../shared/fixtures/adf-real-world/${f.name}/${rel}`);
+    for (const [rel, text] of Object.entries(f.files))
+      if (!origins.has(text)) origins.set(text, `../shared/fixtures/adf-real-world/${f.name}/${rel}`);
   }
   return origins;
 }

@@ -16,8 +16,28 @@ import { parseTemplate } from '../../src/core/templates/parser';
 import { TemplateError } from '../../src/core/templates/pyValue';
 import { WorkerRenderer } from '../../src/core/templates/renderInWorker';
 import { MemoryHost } from '../unit/helpers/memoryHost';
-import { checkDiagnostic, crashFinding, isStackOverflow, lineLengths, normaliseMessage, signatureFrame } from './checks';
-import { runnerTempDirs, type CaseInput, type CaseResult, type CliInput, type FileContent, type Finding, type IncrementalInput, type ProjectFiles, type RunnerOptions, type TargetName, type TemplateParserInput, type TemplatesInput } from './types';
+import {
+  checkDiagnostic,
+  crashFinding,
+  isStackOverflow,
+  lineLengths,
+  normaliseMessage,
+  signatureFrame,
+} from './checks';
+import {
+  runnerTempDirs,
+  type CaseInput,
+  type CaseResult,
+  type CliInput,
+  type FileContent,
+  type Finding,
+  type IncrementalInput,
+  type ProjectFiles,
+  type RunnerOptions,
+  type TargetName,
+  type TemplateParserInput,
+  type TemplatesInput,
+} from './types';
 
 /** In-memory projects live here (never on disk). */
 export const PROJECT_ROOT = path.resolve('/virtual/lakehouse');
@@ -38,19 +58,36 @@ export async function execute(input: CaseInput, options: RunnerOptions, stage: S
   const ctx: Context = { findings: [], notes: [], stage, options };
   try {
     switch (input.target) {
-      case 'metadata': await runProject('metadata', input.files, undefined, ctx); break;
-      case 'adf': await runProject('adf', input.files, input.adfOnly ? input.adfRoot : undefined, ctx); break;
-      case 'incremental': await runIncremental(input, ctx); break;
-      case 'cli': await runCli(input, ctx); break;
-      case 'templates': await runTemplates(input, ctx); break;
-      case 'template-parser': runTemplateParser(input, ctx); break;
+      case 'metadata':
+        await runProject('metadata', input.files, undefined, ctx);
+        break;
+      case 'adf':
+        await runProject('adf', input.files, input.adfOnly ? input.adfRoot : undefined, ctx);
+        break;
+      case 'incremental':
+        await runIncremental(input, ctx);
+        break;
+      case 'cli':
+        await runCli(input, ctx);
+        break;
+      case 'templates':
+        await runTemplates(input, ctx);
+        break;
+      case 'template-parser':
+        runTemplateParser(input, ctx);
+        break;
     }
   } catch (e) {
     // The harness's own failure: report it rather than lose the case.
     ctx.findings.push(crashFinding(input.target, 'fuzz harness', e));
   }
   const used = process.cpuUsage(cpu);
-  return { findings: ctx.findings, elapsedMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, notes: ctx.notes };
+  return {
+    findings: ctx.findings,
+    elapsedMs: performance.now() - started,
+    cpuMs: (used.user + used.system) / 1000,
+    notes: ctx.notes,
+  };
 }
 
 // --- projects (metadata, ADF) -------------------------------------------------------------------
@@ -67,7 +104,12 @@ function decoded(content: FileContent): string {
 }
 
 /** Checks every diagnostic of a snapshot against the project's files, as the core read them. */
-function checkSnapshot(target: TargetName, snapshot: ProjectSnapshot, files: Record<string, FileContent>, ctx: Context): void {
+function checkSnapshot(
+  target: TargetName,
+  snapshot: ProjectSnapshot,
+  files: Record<string, FileContent>,
+  ctx: Context,
+): void {
   const texts = new Map<string, string>();
   for (const [file, content] of Object.entries(files)) texts.set(file, decoded(content));
   texts.set(snapshot.rootFile, texts.get(snapshot.rootFile) ?? '');
@@ -78,14 +120,23 @@ function checkSnapshot(target: TargetName, snapshot: ProjectSnapshot, files: Rec
   for (const [file, list] of snapshot.diagnostics) {
     for (const d of list) {
       if (d.file !== file) {
-        ctx.findings.push({ kind: 'range', signature: `range:${target}:${d.code}:listed under another file`, message: `${d.code} in ${rel(d.file)} is listed under ${rel(file)}: ${d.message}` });
+        ctx.findings.push({
+          kind: 'range',
+          signature: `range:${target}:${d.code}:listed under another file`,
+          message: `${d.code} in ${rel(d.file)} is listed under ${rel(file)}: ${d.message}`,
+        });
       }
       checkDiagnostic(target, d, textOf, rel, ctx.findings);
     }
   }
 }
 
-async function runProject(target: TargetName, files: ProjectFiles, adfRoot: string | undefined, ctx: Context): Promise<void> {
+async function runProject(
+  target: TargetName,
+  files: ProjectFiles,
+  adfRoot: string | undefined,
+  ctx: Context,
+): Promise<void> {
   const abs = absolute(files);
   const host = new MemoryHost(abs);
   ctx.stage('ProjectSession.load');
@@ -102,7 +153,11 @@ async function runProject(target: TargetName, files: ProjectFiles, adfRoot: stri
     try {
       const plan = await planProjectAdf(snapshot, async file => {
         const content = await host.readFile(file);
-        return content === undefined ? undefined : typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
+        return content === undefined
+          ? undefined
+          : typeof content === 'string'
+            ? content
+            : Buffer.from(content).toString('utf8');
       });
       ctx.notes.push(plan.ok ? 'adf-generated' : `adf-not-generated:${plan.reason}`);
     } catch (e) {
@@ -125,7 +180,10 @@ async function runProject(target: TargetName, files: ProjectFiles, adfRoot: stri
 function firstDifference(a: readonly Diagnostic[], b: readonly Diagnostic[]): string {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if (!isDeepStrictEqual(a[i], b[i])) {
-      const show = (d: Diagnostic | undefined) => (d ? `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}` : '(none)');
+      const show = (d: Diagnostic | undefined) =>
+        d
+          ? `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`
+          : '(none)';
       return `#${i}: incremental ${show(a[i])}\n    full        ${show(b[i])}`;
     }
   }
@@ -133,7 +191,8 @@ function firstDifference(a: readonly Diagnostic[], b: readonly Diagnostic[]): st
 }
 
 function codeOfDifference(a: readonly Diagnostic[], b: readonly Diagnostic[]): string {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (!isDeepStrictEqual(a[i], b[i])) return a[i]?.code ?? b[i]?.code ?? '?';
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    if (!isDeepStrictEqual(a[i], b[i])) return a[i]?.code ?? b[i]?.code ?? '?';
   return '?';
 }
 
@@ -156,7 +215,10 @@ async function runIncremental(input: IncrementalInput, ctx: Context): Promise<vo
   for (const [i, edit] of input.edits.entries()) {
     const at = edit.at % (text.length + 1);
     const next = text.slice(0, at) + edit.insert + text.slice(at + edit.deleteCount);
-    const describeEdit = `edit #${i + 1} at offset ${at}: delete ${JSON.stringify(text.slice(at, at + edit.deleteCount))}, insert ${JSON.stringify(edit.insert)}`;
+    const describeEdit =
+      `edit #${i + 1} at offset ${at}: delete ` +
+      `${JSON.stringify(text.slice(at, at + edit.deleteCount))}, insert ` +
+      `${JSON.stringify(edit.insert)}`;
     let incremental: MetadataFile | undefined;
     let full: MetadataFile;
     try {
@@ -171,12 +233,20 @@ async function runIncremental(input: IncrementalInput, ctx: Context): Promise<vo
     if (incremental) {
       ctx.notes.push('incremental-compared');
       if (!isDeepStrictEqual(incremental.value, full.value)) {
-        ctx.findings.push({ kind: 'incremental', signature: 'incremental:reparseIncrementally:value', message: `after ${describeEdit}, the incremental value differs from a full parse's`, detail: `incremental: ${JSON.stringify(incremental.value)?.slice(0, 1500)}\nfull:        ${JSON.stringify(full.value)?.slice(0, 1500)}` });
+        ctx.findings.push({
+          kind: 'incremental',
+          signature: 'incremental:reparseIncrementally:value',
+          message: `after ${describeEdit}, the incremental value differs from a full parse's`,
+          detail: `incremental: ${JSON.stringify(incremental.value)?.slice(0, 1500)}\nfull:        ${JSON.stringify(full.value)?.slice(0, 1500)}`,
+        });
       }
       if (!isDeepStrictEqual(incremental.diagnostics, full.diagnostics) || incremental.parsed !== full.parsed) {
         ctx.findings.push({
-          kind: 'incremental', signature: `incremental:reparseIncrementally:diagnostics:${codeOfDifference(incremental.diagnostics, full.diagnostics)}`,
-          message: `after ${describeEdit}, the incremental diagnostics differ from a full parse's: ${firstDifference(incremental.diagnostics, full.diagnostics).split('\n')[0]}`,
+          kind: 'incremental',
+          signature: `incremental:reparseIncrementally:diagnostics:${codeOfDifference(incremental.diagnostics, full.diagnostics)}`,
+          message:
+            `after ${describeEdit}, the incremental diagnostics differ from a full parse's: ` +
+            `${firstDifference(incremental.diagnostics, full.diagnostics).split('\n')[0]}`,
           detail: firstDifference(incremental.diagnostics, full.diagnostics),
         });
       }
@@ -196,7 +266,8 @@ async function runIncremental(input: IncrementalInput, ctx: Context): Promise<vo
     const [w, f] = [flat(warm), flat(fresh)];
     if (!isDeepStrictEqual(w, f)) {
       ctx.findings.push({
-        kind: 'incremental', signature: `incremental:ProjectSession:diagnostics:${codeOfDifference(w, f)}`,
+        kind: 'incremental',
+        signature: `incremental:ProjectSession:diagnostics:${codeOfDifference(w, f)}`,
         message: `after the edits, a warm session's diagnostics differ from a fresh session's: ${firstDifference(w, f).split('\n')[0]}`,
         detail: firstDifference(w, f).replace('incremental', 'warm       ').replace('full       ', 'fresh      '),
       });
@@ -223,7 +294,10 @@ async function runCli(input: CliInput, ctx: Context): Promise<void> {
       texts.set(path.relative(dir, file).split(path.sep).join('/'), decoded(content));
     }
     fs.mkdirSync(dir, { recursive: true });
-    for (const argv of [['validate', dir, '--format', 'json'], ['generate', 'adf', dir, '--check']]) {
+    for (const argv of [
+      ['validate', dir, '--format', 'json'],
+      ['generate', 'adf', dir, '--check'],
+    ]) {
       const step = `lakehouse ${argv[0] === 'validate' ? 'validate --format json' : 'generate adf --check'}`;
       ctx.stage(step);
       let stdout = '';
@@ -240,8 +314,10 @@ async function runCli(input: CliInput, ctx: Context): Promise<void> {
         const stack = stderr.slice(stderr.indexOf('internal error: ') + 'internal error: '.length);
         const message = internal?.[1] ?? stderr;
         ctx.findings.push({
-          kind: 'crash', signature: `crash:cli:${step}:exit ${code}:${normaliseMessage(message)}@${signatureFrame(stack, isStackOverflow(message))}`,
-          message: `${step} exited ${code}: ${(internal?.[1] ?? stderr).slice(0, 300)}`, detail: stderr.slice(0, 4000),
+          kind: 'crash',
+          signature: `crash:cli:${step}:exit ${code}:${normaliseMessage(message)}@${signatureFrame(stack, isStackOverflow(message))}`,
+          message: `${step} exited ${code}: ${(internal?.[1] ?? stderr).slice(0, 300)}`,
+          detail: stderr.slice(0, 4000),
         });
       }
       if (argv[0] === 'validate' && (code === 0 || code === 1)) {
@@ -249,10 +325,21 @@ async function runCli(input: CliInput, ctx: Context): Promise<void> {
         try {
           diagnostics = JSON.parse(stdout) as Diagnostic[];
         } catch {
-          ctx.findings.push({ kind: 'crash', signature: 'crash:cli:validate --format json:output is not JSON', message: `validate --format json printed something that is not JSON: ${stdout.slice(0, 200)}` });
+          ctx.findings.push({
+            kind: 'crash',
+            signature: 'crash:cli:validate --format json:output is not JSON',
+            message: `validate --format json printed something that is not JSON: ${stdout.slice(0, 200)}`,
+          });
           continue;
         }
-        for (const d of diagnostics) checkDiagnostic('cli', d, file => texts.get(file), file => file, ctx.findings);
+        for (const d of diagnostics)
+          checkDiagnostic(
+            'cli',
+            d,
+            file => texts.get(file),
+            file => file,
+            ctx.findings,
+          );
       }
     }
   } finally {
@@ -267,15 +354,23 @@ const TEMPLATE_DIR = runnerTempDirs(process.pid).templates;
 const WORKER_SCRIPT = path.join(__dirname, '..', '..', 'src', 'core', 'templates', 'worker.js');
 
 /** A template error's line must be a line of the template it names. */
-function checkTemplateLine(target: TargetName, error: { line?: number; file?: string; kind?: string; message?: string }, texts: Map<string, string>, ctx: Context): void {
+function checkTemplateLine(
+  target: TargetName,
+  error: { line?: number; file?: string; kind?: string; message?: string },
+  texts: Map<string, string>,
+  ctx: Context,
+): void {
   if (error.line === undefined) return;
   const text = error.file === undefined ? undefined : texts.get(error.file);
   if (text === undefined) return;
   const lines = lineLengths(text).length;
   if (!Number.isInteger(error.line) || error.line < 1 || error.line > lines) {
     ctx.findings.push({
-      kind: 'range', signature: `range:${target}:${error.kind ?? 'error'}:line outside the template`,
-      message: `a ${error.kind ?? ''} error at line ${error.line} of ${path.basename(error.file ?? '')}, which has ${lines} line(s): ${(error.message ?? '').slice(0, 200)}`,
+      kind: 'range',
+      signature: `range:${target}:${error.kind ?? 'error'}:line outside the template`,
+      message:
+        `a ${error.kind ?? ''} error at line ${error.line} of ${path.basename(error.file ?? '')}, ` +
+        `which has ${lines} line(s): ${(error.message ?? '').slice(0, 200)}`,
     });
   }
 }
@@ -302,9 +397,23 @@ async function runTemplates(input: TemplatesInput, ctx: Context): Promise<void> 
     ctx.findings.push({ ...crashFinding('templates', 'WorkerRenderer.render', e), kind: 'template' });
     return;
   }
-  const r = result as { ok?: unknown; text?: unknown; error?: { message?: unknown; kind?: unknown; line?: number; file?: string } };
-  if (!r || typeof r !== 'object' || typeof r.ok !== 'boolean' || (r.ok && typeof r.text !== 'string') || (!r.ok && (!r.error || typeof r.error.message !== 'string'))) {
-    ctx.findings.push({ kind: 'template', signature: 'template:not a RenderResult', message: `the renderer answered something that is not a RenderResult: ${JSON.stringify(result)?.slice(0, 300)}` });
+  const r = result as {
+    ok?: unknown;
+    text?: unknown;
+    error?: { message?: unknown; kind?: unknown; line?: number; file?: string };
+  };
+  if (
+    !r ||
+    typeof r !== 'object' ||
+    typeof r.ok !== 'boolean' ||
+    (r.ok && typeof r.text !== 'string') ||
+    (!r.ok && (!r.error || typeof r.error.message !== 'string'))
+  ) {
+    ctx.findings.push({
+      kind: 'template',
+      signature: 'template:not a RenderResult',
+      message: `the renderer answered something that is not a RenderResult: ${JSON.stringify(result)?.slice(0, 300)}`,
+    });
     return;
   }
   if (r.ok) {
@@ -320,23 +429,41 @@ async function runTemplates(input: TemplatesInput, ctx: Context): Promise<void> 
     await new Promise(resolve => setTimeout(resolve, 1000));
   }
   if (/^internal error/.test(error.message)) {
-    ctx.findings.push({ kind: 'template', signature: `template:internal error:${normaliseMessage(error.message)}`, message: `RenderResult error: ${error.message.slice(0, 300)}`, detail: JSON.stringify(error, null, 1) });
+    ctx.findings.push({
+      kind: 'template',
+      signature: `template:internal error:${normaliseMessage(error.message)}`,
+      message: `RenderResult error: ${error.message.slice(0, 300)}`,
+      detail: JSON.stringify(error, null, 1),
+    });
   } else if (/^the template worker (failed|stopped)/.test(error.message)) {
-    ctx.findings.push({ kind: 'template', signature: `template:worker died:${normaliseMessage(error.message)}`, message: `the template worker died: ${error.message}`, detail: JSON.stringify(error, null, 1) });
+    ctx.findings.push({
+      kind: 'template',
+      signature: `template:worker died:${normaliseMessage(error.message)}`,
+      message: `the template worker died: ${error.message}`,
+      detail: JSON.stringify(error, null, 1),
+    });
   }
   checkTemplateLine('templates', error, texts, ctx);
 }
 
 function runTemplateParser(input: TemplateParserInput, ctx: Context): void {
   const texts = new Map([['<template>', input.text]]);
-  for (const [step, run] of [['tokenize', () => tokenize(input.text)], ['parseTemplate', () => parseTemplate(input.text)]] as const) {
+  for (const [step, run] of [
+    ['tokenize', () => tokenize(input.text)],
+    ['parseTemplate', () => parseTemplate(input.text)],
+  ] as const) {
     ctx.stage(step);
     try {
       run();
     } catch (e) {
       if (e instanceof TemplateError) {
         ctx.notes.push(`template-error:${e.kind}`);
-        checkTemplateLine('template-parser', { line: e.line, file: '<template>', kind: e.kind, message: e.message }, texts, ctx);
+        checkTemplateLine(
+          'template-parser',
+          { line: e.line, file: '<template>', kind: e.kind, message: e.message },
+          texts,
+          ctx,
+        );
       } else ctx.findings.push(crashFinding('template-parser', step, e));
     }
   }

@@ -17,7 +17,14 @@ import { TARGETS, type TargetName } from './types';
  * Share of the cases per target: metadata and ADF, where most of the product is, get most; the
  * incremental and CLI cases cost 3 to 5 times more each (several loads, files on disk).
  */
-export const WEIGHTS: Record<TargetName, number> = { metadata: 32, incremental: 6, adf: 20, cli: 2.5, templates: 20, 'template-parser': 19.5 };
+export const WEIGHTS: Record<TargetName, number> = {
+  metadata: 32,
+  incremental: 6,
+  adf: 20,
+  cli: 2.5,
+  templates: 20,
+  'template-parser': 19.5,
+};
 
 export function distribute(total: number, targets: readonly TargetName[]): Partial<Record<TargetName, number>> {
   const sum = targets.reduce((n, t) => n + WEIGHTS[t], 0);
@@ -46,14 +53,31 @@ function numberOption(args: string[], name: string, fallback: number): number {
 
 async function replay(file: string, args: string[]): Promise<number> {
   const input = readReproduction(file);
-  const options = { hangMs: numberOption(args, 'hang-ms', DEFAULT_OPTIONS.hangMs), renderTimeoutMs: numberOption(args, 'render-timeout-ms', DEFAULT_OPTIONS.renderTimeoutMs) };
+  const options = {
+    hangMs: numberOption(args, 'hang-ms', DEFAULT_OPTIONS.hangMs),
+    renderTimeoutMs: numberOption(args, 'render-timeout-ms', DEFAULT_OPTIONS.renderTimeoutMs),
+  };
   console.log(`replaying ${file} (${input.target}):\n${describeInput(input)}\n`);
   const runner = new Runner();
   try {
-    const outcome = await runner.run(input, { renderTimeoutMs: options.renderTimeoutMs }, limitFor(input.target, options) + 300);
+    const outcome = await runner.run(
+      input,
+      { renderTimeoutMs: options.renderTimeoutMs },
+      limitFor(input.target, options) + 300,
+    );
     const findings = outcomeFindings(input.target, outcome, options);
     console.log(`${Math.round(outcome.wallMs)} ms; ${findings.length} finding(s)`);
-    for (const f of findings) console.log(`- [${f.kind}] ${f.message}\n  ${f.signature}${f.detail ? `\n${f.detail.split('\n').map(l => `    ${l}`).join('\n')}` : ''}`);
+    for (const f of findings)
+      console.log(
+        `- [${f.kind}] ${f.message}\n  ${f.signature}${
+          f.detail
+            ? `\n${f.detail
+                .split('\n')
+                .map(l => `    ${l}`)
+                .join('\n')}`
+            : ''
+        }`,
+      );
     return findings.length ? 1 : 0;
   } finally {
     runner.dispose();
@@ -64,7 +88,8 @@ async function mainFuzz(args: string[]): Promise<number> {
   const replayFile = option(args, 'replay');
   if (replayFile) return replay(replayFile, args);
   const targets = (option(args, 'targets') ?? option(args, 'target'))?.split(',').map(t => t.trim()) ?? [...TARGETS];
-  for (const t of targets) if (!TARGETS.includes(t as TargetName)) throw new Error(`unknown target '${t}' (targets: ${TARGETS.join(', ')})`);
+  for (const t of targets)
+    if (!TARGETS.includes(t as TargetName)) throw new Error(`unknown target '${t}' (targets: ${TARGETS.join(', ')})`);
   const total = numberOption(args, 'cases', 100_000);
   const seed = numberOption(args, 'seed', Date.now() % 2 ** 31) | 0;
   const jobs = numberOption(args, 'jobs', Math.max(1, Math.min(2, os.availableParallelism?.() ?? os.cpus().length)));
@@ -81,23 +106,38 @@ async function mainFuzz(args: string[]): Promise<number> {
     examples: !args.includes('--no-examples'),
     log: line => console.log(line),
   };
-  console.log(`fuzz: seed ${seed} (replay this campaign with --seed=${seed} --cases=${total}), ${total} cases over ${targets.join(', ')}, ${jobs} runner process(es)`);
-  console.log(`fuzz: a case over ${options.hangMs} ms is a hang when an immediate rerun is over it too (template renders: over the renderer's ${options.renderTimeoutMs} ms limit + ${options.hangMs} ms); findings go to ${path.relative(process.cwd(), outDir) || outDir}/`);
+  console.log(
+    `fuzz: seed ${seed} (replay this campaign with --seed=${seed} --cases=${total}), ${total} cases over ${targets.join(', ')}, ${jobs} runner process(es)`,
+  );
+  console.log(
+    `fuzz: a case over ${options.hangMs} ms is a hang when an immediate rerun is over it too ` +
+      `(template renders: over the renderer's ${options.renderTimeoutMs} ms limit + ` +
+      `${options.hangMs} ms); findings go to ${path.relative(process.cwd(), outDir) || outDir}/`,
+  );
   const report = await runFuzz(options);
   const files = writeFindings(report, outDir);
   console.log(`\n${summaryTable(report)}\n`);
   for (const [t, s] of Object.entries(report.stats)) {
-    const notes = Object.entries(s?.notes ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${v}`).join(', ');
+    const notes = Object.entries(s?.notes ?? {})
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     if (notes) console.log(`  ${t}: ${notes}`);
   }
   console.log(`\n${report.findings.length} distinct finding(s)${report.findings.length ? ':' : '.'}`);
   if (report.findings.length) console.log(findingList(report, files));
   const n = totalFindings(report);
-  console.log(`\nfuzz: ${n === 0 ? 'every property held on every case' : `${n} finding(s) in all (cases × kinds)`}; seed ${seed}; ${(report.elapsedMs / 1000).toFixed(0)} s`);
+  console.log(
+    `\nfuzz: ${n === 0 ? 'every property held on every case' : `${n} finding(s) in all (cases × kinds)`}; seed ${seed}; ${(report.elapsedMs / 1000).toFixed(0)} s`,
+  );
   return n === 0 ? 0 : 1;
 }
 
-mainFuzz(process.argv.slice(2)).then(code => process.exit(code), error => {
-  console.error(`fuzz: ${(error as Error)?.stack ?? String(error)}`);
-  process.exit(2);
-});
+mainFuzz(process.argv.slice(2)).then(
+  code => process.exit(code),
+  error => {
+    console.error(`fuzz: ${(error as Error)?.stack ?? String(error)}`);
+    process.exit(2);
+  },
+);

@@ -38,7 +38,9 @@ export class Runner {
   private ready: Promise<void> | undefined;
   private stderr = '';
   private nextId = 1;
-  private current: { id: number; child: ChildProcess; stage: string; settle: (outcome: Omit<RunOutcome, 'wallMs'>) => void } | undefined;
+  private current:
+    | { id: number; child: ChildProcess; stage: string; settle: (outcome: Omit<RunOutcome, 'wallMs'>) => void }
+    | undefined;
   /** Runner processes started (restarts after hangs and deaths included). */
   starts = 0;
   private readonly killed = new WeakSet<ChildProcess>();
@@ -48,7 +50,11 @@ export class Runner {
   private start(): Promise<void> {
     this.starts++;
     this.stderr = '';
-    const child = fork(RUNNER_SCRIPT, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+    const child = fork(RUNNER_SCRIPT, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: [],
+    });
     this.child = child;
     child.stderr?.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString('utf8')).slice(-8000);
@@ -64,15 +70,18 @@ export class Runner {
       });
       child.once('exit', (code, signal) => {
         // A killed runner could not remove its temporary folders.
-        if (child.pid !== undefined) for (const dir of Object.values(runnerTempDirs(child.pid))) fs.rmSync(dir, { recursive: true, force: true });
+        if (child.pid !== undefined)
+          for (const dir of Object.values(runnerTempDirs(child.pid))) fs.rmSync(dir, { recursive: true, force: true });
         if (this.child === child) {
           this.child = undefined;
           this.ready = undefined;
         }
         reject(new Error(`runner exited before it was ready (code ${code}, signal ${signal}): ${this.stderr}`));
         // Only the case this process was running (a killed runner's exit may come after its replacement started).
-        if (this.current?.child === child) this.current.settle({ died: { code, signal, stage: this.current.stage, stderr: this.stderr } });
-        else if (!this.killed.has(child) && !this.disposed) this.lateDeath = { code, signal, stage: 'after the case answered', stderr: this.stderr };
+        if (this.current?.child === child)
+          this.current.settle({ died: { code, signal, stage: this.current.stage, stderr: this.stderr } });
+        else if (!this.killed.has(child) && !this.disposed)
+          this.lateDeath = { code, signal, stage: 'after the case answered', stderr: this.stderr };
       });
     });
     this.ready.catch(() => undefined);
@@ -115,7 +124,10 @@ export class Runner {
       };
       this.current = { id, child, stage: 'sending the case', settle: finish };
       child.send({ id, input, options }, error => {
-        if (error) finish({ died: { code: null, signal: null, stage: `sending the case: ${error.message}`, stderr: this.stderr } });
+        if (error)
+          finish({
+            died: { code: null, signal: null, stage: `sending the case: ${error.message}`, stderr: this.stderr },
+          });
       });
     });
     return { ...outcome, wallMs: performance.now() - started };

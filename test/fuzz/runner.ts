@@ -8,8 +8,9 @@ function send(message: RunnerMessage): void {
 }
 
 process.on('message', (message: RunMessage) => {
-  void execute(message.input, message.options, stage => send({ type: 'stage', id: message.id, stage }))
-    .then(result => send({ type: 'result', id: message.id, result }));
+  void execute(message.input, message.options, stage => send({ type: 'stage', id: message.id, stage })).then(result =>
+    send({ type: 'result', id: message.id, result }),
+  );
 });
 
 process.on('disconnect', () => {

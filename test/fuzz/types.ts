@@ -4,7 +4,10 @@ import * as path from 'path';
 
 /** The temporary folders a runner process writes (CLI cases, template overlays); removed when it ends. */
 export function runnerTempDirs(pid: number): { cli: string; templates: string } {
-  return { cli: path.join(os.tmpdir(), `lakehouse-fuzz-${pid}`), templates: path.join(os.tmpdir(), `lakehouse-fuzz-templates-${pid}`) };
+  return {
+    cli: path.join(os.tmpdir(), `lakehouse-fuzz-${pid}`),
+    templates: path.join(os.tmpdir(), `lakehouse-fuzz-templates-${pid}`),
+  };
 }
 
 export type TargetName = 'metadata' | 'incremental' | 'adf' | 'cli' | 'templates' | 'template-parser';
@@ -123,6 +126,4 @@ export interface RunnerOptions {
 
 /** Runner protocol (runner → parent). */
 export type RunnerMessage =
-  | { type: 'ready' }
-  | { type: 'stage'; id: number; stage: string }
-  | { type: 'result'; id: number; result: CaseResult };
+  { type: 'ready' } | { type: 'stage'; id: number; stage: string } | { type: 'result'; id: number; result: CaseResult };

@@ -13,7 +13,6 @@ import { BASELINE } from './helpers/baseline';
 import { REPO_ROOT, SAMPLE_DIR } from './helpers/paths';
 import { edit, marked } from './helpers/project';
 
-
 const STACK_LINE = /^\s+at /m;
 
 function assertUserError(run: Run, message: RegExp): void {
@@ -57,32 +56,54 @@ describe('lakehouse CLI (in-process)', () => {
       const run = await lakehouse(['validate', 'errors'], tmp);
       assert.equal(run.code, 1);
       const at = m.ranges[0]!.start;
-      assert.equal(run.stdout, `lakehouse.yaml:${at.line + 1}:${at.character + 1}: error LH201 Fact 'fact_stream' references dimension 'dim_trak', which is not declared. Did you mean 'dim_track'?\n\n1 error(s), 0 warning(s), 0 info in 1 file(s).\n`);
+      assert.equal(
+        run.stdout,
+        `lakehouse.yaml:${at.line + 1}:${at.character + 1}: error LH201 Fact 'fact_stream' ` +
+          `references dimension 'dim_trak', which is not declared. Did you mean 'dim_track'?\n\n1 ` +
+          `error(s), 0 warning(s), 0 info in 1 file(s).\n`,
+      );
     });
 
     it('exits 0 when there are only warnings', async () => {
       write('warnings/lakehouse.yaml', edit(BASELINE, '  owner: data-platform', '  todo: name the owner'));
       const run = await lakehouse(['validate', path.join(tmp, 'warnings')], tmp);
       assert.equal(run.code, 0);
-      assert.match(run.stdout, /lakehouse\.yaml:5:9: warning LH901 TODO: name the owner\n\n0 error\(s\), 1 warning\(s\)/);
+      assert.match(
+        run.stdout,
+        /lakehouse\.yaml:5:9: warning LH901 TODO: name the owner\n\n0 error\(s\), 1 warning\(s\)/,
+      );
     });
 
     it('--format json prints exactly [{file, range, severity, code, message}], 0-based, files relative to DIR with /', async () => {
       const root = marked(edit(BASELINE, '          dimension: dim_track', '          dimension: ⟦dim_trak⟧'));
       const fragment = marked('starSchema:\n  dimensions:\n    - name: dim_extra\n      source: ⟦NoSuchTable⟧\n');
-      write('json/lakehouse.yaml', edit(root.text, 'version: 1\n', 'version: 1\ninclude: [metadata/more.lakehouse.yaml]\n'));
+      write(
+        'json/lakehouse.yaml',
+        edit(root.text, 'version: 1\n', 'version: 1\ninclude: [metadata/more.lakehouse.yaml]\n'),
+      );
       write('json/metadata/more.lakehouse.yaml', fragment.text);
       const run = await lakehouse(['validate', 'json', '--format', 'json'], tmp);
       assert.equal(run.code, 1);
-      const shift = (r: typeof root.ranges[number]) => ({ start: { ...r.start, line: r.start.line + 1 }, end: { ...r.end, line: r.end.line + 1 } });
+      const shift = (r: (typeof root.ranges)[number]) => ({
+        start: { ...r.start, line: r.start.line + 1 },
+        end: { ...r.end, line: r.end.line + 1 },
+      });
       assert.deepEqual(JSON.parse(run.stdout), [
         {
-          file: 'lakehouse.yaml', range: shift(root.ranges[0]!), severity: 'error', code: 'LH201',
-          message: "Fact 'fact_stream' references dimension 'dim_trak', which is not declared. Did you mean 'dim_track'?",
+          file: 'lakehouse.yaml',
+          range: shift(root.ranges[0]!),
+          severity: 'error',
+          code: 'LH201',
+          message:
+            "Fact 'fact_stream' references dimension 'dim_trak', which is not declared. Did you mean 'dim_track'?",
         },
         {
-          file: 'metadata/more.lakehouse.yaml', range: fragment.ranges[0], severity: 'error', code: 'LH212',
-          message: "Source table 'NoSuchTable' of dimension 'dim_extra' is not declared under sources. Declare it, with its columns, under a source system.",
+          file: 'metadata/more.lakehouse.yaml',
+          range: fragment.ranges[0],
+          severity: 'error',
+          code: 'LH212',
+          message:
+            "Source table 'NoSuchTable' of dimension 'dim_extra' is not declared under sources. Declare it, with its columns, under a source system.",
         },
       ]);
       assert.equal(run.stderr, '');
@@ -105,15 +126,24 @@ describe('lakehouse CLI (in-process)', () => {
     it('exits 2 on a missing folder, a folder without lakehouse.yaml, or a missing file', async () => {
       assertUserError(await lakehouse(['validate', 'no/such/folder'], tmp), /no\/such\/folder is not a folder\./);
       fs.mkdirSync(path.join(tmp, 'empty'), { recursive: true });
-      assertUserError(await lakehouse(['validate', 'empty'], tmp), /No lakehouse\.yaml in \S*empty\. Create one, or import it from an ADF folder/);
-      assertUserError(await lakehouse(['validate', 'empty/lakehouse.yaml'], tmp), /empty\/lakehouse\.yaml does not exist\./);
+      assertUserError(
+        await lakehouse(['validate', 'empty'], tmp),
+        /No lakehouse\.yaml in \S*empty\. Create one, or import it from an ADF folder/,
+      );
+      assertUserError(
+        await lakehouse(['validate', 'empty/lakehouse.yaml'], tmp),
+        /empty\/lakehouse\.yaml does not exist\./,
+      );
     });
 
     it('exits 2 on an unknown flag, a bad --format, or two folders, with the usage', async () => {
       const unknown = await lakehouse(['validate', '--strict'], tmp);
       assertUserError(unknown, /Unknown option '--strict'/);
       assert.match(unknown.stderr, /Usage: lakehouse <command>/);
-      assertUserError(await lakehouse(['validate', '--format', 'xml'], tmp), /--format must be text or json, not 'xml'\./);
+      assertUserError(
+        await lakehouse(['validate', '--format', 'xml'], tmp),
+        /--format must be text or json, not 'xml'\./,
+      );
       assertUserError(await lakehouse(['validate', 'a', 'b'], tmp), /validate takes at most one folder\./);
     });
   });
@@ -132,10 +162,16 @@ describe('lakehouse CLI (in-process)', () => {
       assert.match(text, /\npaths:\n {2}adf: \.\.\/.*samples\/spotify\/adf\n/);
       // The ADF folder is outside the folder lakehouse.yaml was written to: the note says so, and
       // the user allows it explicitly.
-      assert.match(run.stderr, /note: paths\.adf \(\.\.\/.*samples\/spotify\/adf\) is outside the folder of lakehouse\.yaml, which only reads files inside its folder: run lakehouse with --allow-folder .*samples\/spotify\/adf/);
+      assert.match(
+        run.stderr,
+        /note: paths\.adf \(\.\.\/.*samples\/spotify\/adf\) is outside the folder of lakehouse\.yaml, which only reads files inside its folder: run lakehouse with --allow-folder .*samples\/spotify\/adf/,
+      );
       const refused = await lakehouse(['validate', 'imp1', '--format', 'json'], tmp);
       assert.equal(refused.code, 1, refused.stdout);
-      assert.deepEqual((JSON.parse(refused.stdout) as { code: string }[]).filter(d => d.code !== 'LH901').map(d => d.code), ['LH601']);
+      assert.deepEqual(
+        (JSON.parse(refused.stdout) as { code: string }[]).filter(d => d.code !== 'LH901').map(d => d.code),
+        ['LH601'],
+      );
       const validate = await lakehouse(['validate', 'imp1', '--format', 'json', '--allow-folder', adfDir], tmp);
       assert.equal(validate.code, 0, validate.stdout);
       assert.deepEqual([...new Set((JSON.parse(validate.stdout) as { code: string }[]).map(d => d.code))], ['LH901']);
@@ -164,10 +200,16 @@ describe('lakehouse CLI (in-process)', () => {
     it('exits 2 on a missing folder, a folder that is not ADF, a missing argument, or an unwritable --out', async () => {
       assertUserError(await lakehouse(['import-adf', 'nowhere'], tmp), /nowhere does not exist or is not a folder\./);
       fs.mkdirSync(path.join(tmp, 'plain'), { recursive: true });
-      assertUserError(await lakehouse(['import-adf', 'plain'], tmp), /plain is not an ADF folder: it has none of pipeline\//);
+      assertUserError(
+        await lakehouse(['import-adf', 'plain'], tmp),
+        /plain is not an ADF folder: it has none of pipeline\//,
+      );
       assertUserError(await lakehouse(['import-adf'], tmp), /import-adf takes exactly one ADF folder\./);
       const file = write('a-file', 'x');
-      assertUserError(await lakehouse(['import-adf', adfDir, '--out', path.join(file, 'lakehouse.yaml')], tmp), /ENOTDIR|EEXIST/);
+      assertUserError(
+        await lakehouse(['import-adf', adfDir, '--out', path.join(file, 'lakehouse.yaml')], tmp),
+        /ENOTDIR|EEXIST/,
+      );
     });
   });
 
@@ -210,11 +252,19 @@ describe('lakehouse CLI (the built binary)', () => {
 
   before(() => {
     if (fs.existsSync(cli) && fs.statSync(cli).mtimeMs >= newestSource()) return;
-    const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
     assert.equal(build.status, 0, `node scripts/build.mjs failed:\n${build.stdout}${build.stderr}`);
   });
 
-  const spawnCli = (...args: string[]) => spawnSync(process.execPath, [path.join('bin', 'lakehouse.js'), ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const spawnCli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join('bin', 'lakehouse.js'), ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
 
   it('`node bin/lakehouse.js validate samples/spotify` exits 0 with no problems', () => {
     const run = spawnCli('validate', 'samples/spotify');

@@ -14,7 +14,14 @@ import { FINDING_KINDS, TARGETS, type FindingKind, type TargetName } from '../fu
 import { REPO_ROOT } from './helpers/paths';
 
 const SEED = 20260612;
-const CASES: Record<TargetName, number> = { metadata: 300, incremental: 200, adf: 300, cli: 100, templates: 300, 'template-parser': 300 };
+const CASES: Record<TargetName, number> = {
+  metadata: 300,
+  incremental: 200,
+  adf: 300,
+  cli: 100,
+  templates: 300,
+  'template-parser': 300,
+};
 const OUT = path.join(REPO_ROOT, 'test-output', 'fuzz-unit');
 
 describe(`fuzz: ${Object.values(CASES).reduce((a, b) => a + b)} generated cases, fast-check seed ${SEED}`, () => {
@@ -23,7 +30,15 @@ describe(`fuzz: ${Object.values(CASES).reduce((a, b) => a + b)} generated cases,
 
   before(async () => {
     console.log(`fuzz: seed ${SEED} (npm run fuzz -- --seed=${SEED} runs a longer campaign from it)`);
-    report = await runFuzz({ ...DEFAULT_OPTIONS, seed: SEED, cases: CASES, jobs: 2, shrink: false, log: () => undefined, progressEveryMs: 3_600_000 });
+    report = await runFuzz({
+      ...DEFAULT_OPTIONS,
+      seed: SEED,
+      cases: CASES,
+      jobs: 2,
+      shrink: false,
+      log: () => undefined,
+      progressEveryMs: 3_600_000,
+    });
     files = writeFindings(report, OUT);
     for (const note of report.notes) console.log(`fuzz: ${note}`);
     console.log(summaryTable(report));
@@ -35,7 +50,18 @@ describe(`fuzz: ${Object.values(CASES).reduce((a, b) => a + b)} generated cases,
       assert.ok(stats, `the ${target} target ran`);
       assert.equal(stats.cases, CASES[target], `${target}: every case ran`);
       const findings = report.findings.filter(f => f.target === target);
-      const shown = findings.map(f => `- [${f.kind}] in ${f.cases} case(s): ${f.message}\n  ${f.signature}${files.get(f) ? `\n  reproduction: ${files.get(f)}` : ''}\n${describeInput(f.first.input).slice(0, 1500).split('\n').map(l => `    ${l}`).join('\n')}`).join('\n');
+      const shown = findings
+        .map(
+          f =>
+            `- [${f.kind}] in ${f.cases} case(s): ${f.message}\n  ${f.signature}${files.get(f) ? `\n  reproduction: ${files.get(f)}` : ''}\n${describeInput(
+              f.first.input,
+            )
+              .slice(0, 1500)
+              .split('\n')
+              .map(l => `    ${l}`)
+              .join('\n')}`,
+        )
+        .join('\n');
       const zero = Object.fromEntries(FINDING_KINDS.map(k => [k, 0])) as Record<FindingKind, number>;
       assert.deepEqual(stats.counts, zero, `${target}: cases with findings (seed ${SEED}):\n${shown}`);
     });

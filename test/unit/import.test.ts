@@ -21,7 +21,14 @@ interface ImportedYaml {
   environments: Record<string, Record<string, string>>;
   lake: { zones: Record<string, { container: string }> };
   paths: { adf: string };
-  sources: { name: string; type?: string; linkedService?: string; server?: string; database?: string; tables: { name: string; schema: string; cdcColumn?: string; loadType: string; todo?: string; columns: unknown[] }[] }[];
+  sources: {
+    name: string;
+    type?: string;
+    linkedService?: string;
+    server?: string;
+    database?: string;
+    tables: { name: string; schema: string; cdcColumn?: string; loadType: string; todo?: string; columns: unknown[] }[];
+  }[];
   starSchema: { dimensions: unknown[]; facts: unknown[]; todo?: string };
 }
 
@@ -50,22 +57,35 @@ describe('import-adf on the reference fixture', () => {
     assert.equal(y.version, 1);
     assert.equal(y.project.name, 'spotify-project-adf-kiran');
     assert.deepEqual(y.environments['dev'], {
-      subscriptionId: 'TODO the Azure subscription id of the factory', resourceGroup: 'TODO the resource group of the factory',
-      factory: 'spotify-project-adf-kiran', storageAccount: 'spotifystoragekiran', location: 'eastus',
+      subscriptionId: 'TODO the Azure subscription id of the factory',
+      resourceGroup: 'TODO the resource group of the factory',
+      factory: 'spotify-project-adf-kiran',
+      storageAccount: 'spotifystoragekiran',
+      location: 'eastus',
     });
     assert.equal(y.sources.length, 1);
     const source = y.sources[0]!;
-    assert.deepEqual({ ...source, tables: undefined }, {
-      name: 'Azure_Sql', type: 'azureSql', linkedService: 'Azure_Sql', tables: undefined,
-      server: 'azurespotifyprojectserverkiran.database.windows.net', database: 'azurespotifyprojectdb',
-    });
-    assert.deepEqual(source.tables.map(tb => [tb.schema, tb.name, tb.cdcColumn, tb.loadType]), [
-      ['dbo', 'DimUser', 'updated_at', 'incremental'],
-      ['dbo', 'DimTrack', 'updated_at', 'incremental'],
-      ['dbo', 'DimDate', 'date', 'incremental'],
-      ['dbo', 'DimArtist', 'updated_at', 'incremental'],
-      ['dbo', 'FactStream', 'stream_timestamp', 'incremental'],
-    ]);
+    assert.deepEqual(
+      { ...source, tables: undefined },
+      {
+        name: 'Azure_Sql',
+        type: 'azureSql',
+        linkedService: 'Azure_Sql',
+        tables: undefined,
+        server: 'azurespotifyprojectserverkiran.database.windows.net',
+        database: 'azurespotifyprojectdb',
+      },
+    );
+    assert.deepEqual(
+      source.tables.map(tb => [tb.schema, tb.name, tb.cdcColumn, tb.loadType]),
+      [
+        ['dbo', 'DimUser', 'updated_at', 'incremental'],
+        ['dbo', 'DimTrack', 'updated_at', 'incremental'],
+        ['dbo', 'DimDate', 'date', 'incremental'],
+        ['dbo', 'DimArtist', 'updated_at', 'incremental'],
+        ['dbo', 'FactStream', 'stream_timestamp', 'incremental'],
+      ],
+    );
     assert.ok(source.tables.every(tb => tb.columns.length === 0 && tb.todo?.startsWith('List the columns')));
     assert.deepEqual(Object.keys(y.lake.zones), ['bronze']);
     assert.deepEqual(y.starSchema.dimensions, []);
@@ -89,14 +109,23 @@ describe('import-adf on the reference fixture', () => {
     // The fixture lives outside the folder written to: the user allows it, as with --allow-folder.
     const snapshot = await new ProjectSession(outFile, new NodeFileHost(), { allowedFolders: [REFERENCE_ADF] }).load();
     const diagnostics = flatten(snapshot);
-    assert.deepEqual([...new Set(diagnostics.map(d => `${d.code} ${d.severity}`))], ['LH901 warning'], list(diagnostics));
-    assert.deepEqual(diagnostics.map(d => d.message), [
-      'TODO: the Azure subscription id of the factory',
-      'TODO: the resource group of the factory',
-      'TODO: Declare the silver and gold zones (container, path, format)',
-      ...['DimUser', 'DimTrack', 'DimDate', 'DimArtist', 'FactStream'].map(n => `TODO: List the columns (name, type) and the primaryKey of dbo.${n}; ADF does not record them`),
-      'TODO: Declare the dimensions (business key, SCD type) and facts (grain, measures, references) built from these tables',
-    ]);
+    assert.deepEqual(
+      [...new Set(diagnostics.map(d => `${d.code} ${d.severity}`))],
+      ['LH901 warning'],
+      list(diagnostics),
+    );
+    assert.deepEqual(
+      diagnostics.map(d => d.message),
+      [
+        'TODO: the Azure subscription id of the factory',
+        'TODO: the resource group of the factory',
+        'TODO: Declare the silver and gold zones (container, path, format)',
+        ...['DimUser', 'DimTrack', 'DimDate', 'DimArtist', 'FactStream'].map(
+          n => `TODO: List the columns (name, type) and the primaryKey of dbo.${n}; ADF does not record them`,
+        ),
+        'TODO: Declare the dimensions (business key, SCD type) and facts (grain, measures, references) built from these tables',
+      ],
+    );
     assert.equal(snapshot.adf?.loops.length, 1, 'paths.adf points back at the fixture');
     assert.equal(snapshot.metadata.tables.length, 5);
   });
@@ -120,12 +149,19 @@ describe('import-adf on other folders', () => {
     assert.match(imported.text, /\n {4}storageAccount: TODO the ADLS Gen2 storage account\n/);
     host.write(abs('lakehouse.yaml'), imported.text);
     const diagnostics = flatten(await new ProjectSession(abs('lakehouse.yaml'), host).load());
-    assert.deepEqual(diagnostics.filter(d => d.code !== 'LH901'), [], list(diagnostics));
+    assert.deepEqual(
+      diagnostics.filter(d => d.code !== 'LH901'),
+      [],
+      list(diagnostics),
+    );
   });
 
   it('every real-world factory imports to a file that validates with nothing but todos', async t => {
     if (!hasSharedFixtures()) return t.skip(SHARED_MISSING);
-    for (const name of fs.readdirSync(REAL_WORLD_ADF, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name)) {
+    for (const name of fs
+      .readdirSync(REAL_WORLD_ADF, { withFileTypes: true })
+      .filter(e => e.isDirectory())
+      .map(e => e.name)) {
       const dir = path.join(REAL_WORLD_ADF, name);
       const rootFile = path.resolve('/virtual/imported', name, 'lakehouse.yaml');
       const imported = await importFolder(dir, rootFile);
@@ -133,7 +169,11 @@ describe('import-adf on other folders', () => {
       session.setOverlay(rootFile, imported.text);
       const diagnostics = flatten(await session.load());
       // Warnings in the factory's own files are about the factory (real ones have some), not the import.
-      assert.equal(list(diagnostics.filter(d => d.code !== 'LH901' && (d.severity === 'error' || d.file === rootFile))), '(none)', name);
+      assert.equal(
+        list(diagnostics.filter(d => d.code !== 'LH901' && (d.severity === 'error' || d.file === rootFile))),
+        '(none)',
+        name,
+      );
     }
   });
 });

@@ -53,7 +53,10 @@ describe('incremental re-parse of one list entry', () => {
 
   it('falls back (undefined) where it cannot be exact: across entries, anchors, syntax errors, block scalars', () => {
     const text = fs.readFileSync(STAR, 'utf8');
-    const across = text.replace('      sequenceBy: updated_at\n    - name: dim_track', '      sequenceBy: updated_at\n    - name: dim_track\n    - name: dim_x');
+    const across = text.replace(
+      '      sequenceBy: updated_at\n    - name: dim_track',
+      '      sequenceBy: updated_at\n    - name: dim_track\n    - name: dim_x',
+    );
     assert.equal(reparseIncrementally(parseMetadataFile(STAR, 'fragment', text), across), undefined);
     const anchor = text.replace('businessKey: [user_id]', 'businessKey: &k [user_id]');
     assert.equal(reparseIncrementally(parseMetadataFile(STAR, 'fragment', text), anchor), undefined);
@@ -63,7 +66,10 @@ describe('incremental re-parse of one list entry', () => {
     assert.equal(reparseIncrementally(parseMetadataFile(STAR, 'fragment', text), block), undefined);
   });
 
-  for (const [name, file, kind] of [['lakehouse.yaml', SAMPLE, 'root'], ['star-schema fragment', STAR, 'fragment']] as const) {
+  for (const [name, file, kind] of [
+    ['lakehouse.yaml', SAMPLE, 'root'],
+    ['star-schema fragment', STAR, 'fragment'],
+  ] as const) {
     it(`200 random edits in a row in the sample's ${name} stay identical to full parses`, () => {
       const next = random(name.length * 7919);
       let current = parseMetadataFile(file, kind, fs.readFileSync(file, 'utf8'));

@@ -3,7 +3,18 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BASELINE } from './helpers/baseline';
-import { abs, applyEdits, applyFix, assertClean, assertFires, assertNo, edit, fixOf, loadProject, type LoadedProject } from './helpers/project';
+import {
+  abs,
+  applyEdits,
+  applyFix,
+  assertClean,
+  assertFires,
+  assertNo,
+  edit,
+  fixOf,
+  loadProject,
+  type LoadedProject,
+} from './helpers/project';
 
 const base = (from: string, to: string): string => edit(BASELINE, from, to);
 
@@ -38,7 +49,11 @@ describe('quick fixes', () => {
 
   it('LH102: without a close key, lists the allowed keys and offers no fix', async () => {
     const p = await root(base('      scdType: 1\n', '      scdType: 1\n      ⟦colour⟧: blue\n'));
-    const d = assertFires(p, 'LH102', { message: ["Unknown key 'colour' in dimension 'dim_track'. Allowed keys: 'name', 'source', 'businessKey', 'scdType'"] });
+    const d = assertFires(p, 'LH102', {
+      message: [
+        "Unknown key 'colour' in dimension 'dim_track'. Allowed keys: 'name', 'source', 'businessKey', 'scdType'",
+      ],
+    });
     assert.equal(d.fixes, undefined);
   });
 
@@ -51,20 +66,40 @@ describe('quick fixes', () => {
   });
 
   it('LH203: without a primary key to propose, only "Mark as TODO" is offered, which turns it into LH901', async () => {
-    const p = await root(edit(base('      businessKey: [user_id]\n      scdType: 2\n', '      ⟦scdType: 2⟧\n'), '        primaryKey: [user_id]\n', ''));
+    const p = await root(
+      edit(
+        base('      businessKey: [user_id]\n      scdType: 2\n', '      ⟦scdType: 2⟧\n'),
+        '        primaryKey: [user_id]\n',
+        '',
+      ),
+    );
     const d = assertFires(p, 'LH203');
-    assert.deepEqual(d.fixes?.map(f => f.title), ['Mark as TODO']);
+    assert.deepEqual(
+      d.fixes?.map(f => f.title),
+      ['Mark as TODO'],
+    );
     const { fixed } = await applyFix(p, d, 'Mark as TODO');
     assertNo(fixed, 'LH203');
     assertNo(fixed, 'LH204');
-    assert.deepEqual(fixed.diagnostics.map(x => `${x.code} ${x.message}`), ['LH901 TODO: Name the business key of dim_user']);
+    assert.deepEqual(
+      fixed.diagnostics.map(x => `${x.code} ${x.message}`),
+      ['LH901 TODO: Name the business key of dim_user'],
+    );
   });
 
   it("LH204: adds sequenceBy (the source's CDC column) to the dimension", async () => {
-    const p = await root(base('      scdType: 2\n      trackedColumns: [user_name, country]\n      sequenceBy: updated_at\n', '      ⟦scdType: 2⟧\n      trackedColumns: [user_name, country]\n'));
+    const p = await root(
+      base(
+        '      scdType: 2\n      trackedColumns: [user_name, country]\n      sequenceBy: updated_at\n',
+        '      ⟦scdType: 2⟧\n      trackedColumns: [user_name, country]\n',
+      ),
+    );
     const d = assertFires(p, 'LH204');
     const { text, fixed } = await applyFix(p, d, 'Add sequenceBy: updated_at');
-    assertContains(text, '      trackedColumns: [user_name, country]\n      sequenceBy: updated_at\n    - name: dim_track');
+    assertContains(
+      text,
+      '      trackedColumns: [user_name, country]\n      sequenceBy: updated_at\n    - name: dim_track',
+    );
     assertClean(fixed);
   });
 
@@ -72,16 +107,28 @@ describe('quick fixes', () => {
     const p = await root(base('      businessKey: [track_id]', '      businessKey: [⟦track_key⟧]'));
     const d = assertFires(p, 'LH205', { message: ["Business key column 'track_key'"] });
     const { text, fixed } = await applyFix(p, d, "Add column 'track_key' to table 'dbo.DimTrack'");
-    assertContains(text, '          - { name: updated_at, type: datetime2, nullable: false }\n          - name: track_key\n            type: TODO\n      - name: DimDate');
+    assertContains(
+      text,
+      '          - { name: updated_at, type: datetime2, nullable: false }\n          - name: track_key\n            type: TODO\n      - name: DimDate',
+    );
     assertNo(fixed, 'LH205');
-    assert.deepEqual(fixed.diagnostics.map(x => x.code), ['LH901'], 'only the TODO type is left');
+    assert.deepEqual(
+      fixed.diagnostics.map(x => x.code),
+      ['LH901'],
+      'only the TODO type is left',
+    );
   });
 
   it('LH213, LH214, LH206, LH202: rename to the close column name fixes each', async () => {
     const mutations: [string, string, string, string][] = [
       ['LH213', '      grain: [stream_id]', '      grain: [stream_idd]', "Change to 'stream_id'"],
       ['LH214', '        primaryKey: [date_key]', '        primaryKey: [datekey]', "Change to 'date_key'"],
-      ['LH206', '        cdcColumn: stream_timestamp', '        cdcColumn: stream_timestamps', "Change to 'stream_timestamp'"],
+      [
+        'LH206',
+        '        cdcColumn: stream_timestamp',
+        '        cdcColumn: stream_timestamps',
+        "Change to 'stream_timestamp'",
+      ],
       ['LH202', '        - column: track_id\n', '        - column: trackid\n', "Change to 'track_id'"],
     ];
     for (const [code, from, to, title] of mutations) {
@@ -94,17 +141,31 @@ describe('quick fixes', () => {
   });
 
   it('LH301: adds the missing deployment keys as TODO values, which LH901 then lists', async () => {
-    const p = await root(edit(edit(base('    factory: adf-mini-dev\n', ''), '    storageAccount: stminidev\n', ''), '  dev:\n', '  ⟦dev⟧:\n'));
+    const p = await root(
+      edit(
+        edit(base('    factory: adf-mini-dev\n', ''), '    storageAccount: stminidev\n', ''),
+        '  dev:\n',
+        '  ⟦dev⟧:\n',
+      ),
+    );
     const d = assertFires(p, 'LH301', { message: ['it has no factory, storageAccount.'] });
     const { text, fixed } = await applyFix(p, d, 'Add factory, storageAccount as TODO');
     assertContains(text, '    resourceGroup: rg-mini-dev\n    factory: TODO\n    storageAccount: TODO\n\nlake:');
     assertNo(fixed, 'LH301');
     assertNo(fixed, 'LH104');
-    assert.deepEqual(fixed.diagnostics.map(x => x.code), ['LH901', 'LH901']);
+    assert.deepEqual(
+      fixed.diagnostics.map(x => x.code),
+      ['LH901', 'LH901'],
+    );
   });
 
   it('LH211: "count it instead" replaces the aggregation', async () => {
-    const p = await root(base('        - column: listen_duration\n          aggregation: sum', '        - column: device_type\n          aggregation: sum'));
+    const p = await root(
+      base(
+        '        - column: listen_duration\n          aggregation: sum',
+        '        - column: device_type\n          aggregation: sum',
+      ),
+    );
     const d = assertFires(p, 'LH211', { at: 'any' });
     const { text, fixed } = await applyFix(p, d, 'Count it instead (aggregation: count)');
     assertContains(text, '- column: device_type\n          aggregation: count\n');
@@ -112,7 +173,9 @@ describe('quick fixes', () => {
   });
 
   it('LH211: "count it instead" adds the aggregation when the measure has none', async () => {
-    const p = await root(base('        - column: listen_duration\n          aggregation: sum', '        - column: device_type'));
+    const p = await root(
+      base('        - column: listen_duration\n          aggregation: sum', '        - column: device_type'),
+    );
     const d = assertFires(p, 'LH211', { at: 'any' });
     const { text, fixed } = await applyFix(p, d, 'Count it instead (aggregation: count)');
     assertContains(text, '- column: device_type\n          aggregation: count\n        - column: stream_id');
@@ -121,7 +184,11 @@ describe('quick fixes', () => {
 
   it('LH104: enum did-you-mean changes the value', async () => {
     const p = await root(base('      format: parquet', '      format: ⟦parket⟧'));
-    const d = assertFires(p, 'LH104', { message: ["'format' in zone 'bronze' must be one of parquet, delta, json, csv; got the text 'parket'. Did you mean 'parquet'?"] });
+    const d = assertFires(p, 'LH104', {
+      message: [
+        "'format' in zone 'bronze' must be one of parquet, delta, json, csv; got the text 'parket'. Did you mean 'parquet'?",
+      ],
+    });
     const { text, fixed } = await applyFix(p, d, "Change to 'parquet'");
     assert.equal(text, BASELINE);
     assertClean(fixed);
@@ -139,25 +206,43 @@ describe('quick fixes', () => {
     const p = await root(base('      source: DimTrack', '      source: dbo.Tracks'));
     const d = assertFires(p, 'LH212', { at: 'any', message: ['Declare it, with its columns, under a source system.'] });
     const { text, fixed } = await applyFix(p, d, "Declare table dbo.Tracks in source 'spotify_sql'");
-    assertContains(text, '          - { name: stream_timestamp, type: datetime2, nullable: false }\n      - name: Tracks\n        schema: dbo\n        todo: List the columns (name, type) and the primaryKey of dbo.Tracks\n        columns: []\n\nstarSchema:');
+    assertContains(
+      text,
+      '          - { name: stream_timestamp, type: datetime2, nullable: false }\n      - name: ' +
+        'Tracks\n        schema: dbo\n        todo: List the columns (name, type) and the ' +
+        'primaryKey of dbo.Tracks\n        columns: []\n\nstarSchema:',
+    );
     assertNo(fixed, 'LH212');
     assertNo(fixed, 'LH218');
-    assert.deepEqual(fixed.diagnostics.map(x => x.code), ['LH901']);
+    assert.deepEqual(
+      fixed.diagnostics.map(x => x.code),
+      ['LH901'],
+    );
   });
 
   it('LH212: a system.schema.table reference is declared in the system it names', async () => {
-    const text = base('\nstarSchema:', '  - name: crm\n    tables:\n      - name: Accounts\n        columns: [{ name: id, type: int }]\n\nstarSchema:');
+    const text = base(
+      '\nstarSchema:',
+      '  - name: crm\n    tables:\n      - name: Accounts\n        columns: [{ name: id, type: int }]\n\nstarSchema:',
+    );
     const p = await root(edit(text, '      source: DimTrack', '      source: CRM.sales.Tracks'));
     const d = assertFires(p, 'LH212', { at: 'any' });
     const { fixed } = await applyFix(p, d, "Declare table sales.Tracks in source 'crm'");
     assertNo(fixed, 'LH212');
-    assert.deepEqual(fixed.diagnostics.map(x => x.code), ['LH901']);
+    assert.deepEqual(
+      fixed.diagnostics.map(x => x.code),
+      ['LH901'],
+    );
   });
 
   it('LH212: no "declare" fix for a reference naming a system that does not exist (it would not resolve)', async () => {
     const p = await root(base('      source: DimTrack', '      source: erp.dbo.Tracks'));
     const d = assertFires(p, 'LH212', { at: 'any' });
-    assert.equal(d.fixes?.some(f => f.title.startsWith('Declare')) ?? false, false, JSON.stringify(d.fixes?.map(f => f.title)));
+    assert.equal(
+      d.fixes?.some(f => f.title.startsWith('Declare')) ?? false,
+      false,
+      JSON.stringify(d.fixes?.map(f => f.title)),
+    );
   });
 
   it('LH210: adds the grain (the primary key)', async () => {
@@ -171,12 +256,21 @@ describe('quick fixes', () => {
     const p = await root(base('\nstarSchema:', '      - name: Extra\n\nstarSchema:'));
     const d = assertFires(p, 'LH218', { at: 'any' });
     const { text, fixed } = await applyFix(p, d, 'Mark as TODO');
-    assertContains(text, '      - name: Extra\n        todo: List the columns (name, type) of dbo.Extra\n\nstarSchema:');
-    assert.deepEqual(fixed.diagnostics.map(x => x.code), ['LH901']);
+    assertContains(
+      text,
+      '      - name: Extra\n        todo: List the columns (name, type) of dbo.Extra\n\nstarSchema:',
+    );
+    assert.deepEqual(
+      fixed.diagnostics.map(x => x.code),
+      ['LH901'],
+    );
   });
 
   it('fixes keep CRLF line endings', async () => {
-    const crlf = base('      businessKey: [user_id]\n      scdType: 2\n', '      ⟦scdType: 2⟧\n').replace(/\n/g, '\r\n');
+    const crlf = base('      businessKey: [user_id]\n      scdType: 2\n', '      ⟦scdType: 2⟧\n').replace(
+      /\n/g,
+      '\r\n',
+    );
     const p = await root(crlf);
     const d = assertFires(p, 'LH203');
     const { text, fixed } = await applyFix(p, d, 'Add businessKey: [user_id]');
@@ -187,10 +281,16 @@ describe('quick fixes', () => {
   it('fixes in an included file edit that file', async () => {
     const p = await loadProject({
       'lakehouse.yaml': base('version: 1\n', 'version: 1\ninclude:\n  - more.lakehouse.yaml\n'),
-      'more.lakehouse.yaml': 'starSchema:\n  facts:\n    - name: fact_plays\n      source: FactStream\n      grain: [stream_id]\n      references:\n        - column: user_id\n          dimension: ⟦dim_usr⟧\n',
+      'more.lakehouse.yaml':
+        'starSchema:\n  facts:\n    - name: fact_plays\n      source: FactStream\n      grain: ' +
+        '[stream_id]\n      references:\n        - column: user_id\n          dimension: ' +
+        '⟦dim_usr⟧\n',
     });
     const d = assertFires(p, 'LH201', { file: 'more.lakehouse.yaml' });
-    assert.deepEqual(fixOf(d, "Change to 'dim_user'").edits.map(e => e.file), [abs('more.lakehouse.yaml')]);
+    assert.deepEqual(
+      fixOf(d, "Change to 'dim_user'").edits.map(e => e.file),
+      [abs('more.lakehouse.yaml')],
+    );
     const { fixed } = await applyFix(p, d, "Change to 'dim_user'");
     assertClean(fixed);
   });

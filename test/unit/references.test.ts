@@ -29,39 +29,60 @@ const BY_SYSTEM: [string, string] = ['path: "{table}"', 'path: "{system}/{table}
 
 describe('case-insensitive names', () => {
   it('column names match in every role whatever their letter case', async () => {
-    assertClean(await root(mutate(
-      ['        primaryKey: [user_id]', '        primaryKey: [USER_ID]'],
-      ['        cdcColumn: stream_timestamp', '        cdcColumn: Stream_Timestamp'],
-      ['      businessKey: [user_id]', '      businessKey: [User_Id]'],
-      ['      trackedColumns: [user_name, country]', '      trackedColumns: [USER_NAME, Country]'],
-      ['      sequenceBy: updated_at', '      sequenceBy: Updated_At'],
-      ['      grain: [stream_id]', '      grain: [STREAM_ID]'],
-      ['        - column: listen_duration', '        - column: Listen_Duration'],
-      ['        - column: date_key', '        - column: DATE_KEY'],
-    )));
+    assertClean(
+      await root(
+        mutate(
+          ['        primaryKey: [user_id]', '        primaryKey: [USER_ID]'],
+          ['        cdcColumn: stream_timestamp', '        cdcColumn: Stream_Timestamp'],
+          ['      businessKey: [user_id]', '      businessKey: [User_Id]'],
+          ['      trackedColumns: [user_name, country]', '      trackedColumns: [USER_NAME, Country]'],
+          ['      sequenceBy: updated_at', '      sequenceBy: Updated_At'],
+          ['      grain: [stream_id]', '      grain: [STREAM_ID]'],
+          ['        - column: listen_duration', '        - column: Listen_Duration'],
+          ['        - column: date_key', '        - column: DATE_KEY'],
+        ),
+      ),
+    );
   });
 
   it('dimension names match in references and dateDimension whatever their letter case', async () => {
-    assertClean(await root(mutate(
-      ['  dateDimension: dim_date', '  dateDimension: Dim_Date'],
-      ['          dimension: dim_user', '          dimension: DIM_USER'],
-    )));
+    assertClean(
+      await root(
+        mutate(
+          ['  dateDimension: dim_date', '  dateDimension: Dim_Date'],
+          ['          dimension: dim_user', '          dimension: DIM_USER'],
+        ),
+      ),
+    );
   });
 
   it('dimension and fact names differing only in letter case are duplicates (LH208, LH209)', async () => {
-    const dims = await root(mutate(
-      ['    - name: dim_date\n', '    - name: ⟦DIM_TRACK⟧\n      source: DimTrack\n      businessKey: [track_id]\n    - name: dim_date\n'],
-    ));
+    const dims = await root(
+      mutate([
+        '    - name: dim_date\n',
+        '    - name: ⟦DIM_TRACK⟧\n      source: DimTrack\n      businessKey: [track_id]\n    - name: dim_date\n',
+      ]),
+    );
     assertFires(dims, 'LH208', { message: ["Dimension 'DIM_TRACK' is defined twice"] });
-    const facts = await root(mutate(
-      ['      sequenceBy: stream_timestamp\n', '      sequenceBy: stream_timestamp\n    - name: ⟦Fact_Stream⟧\n      source: FactStream\n      grain: [stream_id]\n'],
-    ));
+    const facts = await root(
+      mutate([
+        '      sequenceBy: stream_timestamp\n',
+        '      sequenceBy: stream_timestamp\n    - name: ⟦Fact_Stream⟧\n      source: FactStream\n      grain: [stream_id]\n',
+      ]),
+    );
     assertFires(facts, 'LH209', { message: ["Fact 'Fact_Stream' is defined twice"] });
   });
 });
 
 describe('table references', () => {
-  for (const reference of ['DimTrack', 'dbo.DimTrack', 'spotify_sql.dbo.DimTrack', 'dimtrack', 'DBO.DIMTRACK', 'Spotify_SQL.Dbo.dimTrack']) {
+  for (const reference of [
+    'DimTrack',
+    'dbo.DimTrack',
+    'spotify_sql.dbo.DimTrack',
+    'dimtrack',
+    'DBO.DIMTRACK',
+    'Spotify_SQL.Dbo.dimTrack',
+  ]) {
     it(`'${reference}' resolves to spotify_sql.dbo.DimTrack`, async () => {
       assertClean(await root(mutate(['      source: DimTrack', `      source: ${reference}`])));
     });
@@ -69,41 +90,79 @@ describe('table references', () => {
 
   it('a table name two systems declare is ambiguous unqualified and as schema.table (LH219)', async () => {
     for (const reference of ['DimTrack', 'dbo.DimTrack']) {
-      const p = await root(mutate(['\nstarSchema:', SECOND_SYSTEM], ['      source: DimTrack', `      source: ⟦${reference}⟧`]));
-      assertFires(p, 'LH219', { message: [`Source '${reference}' of dimension 'dim_track' matches 2 tables ('spotify_sql.dbo.DimTrack', 'crm.dbo.DimTrack'); qualify it as system.schema.table.`] });
+      const p = await root(
+        mutate(['\nstarSchema:', SECOND_SYSTEM], ['      source: DimTrack', `      source: ⟦${reference}⟧`]),
+      );
+      assertFires(p, 'LH219', {
+        message: [
+          `Source '${reference}' of dimension 'dim_track' matches 2 tables ` +
+            `('spotify_sql.dbo.DimTrack', 'crm.dbo.DimTrack'); qualify it as system.schema.table.`,
+        ],
+      });
     }
   });
 
   it('system.schema.table picks one of them, either one', async () => {
     for (const reference of ['spotify_sql.dbo.DimTrack', 'crm.dbo.DimTrack']) {
-      assertClean(await root(mutate(['\nstarSchema:', SECOND_SYSTEM], ['      source: DimTrack', `      source: ${reference}`], BY_SYSTEM)));
+      assertClean(
+        await root(
+          mutate(['\nstarSchema:', SECOND_SYSTEM], ['      source: DimTrack', `      source: ${reference}`], BY_SYSTEM),
+        ),
+      );
     }
   });
 
   it('a name only one system declares needs no qualification', async () => {
-    const p = await root(mutate(['\nstarSchema:', SECOND_SYSTEM], ['      source: DimTrack', '      source: spotify_sql.dbo.DimTrack'], BY_SYSTEM,
-      ['    - name: dim_date\n', '    - name: dim_account\n      source: Accounts\n      businessKey: [account_id]\n    - name: dim_date\n']));
+    const p = await root(
+      mutate(
+        ['\nstarSchema:', SECOND_SYSTEM],
+        ['      source: DimTrack', '      source: spotify_sql.dbo.DimTrack'],
+        BY_SYSTEM,
+        [
+          '    - name: dim_date\n',
+          '    - name: dim_account\n      source: Accounts\n      businessKey: [account_id]\n    - name: dim_date\n',
+        ],
+      ),
+    );
     assertClean(p);
   });
 
   it('a reference qualified with the wrong schema or system is undeclared (LH212)', async () => {
     for (const reference of ['sales.DimTrack', 'crm.dbo.DimTrack', 'spotify_sql.DimTrack']) {
       const p = await root(mutate(['      source: DimTrack', `      source: ⟦${reference}⟧`]));
-      assertFires(p, 'LH212', { message: [`Source table '${reference}' of dimension 'dim_track' is not declared under sources.`] });
+      assertFires(p, 'LH212', {
+        message: [`Source table '${reference}' of dimension 'dim_track' is not declared under sources.`],
+      });
     }
   });
 
   it('a table declared twice in one system is LH207 only: references resolve to the first definition, not LH219', async () => {
-    const p = await root(mutate(['      - name: DimDate\n', '      - name: ⟦DimTrack⟧\n        columns: [{ name: track_id, type: int }]\n      - name: DimDate\n']));
+    const p = await root(
+      mutate([
+        '      - name: DimDate\n',
+        '      - name: ⟦DimTrack⟧\n        columns: [{ name: track_id, type: int }]\n      - name: DimDate\n',
+      ]),
+    );
     assertFires(p, 'LH207');
-    assert.deepEqual(p.diagnostics.map(d => d.code), ['LH207']);
+    assert.deepEqual(
+      p.diagnostics.map(d => d.code),
+      ['LH207'],
+    );
   });
 });
 
 describe('TableResolver', () => {
   const table = (system: string, schema: string, name: string): Table => ({
-    system, schema, name, qualifiedName: `${schema}.${name}`, columns: [], columnIndex: new Map(), primaryKey: [],
-    loadType: 'full', cdcMode: 'watermark', origin: { file: '/f', path: [] },
+    system,
+    schema,
+    name,
+    qualifiedName: `${schema}.${name}`,
+    columns: [],
+    columnIndex: new Map(),
+    primaryKey: [],
+    loadType: 'full',
+    cdcMode: 'watermark',
+    origin: { file: '/f', path: [] },
   });
   const a = table('erp', 'dbo', 'Orders');
   const b = table('shop', 'sales', 'Orders');

@@ -1,4 +1,10 @@
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  parseTree,
+  printParseErrorCode,
+  type Node as JsonNode,
+  type ParseError,
+} from 'jsonc-parser';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { makeDiagnostic } from '../metadata/metadataFile';
@@ -40,9 +46,22 @@ export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile
   const deep = offsetPastDepth(text, MAX_JSON_DEPTH);
   if (deep !== undefined) {
     return {
-      file, kind, text, lines, tree: undefined, value: undefined,
-      diagnostics: [makeDiagnostic(file, lines, [deep, deep + 1], RULES.adfJsonSyntax,
-        `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep here, too deep to read; no ADF artifact is. Move this file out of the ${ADF_FOLDERS[kind]}/ folder.`)],
+      file,
+      kind,
+      text,
+      lines,
+      tree: undefined,
+      value: undefined,
+      diagnostics: [
+        makeDiagnostic(
+          file,
+          lines,
+          [deep, deep + 1],
+          RULES.adfJsonSyntax,
+          `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep here, too deep to read; no ADF ` +
+            `artifact is. Move this file out of the ${ADF_FOLDERS[kind]}/ folder.`,
+        ),
+      ],
     };
   }
   const errors: ParseError[] = [];
@@ -54,11 +73,27 @@ export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile
     const key = `${e.offset}:${e.error}`;
     if (reported.has(key)) continue;
     reported.add(key);
-    diagnostics.push(makeDiagnostic(file, lines, [e.offset, e.offset + Math.max(e.length, 1)], RULES.adfJsonSyntax,
-      `JSON syntax error: ${describeJsonError(printParseErrorCode(e.error))}.`));
+    diagnostics.push(
+      makeDiagnostic(
+        file,
+        lines,
+        [e.offset, e.offset + Math.max(e.length, 1)],
+        RULES.adfJsonSyntax,
+        `JSON syntax error: ${describeJsonError(printParseErrorCode(e.error))}.`,
+      ),
+    );
   }
   if (errors.length > 0 || !tree) {
-    if (!tree && errors.length === 0) diagnostics.push(makeDiagnostic(file, lines, [0, 0], RULES.adfJsonSyntax, 'The file is empty; an ADF artifact is a JSON object.'));
+    if (!tree && errors.length === 0)
+      diagnostics.push(
+        makeDiagnostic(
+          file,
+          lines,
+          [0, 0],
+          RULES.adfJsonSyntax,
+          'The file is empty; an ADF artifact is a JSON object.',
+        ),
+      );
     return { file, kind, text, lines, tree, value: undefined, diagnostics };
   }
   const value: unknown = JSON.parse(text);
@@ -84,7 +119,8 @@ export function offsetPastDepth(text: string, maxDepth: number = MAX_JSON_DEPTH)
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34 || c === 10 || c === 13) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
@@ -95,16 +131,27 @@ export function offsetPastDepth(text: string, maxDepth: number = MAX_JSON_DEPTH)
 }
 
 function artifactShapeProblem(kind: AdfKind, value: unknown): string | undefined {
-  const noun = kind === 'linkedService' ? 'linked service' : kind === 'integrationRuntime' ? 'integration runtime' : kind;
+  const noun =
+    kind === 'linkedService' ? 'linked service' : kind === 'integrationRuntime' ? 'integration runtime' : kind;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return `This is not an ADF ${noun}: an artifact is a JSON object with "name" and "properties", and this file holds ${Array.isArray(value) ? 'an array' : 'a ' + (value === null ? 'null' : typeof value)}. Move it out of the ${ADF_FOLDERS[kind]}/ folder.`;
+    return (
+      `This is not an ADF ${noun}: an artifact is a JSON object with "name" and "properties", ` +
+      `and this file holds ${Array.isArray(value) ? 'an array' : 'a ' + (value === null ? 'null' : typeof value)}. Move it out of the ${ADF_FOLDERS[kind]}/ folder.`
+    );
   }
   const obj = value as Record<string, unknown>;
   if (typeof obj.name !== 'string' || obj.name === '') {
-    return `This is not an ADF ${noun}: it has no "name". ADF Studio writes every artifact as {"name": …, "properties": …}; move other JSON out of the ${ADF_FOLDERS[kind]}/ folder.`;
+    return (
+      `This is not an ADF ${noun}: it has no "name". ADF Studio writes every artifact as ` +
+      `{"name": …, "properties": …}; move other JSON out of the ${ADF_FOLDERS[kind]}/ folder.`
+    );
   }
   // A factory file, and the managed virtual network ADF Studio commits as default.json, may have no properties.
-  if (kind !== 'factory' && kind !== 'managedVirtualNetwork' && (obj.properties === null || typeof obj.properties !== 'object' || Array.isArray(obj.properties))) {
+  if (
+    kind !== 'factory' &&
+    kind !== 'managedVirtualNetwork' &&
+    (obj.properties === null || typeof obj.properties !== 'object' || Array.isArray(obj.properties))
+  ) {
     return `ADF ${noun} '${obj.name}' has no "properties" object, so it defines nothing; ADF Studio and deployment refuse it.`;
   }
   return undefined;
@@ -112,23 +159,40 @@ function artifactShapeProblem(kind: AdfKind, value: unknown): string | undefined
 
 function describeJsonError(code: string): string {
   switch (code) {
-    case 'InvalidSymbol': return 'unexpected character';
-    case 'InvalidNumberFormat': return 'invalid number';
-    case 'PropertyNameExpected': return 'a property name in double quotes is expected';
-    case 'ValueExpected': return 'a value is expected';
-    case 'ColonExpected': return "':' is expected";
-    case 'CommaExpected': return "',' is expected";
-    case 'CloseBraceExpected': return "'}' is expected";
-    case 'CloseBracketExpected': return "']' is expected";
-    case 'EndOfFileExpected': return 'the file should end here';
-    case 'InvalidCommentToken': return 'comments are not allowed in ADF JSON';
-    case 'UnexpectedEndOfComment': return 'unterminated comment';
-    case 'UnexpectedEndOfString': return 'unterminated string';
-    case 'UnexpectedEndOfNumber': return 'unterminated number';
-    case 'InvalidUnicode': return 'invalid unicode escape';
-    case 'InvalidEscapeCharacter': return 'invalid escape character';
-    case 'InvalidCharacter': return 'invalid character (control characters must be escaped)';
-    default: return code;
+    case 'InvalidSymbol':
+      return 'unexpected character';
+    case 'InvalidNumberFormat':
+      return 'invalid number';
+    case 'PropertyNameExpected':
+      return 'a property name in double quotes is expected';
+    case 'ValueExpected':
+      return 'a value is expected';
+    case 'ColonExpected':
+      return "':' is expected";
+    case 'CommaExpected':
+      return "',' is expected";
+    case 'CloseBraceExpected':
+      return "'}' is expected";
+    case 'CloseBracketExpected':
+      return "']' is expected";
+    case 'EndOfFileExpected':
+      return 'the file should end here';
+    case 'InvalidCommentToken':
+      return 'comments are not allowed in ADF JSON';
+    case 'UnexpectedEndOfComment':
+      return 'unterminated comment';
+    case 'UnexpectedEndOfString':
+      return 'unterminated string';
+    case 'UnexpectedEndOfNumber':
+      return 'unterminated number';
+    case 'InvalidUnicode':
+      return 'invalid unicode escape';
+    case 'InvalidEscapeCharacter':
+      return 'invalid escape character';
+    case 'InvalidCharacter':
+      return 'invalid character (control characters must be escaped)';
+    default:
+      return code;
   }
 }
 

@@ -22,10 +22,7 @@ export interface AdfReader {
   parse?(file: string, kind: AdfKind, text: string): AdfFile;
 }
 
-export type AdfFolderResult =
-  | { status: 'ok'; factory: AdfFactory }
-  | { status: 'missing' }
-  | { status: 'not-adf' };
+export type AdfFolderResult = { status: 'ok'; factory: AdfFactory } | { status: 'missing' } | { status: 'not-adf' };
 
 const loopMemo = new WeakMap<AdfFile, { loops: MetadataLoop[]; datasets: [string, AdfFile | undefined][] }>();
 
@@ -39,7 +36,9 @@ export async function loadAdfFolder(reader: AdfReader, root: string): Promise<Ad
   const parse = reader.parse ?? parseAdfFile;
   for (const kind of present) {
     const dir = path.join(root, ADF_FOLDERS[kind]);
-    const names = ((await reader.readDirectory(dir)) ?? []).filter(n => !n.endsWith('/') && n.toLowerCase().endsWith('.json')).sort();
+    const names = ((await reader.readDirectory(dir)) ?? [])
+      .filter(n => !n.endsWith('/') && n.toLowerCase().endsWith('.json'))
+      .sort();
     const byName = new Map<string, AdfFile>();
     factory.artifacts.set(kind, byName);
     for (const name of names) {
@@ -49,7 +48,15 @@ export async function loadAdfFolder(reader: AdfReader, root: string): Promise<Ad
       if ('text' in read) parsed = parse(file, kind, read.text);
       else {
         parsed = parseAdfFile(file, kind, '');
-        parsed.diagnostics = [makeDiagnostic(file, parsed.lines, [0, 0], RULES.unreadableFile, 'unreadable' in read ? read.unreadable : 'The file cannot be read.')];
+        parsed.diagnostics = [
+          makeDiagnostic(
+            file,
+            parsed.lines,
+            [0, 0],
+            RULES.unreadableFile,
+            'unreadable' in read ? read.unreadable : 'The file cannot be read.',
+          ),
+        ];
       }
       factory.files.push(parsed);
       if (parsed.name !== undefined && !byName.has(parsed.name)) byName.set(parsed.name, parsed);
@@ -64,7 +71,10 @@ export async function loadAdfFolder(reader: AdfReader, root: string): Promise<Ad
       continue;
     }
     const loops = findMetadataLoops(pipeline, datasets);
-    loopMemo.set(pipeline, { loops, datasets: loops.filter(l => l.sourceDataset).map(l => [l.sourceDataset!, datasets.get(l.sourceDataset!)]) });
+    loopMemo.set(pipeline, {
+      loops,
+      datasets: loops.filter(l => l.sourceDataset).map(l => [l.sourceDataset!, datasets.get(l.sourceDataset!)]),
+    });
     factory.loops.push(...loops);
   }
   return { status: 'ok', factory };

@@ -3,7 +3,14 @@ import { stringify } from 'yaml';
 import type { AdfFactory } from './adfFolder';
 import type { AdfFile } from './adfFile';
 import { isInside } from '../files/containment';
-import { adfNameProblem, fileNameProblem, sqlDatabaseProblem, sqlIdentifierProblem, sqlServerProblem, unityCatalogNameProblem } from '../names/naming';
+import {
+  adfNameProblem,
+  fileNameProblem,
+  sqlDatabaseProblem,
+  sqlIdentifierProblem,
+  sqlServerProblem,
+  unityCatalogNameProblem,
+} from '../names/naming';
 
 export interface ImportResult {
   /** The lakehouse.yaml text. */
@@ -69,13 +76,20 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
   }
 
   // Source systems: one per linked service the loops read from.
-  interface ImportedTable { schema: string; name: string; cdcColumn?: string; backfillFrom?: string }
+  interface ImportedTable {
+    schema: string;
+    name: string;
+    cdcColumn?: string;
+    backfillFrom?: string;
+  }
   const systems = new Map<string, { linkedService?: string; tables: ImportedTable[]; seen: Set<string> }>();
   const containers = new Set<string>();
   for (const loop of factory.loops) {
     // Names from ADF files are data: what lakehouse.yaml could not hold safely is reported, not copied.
-    const linkedServiceProblem = loop.linkedService !== undefined ? adfNameProblem(loop.linkedService, 'linkedService') : undefined;
-    if (linkedServiceProblem) notes.push(`Pipeline ${loop.pipeline}: the linked service is not imported: ${linkedServiceProblem}.`);
+    const linkedServiceProblem =
+      loop.linkedService !== undefined ? adfNameProblem(loop.linkedService, 'linkedService') : undefined;
+    if (linkedServiceProblem)
+      notes.push(`Pipeline ${loop.pipeline}: the linked service is not imported: ${linkedServiceProblem}.`);
     const linkedService = linkedServiceProblem ? undefined : loop.linkedService;
     const systemName = identifier(linkedService ?? 'source', 'source');
     let system = systems.get(systemName);
@@ -93,11 +107,18 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
       const key = `${item.schema}.${item.table}`.toLowerCase();
       if (system.seen.has(key)) continue;
       system.seen.add(key);
-      system.tables.push({ schema: item.schema, name: item.table, cdcColumn: item.cdcColumn, backfillFrom: item.backfillFrom });
+      system.tables.push({
+        schema: item.schema,
+        name: item.table,
+        cdcColumn: item.cdcColumn,
+        backfillFrom: item.backfillFrom,
+      });
     }
   }
   if (factory.loops.length === 0) {
-    notes.push('No metadata-driven pipeline was found (a ForEach over an array parameter listing tables), so no source tables were imported.');
+    notes.push(
+      'No metadata-driven pipeline was found (a ForEach over an array parameter listing tables), so no source tables were imported.',
+    );
   }
 
   const lines: string[] = [];
@@ -115,7 +136,10 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
   push(4, 'subscriptionId: TODO the Azure subscription id of the factory');
   push(4, 'resourceGroup: TODO the resource group of the factory');
   push(4, factoryName ? `factory: ${scalar(factoryName)}` : 'factory: TODO the Data Factory name');
-  push(4, storageAccount ? `storageAccount: ${scalar(storageAccount)}` : 'storageAccount: TODO the ADLS Gen2 storage account');
+  push(
+    4,
+    storageAccount ? `storageAccount: ${scalar(storageAccount)}` : 'storageAccount: TODO the ADLS Gen2 storage account',
+  );
   if (location) push(4, `location: ${scalar(location)}`);
   lines.push('');
   push(0, 'lake:');
@@ -128,7 +152,12 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
     push(6, 'format: parquet');
   }
   if (!zoneNames.includes('silver') || !zoneNames.includes('gold')) {
-    push(2, `todo: Declare the ${['silver', 'gold'].filter(z => !zoneNames.includes(z)).join(' and ')} zone${zoneNames.includes('silver') || zoneNames.includes('gold') ? '' : 's'} (container, path, format)`);
+    push(
+      2,
+      `todo: Declare the ${['silver', 'gold'].filter(z => !zoneNames.includes(z)).join(' and ')} ` +
+        `zone${zoneNames.includes('silver') || zoneNames.includes('gold') ? '' : 's'} (container, ` +
+        `path, format)`,
+    );
   }
   lines.push('');
   push(0, 'paths:');
@@ -150,12 +179,19 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
       // ADF Studio's newer form has server and database; the connection-string form (what
       // `lakehouse generate adf` writes) has them as Data Source and Initial Catalog.
       const connection = connectionStringParts(typeProperties(ls).connectionString);
-      const server = literal(typeProperties(ls).server) ?? connection.get('data source')?.replace(/^tcp:/i, '').replace(/,1433$/, '');
+      const server =
+        literal(typeProperties(ls).server) ??
+        connection
+          .get('data source')
+          ?.replace(/^tcp:/i, '')
+          .replace(/,1433$/, '');
       const database = literal(typeProperties(ls).database) ?? connection.get('initial catalog');
       const serverProblem = server ? sqlServerProblem(server) : undefined;
       const databaseProblem = database ? sqlDatabaseProblem(database) : undefined;
-      if (serverProblem) notes.push(`Linked service ${system.linkedService ?? ''}: the server is not imported: ${serverProblem}.`);
-      if (databaseProblem) notes.push(`Linked service ${system.linkedService ?? ''}: the database is not imported: ${databaseProblem}.`);
+      if (serverProblem)
+        notes.push(`Linked service ${system.linkedService ?? ''}: the server is not imported: ${serverProblem}.`);
+      if (databaseProblem)
+        notes.push(`Linked service ${system.linkedService ?? ''}: the database is not imported: ${databaseProblem}.`);
       if (server && !serverProblem) push(4, `server: ${scalar(server)}`);
       if (database && !databaseProblem) push(4, `database: ${scalar(database)}`);
       push(4, 'tables:');
@@ -168,7 +204,10 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
           push(8, 'loadType: incremental');
         } else push(8, 'loadType: full');
         if (t.backfillFrom) push(8, `backfillFrom: ${scalar(t.backfillFrom)}`);
-        push(8, `todo: ${scalar(`List the columns (name, type) and the primaryKey of ${t.schema}.${t.name}; ADF does not record them`)}`);
+        push(
+          8,
+          `todo: ${scalar(`List the columns (name, type) and the primaryKey of ${t.schema}.${t.name}; ADF does not record them`)}`,
+        );
         push(8, 'columns: []');
       }
     }
@@ -176,17 +215,29 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
   }
   lines.push('');
   push(0, 'starSchema:');
-  push(2, 'todo: Declare the dimensions (business key, SCD type) and facts (grain, measures, references) built from these tables');
+  push(
+    2,
+    'todo: Declare the dimensions (business key, SCD type) and facts (grain, measures, references) built from these tables',
+  );
   push(2, 'dimensions: []');
   push(2, 'facts: []');
   lines.push('');
 
   const tables = [...systems.values()].reduce((n, s) => n + s.tables.length, 0);
   if (!isInside(path.resolve(factory.root), path.resolve(outDir))) {
-    notes.push(`paths.adf (${toPosix(path.relative(outDir, factory.root))}) is outside the folder of lakehouse.yaml, which only reads files inside its folder: run lakehouse with --allow-folder ${factory.root} (in VS Code: the setting lakehouse.security.allowedFolders), or write lakehouse.yaml into a folder that contains the ADF folder.`);
+    notes.push(
+      `paths.adf (${toPosix(path.relative(outDir, factory.root))}) is outside the folder of ` +
+        `lakehouse.yaml, which only reads files inside its folder: run lakehouse with ` +
+        `--allow-folder ${factory.root} (in VS Code: the setting ` +
+        `lakehouse.security.allowedFolders), or write lakehouse.yaml into a folder that contains ` +
+        `the ADF folder.`,
+    );
   }
-  if (!storageAccount) notes.push('No ADLS Gen2 linked service with a literal URL was found: the storage account is a todo.');
-  notes.push('Columns, primary keys, the star schema, the subscription and the resource group are todos: ADF does not record them.');
+  if (!storageAccount)
+    notes.push('No ADLS Gen2 linked service with a literal URL was found: the storage account is a todo.');
+  notes.push(
+    'Columns, primary keys, the star schema, the subscription and the resource group are todos: ADF does not record them.',
+  );
   return {
     text: lines.join('\n'),
     tables,
@@ -198,11 +249,13 @@ export function importFromAdf(factory: AdfFactory, outFile: string): ImportResul
 
 /** Why a table of a loop's parameter cannot go into lakehouse.yaml as it is, or undefined. */
 function importedTableProblem(item: { schema: string; table: string; cdcColumn?: string }): string | undefined {
-  return sqlIdentifierProblem(item.schema, 'the schema name')
-    ?? sqlIdentifierProblem(item.table, 'the table name')
-    ?? fileNameProblem(item.table, 'the table name')
-    ?? unityCatalogNameProblem(item.table, 'the table name')
-    ?? (item.cdcColumn !== undefined ? sqlIdentifierProblem(item.cdcColumn, 'the CDC column') : undefined);
+  return (
+    sqlIdentifierProblem(item.schema, 'the schema name') ??
+    sqlIdentifierProblem(item.table, 'the table name') ??
+    fileNameProblem(item.table, 'the table name') ??
+    unityCatalogNameProblem(item.table, 'the table name') ??
+    (item.cdcColumn !== undefined ? sqlIdentifierProblem(item.cdcColumn, 'the CDC column') : undefined)
+  );
 }
 
 /** The key=value pairs of a literal SQL connection string, keys lower-cased. */
@@ -212,7 +265,8 @@ function connectionStringParts(value: unknown): Map<string, string> {
   if (!text) return parts;
   for (const pair of text.split(';')) {
     const at = pair.indexOf('=');
-    if (at > 0 && pair.slice(at + 1).trim()) parts.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());
+    if (at > 0 && pair.slice(at + 1).trim())
+      parts.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());
   }
   return parts;
 }

@@ -44,7 +44,10 @@ function text(v: unknown): string | undefined {
 }
 
 /** Activities nested anywhere under a list of activities (ForEach, If, Switch, Until bodies). */
-export function* walkActivities(activities: unknown, path: (string | number)[]): Generator<{ activity: Obj; path: (string | number)[] }> {
+export function* walkActivities(
+  activities: unknown,
+  path: (string | number)[],
+): Generator<{ activity: Obj; path: (string | number)[] }> {
   if (!Array.isArray(activities)) return;
   for (let i = 0; i < activities.length; i++) {
     const a: unknown = activities[i];
@@ -81,8 +84,15 @@ export function findMetadataLoops(pipeline: AdfFile, datasets: ReadonlyMap<strin
   const all = [...walkActivities(props.activities, ['properties', 'activities'])];
   // A Filter in between (which tables this run copies) still loops over the parameter's tables.
   const filterItems = (name: string): string | undefined => {
-    const filter = all.find(a => a.activity.type === 'Filter' && typeof a.activity.name === 'string' && a.activity.name.toLowerCase() === name.toLowerCase());
-    return filter && isObj(filter.activity.typeProperties) ? expressionText(filter.activity.typeProperties.items)?.trim() : undefined;
+    const filter = all.find(
+      a =>
+        a.activity.type === 'Filter' &&
+        typeof a.activity.name === 'string' &&
+        a.activity.name.toLowerCase() === name.toLowerCase(),
+    );
+    return filter && isObj(filter.activity.typeProperties)
+      ? expressionText(filter.activity.typeProperties.items)?.trim()
+      : undefined;
   };
   for (const { activity, path } of all) {
     if (activity.type !== 'ForEach' || !isObj(activity.typeProperties)) continue;
@@ -110,8 +120,12 @@ export function findMetadataLoops(pipeline: AdfFile, datasets: ReadonlyMap<strin
     });
     if (items.length === 0) continue;
     const loop: MetadataLoop = {
-      pipeline: pipeline.name, file: pipeline.file, parameter: parameterName, forEach: String(activity.name ?? ''),
-      sinkContainers: [], items,
+      pipeline: pipeline.name,
+      file: pipeline.file,
+      parameter: parameterName,
+      forEach: String(activity.name ?? ''),
+      sinkContainers: [],
+      items,
     };
     traceDatasets(activity, datasets, loop, path);
     loops.push(loop);
@@ -119,9 +133,18 @@ export function findMetadataLoops(pipeline: AdfFile, datasets: ReadonlyMap<strin
   return loops;
 }
 
-function traceDatasets(forEach: Obj, datasets: ReadonlyMap<string, AdfFile>, loop: MetadataLoop, path: (string | number)[]): void {
+function traceDatasets(
+  forEach: Obj,
+  datasets: ReadonlyMap<string, AdfFile>,
+  loop: MetadataLoop,
+  path: (string | number)[],
+): void {
   const containers = new Set<string>();
-  for (const { activity } of walkActivities((forEach.typeProperties as Obj).activities, [...path, 'typeProperties', 'activities'])) {
+  for (const { activity } of walkActivities((forEach.typeProperties as Obj).activities, [
+    ...path,
+    'typeProperties',
+    'activities',
+  ])) {
     if (activity.type !== 'Copy' || !isObj(activity.typeProperties)) continue;
     const source = activity.typeProperties.source;
     const sourceType = isObj(source) && typeof source.type === 'string' ? source.type : '';
@@ -131,7 +154,8 @@ function traceDatasets(forEach: Obj, datasets: ReadonlyMap<string, AdfFile>, loo
         loop.sourceDataset = name;
         const ds = datasets.get(name);
         const props = isObj(ds?.value) ? (ds!.value as Obj).properties : undefined;
-        const ls = isObj(props) && isObj(props.linkedServiceName) ? text(props.linkedServiceName.referenceName) : undefined;
+        const ls =
+          isObj(props) && isObj(props.linkedServiceName) ? text(props.linkedServiceName.referenceName) : undefined;
         if (ls) loop.linkedService = ls;
       }
     }

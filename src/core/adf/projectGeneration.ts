@@ -23,12 +23,24 @@ export function adfRootOf(snapshot: ProjectSnapshot): string {
   return snapshot.metadata.paths.adf ?? path.join(snapshot.metadata.rootDir, 'adf');
 }
 
-export async function planProjectAdf(snapshot: ProjectSnapshot, readFile: ReadText, options: { environment?: string } = {}): Promise<ProjectAdfPlan> {
+export async function planProjectAdf(
+  snapshot: ProjectSnapshot,
+  readFile: ReadText,
+  options: { environment?: string } = {},
+): Promise<ProjectAdfPlan> {
   const metadata = snapshot.metadata;
   // The ADF folder's own problems are what regeneration may fix; only the metadata must be valid.
-  const errors = [...snapshot.diagnostics.values()].flat().filter(d => d.severity === 'error' && snapshot.metadataFiles.has(d.file)).sort(compareDiagnostics);
+  const errors = [...snapshot.diagnostics.values()]
+    .flat()
+    .filter(d => d.severity === 'error' && snapshot.metadataFiles.has(d.file))
+    .sort(compareDiagnostics);
   if (errors.length) {
-    return { ok: false, reason: 'metadata-errors', errors, message: `The metadata has ${errors.length} error(s); ADF artifacts are generated from valid metadata only. Fix them first.` };
+    return {
+      ok: false,
+      reason: 'metadata-errors',
+      errors,
+      message: `The metadata has ${errors.length} error(s); ADF artifacts are generated from valid metadata only. Fix them first.`,
+    };
   }
   const bundleFile = path.join(metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks'), 'databricks.yml');
   const bundleText = await readFile(bundleFile);
@@ -39,7 +51,8 @@ export async function planProjectAdf(snapshot: ProjectSnapshot, readFile: ReadTe
     });
     return { ok: true, plan };
   } catch (e) {
-    if (e instanceof UnknownAdfEnvironmentError) return { ok: false, reason: 'unknown-environment', message: e.message };
+    if (e instanceof UnknownAdfEnvironmentError)
+      return { ok: false, reason: 'unknown-environment', message: e.message };
     if (e instanceof AdfGenerationError) return { ok: false, reason: 'generation', message: e.message };
     throw e;
   }
@@ -57,12 +70,15 @@ export function tableLoopEntries(plan: AdfGenerationPlan, qualifiedName: string)
   const entries: TableLoopEntry[] = [];
   for (const f of plan.files) {
     if (f.artifact.kind !== 'pipeline') continue;
-    const parameters = (f.artifact.value.properties as { parameters?: Record<string, { defaultValue?: unknown }> } | undefined)?.parameters ?? {};
+    const parameters =
+      (f.artifact.value.properties as { parameters?: Record<string, { defaultValue?: unknown }> } | undefined)
+        ?.parameters ?? {};
     for (const [name, p] of Object.entries(parameters)) {
       if (!Array.isArray(p.defaultValue)) continue;
       for (const item of p.defaultValue) {
         const rec = item as Record<string, unknown>;
-        if (typeof rec.table === 'string' && `${String(rec.schema ?? '')}.${rec.table}`.toLowerCase() === wanted) entries.push({ pipeline: f.artifact.name, parameter: name, item });
+        if (typeof rec.table === 'string' && `${String(rec.schema ?? '')}.${rec.table}`.toLowerCase() === wanted)
+          entries.push({ pipeline: f.artifact.name, parameter: name, item });
       }
     }
   }
@@ -74,7 +90,10 @@ export function tableLoopEntries(plan: AdfGenerationPlan, qualifiedName: string)
  * Metadata": a loop parameter's source system, the gold step's first dimension or fact, a
  * hand-written loop's first declared table, else (for a generated pipeline) the adf section.
  */
-export function metadataOriginOf(snapshot: ProjectSnapshot, target: { pipeline: string; parameter?: string; generated: boolean }): Origin | undefined {
+export function metadataOriginOf(
+  snapshot: ProjectSnapshot,
+  target: { pipeline: string; parameter?: string; generated: boolean },
+): Origin | undefined {
   const meta = snapshot.metadata;
   if (target.parameter !== undefined) {
     // A system's own pipeline is named <pipeline>_<system>[_part<n>].
@@ -88,9 +107,11 @@ export function metadataOriginOf(snapshot: ProjectSnapshot, target: { pipeline: 
   } else {
     const loop = snapshot.adf?.loops.find(l => l.pipeline === target.pipeline);
     for (const item of loop?.items ?? []) {
-      const table = meta.tables.find(t => t.qualifiedName.toLowerCase() === `${item.schema}.${item.table}`.toLowerCase());
+      const table = meta.tables.find(
+        t => t.qualifiedName.toLowerCase() === `${item.schema}.${item.table}`.toLowerCase(),
+      );
       if (table) return table.origin;
     }
   }
-  return target.generated ? meta.adf?.origin ?? meta.sources[0]?.origin : undefined;
+  return target.generated ? (meta.adf?.origin ?? meta.sources[0]?.origin) : undefined;
 }

@@ -6,9 +6,7 @@ import * as fs from 'fs';
 import { tooLargeMessage } from './messages';
 
 export type CheckedRead =
-  | { status: 'ok'; bytes: Uint8Array }
-  | { status: 'missing' }
-  | { status: 'refused'; reason: string };
+  { status: 'ok'; bytes: Uint8Array } | { status: 'missing' } | { status: 'refused'; reason: string };
 
 export interface ReadLimits {
   /** Refuse files over this many bytes. */
@@ -44,7 +42,8 @@ export async function readChecked(file: string, limits: ReadLimits): Promise<Che
   }
   const typeProblem = fileTypeProblem(stat);
   if (typeProblem) return stat.isDirectory() ? { status: 'missing' } : { status: 'refused', reason: typeProblem };
-  if (stat.size > limits.maxBytes) return { status: 'refused', reason: tooLargeMessage(stat.size, limits.maxBytes, limits.what) };
+  if (stat.size > limits.maxBytes)
+    return { status: 'refused', reason: tooLargeMessage(stat.size, limits.maxBytes, limits.what) };
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, OPEN_FLAGS);
@@ -66,7 +65,10 @@ export async function readChecked(file: string, limits: ReadLimits): Promise<Che
       length += bytesRead;
     }
     if (length > limits.maxBytes || (length === buffer.length && !(await atEnd(handle)))) {
-      return { status: 'refused', reason: tooLargeMessage(Math.max(length, opened.size), limits.maxBytes, limits.what) };
+      return {
+        status: 'refused',
+        reason: tooLargeMessage(Math.max(length, opened.size), limits.maxBytes, limits.what),
+      };
     }
     return { status: 'ok', bytes: buffer.subarray(0, length) };
   } finally {
@@ -91,7 +93,8 @@ export function readCheckedSync(file: string, limits: ReadLimits): CheckedRead {
   if (!stat) return { status: 'missing' };
   const typeProblem = fileTypeProblem(stat);
   if (typeProblem) return stat.isDirectory() ? { status: 'missing' } : { status: 'refused', reason: typeProblem };
-  if (stat.size > limits.maxBytes) return { status: 'refused', reason: tooLargeMessage(stat.size, limits.maxBytes, limits.what) };
+  if (stat.size > limits.maxBytes)
+    return { status: 'refused', reason: tooLargeMessage(stat.size, limits.maxBytes, limits.what) };
   let fd: number;
   try {
     fd = fs.openSync(file, OPEN_FLAGS);
@@ -111,7 +114,11 @@ export function readCheckedSync(file: string, limits: ReadLimits): CheckedRead {
       length += bytesRead;
     }
     const more = length === buffer.length && fs.readSync(fd, Buffer.alloc(1), 0, 1, null) > 0;
-    if (length > limits.maxBytes || more) return { status: 'refused', reason: tooLargeMessage(Math.max(length, opened.size), limits.maxBytes, limits.what) };
+    if (length > limits.maxBytes || more)
+      return {
+        status: 'refused',
+        reason: tooLargeMessage(Math.max(length, opened.size), limits.maxBytes, limits.what),
+      };
     return { status: 'ok', bytes: buffer.subarray(0, length) };
   } finally {
     fs.closeSync(fd);

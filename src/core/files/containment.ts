@@ -26,7 +26,10 @@ export class Containment {
   readonly roots: readonly string[];
   private realRoots: Promise<string[]> | undefined;
 
-  constructor(roots: readonly string[], private readonly realPath?: RealPath) {
+  constructor(
+    roots: readonly string[],
+    private readonly realPath?: RealPath,
+  ) {
     this.roots = [...new Set(roots.map(r => path.resolve(r)))];
   }
 
@@ -39,7 +42,11 @@ export class Containment {
   async problem(file: string, what = 'it'): Promise<string | undefined> {
     const absolute = path.resolve(file);
     if (!this.roots.some(root => isInside(absolute, root))) {
-      return `${what} is outside the project folder${this.roots.length > 1 ? 's' : ''} (${this.describeRoots()}); files outside the project are not read or written${this.roots.length > 1 ? '' : ' unless you allow their folder (lakehouse.security.allowedFolders, or --allow-folder on the command line)'}.`;
+      return (
+        `${what} is outside the project folder${this.roots.length > 1 ? 's' : ''} ` +
+        `(${this.describeRoots()}); files outside the project are not read or ` +
+        `written${this.roots.length > 1 ? '' : ' unless you allow their folder (lakehouse.security.allowedFolders, or --allow-folder on the command line)'}.`
+      );
     }
     if (!this.realPath) return undefined;
     const real = await this.resolveExisting(absolute);

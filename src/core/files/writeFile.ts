@@ -30,13 +30,19 @@ export async function writeProblem(containment: Containment, file: string, shown
   } catch {
     return undefined; // a new file
   }
-  if (stat.isSymbolicLink()) return `'${shown}' is a symbolic link; it is neither followed nor replaced. Replace it with a regular file to let it be written.`;
+  if (stat.isSymbolicLink())
+    return `'${shown}' is a symbolic link; it is neither followed nor replaced. Replace it with a regular file to let it be written.`;
   if (!stat.isFile()) return `'${shown}' exists and is not a regular file; it is not replaced.`;
   return undefined;
 }
 
 /** writeFileAtomic inside the containment; throws WriteRefusedError before writing anything otherwise. */
-export async function writeContained(containment: Containment, file: string, text: string, shown = file): Promise<void> {
+export async function writeContained(
+  containment: Containment,
+  file: string,
+  text: string,
+  shown = file,
+): Promise<void> {
   const problem = await writeProblem(containment, file, shown);
   if (problem) throw new WriteRefusedError(problem);
   await writeFileAtomic(file, text);

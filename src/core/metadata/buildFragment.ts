@@ -1,7 +1,24 @@
 import * as path from 'path';
 import type { MetadataFile } from './metadataFile';
 import type {
-  AdfClusterSettings, AdfSettings, Column, Dimension, Environment, Fact, LoadType, Measure, Origin, ProjectInfo, ProjectPaths, Reference, SourceSystem, Table, TemplateBinding, TemplateTarget, Todo, Zone,
+  AdfClusterSettings,
+  AdfSettings,
+  Column,
+  Dimension,
+  Environment,
+  Fact,
+  LoadType,
+  Measure,
+  Origin,
+  ProjectInfo,
+  ProjectPaths,
+  Reference,
+  SourceSystem,
+  Table,
+  TemplateBinding,
+  TemplateTarget,
+  Todo,
+  Zone,
 } from './model';
 import type { Path } from './yamlLocate';
 
@@ -31,12 +48,14 @@ type Obj = Record<string, unknown>;
 const TEMPLATE_TARGETS: readonly TemplateTarget[] = ['project', 'table', 'dimension', 'fact'];
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 const nonEmpty = (v: unknown): string | undefined => {
   const s = str(v);
   return s !== undefined && s.trim() !== '' ? s : undefined;
 };
-const strList = (v: unknown): string[] => (Array.isArray(v) ? v.map(str).filter((s): s is string => s !== undefined) : []);
+const strList = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(str).filter((s): s is string => s !== undefined) : [];
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /**
@@ -51,14 +70,24 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
   const todos: Todo[] = [];
   const noteTodo = (o: Obj, _p: Path): string | undefined => str(o.todo);
   collectTodos(value, [], file, todos);
-  const fragment: MetadataFragment = { file, environments: [], zones: [], sources: [], dimensions: [], facts: [], includes: [], todos };
+  const fragment: MetadataFragment = {
+    file,
+    environments: [],
+    zones: [],
+    sources: [],
+    dimensions: [],
+    facts: [],
+    includes: [],
+    todos,
+  };
   noteTodo(value, []);
 
   if (isObj(value.project)) {
     const p = value.project;
     noteTodo(p, ['project']);
     const name = nonEmpty(p.name);
-    if (name) fragment.project = { name, description: str(p.description), owner: str(p.owner), origin: at(['project']) };
+    if (name)
+      fragment.project = { name, description: str(p.description), owner: str(p.owner), origin: at(['project']) };
   }
 
   list(value.include).forEach((pattern, i) => {
@@ -73,10 +102,19 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
       noteTodo(e, p);
       fragment.environments.push({
         name,
-        subscriptionId: nonEmpty(e.subscriptionId), tenantId: nonEmpty(e.tenantId), resourceGroup: nonEmpty(e.resourceGroup),
-        factory: nonEmpty(e.factory), storageAccount: nonEmpty(e.storageAccount), databricksHost: nonEmpty(e.databricksHost),
-        bundleTarget: nonEmpty(e.bundleTarget), location: nonEmpty(e.location), alertUrl: nonEmpty(e.alertUrl),
-        catalog: nonEmpty(e.catalog), keyVault: nonEmpty(e.keyVault), alertUrlSecret: nonEmpty(e.alertUrlSecret), deployUser: nonEmpty(e.deployUser),
+        subscriptionId: nonEmpty(e.subscriptionId),
+        tenantId: nonEmpty(e.tenantId),
+        resourceGroup: nonEmpty(e.resourceGroup),
+        factory: nonEmpty(e.factory),
+        storageAccount: nonEmpty(e.storageAccount),
+        databricksHost: nonEmpty(e.databricksHost),
+        bundleTarget: nonEmpty(e.bundleTarget),
+        location: nonEmpty(e.location),
+        alertUrl: nonEmpty(e.alertUrl),
+        catalog: nonEmpty(e.catalog),
+        keyVault: nonEmpty(e.keyVault),
+        alertUrlSecret: nonEmpty(e.alertUrlSecret),
+        deployUser: nonEmpty(e.deployUser),
         protected: e.protected === true,
         origin: at(p),
       });
@@ -91,8 +129,13 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
         const p: Path = ['lake', 'zones', name];
         noteTodo(raw, p);
         fragment.zones.push({
-          name, container: str(raw.container) ?? name, path: str(raw.path), format: str(raw.format),
-          catalog: str(raw.catalog), schema: str(raw.schema), origin: at(p),
+          name,
+          container: str(raw.container) ?? name,
+          path: str(raw.path),
+          format: str(raw.format),
+          catalog: str(raw.catalog),
+          schema: str(raw.schema),
+          origin: at(p),
         });
       }
     }
@@ -103,9 +146,14 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
     const sp: Path = ['sources', si];
     const systemName = nonEmpty(rawSystem.name) ?? `source${si + 1}`;
     const system: SourceSystem = {
-      name: systemName, type: str(rawSystem.type), linkedService: nonEmpty(rawSystem.linkedService),
-      server: str(rawSystem.server), database: str(rawSystem.database), tables: [],
-      todo: noteTodo(rawSystem, sp), origin: at(sp),
+      name: systemName,
+      type: str(rawSystem.type),
+      linkedService: nonEmpty(rawSystem.linkedService),
+      server: str(rawSystem.server),
+      database: str(rawSystem.database),
+      tables: [],
+      todo: noteTodo(rawSystem, sp),
+      origin: at(sp),
     };
     list(rawSystem.tables).forEach((rawTable, ti) => {
       if (!isObj(rawTable)) return;
@@ -119,23 +167,39 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
         const columnName = nonEmpty(rawColumn.name);
         if (!columnName) return;
         columns.push({
-          name: columnName, type: str(rawColumn.type) ?? '',
+          name: columnName,
+          type: str(rawColumn.type) ?? '',
           nullable: typeof rawColumn.nullable === 'boolean' ? rawColumn.nullable : undefined,
-          description: str(rawColumn.description), origin: at([...tp, 'columns', ci]),
+          description: str(rawColumn.description),
+          origin: at([...tp, 'columns', ci]),
         });
       });
       const columnIndex = new Map<string, Column>();
       for (const c of columns) if (!columnIndex.has(c.name.toLowerCase())) columnIndex.set(c.name.toLowerCase(), c);
       const cdcColumn = nonEmpty(rawTable.cdcColumn);
-      const loadType: LoadType = rawTable.loadType === 'full' || rawTable.loadType === 'incremental'
-        ? rawTable.loadType
-        : cdcColumn || rawTable.cdcMode === 'changeTracking' ? 'incremental' : 'full';
+      const loadType: LoadType =
+        rawTable.loadType === 'full' || rawTable.loadType === 'incremental'
+          ? rawTable.loadType
+          : cdcColumn || rawTable.cdcMode === 'changeTracking'
+            ? 'incremental'
+            : 'full';
       const table: Table = {
-        system: systemName, schema, name, qualifiedName: `${schema}.${name}`, description: str(rawTable.description),
-        columns, columnIndex, primaryKey: strList(rawTable.primaryKey), cdcColumn, loadType,
-        cdcMode: rawTable.cdcMode === 'rowversion' || rawTable.cdcMode === 'changeTracking' ? rawTable.cdcMode : 'watermark',
+        system: systemName,
+        schema,
+        name,
+        qualifiedName: `${schema}.${name}`,
+        description: str(rawTable.description),
+        columns,
+        columnIndex,
+        primaryKey: strList(rawTable.primaryKey),
+        cdcColumn,
+        loadType,
+        cdcMode:
+          rawTable.cdcMode === 'rowversion' || rawTable.cdcMode === 'changeTracking' ? rawTable.cdcMode : 'watermark',
         cdcOverlap: nonEmpty(rawTable.cdcOverlap),
-        backfillFrom: nonEmpty(rawTable.backfillFrom), todo: noteTodo(rawTable, tp), origin: at(tp),
+        backfillFrom: nonEmpty(rawTable.backfillFrom),
+        todo: noteTodo(rawTable, tp),
+        origin: at(tp),
       };
       system.tables.push(table);
     });
@@ -147,16 +211,27 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
     noteTodo(star, ['starSchema']);
     const dateName = nonEmpty(star.dateDimension);
     if (dateName) fragment.dateDimension = { name: dateName, origin: at(['starSchema', 'dateDimension']) };
-    if (isObj(star.calendar)) fragment.calendar = { from: nonEmpty(star.calendar.from), to: nonEmpty(star.calendar.to), origin: at(['starSchema', 'calendar']) };
+    if (isObj(star.calendar))
+      fragment.calendar = {
+        from: nonEmpty(star.calendar.from),
+        to: nonEmpty(star.calendar.to),
+        origin: at(['starSchema', 'calendar']),
+      };
     list(star.dimensions).forEach((raw, i) => {
       if (!isObj(raw)) return;
       const name = nonEmpty(raw.name);
       if (!name) return;
       const p: Path = ['starSchema', 'dimensions', i];
       const dimension: Dimension = {
-        name, source: nonEmpty(raw.source) ?? '', businessKey: strList(raw.businessKey),
-        scdType: raw.scdType === 2 ? 2 : 1, trackedColumns: strList(raw.trackedColumns),
-        sequenceBy: nonEmpty(raw.sequenceBy), description: str(raw.description), todo: noteTodo(raw, p), origin: at(p),
+        name,
+        source: nonEmpty(raw.source) ?? '',
+        businessKey: strList(raw.businessKey),
+        scdType: raw.scdType === 2 ? 2 : 1,
+        trackedColumns: strList(raw.trackedColumns),
+        sequenceBy: nonEmpty(raw.sequenceBy),
+        description: str(raw.description),
+        todo: noteTodo(raw, p),
+        origin: at(p),
       };
       fragment.dimensions.push(dimension);
     });
@@ -169,25 +244,48 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
       list(raw.measures).forEach((m, mi) => {
         if (!isObj(m)) return;
         const column = nonEmpty(m.column);
-        if (column) measures.push({ column, aggregation: str(m.aggregation) ?? 'sum', name: str(m.name), origin: at([...p, 'measures', mi]) });
+        if (column)
+          measures.push({
+            column,
+            aggregation: str(m.aggregation) ?? 'sum',
+            name: str(m.name),
+            origin: at([...p, 'measures', mi]),
+          });
       });
       const references: Reference[] = [];
       list(raw.references).forEach((r, ri) => {
         if (!isObj(r)) return;
         const column = nonEmpty(r.column);
         const dimension = nonEmpty(r.dimension);
-        if (column && dimension) references.push({ column, dimension, version: r.version === 'current' ? 'current' : 'asOfEvent', origin: at([...p, 'references', ri]) });
+        if (column && dimension)
+          references.push({
+            column,
+            dimension,
+            version: r.version === 'current' ? 'current' : 'asOfEvent',
+            origin: at([...p, 'references', ri]),
+          });
       });
       fragment.facts.push({
-        name, source: nonEmpty(raw.source) ?? '', grain: strList(raw.grain), measures, references,
-        eventTime: nonEmpty(raw.eventTime), sequenceBy: nonEmpty(raw.sequenceBy), description: str(raw.description), todo: noteTodo(raw, p), origin: at(p),
+        name,
+        source: nonEmpty(raw.source) ?? '',
+        grain: strList(raw.grain),
+        measures,
+        references,
+        eventTime: nonEmpty(raw.eventTime),
+        sequenceBy: nonEmpty(raw.sequenceBy),
+        description: str(raw.description),
+        todo: noteTodo(raw, p),
+        origin: at(p),
       });
     });
   }
 
   if (isObj(value.databricks)) {
     const module = value.databricks.pipelinesModule;
-    fragment.databricks = { pipelinesModule: module === 'dlt' || module === 'pyspark.pipelines' ? module : undefined, origin: at(['databricks']) };
+    fragment.databricks = {
+      pipelinesModule: module === 'dlt' || module === 'pyspark.pipelines' ? module : undefined,
+      origin: at(['databricks']),
+    };
   }
 
   if (isObj(value.paths)) {
@@ -196,7 +294,12 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
       const s = nonEmpty(v);
       return s ? path.resolve(dir, s) : undefined;
     };
-    fragment.paths = { adf: resolve(value.paths.adf), bundle: resolve(value.paths.bundle), templates: resolve(value.paths.templates), origin: at(['paths']) };
+    fragment.paths = {
+      adf: resolve(value.paths.adf),
+      bundle: resolve(value.paths.bundle),
+      templates: resolve(value.paths.templates),
+      origin: at(['paths']),
+    };
   }
 
   if (Array.isArray(value.templates)) {
@@ -207,7 +310,13 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
       const output = nonEmpty(raw.output);
       const target = TEMPLATE_TARGETS.find(t => t === raw.for);
       if (!template || !output || !target) return;
-      templates.push({ template, for: target, output, description: str(raw.description), origin: at(['templates', i]) });
+      templates.push({
+        template,
+        for: target,
+        output,
+        description: str(raw.description),
+        origin: at(['templates', i]),
+      });
     });
     fragment.templates = templates;
   }
@@ -219,24 +328,44 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
 /** The `adf` section: only the settings written (and of the right type); defaults are the generator's. */
 function buildAdfSettings(raw: Obj, origin: Origin): AdfSettings {
   const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
-  const section = <T extends object>(v: unknown, read: (o: Obj) => T): T | undefined => (isObj(v) ? read(v) : undefined);
+  const section = <T extends object>(v: unknown, read: (o: Obj) => T): T | undefined =>
+    isObj(v) ? read(v) : undefined;
   const settings: AdfSettings = {
-    pipeline: nonEmpty(raw.pipeline), loopParameter: nonEmpty(raw.loopParameter), batchCount: int(raw.batchCount),
+    pipeline: nonEmpty(raw.pipeline),
+    loopParameter: nonEmpty(raw.loopParameter),
+    batchCount: int(raw.batchCount),
     alertUrl: nonEmpty(raw.alertUrl),
     linkedServices: section(raw.linkedServices, o => ({ lake: nonEmpty(o.lake), databricks: nonEmpty(o.databricks) })),
-    datasets: section(raw.datasets, o => ({ sqlTable: nonEmpty(o.sqlTable), parquet: nonEmpty(o.parquet), json: nonEmpty(o.json) })),
+    datasets: section(raw.datasets, o => ({
+      sqlTable: nonEmpty(o.sqlTable),
+      parquet: nonEmpty(o.parquet),
+      json: nonEmpty(o.json),
+    })),
     schedule: section(raw.schedule, o => ({
-      trigger: nonEmpty(o.trigger), frequency: nonEmpty(o.frequency), interval: int(o.interval), startTime: nonEmpty(o.startTime), timeZone: nonEmpty(o.timeZone),
+      trigger: nonEmpty(o.trigger),
+      frequency: nonEmpty(o.frequency),
+      interval: int(o.interval),
+      startTime: nonEmpty(o.startTime),
+      timeZone: nonEmpty(o.timeZone),
     })),
     backfill: section(raw.backfill, o => ({
-      trigger: nonEmpty(o.trigger), frequency: nonEmpty(o.frequency), interval: int(o.interval), startTime: nonEmpty(o.startTime),
-      endTime: nonEmpty(o.endTime), maxConcurrency: int(o.maxConcurrency),
+      trigger: nonEmpty(o.trigger),
+      frequency: nonEmpty(o.frequency),
+      interval: int(o.interval),
+      startTime: nonEmpty(o.startTime),
+      endTime: nonEmpty(o.endTime),
+      maxConcurrency: int(o.maxConcurrency),
     })),
     databricks: section(raw.databricks, o => ({
-      workspaceResourceId: nonEmpty(o.workspaceResourceId), notebookFolder: nonEmpty(o.notebookFolder),
+      workspaceResourceId: nonEmpty(o.workspaceResourceId),
+      notebookFolder: nonEmpty(o.notebookFolder),
       cluster: section(o.cluster, (c): AdfClusterSettings => ({
-        existingClusterId: nonEmpty(c.existingClusterId), instancePoolId: nonEmpty(c.instancePoolId), version: nonEmpty(c.version),
-        nodeType: nonEmpty(c.nodeType), workers: nonEmpty(c.workers), policyId: nonEmpty(c.policyId),
+        existingClusterId: nonEmpty(c.existingClusterId),
+        instancePoolId: nonEmpty(c.instancePoolId),
+        version: nonEmpty(c.version),
+        nodeType: nonEmpty(c.nodeType),
+        workers: nonEmpty(c.workers),
+        policyId: nonEmpty(c.policyId),
       })),
     })),
     origin,

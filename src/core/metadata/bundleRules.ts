@@ -31,25 +31,43 @@ export function checkBundleGoldPipeline(meta: LakehouseMetadata, bundleText: str
   const bindings = effectiveBindings(meta);
   const file = bundleFileOf(meta);
   const bundleDir = path.dirname(file);
-  const gold = bindings.filter(b => DLT_TEMPLATES.has(b.template)).flatMap(b => bindingTargets(b, meta).map(t => ({
-    relative: toPosix(path.relative(bundleDir, path.resolve(meta.rootDir, ...t.output.split('/')))),
-    what: `${t.kind} ${t.name ?? ''}`.trim(),
-  })));
+  const gold = bindings
+    .filter(b => DLT_TEMPLATES.has(b.template))
+    .flatMap(b =>
+      bindingTargets(b, meta).map(t => ({
+        relative: toPosix(path.relative(bundleDir, path.resolve(meta.rootDir, ...t.output.split('/')))),
+        what: `${t.kind} ${t.name ?? ''}`.trim(),
+      })),
+    );
   if (gold.length === 0) return [];
   const doc = parseDocument(bundleText, { keepSourceTokens: false });
   if (doc.errors.length) return []; // the YAML extension reports syntax; nothing to check against
   const lines = new LineIndex(bundleText);
   const name = goldPipelineName(meta);
   const pipelines = doc.getIn(['resources', 'pipelines'], true) as YamlNode | undefined;
-  const pair = isMap(pipelines) ? (pipelines.items as Pair[]).find(p => {
-    const value = p.value as YamlNode | null;
-    const declared = isMap(value) ? value.get('name') : undefined;
-    return declared === name || (declared === undefined && isScalar(p.key) && p.key.value === name);
-  }) : undefined;
+  const pair = isMap(pipelines)
+    ? (pipelines.items as Pair[]).find(p => {
+        const value = p.value as YamlNode | null;
+        const declared = isMap(value) ? value.get('name') : undefined;
+        return declared === name || (declared === undefined && isScalar(p.key) && p.key.value === name);
+      })
+    : undefined;
   if (!pair) {
-    const at = keySpan(doc, ['resources', 'pipelines']) ?? keySpan(doc, ['resources']) ?? keySpan(doc, ['bundle']) ?? [0, 0];
-    return [makeDiagnostic(file, lines, at, RULES.bundleGoldPipeline,
-      `No Delta Live Tables pipeline named '${name}' under resources.pipelines. The gold notebooks (${gold.map(g => g.relative).join(', ')}) are DLT code, which only that pipeline runs, and Data Factory's gold step starts it by this name: add it with the gold notebooks as libraries.`)];
+    const at = keySpan(doc, ['resources', 'pipelines']) ??
+      keySpan(doc, ['resources']) ??
+      keySpan(doc, ['bundle']) ?? [0, 0];
+    return [
+      makeDiagnostic(
+        file,
+        lines,
+        at,
+        RULES.bundleGoldPipeline,
+        `No Delta Live Tables pipeline named '${name}' under resources.pipelines. The gold ` +
+          `notebooks (${gold.map(g => g.relative).join(', ')}) are DLT code, which only that ` +
+          `pipeline runs, and Data Factory's gold step starts it by this name: add it with the gold ` +
+          `notebooks as libraries.`,
+      ),
+    ];
   }
   const pipeline = pair.value as YamlNode;
   const libraries = isMap(pipeline) ? (pipeline.get('libraries', true) as YamlNode | undefined) : undefined;
@@ -67,11 +85,30 @@ export function checkBundleGoldPipeline(meta: LakehouseMetadata, bundleText: str
   const missing = gold.filter(g => !listed.has(normalize(g.relative)));
   if (missing.length === 0) return [];
   const pipelineKey = pair.key as YamlNode;
-  const at: Span = libraries && isMap(pipeline) ? keySpanOf(pipeline, 'libraries') ?? rangeOf(pipelineKey) : rangeOf(pipelineKey);
-  const fix = isSeq(libraries) ? appendLibrariesFix(file, bundleText, lines, libraries, missing.map(m => m.relative)) : undefined;
-  return [makeDiagnostic(file, lines, at, RULES.bundleGoldPipeline,
-    `The gold pipeline '${name}' does not list ${missing.map(m => `${m.relative} (${m.what})`).join(', ')}: DLT never builds ${missing.length === 1 ? 'that table' : 'those tables'}. Add ${missing.length === 1 ? 'it' : 'them'} to its libraries.`,
-    { fixes: fix ? [fix] : undefined })];
+  const at: Span =
+    libraries && isMap(pipeline) ? (keySpanOf(pipeline, 'libraries') ?? rangeOf(pipelineKey)) : rangeOf(pipelineKey);
+  const fix = isSeq(libraries)
+    ? appendLibrariesFix(
+        file,
+        bundleText,
+        lines,
+        libraries,
+        missing.map(m => m.relative),
+      )
+    : undefined;
+  return [
+    makeDiagnostic(
+      file,
+      lines,
+      at,
+      RULES.bundleGoldPipeline,
+      `The gold pipeline '${name}' does not list ` +
+        `${missing.map(m => `${m.relative} (${m.what})`).join(', ')}: DLT never builds ` +
+        `${missing.length === 1 ? 'that table' : 'those tables'}. Add ` +
+        `${missing.length === 1 ? 'it' : 'them'} to its libraries.`,
+      { fixes: fix ? [fix] : undefined },
+    ),
+  ];
 }
 
 function normalize(p: string): string {
@@ -84,7 +121,10 @@ function rangeOf(node: YamlNode | null | undefined): Span {
 }
 
 function keySpan(doc: Document, keys: string[]): Span | undefined {
-  const parent = keys.length > 1 ? (doc.getIn(keys.slice(0, -1), true) as YamlNode | undefined) : doc.contents as YamlNode | undefined;
+  const parent =
+    keys.length > 1
+      ? (doc.getIn(keys.slice(0, -1), true) as YamlNode | undefined)
+      : (doc.contents as YamlNode | undefined);
   return isMap(parent) ? keySpanOf(parent, keys[keys.length - 1]!) : undefined;
 }
 
@@ -95,7 +135,13 @@ function keySpanOf(map: YamlNode, key: string): Span | undefined {
 }
 
 /** Appends `- notebook: { path }` items after the last library, in the list's own indentation. */
-function appendLibrariesFix(file: string, text: string, lines: LineIndex, libraries: YamlNode, paths: string[]): Fix | undefined {
+function appendLibrariesFix(
+  file: string,
+  text: string,
+  lines: LineIndex,
+  libraries: YamlNode,
+  paths: string[],
+): Fix | undefined {
   if (!isSeq(libraries) || libraries.items.length === 0) return undefined;
   const first = libraries.items[0] as YamlNode;
   const last = libraries.items[libraries.items.length - 1] as YamlNode;
@@ -111,6 +157,12 @@ function appendLibrariesFix(file: string, text: string, lines: LineIndex, librar
   return {
     title: `Add ${paths.length === 1 ? paths[0] : `${paths.length} notebooks`} to the gold pipeline's libraries`,
     preferred: true,
-    edits: [{ file, range: { start: position, end: position }, newText: insertAt === text.length && !text.endsWith('\n') ? `\n${block}` : block }],
+    edits: [
+      {
+        file,
+        range: { start: position, end: position },
+        newText: insertAt === text.length && !text.endsWith('\n') ? `\n${block}` : block,
+      },
+    ],
   };
 }

@@ -1,4 +1,15 @@
-import { isAlias, isMap, isNode, isScalar, isSeq, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type Node,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { LineIndex } from '../text/lineIndex';
 import { completeMetadataFile, parseYaml, type MetadataFile } from './metadataFile';
 
@@ -27,7 +38,11 @@ export function reparseIncrementally(previous: MetadataFile, text: string): Meta
   let prefix = 0;
   while (prefix < max && oldText.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
   let suffix = 0;
-  while (suffix < max - prefix && oldText.charCodeAt(oldText.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  while (
+    suffix < max - prefix &&
+    oldText.charCodeAt(oldText.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)
+  )
+    suffix++;
   const oldEditEnd = oldText.length - suffix;
   const delta = text.length - oldText.length;
 
@@ -63,7 +78,8 @@ export function reparseIncrementally(previous: MetadataFile, text: string): Meta
     if (!isNode(node) || !node.range) return undefined;
     const [start, valueEnd, nodeEnd] = node.range;
     if (start >= end) node.range = [start + delta, valueEnd + delta, nodeEnd + delta];
-    else if (valueEnd >= end || nodeEnd >= end) node.range = [start, valueEnd >= end ? valueEnd + delta : valueEnd, nodeEnd >= end ? nodeEnd + delta : nodeEnd];
+    else if (valueEnd >= end || nodeEnd >= end)
+      node.range = [start, valueEnd >= end ? valueEnd + delta : valueEnd, nodeEnd >= end ? nodeEnd + delta : nodeEnd];
     return undefined;
   });
   if (doc.range) doc.range = [doc.range[0], doc.range[1] + delta, doc.range[2] + delta];

@@ -65,16 +65,32 @@ export class MetadataLocator {
   }
 
   diagnostic(
-    rule: RuleInfo, origin: Origin, field: PathSegment | readonly PathSegment[] | undefined, message: string,
-    opts?: { part?: Part; fixes?: (Fix | undefined)[]; severity?: Severity; related?: { origin: Origin; field?: PathSegment; message: string }[] },
+    rule: RuleInfo,
+    origin: Origin,
+    field: PathSegment | readonly PathSegment[] | undefined,
+    message: string,
+    opts?: {
+      part?: Part;
+      fixes?: (Fix | undefined)[];
+      severity?: Severity;
+      related?: { origin: Origin; field?: PathSegment; message: string }[];
+    },
   ): Diagnostic {
     const d: Diagnostic = {
-      file: origin.file, range: this.range(origin, field, opts?.part), severity: opts?.severity ?? rule.severity, code: rule.code, message,
+      file: origin.file,
+      range: this.range(origin, field, opts?.part),
+      severity: opts?.severity ?? rule.severity,
+      code: rule.code,
+      message,
     };
     const fixes = opts?.fixes?.filter((f): f is Fix => !!f);
     if (fixes?.length) d.fixes = fixes;
     if (opts?.related?.length) {
-      d.related = opts.related.map(r => ({ file: r.origin.file, range: this.range(r.origin, r.field, 'value'), message: r.message }));
+      d.related = opts.related.map(r => ({
+        file: r.origin.file,
+        range: this.range(r.origin, r.field, 'value'),
+        message: r.message,
+      }));
     }
     return d;
   }
@@ -112,7 +128,12 @@ export class MetadataLocator {
 }
 
 /** `{ a: 1 }` + ["b: 2"] → `{ a: 1, b: 2 }`: the entries go before the closing brace. */
-function appendToFlowMap(file: MetadataFile, range: readonly number[], hasItems: boolean, lines: string[]): TextEdit | undefined {
+function appendToFlowMap(
+  file: MetadataFile,
+  range: readonly number[],
+  hasItems: boolean,
+  lines: string[],
+): TextEdit | undefined {
   const text = file.text;
   let close = (range[1] as number) - 1;
   while (close > (range[0] as number) && text[close] !== '}') close--;

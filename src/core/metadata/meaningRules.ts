@@ -6,15 +6,28 @@ import type { Diagnostic, Fix } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { quoteList } from '../text/suggest';
 import type { MetadataLocator } from './locator';
-import { DEFAULT_SCHEDULE_START, type Column, type Dimension, type Environment, type Fact, type LakehouseMetadata, type Origin, type Table } from './model';
+import {
+  DEFAULT_SCHEDULE_START,
+  type Column,
+  type Dimension,
+  type Environment,
+  type Fact,
+  type LakehouseMetadata,
+  type Origin,
+  type Table,
+} from './model';
 import { TableResolver } from './semanticRules';
 import type { PathSegment } from './yamlLocate';
 
 /** The kinds of value a source column holds, as far as comparing and ordering them goes. */
-export type TypeFamily = 'number' | 'text' | 'date' | 'datetime' | 'time' | 'boolean' | 'binary' | 'rowversion' | 'other';
+export type TypeFamily =
+  'number' | 'text' | 'date' | 'datetime' | 'time' | 'boolean' | 'binary' | 'rowversion' | 'other';
 
 const FAMILIES: [RegExp, TypeFamily][] = [
-  [/^(tinyint|smallint|int|integer|bigint|decimal|numeric|float|real|double|money|smallmoney|number|long|short|byte)$/, 'number'],
+  [
+    /^(tinyint|smallint|int|integer|bigint|decimal|numeric|float|real|double|money|smallmoney|number|long|short|byte)$/,
+    'number',
+  ],
   // uniqueidentifier arrives in Spark as a string, and compares as one.
   [/^(char|varchar|nchar|nvarchar|text|ntext|string|sysname|uniqueidentifier)$/, 'text'],
   [/^date$/, 'date'],
@@ -38,7 +51,12 @@ const isTime = (f: TypeFamily | undefined) => f === 'date' || f === 'datetime';
 
 /** Whether Spark compares values of the two families as the same values (a date with a timestamp at midnight). */
 function comparable(a: TypeFamily, b: TypeFamily): boolean {
-  return a === b || (isTime(a) && isTime(b)) || (a === 'binary' && b === 'rowversion') || (a === 'rowversion' && b === 'binary');
+  return (
+    a === b ||
+    (isTime(a) && isTime(b)) ||
+    (a === 'binary' && b === 'rowversion') ||
+    (a === 'rowversion' && b === 'binary')
+  );
 }
 
 const describe = (column: Column) => `${column.name} (${column.type})`;
@@ -64,8 +82,10 @@ export function checkMeaning(meta: LakehouseMetadata, at: MetadataLocator): Diag
   const dimensions = new Map(meta.dimensions.map(d => [d.name.toLowerCase(), d] as const));
   // Gold dataset names (the first of a name; duplicates are LH2xx's): a measures view must not take one.
   const datasets = new Map<string, { kind: 'dimension' | 'fact'; name: string }>();
-  for (const d of meta.dimensions) if (!datasets.has(d.name.toLowerCase())) datasets.set(d.name.toLowerCase(), { kind: 'dimension', name: d.name });
-  for (const f of meta.facts) if (!datasets.has(f.name.toLowerCase())) datasets.set(f.name.toLowerCase(), { kind: 'fact', name: f.name });
+  for (const d of meta.dimensions)
+    if (!datasets.has(d.name.toLowerCase())) datasets.set(d.name.toLowerCase(), { kind: 'dimension', name: d.name });
+  for (const f of meta.facts)
+    if (!datasets.has(f.name.toLowerCase())) datasets.set(f.name.toLowerCase(), { kind: 'fact', name: f.name });
   for (const fact of meta.facts) checkFactMeaning(fact, sourceOf(fact.source), dimensions, datasets, sourceOf, at, out);
   checkTimes(meta, sourceOf, at, out);
   checkLakeFolders(meta, at, out);
@@ -82,20 +102,43 @@ const cdcFindings = new WeakMap<Table, Diagnostic[]>();
 function checkCdc(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
   if (table.loadType !== 'incremental') {
     if (table.cdcOverlap !== undefined) {
-      out.push(at.diagnostic(RULES.timeImplausible, table.origin, 'cdcOverlap',
-        `Table '${table.qualifiedName}' is copied whole every run (loadType: full), so its cdcOverlap is not used. Remove it, or load the table incrementally.`, { severity: 'warning', part: 'key' }));
+      out.push(
+        at.diagnostic(
+          RULES.timeImplausible,
+          table.origin,
+          'cdcOverlap',
+          `Table '${table.qualifiedName}' is copied whole every run (loadType: full), so its ` +
+            `cdcOverlap is not used. Remove it, or load the table incrementally.`,
+          { severity: 'warning', part: 'key' },
+        ),
+      );
     }
     return;
   }
   if (table.cdcMode === 'changeTracking') {
     if (table.primaryKey.length === 0) {
-      out.push(at.diagnostic(RULES.changeTrackingWithoutKey, table.origin, 'cdcMode',
-        `Table '${table.qualifiedName}' uses SQL Server Change Tracking, which reports changes by primary key: list its primaryKey (Change Tracking needs one on the source table too).`));
+      out.push(
+        at.diagnostic(
+          RULES.changeTrackingWithoutKey,
+          table.origin,
+          'cdcMode',
+          `Table '${table.qualifiedName}' uses SQL Server Change Tracking, which reports changes by ` +
+            `primary key: list its primaryKey (Change Tracking needs one on the source table too).`,
+        ),
+      );
     }
   }
   if (table.cdcMode !== 'watermark' && table.cdcOverlap !== undefined) {
-    out.push(at.diagnostic(RULES.timeImplausible, table.origin, 'cdcOverlap',
-      `Table '${table.qualifiedName}' finds its changes by ${table.cdcMode === 'rowversion' ? 'rowversion, which misses nothing' : 'Change Tracking, which misses nothing'}, so cdcOverlap is not used. Remove it.`, { severity: 'warning', part: 'key' }));
+    out.push(
+      at.diagnostic(
+        RULES.timeImplausible,
+        table.origin,
+        'cdcOverlap',
+        `Table '${table.qualifiedName}' finds its changes by ` +
+          `${table.cdcMode === 'rowversion' ? 'rowversion, which misses nothing' : 'Change Tracking, which misses nothing'}, so cdcOverlap is not used. Remove it.`,
+        { severity: 'warning', part: 'key' },
+      ),
+    );
   }
   if (!table.cdcColumn || table.cdcMode === 'changeTracking') return;
   const column = table.columnIndex.get(table.cdcColumn.toLowerCase());
@@ -104,37 +147,93 @@ function checkCdc(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
   if (family === undefined) return;
   if (table.cdcMode === 'watermark') {
     if (!isTime(family)) {
-      const why = family === 'rowversion'
-        ? `In SQL Server ${column.type} is a rowversion the database assigns, not a time: set cdcMode: rowversion, which misses nothing.`
-        : family === 'number'
-          ? 'A number (an identity, say) is not a time: the copy compares the column with a datetime2 watermark and fails. Use a date/time column the application sets, or a rowversion column with cdcMode: rowversion.'
-          : 'The copy compares the column with a datetime2 watermark (date, datetime, datetime2, smalldatetime or datetimeoffset), so every run would fail or compare text.';
-      out.push(at.diagnostic(RULES.cdcColumnType, table.origin, 'cdcColumn',
-        `CDC column ${describe(column)} of table '${table.qualifiedName}' cannot be a watermark. ${why}`,
-        { fixes: family === 'rowversion' ? [setKeyFix(at, table.origin, 'cdcMode', 'rowversion', 'Set cdcMode: rowversion')] : undefined }));
+      const why =
+        family === 'rowversion'
+          ? `In SQL Server ${column.type} is a rowversion the database assigns, not a time: set cdcMode: rowversion, which misses nothing.`
+          : family === 'number'
+            ? 'A number (an identity, say) is not a time: the copy compares the column with a datetime2 ' +
+              'watermark and fails. Use a date/time column the application sets, or a rowversion column ' +
+              'with cdcMode: rowversion.'
+            : 'The copy compares the column with a datetime2 watermark (date, datetime, datetime2, ' +
+              'smalldatetime or datetimeoffset), so every run would fail or compare text.';
+      out.push(
+        at.diagnostic(
+          RULES.cdcColumnType,
+          table.origin,
+          'cdcColumn',
+          `CDC column ${describe(column)} of table '${table.qualifiedName}' cannot be a watermark. ${why}`,
+          {
+            fixes:
+              family === 'rowversion'
+                ? [setKeyFix(at, table.origin, 'cdcMode', 'rowversion', 'Set cdcMode: rowversion')]
+                : undefined,
+          },
+        ),
+      );
       return;
     }
     if (column.nullable !== false) {
       const declared = column.nullable === true;
-      out.push(at.diagnostic(RULES.cdcColumnNullable, column.origin, declared ? 'nullable' : 'name',
-        declared
-          ? `CDC column '${column.name}' of table '${table.qualifiedName}' is nullable: a row whose ${column.name} is NULL is never past the watermark, so it is never copied. Make the source column NOT NULL (with a default), or use cdcMode: rowversion or changeTracking.`
-          : `CDC column '${column.name}' of table '${table.qualifiedName}' may be NULL (its nullability is not declared): a row whose ${column.name} is NULL is never copied. If the source column is NOT NULL, declare nullable: false; if not, make it so, or use cdcMode: rowversion or changeTracking.`,
-        { severity: declared ? 'error' : 'warning', fixes: declared ? undefined : [addToMapFix(at, column.origin, 'nullable: false', 'Declare nullable: false (the source column is NOT NULL)')] }));
+      out.push(
+        at.diagnostic(
+          RULES.cdcColumnNullable,
+          column.origin,
+          declared ? 'nullable' : 'name',
+          declared
+            ? `CDC column '${column.name}' of table '${table.qualifiedName}' is nullable: a row whose ` +
+                `${column.name} is NULL is never past the watermark, so it is never copied. Make the ` +
+                `source column NOT NULL (with a default), or use cdcMode: rowversion or changeTracking.`
+            : `CDC column '${column.name}' of table '${table.qualifiedName}' may be NULL (its ` +
+                `nullability is not declared): a row whose ${column.name} is NULL is never copied. If the ` +
+                `source column is NOT NULL, declare nullable: false; if not, make it so, or use cdcMode: ` +
+                `rowversion or changeTracking.`,
+          {
+            severity: declared ? 'error' : 'warning',
+            fixes: declared
+              ? undefined
+              : [
+                  addToMapFix(
+                    at,
+                    column.origin,
+                    'nullable: false',
+                    'Declare nullable: false (the source column is NOT NULL)',
+                  ),
+                ],
+          },
+        ),
+      );
     }
-  } else if (table.cdcMode === 'rowversion' && family !== 'rowversion' && !(family === 'binary' && /\(\s*8\s*\)/.test(column.type))) {
-    out.push(at.diagnostic(RULES.cdcColumnType, table.origin, 'cdcColumn',
-      `CDC column ${describe(column)} of table '${table.qualifiedName}' is not a rowversion: cdcMode: rowversion reads a rowversion (or binary(8)) column that SQL Server assigns at every change. Use such a column, or cdcMode: watermark for a time the application sets.`));
+  } else if (
+    table.cdcMode === 'rowversion' &&
+    family !== 'rowversion' &&
+    !(family === 'binary' && /\(\s*8\s*\)/.test(column.type))
+  ) {
+    out.push(
+      at.diagnostic(
+        RULES.cdcColumnType,
+        table.origin,
+        'cdcColumn',
+        `CDC column ${describe(column)} of table '${table.qualifiedName}' is not a rowversion: ` +
+          `cdcMode: rowversion reads a rowversion (or binary(8)) column that SQL Server assigns at ` +
+          `every change. Use such a column, or cdcMode: watermark for a time the application sets.`,
+      ),
+    );
   }
 }
 
 // ---- Joins, measures and the time a fact happened ----------------------------------------------
 
 function checkFactMeaning(
-  fact: Fact, table: Table | undefined, dimensions: Map<string, Dimension>, datasets: Map<string, { kind: 'dimension' | 'fact'; name: string }>,
-  sourceOf: (r: string) => Table | undefined, at: MetadataLocator, out: Diagnostic[],
+  fact: Fact,
+  table: Table | undefined,
+  dimensions: Map<string, Dimension>,
+  datasets: Map<string, { kind: 'dimension' | 'fact'; name: string }>,
+  sourceOf: (r: string) => Table | undefined,
+  at: MetadataLocator,
+  out: Diagnostic[],
 ): void {
-  const factColumn = (name: string | undefined) => (name === undefined ? undefined : table?.columnIndex.get(name.toLowerCase()));
+  const factColumn = (name: string | undefined) =>
+    name === undefined ? undefined : table?.columnIndex.get(name.toLowerCase());
 
   // The event time: explicit, else the fact's sequenceBy, else its table's CDC column (as generation does).
   const eventTime = fact.eventTime ?? fact.sequenceBy ?? table?.cdcColumn;
@@ -151,15 +250,32 @@ function checkFactMeaning(
     const keys = dim.businessKey;
     const sameName = keys.find(k => k.toLowerCase() === ref.column.toLowerCase());
     if (keys.length > 1) {
-      out.push(at.diagnostic(RULES.referenceJoinKey, ref.origin, 'column',
-        `Dimension '${dim.name}' is keyed on ${quoteList(keys)} together, but a reference joins on one column (${sameName ?? keys[0]} for ${ref.column}): each ${fact.name} row would match every ${dim.name} row that shares that part of the key, multiplying the fact. Give ${dim.name} a single-column business key (a surrogate key of the source, say).`));
+      out.push(
+        at.diagnostic(
+          RULES.referenceJoinKey,
+          ref.origin,
+          'column',
+          `Dimension '${dim.name}' is keyed on ${quoteList(keys)} together, but a reference joins on ` +
+            `one column (${sameName ?? keys[0]} for ${ref.column}): each ${fact.name} row would match ` +
+            `every ${dim.name} row that shares that part of the key, multiplying the fact. Give ` +
+            `${dim.name} a single-column business key (a surrogate key of the source, say).`,
+        ),
+      );
       continue;
     }
     const joinName = sameName ?? (keys.length === 1 ? keys[0]! : ref.column);
     const dimColumn = dimTable?.columnIndex.get(joinName.toLowerCase());
     if (keys.length === 0 && dimTable && dimTable.columns.length && !dimColumn) {
-      out.push(at.diagnostic(RULES.referenceJoinKey, ref.origin, 'column',
-        `Dimension '${dim.name}' has no businessKey, so the reference joins on a column of the same name, ${ref.column}, which its source table '${dimTable.qualifiedName}' does not have. Give ${dim.name} a businessKey.`));
+      out.push(
+        at.diagnostic(
+          RULES.referenceJoinKey,
+          ref.origin,
+          'column',
+          `Dimension '${dim.name}' has no businessKey, so the reference joins on a column of the ` +
+            `same name, ${ref.column}, which its source table '${dimTable.qualifiedName}' does not ` +
+            `have. Give ${dim.name} a businessKey.`,
+        ),
+      );
       continue;
     }
     const refColumn = factColumn(ref.column);
@@ -167,30 +283,68 @@ function checkFactMeaning(
       const a = typeFamily(refColumn.type);
       const b = typeFamily(dimColumn.type);
       if (a && b && !comparable(a, b)) {
-        out.push(at.diagnostic(RULES.joinTypeMismatch, ref.origin, 'column',
-          `${fact.name}.${describe(refColumn)} is joined to ${dim.name}.${describe(dimColumn)}: Spark compares ${a} with ${b} by casting one of them, which fails on values that do not convert (ANSI mode) or matches nothing. Join columns of one type, or convert one in the source.`));
+        out.push(
+          at.diagnostic(
+            RULES.joinTypeMismatch,
+            ref.origin,
+            'column',
+            `${fact.name}.${describe(refColumn)} is joined to ${dim.name}.${describe(dimColumn)}: ` +
+              `Spark compares ${a} with ${b} by casting one of them, which fails on values that do not ` +
+              `convert (ANSI mode) or matches nothing. Join columns of one type, or convert one in the ` +
+              `source.`,
+          ),
+        );
       }
     }
 
     if (dim.scdType !== 2 || ref.version !== 'asOfEvent') continue;
     // The SCD2 version valid at the fact's event time: that needs a time on both sides.
     if (!eventTime) {
-      out.push(at.diagnostic(RULES.asOfJoinTime, ref.origin, 'dimension',
-        `${fact.name} has no event time (eventTime, sequenceBy, or its table's cdcColumn), so it joins the current version of SCD Type 2 dimension '${dim.name}': every past row gets today's attributes. Set eventTime on the fact, or say version: current on this reference if that is what you want.`,
-        { severity: 'warning', fixes: [addToMapFix(at, ref.origin, 'version: current', 'Join the current version (version: current)')] }));
+      out.push(
+        at.diagnostic(
+          RULES.asOfJoinTime,
+          ref.origin,
+          'dimension',
+          `${fact.name} has no event time (eventTime, sequenceBy, or its table's cdcColumn), so it ` +
+            `joins the current version of SCD Type 2 dimension '${dim.name}': every past row gets ` +
+            `today's attributes. Set eventTime on the fact, or say version: current on this reference ` +
+            `if that is what you want.`,
+          {
+            severity: 'warning',
+            fixes: [addToMapFix(at, ref.origin, 'version: current', 'Join the current version (version: current)')],
+          },
+        ),
+      );
       continue;
     }
     if (eventColumn && eventFamily && !isTime(eventFamily)) {
-      out.push(at.diagnostic(RULES.asOfJoinTime, fact.origin, fact.eventTime ? 'eventTime' : fact.sequenceBy ? 'sequenceBy' : 'source',
-        `The event time of ${fact.name}, ${describe(eventColumn)}, is not a date or time, so it cannot pick the version of '${dim.name}' valid when the fact happened (versions start at a time). Set eventTime to a date/time column of ${table!.qualifiedName}.`));
+      out.push(
+        at.diagnostic(
+          RULES.asOfJoinTime,
+          fact.origin,
+          fact.eventTime ? 'eventTime' : fact.sequenceBy ? 'sequenceBy' : 'source',
+          `The event time of ${fact.name}, ${describe(eventColumn)}, is not a date or time, so it ` +
+            `cannot pick the version of '${dim.name}' valid when the fact happened (versions start at ` +
+            `a time). Set eventTime to a date/time column of ${table!.qualifiedName}.`,
+        ),
+      );
       continue;
     }
     const sequence = dim.sequenceBy ? dimTable?.columnIndex.get(dim.sequenceBy.toLowerCase()) : undefined;
     const sequenceFamily = sequence ? typeFamily(sequence.type) : undefined;
     if (sequence && sequenceFamily && !isTime(sequenceFamily)) {
-      out.push(at.diagnostic(RULES.asOfJoinTime, ref.origin, 'dimension',
-        `The versions of '${dim.name}' start at its sequenceBy, ${describe(sequence)}, which is not a time, so the version valid at ${fact.name}'s ${eventTime} cannot be found (a time compared with ${sequenceFamily === 'number' ? 'a number' : sequenceFamily}). Sequence ${dim.name} by a date/time column, or join its current version (version: current).`,
-        { fixes: [addToMapFix(at, ref.origin, 'version: current', 'Join the current version (version: current)')] }));
+      out.push(
+        at.diagnostic(
+          RULES.asOfJoinTime,
+          ref.origin,
+          'dimension',
+          `The versions of '${dim.name}' start at its sequenceBy, ${describe(sequence)}, which is ` +
+            `not a time, so the version valid at ${fact.name}'s ${eventTime} cannot be found (a time ` +
+            `compared with ${sequenceFamily === 'number' ? 'a number' : sequenceFamily}). Sequence ` +
+            `${dim.name} by a date/time column, or join its current version (version: current).`,
+          { fixes: [addToMapFix(at, ref.origin, 'version: current', 'Join the current version (version: current)')] },
+        ),
+      );
     }
   }
 
@@ -198,18 +352,37 @@ function checkFactMeaning(
   const outputs = new Map<string, string>();
   for (const ref of fact.references) outputs.set(ref.column.toLowerCase(), `reference column '${ref.column}'`);
   fact.measures.forEach(measure => {
-    const name = measure.name !== undefined && measure.name !== measure.column ? measure.name : `${measure.aggregation}_${measure.column}`;
+    const name =
+      measure.name !== undefined && measure.name !== measure.column
+        ? measure.name
+        : `${measure.aggregation}_${measure.column}`;
     const clash = outputs.get(name.toLowerCase());
     if (clash) {
-      out.push(at.diagnostic(RULES.measureNameCollision, measure.origin, measure.name !== undefined ? 'name' : 'column',
-        `Measure ${measure.aggregation}(${measure.column}) of ${fact.name} is named '${name}', as is the ${clash}: the ${fact.name}_measures view would have two columns of one name, which Delta refuses. Give it another name.`));
+      out.push(
+        at.diagnostic(
+          RULES.measureNameCollision,
+          measure.origin,
+          measure.name !== undefined ? 'name' : 'column',
+          `Measure ${measure.aggregation}(${measure.column}) of ${fact.name} is named '${name}', as ` +
+            `is the ${clash}: the ${fact.name}_measures view would have two columns of one name, which ` +
+            `Delta refuses. Give it another name.`,
+        ),
+      );
     } else outputs.set(name.toLowerCase(), `measure ${measure.aggregation}(${measure.column})`);
   });
   if (fact.measures.length) {
     const taken = datasets.get(`${fact.name}_measures`.toLowerCase());
     if (taken) {
-      out.push(at.diagnostic(RULES.measureNameCollision, fact.origin, 'measures',
-        `The measures of ${fact.name} are published as the view ${fact.name}_measures, the name of ${taken.kind} '${taken.name}': one would overwrite the other. Rename one of them.`, { part: 'key' }));
+      out.push(
+        at.diagnostic(
+          RULES.measureNameCollision,
+          fact.origin,
+          'measures',
+          `The measures of ${fact.name} are published as the view ${fact.name}_measures, the name of ` +
+            `${taken.kind} '${taken.name}': one would overwrite the other. Rename one of them.`,
+          { part: 'key' },
+        ),
+      );
     }
   }
 }
@@ -219,21 +392,40 @@ function checkFactMeaning(
 /** The 'YYYY-MM-DDTHH:MM:SS' of a date or time as written (comparable as text). */
 const instant = (value: string) => (value.length === 10 ? `${value}T00:00:00` : value.slice(0, 19));
 
-function checkTimes(meta: LakehouseMetadata, sourceOf: (r: string) => Table | undefined, at: MetadataLocator, out: Diagnostic[]): void {
+function checkTimes(
+  meta: LakehouseMetadata,
+  sourceOf: (r: string) => Table | undefined,
+  at: MetadataLocator,
+  out: Diagnostic[],
+): void {
   const adf = meta.adf;
   const scheduleStart = adf?.schedule?.startTime;
   const backfilled = meta.tables.filter(t => t.backfillFrom !== undefined && t.loadType === 'incremental');
 
   if (scheduleStart && adf?.schedule?.timeZone && adf.schedule.timeZone !== 'UTC' && scheduleStart.endsWith('Z')) {
-    out.push(at.diagnostic(RULES.timeImplausible, adf.origin, ['schedule', 'startTime'],
-      `adf.schedule.startTime ends with Z (UTC), but the schedule's time zone is ${adf.schedule.timeZone}: ADF refuses a UTC start time with another time zone. Write it without the Z, in ${adf.schedule.timeZone}.`));
+    out.push(
+      at.diagnostic(
+        RULES.timeImplausible,
+        adf.origin,
+        ['schedule', 'startTime'],
+        `adf.schedule.startTime ends with Z (UTC), but the schedule's time zone is ` +
+          `${adf.schedule.timeZone}: ADF refuses a UTC start time with another time zone. Write it ` +
+          `without the Z, in ${adf.schedule.timeZone}.`,
+      ),
+    );
   }
   // The backfill windows run from backfillFrom up to the schedule's first run, where the table's watermark starts.
   const effectiveStart = scheduleStart ?? DEFAULT_SCHEDULE_START;
   for (const table of backfilled) {
     if (instant(table.backfillFrom!) >= instant(effectiveStart)) {
-      out.push(at.diagnostic(RULES.timeImplausible, table.origin, 'backfillFrom',
-        `Table '${table.qualifiedName}' is backfilled from ${table.backfillFrom}, not before the schedule starts (${scheduleStart ? `adf.schedule.startTime ${scheduleStart}` : `${DEFAULT_SCHEDULE_START}, the default: adf.schedule.startTime is not set`}): the backfill windows end where the schedule starts, so they copy nothing. ${scheduleStart ? `Backfill from a date before ${scheduleStart.slice(0, 10)}, or remove backfillFrom.` : 'Set adf.schedule.startTime to when the scheduled loads begin.'}`));
+      out.push(
+        at.diagnostic(
+          RULES.timeImplausible,
+          table.origin,
+          'backfillFrom',
+          `Table '${table.qualifiedName}' is backfilled from ${table.backfillFrom}, not before the schedule starts (${scheduleStart ? `adf.schedule.startTime ${scheduleStart}` : `${DEFAULT_SCHEDULE_START}, the default: adf.schedule.startTime is not set`}): the backfill windows end where the schedule starts, so they copy nothing. ${scheduleStart ? `Backfill from a date before ${scheduleStart.slice(0, 10)}, or remove backfillFrom.` : 'Set adf.schedule.startTime to when the scheduled loads begin.'}`,
+        ),
+      );
     }
   }
 
@@ -242,35 +434,80 @@ function checkTimes(meta: LakehouseMetadata, sourceOf: (r: string) => Table | un
   const windowEnd = backfill?.endTime ?? effectiveStart;
   const inverted = !!windowStart && !!windowEnd && instant(windowEnd) <= instant(windowStart);
   if (inverted) {
-    out.push(at.diagnostic(RULES.timeImplausible, adf!.origin, ['backfill', backfill?.endTime ? 'endTime' : 'startTime'],
-      `The backfill windows start at ${windowStart!} and end at ${windowEnd!}${backfill?.endTime ? '' : ' (the schedule\'s start)'}: no window fits in between. Start them earlier${backfill?.endTime ? ', or end them later' : ''}.`));
+    out.push(
+      at.diagnostic(
+        RULES.timeImplausible,
+        adf!.origin,
+        ['backfill', backfill?.endTime ? 'endTime' : 'startTime'],
+        `The backfill windows start at ${windowStart!} and end at ` +
+          `${windowEnd!}${backfill?.endTime ? '' : " (the schedule's start)"}: no window fits in ` +
+          `between. Start them earlier${backfill?.endTime ? ', or end them later' : ''}.`,
+      ),
+    );
   } else if (windowStart) {
     for (const table of backfilled) {
       if (instant(table.backfillFrom!) < instant(windowStart)) {
-        out.push(at.diagnostic(RULES.timeImplausible, adf!.origin, ['backfill', 'startTime'],
-          `The backfill windows start at ${windowStart}, after table '${table.qualifiedName}''s backfillFrom (${table.backfillFrom}): its rows before ${windowStart.slice(0, 10)} are never copied. Start the windows at ${table.backfillFrom}T00:00:00Z (or remove adf.backfill.startTime: that is the default).`,
-          { severity: 'warning' }));
+        out.push(
+          at.diagnostic(
+            RULES.timeImplausible,
+            adf!.origin,
+            ['backfill', 'startTime'],
+            `The backfill windows start at ${windowStart}, after table '${table.qualifiedName}''s ` +
+              `backfillFrom (${table.backfillFrom}): its rows before ${windowStart.slice(0, 10)} are ` +
+              `never copied. Start the windows at ${table.backfillFrom}T00:00:00Z (or remove ` +
+              `adf.backfill.startTime: that is the default).`,
+            { severity: 'warning' },
+          ),
+        );
         break;
       }
     }
   }
-  if (!inverted && backfill?.endTime && scheduleStart && instant(backfill.endTime) < instant(scheduleStart) && backfilled.length) {
-    out.push(at.diagnostic(RULES.timeImplausible, adf!.origin, ['backfill', 'endTime'],
-      `The backfill windows end at ${backfill.endTime}, before the schedule starts (${scheduleStart}), where the backfilled tables' watermarks begin: rows between the two are never copied. End the windows at the schedule's start (the default).`,
-      { severity: 'warning' }));
+  if (
+    !inverted &&
+    backfill?.endTime &&
+    scheduleStart &&
+    instant(backfill.endTime) < instant(scheduleStart) &&
+    backfilled.length
+  ) {
+    out.push(
+      at.diagnostic(
+        RULES.timeImplausible,
+        adf!.origin,
+        ['backfill', 'endTime'],
+        `The backfill windows end at ${backfill.endTime}, before the schedule starts ` +
+          `(${scheduleStart}), where the backfilled tables' watermarks begin: rows between the two ` +
+          `are never copied. End the windows at the schedule's start (the default).`,
+        { severity: 'warning' },
+      ),
+    );
   }
 
   const calendar = meta.calendar;
   if (calendar?.from && calendar.to && calendar.to < calendar.from) {
-    out.push(at.diagnostic(RULES.timeImplausible, calendar.origin, 'to',
-      `The calendar ends (${calendar.to}) before it starts (${calendar.from}): the date dimension would be empty.`));
+    out.push(
+      at.diagnostic(
+        RULES.timeImplausible,
+        calendar.origin,
+        'to',
+        `The calendar ends (${calendar.to}) before it starts (${calendar.from}): the date dimension would be empty.`,
+      ),
+    );
   } else if (calendar?.from) {
     for (const fact of meta.facts) {
       const table = sourceOf(fact.source);
       if (table?.backfillFrom && table.backfillFrom < calendar.from) {
-        out.push(at.diagnostic(RULES.timeImplausible, calendar.origin, 'from',
-          `The calendar starts at ${calendar.from}, after ${fact.name}'s history begins (its table is backfilled from ${table.backfillFrom}): those facts would find no date. Start the calendar at ${table.backfillFrom.slice(0, 4)}-01-01 or earlier.`,
-          { severity: 'warning' }));
+        out.push(
+          at.diagnostic(
+            RULES.timeImplausible,
+            calendar.origin,
+            'from',
+            `The calendar starts at ${calendar.from}, after ${fact.name}'s history begins (its table ` +
+              `is backfilled from ${table.backfillFrom}): those facts would find no date. Start the ` +
+              `calendar at ${table.backfillFrom.slice(0, 4)}-01-01 or earlier.`,
+            { severity: 'warning' },
+          ),
+        );
         break;
       }
     }
@@ -296,7 +533,15 @@ function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Dia
     const owners = new Map<string, { table: Table; what: string }>();
     for (const table of tables) {
       let folder = '';
-      for (const part of parts) folder += part === '{table}' ? table.name : part === '{schema}' ? table.schema : part === '{system}' ? table.system : part;
+      for (const part of parts)
+        folder +=
+          part === '{table}'
+            ? table.name
+            : part === '{schema}'
+              ? table.schema
+              : part === '{system}'
+                ? table.system
+                : part;
       if (folder.startsWith('/') || folder.endsWith('/')) folder = folder.replace(/^\/+|\/+$/g, '');
       // The bronze zone also keeps each incremental table's watermark in <folder>_cdc.
       const folders: [string, string][] = [[folder, 'files']];
@@ -307,9 +552,18 @@ function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Dia
         const first = owners.get(key);
         if (first && first.table !== table) {
           const layoutNote = zone.path === undefined ? 'the default layout, {table}' : `the layout ${zone.path}`;
-          out.push(at.diagnostic(RULES.lakeFolderCollision, table.origin, 'name',
-            `Table '${table.system}.${table.qualifiedName}' writes its ${what} to folder ${name} of zone '${zone.name}', where table '${first.table.system}.${first.table.qualifiedName}' writes its ${first.what} (${layoutNote}): their files would mix. Give the zone a path with {schema} or {system}, or rename one table.`,
-            { related: [{ origin: first.table.origin, field: 'name', message: 'the other table' }] }));
+          out.push(
+            at.diagnostic(
+              RULES.lakeFolderCollision,
+              table.origin,
+              'name',
+              `Table '${table.system}.${table.qualifiedName}' writes its ${what} to folder ${name} of ` +
+                `zone '${zone.name}', where table '${first.table.system}.${first.table.qualifiedName}' ` +
+                `writes its ${first.what} (${layoutNote}): their files would mix. Give the zone a path ` +
+                `with {schema} or {system}, or rename one table.`,
+              { related: [{ origin: first.table.origin, field: 'name', message: 'the other table' }] },
+            ),
+          );
         } else if (!first) owners.set(key, { table, what });
       }
     }
@@ -325,12 +579,33 @@ function checkPlaceholders(meta: LakehouseMetadata, at: MetadataLocator, out: Di
   const foreign = (origin: Origin, field: PathSegment[], value: string | undefined, what: string) => {
     const match = value === undefined ? null : FOREIGN_PLACEHOLDER.exec(value);
     if (!match) return false;
-    out.push(at.diagnostic(RULES.placeholderNotSubstituted, origin, field,
-      `${what} contains ${match[0].slice(0, 60)}, which nothing substitutes: lakehouse.yaml is not expanded from environment variables or pipeline variables, so it would be used as written. Write the value itself (one environment per target, under environments).`));
+    out.push(
+      at.diagnostic(
+        RULES.placeholderNotSubstituted,
+        origin,
+        field,
+        `${what} contains ${match[0].slice(0, 60)}, which nothing substitutes: lakehouse.yaml is ` +
+          `not expanded from environment variables or pipeline variables, so it would be used as ` +
+          `written. Write the value itself (one environment per target, under environments).`,
+      ),
+    );
     return true;
   };
   for (const env of meta.environments) {
-    for (const key of ['subscriptionId', 'tenantId', 'resourceGroup', 'factory', 'storageAccount', 'databricksHost', 'bundleTarget', 'alertUrl', 'deployUser', 'catalog', 'keyVault', 'alertUrlSecret'] as const) {
+    for (const key of [
+      'subscriptionId',
+      'tenantId',
+      'resourceGroup',
+      'factory',
+      'storageAccount',
+      'databricksHost',
+      'bundleTarget',
+      'alertUrl',
+      'deployUser',
+      'catalog',
+      'keyVault',
+      'alertUrlSecret',
+    ] as const) {
       foreign(env.origin, [key], env[key], `${key} of environment '${env.name}'`);
     }
   }
@@ -339,17 +614,35 @@ function checkPlaceholders(meta: LakehouseMetadata, at: MetadataLocator, out: Di
     foreign(system.origin, ['database'], system.database, `The database of source '${system.name}'`);
   }
   for (const zone of meta.zones) {
-    if (zone.path === undefined || foreign(zone.origin, ['path'], zone.path, `The folder layout of zone '${zone.name}'`)) continue;
+    if (
+      zone.path === undefined ||
+      foreign(zone.origin, ['path'], zone.path, `The folder layout of zone '${zone.name}'`)
+    )
+      continue;
     const unknown = /\{([^{}]*)\}/g;
     for (const match of zone.path.matchAll(unknown)) {
       if (['table', 'schema', 'system'].includes(match[1] ?? '')) continue;
-      out.push(at.diagnostic(RULES.placeholderNotSubstituted, zone.origin, 'path',
-        `The folder layout of zone '${zone.name}' uses {${(match[1] ?? '').slice(0, 40)}}, which is not one of {table}, {schema}, {system}: the folder would be named ${match[0].slice(0, 42)} literally, the same for every table.`));
+      out.push(
+        at.diagnostic(
+          RULES.placeholderNotSubstituted,
+          zone.origin,
+          'path',
+          `The folder layout of zone '${zone.name}' uses {${(match[1] ?? '').slice(0, 40)}}, which ` +
+            `is not one of {table}, {schema}, {system}: the folder would be named ` +
+            `${match[0].slice(0, 42)} literally, the same for every table.`,
+        ),
+      );
       break;
     }
     if (/[{}]/.test(zone.path.replace(/\{[^{}]*\}/g, ''))) {
-      out.push(at.diagnostic(RULES.placeholderNotSubstituted, zone.origin, 'path',
-        `The folder layout of zone '${zone.name}' has an unmatched brace: write placeholders as {table}, {schema} or {system}.`));
+      out.push(
+        at.diagnostic(
+          RULES.placeholderNotSubstituted,
+          zone.origin,
+          'path',
+          `The folder layout of zone '${zone.name}' has an unmatched brace: write placeholders as {table}, {schema} or {system}.`,
+        ),
+      );
     }
   }
   const databricks = meta.adf?.databricks;
@@ -359,8 +652,14 @@ function checkPlaceholders(meta: LakehouseMetadata, at: MetadataLocator, out: Di
     if (value === undefined || foreign(meta.adf!.origin, ['databricks', key], value, `adf.databricks.${key}`)) continue;
     for (const match of value.matchAll(/\{([^{}]*)\}/g)) {
       if (known.includes(match[1] ?? '')) continue;
-      out.push(at.diagnostic(RULES.placeholderNotSubstituted, meta.adf!.origin, ['databricks', key],
-        `adf.databricks.${key} uses {${(match[1] ?? '').slice(0, 40)}}, which is not one of ${known.map(k => `{${k}}`).join(', ')}: it would be written literally into the generated linked service or notebook paths.`));
+      out.push(
+        at.diagnostic(
+          RULES.placeholderNotSubstituted,
+          meta.adf!.origin,
+          ['databricks', key],
+          `adf.databricks.${key} uses {${(match[1] ?? '').slice(0, 40)}}, which is not one of ${known.map(k => `{${k}}`).join(', ')}: it would be written literally into the generated linked service or notebook paths.`,
+        ),
+      );
       break;
     }
   }
@@ -378,13 +677,19 @@ interface SharedResource {
 }
 
 function checkEnvironmentResources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[]): void {
-  const known = (v: string | undefined) => (v === undefined || /^TODO/i.test(v) ? undefined : v.toLowerCase().replace(/\/+$/, ''));
-  const zoneCatalog = meta.zones.find(z => z.name === 'silver')?.catalog ?? meta.zones.find(z => z.name === 'gold')?.catalog ?? 'main';
+  const known = (v: string | undefined) =>
+    v === undefined || /^TODO/i.test(v) ? undefined : v.toLowerCase().replace(/\/+$/, '');
+  const zoneCatalog =
+    meta.zones.find(z => z.name === 'silver')?.catalog ?? meta.zones.find(z => z.name === 'gold')?.catalog ?? 'main';
   const resources: SharedResource[] = [
     { what: 'storage account (the lake)', field: 'storageAccount', value: e => known(e.storageAccount) },
     {
-      what: 'data factory', field: 'factory',
-      value: e => (known(e.factory) && known(e.resourceGroup) ? `${known(e.subscriptionId) ?? ''}/${known(e.resourceGroup)}/${known(e.factory)}` : undefined),
+      what: 'data factory',
+      field: 'factory',
+      value: e =>
+        known(e.factory) && known(e.resourceGroup)
+          ? `${known(e.subscriptionId) ?? ''}/${known(e.resourceGroup)}/${known(e.factory)}`
+          : undefined,
     },
     { what: 'Unity Catalog catalog', field: 'catalog', value: e => known(e.catalog ?? zoneCatalog) },
     { what: 'bundle target', field: 'bundleTarget', value: e => known(e.bundleTarget ?? e.name) },
@@ -404,36 +709,83 @@ function checkEnvironmentResources(meta: LakehouseMetadata, at: MetadataLocator,
       const protectedSide = env.protected || first.protected;
       if (!protectedSide && resource.tolerableBetweenUnprotected) continue;
       const implicit = resource.field === 'catalog' && env.catalog === undefined;
-      const value_ = resource.field === 'factory' ? env.factory : resource.field === 'catalog' ? (env.catalog ?? zoneCatalog) : String(env[resource.field] ?? env.name);
-      out.push(at.diagnostic(RULES.environmentSharedResource, env.origin, implicit || env[resource.field] === undefined ? [] : [resource.field],
-        `Environments '${first.name}' and '${env.name}' use the same ${resource.what}, ${value_}${implicit ? ' (neither sets catalog, so both use the zones\' catalog)' : ''}: ${consequence(resource.field, first, env)} Give each environment its own.`,
-        { severity: protectedSide ? 'error' : 'warning', part: implicit ? 'key' : 'value', related: [{ origin: first.origin, field: first[resource.field] === undefined ? undefined : resource.field, message: `${resource.what} of '${first.name}'` }] }));
+      const value_ =
+        resource.field === 'factory'
+          ? env.factory
+          : resource.field === 'catalog'
+            ? (env.catalog ?? zoneCatalog)
+            : String(env[resource.field] ?? env.name);
+      out.push(
+        at.diagnostic(
+          RULES.environmentSharedResource,
+          env.origin,
+          implicit || env[resource.field] === undefined ? [] : [resource.field],
+          `Environments '${first.name}' and '${env.name}' use the same ${resource.what}, ` +
+            `${value_}${implicit ? " (neither sets catalog, so both use the zones' catalog)" : ''}: ` +
+            `${consequence(resource.field, first, env)} Give each environment its own.`,
+          {
+            severity: protectedSide ? 'error' : 'warning',
+            part: implicit ? 'key' : 'value',
+            related: [
+              {
+                origin: first.origin,
+                field: first[resource.field] === undefined ? undefined : resource.field,
+                message: `${resource.what} of '${first.name}'`,
+              },
+            ],
+          },
+        ),
+      );
     }
   }
 
   for (const env of envs) {
     const url = env.alertUrl;
     if (url && /[?&](sig|code|sv|key)=/i.test(url) && !(env.keyVault && env.alertUrlSecret)) {
-      out.push(at.diagnostic(RULES.alertUrlSecret, env.origin, 'alertUrl',
-        `The alert URL of environment '${env.name}' carries its signature (${/[?&](sig|code|sv|key)=/i.exec(url)![1]}=…): committed to git and written into the pipeline's parameters, it lets anyone who reads either call the Logic App. Put it in Key Vault (keyVault and alertUrlSecret): the pipeline reads it at run time.`));
+      out.push(
+        at.diagnostic(
+          RULES.alertUrlSecret,
+          env.origin,
+          'alertUrl',
+          `The alert URL of environment '${env.name}' carries its signature ` +
+            `(${/[?&](sig|code|sv|key)=/i.exec(url)![1]}=…): committed to git and written into the ` +
+            `pipeline's parameters, it lets anyone who reads either call the Logic App. Put it in Key ` +
+            `Vault (keyVault and alertUrlSecret): the pipeline reads it at run time.`,
+        ),
+      );
     }
   }
   const adfUrl = meta.adf?.alertUrl;
   if (adfUrl && /[?&](sig|code|sv|key)=/i.test(adfUrl)) {
-    out.push(at.diagnostic(RULES.alertUrlSecret, meta.adf!.origin, 'alertUrl',
-      'adf.alertUrl carries its signature: committed to git and written into the pipeline\'s parameters, it lets anyone who reads either call the Logic App. Set keyVault and alertUrlSecret on each environment instead: the pipeline reads the URL from Key Vault at run time.'));
+    out.push(
+      at.diagnostic(
+        RULES.alertUrlSecret,
+        meta.adf!.origin,
+        'alertUrl',
+        "adf.alertUrl carries its signature: committed to git and written into the pipeline's " +
+          'parameters, it lets anyone who reads either call the Logic App. Set keyVault and ' +
+          'alertUrlSecret on each environment instead: the pipeline reads the URL from Key Vault at ' +
+          'run time.',
+      ),
+    );
   }
 }
 
 function consequence(field: keyof Environment, a: Environment, b: Environment): string {
   const [dev, prod] = a.protected ? [b, a] : [a, b];
   switch (field) {
-    case 'storageAccount': return `${dev.name}'s runs would read and write ${prod.name}'s lake.`;
-    case 'factory': return `deploying ${dev.name} would overwrite ${prod.name}'s pipelines and triggers.`;
-    case 'catalog': return `${dev.name}'s pipelines would write ${prod.name}'s tables.`;
-    case 'bundleTarget': return `both would deploy the same bundle target, so one environment's notebooks and pipeline overwrite the other's.`;
-    case 'keyVault': return `${dev.name} could read ${prod.name}'s secrets.`;
-    default: return 'one would change the other\'s.';
+    case 'storageAccount':
+      return `${dev.name}'s runs would read and write ${prod.name}'s lake.`;
+    case 'factory':
+      return `deploying ${dev.name} would overwrite ${prod.name}'s pipelines and triggers.`;
+    case 'catalog':
+      return `${dev.name}'s pipelines would write ${prod.name}'s tables.`;
+    case 'bundleTarget':
+      return `both would deploy the same bundle target, so one environment's notebooks and pipeline overwrite the other's.`;
+    case 'keyVault':
+      return `${dev.name} could read ${prod.name}'s secrets.`;
+    default:
+      return "one would change the other's.";
   }
 }
 

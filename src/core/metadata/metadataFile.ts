@@ -1,4 +1,18 @@
-import { Composer, Document, Parser, YAMLParseError, isAlias, isNode, isScalar, isMap, isSeq, visit, type CST, type Node, type YAMLError } from 'yaml';
+import {
+  Composer,
+  Document,
+  Parser,
+  YAMLParseError,
+  isAlias,
+  isNode,
+  isScalar,
+  isMap,
+  isSeq,
+  visit,
+  type CST,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 
 type Token = CST.Token;
 import type { ErrorObject } from 'ajv';
@@ -34,7 +48,13 @@ export function makeDiagnostic(
   message: string,
   extra?: { severity?: Severity; fixes?: Fix[] },
 ): Diagnostic {
-  const d: Diagnostic = { file, range: lines.rangeOf(span), severity: extra?.severity ?? rule.severity, code: rule.code, message };
+  const d: Diagnostic = {
+    file,
+    range: lines.rangeOf(span),
+    severity: extra?.severity ?? rule.severity,
+    code: rule.code,
+    message,
+  };
   if (extra?.fixes?.length) d.fixes = extra.fixes;
   return d;
 }
@@ -43,7 +63,13 @@ export function makeDiagnostic(
 export function unreadableMetadataFile(file: string, kind: MetadataFileKind, reason: string): MetadataFile {
   const lines = new LineIndex('');
   return {
-    file, kind, text: '', lines, doc: undefined, value: undefined, parsed: false,
+    file,
+    kind,
+    text: '',
+    lines,
+    doc: undefined,
+    value: undefined,
+    parsed: false,
     diagnostics: [makeDiagnostic(file, lines, [0, 0], RULES.unreadableFile, reason)],
   };
 }
@@ -54,18 +80,36 @@ export function parseMetadataFile(file: string, kind: MetadataFileKind, text: st
   const doc = parseYaml(text);
   for (const e of doc.errors) {
     if (diagnostics.length >= MAX_SYNTAX_ERRORS) {
-      diagnostics.push(makeDiagnostic(file, lines, clampSpan([e.pos[0], e.pos[0] + 1], text.length), RULES.yamlSyntax,
-        `…and ${yamlParseStopped(doc) ? 'many' : doc.errors.length - MAX_SYNTAX_ERRORS} more YAML syntax errors. Fix the first ones; the rest often follow from them.`));
+      diagnostics.push(
+        makeDiagnostic(
+          file,
+          lines,
+          clampSpan([e.pos[0], e.pos[0] + 1], text.length),
+          RULES.yamlSyntax,
+          `…and ${yamlParseStopped(doc) ? 'many' : doc.errors.length - MAX_SYNTAX_ERRORS} more YAML ` +
+            `syntax errors. Fix the first ones; the rest often follow from them.`,
+        ),
+      );
       break;
     }
-    const span: Span = e.code === 'DUPLICATE_KEY' ? wordSpan(text, e.pos[0]) : [e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)];
+    const span: Span =
+      e.code === 'DUPLICATE_KEY' ? wordSpan(text, e.pos[0]) : [e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)];
     const message = yamlErrorMessage(e.code, e.message);
     // The parser reports a stack overflow once per level it unwinds: once is enough.
     if (message === TOO_DEEP && diagnostics.some(d => d.message === TOO_DEEP)) continue;
     diagnostics.push(makeDiagnostic(file, lines, clampSpan(span, text.length), RULES.yamlSyntax, message));
   }
   for (const w of doc.warnings) {
-    diagnostics.push(makeDiagnostic(file, lines, clampSpan([w.pos[0], w.pos[1]], text.length), RULES.yamlSyntax, yamlErrorMessage(w.code, w.message), { severity: 'warning' }));
+    diagnostics.push(
+      makeDiagnostic(
+        file,
+        lines,
+        clampSpan([w.pos[0], w.pos[1]], text.length),
+        RULES.yamlSyntax,
+        yamlErrorMessage(w.code, w.message),
+        { severity: 'warning' },
+      ),
+    );
   }
   if (doc.errors.length > 0) {
     return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
@@ -96,7 +140,11 @@ export function parseYaml(text: string, maxErrors = MAX_YAML_ERRORS): Document.P
   Error.stackTraceLimit = 0;
   const composer = new Composer(YAML_OPTIONS);
   // Errors come both as the parser's error tokens and through the composer's onError: count both.
-  const internals = composer as unknown as { onError?: (...args: unknown[]) => void; errors?: YAMLError[]; doc?: Document.Parsed | null };
+  const internals = composer as unknown as {
+    onError?: (...args: unknown[]) => void;
+    errors?: YAMLError[];
+    doc?: Document.Parsed | null;
+  };
   let errors = 0;
   const counted = (): void => {
     if (++errors >= maxErrors) throw STOP;
@@ -120,7 +168,13 @@ export function parseYaml(text: string, maxErrors = MAX_YAML_ERRORS): Document.P
       if (!doc) doc = next;
       else {
         // As parseDocument does: one document per metadata file.
-        doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+        doc.errors.push(
+          new YAMLParseError(
+            [next.range[0], next.range[1]],
+            'MULTIPLE_DOCS',
+            'Source contains multiple documents; please use YAML.parseAllDocuments()',
+          ),
+        );
         break;
       }
     }
@@ -139,7 +193,14 @@ export function parseYaml(text: string, maxErrors = MAX_YAML_ERRORS): Document.P
 }
 
 /** From a document that parsed without errors: the plain value and the schema's diagnostics. */
-export function completeMetadataFile(file: string, kind: MetadataFileKind, text: string, lines: LineIndex, doc: Document.Parsed, diagnostics: Diagnostic[]): MetadataFile {
+export function completeMetadataFile(
+  file: string,
+  kind: MetadataFileKind,
+  text: string,
+  lines: LineIndex,
+  doc: Document.Parsed,
+  diagnostics: Diagnostic[],
+): MetadataFile {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 });
@@ -152,15 +213,31 @@ export function completeMetadataFile(file: string, kind: MetadataFileKind, text:
   if (containsCycle(value)) {
     // `x: &a [*a]` gives a value that contains itself: nothing downstream could walk it.
     const alias = findAlias(doc, false);
-    diagnostics.push(makeDiagnostic(file, lines, alias.span, RULES.yamlSyntax,
-      `The alias '*${excerpt(alias.name ?? '')}' is inside the node its anchor names, so the value would contain itself without end. Metadata needs no recursive aliases: write the values out.`));
+    diagnostics.push(
+      makeDiagnostic(
+        file,
+        lines,
+        alias.span,
+        RULES.yamlSyntax,
+        `The alias '*${excerpt(alias.name ?? '')}' is inside the node its anchor names, so the ` +
+          `value would contain itself without end. Metadata needs no recursive aliases: write the ` +
+          `values out.`,
+      ),
+    );
     return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
   }
   if (value === null || value === undefined) {
-    diagnostics.push(makeDiagnostic(file, lines, [0, 0], RULES.schemaMissingKey,
-      kind === 'root'
-        ? "The file is empty. A lakehouse.yaml starts with 'version: 1' and a 'project' with a name."
-        : 'The file is empty. A metadata fragment holds sources and a starSchema.'));
+    diagnostics.push(
+      makeDiagnostic(
+        file,
+        lines,
+        [0, 0],
+        RULES.schemaMissingKey,
+        kind === 'root'
+          ? "The file is empty. A lakehouse.yaml starts with 'version: 1' and a 'project' with a name."
+          : 'The file is empty. A metadata fragment holds sources and a starSchema.',
+      ),
+    );
     return { file, kind, text, lines, doc, value: {}, parsed: true, diagnostics };
   }
   const errors = validateAgainstSchema(kind, value);
@@ -197,14 +274,31 @@ function containsCycle(value: unknown): boolean {
 
 function toJsProblem(file: string, lines: LineIndex, doc: Document.Parsed, e: unknown): Diagnostic {
   if (e instanceof RangeError) {
-    return makeDiagnostic(file, lines, [0, 0], RULES.yamlSyntax, 'The file is nested too deeply to read. Metadata is only a few levels deep: flatten it.');
+    return makeDiagnostic(
+      file,
+      lines,
+      [0, 0],
+      RULES.yamlSyntax,
+      'The file is nested too deeply to read. Metadata is only a few levels deep: flatten it.',
+    );
   }
   const unresolved = /unresolved alias/i.test(String((e as Error | undefined)?.message));
   const alias = findAlias(doc, unresolved);
   return unresolved
-    ? makeDiagnostic(file, lines, alias.span, RULES.yamlSyntax, `Unknown alias '*${alias.name ?? ''}': no anchor '&${alias.name ?? ''}' is defined before it.`)
-    : makeDiagnostic(file, lines, alias.span, RULES.yamlSyntax,
-      'The aliases (*name) in this file expand to too much data to read safely. Metadata needs no nested aliases: write the values out.');
+    ? makeDiagnostic(
+        file,
+        lines,
+        alias.span,
+        RULES.yamlSyntax,
+        `Unknown alias '*${alias.name ?? ''}': no anchor '&${alias.name ?? ''}' is defined before it.`,
+      )
+    : makeDiagnostic(
+        file,
+        lines,
+        alias.span,
+        RULES.yamlSyntax,
+        'The aliases (*name) in this file expand to too much data to read safely. Metadata needs no nested aliases: write the values out.',
+      );
 }
 
 /** The first alias in the file (or the first whose anchor is not defined before it). */
@@ -252,16 +346,27 @@ function yamlErrorMessage(code: string, message: string): string {
   const first = message.split('\n')[0] ?? message;
   if (/maximum call stack/i.test(first)) return TOO_DEEP;
   switch (code) {
-    case 'DUPLICATE_KEY': return `${first.replace(/\.$/, '')}: this key is defined twice in the same mapping; remove or rename one.`;
-    case 'MULTIPLE_DOCS': return 'The file holds several YAML documents (---); metadata files hold exactly one.';
-    case 'TAB_AS_INDENT': return 'Tabs are not allowed as YAML indentation; indent with spaces.';
-    default: return `YAML syntax error: ${first}`;
+    case 'DUPLICATE_KEY':
+      return `${first.replace(/\.$/, '')}: this key is defined twice in the same mapping; remove or rename one.`;
+    case 'MULTIPLE_DOCS':
+      return 'The file holds several YAML documents (---); metadata files hold exactly one.';
+    case 'TAB_AS_INDENT':
+      return 'Tabs are not allowed as YAML indentation; indent with spaces.';
+    default:
+      return `YAML syntax error: ${first}`;
   }
 }
 
 const CONTAINER_NOUN: Record<string, string> = {
-  sources: 'source system', tables: 'table', columns: 'column', dimensions: 'dimension',
-  facts: 'fact', measures: 'measure', references: 'reference', environments: 'environment', zones: 'zone',
+  sources: 'source system',
+  tables: 'table',
+  columns: 'column',
+  dimensions: 'dimension',
+  facts: 'fact',
+  measures: 'measure',
+  references: 'reference',
+  environments: 'environment',
+  zones: 'zone',
   templates: 'template binding',
 };
 
@@ -275,8 +380,16 @@ export function describePath(value: unknown, path: Path): string {
     if (node === null || typeof node !== 'object') break;
     node = (node as Record<string | number, unknown>)[segment];
     if (typeof segment === 'number' && typeof parentKey === 'string' && CONTAINER_NOUN[parentKey]) {
-      const name = node && typeof node === 'object' ? ((node as Record<string, unknown>).name ?? (node as Record<string, unknown>).column ?? (node as Record<string, unknown>).template) : undefined;
-      description = typeof name === 'string' ? `${CONTAINER_NOUN[parentKey]} '${excerpt(name, 60)}'` : `${CONTAINER_NOUN[parentKey]} #${segment + 1}`;
+      const name =
+        node && typeof node === 'object'
+          ? ((node as Record<string, unknown>).name ??
+            (node as Record<string, unknown>).column ??
+            (node as Record<string, unknown>).template)
+          : undefined;
+      description =
+        typeof name === 'string'
+          ? `${CONTAINER_NOUN[parentKey]} '${excerpt(name, 60)}'`
+          : `${CONTAINER_NOUN[parentKey]} #${segment + 1}`;
     } else if (typeof segment === 'string' && (parentKey === 'environments' || parentKey === 'zones')) {
       description = `${CONTAINER_NOUN[parentKey]} '${excerpt(segment, 60)}'`;
     } else if (typeof segment === 'string' && ['project', 'lake', 'starSchema', 'paths'].includes(segment)) {
@@ -301,11 +414,23 @@ function describeValue(node: Node | undefined): string {
 }
 
 const TYPE_NOUN: Record<string, string> = {
-  object: 'a mapping (key: value lines)', array: 'a list', string: 'text', integer: 'a whole number',
-  number: 'a number', boolean: 'true or false', null: 'empty',
+  object: 'a mapping (key: value lines)',
+  array: 'a list',
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'empty',
 };
 
-function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Document.Parsed, value: unknown, errors: ErrorObject[]): Diagnostic[] {
+function schemaDiagnostics(
+  file: string,
+  text: string,
+  lines: LineIndex,
+  doc: Document.Parsed,
+  value: unknown,
+  errors: ErrorObject[],
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const typedPaths = new Set<string>();
@@ -317,12 +442,19 @@ function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Do
     // A type error already says the value is wrong; an enum or pattern error on it adds nothing.
     if (e.keyword !== 'type' && typedPaths.has(e.instancePath)) continue;
     if (e.keyword === 'type') typedPaths.add(e.instancePath);
-    const objectLevel = e.keyword === 'additionalProperties' || e.keyword === 'required' || e.keyword === 'propertyNames';
+    const objectLevel =
+      e.keyword === 'additionalProperties' || e.keyword === 'required' || e.keyword === 'propertyNames';
     const where = describePath(value, objectLevel ? path : path.slice(0, -1));
     const at = locate(root, path);
     const valueSpan = trimSpan(text, nodeSpan(at.node) ?? nodeSpan(at.deepest) ?? [0, 0]);
     const lastKey = path[path.length - 1];
-    const keyName = excerpt(typeof lastKey === 'string' ? lastKey : typeof path[path.length - 2] === 'string' ? String(path[path.length - 2]) : 'value');
+    const keyName = excerpt(
+      typeof lastKey === 'string'
+        ? lastKey
+        : typeof path[path.length - 2] === 'string'
+          ? String(path[path.length - 2])
+          : 'value',
+    );
     let diag: Diagnostic | undefined;
     switch (e.keyword) {
       case 'additionalProperties': {
@@ -330,9 +462,19 @@ function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Do
         const unknown = excerpt(unknownKey);
         const entry = locate(root, [...path, unknownKey]);
         const span = keySpan(entry.pair) ?? valueSpan;
-        const allowed = Object.keys(((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties) ?? {}).filter(k => k !== '$schema');
+        const allowed = Object.keys(
+          (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {},
+        ).filter(k => k !== '$schema');
         const suggestion = unknownKey.length <= 100 ? didYouMean(unknownKey, allowed) : undefined;
-        const fixes: Fix[] = suggestion ? [{ title: `Rename '${unknown}' to '${suggestion}'`, preferred: true, edits: [{ file, range: lines.rangeOf(span), newText: suggestion }] }] : [];
+        const fixes: Fix[] = suggestion
+          ? [
+              {
+                title: `Rename '${unknown}' to '${suggestion}'`,
+                preferred: true,
+                edits: [{ file, range: lines.rangeOf(span), newText: suggestion }],
+              },
+            ]
+          : [];
         const message = suggestion
           ? `Unknown key '${unknown}' in ${where}. Did you mean '${suggestion}'?`
           : `Unknown key '${unknown}' in ${where}. Allowed keys: ${quoteList(allowed, 12)}.`;
@@ -341,16 +483,35 @@ function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Do
       }
       case 'required': {
         const missing = String((e.params as { missingProperty: string }).missingProperty);
-        const span = keySpan(at.pair) ?? (at.node ? [valueSpan[0], Math.min(valueSpan[1], lineEnd(lines, valueSpan[0]))] as Span : [0, 0] as Span);
-        diag = makeDiagnostic(file, lines, span, RULES.schemaMissingKey, `Missing required key '${missing}' in ${where}.`);
+        const span =
+          keySpan(at.pair) ??
+          (at.node ? ([valueSpan[0], Math.min(valueSpan[1], lineEnd(lines, valueSpan[0]))] as Span) : ([0, 0] as Span));
+        diag = makeDiagnostic(
+          file,
+          lines,
+          span,
+          RULES.schemaMissingKey,
+          `Missing required key '${missing}' in ${where}.`,
+        );
         break;
       }
       case 'type': {
-        const expected = String((e.params as { type: string }).type).split(',').map(t => TYPE_NOUN[t] ?? t).join(' or ');
-        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaType, path.length === 0
-          // The whole file is one value: it is not metadata, so its text is not repeated.
-          ? `The file must be ${expected}, not ${at.node && isScalar(at.node) ? 'a single value' : describeValue(at.node)}: it does not look like a metadata file.`
-          : `'${keyName}' in ${where} must be ${expected}, not ${describeValue(at.node)}.`);
+        const expected = String((e.params as { type: string }).type)
+          .split(',')
+          .map(t => TYPE_NOUN[t] ?? t)
+          .join(' or ');
+        diag = makeDiagnostic(
+          file,
+          lines,
+          valueSpan,
+          RULES.schemaType,
+          path.length === 0
+            ? // The whole file is one value: it is not metadata, so its text is not repeated.
+              `The file must be ${expected}, not ` +
+                `${at.node && isScalar(at.node) ? 'a single value' : describeValue(at.node)}: it does not ` +
+                `look like a metadata file.`
+            : `'${keyName}' in ${where} must be ${expected}, not ${describeValue(at.node)}.`,
+        );
         break;
       }
       case 'enum': {
@@ -358,30 +519,69 @@ function schemaDiagnostics(file: string, text: string, lines: LineIndex, doc: Do
         const actualValue = at.node && isScalar(at.node) ? String(at.node.value) : undefined;
         const actual = actualValue !== undefined && actualValue.length <= 100 ? actualValue : undefined;
         // Suggest spellings for words only: for numbers (scdType: 3) the nearest is a guess, not a typo.
-        const suggestion = actual !== undefined && at.node && isScalar(at.node) && typeof at.node.value === 'string' ? didYouMean(actual, allowed) : undefined;
-        const fixes: Fix[] = suggestion ? [{ title: `Change to '${suggestion}'`, preferred: true, edits: [{ file, range: lines.rangeOf(valueSpan), newText: suggestion }] }] : [];
-        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaInvalidValue,
-          `'${keyName}' in ${where} must be one of ${allowed.join(', ')}; got ${describeValue(at.node)}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, { fixes });
+        const suggestion =
+          actual !== undefined && at.node && isScalar(at.node) && typeof at.node.value === 'string'
+            ? didYouMean(actual, allowed)
+            : undefined;
+        const fixes: Fix[] = suggestion
+          ? [
+              {
+                title: `Change to '${suggestion}'`,
+                preferred: true,
+                edits: [{ file, range: lines.rangeOf(valueSpan), newText: suggestion }],
+              },
+            ]
+          : [];
+        diag = makeDiagnostic(
+          file,
+          lines,
+          valueSpan,
+          RULES.schemaInvalidValue,
+          `'${keyName}' in ${where} must be one of ${allowed.join(', ')}; got ${describeValue(at.node)}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+          { fixes },
+        );
         break;
       }
       case 'propertyNames': {
         const fullName = String((e.params as { propertyName: string }).propertyName);
         const name = excerpt(fullName);
         const entry = locate(root, [...path, fullName]);
-        diag = makeDiagnostic(file, lines, keySpan(entry.pair) ?? valueSpan, RULES.schemaInvalidValue,
-          `'${name}' is not a valid name in ${where}: use letters, digits, '_' and '-', starting with a letter or '_'.`);
+        diag = makeDiagnostic(
+          file,
+          lines,
+          keySpan(entry.pair) ?? valueSpan,
+          RULES.schemaInvalidValue,
+          `'${name}' is not a valid name in ${where}: use letters, digits, '_' and '-', starting with a letter or '_'.`,
+        );
         break;
       }
       case 'pattern':
       case 'minLength':
       case 'format': {
         const description = (e.parentSchema as { description?: string } | undefined)?.description;
-        const what = e.keyword === 'minLength' ? 'must not be empty' : description ? `is not valid: expected ${lowerFirst(description)}` : 'is not in the expected format';
-        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaInvalidValue, `'${keyName}' in ${where} ${what}`.replace(/\.?$/, '.'));
+        const what =
+          e.keyword === 'minLength'
+            ? 'must not be empty'
+            : description
+              ? `is not valid: expected ${lowerFirst(description)}`
+              : 'is not in the expected format';
+        diag = makeDiagnostic(
+          file,
+          lines,
+          valueSpan,
+          RULES.schemaInvalidValue,
+          `'${keyName}' in ${where} ${what}`.replace(/\.?$/, '.'),
+        );
         break;
       }
       default:
-        diag = makeDiagnostic(file, lines, valueSpan, RULES.schemaInvalidValue, `'${keyName}' in ${where}: ${e.message ?? 'invalid value'}.`);
+        diag = makeDiagnostic(
+          file,
+          lines,
+          valueSpan,
+          RULES.schemaInvalidValue,
+          `'${keyName}' in ${where}: ${e.message ?? 'invalid value'}.`,
+        );
     }
     const key = `${diag.code}|${diag.range.start.line}:${diag.range.start.character}|${diag.message}`;
     if (!seen.has(key)) {

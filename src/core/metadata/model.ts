@@ -247,7 +247,16 @@ export interface LakehouseMetadata {
 
 export function emptyMetadata(rootFile: string, rootDir: string): LakehouseMetadata {
   return {
-    rootFile, rootDir, files: [], environments: [], zones: [], sources: [], tables: [],
-    dimensions: [], facts: [], paths: { origin: { file: rootFile, path: ['paths'] } }, todos: [],
+    rootFile,
+    rootDir,
+    files: [],
+    environments: [],
+    zones: [],
+    sources: [],
+    tables: [],
+    dimensions: [],
+    facts: [],
+    paths: { origin: { file: rootFile, path: ['paths'] } },
+    todos: [],
   };
 }

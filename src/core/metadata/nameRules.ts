@@ -5,7 +5,15 @@
 // comment).
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
-import { adfNameProblem, deltaColumnProblem, fileNameProblem, sqlDatabaseProblem, sqlIdentifierProblem, sqlServerProblem, unityCatalogNameProblem } from '../names/naming';
+import {
+  adfNameProblem,
+  deltaColumnProblem,
+  fileNameProblem,
+  sqlDatabaseProblem,
+  sqlIdentifierProblem,
+  sqlServerProblem,
+  unityCatalogNameProblem,
+} from '../names/naming';
 import type { MetadataLocator } from './locator';
 import type { LakehouseMetadata, Table } from './model';
 
@@ -14,17 +22,34 @@ const MAX_NAME = 1000;
 
 export function checkNames(meta: LakehouseMetadata, at: MetadataLocator): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report = (rule: (typeof RULES)[keyof typeof RULES], origin: Parameters<MetadataLocator['diagnostic']>[1], field: string | (string | number)[], problem: string | undefined, severity?: 'warning') => {
+  const report = (
+    rule: (typeof RULES)[keyof typeof RULES],
+    origin: Parameters<MetadataLocator['diagnostic']>[1],
+    field: string | (string | number)[],
+    problem: string | undefined,
+    severity?: 'warning',
+  ) => {
     if (problem) out.push(at.diagnostic(rule, origin, field, `${problem}.`, severity ? { severity } : undefined));
     return problem !== undefined;
   };
 
   for (const system of meta.sources) {
     const linkedService = system.linkedService ?? `ls_${system.name}`;
-    report(RULES.adfNameInvalid, system.origin, system.linkedService !== undefined ? 'linkedService' : 'name',
-      withContext(adfNameProblem(linkedService, 'linkedService'), system.linkedService === undefined ? `(the linked service generated for source system '${system.name}')` : undefined));
-    if (system.server !== undefined) report(RULES.connectionValueInvalid, system.origin, 'server', sqlServerProblem(system.server));
-    if (system.database !== undefined) report(RULES.connectionValueInvalid, system.origin, 'database', sqlDatabaseProblem(system.database));
+    report(
+      RULES.adfNameInvalid,
+      system.origin,
+      system.linkedService !== undefined ? 'linkedService' : 'name',
+      withContext(
+        adfNameProblem(linkedService, 'linkedService'),
+        system.linkedService === undefined
+          ? `(the linked service generated for source system '${system.name}')`
+          : undefined,
+      ),
+    );
+    if (system.server !== undefined)
+      report(RULES.connectionValueInvalid, system.origin, 'server', sqlServerProblem(system.server));
+    if (system.database !== undefined)
+      report(RULES.connectionValueInvalid, system.origin, 'database', sqlDatabaseProblem(system.database));
   }
 
   for (const table of meta.tables) {
@@ -42,9 +67,22 @@ export function checkNames(meta: LakehouseMetadata, at: MetadataLocator): Diagno
   }
 
   for (const zone of meta.zones) {
-    if (zone.catalog !== undefined) report(RULES.lakeNameInvalid, zone.origin, 'catalog', unityCatalogNameProblem(zone.catalog, `the catalog of zone '${zone.name}'`));
-    if (zone.schema !== undefined) report(RULES.lakeNameInvalid, zone.origin, 'schema', unityCatalogNameProblem(zone.schema, `the schema of zone '${zone.name}'`));
-    if (zone.path !== undefined) report(RULES.lakeNameInvalid, zone.origin, 'path', zonePathProblem(zone.path, zone.name));
+    if (zone.catalog !== undefined)
+      report(
+        RULES.lakeNameInvalid,
+        zone.origin,
+        'catalog',
+        unityCatalogNameProblem(zone.catalog, `the catalog of zone '${zone.name}'`),
+      );
+    if (zone.schema !== undefined)
+      report(
+        RULES.lakeNameInvalid,
+        zone.origin,
+        'schema',
+        unityCatalogNameProblem(zone.schema, `the schema of zone '${zone.name}'`),
+      );
+    if (zone.path !== undefined)
+      report(RULES.lakeNameInvalid, zone.origin, 'path', zonePathProblem(zone.path, zone.name));
   }
 
   for (const environment of meta.environments) {
@@ -58,16 +96,31 @@ export function checkNames(meta: LakehouseMetadata, at: MetadataLocator): Diagno
 /** checkTableNames's findings by table (it reads nothing but the table). */
 const tableFindings = new WeakMap<Table, Diagnostic[]>();
 
-type Report = (rule: (typeof RULES)[keyof typeof RULES], origin: Table['origin'], field: string | (string | number)[], problem: string | undefined, severity?: 'warning') => boolean;
+type Report = (
+  rule: (typeof RULES)[keyof typeof RULES],
+  origin: Table['origin'],
+  field: string | (string | number)[],
+  problem: string | undefined,
+  severity?: 'warning',
+) => boolean;
 
 function checkTableNames(table: Table, report: Report): void {
   report(RULES.sqlNameInvalid, table.origin, 'schema', sqlIdentifierProblem(table.schema, 'the schema name'));
   const name = table.name;
-  if (!report(RULES.sqlNameInvalid, table.origin, 'name', sqlIdentifierProblem(name, 'the table name')) && name.length <= MAX_NAME) {
+  if (
+    !report(RULES.sqlNameInvalid, table.origin, 'name', sqlIdentifierProblem(name, 'the table name')) &&
+    name.length <= MAX_NAME
+  ) {
     // The table's name names its lake folders, its notebook and its Unity Catalog table.
-    report(RULES.lakeNameInvalid, table.origin, 'name',
-      withContext(fileNameProblem(name, 'the table name'), '(it names the table\'s folders in the lake and its notebook)')
-      ?? withContext(unityCatalogNameProblem(name, 'the table name'), '(it names the silver table in Unity Catalog)'));
+    report(
+      RULES.lakeNameInvalid,
+      table.origin,
+      'name',
+      withContext(
+        fileNameProblem(name, 'the table name'),
+        "(it names the table's folders in the lake and its notebook)",
+      ) ?? withContext(unityCatalogNameProblem(name, 'the table name'), '(it names the silver table in Unity Catalog)'),
+    );
   }
   for (const column of table.columns) {
     if (!report(RULES.sqlNameInvalid, column.origin, 'name', sqlIdentifierProblem(column.name, 'the column name'))) {
@@ -79,8 +132,10 @@ function checkTableNames(table: Table, report: Report): void {
 /** A zone's folder pattern: relative, no '..', only its placeholders. */
 function zonePathProblem(pattern: string, zone: string): string | undefined {
   const normalized = pattern.replace(/\\/g, '/');
-  if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(pattern)) return `The folder pattern of zone '${zone}' is absolute; it is a folder inside the zone's container`;
-  if (normalized.split('/').some(part => part === '..' || part === '.')) return `The folder pattern of zone '${zone}' contains '.' or '..'; it is a folder inside the zone's container`;
+  if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(pattern))
+    return `The folder pattern of zone '${zone}' is absolute; it is a folder inside the zone's container`;
+  if (normalized.split('/').some(part => part === '..' || part === '.'))
+    return `The folder pattern of zone '${zone}' contains '.' or '..'; it is a folder inside the zone's container`;
   return undefined; // placeholders: LH230 (meaningRules.ts)
 }
 

@@ -8,7 +8,8 @@ import type { PathSegment } from './yamlLocate';
 /** The keys an environment needs before anything can be deployed to it. */
 export const DEPLOY_KEYS = ['subscriptionId', 'resourceGroup', 'factory', 'storageAccount'] as const;
 
-const NUMERIC_TYPE = /^\s*(tinyint|smallint|int|integer|bigint|decimal|numeric|float|real|double|money|smallmoney|number|long|short|byte)\b/i;
+const NUMERIC_TYPE =
+  /^\s*(tinyint|smallint|int|integer|bigint|decimal|numeric|float|real|double|money|smallmoney|number|long|short|byte)\b/i;
 const COUNTING = new Set(['count', 'countDistinct']);
 
 export function isNumericType(sqlType: string): boolean {
@@ -21,7 +22,11 @@ const tableKeys = new WeakMap<Table, string[]>();
 export function keysOf(t: Table): string[] {
   let keys = tableKeys.get(t);
   if (!keys) {
-    keys = [t.name.toLowerCase(), `${t.schema}.${t.name}`.toLowerCase(), `${t.system}.${t.schema}.${t.name}`.toLowerCase()];
+    keys = [
+      t.name.toLowerCase(),
+      `${t.schema}.${t.name}`.toLowerCase(),
+      `${t.system}.${t.schema}.${t.name}`.toLowerCase(),
+    ];
     tableKeys.set(t, keys);
   }
   return keys;
@@ -73,13 +78,29 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
     const key = dim.name.toLowerCase();
     const first = dimensionsByName.get(key);
     if (first) {
-      out.push(at.diagnostic(RULES.duplicateDimension, dim.origin, 'name',
-        `Dimension '${dim.name}' is defined twice; rename or remove one.`,
-        { related: [{ origin: first.origin, field: 'name', message: 'first definition' }] }));
+      out.push(
+        at.diagnostic(
+          RULES.duplicateDimension,
+          dim.origin,
+          'name',
+          `Dimension '${dim.name}' is defined twice; rename or remove one.`,
+          { related: [{ origin: first.origin, field: 'name', message: 'first definition' }] },
+        ),
+      );
       continue;
     }
     dimensionsByName.set(key, dim);
-    const table = resolveSource(dim.source, dim.origin, 'dimension', dim.name, tables, tableNames, at, out, meta.sources);
+    const table = resolveSource(
+      dim.source,
+      dim.origin,
+      'dimension',
+      dim.name,
+      tables,
+      tableNames,
+      at,
+      out,
+      meta.sources,
+    );
     checkDimension(dim, table, at, out);
   }
 
@@ -90,9 +111,17 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
     const first = factsByName.get(key);
     const clashingDimension = dimensionsByName.get(key);
     if (first || clashingDimension) {
-      out.push(at.diagnostic(RULES.duplicateFact, fact.origin, 'name',
-        first ? `Fact '${fact.name}' is defined twice; rename or remove one.` : `Fact '${fact.name}' has the name of a dimension; gold table names must be unique.`,
-        { related: [{ origin: (first ?? clashingDimension)!.origin, field: 'name', message: 'first definition' }] }));
+      out.push(
+        at.diagnostic(
+          RULES.duplicateFact,
+          fact.origin,
+          'name',
+          first
+            ? `Fact '${fact.name}' is defined twice; rename or remove one.`
+            : `Fact '${fact.name}' has the name of a dimension; gold table names must be unique.`,
+          { related: [{ origin: (first ?? clashingDimension)!.origin, field: 'name', message: 'first definition' }] },
+        ),
+      );
       if (first) continue;
     }
     factsByName.set(key, fact);
@@ -101,16 +130,32 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
   }
 
   if (meta.dateDimension && !dimensionsByName.has(meta.dateDimension.name.toLowerCase())) {
-    const suggestion = didYouMean(meta.dateDimension.name, [...dimensionsByName.values()].map(d => d.name));
-    out.push(at.diagnostic(RULES.dateDimensionUnknown, meta.dateDimension.origin, undefined,
-      `Date dimension '${meta.dateDimension.name}' is not a declared dimension.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-      { fixes: [renameFix(at, meta.dateDimension.origin, [], suggestion)] }));
+    const suggestion = didYouMean(
+      meta.dateDimension.name,
+      [...dimensionsByName.values()].map(d => d.name),
+    );
+    out.push(
+      at.diagnostic(
+        RULES.dateDimensionUnknown,
+        meta.dateDimension.origin,
+        undefined,
+        `Date dimension '${meta.dateDimension.name}' is not a declared dimension.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+        { fixes: [renameFix(at, meta.dateDimension.origin, [], suggestion)] },
+      ),
+    );
   }
 
   checkEnvironments(meta, at, out);
 
   for (const todo of meta.todos) {
-    out.push(at.diagnostic(RULES.todo, todo.origin, undefined, `TODO: ${todo.text.replace(/^TODO:?\s*/, '') || 'fill this in'}`));
+    out.push(
+      at.diagnostic(
+        RULES.todo,
+        todo.origin,
+        undefined,
+        `TODO: ${todo.text.replace(/^TODO:?\s*/, '') || 'fill this in'}`,
+      ),
+    );
   }
   return out;
 }
@@ -121,8 +166,15 @@ function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnos
     const key = system.name.toLowerCase();
     const first = systems.get(key);
     if (first) {
-      out.push(at.diagnostic(RULES.duplicateSourceSystem, system.origin, 'name', `Source system '${system.name}' is defined twice; merge the two or rename one.`,
-        { related: [{ origin: first, field: 'name', message: 'first definition' }] }));
+      out.push(
+        at.diagnostic(
+          RULES.duplicateSourceSystem,
+          system.origin,
+          'name',
+          `Source system '${system.name}' is defined twice; merge the two or rename one.`,
+          { related: [{ origin: first, field: 'name', message: 'first definition' }] },
+        ),
+      );
     } else systems.set(key, system.origin);
   }
 
@@ -131,9 +183,15 @@ function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnos
     const key = keysOf(table)[2] as string;
     const first = seenTables.get(key);
     if (first) {
-      out.push(at.diagnostic(RULES.duplicateTable, table.origin, 'name',
-        `Table '${table.qualifiedName}' is declared twice in source '${table.system}'; remove one of the definitions.`,
-        { related: [{ origin: first.origin, field: 'name', message: 'first definition' }] }));
+      out.push(
+        at.diagnostic(
+          RULES.duplicateTable,
+          table.origin,
+          'name',
+          `Table '${table.qualifiedName}' is declared twice in source '${table.system}'; remove one of the definitions.`,
+          { related: [{ origin: first.origin, field: 'name', message: 'first definition' }] },
+        ),
+      );
       continue;
     }
     seenTables.set(key, table);
@@ -150,56 +208,118 @@ function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnos
 function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
   const seenColumns = new Map<string, Origin>();
   // columnIndex holds the first column of each name: as many entries as columns means no duplicates.
-  if (table.columnIndex.size !== table.columns.length) for (const column of table.columns) {
-    const key = column.name.toLowerCase();
-    const first = seenColumns.get(key);
-    if (first) {
-      out.push(at.diagnostic(RULES.duplicateColumn, column.origin, 'name', `Column '${column.name}' appears twice in table '${table.qualifiedName}'.`,
-        { related: [{ origin: first, field: 'name', message: 'first definition' }] }));
-    } else seenColumns.set(key, column.origin);
-  }
+  if (table.columnIndex.size !== table.columns.length)
+    for (const column of table.columns) {
+      const key = column.name.toLowerCase();
+      const first = seenColumns.get(key);
+      if (first) {
+        out.push(
+          at.diagnostic(
+            RULES.duplicateColumn,
+            column.origin,
+            'name',
+            `Column '${column.name}' appears twice in table '${table.qualifiedName}'.`,
+            { related: [{ origin: first, field: 'name', message: 'first definition' }] },
+          ),
+        );
+      } else seenColumns.set(key, column.origin);
+    }
 
   if (table.loadType === 'incremental' && !table.cdcColumn && table.cdcMode !== 'changeTracking') {
-    out.push(at.diagnostic(RULES.schemaMissingKey, table.origin, 'loadType',
-      `Table '${table.qualifiedName}' loads incrementally but has no cdcColumn: name the watermark column (e.g. updated_at), or set loadType: full.`));
+    out.push(
+      at.diagnostic(
+        RULES.schemaMissingKey,
+        table.origin,
+        'loadType',
+        `Table '${table.qualifiedName}' loads incrementally but has no cdcColumn: name the watermark column (e.g. updated_at), or set loadType: full.`,
+      ),
+    );
   }
 
   if (table.columns.length === 0) {
     if (!table.todo) {
-      out.push(at.diagnostic(RULES.tableWithoutColumns, table.origin, 'name',
-        `Table '${table.qualifiedName}' lists no columns, so its keys, CDC column and every dimension or fact built on it cannot be checked. Add its columns (name and type).`,
-        { fixes: [todoFix(at, table.origin, `List the columns (name, type) of ${table.qualifiedName}`)] }));
+      out.push(
+        at.diagnostic(
+          RULES.tableWithoutColumns,
+          table.origin,
+          'name',
+          `Table '${table.qualifiedName}' lists no columns, so its keys, CDC column and every ` +
+            `dimension or fact built on it cannot be checked. Add its columns (name and type).`,
+          { fixes: [todoFix(at, table.origin, `List the columns (name, type) of ${table.qualifiedName}`)] },
+        ),
+      );
     }
     return;
   }
 
   table.primaryKey.forEach((col, i) => {
     if (!table.columnIndex.has(col.toLowerCase())) {
-      out.push(unknownColumn(RULES.tableColumnUnknown, at, table, table.origin, ['primaryKey', i], col, `Primary key column '${col}' is not a column of table '${table.qualifiedName}'.`));
+      out.push(
+        unknownColumn(
+          RULES.tableColumnUnknown,
+          at,
+          table,
+          table.origin,
+          ['primaryKey', i],
+          col,
+          `Primary key column '${col}' is not a column of table '${table.qualifiedName}'.`,
+        ),
+      );
     }
   });
   if (table.cdcColumn && !table.columnIndex.has(table.cdcColumn.toLowerCase())) {
-    out.push(unknownColumn(RULES.cdcColumnUnknown, at, table, table.origin, 'cdcColumn', table.cdcColumn,
-      `CDC column '${table.cdcColumn}' is not a column of table '${table.qualifiedName}': the incremental copy would filter on a column that does not exist.`));
+    out.push(
+      unknownColumn(
+        RULES.cdcColumnUnknown,
+        at,
+        table,
+        table.origin,
+        'cdcColumn',
+        table.cdcColumn,
+        `CDC column '${table.cdcColumn}' is not a column of table '${table.qualifiedName}': the incremental copy would filter on a column that does not exist.`,
+      ),
+    );
   }
 }
 
 function resolveSource(
-  reference: string, origin: Origin, kind: 'dimension' | 'fact', name: string, tables: TableResolver,
-  tableNames: () => string[], at: MetadataLocator, out: Diagnostic[], systems: readonly SourceSystem[],
+  reference: string,
+  origin: Origin,
+  kind: 'dimension' | 'fact',
+  name: string,
+  tables: TableResolver,
+  tableNames: () => string[],
+  at: MetadataLocator,
+  out: Diagnostic[],
+  systems: readonly SourceSystem[],
 ): Table | undefined {
   if (!reference) return undefined; // the schema reports the missing key
   const found = tables.resolve(reference);
   if (found.length === 1) return found[0];
   if (found.length > 1) {
-    out.push(at.diagnostic(RULES.ambiguousTableReference, origin, 'source',
-      `Source '${reference}' of ${kind} '${name}' matches ${found.length} tables (${quoteList(found.map(t => `${t.system}.${t.qualifiedName}`))}); qualify it as system.schema.table.`));
+    out.push(
+      at.diagnostic(
+        RULES.ambiguousTableReference,
+        origin,
+        'source',
+        `Source '${reference}' of ${kind} '${name}' matches ${found.length} tables ` +
+          `(${quoteList(found.map(t => `${t.system}.${t.qualifiedName}`))}); qualify it as ` +
+          `system.schema.table.`,
+      ),
+    );
     return undefined;
   }
   const suggestion = didYouMean(reference, tableNames());
-  out.push(at.diagnostic(RULES.sourceTableUndeclared, origin, 'source',
-    `Source table '${reference}' of ${kind} '${name}' is not declared under sources.${suggestion ? ` Did you mean '${suggestion}'?` : ' Declare it, with its columns, under a source system.'}`,
-    { fixes: [renameFix(at, origin, ['source'], suggestion), declareTableFix(at, systems, reference)] }));
+  out.push(
+    at.diagnostic(
+      RULES.sourceTableUndeclared,
+      origin,
+      'source',
+      `Source table '${reference}' of ${kind} '${name}' is not declared under ` +
+        `sources.${suggestion ? ` Did you mean '${suggestion}'?` : ' Declare it, with its columns, under a source system.'}`,
+      { fixes: [renameFix(at, origin, ['source'], suggestion), declareTableFix(at, systems, reference)] },
+    ),
+  );
   return undefined;
 }
 
@@ -210,12 +330,22 @@ function resolveSource(
 function declareTableFix(at: MetadataLocator, systems: readonly SourceSystem[], reference: string): Fix | undefined {
   const parts = reference.split('.');
   if (parts.length > 3) return undefined;
-  const system = parts.length === 3 ? systems.find(s => s.name.toLowerCase() === (parts[0] as string).toLowerCase()) : systems[0];
+  const system =
+    parts.length === 3 ? systems.find(s => s.name.toLowerCase() === (parts[0] as string).toLowerCase()) : systems[0];
   if (!system) return undefined;
   const name = parts[parts.length - 1] as string;
   const schema = parts.length >= 2 ? (parts[parts.length - 2] as string) : 'dbo';
   if (!/^[A-Za-z_][\w$#@]*$/.test(name) || !/^[A-Za-z_][\w$#@]*$/.test(schema)) return undefined;
-  const edit = at.appendToSeq(system.origin, ['tables'], [`name: ${name}`, `schema: ${schema}`, `todo: List the columns (name, type) and the primaryKey of ${schema}.${name}`, 'columns: []']);
+  const edit = at.appendToSeq(
+    system.origin,
+    ['tables'],
+    [
+      `name: ${name}`,
+      `schema: ${schema}`,
+      `todo: List the columns (name, type) and the primaryKey of ${schema}.${name}`,
+      'columns: []',
+    ],
+  );
   return edit ? { title: `Declare table ${schema}.${name} in source '${system.name}'`, edits: [edit] } : undefined;
 }
 
@@ -229,31 +359,71 @@ function checkDimension(dim: Dimension, table: Table | undefined, at: MetadataLo
     // A todo on the dimension stands in for missing information: LH901 reports it instead.
     if (dim.businessKey.length === 0 && !dim.todo) {
       const pk = table?.primaryKey ?? [];
-      out.push(at.diagnostic(RULES.scd2MissingBusinessKey, dim.origin, 'scdType',
-        `SCD Type 2 dimension '${dim.name}' has no businessKey: name the column(s) that identify one ${dim.name.replace(/^dim_/, '')} across versions${pk.length ? ` (its source's primary key is ${quoteList(pk)})` : ''}.`,
-        { part: 'entry', fixes: [
-          pk.length ? addKeyFix(at, dim.origin, `Add businessKey: [${pk.join(', ')}]`, [`businessKey: [${pk.join(', ')}]`]) : undefined,
-          todoFix(at, dim.origin, `Name the business key of ${dim.name}`),
-        ] }));
+      out.push(
+        at.diagnostic(
+          RULES.scd2MissingBusinessKey,
+          dim.origin,
+          'scdType',
+          `SCD Type 2 dimension '${dim.name}' has no businessKey: name the column(s) that identify ` +
+            `one ${dim.name.replace(/^dim_/, '')} across ` +
+            `versions${pk.length ? ` (its source's primary key is ${quoteList(pk)})` : ''}.`,
+          {
+            part: 'entry',
+            fixes: [
+              pk.length
+                ? addKeyFix(at, dim.origin, `Add businessKey: [${pk.join(', ')}]`, [`businessKey: [${pk.join(', ')}]`])
+                : undefined,
+              todoFix(at, dim.origin, `Name the business key of ${dim.name}`),
+            ],
+          },
+        ),
+      );
     }
     if (!dim.sequenceBy && !dim.todo) {
       const candidate = table?.cdcColumn;
-      out.push(at.diagnostic(RULES.scd2MissingSequenceColumn, dim.origin, 'scdType',
-        `SCD Type 2 dimension '${dim.name}' has no sequenceBy column to order its changes${candidate ? ` (its source's CDC column is '${candidate}')` : ''}.`,
-        { part: 'entry', fixes: [
-          candidate ? addKeyFix(at, dim.origin, `Add sequenceBy: ${candidate}`, [`sequenceBy: ${candidate}`]) : undefined,
-          todoFix(at, dim.origin, `Name the column that orders the changes of ${dim.name}`),
-        ] }));
+      out.push(
+        at.diagnostic(
+          RULES.scd2MissingSequenceColumn,
+          dim.origin,
+          'scdType',
+          `SCD Type 2 dimension '${dim.name}' has no sequenceBy column to order its changes${candidate ? ` (its source's CDC column is '${candidate}')` : ''}.`,
+          {
+            part: 'entry',
+            fixes: [
+              candidate
+                ? addKeyFix(at, dim.origin, `Add sequenceBy: ${candidate}`, [`sequenceBy: ${candidate}`])
+                : undefined,
+              todoFix(at, dim.origin, `Name the column that orders the changes of ${dim.name}`),
+            ],
+          },
+        ),
+      );
     }
   } else if (dim.trackedColumns.length > 0) {
-    out.push(at.diagnostic(RULES.scd1WithTrackedColumns, dim.origin, 'trackedColumns',
-      `Dimension '${dim.name}' is SCD Type 1, so its trackedColumns are ignored. Set scdType: 2 to keep history, or remove trackedColumns.`, { part: 'key' }));
+    out.push(
+      at.diagnostic(
+        RULES.scd1WithTrackedColumns,
+        dim.origin,
+        'trackedColumns',
+        `Dimension '${dim.name}' is SCD Type 1, so its trackedColumns are ignored. Set scdType: 2 to keep history, or remove trackedColumns.`,
+        { part: 'key' },
+      ),
+    );
   }
   if (!table || table.columns.length === 0) return;
   const check = (field: PathSegment[], col: string, role: string) => {
     if (!table.columnIndex.has(col.toLowerCase())) {
-      out.push(unknownColumn(RULES.dimensionColumnUnknown, at, table, dim.origin, field, col,
-        `${role} '${col}' of dimension '${dim.name}' is not a column of its source table '${table.qualifiedName}'.`));
+      out.push(
+        unknownColumn(
+          RULES.dimensionColumnUnknown,
+          at,
+          table,
+          dim.origin,
+          field,
+          col,
+          `${role} '${col}' of dimension '${dim.name}' is not a column of its source table '${table.qualifiedName}'.`,
+        ),
+      );
     }
   };
   dim.businessKey.forEach((c, i) => check(['businessKey', i], c, 'Business key column'));
@@ -261,63 +431,148 @@ function checkDimension(dim: Dimension, table: Table | undefined, at: MetadataLo
   if (dim.sequenceBy) check(['sequenceBy'], dim.sequenceBy, 'Sequence column');
 }
 
-function checkFact(fact: Fact, table: Table | undefined, dimensions: Map<string, Dimension>, at: MetadataLocator, out: Diagnostic[]): void {
+function checkFact(
+  fact: Fact,
+  table: Table | undefined,
+  dimensions: Map<string, Dimension>,
+  at: MetadataLocator,
+  out: Diagnostic[],
+): void {
   if (fact.grain.length === 0 && !fact.todo) {
     const pk = table?.primaryKey ?? [];
-    out.push(at.diagnostic(RULES.factWithoutGrain, fact.origin, 'name',
-      `Fact '${fact.name}' has no grain: list the column(s) that identify one row${pk.length ? ` (its source's primary key is ${quoteList(pk)})` : ''}.`,
-      { fixes: [
-        pk.length ? addKeyFix(at, fact.origin, `Add grain: [${pk.join(', ')}]`, [`grain: [${pk.join(', ')}]`]) : undefined,
-        todoFix(at, fact.origin, `Name the grain of ${fact.name}`),
-      ] }));
+    out.push(
+      at.diagnostic(
+        RULES.factWithoutGrain,
+        fact.origin,
+        'name',
+        `Fact '${fact.name}' has no grain: list the column(s) that identify one row${pk.length ? ` (its source's primary key is ${quoteList(pk)})` : ''}.`,
+        {
+          fixes: [
+            pk.length
+              ? addKeyFix(at, fact.origin, `Add grain: [${pk.join(', ')}]`, [`grain: [${pk.join(', ')}]`])
+              : undefined,
+            todoFix(at, fact.origin, `Name the grain of ${fact.name}`),
+          ],
+        },
+      ),
+    );
   }
   for (const ref of fact.references) {
     if (!dimensions.has(ref.dimension.toLowerCase())) {
-      const suggestion = didYouMean(ref.dimension, [...dimensions.values()].map(d => d.name));
-      out.push(at.diagnostic(RULES.factUnknownDimension, ref.origin, 'dimension',
-        `Fact '${fact.name}' references dimension '${ref.dimension}', which is not declared.${suggestion ? ` Did you mean '${suggestion}'?` : dimensions.size ? ` Declared dimensions: ${quoteList([...dimensions.values()].map(d => d.name))}.` : ' No dimensions are declared.'}`,
-        { fixes: [renameFix(at, ref.origin, ['dimension'], suggestion)] }));
+      const suggestion = didYouMean(
+        ref.dimension,
+        [...dimensions.values()].map(d => d.name),
+      );
+      out.push(
+        at.diagnostic(
+          RULES.factUnknownDimension,
+          ref.origin,
+          'dimension',
+          `Fact '${fact.name}' references dimension '${ref.dimension}', which is not ` +
+            `declared.${suggestion ? ` Did you mean '${suggestion}'?` : dimensions.size ? ` Declared dimensions: ${quoteList([...dimensions.values()].map(d => d.name))}.` : ' No dimensions are declared.'}`,
+          { fixes: [renameFix(at, ref.origin, ['dimension'], suggestion)] },
+        ),
+      );
     }
   }
   if (!table || table.columns.length === 0) return;
   fact.grain.forEach((col, i) => {
     if (!table.columnIndex.has(col.toLowerCase())) {
-      out.push(unknownColumn(RULES.factColumnUnknown, at, table, fact.origin, ['grain', i], col,
-        `Grain column '${col}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`));
+      out.push(
+        unknownColumn(
+          RULES.factColumnUnknown,
+          at,
+          table,
+          fact.origin,
+          ['grain', i],
+          col,
+          `Grain column '${col}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`,
+        ),
+      );
     }
   });
   if (fact.sequenceBy && !table.columnIndex.has(fact.sequenceBy.toLowerCase())) {
-    out.push(unknownColumn(RULES.factColumnUnknown, at, table, fact.origin, ['sequenceBy'], fact.sequenceBy,
-      `Sequence column '${fact.sequenceBy}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`));
+    out.push(
+      unknownColumn(
+        RULES.factColumnUnknown,
+        at,
+        table,
+        fact.origin,
+        ['sequenceBy'],
+        fact.sequenceBy,
+        `Sequence column '${fact.sequenceBy}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`,
+      ),
+    );
   }
   if (fact.eventTime && !table.columnIndex.has(fact.eventTime.toLowerCase())) {
-    out.push(unknownColumn(RULES.factColumnUnknown, at, table, fact.origin, ['eventTime'], fact.eventTime,
-      `Event time column '${fact.eventTime}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`));
+    out.push(
+      unknownColumn(
+        RULES.factColumnUnknown,
+        at,
+        table,
+        fact.origin,
+        ['eventTime'],
+        fact.eventTime,
+        `Event time column '${fact.eventTime}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`,
+      ),
+    );
   }
   for (const measure of fact.measures) {
     const column = table.columnIndex.get(measure.column.toLowerCase());
     if (!column) {
-      out.push(unknownColumn(RULES.factColumnUnknown, at, table, measure.origin, ['column'], measure.column,
-        `Measure column '${measure.column}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`));
+      out.push(
+        unknownColumn(
+          RULES.factColumnUnknown,
+          at,
+          table,
+          measure.origin,
+          ['column'],
+          measure.column,
+          `Measure column '${measure.column}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`,
+        ),
+      );
     } else if (!COUNTING.has(measure.aggregation) && !isNumericType(column.type)) {
-      out.push(at.diagnostic(RULES.measureNotNumeric, measure.origin, 'column',
-        `Measure '${measure.column}' of fact '${fact.name}' is ${column.type || 'untyped'}, not numeric, so it cannot be ${measure.aggregation === 'avg' ? 'averaged' : measure.aggregation === 'sum' ? 'summed' : `aggregated with ${measure.aggregation}`}. Use aggregation: count, or a numeric column.`,
-        { fixes: [setAggregationFix(at, measure.origin)] }));
+      out.push(
+        at.diagnostic(
+          RULES.measureNotNumeric,
+          measure.origin,
+          'column',
+          `Measure '${measure.column}' of fact '${fact.name}' is ${column.type || 'untyped'}, not ` +
+            `numeric, so it cannot be ` +
+            `${measure.aggregation === 'avg' ? 'averaged' : measure.aggregation === 'sum' ? 'summed' : `aggregated with ${measure.aggregation}`}. Use aggregation: count, or a numeric column.`,
+          { fixes: [setAggregationFix(at, measure.origin)] },
+        ),
+      );
     }
   }
   for (const ref of fact.references) {
     if (!table.columnIndex.has(ref.column.toLowerCase())) {
-      out.push(unknownColumn(RULES.factReferenceColumnUnknown, at, table, ref.origin, ['column'], ref.column,
-        `Reference column '${ref.column}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`));
+      out.push(
+        unknownColumn(
+          RULES.factReferenceColumnUnknown,
+          at,
+          table,
+          ref.origin,
+          ['column'],
+          ref.column,
+          `Reference column '${ref.column}' of fact '${fact.name}' is not a column of its source table '${table.qualifiedName}'.`,
+        ),
+      );
     }
   }
 }
 
 function checkEnvironments(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[]): void {
   if (meta.environments.length === 0 && meta.project) {
-    out.push(at.diagnostic(RULES.noEnvironment, meta.project.origin, undefined,
-      "No environments are declared: add one under 'environments' (dev, prod, …) with its subscription, resource group, factory and storage account.",
-      { part: 'key' }));
+    out.push(
+      at.diagnostic(
+        RULES.noEnvironment,
+        meta.project.origin,
+        undefined,
+        "No environments are declared: add one under 'environments' (dev, prod, …) with its subscription, resource group, factory and storage account.",
+        { part: 'key' },
+      ),
+    );
     return;
   }
   for (const env of meta.environments) {
@@ -325,23 +580,55 @@ function checkEnvironments(meta: LakehouseMetadata, at: MetadataLocator, out: Di
     const needed: (keyof typeof env)[] = meta.paths.bundle ? [...DEPLOY_KEYS, 'databricksHost'] : [...DEPLOY_KEYS];
     const missing = needed.filter(k => env[k] === undefined);
     if (missing.length === 0) continue;
-    out.push(at.diagnostic(RULES.environmentIncomplete, env.origin, undefined,
-      `Environment '${env.name}' cannot be deployed to: it has no ${missing.join(', ')}.`,
-      { part: 'key', fixes: [addKeyFix(at, env.origin, `Add ${missing.join(', ')} as TODO`, missing.map(k => `${k}: TODO`))] }));
+    out.push(
+      at.diagnostic(
+        RULES.environmentIncomplete,
+        env.origin,
+        undefined,
+        `Environment '${env.name}' cannot be deployed to: it has no ${missing.join(', ')}.`,
+        {
+          part: 'key',
+          fixes: [
+            addKeyFix(
+              at,
+              env.origin,
+              `Add ${missing.join(', ')} as TODO`,
+              missing.map(k => `${k}: TODO`),
+            ),
+          ],
+        },
+      ),
+    );
   }
 }
 
 function unknownColumn(
-  rule: (typeof RULES)[keyof typeof RULES], at: MetadataLocator, table: Table, origin: Origin, field: PathSegment | PathSegment[], column: string, message: string,
+  rule: (typeof RULES)[keyof typeof RULES],
+  at: MetadataLocator,
+  table: Table,
+  origin: Origin,
+  field: PathSegment | PathSegment[],
+  column: string,
+  message: string,
 ): Diagnostic {
-  const suggestion = didYouMean(column, table.columns.map(c => c.name));
+  const suggestion = didYouMean(
+    column,
+    table.columns.map(c => c.name),
+  );
   const fixes: (Fix | undefined)[] = [renameFix(at, origin, Array.isArray(field) ? field : [field], suggestion)];
   const add = at.appendToSeq(table.origin, ['columns'], [`name: ${column}`, 'type: TODO']);
   if (add) fixes.push({ title: `Add column '${column}' to table '${table.qualifiedName}'`, edits: [add] });
-  return at.diagnostic(rule, origin, field, suggestion ? `${message} Did you mean '${suggestion}'?` : message, { fixes });
+  return at.diagnostic(rule, origin, field, suggestion ? `${message} Did you mean '${suggestion}'?` : message, {
+    fixes,
+  });
 }
 
-function renameFix(at: MetadataLocator, origin: Origin, field: PathSegment[], suggestion: string | undefined): Fix | undefined {
+function renameFix(
+  at: MetadataLocator,
+  origin: Origin,
+  field: PathSegment[],
+  suggestion: string | undefined,
+): Fix | undefined {
   if (!suggestion) return undefined;
   const edit = at.replaceValue(origin, field, suggestion);
   return edit ? { title: `Change to '${suggestion}'`, preferred: true, edits: [edit] } : undefined;

@@ -18,7 +18,8 @@ export const OUTPUT_PLACEHOLDERS: Readonly<Record<TemplateTarget, readonly strin
  * written into the Databricks bundle folder (paths.bundle, default databricks/).
  */
 export function defaultTemplateBindings(meta: LakehouseMetadata): TemplateBinding[] {
-  const bundle = toPosix(path.relative(meta.rootDir, meta.paths.bundle ?? path.join(meta.rootDir, 'databricks'))) || '.';
+  const bundle =
+    toPosix(path.relative(meta.rootDir, meta.paths.bundle ?? path.join(meta.rootDir, 'databricks'))) || '.';
   return [
     { template: 'silver/autoloader.py.j2', for: 'table', output: `${bundle}/src/silver/{name}.py` },
     { template: 'gold/dimension.py.j2', for: 'dimension', output: `${bundle}/src/gold/{name}.py` },
@@ -41,7 +42,8 @@ export interface Placeholder {
 
 export function placeholdersOf(output: string): Placeholder[] {
   const found: Placeholder[] = [];
-  for (const m of output.matchAll(/\{([^{}]*)\}/g)) found.push({ name: m[1] ?? '', start: m.index ?? 0, end: (m.index ?? 0) + m[0].length });
+  for (const m of output.matchAll(/\{([^{}]*)\}/g))
+    found.push({ name: m[1] ?? '', start: m.index ?? 0, end: (m.index ?? 0) + m[0].length });
   return found;
 }
 
@@ -58,13 +60,23 @@ export interface BindingTarget {
 }
 
 /** Every target of a binding, in declaration order, with its expanded output path (targets whose names cannot be part of a path are left out: see bindingTargetProblems). */
-export function bindingTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolver = new TableResolver(meta.tables)): BindingTarget[] {
+export function bindingTargets(
+  binding: TemplateBinding,
+  meta: LakehouseMetadata,
+  resolver = new TableResolver(meta.tables),
+): BindingTarget[] {
   return expandTargets(binding, meta, resolver).filter((t): t is BindingTarget => !('problem' in t));
 }
 
 /** The targets whose names cannot be substituted into the output path (LH503), with the reason. */
-export function bindingTargetProblems(binding: TemplateBinding, meta: LakehouseMetadata, resolver = new TableResolver(meta.tables)): { kind: TemplateTarget; name?: string; problem: string }[] {
-  return expandTargets(binding, meta, resolver).filter((t): t is { kind: TemplateTarget; name?: string; problem: string } => 'problem' in t);
+export function bindingTargetProblems(
+  binding: TemplateBinding,
+  meta: LakehouseMetadata,
+  resolver = new TableResolver(meta.tables),
+): { kind: TemplateTarget; name?: string; problem: string }[] {
+  return expandTargets(binding, meta, resolver).filter(
+    (t): t is { kind: TemplateTarget; name?: string; problem: string } => 'problem' in t,
+  );
 }
 
 type Expanded = BindingTarget | { kind: TemplateTarget; name?: string; problem: string };
@@ -86,25 +98,43 @@ function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolv
     const table = resolver.resolve(source)[0];
     if (table) return { table, schema: table.schema, system: table.system };
     const parts = source.split('.');
-    return { table: undefined, schema: parts.length >= 2 ? parts[parts.length - 2] ?? '' : 'dbo', system: parts.length >= 3 ? parts[0] ?? '' : '' };
+    return {
+      table: undefined,
+      schema: parts.length >= 2 ? (parts[parts.length - 2] ?? '') : 'dbo',
+      system: parts.length >= 3 ? (parts[0] ?? '') : '',
+    };
   };
   switch (binding.for) {
     case 'project':
       return [{ kind: 'project', ...expand({ name: project, project }) }];
     case 'table':
       return uniqueBy(meta.tables, t => `${t.system}.${t.schema}.${t.name}`.toLowerCase()).map(table => ({
-        kind: 'table', name: table.name, table,
+        kind: 'table',
+        name: table.name,
+        table,
         ...expand({ name: table.name, schema: table.schema, system: table.system, project }),
       }));
     case 'dimension':
       return uniqueBy(meta.dimensions, d => d.name.toLowerCase()).map(dimension => {
         const { table, schema, system } = sourceParts(dimension.source);
-        return { kind: 'dimension', name: dimension.name, dimension, ...(table ? { table } : {}), ...expand({ name: dimension.name, schema, system, project }) };
+        return {
+          kind: 'dimension',
+          name: dimension.name,
+          dimension,
+          ...(table ? { table } : {}),
+          ...expand({ name: dimension.name, schema, system, project }),
+        };
       });
     case 'fact':
       return uniqueBy(meta.facts, f => f.name.toLowerCase()).map(fact => {
         const { table, schema, system } = sourceParts(fact.source);
-        return { kind: 'fact', name: fact.name, fact, ...(table ? { table } : {}), ...expand({ name: fact.name, schema, system, project }) };
+        return {
+          kind: 'fact',
+          name: fact.name,
+          fact,
+          ...(table ? { table } : {}),
+          ...expand({ name: fact.name, schema, system, project }),
+        };
       });
   }
 }
@@ -112,8 +142,10 @@ function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolv
 /** Why an output path cannot be used, or undefined when it can. */
 export function outputPathProblem(output: string): string | undefined {
   const normalized = output.replace(/\\/g, '/');
-  if (path.isAbsolute(output) || /^[a-zA-Z]:/.test(output) || normalized.startsWith('/')) return 'it is absolute; outputs are written relative to lakehouse.yaml';
-  if (normalized.split('/').includes('..')) return "it leaves the project folder ('..'); outputs stay inside the project";
+  if (path.isAbsolute(output) || /^[a-zA-Z]:/.test(output) || normalized.startsWith('/'))
+    return 'it is absolute; outputs are written relative to lakehouse.yaml';
+  if (normalized.split('/').includes('..'))
+    return "it leaves the project folder ('..'); outputs stay inside the project";
   if (normalized.endsWith('/')) return 'it names a folder, not a file';
   return undefined;
 }
@@ -121,7 +153,8 @@ export function outputPathProblem(output: string): string | undefined {
 /** Why a template name cannot be resolved safely, or undefined when it can. */
 export function templateNameProblem(name: string): string | undefined {
   const normalized = name.replace(/\\/g, '/');
-  if (path.isAbsolute(name) || /^[a-zA-Z]:/.test(name) || normalized.startsWith('/')) return 'template names are relative to paths.templates (or the built-in templates), not absolute';
+  if (path.isAbsolute(name) || /^[a-zA-Z]:/.test(name) || normalized.startsWith('/'))
+    return 'template names are relative to paths.templates (or the built-in templates), not absolute';
   if (normalized.split('/').includes('..')) return "template names may not leave the templates folder ('..')";
   return undefined;
 }

@@ -9,7 +9,15 @@ import { excerpt } from '../text/excerpt';
 import type { MetadataLocator } from './locator';
 import type { LakehouseMetadata, TemplateBinding } from './model';
 import { TableResolver } from './semanticRules';
-import { bindingTargetProblems, bindingTargets, OUTPUT_PLACEHOLDERS, outputPathProblem, placeholdersOf, templateNameProblem, toPosix } from './templateBindings';
+import {
+  bindingTargetProblems,
+  bindingTargets,
+  OUTPUT_PLACEHOLDERS,
+  outputPathProblem,
+  placeholdersOf,
+  templateNameProblem,
+  toPosix,
+} from './templateBindings';
 
 /** LH502 and LH503 on the declared bindings. */
 export function checkTemplateBindings(meta: LakehouseMetadata, at: MetadataLocator): Diagnostic[] {
@@ -23,8 +31,14 @@ export function checkTemplateBindings(meta: LakehouseMetadata, at: MetadataLocat
     const unusable = bindingTargetProblems(binding, meta, resolver);
     if (unusable.length) {
       const first = unusable[0]!;
-      out.push(at.diagnostic(RULES.templateOutputInvalid, binding.origin, 'output',
-        `Output '${excerpt(binding.output, 120)}' cannot be written for ${first.kind} '${excerpt(first.name ?? '')}'${unusable.length > 1 ? ` (and ${unusable.length - 1} more)` : ''}: ${first.problem}. ${capitalize(first.kind)}s whose names cannot be part of a path are not rendered.`));
+      out.push(
+        at.diagnostic(
+          RULES.templateOutputInvalid,
+          binding.origin,
+          'output',
+          `Output '${excerpt(binding.output, 120)}' cannot be written for ${first.kind} '${excerpt(first.name ?? '')}'${unusable.length > 1 ? ` (and ${unusable.length - 1} more)` : ''}: ${first.problem}. ${capitalize(first.kind)}s whose names cannot be part of a path are not rendered.`,
+        ),
+      );
     }
     let reported = false;
     for (const target of bindingTargets(binding, meta, resolver)) {
@@ -37,11 +51,22 @@ export function checkTemplateBindings(meta: LakehouseMetadata, at: MetadataLocat
       }
       if (reported) continue;
       reported = true;
-      const message = first.binding === binding
-        ? `${capitalize(first.label)} and ${label} both render into '${target.output}': add {name} to the output so each ${binding.for} gets its own file.`
-        : `'${target.output}' (${label}) is also written by the binding of '${first.binding.template}' (${first.label}); give one of them another output path.`;
-      out.push(at.diagnostic(RULES.templateOutputCollision, binding.origin, 'output', message,
-        first.binding !== binding && first.binding.origin ? { related: [{ origin: first.binding.origin, field: 'output', message: 'also writes this file' }] } : undefined));
+      const message =
+        first.binding === binding
+          ? `${capitalize(first.label)} and ${label} both render into '${target.output}': add {name} to the output so each ${binding.for} gets its own file.`
+          : `'${target.output}' (${label}) is also written by the binding of ` +
+            `'${first.binding.template}' (${first.label}); give one of them another output path.`;
+      out.push(
+        at.diagnostic(
+          RULES.templateOutputCollision,
+          binding.origin,
+          'output',
+          message,
+          first.binding !== binding && first.binding.origin
+            ? { related: [{ origin: first.binding.origin, field: 'output', message: 'also writes this file' }] }
+            : undefined,
+        ),
+      );
     }
   }
   return out;
@@ -52,7 +77,14 @@ function outputProblems(binding: TemplateBinding, at: MetadataLocator, out: Diag
   const origin = binding.origin!;
   const problem = outputPathProblem(binding.output);
   if (problem) {
-    out.push(at.diagnostic(RULES.templateOutputInvalid, origin, 'output', `Output '${binding.output}' cannot be used: ${problem}.`));
+    out.push(
+      at.diagnostic(
+        RULES.templateOutputInvalid,
+        origin,
+        'output',
+        `Output '${binding.output}' cannot be used: ${problem}.`,
+      ),
+    );
     return true;
   }
   const allowed = OUTPUT_PLACEHOLDERS[binding.for];
@@ -60,15 +92,21 @@ function outputProblems(binding: TemplateBinding, at: MetadataLocator, out: Diag
   for (const placeholder of placeholdersOf(binding.output)) {
     if (allowed.includes(placeholder.name)) continue;
     bad = true;
-    const suggestion = didYouMean(placeholder.name, allowed) ?? (placeholder.name === 'table' || placeholder.name === binding.for ? 'name' : undefined);
+    const suggestion =
+      didYouMean(placeholder.name, allowed) ??
+      (placeholder.name === 'table' || placeholder.name === binding.for ? 'name' : undefined);
     const span = at.span(origin, 'output');
     const raw = at.text(origin, 'output') ?? '';
     const inside = raw.indexOf(`{${placeholder.name}}`);
-    const range = inside >= 0
-      ? at.lines(origin.file).rangeOf([span[0] + inside, span[0] + inside + placeholder.end - placeholder.start])
-      : at.range(origin, 'output');
+    const range =
+      inside >= 0
+        ? at.lines(origin.file).rangeOf([span[0] + inside, span[0] + inside + placeholder.end - placeholder.start])
+        : at.range(origin, 'output');
     out.push({
-      file: origin.file, range, severity: RULES.templateOutputInvalid.severity, code: RULES.templateOutputInvalid.code,
+      file: origin.file,
+      range,
+      severity: RULES.templateOutputInvalid.severity,
+      code: RULES.templateOutputInvalid.code,
       message: `Unknown placeholder {${placeholder.name}} in output '${binding.output}'${suggestion ? `. Did you mean {${suggestion}}?` : '.'} A binding for ${binding.for} may use ${quoteList(allowed.map(a => `{${a}}`))}.`,
     });
   }
@@ -82,13 +120,26 @@ export type FileExists = (file: string) => Promise<boolean>;
  * LH501: every declared binding's template exists, in paths.templates or among the built-in
  * templates (`builtinTemplatesDir`; checked on the real disk, they ship with the product).
  */
-export async function checkTemplateFiles(meta: LakehouseMetadata, at: MetadataLocator, exists: FileExists, builtinExists: (name: string) => boolean, builtinNames: readonly string[]): Promise<Diagnostic[]> {
+export async function checkTemplateFiles(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  exists: FileExists,
+  builtinExists: (name: string) => boolean,
+  builtinNames: readonly string[],
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   for (const binding of meta.templates ?? []) {
     if (!binding.origin) continue;
     const unsafe = templateNameProblem(binding.template);
     if (unsafe) {
-      out.push(at.diagnostic(RULES.templateMissing, binding.origin, 'template', `Template '${binding.template}' cannot be used: ${unsafe}.`));
+      out.push(
+        at.diagnostic(
+          RULES.templateMissing,
+          binding.origin,
+          'template',
+          `Template '${binding.template}' cannot be used: ${unsafe}.`,
+        ),
+      );
       continue;
     }
     const name = binding.template.replace(/\\/g, '/');
@@ -99,8 +150,14 @@ export async function checkTemplateFiles(meta: LakehouseMetadata, at: MetadataLo
       ? `in paths.templates ('${toPosix(path.relative(meta.rootDir, projectDir)) || '.'}') nor among the built-in templates`
       : 'among the built-in templates, and paths.templates is not set';
     const suggestion = didYouMean(name, builtinNames);
-    out.push(at.diagnostic(RULES.templateMissing, binding.origin, 'template',
-      `Template '${binding.template}' was not found ${where}.${suggestion ? ` Did you mean '${suggestion}'?` : ` Built-in templates: ${quoteList(builtinNames)}.`}`));
+    out.push(
+      at.diagnostic(
+        RULES.templateMissing,
+        binding.origin,
+        'template',
+        `Template '${binding.template}' was not found ${where}.${suggestion ? ` Did you mean '${suggestion}'?` : ` Built-in templates: ${quoteList(builtinNames)}.`}`,
+      ),
+    );
   }
   return out;
 }

@@ -23,9 +23,7 @@ export class FileRefusedError extends Error {}
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
-export type DecodedFile =
-  | { ok: true; text: string }
-  | { ok: false; reason: string };
+export type DecodedFile = { ok: true; text: string } | { ok: false; reason: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -35,7 +33,8 @@ export function decodeText(content: Uint8Array | string, maxBytes = MAX_FILE_BYT
     // The limit is in bytes, as on disk: an unsaved buffer is measured as the file it would be.
     const bytes = content.length > maxBytes / 3 ? Buffer.byteLength(content, 'utf8') : content.length;
     if (bytes > maxBytes) return { ok: false, reason: tooLargeMessage(bytes, maxBytes) };
-    if (content.includes('\u0000')) return { ok: false, reason: 'The file is binary (it contains NUL bytes), not text.' };
+    if (content.includes('\u0000'))
+      return { ok: false, reason: 'The file is binary (it contains NUL bytes), not text.' };
     return { ok: true, text: stripBom(content) };
   }
   if (content.byteLength > maxBytes) return { ok: false, reason: tooLargeMessage(content.byteLength, maxBytes) };

@@ -40,7 +40,9 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git']);
  */
 export async function expandGlob(host: FileHost, baseDir: string, pattern: string, limit = 10_000): Promise<string[]> {
   // '**/**' matches what '**' matches: one of a run is enough.
-  const segments = pattern.split(/[\\/]+/).filter(s => s !== '' && s !== '.')
+  const segments = pattern
+    .split(/[\\/]+/)
+    .filter(s => s !== '' && s !== '.')
     .filter((s, i, all) => !(s === '**' && all[i - 1] === '**'));
   const results = new Set<string>();
   // Each folder is listed once, and walked once per pattern position: several '**' segments would
@@ -63,7 +65,8 @@ export async function expandGlob(host: FileHost, baseDir: string, pattern: strin
     if (segment === '**') {
       await walk(dir, i + 1);
       for (const e of entries) {
-        if (e.endsWith('/') && !SKIPPED_DIRS.has(e.slice(0, -1)) && !e.startsWith('.')) await walk(path.join(dir, e.slice(0, -1)), i);
+        if (e.endsWith('/') && !SKIPPED_DIRS.has(e.slice(0, -1)) && !e.startsWith('.'))
+          await walk(path.join(dir, e.slice(0, -1)), i);
       }
       return;
     }

@@ -8,7 +8,12 @@ import { findRootFile, ProjectSession, type ProjectSessionOptions, type ProjectS
 export class UserError extends Error {}
 
 /** Loads the project in a folder (or from a lakehouse.yaml path) once. */
-export async function loadProjectAt(host: FileHost, target: string, shown = target, options: ProjectSessionOptions = {}): Promise<ProjectSnapshot> {
+export async function loadProjectAt(
+  host: FileHost,
+  target: string,
+  shown = target,
+  options: ProjectSessionOptions = {},
+): Promise<ProjectSnapshot> {
   const absolute = path.resolve(target);
   let rootFile: string | undefined;
   if (/\.ya?ml$/i.test(absolute)) {
@@ -17,7 +22,10 @@ export async function loadProjectAt(host: FileHost, target: string, shown = targ
   } else {
     if ((await host.readDirectory(absolute)) === undefined) throw new UserError(`${shown} is not a folder.`);
     rootFile = await findRootFile(host, absolute);
-    if (!rootFile) throw new UserError(`No lakehouse.yaml in ${shown}. Create one, or import it from an ADF folder: lakehouse import-adf <ADF_DIR>.`);
+    if (!rootFile)
+      throw new UserError(
+        `No lakehouse.yaml in ${shown}. Create one, or import it from an ADF folder: lakehouse import-adf <ADF_DIR>.`,
+      );
   }
   return new ProjectSession(rootFile, host, options).load();
 }
@@ -29,27 +37,34 @@ export async function loadProjectAt(host: FileHost, target: string, shown = targ
 export async function readAdfFolder(host: FileHost, dir: string): Promise<AdfFolderResult> {
   const root = path.resolve(dir);
   const containment = new Containment([root], host.realPath ? file => host.realPath!(file) : undefined);
-  return loadAdfFolder({
-    readDirectory: async d => ((await containment.problem(d)) ? undefined : host.readDirectory(d)),
-    readText: async file => {
-      const outside = await containment.problem(file, `'${path.relative(root, file)}'`);
-      if (outside) return { unreadable: outside };
-      let content;
-      try {
-        content = await host.readFile(file);
-      } catch (e) {
-        if (e instanceof FileRefusedError) return { unreadable: e.message };
-        return { unreadable: `The file cannot be read: ${excerpt((e as Error).message, 300)}` };
-      }
-      if (content === undefined) return { missing: true };
-      const decoded = decodeText(content);
-      return decoded.ok ? { text: decoded.text } : { unreadable: decoded.reason };
+  return loadAdfFolder(
+    {
+      readDirectory: async d => ((await containment.problem(d)) ? undefined : host.readDirectory(d)),
+      readText: async file => {
+        const outside = await containment.problem(file, `'${path.relative(root, file)}'`);
+        if (outside) return { unreadable: outside };
+        let content;
+        try {
+          content = await host.readFile(file);
+        } catch (e) {
+          if (e instanceof FileRefusedError) return { unreadable: e.message };
+          return { unreadable: `The file cannot be read: ${excerpt((e as Error).message, 300)}` };
+        }
+        if (content === undefined) return { missing: true };
+        const decoded = decodeText(content);
+        return decoded.ok ? { text: decoded.text } : { unreadable: decoded.reason };
+      },
     },
-  }, root);
+    root,
+  );
 }
 
 /** An ADF git folder checked on its own (no lakehouse.yaml); undefined when dir is not one. */
-export async function validateAdfFolderAt(host: FileHost, dir: string, options: ProjectSessionOptions = {}): Promise<ProjectSnapshot | undefined> {
+export async function validateAdfFolderAt(
+  host: FileHost,
+  dir: string,
+  options: ProjectSessionOptions = {},
+): Promise<ProjectSnapshot | undefined> {
   const snapshot = await new ProjectSession(path.resolve(dir), host, { ...options, adfOnly: true }).load();
   return snapshot.adf ? snapshot : undefined;
 }

@@ -78,7 +78,10 @@ const METADATA_FILE = /\.ya?ml$/i;
 export class ProjectSession {
   private readonly texts = new Map<string, CachedText>();
   private readonly overlays = new Map<string, string>();
-  private readonly metadataCache = new Map<string, { text: string; kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment }>();
+  private readonly metadataCache = new Map<
+    string,
+    { text: string; kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment }
+  >();
   private readonly adfCache = new Map<string, { text: string; parsed: AdfFile }>();
   private readonly adfValidation = new AdfValidationCache();
   private readonly dirCache = new Map<string, string[] | undefined>();
@@ -86,9 +89,16 @@ export class ProjectSession {
   /** Where this project may read: its folder, and the folders the user allowed. */
   readonly containment: Containment;
 
-  constructor(readonly rootFile: string, private readonly host: FileHost, private readonly options: ProjectSessionOptions = {}) {
+  constructor(
+    readonly rootFile: string,
+    private readonly host: FileHost,
+    private readonly options: ProjectSessionOptions = {},
+  ) {
     const projectDir = options.adfOnly ? rootFile : path.dirname(rootFile);
-    this.containment = new Containment([projectDir, ...(options.allowedFolders ?? [])], host.realPath ? file => host.realPath!(file) : undefined);
+    this.containment = new Containment(
+      [projectDir, ...(options.allowedFolders ?? [])],
+      host.realPath ? file => host.realPath!(file) : undefined,
+    );
   }
 
   /** Unsaved editor content for a file (undefined removes the overlay). */
@@ -137,7 +147,10 @@ export class ProjectSession {
         }
       }
     } catch (e) {
-      result = { unreadable: e instanceof FileRefusedError ? e.message : `The file cannot be read: ${excerpt((e as Error).message, 300)}` };
+      result = {
+        unreadable:
+          e instanceof FileRefusedError ? e.message : `The file cannot be read: ${excerpt((e as Error).message, 300)}`,
+      };
     }
     this.texts.set(file, result);
     return result;
@@ -162,7 +175,11 @@ export class ProjectSession {
     return entries;
   }
 
-  private metadataFile(file: string, kind: MetadataFileKind, read: CachedText): { parsed: MetadataFile; fragment: MetadataFragment } {
+  private metadataFile(
+    file: string,
+    kind: MetadataFileKind,
+    read: CachedText,
+  ): { parsed: MetadataFile; fragment: MetadataFragment } {
     if (read.text === undefined) {
       const parsed = unreadableMetadataFile(file, kind, read.unreadable ?? 'The file does not exist.');
       return { parsed, fragment: buildFragment(parsed) };
@@ -170,8 +187,9 @@ export class ProjectSession {
     const cached = this.metadataCache.get(file);
     if (cached && cached.text === read.text && cached.kind === kind) return cached;
     // A keystroke changes one entry: re-parse just that entry when that is exact (see incrementalParse).
-    const parsed = (cached && cached.kind === kind ? reparseIncrementally(cached.parsed, read.text) : undefined)
-      ?? parseMetadataFile(file, kind, read.text);
+    const parsed =
+      (cached && cached.kind === kind ? reparseIncrementally(cached.parsed, read.text) : undefined) ??
+      parseMetadataFile(file, kind, read.text);
     const entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
     this.metadataCache.set(file, entry);
     return entry;
@@ -196,9 +214,23 @@ export class ProjectSession {
       const locator = new MetadataLocator(metadataFiles);
       for (const include of fragment.includes) {
         const base = path.dirname(file);
-        const targets = hasGlob(include.pattern) ? await expandGlob({ readDirectory: d => this.readDir(d), readFile: async () => undefined }, base, include.pattern) : [path.resolve(base, include.pattern)];
+        const targets = hasGlob(include.pattern)
+          ? await expandGlob(
+              { readDirectory: d => this.readDir(d), readFile: async () => undefined },
+              base,
+              include.pattern,
+            )
+          : [path.resolve(base, include.pattern)];
         if (targets.length === 0) {
-          extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, `No file matches include '${include.pattern}'.`, { severity: 'warning' }));
+          extra.push(
+            locator.diagnostic(
+              RULES.includeProblem,
+              include.origin,
+              undefined,
+              `No file matches include '${include.pattern}'.`,
+              { severity: 'warning' },
+            ),
+          );
         }
         for (const target of targets) {
           const shownTarget = path.relative(base, target) || path.basename(target);
@@ -210,26 +242,55 @@ export class ProjectSession {
           }
           if (!METADATA_FILE.test(target) && (await this.readDir(target)) === undefined) {
             // A pattern may match a README beside the fragments: only a file named outright is a mistake.
-            if (!hasGlob(include.pattern)) extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined,
-              `'${excerpt(shownTarget)}' is not a metadata file: includes name YAML files (.yaml, .yml). It is not read.`));
+            if (!hasGlob(include.pattern))
+              extra.push(
+                locator.diagnostic(
+                  RULES.includeProblem,
+                  include.origin,
+                  undefined,
+                  `'${excerpt(shownTarget)}' is not a metadata file: includes name YAML files (.yaml, .yml). It is not read.`,
+                ),
+              );
             continue;
           }
           if (visiting.has(target)) {
-            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined,
-              `Circular include: '${excerpt(shownTarget, 120)}' is already being loaded (it includes this file, directly or through others). Remove one of the includes.`));
+            extra.push(
+              locator.diagnostic(
+                RULES.includeProblem,
+                include.origin,
+                undefined,
+                `Circular include: '${excerpt(shownTarget, 120)}' is already being loaded (it includes ` +
+                  `this file, directly or through others). Remove one of the includes.`,
+              ),
+            );
             continue;
           }
           if (metadataFiles.has(target)) {
-            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined,
-              `'${excerpt(shownTarget, 120)}' is included more than once; its definitions are loaded only the first time.`, { severity: 'warning' }));
+            extra.push(
+              locator.diagnostic(
+                RULES.includeProblem,
+                include.origin,
+                undefined,
+                `'${excerpt(shownTarget, 120)}' is included more than once; its definitions are loaded only the first time.`,
+                { severity: 'warning' },
+              ),
+            );
             continue;
           }
           const targetRead = await this.readText(target);
           if (targetRead.missing) {
             const isFolder = (await this.readDir(target)) !== undefined;
-            extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, isFolder
-              ? `'${excerpt(include.pattern, 120)}' is a folder; include the files in it, e.g. '${excerpt(include.pattern.replace(/[\\/]+$/, ''), 120)}/*.lakehouse.yaml'.`
-              : `Included file '${excerpt(include.pattern, 120)}' does not exist (looked for ${excerpt(target, 200)}).`));
+            extra.push(
+              locator.diagnostic(
+                RULES.includeProblem,
+                include.origin,
+                undefined,
+                isFolder
+                  ? `'${excerpt(include.pattern, 120)}' is a folder; include the files in it, e.g. ` +
+                      `'${excerpt(include.pattern.replace(/[\\/]+$/, ''), 120)}/*.lakehouse.yaml'.`
+                  : `Included file '${excerpt(include.pattern, 120)}' does not exist (looked for ${excerpt(target, 200)}).`,
+              ),
+            );
             continue;
           }
           await visit(target, 'fragment');
@@ -260,10 +321,18 @@ export class ProjectSession {
     diagnostics.push(...checkTemplateBindings(metadata, locator));
     if (metadata.templates?.length) {
       const builtinDir = this.options.builtinTemplatesDir ?? findBuiltinTemplatesDir();
-      diagnostics.push(...await checkTemplateFiles(metadata, locator,
-        async file => (await this.readText(file)).missing !== true,
-        name => (builtinDir ? fs.existsSync(path.join(builtinDir, ...name.split('/'))) : BUILTIN_TEMPLATE_NAMES.includes(name)),
-        BUILTIN_TEMPLATE_NAMES));
+      diagnostics.push(
+        ...(await checkTemplateFiles(
+          metadata,
+          locator,
+          async file => (await this.readText(file)).missing !== true,
+          name =>
+            builtinDir
+              ? fs.existsSync(path.join(builtinDir, ...name.split('/')))
+              : BUILTIN_TEMPLATE_NAMES.includes(name),
+          BUILTIN_TEMPLATE_NAMES,
+        )),
+      );
     }
 
     const bundleFile = bundleFileOf(metadata);
@@ -282,19 +351,41 @@ export class ProjectSession {
       else byFile.set(d.file, [d]);
     }
     for (const list of byFile.values()) list.sort(compareDiagnostics);
-    return { rootFile: this.rootFile, metadata, adf, diagnostics: byFile, metadataFiles, locator, roots: this.containment.roots };
+    return {
+      rootFile: this.rootFile,
+      metadata,
+      adf,
+      diagnostics: byFile,
+      metadataFiles,
+      locator,
+      roots: this.containment.roots,
+    };
   }
 
   /** LH601 for each of paths.adf, .bundle and .templates that leads outside the project; those are then not read. */
-  private async checkPaths(metadata: LakehouseMetadata, locator: MetadataLocator, out: Diagnostic[]): Promise<Set<'adf' | 'bundle' | 'templates'>> {
+  private async checkPaths(
+    metadata: LakehouseMetadata,
+    locator: MetadataLocator,
+    out: Diagnostic[],
+  ): Promise<Set<'adf' | 'bundle' | 'templates'>> {
     const outside = new Set<'adf' | 'bundle' | 'templates'>();
     for (const key of ['adf', 'bundle', 'templates'] as const) {
       const folder = metadata.paths[key];
       if (folder === undefined) continue;
-      const problem = await this.containment.problem(folder, `paths.${key} ('${excerpt(path.relative(metadata.rootDir, folder) || '.', 120)}')`);
+      const problem = await this.containment.problem(
+        folder,
+        `paths.${key} ('${excerpt(path.relative(metadata.rootDir, folder) || '.', 120)}')`,
+      );
       if (!problem) continue;
       outside.add(key);
-      out.push(locator.diagnostic(RULES.pathOutsideProject, metadata.paths.origin, key, `${problem} Nothing is read from it or written to it.`));
+      out.push(
+        locator.diagnostic(
+          RULES.pathOutsideProject,
+          metadata.paths.origin,
+          key,
+          `${problem} Nothing is read from it or written to it.`,
+        ),
+      );
     }
     return outside;
   }
@@ -309,44 +400,74 @@ export class ProjectSession {
       for (const list of byFile.values()) list.sort(compareDiagnostics);
     }
     return {
-      rootFile: this.rootFile, adfOnly: true, metadata, adf: result.status === 'ok' ? result.factory : undefined,
-      diagnostics: byFile, metadataFiles: new Map(), locator: new MetadataLocator(new Map()), roots: this.containment.roots,
+      rootFile: this.rootFile,
+      adfOnly: true,
+      metadata,
+      adf: result.status === 'ok' ? result.factory : undefined,
+      diagnostics: byFile,
+      metadataFiles: new Map(),
+      locator: new MetadataLocator(new Map()),
+      roots: this.containment.roots,
     };
   }
 
   private readAdf(root: string): Promise<AdfFolderResult> {
-    return loadAdfFolder({
-      readText: async file => {
-        const r = await this.readText(file);
-        return r.text !== undefined ? { text: r.text } : r.missing ? { missing: true } : { unreadable: r.unreadable ?? 'The file cannot be read.' };
+    return loadAdfFolder(
+      {
+        readText: async file => {
+          const r = await this.readText(file);
+          return r.text !== undefined
+            ? { text: r.text }
+            : r.missing
+              ? { missing: true }
+              : { unreadable: r.unreadable ?? 'The file cannot be read.' };
+        },
+        readDirectory: dir => this.readDir(dir),
+        parse: (file, kind, text) => {
+          const cached = this.adfCache.get(file);
+          if (cached && cached.text === text && cached.parsed.kind === kind) return cached.parsed;
+          const parsed = parseAdfFile(file, kind, text);
+          this.adfCache.set(file, { text, parsed });
+          return parsed;
+        },
       },
-      readDirectory: dir => this.readDir(dir),
-      parse: (file, kind, text) => {
-        const cached = this.adfCache.get(file);
-        if (cached && cached.text === text && cached.parsed.kind === kind) return cached.parsed;
-        const parsed = parseAdfFile(file, kind, text);
-        this.adfCache.set(file, { text, parsed });
-        return parsed;
-      },
-    }, root);
+      root,
+    );
   }
 
-  private async loadAdf(metadata: LakehouseMetadata, locator: MetadataLocator, out: Diagnostic[]): Promise<AdfFactory | undefined> {
+  private async loadAdf(
+    metadata: LakehouseMetadata,
+    locator: MetadataLocator,
+    out: Diagnostic[],
+  ): Promise<AdfFactory | undefined> {
     const configured = metadata.paths.adf;
     const root = configured ?? path.join(metadata.rootDir, 'adf');
     const result = await this.readAdf(root);
     const shown = configured ? path.relative(metadata.rootDir, configured) || '.' : '';
     if (result.status === 'missing') {
       if (configured) {
-        out.push(locator.diagnostic(RULES.adfFolderMissing, metadata.paths.origin, 'adf',
-          `The ADF folder '${shown}' does not exist. Point paths.adf at the folder that holds pipeline/, dataset/ and linkedService/, or create it.`));
+        out.push(
+          locator.diagnostic(
+            RULES.adfFolderMissing,
+            metadata.paths.origin,
+            'adf',
+            `The ADF folder '${shown}' does not exist. Point paths.adf at the folder that holds pipeline/, dataset/ and linkedService/, or create it.`,
+          ),
+        );
       }
       return undefined;
     }
     if (result.status === 'not-adf') {
       if (configured) {
-        out.push(locator.diagnostic(RULES.adfFolderMissing, metadata.paths.origin, 'adf',
-          `'${shown}' is not an ADF git folder: it has none of pipeline/, dataset/, linkedService/, trigger/, factory/.`, { severity: 'warning' }));
+        out.push(
+          locator.diagnostic(
+            RULES.adfFolderMissing,
+            metadata.paths.origin,
+            'adf',
+            `'${shown}' is not an ADF git folder: it has none of pipeline/, dataset/, linkedService/, trigger/, factory/.`,
+            { severity: 'warning' },
+          ),
+        );
       }
       return undefined;
     }
@@ -365,23 +486,40 @@ function checkLoopsAgainstMetadata(adf: AdfFactory, metadata: LakehouseMetadata,
     if (!file) continue;
     for (const item of loop.items) {
       if (declared.has(`${item.schema}.${item.table}`.toLowerCase())) continue;
-      const span = jsonSpan(file, [...item.path, ...tableKeyPath(file, item.path)]) ?? jsonSpan(file, item.path) ?? [0, 0];
-      out.push(makeDiagnostic(file.file, file.lines, span, RULES.adfLoopTableUndeclared,
-        `Pipeline '${loop.pipeline}' copies ${item.schema}.${item.table} (parameter '${loop.parameter}'), which lakehouse.yaml does not declare. Declare it under sources so the metadata stays the single source of truth.`));
+      const span = jsonSpan(file, [...item.path, ...tableKeyPath(file, item.path)]) ??
+        jsonSpan(file, item.path) ?? [0, 0];
+      out.push(
+        makeDiagnostic(
+          file.file,
+          file.lines,
+          span,
+          RULES.adfLoopTableUndeclared,
+          `Pipeline '${loop.pipeline}' copies ${item.schema}.${item.table} (parameter ` +
+            `'${loop.parameter}'), which lakehouse.yaml does not declare. Declare it under sources so ` +
+            `the metadata stays the single source of truth.`,
+        ),
+      );
     }
   }
 }
 
 function tableKeyPath(file: AdfFile, itemPath: (string | number)[]): string[] {
   let node: unknown = file.value;
-  for (const s of itemPath) node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[s] : undefined;
+  for (const s of itemPath)
+    node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[s] : undefined;
   if (!node || typeof node !== 'object') return [];
-  const key = Object.keys(node).find(k => ['table', 'table_name', 'tablename', 'source_table'].includes(k.toLowerCase()));
+  const key = Object.keys(node).find(k =>
+    ['table', 'table_name', 'tablename', 'source_table'].includes(k.toLowerCase()),
+  );
   return key ? [key] : [];
 }
 
 /** Merges per-file fragments into one model (root first, includes in load order). */
-export function mergeFragments(rootFile: string, rootDir: string, fragments: readonly MetadataFragment[]): LakehouseMetadata {
+export function mergeFragments(
+  rootFile: string,
+  rootDir: string,
+  fragments: readonly MetadataFragment[],
+): LakehouseMetadata {
   const meta = emptyMetadata(rootFile, rootDir);
   for (const f of fragments) {
     meta.files.push(f.file);

@@ -25,7 +25,9 @@ export function selectEnvironment(metadata: LakehouseMetadata, name?: string): E
     const found = metadata.environments.find(e => e.name === name);
     if (!found) {
       const declared = metadata.environments.map(e => e.name);
-      throw new UnknownEnvironmentError(`No environment '${name}' in lakehouse.yaml${declared.length ? `; declared: ${declared.join(', ')}` : ' (it declares none)'}.`);
+      throw new UnknownEnvironmentError(
+        `No environment '${name}' in lakehouse.yaml${declared.length ? `; declared: ${declared.join(', ')}` : ' (it declares none)'}.`,
+      );
     }
     return found;
   }
@@ -33,7 +35,10 @@ export function selectEnvironment(metadata: LakehouseMetadata, name?: string): E
 }
 
 /** Builds the render context for the project, or for one of its tables, dimensions or facts. */
-export function buildTemplateContext(metadata: LakehouseMetadata, options: TemplateContextOptions = {}): Record<string, unknown> {
+export function buildTemplateContext(
+  metadata: LakehouseMetadata,
+  options: TemplateContextOptions = {},
+): Record<string, unknown> {
   const environment = selectEnvironment(metadata, options.environment);
   const storageAccount = 'storageAccount' in environment ? environment.storageAccount : undefined;
   const resolver = new TableResolver(metadata.tables);
@@ -43,14 +48,22 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
     const zones: JsonObject = {};
     for (const zone of metadata.zones) zones[zone.name] = tableInZone(zone, table, storageAccount);
     return {
-      name: table.name, schema: table.schema, system: table.system, qualifiedName: table.qualifiedName,
+      name: table.name,
+      schema: table.schema,
+      system: table.system,
+      qualifiedName: table.qualifiedName,
       fullName: `${table.system}.${table.schema}.${table.name}`,
       description: table.description ?? null,
-      columns: table.columns.map(columnContext), columnNames: table.columns.map(c => c.name),
-      primaryKey: [...table.primaryKey], cdcColumn: table.cdcColumn ?? null, loadType: table.loadType,
-      cdcMode: table.loadType === 'incremental' ? table.cdcMode : null, cdcOverlap: table.cdcOverlap ?? null,
+      columns: table.columns.map(columnContext),
+      columnNames: table.columns.map(c => c.name),
+      primaryKey: [...table.primaryKey],
+      cdcColumn: table.cdcColumn ?? null,
+      loadType: table.loadType,
+      cdcMode: table.loadType === 'incremental' ? table.cdcMode : null,
+      cdcOverlap: table.cdcOverlap ?? null,
       sequenceColumn: sequenceColumnOf(table),
-      backfillFrom: table.backfillFrom ?? null, zones,
+      backfillFrom: table.backfillFrom ?? null,
+      zones,
     };
   };
   const tableContexts = new Map<Table, JsonObject>();
@@ -65,11 +78,18 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
     const table = resolver.resolve(dimension.source)[0];
     const isDateDimension = metadata.dateDimension?.name.toLowerCase() === dimension.name.toLowerCase();
     return {
-      name: dimension.name, source: dimension.source, description: dimension.description ?? null,
+      name: dimension.name,
+      source: dimension.source,
+      description: dimension.description ?? null,
       table: table ? tableOf(table) : null,
       // The date dimension is generated (a sequence of days): its columns are the calendar's.
-      columns: isDateDimension ? CALENDAR_COLUMNS.map(c => ({ ...c, description: null })) : table ? table.columns.map(columnContext) : [],
-      businessKey: isDateDimension ? ['date_key'] : [...dimension.businessKey], scdType: isDateDimension ? 1 : dimension.scdType,
+      columns: isDateDimension
+        ? CALENDAR_COLUMNS.map(c => ({ ...c, description: null }))
+        : table
+          ? table.columns.map(columnContext)
+          : [],
+      businessKey: isDateDimension ? ['date_key'] : [...dimension.businessKey],
+      scdType: isDateDimension ? 1 : dimension.scdType,
       trackedColumns: [...dimension.trackedColumns],
       sequenceBy: dimension.sequenceBy ?? null,
       sequenceColumn: dimension.sequenceBy ?? (table ? sequenceColumnOf(table) : null),
@@ -79,19 +99,28 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
   };
   const dimensions = metadata.dimensions.map(d => ({ model: d, context: dimensionContext(d) }));
   const dimensionByName = new Map<string, JsonObject>();
-  for (const d of dimensions) if (!dimensionByName.has(d.model.name.toLowerCase())) dimensionByName.set(d.model.name.toLowerCase(), d.context);
+  for (const d of dimensions)
+    if (!dimensionByName.has(d.model.name.toLowerCase())) dimensionByName.set(d.model.name.toLowerCase(), d.context);
 
   const factContext = (fact: Fact): JsonObject => {
     const table = resolver.resolve(fact.source)[0];
     return {
-      name: fact.name, source: fact.source, description: fact.description ?? null,
+      name: fact.name,
+      source: fact.source,
+      description: fact.description ?? null,
       table: table ? tableOf(table) : null,
       columns: table ? table.columns.map(columnContext) : [],
       grain: [...fact.grain],
       measures: fact.measures.map(m => ({ column: m.column, aggregation: m.aggregation, name: m.name ?? m.column })),
       references: fact.references.map(r => {
         const dimension = dimensionByName.get(r.dimension.toLowerCase()) ?? null;
-        return { column: r.column, dimensionName: r.dimension, dimension, joinColumn: joinColumn(r.column, dimension), version: r.version };
+        return {
+          column: r.column,
+          dimensionName: r.dimension,
+          dimension,
+          joinColumn: joinColumn(r.column, dimension),
+          version: r.version,
+        };
       }),
       eventTime: fact.eventTime ?? fact.sequenceBy ?? table?.cdcColumn ?? null,
       sequenceBy: fact.sequenceBy ?? null,
@@ -103,20 +132,31 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
   const zones: JsonObject = {};
   for (const zone of metadata.zones) {
     zones[zone.name] = {
-      name: zone.name, container: zone.container, path: zone.path ?? null, format: zone.format ?? null,
-      catalog: zone.catalog ?? null, schema: zone.schema ?? null, url: containerUrl(zone.container, storageAccount),
+      name: zone.name,
+      container: zone.container,
+      path: zone.path ?? null,
+      format: zone.format ?? null,
+      catalog: zone.catalog ?? null,
+      schema: zone.schema ?? null,
+      url: containerUrl(zone.container, storageAccount),
     };
   }
 
   const context: Record<string, Json> = {
     project: {
-      name: metadata.project?.name ?? null, description: metadata.project?.description ?? null, owner: metadata.project?.owner ?? null,
+      name: metadata.project?.name ?? null,
+      description: metadata.project?.description ?? null,
+      owner: metadata.project?.owner ?? null,
     },
     environment: environmentContext(environment),
     environments: metadata.environments.map(e => e.name),
     zones,
     sources: metadata.sources.map(s => ({
-      name: s.name, type: s.type ?? null, linkedService: s.linkedService ?? null, server: s.server ?? null, database: s.database ?? null,
+      name: s.name,
+      type: s.type ?? null,
+      linkedService: s.linkedService ?? null,
+      server: s.server ?? null,
+      database: s.database ?? null,
       tables: s.tables.map(tableOf),
     })),
     tables: metadata.tables.map(tableOf),
@@ -149,10 +189,14 @@ export function buildTemplateContext(metadata: LakehouseMetadata, options: Templ
 
 /** The columns of the generated date dimension (gold/dimension.py.j2 writes them). */
 export const CALENDAR_COLUMNS: readonly { name: string; type: string; nullable: boolean }[] = [
-  { name: 'date_key', type: 'int', nullable: false }, { name: 'date', type: 'date', nullable: false },
-  { name: 'day', type: 'int', nullable: false }, { name: 'month', type: 'int', nullable: false },
-  { name: 'quarter', type: 'int', nullable: false }, { name: 'year', type: 'int', nullable: false },
-  { name: 'weekday', type: 'nvarchar(10)', nullable: false }, { name: 'week_of_year', type: 'int', nullable: false },
+  { name: 'date_key', type: 'int', nullable: false },
+  { name: 'date', type: 'date', nullable: false },
+  { name: 'day', type: 'int', nullable: false },
+  { name: 'month', type: 'int', nullable: false },
+  { name: 'quarter', type: 'int', nullable: false },
+  { name: 'year', type: 'int', nullable: false },
+  { name: 'weekday', type: 'nvarchar(10)', nullable: false },
+  { name: 'week_of_year', type: 'int', nullable: false },
   { name: 'is_weekend', type: 'bit', nullable: false },
 ];
 
@@ -168,23 +212,41 @@ export function sequenceColumnOf(table: Table): string {
 
 /** The calendar's first and last day: starSchema.calendar, else from the earliest backfill's year (or 2020) for ten years. */
 export function calendarOf(metadata: LakehouseMetadata): { from: string; to: string } {
-  const earliest = metadata.tables.map(t => t.backfillFrom).filter((d): d is string => !!d).sort()[0];
+  const earliest = metadata.tables
+    .map(t => t.backfillFrom)
+    .filter((d): d is string => !!d)
+    .sort()[0];
   const from = metadata.calendar?.from ?? `${earliest ? earliest.slice(0, 4) : '2020'}-01-01`;
   const to = metadata.calendar?.to ?? `${Number(from.slice(0, 4)) + 10}-12-31`;
   return { from, to };
 }
 
 function columnContext(column: Column): JsonObject {
-  return { name: column.name, type: column.type, nullable: column.nullable ?? true, description: column.description ?? null };
+  return {
+    name: column.name,
+    type: column.type,
+    nullable: column.nullable ?? true,
+    description: column.description ?? null,
+  };
 }
 
 function environmentContext(environment: Environment | { name: string }): JsonObject {
   const e = environment as Partial<Environment> & { name: string };
   return {
-    name: e.name, subscriptionId: e.subscriptionId ?? null, tenantId: e.tenantId ?? null, resourceGroup: e.resourceGroup ?? null,
-    factory: e.factory ?? null, storageAccount: e.storageAccount ?? null, databricksHost: e.databricksHost ?? null,
-    bundleTarget: e.bundleTarget ?? e.name, location: e.location ?? null, alertUrl: e.alertUrl ?? null, protected: e.protected ?? false,
-    catalog: e.catalog ?? null, keyVault: e.keyVault ?? null, deployUser: e.deployUser ?? null,
+    name: e.name,
+    subscriptionId: e.subscriptionId ?? null,
+    tenantId: e.tenantId ?? null,
+    resourceGroup: e.resourceGroup ?? null,
+    factory: e.factory ?? null,
+    storageAccount: e.storageAccount ?? null,
+    databricksHost: e.databricksHost ?? null,
+    bundleTarget: e.bundleTarget ?? e.name,
+    location: e.location ?? null,
+    alertUrl: e.alertUrl ?? null,
+    protected: e.protected ?? false,
+    catalog: e.catalog ?? null,
+    keyVault: e.keyVault ?? null,
+    deployUser: e.deployUser ?? null,
   };
 }
 
@@ -195,18 +257,30 @@ function containerUrl(container: string, storageAccount: string | undefined): st
 
 /** Where a table lives in a zone: folder, URL and Unity Catalog name. */
 function tableInZone(zone: Zone, table: Table, storageAccount: string | undefined): JsonObject {
-  const folder = (zone.path ?? '{table}').replace(/\{(table|schema|system)\}/g, (_, key: string) => (key === 'table' ? table.name : key === 'schema' ? table.schema : table.system));
+  const folder = (zone.path ?? '{table}').replace(/\{(table|schema|system)\}/g, (_, key: string) =>
+    key === 'table' ? table.name : key === 'schema' ? table.schema : table.system,
+  );
   const parts = [zone.catalog, zone.schema, table.name].filter((p): p is string => !!p);
   return {
-    container: zone.container, folder, url: `${containerUrl(zone.container, storageAccount)}/${folder}`,
-    format: zone.format ?? null, catalog: zone.catalog ?? null, schema: zone.schema ?? null,
-    tableName: parts.join('.'), tableIdentifier: sparkIdentifier(parts),
+    container: zone.container,
+    folder,
+    url: `${containerUrl(zone.container, storageAccount)}/${folder}`,
+    format: zone.format ?? null,
+    catalog: zone.catalog ?? null,
+    schema: zone.schema ?? null,
+    tableName: parts.join('.'),
+    tableIdentifier: sparkIdentifier(parts),
   };
 }
 
 function goldTarget(zone: Zone | undefined, name: string): JsonObject {
   const parts = [zone?.catalog, zone?.schema, name].filter((p): p is string => !!p);
-  return { catalog: zone?.catalog ?? null, schema: zone?.schema ?? null, tableName: parts.join('.'), tableIdentifier: sparkIdentifier(parts) };
+  return {
+    catalog: zone?.catalog ?? null,
+    schema: zone?.schema ?? null,
+    tableName: parts.join('.'),
+    tableIdentifier: sparkIdentifier(parts),
+  };
 }
 
 /**

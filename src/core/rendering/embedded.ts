@@ -53,7 +53,12 @@ function findInPython(text: string): Found[] {
     const argEnd = skipSpace(text, stringVariable ? argStart + stringVariable.length : literal.end);
     const chained = text[argEnd] === ')' ? /^\s*\.\s*render\s*\(/.exec(text.slice(argEnd + 1, argEnd + 200)) : null;
     const templateVariable = assignedName(text, callStart);
-    const context = parametersJson(text, chained ? undefined : templateVariable, callStart, chained ? argEnd + 1 + chained[0].length : undefined);
+    const context = parametersJson(
+      text,
+      chained ? undefined : templateVariable,
+      callStart,
+      chained ? argEnd + 1 + chained[0].length : undefined,
+    );
     found.push({
       templateText: literal.value,
       templateSpan: [literal.contentStart, literal.contentEnd],
@@ -87,14 +92,22 @@ function lastAssignment(text: string, name: string, before: number): number | un
  * The JSON of what `parameters` is bound to: the argument of `.render(parameters=…)` on the
  * template (chained or through its variable), else a `parameters = …` assignment.
  */
-function parametersJson(text: string, templateVariable: string | undefined, callStart: number, chainedOpen?: number): string | undefined {
+function parametersJson(
+  text: string,
+  templateVariable: string | undefined,
+  callStart: number,
+  chainedOpen?: number,
+): string | undefined {
   const opens: number[] = chainedOpen !== undefined ? [chainedOpen] : [];
   if (templateVariable) {
-    for (const m of text.matchAll(new RegExp(`\\b${templateVariable}\\s*\\.\\s*render\\s*\\(`, 'g'))) opens.push((m.index ?? 0) + m[0].length);
+    for (const m of text.matchAll(new RegExp(`\\b${templateVariable}\\s*\\.\\s*render\\s*\\(`, 'g')))
+      opens.push((m.index ?? 0) + m[0].length);
   }
   let argument: { offset: number } | undefined;
   for (const open of opens) {
-    const keyword = /^\s*parameters\s*=\s*/.exec(text.slice(open, open + 200)) ?? new RegExp(`^[^)]*?\\bparameters\\s*=\\s*`).exec(text.slice(open, open + 2000));
+    const keyword =
+      /^\s*parameters\s*=\s*/.exec(text.slice(open, open + 200)) ??
+      new RegExp(`^[^)]*?\\bparameters\\s*=\\s*`).exec(text.slice(open, open + 2000));
     if (keyword) {
       argument = { offset: open + keyword[0].length };
       break;
@@ -103,7 +116,8 @@ function parametersJson(text: string, templateVariable: string | undefined, call
   let valueAt: number | undefined;
   if (argument) {
     const direct = pythonLiteralToJson(text, argument.offset);
-    if (direct && /^\s*[,)]/.test(text.slice(skipSpace(text, direct.end), skipSpace(text, direct.end) + 1))) return direct.json;
+    if (direct && /^\s*[,)]/.test(text.slice(skipSpace(text, direct.end), skipSpace(text, direct.end) + 1)))
+      return direct.json;
     const ident = /^[A-Za-z_]\w*/.exec(text.slice(argument.offset, argument.offset + 200))?.[0];
     if (ident) valueAt = lastAssignment(text, ident, argument.offset);
   }
@@ -135,7 +149,8 @@ function findInNotebookJson(text: string): EmbeddedTemplate[] {
   } catch {
     return [];
   }
-  const cells = root?.type === 'object' ? root.children?.find(p => p.children?.[0]?.value === 'cells')?.children?.[1] : undefined;
+  const cells =
+    root?.type === 'object' ? root.children?.find(p => p.children?.[0]?.value === 'cells')?.children?.[1] : undefined;
   if (!cells || cells.type !== 'array') return [];
   let code = '';
   const offsets: number[] = [];
@@ -143,7 +158,7 @@ function findInNotebookJson(text: string): EmbeddedTemplate[] {
     const prop = (key: string) => cell.children?.find(p => p.children?.[0]?.value === key)?.children?.[1];
     if (prop('cell_type')?.value !== 'code') continue;
     const source = prop('source');
-    const pieces = source?.type === 'array' ? source.children ?? [] : source?.type === 'string' ? [source] : [];
+    const pieces = source?.type === 'array' ? (source.children ?? []) : source?.type === 'string' ? [source] : [];
     for (const piece of pieces) {
       if (piece.type !== 'string') continue;
       decodeJsonString(text, piece.offset, piece.offset + piece.length, (ch, at) => {
@@ -159,7 +174,8 @@ function findInNotebookJson(text: string): EmbeddedTemplate[] {
   offsets.push(text.length);
   return findInPython(code).map(found => {
     const start = offsets[found.templateSpan[0]] ?? 0;
-    const end = found.templateSpan[1] > found.templateSpan[0] ? (offsets[found.templateSpan[1] - 1] ?? start) + 1 : start;
+    const end =
+      found.templateSpan[1] > found.templateSpan[0] ? (offsets[found.templateSpan[1] - 1] ?? start) + 1 : start;
     return { ...found, templateSpan: [start, end], line: lineOf(text, start) };
   });
 }
@@ -174,7 +190,16 @@ function decodeJsonString(text: string, start: number, end: number, emit: (ch: s
       continue;
     }
     const next = text[i + 1];
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+    const simple: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      b: '\b',
+      f: '\f',
+      '"': '"',
+      '\\': '\\',
+      '/': '/',
+    };
     if (next !== undefined && next in simple) {
       emit(simple[next]!, i);
       i += 2;

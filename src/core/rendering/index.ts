@@ -1,10 +1,34 @@
 // Rendering templates bound to the project's metadata: the context, the plan of renders, "render
 // all" / "out of date", and Jinja templates embedded in notebooks.
-export { buildTemplateContext, selectEnvironment, UnknownEnvironmentError, type TemplateContextOptions, type TemplateItemKind } from './context';
-export { planRenders, jobsForTemplate, languageOf, type RenderJob, type RenderLanguage, type PlanOptions } from './plan';
 export {
-  createJobRenderer, findWorkerScript, renderJobs, checkOutputs, writeOutputs, readFileIfExists, containJobs,
-  type JobRenderer, type JobRendererOptions, type RenderOutcome, type OutputCheck, type OutputStatus, type WriteReport,
+  buildTemplateContext,
+  selectEnvironment,
+  UnknownEnvironmentError,
+  type TemplateContextOptions,
+  type TemplateItemKind,
+} from './context';
+export {
+  planRenders,
+  jobsForTemplate,
+  languageOf,
+  type RenderJob,
+  type RenderLanguage,
+  type PlanOptions,
+} from './plan';
+export {
+  createJobRenderer,
+  findWorkerScript,
+  renderJobs,
+  checkOutputs,
+  writeOutputs,
+  readFileIfExists,
+  containJobs,
+  type JobRenderer,
+  type JobRendererOptions,
+  type RenderOutcome,
+  type OutputCheck,
+  type OutputStatus,
+  type WriteReport,
 } from './run';
 export { findEmbeddedTemplates, embeddedContextJson, type EmbeddedTemplate } from './embedded';
 export { pythonLiteralToJson } from './pythonLiteral';

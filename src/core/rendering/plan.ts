@@ -4,7 +4,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { LakehouseMetadata, TemplateBinding } from '../metadata/model';
 import { TableResolver } from '../metadata/semanticRules';
-import { bindingTargets, effectiveBindings, OUTPUT_PLACEHOLDERS, outputPathProblem, placeholdersOf, templateNameProblem, type BindingTarget } from '../metadata/templateBindings';
+import {
+  bindingTargets,
+  effectiveBindings,
+  OUTPUT_PLACEHOLDERS,
+  outputPathProblem,
+  placeholdersOf,
+  templateNameProblem,
+  type BindingTarget,
+} from '../metadata/templateBindings';
 import type { ProjectSnapshot } from '../project/projectSession';
 import { buildTemplateContext } from './context';
 
@@ -44,10 +52,15 @@ export interface PlanOptions {
  * Bindings that cannot render safely are left out (they are diagnosed: LH501 unsafe template
  * names, LH502 the later of two renders into one file, LH503 invalid output paths).
  */
-export function planRenders(snapshot: ProjectSnapshot | { metadata: LakehouseMetadata }, options: PlanOptions): RenderJob[] {
+export function planRenders(
+  snapshot: ProjectSnapshot | { metadata: LakehouseMetadata },
+  options: PlanOptions,
+): RenderJob[] {
   const meta = snapshot.metadata;
   const exists = options.exists ?? ((file: string) => fs.existsSync(file));
-  const base = buildTemplateContext(meta, { ...(options.environment !== undefined ? { environment: options.environment } : {}) });
+  const base = buildTemplateContext(meta, {
+    ...(options.environment !== undefined ? { environment: options.environment } : {}),
+  });
   const resolver = new TableResolver(meta.tables);
   const jobs: RenderJob[] = [];
   const ids = new Set<string>();
@@ -61,14 +74,23 @@ export function planRenders(snapshot: ProjectSnapshot | { metadata: LakehouseMet
       const outputKey = outputFile.toLowerCase();
       if (outputs.has(outputKey)) continue;
       outputs.add(outputKey);
-      const name = target.kind === 'table' && target.table ? `${target.table.system}.${target.table.schema}.${target.table.name}` : target.name;
+      const name =
+        target.kind === 'table' && target.table
+          ? `${target.table.system}.${target.table.schema}.${target.table.name}`
+          : target.name;
       let id = name === undefined ? `${target.kind}:${binding.template}` : `${target.kind}:${name}:${binding.template}`;
       if (ids.has(id)) id = `${id}:${target.output}`;
       ids.add(id);
       jobs.push({
-        id, templateFile: template.file, searchPaths: template.searchPaths, projectRoot: template.projectRoot, outputFile,
-        language: languageOf(outputFile), binding: name === undefined ? { kind: target.kind } : { kind: target.kind, name },
-        source: binding, context: withTarget(base, target),
+        id,
+        templateFile: template.file,
+        searchPaths: template.searchPaths,
+        projectRoot: template.projectRoot,
+        outputFile,
+        language: languageOf(outputFile),
+        binding: name === undefined ? { kind: target.kind } : { kind: target.kind, name },
+        source: binding,
+        context: withTarget(base, target),
       });
     }
   }
@@ -76,11 +98,16 @@ export function planRenders(snapshot: ProjectSnapshot | { metadata: LakehouseMet
 }
 
 /** The jobs that render a given template file (for "preview this template for which table?"). */
-export function jobsForTemplate(snapshot: ProjectSnapshot | { metadata: LakehouseMetadata }, templateFile: string, options: PlanOptions): RenderJob[] {
+export function jobsForTemplate(
+  snapshot: ProjectSnapshot | { metadata: LakehouseMetadata },
+  templateFile: string,
+  options: PlanOptions,
+): RenderJob[] {
   const wanted = path.resolve(templateFile);
-  const same = process.platform === 'win32' || process.platform === 'darwin'
-    ? (a: string) => a.toLowerCase() === wanted.toLowerCase()
-    : (a: string) => a === wanted;
+  const same =
+    process.platform === 'win32' || process.platform === 'darwin'
+      ? (a: string) => a.toLowerCase() === wanted.toLowerCase()
+      : (a: string) => a === wanted;
   return planRenders(snapshot, options).filter(job => same(job.templateFile));
 }
 
@@ -101,8 +128,16 @@ interface LocatedTemplate {
 }
 
 /** A template name resolves in paths.templates first, then among the built-in templates. */
-function locateTemplate(name: string, meta: LakehouseMetadata, builtinDir: string, exists: (file: string) => boolean): LocatedTemplate {
-  const pieces = name.replace(/\\/g, '/').split('/').filter(p => p && p !== '.');
+function locateTemplate(
+  name: string,
+  meta: LakehouseMetadata,
+  builtinDir: string,
+  exists: (file: string) => boolean,
+): LocatedTemplate {
+  const pieces = name
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter(p => p && p !== '.');
   const projectDir = meta.paths.templates;
   const inProject = (): LocatedTemplate => {
     const dir = projectDir!;

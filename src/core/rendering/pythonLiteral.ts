@@ -19,7 +19,8 @@ export function skipSpace(text: string, pos: number, newlines = true): number {
   for (;;) {
     const ch = text[pos];
     if (ch === ' ' || ch === '\t' || ch === '\f' || (newlines && (ch === '\n' || ch === '\r'))) pos++;
-    else if (ch === '\\' && (text[pos + 1] === '\n' || text[pos + 1] === '\r')) pos += text[pos + 1] === '\r' && text[pos + 2] === '\n' ? 3 : 2;
+    else if (ch === '\\' && (text[pos + 1] === '\n' || text[pos + 1] === '\r'))
+      pos += text[pos + 1] === '\r' && text[pos + 2] === '\n' ? 3 : 2;
     else if (ch === '#' && newlines) {
       while (pos < text.length && text[pos] !== '\n') pos++;
     } else return pos;
@@ -77,7 +78,18 @@ function readOneString(text: string, pos: number): PyStringLiteral | undefined {
   return undefined;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+};
 
 function decodeEscape(text: string, i: number): { value: string; end: number } | undefined {
   const next = text[i + 1]!;
@@ -153,7 +165,11 @@ export function pythonLiteralToJson(text: string, pos: number): { json: string; 
       i = string.end;
       return JSON.stringify(string.value);
     }
-    for (const [word, json] of [['True', 'true'], ['False', 'false'], ['None', 'null']] as const) {
+    for (const [word, json] of [
+      ['True', 'true'],
+      ['False', 'false'],
+      ['None', 'null'],
+    ] as const) {
       if (text.startsWith(word, i) && !/[\w]/.test(text[i + word.length] ?? '')) {
         i += word.length;
         return json;
@@ -162,7 +178,10 @@ export function pythonLiteralToJson(text: string, pos: number): { json: string; 
     return number();
   };
   const number = (): string => {
-    const m = /^([-+]?)\s*(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][-+]?\d[\d_]*)?|\d[\d_]*\.(?:[eE][-+]?\d[\d_]*)?)/.exec(text.slice(i, i + 400));
+    const m =
+      /^([-+]?)\s*(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][-+]?\d[\d_]*)?|\d[\d_]*\.(?:[eE][-+]?\d[\d_]*)?)/.exec(
+        text.slice(i, i + 400),
+      );
     if (!m || !m[2]) throw new NotLiteral();
     const after = text[i + m[0].length];
     if (after !== undefined && /[\w.]/.test(after)) throw new NotLiteral();

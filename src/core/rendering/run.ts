@@ -35,16 +35,25 @@ export function findWorkerScript(): string | undefined {
 }
 
 export function createJobRenderer(options: JobRendererOptions = {}): JobRenderer {
-  const workerPath = options.workerPath === null ? undefined : options.workerPath ?? findWorkerScript();
+  const workerPath = options.workerPath === null ? undefined : (options.workerPath ?? findWorkerScript());
   if (workerPath) {
     const worker = new WorkerRenderer({ timeoutMs: options.timeoutMs ?? 10000, workerPath });
     return {
-      render: job => worker.render({ environment: { searchPaths: job.searchPaths, projectRoot: job.projectRoot }, file: job.templateFile, context: job.context }),
+      render: job =>
+        worker.render({
+          environment: { searchPaths: job.searchPaths, projectRoot: job.projectRoot },
+          file: job.templateFile,
+          context: job.context,
+        }),
       dispose: () => worker.dispose(),
     };
   }
   return {
-    render: async job => createTemplateEnvironment({ searchPaths: job.searchPaths, projectRoot: job.projectRoot }).renderFile(job.templateFile, job.context),
+    render: async job =>
+      createTemplateEnvironment({ searchPaths: job.searchPaths, projectRoot: job.projectRoot }).renderFile(
+        job.templateFile,
+        job.context,
+      ),
     dispose: () => undefined,
   };
 }
@@ -55,7 +64,10 @@ export interface RenderOutcome {
 }
 
 /** Renders every job, one after the other (a worker renders one template at a time anyway). */
-export async function renderJobs(jobs: readonly RenderJob[], renderer: JobRenderer | ((job: RenderJob) => Promise<RenderResult> | RenderResult)): Promise<RenderOutcome[]> {
+export async function renderJobs(
+  jobs: readonly RenderJob[],
+  renderer: JobRenderer | ((job: RenderJob) => Promise<RenderResult> | RenderResult),
+): Promise<RenderOutcome[]> {
   const render = typeof renderer === 'function' ? renderer : (job: RenderJob) => renderer.render(job);
   const outcomes: RenderOutcome[] = [];
   for (const job of jobs) outcomes.push({ job, result: await render(job) });
@@ -78,7 +90,9 @@ export interface OutputCheck {
  * CRLF is not "out of date"). `readFile` returns undefined for a missing file.
  */
 export async function checkOutputs(
-  jobs: readonly RenderJob[], results: readonly RenderOutcome[], readFile: (file: string) => Promise<string | undefined> | string | undefined,
+  jobs: readonly RenderJob[],
+  results: readonly RenderOutcome[],
+  readFile: (file: string) => Promise<string | undefined> | string | undefined,
 ): Promise<OutputCheck[]> {
   const byId = new Map(results.map(r => [r.job.id, r.result]));
   const checks: OutputCheck[] = [];
@@ -93,7 +107,8 @@ export async function checkOutputs(
       continue;
     }
     const current = await readFile(job.outputFile);
-    const status: OutputStatus = current === undefined ? 'missing' : sameText(current, result.text) ? 'up-to-date' : 'out-of-date';
+    const status: OutputStatus =
+      current === undefined ? 'missing' : sameText(current, result.text) ? 'up-to-date' : 'out-of-date';
     checks.push({ job, status, text: result.text });
   }
   return checks;
@@ -118,7 +133,11 @@ export async function readFileIfExists(file: string): Promise<string | undefined
  * file), and the others with the reason. Names are validated before jobs are planned; this is the
  * last line, checked on the real paths.
  */
-export async function containJobs(jobs: readonly RenderJob[], containment: Containment, shown: (file: string) => string = f => f): Promise<{ allowed: RenderJob[]; refused: { job: RenderJob; reason: string }[] }> {
+export async function containJobs(
+  jobs: readonly RenderJob[],
+  containment: Containment,
+  shown: (file: string) => string = f => f,
+): Promise<{ allowed: RenderJob[]; refused: { job: RenderJob; reason: string }[] }> {
   const allowed: RenderJob[] = [];
   const refused: { job: RenderJob; reason: string }[] = [];
   for (const job of jobs) {
@@ -136,7 +155,10 @@ export interface WriteReport {
 }
 
 /** Writes the outputs that are missing or out of date (atomically); failed renders are not written. */
-export async function writeOutputs(checks: readonly OutputCheck[], write: (file: string, text: string) => Promise<void> = writeFileAtomic): Promise<WriteReport> {
+export async function writeOutputs(
+  checks: readonly OutputCheck[],
+  write: (file: string, text: string) => Promise<void> = writeFileAtomic,
+): Promise<WriteReport> {
   const report: WriteReport = { written: [], unchanged: [], failed: [] };
   for (const check of checks) {
     if (check.status === 'failed' || check.text === undefined) report.failed.push(check);

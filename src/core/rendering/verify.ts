@@ -4,6 +4,10 @@ import type { RenderJob } from './plan';
 
 export function verificationCases(jobs: readonly RenderJob[]): VerifyCase[] {
   return jobs.map(job => ({
-    id: job.id, file: job.templateFile, searchPaths: job.searchPaths, projectRoot: job.projectRoot, context: JSON.stringify(job.context),
+    id: job.id,
+    file: job.templateFile,
+    searchPaths: job.searchPaths,
+    projectRoot: job.projectRoot,
+    context: JSON.stringify(job.context),
   }));
 }

@@ -30,7 +30,9 @@ export function benchmarkAgainstNunjucks(cases: BenchCase[], iterations = 200): 
   for (const testCase of cases) {
     const ours = createTemplateEnvironment({ searchPaths: testCase.searchPaths, projectRoot: testCase.projectRoot });
     const raw = new nunjucks.Environment(new nunjucks.FileSystemLoader(testCase.searchPaths), { autoescape: false });
-    const pyContext = testCase.context ? (parsePythonJson(testCase.context) as Map<string, PyValue>) : new Map<string, PyValue>();
+    const pyContext = testCase.context
+      ? (parsePythonJson(testCase.context) as Map<string, PyValue>)
+      : new Map<string, PyValue>();
     const jsContext = testCase.context ? (JSON.parse(testCase.context) as Record<string, unknown>) : {};
     const name = path.relative(testCase.searchPaths[0]!, testCase.file);
     // Ours first: the corpus holds templates our resource caps refuse (range(10**8)|list…), which raw
@@ -42,7 +44,10 @@ export function benchmarkAgainstNunjucks(cases: BenchCase[], iterations = 200): 
     } catch {
       continue;
     }
-    timed.push({ run: () => ours.renderFile(testCase.file, pyContext), runNunjucks: () => raw.render(name, jsContext) });
+    timed.push({
+      run: () => ours.renderFile(testCase.file, pyContext),
+      runNunjucks: () => raw.render(name, jsContext),
+    });
   }
   const time = (action: () => void) => {
     const start = process.hrtime.bigint();
@@ -50,8 +55,12 @@ export function benchmarkAgainstNunjucks(cases: BenchCase[], iterations = 200): 
     return Number(process.hrtime.bigint() - start) / 1e6;
   };
   // Warm both up, then alternate to even out JIT and GC effects.
-  for (const t of timed) { time(t.run); time(t.runNunjucks); }
-  let oursMs = 0, nunjucksMs = 0;
+  for (const t of timed) {
+    time(t.run);
+    time(t.runNunjucks);
+  }
+  let oursMs = 0,
+    nunjucksMs = 0;
   for (const t of timed) {
     oursMs += time(t.run);
     nunjucksMs += time(t.runNunjucks);
@@ -62,16 +71,20 @@ export function benchmarkAgainstNunjucks(cases: BenchCase[], iterations = 200): 
 /** Reads a corpus folder laid out like test/templates-corpus (cases/*.j2 + optional .json). */
 export function loadBenchCorpus(corpusRoot: string): BenchCase[] {
   const casesDir = path.join(corpusRoot, 'cases');
-  return fs.readdirSync(casesDir).filter(f => f.endsWith('.j2')).sort().map(f => {
-    const contextFile = path.join(casesDir, f.replace(/\.j2$/, '.json'));
-    return {
-      id: f.slice(0, -3),
-      file: path.join(casesDir, f),
-      searchPaths: [casesDir, path.join(corpusRoot, 'templates')],
-      projectRoot: corpusRoot,
-      ...(fs.existsSync(contextFile) ? { context: fs.readFileSync(contextFile, 'utf8') } : {}),
-    };
-  });
+  return fs
+    .readdirSync(casesDir)
+    .filter(f => f.endsWith('.j2'))
+    .sort()
+    .map(f => {
+      const contextFile = path.join(casesDir, f.replace(/\.j2$/, '.json'));
+      return {
+        id: f.slice(0, -3),
+        file: path.join(casesDir, f),
+        searchPaths: [casesDir, path.join(corpusRoot, 'templates')],
+        projectRoot: corpusRoot,
+        ...(fs.existsSync(contextFile) ? { context: fs.readFileSync(contextFile, 'utf8') } : {}),
+      };
+    });
 }
 
 export { fromJs };

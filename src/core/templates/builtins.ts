@@ -2,17 +2,78 @@
 // defaults.py), ported to PyValue with their quirks: map/select/unique return one-pass
 // generators, groupby sorts, tojson sorts keys and escapes <>&', round() rounds half to even.
 import {
-  type CallArgs, PyCallable, PyDictView, PyFloat, PyIterator, PyMarkup, PyNamespace, PyOpaque, PyRange, PyUndefined,
-  type PyKey, type PyValue, TemplateError, dictKey, hasLength, isInt, isIterable, isNumber, isString, isTuple,
-  isUndefined, makeInt, pyCompare, pyEquals, pyFloatRepr, pyIter, pyLen, pyList, pyRepr, pyStr, pyTruthy, pyTypeName,
-  stringLength, toJsNumber, tuple, typeError, unsupported, PyObject, toBigInt, rangeLength, sliceString, pyStringRepr,
-  intToDecimal, codePointAtIndex,
+  type CallArgs,
+  PyCallable,
+  PyDictView,
+  PyFloat,
+  PyIterator,
+  PyMarkup,
+  PyNamespace,
+  PyOpaque,
+  PyRange,
+  PyUndefined,
+  type PyKey,
+  type PyValue,
+  TemplateError,
+  dictKey,
+  hasLength,
+  isInt,
+  isIterable,
+  isNumber,
+  isString,
+  isTuple,
+  isUndefined,
+  makeInt,
+  pyCompare,
+  pyEquals,
+  pyFloatRepr,
+  pyIter,
+  pyLen,
+  pyList,
+  pyRepr,
+  pyStr,
+  pyTruthy,
+  pyTypeName,
+  stringLength,
+  toJsNumber,
+  tuple,
+  typeError,
+  unsupported,
+  PyObject,
+  toBigInt,
+  rangeLength,
+  sliceString,
+  pyStringRepr,
+  intToDecimal,
+  codePointAtIndex,
 } from './pyValue';
 import {
-  MAX_INT_BITS, MAX_INT_DIGITS, MAX_RANGE, MAX_SSIZE, MAX_STRING, StringBuilder, checkItems, checkString, memoryError,
-  rangeTooBig, ssizeOverflow,
+  MAX_INT_BITS,
+  MAX_INT_DIGITS,
+  MAX_RANGE,
+  MAX_SSIZE,
+  MAX_STRING,
+  StringBuilder,
+  checkItems,
+  checkString,
+  memoryError,
+  rangeTooBig,
+  ssizeOverflow,
 } from './limits';
-import { PY_LINE_BREAK, bindArgs, joinStrings, upperFirst, pyCapitalize, pyCenter, pySplit, pyStrip, pyReplace, stableSort, type Signature, PY_WHITESPACE } from './methods';
+import {
+  PY_LINE_BREAK,
+  bindArgs,
+  joinStrings,
+  upperFirst,
+  pyCapitalize,
+  pyCenter,
+  pySplit,
+  pyStrip,
+  pyReplace,
+  stableSort,
+  type Signature,
+  PY_WHITESPACE,
+} from './methods';
 import { binaryOperation, contains, escapeHtml } from './operators';
 import { formatFixed, percentFormat, pyRound } from './pyFormat';
 import type { Interpreter } from './interpreter';
@@ -31,7 +92,11 @@ export const groupTuples = new WeakSet<PyValue[]>();
 
 const str = (value: PyValue) => pyStr(value);
 
-function filter(signature: Signature, body: (value: PyValue, bound: PyValue[], interpreter: Interpreter) => PyValue, name = 'filter'): FilterFunction {
+function filter(
+  signature: Signature,
+  body: (value: PyValue, bound: PyValue[], interpreter: Interpreter) => PyValue,
+  name = 'filter',
+): FilterFunction {
   return (value, args, interpreter) => body(value, bindArgs(name, args, signature), interpreter);
 }
 
@@ -55,10 +120,16 @@ function toInt(value: PyValue, name: string): number {
 }
 
 /** Jinja2's make_attrgetter: "a.b.0" walks with getitem; default replaces Undefined. */
-function attributeGetter(interpreter: Interpreter, attribute: PyValue, fallback: PyValue = null, lowerStrings = false): (item: PyValue) => PyValue {
-  const parts: PyValue[] = typeof attribute === 'string'
-    ? attribute.split('.').map(part => (/^\d+$/.test(part) ? makeInt(BigInt(part)) : part))
-    : [attribute];
+function attributeGetter(
+  interpreter: Interpreter,
+  attribute: PyValue,
+  fallback: PyValue = null,
+  lowerStrings = false,
+): (item: PyValue) => PyValue {
+  const parts: PyValue[] =
+    typeof attribute === 'string'
+      ? attribute.split('.').map(part => (/^\d+$/.test(part) ? makeInt(BigInt(part)) : part))
+      : [attribute];
   return item => {
     let current = item;
     for (const part of parts) {
@@ -80,7 +151,8 @@ function sortedBy(items: PyValue[], key: (item: PyValue) => PyValue, reverse: bo
   return sorted.map(entry => entry.item);
 }
 
-const generator = (source: () => Iterable<PyValue>) => new PyIterator('generator', { [Symbol.iterator]: () => source()[Symbol.iterator]() });
+const generator = (source: () => Iterable<PyValue>) =>
+  new PyIterator('generator', { [Symbol.iterator]: () => source()[Symbol.iterator]() });
 
 function callTest(interpreter: Interpreter, name: PyValue, value: PyValue, args: PyValue[]): boolean {
   const test = interpreter.builtinsFor().tests.get(pyStr(name));
@@ -88,7 +160,13 @@ function callTest(interpreter: Interpreter, name: PyValue, value: PyValue, args:
   return test(value, { positional: args, keywords: new Map() }, interpreter);
 }
 
-function selectOrReject(value: PyValue, args: CallArgs, interpreter: Interpreter, byAttribute: boolean, keep: boolean): PyValue {
+function selectOrReject(
+  value: PyValue,
+  args: CallArgs,
+  interpreter: Interpreter,
+  byAttribute: boolean,
+  keep: boolean,
+): PyValue {
   const positional = [...args.positional];
   let transform = (item: PyValue) => item;
   if (byAttribute) {
@@ -97,7 +175,10 @@ function selectOrReject(value: PyValue, args: CallArgs, interpreter: Interpreter
     transform = attributeGetter(interpreter, attribute);
   }
   const testName = positional.shift();
-  const predicate = testName === undefined ? (item: PyValue) => pyTruthy(item) : (item: PyValue) => callTest(interpreter, testName, item, positional);
+  const predicate =
+    testName === undefined
+      ? (item: PyValue) => pyTruthy(item)
+      : (item: PyValue) => callTest(interpreter, testName, item, positional);
   return generator(function* () {
     if (!pyTruthy(value)) return;
     for (const item of pyIter(value)) if (predicate(transform(item)) === keep) yield item;
@@ -170,11 +251,21 @@ function jsonDumpInto(value: PyValue, indent: string | null, level: number, out:
     return out.push(closing + ']');
   }
   if (value instanceof Map || value instanceof PyNamespace) {
-    const entries = [...(value instanceof Map ? value : value.attributes)].map(([k, v]) => [jsonKey(k as PyValue), v, k] as const);
+    const entries = [...(value instanceof Map ? value : value.attributes)].map(
+      ([k, v]) => [jsonKey(k as PyValue), v, k] as const,
+    );
     if (!entries.length) return out.push('{}');
     const keyTypes = new Set(entries.map(([, , k]) => (typeof k === 'string' ? 'str' : 'other')));
     if (keyTypes.size > 1) throw typeError("'<' not supported between instances of 'int' and 'str'");
-    entries.sort((a, b) => (isNumber(a[2] as PyValue) && isNumber(b[2] as PyValue) ? pyCompare(a[2] as PyValue, b[2] as PyValue) : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    entries.sort((a, b) =>
+      isNumber(a[2] as PyValue) && isNumber(b[2] as PyValue)
+        ? pyCompare(a[2] as PyValue, b[2] as PyValue)
+        : a[0] < b[0]
+          ? -1
+          : a[0] > b[0]
+            ? 1
+            : 0,
+    );
     if (value instanceof PyNamespace) throw typeError('Object of type Namespace is not JSON serializable');
     out.push('{' + newline);
     entries.forEach(([key, item], i) => {
@@ -240,7 +331,16 @@ function urlQuote(value: PyValue, forQuery: boolean): string {
   return out.toString();
 }
 
-const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', '#39': "'", '#34': '"' };
+const HTML_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  '#39': "'",
+  '#34': '"',
+};
 
 function htmlUnescape(text: string): string {
   if (!text.includes('&')) return text;
@@ -249,9 +349,11 @@ function htmlUnescape(text: string): string {
   let position = 0;
   for (let match = entities.exec(text); match; match = entities.exec(text)) {
     const entity = match[1]!;
-    const replacement = entity.startsWith('#x') ? String.fromCodePoint(parseInt(entity.slice(2), 16))
-      : entity.startsWith('#') ? String.fromCodePoint(Number(entity.slice(1)))
-      : HTML_ENTITIES[entity];
+    const replacement = entity.startsWith('#x')
+      ? String.fromCodePoint(parseInt(entity.slice(2), 16))
+      : entity.startsWith('#')
+        ? String.fromCodePoint(Number(entity.slice(1)))
+        : HTML_ENTITIES[entity];
     if (replacement === undefined) continue;
     out.push(text.slice(position, match.index));
     out.push(replacement);
@@ -293,7 +395,8 @@ function stripTags(text: string): string {
 
 /** Python's float() syntax: digits with single underscores between them. */
 const FLOAT_SYNTAX = /^[+-]?(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?$/;
-const withoutUnderscores = (text: string) => (text.includes('_') ? quoteWith(text, '', '', code => (code === 0x5f ? '' : undefined)) : text);
+const withoutUnderscores = (text: string) =>
+  text.includes('_') ? quoteWith(text, '', '', code => (code === 0x5f ? '' : undefined)) : text;
 
 function toFloat(value: PyValue): PyFloat | undefined {
   if (value instanceof PyFloat) return value;
@@ -302,7 +405,8 @@ function toFloat(value: PyValue): PyFloat | undefined {
     const text = pyStrip(pyStr(value), null, 'both');
     if (FLOAT_SYNTAX.test(text)) return new PyFloat(Number(withoutUnderscores(text)));
     const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
-    if (special) return new PyFloat(special[2]!.toLowerCase().startsWith('n') ? NaN : special[1] === '-' ? -Infinity : Infinity);
+    if (special)
+      return new PyFloat(special[2]!.toLowerCase().startsWith('n') ? NaN : special[1] === '-' ? -Infinity : Infinity);
   }
   return undefined;
 }
@@ -346,11 +450,23 @@ function parsePyInt(source: string, base: number): PyValue | undefined {
   const powerOfTwo = (effectiveBase & (effectiveBase - 1)) === 0;
   // CPython refuses more than 4300 digits in other bases (ValueError).
   if (!powerOfTwo && digitCount > MAX_INT_DIGITS) return undefined;
-  if (powerOfTwo && digitCount * Math.log2(effectiveBase) > MAX_INT_BITS) throw memoryError(`the template computes an integer of more than ${MAX_INT_BITS.toLocaleString('en-US')} bits`);
-  const literal = effectiveBase === 10 ? '' : effectiveBase === 16 ? '0x' : effectiveBase === 8 ? '0o' : effectiveBase === 2 ? '0b' : undefined;
+  if (powerOfTwo && digitCount * Math.log2(effectiveBase) > MAX_INT_BITS)
+    throw memoryError(`the template computes an integer of more than ${MAX_INT_BITS.toLocaleString('en-US')} bits`);
+  const literal =
+    effectiveBase === 10
+      ? ''
+      : effectiveBase === 16
+        ? '0x'
+        : effectiveBase === 8
+          ? '0o'
+          : effectiveBase === 2
+            ? '0b'
+            : undefined;
   let result = 0n;
   if (literal !== undefined) result = BigInt(literal + digits);
-  else for (let i = 0; i < digits.length; i++) result = result * BigInt(effectiveBase) + BigInt(digitValue(digits.charCodeAt(i)));
+  else
+    for (let i = 0; i < digits.length; i++)
+      result = result * BigInt(effectiveBase) + BigInt(digitValue(digits.charCodeAt(i)));
   return makeInt(negative ? -result : result);
 }
 
@@ -359,7 +475,8 @@ function toInteger(value: PyValue, base: number): PyValue | undefined {
   if (isInt(value)) return typeof value === 'boolean' ? Number(value) : value;
   if (value instanceof PyFloat) {
     if (Number.isNaN(value.value)) return undefined; // ValueError, and float(nan) again: the default
-    if (!Number.isFinite(value.value)) throw new TemplateError('runtime', 'OverflowError: cannot convert float infinity to integer');
+    if (!Number.isFinite(value.value))
+      throw new TemplateError('runtime', 'OverflowError: cannot convert float infinity to integer');
     return makeInt(BigInt(Math.trunc(value.value)));
   }
   if (typeof value === 'string' || value instanceof PyMarkup) {
@@ -418,7 +535,9 @@ function fileSizeFormat(value: PyValue, binary: PyValue): string {
   if (!float) throw typeError(`float() argument must be a string or a real number, not '${pyTypeName(value)}'`);
   const bytes = float.value;
   const base = pyTruthy(binary) ? 1024 : 1000;
-  const prefixes = pyTruthy(binary) ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'] : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+  const prefixes = pyTruthy(binary)
+    ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
+    : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
   if (bytes === 1) return '1 Byte';
   if (bytes < base) return `${Math.trunc(bytes)} Bytes`;
   let unit = 0;
@@ -434,7 +553,8 @@ function truncate(value: PyValue, length: PyValue, killwords: PyValue, end: PyVa
   const max = toInt(length, 'length');
   const ending = str(end);
   const slack = leeway === null ? 5 : toInt(leeway, 'leeway');
-  if (max < stringLength(ending)) throw new TemplateError('runtime', `AssertionError: expected length >= ${stringLength(ending)}, got ${max}`);
+  if (max < stringLength(ending))
+    throw new TemplateError('runtime', `AssertionError: expected length >= ${stringLength(ending)}, got ${max}`);
   if (slack < 0) throw new TemplateError('runtime', `AssertionError: expected leeway >= 0, got ${slack}`);
   if (stringLength(text) <= max + slack) return text;
   const head = sliceString(text, null, max - stringLength(ending), 1);
@@ -449,7 +569,8 @@ function xmlattr(value: PyValue, autospace: PyValue): PyMarkup {
   for (const [key, item] of value) {
     if (item === null || isUndefined(item)) continue;
     const name = pyStr(key as PyValue);
-    if (/[\s/>=]/.test(name)) throw new TemplateError('runtime', `ValueError: Invalid character in attribute name: ${pyRepr(name)}`);
+    if (/[\s/>=]/.test(name))
+      throw new TemplateError('runtime', `ValueError: Invalid character in attribute name: ${pyRepr(name)}`);
     if (out.length || pyTruthy(autospace)) out.push(' ');
     out.push(`${escapeValue(name)}="${escapeValue(item)}"`);
   }
@@ -462,7 +583,12 @@ const escapeValue = (value: PyValue) => (value instanceof PyMarkup ? value.text 
  * open + text with some UTF-16 units replaced + close, scanned once into a builder (a global
  * regex replace holds two parts per match: half a gigabyte for a few million matches).
  */
-function quoteWith(text: string, open: string, close: string, replace: (code: number, index: number) => string | undefined): string {
+function quoteWith(
+  text: string,
+  open: string,
+  close: string,
+  replace: (code: number, index: number) => string | undefined,
+): string {
   const out = new StringBuilder();
   out.push(open);
   let run = 0;
@@ -515,19 +641,39 @@ export function createBuiltins(): Builtins {
   }));
   define(['capitalize'], filter([], value => pyCapitalize(str(value))));
   define(['center'], filter([['width', 80]], (value, [width]) => pyCenter(str(value), toInt(width!, 'width'))));
-  define(['default', 'd'], filter([['default_value', ''], ['boolean', false]], (value, [fallback, boolean]) =>
-    isUndefined(value) || (pyTruthy(boolean!) && !pyTruthy(value)) ? fallback! : value));
-  define(['dictsort'], filter([['case_sensitive', false], ['by', 'key'], ['reverse', false]], (value, [caseSensitive, by, reverse]) => {
-    if (!(value instanceof Map)) throw typeError(`'${pyTypeName(value)}' object has no attribute 'items'`);
-    const position = by === 'key' ? 0 : by === 'value' ? 1 : -1;
-    if (position < 0) throw new TemplateError('runtime', "FilterArgumentError: You can only sort by either 'key' or 'value'");
-    const pairs = [...value].map(([k, v]) => tuple([k as PyValue, v]));
-    return sortedBy(pairs, pair => {
-      const key = (pair as PyValue[])[position]!;
-      return !pyTruthy(caseSensitive!) && typeof key === 'string' ? key.toLowerCase() : key;
-    }, pyTruthy(reverse!));
-  }));
-  define(['escape', 'e'], filter([], value => (value instanceof PyMarkup ? value : new PyMarkup(escapeHtml(str(value))))));
+  define(['default', 'd'], filter(
+    [
+      ['default_value', ''],
+      ['boolean', false],
+    ],
+    (value, [fallback, boolean]) =>
+      isUndefined(value) || (pyTruthy(boolean!) && !pyTruthy(value)) ? fallback! : value,
+  ));
+  define(['dictsort'], filter(
+    [
+      ['case_sensitive', false],
+      ['by', 'key'],
+      ['reverse', false],
+    ],
+    (value, [caseSensitive, by, reverse]) => {
+      if (!(value instanceof Map)) throw typeError(`'${pyTypeName(value)}' object has no attribute 'items'`);
+      const position = by === 'key' ? 0 : by === 'value' ? 1 : -1;
+      if (position < 0)
+        throw new TemplateError('runtime', "FilterArgumentError: You can only sort by either 'key' or 'value'");
+      const pairs = [...value].map(([k, v]) => tuple([k as PyValue, v]));
+      return sortedBy(
+        pairs,
+        pair => {
+          const key = (pair as PyValue[])[position]!;
+          return !pyTruthy(caseSensitive!) && typeof key === 'string' ? key.toLowerCase() : key;
+        },
+        pyTruthy(reverse!),
+      );
+    },
+  ));
+  define(['escape', 'e'], filter([], value =>
+    value instanceof PyMarkup ? value : new PyMarkup(escapeHtml(str(value))),
+  ));
   define(['forceescape'], filter([], value => new PyMarkup(escapeHtml(str(value)))));
   define(['filesizeformat'], filter([['binary', false]], (value, [binary]) => fileSizeFormat(value, binary!)));
   define(['first'], filter([], value => {
@@ -537,16 +683,32 @@ export function createBuiltins(): Builtins {
   define(['last'], filter([], value => {
     if (value instanceof PyIterator) throw typeError(`'${value.typeName}' object is not reversible`);
     // next(iter(reversed(value))): no list of the items.
-    const last = typeof value === 'string' || value instanceof PyMarkup ? codePointAtIndex(pyStr(value), -1)
-      : value instanceof PyRange ? (value.length ? value.at(value.length - 1) : undefined)
-      : Array.isArray(value) ? value[value.length - 1] : pyList(value).pop();
+    const last =
+      typeof value === 'string' || value instanceof PyMarkup
+        ? codePointAtIndex(pyStr(value), -1)
+        : value instanceof PyRange
+          ? value.length
+            ? value.at(value.length - 1)
+            : undefined
+          : Array.isArray(value)
+            ? value[value.length - 1]
+            : pyList(value).pop();
     return last ?? new PyUndefined('last', undefined, 'No last item, sequence was empty.');
   }));
   define(['float'], filter([['default', new PyFloat(0)]], (value, [fallback]) => toFloat(value) ?? fallback!));
-  define(['int'], filter([['default', 0], ['base', 10]], (value, [fallback, base]) => toInteger(value, toInt(base!, 'base')) ?? fallback!));
+  define(['int'], filter(
+    [
+      ['default', 0],
+      ['base', 10],
+    ],
+    (value, [fallback, base]) => toInteger(value, toInt(base!, 'base')) ?? fallback!,
+  ));
   define(['format'], (value, args) => {
     if (args.positional.length && args.keywords.size) {
-      throw new TemplateError('runtime', "FilterArgumentError: can't handle positional and keyword arguments at the same time");
+      throw new TemplateError(
+        'runtime',
+        "FilterArgumentError: can't handle positional and keyword arguments at the same time",
+      );
     }
     let formatArgs: PyValue;
     if (args.keywords.size) {
@@ -556,35 +718,54 @@ export function createBuiltins(): Builtins {
     } else formatArgs = tuple(args.positional);
     return percentFormat(str(value), formatArgs);
   });
-  define(['groupby'], filter(['attribute', ['default', null], ['case_sensitive', false]], (value, [attribute, fallback, caseSensitive], interpreter) => {
-    const sensitive = pyTruthy(caseSensitive!);
-    const key = attributeGetter(interpreter, attribute!, fallback!, !sensitive);
-    const original = attributeGetter(interpreter, attribute!, fallback!);
-    const sorted = sortedBy(pyList(value), key, false);
-    const groups: PyValue[] = [];
-    let current: { key: PyValue; items: PyValue[] } | undefined;
-    for (const item of sorted) {
-      const k = key(item);
-      if (current && pyEquals(current.key, k)) current.items.push(item);
-      else {
-        if (current) groups.push(makeGroup(sensitive ? current.key : original(current.items[0]!), current.items));
-        current = { key: k, items: [item] };
+  define(['groupby'], filter(
+    ['attribute', ['default', null], ['case_sensitive', false]],
+    (value, [attribute, fallback, caseSensitive], interpreter) => {
+      const sensitive = pyTruthy(caseSensitive!);
+      const key = attributeGetter(interpreter, attribute!, fallback!, !sensitive);
+      const original = attributeGetter(interpreter, attribute!, fallback!);
+      const sorted = sortedBy(pyList(value), key, false);
+      const groups: PyValue[] = [];
+      let current: { key: PyValue; items: PyValue[] } | undefined;
+      for (const item of sorted) {
+        const k = key(item);
+        if (current && pyEquals(current.key, k)) current.items.push(item);
+        else {
+          if (current) groups.push(makeGroup(sensitive ? current.key : original(current.items[0]!), current.items));
+          current = { key: k, items: [item] };
+        }
       }
-    }
-    if (current) groups.push(makeGroup(sensitive ? current.key : original(current.items[0]!), current.items));
-    return groups;
-  }));
-  define(['indent'], filter([['width', 4], ['first', false], ['blank', false]], (value, [width, first, blank]) => indent(value, width!, first!, blank!)));
+      if (current) groups.push(makeGroup(sensitive ? current.key : original(current.items[0]!), current.items));
+      return groups;
+    },
+  ));
+  define(['indent'], filter(
+    [
+      ['width', 4],
+      ['first', false],
+      ['blank', false],
+    ],
+    (value, [width, first, blank]) => indent(value, width!, first!, blank!),
+  ));
   define(['items'], filter([], value => {
     if (isUndefined(value)) return generator(() => []);
     if (!(value instanceof Map)) throw typeError('Can only get item pairs from a mapping.');
     return generator(() => new PyDictView('items', value));
   }));
-  define(['join'], filter([['d', ''], ['attribute', null]], (value, [separator, attribute], interpreter) => {
-    let items = pyList(value);
-    if (attribute !== null) items = items.map(attributeGetter(interpreter, attribute!));
-    return joinStrings(items.map(item => str(item)), str(separator!));
-  }));
+  define(['join'], filter(
+    [
+      ['d', ''],
+      ['attribute', null],
+    ],
+    (value, [separator, attribute], interpreter) => {
+      let items = pyList(value);
+      if (attribute !== null) items = items.map(attributeGetter(interpreter, attribute!));
+      return joinStrings(
+        items.map(item => str(item)),
+        str(separator!),
+      );
+    },
+  ));
   define(['length', 'count'], filter([], value => pyLen(value)));
   define(['list'], filter([], value => pyList(value)));
   // Case mappings may lengthen a string ('ß' becomes 'SS'): checked after, within MAX_STRING.
@@ -596,7 +777,8 @@ export function createBuiltins(): Builtins {
       const attribute = args.keywords.get('attribute')!;
       const fallback = args.keywords.get('default') ?? null;
       for (const key of args.keywords.keys()) {
-        if (key !== 'attribute' && key !== 'default') throw new TemplateError('runtime', `FilterArgumentError: Unexpected keyword argument '${key}'`);
+        if (key !== 'attribute' && key !== 'default')
+          throw new TemplateError('runtime', `FilterArgumentError: Unexpected keyword argument '${key}'`);
       }
       transform = attributeGetter(interpreter, attribute, fallback);
     } else {
@@ -611,53 +793,74 @@ export function createBuiltins(): Builtins {
       for (const item of pyIter(value)) yield transform(item);
     });
   });
-  const aggregate = (pickLarger: boolean): FilterFunction => filter([['case_sensitive', false], ['attribute', null]], (value, [caseSensitive, attribute], interpreter) => {
-    const items = pyList(value);
-    if (!items.length) return new PyUndefined('', undefined, 'No aggregated item, sequence was empty.');
-    const key = keyGetter(interpreter, attribute!, pyTruthy(caseSensitive!));
-    let best: PyValue = items[0]!;
-    let bestKey: PyValue = key(best);
-    for (const item of items.slice(1)) {
-      const k = key(item);
-      const order = pyCompare(k, bestKey);
-      if (pickLarger ? order > 0 : order < 0) {
-        best = item;
-        bestKey = k;
-      }
-    }
-    return best;
-  });
+  const aggregate = (pickLarger: boolean): FilterFunction =>
+    filter(
+      [
+        ['case_sensitive', false],
+        ['attribute', null],
+      ],
+      (value, [caseSensitive, attribute], interpreter) => {
+        const items = pyList(value);
+        if (!items.length) return new PyUndefined('', undefined, 'No aggregated item, sequence was empty.');
+        const key = keyGetter(interpreter, attribute!, pyTruthy(caseSensitive!));
+        let best: PyValue = items[0]!;
+        let bestKey: PyValue = key(best);
+        for (const item of items.slice(1)) {
+          const k = key(item);
+          const order = pyCompare(k, bestKey);
+          if (pickLarger ? order > 0 : order < 0) {
+            best = item;
+            bestKey = k;
+          }
+        }
+        return best;
+      },
+    );
   define(['max'], aggregate(true));
   define(['min'], aggregate(false));
   define(['pprint'], filter([], value => pformat(value)));
-  define(['random'], () => { throw unsupported('The random filter (its result differs on every render)'); });
+  define(['random'], () => {
+    throw unsupported('The random filter (its result differs on every render)');
+  });
   define(['select'], (value, args, interpreter) => selectOrReject(value, args, interpreter, false, true));
   define(['reject'], (value, args, interpreter) => selectOrReject(value, args, interpreter, false, false));
   define(['selectattr'], (value, args, interpreter) => selectOrReject(value, args, interpreter, true, true));
   define(['rejectattr'], (value, args, interpreter) => selectOrReject(value, args, interpreter, true, false));
   define(['replace'], filter(['old', 'new', ['count', null]], (value, [old, replacement, count]) =>
-    pyReplace(str(value), str(old!), str(replacement!), count === null ? -1 : toInt(count!, 'count'))));
+    pyReplace(str(value), str(old!), str(replacement!), count === null ? -1 : toInt(count!, 'count')),
+  ));
   define(['reverse'], filter([], value => {
     if (typeof value === 'string') return sliceString(value, null, null, -1);
     if (value instanceof PyMarkup) return new PyMarkup(sliceString(value.text, null, null, -1));
     if (Array.isArray(value) || value instanceof PyRange || value instanceof Map || value instanceof PyDictView) {
       const items = pyList(value).reverse();
-      const typeName = Array.isArray(value) ? 'list_reverseiterator' : value instanceof PyRange ? 'range_iterator' : 'dict_reversekeyiterator';
+      const typeName = Array.isArray(value)
+        ? 'list_reverseiterator'
+        : value instanceof PyRange
+          ? 'range_iterator'
+          : 'dict_reversekeyiterator';
       return new PyIterator(typeName, items);
     }
     if (isIterable(value)) return pyList(value).reverse();
     throw new TemplateError('runtime', 'FilterArgumentError: argument must be iterable');
   }));
-  define(['round'], filter([['precision', 0], ['method', 'common']], (value, [precision, method]) => {
-    if (method !== 'common' && method !== 'ceil' && method !== 'floor') throw new TemplateError('runtime', 'FilterArgumentError: method must be common, ceil or floor');
-    const digits = toInt(precision!, 'precision');
-    if (method === 'common') return pyRound(value, digits);
-    if (!isNumber(value)) throw typeError(`unsupported operand type(s) for *: '${pyTypeName(value)}' and 'int'`);
-    const factor = 10 ** digits;
-    const scaled = toJsNumber(value) * factor;
-    const rounded = method === 'ceil' ? Math.ceil(scaled) : Math.floor(scaled);
-    return new PyFloat(rounded / factor);
-  }));
+  define(['round'], filter(
+    [
+      ['precision', 0],
+      ['method', 'common'],
+    ],
+    (value, [precision, method]) => {
+      if (method !== 'common' && method !== 'ceil' && method !== 'floor')
+        throw new TemplateError('runtime', 'FilterArgumentError: method must be common, ceil or floor');
+      const digits = toInt(precision!, 'precision');
+      if (method === 'common') return pyRound(value, digits);
+      if (!isNumber(value)) throw typeError(`unsupported operand type(s) for *: '${pyTypeName(value)}' and 'int'`);
+      const factor = 10 ** digits;
+      const scaled = toJsNumber(value) * factor;
+      const rounded = method === 'ceil' ? Math.ceil(scaled) : Math.floor(scaled);
+      return new PyFloat(rounded / factor);
+    },
+  ));
   define(['safe'], filter([], value => (value instanceof PyMarkup ? value : new PyMarkup(str(value)))));
   define(['slice'], filter(['slices', ['fill_with', null]], (value, [slicesValue, fill]) => {
     const slices = toInt(slicesValue!, 'slices');
@@ -676,45 +879,78 @@ export function createBuiltins(): Builtins {
       }
     });
   }));
-  define(['sort'], filter([['reverse', false], ['case_sensitive', false], ['attribute', null]], (value, [reverse, caseSensitive, attribute], interpreter) => {
-    const sensitive = pyTruthy(caseSensitive!);
-    let key: (item: PyValue) => PyValue;
-    if (typeof attribute === 'string' && attribute.includes(',')) {
-      const getters = attribute.split(',').map(part => attributeGetter(interpreter, part, null, !sensitive));
-      key = item => getters.map(get => get(item));
-    } else key = keyGetter(interpreter, attribute!, sensitive);
-    return sortedBy(pyList(value), key, pyTruthy(reverse!));
-  }));
+  define(['sort'], filter(
+    [
+      ['reverse', false],
+      ['case_sensitive', false],
+      ['attribute', null],
+    ],
+    (value, [reverse, caseSensitive, attribute], interpreter) => {
+      const sensitive = pyTruthy(caseSensitive!);
+      let key: (item: PyValue) => PyValue;
+      if (typeof attribute === 'string' && attribute.includes(',')) {
+        const getters = attribute.split(',').map(part => attributeGetter(interpreter, part, null, !sensitive));
+        key = item => getters.map(get => get(item));
+      } else key = keyGetter(interpreter, attribute!, sensitive);
+      return sortedBy(pyList(value), key, pyTruthy(reverse!));
+    },
+  ));
   define(['string'], filter([], value => str(value)));
   define(['striptags'], filter([], value => stripTags(str(value))));
-  define(['sum'], filter([['attribute', null], ['start', 0]], (value, [attribute, start], interpreter) => {
-    if (isString(start!)) throw typeError("sum() can't sum strings [use ''.join(seq) instead]");
-    let items = pyList(value);
-    if (attribute !== null) items = items.map(attributeGetter(interpreter, attribute!));
-    return items.reduce<PyValue>((total, item) => binaryOperation('+', total, item), start!);
-  }));
+  define(['sum'], filter(
+    [
+      ['attribute', null],
+      ['start', 0],
+    ],
+    (value, [attribute, start], interpreter) => {
+      if (isString(start!)) throw typeError("sum() can't sum strings [use ''.join(seq) instead]");
+      let items = pyList(value);
+      if (attribute !== null) items = items.map(attributeGetter(interpreter, attribute!));
+      return items.reduce<PyValue>((total, item) => binaryOperation('+', total, item), start!);
+    },
+  ));
   define(['title'], filter([], value => wordTitle(str(value))));
   define(['tojson'], filter([['indent', null]], (value, [indentValue]) => {
-    const indentText = indentValue === null ? null : typeof indentValue === 'string' ? indentValue : ' '.repeat(Math.max(0, checkedWidth(indentValue!, 'indent')));
+    const indentText =
+      indentValue === null
+        ? null
+        : typeof indentValue === 'string'
+          ? indentValue
+          : ' '.repeat(Math.max(0, checkedWidth(indentValue!, 'indent')));
     const json = pythonJsonDumps(value, indentText);
-    return new PyMarkup(json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027'));
+    return new PyMarkup(
+      json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027'),
+    );
   }));
   define(['trim'], filter([['chars', null]], (value, [chars]) => pyStrip(str(value), chars!, 'both')));
-  define(['truncate'], filter([['length', 255], ['killwords', false], ['end', '...'], ['leeway', null]], (value, [length, killwords, end, leeway]) =>
-    truncate(value, length!, killwords!, end!, leeway!)));
-  define(['unique'], filter([['case_sensitive', false], ['attribute', null]], (value, [caseSensitive, attribute], interpreter) => {
-    const key = keyGetter(interpreter, attribute!, pyTruthy(caseSensitive!));
-    return generator(function* () {
-      const seen: PyValue[] = [];
-      for (const item of pyIter(value)) {
-        const k = key(item);
-        if (!seen.some(s => pyEquals(s, k))) {
-          seen.push(k);
-          yield item;
+  define(['truncate'], filter(
+    [
+      ['length', 255],
+      ['killwords', false],
+      ['end', '...'],
+      ['leeway', null],
+    ],
+    (value, [length, killwords, end, leeway]) => truncate(value, length!, killwords!, end!, leeway!),
+  ));
+  define(['unique'], filter(
+    [
+      ['case_sensitive', false],
+      ['attribute', null],
+    ],
+    (value, [caseSensitive, attribute], interpreter) => {
+      const key = keyGetter(interpreter, attribute!, pyTruthy(caseSensitive!));
+      return generator(function* () {
+        const seen: PyValue[] = [];
+        for (const item of pyIter(value)) {
+          const k = key(item);
+          if (!seen.some(s => pyEquals(s, k))) {
+            seen.push(k);
+            yield item;
+          }
         }
-      }
-    });
-  }));
+      });
+    },
+  ));
   define(['urlencode'], filter([], value => {
     if (typeof value === 'string' || value instanceof PyMarkup) return urlQuote(value, false);
     const pairs: Iterable<PyValue> = value instanceof Map ? new PyDictView('items', value) : pyList(value);
@@ -726,8 +962,12 @@ export function createBuiltins(): Builtins {
     }
     return out.toString();
   }));
-  define(['urlize'], () => { throw unsupported('The urlize filter'); });
-  define(['wordwrap'], () => { throw unsupported('The wordwrap filter (Python textwrap)'); });
+  define(['urlize'], () => {
+    throw unsupported('The urlize filter');
+  });
+  define(['wordwrap'], () => {
+    throw unsupported('The wordwrap filter (Python textwrap)');
+  });
   define(['wordcount'], filter([], value => {
     const words = /[\p{L}\p{N}_]+/gu;
     const text = str(value);
@@ -743,20 +983,37 @@ export function createBuiltins(): Builtins {
   // the differential corpus proves them byte for byte. Like any filter that calls str(), they
   // print an undefined value as '' and a Markup value as its text.
   define(['py_str'], filter([], value => pyStringRepr(str(value)))); // repr(str(value))
-  define(['sql_ident'], filter([], value => quoteWith(str(value), '[', ']', code => (code === 0x5d ? ']]' : undefined))));
+  define(['sql_ident'], filter([], value =>
+    quoteWith(str(value), '[', ']', code => (code === 0x5d ? ']]' : undefined)),
+  ));
   define(['sql_str'], filter([], value => quoteWith(str(value), "'", "'", code => (code === 0x27 ? "''" : undefined))));
-  define(['spark_ident'], filter([], value => quoteWith(str(value), '`', '`', code => (code === 0x60 ? '``' : undefined))));
-  define(['spark_str'], filter([], value => quoteWith(str(value), "'", "'", code => (code === 0x5c ? '\\\\' : code === 0x27 ? "\\'" : undefined))));
+  define(['spark_ident'], filter([], value =>
+    quoteWith(str(value), '`', '`', code => (code === 0x60 ? '``' : undefined)),
+  ));
+  define(['spark_str'], filter([], value =>
+    quoteWith(str(value), "'", "'", code => (code === 0x5c ? '\\\\' : code === 0x27 ? "\\'" : undefined)),
+  ));
   define(['adf_str'], filter([], value => quoteWith(str(value), "'", "'", code => (code === 0x27 ? "''" : undefined))));
-  define(['one_line'], filter([], value => quoteWith(str(value), '', '', code =>
-    (code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ? ' ' : undefined))));
+  define(['one_line'], filter([], value =>
+    quoteWith(str(value), '', '', code =>
+      code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ? ' ' : undefined,
+    ),
+  ));
 
   // --- tests -------------------------------------------------------------------------------
-  const test = (names: string[], signature: Signature, body: (value: PyValue, bound: PyValue[], interpreter: Interpreter) => boolean) => {
-    const fn: TestFunction = (value, args, interpreter) => body(value, bindArgs(names[0]!, args, signature), interpreter);
+  const test = (
+    names: string[],
+    signature: Signature,
+    body: (value: PyValue, bound: PyValue[], interpreter: Interpreter) => boolean,
+  ) => {
+    const fn: TestFunction = (value, args, interpreter) =>
+      body(value, bindArgs(names[0]!, args, signature), interpreter);
     names.forEach(name => tests.set(name, fn));
   };
-  const isCallable = (value: PyValue) => value instanceof PyCallable || value instanceof PyUndefined || (value instanceof PyObject && value.typeName === 'Macro');
+  const isCallable = (value: PyValue) =>
+    value instanceof PyCallable ||
+    value instanceof PyUndefined ||
+    (value instanceof PyObject && value.typeName === 'Macro');
   test(['boolean'], [], value => typeof value === 'boolean');
   test(['callable'], [], value => isCallable(value));
   test(['defined'], [], value => !isUndefined(value));
@@ -784,8 +1041,14 @@ export function createBuiltins(): Builtins {
   // Undefined has __len__ and __getitem__ (and __call__), so Jinja2 calls it a sequence and callable.
   test(['sequence'], [], value => hasLength(value) && !(value instanceof PyDictView));
   test(['in'], ['seq'], (value, [seq]) => contains(seq!, value));
-  test(['lower'], [], value => { const s = str(value); return /\p{L}/u.test(s) && s === s.toLowerCase(); });
-  test(['upper'], [], value => { const s = str(value); return /\p{L}/u.test(s) && s === s.toUpperCase(); });
+  test(['lower'], [], value => {
+    const s = str(value);
+    return /\p{L}/u.test(s) && s === s.toLowerCase();
+  });
+  test(['upper'], [], value => {
+    const s = str(value);
+    return /\p{L}/u.test(s) && s === s.toUpperCase();
+  });
   test(['sameas'], ['other'], (value, [other]) => {
     if (typeof value === 'string' && typeof other === 'string' && value === other && value.length > 1) {
       throw unsupported("'is sameas' on two equal strings (Python's answer depends on string interning)");
@@ -796,66 +1059,132 @@ export function createBuiltins(): Builtins {
 
   // --- globals -------------------------------------------------------------------------------
   // Jinja2's SandboxedEnvironment replaces range with safe_range: at most MAX_RANGE items.
-  globals.set('range', new PyCallable('range', ({ positional, keywords }) => {
-    if (keywords.size) throw typeError('range() takes no keyword arguments');
-    if (!positional.length) throw typeError('range expected at least 1 argument, got 0');
-    if (positional.length > 3) throw typeError(`range expected at most 3 arguments, got ${positional.length}`);
-    const numbers = positional.map(p => {
-      if (isInt(p)) return toBigInt(p);
-      throw typeError(`'${pyTypeName(p)}' object cannot be interpreted as an integer`);
-    });
-    const [start, stop, step = 1n] = numbers.length === 1 ? [0n, numbers[0]!] : numbers;
-    if (step === 0n) throw new TemplateError('runtime', 'ValueError: range() arg 3 must not be zero');
-    const length = rangeLength(start!, stop!, step);
-    if (length > MAX_SSIZE) throw ssizeOverflow();
-    if (length > MAX_RANGE) throw rangeTooBig();
-    return new PyRange(start!, stop!, step);
-  }, 'function'));
-  globals.set('dict', new PyCallable('dict', ({ positional, keywords }) => {
-    const result = new Map<PyKey, PyValue>();
-    const [source] = positional;
-    if (source instanceof Map) for (const [k, v] of source) result.set(k, v);
-    else if (source !== undefined) {
-      for (const pair of pyIter(source)) {
-        const items = pyList(pair);
-        if (items.length !== 2) throw new TemplateError('runtime', `ValueError: dictionary update sequence element has length ${items.length}; 2 is required`);
-        result.set(dictKey(items[0]!), items[1]!);
-      }
-    }
-    for (const [k, v] of keywords) result.set(k, v);
-    checkItems(result.size, 'dict');
-    return result;
-  }, 'type', "<class 'dict'>"));
-  globals.set('namespace', new PyCallable('namespace', ({ positional, keywords }) => {
-    const attributes = new Map<string, PyValue>();
-    const [source] = positional;
-    if (source instanceof Map) for (const [k, v] of source) attributes.set(pyStr(k as PyValue), v);
-    for (const [k, v] of keywords) attributes.set(k, v);
-    return new PyNamespace(attributes);
-  }, 'type', "<class 'jinja2.utils.Namespace'>"));
-  globals.set('cycler', new PyCallable('cycler', ({ positional }) => {
-    if (!positional.length) throw new TemplateError('runtime', 'RuntimeError: at least one item has to be provided');
-    let position = 0;
-    const next = new PyCallable('next', () => {
-      const value = positional[position]!;
-      position = (position + 1) % positional.length;
-      return value;
-    });
-    const reset = new PyCallable('reset', () => { position = 0; return null; });
-    return new PyOpaque('Cycler', undefined, name => (name === 'current' ? positional[position]! : name === 'next' ? next : name === 'reset' ? reset : name === 'items' ? positional : undefined));
-  }, 'type', "<class 'jinja2.utils.Cycler'>"));
-  globals.set('joiner', new PyCallable('joiner', args => {
-    const [separator] = bindArgs('joiner', args, [['sep', ', ']]);
-    let used = false;
-    return new PyCallable('joiner', (): PyValue => {
-      if (!used) {
-        used = true;
-        return '';
-      }
-      return separator ?? null;
-    }, 'Joiner');
-  }, 'type', "<class 'jinja2.utils.Joiner'>"));
-  globals.set('lipsum', new PyCallable('lipsum', () => { throw unsupported('lipsum() (random text)'); }));
+  globals.set(
+    'range',
+    new PyCallable(
+      'range',
+      ({ positional, keywords }) => {
+        if (keywords.size) throw typeError('range() takes no keyword arguments');
+        if (!positional.length) throw typeError('range expected at least 1 argument, got 0');
+        if (positional.length > 3) throw typeError(`range expected at most 3 arguments, got ${positional.length}`);
+        const numbers = positional.map(p => {
+          if (isInt(p)) return toBigInt(p);
+          throw typeError(`'${pyTypeName(p)}' object cannot be interpreted as an integer`);
+        });
+        const [start, stop, step = 1n] = numbers.length === 1 ? [0n, numbers[0]!] : numbers;
+        if (step === 0n) throw new TemplateError('runtime', 'ValueError: range() arg 3 must not be zero');
+        const length = rangeLength(start!, stop!, step);
+        if (length > MAX_SSIZE) throw ssizeOverflow();
+        if (length > MAX_RANGE) throw rangeTooBig();
+        return new PyRange(start!, stop!, step);
+      },
+      'function',
+    ),
+  );
+  globals.set(
+    'dict',
+    new PyCallable(
+      'dict',
+      ({ positional, keywords }) => {
+        const result = new Map<PyKey, PyValue>();
+        const [source] = positional;
+        if (source instanceof Map) for (const [k, v] of source) result.set(k, v);
+        else if (source !== undefined) {
+          for (const pair of pyIter(source)) {
+            const items = pyList(pair);
+            if (items.length !== 2)
+              throw new TemplateError(
+                'runtime',
+                `ValueError: dictionary update sequence element has length ${items.length}; 2 is required`,
+              );
+            result.set(dictKey(items[0]!), items[1]!);
+          }
+        }
+        for (const [k, v] of keywords) result.set(k, v);
+        checkItems(result.size, 'dict');
+        return result;
+      },
+      'type',
+      "<class 'dict'>",
+    ),
+  );
+  globals.set(
+    'namespace',
+    new PyCallable(
+      'namespace',
+      ({ positional, keywords }) => {
+        const attributes = new Map<string, PyValue>();
+        const [source] = positional;
+        if (source instanceof Map) for (const [k, v] of source) attributes.set(pyStr(k as PyValue), v);
+        for (const [k, v] of keywords) attributes.set(k, v);
+        return new PyNamespace(attributes);
+      },
+      'type',
+      "<class 'jinja2.utils.Namespace'>",
+    ),
+  );
+  globals.set(
+    'cycler',
+    new PyCallable(
+      'cycler',
+      ({ positional }) => {
+        if (!positional.length)
+          throw new TemplateError('runtime', 'RuntimeError: at least one item has to be provided');
+        let position = 0;
+        const next = new PyCallable('next', () => {
+          const value = positional[position]!;
+          position = (position + 1) % positional.length;
+          return value;
+        });
+        const reset = new PyCallable('reset', () => {
+          position = 0;
+          return null;
+        });
+        return new PyOpaque('Cycler', undefined, name =>
+          name === 'current'
+            ? positional[position]!
+            : name === 'next'
+              ? next
+              : name === 'reset'
+                ? reset
+                : name === 'items'
+                  ? positional
+                  : undefined,
+        );
+      },
+      'type',
+      "<class 'jinja2.utils.Cycler'>",
+    ),
+  );
+  globals.set(
+    'joiner',
+    new PyCallable(
+      'joiner',
+      args => {
+        const [separator] = bindArgs('joiner', args, [['sep', ', ']]);
+        let used = false;
+        return new PyCallable(
+          'joiner',
+          (): PyValue => {
+            if (!used) {
+              used = true;
+              return '';
+            }
+            return separator ?? null;
+          },
+          'Joiner',
+        );
+      },
+      'type',
+      "<class 'jinja2.utils.Joiner'>",
+    ),
+  );
+  globals.set(
+    'lipsum',
+    new PyCallable('lipsum', () => {
+      throw unsupported('lipsum() (random text)');
+    }),
+  );
   return { filters, tests, globals };
 }
 

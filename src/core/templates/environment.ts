@@ -11,9 +11,7 @@ import { createBuiltins, type Builtins } from './builtins';
 import { TemplateError, type PyValue, type TemplateErrorKind, fromJs, type PyKey } from './pyValue';
 import { javaScriptLimitError } from './limits';
 
-export type RenderResult =
-  | { ok: true; text: string }
-  | { ok: false; error: RenderError };
+export type RenderResult = { ok: true; text: string } | { ok: false; error: RenderError };
 
 export interface RenderError {
   message: string;
@@ -78,7 +76,7 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
       assertKnownFiltersAndTests(body, builtins, file);
       template = { name, file, body, blocks: collectBlocks(body, file) };
     } catch (caught) {
-      const error = caught instanceof TemplateError ? caught : javaScriptLimitError(caught) ?? caught;
+      const error = caught instanceof TemplateError ? caught : (javaScriptLimitError(caught) ?? caught);
       if (error instanceof TemplateError) error.file ??= file;
       throw error;
     }
@@ -99,8 +97,15 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
     // the file system would refuse the path.
     if (name.includes('\0')) return undefined;
     const pieces = name.split('/').filter(piece => piece && piece !== '.');
-    if (pieces.some(piece => piece === '..' || piece.includes('\\')) || path.isAbsolute(name) || /^[a-zA-Z]:/.test(name)) {
-      throw new TemplateError('security', `template name '${name}' leaves the template folders (".." and absolute paths are not allowed, as in Jinja2's FileSystemLoader)`);
+    if (
+      pieces.some(piece => piece === '..' || piece.includes('\\')) ||
+      path.isAbsolute(name) ||
+      /^[a-zA-Z]:/.test(name)
+    ) {
+      throw new TemplateError(
+        'security',
+        `template name '${name}' leaves the template folders (".." and absolute paths are not allowed, as in Jinja2's FileSystemLoader)`,
+      );
     }
     for (const folder of searchPaths) {
       const candidate = path.join(folder, ...pieces);
@@ -117,7 +122,10 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
       const base = candidate === real ? realProjectRoot : projectRoot;
       const relative = path.relative(base, candidate);
       if (relative.startsWith('..') || path.isAbsolute(relative)) {
-        throw new TemplateError('security', `template '${file}' is outside the project folder ${projectRoot}${candidate === real && real !== resolved ? ` (a symlink to ${real})` : ''}`);
+        throw new TemplateError(
+          'security',
+          `template '${file}' is outside the project folder ${projectRoot}${candidate === real && real !== resolved ? ` (a symlink to ${real})` : ''}`,
+        );
       }
     }
   }
@@ -146,7 +154,7 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
     renderFile(filePath, context) {
       return run(() => {
         let file = absolute.get(filePath);
-        if (file === undefined) absolute.set(filePath, file = path.resolve(filePath));
+        if (file === undefined) absolute.set(filePath, (file = path.resolve(filePath)));
         const source = readFile(file);
         if (source === undefined) {
           assertInsideProject(file);
@@ -173,11 +181,14 @@ function toRenderError(error: unknown, interpreter: Interpreter): RenderError {
     return {
       kind: error.kind,
       message: error.message,
-      ...(error.file ?? interpreter.file ? { file: error.file ?? interpreter.file } : {}),
-      ...(error.line ?? interpreter.line ? { line: error.line ?? interpreter.line } : {}),
+      ...((error.file ?? interpreter.file) ? { file: error.file ?? interpreter.file } : {}),
+      ...((error.line ?? interpreter.line) ? { line: error.line ?? interpreter.line } : {}),
     };
   }
-  const where = { ...(interpreter.file ? { file: interpreter.file } : {}), ...(interpreter.line ? { line: interpreter.line } : {}) };
+  const where = {
+    ...(interpreter.file ? { file: interpreter.file } : {}),
+    ...(interpreter.line ? { line: interpreter.line } : {}),
+  };
   const limit = javaScriptLimitError(error);
   if (limit) return { kind: limit.kind, message: limit.message, ...where };
   const message = error instanceof Error ? error.message : String(error);
@@ -200,8 +211,12 @@ function assertKnownFiltersAndTests(body: Stmt[], builtins: Builtins, file: stri
       continue;
     }
     const record = node as { kind?: unknown; name?: unknown; line?: unknown };
-    const missing = record.kind === 'filter' && !builtins.filters.has(String(record.name)) ? `No filter named '${String(record.name)}'.`
-      : record.kind === 'test' && !builtins.tests.has(String(record.name)) ? `No test named '${String(record.name)}'.` : undefined;
+    const missing =
+      record.kind === 'filter' && !builtins.filters.has(String(record.name))
+        ? `No filter named '${String(record.name)}'.`
+        : record.kind === 'test' && !builtins.tests.has(String(record.name))
+          ? `No test named '${String(record.name)}'.`
+          : undefined;
     if (missing) {
       const error = new TemplateError('syntax', missing, typeof record.line === 'number' ? record.line : undefined);
       error.file = file;

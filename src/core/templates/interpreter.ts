@@ -4,12 +4,51 @@
 // values: no JavaScript object or prototype is reachable from a template.
 import type { CallSyntax, Expr, MacroSignature, Stmt, Target } from './parser';
 import {
-  type CallArgs, PyCallable, PyFloat, PyMarkup, PyNamespace, PyObject, PyOpaque, PyUndefined, type PyValue, type PyKey,
-  TemplateError, dictGet, isUndefined, pyIter, pyLen, pyStr, pyTruthy, pyTypeName, tuple, typeError, isTuple,
-  PyIterator, hasLength, pyEquals, makeInt, toBigInt, isInt, PyRange, pyList, sliceBounds, sliceString, codePointAtIndex,
+  type CallArgs,
+  PyCallable,
+  PyFloat,
+  PyMarkup,
+  PyNamespace,
+  PyObject,
+  PyOpaque,
+  PyUndefined,
+  type PyValue,
+  type PyKey,
+  TemplateError,
+  dictGet,
+  isUndefined,
+  pyIter,
+  pyLen,
+  pyStr,
+  pyTruthy,
+  pyTypeName,
+  tuple,
+  typeError,
+  isTuple,
+  PyIterator,
+  hasLength,
+  pyEquals,
+  makeInt,
+  toBigInt,
+  isInt,
+  PyRange,
+  pyList,
+  sliceBounds,
+  sliceString,
+  codePointAtIndex,
 } from './pyValue';
 import { binaryOperation, compare, concatenate, unaryOperation } from './operators';
-import { MAX_CALL_DEPTH, MAX_ITEMS, MAX_OUTPUT, StringBuilder, itemsError, javaScriptLimitError, outputError, tick, withRenderBudget } from './limits';
+import {
+  MAX_CALL_DEPTH,
+  MAX_ITEMS,
+  MAX_OUTPUT,
+  StringBuilder,
+  itemsError,
+  javaScriptLimitError,
+  outputError,
+  tick,
+  withRenderBudget,
+} from './limits';
 import { getMethod } from './methods';
 import { type Builtins, groupTuples } from './builtins';
 
@@ -28,9 +67,26 @@ export interface TemplateHost {
 
 /** Names Python code must not reach (SandboxedEnvironment) and JS names that matter in nunjucks. */
 const UNSAFE_NAMES = new Set([
-  'constructor', 'prototype', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__',
-  '__lookupSetter__', 'mro', 'func_globals', 'func_code', 'gi_frame', 'gi_code', 'cr_frame', 'cr_code', 'f_globals',
-  'f_locals', 'f_builtins', 'tb_frame', 'ag_code', 'ag_frame',
+  'constructor',
+  'prototype',
+  '__proto__',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'mro',
+  'func_globals',
+  'func_code',
+  'gi_frame',
+  'gi_code',
+  'cr_frame',
+  'cr_code',
+  'f_globals',
+  'f_locals',
+  'f_builtins',
+  'tb_frame',
+  'ag_code',
+  'ag_frame',
 ]);
 
 export function isUnsafeName(name: string): boolean {
@@ -38,7 +94,10 @@ export function isUnsafeName(name: string): boolean {
 }
 
 export function securityError(name: string, owner: PyValue): TemplateError {
-  return new TemplateError('security', `access to attribute '${name}' of '${pyTypeName(owner)}' object is unsafe (blocked like Jinja2's SandboxedEnvironment)`);
+  return new TemplateError(
+    'security',
+    `access to attribute '${name}' of '${pyTypeName(owner)}' object is unsafe (blocked like Jinja2's SandboxedEnvironment)`,
+  );
 }
 
 export class Scope {
@@ -57,7 +116,13 @@ export class Scope {
       const value = scope.vars.get(name);
       if (value === undefined) continue;
       if (scope.expired) {
-        throw new TemplateError('unsupported', `'${name}' belongs to a for loop that has ended: a macro defined inside a loop is called after it. Jinja2 gives such names no consistent value there ('missing' or undefined), so the preview renderer refuses it; call the macro inside the loop, or pass '${name}' as an argument`);
+        throw new TemplateError(
+          'unsupported',
+          `'${name}' belongs to a for loop that has ended: a macro defined inside a loop is called ` +
+            `after it. Jinja2 gives such names no consistent value there ('missing' or undefined), so ` +
+            `the preview renderer refuses it; call the macro inside the loop, or pass '${name}' as an ` +
+            `argument`,
+        );
       }
       return value;
     }
@@ -82,7 +147,10 @@ interface Output {
 
 /** Output that ends up in the render's output, or (MAX_STRING) in a string value. */
 function newOutput(limit: 'output' | 'string'): Output {
-  return { text: limit === 'output' ? new StringBuilder(MAX_OUTPUT, outputError) : new StringBuilder(), discard: false };
+  return {
+    text: limit === 'output' ? new StringBuilder(MAX_OUTPUT, outputError) : new StringBuilder(),
+    discard: false,
+  };
 }
 
 /** State shared by one template render and its inheritance chain. */
@@ -149,7 +217,11 @@ export class Interpreter {
     return withRenderBudget(() => this.renderTemplate(template, root, 'output').text);
   }
 
-  private renderTemplate(template: LoadedTemplate, root: Scope, limit: 'output' | 'string'): { text: string; state: RenderState } {
+  private renderTemplate(
+    template: LoadedTemplate,
+    root: Scope,
+    limit: 'output' | 'string',
+  ): { text: string; state: RenderState } {
     const state: RenderState = { template, root, blocks: new Map(), exported: new Set() };
     this.registerBlocks(state, template);
     const out = newOutput(limit);
@@ -172,7 +244,7 @@ export class Interpreter {
     try {
       return action();
     } catch (caught) {
-      const error = caught instanceof TemplateError ? caught : javaScriptLimitError(caught) ?? caught;
+      const error = caught instanceof TemplateError ? caught : (javaScriptLimitError(caught) ?? caught);
       if (error instanceof TemplateError && error.file === undefined) {
         error.file = template.file;
         error.line ??= this.line;
@@ -217,7 +289,13 @@ export class Interpreter {
         }
         return;
       case 'if':
-        this.execute(pyTruthy(this.evaluate(stmt.test, scope, state)) ? stmt.body : stmt.orelse, scope, out, state, topLevel);
+        this.execute(
+          pyTruthy(this.evaluate(stmt.test, scope, state)) ? stmt.body : stmt.orelse,
+          scope,
+          out,
+          state,
+          topLevel,
+        );
         return;
       case 'for':
         this.executeFor(stmt, scope, out, state);
@@ -257,7 +335,16 @@ export class Interpreter {
       }
       case 'block':
         if (state.parent && topLevel) return; // a child's blocks render where the parent places them
-        this.emit(out, this.renderBlock(stmt.name, 0, stmt.scoped ? scope : state.root, state, out.text.limit === MAX_OUTPUT ? 'output' : 'string'));
+        this.emit(
+          out,
+          this.renderBlock(
+            stmt.name,
+            0,
+            stmt.scoped ? scope : state.root,
+            state,
+            out.text.limit === MAX_OUTPUT ? 'output' : 'string',
+          ),
+        );
         return;
       case 'extends': {
         if (state.parent) throw new TemplateError('runtime', 'extended multiple times');
@@ -276,11 +363,20 @@ export class Interpreter {
         const root = new Scope(state.root.parent);
         // Jinja2 passes the including scope's variables, except the loop object.
         if (stmt.withContext) for (const [k, v] of scope.flatten()) if (k !== 'loop') root.vars.set(k, v);
-        this.emit(out, this.nested(() => this.renderTemplate(template, root, out.text.limit === MAX_OUTPUT ? 'output' : 'string').text));
+        this.emit(
+          out,
+          this.nested(
+            () => this.renderTemplate(template, root, out.text.limit === MAX_OUTPUT ? 'output' : 'string').text,
+          ),
+        );
         return;
       }
       case 'import': {
-        const module = this.importModule(this.evaluate(stmt.template, scope, state), stmt.withContext ? scope : undefined, state);
+        const module = this.importModule(
+          this.evaluate(stmt.template, scope, state),
+          stmt.withContext ? scope : undefined,
+          state,
+        );
         scope.vars.set(stmt.alias, module);
         if (topLevel) state.exported.add(stmt.alias);
         return;
@@ -290,8 +386,16 @@ export class Interpreter {
         const module = this.importModule(templateName, stmt.withContext ? scope : undefined, state);
         for (const [name, alias] of stmt.names) {
           const value = module.attributes(name);
-          scope.vars.set(alias, value ?? new PyUndefined(alias, undefined,
-            `the template ${pyStrRepr(pyStr(templateName))} (imported on line ${stmt.line} in ${pyStrRepr(state.template.name)}) does not export the requested name ${pyStrRepr(name)}`));
+          scope.vars.set(
+            alias,
+            value ??
+              new PyUndefined(
+                alias,
+                undefined,
+                `the template ${pyStrRepr(pyStr(templateName))} (imported on line ${stmt.line} in ` +
+                  `${pyStrRepr(state.template.name)}) does not export the requested name ${pyStrRepr(name)}`,
+              ),
+          );
           if (topLevel) state.exported.add(alias);
         }
         return;
@@ -306,7 +410,10 @@ export class Interpreter {
       }
       case 'autoescape': {
         if (pyTruthy(this.evaluate(stmt.value, scope, state))) {
-          throw new TemplateError('unsupported', '{% autoescape true %} is not supported by the preview renderer (it renders with autoescape off, like Jinja2\'s default Environment)');
+          throw new TemplateError(
+            'unsupported',
+            "{% autoescape true %} is not supported by the preview renderer (it renders with autoescape off, like Jinja2's default Environment)",
+          );
         }
         this.execute(stmt.body, scope, out, state, topLevel);
         return;
@@ -318,7 +425,11 @@ export class Interpreter {
     tick();
     if (++this.callDepth > MAX_CALL_DEPTH) {
       this.callDepth = 0;
-      throw new TemplateError('runtime', `maximum recursion depth exceeded: more than ${MAX_CALL_DEPTH} nested macro calls, includes or imports (a macro or include that calls itself without end?)`);
+      throw new TemplateError(
+        'runtime',
+        `maximum recursion depth exceeded: more than ${MAX_CALL_DEPTH} nested macro calls, ` +
+          `includes or imports (a macro or include that calls itself without end?)`,
+      );
     }
     try {
       return action();
@@ -332,13 +443,19 @@ export class Interpreter {
     const names = Array.isArray(nameValue) ? nameValue : [nameValue];
     for (const candidate of names) {
       if (isUndefined(candidate)) candidate.fail();
-      if (typeof candidate !== 'string') throw typeError(`template name must be a string, not ${pyTypeName(candidate)}`);
+      if (typeof candidate !== 'string')
+        throw typeError(`template name must be a string, not ${pyTypeName(candidate)}`);
       const template = this.host.load(candidate);
       if (template) return template;
     }
     if (ignoreMissing) return undefined;
     const shown = names.map(n => pyStr(n));
-    throw new TemplateError('runtime', names.length > 1 ? `TemplatesNotFound: none of the templates given were found: ${shown.join(', ')}` : `TemplateNotFound: ${shown[0]}`);
+    throw new TemplateError(
+      'runtime',
+      names.length > 1
+        ? `TemplatesNotFound: none of the templates given were found: ${shown.join(', ')}`
+        : `TemplateNotFound: ${shown[0]}`,
+    );
   }
 
   private importModule(nameValue: PyValue, context: Scope | undefined, state: RenderState): PyOpaque {
@@ -353,16 +470,25 @@ export class Interpreter {
     return new PyOpaque('TemplateModule', undefined, name => exported.get(name));
   }
 
-  private renderBlock(name: string, depth: number, scope: Scope, state: RenderState, limit: 'output' | 'string' = 'string'): string {
+  private renderBlock(
+    name: string,
+    depth: number,
+    scope: Scope,
+    state: RenderState,
+    limit: 'output' | 'string' = 'string',
+  ): string {
     const chain = state.blocks.get(name);
     const entry = chain?.[depth];
     if (!entry) throw new TemplateError('runtime', `no block named '${name}'`);
     if (entry.block.required) throw new TemplateError('runtime', `Required block '${name}' not found`);
     const blockScope = new Scope(scope);
-    blockScope.vars.set('super', new PyCallable('super', () => {
-      if (!chain![depth + 1]) throw new TemplateError('runtime', `no parent block called '${name}'`);
-      return this.renderBlock(name, depth + 1, scope, state);
-    }));
+    blockScope.vars.set(
+      'super',
+      new PyCallable('super', () => {
+        if (!chain![depth + 1]) throw new TemplateError('runtime', `no parent block called '${name}'`);
+        return this.renderBlock(name, depth + 1, scope, state);
+      }),
+    );
     const out = newOutput(limit);
     this.withFile(entry.template, () => this.execute(entry.block.body, blockScope, out, state));
     return out.text.toString();
@@ -376,7 +502,8 @@ export class Interpreter {
         return;
       case 'nsref': {
         const namespace = scope.lookup(target.name);
-        if (!(namespace instanceof PyNamespace)) throw new TemplateError('runtime', 'cannot assign attribute on non-namespace object');
+        if (!(namespace instanceof PyNamespace))
+          throw new TemplateError('runtime', 'cannot assign attribute on non-namespace object');
         namespace.attributes.set(target.attribute, value);
         return;
       }
@@ -393,7 +520,14 @@ export class Interpreter {
   }
 
   /** Runs a for loop, writing to `out`; false when it did not iterate (for else). */
-  private runLoop(stmt: Extract<Stmt, { kind: 'for' }>, iterable: PyValue, scope: Scope, state: RenderState, depth: number, out: Output): boolean {
+  private runLoop(
+    stmt: Extract<Stmt, { kind: 'for' }>,
+    iterable: PyValue,
+    scope: Scope,
+    state: RenderState,
+    depth: number,
+    out: Output,
+  ): boolean {
     let source: Iterable<PyValue> = pyIter(iterable);
     if (stmt.filter) {
       const filter = stmt.filter;
@@ -432,48 +566,83 @@ export class Interpreter {
     return true;
   }
 
-  private makeLoopObject(loop: LoopState, stmt: Extract<Stmt, { kind: 'for' }>, scope: Scope, state: RenderState): PyOpaque {
+  private makeLoopObject(
+    loop: LoopState,
+    stmt: Extract<Stmt, { kind: 'for' }>,
+    scope: Scope,
+    state: RenderState,
+  ): PyOpaque {
     // The callables are made on first use: most loops never touch them.
     let cycle: PyCallable | undefined, changed: PyCallable | undefined;
     let lastChanged: PyValue[] | undefined;
     const attributes = (name: string): PyValue | undefined => {
       switch (name) {
-        case 'index': return loop.index0 + 1;
-        case 'index0': return loop.index0;
-        case 'length': return loop.length();
-        case 'revindex': return loop.length() - loop.index0;
-        case 'revindex0': return loop.length() - loop.index0 - 1;
-        case 'first': return loop.index0 === 0;
-        case 'last': return !loop.hasNext();
-        case 'depth': return loop.depth0 + 1;
-        case 'depth0': return loop.depth0;
-        case 'previtem': return loop.index0 > 0 ? loop.previous : new PyUndefined('previtem', undefined, 'there is no previous item');
-        case 'nextitem': return loop.hasNext() ? loop.peek() : new PyUndefined('nextitem', undefined, 'there is no next item');
+        case 'index':
+          return loop.index0 + 1;
+        case 'index0':
+          return loop.index0;
+        case 'length':
+          return loop.length();
+        case 'revindex':
+          return loop.length() - loop.index0;
+        case 'revindex0':
+          return loop.length() - loop.index0 - 1;
+        case 'first':
+          return loop.index0 === 0;
+        case 'last':
+          return !loop.hasNext();
+        case 'depth':
+          return loop.depth0 + 1;
+        case 'depth0':
+          return loop.depth0;
+        case 'previtem':
+          return loop.index0 > 0 ? loop.previous : new PyUndefined('previtem', undefined, 'there is no previous item');
+        case 'nextitem':
+          return loop.hasNext() ? loop.peek() : new PyUndefined('nextitem', undefined, 'there is no next item');
         case 'cycle':
-          return cycle ??= new PyCallable('cycle', ({ positional }) => {
+          return (cycle ??= new PyCallable('cycle', ({ positional }) => {
             if (!positional.length) throw typeError('no items for cycling given');
             return positional[loop.index0 % positional.length]!;
-          });
+          }));
         case 'changed':
-          return changed ??= new PyCallable('changed', ({ positional }) => {
-            if (lastChanged && positional.length === lastChanged.length && positional.every((v, i) => pyEquals(v, lastChanged![i]!))) return false;
+          return (changed ??= new PyCallable('changed', ({ positional }) => {
+            if (
+              lastChanged &&
+              positional.length === lastChanged.length &&
+              positional.every((v, i) => pyEquals(v, lastChanged![i]!))
+            )
+              return false;
             lastChanged = positional;
             return true;
-          });
+          }));
       }
       return undefined;
     };
-    return new LoopContext(attributes, () => `<LoopContext ${loop.index0 + 1}/${loop.length()}>`, () => new PyCallable('loop', ({ positional }) => {
-      if (!stmt.recursive) throw typeError("The loop must be marked 'recursive' to be called recursively.");
-      const out = newOutput('string');
-      this.nested(() => this.runLoop(stmt, positional[0] ?? null, scope, state, loop.depth0 + 1, out));
-      return out.text.toString();
-    }));
+    return new LoopContext(
+      attributes,
+      () => `<LoopContext ${loop.index0 + 1}/${loop.length()}>`,
+      () =>
+        new PyCallable('loop', ({ positional }) => {
+          if (!stmt.recursive) throw typeError("The loop must be marked 'recursive' to be called recursively.");
+          const out = newOutput('string');
+          this.nested(() => this.runLoop(stmt, positional[0] ?? null, scope, state, loop.depth0 + 1, out));
+          return out.text.toString();
+        }),
+    );
   }
 
   private makeMacro(name: string, signature: MacroSignature, body: Stmt[], closure: Scope, state: RenderState): Macro {
     const mentions = mentionedNames(body);
-    return new Macro(name, signature, body, closure, state, mentions.has('caller'), mentions.has('kwargs'), mentions.has('varargs'));
+    return new Macro(
+      name,
+      signature,
+      body,
+      closure,
+      state,
+      mentions.has('caller'),
+      mentions.has('kwargs'),
+      mentions.has('varargs'),
+    );
   }
 
   private callMacro(macro: Macro, args: CallArgs): PyValue {
@@ -487,18 +656,24 @@ export class Interpreter {
     return this.nested(() => {
       params.forEach((param, i) => {
         if (i < positional.length) {
-          if (remaining.has(param)) throw typeError(`macro '${macro.name}' got multiple values for argument '${param}'`);
+          if (remaining.has(param))
+            throw typeError(`macro '${macro.name}' got multiple values for argument '${param}'`);
           scope.vars.set(param, positional[i]!);
         } else if (remaining.has(param)) {
           scope.vars.set(param, remaining.get(param)!);
           remaining.delete(param);
         } else {
           const fallback = defaults[i];
-          scope.vars.set(param, fallback ? this.evaluate(fallback, scope, macro.state) : new PyUndefined(param, undefined, `parameter '${param}' was not provided`));
+          scope.vars.set(
+            param,
+            fallback
+              ? this.evaluate(fallback, scope, macro.state)
+              : new PyUndefined(param, undefined, `parameter '${param}' was not provided`),
+          );
         }
       });
       if (macro.usesCaller) {
-        scope.vars.set('caller', remaining.get('caller') ?? new PyUndefined('caller', undefined, "No caller defined"));
+        scope.vars.set('caller', remaining.get('caller') ?? new PyUndefined('caller', undefined, 'No caller defined'));
         remaining.delete('caller');
       }
       if (macro.catchVarargs) scope.vars.set('varargs', tuple(positional.slice(params.length)));
@@ -536,7 +711,8 @@ export class Interpreter {
         return expr.items.map(item => this.evaluate(item, scope, state));
       case 'dict': {
         const dict = new Map<PyKey, PyValue>();
-        for (const [key, value] of expr.items) dict.set(dictKeyOf(this.evaluate(key, scope, state)), this.evaluate(value, scope, state));
+        for (const [key, value] of expr.items)
+          dict.set(dictKeyOf(this.evaluate(key, scope, state)), this.evaluate(value, scope, state));
         return dict;
       }
       case 'getattr':
@@ -566,7 +742,11 @@ export class Interpreter {
         return test(value, this.evaluateArgs(expr.args, scope, state), this);
       }
       case 'binary':
-        return binaryOperation(expr.operator, this.evaluate(expr.left, scope, state), this.evaluate(expr.right, scope, state));
+        return binaryOperation(
+          expr.operator,
+          this.evaluate(expr.left, scope, state),
+          this.evaluate(expr.right, scope, state),
+        );
       case 'unary': {
         const operand = this.evaluate(expr.operand, scope, state);
         if (expr.operator === 'not') return !pyTruthy(operand);
@@ -597,7 +777,11 @@ export class Interpreter {
       case 'condexpr': {
         if (pyTruthy(this.evaluate(expr.test, scope, state))) return this.evaluate(expr.body, scope, state);
         if (expr.orelse) return this.evaluate(expr.orelse, scope, state);
-        return new PyUndefined('', undefined, 'the inline if-expression on line ' + expr.line + ' evaluated to false and no else section was defined.');
+        return new PyUndefined(
+          '',
+          undefined,
+          'the inline if-expression on line ' + expr.line + ' evaluated to false and no else section was defined.',
+        );
       }
     }
   }
@@ -622,7 +806,12 @@ export class Interpreter {
     return { positional, keywords };
   }
 
-  private applyFilter(expr: Extract<Expr, { kind: 'filter' }>, value: PyValue, scope: Scope, state: RenderState): PyValue {
+  private applyFilter(
+    expr: Extract<Expr, { kind: 'filter' }>,
+    value: PyValue,
+    scope: Scope,
+    state: RenderState,
+  ): PyValue {
     const filter = this.host.builtins.filters.get(expr.name);
     if (!filter) throw new TemplateError('syntax', `No filter named '${expr.name}'.`, expr.line);
     const args = this.evaluateArgs(expr.args, scope, state);
@@ -680,11 +869,16 @@ export class Interpreter {
     if (owner instanceof PyOpaque) return owner.attributes(name);
     if (owner instanceof Macro) {
       switch (name) {
-        case 'name': return owner.name;
-        case 'arguments': return tuple([...owner.signature.params]);
-        case 'catch_kwargs': return owner.catchKwargs;
-        case 'catch_varargs': return owner.catchVarargs;
-        case 'caller': return owner.usesCaller;
+        case 'name':
+          return owner.name;
+        case 'arguments':
+          return tuple([...owner.signature.params]);
+        case 'catch_kwargs':
+          return owner.catchKwargs;
+        case 'catch_varargs':
+          return owner.catchVarargs;
+        case 'caller':
+          return owner.usesCaller;
       }
       return undefined;
     }
@@ -714,12 +908,16 @@ export class Interpreter {
 /** Jinja2's loop object; calling it (`loop(children)`) recurses in a recursive for. */
 class LoopContext extends PyOpaque {
   private recurse: PyCallable | undefined;
-  constructor(attributes: (name: string) => PyValue | undefined, repr: () => string, private readonly makeRecurse: () => PyCallable) {
+  constructor(
+    attributes: (name: string) => PyValue | undefined,
+    repr: () => string,
+    private readonly makeRecurse: () => PyCallable,
+  ) {
     super('LoopContext', repr, attributes);
   }
   /** Read by Interpreter.call (not an attribute: templates only reach `attributes`). */
   get callable(): PyCallable {
-    return this.recurse ??= this.makeRecurse();
+    return (this.recurse ??= this.makeRecurse());
   }
 }
 
@@ -733,15 +931,26 @@ const capturesScopeCache = new WeakMap<Stmt, boolean>();
 function loopBodyCapturesScope(stmt: Extract<Stmt, { kind: 'for' }>): boolean {
   const cached = capturesScopeCache.get(stmt);
   if (cached !== undefined) return cached;
-  const visit = (statements: Stmt[]): boolean => statements.some(inner => {
-    switch (inner.kind) {
-      case 'macro': case 'callblock': case 'block': return true;
-      case 'for': return inner.recursive || inner.filter !== undefined || visit(inner.body) || visit(inner.orelse);
-      case 'if': return visit(inner.body) || visit(inner.orelse);
-      case 'setblock': case 'filterblock': case 'with': case 'autoescape': return visit(inner.body);
-      default: return false;
-    }
-  });
+  const visit = (statements: Stmt[]): boolean =>
+    statements.some(inner => {
+      switch (inner.kind) {
+        case 'macro':
+        case 'callblock':
+        case 'block':
+          return true;
+        case 'for':
+          return inner.recursive || inner.filter !== undefined || visit(inner.body) || visit(inner.orelse);
+        case 'if':
+          return visit(inner.body) || visit(inner.orelse);
+        case 'setblock':
+        case 'filterblock':
+        case 'with':
+        case 'autoescape':
+          return visit(inner.body);
+        default:
+          return false;
+      }
+    });
   const captures = visit(stmt.body);
   capturesScopeCache.set(stmt, captures);
   return captures;
@@ -756,7 +965,11 @@ class LoopState {
   private exhausted = false;
   private current: PyValue = null;
 
-  constructor(source: Iterable<PyValue>, private readonly knownLength: number | undefined, readonly depth0: number) {
+  constructor(
+    source: Iterable<PyValue>,
+    private readonly knownLength: number | undefined,
+    readonly depth0: number,
+  ) {
     this.iterator = source[Symbol.iterator]();
   }
   private fill(count: number): void {
@@ -804,12 +1017,23 @@ function dictKeyOf(key: PyValue): PyKey {
 }
 
 export function unpack(value: PyValue, count: number): PyValue[] {
-  if (value === null || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value instanceof PyFloat) {
+  if (
+    value === null ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    typeof value === 'bigint' ||
+    value instanceof PyFloat
+  ) {
     throw typeError(`cannot unpack non-iterable ${pyTypeName(value)} object`);
   }
   const items = pyList(value);
-  if (items.length > count) throw new TemplateError('runtime', `ValueError: too many values to unpack (expected ${count})`);
-  if (items.length < count) throw new TemplateError('runtime', `ValueError: not enough values to unpack (expected ${count}, got ${items.length})`);
+  if (items.length > count)
+    throw new TemplateError('runtime', `ValueError: too many values to unpack (expected ${count})`);
+  if (items.length < count)
+    throw new TemplateError(
+      'runtime',
+      `ValueError: not enough values to unpack (expected ${count}, got ${items.length})`,
+    );
   return items;
 }
 
@@ -848,11 +1072,13 @@ export function sliceValue(target: PyValue, start: number | null, stop: number |
   const [from, to] = sliceBounds(items.length, start, stop, stepValue);
   if (items instanceof PyRange) {
     // A slice of a range is a range (CPython's compute_slice).
-    const first = toBigInt(items.start), itemStep = toBigInt(items.step);
+    const first = toBigInt(items.start),
+      itemStep = toBigInt(items.step);
     return new PyRange(first + BigInt(from) * itemStep, first + BigInt(to) * itemStep, itemStep * BigInt(stepValue));
   }
   const result: PyValue[] = [];
-  if (stepValue === 1) return isTuple(target) ? tuple(items.slice(from, Math.max(from, to))) : items.slice(from, Math.max(from, to));
+  if (stepValue === 1)
+    return isTuple(target) ? tuple(items.slice(from, Math.max(from, to))) : items.slice(from, Math.max(from, to));
   if (stepValue > 0) for (let i = from; i < to; i += stepValue) result.push(items[i]!);
   else for (let i = from; i > to; i += stepValue) result.push(items[i]!);
   return isTuple(target) ? tuple(result) : result;

@@ -102,7 +102,8 @@ export function defaultPython(env: NodeJS.ProcessEnv = process.env): string {
   return env.LAKEHOUSE_PYTHON?.trim() || 'python3';
 }
 
-const PROBE_SCRIPT = 'import sys\nprint(sys.executable)\nprint("%d.%d.%d" % sys.version_info[:3])\nsys.stdout.flush()\nimport jinja2\nprint(jinja2.__version__)';
+const PROBE_SCRIPT =
+  'import sys\nprint(sys.executable)\nprint("%d.%d.%d" % sys.version_info[:3])\nsys.stdout.flush()\nimport jinja2\nprint(jinja2.__version__)';
 
 export function checkJinja2(python = defaultPython()): Jinja2Availability {
   const install = `install it with \`${python} -m pip install Jinja2==${JINJA2_TARGET.pinned}\`, or set LAKEHOUSE_PYTHON to a Python that has it`;
@@ -110,23 +111,43 @@ export function checkJinja2(python = defaultPython()): Jinja2Availability {
   if (probe.error) {
     const missing = (probe.error as NodeJS.ErrnoException).code === 'ENOENT';
     return {
-      available: false, python,
+      available: false,
+      python,
       reason: missing
-        ? `${python} was not found${python.includes('/') ? '' : ' on PATH'}: install Python 3 with Jinja2 ${JINJA2_TARGET.pinned}, or set LAKEHOUSE_PYTHON to a Python that has it`
+        ? `${python} was not found${python.includes('/') ? '' : ' on PATH'}: install Python 3 with ` +
+          `Jinja2 ${JINJA2_TARGET.pinned}, or set LAKEHOUSE_PYTHON to a Python that has it`
         : `${python} could not be run (${probe.error.message})`,
     };
   }
-  const [executable, pythonVersion, version] = probe.stdout.trim().split('\n').map(line => line.trim());
-  const found = { python, ...(executable ? { pythonExecutable: executable } : {}), ...(pythonVersion ? { pythonVersion } : {}) };
+  const [executable, pythonVersion, version] = probe.stdout
+    .trim()
+    .split('\n')
+    .map(line => line.trim());
+  const found = {
+    python,
+    ...(executable ? { pythonExecutable: executable } : {}),
+    ...(pythonVersion ? { pythonVersion } : {}),
+  };
   const who = executable ? `${executable}${pythonVersion ? ` (Python ${pythonVersion})` : ''}` : python;
   if (probe.status !== 0 || !version) {
     if (!executable || !/^\d+\.\d+\.\d+$/.test(pythonVersion ?? '')) {
-      return { available: false, ...found, reason: `${python} is not a working Python 3: ${lastLine(probe.stderr) || `exit ${probe.status ?? probe.signal}`}` };
+      return {
+        available: false,
+        ...found,
+        reason: `${python} is not a working Python 3: ${lastLine(probe.stderr) || `exit ${probe.status ?? probe.signal}`}`,
+      };
     }
     const noModule = /ModuleNotFoundError|No module named/.test(probe.stderr);
-    return { available: false, ...found, reason: noModule ? `${who} has no Jinja2: ${install}` : `${who} cannot import Jinja2 (${lastLine(probe.stderr)}): ${install}` };
+    return {
+      available: false,
+      ...found,
+      reason: noModule
+        ? `${who} has no Jinja2: ${install}`
+        : `${who} cannot import Jinja2 (${lastLine(probe.stderr)}): ${install}`,
+    };
   }
-  const warning = version.startsWith(`${JINJA2_TARGET.line}.`) ? undefined
+  const warning = version.startsWith(`${JINJA2_TARGET.line}.`)
+    ? undefined
     : `${who} has Jinja2 ${version}; Lakehouse Workbench renders as Jinja2 ${JINJA2_TARGET.line} does, so differences may come from the version (${install})`;
   return { available: true, version, ...found, ...(warning ? { warning } : {}) };
 }
@@ -136,7 +157,10 @@ function lastLine(text: string | undefined): string {
 }
 
 /** Renders every case with Python's Jinja2 in one process. */
-export function renderWithJinja2(cases: OracleCase[], options: { python?: string; timeoutMs?: number } = {}): Promise<{ version: string; results: OracleResult[] }> {
+export function renderWithJinja2(
+  cases: OracleCase[],
+  options: { python?: string; timeoutMs?: number } = {},
+): Promise<{ version: string; results: OracleResult[] }> {
   return new Promise((resolve, reject) => {
     const python = options.python ?? defaultPython();
     const child = spawn(python, ['-c', JINJA2_RENDER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -184,16 +208,30 @@ export interface VerifyReport {
 }
 
 /** Renders each case with our renderer and with Jinja2 and compares the bytes. */
-export async function verifyWithJinja2(cases: VerifyCase[], options: { python?: string; timeoutMs?: number } = {}): Promise<VerifyReport> {
+export async function verifyWithJinja2(
+  cases: VerifyCase[],
+  options: { python?: string; timeoutMs?: number } = {},
+): Promise<VerifyReport> {
   const { version, results } = await renderWithJinja2(cases, options);
   const byId = new Map(results.map(result => [result.id, result]));
   const outcomes = cases.map((testCase): VerifyOutcome => {
-    const environment = createTemplateEnvironment({ searchPaths: testCase.searchPaths, projectRoot: testCase.projectRoot });
-    const context = testCase.context ? (parsePythonJson(testCase.context) as Map<string, PyValue>) : new Map<string, PyValue>();
+    const environment = createTemplateEnvironment({
+      searchPaths: testCase.searchPaths,
+      projectRoot: testCase.projectRoot,
+    });
+    const context = testCase.context
+      ? (parsePythonJson(testCase.context) as Map<string, PyValue>)
+      : new Map<string, PyValue>();
     const ours = testCase.file
       ? environment.renderFile(testCase.file, context)
       : environment.renderString(testCase.source ?? '', context, testCase.id);
-    const jinja2 = byId.get(testCase.id) ?? { id: testCase.id, ok: false as const, kind: 'runtime', type: 'Missing', message: 'no result from python' };
+    const jinja2 = byId.get(testCase.id) ?? {
+      id: testCase.id,
+      ok: false as const,
+      kind: 'runtime',
+      type: 'Missing',
+      message: 'no result from python',
+    };
     return { id: testCase.id, ...compareOutcome(ours, jinja2), ours, jinja2 };
   });
   const identical = outcomes.filter(o => o.status === 'identical' || o.status === 'both-failed').length;

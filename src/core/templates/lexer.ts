@@ -4,8 +4,17 @@
 import { TemplateError } from './pyValue';
 
 export type TokenType =
-  | 'data' | 'variable_begin' | 'variable_end' | 'block_begin' | 'block_end'
-  | 'name' | 'string' | 'integer' | 'float' | 'operator' | 'eof';
+  | 'data'
+  | 'variable_begin'
+  | 'variable_end'
+  | 'block_begin'
+  | 'block_end'
+  | 'name'
+  | 'string'
+  | 'integer'
+  | 'float'
+  | 'operator'
+  | 'eof';
 
 export interface Token {
   type: TokenType;
@@ -15,12 +24,39 @@ export interface Token {
   number?: number | bigint;
 }
 
-const OPERATORS = ['**', '//', '==', '!=', '>=', '<=', '+', '-', '/', '*', '%', '~', '[', ']', '(', ')', '{', '}', '>', '<', '=', '.', ':', '|', ',', ';'];
+const OPERATORS = [
+  '**',
+  '//',
+  '==',
+  '!=',
+  '>=',
+  '<=',
+  '+',
+  '-',
+  '/',
+  '*',
+  '%',
+  '~',
+  '[',
+  ']',
+  '(',
+  ')',
+  '{',
+  '}',
+  '>',
+  '<',
+  '=',
+  '.',
+  ':',
+  '|',
+  ',',
+  ';',
+];
 const NAME = /[a-zA-Z_\u00C0-\uFFFF][\w\u00C0-\uFFFF]*/y;
 const FLOAT = /(?:\d+(?:_\d+)*\.\d+(?:_\d+)*(?:[eE][+-]?\d+(?:_\d+)*)?|\d+(?:_\d+)*[eE][+-]?\d+(?:_\d+)*)/y;
 const INTEGER = /(?:0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[\da-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*)/y;
 const WHITESPACE = /\s+/y;
-const STRING = /(?:'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)")/ys;
+const STRING = /(?:'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)")/sy;
 const RAW_BEGIN = /\{%(-?)\s*raw\s*(-?)%\}/y;
 const RAW_END = /\{%(-?)\s*endraw\s*(-?)%\}/g;
 
@@ -106,7 +142,10 @@ export function tokenize(rawSource: string): Token[] {
         countLines(space[0]);
         pos = WHITESPACE.lastIndex;
       }
-      if (pos >= source.length) fail(`unexpected end of template, expected '${endTag === '%}' ? 'end of statement block' : 'end of print statement'}'`);
+      if (pos >= source.length)
+        fail(
+          `unexpected end of template, expected '${endTag === '%}' ? 'end of statement block' : 'end of print statement'}'`,
+        );
       if (!brackets.length) {
         if (source.startsWith('-' + endTag, pos)) {
           tokens.push({ type: endType, value: '', line });
@@ -193,18 +232,41 @@ function unescapePython(body: string, fail: (message: string) => never): string 
     }
     const next = body[++i];
     switch (next) {
-      case '\n': break;
-      case '\\': out += '\\'; break;
-      case "'": out += "'"; break;
-      case '"': out += '"'; break;
-      case 'a': out += '\x07'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
-      case 'x': case 'u': case 'U': {
+      case '\n':
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case "'":
+        out += "'";
+        break;
+      case '"':
+        out += '"';
+        break;
+      case 'a':
+        out += '\x07';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case 'x':
+      case 'u':
+      case 'U': {
         const width = next === 'x' ? 2 : next === 'u' ? 4 : 8;
         const hex = body.slice(i + 1, i + 1 + width);
         if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) fail(`invalid \\${next} escape in a string literal`);
@@ -218,7 +280,8 @@ function unescapePython(body: string, fail: (message: string) => never): string 
       default:
         if (next !== undefined && next >= '0' && next <= '7') {
           let octal = next;
-          while (octal.length < 3 && body[i + 1] !== undefined && body[i + 1]! >= '0' && body[i + 1]! <= '7') octal += body[++i];
+          while (octal.length < 3 && body[i + 1] !== undefined && body[i + 1]! >= '0' && body[i + 1]! <= '7')
+            octal += body[++i];
           out += String.fromCodePoint(parseInt(octal, 8));
         } else {
           out += '\\' + (next ?? ''); // Python keeps unknown escapes as written

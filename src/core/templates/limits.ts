@@ -81,7 +81,10 @@ export function checkString(length: number): void {
 
 /** Jinja2's safe_range check, with its exact message. */
 export function rangeTooBig(): TemplateError {
-  return new TemplateError('runtime', `OverflowError: Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`);
+  return new TemplateError(
+    'runtime',
+    `OverflowError: Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`,
+  );
 }
 
 /** CPython's error for an int that does not fit a C ssize_t (a length, a width, an index). */
@@ -100,7 +103,10 @@ export class StringBuilder {
   private chunks: string[] | undefined;
   length = 0;
 
-  constructor(readonly limit = MAX_STRING, private readonly onLimit: () => TemplateError = stringError) {}
+  constructor(
+    readonly limit = MAX_STRING,
+    private readonly onLimit: () => TemplateError = stringError,
+  ) {}
 
   push(text: string): void {
     if (!text) return;
@@ -138,7 +144,10 @@ class RenderBudget {
   constructor() {
     const heap = getHeapStatistics();
     this.baseline = heap.used_heap_size;
-    this.allowed = Math.min(MAX_HEAP_GROWTH, Math.max(32 * 1024 * 1024, (heap.heap_size_limit - heap.used_heap_size) / 2));
+    this.allowed = Math.min(
+      MAX_HEAP_GROWTH,
+      Math.max(32 * 1024 * 1024, (heap.heap_size_limit - heap.used_heap_size) / 2),
+    );
   }
 
   charge(units: number): void {
@@ -153,7 +162,9 @@ class RenderBudget {
   private check(): void {
     this.charged = 0;
     if (getHeapStatistics().used_heap_size - this.baseline > this.allowed) {
-      throw memoryError(`the template holds more than ${Math.round(this.allowed / 1048576)} MB of data while rendering`);
+      throw memoryError(
+        `the template holds more than ${Math.round(this.allowed / 1048576)} MB of data while rendering`,
+      );
     }
   }
 }
@@ -205,9 +216,14 @@ export function javaScriptLimitError(error: unknown): TemplateError | undefined 
   if (!(error instanceof RangeError)) return undefined;
   // No RegExp here: this may run with the stack nearly full (compiling one overflowed it again).
   if (isStackOverflow(error)) {
-    return new TemplateError('runtime', 'maximum recursion depth exceeded (a macro or include that calls itself without end, or a value nested too deeply?)');
+    return new TemplateError(
+      'runtime',
+      'maximum recursion depth exceeded (a macro or include that calls itself without end, or a value nested too deeply?)',
+    );
   }
-  if (/Invalid (string|array|typed array) length|Array buffer allocation failed|Maximum BigInt size/i.test(error.message)) {
+  if (
+    /Invalid (string|array|typed array) length|Array buffer allocation failed|Maximum BigInt size/i.test(error.message)
+  ) {
     return memoryError(`the template builds a value larger than JavaScript allows (${error.message})`);
   }
   return undefined;

@@ -1,9 +1,33 @@
 // The Python methods templates call on strings, lists and dicts ("x.strip()", "d.items()",
 // "l.append(1)"), with CPython's results and error messages.
 import {
-  type CallArgs, PyCallable, PyDictView, PyFloat, PyMarkup, type PyKey, type PyValue, TemplateError, dictGet, dictKey,
-  isInt, isString, isTuple, pyEquals, pyIter, pyRepr, pyStr, pyTypeName, stringLength, toJsNumber, tuple, typeError,
-  pyCompare, PyUndefined, pyList, pyTruthy, codePointOffset,
+  type CallArgs,
+  PyCallable,
+  PyDictView,
+  PyFloat,
+  PyMarkup,
+  type PyKey,
+  type PyValue,
+  TemplateError,
+  dictGet,
+  dictKey,
+  isInt,
+  isString,
+  isTuple,
+  pyEquals,
+  pyIter,
+  pyRepr,
+  pyStr,
+  pyTypeName,
+  stringLength,
+  toJsNumber,
+  tuple,
+  typeError,
+  pyCompare,
+  PyUndefined,
+  pyList,
+  pyTruthy,
+  codePointOffset,
 } from './pyValue';
 import { strFormat } from './pyFormat';
 import { MAX_ITEMS, StringBuilder, checkItems, checkString, itemsError } from './limits';
@@ -16,7 +40,8 @@ export interface AttributeLookup {
 }
 
 /** Python's str.isspace() characters (JS \s differs on \x1c-\x1f, \x85 and \ufeff). */
-export const PY_WHITESPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+export const PY_WHITESPACE =
+  '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const WS_RUN = new RegExp(`[${PY_WHITESPACE}]+`);
 
 /** The line boundaries of Python's str.splitlines(), \r\n first. */
@@ -29,7 +54,9 @@ export type Signature = readonly (string | [string, PyValue])[];
 export function bindArgs(functionName: string, args: CallArgs, signature: Signature): PyValue[] {
   const { positional, keywords } = args;
   if (positional.length > signature.length) {
-    throw typeError(`${functionName}() takes at most ${signature.length} argument${signature.length === 1 ? '' : 's'} (${positional.length} given)`);
+    throw typeError(
+      `${functionName}() takes at most ${signature.length} argument${signature.length === 1 ? '' : 's'} (${positional.length} given)`,
+    );
   }
   const names = signature.map(p => (typeof p === 'string' ? p : p[0]));
   for (const key of keywords.keys()) {
@@ -64,11 +91,13 @@ function requireIndex(value: PyValue, fallback: number): number {
 
 const WHITESPACE_SET = new RegExp(`^[${PY_WHITESPACE}]$`);
 const WHITESPACE_CODES = new Set<number>();
-for (let code = 0; code < 0x3001; code++) if (WHITESPACE_SET.test(String.fromCharCode(code))) WHITESPACE_CODES.add(code);
+for (let code = 0; code < 0x3001; code++)
+  if (WHITESPACE_SET.test(String.fromCharCode(code))) WHITESPACE_CODES.add(code);
 
 /** str.strip(): scans from the ends (a /\s+$/ regex is quadratic on long runs of spaces). */
 export function pyStrip(text: string, chars: PyValue, side: 'both' | 'left' | 'right'): string {
-  let start = 0, end = text.length;
+  let start = 0,
+    end = text.length;
   if (chars === null) {
     if (side !== 'right') while (start < end && WHITESPACE_CODES.has(text.charCodeAt(start))) start++;
     if (side !== 'left') while (end > start && WHITESPACE_CODES.has(text.charCodeAt(end - 1))) end--;
@@ -85,7 +114,14 @@ export function pyStrip(text: string, chars: PyValue, side: 'both' | 'left' | 'r
   if (side !== 'left') {
     while (end > start) {
       const low = text.charCodeAt(end - 1);
-      const width = low >= 0xdc00 && low <= 0xdfff && end - 2 >= start && text.charCodeAt(end - 2) >= 0xd800 && text.charCodeAt(end - 2) <= 0xdbff ? 2 : 1;
+      const width =
+        low >= 0xdc00 &&
+        low <= 0xdfff &&
+        end - 2 >= start &&
+        text.charCodeAt(end - 2) >= 0xd800 &&
+        text.charCodeAt(end - 2) <= 0xdbff
+          ? 2
+          : 1;
       if (!set.has(text.slice(end - width, end))) break;
       end -= width;
     }
@@ -129,7 +165,11 @@ export function pySplit(text: string, separator: PyValue, maxsplit: number, from
   if (!sep) throw new TemplateError('runtime', 'ValueError: empty separator');
   if (!fromRight) {
     let position = 0;
-    for (let at = text.indexOf(sep); at >= 0 && (maxsplit < 0 || parts.length < maxsplit); at = text.indexOf(sep, position)) {
+    for (
+      let at = text.indexOf(sep);
+      at >= 0 && (maxsplit < 0 || parts.length < maxsplit);
+      at = text.indexOf(sep, position)
+    ) {
       add(text.slice(position, at));
       position = at + sep.length;
     }
@@ -225,10 +265,16 @@ export function pyCenter(text: string, width: number, fill = ' '): string {
 }
 
 /** The text between code point indexes (Python's start/end arguments of find, startswith…). */
-function window(text: string, start: number | null, end: number | null): { window: string; from: number; astral: boolean } {
+function window(
+  text: string,
+  start: number | null,
+  end: number | null,
+): { window: string; from: number; astral: boolean } {
   const length = stringLength(text);
-  const norm = (v: number | null, fallback: number) => (v === null ? fallback : v < 0 ? Math.max(0, v + length) : Math.min(v, length));
-  const from = norm(start, 0), to = Math.max(from, norm(end, length));
+  const norm = (v: number | null, fallback: number) =>
+    v === null ? fallback : v < 0 ? Math.max(0, v + length) : Math.min(v, length);
+  const from = norm(start, 0),
+    to = Math.max(from, norm(end, length));
   const astral = length !== text.length;
   if (!astral) return { window: from === 0 && to === length ? text : text.slice(from, to), from, astral };
   return { window: text.slice(codePointOffset(text, from), codePointOffset(text, to)), from, astral };
@@ -253,55 +299,104 @@ function matchesAffix(text: string, affix: PyValue, start: PyValue, end: PyValue
 function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyCallable | undefined {
   const s = owner;
   switch (name) {
-    case 'upper': return method(name, [], () => s.toUpperCase());
-    case 'lower': return method(name, [], () => s.toLowerCase());
-    case 'casefold': return method(name, [], () => s.toLowerCase());
-    case 'swapcase': return method(name, [], () => {
-      const out = new StringBuilder();
-      for (const c of s) out.push(c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase());
-      return out.toString();
-    });
-    case 'title': return method(name, [], () => pyTitle(s));
-    case 'capitalize': return method(name, [], () => pyCapitalize(s));
-    case 'strip': return method(name, [['chars', null]], chars => pyStrip(s, chars, 'both'));
-    case 'lstrip': return method(name, [['chars', null]], chars => pyStrip(s, chars, 'left'));
-    case 'rstrip': return method(name, [['chars', null]], chars => pyStrip(s, chars, 'right'));
-    case 'split': return method(name, [['sep', null], ['maxsplit', -1]], (sep, max) => pySplit(s, sep, requireIndex(max, -1)));
-    case 'rsplit': return method(name, [['sep', null], ['maxsplit', -1]], (sep, max) => pySplit(s, sep, requireIndex(max, -1), true));
-    case 'splitlines': return method(name, [['keepends', false]], keep => pySplitLines(s, pyTruthy(keep)));
-    case 'join': return method(name, ['iterable'], iterable => joinStrings(pyList(iterable).map((item, i) => {
-      if (typeof item === 'string') return item;
-      if (item instanceof PyMarkup) return item.text;
-      throw typeError(`sequence item ${i}: expected str instance, ${pyTypeName(item)} found`);
-    }), s));
-    case 'replace': return method(name, ['old', 'new', ['count', -1]], (old, replacement, count) => {
-      const from = requireString(old, 'replace() argument 1'), to = requireString(replacement, 'replace() argument 2');
-      return pyReplace(s, from, to, requireIndex(count, -1));
-    });
-    case 'startswith': return method(name, ['prefix', ['start', null], ['end', null]], (p, a, b) => matchesAffix(s, p, a, b, false));
-    case 'endswith': return method(name, ['suffix', ['start', null], ['end', null]], (p, a, b) => matchesAffix(s, p, a, b, true));
-    case 'find': case 'index': case 'rfind': case 'rindex':
+    case 'upper':
+      return method(name, [], () => s.toUpperCase());
+    case 'lower':
+      return method(name, [], () => s.toLowerCase());
+    case 'casefold':
+      return method(name, [], () => s.toLowerCase());
+    case 'swapcase':
+      return method(name, [], () => {
+        const out = new StringBuilder();
+        for (const c of s) out.push(c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase());
+        return out.toString();
+      });
+    case 'title':
+      return method(name, [], () => pyTitle(s));
+    case 'capitalize':
+      return method(name, [], () => pyCapitalize(s));
+    case 'strip':
+      return method(name, [['chars', null]], chars => pyStrip(s, chars, 'both'));
+    case 'lstrip':
+      return method(name, [['chars', null]], chars => pyStrip(s, chars, 'left'));
+    case 'rstrip':
+      return method(name, [['chars', null]], chars => pyStrip(s, chars, 'right'));
+    case 'split':
+      return method(
+        name,
+        [
+          ['sep', null],
+          ['maxsplit', -1],
+        ],
+        (sep, max) => pySplit(s, sep, requireIndex(max, -1)),
+      );
+    case 'rsplit':
+      return method(
+        name,
+        [
+          ['sep', null],
+          ['maxsplit', -1],
+        ],
+        (sep, max) => pySplit(s, sep, requireIndex(max, -1), true),
+      );
+    case 'splitlines':
+      return method(name, [['keepends', false]], keep => pySplitLines(s, pyTruthy(keep)));
+    case 'join':
+      return method(name, ['iterable'], iterable =>
+        joinStrings(
+          pyList(iterable).map((item, i) => {
+            if (typeof item === 'string') return item;
+            if (item instanceof PyMarkup) return item.text;
+            throw typeError(`sequence item ${i}: expected str instance, ${pyTypeName(item)} found`);
+          }),
+          s,
+        ),
+      );
+    case 'replace':
+      return method(name, ['old', 'new', ['count', -1]], (old, replacement, count) => {
+        const from = requireString(old, 'replace() argument 1'),
+          to = requireString(replacement, 'replace() argument 2');
+        return pyReplace(s, from, to, requireIndex(count, -1));
+      });
+    case 'startswith':
+      return method(name, ['prefix', ['start', null], ['end', null]], (p, a, b) => matchesAffix(s, p, a, b, false));
+    case 'endswith':
+      return method(name, ['suffix', ['start', null], ['end', null]], (p, a, b) => matchesAffix(s, p, a, b, true));
+    case 'find':
+    case 'index':
+    case 'rfind':
+    case 'rindex':
       return method(name, ['sub', ['start', null], ['end', null]], (sub, a, b) => {
-        const found = findIndex(s, requireString(sub, 'must be str'), a === null ? null : Number(a), b === null ? null : Number(b), name.startsWith('r'));
+        const found = findIndex(
+          s,
+          requireString(sub, 'must be str'),
+          a === null ? null : Number(a),
+          b === null ? null : Number(b),
+          name.startsWith('r'),
+        );
         if (found < 0 && name.endsWith('index')) throw new TemplateError('runtime', 'ValueError: substring not found');
         return found;
       });
-    case 'count': return method(name, ['sub'], sub => {
-      const needle = requireString(sub, 'must be str');
-      if (!needle) return stringLength(s) + 1;
-      let count = 0;
-      for (let at = s.indexOf(needle); at >= 0; at = s.indexOf(needle, at + needle.length)) count++;
-      return count;
-    });
-    case 'zfill': return method(name, ['width'], width => {
-      const w = requireIndex(width, 0);
-      const length = stringLength(s); // code points, as Python counts
-      if (w <= length) return s;
-      checkString(s.length + w - length);
-      const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
-      return sign + '0'.repeat(w - length) + (sign ? s.slice(1) : s);
-    });
-    case 'ljust': case 'rjust': case 'center':
+    case 'count':
+      return method(name, ['sub'], sub => {
+        const needle = requireString(sub, 'must be str');
+        if (!needle) return stringLength(s) + 1;
+        let count = 0;
+        for (let at = s.indexOf(needle); at >= 0; at = s.indexOf(needle, at + needle.length)) count++;
+        return count;
+      });
+    case 'zfill':
+      return method(name, ['width'], width => {
+        const w = requireIndex(width, 0);
+        const length = stringLength(s); // code points, as Python counts
+        if (w <= length) return s;
+        checkString(s.length + w - length);
+        const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
+        return sign + '0'.repeat(w - length) + (sign ? s.slice(1) : s);
+      });
+    case 'ljust':
+    case 'rjust':
+    case 'center':
       return method(name, ['width', ['fillchar', ' ']], (width, fillchar) => {
         const w = requireIndex(width, 0);
         const fill = requireString(fillchar, 'fillchar');
@@ -313,34 +408,66 @@ function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyC
         if (name === 'rjust') return fill.repeat(w - length) + s;
         return pyCenter(s, w, fill);
       });
-    case 'isdigit': case 'isnumeric': case 'isdecimal': return method(name, [], () => /^\p{Nd}+$/u.test(s));
-    case 'isalpha': return method(name, [], () => /^\p{L}+$/u.test(s));
-    case 'isalnum': return method(name, [], () => /^[\p{L}\p{Nd}]+$/u.test(s));
-    case 'isspace': return method(name, [], () => new RegExp(`^[${PY_WHITESPACE}]+$`).test(s));
-    case 'isupper': return method(name, [], () => hasCased(s) && s === s.toUpperCase());
-    case 'islower': return method(name, [], () => hasCased(s) && s === s.toLowerCase());
-    case 'istitle': return method(name, [], () => hasCased(s) && pyTitle(s) === s);
-    case 'isidentifier': return method(name, [], () => /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(s));
-    case 'partition': case 'rpartition': return method(name, ['sep'], sep => {
-      const separator = requireString(sep, 'sep');
-      const at = name === 'partition' ? s.indexOf(separator) : s.lastIndexOf(separator);
-      if (at < 0) return name === 'partition' ? tuple([s, '', '']) : tuple(['', '', s]);
-      return tuple([s.slice(0, at), separator, s.slice(at + separator.length)]);
-    });
-    case 'removeprefix': return method(name, ['prefix'], p => { const x = requireString(p, 'prefix'); return x && s.startsWith(x) ? s.slice(x.length) : s; });
-    case 'removesuffix': return method(name, ['suffix'], p => { const x = requireString(p, 'suffix'); return x && s.endsWith(x) ? s.slice(0, -x.length) : s; });
-    case 'format': return new PyCallable(name, args => strFormat(s, args.positional, args.keywords, {
-      attribute: (value, attribute) => lookup.getAttribute(value, attribute),
-      item: (value, key) => lookup.getItem(value, key),
-    }));
-    case 'format_map': return method(name, ['mapping'], mapping => {
-      if (!(mapping instanceof Map)) throw typeError(`'${pyTypeName(mapping)}' object is not a mapping`);
-      const keywords = new Map<string, PyValue>();
-      for (const [k, v] of mapping) keywords.set(String(k), v);
-      return strFormat(s, [], keywords, { attribute: (v, a) => lookup.getAttribute(v, a), item: (v, k) => lookup.getItem(v, k) });
-    });
-    case 'encode': case 'translate': case 'maketrans': case 'expandtabs':
-      return new PyCallable(name, () => { throw unsupported(`str.${name}()`); });
+    case 'isdigit':
+    case 'isnumeric':
+    case 'isdecimal':
+      return method(name, [], () => /^\p{Nd}+$/u.test(s));
+    case 'isalpha':
+      return method(name, [], () => /^\p{L}+$/u.test(s));
+    case 'isalnum':
+      return method(name, [], () => /^[\p{L}\p{Nd}]+$/u.test(s));
+    case 'isspace':
+      return method(name, [], () => new RegExp(`^[${PY_WHITESPACE}]+$`).test(s));
+    case 'isupper':
+      return method(name, [], () => hasCased(s) && s === s.toUpperCase());
+    case 'islower':
+      return method(name, [], () => hasCased(s) && s === s.toLowerCase());
+    case 'istitle':
+      return method(name, [], () => hasCased(s) && pyTitle(s) === s);
+    case 'isidentifier':
+      return method(name, [], () => /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(s));
+    case 'partition':
+    case 'rpartition':
+      return method(name, ['sep'], sep => {
+        const separator = requireString(sep, 'sep');
+        const at = name === 'partition' ? s.indexOf(separator) : s.lastIndexOf(separator);
+        if (at < 0) return name === 'partition' ? tuple([s, '', '']) : tuple(['', '', s]);
+        return tuple([s.slice(0, at), separator, s.slice(at + separator.length)]);
+      });
+    case 'removeprefix':
+      return method(name, ['prefix'], p => {
+        const x = requireString(p, 'prefix');
+        return x && s.startsWith(x) ? s.slice(x.length) : s;
+      });
+    case 'removesuffix':
+      return method(name, ['suffix'], p => {
+        const x = requireString(p, 'suffix');
+        return x && s.endsWith(x) ? s.slice(0, -x.length) : s;
+      });
+    case 'format':
+      return new PyCallable(name, args =>
+        strFormat(s, args.positional, args.keywords, {
+          attribute: (value, attribute) => lookup.getAttribute(value, attribute),
+          item: (value, key) => lookup.getItem(value, key),
+        }),
+      );
+    case 'format_map':
+      return method(name, ['mapping'], mapping => {
+        if (!(mapping instanceof Map)) throw typeError(`'${pyTypeName(mapping)}' object is not a mapping`);
+        const keywords = new Map<string, PyValue>();
+        for (const [k, v] of mapping) keywords.set(String(k), v);
+        return strFormat(s, [], keywords, {
+          attribute: (v, a) => lookup.getAttribute(v, a),
+          item: (v, k) => lookup.getItem(v, k),
+        });
+      });
+    case 'encode':
+    case 'translate':
+    case 'maketrans':
+    case 'expandtabs':
+      return new PyCallable(name, () => {
+        throw unsupported(`str.${name}()`);
+      });
   }
   return undefined;
 }
@@ -349,7 +476,13 @@ function stringMethod(owner: string, name: string, lookup: AttributeLookup): PyC
 export function pyReplace(text: string, from: string, to: string, count: number): string {
   let occurrences = 0;
   if (from === '') occurrences = stringLength(text) + 1;
-  else for (let at = text.indexOf(from); at >= 0 && (count < 0 || occurrences < count); at = text.indexOf(from, at + from.length)) occurrences++;
+  else
+    for (
+      let at = text.indexOf(from);
+      at >= 0 && (count < 0 || occurrences < count);
+      at = text.indexOf(from, at + from.length)
+    )
+      occurrences++;
   if (count >= 0) occurrences = Math.min(occurrences, count);
   if (!occurrences) return text;
   checkString(text.length + occurrences * (to.length - from.length));
@@ -380,109 +513,160 @@ export function pyReplace(text: string, from: string, to: string, count: number)
 function listMethod(list: PyValue[], name: string): PyCallable | undefined {
   const isTupleValue: boolean = isTuple(list as unknown);
   switch (name) {
-    case 'index': return method(name, ['value'], value => {
-      const found = list.findIndex(item => pyEquals(item, value));
-      if (found < 0) throw new TemplateError('runtime', `ValueError: ${pyRepr(value)} is not in ${isTupleValue ? 'tuple' : 'list'}`);
-      return found;
-    });
-    case 'count': return method(name, ['value'], value => list.filter(item => pyEquals(item, value)).length);
+    case 'index':
+      return method(name, ['value'], value => {
+        const found = list.findIndex(item => pyEquals(item, value));
+        if (found < 0)
+          throw new TemplateError(
+            'runtime',
+            `ValueError: ${pyRepr(value)} is not in ${isTupleValue ? 'tuple' : 'list'}`,
+          );
+        return found;
+      });
+    case 'count':
+      return method(name, ['value'], value => list.filter(item => pyEquals(item, value)).length);
   }
   if (isTupleValue) return undefined;
   switch (name) {
-    case 'append': return method(name, ['object'], value => {
-      checkItems(list.length + 1);
-      list.push(value);
-      return null;
-    });
-    case 'extend': return method(name, ['iterable'], values => {
-      const items = pyList(values);
-      checkItems(list.length + items.length);
-      for (const item of items) list.push(item);
-      return null;
-    });
-    case 'insert': return method(name, ['index', 'object'], (index, value) => {
-      checkItems(list.length + 1);
-      let i = requireIndex(index, 0);
-      if (i < 0) i = Math.max(0, i + list.length);
-      list.splice(Math.min(i, list.length), 0, value);
-      return null;
-    });
-    case 'pop': return method(name, [['index', -1]], index => {
-      if (!list.length) throw new TemplateError('runtime', 'IndexError: pop from empty list');
-      let i = requireIndex(index, -1);
-      if (i < 0) i += list.length;
-      if (i < 0 || i >= list.length) throw new TemplateError('runtime', 'IndexError: pop index out of range');
-      return list.splice(i, 1)[0]!;
-    });
-    case 'remove': return method(name, ['value'], value => {
-      const found = list.findIndex(item => pyEquals(item, value));
-      if (found < 0) throw new TemplateError('runtime', 'ValueError: list.remove(x): x not in list');
-      list.splice(found, 1);
-      return null;
-    });
-    case 'reverse': return method(name, [], () => { list.reverse(); return null; });
-    case 'sort': return method(name, [['key', null], ['reverse', false]], (key, reverse) => {
-      if (key !== null) throw unsupported('list.sort(key=…)');
-      const sorted = stableSort(list, (a, b) => pyCompare(a, b));
-      if (reverse) sorted.reverse();
-      list.splice(0, list.length, ...sorted);
-      return null;
-    });
-    case 'copy': return method(name, [], () => [...list]);
-    case 'clear': return method(name, [], () => { list.length = 0; return null; });
+    case 'append':
+      return method(name, ['object'], value => {
+        checkItems(list.length + 1);
+        list.push(value);
+        return null;
+      });
+    case 'extend':
+      return method(name, ['iterable'], values => {
+        const items = pyList(values);
+        checkItems(list.length + items.length);
+        for (const item of items) list.push(item);
+        return null;
+      });
+    case 'insert':
+      return method(name, ['index', 'object'], (index, value) => {
+        checkItems(list.length + 1);
+        let i = requireIndex(index, 0);
+        if (i < 0) i = Math.max(0, i + list.length);
+        list.splice(Math.min(i, list.length), 0, value);
+        return null;
+      });
+    case 'pop':
+      return method(name, [['index', -1]], index => {
+        if (!list.length) throw new TemplateError('runtime', 'IndexError: pop from empty list');
+        let i = requireIndex(index, -1);
+        if (i < 0) i += list.length;
+        if (i < 0 || i >= list.length) throw new TemplateError('runtime', 'IndexError: pop index out of range');
+        return list.splice(i, 1)[0]!;
+      });
+    case 'remove':
+      return method(name, ['value'], value => {
+        const found = list.findIndex(item => pyEquals(item, value));
+        if (found < 0) throw new TemplateError('runtime', 'ValueError: list.remove(x): x not in list');
+        list.splice(found, 1);
+        return null;
+      });
+    case 'reverse':
+      return method(name, [], () => {
+        list.reverse();
+        return null;
+      });
+    case 'sort':
+      return method(
+        name,
+        [
+          ['key', null],
+          ['reverse', false],
+        ],
+        (key, reverse) => {
+          if (key !== null) throw unsupported('list.sort(key=…)');
+          const sorted = stableSort(list, (a, b) => pyCompare(a, b));
+          if (reverse) sorted.reverse();
+          list.splice(0, list.length, ...sorted);
+          return null;
+        },
+      );
+    case 'copy':
+      return method(name, [], () => [...list]);
+    case 'clear':
+      return method(name, [], () => {
+        list.length = 0;
+        return null;
+      });
   }
   return undefined;
 }
 
 export function stableSort<T>(items: readonly T[], compare: (a: T, b: T) => number): T[] {
-  return items.map((item, index) => ({ item, index })).sort((a, b) => compare(a.item, b.item) || a.index - b.index).map(e => e.item);
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => compare(a.item, b.item) || a.index - b.index)
+    .map(e => e.item);
 }
 
 function dictMethod(dict: Map<PyKey, PyValue>, name: string): PyCallable | undefined {
   switch (name) {
-    case 'items': case 'keys': case 'values': return method(name, [], () => new PyDictView(name, dict));
-    case 'get': return method(name, ['key', ['default', null]], (key, fallback) => dictGet(dict, key) ?? fallback);
-    case 'pop': return new PyCallable(name, args => {
-      const [key, fallback] = bindArgs(name, args, ['key', ['default', new PyUndefined('__missing__')]]);
-      const found = dictGet(dict, key!);
-      if (found !== undefined) {
-        dict.delete(dictKey(key!));
-        return found;
-      }
-      if (fallback instanceof PyUndefined && fallback.name === '__missing__') throw new TemplateError('runtime', `KeyError: ${pyRepr(key!)}`);
-      return fallback!;
-    });
-    case 'setdefault': return method(name, ['key', ['default', null]], (key, fallback) => {
-      const found = dictGet(dict, key);
-      if (found !== undefined) return found;
-      checkItems(dict.size + 1, 'dict');
-      dict.set(dictKey(key), fallback);
-      return fallback;
-    });
-    case 'update': return new PyCallable(name, args => {
-      if (args.positional.length > 1) throw typeError(`update expected at most 1 argument, got ${args.positional.length}`);
-      const [source] = args.positional;
-      if (source instanceof Map) for (const [k, v] of source) dict.set(k, v);
-      else if (source !== undefined) {
-        for (const pair of pyIter(source)) {
-          const items = pyList(pair);
-          if (items.length !== 2) throw new TemplateError('runtime', `ValueError: dictionary update sequence element has length ${items.length}; 2 is required`);
-          dict.set(dictKey(items[0]!), items[1]!);
+    case 'items':
+    case 'keys':
+    case 'values':
+      return method(name, [], () => new PyDictView(name, dict));
+    case 'get':
+      return method(name, ['key', ['default', null]], (key, fallback) => dictGet(dict, key) ?? fallback);
+    case 'pop':
+      return new PyCallable(name, args => {
+        const [key, fallback] = bindArgs(name, args, ['key', ['default', new PyUndefined('__missing__')]]);
+        const found = dictGet(dict, key!);
+        if (found !== undefined) {
+          dict.delete(dictKey(key!));
+          return found;
         }
-      }
-      for (const [k, v] of args.keywords) dict.set(k, v);
-      checkItems(dict.size, 'dict');
-      return null;
-    });
-    case 'copy': return method(name, [], () => new Map(dict));
-    case 'clear': return method(name, [], () => { dict.clear(); return null; });
-    case 'popitem': return method(name, [], () => {
-      const last = [...dict.keys()].pop();
-      if (last === undefined && !dict.size) throw new TemplateError('runtime', "KeyError: 'popitem(): dictionary is empty'");
-      const value = dict.get(last!)!;
-      dict.delete(last!);
-      return tuple([last as PyValue, value]);
-    });
+        if (fallback instanceof PyUndefined && fallback.name === '__missing__')
+          throw new TemplateError('runtime', `KeyError: ${pyRepr(key!)}`);
+        return fallback!;
+      });
+    case 'setdefault':
+      return method(name, ['key', ['default', null]], (key, fallback) => {
+        const found = dictGet(dict, key);
+        if (found !== undefined) return found;
+        checkItems(dict.size + 1, 'dict');
+        dict.set(dictKey(key), fallback);
+        return fallback;
+      });
+    case 'update':
+      return new PyCallable(name, args => {
+        if (args.positional.length > 1)
+          throw typeError(`update expected at most 1 argument, got ${args.positional.length}`);
+        const [source] = args.positional;
+        if (source instanceof Map) for (const [k, v] of source) dict.set(k, v);
+        else if (source !== undefined) {
+          for (const pair of pyIter(source)) {
+            const items = pyList(pair);
+            if (items.length !== 2)
+              throw new TemplateError(
+                'runtime',
+                `ValueError: dictionary update sequence element has length ${items.length}; 2 is required`,
+              );
+            dict.set(dictKey(items[0]!), items[1]!);
+          }
+        }
+        for (const [k, v] of args.keywords) dict.set(k, v);
+        checkItems(dict.size, 'dict');
+        return null;
+      });
+    case 'copy':
+      return method(name, [], () => new Map(dict));
+    case 'clear':
+      return method(name, [], () => {
+        dict.clear();
+        return null;
+      });
+    case 'popitem':
+      return method(name, [], () => {
+        const last = [...dict.keys()].pop();
+        if (last === undefined && !dict.size)
+          throw new TemplateError('runtime', "KeyError: 'popitem(): dictionary is empty'");
+        const value = dict.get(last!)!;
+        dict.delete(last!);
+        return tuple([last as PyValue, value]);
+      });
   }
   return undefined;
 }
@@ -494,7 +678,8 @@ export function getMethod(owner: PyValue, name: string, lookup: AttributeLookup)
   if (Array.isArray(owner)) return listMethod(owner, name);
   if (owner instanceof Map) return dictMethod(owner, name);
   if (owner instanceof PyFloat && name === 'is_integer') return method(name, [], () => Number.isInteger(owner.value));
-  if (isInt(owner) && name === 'bit_length') return method(name, [], () => (toJsNumber(owner) === 0 ? 0 : Math.abs(toJsNumber(owner)).toString(2).length));
+  if (isInt(owner) && name === 'bit_length')
+    return method(name, [], () => (toJsNumber(owner) === 0 ? 0 : Math.abs(toJsNumber(owner)).toString(2).length));
   if (isString(owner)) return undefined;
   return undefined;
 }

@@ -1,15 +1,54 @@
 // Python's arithmetic, containment and comparison operators over PyValue.
 import {
-  PyFloat, PyMarkup, PyUndefined, type PyValue, TemplateError, dictGet, isInt, isNumber, isString, isTuple, makeInt,
-  pyCompare, pyEquals, pyIter, pyStr, pyTypeName, toBigInt, toJsNumber, tuple, typeError, PyDictView, PyRange,
+  PyFloat,
+  PyMarkup,
+  PyUndefined,
+  type PyValue,
+  TemplateError,
+  dictGet,
+  isInt,
+  isNumber,
+  isString,
+  isTuple,
+  makeInt,
+  pyCompare,
+  pyEquals,
+  pyIter,
+  pyStr,
+  pyTypeName,
+  toBigInt,
+  toJsNumber,
+  tuple,
+  typeError,
+  PyDictView,
+  PyRange,
 } from './pyValue';
 import { percentFormat } from './pyFormat';
-import { MAX_INT_BITS, MAX_SSIZE, StringBuilder, bitLength, charge, checkItems, checkString, memoryError } from './limits';
+import {
+  MAX_INT_BITS,
+  MAX_SSIZE,
+  StringBuilder,
+  bitLength,
+  charge,
+  checkItems,
+  checkString,
+  memoryError,
+} from './limits';
 
-const OPERATOR_NAMES: Record<string, string> = { '+': '+', '-': '-', '*': '*', '/': '/', '//': '//', '%': '%', '**': '** or pow()' };
+const OPERATOR_NAMES: Record<string, string> = {
+  '+': '+',
+  '-': '-',
+  '*': '*',
+  '/': '/',
+  '//': '//',
+  '%': '%',
+  '**': '** or pow()',
+};
 
 function unsupportedOperands(operator: string, a: PyValue, b: PyValue): TemplateError {
-  return typeError(`unsupported operand type(s) for ${OPERATOR_NAMES[operator] ?? operator}: '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
+  return typeError(
+    `unsupported operand type(s) for ${OPERATOR_NAMES[operator] ?? operator}: '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+  );
 }
 
 function failIfUndefined(...values: PyValue[]): void {
@@ -21,32 +60,43 @@ type IntLike = number | bigint | boolean;
 /** Integer arithmetic that stays exact past 2^53 (Python ints never overflow). */
 function intOp(a: IntLike, b: IntLike, operator: string): PyValue {
   if (typeof a !== 'bigint' && typeof b !== 'bigint') {
-    const x = Number(a), y = Number(b);
+    const x = Number(a),
+      y = Number(b);
     let result: number;
     switch (operator) {
-      case '+': result = x + y; break;
-      case '-': result = x - y; break;
-      case '*': result = x * y; break;
-      default: result = NaN;
+      case '+':
+        result = x + y;
+        break;
+      case '-':
+        result = x - y;
+        break;
+      case '*':
+        result = x * y;
+        break;
+      default:
+        result = NaN;
     }
     if (Number.isSafeInteger(result)) return result;
   }
-  const x = toBigInt(a), y = toBigInt(b);
+  const x = toBigInt(a),
+    y = toBigInt(b);
   switch (operator) {
-    case '+': return makeInt(x + y);
-    case '-': return makeInt(x - y);
+    case '+':
+      return makeInt(x + y);
+    case '-':
+      return makeInt(x - y);
     case '*':
       if (bitLength(x) + bitLength(y) > MAX_INT_BITS) throw intTooBig();
       return makeInt(x * y);
     case '//': {
       if (y === 0n) throw new TemplateError('runtime', 'ZeroDivisionError: integer division or modulo by zero');
       const q = x / y;
-      return makeInt((x % y !== 0n && (x < 0n) !== (y < 0n)) ? q - 1n : q);
+      return makeInt(x % y !== 0n && x < 0n !== y < 0n ? q - 1n : q);
     }
     case '%': {
       if (y === 0n) throw new TemplateError('runtime', 'ZeroDivisionError: integer modulo by zero');
       const r = x % y;
-      return makeInt(r !== 0n && (r < 0n) !== (y < 0n) ? r + y : r);
+      return makeInt(r !== 0n && r < 0n !== y < 0n ? r + y : r);
     }
     case '**': {
       if (y < 0n) return new PyFloat(Number(x) ** Number(y));
@@ -64,9 +114,12 @@ function intTooBig(): TemplateError {
 
 function floatOp(x: number, y: number, operator: string): PyValue {
   switch (operator) {
-    case '+': return new PyFloat(x + y);
-    case '-': return new PyFloat(x - y);
-    case '*': return new PyFloat(x * y);
+    case '+':
+      return new PyFloat(x + y);
+    case '-':
+      return new PyFloat(x - y);
+    case '*':
+      return new PyFloat(x * y);
     case '/':
       if (y === 0) throw new TemplateError('runtime', 'ZeroDivisionError: float division by zero');
       return new PyFloat(x / y);
@@ -76,12 +129,14 @@ function floatOp(x: number, y: number, operator: string): PyValue {
     case '%': {
       if (y === 0) throw new TemplateError('runtime', 'ZeroDivisionError: float modulo');
       const r = x % y;
-      return new PyFloat(r !== 0 && (r < 0) !== (y < 0) ? r + y : r === 0 ? (y < 0 ? -0 : 0) : r);
+      return new PyFloat(r !== 0 && r < 0 !== y < 0 ? r + y : r === 0 ? (y < 0 ? -0 : 0) : r);
     }
     case '**': {
-      if (x === 0 && y < 0) throw new TemplateError('runtime', 'ZeroDivisionError: 0.0 cannot be raised to a negative power');
+      if (x === 0 && y < 0)
+        throw new TemplateError('runtime', 'ZeroDivisionError: 0.0 cannot be raised to a negative power');
       const result = x ** y;
-      if (Number.isNaN(result) && !Number.isNaN(x) && !Number.isNaN(y)) throw unsupported('Raising a negative number to a fractional power (a complex result)');
+      if (Number.isNaN(result) && !Number.isNaN(x) && !Number.isNaN(y))
+        throw unsupported('Raising a negative number to a fractional power (a complex result)');
       return new PyFloat(result);
     }
   }
@@ -129,7 +184,8 @@ export function binaryOperation(operator: string, a: PyValue, b: PyValue): PyVal
   switch (operator) {
     case '+':
       if (isString(a) && isString(b)) {
-        if (a instanceof PyMarkup) return new PyMarkup(concatenate(a.text, b instanceof PyMarkup ? b.text : escapeHtml(b as string)));
+        if (a instanceof PyMarkup)
+          return new PyMarkup(concatenate(a.text, b instanceof PyMarkup ? b.text : escapeHtml(b as string)));
         if (b instanceof PyMarkup) return new PyMarkup(concatenate(escapeHtml(a as string), b.text));
         return concatenate(a as string, b as string);
       }
@@ -140,12 +196,16 @@ export function binaryOperation(operator: string, a: PyValue, b: PyValue): PyVal
         return isTuple(a) ? tuple(joined) : joined;
       }
       if (typeof a === 'string') throw typeError(`can only concatenate str (not "${pyTypeName(b)}") to str`);
-      if (Array.isArray(a)) throw typeError(`can only concatenate ${isTuple(a) ? 'tuple' : 'list'} (not "${pyTypeName(b)}") to ${isTuple(a) ? 'tuple' : 'list'}`);
+      if (Array.isArray(a))
+        throw typeError(
+          `can only concatenate ${isTuple(a) ? 'tuple' : 'list'} (not "${pyTypeName(b)}") to ${isTuple(a) ? 'tuple' : 'list'}`,
+        );
       break;
     case '*':
       if ((isString(a) || Array.isArray(a)) && isInt(b)) return repeat(a, b);
       if ((isString(b) || Array.isArray(b)) && isInt(a)) return repeat(b, a);
-      if (isString(a) || Array.isArray(a)) throw typeError(`can't multiply sequence by non-int of type '${pyTypeName(b)}'`);
+      if (isString(a) || Array.isArray(a))
+        throw typeError(`can't multiply sequence by non-int of type '${pyTypeName(b)}'`);
       break;
     case '%':
       if (typeof a === 'string') return percentFormat(a, b);
@@ -204,7 +264,8 @@ export function contains(haystack: PyValue, needle: PyValue): boolean {
     if (isInt(needle)) n = toBigInt(needle);
     else if (needle instanceof PyFloat && Number.isInteger(needle.value)) n = BigInt(needle.value);
     else return false;
-    const start = toBigInt(haystack.start), step = toBigInt(haystack.step);
+    const start = toBigInt(haystack.start),
+      step = toBigInt(haystack.step);
     const offset = n - start;
     return offset % step === 0n && offset / step >= 0n && offset / step < BigInt(haystack.length);
   }
@@ -220,18 +281,26 @@ export function contains(haystack: PyValue, needle: PyValue): boolean {
 
 export function compare(operator: string, a: PyValue, b: PyValue): boolean {
   switch (operator) {
-    case '==': return pyEquals(a, b);
-    case '!=': return !pyEquals(a, b);
-    case 'in': return contains(b, a);
-    case 'notin': return !contains(b, a);
+    case '==':
+      return pyEquals(a, b);
+    case '!=':
+      return !pyEquals(a, b);
+    case 'in':
+      return contains(b, a);
+    case 'notin':
+      return !contains(b, a);
   }
   failIfUndefined(a, b);
   const order = pyCompare(a, b, operator);
   switch (operator) {
-    case '<': return order < 0;
-    case '<=': return order <= 0;
-    case '>': return order > 0;
-    case '>=': return order >= 0;
+    case '<':
+      return order < 0;
+    case '<=':
+      return order <= 0;
+    case '>':
+      return order > 0;
+    case '>=':
+      return order >= 0;
   }
   throw new Error(`bad comparison ${operator}`);
 }

@@ -42,7 +42,16 @@ export interface MacroSignature {
 
 export type Stmt =
   | { kind: 'output'; nodes: (string | Expr)[]; line: number }
-  | { kind: 'for'; target: Target; iter: Expr; filter?: Expr; recursive: boolean; body: Stmt[]; orelse: Stmt[]; line: number }
+  | {
+      kind: 'for';
+      target: Target;
+      iter: Expr;
+      filter?: Expr;
+      recursive: boolean;
+      body: Stmt[];
+      orelse: Stmt[];
+      line: number;
+    }
   | { kind: 'if'; test: Expr; body: Stmt[]; orelse: Stmt[]; line: number }
   | { kind: 'set'; target: Target; value: Expr; line: number }
   | { kind: 'setblock'; target: Target; filter?: Expr; body: Stmt[]; line: number }
@@ -80,7 +89,11 @@ export function parseTemplate(source: string): Stmt[] {
     // The grammar is recursive, as Jinja2's is (CPython stops that one far sooner): a stack
     // overflow is the template's nesting, reported on the line the parser had reached.
     if (!isStackOverflow(error)) throw error;
-    throw new TemplateError('runtime', 'maximum recursion depth exceeded: expressions or blocks nested too deeply to parse', parser.line);
+    throw new TemplateError(
+      'runtime',
+      'maximum recursion depth exceeded: expressions or blocks nested too deeply to parse',
+      parser.line,
+    );
   }
 }
 
@@ -131,12 +144,17 @@ class Parser {
   }
   private expectName(value?: string): Token {
     if (this.current.type !== 'name' || (value !== undefined && this.current.value !== value)) {
-      this.fail(value ? `expected token '${value}', got '${describe(this.current)}'` : `expected token 'name', got '${describe(this.current)}'`);
+      this.fail(
+        value
+          ? `expected token '${value}', got '${describe(this.current)}'`
+          : `expected token 'name', got '${describe(this.current)}'`,
+      );
     }
     return this.next();
   }
   private expectBlockEnd(): void {
-    if (this.current.type !== 'block_end') this.fail(`expected token 'end of statement block', got '${describe(this.current)}'`);
+    if (this.current.type !== 'block_end')
+      this.fail(`expected token 'end of statement block', got '${describe(this.current)}'`);
     this.next();
   }
 
@@ -169,7 +187,8 @@ class Parser {
         if (!data.length) dataLine = token.line;
         this.next();
         data.push(this.parseTuple({ withCondexpr: true }));
-        if (this.current.type !== 'variable_end') this.fail(`expected token 'end of print statement', got '${describe(this.current)}'`);
+        if (this.current.type !== 'variable_end')
+          this.fail(`expected token 'end of print statement', got '${describe(this.current)}'`);
         this.next();
       } else if (token.type === 'block_begin') {
         flush();
@@ -187,7 +206,10 @@ class Parser {
   private failUnclosed(endTags: string[]): never {
     const expected = endTags.map(t => `'${t}'`).join(' or ');
     const innermost = this.tagStack[this.tagStack.length - 1];
-    this.fail(`Unexpected end of template. Jinja was looking for the following tags: ${expected}.${innermost ? ` The innermost block that needs to be closed is '${innermost}'.` : ''}`);
+    this.fail(
+      `Unexpected end of template. Jinja was looking for the following tags: ` +
+        `${expected}.${innermost ? ` The innermost block that needs to be closed is '${innermost}'.` : ''}`,
+    );
   }
 
   private parseStatement(): Stmt {
@@ -196,19 +218,32 @@ class Parser {
     this.tagStack.push(token.value);
     try {
       switch (token.value) {
-        case 'for': return this.parseFor();
-        case 'if': return this.parseIf();
-        case 'set': return this.parseSet();
-        case 'macro': return this.parseMacro();
-        case 'call': return this.parseCallBlock();
-        case 'filter': return this.parseFilterBlock();
-        case 'block': return this.parseBlock();
-        case 'extends': return this.parseExtends();
-        case 'include': return this.parseInclude();
-        case 'import': return this.parseImport();
-        case 'from': return this.parseFrom();
-        case 'with': return this.parseWith();
-        case 'autoescape': return this.parseAutoescape();
+        case 'for':
+          return this.parseFor();
+        case 'if':
+          return this.parseIf();
+        case 'set':
+          return this.parseSet();
+        case 'macro':
+          return this.parseMacro();
+        case 'call':
+          return this.parseCallBlock();
+        case 'filter':
+          return this.parseFilterBlock();
+        case 'block':
+          return this.parseBlock();
+        case 'extends':
+          return this.parseExtends();
+        case 'include':
+          return this.parseInclude();
+        case 'import':
+          return this.parseImport();
+        case 'from':
+          return this.parseFrom();
+        case 'with':
+          return this.parseWith();
+        case 'autoescape':
+          return this.parseAutoescape();
         case 'print': {
           const line = this.next().line;
           const value = this.parseTuple({ withCondexpr: true });
@@ -469,13 +504,21 @@ class Parser {
   private isTupleEnd(extraEndNames?: string[]): boolean {
     const token = this.current;
     if (token.type === 'variable_end' || token.type === 'block_end' || token.type === 'eof') return true;
-    if (token.type === 'operator' && (token.value === ')' || token.value === ']' || token.value === '}' || token.value === '=')) return true;
+    if (
+      token.type === 'operator' &&
+      (token.value === ')' || token.value === ']' || token.value === '}' || token.value === '=')
+    )
+      return true;
     return !!extraEndNames && token.type === 'name' && extraEndNames.includes(token.value);
   }
 
   // --- expressions ------------------------------------------------------------------------
 
-  private parseTuple(options: { withCondexpr: boolean; extraEndNames?: string[]; explicitParentheses?: boolean }): Expr {
+  private parseTuple(options: {
+    withCondexpr: boolean;
+    extraEndNames?: string[];
+    explicitParentheses?: boolean;
+  }): Expr {
     const line = this.current.line;
     const items: Expr[] = [];
     let isTuple = false;
@@ -572,7 +615,8 @@ class Parser {
 
   private parsePow(): Expr {
     let left = this.parseUnary(true);
-    while (this.skipOperator('**')) left = { kind: 'binary', operator: '**', left, right: this.parseUnary(true), line: left.line };
+    while (this.skipOperator('**'))
+      left = { kind: 'binary', operator: '**', left, right: this.parseUnary(true), line: left.line };
     return left;
   }
 
@@ -665,7 +709,13 @@ class Parser {
     if (token.value === '.') {
       const attribute = this.next();
       if (attribute.type === 'name') return { kind: 'getattr', target: node, name: attribute.value, line: token.line };
-      if (attribute.type === 'integer') return { kind: 'getitem', target: node, index: { kind: 'const', value: attribute.number!, line: token.line }, line: token.line };
+      if (attribute.type === 'integer')
+        return {
+          kind: 'getitem',
+          target: node,
+          index: { kind: 'const', value: attribute.number!, line: token.line },
+          line: token.line,
+        };
       this.fail('expected name or number', token.line);
     }
     const indexes: Expr[] = [];
@@ -690,8 +740,11 @@ class Parser {
       this.next();
       parts.push(expr);
     }
-    parts.push(this.isOperator(']') || this.isOperator(',') || this.isOperator(':') ? undefined : this.parseExpression(true));
-    if (this.skipOperator(':')) parts.push(this.isOperator(']') || this.isOperator(',') ? undefined : this.parseExpression(true));
+    parts.push(
+      this.isOperator(']') || this.isOperator(',') || this.isOperator(':') ? undefined : this.parseExpression(true),
+    );
+    if (this.skipOperator(':'))
+      parts.push(this.isOperator(']') || this.isOperator(',') ? undefined : this.parseExpression(true));
     const [start, stop, step] = parts;
     return { kind: 'slice', ...(start ? { start } : {}), ...(stop ? { stop } : {}), ...(step ? { step } : {}), line };
   }

@@ -2,8 +2,25 @@
 // double's exact decimal expansion is computed with BigInt and rounded half-even, as CPython
 // does, where JS toFixed/toExponential round ties away from zero.
 import {
-  PyFloat, PyMarkup, type PyValue, TemplateError, dictGet, isInt, isNumber, isTuple, makeInt, pyRepr, pyStr,
-  pyTypeName, toBigInt, toJsNumber, typeError, unsupported, stringLength, sliceString, intToDecimal,
+  PyFloat,
+  PyMarkup,
+  type PyValue,
+  TemplateError,
+  dictGet,
+  isInt,
+  isNumber,
+  isTuple,
+  makeInt,
+  pyRepr,
+  pyStr,
+  pyTypeName,
+  toBigInt,
+  toJsNumber,
+  typeError,
+  unsupported,
+  stringLength,
+  sliceString,
+  intToDecimal,
 } from './pyValue';
 import { StringBuilder, checkString } from './limits';
 
@@ -40,7 +57,7 @@ function roundedDigits(value: number, fractionDigits: number): { digits: string;
   if (firstDropped > 5) roundUp = true;
   else if (firstDropped === 5) {
     const tail = rest.slice(1);
-    roundUp = /[1-9]/.test(tail) || (Number(kept[kept.length - 1] ?? '0') % 2 === 1);
+    roundUp = /[1-9]/.test(tail) || Number(kept[kept.length - 1] ?? '0') % 2 === 1;
   }
   const result = roundUp ? (BigInt(kept) + 1n).toString() : BigInt(kept).toString();
   return { digits: result, fractionDigits };
@@ -66,7 +83,10 @@ export function formatExponent(value: number, precision: number, upper = false):
   let mantissa = digits.slice(0, keep).padEnd(keep, '0');
   const rest = digits.slice(keep);
   const firstDropped = rest.length ? rest.charCodeAt(0) - 48 : 0;
-  if (firstDropped > 5 || (firstDropped === 5 && (/[1-9]/.test(rest.slice(1)) || Number(mantissa[mantissa.length - 1]) % 2 === 1))) {
+  if (
+    firstDropped > 5 ||
+    (firstDropped === 5 && (/[1-9]/.test(rest.slice(1)) || Number(mantissa[mantissa.length - 1]) % 2 === 1))
+  ) {
     mantissa = (BigInt(mantissa) + 1n).toString();
     if (mantissa.length > keep) {
       mantissa = mantissa.slice(0, keep);
@@ -97,7 +117,8 @@ export function pyRound(value: PyValue, ndigits: number | null): PyValue {
     if (ndigits === null || ndigits >= 0) return typeof value === 'boolean' ? Number(value) : value;
     const factor = 10n ** BigInt(-ndigits);
     const big = toBigInt(value);
-    const quotient = big / factor, remainder = big % factor;
+    const quotient = big / factor,
+      remainder = big % factor;
     let rounded = quotient;
     const twice = 2n * (remainder < 0n ? -remainder : remainder);
     if (twice > factor || (twice === factor && quotient % 2n !== 0n)) rounded += big < 0n ? -1n : 1n;
@@ -106,7 +127,11 @@ export function pyRound(value: PyValue, ndigits: number | null): PyValue {
   if (!(value instanceof PyFloat)) throw typeError(`type ${pyTypeName(value)} doesn't define __round__ method`);
   const x = value.value;
   if (ndigits === null) {
-    if (!Number.isFinite(x)) throw new TemplateError('runtime', Number.isNaN(x) ? 'cannot convert float NaN to integer' : 'cannot convert float infinity to integer');
+    if (!Number.isFinite(x))
+      throw new TemplateError(
+        'runtime',
+        Number.isNaN(x) ? 'cannot convert float NaN to integer' : 'cannot convert float infinity to integer',
+      );
     const text = formatFixed(x, 0);
     return makeInt(BigInt(text));
   }
@@ -152,7 +177,8 @@ export function percentFormat(template: string, args: PyValue): string {
       value = found;
     }
     const width = widthText === '*' ? starArgument(take()) : widthText ? Number(widthText) : 0;
-    const precision = precisionText === '*' ? starArgument(take()) : precisionText !== undefined ? Number(precisionText) : undefined;
+    const precision =
+      precisionText === '*' ? starArgument(take()) : precisionText !== undefined ? Number(precisionText) : undefined;
     if (key === undefined) value = mapping && !isTuple(args) ? args : take();
     result.push(formatOne(value!, type!, flags, width, precision));
   }
@@ -164,7 +190,8 @@ export function percentFormat(template: string, args: PyValue): string {
 /** The int a '*' width or precision takes from the arguments. */
 function starArgument(value: PyValue): number {
   if (!isInt(value)) throw typeError('* wants int');
-  if (typeof value === 'bigint') throw new TemplateError('runtime', 'OverflowError: Python int too large to convert to C int');
+  if (typeof value === 'bigint')
+    throw new TemplateError('runtime', 'OverflowError: Python int too large to convert to C int');
   return Number(value);
 }
 
@@ -176,18 +203,28 @@ function formatOne(value: PyValue, type: string, flags: string, width: number, p
   let numeric = false;
   let negative = false;
   switch (type) {
-    case 's': body = pyStr(value); if (precision !== undefined) body = sliceString(body, null, Math.max(0, precision), 1); break;
-    case 'r': case 'a': body = pyRepr(value); if (precision !== undefined) body = body.slice(0, precision); break;
+    case 's':
+      body = pyStr(value);
+      if (precision !== undefined) body = sliceString(body, null, Math.max(0, precision), 1);
+      break;
+    case 'r':
+    case 'a':
+      body = pyRepr(value);
+      if (precision !== undefined) body = body.slice(0, precision);
+      break;
     case 'c': {
       if (typeof value === 'string') body = value;
       else {
         const code = toJsNumber(requireNumber(value, type));
-        if (!(code >= 0 && code <= 0x10ffff)) throw new TemplateError('runtime', 'OverflowError: %c arg not in range(0x110000)');
+        if (!(code >= 0 && code <= 0x10ffff))
+          throw new TemplateError('runtime', 'OverflowError: %c arg not in range(0x110000)');
         body = String.fromCodePoint(Math.trunc(code));
       }
       break;
     }
-    case 'd': case 'i': case 'u': {
+    case 'd':
+    case 'i':
+    case 'u': {
       const number = requireNumber(value, type);
       const integer = number instanceof PyFloat ? BigInt(Math.trunc(number.value)) : toBigInt(number);
       negative = integer < 0n;
@@ -196,7 +233,9 @@ function formatOne(value: PyValue, type: string, flags: string, width: number, p
       numeric = true;
       break;
     }
-    case 'x': case 'X': case 'o': {
+    case 'x':
+    case 'X':
+    case 'o': {
       const number = requireNumber(value, type);
       if (number instanceof PyFloat) throw typeError(`%${type} format: an integer is required, not float`);
       const integer = toBigInt(number);
@@ -225,13 +264,16 @@ function formatOne(value: PyValue, type: string, flags: string, width: number, p
     body = sign + body;
   }
   const length = stringLength(body);
-  if (length < width) body = flags.includes('-') ? body + ' '.repeat(width - length) : ' '.repeat(width - length) + body;
+  if (length < width)
+    body = flags.includes('-') ? body + ' '.repeat(width - length) : ' '.repeat(width - length) + body;
   return body;
 }
 
 function requireNumber(value: PyValue, type: string): number | bigint | boolean | PyFloat {
   if (isNumber(value)) return value;
-  throw typeError(`%${type} format: a ${type === 'c' ? 'int or char' : 'real number'} is required, not ${pyTypeName(value)}`);
+  throw typeError(
+    `%${type} format: a ${type === 'c' ? 'int or char' : 'real number'} is required, not ${pyTypeName(value)}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,8 +283,10 @@ const FORMAT_SPEC = /^(?:(.)?([<>=^]))?([-+ ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d
 
 export function formatWithSpec(value: PyValue, spec: string): string {
   const match = FORMAT_SPEC.exec(spec);
-  if (!match) throw new TemplateError('runtime', `Invalid format specifier '${spec}' for object of type '${pyTypeName(value)}'`);
-  const [, fillChar, alignChar, signChar = '-', , alternate, zero, widthText, grouping, precisionText, typeChar] = match;
+  if (!match)
+    throw new TemplateError('runtime', `Invalid format specifier '${spec}' for object of type '${pyTypeName(value)}'`);
+  const [, fillChar, alignChar, signChar = '-', , alternate, zero, widthText, grouping, precisionText, typeChar] =
+    match;
   const width = widthText ? Number(widthText) : 0;
   const precision = precisionText !== undefined ? Number(precisionText) : undefined;
   // Widths and precisions become characters: check them before padding.
@@ -252,9 +296,17 @@ export function formatWithSpec(value: PyValue, spec: string): string {
   let align = alignChar ?? (zero && isNumber(value) ? '=' : undefined);
   let body: string;
   let sign = '';
-  if (typeof value === 'string' || value instanceof PyMarkup || value === null || Array.isArray(value) || value instanceof Map) {
-    if (typeChar && typeChar !== 's') throw new TemplateError('runtime', `Unknown format code '${typeChar}' for object of type '${pyTypeName(value)}'`);
-    if (!(typeof value === 'string' || value instanceof PyMarkup) && spec) throw typeError(`unsupported format string passed to ${pyTypeName(value)}.__format__`);
+  if (
+    typeof value === 'string' ||
+    value instanceof PyMarkup ||
+    value === null ||
+    Array.isArray(value) ||
+    value instanceof Map
+  ) {
+    if (typeChar && typeChar !== 's')
+      throw new TemplateError('runtime', `Unknown format code '${typeChar}' for object of type '${pyTypeName(value)}'`);
+    if (!(typeof value === 'string' || value instanceof PyMarkup) && spec)
+      throw typeError(`unsupported format string passed to ${pyTypeName(value)}.__format__`);
     body = pyStr(value);
     if (precision !== undefined) body = sliceString(body, null, precision, 1);
     align ??= '<';
@@ -273,7 +325,8 @@ export function formatWithSpec(value: PyValue, spec: string): string {
       const magnitude = Math.abs(x);
       if (x < 0 || Object.is(x, -0)) sign = '-';
       if (type === '') {
-        body = precision === undefined ? pyRepr(new PyFloat(magnitude)) : formatGeneral(magnitude, precision, !!alternate);
+        body =
+          precision === undefined ? pyRepr(new PyFloat(magnitude)) : formatGeneral(magnitude, precision, !!alternate);
         if (precision !== undefined && !/[.e]|inf|nan/.test(body)) body += ''; // CPython's "" type keeps at least one digit
       } else if (type === 'f' || type === 'F') body = formatFixed(magnitude, precision ?? 6);
       else if (type === 'e' || type === 'E') body = formatExponent(magnitude, precision ?? 6, type === 'E');
@@ -283,12 +336,20 @@ export function formatWithSpec(value: PyValue, spec: string): string {
       const integer = toBigInt(value as number);
       if (integer < 0n) sign = '-';
       const magnitude = integer < 0n ? -integer : integer;
-      if (precision !== undefined) throw new TemplateError('runtime', 'Precision not allowed in integer format specifier');
+      if (precision !== undefined)
+        throw new TemplateError('runtime', 'Precision not allowed in integer format specifier');
       const radix = type === 'x' || type === 'X' ? 16 : type === 'o' ? 8 : type === 'b' ? 2 : 10;
-      if (type === 'c' && magnitude > 0x10ffffn) throw new TemplateError('runtime', 'OverflowError: %c arg not in range(0x110000)');
-      body = type === 'c' ? String.fromCodePoint(Number(magnitude)) : radix === 10 ? intToDecimal(magnitude) : magnitude.toString(radix);
+      if (type === 'c' && magnitude > 0x10ffffn)
+        throw new TemplateError('runtime', 'OverflowError: %c arg not in range(0x110000)');
+      body =
+        type === 'c'
+          ? String.fromCodePoint(Number(magnitude))
+          : radix === 10
+            ? intToDecimal(magnitude)
+            : magnitude.toString(radix);
       if (type === 'X') body = body.toUpperCase();
-      if (alternate && radix !== 10) body = (radix === 16 ? (type === 'X' ? '0X' : '0x') : radix === 8 ? '0o' : '0b') + body;
+      if (alternate && radix !== 10)
+        body = (radix === 16 ? (type === 'X' ? '0X' : '0x') : radix === 8 ? '0o' : '0b') + body;
     }
     if (grouping) body = groupDigits(body, grouping);
     if (!sign && signChar === '+') sign = '+';
@@ -330,7 +391,7 @@ export function strFormat(
   let i = 0;
   while (i < template.length) {
     const char = template[i]!;
-    if (char === '}' ) {
+    if (char === '}') {
       if (template[i + 1] !== '}') throw new TemplateError('runtime', "Single '}' encountered in format string");
       result.push('}');
       i += 2;
@@ -359,11 +420,19 @@ export function strFormat(
     let value: PyValue;
     if (head === '') {
       const found = positional[autoIndex++];
-      if (found === undefined) throw new TemplateError('runtime', `IndexError: Replacement index ${autoIndex - 1} out of range for positional args tuple`);
+      if (found === undefined)
+        throw new TemplateError(
+          'runtime',
+          `IndexError: Replacement index ${autoIndex - 1} out of range for positional args tuple`,
+        );
       value = found;
     } else if (/^\d+$/.test(head)) {
       const found = positional[Number(head)];
-      if (found === undefined) throw new TemplateError('runtime', `IndexError: Replacement index ${head} out of range for positional args tuple`);
+      if (found === undefined)
+        throw new TemplateError(
+          'runtime',
+          `IndexError: Replacement index ${head} out of range for positional args tuple`,
+        );
       value = found;
     } else {
       const found = keywords.get(head);

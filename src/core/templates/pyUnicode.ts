@@ -69,7 +69,8 @@ function decode(): void {
 export function isPyPrintable(code: number): boolean {
   if (code >= 0x20 && code < 0x7f) return true;
   if (!starts) decode();
-  let low = 0, high = starts!.length - 1;
+  let low = 0,
+    high = starts!.length - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
     if (code < starts![middle]!) high = middle - 1;
@@ -86,25 +87,81 @@ export function isPyPrintable(code: number): boolean {
 
 /** Characters whose titlecase is another string. */
 const TITLECASE: Record<string, string> = {
-  '\u00df': 'Ss', '\u01c4': '\u01c5', '\u01c6': '\u01c5', '\u01c7': '\u01c8', '\u01c9': '\u01c8',
-  '\u01ca': '\u01cb', '\u01cc': '\u01cb', '\u01f1': '\u01f2', '\u01f3': '\u01f2',
-  '\u0587': '\u0535\u0582', '\u1f80': '\u1f88', '\u1f81': '\u1f89', '\u1f82': '\u1f8a',
-  '\u1f83': '\u1f8b', '\u1f84': '\u1f8c', '\u1f85': '\u1f8d', '\u1f86': '\u1f8e',
-  '\u1f87': '\u1f8f', '\u1f90': '\u1f98', '\u1f91': '\u1f99', '\u1f92': '\u1f9a',
-  '\u1f93': '\u1f9b', '\u1f94': '\u1f9c', '\u1f95': '\u1f9d', '\u1f96': '\u1f9e',
-  '\u1f97': '\u1f9f', '\u1fa0': '\u1fa8', '\u1fa1': '\u1fa9', '\u1fa2': '\u1faa',
-  '\u1fa3': '\u1fab', '\u1fa4': '\u1fac', '\u1fa5': '\u1fad', '\u1fa6': '\u1fae',
-  '\u1fa7': '\u1faf', '\u1fb2': '\u1fba\u0345', '\u1fb3': '\u1fbc', '\u1fb4': '\u0386\u0345',
-  '\u1fb7': '\u0391\u0342\u0345', '\u1fc2': '\u1fca\u0345', '\u1fc3': '\u1fcc',
-  '\u1fc4': '\u0389\u0345', '\u1fc7': '\u0397\u0342\u0345', '\u1ff2': '\u1ffa\u0345',
-  '\u1ff3': '\u1ffc', '\u1ff4': '\u038f\u0345', '\u1ff7': '\u03a9\u0342\u0345', '\ufb00': 'Ff',
-  '\ufb01': 'Fi', '\ufb02': 'Fl', '\ufb03': 'Ffi', '\ufb04': 'Ffl', '\ufb05': 'St', '\ufb06': 'St',
-  '\ufb13': '\u0544\u0576', '\ufb14': '\u0544\u0565', '\ufb15': '\u0544\u056b',
-  '\ufb16': '\u054e\u0576', '\ufb17': '\u0544\u056d',
+  '\u00df': 'Ss',
+  '\u01c4': '\u01c5',
+  '\u01c6': '\u01c5',
+  '\u01c7': '\u01c8',
+  '\u01c9': '\u01c8',
+  '\u01ca': '\u01cb',
+  '\u01cc': '\u01cb',
+  '\u01f1': '\u01f2',
+  '\u01f3': '\u01f2',
+  '\u0587': '\u0535\u0582',
+  '\u1f80': '\u1f88',
+  '\u1f81': '\u1f89',
+  '\u1f82': '\u1f8a',
+  '\u1f83': '\u1f8b',
+  '\u1f84': '\u1f8c',
+  '\u1f85': '\u1f8d',
+  '\u1f86': '\u1f8e',
+  '\u1f87': '\u1f8f',
+  '\u1f90': '\u1f98',
+  '\u1f91': '\u1f99',
+  '\u1f92': '\u1f9a',
+  '\u1f93': '\u1f9b',
+  '\u1f94': '\u1f9c',
+  '\u1f95': '\u1f9d',
+  '\u1f96': '\u1f9e',
+  '\u1f97': '\u1f9f',
+  '\u1fa0': '\u1fa8',
+  '\u1fa1': '\u1fa9',
+  '\u1fa2': '\u1faa',
+  '\u1fa3': '\u1fab',
+  '\u1fa4': '\u1fac',
+  '\u1fa5': '\u1fad',
+  '\u1fa6': '\u1fae',
+  '\u1fa7': '\u1faf',
+  '\u1fb2': '\u1fba\u0345',
+  '\u1fb3': '\u1fbc',
+  '\u1fb4': '\u0386\u0345',
+  '\u1fb7': '\u0391\u0342\u0345',
+  '\u1fc2': '\u1fca\u0345',
+  '\u1fc3': '\u1fcc',
+  '\u1fc4': '\u0389\u0345',
+  '\u1fc7': '\u0397\u0342\u0345',
+  '\u1ff2': '\u1ffa\u0345',
+  '\u1ff3': '\u1ffc',
+  '\u1ff4': '\u038f\u0345',
+  '\u1ff7': '\u03a9\u0342\u0345',
+  '\ufb00': 'Ff',
+  '\ufb01': 'Fi',
+  '\ufb02': 'Fl',
+  '\ufb03': 'Ffi',
+  '\ufb04': 'Ffl',
+  '\ufb05': 'St',
+  '\ufb06': 'St',
+  '\ufb13': '\u0544\u0576',
+  '\ufb14': '\u0544\u0565',
+  '\ufb15': '\u0544\u056b',
+  '\ufb16': '\u054e\u0576',
+  '\ufb17': '\u0544\u056d',
 };
 
 /** Characters that are their own titlecase, though upper() changes them (ǅ, Georgian Mkhedruli…). */
-const TITLECASE_IS_SELF: readonly [number, number][] = [[0x1c5, 0x1c5], [0x1c8, 0x1c8], [0x1cb, 0x1cb], [0x1f2, 0x1f2], [0x10d0, 0x10fa], [0x10fd, 0x10ff], [0x1f88, 0x1f8f], [0x1f98, 0x1f9f], [0x1fa8, 0x1faf], [0x1fbc, 0x1fbc], [0x1fcc, 0x1fcc], [0x1ffc, 0x1ffc]];
+const TITLECASE_IS_SELF: readonly [number, number][] = [
+  [0x1c5, 0x1c5],
+  [0x1c8, 0x1c8],
+  [0x1cb, 0x1cb],
+  [0x1f2, 0x1f2],
+  [0x10d0, 0x10fa],
+  [0x10fd, 0x10ff],
+  [0x1f88, 0x1f8f],
+  [0x1f98, 0x1f9f],
+  [0x1fa8, 0x1faf],
+  [0x1fbc, 0x1fbc],
+  [0x1fcc, 0x1fcc],
+  [0x1ffc, 0x1ffc],
+];
 
 /** CPython's titlecase of one character (a code point, as a string). */
 export function pyTitleCase(char: string): string {

@@ -6,16 +6,7 @@
 import { isPyPrintable } from './pyUnicode';
 import { MAX_INT_DIGITS, MAX_ITEMS, StringBuilder, charge, checkItems, itemsError } from './limits';
 
-export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | PyFloat
-  | PyValue[]
-  | Map<PyKey, PyValue>
-  | PyObject;
+export type PyValue = null | boolean | number | bigint | string | PyFloat | PyValue[] | Map<PyKey, PyValue> | PyObject;
 
 /** Dict keys: what a JS Map can compare by value. */
 export type PyKey = string | number | bigint | boolean | null | PyValue;
@@ -37,7 +28,11 @@ export class TemplateError extends Error {
   file?: string;
   line?: number;
   column?: number;
-  constructor(readonly kind: TemplateErrorKind, message: string, line?: number) {
+  constructor(
+    readonly kind: TemplateErrorKind,
+    message: string,
+    line?: number,
+  ) {
     super(message);
     if (line !== undefined) this.line = line;
   }
@@ -45,7 +40,10 @@ export class TemplateError extends Error {
 
 export const typeError = (message: string) => new TemplateError('type', message);
 export const unsupported = (what: string) =>
-  new TemplateError('unsupported', `${what} is not supported by the preview renderer (it cannot reproduce Jinja2's output exactly)`);
+  new TemplateError(
+    'unsupported',
+    `${what} is not supported by the preview renderer (it cannot reproduce Jinja2's output exactly)`,
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Tuples: arrays tagged in a WeakSet, so they iterate and index at array speed.
@@ -150,7 +148,8 @@ export class PyRange extends PyObject {
   }
   *[Symbol.iterator](): Iterator<number | bigint> {
     if (this.small) {
-      const start = this.start as number, step = this.step as number;
+      const start = this.start as number,
+        step = this.step as number;
       for (let i = 0; i < this.length; i++) yield start + i * step;
       return;
     }
@@ -165,7 +164,10 @@ export function rangeLength(start: bigint, stop: bigint, step: bigint): bigint {
 }
 
 export class PyDictView extends PyObject {
-  constructor(readonly kind: 'keys' | 'values' | 'items', readonly dict: Map<PyKey, PyValue>) {
+  constructor(
+    readonly kind: 'keys' | 'values' | 'items',
+    readonly dict: Map<PyKey, PyValue>,
+  ) {
     super();
   }
   get typeName(): string {
@@ -183,7 +185,10 @@ export class PyDictView extends PyObject {
 /** A one-pass iterator (Python generator / reverse iterator): CPython prints its address. */
 export class PyIterator extends PyObject {
   private consumed = false;
-  constructor(readonly typeName: string, private readonly source: Iterable<PyValue>) {
+  constructor(
+    readonly typeName: string,
+    private readonly source: Iterable<PyValue>,
+  ) {
     super();
   }
   *[Symbol.iterator](): Iterator<PyValue> {
@@ -235,8 +240,10 @@ export function pyTypeName(value: PyValue): string {
 
 export const isInt = (value: PyValue): value is number | bigint | boolean =>
   typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean';
-export const isNumber = (value: PyValue): value is number | bigint | boolean | PyFloat => isInt(value) || value instanceof PyFloat;
-export const isString = (value: PyValue): value is string | PyMarkup => typeof value === 'string' || value instanceof PyMarkup;
+export const isNumber = (value: PyValue): value is number | bigint | boolean | PyFloat =>
+  isInt(value) || value instanceof PyFloat;
+export const isString = (value: PyValue): value is string | PyMarkup =>
+  typeof value === 'string' || value instanceof PyMarkup;
 
 /** A number's value as a JS number (bool counts as int, as in Python). */
 export function toJsNumber(value: number | bigint | boolean | PyFloat): number {
@@ -304,7 +311,9 @@ function stringReprInto(text: string, out: StringBuilder): void {
     else {
       const point = text.codePointAt(i)!;
       width = point > 0xffff ? 2 : 1;
-      if (!isPyPrintable(point)) escape = point <= 0xff ? '\\x' + hex(point, 2) : point <= 0xffff ? '\\u' + hex(point, 4) : '\\U' + hex(point, 8);
+      if (!isPyPrintable(point))
+        escape =
+          point <= 0xff ? '\\x' + hex(point, 2) : point <= 0xffff ? '\\u' + hex(point, 4) : '\\U' + hex(point, 8);
     }
     if (escape === undefined) {
       i += width - 1;
@@ -353,7 +362,10 @@ export function intToDecimal(value: bigint): string {
   // 14,300 bits are more than 4,300 digits: refuse before converting (it is quadratic).
   const text = magnitude.toString(16).length * 4 > 14300 ? undefined : value.toString();
   if (text === undefined || text.length - (value < 0n ? 1 : 0) > MAX_INT_DIGITS) {
-    throw new TemplateError('runtime', `ValueError: Exceeds the limit (${MAX_INT_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`);
+    throw new TemplateError(
+      'runtime',
+      `ValueError: Exceeds the limit (${MAX_INT_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`,
+    );
   }
   return text;
 }
@@ -471,7 +483,12 @@ export function sliceString(text: string, start: number | null, stop: number | n
   for (let n = 0, i = from; n < count;) {
     let k = 0;
     for (; k < codes.length && n < count; k++, n++, i += step) codes[k] = text.charCodeAt(i);
-    out.push(String.fromCharCode.apply(null, k === codes.length ? (codes as unknown as number[]) : (codes.subarray(0, k) as unknown as number[])));
+    out.push(
+      String.fromCharCode.apply(
+        null,
+        k === codes.length ? (codes as unknown as number[]) : (codes.subarray(0, k) as unknown as number[]),
+      ),
+    );
   }
   return out.toString();
 }
@@ -551,8 +568,15 @@ export function pyLen(value: PyValue): number {
 }
 
 export function hasLength(value: PyValue): boolean {
-  return typeof value === 'string' || Array.isArray(value) || value instanceof Map || value instanceof PyMarkup ||
-    value instanceof PyRange || value instanceof PyDictView || value instanceof PyUndefined;
+  return (
+    typeof value === 'string' ||
+    Array.isArray(value) ||
+    value instanceof Map ||
+    value instanceof PyMarkup ||
+    value instanceof PyRange ||
+    value instanceof PyDictView ||
+    value instanceof PyUndefined
+  );
 }
 
 export function isIterable(value: PyValue): boolean {
@@ -632,15 +656,18 @@ export function pyCompare(a: PyValue, b: PyValue, operator = '<'): number {
   if (isNumber(a) && isNumber(b)) {
     if (typeof a === 'bigint' || typeof b === 'bigint') {
       if (!(a instanceof PyFloat) && !(b instanceof PyFloat)) {
-        const x = toBigInt(a as number), y = toBigInt(b as number);
+        const x = toBigInt(a as number),
+          y = toBigInt(b as number);
         return x < y ? -1 : x > y ? 1 : 0;
       }
     }
-    const x = toJsNumber(a), y = toJsNumber(b);
+    const x = toJsNumber(a),
+      y = toJsNumber(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (isString(a) && isString(b)) {
-    const x = pyStr(a), y = pyStr(b);
+    const x = pyStr(a),
+      y = pyStr(b);
     return x < y ? -1 : x > y ? 1 : 0; // UTF-16 order equals code point order outside the astral planes
   }
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
@@ -664,7 +691,8 @@ export function dictKey(key: PyValue): PyKey {
 
 export function dictGet(dict: Map<PyKey, PyValue>, key: PyValue): PyValue | undefined {
   if (key instanceof PyFloat && !Number.isInteger(key.value)) {
-    for (const [candidate, value] of dict) if (candidate instanceof PyFloat && candidate.value === key.value) return value;
+    for (const [candidate, value] of dict)
+      if (candidate instanceof PyFloat && candidate.value === key.value) return value;
     return undefined;
   }
   const normal = dictKey(key);

@@ -51,7 +51,14 @@ export function parsePythonJson(text: string): PyValue {
       }
     }
     if (char === '"') return parseString();
-    for (const [word, value] of [['true', true], ['false', false], ['null', null], ['NaN', new PyFloat(NaN)], ['Infinity', new PyFloat(Infinity)], ['-Infinity', new PyFloat(-Infinity)]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+      ['NaN', new PyFloat(NaN)],
+      ['Infinity', new PyFloat(Infinity)],
+      ['-Infinity', new PyFloat(-Infinity)],
+    ] as const) {
       if (text.startsWith(word, pos)) {
         pos += word.length;
         return value;

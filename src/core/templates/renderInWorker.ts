@@ -42,7 +42,14 @@ export class WorkerRenderer {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         this.restart();
-        resolve({ ok: false, error: { kind: 'timeout', message: timeoutMessage(this.options.timeoutMs), ...(request.file ? { file: request.file } : {}) } });
+        resolve({
+          ok: false,
+          error: {
+            kind: 'timeout',
+            message: timeoutMessage(this.options.timeoutMs),
+            ...(request.file ? { file: request.file } : {}),
+          },
+        });
       }, this.options.timeoutMs);
       this.pending.set(id, {
         worker,

@@ -1,7 +1,12 @@
 // Worker-thread entry: renders one request at a time, so the caller can stop a template that
 // loops forever (terminate) without blocking the extension host's main thread.
 import { parentPort } from 'worker_threads';
-import { createTemplateEnvironment, readTemplateFile, type RenderResult, type TemplateEnvironmentOptions } from './environment';
+import {
+  createTemplateEnvironment,
+  readTemplateFile,
+  type RenderResult,
+  type TemplateEnvironmentOptions,
+} from './environment';
 import { parsePythonJson } from './pythonJson';
 import type { PyValue } from './pyValue';
 
@@ -24,9 +29,10 @@ export function renderRequest(request: WorkerRenderRequest): RenderResult {
     ...request.environment,
     ...(Object.keys(overlays).length ? { readFile: readWithOverlays(overlays) } : {}),
   });
-  const context = request.contextJson !== undefined
-    ? (parsePythonJson(request.contextJson) as Map<string, PyValue>)
-    : request.context ?? {};
+  const context =
+    request.contextJson !== undefined
+      ? (parsePythonJson(request.contextJson) as Map<string, PyValue>)
+      : (request.context ?? {});
   if (request.file !== undefined) return environment.renderFile(request.file, context);
   return environment.renderString(request.text ?? '', context, request.name);
 }

@@ -25,13 +25,21 @@ export class AdfPreviewManager implements vscode.TextDocumentContentProvider, vs
   private readonly plans = new WeakMap<ProjectSnapshot, Promise<ProjectAdfPlan>>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly projects: ProjectManager, private readonly environment: () => string | undefined) {
-    this.disposables.push(this.changed, this.plansChanged, projects.onDidChangeProjects(() => this.refresh()));
+  constructor(
+    private readonly projects: ProjectManager,
+    private readonly environment: () => string | undefined,
+  ) {
+    this.disposables.push(
+      this.changed,
+      this.plansChanged,
+      projects.onDidChangeProjects(() => this.refresh()),
+    );
   }
 
   /** Recomputes plans (a new snapshot, another environment) and updates open previews. */
   refresh(): void {
-    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === ADF_PREVIEW_SCHEME) this.changed.fire(doc.uri);
+    for (const doc of vscode.workspace.textDocuments)
+      if (doc.uri.scheme === ADF_PREVIEW_SCHEME) this.changed.fire(doc.uri);
     this.plansChanged.fire();
   }
 
@@ -44,7 +52,11 @@ export class AdfPreviewManager implements vscode.TextDocumentContentProvider, vs
   planFor(snapshot: ProjectSnapshot): Promise<ProjectAdfPlan> {
     let plan = this.plans.get(snapshot);
     if (!plan && snapshot.adfOnly) {
-      plan = Promise.resolve({ ok: false, reason: 'generation', message: 'This Data Factory folder has no lakehouse.yaml, so nothing is generated for it: it is only checked.' });
+      plan = Promise.resolve({
+        ok: false,
+        reason: 'generation',
+        message: 'This Data Factory folder has no lakehouse.yaml, so nothing is generated for it: it is only checked.',
+      });
       this.plans.set(snapshot, plan);
     }
     if (!plan) {
@@ -57,7 +69,11 @@ export class AdfPreviewManager implements vscode.TextDocumentContentProvider, vs
   }
 
   previewUri(spec: AdfPreviewSpec): vscode.Uri {
-    return virtualDocumentUri(ADF_PREVIEW_SCHEME, spec.kind === 'artifact' ? spec.relativePath : `table/${spec.system}.${spec.table}.json`, spec);
+    return virtualDocumentUri(
+      ADF_PREVIEW_SCHEME,
+      spec.kind === 'artifact' ? spec.relativePath : `table/${spec.system}.${spec.table}.json`,
+      spec,
+    );
   }
 
   specOf(uri: vscode.Uri): AdfPreviewSpec | undefined {
@@ -80,13 +96,22 @@ export class AdfPreviewManager implements vscode.TextDocumentContentProvider, vs
     if (!snapshot) return problem(`The project ${spec.rootFile} is no longer open. Close this preview.`);
     const planned = await this.planFor(snapshot);
     if (!planned.ok) {
-      return problem(planned.message, planned.reason === 'metadata-errors'
-        ? planned.errors.slice(0, 20).map(d => `${vscode.workspace.asRelativePath(d.file)}:${d.range.start.line + 1}: ${d.message}`)
-        : undefined);
+      return problem(
+        planned.message,
+        planned.reason === 'metadata-errors'
+          ? planned.errors
+              .slice(0, 20)
+              .map(d => `${vscode.workspace.asRelativePath(d.file)}:${d.range.start.line + 1}: ${d.message}`)
+          : undefined,
+      );
     }
     if (spec.kind === 'artifact') {
       const file = planned.plan.files.find(f => f.artifact.relativePath === spec.relativePath);
-      return file ? file.newText : problem(`The metadata no longer generates ${spec.relativePath} (was the adf section of lakehouse.yaml changed?).`);
+      return file
+        ? file.newText
+        : problem(
+            `The metadata no longer generates ${spec.relativePath} (was the adf section of lakehouse.yaml changed?).`,
+          );
     }
     // A table: its entries in the generated pipelines' array parameters (what the ForEach copies for it).
     const entries = loadCore().tableLoopEntries(planned.plan, spec.table);

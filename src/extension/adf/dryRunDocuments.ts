@@ -26,9 +26,13 @@ export class DryRunDocuments implements vscode.TextDocumentContentProvider, vsco
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly projects: ProjectManager) {
-    this.disposables.push(this.changed, projects.onDidChangeProjects(() => {
-      for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === DRY_RUN_SCHEME) this.changed.fire(doc.uri);
-    }));
+    this.disposables.push(
+      this.changed,
+      projects.onDidChangeProjects(() => {
+        for (const doc of vscode.workspace.textDocuments)
+          if (doc.uri.scheme === DRY_RUN_SCHEME) this.changed.fire(doc.uri);
+      }),
+    );
   }
 
   uriOf(spec: DryRunSpec): vscode.Uri {
@@ -40,14 +44,22 @@ export class DryRunDocuments implements vscode.TextDocumentContentProvider, vsco
     if (!spec || typeof spec.pipeline !== 'string') return 'This dry run link is not valid.\n';
     const snapshot = this.projects.snapshots.find(s => s.rootFile === spec.rootFile);
     if (!snapshot) return `The project ${spec.rootFile} is no longer open. Close this document.\n`;
-    if (!snapshot.adf) return `The project ${vscode.workspace.asRelativePath(spec.rootFile)} has no Data Factory folder.\n`;
+    if (!snapshot.adf)
+      return `The project ${vscode.workspace.asRelativePath(spec.rootFile)} has no Data Factory folder.\n`;
     const core = loadCore();
     try {
       const result = core.dryRun({
-        factory: core.factoryFromFolder(snapshot.adf), pipeline: spec.pipeline, parameters: spec.parameters ?? {}, ...(spec.window ? { window: spec.window } : {}),
+        factory: core.factoryFromFolder(snapshot.adf),
+        pipeline: spec.pipeline,
+        parameters: spec.parameters ?? {},
+        ...(spec.window ? { window: spec.window } : {}),
       });
-      const skipped = snapshot.adf.files.filter(f => f.diagnostics.some(d => d.severity === 'error' && (d.code === 'LH402' || d.code === 'LH002')));
-      const header = skipped.length ? `note: left out (not valid JSON): ${skipped.map(f => vscode.workspace.asRelativePath(f.file)).join(', ')}\n` : '';
+      const skipped = snapshot.adf.files.filter(f =>
+        f.diagnostics.some(d => d.severity === 'error' && (d.code === 'LH402' || d.code === 'LH002')),
+      );
+      const header = skipped.length
+        ? `note: left out (not valid JSON): ${skipped.map(f => vscode.workspace.asRelativePath(f.file)).join(', ')}\n`
+        : '';
       return header + core.renderDryRunText(result);
     } catch (e) {
       if (e instanceof core.DryRunError) return `${e.message}\n`;
@@ -68,8 +80,11 @@ interface PipelineChoice extends vscode.QuickPickItem {
 type Parameters = Record<string, { type?: string; defaultValue?: unknown }>;
 
 function parametersOf(snapshot: ProjectSnapshot, pipeline: string): Parameters {
-  const file = snapshot.adf?.artifacts.get('pipeline')?.get(pipeline)
-    ?? [...(snapshot.adf?.artifacts.get('pipeline')?.values() ?? [])].find(f => f.name?.toLowerCase() === pipeline.toLowerCase());
+  const file =
+    snapshot.adf?.artifacts.get('pipeline')?.get(pipeline) ??
+    [...(snapshot.adf?.artifacts.get('pipeline')?.values() ?? [])].find(
+      f => f.name?.toLowerCase() === pipeline.toLowerCase(),
+    );
   const value = file?.value as { properties?: { parameters?: Parameters } } | undefined;
   return value?.properties?.parameters ?? {};
 }
@@ -83,8 +98,12 @@ function asText(v: unknown): string {
  * run it (default parameters, some set, a backfill window), then opens the report beside the editor.
  * Returns the document's URI (tests use it). `preset` skips the questions.
  */
-export async function dryRunCommand(documents: DryRunDocuments, projects: ProjectManager, node?: PipelinesNode | string,
-  preset?: { parameters?: Record<string, string>; window?: string }): Promise<vscode.Uri | undefined> {
+export async function dryRunCommand(
+  documents: DryRunDocuments,
+  projects: ProjectManager,
+  node?: PipelinesNode | string,
+  preset?: { parameters?: Record<string, string>; window?: string },
+): Promise<vscode.Uri | undefined> {
   await projects.whenIdle();
   let snapshot: ProjectSnapshot | undefined;
   let pipeline: string | undefined;
@@ -92,39 +111,58 @@ export async function dryRunCommand(documents: DryRunDocuments, projects: Projec
     snapshot = node.snapshot;
     pipeline = node.kind === 'pipeline' ? node.name : node.pipeline;
   } else {
-    const choices: PipelineChoice[] = projects.snapshots.flatMap(s => [...(s.adf?.artifacts.get('pipeline')?.keys() ?? [])].sort().map(name => ({
-      label: name, description: vscode.workspace.asRelativePath(s.adf!.root), snapshot: s, name,
-    })));
+    const choices: PipelineChoice[] = projects.snapshots.flatMap(s =>
+      [...(s.adf?.artifacts.get('pipeline')?.keys() ?? [])].sort().map(name => ({
+        label: name,
+        description: vscode.workspace.asRelativePath(s.adf!.root),
+        snapshot: s,
+        name,
+      })),
+    );
     if (choices.length === 0) {
       void vscode.window.showInformationMessage('Lakehouse: no Data Factory pipeline in this workspace to dry run.');
       return undefined;
     }
-    const chosen = typeof node === 'string'
-      ? choices.find(c => c.name.toLowerCase() === node.toLowerCase())
-      : await vscode.window.showQuickPick(choices, { placeHolder: 'Dry run which pipeline?', matchOnDescription: true });
+    const chosen =
+      typeof node === 'string'
+        ? choices.find(c => c.name.toLowerCase() === node.toLowerCase())
+        : await vscode.window.showQuickPick(choices, {
+            placeHolder: 'Dry run which pipeline?',
+            matchOnDescription: true,
+          });
     if (!chosen) return undefined;
     snapshot = chosen.snapshot;
     pipeline = chosen.name;
   }
   if (!snapshot.adf?.artifacts.get('pipeline')?.has(pipeline)) {
-    void vscode.window.showInformationMessage(`Pipeline '${pipeline}' is not in the ADF folder yet: Generate ADF Artifacts writes it, then it can be dry run.`);
+    void vscode.window.showInformationMessage(
+      `Pipeline '${pipeline}' is not in the ADF folder yet: Generate ADF Artifacts writes it, then it can be dry run.`,
+    );
     return undefined;
   }
   const declared = parametersOf(snapshot, pipeline);
   let parameters: Record<string, string> = { ...(preset?.parameters ?? {}) };
   let windowText = preset?.window;
   if (!preset) {
-    const how = await vscode.window.showQuickPick([
-      { label: 'Run with the default parameters', id: 'defaults' },
-      { label: 'Set parameters…', id: 'parameters', description: `${Object.keys(declared).length} parameter(s)` },
-      { label: 'Backfill a window…', id: 'window', description: 'trigger().outputs.windowStartTime / windowEndTime' },
-      { label: 'Set parameters and a window…', id: 'both' },
-    ], { placeHolder: `Dry run ${pipeline}: external activities succeed with unknown outputs (lakehouse dry-run --outputs describes them)` });
+    const how = await vscode.window.showQuickPick(
+      [
+        { label: 'Run with the default parameters', id: 'defaults' },
+        { label: 'Set parameters…', id: 'parameters', description: `${Object.keys(declared).length} parameter(s)` },
+        { label: 'Backfill a window…', id: 'window', description: 'trigger().outputs.windowStartTime / windowEndTime' },
+        { label: 'Set parameters and a window…', id: 'both' },
+      ],
+      {
+        placeHolder: `Dry run ${pipeline}: external activities succeed with unknown outputs (lakehouse dry-run --outputs describes them)`,
+      },
+    );
     if (!how) return undefined;
     if (how.id === 'parameters' || how.id === 'both') {
       for (const [name, p] of Object.entries(declared)) {
         const value = await vscode.window.showInputBox({
-          title: `Dry run ${pipeline}: parameters`, prompt: `${name} (${p.type ?? 'string'}${/array|object/i.test(p.type ?? '') ? ', as JSON' : ''})`, value: asText(p.defaultValue), ignoreFocusOut: true,
+          title: `Dry run ${pipeline}: parameters`,
+          prompt: `${name} (${p.type ?? 'string'}${/array|object/i.test(p.type ?? '') ? ', as JSON' : ''})`,
+          value: asText(p.defaultValue),
+          ignoreFocusOut: true,
         });
         if (value === undefined) return undefined;
         if (value !== asText(p.defaultValue)) parameters = { ...parameters, [name]: value };
@@ -134,7 +172,10 @@ export async function dryRunCommand(documents: DryRunDocuments, projects: Projec
       const today = new Date().toISOString().slice(0, 10);
       const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
       windowText = await vscode.window.showInputBox({
-        title: `Dry run ${pipeline}: backfill window`, prompt: 'START/END (timestamps)', value: `${yesterday}T00:00:00Z/${today}T00:00:00Z`, ignoreFocusOut: true,
+        title: `Dry run ${pipeline}: backfill window`,
+        prompt: 'START/END (timestamps)',
+        value: `${yesterday}T00:00:00Z/${today}T00:00:00Z`,
+        ignoreFocusOut: true,
         validateInput: text => {
           try {
             loadCore().parseWindow(text);
@@ -163,4 +204,3 @@ export async function dryRunCommand(documents: DryRunDocuments, projects: Projec
   await vscode.window.showTextDocument(doc, { viewColumn, preview: false, preserveFocus: true });
   return uri;
 }
-

@@ -13,7 +13,16 @@ interface BaseNode {
 export type PipelinesNode =
   | (BaseNode & { kind: 'project'; snapshot: ProjectSnapshot })
   | (BaseNode & { kind: 'pipeline'; snapshot: ProjectSnapshot; name: string; file?: AdfFile; plan?: AdfFilePlan })
-  | (BaseNode & { kind: 'parameter'; snapshot: ProjectSnapshot; pipeline: string; name: string; type: string; defaultValue: unknown; owned: boolean; file?: AdfFile })
+  | (BaseNode & {
+      kind: 'parameter';
+      snapshot: ProjectSnapshot;
+      pipeline: string;
+      name: string;
+      type: string;
+      defaultValue: unknown;
+      owned: boolean;
+      file?: AdfFile;
+    })
   | (BaseNode & { kind: 'message'; label: string; detail?: string; icon: string; command?: vscode.Command });
 
 /**
@@ -31,16 +40,24 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
   private stale = true;
   private view: vscode.TreeView<PipelinesNode> | undefined;
 
-  constructor(private readonly previews: AdfPreviewManager, private readonly snapshots: () => readonly ProjectSnapshot[]) {
-    this.disposables.push(this.changed, previews.onDidChangePlans(() => this.invalidate()));
+  constructor(
+    private readonly previews: AdfPreviewManager,
+    private readonly snapshots: () => readonly ProjectSnapshot[],
+  ) {
+    this.disposables.push(
+      this.changed,
+      previews.onDidChangePlans(() => this.invalidate()),
+    );
   }
 
   /** The view showing this tree: while it is hidden, nothing is computed (a plan reads the whole ADF folder). */
   attach(view: vscode.TreeView<PipelinesNode>): void {
     this.view = view;
-    this.disposables.push(view.onDidChangeVisibility(e => {
-      if (e.visible && this.stale) void this.rebuild();
-    }));
+    this.disposables.push(
+      view.onDidChangeVisibility(e => {
+        if (e.visible && this.stale) void this.rebuild();
+      }),
+    );
   }
 
   private invalidate(): void {
@@ -53,17 +70,21 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
     this.stale = false;
     const generation = ++this.generation;
     const snapshots = this.snapshots();
-    const plans = await Promise.all(snapshots.map(async s => {
-      try {
-        const planned = await this.previews.planFor(s);
-        return planned.ok ? planned.plan : undefined;
-      } catch {
-        return undefined;
-      }
-    }));
+    const plans = await Promise.all(
+      snapshots.map(async s => {
+        try {
+          const planned = await this.previews.planFor(s);
+          return planned.ok ? planned.plan : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
     if (generation !== this.generation) return; // a newer rebuild started meanwhile
     this.children.clear();
-    const withAdf = snapshots.map((s, i) => ({ snapshot: s, plan: plans[i] })).filter(x => x.snapshot.adf || x.plan?.files.length);
+    const withAdf = snapshots
+      .map((s, i) => ({ snapshot: s, plan: plans[i] }))
+      .filter(x => x.snapshot.adf || x.plan?.files.length);
     if (withAdf.length === 1) {
       this.roots = this.projectChildren(withAdf[0]!.snapshot, withAdf[0]!.plan, undefined);
     } else {
@@ -74,29 +95,68 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
       });
     }
     if (this.roots.length === 0 && snapshots.length > 0) {
-      this.roots = [{
-        kind: 'message', id: 'adf-message:none', icon: 'info', label: 'No Data Factory folder yet',
-        detail: 'Generate the artifacts from the metadata', command: { command: 'lakehouse.adf.generate', title: 'Generate ADF Artifacts' },
-      }];
+      this.roots = [
+        {
+          kind: 'message',
+          id: 'adf-message:none',
+          icon: 'info',
+          label: 'No Data Factory folder yet',
+          detail: 'Generate the artifacts from the metadata',
+          command: { command: 'lakehouse.adf.generate', title: 'Generate ADF Artifacts' },
+        },
+      ];
     }
     this.changed.fire(undefined);
   }
 
-  private projectChildren(snapshot: ProjectSnapshot, plan: { files: AdfFilePlan[] } | undefined, parent: PipelinesNode | undefined): PipelinesNode[] {
+  private projectChildren(
+    snapshot: ProjectSnapshot,
+    plan: { files: AdfFilePlan[] } | undefined,
+    parent: PipelinesNode | undefined,
+  ): PipelinesNode[] {
     const onDisk = snapshot.adf?.artifacts.get('pipeline') ?? new Map<string, AdfFile>();
-    const planned = new Map((plan?.files ?? []).filter(f => f.artifact.kind === 'pipeline').map(f => [f.artifact.name, f]));
+    const planned = new Map(
+      (plan?.files ?? []).filter(f => f.artifact.kind === 'pipeline').map(f => [f.artifact.name, f]),
+    );
     const names = [...new Set([...onDisk.keys(), ...planned.keys()])].sort((a, b) => a.localeCompare(b));
     return names.map(name => {
       const file = onDisk.get(name);
       const filePlan = planned.get(name);
-      const node: PipelinesNode = { kind: 'pipeline', id: `adf-pipeline:${snapshot.rootFile}:${name}`, parent, snapshot, name, file, plan: filePlan };
-      const value = (file?.value ?? filePlan?.artifact.value) as { properties?: { parameters?: Record<string, { type?: string; defaultValue?: unknown }> } } | undefined;
-      const owned = new Set((filePlan?.artifact.ownedPaths ?? []).filter(p => p[0] === 'properties' && p[1] === 'parameters').map(p => String(p[2])));
+      const node: PipelinesNode = {
+        kind: 'pipeline',
+        id: `adf-pipeline:${snapshot.rootFile}:${name}`,
+        parent,
+        snapshot,
+        name,
+        file,
+        plan: filePlan,
+      };
+      const value = (file?.value ?? filePlan?.artifact.value) as
+        { properties?: { parameters?: Record<string, { type?: string; defaultValue?: unknown }> } } | undefined;
+      const owned = new Set(
+        (filePlan?.artifact.ownedPaths ?? [])
+          .filter(p => p[0] === 'properties' && p[1] === 'parameters')
+          .map(p => String(p[2])),
+      );
       const parameters = Object.entries(value?.properties?.parameters ?? {});
-      this.children.set(node.id, parameters.map(([pName, p]) => ({
-        kind: 'parameter', id: `${node.id}:${pName}`, parent: node, snapshot, pipeline: name, name: pName,
-        type: typeof p?.type === 'string' ? p.type : '?', defaultValue: p?.defaultValue, owned: owned.has(pName), file,
-      }) as PipelinesNode));
+      this.children.set(
+        node.id,
+        parameters.map(
+          ([pName, p]) =>
+            ({
+              kind: 'parameter',
+              id: `${node.id}:${pName}`,
+              parent: node,
+              snapshot,
+              pipeline: name,
+              name: pName,
+              type: typeof p?.type === 'string' ? p.type : '?',
+              defaultValue: p?.defaultValue,
+              owned: owned.has(pName),
+              file,
+            }) as PipelinesNode,
+        ),
+      );
       return node;
     });
   }
@@ -106,7 +166,7 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
   }
 
   getChildren(node?: PipelinesNode): PipelinesNode[] {
-    return node ? this.children.get(node.id) ?? [] : this.roots;
+    return node ? (this.children.get(node.id) ?? []) : this.roots;
   }
 
   getParent(node: PipelinesNode): PipelinesNode | undefined {
@@ -115,7 +175,10 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
 
   getTreeItem(node: PipelinesNode): vscode.TreeItem {
     const hasChildren = (this.children.get(node.id)?.length ?? 0) > 0;
-    const item = new vscode.TreeItem(labelOf(node), hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      labelOf(node),
+      hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = node.id;
     switch (node.kind) {
       case 'project':
@@ -127,17 +190,31 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
       case 'pipeline': {
         const generated = !!node.plan;
         const activities = countActivities(node.file?.value ?? node.plan?.artifact.value);
-        const state = !node.plan ? 'hand-written'
-          : node.plan.status === 'create' ? 'not written yet'
-            : node.plan.status === 'unchanged' ? 'generated'
-              : node.plan.status === 'update' ? 'generated · out of date' : 'generated · edited by hand';
+        const state = !node.plan
+          ? 'hand-written'
+          : node.plan.status === 'create'
+            ? 'not written yet'
+            : node.plan.status === 'unchanged'
+              ? 'generated'
+              : node.plan.status === 'update'
+                ? 'generated · out of date'
+                : 'generated · edited by hand';
         item.description = `${state}${activities ? ` · ${activities} activit${activities === 1 ? 'y' : 'ies'}` : ''}`;
-        item.tooltip = new vscode.MarkdownString([
-          `**${node.name}** (Data Factory pipeline)`,
-          node.file ? `\`${vscode.workspace.asRelativePath(node.file.file)}\`` : 'Not in the ADF folder yet: *Generate ADF Artifacts* writes it.',
-          generated ? 'Generated from lakehouse.yaml: the values the metadata owns are rewritten on each generation; other edits are kept.' : undefined,
-          node.plan?.conflict ? `$(warning) ${node.plan.conflict.message}` : undefined,
-        ].filter(Boolean).join('\n\n'), true);
+        item.tooltip = new vscode.MarkdownString(
+          [
+            `**${node.name}** (Data Factory pipeline)`,
+            node.file
+              ? `\`${vscode.workspace.asRelativePath(node.file.file)}\``
+              : 'Not in the ADF folder yet: *Generate ADF Artifacts* writes it.',
+            generated
+              ? 'Generated from lakehouse.yaml: the values the metadata owns are rewritten on each generation; other edits are kept.'
+              : undefined,
+            node.plan?.conflict ? `$(warning) ${node.plan.conflict.message}` : undefined,
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
+          true,
+        );
         // The file's own URI: the editor's problem decorations (error count, colour) apply to the item.
         if (node.file) item.resourceUri = vscode.Uri.file(node.file.file);
         item.iconPath = new vscode.ThemeIcon(node.file ? 'symbol-event' : 'circle-large-outline');
@@ -149,7 +226,9 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
       }
       case 'parameter':
         item.description = `${node.type}${node.defaultValue !== undefined ? ` = ${summarize(node.defaultValue)}` : ''}${node.owned ? ' · from metadata' : ''}`;
-        item.tooltip = new vscode.MarkdownString(`**${node.name}**: ${node.type}${node.owned ? '\n\nIts default value is generated from lakehouse.yaml.' : ''}\n\n\`\`\`json\n${JSON.stringify(node.defaultValue, null, 2)?.slice(0, 2000) ?? 'no default'}\n\`\`\``);
+        item.tooltip = new vscode.MarkdownString(
+          `**${node.name}**: ${node.type}${node.owned ? '\n\nIts default value is generated from lakehouse.yaml.' : ''}\n\n\`\`\`json\n${JSON.stringify(node.defaultValue, null, 2)?.slice(0, 2000) ?? 'no default'}\n\`\`\``,
+        );
         item.iconPath = new vscode.ThemeIcon(node.owned ? 'symbol-constant' : 'symbol-parameter');
         item.contextValue = `lakehouse.adfParameter${node.owned ? '.owned' : ''}`;
         if (node.file) item.command = { command: 'lakehouse.adf.openJson', title: 'Open JSON', arguments: [node] };
@@ -171,16 +250,27 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
 
 function labelOf(node: PipelinesNode): string {
   switch (node.kind) {
-    case 'project': return node.snapshot.metadata.project?.name ?? path.basename(node.snapshot.adfOnly ? node.snapshot.rootFile : path.dirname(node.snapshot.rootFile));
-    case 'pipeline': return node.name;
-    case 'parameter': return node.name;
-    case 'message': return node.label;
+    case 'project':
+      return (
+        node.snapshot.metadata.project?.name ??
+        path.basename(node.snapshot.adfOnly ? node.snapshot.rootFile : path.dirname(node.snapshot.rootFile))
+      );
+    case 'pipeline':
+      return node.name;
+    case 'parameter':
+      return node.name;
+    case 'message':
+      return node.label;
   }
 }
 
 function countActivities(value: unknown): number {
   let n = 0;
-  for (const _ of loadCore().walkActivities((value as { properties?: { activities?: unknown } } | undefined)?.properties?.activities, [])) n++;
+  for (const _ of loadCore().walkActivities(
+    (value as { properties?: { activities?: unknown } } | undefined)?.properties?.activities,
+    [],
+  ))
+    n++;
   return n;
 }
 

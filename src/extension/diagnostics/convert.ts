@@ -17,8 +17,13 @@ export function toVsDiagnostic(d: Diagnostic): vscode.Diagnostic {
   diagnostic.source = 'lakehouse';
   diagnostic.code = d.code;
   if (d.related?.length) {
-    diagnostic.relatedInformation = d.related.map(r => new vscode.DiagnosticRelatedInformation(
-      new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)), r.message));
+    diagnostic.relatedInformation = d.related.map(
+      r =>
+        new vscode.DiagnosticRelatedInformation(
+          new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)),
+          r.message,
+        ),
+    );
   }
   return diagnostic;
 }

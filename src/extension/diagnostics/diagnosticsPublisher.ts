@@ -41,7 +41,12 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   }
 
   fixesFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Fix[] {
-    const code = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : diagnostic.code === undefined ? undefined : String(diagnostic.code);
+    const code =
+      typeof diagnostic.code === 'object'
+        ? String(diagnostic.code.value)
+        : diagnostic.code === undefined
+          ? undefined
+          : String(diagnostic.code);
     return this.fixes.get(diagnosticKey(uri, code, diagnostic.range, diagnostic.message)) ?? [];
   }
 

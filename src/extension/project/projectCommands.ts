@@ -7,25 +7,40 @@ import type { ProjectManager } from './projectManager';
  * "Create lakehouse.yaml from ADF Folder…". Arguments (for tests and other extensions):
  * the ADF folder and the file to write; without them the user picks.
  */
-export async function importAdfCommand(manager: ProjectManager, log: vscode.LogOutputChannel, adfFolder?: vscode.Uri, outFile?: vscode.Uri): Promise<vscode.Uri | undefined> {
+export async function importAdfCommand(
+  manager: ProjectManager,
+  log: vscode.LogOutputChannel,
+  adfFolder?: vscode.Uri,
+  outFile?: vscode.Uri,
+): Promise<vscode.Uri | undefined> {
   const core = loadCore();
   const folder = adfFolder ?? (await pickAdfFolder());
   if (!folder) return undefined;
   const result = await core.readAdfFolder(new core.NodeFileHost(), folder.fsPath);
   if (result.status !== 'ok') {
-    void vscode.window.showErrorMessage(result.status === 'missing'
-      ? `${folder.fsPath} does not exist.`
-      : `${path.basename(folder.fsPath)} is not an ADF folder: it has none of pipeline/, dataset/, linkedService/, trigger/, factory/.`);
+    void vscode.window.showErrorMessage(
+      result.status === 'missing'
+        ? `${folder.fsPath} does not exist.`
+        : `${path.basename(folder.fsPath)} is not an ADF folder: it has none of pipeline/, dataset/, linkedService/, trigger/, factory/.`,
+    );
     return undefined;
   }
   const workspaceFolder = vscode.workspace.getWorkspaceFolder(folder) ?? vscode.workspace.workspaceFolders?.[0];
-  let target = outFile ?? vscode.Uri.joinPath(workspaceFolder?.uri ?? vscode.Uri.file(path.dirname(folder.fsPath)), 'lakehouse.yaml');
+  let target =
+    outFile ??
+    vscode.Uri.joinPath(workspaceFolder?.uri ?? vscode.Uri.file(path.dirname(folder.fsPath)), 'lakehouse.yaml');
   if (!outFile && (await exists(target))) {
     const choice = await vscode.window.showWarningMessage(
-      `${vscode.workspace.asRelativePath(target)} already exists.`, { modal: true, detail: 'Importing would replace it. Choose another file to keep it.' },
-      'Replace', 'Save As…');
+      `${vscode.workspace.asRelativePath(target)} already exists.`,
+      { modal: true, detail: 'Importing would replace it. Choose another file to keep it.' },
+      'Replace',
+      'Save As…',
+    );
     if (choice === 'Save As…') {
-      const picked = await vscode.window.showSaveDialog({ defaultUri: target, filters: { 'Lakehouse metadata': ['yaml', 'yml'] } });
+      const picked = await vscode.window.showSaveDialog({
+        defaultUri: target,
+        filters: { 'Lakehouse metadata': ['yaml', 'yml'] },
+      });
       if (!picked) return undefined;
       target = picked;
     } else if (choice !== 'Replace') return undefined;
@@ -38,7 +53,8 @@ export async function importAdfCommand(manager: ProjectManager, log: vscode.LogO
   const doc = await vscode.workspace.openTextDocument(target);
   await vscode.window.showTextDocument(doc, { preview: false });
   void vscode.window.showInformationMessage(
-    `Created ${path.basename(target.fsPath)} with ${imported.tables} table(s). Fill in the TODOs the Problems panel lists (columns, keys, star schema).`);
+    `Created ${path.basename(target.fsPath)} with ${imported.tables} table(s). Fill in the TODOs the Problems panel lists (columns, keys, star schema).`,
+  );
   return target;
 }
 
@@ -58,11 +74,20 @@ async function pickAdfFolder(): Promise<vscode.Uri | undefined> {
   const browse = '$(folder-opened) Browse…';
   if (roots.length) {
     const picked = await vscode.window.showQuickPick(
-      [...roots.map(r => ({ label: vscode.workspace.asRelativePath(r), description: 'ADF folder', root: r })), { label: browse, description: '', root: '' }],
-      { placeHolder: 'Data Factory folder (ADF git layout) to import from' });
+      [
+        ...roots.map(r => ({ label: vscode.workspace.asRelativePath(r), description: 'ADF folder', root: r })),
+        { label: browse, description: '', root: '' },
+      ],
+      { placeHolder: 'Data Factory folder (ADF git layout) to import from' },
+    );
     if (!picked) return undefined;
     if (picked.root) return vscode.Uri.file(picked.root);
   }
-  const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Import ADF Folder' });
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Import ADF Folder',
+  });
   return chosen?.[0];
 }

@@ -80,7 +80,9 @@ export class ProjectManager implements vscode.Disposable {
 
   /** Finds lakehouse.yaml files (and Data Factory folders outside any project) and validates them. */
   async discover(): Promise<void> {
-    const exclude = vscode.workspace.getConfiguration('lakehouse').get<string[]>('validation.exclude', ['**/node_modules/**']);
+    const exclude = vscode.workspace
+      .getConfiguration('lakehouse')
+      .get<string[]>('validation.exclude', ['**/node_modules/**']);
     const excludeGlob = exclude.length ? `{${exclude.join(',')}}` : undefined;
     const [found, adfMarkers] = await Promise.all([
       vscode.workspace.findFiles(PROJECT_GLOB, excludeGlob, 100),
@@ -89,20 +91,35 @@ export class ProjectManager implements vscode.Disposable {
     const roots = new Set(found.filter(u => u.scheme === 'file').map(u => u.fsPath));
     // A lakehouse.yaml in the same folder as a lakehouse.yml: the .yaml wins, like the CLI.
     for (const r of [...roots]) if (r.endsWith('.yml') && roots.has(r.slice(0, -4) + '.yaml')) roots.delete(r);
-    const adfRoots = new Set(adfMarkers.filter(u => u.scheme === 'file')
-      .map(u => (path.basename(u.fsPath) === 'publish_config.json' ? path.dirname(u.fsPath) : path.dirname(path.dirname(u.fsPath)))));
-    const wanted = new Map<string, boolean>([...[...adfRoots].map(r => [r, true] as const), ...[...roots].map(r => [r, false] as const)]);
-    for (const root of [...this.projects.keys()]) if (wanted.get(root) !== this.projects.get(root)?.adfOnly) this.projects.delete(root);
+    const adfRoots = new Set(
+      adfMarkers
+        .filter(u => u.scheme === 'file')
+        .map(u =>
+          path.basename(u.fsPath) === 'publish_config.json'
+            ? path.dirname(u.fsPath)
+            : path.dirname(path.dirname(u.fsPath)),
+        ),
+    );
+    const wanted = new Map<string, boolean>([
+      ...[...adfRoots].map(r => [r, true] as const),
+      ...[...roots].map(r => [r, false] as const),
+    ]);
+    for (const root of [...this.projects.keys()])
+      if (wanted.get(root) !== this.projects.get(root)?.adfOnly) this.projects.delete(root);
     const core = loadCore();
     for (const [root, adfOnly] of wanted) {
       if (this.projects.has(root)) continue;
       const session = new core.ProjectSession(root, this.fileHost(), { adfOnly, allowedFolders: allowedFolders() });
       for (const doc of vscode.workspace.textDocuments) {
-        if (doc.uri.scheme === 'file' && doc.isDirty && RELEVANT.test(doc.fileName)) session.setOverlay(doc.uri.fsPath, doc.getText());
+        if (doc.uri.scheme === 'file' && doc.isDirty && RELEVANT.test(doc.fileName))
+          session.setOverlay(doc.uri.fsPath, doc.getText());
       }
       this.projects.set(root, { rootFile: root, adfOnly, session });
     }
-    this.log.info(`Found ${roots.size} lakehouse project(s)${roots.size ? ': ' + [...roots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : ''}; Data Factory folders: ${adfRoots.size ? [...adfRoots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : 'none'}`);
+    this.log.info(
+      `Found ${roots.size} lakehouse ` +
+        `project(s)${roots.size ? ': ' + [...roots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : ''}; Data Factory folders: ${adfRoots.size ? [...adfRoots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : 'none'}`,
+    );
     await this.validateNow();
   }
 
@@ -173,13 +190,20 @@ export class ProjectManager implements vscode.Disposable {
     this.lastValidationMs = performance.now() - t0;
     this.state = this.snapshots.length ? 'ready' : 'none';
     const files = this.snapshots.reduce((n, s) => n + s.diagnostics.size, 0);
-    this.log.debug(`Validated ${this.snapshots.length} project(s), ${files} file(s) in ${this.lastValidationMs.toFixed(1)} ms`);
+    this.log.debug(
+      `Validated ${this.snapshots.length} project(s), ${files} file(s) in ${this.lastValidationMs.toFixed(1)} ms`,
+    );
     this.changed.fire(this.snapshots);
   }
 
   private isRootName(file: string): boolean {
     const base = path.basename(file).toLowerCase();
-    return base === 'lakehouse.yaml' || base === 'lakehouse.yml' || base === 'publish_config.json' || path.basename(path.dirname(file)) === 'factory';
+    return (
+      base === 'lakehouse.yaml' ||
+      base === 'lakehouse.yml' ||
+      base === 'publish_config.json' ||
+      path.basename(path.dirname(file)) === 'factory'
+    );
   }
 
   private onDiskChange(uri: vscode.Uri, kind: 'change' | 'create' | 'delete'): void {
@@ -187,7 +211,8 @@ export class ProjectManager implements vscode.Disposable {
     const file = uri.fsPath;
     for (const p of this.projects.values()) p.session.invalidate(file);
     // A project file appeared or went away, or a folder holding a project was deleted.
-    const removesProject = kind === 'delete' && [...this.projects.keys()].some(root => root === file || isInside(file, root));
+    const removesProject =
+      kind === 'delete' && [...this.projects.keys()].some(root => root === file || isInside(file, root));
     if ((kind !== 'change' && this.isRootName(file)) || removesProject) {
       void this.discover();
       return;
@@ -200,7 +225,8 @@ export class ProjectManager implements vscode.Disposable {
     const file = doc.uri.fsPath;
     let relevant = false;
     for (const p of this.projects.values()) {
-      if (!isInside(p.adfOnly ? p.rootFile : path.dirname(p.rootFile), file) && !p.snapshot?.diagnostics.has(file)) continue;
+      if (!isInside(p.adfOnly ? p.rootFile : path.dirname(p.rootFile), file) && !p.snapshot?.diagnostics.has(file))
+        continue;
       p.session.setOverlay(file, doc.getText());
       relevant = true;
     }

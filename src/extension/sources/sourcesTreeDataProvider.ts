@@ -1,7 +1,16 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { flattenTree } from '../trees';
-import type { Column, Diagnostic, LoopItem, MetadataLoop, Origin, ProjectSnapshot, SourceSystem, Table } from '../../core/index';
+import type {
+  Column,
+  Diagnostic,
+  LoopItem,
+  MetadataLoop,
+  Origin,
+  ProjectSnapshot,
+  SourceSystem,
+  Table,
+} from '../../core/index';
 import { loadCore } from '../lazyCore';
 import { toRange } from '../diagnostics/convert';
 
@@ -50,7 +59,8 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
       this.roots = this.projectChildren(snapshots[0]!, undefined);
     } else {
       this.roots = snapshots.map(s => ({ kind: 'project', id: `project:${s.rootFile}`, snapshot: s }) as SourcesNode);
-      for (const r of this.roots) if (r.kind === 'project') this.children.set(r.id, this.projectChildren(r.snapshot, r));
+      for (const r of this.roots)
+        if (r.kind === 'project') this.children.set(r.id, this.projectChildren(r.snapshot, r));
     }
     this.changed.fire(undefined);
     this.problemsChanged.fire([...new Set([...oldProblemIds, ...this.problems.keys()])].map(id => itemUri(id)));
@@ -70,10 +80,15 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
     const meta = snapshot.metadata;
     const diagnosticsOf = (file: string) => snapshot.diagnostics.get(file) ?? [];
     const rootDiagnostics = diagnosticsOf(snapshot.rootFile);
-    const rootErrors = rootDiagnostics.filter(d => d.severity === 'error' && (d.code === 'LH001' || d.code === 'LH002'));
+    const rootErrors = rootDiagnostics.filter(
+      d => d.severity === 'error' && (d.code === 'LH001' || d.code === 'LH002'),
+    );
     if (rootErrors.length) {
       nodes.push({
-        kind: 'message', id: `message:${snapshot.rootFile}:errors`, parent, icon: 'error',
+        kind: 'message',
+        id: `message:${snapshot.rootFile}:errors`,
+        parent,
+        icon: 'error',
         label: `${path.basename(snapshot.rootFile)} cannot be read (${rootErrors.length} error${rootErrors.length > 1 ? 's' : ''})`,
         detail: rootErrors[0]!.message,
         command: { command: 'lakehouse.sources.openProblem', title: 'Show problem', arguments: [rootErrors[0]] },
@@ -86,7 +101,20 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
       const tableNodes: SourcesNode[] = system.tables.map(table => {
         const tableId = `${id}:${table.qualifiedName}`;
         const node: SourcesNode = { kind: 'table', id: tableId, parent: systemNode, snapshot, table };
-        this.children.set(tableId, table.columns.map(column => ({ kind: 'column', id: `${tableId}:${column.name}`, parent: node, snapshot, table, column }) as SourcesNode));
+        this.children.set(
+          tableId,
+          table.columns.map(
+            column =>
+              ({
+                kind: 'column',
+                id: `${tableId}:${column.name}`,
+                parent: node,
+                snapshot,
+                table,
+                column,
+              }) as SourcesNode,
+          ),
+        );
         this.countProblems(tableId, snapshot, table.origin, diagnosticsOf(table.origin.file));
         return node;
       });
@@ -98,15 +126,30 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
       const id = `loop:${loop.file}:${loop.forEach}`;
       const loopNode: SourcesNode = { kind: 'loop', id, parent, snapshot, loop };
       nodes.push(loopNode);
-      this.children.set(id, loop.items.map((item, i) => ({
-        kind: 'loopItem', id: `${id}:${i}`, parent: loopNode, snapshot, loop, item,
-        declared: declared.has(`${item.schema}.${item.table}`.toLowerCase()),
-      }) as SourcesNode));
+      this.children.set(
+        id,
+        loop.items.map(
+          (item, i) =>
+            ({
+              kind: 'loopItem',
+              id: `${id}:${i}`,
+              parent: loopNode,
+              snapshot,
+              loop,
+              item,
+              declared: declared.has(`${item.schema}.${item.table}`.toLowerCase()),
+            }) as SourcesNode,
+        ),
+      );
     }
     if (meta.sources.length === 0 && !rootErrors.length) {
       nodes.push({
-        kind: 'message', id: `message:${snapshot.rootFile}:empty`, parent, icon: 'info',
-        label: 'No sources declared', detail: 'Add source systems and tables to lakehouse.yaml, or import them from an ADF folder.',
+        kind: 'message',
+        id: `message:${snapshot.rootFile}:empty`,
+        parent,
+        icon: 'info',
+        label: 'No sources declared',
+        detail: 'Add source systems and tables to lakehouse.yaml, or import them from an ADF folder.',
         command: { command: 'lakehouse.project.importAdf', title: 'Import from ADF' },
       });
     }
@@ -114,14 +157,20 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
   }
 
   /** Errors and warnings inside an element's definition, for the problems badge. */
-  private countProblems(id: string, snapshot: ProjectSnapshot, origin: Origin, diagnostics: readonly Diagnostic[]): void {
+  private countProblems(
+    id: string,
+    snapshot: ProjectSnapshot,
+    origin: Origin,
+    diagnostics: readonly Diagnostic[],
+  ): void {
     if (!diagnostics.length) return;
     const lines = snapshot.locator.lines(origin.file);
     const span = snapshot.locator.span(origin, undefined, 'value');
     const start = lines.positionAt(span[0]);
     const end = lines.positionAt(span[1]);
     const within = (p: { line: number; character: number }) =>
-      (p.line > start.line || (p.line === start.line && p.character >= start.character)) && (p.line < end.line || (p.line === end.line && p.character <= end.character));
+      (p.line > start.line || (p.line === start.line && p.character >= start.character)) &&
+      (p.line < end.line || (p.line === end.line && p.character <= end.character));
     let errors = 0;
     let warnings = 0;
     for (const d of diagnostics) {
@@ -142,7 +191,9 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
   }
 
   getTreeItem(node: SourcesNode): vscode.TreeItem {
-    const collapsible = this.children.get(node.id)?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const collapsible = this.children.get(node.id)?.length
+      ? vscode.TreeItemCollapsibleState.Collapsed
+      : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(labelOf(node), collapsible);
     item.id = node.id;
     item.contextValue = `lakehouse.${node.kind}`;
@@ -181,16 +232,22 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
           t.todo ? `TODO: ${t.todo}` : undefined,
           problemLine(problems),
         ]);
-        item.iconPath = new vscode.ThemeIcon(problems?.errors ? 'error' : 'table', problems?.errors ? new vscode.ThemeColor('list.errorForeground') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          problems?.errors ? 'error' : 'table',
+          problems?.errors ? new vscode.ThemeColor('list.errorForeground') : undefined,
+        );
         item.command = revealCommand(node);
         break;
       }
       case 'column': {
         const roles: string[] = [];
-        if (node.table.primaryKey.some(k => k.toLowerCase() === node.column.name.toLowerCase())) roles.push('primary key');
+        if (node.table.primaryKey.some(k => k.toLowerCase() === node.column.name.toLowerCase()))
+          roles.push('primary key');
         if (node.table.cdcColumn?.toLowerCase() === node.column.name.toLowerCase()) roles.push('CDC');
         item.description = [node.column.type, ...roles].join(' · ');
-        item.iconPath = new vscode.ThemeIcon(roles.includes('primary key') ? 'key' : roles.includes('CDC') ? 'watch' : 'symbol-field');
+        item.iconPath = new vscode.ThemeIcon(
+          roles.includes('primary key') ? 'key' : roles.includes('CDC') ? 'watch' : 'symbol-field',
+        );
         item.command = revealCommand(node);
         break;
       }
@@ -206,9 +263,17 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
         item.command = revealCommand(node);
         break;
       case 'loopItem':
-        item.description = [node.item.cdcColumn ? `CDC ${node.item.cdcColumn}` : 'full load', node.item.backfillFrom ? `from ${node.item.backfillFrom}` : undefined, node.declared ? undefined : 'not in lakehouse.yaml']
-          .filter(Boolean).join(' · ');
-        item.iconPath = new vscode.ThemeIcon(node.declared ? 'pass' : 'warning', node.declared ? undefined : new vscode.ThemeColor('list.warningForeground'));
+        item.description = [
+          node.item.cdcColumn ? `CDC ${node.item.cdcColumn}` : 'full load',
+          node.item.backfillFrom ? `from ${node.item.backfillFrom}` : undefined,
+          node.declared ? undefined : 'not in lakehouse.yaml',
+        ]
+          .filter(Boolean)
+          .join(' · ');
+        item.iconPath = new vscode.ThemeIcon(
+          node.declared ? 'pass' : 'warning',
+          node.declared ? undefined : new vscode.ThemeColor('list.warningForeground'),
+        );
         item.command = revealCommand(node);
         break;
       case 'message':
@@ -249,13 +314,23 @@ function originLocation(snapshot: ProjectSnapshot, origin: Origin, field: string
 
 function labelOf(node: SourcesNode): string {
   switch (node.kind) {
-    case 'project': return node.snapshot.metadata.project?.name ?? path.basename(node.snapshot.adfOnly ? node.snapshot.rootFile : path.dirname(node.snapshot.rootFile));
-    case 'system': return node.system.name;
-    case 'table': return node.table.qualifiedName;
-    case 'column': return node.column.name;
-    case 'loop': return node.loop.pipeline;
-    case 'loopItem': return `${node.item.schema}.${node.item.table}`;
-    case 'message': return node.label;
+    case 'project':
+      return (
+        node.snapshot.metadata.project?.name ??
+        path.basename(node.snapshot.adfOnly ? node.snapshot.rootFile : path.dirname(node.snapshot.rootFile))
+      );
+    case 'system':
+      return node.system.name;
+    case 'table':
+      return node.table.qualifiedName;
+    case 'column':
+      return node.column.name;
+    case 'loop':
+      return node.loop.pipeline;
+    case 'loopItem':
+      return `${node.item.schema}.${node.item.table}`;
+    case 'message':
+      return node.label;
   }
 }
 
@@ -278,7 +353,10 @@ function markdown(lines: (string | undefined)[]): vscode.MarkdownString {
 
 function problemLine(p: ProblemCount | undefined): string | undefined {
   if (!p) return undefined;
-  const parts = [p.errors ? `${p.errors} error${p.errors > 1 ? 's' : ''}` : '', p.warnings ? `${p.warnings} warning${p.warnings > 1 ? 's' : ''}` : ''].filter(Boolean);
+  const parts = [
+    p.errors ? `${p.errors} error${p.errors > 1 ? 's' : ''}` : '',
+    p.warnings ? `${p.warnings} warning${p.warnings > 1 ? 's' : ''}` : '',
+  ].filter(Boolean);
   return `$(warning) ${parts.join(', ')}`;
 }
 

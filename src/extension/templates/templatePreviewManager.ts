@@ -10,8 +10,7 @@ const TEMPLATE_FILE = /\.(j2|jinja2?)$/i;
 
 /** What a preview shows: one render job of a project, or a template embedded in a notebook. */
 export type PreviewSpec =
-  | { kind: 'job'; rootFile: string; jobId: string }
-  | { kind: 'embedded'; file: string; index: number };
+  { kind: 'job'; rootFile: string; jobId: string } | { kind: 'embedded'; file: string; index: number };
 
 /**
  * Read-only virtual documents with rendered templates. They re-render when the metadata, a
@@ -25,7 +24,10 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** Last render of each open preview, by URI. */
-  private readonly lastRender = new Map<string, { jobFile?: string; outputFile?: string; result: RenderResult; renderedAt: number }>();
+  private readonly lastRender = new Map<
+    string,
+    { jobFile?: string; outputFile?: string; result: RenderResult; renderedAt: number }
+  >();
   private readonly renderListeners = new vscode.EventEmitter<vscode.Uri>();
   private readonly environmentChanged = new vscode.EventEmitter<string | undefined>();
   /** Fires when "Select Environment" picks another environment. */
@@ -42,7 +44,10 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     private readonly state: vscode.Memento,
   ) {
     this.disposables.push(
-      this.changed, this.renderDiagnostics, this.renderListeners, this.environmentChanged,
+      this.changed,
+      this.renderDiagnostics,
+      this.renderListeners,
+      this.environmentChanged,
       projects.onDidChangeProjects(() => this.refreshOpenPreviews(0)),
       vscode.workspace.onDidChangeTextDocument(e => {
         if (e.document.uri.scheme === 'file' && this.affectsPreviews(e.document)) this.refreshOpenPreviews(0);
@@ -84,7 +89,10 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
   }
 
   jobs(snapshot: ProjectSnapshot): RenderJob[] {
-    return loadCore().planRenders(snapshot, { builtinTemplatesDir: this.builtinTemplatesDir, environment: this.environment });
+    return loadCore().planRenders(snapshot, {
+      builtinTemplatesDir: this.builtinTemplatesDir,
+      environment: this.environment,
+    });
   }
 
   findJob(spec: Extract<PreviewSpec, { kind: 'job' }>): { snapshot: ProjectSnapshot; job: RenderJob } | undefined {
@@ -113,10 +121,16 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     let outputFile: string | undefined;
     if (spec.kind === 'job') {
       const found = this.findJob(spec);
-      if (!found) return `The template binding '${spec.jobId}' is no longer in the project (was lakehouse.yaml changed?). Close this preview and open it again.`;
+      if (!found)
+        return `The template binding '${spec.jobId}' is no longer in the project (was lakehouse.yaml changed?). Close this preview and open it again.`;
       jobFile = found.job.templateFile;
       outputFile = found.job.outputFile;
-      result = await this.render({ file: found.job.templateFile, searchPaths: found.job.searchPaths, projectRoot: found.job.projectRoot, context: found.job.context });
+      result = await this.render({
+        file: found.job.templateFile,
+        searchPaths: found.job.searchPaths,
+        projectRoot: found.job.projectRoot,
+        context: found.job.context,
+      });
     } else {
       // A preview link names a file: only notebooks of the workspace are read (a link may come from anywhere).
       const refused = await embeddedFileProblem(spec.file);
@@ -125,7 +139,10 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
       if (!embedded) return `There is no embedded template #${spec.index + 1} in ${path.basename(spec.file)} any more.`;
       jobFile = spec.file;
       result = await this.render({
-        text: embedded.templateText, name: spec.file, searchPaths: [path.dirname(spec.file)], projectRoot: path.dirname(spec.file),
+        text: embedded.templateText,
+        name: spec.file,
+        searchPaths: [path.dirname(spec.file)],
+        projectRoot: path.dirname(spec.file),
         contextJson: embedded.contextJson ? `{"parameters": ${embedded.contextJson}}` : '{}',
         lineOffset: embedded.line,
       });
@@ -135,19 +152,38 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     this.log.debug(`Rendered ${uri.path} in ${(performance.now() - t0).toFixed(1)} ms`);
     setTimeout(() => this.renderListeners.fire(uri), 0);
     if (result.ok) return result.text;
-    const where = result.error.file ? `${vscode.workspace.asRelativePath(result.error.file)}${result.error.line ? `:${result.error.line}` : ''}: ` : '';
-    return `${commentPrefix(uri.path)} This template does not render (${result.error.kind} error):\n${commentPrefix(uri.path)} ${where}${result.error.message}\n`;
+    const where = result.error.file
+      ? `${vscode.workspace.asRelativePath(result.error.file)}${result.error.line ? `:${result.error.line}` : ''}: `
+      : '';
+    return (
+      `${commentPrefix(uri.path)} This template does not render (${result.error.kind} ` +
+      `error):\n${commentPrefix(uri.path)} ${where}${result.error.message}\n`
+    );
   }
 
   private async embedded(file: string, index: number): Promise<EmbeddedTemplate | undefined> {
-    const doc = vscode.workspace.textDocuments.find(d => d.uri.fsPath === file) ?? (await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
+    const doc =
+      vscode.workspace.textDocuments.find(d => d.uri.fsPath === file) ??
+      (await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
     return loadCore().findEmbeddedTemplates(doc.getText(), file)[index];
   }
 
-  private async render(request: { file?: string; text?: string; name?: string; searchPaths: string[]; projectRoot: string; context?: Record<string, unknown>; contextJson?: string; lineOffset?: number }): Promise<RenderResult> {
+  private async render(request: {
+    file?: string;
+    text?: string;
+    name?: string;
+    searchPaths: string[];
+    projectRoot: string;
+    context?: Record<string, unknown>;
+    contextJson?: string;
+    lineOffset?: number;
+  }): Promise<RenderResult> {
     const core = loadCore();
     const timeoutMs = vscode.workspace.getConfiguration('lakehouse').get<number>('templates.renderTimeoutMs', 5000);
-    this.renderer ??= new core.WorkerRenderer({ timeoutMs, workerPath: path.join(this.extensionPath, 'dist', 'templateWorker.js') });
+    this.renderer ??= new core.WorkerRenderer({
+      timeoutMs,
+      workerPath: path.join(this.extensionPath, 'dist', 'templateWorker.js'),
+    });
     const overlays: Record<string, string> = {};
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.uri.scheme === 'file' && doc.isDirty) overlays[doc.uri.fsPath] = doc.getText();
@@ -155,7 +191,9 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     const result = await this.renderer.render({
       environment: { searchPaths: request.searchPaths, projectRoot: request.projectRoot },
       ...(request.file !== undefined ? { file: request.file } : { text: request.text ?? '', name: request.name }),
-      ...(request.contextJson !== undefined ? { contextJson: request.contextJson } : { context: request.context ?? {} }),
+      ...(request.contextJson !== undefined
+        ? { contextJson: request.contextJson }
+        : { context: request.context ?? {} }),
       overlays,
     });
     if (!result.ok && request.lineOffset !== undefined && result.error.line !== undefined) {
@@ -172,12 +210,17 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
     const uri = vscode.Uri.file(file);
     if (result.ok) {
       // Only when there is something to clear: each call is a message to the window, on the keystroke path.
-      if (templateFile && this.renderDiagnostics.has(vscode.Uri.file(templateFile))) this.renderDiagnostics.delete(vscode.Uri.file(templateFile));
+      if (templateFile && this.renderDiagnostics.has(vscode.Uri.file(templateFile)))
+        this.renderDiagnostics.delete(vscode.Uri.file(templateFile));
       return;
     }
     const line = Math.max(0, (result.error.line ?? 1) - 1);
     const range = new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER);
-    const d = new vscode.Diagnostic(range, `${embedded ? 'Embedded template' : 'Template'} does not render: ${result.error.message}`, vscode.DiagnosticSeverity.Error);
+    const d = new vscode.Diagnostic(
+      range,
+      `${embedded ? 'Embedded template' : 'Template'} does not render: ${result.error.message}`,
+      vscode.DiagnosticSeverity.Error,
+    );
     d.source = 'lakehouse';
     d.code = `template-${result.error.kind}`;
     this.renderDiagnostics.set(uri, [d]);
@@ -215,13 +258,21 @@ export class TemplatePreviewManager implements vscode.TextDocumentContentProvide
 /** Why a file named by an embedded-template preview link is not read, or undefined. */
 async function embeddedFileProblem(file: string): Promise<string | undefined> {
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
-  if (!folder || folder.uri.scheme !== 'file') return `${path.basename(file)} is not in this workspace; previews read notebooks of the workspace only.`;
+  if (!folder || folder.uri.scheme !== 'file')
+    return `${path.basename(file)} is not in this workspace; previews read notebooks of the workspace only.`;
   const core = loadCore();
   const host = new core.NodeFileHost();
-  const problem = await new core.Containment([folder.uri.fsPath], f => host.realPath(f)).problem(file, path.basename(file));
+  const problem = await new core.Containment([folder.uri.fsPath], f => host.realPath(f)).problem(
+    file,
+    path.basename(file),
+  );
   if (problem) return problem;
   const read = await core.readChecked(file, { maxBytes: 5 * 1024 * 1024, what: 'for notebooks' });
-  return read.status === 'refused' ? `${path.basename(file)}: ${read.reason}` : read.status === 'missing' ? `${path.basename(file)} does not exist.` : undefined;
+  return read.status === 'refused'
+    ? `${path.basename(file)}: ${read.reason}`
+    : read.status === 'missing'
+      ? `${path.basename(file)} does not exist.`
+      : undefined;
 }
 
 function commentPrefix(file: string): string {
@@ -230,5 +281,9 @@ function commentPrefix(file: string): string {
 
 function restrictedModeNotice(uri: vscode.Uri): string {
   const c = commentPrefix(uri.path);
-  return `${c} Rendering is off in Restricted Mode.\n${c} Templates are code from this workspace; Lakehouse Workbench renders them only in a trusted workspace.\n${c} Trust the workspace (Manage Workspace Trust) to see this preview.\n`;
+  return (
+    `${c} Rendering is off in Restricted Mode.\n${c} Templates are code from this workspace; ` +
+    `Lakehouse Workbench renders them only in a trusted workspace.\n${c} Trust the workspace ` +
+    `(Manage Workspace Trust) to see this preview.\n`
+  );
 }

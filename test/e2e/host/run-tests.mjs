@@ -52,13 +52,27 @@ const KEEP_RUN = process.env.VSHOST_KEEP_RUN === '1';
 const devPaths = [];
 let testsPath;
 let folder;
-const WITH_VALUE = new Set(['user-data-dir', 'extensions-dir', 'folder-uri', 'file-uri', 'locale',
-  'crash-reporter-directory', 'log', 'profile', 'inspect-extensions', 'inspect-brk-extensions', 'remote']);
+const WITH_VALUE = new Set([
+  'user-data-dir',
+  'extensions-dir',
+  'folder-uri',
+  'file-uri',
+  'locale',
+  'crash-reporter-directory',
+  'log',
+  'profile',
+  'inspect-extensions',
+  'inspect-brk-extensions',
+  'remote',
+]);
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   const m = /^--([^=]+)(?:=(.*))?$/s.exec(a);
-  if (!m) { folder = path.resolve(a); continue; }
+  if (!m) {
+    folder = path.resolve(a);
+    continue;
+  }
   const [, name, inline] = m;
   const val = () => inline ?? argv[++i];
   if (name === 'extensionDevelopmentPath') devPaths.push(toPath(val()));
@@ -66,47 +80,85 @@ for (let i = 0; i < argv.length; i++) {
   else if (name === 'folder-uri') folder = toPath(val());
   else if (WITH_VALUE.has(name) && inline === undefined) i++;
 }
-function toPath(p) { return p.startsWith('file:') ? fileURLToPath(p) : path.resolve(p); }
+function toPath(p) {
+  return p.startsWith('file:') ? fileURLToPath(p) : path.resolve(p);
+}
 if (!devPaths.length || !testsPath) {
-  console.error('usage: run-tests.mjs --extensionDevelopmentPath=<dir> --extensionTestsPath=<module> [folder | x.code-workspace]');
+  console.error(
+    'usage: run-tests.mjs --extensionDevelopmentPath=<dir> --extensionTestsPath=<module> [folder | x.code-workspace]',
+  );
   process.exit(2);
 }
 const missing = missingHostParts();
-if (missing.length) { console.error(notProvisionedMessage(missing)); process.exit(2); }
+if (missing.length) {
+  console.error(notProvisionedMessage(missing));
+  process.exit(2);
+}
 
 const t0 = Date.now();
 const log = (...a) => console.log(`[vshost ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-const freePort = () => new Promise((res, rej) => {
-  const s = net.createServer();
-  s.on('error', rej);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-});
+const freePort = () =>
+  new Promise((res, rej) => {
+    const s = net.createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
 
 // ---- per-run folders (outside the repo; short path because of unix socket length limits) --------
 const runsDir = process.env.VSHOST_RUNS_DIR || os.tmpdir();
 fs.mkdirSync(runsDir, { recursive: true });
-for (const d of fs.readdirSync(runsDir)) { // leftovers of killed runs, older than 6 h
+for (const d of fs.readdirSync(runsDir)) {
+  // leftovers of killed runs, older than 6 h
   if (!d.startsWith('lhwb-run-')) continue;
-  try { if (Date.now() - fs.statSync(path.join(runsDir, d)).mtimeMs > 6 * 3600e3) fs.rmSync(path.join(runsDir, d), { recursive: true, force: true }); } catch { /* racing another run */ }
+  try {
+    if (Date.now() - fs.statSync(path.join(runsDir, d)).mtimeMs > 6 * 3600e3)
+      fs.rmSync(path.join(runsDir, d), { recursive: true, force: true });
+  } catch {
+    /* racing another run */
+  }
 }
 const tmp = fs.mkdtempSync(path.join(runsDir, 'lhwb-run-'));
 const userData = path.join(tmp, 'user-data');
 const extensionsDir = path.join(tmp, 'extensions');
 const syncDir = path.join(tmp, 'sync');
 const tmpDir = path.join(tmp, 't'); // code-server / extension host sockets (vscode-ipc-*.sock) go here
-for (const d of [path.join(userData, 'User'), extensionsDir, syncDir, tmpDir, SHOT_DIR]) fs.mkdirSync(d, { recursive: true });
+for (const d of [path.join(userData, 'User'), extensionsDir, syncDir, tmpDir, SHOT_DIR])
+  fs.mkdirSync(d, { recursive: true });
 let extraSettings = {};
 if (process.env.VSHOST_SETTINGS) {
-  try { extraSettings = JSON.parse(process.env.VSHOST_SETTINGS); } catch (e) { console.error(`VSHOST_SETTINGS is not JSON: ${e.message}`); process.exit(2); }
+  try {
+    extraSettings = JSON.parse(process.env.VSHOST_SETTINGS);
+  } catch (e) {
+    console.error(`VSHOST_SETTINGS is not JSON: ${e.message}`);
+    process.exit(2);
+  }
 }
-fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-  'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'workbench.enableExperiments': false,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
-  'extensions.ignoreRecommendations': true, 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
-  'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'git.enabled': false, 'files.autoSave': 'off',
-  'security.workspace.trust.enabled': TRUST,
-  ...extraSettings,
-}, null, 2));
+fs.writeFileSync(
+  path.join(userData, 'User', 'settings.json'),
+  JSON.stringify(
+    {
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'chat.disableAIFeatures': true,
+      'extensions.ignoreRecommendations': true,
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'git.enabled': false,
+      'files.autoSave': 'off',
+      'security.workspace.trust.enabled': TRUST,
+      ...extraSettings,
+    },
+    null,
+    2,
+  ),
+);
 fs.writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
 const port = await freePort();
 const authority = `127.0.0.1:${port}`;
@@ -114,22 +166,46 @@ const authority = `127.0.0.1:${port}`;
 // ---- 1. code-server (requires Node 24) ------------------------------------------------------------
 const csLogPath = path.join(SHOT_DIR, 'code-server.log');
 const csLog = fs.createWriteStream(csLogPath);
-const cs = spawn(HOST.node24, [HOST.codeServer,
-  '--config', path.join(tmp, 'config.yaml'), '--auth', 'none', '--bind-addr', authority,
-  '--user-data-dir', userData, '--extensions-dir', extensionsDir,
-  '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
-  ...(TRUST ? [] : ['--disable-workspace-trust']),
-  '--vscode-option', 'enable-smoke-test-driver', // REQUIRED: without it a built workbench ignores `payload` and the run hangs
-  '--vscode-option', 'skip-welcome', '--vscode-option', 'skip-release-notes',
-], {
-  // the extension host inherits this env (so extensionTestsEnv of test-electron reaches the tests)
-  env: {
-    ...process.env, VSHOST_SYNC: syncDir, EXTENSIONS_GALLERY: '{}' /* no open-vsx.org */,
-    XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_DATA_HOME: path.join(tmp, 'data'), TMPDIR: tmpDir,
+const cs = spawn(
+  HOST.node24,
+  [
+    HOST.codeServer,
+    '--config',
+    path.join(tmp, 'config.yaml'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    authority,
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    ...(TRUST ? [] : ['--disable-workspace-trust']),
+    '--vscode-option',
+    'enable-smoke-test-driver', // REQUIRED: without it a built workbench ignores `payload` and the run hangs
+    '--vscode-option',
+    'skip-welcome',
+    '--vscode-option',
+    'skip-release-notes',
+  ],
+  {
+    // the extension host inherits this env (so extensionTestsEnv of test-electron reaches the tests)
+    env: {
+      ...process.env,
+      VSHOST_SYNC: syncDir,
+      EXTENSIONS_GALLERY: '{}' /* no open-vsx.org */,
+      XDG_CONFIG_HOME: path.join(tmp, 'config'),
+      XDG_DATA_HOME: path.join(tmp, 'data'),
+      TMPDIR: tmpDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group: cleanup kills the extension host and its children too
   },
-  stdio: ['ignore', 'pipe', 'pipe'],
-  detached: true, // own process group: cleanup kills the extension host and its children too
-});
+);
 cs.stdout.pipe(csLog);
 cs.stderr.pipe(csLog);
 log(`code-server pid ${cs.pid} on http://${authority}  (run folder ${tmp}, log ${csLogPath})`);
@@ -139,21 +215,46 @@ let page;
 let exitCode = 1;
 let cleaning;
 let stopping = false; // set by the hard timeout / signals: code-server's exit is expected then
-const cleanup = () => (cleaning ??= (async () => {
-  try { await browser?.close(); } catch { /* already gone */ }
-  // code-server and everything it started (extension host, pty host, file watcher) share a process
-  // group; stop them all before deleting their folders, else late writes leave the folder behind
-  const groupAlive = () => { try { process.kill(-cs.pid, 0); return true; } catch { return false; } };
-  try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* gone */ }
-  for (let i = 0; i < 50 && groupAlive(); i++) await new Promise(r => setTimeout(r, 100));
-  try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ }
-  for (let i = 0; i < 20 && groupAlive(); i++) await new Promise(r => setTimeout(r, 100));
-  await new Promise(r => csLog.end(r));
-  if (!KEEP_RUN) fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-  else log(`kept run folder ${tmp}`);
-})());
-const shootFailure = async (name) => {
-  try { await page?.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), timeout: 5000 }); log(`saved ${name}.png`); } catch { /* page gone */ }
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    try {
+      await browser?.close();
+    } catch {
+      /* already gone */
+    }
+    // code-server and everything it started (extension host, pty host, file watcher) share a process
+    // group; stop them all before deleting their folders, else late writes leave the folder behind
+    const groupAlive = () => {
+      try {
+        process.kill(-cs.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      process.kill(-cs.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    for (let i = 0; i < 50 && groupAlive(); i++) await new Promise(r => setTimeout(r, 100));
+    try {
+      process.kill(-cs.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    for (let i = 0; i < 20 && groupAlive(); i++) await new Promise(r => setTimeout(r, 100));
+    await new Promise(r => csLog.end(r));
+    if (!KEEP_RUN) fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+    else log(`kept run folder ${tmp}`);
+  })());
+const shootFailure = async name => {
+  try {
+    await page?.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), timeout: 5000 });
+    log(`saved ${name}.png`);
+  } catch {
+    /* page gone */
+  }
 };
 const hardTimer = setTimeout(async () => {
   stopping = true;
@@ -163,9 +264,14 @@ const hardTimer = setTimeout(async () => {
   process.exit(124);
 }, TOTAL_TIMEOUT_MS);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, async () => { // process.on, not once: a terminal Ctrl-C reaches us twice (directly and via test-electron)
+  process.on(sig, async () => {
+    // process.on, not once: a terminal Ctrl-C reaches us twice (directly and via test-electron)
     if (stopping) return;
-    stopping = true; log(`${sig}: stopping`); clearTimeout(hardTimer); await cleanup(); process.exit(130);
+    stopping = true;
+    log(`${sig}: stopping`);
+    clearTimeout(hardTimer);
+    await cleanup();
+    process.exit(130);
   });
 }
 
@@ -174,7 +280,11 @@ async function textVisible(text, selector) {
   for (const frame of selector ? [page.mainFrame()] : page.frames()) {
     const scope = selector ? frame.locator(selector) : frame;
     const loc = scope.getByText(text).first();
-    try { if (await loc.isVisible()) return true; } catch { /* frame detached while looking */ }
+    try {
+      if (await loc.isVisible()) return true;
+    } catch {
+      /* frame detached while looking */
+    }
   }
   return false;
 }
@@ -185,7 +295,10 @@ async function takeCheckpoint(name, req) {
   if (req.waitForText) {
     const until = Date.now() + timeout;
     while (!(await textVisible(req.waitForText, req.selector))) {
-      if (Date.now() > until) { error = `text ${JSON.stringify(req.waitForText)} not visible${req.selector ? ` in ${req.selector}` : ''} within ${timeout} ms`; break; }
+      if (Date.now() > until) {
+        error = `text ${JSON.stringify(req.waitForText)} not visible${req.selector ? ` in ${req.selector}` : ''} within ${timeout} ms`;
+        break;
+      }
       await new Promise(r => setTimeout(r, 200));
     }
   }
@@ -193,7 +306,10 @@ async function takeCheckpoint(name, req) {
   await page.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), fullPage: true });
   if (req.selector) {
     try {
-      await page.locator(req.selector).first().screenshot({ path: path.join(SHOT_DIR, `${name}.element.png`), timeout });
+      await page
+        .locator(req.selector)
+        .first()
+        .screenshot({ path: path.join(SHOT_DIR, `${name}.element.png`), timeout });
     } catch (e) {
       error ??= `element ${req.selector}: ${e.message.split('\n')[0]}`;
     }
@@ -204,7 +320,11 @@ async function takeCheckpoint(name, req) {
 try {
   for (let i = 0; ; i++) {
     if (cs.exitCode !== null) throw new Error(`code-server exited early (${cs.exitCode}), see ${csLogPath}`);
-    try { if ((await fetch(`http://${authority}/healthz`)).ok) break; } catch { /* not yet */ }
+    try {
+      if ((await fetch(`http://${authority}/healthz`)).ok) break;
+    } catch {
+      /* not yet */
+    }
     if (i > 600) throw new Error(`code-server did not come up within 60s, see ${csLogPath}`);
     await new Promise(r => setTimeout(r, 100));
   }
@@ -212,27 +332,47 @@ try {
 
   // ---- 2. headless chromium (Debian package) via playwright-core ---------------------------------
   browser = await chromium.launch({
-    executablePath: HOST.chromium, headless: true,
+    executablePath: HOST.chromium,
+    headless: true,
     // playwright's own signal handlers would exit the process before cleanup() stops code-server
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   page.on('pageerror', e => log('[pageerror]', e.message));
   let resolveExit;
-  const exited = new Promise(r => { resolveExit = r; });
+  const exited = new Promise(r => {
+    resolveExit = r;
+  });
   // the extension host's console output (the mocha reporter etc.) is forwarded to the page and lands here
   await page.exposeFunction('codeAutomationLog', (level, args) => {
     const text = util.format(...(Array.isArray(args) ? args : [args])).replace(/\n$/, '');
-    if (text.trim() && !/^(Ignoring fetching additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[AccountPolicyGate\]|\[AgentHost)/.test(text)) {
+    if (
+      text.trim() &&
+      !/^(Ignoring fetching additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[AccountPolicyGate\]|\[AgentHost)/.test(
+        text,
+      )
+    ) {
       console.log(level === 'error' ? `ERR ${text}` : text);
     }
   });
   await page.exposeFunction('codeAutomationExit', code => resolveExit(code));
 
   const remote = p => `vscode-remote://${authority}${p}`;
-  const payload = [...devPaths.map(p => ['extensionDevelopmentPath', remote(p)]), ['extensionTestsPath', remote(testsPath)]];
+  const payload = [
+    ...devPaths.map(p => ['extensionDevelopmentPath', remote(p)]),
+    ['extensionTestsPath', remote(testsPath)],
+  ];
   const where = folder
     ? `${folder.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(folder)}`
     : 'ew=true';
@@ -244,7 +384,10 @@ try {
   let done = false;
   const poller = (async () => {
     while (!done) {
-      for (const f of fs.readdirSync(syncDir).filter(n => n.endsWith('.req')).sort()) {
+      for (const f of fs
+        .readdirSync(syncDir)
+        .filter(n => n.endsWith('.req'))
+        .sort()) {
         const name = f.slice(0, -4);
         const taken = path.join(syncDir, `${name}.taken`);
         fs.renameSync(path.join(syncDir, f), taken);

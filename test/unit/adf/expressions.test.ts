@@ -51,7 +51,8 @@ function parseClean(value: string): { parsed: ParsedAdfString; trees: string[]; 
 
 /** Spans must point at what they name: call names, member names, reference names. */
 function assertSpans(value: string, parsed: ParsedAdfString): void {
-  for (const p of parsed.problems) assert.ok(p.span.start >= 0 && p.span.start <= p.span.end && p.span.end <= value.length, `${value}: ${p.message}`);
+  for (const p of parsed.problems)
+    assert.ok(p.span.start >= 0 && p.span.start <= p.span.end && p.span.end <= value.length, `${value}: ${p.message}`);
   for (const e of parsed.expressions) {
     assert.ok(e.span.start >= 0 && e.span.start <= e.span.end && e.span.end <= value.length);
     if (!e.node) continue;
@@ -62,7 +63,8 @@ function assertSpans(value: string, parsed: ParsedAdfString): void {
       if (n.kind === 'string') assert.equal(value.slice(n.span.start + 1, n.span.end - 1).replace(/''/g, "'"), n.value);
     });
     for (const r of collectReferences(e.node)) {
-      if ('name' in r) assert.equal(value.slice(r.span.start, r.span.end).replace(/''/g, "'"), r.name, `${value}: span of ${r.kind}`);
+      if ('name' in r)
+        assert.equal(value.slice(r.span.start, r.span.end).replace(/''/g, "'"), r.name, `${value}: span of ${r.kind}`);
     }
   }
 }
@@ -72,7 +74,9 @@ const REAL: { from: string; value: string; kind: ParsedAdfString['kind']; trees:
   {
     from: 'ref pipeline/Incremental-ingestion.json (Lookup query)',
     value:
-      "SELECT * FROM @{pipeline().parameters.schema}.@{pipeline().parameters.table} WHERE @{pipeline().parameters.cdc_col} > '@{if(empty(pipeline().parameters.from_date),activity('last_cdc').output.value[0].cdc,pipeline().parameters.from_date)}'",
+      'SELECT * FROM @{pipeline().parameters.schema}.@{pipeline().parameters.table} WHERE ' +
+      '@{pipeline().parameters.cdc_col} > ' +
+      "'@{if(empty(pipeline().parameters.from_date),activity('last_cdc').output.value[0].cdc,pipeline().parameters.from_date)}'",
     kind: 'interpolated',
     trees: [
       'pipeline().parameters.schema',
@@ -127,10 +131,15 @@ const REAL: { from: string; value: string; kind: ParsedAdfString['kind']; trees:
   {
     from: "jessmjohnson pipeline/Bronze_Load.json (multi-line, '' escapes, SQL call inside a string)",
     value:
-      "@concat(\n  'UPDATE Control.FileList SET Status=''Completed'', EndTime = SYSUTCDATETIME(), RowsProcessed = ',\n  string(activity('Copy Src to Bronze Table').output.rowsCopied),\n  ' WHERE FileListId = ',\n  string(item().FileListId),\n  ';'\n)\n",
+      "@concat(\n  'UPDATE Control.FileList SET Status=''Completed'', EndTime = " +
+      "SYSUTCDATETIME(), RowsProcessed = ',\n  string(activity('Copy Src to Bronze " +
+      "Table').output.rowsCopied),\n  ' WHERE FileListId = ',\n  string(item().FileListId),\n  " +
+      "';'\n)\n",
     kind: 'expression',
     trees: [
-      "concat('UPDATE Control.FileList SET Status=''Completed'', EndTime = SYSUTCDATETIME(), RowsProcessed = ', string(activity('Copy Src to Bronze Table').output.rowsCopied), ' WHERE FileListId = ', string(item().FileListId), ';')",
+      "concat('UPDATE Control.FileList SET Status=''Completed'', EndTime = SYSUTCDATETIME(), " +
+        "RowsProcessed = ', string(activity('Copy Src to Bronze Table').output.rowsCopied), ' " +
+        "WHERE FileListId = ', string(item().FileListId), ';')",
     ],
     refs: ['activity Copy Src to Bronze Table', 'item'],
   },
@@ -143,15 +152,21 @@ const REAL: { from: string; value: string; kind: ParsedAdfString['kind']; trees:
   },
   {
     from: 'procfwk pipeline/Check For Running Pipeline.json (nested and/or/not)',
-    value: "@and(not(equals(item().runId,pipeline().parameters.ThisRunId)),or(equals(item().status,'InProgress'),equals(item().status,'Queued')))",
+    value:
+      "@and(not(equals(item().runId,pipeline().parameters.ThisRunId)),or(equals(item().status,'InProgress'),equals(item().status,'Queued')))",
     kind: 'expression',
-    trees: ["and(not(equals(item().runId, pipeline().parameters.ThisRunId)), or(equals(item().status, 'InProgress'), equals(item().status, 'Queued')))"],
+    trees: [
+      "and(not(equals(item().runId, pipeline().parameters.ThisRunId)), or(equals(item().status, 'InProgress'), equals(item().status, 'Queued')))",
+    ],
     refs: ['item', 'pipelineParameter ThisRunId', 'item', 'item'],
   },
   {
     from: 'procfwk pipeline/Check For Running Pipeline.json (Web activity body: JSON text, lower-case adddays/utcnow)',
     value:
-      '{\n  "lastUpdatedAfter": "@{adddays(utcnow(),int(variables(\'QueryRunDays\')))}",\n  "lastUpdatedBefore": "@{utcnow()}",\n  "filters": [\n    {\n      "operand": "PipelineName",\n      "operator": "Equals",\n      "values": [\n        "@{pipeline().parameters.PipelineName}"\n      ]\n    }\n  ]\n}',
+      '{\n  "lastUpdatedAfter": "@{adddays(utcnow(),int(variables(\'QueryRunDays\')))}",\n  ' +
+      '"lastUpdatedBefore": "@{utcnow()}",\n  "filters": [\n    {\n      "operand": ' +
+      '"PipelineName",\n      "operator": "Equals",\n      "values": [\n        ' +
+      '"@{pipeline().parameters.PipelineName}"\n      ]\n    }\n  ]\n}',
     kind: 'interpolated',
     trees: ["adddays(utcnow(), int(variables('QueryRunDays')))", 'utcnow()', 'pipeline().parameters.PipelineName'],
     refs: ['variable QueryRunDays', 'pipelineParameter PipelineName'],
@@ -159,24 +174,38 @@ const REAL: { from: string; value: string; kind: ParsedAdfString['kind']; trees:
   {
     from: 'EPS-Datalake pipeline/TrackGuzzleStageRun.json (index by a parameter)',
     value:
-      "@if(or(equals(activity('GetStageStatus').output.firstRow[pipeline().parameters.stage], 'SUCCESS'), equals(activity('GetStageStatus').output.firstRow[pipeline().parameters.stage], 'WARNING')), 'SUCCESS', 1)",
+      "@if(or(equals(activity('GetStageStatus').output.firstRow[pipeline().parameters.stage], " +
+      "'SUCCESS'), equals(activity('GetStageStatus').output.firstRow[pipeline().parameters.stage], 'WARNING')), 'SUCCESS', 1)",
     kind: 'expression',
     trees: [
-      "if(or(equals(activity('GetStageStatus').output.firstRow[pipeline().parameters.stage], 'SUCCESS'), equals(activity('GetStageStatus').output.firstRow[pipeline().parameters.stage], 'WARNING')), 'SUCCESS', 1)",
+      "if(or(equals(activity('GetStageStatus').output.firstRow[pipeline().parameters.stage], " +
+        "'SUCCESS'), equals(activity('GetStageStatus').output.firstRow[pipeline().parameters.stage], 'WARNING')), 'SUCCESS', 1)",
     ],
     refs: ['activity GetStageStatus', 'pipelineParameter stage', 'activity GetStageStatus', 'pipelineParameter stage'],
   },
   {
     from: "EPS-Datalake pipeline/InitializeGuzzleBatchRun.json (SQL with '' and '''' inside interpolations)",
     value:
-      "select count(*) as count from dbo.batch_control where business_date='@{pipeline().parameters.business_date}' and system='@{variables('system')}' @{if(equals(variables('location'), 'NA'), '', concat('and location', if(equals(variables('location'), 'null'), ' is null', concat('=''', variables('location'), ''''))))}",
+      'select count(*) as count from dbo.batch_control where ' +
+      "business_date='@{pipeline().parameters.business_date}' and " +
+      "system='@{variables('system')}' @{if(equals(variables('location'), 'NA'), '', concat('and " +
+      "location', if(equals(variables('location'), 'null'), ' is null', concat('=''', " +
+      "variables('location'), ''''))))}",
     kind: 'interpolated',
     trees: [
       'pipeline().parameters.business_date',
       "variables('system')",
-      "if(equals(variables('location'), 'NA'), '', concat('and location', if(equals(variables('location'), 'null'), ' is null', concat('=''', variables('location'), ''''))))",
+      "if(equals(variables('location'), 'NA'), '', concat('and location', " +
+        "if(equals(variables('location'), 'null'), ' is null', concat('=''', " +
+        "variables('location'), ''''))))",
     ],
-    refs: ['pipelineParameter business_date', 'variable system', 'variable location', 'variable location', 'variable location'],
+    refs: [
+      'pipelineParameter business_date',
+      'variable system',
+      'variable location',
+      'variable location',
+      'variable location',
+    ],
   },
   {
     from: "EPS-Datalake pipeline/InitializeGuzzleBatchRun.json (['key'] on a call result)",
@@ -187,9 +216,14 @@ const REAL: { from: string; value: string; kind: ParsedAdfString['kind']; trees:
   },
   {
     from: 'Serdia pipeline/ingestFromS3toADLS.json (CRLF line breaks)',
-    value: "@concat(\r\n    formatDateTime(utcnow(), 'yyyy'), \r\n    '/', \r\n    formatDateTime(utcnow(), 'MM'), \r\n    '/', \r\n    formatDateTime(utcnow(), 'dd'), \r\n    '/' )",
+    value:
+      "@concat(\r\n    formatDateTime(utcnow(), 'yyyy'), \r\n    '/', \r\n    " +
+      "formatDateTime(utcnow(), 'MM'), \r\n    '/', \r\n    formatDateTime(utcnow(), 'dd'), \r\n " +
+      "   '/' )",
     kind: 'expression',
-    trees: ["concat(formatDateTime(utcnow(), 'yyyy'), '/', formatDateTime(utcnow(), 'MM'), '/', formatDateTime(utcnow(), 'dd'), '/')"],
+    trees: [
+      "concat(formatDateTime(utcnow(), 'yyyy'), '/', formatDateTime(utcnow(), 'MM'), '/', formatDateTime(utcnow(), 'dd'), '/')",
+    ],
     refs: [],
   },
   {
@@ -202,7 +236,9 @@ const REAL: { from: string; value: string; kind: ParsedAdfString['kind']; trees:
   {
     from: 'Serdia linkedService/LS_SQLDB.json (connection string)',
     value:
-      'integrated security=False;encrypt=True;connection timeout=30;data source=os-sqldbserver.database.windows.net;initial catalog=@{linkedService().dbname};user id=oserdyuk',
+      'integrated security=False;encrypt=True;connection timeout=30;data ' +
+      'source=os-sqldbserver.database.windows.net;initial catalog=@{linkedService().dbname};user ' +
+      'id=oserdyuk',
     kind: 'interpolated',
     trees: ['linkedService().dbname'],
     refs: ['linkedServiceParameter dbname'],
@@ -223,13 +259,26 @@ const REAL: { from: string; value: string; kind: ParsedAdfString['kind']; trees:
   },
   {
     from: 'Serdia pipeline/deleteOldFiles2.json: a leading newline makes the value a literal (" @" is literal text)',
-    value: "\n@less(activity('Get Metadata2').output.lastModified,\nformatDateTime(adddays(utcNow(), -20), 'yyyy-MM-ddThh:mm:ssZ'))\n",
+    value:
+      "\n@less(activity('Get Metadata2').output.lastModified,\nformatDateTime(adddays(utcNow(), -20), 'yyyy-MM-ddThh:mm:ssZ'))\n",
     kind: 'literal',
     trees: [],
     refs: [],
   },
-  { from: 'AbePabbathi (redacted notebook path with an e-mail address)', value: '/Users/user@example.com/test_pm', kind: 'literal', trees: [], refs: [] },
-  { from: 'Azure-Player (T-SQL variables)', value: 'select * from Cricket where PlayerName=@Name AND Team=@Team', kind: 'literal', trees: [], refs: [] },
+  {
+    from: 'AbePabbathi (redacted notebook path with an e-mail address)',
+    value: '/Users/user@example.com/test_pm',
+    kind: 'literal',
+    trees: [],
+    refs: [],
+  },
+  {
+    from: 'Azure-Player (T-SQL variables)',
+    value: 'select * from Cricket where PlayerName=@Name AND Team=@Team',
+    kind: 'literal',
+    trees: [],
+    refs: [],
+  },
 ];
 
 describe('ADF expressions: real expressions from the fixtures', () => {
@@ -248,7 +297,11 @@ describe('ADF expressions: classification and grammar', () => {
   it('escapes: @@ at the start is a literal, @@{ is a literal @{, @{ inside a quoted string is text', () => {
     assert.deepEqual(parseAdfString('@@pipeline().RunId'), { kind: 'literal', expressions: [], problems: [] });
     assert.deepEqual(parseAdfString('@@'), { kind: 'literal', expressions: [], problems: [] });
-    assert.deepEqual(parseAdfString('Answer is: @@{pipeline().parameters.myNumber}'), { kind: 'literal', expressions: [], problems: [] });
+    assert.deepEqual(parseAdfString('Answer is: @@{pipeline().parameters.myNumber}'), {
+      kind: 'literal',
+      expressions: [],
+      problems: [],
+    });
     const inside = parseClean("@concat('a@{b}', 'c')");
     assert.equal(inside.parsed.kind, 'expression');
     assert.deepEqual(inside.trees, ["concat('a@{b}', 'c')"]);
@@ -258,13 +311,29 @@ describe('ADF expressions: classification and grammar', () => {
 
   it('expression spans exclude the delimiters', () => {
     const whole = parseAdfString('@item().a');
-    assert.deepEqual(whole.expressions.map(e => e.span), [{ start: 1, end: 9 }]);
+    assert.deepEqual(
+      whole.expressions.map(e => e.span),
+      [{ start: 1, end: 9 }],
+    );
     const value = 'a @{ item().b } c @{utcNow()}';
     const interpolated = parseAdfString(value);
     assert.equal(interpolated.kind, 'interpolated');
-    assert.deepEqual(interpolated.expressions.map(e => value.slice(e.span.start, e.span.end)), [' item().b ', 'utcNow()']);
-    assert.deepEqual(interpolated.expressions.map(e => e.span), [{ start: 4, end: 14 }, { start: 20, end: 28 }]);
-    assert.equal(parseAdfString('@{item()}').kind, 'interpolated', 'a lone @{...} is interpolation (its result is a string)');
+    assert.deepEqual(
+      interpolated.expressions.map(e => value.slice(e.span.start, e.span.end)),
+      [' item().b ', 'utcNow()'],
+    );
+    assert.deepEqual(
+      interpolated.expressions.map(e => e.span),
+      [
+        { start: 4, end: 14 },
+        { start: 20, end: 28 },
+      ],
+    );
+    assert.equal(
+      parseAdfString('@{item()}').kind,
+      'interpolated',
+      'a lone @{...} is interpolation (its result is a string)',
+    );
   });
 
   it('literals: strings with doubled quotes, integers, floats, negatives, booleans and null in any case', () => {
@@ -281,7 +350,11 @@ describe('ADF expressions: classification and grammar', () => {
     assert.deepEqual(trees, [
       "concat(pipeline()?.TriggeredByPipelineName, pipeline().parameters['my param'], activity('Look up')?.output?['value'][add(0, 1)].x)",
     ]);
-    assert.deepEqual(refs, ['pipelineSystem TriggeredByPipelineName', 'pipelineParameter my param', 'activity Look up']);
+    assert.deepEqual(refs, [
+      'pipelineSystem TriggeredByPipelineName',
+      'pipelineParameter my param',
+      'activity Look up',
+    ]);
   });
 
   it('whitespace and newlines between every token', () => {
@@ -291,7 +364,10 @@ describe('ADF expressions: classification and grammar', () => {
 
   it('references: dynamic names, dataset and linked service parameters, case-insensitive containers', () => {
     const { refs } = parseClean(
-      "@concat(variables(concat('v', '1')), activity(item().name).output, pipeline().parameters[variables('k')], pipeline().Parameters.Upper, pipeline().GlobalParameters['g'], dataset().folder, linkedService()['url'], Variables('x'))",
+      "@concat(variables(concat('v', '1')), activity(item().name).output, " +
+        "pipeline().parameters[variables('k')], pipeline().Parameters.Upper, " +
+        "pipeline().GlobalParameters['g'], dataset().folder, linkedService()['url'], " +
+        "Variables('x'))",
     );
     assert.deepEqual(refs, [
       'dynamicName variables',
@@ -321,45 +397,107 @@ describe('ADF expressions: problems', () => {
   /** [value, kind, message (exact), text the span covers, span start]. */
   const CASES: [string, string, string, string, number][] = [
     ['@', 'syntax', "'@' alone is not an expression: write an expression after it, or '@@' for a literal '@'", '@', 0],
-    ['@  \n', 'syntax', "'@' alone is not an expression: write an expression after it, or '@@' for a literal '@'", '@', 0],
-    ['x @{} y', 'syntax', "Empty expression '@{}': put an expression between the braces, or write '@@{' for a literal '@{'", '@{}', 2],
+    [
+      '@  \n',
+      'syntax',
+      "'@' alone is not an expression: write an expression after it, or '@@' for a literal '@'",
+      '@',
+      0,
+    ],
+    [
+      'x @{} y',
+      'syntax',
+      "Empty expression '@{}': put an expression between the braces, or write '@@{' for a literal '@{'",
+      '@{}',
+      2,
+    ],
     ['a @{ item().x', 'syntax', "This '@{' is never closed: add '}'", '@{', 2],
-    ["@concat('a', 'b", 'syntax', "Unterminated string: this quote is never closed (to put a quote inside a string, double it: '')", "'b", 13],
+    [
+      "@concat('a', 'b",
+      'syntax',
+      "Unterminated string: this quote is never closed (to put a quote inside a string, double it: '')",
+      "'b",
+      13,
+    ],
     ["@concat('a', 'b'", 'syntax', "The '(' of concat( is never closed: add ')'", '(', 7],
     ["@{concat('a'} tail", 'syntax', "The '(' of concat( is never closed: add ')'", '(', 8],
     ["@concat('a'))", 'syntax', "Unexpected ')': there are more ')' than '('", ')', 12],
-    ["@concat('a') 'b'", 'syntax', "Unexpected \"'b'\" after the end of the expression", "'b'", 13],
+    ["@concat('a') 'b'", 'syntax', 'Unexpected "\'b\'" after the end of the expression', "'b'", 13],
     ["@concat('a',,'b')", 'syntax', 'Missing argument of concat: nothing between two commas', ',,', 11],
     ["@concat(,'b')", 'syntax', "Missing first argument of concat: nothing before ','", ',', 8],
     ["@concat('a', )", 'syntax', "Missing argument of concat after the last ','", ',', 11],
     ["@concat('a' 'b')", 'syntax', "Expected ',' or ')' after an argument of concat, found \"'b'\"", "'b'", 12],
     ['@concat("a")', 'syntax', 'Strings in expressions use single quotes: \'text\', not "text"', '"a"', 8],
-    ['@add(1 + 2)', 'syntax', "Unexpected '+': ADF expressions have no operators; use functions such as add(), sub(), equals(), and(), or(), not()", '+', 7],
-    ["@concat('x', @pipeline().RunId)", 'syntax', "Unexpected '@' inside an expression: functions inside it are written without '@' (concat(pipeline().RunId, 'x'))", '@', 13],
-    ['@pipeline.parameters.x', 'syntax', "'pipeline' is a function: call it with parentheses, pipeline()", 'pipeline', 1],
-    ['@foo', 'syntax', "Unexpected 'foo': expected a function call such as foo(...), a 'string' in single quotes, a number, true, false or null", 'foo', 1],
+    [
+      '@add(1 + 2)',
+      'syntax',
+      "Unexpected '+': ADF expressions have no operators; use functions such as add(), sub(), equals(), and(), or(), not()",
+      '+',
+      7,
+    ],
+    [
+      "@concat('x', @pipeline().RunId)",
+      'syntax',
+      "Unexpected '@' inside an expression: functions inside it are written without '@' (concat(pipeline().RunId, 'x'))",
+      '@',
+      13,
+    ],
+    [
+      '@pipeline.parameters.x',
+      'syntax',
+      "'pipeline' is a function: call it with parentheses, pipeline()",
+      'pipeline',
+      1,
+    ],
+    [
+      '@foo',
+      'syntax',
+      "Unexpected 'foo': expected a function call such as foo(...), a 'string' in single quotes, a number, true, false or null",
+      'foo',
+      1,
+    ],
     ['@item().', 'syntax', "Expected a property name after '.' (use ['name'] for names with other characters)", '.', 7],
     ['@item()[0', 'syntax', "This '[' is never closed: add ']'", '[', 7],
     ['@item()[]', 'syntax', "Empty index '[]': put a position or a 'key' between the brackets", '[]', 7],
     ['@item()?x', 'syntax', "'?' must be followed by '.' or '[' (null-safe access: x?.name or x?['name'])", '?', 7],
-    ["@activity('a').output.value(0)", 'syntax', "Unexpected '(': only a function name can be called, not a property or a function's result", '(', 27],
+    [
+      "@activity('a').output.value(0)",
+      'syntax',
+      "Unexpected '(': only a function name can be called, not a property or a function's result",
+      '(',
+      27,
+    ],
     ['@(1)', 'syntax', "Unexpected '(': parentheses only follow a function name, as in concat(...)", '(', 1],
     ['@utcnw()', 'unknown-function', "Unknown function 'utcnw'; did you mean 'utcNow'?", 'utcnw', 1],
-    ["@{formatDatetime(utcnow(), 'yyyy')}/@{concatt('a', 'b')}", 'unknown-function', "Unknown function 'concatt'; did you mean 'concat'?", 'concatt', 38],
+    [
+      "@{formatDatetime(utcnow(), 'yyyy')}/@{concatt('a', 'b')}",
+      'unknown-function',
+      "Unknown function 'concatt'; did you mean 'concat'?",
+      'concatt',
+      38,
+    ],
     ['@frobnicate(1)', 'unknown-function', "Unknown function 'frobnicate'", 'frobnicate', 1],
     [
       "@parameters('p')",
       'unknown-function',
-      "Unknown function 'parameters': pipeline parameters are read with pipeline().parameters.name (in a dataset, dataset().name; in a linked service, linkedService().name)",
+      "Unknown function 'parameters': pipeline parameters are read with " +
+        'pipeline().parameters.name (in a dataset, dataset().name; in a linked service, ' +
+        'linkedService().name)',
       'parameters',
       1,
     ],
-    ["@formatDateTime(utcNow(), 'yyyy', 'en-us', 'x')", 'arity', 'formatDateTime takes 1 to 3 arguments; this call has 4', "'x'", 43],
-    ["@replace('a', 'b')", 'arity', "replace takes 3 arguments; this call has 2", "replace('a', 'b')", 1],
-    ["@and(true, false, true)", 'arity', 'and takes 2 arguments; this call has 3', 'true', 18],
+    [
+      "@formatDateTime(utcNow(), 'yyyy', 'en-us', 'x')",
+      'arity',
+      'formatDateTime takes 1 to 3 arguments; this call has 4',
+      "'x'",
+      43,
+    ],
+    ["@replace('a', 'b')", 'arity', 'replace takes 3 arguments; this call has 2', "replace('a', 'b')", 1],
+    ['@and(true, false, true)', 'arity', 'and takes 2 arguments; this call has 3', 'true', 18],
     ['@concat()', 'arity', 'concat takes at least 1 argument; this call has 0', 'concat()', 1],
     ["@item('x')", 'arity', 'item takes no arguments; this call has 1', "'x'", 6],
-    ["@addDays(utcNow())", 'arity', 'addDays takes 2 to 3 arguments; this call has 1', 'addDays(utcNow())', 1],
+    ['@addDays(utcNow())', 'arity', 'addDays takes 2 to 3 arguments; this call has 1', 'addDays(utcNow())', 1],
     ['@variables()', 'arity', 'variables takes 1 argument; this call has 0', 'variables()', 1],
   ];
 
@@ -374,14 +512,23 @@ describe('ADF expressions: problems', () => {
       assert.equal(p.span.start, start);
       assertSpans(value, parsed);
       // A syntax error leaves no tree; unknown functions and arity keep it (the parse succeeded).
-      assert.equal(parsed.expressions.some(e => e.node === undefined), kind === 'syntax');
+      assert.equal(
+        parsed.expressions.some(e => e.node === undefined),
+        kind === 'syntax',
+      );
     });
   }
 
   it('one bad interpolation does not hide the next one', () => {
     const parsed = parseAdfString("@{concat('a'} and @{frob()} and @{item().x}");
-    assert.deepEqual(parsed.problems.map(p => p.kind), ['syntax', 'unknown-function']);
-    assert.deepEqual(parsed.expressions.map(e => (e.node ? summarize(e.node) : '-')), ['-', 'frob()', 'item().x']);
+    assert.deepEqual(
+      parsed.problems.map(p => p.kind),
+      ['syntax', 'unknown-function'],
+    );
+    assert.deepEqual(
+      parsed.expressions.map(e => (e.node ? summarize(e.node) : '-')),
+      ['-', 'frob()', 'item().x'],
+    );
   });
 
   it('a case-only difference is no problem: utcnow, UTCNOW, CONCAT, adddays, formatdatetime', () => {
@@ -398,10 +545,24 @@ describe('ADF expressions: the function catalogue', () => {
     assert.equal(new Set(lower).size, lower.length);
     for (const f of ADF_FUNCTIONS) assert.ok(f.minArgs >= 0 && f.minArgs <= f.maxArgs, f.name);
     assert.equal(ADF_FUNCTIONS.length, 93);
-    for (const name of ['pipeline', 'activity', 'variables', 'item', 'dataset', 'linkedService', 'trigger', 'triggerBody']) {
+    for (const name of [
+      'pipeline',
+      'activity',
+      'variables',
+      'item',
+      'dataset',
+      'linkedService',
+      'trigger',
+      'triggerBody',
+    ]) {
       assert.equal(lookupFunction(name)?.category, 'context', name);
     }
-    assert.deepEqual(lookupFunction('FORMATDATETIME'), { name: 'formatDateTime', minArgs: 1, maxArgs: 3, category: 'date' });
+    assert.deepEqual(lookupFunction('FORMATDATETIME'), {
+      name: 'formatDateTime',
+      minArgs: 1,
+      maxArgs: 3,
+      category: 'date',
+    });
     assert.equal(lookupFunction('concat')?.maxArgs, Number.POSITIVE_INFINITY);
     assert.equal(lookupFunction('parameters'), undefined, 'a Logic Apps function, not an ADF one');
   });
@@ -442,7 +603,8 @@ describe('ADF expressions: every string of the real factories parses with zero p
           const parsed = parseAdfString(value);
           if (parsed.kind !== 'literal') totals.expressionStrings++;
           totals.expressions += parsed.expressions.length;
-          for (const p of parsed.problems) failures.push(`${path.relative(root, file)}: ${p.message} in ${JSON.stringify(value.slice(0, 120))}`);
+          for (const p of parsed.problems)
+            failures.push(`${path.relative(root, file)}: ${p.message} in ${JSON.stringify(value.slice(0, 120))}`);
           for (const e of parsed.expressions) if (e.node) totals.references += collectReferences(e.node).length;
           assertSpans(value, parsed);
         }
@@ -499,7 +661,10 @@ describe('ADF expressions: robustness', () => {
     for (const n of [MAX_EXPRESSION_DEPTH + 1, 100_000]) {
       const parsed = parseAdfString(deep(n));
       assert.equal(parsed.problems.length, 1);
-      assert.equal(parsed.problems[0]!.message, `This expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`);
+      assert.equal(
+        parsed.problems[0]!.message,
+        `This expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`,
+      );
     }
     const brackets = parseAdfString(`@item()${'[item()'.repeat(50_000)}`);
     assert.equal(brackets.problems[0]!.kind, 'syntax');
@@ -507,7 +672,38 @@ describe('ADF expressions: robustness', () => {
 
   it('random strings and mutated real expressions never throw (seeded fuzz)', () => {
     const next = random(20261115);
-    const atoms = ['@', '@{', '}', '{', '(', ')', "'", "''", ',', '.', '?', '?.', '[', ']', ' ', '\n', '"', '-', '1', '2.5', 'concat', 'item', 'pipeline', 'variables', 'utcnow', 'x', 'é', '\u00a0', '@@', '+'];
+    const atoms = [
+      '@',
+      '@{',
+      '}',
+      '{',
+      '(',
+      ')',
+      "'",
+      "''",
+      ',',
+      '.',
+      '?',
+      '?.',
+      '[',
+      ']',
+      ' ',
+      '\n',
+      '"',
+      '-',
+      '1',
+      '2.5',
+      'concat',
+      'item',
+      'pipeline',
+      'variables',
+      'utcnow',
+      'x',
+      'é',
+      '\u00a0',
+      '@@',
+      '+',
+    ];
     const seeds = REAL.map(r => r.value);
     for (let i = 0; i < 20_000; i++) {
       let value: string;
@@ -527,7 +723,11 @@ describe('ADF expressions: robustness', () => {
       assertSpans(value, parsed);
       for (const p of parsed.problems) assert.ok(p.message.length > 0);
       for (const e of parsed.expressions) if (e.node) collectReferences(e.node);
-      if (parsed.problems.some(p => p.kind === 'syntax')) assert.ok(parsed.expressions.some(e => !e.node), value);
+      if (parsed.problems.some(p => p.kind === 'syntax'))
+        assert.ok(
+          parsed.expressions.some(e => !e.node),
+          value,
+        );
     }
   });
 });

@@ -43,7 +43,10 @@ describe('lakehouse generate adf', () => {
   };
   const addTable = (dir: string) => {
     const file = path.join(dir, 'lakehouse.yaml');
-    fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8'), '\n      - name: DimArtist\n', `\n${NEW_TABLE}      - name: DimArtist\n`));
+    fs.writeFileSync(
+      file,
+      edit(fs.readFileSync(file, 'utf8'), '\n      - name: DimArtist\n', `\n${NEW_TABLE}      - name: DimArtist\n`),
+    );
   };
   const pipelineFile = (dir: string) => path.join(dir, 'adf', 'pipeline', 'pl_incremental_ingestion.json');
 
@@ -64,17 +67,27 @@ describe('lakehouse generate adf', () => {
     addTable(dir);
     const check = await lakehouse(['generate', 'adf', '--check', '--project', dir], tmp);
     assert.equal(check.code, 1, check.stderr);
-    assert.equal(check.stdout, 'out of date: adf/pipeline/pl_incremental_ingestion.json (properties.parameters.loop_input.defaultValue)\n'
-      + 'out of date: adf/lakehouse-generated.json\n'
-      + '8 of 9 ADF artifact(s) up to date (run `lakehouse generate adf` and commit the result).\n');
+    assert.equal(
+      check.stdout,
+      'out of date: adf/pipeline/pl_incremental_ingestion.json (properties.parameters.loop_input.defaultValue)\n' +
+        'out of date: adf/lakehouse-generated.json\n' +
+        '8 of 9 ADF artifact(s) up to date (run `lakehouse generate adf` and commit the result).\n',
+    );
     const before = fs.readFileSync(pipelineFile(dir), 'utf8');
     const run = await lakehouse(['generate', 'adf'], dir);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, 'updated adf/pipeline/pl_incremental_ingestion.json\nupdated adf/lakehouse-generated.json\n1 written, 8 unchanged (environment dev).\n');
+    assert.equal(
+      run.stdout,
+      'updated adf/pipeline/pl_incremental_ingestion.json\nupdated adf/lakehouse-generated.json\n1 written, 8 unchanged (environment dev).\n',
+    );
     const after = fs.readFileSync(pipelineFile(dir), 'utf8');
     assert.notEqual(after, before);
     assert.ok(after.includes('"table": "DimAlbum"'));
-    assert.deepEqual(fs.readdirSync(path.dirname(pipelineFile(dir))), ['pl_incremental_ingestion.json'], 'no temporary file is left');
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(pipelineFile(dir))),
+      ['pl_incremental_ingestion.json'],
+      'no temporary file is left',
+    );
     assert.equal((await lakehouse(['generate', 'adf', '--check', dir], tmp)).code, 0);
     const validate = await lakehouse(['validate', dir], tmp);
     assert.equal(validate.code, 0, validate.stdout);
@@ -82,18 +95,28 @@ describe('lakehouse generate adf', () => {
 
   it('refuses to overwrite an owned value edited by hand (exit 1, naming it, nothing written); --force overwrites it', async () => {
     const dir = copySample('handedit');
-    const handEdited = edit(fs.readFileSync(pipelineFile(dir), 'utf8'), '"defaultValue": "kv-spotify-dev"', '"defaultValue": "kv-mine"');
+    const handEdited = edit(
+      fs.readFileSync(pipelineFile(dir), 'utf8'),
+      '"defaultValue": "kv-spotify-dev"',
+      '"defaultValue": "kv-mine"',
+    );
     fs.writeFileSync(pipelineFile(dir), handEdited);
     addTable(dir);
     const check = await lakehouse(['generate', 'adf', '--check', dir], tmp);
     assert.equal(check.code, 1);
-    assert.match(check.stdout, /^out of date, needs --force: adf\/pipeline\/pl_incremental_ingestion\.json: properties\.parameters\.key_vault\.defaultValue was edited by hand since the last generation\n/);
+    assert.match(
+      check.stdout,
+      /^out of date, needs --force: adf\/pipeline\/pl_incremental_ingestion\.json: properties\.parameters\.key_vault\.defaultValue was edited by hand since the last generation\n/,
+    );
     const refused = await lakehouse(['generate', 'adf', dir], tmp);
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, '');
-    assert.equal(refused.stderr, "lakehouse: 1 file(s) would lose changes made outside lakehouse generate adf; nothing was written:\n"
-      + '  adf/pipeline/pl_incremental_ingestion.json: properties.parameters.key_vault.defaultValue was edited by hand since the last generation\n'
-      + 'Put those values in lakehouse.yaml (or the adf section) instead, or pass --force to overwrite them.\n');
+    assert.equal(
+      refused.stderr,
+      'lakehouse: 1 file(s) would lose changes made outside lakehouse generate adf; nothing was written:\n' +
+        '  adf/pipeline/pl_incremental_ingestion.json: properties.parameters.key_vault.defaultValue was edited by hand since the last generation\n' +
+        'Put those values in lakehouse.yaml (or the adf section) instead, or pass --force to overwrite them.\n',
+    );
     assert.equal(fs.readFileSync(pipelineFile(dir), 'utf8'), handEdited);
     const forced = await lakehouse(['generate', 'adf', '--force', dir], tmp);
     assert.equal(forced.code, 0, forced.stderr);
@@ -106,19 +129,38 @@ describe('lakehouse generate adf', () => {
     addTable(dir);
     const run = await lakehouse(['generate', 'adf', '--check', '--format', 'json', dir], tmp);
     assert.equal(run.code, 1);
-    const report = JSON.parse(run.stdout) as { environment: string; upToDate: boolean; files: { path: string; status: string; changedPaths: string[] }[]; fingerprints: { status: string } };
+    const report = JSON.parse(run.stdout) as {
+      environment: string;
+      upToDate: boolean;
+      files: { path: string; status: string; changedPaths: string[] }[];
+      fingerprints: { status: string };
+    };
     assert.equal(report.environment, 'dev');
     assert.equal(report.upToDate, false);
-    assert.deepEqual(report.files.filter(f => f.status !== 'unchanged'), [
-      { path: 'adf/pipeline/pl_incremental_ingestion.json', kind: 'pipeline', name: 'pl_incremental_ingestion', status: 'update', changedPaths: ['properties.parameters.loop_input.defaultValue'] },
-    ]);
+    assert.deepEqual(
+      report.files.filter(f => f.status !== 'unchanged'),
+      [
+        {
+          path: 'adf/pipeline/pl_incremental_ingestion.json',
+          kind: 'pipeline',
+          name: 'pl_incremental_ingestion',
+          status: 'update',
+          changedPaths: ['properties.parameters.loop_input.defaultValue'],
+        },
+      ],
+    );
     assert.equal(report.fingerprints.status, 'update');
   });
 
   it('creates the folder for a project without one, with notes on what to fill in', async () => {
     const dir = path.join(tmp, 'fresh');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'lakehouse.yaml'), 'version: 1\nproject:\n  name: fresh\nsources:\n  - name: app\n    server: app.database.windows.net\n    database: app\n    tables:\n      - { name: T, cdcColumn: c, columns: [{ name: c, type: datetime2 }] }\n');
+    fs.writeFileSync(
+      path.join(dir, 'lakehouse.yaml'),
+      'version: 1\nproject:\n  name: fresh\nsources:\n  - name: app\n    server: ' +
+        'app.database.windows.net\n    database: app\n    tables:\n      - { name: T, cdcColumn: ' +
+        'c, columns: [{ name: c, type: datetime2 }] }\n',
+    );
     const run = await lakehouse(['generate', 'adf'], dir);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /^note: lakehouse\.yaml declares no environment/m);
@@ -131,7 +173,11 @@ describe('lakehouse generate adf', () => {
   it('exits 1 on metadata errors, and 2 on usage and unknown environments', async () => {
     const dir = path.join(tmp, 'broken');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'lakehouse.yaml'), 'version: 1\nproject:\n  name: broken\nsources:\n  - name: app\n    tables:\n      - { name: T, cdcColumn: missing, columns: [{ name: c, type: int }] }\n');
+    fs.writeFileSync(
+      path.join(dir, 'lakehouse.yaml'),
+      'version: 1\nproject:\n  name: broken\nsources:\n  - name: app\n    tables:\n      - { ' +
+        'name: T, cdcColumn: missing, columns: [{ name: c, type: int }] }\n',
+    );
     const broken = await lakehouse(['generate', 'adf', dir], tmp);
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /ADF artifacts are generated from valid metadata only/);
@@ -142,7 +188,10 @@ describe('lakehouse generate adf', () => {
     assertUsage(await lakehouse(['generate', 'arm'], tmp), /Unknown generate target 'arm'/);
     assertUsage(await lakehouse(['generate', 'adf', '--check', '--force', SAMPLE_DIR], tmp), /--check writes nothing/);
     assertUsage(await lakehouse(['generate', 'adf', 'a', 'b'], tmp), /at most one project folder/);
-    assertUsage(await lakehouse(['generate', 'adf', '--env', 'qa', SAMPLE_DIR], tmp), /No environment 'qa' in lakehouse\.yaml; declared: dev, prod\./);
+    assertUsage(
+      await lakehouse(['generate', 'adf', '--env', 'qa', SAMPLE_DIR], tmp),
+      /No environment 'qa' in lakehouse\.yaml; declared: dev, prod\./,
+    );
     assertUsage(await lakehouse(['generate', 'adf', 'nowhere'], tmp), /nowhere is not a folder\./);
     const help = await lakehouse(['generate', '--help'], tmp);
     assert.equal(help.code, 0);
@@ -150,16 +199,25 @@ describe('lakehouse generate adf', () => {
   });
 });
 
-describe('what the editor asks of a project\'s generation plan', () => {
-  it('a table\'s loop entries, and where a generated pipeline and its parameters come from', async () => {
+describe("what the editor asks of a project's generation plan", () => {
+  it("a table's loop entries, and where a generated pipeline and its parameters come from", async () => {
     const snapshot = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
     const planned = await planProjectAdf(snapshot, readFileIfExists);
     assert.ok(planned.ok);
     const entries = tableLoopEntries(planned.plan, 'DBO.DimUser');
-    assert.deepEqual(entries.map(e => [e.pipeline, e.parameter, (e.item as { table: string }).table]), [['pl_incremental_ingestion', 'loop_input', 'DimUser']]);
+    assert.deepEqual(
+      entries.map(e => [e.pipeline, e.parameter, (e.item as { table: string }).table]),
+      [['pl_incremental_ingestion', 'loop_input', 'DimUser']],
+    );
     const system = snapshot.metadata.sources[0]!;
-    assert.deepEqual(metadataOriginOf(snapshot, { pipeline: 'pl_incremental_ingestion', parameter: 'loop_input', generated: true }), system.origin);
-    assert.deepEqual(metadataOriginOf(snapshot, { pipeline: 'pl_incremental_ingestion', parameter: 'gold_notebook', generated: true }), snapshot.metadata.dimensions[0]!.origin);
+    assert.deepEqual(
+      metadataOriginOf(snapshot, { pipeline: 'pl_incremental_ingestion', parameter: 'loop_input', generated: true }),
+      system.origin,
+    );
+    assert.deepEqual(
+      metadataOriginOf(snapshot, { pipeline: 'pl_incremental_ingestion', parameter: 'gold_notebook', generated: true }),
+      snapshot.metadata.dimensions[0]!.origin,
+    );
     assert.equal(metadataOriginOf(snapshot, { pipeline: 'pl_hand_written', generated: false }), undefined);
   });
 });

@@ -85,14 +85,34 @@ ${extraTables}starSchema:
  */
 export function wideProject(options: { bigTables: number; smallSystems: number }): Record<string, string> {
   const pad = (n: number) => String(n).padStart(4, '0');
-  const lines = ['version: 1', 'project:', '  name: wide', 'lake:', '  zones:', '    bronze: { container: bronze, path: "{system}/{table}", format: parquet }', 'sources:'];
+  const lines = [
+    'version: 1',
+    'project:',
+    '  name: wide',
+    'lake:',
+    '  zones:',
+    '    bronze: { container: bronze, path: "{system}/{table}", format: parquet }',
+    'sources:',
+  ];
   const system = (name: string, tables: string[]) => {
-    lines.push(`  - name: ${name}`, '    type: azureSql', `    linkedService: ls_${name}`, `    server: ${name}.database.windows.net`, `    database: ${name}`, '    tables:');
-    for (const t of tables) lines.push(`      - { name: ${t}, cdcColumn: modified_at, backfillFrom: 2024-01-01, columns: ${columns} }`);
+    lines.push(
+      `  - name: ${name}`,
+      '    type: azureSql',
+      `    linkedService: ls_${name}`,
+      `    server: ${name}.database.windows.net`,
+      `    database: ${name}`,
+      '    tables:',
+    );
+    for (const t of tables)
+      lines.push(`      - { name: ${t}, cdcColumn: modified_at, backfillFrom: 2024-01-01, columns: ${columns} }`);
   };
-  system('big', Array.from({ length: options.bigTables }, (_, i) => `Table${pad(i + 1)}`));
+  system(
+    'big',
+    Array.from({ length: options.bigTables }, (_, i) => `Table${pad(i + 1)}`),
+  );
   for (let s = 1; s <= options.smallSystems; s++) system(`s${pad(s)}`, ['Item']);
   lines.push('starSchema:', '  dimensions:');
-  for (let i = 1; i <= options.bigTables; i++) lines.push(`    - { name: dim_table${pad(i)}, source: big.dbo.Table${pad(i)}, businessKey: [id], scdType: 1 }`);
+  for (let i = 1; i <= options.bigTables; i++)
+    lines.push(`    - { name: dim_table${pad(i)}, source: big.dbo.Table${pad(i)}, businessKey: [id], scdType: 1 }`);
   return { 'lakehouse.yaml': `${lines.join('\n')}\n` };
 }

@@ -23,7 +23,8 @@ function expectedOnTheWire(artifact: GeneratedArtifact): unknown {
   const properties = structuredClone(artifact.value.properties) as Record<string, unknown>;
   if (artifact.kind === 'trigger') delete properties.runtimeState;
   return JSON.parse(JSON.stringify({ properties }), (_key, v: unknown) =>
-    (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(v) ? new Date(v).toISOString() : v)) as unknown;
+    typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(v) ? new Date(v).toISOString() : v,
+  ) as unknown;
 }
 
 /** Per linked service type: the typeProperties the service accepts (api-version 2018-06-01) and the SDK 12 models lack. */
@@ -44,9 +45,16 @@ function withoutNewerFields(value: unknown): unknown {
 
 async function assertSurvives(artifacts: readonly GeneratedArtifact[]): Promise<void> {
   for (const artifact of artifacts) {
-    assert.deepEqual(await unknownDiscriminators(artifact.value), [], `${artifact.relativePath}: every type is one the SDK models`);
-    assert.deepEqual(await throughSdkModels(artifact.kind, structuredClone(artifact.value)), withoutNewerFields(expectedOnTheWire(artifact)),
-      `${artifact.relativePath} survives the SDK's models, but for the REST fields they predate`);
+    assert.deepEqual(
+      await unknownDiscriminators(artifact.value),
+      [],
+      `${artifact.relativePath}: every type is one the SDK models`,
+    );
+    assert.deepEqual(
+      await throughSdkModels(artifact.kind, structuredClone(artifact.value)),
+      withoutNewerFields(expectedOnTheWire(artifact)),
+      `${artifact.relativePath} survives the SDK's models, but for the REST fields they predate`,
+    );
   }
 }
 
@@ -54,23 +62,44 @@ describe('generated ADF artifacts through @azure/arm-datafactory 12 models', () 
   it('the sample: every pipeline, dataset, linked service and trigger, field for field', async () => {
     const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
     const { artifacts } = generateAdfArtifacts(metadata);
-    assert.deepEqual([...new Set(artifacts.map(a => a.kind))].sort(), ['dataset', 'linkedService', 'pipeline', 'trigger']);
+    assert.deepEqual([...new Set(artifacts.map(a => a.kind))].sort(), [
+      'dataset',
+      'linkedService',
+      'pipeline',
+      'trigger',
+    ]);
     await assertSurvives(artifacts);
   });
 
-  it('several source systems of each SQL kind, full loads, an existing cluster and no environment: the orchestrator and each system\'s pipeline', async () => {
+  it("several source systems of each SQL kind, full loads, an existing cluster and no environment: the orchestrator and each system's pipeline", async () => {
     const { snapshot } = await loadProject(MULTI_SOURCE_PROJECT);
     const { artifacts } = generateAdfArtifacts(snapshot.metadata);
-    assert.deepEqual(artifacts.filter(a => a.kind === 'pipeline').map(a => a.name), ['pl_incremental_ingestion', 'pl_incremental_ingestion_crm', 'pl_incremental_ingestion_dw', 'pl_incremental_ingestion_legacy']);
+    assert.deepEqual(
+      artifacts.filter(a => a.kind === 'pipeline').map(a => a.name),
+      [
+        'pl_incremental_ingestion',
+        'pl_incremental_ingestion_crm',
+        'pl_incremental_ingestion_dw',
+        'pl_incremental_ingestion_legacy',
+      ],
+    );
     assert.match(artifacts.find(a => a.name === 'pl_incremental_ingestion')!.text, /"type": "ExecutePipeline"/);
     await assertSurvives(artifacts);
   });
 
-  it('past the limits: batch pipelines, a system split in parts, the orchestrator\'s gold step (Web activities and an Until)', async () => {
+  it("past the limits: batch pipelines, a system split in parts, the orchestrator's gold step (Web activities and an Until)", async () => {
     const { snapshot } = await loadProject(wideProject({ bigTables: 1200, smallSystems: 80 }));
     const { artifacts } = generateAdfArtifacts(snapshot.metadata);
-    const names = ['pl_incremental_ingestion', 'pl_incremental_ingestion_batch_1', 'pl_incremental_ingestion_big_part1', 'pl_incremental_ingestion_s0001'];
-    assert.match(artifacts.find(a => a.name === 'pl_incremental_ingestion')!.text, /"name": "wait_for_gold_update",\n\t+"type": "Until"/);
+    const names = [
+      'pl_incremental_ingestion',
+      'pl_incremental_ingestion_batch_1',
+      'pl_incremental_ingestion_big_part1',
+      'pl_incremental_ingestion_s0001',
+    ];
+    assert.match(
+      artifacts.find(a => a.name === 'pl_incremental_ingestion')!.text,
+      /"name": "wait_for_gold_update",\n\t+"type": "Until"/,
+    );
     const chosen = artifacts.filter(a => a.kind === 'pipeline' && names.includes(a.name));
     assert.equal(chosen.length, names.length);
     await assertSurvives(chosen);
@@ -80,15 +109,41 @@ describe('generated ADF artifacts through @azure/arm-datafactory 12 models', () 
     const { metadata } = await loadProjectAt(new NodeFileHost(), SAMPLE_DIR);
     const { artifacts } = generateAdfArtifacts(metadata);
     const pipeline = structuredClone(artifacts.find(a => a.kind === 'pipeline')!);
-    const forEach = (pipeline.value.properties as { activities: { typeProperties: Record<string, unknown> }[] }).activities[0]!;
+    const forEach = (pipeline.value.properties as { activities: { typeProperties: Record<string, unknown> }[] })
+      .activities[0]!;
     forEach.typeProperties.batchCont = 5;
-    assert.notDeepEqual(await throughSdkModels('pipeline', structuredClone(pipeline.value)), expectedOnTheWire(pipeline), 'a misspelt typeProperties field is dropped');
+    assert.notDeepEqual(
+      await throughSdkModels('pipeline', structuredClone(pipeline.value)),
+      expectedOnTheWire(pipeline),
+      'a misspelt typeProperties field is dropped',
+    );
 
     // ADF Studio's newer Azure SQL shape: the SDK's AzureSqlDatabase model has no server/database.
-    const modern = { name: 'ls', properties: { type: 'AzureSqlDatabase', typeProperties: { server: 's.database.windows.net', database: 'db', authenticationType: 'SystemAssignedManagedIdentity' } } };
-    assert.deepEqual(await throughSdkModels('linkedService', modern), { properties: { type: 'AzureSqlDatabase' } }, 'server, database and authenticationType are all lost');
+    const modern = {
+      name: 'ls',
+      properties: {
+        type: 'AzureSqlDatabase',
+        typeProperties: {
+          server: 's.database.windows.net',
+          database: 'db',
+          authenticationType: 'SystemAssignedManagedIdentity',
+        },
+      },
+    };
+    assert.deepEqual(
+      await throughSdkModels('linkedService', modern),
+      { properties: { type: 'AzureSqlDatabase' } },
+      'server, database and authenticationType are all lost',
+    );
 
-    const unknownType = { name: 'p', properties: { activities: [{ name: 'a', type: 'DatabricksJob', dependsOn: [], userProperties: [], typeProperties: { jobId: '1' } }] } };
+    const unknownType = {
+      name: 'p',
+      properties: {
+        activities: [
+          { name: 'a', type: 'DatabricksJob', dependsOn: [], userProperties: [], typeProperties: { jobId: '1' } },
+        ],
+      },
+    };
     assert.deepEqual(await unknownDiscriminators(unknownType), ['$.properties.activities[0].type = DatabricksJob']);
   });
 });

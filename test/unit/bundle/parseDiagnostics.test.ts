@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDiagnostics } from '../../bundle/databricksCli';
 
-describe('parseDiagnostics (the Databricks CLI\'s stderr)', () => {
+describe("parseDiagnostics (the Databricks CLI's stderr)", () => {
   it('reads severity, summary, paths, locations and detail', () => {
     const stderr = [
       'Warning: expected sequence, found string',
@@ -24,11 +24,27 @@ describe('parseDiagnostics (the Databricks CLI\'s stderr)', () => {
       '',
     ].join('\n');
     assert.deepEqual(parseDiagnostics(stderr), [
-      { severity: 'Warning', summary: 'expected sequence, found string', paths: ['resources.schemas.gold.grants[2].privileges'], locations: ['databricks.yml:11:23'], detail: '' },
-      { severity: 'Error', summary: 'multiple resources or scripts have been defined with the same key: gold',
-        paths: ['resources.pipelines.gold', 'resources.schemas.gold'], locations: ['databricks.yml:5:7', 'databricks.yml:16:7'], detail: '' },
-      { severity: 'Warning', summary: 'the bundle root path /Workspace/Shared/.bundle/b/prod is writable by all workspace users', paths: [], locations: [],
-        detail: 'The bundle is configured to use /Workspace/Shared, which will give read/write access to all users.' },
+      {
+        severity: 'Warning',
+        summary: 'expected sequence, found string',
+        paths: ['resources.schemas.gold.grants[2].privileges'],
+        locations: ['databricks.yml:11:23'],
+        detail: '',
+      },
+      {
+        severity: 'Error',
+        summary: 'multiple resources or scripts have been defined with the same key: gold',
+        paths: ['resources.pipelines.gold', 'resources.schemas.gold'],
+        locations: ['databricks.yml:5:7', 'databricks.yml:16:7'],
+        detail: '',
+      },
+      {
+        severity: 'Warning',
+        summary: 'the bundle root path /Workspace/Shared/.bundle/b/prod is writable by all workspace users',
+        paths: [],
+        locations: [],
+        detail: 'The bundle is configured to use /Workspace/Shared, which will give read/write access to all users.',
+      },
     ]);
   });
 
@@ -46,10 +62,19 @@ describe('parseDiagnostics (the Databricks CLI\'s stderr)', () => {
       '',
     ].join('\n');
     const [rec, err] = parseDiagnostics(stderr);
-    assert.equal(rec!.summary, "permissions section should explicitly include the current deployment identity 'a@example.com' or one of its groups");
+    assert.equal(
+      rec!.summary,
+      "permissions section should explicitly include the current deployment identity 'a@example.com' or one of its groups",
+    );
     assert.deepEqual(rec!.locations, ['databricks.yml:90:7']);
     assert.match(rec!.detail, /^If it is not included[\s\S]*level: CAN_MANAGE$/);
-    assert.deepEqual(err, { severity: 'Error', summary: 'notebook src/gold/x.py not found', paths: [], locations: [], detail: '' });
+    assert.deepEqual(err, {
+      severity: 'Error',
+      summary: 'notebook src/gold/x.py not found',
+      paths: [],
+      locations: [],
+      detail: '',
+    });
   });
 
   it('ignores what comes before the first diagnostic', () => {

@@ -15,14 +15,19 @@ const LAYOUT = /^LAYOUT=(\d+)/m.exec(text)?.[1];
 
 function provision(env: Record<string, string>, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lhwb-dbx-cli-'))) {
   try {
-    const run = spawnSync('bash', [SCRIPT], { encoding: 'utf8', env: { ...process.env, SKIP_APT: '1', LAKEHOUSE_DATABRICKS_CLI_DIR: dir, ...env }, timeout: 120_000 });
+    const run = spawnSync('bash', [SCRIPT], {
+      encoding: 'utf8',
+      env: { ...process.env, SKIP_APT: '1', LAKEHOUSE_DATABRICKS_CLI_DIR: dir, ...env },
+      timeout: 120_000,
+    });
     return { ...run, lastErr: run.stderr.trim().split('\n').pop(), lastOut: run.stdout.trim().split('\n').pop() };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const goAvailable = (): boolean => ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go'].some(go => spawnSync(go, ['version']).status === 0);
+const goAvailable = (): boolean =>
+  ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go'].some(go => spawnSync(go, ['version']).status === 0);
 
 describe('provision-databricks-cli.sh', () => {
   it('pins a release', () => {
@@ -34,7 +39,10 @@ describe('provision-databricks-cli.sh', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lhwb-dbx-cli-'));
     fs.mkdirSync(path.join(dir, 'bin'));
     fs.writeFileSync(path.join(dir, 'bin', 'databricks'), '#!/bin/sh\necho "Databricks CLI v0"\n', { mode: 0o755 });
-    fs.writeFileSync(path.join(dir, 'provisioned.stamp'), `layout=${LAYOUT} databricks-cli=${PINNED} module=github.com/databricks/cli@v${PINNED}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'provisioned.stamp'),
+      `layout=${LAYOUT} databricks-cli=${PINNED} module=github.com/databricks/cli@v${PINNED}\n`,
+    );
     const run = provision({ PATH: '/usr/bin:/bin' }, dir); // no Go needed
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.lastOut, path.join(dir, 'bin', 'databricks'));
@@ -44,13 +52,22 @@ describe('provision-databricks-cli.sh', () => {
   it('refuses a version that is not a release number, naming the reason on its last line', () => {
     const run = provision({ LAKEHOUSE_DATABRICKS_CLI_VERSION: 'latest' });
     assert.equal(run.status, 1);
-    assert.equal(run.lastErr, "provision-databricks-cli: FAILED: LAKEHOUSE_DATABRICKS_CLI_VERSION must be a release number like 1.12.1, not 'latest'");
+    assert.equal(
+      run.lastErr,
+      "provision-databricks-cli: FAILED: LAKEHOUSE_DATABRICKS_CLI_VERSION must be a release number like 1.12.1, not 'latest'",
+    );
   });
 
   it('fails at once, before building, when the Go module proxy does not serve the version', t => {
-    if (!goAvailable()) return void t.skip('no Go toolchain (the CLI is built with Go: /usr/local/go/bin/go or apt-get install golang-go)');
+    if (!goAvailable())
+      return void t.skip(
+        'no Go toolchain (the CLI is built with Go: /usr/local/go/bin/go or apt-get install golang-go)',
+      );
     const run = provision({ LAKEHOUSE_DATABRICKS_CLI_VERSION: '0.0.1' });
     assert.equal(run.status, 1);
-    assert.match(run.lastErr ?? '', /^provision-databricks-cli: FAILED: github\.com\/databricks\/cli@v0\.0\.1 cannot be had from the Go module proxy: .+/);
+    assert.match(
+      run.lastErr ?? '',
+      /^provision-databricks-cli: FAILED: github\.com\/databricks\/cli@v0\.0\.1 cannot be had from the Go module proxy: .+/,
+    );
   });
 });

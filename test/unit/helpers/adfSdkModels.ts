@@ -13,7 +13,10 @@ export function dataFactoryModels(): Promise<Models> {
   models ??= (async () => {
     // Loaded lazily, as product code will load it: it is a large module.
     const { DataFactoryManagementClient } = await import('@azure/arm-datafactory');
-    const client = new DataFactoryManagementClient({ getToken: async () => ({ token: 'unused', expiresOnTimestamp: Date.now() + 3600_000 }) }, '00000000-0000-0000-0000-000000000000');
+    const client = new DataFactoryManagementClient(
+      { getToken: async () => ({ token: 'unused', expiresOnTimestamp: Date.now() + 3600_000 }) },
+      '00000000-0000-0000-0000-000000000000',
+    );
     let captured: Serializer | undefined;
     client.sendOperationRequest = async <T>(_args: OperationArguments, spec: OperationSpec): Promise<T> => {
       captured = spec.serializer;
@@ -28,7 +31,10 @@ export function dataFactoryModels(): Promise<Models> {
 }
 
 export const RESOURCE_MAPPER = {
-  pipeline: 'PipelineResource', dataset: 'DatasetResource', linkedService: 'LinkedServiceResource', trigger: 'TriggerResource',
+  pipeline: 'PipelineResource',
+  dataset: 'DatasetResource',
+  linkedService: 'LinkedServiceResource',
+  trigger: 'TriggerResource',
 } as const;
 
 /** The artifact as the SDK hands it to the service: deserialised into the models and serialised back (read-only fields dropped). */
@@ -40,7 +46,18 @@ export async function throughSdkModels(kind: keyof typeof RESOURCE_MAPPER, value
 }
 
 /** Keys whose object (or array of objects) is a polymorphic model, chosen by its `type`. */
-const POLYMORPHIC_KEYS = new Set(['properties', 'activities', 'ifTrueActivities', 'ifFalseActivities', 'source', 'sink', 'storeSettings', 'formatSettings', 'location', 'translator']);
+const POLYMORPHIC_KEYS = new Set([
+  'properties',
+  'activities',
+  'ifTrueActivities',
+  'ifFalseActivities',
+  'source',
+  'sink',
+  'storeSettings',
+  'formatSettings',
+  'location',
+  'translator',
+]);
 
 /**
  * Every polymorphic `type` in the artifact that the SDK does not know: a model it falls back to
@@ -54,7 +71,8 @@ export async function unknownDiscriminators(value: unknown): Promise<string[]> {
     if (Array.isArray(node)) node.forEach((n, i) => visit(n, `${where}[${i}]`, polymorphic));
     else if (node && typeof node === 'object') {
       const obj = node as Record<string, unknown>;
-      if (polymorphic && typeof obj.type === 'string' && !known.has(obj.type)) unknown.push(`${where}.type = ${obj.type}`);
+      if (polymorphic && typeof obj.type === 'string' && !known.has(obj.type))
+        unknown.push(`${where}.type = ${obj.type}`);
       for (const [k, v] of Object.entries(obj)) visit(v, `${where}.${k}`, POLYMORPHIC_KEYS.has(k));
     }
   };

@@ -109,37 +109,69 @@ adf:
 `;
 
 /** A minimal ADF folder in git layout whose metadata-driven loop copies the baseline's four tables. */
-export function adfFolder(tables: { schema: string; table: string; cdc_col?: string }[] = [
-  { schema: 'dbo', table: 'DimUser', cdc_col: 'updated_at' },
-  { schema: 'dbo', table: 'DimTrack', cdc_col: 'updated_at' },
-  { schema: 'dbo', table: 'DimDate' },
-  { schema: 'dbo', table: 'FactStream', cdc_col: 'stream_timestamp' },
-]): Record<string, string> {
+export function adfFolder(
+  tables: { schema: string; table: string; cdc_col?: string }[] = [
+    { schema: 'dbo', table: 'DimUser', cdc_col: 'updated_at' },
+    { schema: 'dbo', table: 'DimTrack', cdc_col: 'updated_at' },
+    { schema: 'dbo', table: 'DimDate' },
+    { schema: 'dbo', table: 'FactStream', cdc_col: 'stream_timestamp' },
+  ],
+): Record<string, string> {
   const pipeline = {
     name: 'pl_incremental',
     properties: {
-      activities: [{
-        name: 'ForEachTable', type: 'ForEach',
-        typeProperties: {
-          items: { value: '@pipeline().parameters.loop_input', type: 'Expression' },
-          activities: [{
-            name: 'Copy', type: 'Copy',
-            typeProperties: { source: { type: 'AzureSqlSource' }, sink: { type: 'ParquetSink' } },
-            inputs: [{ referenceName: 'ds_sql', type: 'DatasetReference' }],
-            outputs: [{ referenceName: 'ds_parquet', type: 'DatasetReference', parameters: { container: 'bronze' } }],
-          }],
+      activities: [
+        {
+          name: 'ForEachTable',
+          type: 'ForEach',
+          typeProperties: {
+            items: { value: '@pipeline().parameters.loop_input', type: 'Expression' },
+            activities: [
+              {
+                name: 'Copy',
+                type: 'Copy',
+                typeProperties: { source: { type: 'AzureSqlSource' }, sink: { type: 'ParquetSink' } },
+                inputs: [{ referenceName: 'ds_sql', type: 'DatasetReference' }],
+                outputs: [
+                  { referenceName: 'ds_parquet', type: 'DatasetReference', parameters: { container: 'bronze' } },
+                ],
+              },
+            ],
+          },
         },
-      }],
+      ],
       parameters: { loop_input: { type: 'array', defaultValue: tables } },
     },
   };
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   return {
     'adf/pipeline/pl_incremental.json': json(pipeline),
-    'adf/dataset/ds_sql.json': json({ name: 'ds_sql', properties: { type: 'AzureSqlTable', linkedServiceName: { referenceName: 'ls_spotify_sql', type: 'LinkedServiceReference' } } }),
-    'adf/dataset/ds_parquet.json': json({ name: 'ds_parquet', properties: { type: 'Parquet', linkedServiceName: { referenceName: 'ls_adls', type: 'LinkedServiceReference' }, parameters: { container: { type: 'string' } } } }),
-    'adf/linkedService/ls_spotify_sql.json': json({ name: 'ls_spotify_sql', properties: { type: 'AzureSqlDatabase', typeProperties: { server: 'sql.database.windows.net', database: 'spotify' } } }),
-    'adf/linkedService/ls_adls.json': json({ name: 'ls_adls', properties: { type: 'AzureBlobFS', typeProperties: { url: 'https://stminidev.dfs.core.windows.net/' } } }),
+    'adf/dataset/ds_sql.json': json({
+      name: 'ds_sql',
+      properties: {
+        type: 'AzureSqlTable',
+        linkedServiceName: { referenceName: 'ls_spotify_sql', type: 'LinkedServiceReference' },
+      },
+    }),
+    'adf/dataset/ds_parquet.json': json({
+      name: 'ds_parquet',
+      properties: {
+        type: 'Parquet',
+        linkedServiceName: { referenceName: 'ls_adls', type: 'LinkedServiceReference' },
+        parameters: { container: { type: 'string' } },
+      },
+    }),
+    'adf/linkedService/ls_spotify_sql.json': json({
+      name: 'ls_spotify_sql',
+      properties: {
+        type: 'AzureSqlDatabase',
+        typeProperties: { server: 'sql.database.windows.net', database: 'spotify' },
+      },
+    }),
+    'adf/linkedService/ls_adls.json': json({
+      name: 'ls_adls',
+      properties: { type: 'AzureBlobFS', typeProperties: { url: 'https://stminidev.dfs.core.windows.net/' } },
+    }),
     'adf/factory/adf-mini-dev.json': json({ name: 'adf-mini-dev', location: 'westeurope' }),
   };
 }

@@ -34,7 +34,9 @@ export class MemoryHost implements FileHost {
         const p = path.resolve(file);
         const content = this.files.get(p);
         if (content === undefined) return undefined;
-        return this.sizes.get(p) ?? (typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength);
+        return (
+          this.sizes.get(p) ?? (typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength)
+        );
       };
     }
   }
@@ -58,7 +60,8 @@ export class MemoryHost implements FileHost {
   async readFile(file: string): Promise<FileContent | undefined> {
     const p = path.resolve(file);
     this.reads.push(p);
-    if (this.failing.has(p)) throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' });
+    if (this.failing.has(p))
+      throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' });
     return this.files.get(p);
   }
 

@@ -77,7 +77,10 @@ export function abs(file: string): string {
 }
 
 /** Builds an in-memory project from texts (keys relative to ROOT; ⟦…⟧ markers allowed) and loads it. */
-export async function loadProject(files: Record<string, FileContent>, options: ProjectOptions = {}): Promise<LoadedProject> {
+export async function loadProject(
+  files: Record<string, FileContent>,
+  options: ProjectOptions = {},
+): Promise<LoadedProject> {
   const contents: Record<string, FileContent> = {};
   const texts = new Map<string, string>();
   const markers = new Map<string, Range[]>();
@@ -91,10 +94,15 @@ export async function loadProject(files: Record<string, FileContent>, options: P
     } else contents[file] = content;
   }
   const host = new MemoryHost(contents, options);
-  const snapshot = await new ProjectSession(abs(options.rootFile ?? 'lakehouse.yaml'), host, { allowedFolders: (options.allowedFolders ?? []).map(abs) }).load();
+  const snapshot = await new ProjectSession(abs(options.rootFile ?? 'lakehouse.yaml'), host, {
+    allowedFolders: (options.allowedFolders ?? []).map(abs),
+  }).load();
   const diagnostics = flatten(snapshot);
   return {
-    snapshot, diagnostics, host, texts,
+    snapshot,
+    diagnostics,
+    host,
+    texts,
     marker(index = 0, file = 'lakehouse.yaml') {
       const r = markers.get(abs(file))?.[index];
       if (!r) throw new Error(`no marker #${index} in ${file}`);
@@ -111,7 +119,12 @@ export function flatten(snapshot: ProjectSnapshot): Diagnostic[] {
 /** One line per diagnostic, for readable assertion failures. */
 export function list(diagnostics: readonly Diagnostic[]): string {
   if (diagnostics.length === 0) return '(none)';
-  return diagnostics.map(d => `${path.relative(ROOT, d.file) || d.file}:${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.code} ${d.message}`).join('\n');
+  return diagnostics
+    .map(
+      d =>
+        `${path.relative(ROOT, d.file) || d.file}:${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.code} ${d.message}`,
+    )
+    .join('\n');
 }
 
 export function defaultSeverity(code: string): Severity {
@@ -147,7 +160,8 @@ export function assertFires(project: LoadedProject, code: string, expected: Expe
   }
   assert.equal(d.severity, expected.severity ?? defaultSeverity(code), `severity of ${code}`);
   for (const m of expected.message ?? []) {
-    if (typeof m === 'string') assert.ok(d.message.includes(m), `message of ${code} includes ${JSON.stringify(m)}: ${d.message}`);
+    if (typeof m === 'string')
+      assert.ok(d.message.includes(m), `message of ${code} includes ${JSON.stringify(m)}: ${d.message}`);
     else assert.match(d.message, m);
   }
   return d;
@@ -164,10 +178,12 @@ export function assertClean(project: LoadedProject): void {
 /** Applies edits to one file's text (edits in other files are refused). */
 export function applyEdits(text: string, file: string, edits: readonly TextEdit[]): string {
   const lines = new LineIndex(text);
-  const spans = edits.map(e => {
-    assert.equal(e.file, file, 'the fix edits the file of the diagnostic');
-    return { start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText };
-  }).sort((a, b) => b.start - a.start);
+  const spans = edits
+    .map(e => {
+      assert.equal(e.file, file, 'the fix edits the file of the diagnostic');
+      return { start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText };
+    })
+    .sort((a, b) => b.start - a.start);
   let out = text;
   for (const s of spans) out = out.slice(0, s.start) + s.newText + out.slice(s.end);
   return out;
@@ -176,7 +192,10 @@ export function applyEdits(text: string, file: string, edits: readonly TextEdit[
 /** The fix of a diagnostic with this title (a RegExp or the exact title). */
 export function fixOf(d: Diagnostic, title: RegExp | string): Fix {
   const fix = d.fixes?.find(f => (typeof title === 'string' ? f.title === title : title.test(f.title)));
-  assert.ok(fix, `${d.code} offers a fix ${String(title)}; it offers: ${JSON.stringify(d.fixes?.map(f => f.title) ?? [])}`);
+  assert.ok(
+    fix,
+    `${d.code} offers a fix ${String(title)}; it offers: ${JSON.stringify(d.fixes?.map(f => f.title) ?? [])}`,
+  );
   return fix;
 }
 
@@ -184,7 +203,12 @@ export function fixOf(d: Diagnostic, title: RegExp | string): Fix {
  * Applies a diagnostic's fix to the project files and loads the result again: the files as text
  * (relative to ROOT) plus the loaded project.
  */
-export async function applyFix(project: LoadedProject, d: Diagnostic, title: RegExp | string, options: ProjectOptions = {}): Promise<{ text: string; fixed: LoadedProject }> {
+export async function applyFix(
+  project: LoadedProject,
+  d: Diagnostic,
+  title: RegExp | string,
+  options: ProjectOptions = {},
+): Promise<{ text: string; fixed: LoadedProject }> {
   const fix = fixOf(d, title);
   const files: Record<string, string> = {};
   for (const [file, text] of project.texts) files[path.relative(ROOT, file)] = text;

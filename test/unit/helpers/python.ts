@@ -7,7 +7,8 @@ import { checkJinja2, defaultPython, type Jinja2Availability } from '../../../sr
 export const PYTHON = defaultPython();
 /** Set by `npm test`, which installs the pinned packages itself. */
 export const PYTHON_PROVISIONED = !!process.env.LAKEHOUSE_PYTHON;
-export const NO_PYTHON_ENV = 'Python test environment not provisioned (npm test installs it: node scripts/provision-python.mjs)';
+export const NO_PYTHON_ENV =
+  'Python test environment not provisioned (npm test installs it: node scripts/provision-python.mjs)';
 
 let cached: Jinja2Availability | undefined;
 export function jinja2(): Jinja2Availability {
@@ -21,7 +22,8 @@ export function jinja2(): Jinja2Availability {
 export function needJinja2(t: TestContext): boolean {
   const availability = jinja2();
   if (availability.available) return true;
-  if (PYTHON_PROVISIONED) throw new Error(`LAKEHOUSE_PYTHON=${PYTHON} should have Jinja2: ${availability.reason ?? ''}`);
+  if (PYTHON_PROVISIONED)
+    throw new Error(`LAKEHOUSE_PYTHON=${PYTHON} should have Jinja2: ${availability.reason ?? ''}`);
   t.skip(`${NO_PYTHON_ENV}; ${availability.reason ?? ''}`);
   return false;
 }

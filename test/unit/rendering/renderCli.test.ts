@@ -11,7 +11,6 @@ import { BASELINE } from '../helpers/baseline';
 import { edit } from '../helpers/project';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
 
-
 function assertNoStack(run: Run): void {
   assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
   assert.doesNotMatch(run.stderr, /internal error/);
@@ -44,11 +43,16 @@ describe('lakehouse render', () => {
   });
 
   it('writes the outputs, then --check is clean; an edit makes --check exit 1 listing the file', async () => {
-    const dir = project('writes', 'templates:\n  - template: t.txt.j2\n    for: table\n    output: out/{name}.txt\n', { 'tpl/t.txt.j2': '{{ table.name }} in {{ environment.name }}\n\n' });
+    const dir = project('writes', 'templates:\n  - template: t.txt.j2\n    for: table\n    output: out/{name}.txt\n', {
+      'tpl/t.txt.j2': '{{ table.name }} in {{ environment.name }}\n\n',
+    });
     const first = await lakehouse(['render', '--check'], dir);
     assert.equal(first.code, 1);
     assert.match(first.stdout, /^missing: out\/DimUser\.txt\n/);
-    assert.match(first.stdout, /0 of 4 output\(s\) up to date, 4 out of date \(run `lakehouse render` and commit the result\)/);
+    assert.match(
+      first.stdout,
+      /0 of 4 output\(s\) up to date, 4 out of date \(run `lakehouse render` and commit the result\)/,
+    );
     const written = await lakehouse(['render', 'writes'], tmp);
     assert.equal(written.code, 0, written.stderr);
     assert.match(written.stdout, /^wrote out\/DimUser\.txt\n[\s\S]*4 written, 0 unchanged \(environment dev\)\.\n$/);
@@ -63,7 +67,9 @@ describe('lakehouse render', () => {
   });
 
   it('--env renders for another environment; an unknown one is a usage error', async () => {
-    const dir = project('envs', 'templates:\n  - template: t.txt.j2\n    for: project\n    output: out.txt\n', { 'tpl/t.txt.j2': '{{ environment.name }} {{ environment.storageAccount }}' });
+    const dir = project('envs', 'templates:\n  - template: t.txt.j2\n    for: project\n    output: out.txt\n', {
+      'tpl/t.txt.j2': '{{ environment.name }} {{ environment.storageAccount }}',
+    });
     assert.equal((await lakehouse(['render', '--env', 'dev', dir], tmp)).code, 0);
     assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), 'dev stminidev');
     const unknown = await lakehouse(['render', '--env', 'prod', dir], tmp);
@@ -72,12 +78,20 @@ describe('lakehouse render', () => {
   });
 
   it('exits 1 with FILE:LINE: message for a failing template, and writes the others', async () => {
-    const dir = project('fails', 'templates:\n  - template: ok.txt.j2\n    for: project\n    output: ok.txt\n  - template: bad.txt.j2\n    for: fact\n    output: bad/{name}.txt\n', {
-      'tpl/ok.txt.j2': 'fine', 'tpl/bad.txt.j2': 'one\n{{ fact.grain | nosuchfilter }}\n',
-    });
+    const dir = project(
+      'fails',
+      'templates:\n  - template: ok.txt.j2\n    for: project\n    output: ok.txt\n  - template: bad.txt.j2\n    for: fact\n    output: bad/{name}.txt\n',
+      {
+        'tpl/ok.txt.j2': 'fine',
+        'tpl/bad.txt.j2': 'one\n{{ fact.grain | nosuchfilter }}\n',
+      },
+    );
     const run = await lakehouse(['render', dir], tmp);
     assert.equal(run.code, 1);
-    assert.equal(run.stderr, "tpl/bad.txt.j2:2: No filter named 'nosuchfilter'. (rendering bad/fact_stream.txt for fact fact_stream)\n");
+    assert.equal(
+      run.stderr,
+      "tpl/bad.txt.j2:2: No filter named 'nosuchfilter'. (rendering bad/fact_stream.txt for fact fact_stream)\n",
+    );
     assert.match(run.stdout, /wrote ok\.txt\n1 written, 0 unchanged, 1 failed \(not written\)/);
     assert.ok(!fs.existsSync(path.join(dir, 'bad')));
     assertNoStack(run);
@@ -92,12 +106,22 @@ describe('lakehouse render', () => {
   });
 
   it('--format json reports each output with its status', async () => {
-    const dir = project('json', 'templates:\n  - template: t.txt.j2\n    for: dimension\n    output: d/{name}.txt\n', { 'tpl/t.txt.j2': '{{ dimension.name }}' });
+    const dir = project('json', 'templates:\n  - template: t.txt.j2\n    for: dimension\n    output: d/{name}.txt\n', {
+      'tpl/t.txt.j2': '{{ dimension.name }}',
+    });
     const run = await lakehouse(['render', '--check', '--format', 'json', dir], tmp);
     assert.equal(run.code, 1);
-    const parsed = JSON.parse(run.stdout) as { environment: string; outputs: { id: string; output: string; status: string }[] };
+    const parsed = JSON.parse(run.stdout) as {
+      environment: string;
+      outputs: { id: string; output: string; status: string }[];
+    };
     assert.equal(parsed.environment, 'dev');
-    assert.deepEqual(parsed.outputs[0], { id: 'dimension:dim_user:t.txt.j2', template: 't.txt.j2', output: 'd/dim_user.txt', status: 'missing' });
+    assert.deepEqual(parsed.outputs[0], {
+      id: 'dimension:dim_user:t.txt.j2',
+      template: 't.txt.j2',
+      output: 'd/dim_user.txt',
+      status: 'missing',
+    });
   });
 
   it('--verify-jinja2 compares with Python Jinja2 (exit 0 on the sample)', async t => {
@@ -123,9 +147,14 @@ describe('lakehouse render', () => {
   }
 
   it('--verify-jinja2 exits 2 with a clear message when python3 is missing', async () => {
-    const run = await withoutPythonEnv(path.join(tmp, 'no-such-bin'), () => lakehouse(['render', '--verify-jinja2', SAMPLE_DIR], REPO_ROOT));
+    const run = await withoutPythonEnv(path.join(tmp, 'no-such-bin'), () =>
+      lakehouse(['render', '--verify-jinja2', SAMPLE_DIR], REPO_ROOT),
+    );
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: python3 was not found on PATH: install Python 3 with Jinja2 3\.1\.6, or set LAKEHOUSE_PYTHON/);
+    assert.match(
+      run.stderr,
+      /^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: python3 was not found on PATH: install Python 3 with Jinja2 3\.1\.6, or set LAKEHOUSE_PYTHON/,
+    );
     assertNoStack(run);
   });
 
@@ -135,15 +164,30 @@ describe('lakehouse render', () => {
     const bin = path.join(tmp, 'bare-python');
     write('bare-python/python3', `#!/bin/sh\nexec ${JSON.stringify(jinja2().pythonExecutable ?? PYTHON)} -I -S "$@"\n`);
     fs.chmodSync(path.join(bin, 'python3'), 0o755);
-    const run = await withoutPythonEnv(`${bin}${path.delimiter}${process.env.PATH ?? ''}`, () => lakehouse(['render', '--verify-jinja2', SAMPLE_DIR], REPO_ROOT));
+    const run = await withoutPythonEnv(`${bin}${path.delimiter}${process.env.PATH ?? ''}`, () =>
+      lakehouse(['render', '--verify-jinja2', SAMPLE_DIR], REPO_ROOT),
+    );
     assert.equal(run.code, 2, run.stdout + run.stderr);
-    assert.match(run.stderr, /^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: \S+ \(Python 3\.\d+\.\d+\) has no Jinja2: install it with `python3 -m pip install Jinja2==3\.1\.6`, or set LAKEHOUSE_PYTHON to a Python that has it\.\n$/);
+    assert.match(
+      run.stderr,
+      /^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: \S+ \(Python 3\.\d+\.\d+\) has no Jinja2: install it with `python3 -m pip install Jinja2==3\.1\.6`, or set LAKEHOUSE_PYTHON to a Python that has it\.\n$/,
+    );
     assertNoStack(run);
     // --python names another interpreter; LAKEHOUSE_PYTHON likewise
-    const explicit = await lakehouse(['render', '--verify-jinja2', '--python', path.join(bin, 'python3'), SAMPLE_DIR], REPO_ROOT);
+    const explicit = await lakehouse(
+      ['render', '--verify-jinja2', '--python', path.join(bin, 'python3'), SAMPLE_DIR],
+      REPO_ROOT,
+    );
     assert.equal(explicit.code, 2);
-    assert.match(explicit.stderr, /has no Jinja2: install it with `\S+bare-python\/python3 -m pip install Jinja2==3\.1\.6`/);
-    assert.equal((await lakehouse(['render', '--python', PYTHON, SAMPLE_DIR], REPO_ROOT)).code, 2, '--python without --verify-jinja2 is a usage error');
+    assert.match(
+      explicit.stderr,
+      /has no Jinja2: install it with `\S+bare-python\/python3 -m pip install Jinja2==3\.1\.6`/,
+    );
+    assert.equal(
+      (await lakehouse(['render', '--python', PYTHON, SAMPLE_DIR], REPO_ROOT)).code,
+      2,
+      '--python without --verify-jinja2 is a usage error',
+    );
   });
 
   it('usage errors exit 2', async () => {
@@ -169,13 +213,23 @@ describe('lakehouse render-template', () => {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('prints the rendered text; the context is read as Python reads JSON (2.0 stays a float)', async () => {
-    write('t/query.sql.j2', '{% include "header.j2" %}SELECT {{ cols | join(", ") }} -- {{ ratio }} {{ n }} {{ flag }} {{ none }}\n');
+    write(
+      't/query.sql.j2',
+      '{% include "header.j2" %}SELECT {{ cols | join(", ") }} -- {{ ratio }} {{ n }} {{ flag }} {{ none }}\n',
+    );
     write('shared/header.j2', '-- header\n');
     write('ctx.json', '{"cols": ["a", "b"], "ratio": 2.0, "n": 3, "flag": true, "none": null}');
-    const run = await lakehouse(['render-template', 't/query.sql.j2', '--context', 'ctx.json', '--search-path', 'shared'], tmp);
+    const run = await lakehouse(
+      ['render-template', 't/query.sql.j2', '--context', 'ctx.json', '--search-path', 'shared'],
+      tmp,
+    );
     assert.equal(run.stderr, '');
     assert.equal(run.code, 0);
-    assert.equal(run.stdout, '-- headerSELECT a, b -- 2.0 3 True None', 'Jinja2 drops the include\'s trailing newline too');
+    assert.equal(
+      run.stdout,
+      '-- headerSELECT a, b -- 2.0 3 True None',
+      "Jinja2 drops the include's trailing newline too",
+    );
   });
 
   it('exits 1 with FILE:LINE: message on stderr when rendering fails', async () => {

@@ -47,13 +47,16 @@ describe('built-in templates on samples/spotify', () => {
     const { outcomes } = await sampleJobs();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakehouse-pycompile-'));
     try {
-      const files = outcomes.filter(o => o.job.language === 'python' && o.result.ok).map((o, i) => {
-        const file = path.join(dir, `out${i}_${path.basename(o.job.outputFile)}`);
-        fs.writeFileSync(file, o.result.ok ? o.result.text : '');
-        return file;
-      });
+      const files = outcomes
+        .filter(o => o.job.language === 'python' && o.result.ok)
+        .map((o, i) => {
+          const file = path.join(dir, `out${i}_${path.basename(o.job.outputFile)}`);
+          fs.writeFileSync(file, o.result.ok ? o.result.text : '');
+          return file;
+        });
       assert.equal(files.length, 11);
-      const script = 'import py_compile, sys\nfor f in sys.argv[1:]:\n    py_compile.compile(f, doraise=True, cfile=f + ".pyc")\n';
+      const script =
+        'import py_compile, sys\nfor f in sys.argv[1:]:\n    py_compile.compile(f, doraise=True, cfile=f + ".pyc")\n';
       const run = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
       assert.equal(run.status, 0, run.stderr);
     } finally {
@@ -65,14 +68,20 @@ describe('built-in templates on samples/spotify', () => {
     if (!needJinja2(t)) return;
     const { jobs } = await sampleJobs();
     const report = await verifyWithJinja2(verificationCases(jobs), { python: PYTHON });
-    assert.deepEqual(report.outcomes.filter(o => o.status !== 'identical').map(o => [o.id, o.status, o.firstDifference]), []);
+    assert.deepEqual(
+      report.outcomes.filter(o => o.status !== 'identical').map(o => [o.id, o.status, o.firstDifference]),
+      [],
+    );
     assert.equal(report.identical, 11);
   });
 
   it('match the outputs committed in samples/spotify/databricks/src', async () => {
     const { jobs, outcomes } = await sampleJobs();
     const checks = await checkOutputs(jobs, outcomes, readFileIfExists);
-    assert.deepEqual(checks.filter(c => c.status !== 'up-to-date').map(c => [path.relative(SAMPLE_DIR, c.job.outputFile), c.status]), [],
-      'regenerate with: node bin/lakehouse.js render samples/spotify');
+    assert.deepEqual(
+      checks.filter(c => c.status !== 'up-to-date').map(c => [path.relative(SAMPLE_DIR, c.job.outputFile), c.status]),
+      [],
+      'regenerate with: node bin/lakehouse.js render samples/spotify',
+    );
   });
 });

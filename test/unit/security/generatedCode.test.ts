@@ -16,18 +16,32 @@ import { createJobRenderer, renderJobs } from '../../../src/core/rendering/run';
 import { SAMPLE_DIR } from '../helpers/paths';
 import { NO_PYTHON_ENV, PYTHON, PYTHON_PROVISIONED } from '../helpers/python';
 
-const INJECTION = "x\"; import os; os.system('id'); y=\"";
+const INJECTION = 'x"; import os; os.system(\'id\'); y="';
 
 /** The sample with hostile values in every free-text place a template writes. */
 async function hostileSample() {
   const root = path.join(SAMPLE_DIR, 'lakehouse.yaml');
   const star = path.join(SAMPLE_DIR, 'metadata', 'star-schema.lakehouse.yaml');
   const session = new ProjectSession(root, new NodeFileHost());
-  const rootText = fs.readFileSync(root, 'utf8')
-    .replace('          - { name: country, type: nvarchar(100) }\n', `          - { name: country, type: nvarchar(100) }\n          - { name: ${JSON.stringify(INJECTION)}, type: nvarchar(10) }\n          - { name: "it's \\\\ back\`tick", type: nvarchar(10) }\n`);
-  const starText = fs.readFileSync(star, 'utf8')
-    .replace('trackedColumns: [user_name, country, subscription_type]', `trackedColumns: [user_name, country, ${JSON.stringify(INJECTION)}, "it's \\\\ back\`tick"]\n      description: "Users\\nimport os; os.system('id')\\n# and more"`)
-    .replace('      grain: [stream_id]', `      grain: [stream_id]\n      description: "Streams\\r\\nos.system('id')\\u2028x"`);
+  const rootText = fs
+    .readFileSync(root, 'utf8')
+    .replace(
+      '          - { name: country, type: nvarchar(100) }\n',
+      `          - { name: country, type: nvarchar(100) }\n          - { name: ` +
+        `${JSON.stringify(INJECTION)}, type: nvarchar(10) }\n          - { name: "it's \\\\ ` +
+        `back\`tick", type: nvarchar(10) }\n`,
+    );
+  const starText = fs
+    .readFileSync(star, 'utf8')
+    .replace(
+      'trackedColumns: [user_name, country, subscription_type]',
+      `trackedColumns: [user_name, country, ${JSON.stringify(INJECTION)}, "it's \\\\ ` +
+        `back\`tick"]\n      description: "Users\\nimport os; os.system('id')\\n# and more"`,
+    )
+    .replace(
+      '      grain: [stream_id]',
+      `      grain: [stream_id]\n      description: "Streams\\r\\nos.system('id')\\u2028x"`,
+    );
   assert.notEqual(rootText, fs.readFileSync(root, 'utf8'));
   assert.notEqual(starText, fs.readFileSync(star, 'utf8'));
   session.setOverlay(root, rootText);
@@ -64,9 +78,16 @@ describe('generated code keeps names as data (issue 9, finding 2)', () => {
     }
     const snapshot = await hostileSample();
     const errors = [...snapshot.diagnostics.values()].flat().filter(d => d.severity === 'error');
-    assert.deepEqual(errors.map(d => `${d.code} ${d.message}`), [], 'the hostile values are valid metadata (a column name with spaces is a warning)');
+    assert.deepEqual(
+      errors.map(d => `${d.code} ${d.message}`),
+      [],
+      'the hostile values are valid metadata (a column name with spaces is a warning)',
+    );
     const warnings = [...snapshot.diagnostics.values()].flat().filter(d => d.code === 'LH603');
-    assert.ok(warnings.some(w => /Delta table refuses it unless column mapping/.test(w.message)), 'Delta would refuse the name: said as a warning');
+    assert.ok(
+      warnings.some(w => /Delta table refuses it unless column mapping/.test(w.message)),
+      'Delta would refuse the name: said as a warning',
+    );
 
     const jobs = planRenders(snapshot, { builtinTemplatesDir: findBuiltinTemplatesDir()! });
     const renderer = createJobRenderer({ workerPath: null });
@@ -80,9 +101,19 @@ describe('generated code keeps names as data (issue 9, finding 2)', () => {
         fs.writeFileSync(file, result.text);
         return file;
       });
-      const dimUser = fs.readFileSync(files[outcomes.findIndex(o => o.job.id.startsWith('dimension:dim_user:gold/dimension'))]!, 'utf8');
-      assert.match(dimUser, /track_history_column_list=\['user_name', 'country', 'x"; import os; os\.system\(\\'id\\'\); y="', "it's \\\\ back`tick"\]/);
-      assert.match(dimUser, /^# Gold dimension dim_user: SCD Type 2 from dbo\.DimUser \(Users import os; os\.system\('id'\) # and more\)\.$/m, 'the description stays in its comment line');
+      const dimUser = fs.readFileSync(
+        files[outcomes.findIndex(o => o.job.id.startsWith('dimension:dim_user:gold/dimension'))]!,
+        'utf8',
+      );
+      assert.match(
+        dimUser,
+        /track_history_column_list=\['user_name', 'country', 'x"; import os; os\.system\(\\'id\\'\); y="', "it's \\\\ back`tick"\]/,
+      );
+      assert.match(
+        dimUser,
+        /^# Gold dimension dim_user: SCD Type 2 from dbo\.DimUser \(Users import os; os\.system\('id'\) # and more\)\.$/m,
+        'the description stays in its comment line',
+      );
       const check = spawnSync(PYTHON, ['-c', AST_CHECK, ...files], { encoding: 'utf8' });
       assert.equal(check.status, 0, check.stderr);
       const report = JSON.parse(check.stdout) as Record<string, string[]>;

@@ -54,10 +54,17 @@ describe('a hostile project (issue 9)', () => {
       const { dir, outside } = sampleCopy(tmp, 'table-name');
       const escape = `${path.relative(path.join(dir, 'databricks', 'src', 'silver'), outside)}/pwn`;
       editFile(path.join(dir, 'lakehouse.yaml'), '      - name: DimArtist\n', `      - name: "${escape}"\n`);
-      editFile(path.join(dir, 'metadata', 'star-schema.lakehouse.yaml'), 'source: dbo.DimArtist', `source: "dbo.${escape}"`);
+      editFile(
+        path.join(dir, 'metadata', 'star-schema.lakehouse.yaml'),
+        'source: dbo.DimArtist',
+        `source: "dbo.${escape}"`,
+      );
       const validate = await lakehouse(['validate', dir], tmp);
       assert.equal(validate.code, 1);
-      assert.match(validate.stdout, /lakehouse\.yaml:\d+:\d+: error LH603 The table name '[^']*' contains '\/', which cannot be in a file or folder name/);
+      assert.match(
+        validate.stdout,
+        /lakehouse\.yaml:\d+:\d+: error LH603 The table name '[^']*' contains '\/', which cannot be in a file or folder name/,
+      );
       const before = filesBelow(dir);
       const render = await lakehouse(['render', dir], tmp);
       assert.equal(render.code, 1);
@@ -71,7 +78,10 @@ describe('a hostile project (issue 9)', () => {
       const { dir, outside } = sampleCopy(tmp, 'linked-service');
       editFile(path.join(dir, 'lakehouse.yaml'), 'linkedService: ls_spotify_sql', 'linkedService: ../../../outside/X');
       const validate = await lakehouse(['validate', dir], tmp);
-      assert.match(validate.stdout, /error LH604 The linked service name '\.\.\/\.\.\/\.\.\/outside\/X' contains '\.', which Data Factory does not allow in names/);
+      assert.match(
+        validate.stdout,
+        /error LH604 The linked service name '\.\.\/\.\.\/\.\.\/outside\/X' contains '\.', which Data Factory does not allow in names/,
+      );
       const generate = await lakehouse(['generate', 'adf', dir], tmp);
       assert.equal(generate.code, 1);
       assert.deepEqual(filesBelow(outside), []);
@@ -83,14 +93,22 @@ describe('a hostile project (issue 9)', () => {
       const { dir } = sampleCopy(tmp, 'import');
       const pipeline = path.join(dir, 'adf', 'pipeline', 'pl_incremental_ingestion.json');
       const text = fs.readFileSync(pipeline, 'utf8');
-      const hostile = text.replace(/"table": "DimArtist"/, '"table": "../../../../tmp/pwn"').replace(/"table": "DimTrack"/, '"table": "x\\"; import os; os.system(\'id\'); y=\\""');
+      const hostile = text
+        .replace(/"table": "DimArtist"/, '"table": "../../../../tmp/pwn"')
+        .replace(/"table": "DimTrack"/, '"table": "x\\"; import os; os.system(\'id\'); y=\\""');
       assert.notEqual(hostile, text);
       fs.writeFileSync(pipeline, hostile);
       const out = path.join(dir, 'imported.yaml');
       const run = await lakehouse(['import-adf', path.join(dir, 'adf'), '--out', out], dir);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, /a table is not imported: The table name '\.\.\/\.\.\/\.\.\/\.\.\/tmp\/pwn' contains '\/'/);
-      assert.match(run.stderr, /a table is not imported: The table name 'x"; import os; os\.system\('id'\); y="' contains '"'/);
+      assert.match(
+        run.stderr,
+        /a table is not imported: The table name '\.\.\/\.\.\/\.\.\/\.\.\/tmp\/pwn' contains '\/'/,
+      );
+      assert.match(
+        run.stderr,
+        /a table is not imported: The table name 'x"; import os; os\.system\('id'\); y="' contains '"'/,
+      );
       const imported = fs.readFileSync(out, 'utf8');
       assert.doesNotMatch(imported, /pwn|os\.system/);
       assert.match(imported, /name: DimUser/);
@@ -98,12 +116,19 @@ describe('a hostile project (issue 9)', () => {
 
     it('a database name that adds connection-string settings is an error, and generation refuses it', async () => {
       const { dir } = sampleCopy(tmp, 'database');
-      editFile(path.join(dir, 'lakehouse.yaml'), 'database: spotify', 'database: "spotify;User ID=sa;Password=hunter2"');
+      editFile(
+        path.join(dir, 'lakehouse.yaml'),
+        'database: spotify',
+        'database: "spotify;User ID=sa;Password=hunter2"',
+      );
       const validate = await lakehouse(['validate', dir], tmp);
       assert.match(validate.stdout, /error LH605 Database name 'spotify;User ID=sa;Password=hunter2' contains ';'/);
       const generate = await lakehouse(['generate', 'adf', '--check', dir], tmp);
       assert.equal(generate.code, 1);
-      assert.doesNotMatch(fs.readFileSync(path.join(dir, 'adf', 'linkedService', 'ls_spotify_sql.json'), 'utf8'), /hunter2/);
+      assert.doesNotMatch(
+        fs.readFileSync(path.join(dir, 'adf', 'linkedService', 'ls_spotify_sql.json'), 'utf8'),
+        /hunter2/,
+      );
     });
 
     it('a table name with a ] is copied with it doubled in the generated SQL', async () => {
@@ -123,13 +148,28 @@ describe('a hostile project (issue 9)', () => {
       fs.writeFileSync(path.join(outside, 'secrets.yaml'), 'token: ghp_outsidesecret\n');
       fs.mkdirSync(path.join(dir, 'some'), { recursive: true });
       fs.writeFileSync(path.join(dir, 'some', '.git-credentials'), 'https://user:ghp_insidesecret@github.com\n');
-      editFile(path.join(dir, 'lakehouse.yaml'), 'include:\n', `include:\n  - /etc/passwd\n  - ${path.join(outside, 'secrets.yaml')}\n  - ../outside/secrets.yaml\n  - some/.git-credentials\n`);
+      editFile(
+        path.join(dir, 'lakehouse.yaml'),
+        'include:\n',
+        `include:\n  - /etc/passwd\n  - ${path.join(outside, 'secrets.yaml')}\n  - ../outside/secrets.yaml\n  - some/.git-credentials\n`,
+      );
       const run = await lakehouse(['validate', dir], tmp);
       assert.equal(run.code, 1);
       assert.match(run.stdout, /error LH003 Included file '\/etc\/passwd' is outside the project folder/);
       assert.match(run.stdout, /error LH003 Included file '[^']*outside\/secrets\.yaml' is outside the project folder/);
-      assert.equal([...run.stdout.matchAll(/error LH003 Included file '[^']*outside\/secrets\.yaml' is outside the project folder/g)].length, 2, 'absolute and relative');
-      assert.match(run.stdout, /error LH003 'some\/\.git-credentials' is not a metadata file: includes name YAML files \(\.yaml, \.yml\)\. It is not read\./);
+      assert.equal(
+        [
+          ...run.stdout.matchAll(
+            /error LH003 Included file '[^']*outside\/secrets\.yaml' is outside the project folder/g,
+          ),
+        ].length,
+        2,
+        'absolute and relative',
+      );
+      assert.match(
+        run.stdout,
+        /error LH003 'some\/\.git-credentials' is not a metadata file: includes name YAML files \(\.yaml, \.yml\)\. It is not read\./,
+      );
       assert.doesNotMatch(run.stdout, /root:|ghp_|github\.com/);
     });
 
@@ -138,7 +178,10 @@ describe('a hostile project (issue 9)', () => {
       fs.writeFileSync(path.join(outside, 'stolen.lakehouse.yaml'), 'token: ghp_linked\n');
       fs.symlinkSync(path.join(outside, 'stolen.lakehouse.yaml'), path.join(dir, 'metadata', 'link.lakehouse.yaml'));
       const run = await lakehouse(['validate', dir], tmp);
-      assert.match(run.stdout, /error LH003 Included file 'metadata\/link\.lakehouse\.yaml' leads outside the project folder through a symbolic link/);
+      assert.match(
+        run.stdout,
+        /error LH003 Included file 'metadata\/link\.lakehouse\.yaml' leads outside the project folder through a symbolic link/,
+      );
       assert.doesNotMatch(run.stdout, /ghp_linked/);
     });
   });
@@ -148,28 +191,38 @@ describe('a hostile project (issue 9)', () => {
       const { dir } = sampleCopy(tmp, 'dev-zero');
       fs.symlinkSync('/dev/zero', path.join(dir, 'adf', 'pipeline', 'zero.json'));
       const run = await lakehouse(['validate', dir], tmp);
-      assert.match(run.stdout, /adf\/pipeline\/zero\.json:1:1: error LH002 'adf\/pipeline\/zero\.json' leads outside the project folder through a symbolic link \(to \/dev\/zero\)/);
+      assert.match(
+        run.stdout,
+        /adf\/pipeline\/zero\.json:1:1: error LH002 'adf\/pipeline\/zero\.json' leads outside the project folder through a symbolic link \(to \/dev\/zero\)/,
+      );
       const imported = await lakehouse(['import-adf', path.join(dir, 'adf'), '--out', '-'], tmp);
       assert.equal(imported.code, 0, imported.stderr);
       assertNoStack(imported);
     });
 
-    it('a FIFO in the ADF folder is refused, never opened for a blocking read', { skip: hasMkfifo ? false : 'mkfifo is not available' }, async () => {
-      const { dir } = sampleCopy(tmp, 'fifo');
-      assert.equal(spawnSync('mkfifo', [path.join(dir, 'adf', 'pipeline', 'p.json')]).status, 0);
-      const run = await lakehouse(['validate', dir], tmp);
-      assert.match(run.stdout, /adf\/pipeline\/p\.json:1:1: error LH002 It is a named pipe \(FIFO\), not a regular file/);
-      const imported = await lakehouse(['import-adf', path.join(dir, 'adf'), '--out', '-'], tmp);
-      assert.equal(imported.code, 0, imported.stderr);
-      // Where generation would write: a FIFO in place of an artifact is reported, not waited on.
-      fs.rmSync(path.join(dir, 'adf', 'pipeline', 'p.json'));
-      fs.rmSync(path.join(dir, 'adf', 'linkedService', 'ls_adls.json'));
-      assert.equal(spawnSync('mkfifo', [path.join(dir, 'adf', 'linkedService', 'ls_adls.json')]).status, 0);
-      const check = await lakehouse(['generate', 'adf', '--check', dir], tmp);
-      assert.equal(check.code, 2, check.stdout + check.stderr);
-      assert.match(check.stderr, /^lakehouse: .*ls_adls\.json: It is a named pipe \(FIFO\), not a regular file/);
-      assertNoStack(check);
-    });
+    it(
+      'a FIFO in the ADF folder is refused, never opened for a blocking read',
+      { skip: hasMkfifo ? false : 'mkfifo is not available' },
+      async () => {
+        const { dir } = sampleCopy(tmp, 'fifo');
+        assert.equal(spawnSync('mkfifo', [path.join(dir, 'adf', 'pipeline', 'p.json')]).status, 0);
+        const run = await lakehouse(['validate', dir], tmp);
+        assert.match(
+          run.stdout,
+          /adf\/pipeline\/p\.json:1:1: error LH002 It is a named pipe \(FIFO\), not a regular file/,
+        );
+        const imported = await lakehouse(['import-adf', path.join(dir, 'adf'), '--out', '-'], tmp);
+        assert.equal(imported.code, 0, imported.stderr);
+        // Where generation would write: a FIFO in place of an artifact is reported, not waited on.
+        fs.rmSync(path.join(dir, 'adf', 'pipeline', 'p.json'));
+        fs.rmSync(path.join(dir, 'adf', 'linkedService', 'ls_adls.json'));
+        assert.equal(spawnSync('mkfifo', [path.join(dir, 'adf', 'linkedService', 'ls_adls.json')]).status, 0);
+        const check = await lakehouse(['generate', 'adf', '--check', dir], tmp);
+        assert.equal(check.code, 2, check.stdout + check.stderr);
+        assert.match(check.stderr, /^lakehouse: .*ls_adls\.json: It is a named pipe \(FIFO\), not a regular file/);
+        assertNoStack(check);
+      },
+    );
   });
 
   describe('finding 6: crashes', () => {
@@ -192,7 +245,10 @@ describe('a hostile project (issue 9)', () => {
       assert.deepEqual(codes(validate), ['LH405 error']);
       const check = await lakehouse(['generate', 'adf', '--check', dir], tmp);
       assert.equal(check.code, 1, check.stderr);
-      assert.match(check.stdout, /ls_adls\.json: its properties\.typeProperties is null, where generation writes an object/);
+      assert.match(
+        check.stdout,
+        /ls_adls\.json: its properties\.typeProperties is null, where generation writes an object/,
+      );
       assertNoStack(check);
     });
   });
@@ -200,12 +256,19 @@ describe('a hostile project (issue 9)', () => {
   describe('finding 7: slow input', () => {
     it('a 1.5 MB name of repeated ../ is reported in well under the time the editor allows', async () => {
       const { dir } = sampleCopy(tmp, 'slow');
-      editFile(path.join(dir, 'lakehouse.yaml'), '      - name: DimArtist\n', `      - name: "${'../'.repeat(500_000)}x"\n`);
+      editFile(
+        path.join(dir, 'lakehouse.yaml'),
+        '      - name: DimArtist\n',
+        `      - name: "${'../'.repeat(500_000)}x"\n`,
+      );
       const t0 = performance.now();
       const run = await lakehouse(['validate', dir], tmp);
       const ms = performance.now() - t0;
       assert.equal(run.code, 1);
-      assert.match(run.stdout, /error LH602 The table name '(\.\.\/){13}\.…' has 1500001 characters; SQL Server allows 128\./);
+      assert.match(
+        run.stdout,
+        /error LH602 The table name '(\.\.\/){13}\.…' has 1500001 characters; SQL Server allows 128\./,
+      );
       // Was 120 s (quadratic path normalisation); a hang detector, not a benchmark.
       assert.ok(ms < 10_000, `took ${ms.toFixed(0)} ms`);
       assert.ok(run.stdout.length < 20_000, `the output stays short (${run.stdout.length} characters)`);
@@ -216,8 +279,11 @@ describe('a hostile project (issue 9)', () => {
     it('paths.templates: /etc with template passwd is refused; nothing is copied', async () => {
       const { dir } = sampleCopy(tmp, 'templates-etc');
       editFile(path.join(dir, 'lakehouse.yaml'), '  bundle: databricks\n', '  bundle: databricks\n  templates: /etc\n');
-      editFile(path.join(dir, 'lakehouse.yaml'), '  - template: gold/star_query.py.j2\n    for: fact\n    output: databricks/src/queries/{name}_star.py',
-        '  - template: passwd\n    for: project\n    output: stolen.txt');
+      editFile(
+        path.join(dir, 'lakehouse.yaml'),
+        '  - template: gold/star_query.py.j2\n    for: fact\n    output: databricks/src/queries/{name}_star.py',
+        '  - template: passwd\n    for: project\n    output: stolen.txt',
+      );
       const run = await lakehouse(['validate', dir], tmp);
       assert.match(run.stdout, /error LH601 paths\.templates \('[^']*etc'\) is outside the project folder/);
       const render = await lakehouse(['render', dir], tmp);
@@ -231,7 +297,10 @@ describe('a hostile project (issue 9)', () => {
       fs.symlinkSync(outside, path.join(dir, 'databricks', 'src', 'silver'));
       const render = await lakehouse(['render', dir], tmp);
       assert.equal(render.code, 1);
-      assert.match(render.stderr, /not rendering table spotify_sql\.dbo\.DimUser: 'databricks\/src\/silver\/DimUser\.py' leads outside the project folder through a symbolic link/);
+      assert.match(
+        render.stderr,
+        /not rendering table spotify_sql\.dbo\.DimUser: 'databricks\/src\/silver\/DimUser\.py' leads outside the project folder through a symbolic link/,
+      );
       assert.deepEqual(filesBelow(outside), []);
     });
 
@@ -239,9 +308,18 @@ describe('a hostile project (issue 9)', () => {
       const { dir, outside } = sampleCopy(tmp, 'allowed');
       fs.mkdirSync(path.join(outside, 'tpl'), { recursive: true });
       fs.writeFileSync(path.join(outside, 'tpl', 'hello.txt.j2'), 'Hello {{ project.name }}\n');
-      editFile(path.join(dir, 'lakehouse.yaml'), '  bundle: databricks\n', '  bundle: databricks\n  templates: ../outside/tpl\n');
-      editFile(path.join(dir, 'lakehouse.yaml'), '  - template: gold/star_query.py.j2\n    for: fact\n    output: databricks/src/queries/{name}_star.py',
-        '  - template: gold/star_query.py.j2\n    for: fact\n    output: databricks/src/queries/{name}_star.py\n  - template: hello.txt.j2\n    for: project\n    output: hello.txt');
+      editFile(
+        path.join(dir, 'lakehouse.yaml'),
+        '  bundle: databricks\n',
+        '  bundle: databricks\n  templates: ../outside/tpl\n',
+      );
+      editFile(
+        path.join(dir, 'lakehouse.yaml'),
+        '  - template: gold/star_query.py.j2\n    for: fact\n    output: databricks/src/queries/{name}_star.py',
+        '  - template: gold/star_query.py.j2\n    for: fact\n    output: ' +
+          'databricks/src/queries/{name}_star.py\n  - template: hello.txt.j2\n    for: project\n    ' +
+          'output: hello.txt',
+      );
       assert.equal((await lakehouse(['validate', dir], tmp)).code, 1);
       const allowed = await lakehouse(['render', dir, '--allow-folder', path.join(outside, 'tpl')], tmp);
       assert.equal(allowed.code, 0, allowed.stderr);

@@ -25,12 +25,14 @@ describe('template includes are checked before they are read (issue 9, finding 5
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  const render = (text: string, withBuffer: boolean) => renderRequest({
-    environment: { searchPaths: [path.join(project, 'tpl')], projectRoot: project },
-    text, name: path.join(project, 'tpl', 'main.j2'),
-    // An unsaved buffer of another file: the reader with overlays is the one that read unchecked.
-    ...(withBuffer ? { overlays: { [path.join(project, 'tpl', 'other.j2')]: 'x' } } : {}),
-  });
+  const render = (text: string, withBuffer: boolean) =>
+    renderRequest({
+      environment: { searchPaths: [path.join(project, 'tpl')], projectRoot: project },
+      text,
+      name: path.join(project, 'tpl', 'main.j2'),
+      // An unsaved buffer of another file: the reader with overlays is the one that read unchecked.
+      ...(withBuffer ? { overlays: { [path.join(project, 'tpl', 'other.j2')]: 'x' } } : {}),
+    });
 
   for (const withBuffer of [true, false]) {
     const label = withBuffer ? 'with an unsaved buffer' : 'from disk';
@@ -50,18 +52,25 @@ describe('template includes are checked before they are read (issue 9, finding 5
       assert.doesNotMatch(JSON.stringify(result), /ghp_template_secret/);
     });
 
-    it(`an include that is a FIFO is refused, never waited on (${label})`, { skip: hasMkfifo ? false : 'mkfifo is not available' }, () => {
-      const fifo = path.join(project, 'tpl', `fifo-${withBuffer}`);
-      assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
-      const result = render(`{% include 'fifo-${withBuffer}' %}`, withBuffer);
-      assert.equal(result.ok, false);
-      if (!result.ok) assert.match(result.error.message, /named pipe \(FIFO\), not a regular file/);
-    });
+    it(
+      `an include that is a FIFO is refused, never waited on (${label})`,
+      { skip: hasMkfifo ? false : 'mkfifo is not available' },
+      () => {
+        const fifo = path.join(project, 'tpl', `fifo-${withBuffer}`);
+        assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+        const result = render(`{% include 'fifo-${withBuffer}' %}`, withBuffer);
+        assert.equal(result.ok, false);
+        if (!result.ok) assert.match(result.error.message, /named pipe \(FIFO\), not a regular file/);
+      },
+    );
   }
 
   it('a template name with a NUL character is not found, as in Jinja2, rather than an internal error (fuzz finding)', () => {
     for (const withBuffer of [true, false]) {
-      const result = render("{% import '\\x00other.j2' as lib %}{% include 'a\\0b' ignore missing %}x", withBuffer) as { ok: boolean; error?: { message: string } };
+      const result = render("{% import '\\x00other.j2' as lib %}{% include 'a\\0b' ignore missing %}x", withBuffer) as {
+        ok: boolean;
+        error?: { message: string };
+      };
       assert.equal(result.ok, false);
       assert.match(result.error!.message, /^TemplateNotFound: /);
       assert.doesNotMatch(result.error!.message, /internal error/);

@@ -29,7 +29,10 @@ test('a new environment re-reads edited templates; one environment keeps what it
   fs.writeFileSync(path.join(templates, 'part.j2'), 'v2 (longer)');
   fs.writeFileSync(path.join(templates, 'new.j2'), 'created');
   assert.deepEqual(first.renderFile(main, {}), { ok: true, text: '[v1|v1]' });
-  assert.deepEqual(createTemplateEnvironment(options).renderFile(main, {}), { ok: true, text: '[v2 (longer)|created]' });
+  assert.deepEqual(createTemplateEnvironment(options).renderFile(main, {}), {
+    ok: true,
+    text: '[v2 (longer)|created]',
+  });
   fs.writeFileSync(main, 'edited {{ 1 + 1 }}');
   assert.deepEqual(createTemplateEnvironment(options).renderFile(main, {}), { ok: true, text: 'edited 2' });
 });
@@ -42,8 +45,14 @@ test('worker requests: overlays win over the disk, and every request sees the cu
   fs.writeFileSync(part, 'disk');
   const environment = { searchPaths: [templates], projectRoot: root };
   assert.deepEqual(renderRequest({ environment, file: main }), { ok: true, text: '<disk>' });
-  assert.deepEqual(renderRequest({ environment, file: main, overlays: { [part]: 'unsaved' } }), { ok: true, text: '<unsaved>' });
-  assert.deepEqual(renderRequest({ environment, file: main, overlays: { [main]: '{{ 6 * 7 }}' } }), { ok: true, text: '42' });
+  assert.deepEqual(renderRequest({ environment, file: main, overlays: { [part]: 'unsaved' } }), {
+    ok: true,
+    text: '<unsaved>',
+  });
+  assert.deepEqual(renderRequest({ environment, file: main, overlays: { [main]: '{{ 6 * 7 }}' } }), {
+    ok: true,
+    text: '42',
+  });
   fs.writeFileSync(part, 'saved');
   assert.deepEqual(renderRequest({ environment, file: main }), { ok: true, text: '<saved>' });
 });
@@ -51,14 +60,31 @@ test('worker requests: overlays win over the disk, and every request sees the cu
 test('loop bodies: each iteration starts with a fresh scope, captured loops and callers still work', () => {
   const env = createTemplateEnvironment({ searchPaths: [], projectRoot: os.tmpdir() });
   const cases: [string, string][] = [
-    ["{% for x in [1,2,3] %}{{ y|default('none') }}{% set y = x %}{{ y }};{% endfor %}{{ y|default('outer') }}", 'none1;none2;none3;outer'],
-    ["{% macro w() %}[{{ caller() }}]{% endmacro %}{% for x in 'abc' %}{% call w() %}{{ x }}{% endcall %}{% endfor %}", '[a][b][c]'],
-    ['{% set ns = namespace(l=none) %}{% for x in [1,2] %}{% set ns.l = loop %}{% endfor %}{{ ns.l.index }} {{ ns.l.length }}', '2 2'],
-    ["{% for i in [{'n':'a','c':[{'n':'b','c':[]}]}] recursive %}{{ i.n }}{{ loop.depth }}({{ loop(i.c) }}){% endfor %}", 'a1(b2())'],
-    ["{% for a in [1,2] %}{% for b in [3,4] %}{{ a }}{{ b }}{{ loop.index }}{{ loop.cycle('x','y') }}{{ loop.changed(a) }}{% endfor %}{{ loop.last }}{% endfor %}", '131xTrue142yFalseFalse231xTrue242yFalseTrue'],
+    [
+      "{% for x in [1,2,3] %}{{ y|default('none') }}{% set y = x %}{{ y }};{% endfor %}{{ y|default('outer') }}",
+      'none1;none2;none3;outer',
+    ],
+    [
+      "{% macro w() %}[{{ caller() }}]{% endmacro %}{% for x in 'abc' %}{% call w() %}{{ x }}{% endcall %}{% endfor %}",
+      '[a][b][c]',
+    ],
+    [
+      '{% set ns = namespace(l=none) %}{% for x in [1,2] %}{% set ns.l = loop %}{% endfor %}{{ ns.l.index }} {{ ns.l.length }}',
+      '2 2',
+    ],
+    [
+      "{% for i in [{'n':'a','c':[{'n':'b','c':[]}]}] recursive %}{{ i.n }}{{ loop.depth }}({{ loop(i.c) }}){% endfor %}",
+      'a1(b2())',
+    ],
+    [
+      '{% for a in [1,2] %}{% for b in [3,4] %}{{ a }}{{ b }}{{ loop.index }}{{ ' +
+        "loop.cycle('x','y') }}{{ loop.changed(a) }}{% endfor %}{{ loop.last }}{% endfor %}",
+      '131xTrue142yFalseFalse231xTrue242yFalseTrue',
+    ],
     ['{% for x in [1,2] %}{{ loop }};{% endfor %}', '<LoopContext 1/2>;<LoopContext 2/2>;'],
   ];
   for (const [template, expected] of cases) {
-    for (let i = 0; i < 2; i++) assert.deepEqual(env.renderString(template, {}), { ok: true, text: expected }, template);
+    for (let i = 0; i < 2; i++)
+      assert.deepEqual(env.renderString(template, {}), { ok: true, text: expected }, template);
   }
 });

@@ -15,14 +15,17 @@ export interface CorpusCase extends VerifyCase {
 }
 
 export function loadCorpus(): CorpusCase[] {
-  return fs.readdirSync(CASES_DIR)
+  return fs
+    .readdirSync(CASES_DIR)
     .filter(name => name.endsWith('.j2'))
     .sort()
     .map(name => {
       const id = name.slice(0, -3);
       const contextFile = path.join(CASES_DIR, `${id}.json`);
       const expectFile = path.join(CASES_DIR, `${id}.expect`);
-      const expected = fs.existsSync(expectFile) ? (fs.readFileSync(expectFile, 'utf8').trim() as TemplateErrorKind) : undefined;
+      const expected = fs.existsSync(expectFile)
+        ? (fs.readFileSync(expectFile, 'utf8').trim() as TemplateErrorKind)
+        : undefined;
       return {
         id,
         file: path.join(CASES_DIR, name),

@@ -20,7 +20,9 @@ test('corpus renders byte-identically to Python Jinja2', async t => {
     const testCase = corpus.find(c => c.id === outcome.id)!;
     if (testCase.expectedErrorKind) {
       if (outcome.ours.ok || outcome.ours.error.kind !== testCase.expectedErrorKind) {
-        problems.push(`${outcome.id}: expected our renderer to fail with '${testCase.expectedErrorKind}', got ${describeOurs(outcome)}`);
+        problems.push(
+          `${outcome.id}: expected our renderer to fail with '${testCase.expectedErrorKind}', got ${describeOurs(outcome)}`,
+        );
       } else deliberate.push(`${outcome.id} (${testCase.expectedErrorKind}: ${outcome.ours.error.message})`);
       continue;
     }
@@ -28,7 +30,11 @@ test('corpus renders byte-identically to Python Jinja2', async t => {
     problems.push(describeProblem(outcome));
   }
   const matched = report.outcomes.length - deliberate.length - problems.length;
-  console.log(`templates: ${matched}/${report.outcomes.length - deliberate.length} byte-identical to Jinja2 ${report.jinja2Version} (or failing in both); ${deliberate.length} deliberately refused`);
+  console.log(
+    `templates: ${matched}/${report.outcomes.length - deliberate.length} byte-identical to ` +
+      `Jinja2 ${report.jinja2Version} (or failing in both); ${deliberate.length} deliberately ` +
+      `refused`,
+  );
   for (const line of deliberate) console.log(`  refused: ${line}`);
   assert.deepEqual(problems, []);
 });
@@ -40,10 +46,21 @@ function describeOurs(outcome: VerifyOutcome): string {
 function describeProblem(outcome: VerifyOutcome): string {
   switch (outcome.status) {
     case 'only-ours-failed':
-      return `${outcome.id}: we failed (${describeOurs(outcome)}) but Jinja2 rendered ${JSON.stringify(outcome.jinja2.ok ? outcome.jinja2.text.slice(0, 200) : '')}`;
+      return (
+        `${outcome.id}: we failed (${describeOurs(outcome)}) but Jinja2 rendered ` +
+        `${JSON.stringify(outcome.jinja2.ok ? outcome.jinja2.text.slice(0, 200) : '')}`
+      );
     case 'only-jinja2-failed':
-      return `${outcome.id}: Jinja2 failed (${outcome.jinja2.ok ? '' : `${outcome.jinja2.type}: ${outcome.jinja2.message}`}) but we rendered ${JSON.stringify(outcome.ours.ok ? outcome.ours.text.slice(0, 200) : '')}`;
+      return (
+        `${outcome.id}: Jinja2 failed ` +
+        `(${outcome.jinja2.ok ? '' : `${outcome.jinja2.type}: ${outcome.jinja2.message}`}) but we ` +
+        `rendered ${JSON.stringify(outcome.ours.ok ? outcome.ours.text.slice(0, 200) : '')}`
+      );
     default:
-      return `${outcome.id}: output differs at ${outcome.firstDifference?.offset}: ours ${JSON.stringify(outcome.firstDifference?.ours)} vs Jinja2 ${JSON.stringify(outcome.firstDifference?.jinja2)}`;
+      return (
+        `${outcome.id}: output differs at ${outcome.firstDifference?.offset}: ours ` +
+        `${JSON.stringify(outcome.firstDifference?.ours)} vs Jinja2 ` +
+        `${JSON.stringify(outcome.firstDifference?.jinja2)}`
+      );
   }
 }

@@ -20,7 +20,9 @@ const OURS = " \\(a limit of Lakehouse Workbench's renderer\\)$";
 const RANGE_TOO_BIG = /^OverflowError: Range too big\. The sandbox blocks ranges larger than MAX_RANGE \(100000\)\.$/;
 const SSIZE = /^OverflowError: Python int too large to convert to C ssize_t$/;
 const LIST = new RegExp(`^MemoryError: the template builds a list of more than 1,000,000 items${OURS}`);
-const STRING = new RegExp(`^MemoryError: the template builds a string of more than 16 MB \\(16,777,216 characters\\)${OURS}`);
+const STRING = new RegExp(
+  `^MemoryError: the template builds a string of more than 16 MB \\(16,777,216 characters\\)${OURS}`,
+);
 const OUTPUT = new RegExp(`^MemoryError: the rendered output is larger than 64 MB \\(67,108,864 characters\\)${OURS}`);
 const INTEGER = new RegExp(`^MemoryError: the template computes an integer of more than 1,048,576 bits${OURS}`);
 const HEAP = new RegExp(`^MemoryError: the template holds more than \\d+ MB of data while rendering${OURS}`);
@@ -49,13 +51,23 @@ const BOMBS: Record<string, Bomb> = {
   'batch(10**8) padding a short list': { template: "{{ range(3)|batch(10**8, 'x')|list }}", message: LIST },
   'list * n': { template: '{{ ((range(100000)|list) * 11)|length }}', message: LIST },
   'list + list': { template: '{% set l = (range(100000)|list) * 10 %}{{ (l + [1])|length }}', message: LIST },
-  'list * 10**100': { template: '{{ [1] * 10**100 }}', message: /^OverflowError: cannot fit 'int' into an index-sized integer$/ },
+  'list * 10**100': {
+    template: '{{ [1] * 10**100 }}',
+    message: /^OverflowError: cannot fit 'int' into an index-sized integer$/,
+  },
   'list doubling in a loop': {
-    template: '{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|length }}',
+    template:
+      '{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|length }}',
     message: LIST,
   },
-  'list.append past the limit': { template: '{% set l = (range(100000)|list) * 10 %}{% if l.append(1) %}{% endif %}', message: LIST },
-  'list.extend past the limit': { template: '{% set l = (range(100000)|list) * 6 %}{% if l.extend(l) %}{% endif %}', message: LIST },
+  'list.append past the limit': {
+    template: '{% set l = (range(100000)|list) * 10 %}{% if l.append(1) %}{% endif %}',
+    message: LIST,
+  },
+  'list.extend past the limit': {
+    template: '{% set l = (range(100000)|list) * 6 %}{% if l.extend(l) %}{% endif %}',
+    message: LIST,
+  },
   'a string|list past the limit': { template: "{{ ('x' * 2000000)|list|length }}", message: LIST },
   'str.split past the limit': { template: "{{ ('x' * 2000000).split('x')|length }}", message: LIST },
   // Width and string bombs.
@@ -69,7 +81,8 @@ const BOMBS: Record<string, Bomb> = {
   'tojson(indent=10**9)': { template: '{{ [1]|tojson(indent=10**9) }}', message: STRING },
   "'x' * 10**5 * 10**5": { template: "{{ ('x' * 10**5) * 10**5 }}", message: STRING },
   'string doubling through ~ in a loop': {
-    template: "{% set ns = namespace(s='x' * 10**5) %}{% for i in range(1000) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+    template:
+      "{% set ns = namespace(s='x' * 10**5) %}{% for i in range(1000) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
     message: STRING,
   },
   'string doubling through + in a loop': {
@@ -90,20 +103,26 @@ const BOMBS: Record<string, Bomb> = {
   },
   // Integers, recursion and the heap backstop.
   'an integer squared in a loop': {
-    template: '{% set ns = namespace(x=2**100000) %}{% for i in range(30) %}{% set ns.x = ns.x * ns.x %}{% endfor %}{{ ns.x > 0 }}',
+    template:
+      '{% set ns = namespace(x=2**100000) %}{% for i in range(30) %}{% set ns.x = ns.x * ns.x %}{% endfor %}{{ ns.x > 0 }}',
     message: INTEGER,
   },
   'printing an int of more than 4300 digits': {
     template: '{{ 10**5000 }}',
-    message: /^ValueError: Exceeds the limit \(4300 digits\) for integer string conversion; use sys\.set_int_max_str_digits\(\) to increase the limit$/,
+    message:
+      /^ValueError: Exceeds the limit \(4300 digits\) for integer string conversion; use sys\.set_int_max_str_digits\(\) to increase the limit$/,
   },
-  'a macro that calls itself': { template: '{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}', message: /^maximum recursion depth exceeded: more than 300 nested/ },
+  'a macro that calls itself': {
+    template: '{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}',
+    message: /^maximum recursion depth exceeded: more than 300 nested/,
+  },
   'a list nested 100,000 deep': {
     template: '{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = [ns.l] %}{% endfor %}{{ ns.l }}',
     message: /^maximum recursion depth exceeded/,
   },
   'many values each within the limits': {
-    template: "{% set keep = [] %}{% for i in range(100000) %}{% if keep.append(('x' * 10**6 ~ i)|upper) %}{% endif %}{% endfor %}",
+    template:
+      "{% set keep = [] %}{% for i in range(100000) %}{% if keep.append(('x' * 10**6 ~ i)|upper) %}{% endif %}{% endfor %}",
     message: HEAP,
     maxRssGrowthMb: 400,
   },
@@ -152,31 +171,74 @@ for (const [name, bomb] of Object.entries(BOMBS)) {
     assert.ok(ms < HANG_MS, `took ${ms} ms`);
     assert.ok(rssGrowthMb < maxGrowth, `rss grew by ${rssGrowthMb.toFixed(0)} MB`);
     // The same worker lives on and renders the next template.
-    assert.deepEqual(await renderer.render({ environment, text: 'still {{ "alive" }}' }), { ok: true, text: 'still alive' });
+    assert.deepEqual(await renderer.render({ environment, text: 'still {{ "alive" }}' }), {
+      ok: true,
+      text: 'still alive',
+    });
   });
 }
 
 test('the limits are generous: values just within them render', () => {
   const env = createTemplateEnvironment(environment);
   const render = (text: string) => env.renderString(text, {}, NAME);
-  assert.deepEqual(render(`{{ range(${MAX_RANGE})|length }} {{ range(0, ${2 * MAX_RANGE}, 2)|last }} {{ range(${MAX_RANGE}, 0, -1)|first }}`), { ok: true, text: `${MAX_RANGE} ${2 * MAX_RANGE - 2} ${MAX_RANGE}` });
-  assert.deepEqual(render(`{{ ((range(100000)|list) * ${MAX_ITEMS / 100000})|length }}`), { ok: true, text: String(MAX_ITEMS) });
-  assert.deepEqual(render(`{{ ('x' * ${MAX_STRING})|length }} {{ ('x' * ${MAX_STRING - 1} ~ 'y')|length }}`), { ok: true, text: `${MAX_STRING} ${MAX_STRING}` });
+  assert.deepEqual(
+    render(
+      `{{ range(${MAX_RANGE})|length }} {{ range(0, ${2 * MAX_RANGE}, 2)|last }} {{ range(${MAX_RANGE}, 0, -1)|first }}`,
+    ),
+    { ok: true, text: `${MAX_RANGE} ${2 * MAX_RANGE - 2} ${MAX_RANGE}` },
+  );
+  assert.deepEqual(render(`{{ ((range(100000)|list) * ${MAX_ITEMS / 100000})|length }}`), {
+    ok: true,
+    text: String(MAX_ITEMS),
+  });
+  assert.deepEqual(render(`{{ ('x' * ${MAX_STRING})|length }} {{ ('x' * ${MAX_STRING - 1} ~ 'y')|length }}`), {
+    ok: true,
+    text: `${MAX_STRING} ${MAX_STRING}`,
+  });
   assert.equal(render(`{{ 'x' * ${MAX_STRING + 1} }}`).ok, false);
   const output = render("{% for i in range(40) %}{{ 'x' * 1000000 }}{% endfor %}");
   assert.ok(output.ok && output.text.length === 40_000_000 && output.text.length < MAX_OUTPUT);
   // A big notebook built in a macro and indented: within MAX_STRING.
-  const notebook = render("{% macro body() %}{% for i in range(100000) %}print({{ i }})\n{% endfor %}{% endmacro %}{{ body()|indent(4)|length }}");
+  const notebook = render(
+    '{% macro body() %}{% for i in range(100000) %}print({{ i }})\n{% endfor %}{% endmacro %}{{ body()|indent(4)|length }}',
+  );
   assert.ok(notebook.ok && Number(notebook.text) > 1_000_000, JSON.stringify(notebook).slice(0, 200));
 });
 
 test('per-character work on strings near the limit stays within memory and time', async () => {
   const env = createTemplateEnvironment(environment);
   const big = "{% set s = '中é 😀x' * 2500000 %}"; // 15 million UTF-16 units
-  for (const expression of ['s|reverse', 's[::-1]', 's[::3]', 's[5:-5]', 's|title', 's|capitalize', 's.swapcase()', 's|truncate(10**7)', 's.count("é")', 's.find("y")', "s.strip('中')",
-    's|wordcount', 's|striptags', 's|urlencode', 's|e', 's|tojson', 's|sql_str', 's|one_line', 's.replace("x", "y")', 's|indent(2)', 's[-1]', 's[10000000]']) {
-    const { value, ms, rssGrowthMb } = await measured(() => env.renderString(`${big}{{ (${expression})|string|length }}`, {}, NAME));
-    assert.ok(value.ok || /^MemoryError/.test(value.error.message), `${expression}: ${JSON.stringify(value).slice(0, 300)}`);
+  for (const expression of [
+    's|reverse',
+    's[::-1]',
+    's[::3]',
+    's[5:-5]',
+    's|title',
+    's|capitalize',
+    's.swapcase()',
+    's|truncate(10**7)',
+    's.count("é")',
+    's.find("y")',
+    "s.strip('中')",
+    's|wordcount',
+    's|striptags',
+    's|urlencode',
+    's|e',
+    's|tojson',
+    's|sql_str',
+    's|one_line',
+    's.replace("x", "y")',
+    's|indent(2)',
+    's[-1]',
+    's[10000000]',
+  ]) {
+    const { value, ms, rssGrowthMb } = await measured(() =>
+      env.renderString(`${big}{{ (${expression})|string|length }}`, {}, NAME),
+    );
+    assert.ok(
+      value.ok || /^MemoryError/.test(value.error.message),
+      `${expression}: ${JSON.stringify(value).slice(0, 300)}`,
+    );
     assert.ok(ms < 2 * HANG_MS, `${expression} took ${ms} ms`);
     assert.ok(rssGrowthMb < 300, `${expression}: rss grew by ${rssGrowthMb.toFixed(0)} MB`);
   }

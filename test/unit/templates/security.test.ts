@@ -8,7 +8,8 @@ import * as path from 'path';
 import { createTemplateEnvironment } from '../../../src/core/templates/environment';
 
 const marker = path.join(os.tmpdir(), `lakehouse-template-pwned-${process.pid}.txt`);
-const run = (code: string) => JSON.stringify(`return process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(marker)}, '${code}')`);
+const run = (code: string) =>
+  JSON.stringify(`return process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(marker)}, '${code}')`);
 
 const expressionPayloads: Record<string, string> = {
   'range.constructor (the nunjucks RCE)': `{{ range.constructor(${run('range')})() }}`,
@@ -26,8 +27,8 @@ const expressionPayloads: Record<string, string> = {
   'loop.cycle constructor': `{% for x in [1] %}{{ loop.cycle.constructor(${run('cycle')})() }}{% endfor %}`,
   'bound method constructor': `{{ 'x'.upper.constructor(${run('method')})() }}`,
   'context value constructor': `{{ user.constructor.constructor(${run('ctx')})() }}`,
-  '__proto__': `{{ user.__proto__ }}`,
-  'prototype': `{{ range.prototype }}`,
+  __proto__: `{{ user.__proto__ }}`,
+  prototype: `{{ range.prototype }}`,
   'subscript constructor': `{{ range['constructor'](${run('subscript')})() }}`,
   'map(attribute=constructor)': `{{ [range] | map(attribute='constructor') | first }}`,
   'selectattr constructor': `{{ [range] | selectattr('constructor') | list }}`,
@@ -57,7 +58,9 @@ for (const [name, template] of Object.entries(expressionPayloads)) {
 
 test('a dict key named like a JS internal is plain data, not a prototype', () => {
   const env = createTemplateEnvironment({ searchPaths: [os.tmpdir()], projectRoot: os.tmpdir() });
-  const result = env.renderString("{{ d.constructor }}|{{ d['__proto__'] }}", { d: JSON.parse('{"constructor": "c", "__proto__": "p"}') });
+  const result = env.renderString("{{ d.constructor }}|{{ d['__proto__'] }}", {
+    d: JSON.parse('{"constructor": "c", "__proto__": "p"}'),
+  });
   assert.deepEqual(result, { ok: true, text: 'c|p' });
 });
 

@@ -4,7 +4,14 @@
 // time, and caps nesting so a pathological value cannot overflow the stack.
 
 import { didYouMean } from '../../text/suggest';
-import { walkExpr, type EmbeddedExpression, type ExprNode, type ExprProblem, type ExprSpan, type ParsedAdfString } from './ast';
+import {
+  walkExpr,
+  type EmbeddedExpression,
+  type ExprNode,
+  type ExprProblem,
+  type ExprSpan,
+  type ParsedAdfString,
+} from './ast';
 import { ADF_FUNCTIONS, describeArity, lookupFunction } from './functions';
 
 /** Deeper nesting is reported as a syntax problem instead of risking a stack overflow. */
@@ -14,7 +21,8 @@ const CANONICAL_NAMES = ADF_FUNCTIONS.map(f => f.name);
 
 /** Logic Apps functions people carry over to ADF, with the ADF way of saying the same thing. */
 const NOT_IN_ADF: Readonly<Record<string, string>> = {
-  parameters: "pipeline parameters are read with pipeline().parameters.name (in a dataset, dataset().name; in a linked service, linkedService().name)",
+  parameters:
+    'pipeline parameters are read with pipeline().parameters.name (in a dataset, dataset().name; in a linked service, linkedService().name)',
   body: "an activity's output is read with activity('name').output",
   outputs: "an activity's output is read with activity('name').output",
   actions: "an activity's output is read with activity('name').output",
@@ -40,7 +48,8 @@ const isIdentPart = (c: number): boolean => isIdentStart(c) || isDigit(c);
  * Property names after '.': real factories use hyphens (`globalParameters.GP-Int`) and names
  * that start with a digit; anything else needs the bracket form `['any name']`.
  */
-const isPropertyChar = (c: number): boolean => isIdentPart(c) || c === 45 /* - */ || c === 36 /* $ */ || (c >= 0x80 && !isWhitespace(c));
+const isPropertyChar = (c: number): boolean =>
+  isIdentPart(c) || c === 45 /* - */ || c === 36 /* $ */ || (c >= 0x80 && !isWhitespace(c));
 
 const OPERATOR_CHARS = '+-*/%=<>!&|';
 
@@ -93,7 +102,10 @@ class ExpressionParser {
 
   parseExpression(depth: number): ExprNode {
     if (depth > MAX_EXPRESSION_DEPTH) {
-      throw new SyntaxFailure(`This expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`, span(this.pos, this.pos + 1));
+      throw new SyntaxFailure(
+        `This expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`,
+        span(this.pos, this.pos + 1),
+      );
     }
     let node = this.parsePrimary(depth);
     for (;;) {
@@ -107,7 +119,10 @@ class ExpressionParser {
         this.skipWhitespace();
         const next = this.code();
         if (next !== 46 && next !== 91) {
-          throw new SyntaxFailure("'?' must be followed by '.' or '[' (null-safe access: x?.name or x?['name'])", span(question, question + 1));
+          throw new SyntaxFailure(
+            "'?' must be followed by '.' or '[' (null-safe access: x?.name or x?['name'])",
+            span(question, question + 1),
+          );
         }
         optional = true;
       }
@@ -116,7 +131,10 @@ class ExpressionParser {
       else if (d === 91 /* [ */) node = this.parseIndex(node, optional, depth);
       else if (d === 40 /* ( */) {
         // Nothing but a function name may be followed by '(' (a '(' after a value is never valid).
-        throw new SyntaxFailure("Unexpected '(': only a function name can be called, not a property or a function's result", span(this.pos, this.pos + 1));
+        throw new SyntaxFailure(
+          "Unexpected '(': only a function name can be called, not a property or a function's result",
+          span(this.pos, this.pos + 1),
+        );
       } else {
         this.pos = save;
         return node;
@@ -132,17 +150,31 @@ class ExpressionParser {
     while (this.pos < this.src.length && isPropertyChar(this.src.charCodeAt(this.pos))) this.pos++;
     if (this.pos === start) {
       const found = this.atEnd() ? '' : `, found ${this.describe(start)}`;
-      throw new SyntaxFailure(`Expected a property name after '.'${found} (use ['name'] for names with other characters)`, span(dot, dot + 1));
+      throw new SyntaxFailure(
+        `Expected a property name after '.'${found} (use ['name'] for names with other characters)`,
+        span(dot, dot + 1),
+      );
     }
     const property = this.src.slice(start, this.pos);
-    return { kind: 'member', object, property, propertySpan: span(start, this.pos), optional, span: span(object.span.start, this.pos) };
+    return {
+      kind: 'member',
+      object,
+      property,
+      propertySpan: span(start, this.pos),
+      optional,
+      span: span(object.span.start, this.pos),
+    };
   }
 
   private parseIndex(object: ExprNode, optional: boolean, depth: number): ExprNode {
     const open = this.pos;
     this.pos++;
     this.skipWhitespace();
-    if (this.code() === 93 /* ] */) throw new SyntaxFailure("Empty index '[]': put a position or a 'key' between the brackets", span(open, this.pos + 1));
+    if (this.code() === 93 /* ] */)
+      throw new SyntaxFailure(
+        "Empty index '[]': put a position or a 'key' between the brackets",
+        span(open, this.pos + 1),
+      );
     if (this.atEnd()) throw new SyntaxFailure("This '[' is never closed: add ']'", span(open, open + 1));
     const index = this.parseExpression(depth + 1);
     this.skipWhitespace();
@@ -162,21 +194,37 @@ class ExpressionParser {
     const c = this.code();
     if (c === 39 /* ' */) return this.parseString();
     const next = this.code(start + 1);
-    if (isDigit(c) || ((c === 45 /* - */ || c === 46) && (isDigit(next) || (c === 45 && next === 46 && isDigit(this.code(start + 2)))))) {
+    if (
+      isDigit(c) ||
+      ((c === 45 /* - */ || c === 46) && (isDigit(next) || (c === 45 && next === 46 && isDigit(this.code(start + 2)))))
+    ) {
       return this.parseNumber();
     }
     if (isIdentStart(c)) return this.parseIdentifier(depth);
     if (c === 34 /* " */) {
       const close = this.src.indexOf('"', start + 1);
-      throw new SyntaxFailure("Strings in expressions use single quotes: 'text', not \"text\"", span(start, close === -1 ? start + 1 : close + 1));
+      throw new SyntaxFailure(
+        'Strings in expressions use single quotes: \'text\', not "text"',
+        span(start, close === -1 ? start + 1 : close + 1),
+      );
     }
     if (c === 64 /* @ */) {
-      throw new SyntaxFailure("Unexpected '@' inside an expression: functions inside it are written without '@' (concat(pipeline().RunId, 'x'))", span(start, start + 1));
+      throw new SyntaxFailure(
+        "Unexpected '@' inside an expression: functions inside it are written without '@' (concat(pipeline().RunId, 'x'))",
+        span(start, start + 1),
+      );
     }
     const ch = this.src[start]!;
-    if (ch === '(') throw new SyntaxFailure("Unexpected '(': parentheses only follow a function name, as in concat(...)", span(start, start + 1));
+    if (ch === '(')
+      throw new SyntaxFailure(
+        "Unexpected '(': parentheses only follow a function name, as in concat(...)",
+        span(start, start + 1),
+      );
     if (OPERATOR_CHARS.includes(ch)) throw operatorFailure(start, ch);
-    throw new SyntaxFailure(`Unexpected ${this.describe(start)}: expected a value (a function call, a 'string', a number, true, false or null)`, this.tokenAt(start).span);
+    throw new SyntaxFailure(
+      `Unexpected ${this.describe(start)}: expected a value (a function call, a 'string', a number, true, false or null)`,
+      this.tokenAt(start).span,
+    );
   }
 
   private describe(at: number): string {
@@ -191,7 +239,10 @@ class ExpressionParser {
     for (;;) {
       const close = src.indexOf("'", from);
       if (close === -1) {
-        throw new SyntaxFailure("Unterminated string: this quote is never closed (to put a quote inside a string, double it: '')", span(start, src.length));
+        throw new SyntaxFailure(
+          "Unterminated string: this quote is never closed (to put a quote inside a string, double it: '')",
+          span(start, src.length),
+        );
       }
       parts.push(src.slice(from, close));
       if (src.charCodeAt(close + 1) === 39) {
@@ -235,7 +286,8 @@ class ExpressionParser {
     if (this.code() === 40 /* ( */) return this.parseCall(name, span(start, nameEnd), depth);
     this.pos = nameEnd;
     const lower = name.toLowerCase();
-    if (lower === 'true' || lower === 'false') return { kind: 'boolean', value: lower === 'true', span: span(start, nameEnd) };
+    if (lower === 'true' || lower === 'false')
+      return { kind: 'boolean', value: lower === 'true', span: span(start, nameEnd) };
     if (lower === 'null') return { kind: 'null', span: span(start, nameEnd) };
     const f = lookupFunction(name);
     const message = f
@@ -263,7 +315,8 @@ class ExpressionParser {
           ? new SyntaxFailure(`Missing first argument of ${name}: nothing before ','`, span(this.pos, this.pos + 1))
           : new SyntaxFailure(`Missing argument of ${name}: nothing between two commas`, span(lastComma, this.pos + 1));
       }
-      if (c === 41 /* ) */) throw new SyntaxFailure(`Missing argument of ${name} after the last ','`, span(lastComma, lastComma + 1));
+      if (c === 41 /* ) */)
+        throw new SyntaxFailure(`Missing argument of ${name} after the last ','`, span(lastComma, lastComma + 1));
       if (this.atEnd()) throw unclosed();
       args.push(this.parseExpression(depth + 1));
       this.skipWhitespace();
@@ -279,13 +332,19 @@ class ExpressionParser {
       if (this.atEnd()) throw unclosed();
       if (OPERATOR_CHARS.includes(this.src[this.pos]!)) throw operatorFailure(this.pos, this.src[this.pos]!);
       const found = this.tokenAt(this.pos);
-      throw new SyntaxFailure(`Expected ',' or ')' after an argument of ${name}, found ${quote(found.text)}`, found.span);
+      throw new SyntaxFailure(
+        `Expected ',' or ')' after an argument of ${name}, found ${quote(found.text)}`,
+        found.span,
+      );
     }
   }
 }
 
 function operatorFailure(at: number, ch: string): SyntaxFailure {
-  return new SyntaxFailure(`Unexpected '${ch}': ADF expressions have no operators; use functions such as add(), sub(), equals(), and(), or(), not()`, span(at, at + 1));
+  return new SyntaxFailure(
+    `Unexpected '${ch}': ADF expressions have no operators; use functions such as add(), sub(), equals(), and(), or(), not()`,
+    span(at, at + 1),
+  );
 }
 
 function quote(text: string): string {
@@ -320,7 +379,11 @@ function parseWholeExpression(value: string, problems: ExprProblem[]): EmbeddedE
   const parser = new ExpressionParser(value, 1, false);
   parser.skipWhitespace();
   if (parser.atEnd()) {
-    problems.push({ kind: 'syntax', message: "'@' alone is not an expression: write an expression after it, or '@@' for a literal '@'", span: span(0, 1) });
+    problems.push({
+      kind: 'syntax',
+      message: "'@' alone is not an expression: write an expression after it, or '@@' for a literal '@'",
+      span: span(0, 1),
+    });
     return { span: text };
   }
   try {
@@ -330,7 +393,10 @@ function parseWholeExpression(value: string, problems: ExprProblem[]): EmbeddedE
       const at = parser.pos;
       const ch = value[at]!;
       if (OPERATOR_CHARS.includes(ch)) throw operatorFailure(at, ch);
-      const message = ch === ')' ? "Unexpected ')': there are more ')' than '('" : `Unexpected ${quote(parser.tokenAt(at).text)} after the end of the expression`;
+      const message =
+        ch === ')'
+          ? "Unexpected ')': there are more ')' than '('"
+          : `Unexpected ${quote(parser.tokenAt(at).text)} after the end of the expression`;
       throw new SyntaxFailure(message, span(at, value.trimEnd().length));
     }
     checkCalls(node, problems);
@@ -346,12 +412,20 @@ function parseWholeExpression(value: string, problems: ExprProblem[]): EmbeddedE
  * Parses one `@{...}` starting at `at` (the '@'). Returns the expression and the offset where
  * scanning for the next interpolation resumes.
  */
-function parseInterpolation(value: string, at: number, problems: ExprProblem[]): { expression: EmbeddedExpression; resume: number } {
+function parseInterpolation(
+  value: string,
+  at: number,
+  problems: ExprProblem[],
+): { expression: EmbeddedExpression; resume: number } {
   const start = at + 2;
   const parser = new ExpressionParser(value, start, true);
   parser.skipWhitespace();
   if (parser.pos < value.length && value[parser.pos] === '}') {
-    problems.push({ kind: 'syntax', message: "Empty expression '@{}': put an expression between the braces, or write '@@{' for a literal '@{'", span: span(at, parser.pos + 1) });
+    problems.push({
+      kind: 'syntax',
+      message: "Empty expression '@{}': put an expression between the braces, or write '@@{' for a literal '@{'",
+      span: span(at, parser.pos + 1),
+    });
     return { expression: { span: span(start, parser.pos) }, resume: parser.pos + 1 };
   }
   try {

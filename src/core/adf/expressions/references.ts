@@ -52,11 +52,19 @@ export function collectReferences(node: ExprNode): ExprReference[] {
       const lower = n.name.toLowerCase();
       if ((lower === 'variables' || lower === 'activity') && n.args.length === 1) {
         const arg = n.args[0]!;
-        if (arg.kind === 'string') refs.push({ kind: lower === 'variables' ? 'variable' : 'activity', name: arg.value, span: contents(arg.span) });
+        if (arg.kind === 'string')
+          refs.push({
+            kind: lower === 'variables' ? 'variable' : 'activity',
+            name: arg.value,
+            span: contents(arg.span),
+          });
         else refs.push({ kind: 'dynamicName', function: lower, span: arg.span });
       } else if (lower === 'item' && n.args.length === 0) {
         refs.push({ kind: 'item', span: n.span });
-      } else if ((lower === 'trigger' || lower === 'triggerbody' || lower === 'triggeroutputs') && n.args.length === 0) {
+      } else if (
+        (lower === 'trigger' || lower === 'triggerbody' || lower === 'triggeroutputs') &&
+        n.args.length === 0
+      ) {
         refs.push({ kind: 'trigger', span: n.span });
       }
       return;
@@ -66,7 +74,8 @@ export function collectReferences(node: ExprNode): ExprReference[] {
     const object = n.object;
     if (isContextCall(object, 'pipeline')) {
       // pipeline().parameters / .globalParameters are containers, reported through their children.
-      if ('name' in key && !/^(parameters|globalparameters)$/i.test(key.name)) refs.push({ kind: 'pipelineSystem', name: key.name, span: key.span });
+      if ('name' in key && !/^(parameters|globalparameters)$/i.test(key.name))
+        refs.push({ kind: 'pipelineSystem', name: key.name, span: key.span });
       return;
     }
     if ((object.kind === 'member' || object.kind === 'index') && isContextCall(object.object, 'pipeline')) {
@@ -75,14 +84,28 @@ export function collectReferences(node: ExprNode): ExprReference[] {
       const lower = container.name.toLowerCase();
       if (lower !== 'parameters' && lower !== 'globalparameters') return;
       const global = lower === 'globalparameters';
-      if ('name' in key) refs.push({ kind: global ? 'globalParameter' : 'pipelineParameter', name: key.name, span: key.span });
-      else refs.push({ kind: 'dynamicName', function: global ? 'pipeline().globalParameters' : 'pipeline().parameters', span: key.dynamic });
+      if ('name' in key)
+        refs.push({ kind: global ? 'globalParameter' : 'pipelineParameter', name: key.name, span: key.span });
+      else
+        refs.push({
+          kind: 'dynamicName',
+          function: global ? 'pipeline().globalParameters' : 'pipeline().parameters',
+          span: key.dynamic,
+        });
       return;
     }
-    for (const [fn, kind] of [['dataset', 'datasetParameter'], ['linkedservice', 'linkedServiceParameter']] as const) {
+    for (const [fn, kind] of [
+      ['dataset', 'datasetParameter'],
+      ['linkedservice', 'linkedServiceParameter'],
+    ] as const) {
       if (!isContextCall(object, fn)) continue;
       if ('name' in key) refs.push({ kind, name: key.name, span: key.span });
-      else refs.push({ kind: 'dynamicName', function: fn === 'dataset' ? 'dataset()' : 'linkedService()', span: key.dynamic });
+      else
+        refs.push({
+          kind: 'dynamicName',
+          function: fn === 'dataset' ? 'dataset()' : 'linkedService()',
+          span: key.dynamic,
+        });
     }
   });
   return refs.sort((a, b) => a.span.start - b.span.start);

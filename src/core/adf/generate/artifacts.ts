@@ -3,10 +3,24 @@
 // whose values the metadata owns (the round trip updates those and keeps the rest of the file).
 import * as path from 'path';
 import type { LakehouseMetadata, SourceSystem } from '../../metadata/model';
-import { bindingTargets, effectiveBindings, outputPathProblem, templateNameProblem, toPosix } from '../../metadata/templateBindings';
+import {
+  bindingTargets,
+  effectiveBindings,
+  outputPathProblem,
+  templateNameProblem,
+  toPosix,
+} from '../../metadata/templateBindings';
 import { goldPipelineName } from '../../metadata/bundleRules';
 import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
-import { buildIngestionPipelines, pipelineStats, sqlDatasetName, sqlFlavour, sqlLinkedServiceName, tableKey, type NotebookPaths } from './pipeline';
+import {
+  buildIngestionPipelines,
+  pipelineStats,
+  sqlDatasetName,
+  sqlFlavour,
+  sqlLinkedServiceName,
+  tableKey,
+  type NotebookPaths,
+} from './pipeline';
 import { resolveAdfSettings, sourceConnection, type ResolveOptions, type ResolvedAdfSettings } from './settings';
 import { AdfGenerationError } from './errors';
 
@@ -51,7 +65,11 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
     const clash = artifacts.find(a => a.relativePath.toLowerCase() === relativePath.toLowerCase());
     if (clash) {
       if (clash.text === text) return clash;
-      throw new AdfGenerationError(`Two ${kind === 'linkedService' ? 'linked services' : `${kind}s`} would be named '${name}'. Give them different names in lakehouse.yaml (the sources' linkedService, or the adf section).`);
+      throw new AdfGenerationError(
+        `Two ${kind === 'linkedService' ? 'linked services' : `${kind}s`} would be named ` +
+          `'${name}'. Give them different names in lakehouse.yaml (the sources' linkedService, or ` +
+          `the adf section).`,
+      );
     }
     const artifact: GeneratedArtifact = { kind, name, relativePath, value, text, ownedPaths };
     artifacts.push(artifact);
@@ -59,28 +77,42 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
   };
 
   for (const system of systems) add('linkedService', sqlLinkedService(system, notes), sqlLinkedServiceOwned(system));
-  add('linkedService', {
-    name: settings.lakeLinkedService, type: LINKED_SERVICE_TYPE,
-    properties: { annotations: ANNOTATIONS, type: 'AzureBlobFS', typeProperties: { url: settings.storageUrl } },
-  }, [['properties', 'typeProperties', 'url']]);
+  add(
+    'linkedService',
+    {
+      name: settings.lakeLinkedService,
+      type: LINKED_SERVICE_TYPE,
+      properties: { annotations: ANNOTATIONS, type: 'AzureBlobFS', typeProperties: { url: settings.storageUrl } },
+    },
+    [['properties', 'typeProperties', 'url']],
+  );
   const runsNotebooks = notebooks.silver.size > 0;
   if (runsNotebooks) add('linkedService', databricksLinkedService(settings), [['properties', 'typeProperties']]);
 
   // A dataset's parameters are its contract with the pipeline, which passes exactly these.
-  const datasetOwned: JsonPath[] = [['properties', 'linkedServiceName', 'referenceName'], ['properties', 'parameters']];
+  const datasetOwned: JsonPath[] = [
+    ['properties', 'linkedServiceName', 'referenceName'],
+    ['properties', 'parameters'],
+  ];
   for (const system of systems) add('dataset', sqlDataset(settings, system, systems), datasetOwned);
   add('dataset', lakeDataset(settings.parquetDataset, settings.lakeLinkedService, 'Parquet'), datasetOwned);
   add('dataset', lakeDataset(settings.jsonDataset, settings.lakeLinkedService, 'Json'), datasetOwned);
 
   const ingestion = buildIngestionPipelines(metadata, settings, notebooks);
   notes.push(...ingestion.notes);
-  for (const pipeline of ingestion.pipelines) notes.push(...serviceLimitNotes(add('pipeline', pipeline.value, pipeline.ownedPaths, pipeline.text)));
+  for (const pipeline of ingestion.pipelines)
+    notes.push(...serviceLimitNotes(add('pipeline', pipeline.value, pipeline.ownedPaths, pipeline.text)));
   add('trigger', scheduleTrigger(settings), [
-    ['properties', 'pipelines', 0, 'pipelineReference', 'referenceName'], ['properties', 'typeProperties', 'recurrence'],
+    ['properties', 'pipelines', 0, 'pipelineReference', 'referenceName'],
+    ['properties', 'typeProperties', 'recurrence'],
   ]);
   add('trigger', backfillTrigger(settings), [
     ['properties', 'pipeline', 'pipelineReference', 'referenceName'],
-    ...['frequency', 'interval', 'startTime', 'endTime', 'maxConcurrency'].map(key => ['properties', 'typeProperties', key]),
+    ...['frequency', 'interval', 'startTime', 'endTime', 'maxConcurrency'].map(key => [
+      'properties',
+      'typeProperties',
+      key,
+    ]),
   ]);
 
   artifacts.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
@@ -110,13 +142,24 @@ function serviceLimitNotes(pipeline: GeneratedArtifact): string[] {
 function sqlLinkedService(system: SourceSystem, notes: string[]): JsonObject {
   const { server, database } = sourceConnection(system, notes);
   const flavour = sqlFlavour(system);
-  let typeProperties: JsonObject = { server, database, encrypt: 'mandatory', trustServerCertificate: false, authenticationType: 'SystemAssignedManagedIdentity' };
+  let typeProperties: JsonObject = {
+    server,
+    database,
+    encrypt: 'mandatory',
+    trustServerCertificate: false,
+    authenticationType: 'SystemAssignedManagedIdentity',
+  };
   if (flavour.linkedServiceType === 'SqlServer') {
     typeProperties = { connectionString: `Integrated Security=True;Data Source=${server};Initial Catalog=${database}` };
-    notes.push(`Source '${system.name}' is a SQL Server: its linked service uses Windows authentication; add the self-hosted integration runtime (connectVia) and the credentials (userName, a Key Vault password) in ADF Studio, which regeneration keeps.`);
+    notes.push(
+      `Source '${system.name}' is a SQL Server: its linked service uses Windows authentication; ` +
+        `add the self-hosted integration runtime (connectVia) and the credentials (userName, a Key ` +
+        `Vault password) in ADF Studio, which regeneration keeps.`,
+    );
   }
   return {
-    name: sqlLinkedServiceName(system), type: LINKED_SERVICE_TYPE,
+    name: sqlLinkedServiceName(system),
+    type: LINKED_SERVICE_TYPE,
     properties: { annotations: ANNOTATIONS, type: flavour.linkedServiceType, typeProperties },
   };
 }
@@ -125,12 +168,20 @@ function sqlLinkedService(system: SourceSystem, notes: string[]): JsonObject {
 export function sqlLinkedServiceOwned(system: SourceSystem): JsonPath[] {
   return sqlFlavour(system).linkedServiceType === 'SqlServer'
     ? [['properties', 'typeProperties', 'connectionString']]
-    : [['properties', 'typeProperties', 'server'], ['properties', 'typeProperties', 'database'], ['properties', 'typeProperties', 'authenticationType']];
+    : [
+        ['properties', 'typeProperties', 'server'],
+        ['properties', 'typeProperties', 'database'],
+        ['properties', 'typeProperties', 'authenticationType'],
+      ];
 }
 
 /** Azure Databricks through the factory's managed identity (no token to store), on the configured cluster. */
 function databricksLinkedService(settings: ResolvedAdfSettings): JsonObject {
-  const typeProperties: JsonObject = { domain: settings.databricksDomain, authentication: 'MSI', workspaceResourceId: settings.workspaceResourceId };
+  const typeProperties: JsonObject = {
+    domain: settings.databricksDomain,
+    authentication: 'MSI',
+    workspaceResourceId: settings.workspaceResourceId,
+  };
   const cluster = settings.cluster;
   if (cluster.kind === 'existing') typeProperties.existingClusterId = cluster.existingClusterId;
   else {
@@ -143,7 +194,8 @@ function databricksLinkedService(settings: ResolvedAdfSettings): JsonObject {
     if (cluster.policyId) typeProperties.policyId = cluster.policyId;
   }
   return {
-    name: settings.databricksLinkedService, type: LINKED_SERVICE_TYPE,
+    name: settings.databricksLinkedService,
+    type: LINKED_SERVICE_TYPE,
     properties: { annotations: ANNOTATIONS, type: 'AzureDatabricks', typeProperties },
   };
 }
@@ -168,7 +220,10 @@ function sqlDataset(settings: ResolvedAdfSettings, system: SourceSystem, systems
 
 function lakeDataset(name: string, linkedService: string, format: 'Parquet' | 'Json'): JsonObject {
   const location: JsonObject = {
-    type: 'AzureBlobFSLocation', fileName: datasetExpression('file'), folderPath: datasetExpression('folder'), fileSystem: datasetExpression('container'),
+    type: 'AzureBlobFSLocation',
+    fileName: datasetExpression('file'),
+    folderPath: datasetExpression('folder'),
+    fileSystem: datasetExpression('container'),
   };
   return {
     name,
@@ -184,7 +239,10 @@ function lakeDataset(name: string, linkedService: string, format: 'Parquet' | 'J
   };
 }
 
-const pipelineReference = (settings: ResolvedAdfSettings): JsonObject => ({ referenceName: settings.pipeline, type: 'PipelineReference' });
+const pipelineReference = (settings: ResolvedAdfSettings): JsonObject => ({
+  referenceName: settings.pipeline,
+  type: 'PipelineReference',
+});
 
 function scheduleTrigger(settings: ResolvedAdfSettings): JsonObject {
   return {
@@ -238,16 +296,24 @@ function backfillTrigger(settings: ResolvedAdfSettings): JsonObject {
  */
 function notebookPaths(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notes: string[]): NotebookPaths {
   const bundleDir = metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks');
-  const usable = effectiveBindings(metadata).filter(b => !templateNameProblem(b.template) && !outputPathProblem(b.output));
+  const usable = effectiveBindings(metadata).filter(
+    b => !templateNameProblem(b.template) && !outputPathProblem(b.output),
+  );
   const workspacePath = (output: string): string => {
     const inBundle = toPosix(path.relative(bundleDir, path.resolve(metadata.rootDir, ...output.split(/[\\/]/))));
-    if (inBundle.startsWith('../')) notes.push(`${output} is outside the bundle folder, so the bundle does not deploy it; the pipeline runs it from ${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '')} all the same.`);
+    if (inBundle.startsWith('../'))
+      notes.push(
+        `${output} is outside the bundle folder, so the bundle does not deploy it; the pipeline ` +
+          `runs it from ${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '')} all the ` +
+          `same.`,
+      );
     return `${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '').replace(/\.(py|sql|scala|r|ipynb)$/i, '')}`;
   };
   const silver = new Map<string, string>();
   const tableBinding = usable.find(b => b.for === 'table');
   if (tableBinding) {
-    for (const target of bindingTargets(tableBinding, metadata)) if (target.table) silver.set(tableKey(target.table), workspacePath(target.output));
+    for (const target of bindingTargets(tableBinding, metadata))
+      if (target.table) silver.set(tableKey(target.table), workspacePath(target.output));
   }
   if (metadata.dimensions.length === 0 && metadata.facts.length === 0) return { silver };
   // No dimension or fact is rendered: the project's gold is not ours to run.

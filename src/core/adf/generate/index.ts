@@ -50,10 +50,34 @@
 // removed, the ingestion split), or whose gold step is not the one generation writes (none, or
 // the gold notebooks run one by one in ForEach loops, as generation once wrote them), is a
 // conflict that --force rewrites whole (plan.ts).
-export { generateAdfArtifacts, AdfGenerationError, type AdfArtifactKind, type AdfGeneration, type GeneratedArtifact, type GenerateOptions } from './artifacts';
 export {
-  planAdfGeneration, writeAdfPlan, conflictsOf, isUpToDate, FINGERPRINT_FILE,
-  type AdfFilePlan, type AdfFileStatus, type AdfGenerationPlan, type ConflictReason, type ReadText, type WritePlanOptions, type WritePlanReport,
+  generateAdfArtifacts,
+  AdfGenerationError,
+  type AdfArtifactKind,
+  type AdfGeneration,
+  type GeneratedArtifact,
+  type GenerateOptions,
+} from './artifacts';
+export {
+  planAdfGeneration,
+  writeAdfPlan,
+  conflictsOf,
+  isUpToDate,
+  FINGERPRINT_FILE,
+  type AdfFilePlan,
+  type AdfFileStatus,
+  type AdfGenerationPlan,
+  type ConflictReason,
+  type ReadText,
+  type WritePlanOptions,
+  type WritePlanReport,
 } from './plan';
-export { readBundleDeployment, resolveAdfSettings, UnknownAdfEnvironmentError, PLACEHOLDER, type BundleDeployment, type ResolvedAdfSettings } from './settings';
+export {
+  readBundleDeployment,
+  resolveAdfSettings,
+  UnknownAdfEnvironmentError,
+  PLACEHOLDER,
+  type BundleDeployment,
+  type ResolvedAdfSettings,
+} from './settings';
 export { formatAdfJson, detectFormatting, pathText, type JsonObject, type JsonPath, type JsonValue } from './adfJson';

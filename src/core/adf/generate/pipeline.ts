@@ -47,19 +47,38 @@ const FULL_LOAD_PARAMETER = 'full_load_input';
 const ROWVERSION_PARAMETER = 'rowversion_input';
 const CHANGE_TRACKING_PARAMETER = 'change_tracking_input';
 /** What the lake pipelines pass on to the pipelines they run: where the lake and the catalog are, and the backfill window. */
-const PASSED_ON = [BRONZE_CONTAINER, SILVER_CONTAINER, STORAGE_ACCOUNT, CATALOG, SILVER_SCHEMA, WINDOW_START, WINDOW_END];
+const PASSED_ON = [
+  BRONZE_CONTAINER,
+  SILVER_CONTAINER,
+  STORAGE_ACCOUNT,
+  CATALOG,
+  SILVER_SCHEMA,
+  WINDOW_START,
+  WINDOW_END,
+];
 /** The Azure Databricks resource (first-party application id) the factory's managed identity gets tokens for. */
 const DATABRICKS_RESOURCE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 
 const expression = (value: string): JsonObject => ({ value, type: 'Expression' });
 const linkedServiceRef = (name: string): JsonObject => ({ referenceName: name, type: 'LinkedServiceReference' });
 const datasetRef = (name: string, parameters?: JsonObject): JsonObject =>
-  parameters ? { referenceName: name, type: 'DatasetReference', parameters } : { referenceName: name, type: 'DatasetReference' };
-const dependsOn = (activity: string, ...conditions: string[]): JsonObject => ({ activity, dependencyConditions: conditions });
+  parameters
+    ? { referenceName: name, type: 'DatasetReference', parameters }
+    : { referenceName: name, type: 'DatasetReference' };
+const dependsOn = (activity: string, ...conditions: string[]): JsonObject => ({
+  activity,
+  dependencyConditions: conditions,
+});
 
 /** ADF Studio's policy block; data movement retries once (transient network errors), notebooks never (a retry doubles cluster time). */
 function policy(retry: number): JsonObject {
-  return { timeout: '0.12:00:00', retry, retryIntervalInSeconds: retry ? 60 : 30, secureOutput: false, secureInput: false };
+  return {
+    timeout: '0.12:00:00',
+    retry,
+    retryIntervalInSeconds: retry ? 60 : 30,
+    secureOutput: false,
+    secureInput: false,
+  };
 }
 
 interface ActivityParts {
@@ -87,10 +106,18 @@ function activity(parts: ActivityParts): JsonObject {
   return a;
 }
 
-const READ_SETTINGS: JsonObject = { type: 'AzureBlobFSReadSettings', recursive: false, enablePartitionDiscovery: false };
+const READ_SETTINGS: JsonObject = {
+  type: 'AzureBlobFSReadSettings',
+  recursive: false,
+  enablePartitionDiscovery: false,
+};
 
 /** The Copy source, Script and dataset types of each kind of SQL source. */
-export function sqlFlavour(system: SourceSystem): { linkedServiceType: string; datasetType: string; sourceType: string } {
+export function sqlFlavour(system: SourceSystem): {
+  linkedServiceType: string;
+  datasetType: string;
+  sourceType: string;
+} {
   switch (system.type) {
     case 'synapse':
       return { linkedServiceType: 'AzureSqlDW', datasetType: 'AzureSqlDWTable', sourceType: 'SqlDWSource' };
@@ -102,7 +129,11 @@ export function sqlFlavour(system: SourceSystem): { linkedServiceType: string; d
 }
 
 /** The name of a source system's SQL dataset (suffixed with the system when there are several). */
-export function sqlDatasetName(settings: ResolvedAdfSettings, system: SourceSystem, systems: readonly SourceSystem[]): string {
+export function sqlDatasetName(
+  settings: ResolvedAdfSettings,
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+): string {
   return systems.length > 1 ? `${settings.sqlDataset}_${system.name}` : settings.sqlDataset;
 }
 
@@ -118,7 +149,11 @@ export function isIncremental(table: Table): table is Table & { cdcColumn: strin
 /** The table's folder in the bronze zone (the zone's path layout, default the table's name). */
 export function bronzeFolder(metadata: LakehouseMetadata, table: Table): string {
   const layout = metadata.zones.find(z => z.name === 'bronze')?.path ?? '{table}';
-  return layout.replace(/\{(table|schema|system)\}/g, (_, key: string) => (key === 'table' ? table.name : key === 'schema' ? table.schema : table.system)).replace(/^\/+|\/+$/g, '');
+  return layout
+    .replace(/\{(table|schema|system)\}/g, (_, key: string) =>
+      key === 'table' ? table.name : key === 'schema' ? table.schema : table.system,
+    )
+    .replace(/^\/+|\/+$/g, '');
 }
 
 export function tableKey(table: Table): string {
@@ -140,17 +175,36 @@ export interface IngestionPipelines {
 export const GENERATION_LIMITS = { activities: 80, parameters: 50, textChars: 128 * 1024 } as const;
 
 /** Activities (nested ones included), parameters and formatted size of a pipeline. */
-export function pipelineStats(pipeline: JsonObject, text = formatAdfJson(pipeline)): { activities: number; parameters: number; chars: number } {
+export function pipelineStats(
+  pipeline: JsonObject,
+  text = formatAdfJson(pipeline),
+): { activities: number; parameters: number; chars: number } {
   const properties = pipeline.properties as { activities: JsonObject[]; parameters: JsonObject };
-  const count = (activities: readonly JsonObject[] | undefined): number => (activities ?? []).reduce((n, a) => {
-    const tp = a.typeProperties as Record<string, JsonObject[] | undefined>;
-    return n + 1 + count(tp.activities) + count(tp.ifTrueActivities) + count(tp.ifFalseActivities) + count(tp.defaultActivities);
-  }, 0);
-  return { activities: count(properties.activities), parameters: Object.keys(properties.parameters).length, chars: text.length };
+  const count = (activities: readonly JsonObject[] | undefined): number =>
+    (activities ?? []).reduce((n, a) => {
+      const tp = a.typeProperties as Record<string, JsonObject[] | undefined>;
+      return (
+        n +
+        1 +
+        count(tp.activities) +
+        count(tp.ifTrueActivities) +
+        count(tp.ifFalseActivities) +
+        count(tp.defaultActivities)
+      );
+    }, 0);
+  return {
+    activities: count(properties.activities),
+    parameters: Object.keys(properties.parameters).length,
+    chars: text.length,
+  };
 }
 
 function withinLimits(pipeline: BuiltPipeline, stats = pipelineStats(pipeline.value, pipeline.text)): boolean {
-  return stats.activities <= GENERATION_LIMITS.activities && stats.parameters <= GENERATION_LIMITS.parameters && stats.chars <= GENERATION_LIMITS.textChars;
+  return (
+    stats.activities <= GENERATION_LIMITS.activities &&
+    stats.parameters <= GENERATION_LIMITS.parameters &&
+    stats.chars <= GENERATION_LIMITS.textChars
+  );
 }
 
 /**
@@ -161,14 +215,21 @@ function withinLimits(pipeline: BuiltPipeline, stats = pipelineStats(pipeline.va
  * too long for one pipeline is split into `_part<n>` pipelines; more system pipelines than the
  * orchestrator has room for are run through `<pipeline>_batch_<n>` pipelines.
  */
-export function buildIngestionPipelines(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notebooks: NotebookPaths): IngestionPipelines {
+export function buildIngestionPipelines(
+  metadata: LakehouseMetadata,
+  settings: ResolvedAdfSettings,
+  notebooks: NotebookPaths,
+): IngestionPipelines {
   const systems = metadata.sources.filter(s => s.tables.length > 0);
   if (systems.length <= 1) {
     const single = singlePipeline(metadata, settings, notebooks, systems[0]);
     if (withinLimits(single)) return { pipelines: [single], notes: [] };
   }
-  const children = systems.flatMap(system => inParts(`${settings.pipeline}_${system.name}`, system.tables,
-    (name, tables, part) => childPipeline(name, metadata, system, systems, tables, settings, notebooks, part)));
+  const children = systems.flatMap(system =>
+    inParts(`${settings.pipeline}_${system.name}`, system.tables, (name, tables, part) =>
+      childPipeline(name, metadata, system, systems, tables, settings, notebooks, part),
+    ),
+  );
   const runs = children.map(child => runOf(settings, child));
   const orchestrated = orchestration(settings, notebooks, runs);
   return { pipelines: [...orchestrated.pipelines, ...children], notes: orchestrated.notes };
@@ -194,7 +255,11 @@ function fitActivityName(name: string): string {
  * One pipeline of all the items while it fits, else the fewest equal parts (in order) that each
  * fit: `<name>_part1`, `<name>_part2`, … Items are what a pipeline's array parameter lists.
  */
-function inParts<T>(name: string, items: readonly T[], build: (name: string, items: readonly T[], part?: number) => BuiltPipeline): BuiltPipeline[] {
+function inParts<T>(
+  name: string,
+  items: readonly T[],
+  build: (name: string, items: readonly T[], part?: number) => BuiltPipeline,
+): BuiltPipeline[] {
   if (items.length === 0) return [];
   const whole = build(name, items);
   const stats = pipelineStats(whole.value, whole.text);
@@ -202,7 +267,8 @@ function inParts<T>(name: string, items: readonly T[], build: (name: string, ite
   for (let parts = Math.max(2, Math.ceil(stats.chars / GENERATION_LIMITS.textChars)); parts <= items.length; parts++) {
     const size = Math.ceil(items.length / parts);
     const built: BuiltPipeline[] = [];
-    for (let k = 0; k * size < items.length; k++) built.push(build(`${name}_part${k + 1}`, items.slice(k * size, (k + 1) * size), k + 1));
+    for (let k = 0; k * size < items.length; k++)
+      built.push(build(`${name}_part${k + 1}`, items.slice(k * size, (k + 1) * size), k + 1));
     if (built.every(b => withinLimits(b))) return built;
   }
   return [whole]; // no split fits (a single item past the limits): the service-limit note says so
@@ -212,8 +278,13 @@ function inParts<T>(name: string, items: readonly T[], build: (name: string, ite
  * The orchestrator, and the batch pipelines between it and the source system pipelines when it
  * has no room for an Execute Pipeline per system pipeline.
  */
-function orchestration(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[]): { pipelines: BuiltPipeline[]; notes: string[] } {
-  const room = GENERATION_LIMITS.activities - ALERT_ACTIVITIES - (notebooks.goldPipeline !== undefined ? GOLD_ACTIVITIES : 0);
+function orchestration(
+  settings: ResolvedAdfSettings,
+  notebooks: NotebookPaths,
+  runs: readonly Run[],
+): { pipelines: BuiltPipeline[]; notes: string[] } {
+  const room =
+    GENERATION_LIMITS.activities - ALERT_ACTIVITIES - (notebooks.goldPipeline !== undefined ? GOLD_ACTIVITIES : 0);
   const batches: BuiltPipeline[] = [];
   let top: Run[] = [...runs];
   if (runs.length > room) {
@@ -221,14 +292,23 @@ function orchestration(settings: ResolvedAdfSettings, notebooks: NotebookPaths, 
     const size = Math.ceil(runs.length / count);
     top = [];
     for (let k = 0; k * size < runs.length; k++) {
-      const batch = batchPipeline(`${settings.pipeline}_batch_${k + 1}`, settings, runs.slice(k * size, (k + 1) * size));
+      const batch = batchPipeline(
+        `${settings.pipeline}_batch_${k + 1}`,
+        settings,
+        runs.slice(k * size, (k + 1) * size),
+      );
       batches.push(batch);
       top.push(runOf(settings, batch));
     }
   }
-  const notes = top.length > room
-    ? [`The ingestion needs ${runs.length} pipelines (one per source system or part of one): even run through ${top.length} batch pipelines, pipeline '${settings.pipeline}' has more activities than ADF allows. Split the source systems into several projects.`]
-    : [];
+  const notes =
+    top.length > room
+      ? [
+          `The ingestion needs ${runs.length} pipelines (one per source system or part of one): even ` +
+            `run through ${top.length} batch pipelines, pipeline '${settings.pipeline}' has more ` +
+            `activities than ADF allows. Split the source systems into several projects.`,
+        ]
+      : [];
   return { pipelines: [orchestratorPipeline(settings, notebooks, top), ...batches], notes };
 }
 
@@ -298,7 +378,11 @@ function chained(stages: JsonObject[][]): JsonObject[] {
  * error of the stage that failed. With a Key Vault, the URL is read at run time and never shown
  * in the run's monitoring (secure output and input).
  */
-function withAlerts(activities: JsonObject[], settings: ResolvedAdfSettings, stageNames: readonly string[]): JsonObject[] {
+function withAlerts(
+  activities: JsonObject[],
+  settings: ResolvedAdfSettings,
+  stageNames: readonly string[],
+): JsonObject[] {
   const last = activities.at(-1)?.name as string | undefined;
   const fromVault = settings.alert.kind === 'keyVault';
   const url = fromVault ? "@activity('get_alert_url').output.value" : `@pipeline().parameters.${ALERT_URL}`;
@@ -309,25 +393,41 @@ function withAlerts(activities: JsonObject[], settings: ResolvedAdfSettings, sta
   const errors = stageNames.map(name => `activity('${name}')?.error?.message`);
   const error = errors.length ? `@{coalesce(${[...errors, "'see the run in ADF Studio'"].join(', ')})}` : '';
   return [
-    ...(fromVault ? [activity({
-      name: 'get_alert_url', type: 'WebActivity', policy: { ...policy(1), secureOutput: true },
-      typeProperties: {
-        method: 'GET',
-        url: expression(`@concat('https://', pipeline().parameters.${KEY_VAULT}, '.vault.azure.net/secrets/', pipeline().parameters.${ALERT_URL_SECRET}, '?api-version=7.4')`),
-        authentication: { type: 'MSI', resource: 'https://vault.azure.net' },
-      },
-    })] : []),
+    ...(fromVault
+      ? [
+          activity({
+            name: 'get_alert_url',
+            type: 'WebActivity',
+            policy: { ...policy(1), secureOutput: true },
+            typeProperties: {
+              method: 'GET',
+              url: expression(
+                `@concat('https://', pipeline().parameters.${KEY_VAULT}, '.vault.azure.net/secrets/', ` +
+                  `pipeline().parameters.${ALERT_URL_SECRET}, '?api-version=7.4')`,
+              ),
+              authentication: { type: 'MSI', resource: 'https://vault.azure.net' },
+            },
+          }),
+        ]
+      : []),
     ...activities,
     alert('alert_success', 'Succeeded', after(['Succeeded']), url, ''),
     ...(last ? [alert('alert_failure', 'Failed', after(['Failed', 'Skipped']), url, error)] : []),
   ];
 }
 
-function pipelineOf(name: string, description: string, activities: JsonObject[], parameters: Parameters): BuiltPipeline {
+function pipelineOf(
+  name: string,
+  description: string,
+  activities: JsonObject[],
+  parameters: Parameters,
+): BuiltPipeline {
   const value: JsonObject = {
     name,
     properties: {
-      description, activities, parameters: parameters.values,
+      description,
+      activities,
+      parameters: parameters.values,
       // One run at a time: two runs would race on a table's watermark and its silver checkpoint.
       concurrency: 1,
       annotations: ['lakehouse-workbench'],
@@ -341,7 +441,7 @@ function pipelineOf(name: string, description: string, activities: JsonObject[],
 function overlapMinutes(table: Table): number {
   const explicit = table.cdcOverlap ? durationMinutes(table.cdcOverlap) : undefined;
   if (explicit !== undefined) return explicit;
-  const type = table.cdcColumn ? table.columnIndex.get(table.cdcColumn.toLowerCase())?.type ?? '' : '';
+  const type = table.cdcColumn ? (table.columnIndex.get(table.cdcColumn.toLowerCase())?.type ?? '') : '';
   return /^\s*date\s*$/i.test(type) ? 24 * 60 : 60;
 }
 
@@ -364,12 +464,21 @@ function normalizeTime(time: string): string {
 }
 
 /** A source system's loops over its tables (watermark, rowversion, Change Tracking, full loads), their array parameters owned. */
-function systemLoops(metadata: LakehouseMetadata, system: SourceSystem, systems: readonly SourceSystem[], tables: readonly Table[],
-  settings: ResolvedAdfSettings, notebooks: NotebookPaths, parameters: Parameters): JsonObject[][] {
+function systemLoops(
+  metadata: LakehouseMetadata,
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  tables: readonly Table[],
+  settings: ResolvedAdfSettings,
+  notebooks: NotebookPaths,
+  parameters: Parameters,
+): JsonObject[][] {
   const loops: JsonObject[][] = [];
   const silverOf = (t: Table) => notebooks.silver.get(tableKey(t));
   const common = (t: Table) => ({
-    schema: t.schema, table: t.name, bronze_folder: bronzeFolder(metadata, t),
+    schema: t.schema,
+    table: t.name,
+    bronze_folder: bronzeFolder(metadata, t),
     ...(silverOf(t) !== undefined ? { silver_notebook: silverOf(t) as string } : {}),
   });
   const withSilver = (list: Table[]) => list.some(t => silverOf(t) !== undefined);
@@ -377,22 +486,40 @@ function systemLoops(metadata: LakehouseMetadata, system: SourceSystem, systems:
 
   const watermark = byMode('watermark');
   if (watermark.length > 0) {
-    parameters.own(settings.loopParameter, 'array', watermark.map(t => ({
-      ...common(t), cdc_col: t.cdcColumn!, from_date: t.backfillFrom ?? '', seed: seedWatermark(t, settings), overlap_minutes: overlapMinutes(t),
-    })));
+    parameters.own(
+      settings.loopParameter,
+      'array',
+      watermark.map(t => ({
+        ...common(t),
+        cdc_col: t.cdcColumn!,
+        from_date: t.backfillFrom ?? '',
+        seed: seedWatermark(t, settings),
+        overlap_minutes: overlapMinutes(t),
+      })),
+    );
     loops.push(watermarkLoop(system, systems, settings.loopParameter, settings, withSilver(watermark)));
   }
   const rowversion = byMode('rowversion');
   if (rowversion.length > 0) {
-    parameters.own(ROWVERSION_PARAMETER, 'array', rowversion.map(t => ({ ...common(t), cdc_col: t.cdcColumn! })));
+    parameters.own(
+      ROWVERSION_PARAMETER,
+      'array',
+      rowversion.map(t => ({ ...common(t), cdc_col: t.cdcColumn! })),
+    );
     loops.push(rowversionLoop(system, systems, ROWVERSION_PARAMETER, settings, withSilver(rowversion)));
   }
   const tracked = tables.filter(t => t.loadType === 'incremental' && t.cdcMode === 'changeTracking');
   if (tracked.length > 0) {
-    parameters.own(CHANGE_TRACKING_PARAMETER, 'array', tracked.map(t => ({ ...common(t), ...changeTrackingColumns(t) })));
+    parameters.own(
+      CHANGE_TRACKING_PARAMETER,
+      'array',
+      tracked.map(t => ({ ...common(t), ...changeTrackingColumns(t) })),
+    );
     loops.push(changeTrackingLoop(system, systems, CHANGE_TRACKING_PARAMETER, settings, withSilver(tracked)));
   }
-  const full = tables.filter(t => !isIncremental(t) && !(t.loadType === 'incremental' && t.cdcMode === 'changeTracking'));
+  const full = tables.filter(
+    t => !isIncremental(t) && !(t.loadType === 'incremental' && t.cdcMode === 'changeTracking'),
+  );
   if (full.length > 0) {
     parameters.own(FULL_LOAD_PARAMETER, 'array', full.map(common));
     loops.push(fullLoadLoop(system, systems, FULL_LOAD_PARAMETER, settings, withSilver(full)));
@@ -417,68 +544,119 @@ function goldStep(settings: ResolvedAdfSettings, notebooks: NotebookPaths, param
   parameters.gold(settings, notebooks.goldPipeline);
   const api = `pipeline().parameters.${DATABRICKS_HOST}, '/api/2.0/pipelines`;
   const auth = { type: 'MSI', resource: DATABRICKS_RESOURCE };
-  const web = (name: string, method: string, url: string, extra: JsonObject = {}, after?: string): JsonObject => activity({
-    name, type: 'WebActivity', dependsOn: after ? [dependsOn(after, 'Succeeded')] : [], policy: policy(1),
-    typeProperties: { method, url: expression(url), ...extra, authentication: auth },
-  });
+  const web = (name: string, method: string, url: string, extra: JsonObject = {}, after?: string): JsonObject =>
+    activity({
+      name,
+      type: 'WebActivity',
+      dependsOn: after ? [dependsOn(after, 'Succeeded')] : [],
+      policy: policy(1),
+      typeProperties: { method, url: expression(url), ...extra, authentication: auth },
+    });
   const pipelineId = "first(activity('gold_pipeline_named').output.value).pipeline_id";
   const state = "activity('get_gold_update').output.update.state";
   return [
-    web('find_gold_pipeline', 'GET', `@concat(${api}?max_results=100&filter=', uriComponent(concat('name LIKE ''%', pipeline().parameters.${GOLD_PIPELINE}, '''')))`),
+    web(
+      'find_gold_pipeline',
+      'GET',
+      `@concat(${api}?max_results=100&filter=', uriComponent(concat('name LIKE ''%', pipeline().parameters.${GOLD_PIPELINE}, '''')))`,
+    ),
     activity({
-      name: 'gold_pipeline_named', type: 'Filter', dependsOn: [dependsOn('find_gold_pipeline', 'Succeeded')],
+      name: 'gold_pipeline_named',
+      type: 'Filter',
+      dependsOn: [dependsOn('find_gold_pipeline', 'Succeeded')],
       typeProperties: {
         items: expression("@coalesce(activity('find_gold_pipeline').output?.statuses, json('[]'))"),
         condition: expression(`@endswith(item().name, pipeline().parameters.${GOLD_PIPELINE})`),
       },
     }),
     activity({
-      name: 'one_gold_pipeline', type: 'IfCondition', dependsOn: [dependsOn('gold_pipeline_named', 'Succeeded')],
+      name: 'one_gold_pipeline',
+      type: 'IfCondition',
+      dependsOn: [dependsOn('gold_pipeline_named', 'Succeeded')],
       typeProperties: {
         expression: expression("@equals(activity('gold_pipeline_named').output.FilteredItemsCount, 1)"),
-        ifFalseActivities: [activity({
-          name: 'gold_pipeline_not_found', type: 'Fail',
-          typeProperties: {
-            message: expression(`@concat('No single Databricks pipeline is named ', pipeline().parameters.${GOLD_PIPELINE}, ' (found ', string(activity('gold_pipeline_named').output.FilteredItemsCount), '): deploy the bundle, which defines it, or set the gold_pipeline parameter.')`),
-            errorCode: 'GoldPipelineNotFound',
-          },
-        })],
+        ifFalseActivities: [
+          activity({
+            name: 'gold_pipeline_not_found',
+            type: 'Fail',
+            typeProperties: {
+              message: expression(
+                `@concat('No single Databricks pipeline is named ', ` +
+                  `pipeline().parameters.${GOLD_PIPELINE}, ' (found ', ` +
+                  `string(activity('gold_pipeline_named').output.FilteredItemsCount), '): deploy the bundle, ` +
+                  `which defines it, or set the gold_pipeline parameter.')`,
+              ),
+              errorCode: 'GoldPipelineNotFound',
+            },
+          }),
+        ],
       },
     }),
-    web('start_gold_update', 'POST', `@concat(${api}/', ${pipelineId}, '/updates')`, { body: { full_refresh: false } }, 'one_gold_pipeline'),
+    web(
+      'start_gold_update',
+      'POST',
+      `@concat(${api}/', ${pipelineId}, '/updates')`,
+      { body: { full_refresh: false } },
+      'one_gold_pipeline',
+    ),
     activity({
-      name: 'wait_for_gold_update', type: 'Until', dependsOn: [dependsOn('start_gold_update', 'Succeeded')],
+      name: 'wait_for_gold_update',
+      type: 'Until',
+      dependsOn: [dependsOn('start_gold_update', 'Succeeded')],
       typeProperties: {
-        expression: expression(`@contains(createArray('COMPLETED', 'FAILED', 'CANCELED'), coalesce(activity('get_gold_update')?.output?.update?.state, 'QUEUED'))`),
+        expression: expression(
+          `@contains(createArray('COMPLETED', 'FAILED', 'CANCELED'), coalesce(activity('get_gold_update')?.output?.update?.state, 'QUEUED'))`,
+        ),
         timeout: '0.06:00:00',
         activities: [
           activity({ name: 'wait_30_seconds', type: 'Wait', typeProperties: { waitTimeInSeconds: 30 } }),
-          web('get_gold_update', 'GET', `@concat(${api}/', ${pipelineId}, '/updates/', activity('start_gold_update').output.update_id)`, {}, 'wait_30_seconds'),
+          web(
+            'get_gold_update',
+            'GET',
+            `@concat(${api}/', ${pipelineId}, '/updates/', activity('start_gold_update').output.update_id)`,
+            {},
+            'wait_30_seconds',
+          ),
         ],
       },
     }),
     activity({
-      name: GOLD_ACTIVITY, type: 'IfCondition', dependsOn: [dependsOn('wait_for_gold_update', 'Succeeded')],
+      name: GOLD_ACTIVITY,
+      type: 'IfCondition',
+      dependsOn: [dependsOn('wait_for_gold_update', 'Succeeded')],
       typeProperties: {
         expression: expression(`@equals(${state}, 'COMPLETED')`),
-        ifFalseActivities: [activity({
-          name: 'gold_update_failed', type: 'Fail',
-          typeProperties: {
-            message: expression(`@concat('The gold pipeline ', pipeline().parameters.${GOLD_PIPELINE}, ' update ', activity('start_gold_update').output.update_id, ' ended ', ${state}, ': see its event log in the Databricks workspace.')`),
-            errorCode: 'GoldUpdateFailed',
-          },
-        })],
+        ifFalseActivities: [
+          activity({
+            name: 'gold_update_failed',
+            type: 'Fail',
+            typeProperties: {
+              message: expression(
+                `@concat('The gold pipeline ', pipeline().parameters.${GOLD_PIPELINE}, ' update ', ` +
+                  `activity('start_gold_update').output.update_id, ' ended ', ${state}, ': see its event log ` +
+                  `in the Databricks workspace.')`,
+              ),
+              errorCode: 'GoldUpdateFailed',
+            },
+          }),
+        ],
       },
     }),
   ];
 }
 
 const GENERATED_BY = 'Generated by Lakehouse Workbench from lakehouse.yaml (lakehouse generate adf).';
-const WHAT_IT_DOES = 'Copies the new rows of each source table into the bronze zone (past its watermark, which moves forward only once the rows are in bronze; '
-  + 'the window\'s rows when the backfill trigger runs it), runs each table\'s silver notebook every time';
+const WHAT_IT_DOES =
+  'Copies the new rows of each source table into the bronze zone (past its watermark, which moves forward only once the rows are in bronze; ' +
+  "the window's rows when the backfill trigger runs it), runs each table's silver notebook every time";
 
 /** The reference project's shape: everything in one pipeline (one source system at most). */
-function singlePipeline(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notebooks: NotebookPaths, system: SourceSystem | undefined): BuiltPipeline {
+function singlePipeline(
+  metadata: LakehouseMetadata,
+  settings: ResolvedAdfSettings,
+  notebooks: NotebookPaths,
+  system: SourceSystem | undefined,
+): BuiltPipeline {
   const parameters = new Parameters();
   const stages = system ? systemLoops(metadata, system, [system], system.tables, settings, notebooks, parameters) : [];
   const gold = goldStep(settings, notebooks, parameters);
@@ -486,26 +664,48 @@ function singlePipeline(metadata: LakehouseMetadata, settings: ResolvedAdfSettin
   parameters.lake(settings);
   parameters.alert(settings);
   parameters.window();
-  return pipelineOf(settings.pipeline, `${GENERATED_BY} ${WHAT_IT_DOES}, then updates the gold pipeline (Declarative Pipelines) `
-    + 'and waits for it, and posts the outcome to the alert URL. The parameter defaults come from lakehouse.yaml.',
-  withAlerts(chained(stages), settings, stages.map(stage => stage.at(-1)!.name as string)), parameters);
+  return pipelineOf(
+    settings.pipeline,
+    `${GENERATED_BY} ${WHAT_IT_DOES}, then updates the gold pipeline (Declarative Pipelines) ` +
+      'and waits for it, and posts the outcome to the alert URL. The parameter defaults come from lakehouse.yaml.',
+    withAlerts(
+      chained(stages),
+      settings,
+      stages.map(stage => stage.at(-1)!.name as string),
+    ),
+    parameters,
+  );
 }
 
-function childPipeline(name: string, metadata: LakehouseMetadata, system: SourceSystem, systems: readonly SourceSystem[], tables: readonly Table[],
-  settings: ResolvedAdfSettings, notebooks: NotebookPaths, part?: number): BuiltPipeline {
+function childPipeline(
+  name: string,
+  metadata: LakehouseMetadata,
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  tables: readonly Table[],
+  settings: ResolvedAdfSettings,
+  notebooks: NotebookPaths,
+  part?: number,
+): BuiltPipeline {
   const parameters = new Parameters();
   const stages = systemLoops(metadata, system, systems, tables, settings, notebooks, parameters);
   parameters.lake(settings);
   parameters.window();
-  return pipelineOf(name, `${GENERATED_BY} Ingests source system '${system.name}'${part ? ` (part ${part} of its tables)` : ''}. ${WHAT_IT_DOES}. `
-    + `Run by ${settings.pipeline} (Execute Pipeline). The parameter defaults come from lakehouse.yaml.`,
-  chained(stages), parameters);
+  return pipelineOf(
+    name,
+    `${GENERATED_BY} Ingests source system '${system.name}'${part ? ` (part ${part} of its tables)` : ''}. ${WHAT_IT_DOES}. ` +
+      `Run by ${settings.pipeline} (Execute Pipeline). The parameter defaults come from lakehouse.yaml.`,
+    chained(stages),
+    parameters,
+  );
 }
 
 /** Runs an ingestion pipeline and waits for it (its failure fails this activity), passing on the lake and the backfill window. */
 function executePipeline(run: Run): JsonObject {
   return activity({
-    name: run.activity, type: 'ExecutePipeline', policy: { secureInput: false },
+    name: run.activity,
+    type: 'ExecutePipeline',
+    policy: { secureInput: false },
     typeProperties: {
       pipeline: { referenceName: run.pipeline, type: 'PipelineReference' },
       waitOnCompletion: true,
@@ -514,7 +714,11 @@ function executePipeline(run: Run): JsonObject {
   });
 }
 
-function orchestratorPipeline(settings: ResolvedAdfSettings, notebooks: NotebookPaths, runs: readonly Run[]): BuiltPipeline {
+function orchestratorPipeline(
+  settings: ResolvedAdfSettings,
+  notebooks: NotebookPaths,
+  runs: readonly Run[],
+): BuiltPipeline {
   const parameters = new Parameters();
   const stages = runs.map(run => [executePipeline(run)]);
   const gold = goldStep(settings, notebooks, parameters);
@@ -522,34 +726,58 @@ function orchestratorPipeline(settings: ResolvedAdfSettings, notebooks: Notebook
   parameters.lake(settings);
   parameters.alert(settings);
   parameters.window();
-  return pipelineOf(settings.pipeline, `${GENERATED_BY} Runs the ingestion pipeline of each source system one after the other (Execute Pipeline, `
-    + 'passing on the lake and the backfill window the backfill trigger sets), then updates the gold pipeline (Declarative Pipelines) '
-    + 'and waits for it, and posts the outcome to the alert URL. The parameter defaults come from lakehouse.yaml.',
-  withAlerts(chained(stages), settings, stages.map(stage => stage.at(-1)!.name as string)), parameters);
+  return pipelineOf(
+    settings.pipeline,
+    `${GENERATED_BY} Runs the ingestion pipeline of each source system one after the other (Execute Pipeline, ` +
+      'passing on the lake and the backfill window the backfill trigger sets), then updates the gold pipeline (Declarative Pipelines) ' +
+      'and waits for it, and posts the outcome to the alert URL. The parameter defaults come from lakehouse.yaml.',
+    withAlerts(
+      chained(stages),
+      settings,
+      stages.map(stage => stage.at(-1)!.name as string),
+    ),
+    parameters,
+  );
 }
 
 function batchPipeline(name: string, settings: ResolvedAdfSettings, runs: readonly Run[]): BuiltPipeline {
   const parameters = new Parameters();
   parameters.lake(settings);
   parameters.window();
-  return pipelineOf(name, `${GENERATED_BY} Runs ${runs.length} source system ingestion pipelines one after the other (Execute Pipeline), `
-    + `passing on the lake and the backfill window. Run by ${settings.pipeline}, which has room for fewer activities than there are such pipelines.`,
-  chained(runs.map(run => [executePipeline(run)])), parameters);
+  return pipelineOf(
+    name,
+    `${GENERATED_BY} Runs ${runs.length} source system ingestion pipelines one after the other (Execute Pipeline), ` +
+      `passing on the lake and the backfill window. Run by ${settings.pipeline}, which has room for fewer activities than there are such pipelines.`,
+    chained(runs.map(run => [executePipeline(run)])),
+    parameters,
+  );
 }
 
 /**
  * A loop over the tables of an array parameter: a Filter picks the tables this run copies (all
  * of them on a scheduled run; on a backfill window, the tables the window is for), then a ForEach.
  */
-function loopOver(name: string, parameter: string, inWindow: string, settings: ResolvedAdfSettings, activities: JsonObject[]): JsonObject[] {
+function loopOver(
+  name: string,
+  parameter: string,
+  inWindow: string,
+  settings: ResolvedAdfSettings,
+  activities: JsonObject[],
+): JsonObject[] {
   const filter = `${name}_tables`;
   return [
     activity({
-      name: filter, type: 'Filter',
-      typeProperties: { items: expression(`@pipeline().parameters.${parameter}`), condition: expression(`@or(empty(pipeline().parameters.${WINDOW_START}), ${inWindow})`) },
+      name: filter,
+      type: 'Filter',
+      typeProperties: {
+        items: expression(`@pipeline().parameters.${parameter}`),
+        condition: expression(`@or(empty(pipeline().parameters.${WINDOW_START}), ${inWindow})`),
+      },
     }),
     activity({
-      name, type: 'ForEach', dependsOn: [dependsOn(filter, 'Succeeded')],
+      name,
+      type: 'ForEach',
+      dependsOn: [dependsOn(filter, 'Succeeded')],
       typeProperties: {
         items: expression(`@activity('${filter}').output.value`),
         isSequential: settings.batchCount === 1,
@@ -561,13 +789,22 @@ function loopOver(name: string, parameter: string, inWindow: string, settings: R
 }
 
 function lakeFile(dataset: string, folder: string, file: JsonValue): JsonObject {
-  return datasetRef(dataset, { container: expression(`@pipeline().parameters.${BRONZE_CONTAINER}`), folder: expression(folder), file });
+  return datasetRef(dataset, {
+    container: expression(`@pipeline().parameters.${BRONZE_CONTAINER}`),
+    folder: expression(folder),
+    file,
+  });
 }
 
 /** The copy's output: `<bronze folder>/<table>_<trigger time>_<run id>.parquet`, unique per table and run. */
 function bronzeFile(settings: ResolvedAdfSettings): JsonObject {
-  return lakeFile(settings.parquetDataset, '@item().bronze_folder',
-    expression("@concat(item().table, '_', formatDateTime(pipeline().TriggerTime, 'yyyyMMddHHmmss'), '_', pipeline().RunId, '.parquet')"));
+  return lakeFile(
+    settings.parquetDataset,
+    '@item().bronze_folder',
+    expression(
+      "@concat(item().table, '_', formatDateTime(pipeline().TriggerTime, 'yyyyMMddHHmmss'), '_', pipeline().RunId, '.parquet')",
+    ),
+  );
 }
 
 function watermarkFile(settings: ResolvedAdfSettings): JsonObject {
@@ -575,31 +812,62 @@ function watermarkFile(settings: ResolvedAdfSettings): JsonObject {
 }
 
 function sqlSource(system: SourceSystem, query: string): JsonObject {
-  return { type: sqlFlavour(system).sourceType, sqlReaderQuery: expression(query), queryTimeout: '02:00:00', partitionOption: 'None' };
+  return {
+    type: sqlFlavour(system).sourceType,
+    sqlReaderQuery: expression(query),
+    queryTimeout: '02:00:00',
+    partitionOption: 'None',
+  };
 }
 
-const PARQUET_SINK: JsonObject = { type: 'ParquetSink', storeSettings: { type: 'AzureBlobFSWriteSettings' }, formatSettings: { type: 'ParquetWriteSettings' } };
-const TRANSLATOR: JsonObject = { type: 'TabularTranslator', typeConversion: true, typeConversionSettings: { allowDataTruncation: true, treatBooleanAsNumber: false } };
-const JSON_SINK: JsonObject = { type: 'JsonSink', storeSettings: { type: 'AzureBlobFSWriteSettings' }, formatSettings: { type: 'JsonWriteSettings' } };
+const PARQUET_SINK: JsonObject = {
+  type: 'ParquetSink',
+  storeSettings: { type: 'AzureBlobFSWriteSettings' },
+  formatSettings: { type: 'ParquetWriteSettings' },
+};
+const TRANSLATOR: JsonObject = {
+  type: 'TabularTranslator',
+  typeConversion: true,
+  typeConversionSettings: { allowDataTruncation: true, treatBooleanAsNumber: false },
+};
+const JSON_SINK: JsonObject = {
+  type: 'JsonSink',
+  storeSettings: { type: 'AzureBlobFSWriteSettings' },
+  formatSettings: { type: 'JsonWriteSettings' },
+};
 
-function sqlTableInput(system: SourceSystem, systems: readonly SourceSystem[], settings: ResolvedAdfSettings): JsonObject {
-  return datasetRef(sqlDatasetName(settings, system, systems), { schema: expression('@item().schema'), table: expression('@item().table') });
+function sqlTableInput(
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  settings: ResolvedAdfSettings,
+): JsonObject {
+  return datasetRef(sqlDatasetName(settings, system, systems), {
+    schema: expression('@item().schema'),
+    table: expression('@item().table'),
+  });
 }
 
 /** `abfss://<container>@<account>.dfs.core.windows.net`, from the pipeline's parameters. */
 function lakeRoot(containerParameter: string): JsonObject {
-  return expression(`@concat('abfss://', pipeline().parameters.${containerParameter}, '@', pipeline().parameters.${STORAGE_ACCOUNT}, '.dfs.core.windows.net')`);
+  return expression(
+    `@concat('abfss://', pipeline().parameters.${containerParameter}, '@', pipeline().parameters.${STORAGE_ACCOUNT}, '.dfs.core.windows.net')`,
+  );
 }
 
 /** A table's silver notebook, with where the lake and the catalog are (the notebook is the same for every environment). */
 function silverNotebook(name: string, settings: ResolvedAdfSettings, after: JsonObject[]): JsonObject {
   return activity({
-    name, type: 'DatabricksNotebook', dependsOn: after, policy: policy(0),
+    name,
+    type: 'DatabricksNotebook',
+    dependsOn: after,
+    policy: policy(0),
     typeProperties: {
       notebookPath: expression('@item().silver_notebook'),
       baseParameters: {
-        bronze_root: lakeRoot(BRONZE_CONTAINER), silver_root: lakeRoot(SILVER_CONTAINER),
-        catalog: expression(`@pipeline().parameters.${CATALOG}`), silver_schema: expression(`@pipeline().parameters.${SILVER_SCHEMA}`),
+        bronze_root: lakeRoot(BRONZE_CONTAINER),
+        silver_root: lakeRoot(SILVER_CONTAINER),
+        catalog: expression(`@pipeline().parameters.${CATALOG}`),
+        silver_schema: expression(`@pipeline().parameters.${SILVER_SCHEMA}`),
       },
     },
     linkedServiceLast: settings.databricksLinkedService,
@@ -607,9 +875,19 @@ function silverNotebook(name: string, settings: ResolvedAdfSettings, after: Json
 }
 
 /** Writes one value to the table's watermark file (a one-row query: the JSON sink writes {"cdc": …}). */
-function writeWatermark(name: string, system: SourceSystem, systems: readonly SourceSystem[], settings: ResolvedAdfSettings, value: string, after: JsonObject[] = []): JsonObject {
+function writeWatermark(
+  name: string,
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  settings: ResolvedAdfSettings,
+  value: string,
+  after: JsonObject[] = [],
+): JsonObject {
   return activity({
-    name, type: 'Copy', dependsOn: after, policy: policy(1),
+    name,
+    type: 'Copy',
+    dependsOn: after,
+    policy: policy(1),
     typeProperties: { source: sqlSource(system, `SELECT '${value}' AS cdc`), sink: JSON_SINK, enableStaging: false },
     inputs: [sqlTableInput(system, systems, settings)],
     outputs: [watermarkFile(settings)],
@@ -617,24 +895,39 @@ function writeWatermark(name: string, system: SourceSystem, systems: readonly So
 }
 
 /** The watermark file on the first run: created with the item's seed, so a Lookup always finds it. */
-function seededWatermark(system: SourceSystem, systems: readonly SourceSystem[], settings: ResolvedAdfSettings, seed: string, n: Namer): JsonObject[] {
+function seededWatermark(
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  settings: ResolvedAdfSettings,
+  seed: string,
+  n: Namer,
+): JsonObject[] {
   return [
     activity({
-      name: n('find_watermark'), type: 'GetMetadata', policy: policy(1),
+      name: n('find_watermark'),
+      type: 'GetMetadata',
+      policy: policy(1),
       typeProperties: {
-        dataset: watermarkFile(settings), fieldList: ['exists'],
-        storeSettings: READ_SETTINGS, formatSettings: { type: 'JsonReadSettings' },
+        dataset: watermarkFile(settings),
+        fieldList: ['exists'],
+        storeSettings: READ_SETTINGS,
+        formatSettings: { type: 'JsonReadSettings' },
       },
     }),
     activity({
-      name: n('seed_watermark'), type: 'IfCondition', dependsOn: [dependsOn(n('find_watermark'), 'Succeeded')],
+      name: n('seed_watermark'),
+      type: 'IfCondition',
+      dependsOn: [dependsOn(n('find_watermark'), 'Succeeded')],
       typeProperties: {
         expression: expression(`@not(activity('${n('find_watermark')}').output.exists)`),
         ifTrueActivities: [writeWatermark(n('write_first_watermark'), system, systems, settings, seed)],
       },
     }),
     activity({
-      name: n('read_watermark'), type: 'Lookup', dependsOn: [dependsOn(n('seed_watermark'), 'Succeeded')], policy: policy(1),
+      name: n('read_watermark'),
+      type: 'Lookup',
+      dependsOn: [dependsOn(n('seed_watermark'), 'Succeeded')],
+      policy: policy(1),
       typeProperties: {
         source: { type: 'JsonSource', storeSettings: READ_SETTINGS, formatSettings: { type: 'JsonReadSettings' } },
         dataset: watermarkFile(settings),
@@ -646,18 +939,27 @@ function seededWatermark(system: SourceSystem, systems: readonly SourceSystem[],
 
 /** Activity names, unique in the whole pipeline (ADF Studio needs that): each loop suffixes its own. */
 type Namer = (base: string) => string;
-const namer = (suffix: string): Namer => base => (suffix ? `${base}_${suffix}` : base);
+const namer =
+  (suffix: string): Namer =>
+  base =>
+    suffix ? `${base}_${suffix}` : base;
 
 /** Deletes the copy's file when no row was new (silver never reads empty files). */
 function cleanEmptyFile(settings: ResolvedAdfSettings, copy: string, n: Namer): JsonObject {
   return activity({
-    name: n('clean_empty_file'), type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+    name: n('clean_empty_file'),
+    type: 'IfCondition',
+    dependsOn: [dependsOn(copy, 'Succeeded')],
     typeProperties: {
       expression: expression(`@equals(activity('${copy}').output.rowsCopied, 0)`),
-      ifTrueActivities: [activity({
-        name: n('delete_empty_file'), type: 'Delete', policy: policy(1),
-        typeProperties: { dataset: bronzeFile(settings), enableLogging: false, storeSettings: READ_SETTINGS },
-      })],
+      ifTrueActivities: [
+        activity({
+          name: n('delete_empty_file'),
+          type: 'Delete',
+          policy: policy(1),
+          typeProperties: { dataset: bronzeFile(settings), enableLogging: false, storeSettings: READ_SETTINGS },
+        }),
+      ],
     },
   });
 }
@@ -690,7 +992,13 @@ const TIME_FORMAT = "'yyyy-MM-ddTHH:mm:ss.fffffff'";
  * succeeded. The silver notebook runs every time, even when nothing was new (a failed run's
  * files are picked up then).
  */
-function watermarkLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject[] {
+function watermarkLoop(
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  parameter: string,
+  settings: ResolvedAdfSettings,
+  withSilver: boolean,
+): JsonObject[] {
   const n = namer('');
   const copy = 'copy_new_rows';
   const scheduled = `empty(pipeline().parameters.${WINDOW_START})`;
@@ -703,25 +1011,45 @@ function watermarkLoop(system: SourceSystem, systems: readonly SourceSystem[], p
   const reread = `formatDateTime(addMinutes(activity('${n('read_watermark')}').output.firstRow.cdc, mul(-1, item().overlap_minutes)), ${TIME_FORMAT})`;
   const floor = `formatDateTime(item().from_date, ${TIME_FORMAT})`;
   const lower = `if(or(empty(item().from_date), greater(${reread}, ${floor})), ${reread}, ${floor})`;
-  const windowStart = `formatDateTime(if(or(empty(item().from_date), greater(pipeline().parameters.${WINDOW_START}, item().from_date)), pipeline().parameters.${WINDOW_START}, item().from_date), ${TIME_FORMAT})`;
+  const windowStart =
+    `formatDateTime(if(or(empty(item().from_date), ` +
+    `greater(pipeline().parameters.${WINDOW_START}, item().from_date)), ` +
+    `pipeline().parameters.${WINDOW_START}, item().from_date), ${TIME_FORMAT})`;
   const windowEnd = `formatDateTime(pipeline().parameters.${WINDOW_END}, ${TIME_FORMAT})`;
-  const query = `@concat('SELECT * FROM ', ${TABLE_EXPR}, ' WHERE ', ${CDC_EXPR}, ' >= ', if(${scheduled}, `
-    + `concat(${asTime(lower)}, ' AND ', ${CDC_EXPR}, ' <= ', ${asTime(queryUpper)}), `
-    + `concat(${asTime(windowStart)}, ' AND ', ${CDC_EXPR}, ' < ', ${asTime(windowEnd)})))`;
+  const query =
+    `@concat('SELECT * FROM ', ${TABLE_EXPR}, ' WHERE ', ${CDC_EXPR}, ' >= ', if(${scheduled}, ` +
+    `concat(${asTime(lower)}, ' AND ', ${CDC_EXPR}, ' <= ', ${asTime(queryUpper)}), ` +
+    `concat(${asTime(windowStart)}, ' AND ', ${CDC_EXPR}, ' < ', ${asTime(windowEnd)})))`;
   const inner: JsonObject[] = [
     ...seededWatermark(system, systems, settings, '@{item().seed}', n),
     activity({
-      name: n('max_watermark'), type: 'Script', policy: policy(1), linkedServiceFirst: sqlLinkedServiceName(system),
-      typeProperties: { scripts: [{ type: 'Query', text: expression(`SELECT MAX(${ITEM_CDC}) AS cdc FROM ${ITEM_TABLE}`) }], scriptBlockExecutionTimeout: '02:00:00' },
+      name: n('max_watermark'),
+      type: 'Script',
+      policy: policy(1),
+      linkedServiceFirst: sqlLinkedServiceName(system),
+      typeProperties: {
+        scripts: [{ type: 'Query', text: expression(`SELECT MAX(${ITEM_CDC}) AS cdc FROM ${ITEM_TABLE}`) }],
+        scriptBlockExecutionTimeout: '02:00:00',
+      },
     }),
     activity({
-      name: copy, type: 'Copy', dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')], policy: policy(1),
-      typeProperties: { source: sqlSource(system, query), sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR },
+      name: copy,
+      type: 'Copy',
+      dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')],
+      policy: policy(1),
+      typeProperties: {
+        source: sqlSource(system, query),
+        sink: PARQUET_SINK,
+        enableStaging: false,
+        translator: TRANSLATOR,
+      },
       inputs: [sqlTableInput(system, systems, settings)],
       outputs: [bronzeFile(settings)],
     }),
     activity({
-      name: n('advance_watermark'), type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+      name: n('advance_watermark'),
+      type: 'IfCondition',
+      dependsOn: [dependsOn(copy, 'Succeeded')],
       typeProperties: {
         // Forward only, on scheduled runs, when the table has rows: never back to an older value.
         expression: expression(`@and(${scheduled}, and(not(equals(${max}, null)), greater(${upper}, ${old})))`),
@@ -729,7 +1057,14 @@ function watermarkLoop(system: SourceSystem, systems: readonly SourceSystem[], p
       },
     }),
     cleanEmptyFile(settings, copy, n),
-    ...(withSilver ? [silverNotebook(n('run_silver_notebook'), settings, [dependsOn(n('advance_watermark'), 'Succeeded'), dependsOn(n('clean_empty_file'), 'Succeeded')])] : []),
+    ...(withSilver
+      ? [
+          silverNotebook(n('run_silver_notebook'), settings, [
+            dependsOn(n('advance_watermark'), 'Succeeded'),
+            dependsOn(n('clean_empty_file'), 'Succeeded'),
+          ]),
+        ]
+      : []),
   ];
   return loopOver('for_each_table', parameter, 'not(empty(item().from_date))', settings, inner);
 }
@@ -740,7 +1075,13 @@ function watermarkLoop(system: SourceSystem, systems: readonly SourceSystem[], p
  * or below it is committed); the watermark is a number. Backfill windows do not apply (a
  * rowversion is not a time): the first run copies everything.
  */
-function rowversionLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject[] {
+function rowversionLoop(
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  parameter: string,
+  settings: ResolvedAdfSettings,
+  withSilver: boolean,
+): JsonObject[] {
   const n = namer('rowversion');
   const copy = n('copy_new_rows_by_rowversion');
   const old = `string(int(activity('${n('read_watermark')}').output.firstRow.cdc))`;
@@ -749,27 +1090,47 @@ function rowversionLoop(system: SourceSystem, systems: readonly SourceSystem[], 
   const inner: JsonObject[] = [
     ...seededWatermark(system, systems, settings, '0', n),
     activity({
-      name: n('max_watermark'), type: 'Script', policy: policy(1), linkedServiceFirst: sqlLinkedServiceName(system),
-      typeProperties: { scripts: [{ type: 'Query', text: 'SELECT CAST(MIN_ACTIVE_ROWVERSION() AS bigint) - 1 AS cdc' }], scriptBlockExecutionTimeout: '02:00:00' },
+      name: n('max_watermark'),
+      type: 'Script',
+      policy: policy(1),
+      linkedServiceFirst: sqlLinkedServiceName(system),
+      typeProperties: {
+        scripts: [{ type: 'Query', text: 'SELECT CAST(MIN_ACTIVE_ROWVERSION() AS bigint) - 1 AS cdc' }],
+        scriptBlockExecutionTimeout: '02:00:00',
+      },
     }),
     activity({
-      name: copy, type: 'Copy', dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')], policy: policy(1),
+      name: copy,
+      type: 'Copy',
+      dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')],
+      policy: policy(1),
       typeProperties: {
         source: sqlSource(system, `SELECT * FROM ${ITEM_TABLE} WHERE ${rv} > @{${old}} AND ${rv} <= @{${upper}}`),
-        sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR,
+        sink: PARQUET_SINK,
+        enableStaging: false,
+        translator: TRANSLATOR,
       },
       inputs: [sqlTableInput(system, systems, settings)],
       outputs: [bronzeFile(settings)],
     }),
     activity({
-      name: n('advance_watermark'), type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+      name: n('advance_watermark'),
+      type: 'IfCondition',
+      dependsOn: [dependsOn(copy, 'Succeeded')],
       typeProperties: {
         expression: expression(`@greater(int(${upper}), int(${old}))`),
         ifTrueActivities: [writeWatermark(n('write_watermark'), system, systems, settings, `@{${upper}}`)],
       },
     }),
     cleanEmptyFile(settings, copy, n),
-    ...(withSilver ? [silverNotebook(n('run_silver_notebook'), settings, [dependsOn(n('advance_watermark'), 'Succeeded'), dependsOn(n('clean_empty_file'), 'Succeeded')])] : []),
+    ...(withSilver
+      ? [
+          silverNotebook(n('run_silver_notebook'), settings, [
+            dependsOn(n('advance_watermark'), 'Succeeded'),
+            dependsOn(n('clean_empty_file'), 'Succeeded'),
+          ]),
+        ]
+      : []),
   ];
   return loopOver('for_each_rowversion_table', parameter, 'false', settings, inner);
 }
@@ -792,7 +1153,13 @@ function changeTrackingColumns(table: Table): JsonObject {
  * _change_operation 'D'). A last version older than the table's retention fails the run with
  * what to do, rather than missing changes.
  */
-function changeTrackingLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject[] {
+function changeTrackingLoop(
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  parameter: string,
+  settings: ResolvedAdfSettings,
+  withSilver: boolean,
+): JsonObject[] {
   const n = namer('tracked');
   const copy = n('copy_changes');
   const old = `string(int(activity('${n('read_watermark')}').output.firstRow.cdc))`;
@@ -800,59 +1167,115 @@ function changeTrackingLoop(system: SourceSystem, systems: readonly SourceSystem
   const firstRun = `equals(int(activity('${n('read_watermark')}').output.firstRow.cdc), 0)`;
   // OBJECT_ID takes the name as a string literal: its quotes doubled.
   const objectName = `replace(${TABLE_EXPR}, '''', '''''')`;
-  const query = `@{if(${firstRun}, `
-    + `concat('SELECT CAST(', string(${versions}.cdc), ' AS bigint) AS _change_version, ''I'' AS _change_operation, t.* FROM ', ${TABLE_EXPR}, ' AS t'), `
-    + `concat('SELECT ct.SYS_CHANGE_VERSION AS _change_version, ct.SYS_CHANGE_OPERATION AS _change_operation, ', item().ct_select, `
-    + `' FROM CHANGETABLE(CHANGES ', ${TABLE_EXPR}, ', ', ${old}, ') AS ct LEFT OUTER JOIN ', ${TABLE_EXPR}, ' AS t ON ', item().ct_join, `
-    + `' WHERE ct.SYS_CHANGE_VERSION <= ', string(${versions}.cdc)))}`;
+  const query =
+    `@{if(${firstRun}, ` +
+    `concat('SELECT CAST(', string(${versions}.cdc), ' AS bigint) AS _change_version, ''I'' AS _change_operation, t.* FROM ', ${TABLE_EXPR}, ' AS t'), ` +
+    `concat('SELECT ct.SYS_CHANGE_VERSION AS _change_version, ct.SYS_CHANGE_OPERATION AS _change_operation, ', item().ct_select, ` +
+    `' FROM CHANGETABLE(CHANGES ', ${TABLE_EXPR}, ', ', ${old}, ') AS ct LEFT OUTER JOIN ', ${TABLE_EXPR}, ' AS t ON ', item().ct_join, ` +
+    `' WHERE ct.SYS_CHANGE_VERSION <= ', string(${versions}.cdc)))}`;
   const inner: JsonObject[] = [
     ...seededWatermark(system, systems, settings, '0', n),
     activity({
-      name: n('max_watermark'), type: 'Script', policy: policy(1), linkedServiceFirst: sqlLinkedServiceName(system),
+      name: n('max_watermark'),
+      type: 'Script',
+      policy: policy(1),
+      linkedServiceFirst: sqlLinkedServiceName(system),
       typeProperties: {
-        scripts: [{ type: 'Query', text: expression(`@concat('SELECT CHANGE_TRACKING_CURRENT_VERSION() AS cdc, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(''', ${objectName}, ''')) AS min_valid')`) }],
+        scripts: [
+          {
+            type: 'Query',
+            text: expression(
+              `@concat('SELECT CHANGE_TRACKING_CURRENT_VERSION() AS cdc, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(''', ${objectName}, ''')) AS min_valid')`,
+            ),
+          },
+        ],
         scriptBlockExecutionTimeout: '02:00:00',
       },
     }),
     activity({
-      name: n('within_retention'), type: 'IfCondition', dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')],
+      name: n('within_retention'),
+      type: 'IfCondition',
+      dependsOn: [dependsOn(n('read_watermark'), 'Succeeded'), dependsOn(n('max_watermark'), 'Succeeded')],
       typeProperties: {
-        expression: expression(`@or(${firstRun}, greaterOrEquals(int(activity('${n('read_watermark')}').output.firstRow.cdc), int(coalesce(${versions}.min_valid, 0))))`),
-        ifFalseActivities: [activity({
-          name: n('changes_lost'), type: 'Fail',
-          typeProperties: {
-            message: expression(`@concat('Change Tracking on ', item().schema, '.', item().table, ' no longer has the changes since version ', string(activity('${n('read_watermark')}').output.firstRow.cdc), ': its retention passed. Delete the watermark file to reload the table.')`),
-            errorCode: 'ChangeTrackingRetention',
-          },
-        })],
+        expression: expression(
+          `@or(${firstRun}, greaterOrEquals(int(activity('${n('read_watermark')}').output.firstRow.cdc), int(coalesce(${versions}.min_valid, 0))))`,
+        ),
+        ifFalseActivities: [
+          activity({
+            name: n('changes_lost'),
+            type: 'Fail',
+            typeProperties: {
+              message: expression(
+                `@concat('Change Tracking on ', item().schema, '.', item().table, ' no longer has the ` +
+                  `changes since version ', string(activity('${n('read_watermark')}').output.firstRow.cdc), ` +
+                  `': its retention passed. Delete the watermark file to reload the table.')`,
+              ),
+              errorCode: 'ChangeTrackingRetention',
+            },
+          }),
+        ],
       },
     }),
     activity({
-      name: copy, type: 'Copy', dependsOn: [dependsOn(n('within_retention'), 'Succeeded')], policy: policy(1),
-      typeProperties: { source: sqlSource(system, query), sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR },
+      name: copy,
+      type: 'Copy',
+      dependsOn: [dependsOn(n('within_retention'), 'Succeeded')],
+      policy: policy(1),
+      typeProperties: {
+        source: sqlSource(system, query),
+        sink: PARQUET_SINK,
+        enableStaging: false,
+        translator: TRANSLATOR,
+      },
       inputs: [sqlTableInput(system, systems, settings)],
       outputs: [bronzeFile(settings)],
     }),
     activity({
-      name: n('advance_watermark'), type: 'IfCondition', dependsOn: [dependsOn(copy, 'Succeeded')],
+      name: n('advance_watermark'),
+      type: 'IfCondition',
+      dependsOn: [dependsOn(copy, 'Succeeded')],
       typeProperties: {
-        expression: expression(`@greater(int(${versions}.cdc), int(activity('${n('read_watermark')}').output.firstRow.cdc))`),
-        ifTrueActivities: [writeWatermark(n('write_watermark'), system, systems, settings, `@{string(${versions}.cdc)}`)],
+        expression: expression(
+          `@greater(int(${versions}.cdc), int(activity('${n('read_watermark')}').output.firstRow.cdc))`,
+        ),
+        ifTrueActivities: [
+          writeWatermark(n('write_watermark'), system, systems, settings, `@{string(${versions}.cdc)}`),
+        ],
       },
     }),
     cleanEmptyFile(settings, copy, n),
-    ...(withSilver ? [silverNotebook(n('run_silver_notebook'), settings, [dependsOn(n('advance_watermark'), 'Succeeded'), dependsOn(n('clean_empty_file'), 'Succeeded')])] : []),
+    ...(withSilver
+      ? [
+          silverNotebook(n('run_silver_notebook'), settings, [
+            dependsOn(n('advance_watermark'), 'Succeeded'),
+            dependsOn(n('clean_empty_file'), 'Succeeded'),
+          ]),
+        ]
+      : []),
   ];
   return loopOver('for_each_tracked_table', parameter, 'false', settings, inner);
 }
 
 /** Full loads: a snapshot per scheduled run into bronze (silver keeps a row again only when it changed), then the silver notebook. */
-function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], parameter: string, settings: ResolvedAdfSettings, withSilver: boolean): JsonObject[] {
+function fullLoadLoop(
+  system: SourceSystem,
+  systems: readonly SourceSystem[],
+  parameter: string,
+  settings: ResolvedAdfSettings,
+  withSilver: boolean,
+): JsonObject[] {
   const copy = 'copy_full_table';
   const inner: JsonObject[] = [
     activity({
-      name: copy, type: 'Copy', policy: policy(1),
-      typeProperties: { source: sqlSource(system, `SELECT * FROM ${ITEM_TABLE}`), sink: PARQUET_SINK, enableStaging: false, translator: TRANSLATOR },
+      name: copy,
+      type: 'Copy',
+      policy: policy(1),
+      typeProperties: {
+        source: sqlSource(system, `SELECT * FROM ${ITEM_TABLE}`),
+        sink: PARQUET_SINK,
+        enableStaging: false,
+        translator: TRANSLATOR,
+      },
       inputs: [sqlTableInput(system, systems, settings)],
       outputs: [bronzeFile(settings)],
     }),
@@ -864,7 +1287,10 @@ function fullLoadLoop(system: SourceSystem, systems: readonly SourceSystem[], pa
 function alert(name: string, status: string, after: JsonObject[], url: string, error: string): JsonObject {
   // An object body: Data Factory serialises it, escaping what the values hold (an error message's quotes and line breaks).
   return activity({
-    name, type: 'WebActivity', dependsOn: after, policy: { ...policy(1), secureInput: true },
+    name,
+    type: 'WebActivity',
+    dependsOn: after,
+    policy: { ...policy(1), secureInput: true },
     typeProperties: {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

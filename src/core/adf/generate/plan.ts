@@ -12,7 +12,16 @@ import * as path from 'path';
 import type { LakehouseMetadata } from '../../metadata/model';
 import { walkActivities } from '../metadataLoops';
 import { writeFileAtomic } from '../../files/writeFile';
-import { canonicalJson, detectFormatting, formatAdfJson, jsonEqual, pathText, valueAt, type JsonObject, type JsonPath } from './adfJson';
+import {
+  canonicalJson,
+  detectFormatting,
+  formatAdfJson,
+  jsonEqual,
+  pathText,
+  valueAt,
+  type JsonObject,
+  type JsonPath,
+} from './adfJson';
 import { AdfGenerationError, generateAdfArtifacts, type GenerateOptions, type GeneratedArtifact } from './artifacts';
 import { excerpt } from '../../text/excerpt';
 import { GOLD_ACTIVITY } from './pipeline';
@@ -55,7 +64,12 @@ export interface AdfGenerationPlan {
 /** Reads a file's text, undefined when it does not exist. */
 export type ReadText = (file: string) => Promise<string | undefined> | string | undefined;
 
-export async function planAdfGeneration(metadata: LakehouseMetadata, adfRoot: string, readFile: ReadText, options: GenerateOptions = {}): Promise<AdfGenerationPlan> {
+export async function planAdfGeneration(
+  metadata: LakehouseMetadata,
+  adfRoot: string,
+  readFile: ReadText,
+  options: GenerateOptions = {},
+): Promise<AdfGenerationPlan> {
   const generation = generateAdfArtifacts(metadata, options);
   const fingerprintFile = path.join(adfRoot, FINGERPRINT_FILE);
   const fingerprintText = await readFile(fingerprintFile);
@@ -63,30 +77,56 @@ export async function planAdfGeneration(metadata: LakehouseMetadata, adfRoot: st
   // Pipelines generated now or last time: a pipeline that runs one of them where generation does not (or the reverse) has the wrong structure.
   const generatedPipelines = new Set([
     ...generation.artifacts.filter(a => a.kind === 'pipeline').map(a => a.name.toLowerCase()),
-    ...[...recorded.keys()].filter(p => p.startsWith('pipeline/') && p.endsWith('.json')).map(p => p.slice('pipeline/'.length, -'.json'.length).toLowerCase()),
+    ...[...recorded.keys()]
+      .filter(p => p.startsWith('pipeline/') && p.endsWith('.json'))
+      .map(p => p.slice('pipeline/'.length, -'.json'.length).toLowerCase()),
   ]);
   const files: AdfFilePlan[] = [];
   for (const artifact of generation.artifacts) {
     const file = path.join(adfRoot, ...artifact.relativePath.split('/'));
     // Artifact names are validated (LH604) before generation; a name that still leaves its folder is refused here.
     if (path.dirname(file) !== path.join(adfRoot, artifact.relativePath.split('/')[0]!)) {
-      throw new AdfGenerationError(`The ${artifact.kind} name '${excerpt(artifact.name)}' is not a plain file name: it would be written outside ${artifact.relativePath.split('/')[0]}/.`);
+      throw new AdfGenerationError(
+        `The ${artifact.kind} name '${excerpt(artifact.name)}' is not a plain file name: it would be written outside ${artifact.relativePath.split('/')[0]}/.`,
+      );
     }
     files.push(planFile(artifact, file, await readFile(file), recorded.get(artifact.relativePath), generatedPipelines));
   }
   const generated = new Set(generation.artifacts.map(a => a.relativePath));
-  const stale = [...recorded.keys()].filter(p => !generated.has(p)).sort().map(p => path.join(adfRoot, ...p.split('/')));
+  const stale = [...recorded.keys()]
+    .filter(p => !generated.has(p))
+    .sort()
+    .map(p => path.join(adfRoot, ...p.split('/')));
   const newFingerprints = fingerprintsText(generation.artifacts, fingerprintText);
-  const fingerprintStatus = fingerprintText === undefined ? 'create' : newFingerprints === fingerprintText ? 'unchanged' : 'update';
-  return { adfRoot, environment: generation.settings.environment, files, fingerprints: { file: fingerprintFile, status: fingerprintStatus, newText: newFingerprints }, stale, notes: generation.notes };
+  const fingerprintStatus =
+    fingerprintText === undefined ? 'create' : newFingerprints === fingerprintText ? 'unchanged' : 'update';
+  return {
+    adfRoot,
+    environment: generation.settings.environment,
+    files,
+    fingerprints: { file: fingerprintFile, status: fingerprintStatus, newText: newFingerprints },
+    stale,
+    notes: generation.notes,
+  };
 }
 
-function planFile(artifact: GeneratedArtifact, file: string, current: string | undefined, recorded: Fingerprints | undefined, generatedPipelines: ReadonlySet<string>): AdfFilePlan {
+function planFile(
+  artifact: GeneratedArtifact,
+  file: string,
+  current: string | undefined,
+  recorded: Fingerprints | undefined,
+  generatedPipelines: ReadonlySet<string>,
+): AdfFilePlan {
   const base = { artifact, file };
-  if (current === undefined) return { ...base, status: 'create', newText: artifact.text, changedPaths: artifact.ownedPaths };
+  if (current === undefined)
+    return { ...base, status: 'create', newText: artifact.text, changedPaths: artifact.ownedPaths };
   const text = current.charCodeAt(0) === 0xfeff ? current.slice(1) : current;
   const unrecognised = (message: string, paths: JsonPath[] = []): AdfFilePlan => ({
-    ...base, status: 'conflict', newText: artifact.text, changedPaths: artifact.ownedPaths, conflict: { reason: 'unrecognised', message, paths },
+    ...base,
+    status: 'conflict',
+    newText: artifact.text,
+    changedPaths: artifact.ownedPaths,
+    conflict: { reason: 'unrecognised', message, paths },
   });
   if (offsetPastDepth(text) !== undefined) return unrecognised(`it nests more than ${MAX_JSON_DEPTH} levels deep`);
   const errors: ParseError[] = [];
@@ -99,7 +139,11 @@ function planFile(artifact: GeneratedArtifact, file: string, current: string | u
   // A value that is not an object where generation writes inside it (`typeProperties: null`) cannot be edited in place.
   for (const owned of artifact.ownedPaths) {
     const blocked = blockedPrefix(existing, owned);
-    if (blocked) return unrecognised(`its ${pathText(blocked)} is ${describeJson(valueAt(existing, blocked).value)}, where generation writes an object`, [blocked]);
+    if (blocked)
+      return unrecognised(
+        `its ${pathText(blocked)} is ${describeJson(valueAt(existing, blocked).value)}, where generation writes an object`,
+        [blocked],
+      );
   }
   const missing: JsonPath[] = [];
   const changed: JsonPath[] = [];
@@ -114,18 +158,47 @@ function planFile(artifact: GeneratedArtifact, file: string, current: string | u
   } catch (e) {
     return unrecognised(`its owned values cannot be rewritten in place (${excerpt((e as Error).message, 120)})`);
   }
-  const plan: AdfFilePlan = { ...base, status: changed.length + missing.length ? 'update' : 'unchanged', newText, changedPaths: [...changed, ...missing] };
+  const plan: AdfFilePlan = {
+    ...base,
+    status: changed.length + missing.length ? 'update' : 'unchanged',
+    newText,
+    changedPaths: [...changed, ...missing],
+  };
   if (missing.length) {
-    return { ...plan, status: 'conflict', conflict: { reason: 'unrecognised', message: `it has no ${missing.map(pathText).join(', ')}, which generation writes`, paths: missing } };
+    return {
+      ...plan,
+      status: 'conflict',
+      conflict: {
+        reason: 'unrecognised',
+        message: `it has no ${missing.map(pathText).join(', ')}, which generation writes`,
+        paths: missing,
+      },
+    };
   }
   if (changed.length === 0) return plan;
   if (recorded === undefined) {
-    return { ...plan, status: 'conflict', conflict: { reason: 'unrecognised', message: `it was not generated here (no fingerprint in ${FINGERPRINT_FILE}) and its ${changed.map(pathText).join(', ')} differ`, paths: changed } };
+    return {
+      ...plan,
+      status: 'conflict',
+      conflict: {
+        reason: 'unrecognised',
+        message: `it was not generated here (no fingerprint in ${FINGERPRINT_FILE}) and its ${changed.map(pathText).join(', ')} differ`,
+        paths: changed,
+      },
+    };
   }
   const now = fingerprintsOf(existing, changed);
   const handEdited = changed.filter(p => recorded.get(pathText(p)) !== now.get(pathText(p)));
   if (handEdited.length > 0) {
-    return { ...plan, status: 'conflict', conflict: { reason: 'hand-edited', message: `${handEdited.map(pathText).join(', ')} ${handEdited.length > 1 ? 'were' : 'was'} edited by hand since the last generation`, paths: handEdited } };
+    return {
+      ...plan,
+      status: 'conflict',
+      conflict: {
+        reason: 'hand-edited',
+        message: `${handEdited.map(pathText).join(', ')} ${handEdited.length > 1 ? 'were' : 'was'} edited by hand since the last generation`,
+        paths: handEdited,
+      },
+    };
   }
   return plan;
 }
@@ -135,17 +208,25 @@ function blockedPrefix(existing: unknown, owned: JsonPath): JsonPath | undefined
   let node: unknown = existing;
   for (let i = 0; i < owned.length - 1; i++) {
     const key = owned[i]!;
-    if (node === null || typeof node !== 'object' || Array.isArray(node) !== (typeof key === 'number')) return undefined;
+    if (node === null || typeof node !== 'object' || Array.isArray(node) !== (typeof key === 'number'))
+      return undefined;
     if (!Object.prototype.hasOwnProperty.call(node, key)) return undefined;
     node = (node as Record<string | number, unknown>)[key];
     const nextKey = owned[i + 1]!;
-    if (node === null || typeof node !== 'object' || Array.isArray(node) !== (typeof nextKey === 'number')) return owned.slice(0, i + 1);
+    if (node === null || typeof node !== 'object' || Array.isArray(node) !== (typeof nextKey === 'number'))
+      return owned.slice(0, i + 1);
   }
   return undefined;
 }
 
 function describeJson(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'a list'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
 }
 
 /** Why an existing file is not the artifact generation would write (another name or type). */
@@ -154,7 +235,10 @@ function identityProblem(artifact: GeneratedArtifact, existing: unknown): string
   if (value.name !== artifact.name) return `its name is ${JSON.stringify(value.name)}, not "${artifact.name}"`;
   const wanted = (artifact.value.properties as JsonObject | undefined)?.type;
   const props = value.properties;
-  if (wanted !== undefined && (props === null || typeof props !== 'object' || (props as Record<string, unknown>).type !== wanted)) {
+  if (
+    wanted !== undefined &&
+    (props === null || typeof props !== 'object' || (props as Record<string, unknown>).type !== wanted)
+  ) {
     return `it is not ${article(String(wanted))} ${wanted} ${artifact.kind === 'linkedService' ? 'linked service' : artifact.kind}`;
   }
   if (artifact.kind === 'pipeline' && (props === null || typeof props !== 'object')) return 'it has no properties';
@@ -166,19 +250,28 @@ function identityProblem(artifact: GeneratedArtifact, existing: unknown): string
  * (activities are not owned): an orchestrator written before a source system was added, or before
  * the ingestion was split into one pipeline per source system, is not what generation writes now.
  */
-function structureProblem(artifact: GeneratedArtifact, existing: unknown, generatedPipelines: ReadonlySet<string>): string | undefined {
+function structureProblem(
+  artifact: GeneratedArtifact,
+  existing: unknown,
+  generatedPipelines: ReadonlySet<string>,
+): string | undefined {
   if (artifact.kind !== 'pipeline') return undefined;
   const wanted = pipelinesRun(artifact.value);
   const runs = pipelinesRun(existing);
   const quote = (names: string[]) => names.map(n => `'${n}'`).join(', ');
   const missing = [...wanted].filter(([key]) => !runs.has(key)).map(([, name]) => name);
   if (missing.length) {
-    return `it does not run pipeline${missing.length > 1 ? 's' : ''} ${quote(missing)} (Execute Pipeline), as generation now does: its activities predate `
-      + 'a source system, or the split of the ingestion into one pipeline per source system (forced, the whole file is rewritten)';
+    return (
+      `it does not run pipeline${missing.length > 1 ? 's' : ''} ${quote(missing)} (Execute Pipeline), as generation now does: its activities predate ` +
+      'a source system, or the split of the ingestion into one pipeline per source system (forced, the whole file is rewritten)'
+    );
   }
   const extra = [...runs].filter(([key]) => !wanted.has(key) && generatedPipelines.has(key)).map(([, name]) => name);
   if (extra.length) {
-    return `it runs generated pipeline${extra.length > 1 ? 's' : ''} ${quote(extra)} (Execute Pipeline), which generation no longer runs from here (forced, the whole file is rewritten)`;
+    return (
+      `it runs generated pipeline${extra.length > 1 ? 's' : ''} ${quote(extra)} (Execute ` +
+      `Pipeline), which generation no longer runs from here (forced, the whole file is rewritten)`
+    );
   }
   return goldStepProblem(artifact.value, existing);
 }
@@ -192,17 +285,31 @@ function structureProblem(artifact: GeneratedArtifact, existing: unknown, genera
  */
 function goldStepProblem(generated: JsonObject, existing: unknown): string | undefined {
   const properties = (existing as { properties?: { activities?: unknown; parameters?: unknown } }).properties;
-  const parameters = properties?.parameters !== null && typeof properties?.parameters === 'object' ? Object.keys(properties.parameters).map(k => k.toLowerCase()) : [];
-  const names = (activities: unknown) => (Array.isArray(activities) ? activities : [])
-    .map(a => (a !== null && typeof a === 'object' && typeof (a as { name?: unknown }).name === 'string' ? ((a as { name: string }).name).toLowerCase() : ''));
+  const parameters =
+    properties?.parameters !== null && typeof properties?.parameters === 'object'
+      ? Object.keys(properties.parameters).map(k => k.toLowerCase())
+      : [];
+  const names = (activities: unknown) =>
+    (Array.isArray(activities) ? activities : []).map(a =>
+      a !== null && typeof a === 'object' && typeof (a as { name?: unknown }).name === 'string'
+        ? (a as { name: string }).name.toLowerCase()
+        : '',
+    );
   const has = names(properties?.activities).includes(GOLD_ACTIVITY);
   const wants = names((generated.properties as JsonObject).activities).includes(GOLD_ACTIVITY);
   if (parameters.includes('dimension_notebooks') || parameters.includes('fact_notebooks')) {
-    return 'it runs the gold notebooks one by one (dimension_notebooks, fact_notebooks), where their Delta Live Tables code loads nothing: generation now runs '
-      + `the gold DLT pipeline with one notebook activity, ${GOLD_ACTIVITY} (forced, the whole file is rewritten)`;
+    return (
+      'it runs the gold notebooks one by one (dimension_notebooks, fact_notebooks), where their Delta Live Tables code loads nothing: generation now runs ' +
+      `the gold DLT pipeline with one notebook activity, ${GOLD_ACTIVITY} (forced, the whole file is rewritten)`
+    );
   }
-  if (wants && !has) return `it has no gold step (${GOLD_ACTIVITY}), which generation now writes (forced, the whole file is rewritten)`;
-  if (!wants && has) return `it has a gold step (${GOLD_ACTIVITY}), which generation no longer writes: the project has no dimensions and no facts (forced, the whole file is rewritten)`;
+  if (wants && !has)
+    return `it has no gold step (${GOLD_ACTIVITY}), which generation now writes (forced, the whole file is rewritten)`;
+  if (!wants && has)
+    return (
+      `it has a gold step (${GOLD_ACTIVITY}), which generation no longer writes: the project has ` +
+      `no dimensions and no facts (forced, the whole file is rewritten)`
+    );
   return undefined;
 }
 
@@ -212,7 +319,8 @@ function pipelinesRun(pipeline: unknown): Map<string, string> {
   const properties = (pipeline as { properties?: { activities?: unknown } }).properties;
   for (const { activity } of walkActivities(properties?.activities, [])) {
     if (typeof activity.type !== 'string' || activity.type.toLowerCase() !== 'executepipeline') continue;
-    const name = (activity.typeProperties as { pipeline?: { referenceName?: unknown } } | undefined)?.pipeline?.referenceName;
+    const name = (activity.typeProperties as { pipeline?: { referenceName?: unknown } } | undefined)?.pipeline
+      ?.referenceName;
     if (typeof name === 'string' && !runs.has(name.toLowerCase())) runs.set(name.toLowerCase(), name);
   }
   return runs;
@@ -253,7 +361,10 @@ function rewriteOwned(text: string, artifact: GeneratedArtifact, paths: JsonPath
     if (!node) return [];
     const lineStart = out.lastIndexOf('\n', node.offset - 1) + 1;
     const indent = /^[ \t]*/.exec(out.slice(lineStart, node.offset))?.[0] ?? '';
-    const content = JSON.stringify(valueAt(artifact.value, at).value, null, unit).replace(/\n/g, `${formatting.eol}${indent}`);
+    const content = JSON.stringify(valueAt(artifact.value, at).value, null, unit).replace(
+      /\n/g,
+      `${formatting.eol}${indent}`,
+    );
     return [{ offset: node.offset, length: node.length, content }];
   });
   return applyEdits(out, edits);
@@ -266,7 +377,13 @@ function fingerprintsOf(value: unknown, ownedPaths: readonly JsonPath[]): Finger
   const map: Fingerprints = new Map();
   for (const p of ownedPaths) {
     const at = valueAt(value, p);
-    map.set(pathText(p), createHash('sha256').update(at.found ? canonicalJson(at.value) : '<missing>').digest('hex').slice(0, 16));
+    map.set(
+      pathText(p),
+      createHash('sha256')
+        .update(at.found ? canonicalJson(at.value) : '<missing>')
+        .digest('hex')
+        .slice(0, 16),
+    );
   }
   return map;
 }
@@ -275,7 +392,9 @@ function parseFingerprints(text: string | undefined): Map<string, Fingerprints> 
   const map = new Map<string, Fingerprints>();
   if (text === undefined) return map;
   try {
-    const value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as { artifacts?: Record<string, unknown> };
+    const value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as {
+      artifacts?: Record<string, unknown>;
+    };
     for (const [file, paths] of Object.entries(value.artifacts ?? {})) {
       if (paths === null || typeof paths !== 'object') continue;
       map.set(file, new Map(Object.entries(paths).filter((e): e is [string, string] => typeof e[1] === 'string')));
@@ -288,10 +407,14 @@ function parseFingerprints(text: string | undefined): Map<string, Fingerprints> 
 
 function fingerprintsText(artifacts: readonly GeneratedArtifact[], current: string | undefined): string {
   const entries: JsonObject = {};
-  for (const a of [...artifacts].sort((x, y) => (x.relativePath < y.relativePath ? -1 : 1))) entries[a.relativePath] = Object.fromEntries(fingerprintsOf(a.value, a.ownedPaths));
+  for (const a of [...artifacts].sort((x, y) => (x.relativePath < y.relativePath ? -1 : 1)))
+    entries[a.relativePath] = Object.fromEntries(fingerprintsOf(a.value, a.ownedPaths));
   const value: JsonObject = {
     generator: 'Lakehouse Workbench: lakehouse generate adf',
-    about: 'Fingerprints of the values lakehouse.yaml owns in each generated artifact, as last generated. Regeneration compares them to tell a metadata change from an edit in ADF Studio. Commit this file with the artifacts.',
+    about:
+      'Fingerprints of the values lakehouse.yaml owns in each generated artifact, as last ' +
+      'generated. Regeneration compares them to tell a metadata change from an edit in ADF ' +
+      'Studio. Commit this file with the artifacts.',
     artifacts: entries,
   };
   const text = formatAdfJson(value);
@@ -326,7 +449,12 @@ export async function writeAdfPlan(plan: AdfGenerationPlan, options: WritePlanOp
   const write = options.write ?? writeFileAtomic;
   const conflicts = conflictsOf(plan);
   if (conflicts.length > 0 && !options.force) {
-    return { written: [], unchanged: plan.files.filter(f => f.status === 'unchanged'), refused: conflicts, fingerprintsWritten: false };
+    return {
+      written: [],
+      unchanged: plan.files.filter(f => f.status === 'unchanged'),
+      refused: conflicts,
+      fingerprintsWritten: false,
+    };
   }
   const report: WritePlanReport = { written: [], unchanged: [], refused: [], fingerprintsWritten: false };
   for (const f of plan.files) {

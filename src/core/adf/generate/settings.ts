@@ -4,7 +4,12 @@
 import { sqlDatabaseProblem, sqlServerProblem } from '../../names/naming';
 import { AdfGenerationError } from './errors';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_SCHEDULE_START, type Environment, type LakehouseMetadata, type SourceSystem } from '../../metadata/model';
+import {
+  DEFAULT_SCHEDULE_START,
+  type Environment,
+  type LakehouseMetadata,
+  type SourceSystem,
+} from '../../metadata/model';
 
 export const DEFAULT_PIPELINE = 'pl_incremental_ingestion';
 export const DEFAULT_LOOP_PARAMETER = 'loop_input';
@@ -18,7 +23,8 @@ export const PLACEHOLDER = {
   alertUrl: 'https://example.invalid/TODO-set-adf.alertUrl',
   server: 'TODO-server.database.windows.net',
   database: 'TODO-database',
-  workspaceResourceId: '/subscriptions/TODO/resourceGroups/TODO/providers/Microsoft.Databricks/workspaces/TODO-set-adf.databricks.workspaceResourceId',
+  workspaceResourceId:
+    '/subscriptions/TODO/resourceGroups/TODO/providers/Microsoft.Databricks/workspaces/TODO-set-adf.databricks.workspaceResourceId',
 } as const;
 
 export type ClusterSettings =
@@ -103,30 +109,50 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
   const envName = environment?.name ?? 'dev';
   const project = metadata.project?.name ?? 'lakehouse';
   const bundleTarget = environment?.bundleTarget ?? envName;
-  const fill = (text: string) => text
-    .replace(/\{subscriptionId\}/g, environment?.subscriptionId ?? 'TODO')
-    .replace(/\{resourceGroup\}/g, environment?.resourceGroup ?? 'TODO')
-    .replace(/\{environment\}/g, envName)
-    .replace(/\{bundleTarget\}/g, bundleTarget)
-    .replace(/\{project\}/g, project);
+  const fill = (text: string) =>
+    text
+      .replace(/\{subscriptionId\}/g, environment?.subscriptionId ?? 'TODO')
+      .replace(/\{resourceGroup\}/g, environment?.resourceGroup ?? 'TODO')
+      .replace(/\{environment\}/g, envName)
+      .replace(/\{bundleTarget\}/g, bundleTarget)
+      .replace(/\{project\}/g, project);
 
-  if (!environment) notes.push('lakehouse.yaml declares no environment: the storage account, Databricks workspace and alert URL are placeholders (TODO…). Declare one under environments.');
+  if (!environment)
+    notes.push(
+      'lakehouse.yaml declares no environment: the storage account, Databricks workspace and ' +
+        'alert URL are placeholders (TODO…). Declare one under environments.',
+    );
   const storageAccount = environment?.storageAccount ?? PLACEHOLDER.storageAccount;
-  if (environment && !environment.storageAccount) notes.push(`Environment '${envName}' has no storageAccount: the lake linked service points at a placeholder.`);
+  if (environment && !environment.storageAccount)
+    notes.push(`Environment '${envName}' has no storageAccount: the lake linked service points at a placeholder.`);
   let databricksDomain = environment?.databricksHost?.replace(/\/+$/, '') ?? PLACEHOLDER.databricksHost;
-  if (environment && !environment.databricksHost) notes.push(`Environment '${envName}' has no databricksHost: the Databricks linked service points at a placeholder.`);
+  if (environment && !environment.databricksHost)
+    notes.push(
+      `Environment '${envName}' has no databricksHost: the Databricks linked service points at a placeholder.`,
+    );
   if (databricksDomain.startsWith('http://')) databricksDomain = `https://${databricksDomain.slice('http://'.length)}`;
 
   const alertUrl = adf?.alertUrl ?? environment?.alertUrl ?? PLACEHOLDER.alertUrl;
-  const alert: AlertTarget = environment?.keyVault && environment.alertUrlSecret
-    ? { kind: 'keyVault', vault: environment.keyVault, secret: environment.alertUrlSecret }
-    : { kind: 'url', url: alertUrl };
+  const alert: AlertTarget =
+    environment?.keyVault && environment.alertUrlSecret
+      ? { kind: 'keyVault', vault: environment.keyVault, secret: environment.alertUrlSecret }
+      : { kind: 'url', url: alertUrl };
   if (alert.kind === 'url' && !adf?.alertUrl && !environment?.alertUrl) {
-    notes.push(`No alert URL: set environments.${envName}.keyVault and alertUrlSecret (the pipeline reads the URL from Key Vault), or adf.alertUrl (the pipeline's alert_url default is a placeholder).`);
+    notes.push(
+      `No alert URL: set environments.${envName}.keyVault and alertUrlSecret (the pipeline reads ` +
+        `the URL from Key Vault), or adf.alertUrl (the pipeline's alert_url default is a ` +
+        `placeholder).`,
+    );
   }
 
-  const workspaceResourceId = adf?.databricks?.workspaceResourceId ? fill(adf.databricks.workspaceResourceId) : PLACEHOLDER.workspaceResourceId;
-  if (!adf?.databricks?.workspaceResourceId) notes.push('Set adf.databricks.workspaceResourceId: the Databricks linked service authenticates with the factory\'s managed identity, which needs the workspace\'s resource id.');
+  const workspaceResourceId = adf?.databricks?.workspaceResourceId
+    ? fill(adf.databricks.workspaceResourceId)
+    : PLACEHOLDER.workspaceResourceId;
+  if (!adf?.databricks?.workspaceResourceId)
+    notes.push(
+      'Set adf.databricks.workspaceResourceId: the Databricks linked service authenticates with ' +
+        "the factory's managed identity, which needs the workspace's resource id.",
+    );
 
   let notebookFolder: string;
   if (adf?.databricks?.notebookFolder) notebookFolder = fill(adf.databricks.notebookFolder).replace(/\/+$/, '');
@@ -137,33 +163,50 @@ export function resolveAdfSettings(metadata: LakehouseMetadata, options: Resolve
     const user = environment?.deployUser;
     if (deployed === undefined) {
       notebookFolder = fallback;
-      notes.push(`The bundle target '${bundleTarget}' is not in databricks.yml, or does not say where it deploys: notebooks are assumed under ${fallback}. Set the target's workspace.root_path, or adf.databricks.notebookFolder.`);
+      notes.push(
+        `The bundle target '${bundleTarget}' is not in databricks.yml, or does not say where it ` +
+          `deploys: notebooks are assumed under ${fallback}. Set the target's workspace.root_path, ` +
+          `or adf.databricks.notebookFolder.`,
+      );
     } else if (/\$\{workspace\.current_user\./.test(deployed)) {
       if (user) {
         const shortName = shortNameOf(user);
-        notebookFolder = deployed.replace(/\$\{workspace\.current_user\.userName\}/g, user).replace(/\$\{workspace\.current_user\.short_name\}/g, shortName);
+        notebookFolder = deployed
+          .replace(/\$\{workspace\.current_user\.userName\}/g, user)
+          .replace(/\$\{workspace\.current_user\.short_name\}/g, shortName);
       } else {
         notebookFolder = deployed;
-        notes.push(`The bundle target '${bundleTarget}' deploys into a folder named after the deploying user (${deployed}): set environments.${envName}.deployUser to the user or service principal that deploys it, so the pipeline's notebook paths follow.`);
+        notes.push(
+          `The bundle target '${bundleTarget}' deploys into a folder named after the deploying user ` +
+            `(${deployed}): set environments.${envName}.deployUser to the user or service principal ` +
+            `that deploys it, so the pipeline's notebook paths follow.`,
+        );
       }
     } else notebookFolder = deployed;
   }
 
   // Development mode creates the bundle's schemas as dev_<short_name>_<name>.
   const development = options.bundle?.modes?.get(bundleTarget) === 'development';
-  const schemaPrefix = development && environment?.deployUser ? `dev_${shortNameOf(environment.deployUser).toLowerCase()}_` : '';
+  const schemaPrefix =
+    development && environment?.deployUser ? `dev_${shortNameOf(environment.deployUser).toLowerCase()}_` : '';
 
   const bronze = metadata.zones.find(z => z.name === 'bronze');
   if (!bronze) notes.push('lakehouse.yaml declares no bronze zone: the copies write to a container named bronze.');
   const silver = metadata.zones.find(z => z.name === 'silver');
-  const catalog = environment?.catalog ?? silver?.catalog ?? metadata.zones.find(z => z.name === 'gold')?.catalog ?? 'main';
+  const catalog =
+    environment?.catalog ?? silver?.catalog ?? metadata.zones.find(z => z.name === 'gold')?.catalog ?? 'main';
 
   const scheduleStart = adf?.schedule?.startTime ?? DEFAULT_SCHEDULE_START;
   const timeZone = adf?.schedule?.timeZone ?? 'UTC';
   if (timeZone !== 'UTC' && scheduleStart.endsWith('Z')) {
-    notes.push(`adf.schedule.startTime ends with Z (UTC) but the time zone is ${timeZone}: ADF reads a start time in another time zone without the Z.`);
+    notes.push(
+      `adf.schedule.startTime ends with Z (UTC) but the time zone is ${timeZone}: ADF reads a start time in another time zone without the Z.`,
+    );
   }
-  const earliestBackfill = metadata.tables.map(t => t.backfillFrom).filter((d): d is string => !!d).sort()[0];
+  const earliestBackfill = metadata.tables
+    .map(t => t.backfillFrom)
+    .filter((d): d is string => !!d)
+    .sort()[0];
   return {
     environment: envName,
     pipeline: adf?.pipeline ?? DEFAULT_PIPELINE,
@@ -217,7 +260,9 @@ function pickEnvironment(metadata: LakehouseMetadata, name: string | undefined):
   const found = metadata.environments.find(e => e.name === name);
   if (!found) {
     const declared = metadata.environments.map(e => e.name);
-    throw new UnknownAdfEnvironmentError(`No environment '${name}' in lakehouse.yaml${declared.length ? `; declared: ${declared.join(', ')}` : ' (it declares none)'}.`);
+    throw new UnknownAdfEnvironmentError(
+      `No environment '${name}' in lakehouse.yaml${declared.length ? `; declared: ${declared.join(', ')}` : ' (it declares none)'}.`,
+    );
   }
   return found;
 }
@@ -234,9 +279,12 @@ function clusterOf(raw: NonNullable<NonNullable<LakehouseMetadata['adf']>['datab
 /** The SQL server and database of a source system (placeholders when the metadata has none). */
 export function sourceConnection(system: SourceSystem, notes: string[]): { server: string; database: string } {
   if (!system.server) notes.push(`Source '${system.name}' has no server: its linked service points at a placeholder.`);
-  if (!system.database) notes.push(`Source '${system.name}' has no database: its linked service points at a placeholder.`);
+  if (!system.database)
+    notes.push(`Source '${system.name}' has no database: its linked service points at a placeholder.`);
   // Validated (LH605) before generation; never written into a connection string unchecked.
-  const problem = (system.server !== undefined ? sqlServerProblem(system.server) : undefined) ?? (system.database !== undefined ? sqlDatabaseProblem(system.database) : undefined);
+  const problem =
+    (system.server !== undefined ? sqlServerProblem(system.server) : undefined) ??
+    (system.database !== undefined ? sqlDatabaseProblem(system.database) : undefined);
   if (problem) throw new AdfGenerationError(`Source '${system.name}': ${problem}.`);
   return { server: system.server ?? PLACEHOLDER.server, database: system.database ?? PLACEHOLDER.database };
 }
@@ -254,21 +302,28 @@ export function readBundleDeployment(text: string): BundleDeployment {
   } catch {
     return { filePaths: new Map() };
   }
-  const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {});
+  const obj = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   const root = obj(doc);
-  const name = typeof obj(root.bundle).name === 'string' ? obj(root.bundle).name as string : undefined;
+  const name = typeof obj(root.bundle).name === 'string' ? (obj(root.bundle).name as string) : undefined;
   const filePaths = new Map<string, string | undefined>();
   const modes = new Map<string, string | undefined>();
   for (const [target, raw] of Object.entries(obj(root.targets))) {
-    modes.set(target, typeof obj(raw).mode === 'string' ? obj(raw).mode as string : undefined);
+    modes.set(target, typeof obj(raw).mode === 'string' ? (obj(raw).mode as string) : undefined);
     const workspace = { ...obj(root.workspace), ...obj(obj(raw).workspace) };
-    const substitute = (s: string, rootPath?: string) => s
-      .replace(/\$\{bundle\.name\}/g, name ?? '${bundle.name}')
-      .replace(/\$\{bundle\.target\}/g, target)
-      .replace(/\$\{workspace\.root_path\}/g, rootPath ?? '${workspace.root_path}');
+    const substitute = (s: string, rootPath?: string) =>
+      s
+        .replace(/\$\{bundle\.name\}/g, name ?? '${bundle.name}')
+        .replace(/\$\{bundle\.target\}/g, target)
+        .replace(/\$\{workspace\.root_path\}/g, rootPath ?? '${workspace.root_path}');
     // The bundle's default root is the deploying user's home (development and production mode alike).
-    const rootPath = substitute(typeof workspace.root_path === 'string' ? workspace.root_path : '/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}');
-    const filePath = typeof workspace.file_path === 'string' ? substitute(workspace.file_path, rootPath) : `${rootPath}/files`;
+    const rootPath = substitute(
+      typeof workspace.root_path === 'string'
+        ? workspace.root_path
+        : '/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}',
+    );
+    const filePath =
+      typeof workspace.file_path === 'string' ? substitute(workspace.file_path, rootPath) : `${rootPath}/files`;
     // ${workspace.current_user.*} stays: the environment's deployUser fills it (resolveAdfSettings).
     const unresolved = filePath.replace(/\$\{workspace\.current_user\.(userName|short_name)\}/g, '');
     filePaths.set(target, !unresolved.includes('${') ? filePath.replace(/\/+$/, '') : undefined);

@@ -53,7 +53,8 @@ function civilFromDays(days: number): { y: number; m: number; d: number } {
 }
 
 export const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-export const daysInMonth = (y: number, m: number): number => [31, isLeapYear(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+export const daysInMonth = (y: number, m: number): number =>
+  [31, isLeapYear(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
 
 export interface DateParts {
   year: number;
@@ -80,18 +81,43 @@ export function partsOf(ticks: bigint): DateParts {
   rest %= TICKS_PER_MINUTE;
   const second = Number(rest / TICKS_PER_SECOND);
   const fraction = Number(rest % TICKS_PER_SECOND);
-  return { year: y, month: m, day: d, hour, minute, second, fraction, dayOfWeek: (days + 1) % 7, dayOfYear: days - daysFromCivil(y, 1, 1) + 1 };
+  return {
+    year: y,
+    month: m,
+    day: d,
+    hour,
+    minute,
+    second,
+    fraction,
+    dayOfWeek: (days + 1) % 7,
+    dayOfYear: days - daysFromCivil(y, 1, 1) + 1,
+  };
 }
 
-export function ticksOf(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, fraction = 0): bigint {
-  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw new DateError('the date is not valid');
+export function ticksOf(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  fraction = 0,
+): bigint {
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    throw new DateError('the date is not valid');
   if (hour > 23 || minute > 59 || second > 59) throw new DateError('the time is not valid');
-  return BigInt(daysFromCivil(year, month, day)) * TICKS_PER_DAY + BigInt(hour) * TICKS_PER_HOUR + BigInt(minute) * TICKS_PER_MINUTE
-    + BigInt(second) * TICKS_PER_SECOND + BigInt(fraction);
+  return (
+    BigInt(daysFromCivil(year, month, day)) * TICKS_PER_DAY +
+    BigInt(hour) * TICKS_PER_HOUR +
+    BigInt(minute) * TICKS_PER_MINUTE +
+    BigInt(second) * TICKS_PER_SECOND +
+    BigInt(fraction)
+  );
 }
 
 export function checkRange(ticks: bigint): bigint {
-  if (ticks < 0n || ticks > MAX_TICKS) throw new DateError('the result is outside the range of dates (0001-01-01 to 9999-12-31)');
+  if (ticks < 0n || ticks > MAX_TICKS)
+    throw new DateError('the result is outside the range of dates (0001-01-01 to 9999-12-31)');
   return ticks;
 }
 
@@ -115,7 +141,11 @@ export function parseTimeUnit(s: string): TimeUnit | undefined {
 
 export function addTime(t: Timestamp, amount: bigint, unit: TimeUnit): Timestamp {
   const fixed: Partial<Record<TimeUnit, bigint>> = {
-    Second: TICKS_PER_SECOND, Minute: TICKS_PER_MINUTE, Hour: TICKS_PER_HOUR, Day: TICKS_PER_DAY, Week: 7n * TICKS_PER_DAY,
+    Second: TICKS_PER_SECOND,
+    Minute: TICKS_PER_MINUTE,
+    Hour: TICKS_PER_HOUR,
+    Day: TICKS_PER_DAY,
+    Week: 7n * TICKS_PER_DAY,
   };
   const step = fixed[unit];
   if (step !== undefined) return { ticks: checkRange(t.ticks + amount * step), kind: t.kind };
@@ -125,19 +155,35 @@ export function addTime(t: Timestamp, amount: bigint, unit: TimeUnit): Timestamp
   const total = BigInt(p.year) * 12n + BigInt(p.month - 1) + months;
   const year = Number(total / 12n);
   const month = Number(total % 12n) + 1;
-  if (total < 0n || year < 1 || year > 9999) throw new DateError('the result is outside the range of dates (0001-01-01 to 9999-12-31)');
+  if (total < 0n || year < 1 || year > 9999)
+    throw new DateError('the result is outside the range of dates (0001-01-01 to 9999-12-31)');
   const day = Math.min(p.day, daysInMonth(year, month));
   return { ticks: ticksOf(year, month, day) + (t.ticks % TICKS_PER_DAY), kind: t.kind };
 }
 
 // ---- parsing ----
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 function monthNumber(name: string): number | undefined {
   const n = name.toLowerCase();
-  const i = MONTHS.findIndex(m => m === n || (n.length === 3 && m.startsWith(n)) || (n === 'sept' && m === 'september'));
+  const i = MONTHS.findIndex(
+    m => m === n || (n.length === 3 && m.startsWith(n)) || (n === 'sept' && m === 'september'),
+  );
   return i === -1 ? undefined : i + 1;
 }
 
@@ -149,7 +195,12 @@ function fractionTicks(digits: string | undefined): number {
   return Number(digits[7]) >= 5 ? whole + 1 : whole;
 }
 
-interface Clock { hour: number; minute: number; second: number; fraction: number }
+interface Clock {
+  hour: number;
+  minute: number;
+  second: number;
+  fraction: number;
+}
 
 /** h:mm[:ss[.fffffff]] [AM|PM] */
 function parseClock(s: string | undefined, ampm: string | undefined): Clock | undefined {
@@ -180,16 +231,32 @@ const ZONE = String.raw`(Z|z|[+-]\d{1,2}(?::?\d{2})?)`;
 const CLOCK = String.raw`(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)`;
 const AMPM = String.raw`(AM|PM|am|pm|A\.M\.|P\.M\.)`;
 
-const PATTERNS: { re: RegExp; read: (m: RegExpExecArray) => { y: number; mo: number; d: number; clock?: string; ampm?: string; zone?: string } | undefined }[] = [
+const PATTERNS: {
+  re: RegExp;
+  read: (
+    m: RegExpExecArray,
+  ) => { y: number; mo: number; d: number; clock?: string; ampm?: string; zone?: string } | undefined;
+}[] = [
   // 2018-03-15T13:05:09.1234567Z (the hour has two digits after a 'T')
-  { re: new RegExp(String.raw`^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*${ZONE}?$`), read: m => ({ y: +m[1]!, mo: +m[2]!, d: +m[3]!, clock: m[4], zone: m[5] }) },
+  {
+    re: new RegExp(String.raw`^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*${ZONE}?$`),
+    read: m => ({ y: +m[1]!, mo: +m[2]!, d: +m[3]!, clock: m[4], zone: m[5] }),
+  },
   // 2018-03-15, 2018-03-15 1:05 PM, 2018/03/15 13:05:09 +05:00
-  { re: new RegExp(String.raw`^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\s+${CLOCK}(?:\s*${AMPM})?)?\s*${ZONE}?$`), read: m => ({ y: +m[1]!, mo: +m[2]!, d: +m[3]!, clock: m[4], ampm: m[5], zone: m[6] }) },
+  {
+    re: new RegExp(String.raw`^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\s+${CLOCK}(?:\s*${AMPM})?)?\s*${ZONE}?$`),
+    read: m => ({ y: +m[1]!, mo: +m[2]!, d: +m[3]!, clock: m[4], ampm: m[5], zone: m[6] }),
+  },
   // 03/15/2018, 3/5/2018 1:02:03 PM (the invariant culture's M/d/yyyy)
-  { re: new RegExp(String.raw`^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+${CLOCK}(?:\s*${AMPM})?)?\s*${ZONE}?$`), read: m => ({ y: +m[3]!, mo: +m[1]!, d: +m[2]!, clock: m[4], ampm: m[5], zone: m[6] }) },
+  {
+    re: new RegExp(String.raw`^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+${CLOCK}(?:\s*${AMPM})?)?\s*${ZONE}?$`),
+    read: m => ({ y: +m[3]!, mo: +m[1]!, d: +m[2]!, clock: m[4], ampm: m[5], zone: m[6] }),
+  },
   // March 15, 2018 / Mar 15 2018 [10:00]
   {
-    re: new RegExp(String.raw`^(?:[A-Za-z]+,?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\s+${CLOCK}(?:\s*${AMPM})?)?\s*${ZONE}?$`),
+    re: new RegExp(
+      String.raw`^(?:[A-Za-z]+,?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\s+${CLOCK}(?:\s*${AMPM})?)?\s*${ZONE}?$`,
+    ),
     read: m => {
       const mo = monthNumber(m[1]!);
       return mo ? { y: +m[3]!, mo, d: +m[2]!, clock: m[4], ampm: m[5], zone: m[6] } : undefined;
@@ -197,7 +264,9 @@ const PATTERNS: { re: RegExp; read: (m: RegExpExecArray) => { y: number; mo: num
   },
   // 15 March 2018 [10:00], 15-Mar-2018, Thu, 15 Mar 2018 13:05:09 GMT
   {
-    re: new RegExp(String.raw`^(?:([A-Za-z]+),?\s+)?(\d{1,2})[\s-]([A-Za-z]{3,9})\.?[\s-](\d{4})(?:\s+${CLOCK}(?:\s*${AMPM})?)?\s*(${ZONE.slice(1, -1)}|GMT|UTC)?$`),
+    re: new RegExp(
+      String.raw`^(?:([A-Za-z]+),?\s+)?(\d{1,2})[\s-]([A-Za-z]{3,9})\.?[\s-](\d{4})(?:\s+${CLOCK}(?:\s*${AMPM})?)?\s*(${ZONE.slice(1, -1)}|GMT|UTC)?$`,
+    ),
     read: m => {
       if (m[1] && !DAYS.some(d => d === m[1]!.toLowerCase() || d.slice(0, 3) === m[1]!.toLowerCase())) return undefined;
       const mo = monthNumber(m[3]!);
@@ -229,7 +298,15 @@ export function parseTimestamp(text: string, today?: Timestamp): Timestamp {
   throw new DateError(`The string '${text}' was not recognized as a valid DateTime.`);
 }
 
-function build(y: number, mo: number, d: number, clockText: string | undefined, ampm: string | undefined, zoneText: string | undefined, text: string): Timestamp {
+function build(
+  y: number,
+  mo: number,
+  d: number,
+  clockText: string | undefined,
+  ampm: string | undefined,
+  zoneText: string | undefined,
+  text: string,
+): Timestamp {
   const clock = parseClock(clockText, ampm?.replace(/\./g, ''));
   const zone = parseZone(zoneText);
   const invalid = () => new DateError(`The string '${text}' was not recognized as a valid DateTime.`);
@@ -259,33 +336,92 @@ interface Culture {
   patterns: { d: string; D: string; t: string; T: string; M: string; Y: string };
 }
 
-const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const EN_MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const EN_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const EN_US: Culture = {
   name: 'en-US',
-  monthNames: EN_MONTHS, monthAbbr: EN_MONTHS.map(m => m.slice(0, 3)), dayNames: EN_DAYS, dayAbbr: EN_DAYS.map(d => d.slice(0, 3)),
-  am: 'AM', pm: 'PM', dateSeparator: '/', timeSeparator: ':',
+  monthNames: EN_MONTHS,
+  monthAbbr: EN_MONTHS.map(m => m.slice(0, 3)),
+  dayNames: EN_DAYS,
+  dayAbbr: EN_DAYS.map(d => d.slice(0, 3)),
+  am: 'AM',
+  pm: 'PM',
+  dateSeparator: '/',
+  timeSeparator: ':',
   patterns: { d: 'M/d/yyyy', D: 'dddd, MMMM d, yyyy', t: 'h:mm tt', T: 'h:mm:ss tt', M: 'MMMM d', Y: 'MMMM yyyy' },
 };
 
 const INVARIANT: Culture = {
-  ...EN_US, name: '',
+  ...EN_US,
+  name: '',
   patterns: { d: 'MM/dd/yyyy', D: 'dddd, dd MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'MMMM dd', Y: 'yyyy MMMM' },
 };
 
 /** Standard patterns of some common cultures; names come from the runtime's Intl data. */
 const PATTERNS_BY_CULTURE: Readonly<Record<string, Partial<Culture> & { patterns: Culture['patterns'] }>> = {
-  'en-gb': { am: 'am', pm: 'pm', patterns: { d: 'dd/MM/yyyy', D: 'dd MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd MMMM', Y: 'MMMM yyyy' } },
-  'de-de': { dateSeparator: '.', am: 'AM', pm: 'PM', patterns: { d: 'dd.MM.yyyy', D: 'dddd, d. MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd. MMMM', Y: 'MMMM yyyy' } },
-  'fr-fr': { patterns: { d: 'dd/MM/yyyy', D: 'dddd d MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd MMMM', Y: 'MMMM yyyy' } },
-  'es-es': { am: 'a. m.', pm: 'p. m.', patterns: { d: 'dd/MM/yyyy', D: "dddd, d 'de' MMMM 'de' yyyy", t: 'H:mm', T: 'H:mm:ss', M: "d 'de' MMMM", Y: "MMMM 'de' yyyy" } },
-  'nl-nl': { dateSeparator: '-', patterns: { d: 'd-M-yyyy', D: 'dddd d MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd MMMM', Y: 'MMMM yyyy' } },
-  'it-it': { patterns: { d: 'dd/MM/yyyy', D: 'dddd d MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd MMMM', Y: 'MMMM yyyy' } },
-  'pt-br': { patterns: { d: 'dd/MM/yyyy', D: "dddd, d 'de' MMMM 'de' yyyy", t: 'HH:mm', T: 'HH:mm:ss', M: "d 'de' MMMM", Y: "MMMM 'de' yyyy" } },
+  'en-gb': {
+    am: 'am',
+    pm: 'pm',
+    patterns: { d: 'dd/MM/yyyy', D: 'dd MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd MMMM', Y: 'MMMM yyyy' },
+  },
+  'de-de': {
+    dateSeparator: '.',
+    am: 'AM',
+    pm: 'PM',
+    patterns: { d: 'dd.MM.yyyy', D: 'dddd, d. MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd. MMMM', Y: 'MMMM yyyy' },
+  },
+  'fr-fr': {
+    patterns: { d: 'dd/MM/yyyy', D: 'dddd d MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd MMMM', Y: 'MMMM yyyy' },
+  },
+  'es-es': {
+    am: 'a. m.',
+    pm: 'p. m.',
+    patterns: {
+      d: 'dd/MM/yyyy',
+      D: "dddd, d 'de' MMMM 'de' yyyy",
+      t: 'H:mm',
+      T: 'H:mm:ss',
+      M: "d 'de' MMMM",
+      Y: "MMMM 'de' yyyy",
+    },
+  },
+  'nl-nl': {
+    dateSeparator: '-',
+    patterns: { d: 'd-M-yyyy', D: 'dddd d MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd MMMM', Y: 'MMMM yyyy' },
+  },
+  'it-it': {
+    patterns: { d: 'dd/MM/yyyy', D: 'dddd d MMMM yyyy', t: 'HH:mm', T: 'HH:mm:ss', M: 'd MMMM', Y: 'MMMM yyyy' },
+  },
+  'pt-br': {
+    patterns: {
+      d: 'dd/MM/yyyy',
+      D: "dddd, d 'de' MMMM 'de' yyyy",
+      t: 'HH:mm',
+      T: 'HH:mm:ss',
+      M: "d 'de' MMMM",
+      Y: "MMMM 'de' yyyy",
+    },
+  },
 };
 
-const cultures = new Map<string, Culture>([['en-us', EN_US], ['', INVARIANT]]);
+const cultures = new Map<string, Culture>([
+  ['en-us', EN_US],
+  ['', INVARIANT],
+]);
 
 /** The culture of formatDateTime's locale argument (en-US without one). */
 export function cultureOf(locale: string | undefined): Culture {
@@ -326,22 +462,42 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 function standardPattern(c: string, culture: Culture): string | undefined {
   const p = culture.patterns;
   switch (c) {
-    case 'd': return p.d;
-    case 'D': return p.D;
-    case 'f': return `${p.D} ${p.t}`;
-    case 'F': return `${p.D} ${p.T}`;
-    case 'g': return `${p.d} ${p.t}`;
-    case 'G': return `${p.d} ${p.T}`;
-    case 'm': case 'M': return p.M;
-    case 'o': case 'O': return "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK";
-    case 'r': case 'R': return "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'";
-    case 's': return "yyyy'-'MM'-'dd'T'HH':'mm':'ss";
-    case 't': return p.t;
-    case 'T': return p.T;
-    case 'u': return "yyyy'-'MM'-'dd HH':'mm':'ss'Z'";
-    case 'U': return `${p.D} ${p.T}`;
-    case 'y': case 'Y': return p.Y;
-    default: return undefined;
+    case 'd':
+      return p.d;
+    case 'D':
+      return p.D;
+    case 'f':
+      return `${p.D} ${p.t}`;
+    case 'F':
+      return `${p.D} ${p.T}`;
+    case 'g':
+      return `${p.d} ${p.t}`;
+    case 'G':
+      return `${p.d} ${p.T}`;
+    case 'm':
+    case 'M':
+      return p.M;
+    case 'o':
+    case 'O':
+      return "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK";
+    case 'r':
+    case 'R':
+      return "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'";
+    case 's':
+      return "yyyy'-'MM'-'dd'T'HH':'mm':'ss";
+    case 't':
+      return p.t;
+    case 'T':
+      return p.T;
+    case 'u':
+      return "yyyy'-'MM'-'dd HH':'mm':'ss'Z'";
+    case 'U':
+      return `${p.D} ${p.T}`;
+    case 'y':
+    case 'Y':
+      return p.Y;
+    default:
+      return undefined;
   }
 }
 
@@ -354,7 +510,10 @@ export function formatTimestamp(t: Timestamp, format: string, culture: Culture =
   if (format.length === 0) pattern = standardPattern('G', culture)!;
   else if (format.length === 1) {
     const expanded = standardPattern(format, culture);
-    if (expanded === undefined) throw new DateError(`The format '${format}' is not a valid date and time format: one letter is a standard format (d, D, f, F, g, G, M, O, R, s, t, T, u, U, Y).`);
+    if (expanded === undefined)
+      throw new DateError(
+        `The format '${format}' is not a valid date and time format: one letter is a standard format (d, D, f, F, g, G, M, O, R, s, t, T, u, U, Y).`,
+      );
     // 'o', 'r', 's' and 'u' are culture-independent.
     pattern = expanded;
   }
@@ -380,7 +539,14 @@ function formatCustom(t: Timestamp, format: string, culture: Culture): string {
     switch (c) {
       case 'd':
         n = run(c);
-        out += n === 1 ? String(p.day) : n === 2 ? pad(p.day, 2) : n === 3 ? culture.dayAbbr[p.dayOfWeek] : culture.dayNames[p.dayOfWeek];
+        out +=
+          n === 1
+            ? String(p.day)
+            : n === 2
+              ? pad(p.day, 2)
+              : n === 3
+                ? culture.dayAbbr[p.dayOfWeek]
+                : culture.dayNames[p.dayOfWeek];
         break;
       case 'f':
       case 'F': {
@@ -415,7 +581,14 @@ function formatCustom(t: Timestamp, format: string, culture: Culture): string {
         break;
       case 'M':
         n = run(c);
-        out += n === 1 ? String(p.month) : n === 2 ? pad(p.month, 2) : n === 3 ? culture.monthAbbr[p.month - 1] : culture.monthNames[p.month - 1];
+        out +=
+          n === 1
+            ? String(p.month)
+            : n === 2
+              ? pad(p.month, 2)
+              : n === 3
+                ? culture.monthAbbr[p.month - 1]
+                : culture.monthNames[p.month - 1];
         break;
       case 's':
         n = run(c);
@@ -452,7 +625,8 @@ function formatCustom(t: Timestamp, format: string, culture: Culture): string {
       }
       case '%': {
         const next = format[i + 1];
-        if (next === undefined || next === '%') throw invalidFormat(format, "'%' must be followed by one format letter");
+        if (next === undefined || next === '%')
+          throw invalidFormat(format, "'%' must be followed by one format letter");
         out += formatCustom(t, next, culture);
         n = 2;
         break;
@@ -481,7 +655,9 @@ export function formatRoundTrip(t: Timestamp): string {
 export function zoneOf(id: string): { windows: string; iana: string } {
   const zone = windowsZone(id);
   if (!zone) {
-    throw new DateError(`The time zone '${id}' is not a Windows time zone id, which ADF needs (such as 'UTC', 'W. Europe Standard Time' or 'Pacific Standard Time').`);
+    throw new DateError(
+      `The time zone '${id}' is not a Windows time zone id, which ADF needs (such as 'UTC', 'W. Europe Standard Time' or 'Pacific Standard Time').`,
+    );
   }
   return zone;
 }

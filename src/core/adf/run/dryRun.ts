@@ -46,7 +46,9 @@ export function parseWindow(text: string): { start: string; end: string } {
     if (start.ticks >= end.ticks) throw new DryRunError(`--window ${text}: the start must be before the end.`);
     return { start: windowText(start), end: windowText(end) };
   }
-  throw new DryRunError(`--window takes START/END, two timestamps such as 2024-01-01/2024-01-02 or 2024-01-01T00:00:00Z/2024-01-02T00:00:00Z, not '${text}'.`);
+  throw new DryRunError(
+    `--window takes START/END, two timestamps such as 2024-01-01/2024-01-02 or 2024-01-01T00:00:00Z/2024-01-02T00:00:00Z, not '${text}'.`,
+  );
 }
 
 /** A window bound, read as UTC. */
@@ -69,8 +71,17 @@ function triggersOf(factory: RunFactory, pipeline: string, type: string): Obj[] 
   return factory.triggers().filter(t => {
     const props = isObj(t.properties) ? t.properties : undefined;
     if (!props || String(props.type).toLowerCase() !== type.toLowerCase()) return false;
-    const refs = isObj(props.pipeline) ? [props.pipeline] : Array.isArray(props.pipelines) ? props.pipelines.filter(isObj) : [];
-    return refs.some(r => isObj(r.pipelineReference) && typeof r.pipelineReference.referenceName === 'string' && r.pipelineReference.referenceName.toLowerCase() === pipeline.toLowerCase());
+    const refs = isObj(props.pipeline)
+      ? [props.pipeline]
+      : Array.isArray(props.pipelines)
+        ? props.pipelines.filter(isObj)
+        : [];
+    return refs.some(
+      r =>
+        isObj(r.pipelineReference) &&
+        typeof r.pipelineReference.referenceName === 'string' &&
+        r.pipelineReference.referenceName.toLowerCase() === pipeline.toLowerCase(),
+    );
   });
 }
 
@@ -87,25 +98,50 @@ export function dryRun(req: DryRunRequest): DryRunResult {
     const tumbling = triggersOf(req.factory, name, 'TumblingWindowTrigger');
     const chosen = tumbling[0];
     triggerName = typeof chosen?.name === 'string' ? chosen.name : undefined;
-    trigger = { type: 'TumblingWindowTrigger', name: triggerName ?? 'dry-run window', windowStart: req.window.start, windowEnd: req.window.end, scheduledTime: req.window.end };
+    trigger = {
+      type: 'TumblingWindowTrigger',
+      name: triggerName ?? 'dry-run window',
+      windowStart: req.window.start,
+      windowEnd: req.window.end,
+      scheduledTime: req.window.end,
+    };
     if (chosen) {
-      if (tumbling.length > 1) notes.push(`${tumbling.length} tumbling window triggers run ${name}; the parameters of '${triggerName}' are used.`);
+      if (tumbling.length > 1)
+        notes.push(
+          `${tumbling.length} tumbling window triggers run ${name}; the parameters of '${triggerName}' are used.`,
+        );
       const props = chosen.properties as Obj;
       const ref = isObj(props.pipeline) ? props.pipeline : {};
       const triggerObject = new Map<string, AdfValue>([
-        ['name', triggerName ?? ''], ['startTime', req.window.end], ['scheduledTime', req.window.end],
-        ['outputs', new Map<string, AdfValue>([['windowStartTime', req.window.start], ['windowEndTime', req.window.end]])],
+        ['name', triggerName ?? ''],
+        ['startTime', req.window.end],
+        ['scheduledTime', req.window.end],
+        [
+          'outputs',
+          new Map<string, AdfValue>([
+            ['windowStartTime', req.window.start],
+            ['windowEndTime', req.window.end],
+          ]),
+        ],
       ]);
-      const evaluated = evaluateJson(ref.parameters ?? {}, { trigger: () => triggerObject, ...(now ? { now: parseTimestamp(now) } : {}) });
-      for (const e of evaluated.errors) notes.push(`trigger '${triggerName}', parameter ${e.path.join('.')}: ${e.error.message}`);
+      const evaluated = evaluateJson(ref.parameters ?? {}, {
+        trigger: () => triggerObject,
+        ...(now ? { now: parseTimestamp(now) } : {}),
+      });
+      for (const e of evaluated.errors)
+        notes.push(`trigger '${triggerName}', parameter ${e.path.join('.')}: ${e.error.message}`);
       if (evaluated.value instanceof Map) {
         for (const [k, v] of evaluated.value) {
           parameters[k] = v;
-          notes.push(`parameter ${k} = ${v instanceof Unknown ? v.render() : typeof v === 'string' ? `'${v}'` : String(v)} (from trigger '${triggerName}')`);
+          notes.push(
+            `parameter ${k} = ${v instanceof Unknown ? v.render() : typeof v === 'string' ? `'${v}'` : String(v)} (from trigger '${triggerName}')`,
+          );
         }
       }
     } else {
-      notes.push(`No tumbling window trigger of the factory runs ${name}: only trigger().outputs.windowStartTime and windowEndTime are set.`);
+      notes.push(
+        `No tumbling window trigger of the factory runs ${name}: only trigger().outputs.windowStartTime and windowEndTime are set.`,
+      );
     }
   }
   for (const [k, v] of Object.entries(req.parameters ?? {})) parameters[k] = v;
@@ -118,6 +154,7 @@ export function dryRun(req: DryRunRequest): DryRunResult {
     ...(req.outcomes?.runId ? { runId: req.outcomes.runId } : {}),
     ...(req.unknownBranches ? { unknownBranches: req.unknownBranches } : {}),
   });
-  for (const key of req.outcomes?.unused() ?? []) notes.push(`outcome "${key}" matched no activity run (a misspelt name or path?)`);
+  for (const key of req.outcomes?.unused() ?? [])
+    notes.push(`outcome "${key}" matched no activity run (a misspelt name or path?)`);
   return { result, ...(triggerName ? { trigger: triggerName } : {}), notes };
 }

@@ -10,9 +10,24 @@
 import { parseAdfString, type ExprNode, type ExprSpan, type ParsedAdfString } from '../expressions';
 import { lookupFunction } from '../expressions/functions';
 import { DateError, parseTimestamp, timestampFromMs, type Timestamp } from './dates';
-import { DEFAULT_EVAL_LIMITS, EvalFailure, implementationOf, SHAPE_ONLY_FUNCTIONS, type Call, type CallEnvironment, type EvalLimits } from './functions';
 import {
-  containsUnknown, expressionLiteral, getProperty, stringify, typeName, Unknown, ValueTooLargeError, type AdfValue,
+  DEFAULT_EVAL_LIMITS,
+  EvalFailure,
+  implementationOf,
+  SHAPE_ONLY_FUNCTIONS,
+  type Call,
+  type CallEnvironment,
+  type EvalLimits,
+} from './functions';
+import {
+  containsUnknown,
+  expressionLiteral,
+  getProperty,
+  stringify,
+  typeName,
+  Unknown,
+  ValueTooLargeError,
+  type AdfValue,
 } from './values';
 
 /** The result of activity('X'): the activity's object ({ output, error, status, … }), or why it cannot be read. */
@@ -95,45 +110,74 @@ class Evaluator {
 
   eval(node: ExprNode): AdfValue {
     switch (node.kind) {
-      case 'string': return node.value;
-      case 'number': return Number.isInteger(node.value) && !/[.eE]/.test(this.text(node)) ? BigInt(this.text(node)) : node.value;
-      case 'boolean': return node.value;
-      case 'null': return null;
-      case 'member': return this.member(node);
-      case 'index': return this.index(node);
-      case 'call': return this.call(node);
+      case 'string':
+        return node.value;
+      case 'number':
+        return Number.isInteger(node.value) && !/[.eE]/.test(this.text(node)) ? BigInt(this.text(node)) : node.value;
+      case 'boolean':
+        return node.value;
+      case 'null':
+        return null;
+      case 'member':
+        return this.member(node);
+      case 'index':
+        return this.index(node);
+      case 'call':
+        return this.call(node);
     }
   }
 
   private member(node: ExprNode & { kind: 'member' }): AdfValue {
     const obj = this.eval(node.object);
-    if (obj instanceof Unknown) return new Unknown(this.text(node), undefined, `${obj.expression()}${node.optional ? '?.' : '.'}${node.property}`);
+    if (obj instanceof Unknown)
+      return new Unknown(
+        this.text(node),
+        undefined,
+        `${obj.expression()}${node.optional ? '?.' : '.'}${node.property}`,
+      );
     return this.select(node, obj, node.property, node.optional, `property '${node.property}'`);
   }
 
   private select(node: ExprNode, obj: AdfValue, name: string, optional: boolean, what: string): AdfValue {
     if (obj === null) {
       if (optional) return null;
-      return this.cannot(node, `${what} cannot be selected. Property selection is not supported on values of type 'Null'.`);
+      return this.cannot(
+        node,
+        `${what} cannot be selected. Property selection is not supported on values of type 'Null'.`,
+      );
     }
     if (obj instanceof Map) {
       const found = getProperty(obj, name);
       if (found) return found.value;
       if (optional) return null;
       const available = [...obj.keys()];
-      return this.cannot(node, `${what} doesn't exist, available properties are '${available.slice(0, 40).join(', ')}${available.length > 40 ? ', …' : ''}'.`);
+      return this.cannot(
+        node,
+        `${what} doesn't exist, available properties are '${available.slice(0, 40).join(', ')}${available.length > 40 ? ', …' : ''}'.`,
+      );
     }
-    return this.cannot(node, `${what} cannot be selected. Property selection is not supported on values of type '${typeName(obj)}'.`);
+    return this.cannot(
+      node,
+      `${what} cannot be selected. Property selection is not supported on values of type '${typeName(obj)}'.`,
+    );
   }
 
   private index(node: ExprNode & { kind: 'index' }): AdfValue {
     const obj = this.eval(node.object);
     const idx = this.eval(node.index);
     if (obj instanceof Unknown || idx instanceof Unknown) {
-      return new Unknown(this.text(node), undefined, `${expressionLiteral(obj)}${node.optional ? '?[' : '['}${expressionLiteral(idx)}]`);
+      return new Unknown(
+        this.text(node),
+        undefined,
+        `${expressionLiteral(obj)}${node.optional ? '?[' : '['}${expressionLiteral(idx)}]`,
+      );
     }
     if (Array.isArray(obj)) {
-      if (typeof idx !== 'bigint') return this.cannot(node, `the index '${stringify(idx)}' (of type '${typeName(idx)}') is not valid: arrays are indexed with an integer.`);
+      if (typeof idx !== 'bigint')
+        return this.cannot(
+          node,
+          `the index '${stringify(idx)}' (of type '${typeName(idx)}') is not valid: arrays are indexed with an integer.`,
+        );
       if (idx < 0n || idx >= BigInt(obj.length)) {
         if (node.optional) return null;
         return this.cannot(node, `array index '${idx}' is outside bounds (0, ${obj.length - 1}) of array.`);
@@ -141,11 +185,18 @@ class Evaluator {
       return obj[Number(idx)]!;
     }
     if (obj instanceof Map) {
-      if (typeof idx !== 'string') return this.cannot(node, `the index '${stringify(idx)}' (of type '${typeName(idx)}') is not valid: objects are indexed with a property name.`);
+      if (typeof idx !== 'string')
+        return this.cannot(
+          node,
+          `the index '${stringify(idx)}' (of type '${typeName(idx)}') is not valid: objects are indexed with a property name.`,
+        );
       return this.select(node, obj, idx, node.optional, `property '${idx}'`);
     }
     if (obj === null && node.optional) return null;
-    return this.cannot(node, `the index '${stringify(idx)}' cannot be selected. Indexing is not supported on values of type '${typeName(obj)}'.`);
+    return this.cannot(
+      node,
+      `the index '${stringify(idx)}' cannot be selected. Indexing is not supported on values of type '${typeName(obj)}'.`,
+    );
   }
 
   private call(node: ExprNode & { kind: 'call' }): AdfValue {
@@ -153,11 +204,18 @@ class Evaluator {
     if (!info) return this.fail(node, `The function '${node.name}' is not defined.`);
     const lower = info.name.toLowerCase();
     const n = node.args.length;
-    if (n < info.minArgs || n > info.maxArgs) return this.fail(node, `The function '${info.name}' was invoked with ${n} argument${n === 1 ? '' : 's'}: it takes ${info.minArgs === info.maxArgs ? info.minArgs : `${info.minArgs} to ${info.maxArgs === Infinity ? 'any number of' : info.maxArgs}`}.`);
+    if (n < info.minArgs || n > info.maxArgs)
+      return this.fail(
+        node,
+        `The function '${info.name}' was invoked with ${n} argument${n === 1 ? '' : 's'}: it takes ` +
+          `${info.minArgs === info.maxArgs ? info.minArgs : `${info.minArgs} to ${info.maxArgs === Infinity ? 'any number of' : info.maxArgs}`}.`,
+      );
     switch (lower) {
-      case 'if': return this.ifCall(node);
+      case 'if':
+        return this.ifCall(node);
       case 'and':
-      case 'or': return this.logical(node, lower === 'and');
+      case 'or':
+        return this.logical(node, lower === 'and');
       case 'coalesce': {
         const seen: AdfValue[] = [];
         for (const a of node.args) {
@@ -168,8 +226,10 @@ class Evaluator {
         }
         return null;
       }
-      case 'pipeline': return this.ctx.pipeline ? this.ctx.pipeline() : new Unknown(this.text(node));
-      case 'trigger': return this.ctx.trigger ? this.ctx.trigger() : new Unknown(this.text(node));
+      case 'pipeline':
+        return this.ctx.pipeline ? this.ctx.pipeline() : new Unknown(this.text(node));
+      case 'trigger':
+        return this.ctx.trigger ? this.ctx.trigger() : new Unknown(this.text(node));
       case 'triggerbody':
       case 'triggeroutputs': {
         if (!this.ctx.trigger) return new Unknown(this.text(node));
@@ -177,19 +237,29 @@ class Evaluator {
         if (outputs instanceof Unknown) return new Unknown(this.text(node));
         return lower === 'triggeroutputs' ? outputs : this.select(node, outputs, 'body', true, "property 'body'");
       }
-      case 'dataset': return this.ctx.dataset ? this.ctx.dataset() : new Unknown(this.text(node));
-      case 'linkedservice': return this.ctx.linkedService ? this.ctx.linkedService() : new Unknown(this.text(node));
+      case 'dataset':
+        return this.ctx.dataset ? this.ctx.dataset() : new Unknown(this.text(node));
+      case 'linkedservice':
+        return this.ctx.linkedService ? this.ctx.linkedService() : new Unknown(this.text(node));
       case 'item': {
         if (!this.ctx.item) return new Unknown(this.text(node));
         const v = this.ctx.item();
-        if (v === undefined) return this.fail(node, "The function 'item' is not expected at this location: item() is the current element of a ForEach (or of a Filter's condition).");
+        if (v === undefined)
+          return this.fail(
+            node,
+            "The function 'item' is not expected at this location: item() is the current element of a ForEach (or of a Filter's condition).",
+          );
         return v;
       }
       case 'variables':
       case 'activity': {
         const name = this.eval(node.args[0]!);
         if (name instanceof Unknown) return new Unknown(this.text(node));
-        if (typeof name !== 'string') return this.fail(node, `The function '${info.name}' expects its parameter to be a string. The provided value is of type '${typeName(name)}'.`);
+        if (typeof name !== 'string')
+          return this.fail(
+            node,
+            `The function '${info.name}' expects its parameter to be a string. The provided value is of type '${typeName(name)}'.`,
+          );
         if (lower === 'variables') {
           if (!this.ctx.variable) return new Unknown(this.text(node));
           const v = this.ctx.variable(name);
@@ -211,14 +281,18 @@ class Evaluator {
     if (!impl) return this.fail(node, `The function '${name}' is not supported by the dry run.`);
     const args = node.args.map(a => this.eval(a));
     // createArray() and array() only wrap; length(), first(), … need the collection, not its items.
-    const unknownArg = lower === 'createarray' || lower === 'array' ? false
-      : SHAPE_ONLY_FUNCTIONS.has(lower) ? args.some(a => a instanceof Unknown)
-        : args.some(containsUnknown);
+    const unknownArg =
+      lower === 'createarray' || lower === 'array'
+        ? false
+        : SHAPE_ONLY_FUNCTIONS.has(lower)
+          ? args.some(a => a instanceof Unknown)
+          : args.some(containsUnknown);
     if (unknownArg) {
       if (lower === 'concat' && args.every(a => a instanceof Unknown || !containsUnknown(a))) {
         // A string built of known and unknown parts: shown with the unknown parts as ‹…›.
         const display = args.map(a => (a instanceof Unknown ? a.render() : stringify(a))).join('');
-        if (display.length <= this.limits.maxStringLength) return new Unknown(this.text(node), display, this.unknownCall(node, args));
+        if (display.length <= this.limits.maxStringLength)
+          return new Unknown(this.text(node), display, this.unknownCall(node, args));
       }
       return new Unknown(this.text(node), undefined, this.unknownCall(node, args));
     }
@@ -228,7 +302,8 @@ class Evaluator {
     } catch (e) {
       if (e instanceof NeedsUnknown) return new Unknown(this.text(node));
       if (e instanceof DateError) return this.fail(node, `The function '${name}' failed: ${e.message}`);
-      if (e instanceof ValueTooLargeError) return this.fail(node, `The function '${name}' built a value larger than the dry run allows: ${e.message}.`);
+      if (e instanceof ValueTooLargeError)
+        return this.fail(node, `The function '${name}' built a value larger than the dry run allows: ${e.message}.`);
       throw e;
     }
   }
@@ -251,12 +326,23 @@ class Evaluator {
     if (cond === true) return this.eval(a);
     if (cond === false) return this.eval(b);
     if (!(cond instanceof Unknown)) {
-      return this.fail(node, `The function 'if' expects its first parameter to be a boolean. The provided value is of type '${typeName(cond)}'.`);
+      return this.fail(
+        node,
+        `The function 'if' expects its first parameter to be a boolean. The provided value is of type '${typeName(cond)}'.`,
+      );
     }
     // Unknown condition: the result is known only when both branches agree.
     const x = this.tryEval(a);
     const y = this.tryEval(b);
-    if (x !== undefined && y !== undefined && !containsUnknown(x) && !containsUnknown(y) && stringify(x) === stringify(y) && typeName(x) === typeName(y)) return x;
+    if (
+      x !== undefined &&
+      y !== undefined &&
+      !containsUnknown(x) &&
+      !containsUnknown(y) &&
+      stringify(x) === stringify(y) &&
+      typeName(x) === typeName(y)
+    )
+      return x;
     return new Unknown(this.text(node), undefined, this.unknownCall(node, [cond, x, y]));
   }
 
@@ -274,21 +360,31 @@ class Evaluator {
     const decisive = !isAnd;
     const check = (v: AdfValue, i: number): boolean | Unknown => {
       if (typeof v === 'boolean' || v instanceof Unknown) return v;
-      return this.fail(node, `The function '${isAnd ? 'and' : 'or'}' expects its ${i === 0 ? 'first' : 'second'} parameter to be a boolean. The provided value is of type '${typeName(v)}'.`);
+      return this.fail(
+        node,
+        `The function '${isAnd ? 'and' : 'or'}' expects its ${i === 0 ? 'first' : 'second'} ` +
+          `parameter to be a boolean. The provided value is of type '${typeName(v)}'.`,
+      );
     };
     const x = check(this.eval(node.args[0]!), 0);
     if (x === decisive) return decisive;
     const y = check(this.eval(node.args[1]!), 1);
     if (y === decisive) return decisive;
-    if (x instanceof Unknown || y instanceof Unknown) return new Unknown(this.text(node), undefined, this.unknownCall(node, [x, y]));
+    if (x instanceof Unknown || y instanceof Unknown)
+      return new Unknown(this.text(node), undefined, this.unknownCall(node, [x, y]));
     return !decisive;
   }
 }
 
 function failureToError(e: unknown, fallback: ExprSpan): EvalError {
   if (e instanceof EvalFailure) return { message: e.message, span: e.span };
-  if (e instanceof RangeError) return { message: `The expression is too deeply nested or too large to evaluate (${e.message}).`, span: fallback };
-  return { message: `Internal error of the expression evaluator: ${(e as Error)?.message ?? String(e)}`, span: fallback, internal: true };
+  if (e instanceof RangeError)
+    return { message: `The expression is too deeply nested or too large to evaluate (${e.message}).`, span: fallback };
+  return {
+    message: `Internal error of the expression evaluator: ${(e as Error)?.message ?? String(e)}`,
+    span: fallback,
+    internal: true,
+  };
 }
 
 /** Evaluates one expression tree whose spans are offsets into `source`. */
@@ -315,17 +411,28 @@ const limitsOf = (ctx: ExpressionContext): EvalLimits => ({ ...DEFAULT_EVAL_LIMI
  * writes it; `@@{` is a literal `@{`). Unknown parts make the result an Unknown whose display is
  * the text with those parts as ‹…›.
  */
-export function evaluateAdfString(value: string, ctx: ExpressionContext = {}, parsed: ParsedAdfString = parseAdfString(value)): EvaluatedString {
+export function evaluateAdfString(
+  value: string,
+  ctx: ExpressionContext = {},
+  parsed: ParsedAdfString = parseAdfString(value),
+): EvaluatedString {
   const whole: ExprSpan = { start: 0, end: value.length };
   if (parsed.problems.length > 0) {
     const p = parsed.problems[0]!;
-    return { kind: parsed.kind, value: new Unknown(value), error: { message: `The expression is not valid: ${p.message}`, span: p.span } };
+    return {
+      kind: parsed.kind,
+      value: new Unknown(value),
+      error: { message: `The expression is not valid: ${p.message}`, span: p.span },
+    };
   }
-  if (parsed.kind === 'literal') return { kind: 'literal', value: value.startsWith('@@') ? value.slice(1) : value.replace(/@@\{/g, '@{') };
+  if (parsed.kind === 'literal')
+    return { kind: 'literal', value: value.startsWith('@@') ? value.slice(1) : value.replace(/@@\{/g, '@{') };
   if (parsed.kind === 'expression') {
     const e = parsed.expressions[0]!;
     const r = evaluateNode(value, e.node!, ctx);
-    return r.error ? { kind: 'expression', value: new Unknown(value.slice(1)), error: r.error } : { kind: 'expression', value: r.value };
+    return r.error
+      ? { kind: 'expression', value: new Unknown(value.slice(1)), error: r.error }
+      : { kind: 'expression', value: r.value };
   }
   const limit = limitsOf(ctx).maxStringLength;
   let out = '';
@@ -342,7 +449,16 @@ export function evaluateAdfString(value: string, ctx: ExpressionContext = {}, pa
       if (out.length > limit) throw new ValueTooLargeError(`more than ${limit} characters`);
     }
   } catch (e) {
-    return { kind: 'interpolated', value: new Unknown(value), error: failureToError(e instanceof ValueTooLargeError ? new EvalFailure(`The interpolated string is longer than the dry run's limit of ${limit} characters.`, whole) : e, whole) };
+    return {
+      kind: 'interpolated',
+      value: new Unknown(value),
+      error: failureToError(
+        e instanceof ValueTooLargeError
+          ? new EvalFailure(`The interpolated string is longer than the dry run's limit of ${limit} characters.`, whole)
+          : e,
+        whole,
+      ),
+    };
   }
   out += value.slice(cursor).replace(/@@\{/g, '@{');
   return { kind: 'interpolated', value: unknown ? new Unknown(value, out) : out };
@@ -351,7 +467,13 @@ export function evaluateAdfString(value: string, ctx: ExpressionContext = {}, pa
 /** Evaluates the text of an expression without its '@' (e.g. "concat('a', 'b')"). */
 export function evaluateExpression(text: string, ctx: ExpressionContext = {}): Evaluated {
   const r = evaluateAdfString(`@${text}`, ctx);
-  if (r.error) return { error: { ...r.error, span: { start: Math.max(0, r.error.span.start - 1), end: Math.max(0, r.error.span.end - 1) } } };
+  if (r.error)
+    return {
+      error: {
+        ...r.error,
+        span: { start: Math.max(0, r.error.span.start - 1), end: Math.max(0, r.error.span.end - 1) },
+      },
+    };
   return { value: r.value };
 }
 
@@ -381,7 +503,8 @@ export function expressionObjectValue(v: unknown): string | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
-  if (typeof o.value === 'string' && o.type === 'Expression' && keys.every(k => k === 'value' || k === 'type')) return o.value;
+  if (typeof o.value === 'string' && o.type === 'Expression' && keys.every(k => k === 'value' || k === 'type'))
+    return o.value;
   return undefined;
 }
 
@@ -390,7 +513,11 @@ export function expressionObjectValue(v: unknown): string | undefined {
  * Expression }` objects replaced by their value). `skip` leaves a subtree as plain data (a
  * container's nested activities, which run later).
  */
-export function evaluateJson(json: unknown, ctx: ExpressionContext = {}, options: { skip?: (path: JsonPath) => boolean } = {}): EvaluatedJson {
+export function evaluateJson(
+  json: unknown,
+  ctx: ExpressionContext = {},
+  options: { skip?: (path: JsonPath) => boolean } = {},
+): EvaluatedJson {
   const result: EvaluatedJson = { value: null, expressions: [], errors: [] };
   const walk = (v: unknown, path: JsonPath, depth: number): AdfValue => {
     if (depth > MAX_JSON_DEPTH) return new Unknown('(nested too deeply)');

@@ -57,7 +57,8 @@ export function factoryFromJson(json: FactoryJson): RunFactory {
 
 /** A factory from an ADF folder loaded by loadAdfFolder (files that did not parse are left out). */
 export function factoryFromFolder(factory: AdfFactory): RunFactory {
-  const values = (kind: 'pipeline' | 'dataset' | 'linkedService' | 'trigger' | 'factory') => [...(factory.artifacts.get(kind)?.values() ?? [])].map(f => f.value);
+  const values = (kind: 'pipeline' | 'dataset' | 'linkedService' | 'trigger' | 'factory') =>
+    [...(factory.artifacts.get(kind)?.values() ?? [])].map(f => f.value);
   const factories = values('factory').filter(isObj);
   return factoryFromJson({
     name: typeof factories[0]?.name === 'string' ? factories[0].name : undefined,

@@ -6,12 +6,38 @@
 // are evaluated by evaluate.ts; everything here receives evaluated, fully known arguments.
 
 import {
-  INT64_MAX, INT64_MIN, adfEquals, compareStringsIgnoreCase, deepEquals, fromJson, isNumber, numericCompare, stringify, typeName,
-  ValueTooLargeError, type AdfObject, type AdfValue,
+  INT64_MAX,
+  INT64_MIN,
+  adfEquals,
+  compareStringsIgnoreCase,
+  deepEquals,
+  fromJson,
+  isNumber,
+  numericCompare,
+  stringify,
+  typeName,
+  ValueTooLargeError,
+  type AdfObject,
+  type AdfValue,
 } from './values';
 import {
-  DateError, addTime, cultureOf, formatRoundTrip, formatTimestamp, parseTimeUnit, parseTimestamp, partsOf, TICKS_PER_DAY, TICKS_PER_HOUR,
-  TICKS_PER_MINUTE, TICKS_PER_SECOND, ticksOf, utcToZone, zoneOf, zoneToUtc, type Timestamp,
+  DateError,
+  addTime,
+  cultureOf,
+  formatRoundTrip,
+  formatTimestamp,
+  parseTimeUnit,
+  parseTimestamp,
+  partsOf,
+  TICKS_PER_DAY,
+  TICKS_PER_HOUR,
+  TICKS_PER_MINUTE,
+  TICKS_PER_SECOND,
+  ticksOf,
+  utcToZone,
+  zoneOf,
+  zoneToUtc,
+  type Timestamp,
 } from './dates';
 import { isUtcZone } from './timeZones';
 import { parseLenientJson } from './json';
@@ -59,7 +85,9 @@ const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seven
 const ordinal = (i: number) => ORDINALS[i] ?? `${i + 1}th`;
 
 function expectation(c: Call, i: number, what: string): never {
-  return c.fail(`The function '${c.name}' expects its ${ordinal(i)} parameter to be ${what}. The provided value is of type '${typeName(c.args[i] ?? null)}'.`);
+  return c.fail(
+    `The function '${c.name}' expects its ${ordinal(i)} parameter to be ${what}. The provided value is of type '${typeName(c.args[i] ?? null)}'.`,
+  );
 }
 
 function str(c: Call, i: number): string {
@@ -97,12 +125,18 @@ function arr(c: Call, i: number): AdfValue[] {
 }
 
 function checkString(c: Call, s: string): string {
-  if (s.length > c.env.limits.maxStringLength) c.fail(`The function '${c.name}' would return a string of ${s.length} characters, more than the dry run's limit of ${c.env.limits.maxStringLength}.`);
+  if (s.length > c.env.limits.maxStringLength)
+    c.fail(
+      `The function '${c.name}' would return a string of ${s.length} characters, more than the dry run's limit of ${c.env.limits.maxStringLength}.`,
+    );
   return s;
 }
 
 function checkArray(c: Call, a: AdfValue[]): AdfValue[] {
-  if (a.length > c.env.limits.maxArrayLength) c.fail(`The function '${c.name}' would return an array of ${a.length} items, more than the dry run's limit of ${c.env.limits.maxArrayLength}.`);
+  if (a.length > c.env.limits.maxArrayLength)
+    c.fail(
+      `The function '${c.name}' would return an array of ${a.length} items, more than the dry run's limit of ${c.env.limits.maxArrayLength}.`,
+    );
   return a;
 }
 
@@ -110,13 +144,17 @@ function text(c: Call, v: AdfValue): string {
   try {
     return stringify(v, c.env.limits.maxStringLength);
   } catch (e) {
-    if (e instanceof ValueTooLargeError) c.fail(`The function '${c.name}' would build a string longer than the dry run's limit of ${c.env.limits.maxStringLength} characters.`);
+    if (e instanceof ValueTooLargeError)
+      c.fail(
+        `The function '${c.name}' would build a string longer than the dry run's limit of ${c.env.limits.maxStringLength} characters.`,
+      );
     throw e;
   }
 }
 
 function checkedInt(c: Call, v: bigint): bigint {
-  if (v < INT64_MIN || v > INT64_MAX) c.fail(`The function '${c.name}' overflowed: the result is outside the range of 64-bit integers.`);
+  if (v < INT64_MIN || v > INT64_MAX)
+    c.fail(`The function '${c.name}' overflowed: the result is outside the range of 64-bit integers.`);
   return v;
 }
 
@@ -149,7 +187,8 @@ function utf8Base64(s: string): string {
 
 function decodeBase64Strict(c: Call, s: string): Buffer {
   const t = s.replace(/[\s]/g, '');
-  if (t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(t)) c.fail(`The function '${c.name}' was invoked with a parameter that is not a valid base64 string.`);
+  if (t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(t))
+    c.fail(`The function '${c.name}' was invoked with a parameter that is not a valid base64 string.`);
   return Buffer.from(t, 'base64');
 }
 
@@ -173,20 +212,29 @@ function unescapeDataString(s: string): string {
       return decodeURIComponent(run);
     } catch {
       // Decode what is valid byte by byte; leave the rest.
-      const bytes = Buffer.from(run.split('%').slice(1).map(h => parseInt(h, 16)));
+      const bytes = Buffer.from(
+        run
+          .split('%')
+          .slice(1)
+          .map(h => parseInt(h, 16)),
+      );
       return new TextDecoder('utf-8').decode(bytes);
     }
   });
 }
 
 function binaryValue(base64: string, contentType = 'application/octet-stream'): AdfObject {
-  return new Map<string, AdfValue>([['$content-type', contentType], ['$content', base64]]);
+  return new Map<string, AdfValue>([
+    ['$content-type', contentType],
+    ['$content', base64],
+  ]);
 }
 
 /** data:[<mediatype>][;base64],<data> */
 function parseDataUri(c: Call, s: string): { contentType: string; bytes: Buffer } {
   const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(s.trim());
-  if (!m) c.fail(`The function '${c.name}' expects its first parameter to be a data URI (data:<media type>;base64,<data>).`);
+  if (!m)
+    c.fail(`The function '${c.name}' expects its first parameter to be a data URI (data:<media type>;base64,<data>).`);
   const contentType = m[1] || 'text/plain;charset=US-ASCII';
   const bytes = m[2] ? decodeBase64Strict(c, m[3]!) : Buffer.from(unescapeDataString(m[3]!), 'utf8');
   return { contentType, bytes };
@@ -229,9 +277,12 @@ function arith(c: Call, op: 'add' | 'sub' | 'mul' | 'div' | 'mod'): AdfValue {
   const b = num(c, 1);
   if (typeof a === 'bigint' && typeof b === 'bigint') {
     switch (op) {
-      case 'add': return checkedInt(c, a + b);
-      case 'sub': return checkedInt(c, a - b);
-      case 'mul': return checkedInt(c, a * b);
+      case 'add':
+        return checkedInt(c, a + b);
+      case 'sub':
+        return checkedInt(c, a - b);
+      case 'mul':
+        return checkedInt(c, a * b);
       case 'div':
         if (b === 0n) c.fail('Attempted to divide by zero.');
         return checkedInt(c, a / b);
@@ -243,9 +294,12 @@ function arith(c: Call, op: 'add' | 'sub' | 'mul' | 'div' | 'mod'): AdfValue {
   const x = Number(a);
   const y = Number(b);
   switch (op) {
-    case 'add': return x + y;
-    case 'sub': return x - y;
-    case 'mul': return x * y;
+    case 'add':
+      return x + y;
+    case 'sub':
+      return x - y;
+    case 'mul':
+      return x * y;
     case 'div':
       if (y === 0) c.fail('Attempted to divide by zero.');
       return x / y;
@@ -330,7 +384,8 @@ function timestamp(c: Call, i: number): Timestamp {
   try {
     return parseTimestamp(s, c.env.now());
   } catch (e) {
-    if (e instanceof DateError) c.fail(`The function '${c.name}' expects its ${ordinal(i)} parameter to be a timestamp: ${e.message}`);
+    if (e instanceof DateError)
+      c.fail(`The function '${c.name}' expects its ${ordinal(i)} parameter to be a timestamp: ${e.message}`);
     throw e;
   }
 }
@@ -354,20 +409,39 @@ function formatted(c: Call, t: Timestamp, formatIndex: number, locale?: string):
 function addUnit(c: Call, unitTicks: bigint): AdfValue {
   const t = timestamp(c, 0);
   const n = int(c, 1);
-  return formatted(c, dated(c, () => ({ ticks: checkTicks(t.ticks + n * unitTicks), kind: t.kind })), 2);
+  return formatted(
+    c,
+    dated(c, () => ({ ticks: checkTicks(t.ticks + n * unitTicks), kind: t.kind })),
+    2,
+  );
 }
 
 function checkTicks(ticks: bigint): bigint {
-  if (ticks < 0n || ticks > 3155378975999999999n) throw new DateError('The added or subtracted value results in an un-representable DateTime.');
+  if (ticks < 0n || ticks > 3155378975999999999n)
+    throw new DateError('The added or subtracted value results in an un-representable DateTime.');
   return ticks;
 }
 
-function addInterval(c: Call, base: Timestamp, intervalIndex: number, unitIndex: number, formatIndex: number, sign: 1n | -1n): AdfValue {
+function addInterval(
+  c: Call,
+  base: Timestamp,
+  intervalIndex: number,
+  unitIndex: number,
+  formatIndex: number,
+  sign: 1n | -1n,
+): AdfValue {
   const n = int(c, intervalIndex);
   const unitName = str(c, unitIndex);
   const unit = parseTimeUnit(unitName);
-  if (!unit) c.fail(`The function '${c.name}' expects a time unit of Second, Minute, Hour, Day, Week, Month or Year, not '${unitName}'.`);
-  return formatted(c, dated(c, () => addTime(base, n * sign, unit)), formatIndex);
+  if (!unit)
+    c.fail(
+      `The function '${c.name}' expects a time unit of Second, Minute, Hour, Day, Week, Month or Year, not '${unitName}'.`,
+    );
+  return formatted(
+    c,
+    dated(c, () => addTime(base, n * sign, unit)),
+    formatIndex,
+  );
 }
 
 function startOf(c: Call, unit: 'day' | 'hour' | 'month'): AdfValue {
@@ -390,7 +464,9 @@ function convert(c: Call, t: Timestamp, source: string, destination: string, for
   const from = dated(c, () => zoneOf(source));
   const to = dated(c, () => zoneOf(destination));
   if (t.kind !== 'unspecified' && !isUtcZone(from.iana)) {
-    c.fail(`The function '${c.name}' failed: the timestamp is in UTC (it has 'Z' or an offset), so its source time zone must be UTC, not '${source}'.`);
+    c.fail(
+      `The function '${c.name}' failed: the timestamp is in UTC (it has 'Z' or an offset), so its source time zone must be UTC, not '${source}'.`,
+    );
   }
   const utc = dated(c, () => zoneToUtc(t.ticks, from.iana));
   const local = dated(c, () => utcToZone(utc, to.iana));
@@ -409,7 +485,8 @@ function xmlArg(c: Call, i: number): string {
   if (v instanceof Map) {
     const type = v.get('$content-type');
     const content = v.get('$content');
-    if (typeof type === 'string' && type.toLowerCase().startsWith('application/xml') && typeof content === 'string') return Buffer.from(content, 'base64').toString('utf8');
+    if (typeof type === 'string' && type.toLowerCase().startsWith('application/xml') && typeof content === 'string')
+      return Buffer.from(content, 'base64').toString('utf8');
   }
   return expectation(c, i, 'an XML value or a string of XML');
 }
@@ -436,15 +513,24 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
     const g = c.env.newGuid();
     const hex = g.replace(/-/g, '');
     switch (format) {
-      case 'N': return hex;
-      case 'D': return g;
-      case 'B': return `{${g}}`;
-      case 'P': return `(${g})`;
+      case 'N':
+        return hex;
+      case 'D':
+        return g;
+      case 'B':
+        return `{${g}}`;
+      case 'P':
+        return `(${g})`;
       case 'X': {
-        const b = hex.slice(16).match(/../g)!.map(x => `0x${x}`).join(',');
+        const b = hex
+          .slice(16)
+          .match(/../g)!
+          .map(x => `0x${x}`)
+          .join(',');
         return `{0x${hex.slice(0, 8)},0x${hex.slice(8, 12)},0x${hex.slice(12, 16)},{${b}}}`;
       }
-      default: return c.fail(`The function 'guid' expects a format of N, D, B, P or X, not '${format}'.`);
+      default:
+        return c.fail(`The function 'guid' expects a format of N, D, B, P or X, not '${format}'.`);
     }
   },
   indexof: c => BigInt(upperSimple(str(c, 0)).indexOf(upperSimple(str(c, 1)))),
@@ -472,7 +558,10 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
     const start = int(c, 1);
     const length = c.args.length > 2 ? int(c, 2) : BigInt(s.length) - start;
     if (start < 0n || length < 0n || start >= BigInt(s.length) || start + length > BigInt(s.length)) {
-      c.fail("The function 'substring' parameters are out of range: 'start index' and 'length' must be non-negative integers and their sum must be no larger than the length of the string.");
+      c.fail(
+        "The function 'substring' parameters are out of range: 'start index' and 'length' must be " +
+          'non-negative integers and their sum must be no larger than the length of the string.',
+      );
     }
     return s.slice(Number(start), Number(start + length));
   },
@@ -545,7 +634,9 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
       const t = v.trim().toLowerCase();
       if (t === 'true') return true;
       if (t === 'false') return false;
-      return c.fail(`The function 'bool' was invoked with a parameter that is not valid: '${v}' is neither true nor false.`);
+      return c.fail(
+        `The function 'bool' was invoked with a parameter that is not valid: '${v}' is neither true nor false.`,
+      );
     }
     return expectation(c, 0, 'a boolean, a number or a string');
   },
@@ -570,7 +661,8 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
     if (typeof v === 'boolean') return v ? 1 : 0;
     if (typeof v === 'string') {
       const parsed = parseNumberText(v, optStr(c, 1), true);
-      if (parsed === undefined) c.fail(`The function 'float' was invoked with a parameter that is not valid: '${v}' is not a number.`);
+      if (parsed === undefined)
+        c.fail(`The function 'float' was invoked with a parameter that is not valid: '${v}' is not a number.`);
       return Number(parsed);
     }
     return expectation(c, 0, 'a string or a number');
@@ -580,12 +672,16 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
     if (typeof v === 'bigint') return v;
     if (typeof v === 'boolean') return v ? 1n : 0n;
     if (typeof v === 'number') {
-      if (!Number.isInteger(v)) c.fail(`The function 'int' was invoked with a parameter that is not valid: ${v} is not a whole number.`);
+      if (!Number.isInteger(v))
+        c.fail(`The function 'int' was invoked with a parameter that is not valid: ${v} is not a whole number.`);
       return checkedInt(c, BigInt(v));
     }
     if (typeof v === 'string') {
       const parsed = parseNumberText(v, undefined, false);
-      if (parsed === undefined) c.fail(`The function 'int' was invoked with a parameter that is not valid. The value '${v}' cannot be converted to the target type 'Integer'.`);
+      if (parsed === undefined)
+        c.fail(
+          `The function 'int' was invoked with a parameter that is not valid. The value '${v}' cannot be converted to the target type 'Integer'.`,
+        );
       return checkedInt(c, parsed as bigint);
     }
     return expectation(c, 0, 'a string or a number');
@@ -594,7 +690,10 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
     const v = c.args[0] ?? null;
     if (typeof v === 'string') {
       const r = parseLenientJson(v);
-      if (!r.ok) return c.fail(`The function 'json' parameter is not valid. The provided value '${v.length > 80 ? `${v.slice(0, 77)}...` : v}' cannot be parsed: ${r.message}`);
+      if (!r.ok)
+        return c.fail(
+          `The function 'json' parameter is not valid. The provided value '${v.length > 80 ? `${v.slice(0, 77)}...` : v}' cannot be parsed: ${r.message}`,
+        );
       return r.value;
     }
     if (v instanceof Map) {
@@ -621,7 +720,11 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
   xpath: c => {
     const source = xmlArg(c, 0);
     const expression = str(c, 1);
-    return withXml(c, () => xpath(parseXml(source), expression, node => binaryValue(Buffer.from(node, 'utf8').toString('base64'), XML_CONTENT_TYPE)));
+    return withXml(c, () =>
+      xpath(parseXml(source), expression, node =>
+        binaryValue(Buffer.from(node, 'utf8').toString('base64'), XML_CONTENT_TYPE),
+      ),
+    );
   },
 
   // math functions
@@ -640,9 +743,11 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
   range: c => {
     const start = int(c, 0);
     const count = int(c, 1);
-    if (count < 0n) c.fail("The function 'range' expects its second parameter (the count) to be a non-negative integer.");
+    if (count < 0n)
+      c.fail("The function 'range' expects its second parameter (the count) to be a non-negative integer.");
     if (count > 100000n) c.fail("The function 'range' expects a count of at most 100000.");
-    if (start < -2147483648n || start + count - 1n > 2147483647n) c.fail("The function 'range' expects the items of the range to be 32-bit integers.");
+    if (start < -2147483648n || start + count - 1n > 2147483647n)
+      c.fail("The function 'range' expects the items of the range to be 32-bit integers.");
     const out: AdfValue[] = [];
     for (let i = 0n; i < count; i++) out.push(start + i);
     return checkArray(c, out);
@@ -662,7 +767,9 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
     const source = str(c, 1);
     const from = dated(c, () => zoneOf(source));
     if (t.kind !== 'unspecified' && !isUtcZone(from.iana)) {
-      c.fail(`The function 'convertToUtc' failed: the timestamp is already in UTC (it has 'Z' or an offset), so its source time zone must be UTC, not '${source}'.`);
+      c.fail(
+        `The function 'convertToUtc' failed: the timestamp is already in UTC (it has 'Z' or an offset), so its source time zone must be UTC, not '${source}'.`,
+      );
     }
     const utc = dated(c, () => zoneToUtc(t.ticks, from.iana));
     return formatted(c, { ticks: utc, kind: 'utc' }, 2);
@@ -695,7 +802,9 @@ function compare(c: Call): number {
   const b = c.args[1] ?? null;
   if (isNumber(a) && isNumber(b)) return numericCompare(a, b);
   if (typeof a === 'string' && typeof b === 'string') return compareStringsIgnoreCase(a, b);
-  return c.fail(`The function '${c.name}' expects two numbers or two strings; it was given values of types '${typeName(a)}' and '${typeName(b)}'.`);
+  return c.fail(
+    `The function '${c.name}' expects two numbers or two strings; it was given values of types '${typeName(a)}' and '${typeName(b)}'.`,
+  );
 }
 
 /** The implementation of a (non-context, non-lazy) function, by lower-case name. */
@@ -704,5 +813,13 @@ export function implementationOf(lowerName: string): Impl | undefined {
 }
 
 /** Functions that inspect only the shape of their arguments, so unknown items inside do not make the result unknown. */
-export const SHAPE_ONLY_FUNCTIONS: ReadonlySet<string> = new Set(['createarray', 'array', 'length', 'first', 'last', 'skip', 'take', 'empty']);
-
+export const SHAPE_ONLY_FUNCTIONS: ReadonlySet<string> = new Set([
+  'createarray',
+  'array',
+  'length',
+  'first',
+  'last',
+  'skip',
+  'take',
+  'empty',
+]);

@@ -45,13 +45,26 @@ class Parser {
     if (c === '-' || c === '+' || c === '.' || (c >= '0' && c <= '9')) return this.number();
     const word = /^[A-Za-z_$][\w$]*/.exec(this.s.slice(this.pos))?.[0];
     switch (word) {
-      case 'true': this.pos += 4; return true;
-      case 'false': this.pos += 5; return false;
-      case 'null': this.pos += 4; return null;
-      case 'undefined': this.pos += 9; return null;
-      case 'NaN': this.pos += 3; return NaN;
-      case 'Infinity': this.pos += 8; return Infinity;
-      default: return this.fail(`unexpected character '${c}'`);
+      case 'true':
+        this.pos += 4;
+        return true;
+      case 'false':
+        this.pos += 5;
+        return false;
+      case 'null':
+        this.pos += 4;
+        return null;
+      case 'undefined':
+        this.pos += 9;
+        return null;
+      case 'NaN':
+        this.pos += 3;
+        return NaN;
+      case 'Infinity':
+        this.pos += 8;
+        return Infinity;
+      default:
+        return this.fail(`unexpected character '${c}'`);
     }
   }
 
@@ -137,11 +150,21 @@ class Parser {
       const e = s[i + 1];
       i += 2;
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
         case 'u': {
           const hex = s.slice(i, i + 4);
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
@@ -155,7 +178,8 @@ class Parser {
         case undefined:
           this.pos = i;
           return this.fail('unterminated string');
-        default: out += e;
+        default:
+          out += e;
       }
     }
   }

@@ -28,7 +28,11 @@ import { getProperty, stringify, type AdfObject, type AdfValue } from './values'
 
 interface Segment {
   name: string;
-  filter?: { kind: 'index'; index: number } | { kind: 'field'; field: string; value: string } | { kind: 'item'; value: string } | { kind: 'any' };
+  filter?:
+    | { kind: 'index'; index: number }
+    | { kind: 'field'; field: string; value: string }
+    | { kind: 'item'; value: string }
+    | { kind: 'any' };
 }
 
 interface Rule {
@@ -51,31 +55,38 @@ export class OutcomeFileError extends Error {}
 
 function parseSegment(text: string, key: string): Segment {
   const m = /^([^[\]]+?)\s*(?:\[([^\]]*)\])?$/.exec(text.trim());
-  if (!m) throw new OutcomeFileError(`"${key}": '${text}' is not a segment (name, name[3], name[field=value] or name[*]).`);
+  if (!m)
+    throw new OutcomeFileError(`"${key}": '${text}' is not a segment (name, name[3], name[field=value] or name[*]).`);
   const name = m[1]!.trim();
   const inner = m[2]?.trim();
   if (inner === undefined) return { name };
   if (inner === '*') return { name, filter: { kind: 'any' } };
   if (/^\d+$/.test(inner)) return { name, filter: { kind: 'index', index: Number(inner) } };
   const eq = inner.indexOf('=');
-  if (eq > 0) return { name, filter: { kind: 'field', field: inner.slice(0, eq).trim(), value: inner.slice(eq + 1).trim() } };
+  if (eq > 0)
+    return { name, filter: { kind: 'field', field: inner.slice(0, eq).trim(), value: inner.slice(eq + 1).trim() } };
   return { name, filter: { kind: 'item', value: inner } };
 }
 
 function parseOutcome(v: AdfValue, where: string): ExternalOutcome {
-  if (!(v instanceof Map)) throw new OutcomeFileError(`${where}: an outcome is an object with "status", "output" and/or "error".`);
+  if (!(v instanceof Map))
+    throw new OutcomeFileError(`${where}: an outcome is an object with "status", "output" and/or "error".`);
   const out: ExternalOutcome = {};
   for (const [k, x] of v) {
     switch (k) {
       case 'status':
-        if (x !== 'Succeeded' && x !== 'Failed') throw new OutcomeFileError(`${where}: "status" is "Succeeded" or "Failed", not ${JSON.stringify(stringify(x))}.`);
+        if (x !== 'Succeeded' && x !== 'Failed')
+          throw new OutcomeFileError(
+            `${where}: "status" is "Succeeded" or "Failed", not ${JSON.stringify(stringify(x))}.`,
+          );
         out.status = x;
         break;
       case 'output':
         out.output = x;
         break;
       case 'error': {
-        if (!(x instanceof Map)) throw new OutcomeFileError(`${where}: "error" is an object: { "message": …, "errorCode": … }.`);
+        if (!(x instanceof Map))
+          throw new OutcomeFileError(`${where}: "error" is an object: { "message": …, "errorCode": … }.`);
         const e: NonNullable<ExternalOutcome['error']> = {};
         for (const [ek, ev] of x) {
           if (typeof ev !== 'string') throw new OutcomeFileError(`${where}: error.${ek} must be a string.`);
@@ -116,7 +127,10 @@ function matches(rule: Rule, call: ExternalCall): boolean {
     let found = false;
     while (at < call.iteration.length) {
       const step = call.iteration[at++]!;
-      if ((step.activity.toLowerCase() === lower || step.pipeline?.toLowerCase() === lower) && matchesFilter(seg.filter, step)) {
+      if (
+        (step.activity.toLowerCase() === lower || step.pipeline?.toLowerCase() === lower) &&
+        matchesFilter(seg.filter, step)
+      ) {
         found = true;
         break;
       }
@@ -126,7 +140,8 @@ function matches(rule: Rule, call: ExternalCall): boolean {
   return true;
 }
 
-const specificity = (r: Rule) => r.segments.length * 100 + r.segments.filter(s => s.filter && s.filter.kind !== 'any').length;
+const specificity = (r: Rule) =>
+  r.segments.length * 100 + r.segments.filter(s => s.filter && s.filter.kind !== 'any').length;
 
 /** Reads an outcomes document (see the file comment); throws OutcomeFileError saying what is wrong. */
 export function parseOutcomeFile(text: string): OutcomeFile {
@@ -139,11 +154,15 @@ export function parseOutcomeFile(text: string): OutcomeFile {
   let runId: string | undefined;
   for (const [k, v] of root) {
     if (k === 'activities') {
-      if (!(v instanceof Map)) throw new OutcomeFileError('"activities" must be an object: { "<activity or path>": <outcome>, … }.');
+      if (!(v instanceof Map))
+        throw new OutcomeFileError('"activities" must be an object: { "<activity or path>": <outcome>, … }.');
       for (const [key, value] of v) {
         const segments = key.split('/').map(s => parseSegment(s, key));
-        if (segments.length === 0 || segments[segments.length - 1]!.filter) throw new OutcomeFileError(`"${key}": the last segment is the activity's name, without brackets.`);
-        const outcomes = Array.isArray(value) ? value.map((x, i) => parseOutcome(x, `"${key}"[${i}]`)) : [parseOutcome(value, `"${key}"`)];
+        if (segments.length === 0 || segments[segments.length - 1]!.filter)
+          throw new OutcomeFileError(`"${key}": the last segment is the activity's name, without brackets.`);
+        const outcomes = Array.isArray(value)
+          ? value.map((x, i) => parseOutcome(x, `"${key}"[${i}]`))
+          : [parseOutcome(value, `"${key}"`)];
         if (outcomes.length === 0) throw new OutcomeFileError(`"${key}": the list of outcomes is empty.`);
         rules.push({ key, segments, outcomes, order: rules.length, used: 0 });
       }

@@ -37,9 +37,10 @@ function indentLines(text: string, indent: string): string {
 }
 
 function datasetText(d: DatasetUse): string {
-  const params = d.parameters instanceof Map && d.parameters.size
-    ? `(${[...d.parameters].map(([k, v]) => `${k}: ${short(literal(v), 120)}`).join(', ')})`
-    : '';
+  const params =
+    d.parameters instanceof Map && d.parameters.size
+      ? `(${[...d.parameters].map(([k, v]) => `${k}: ${short(literal(v), 120)}`).join(', ')})`
+      : '';
   return `${d.role === 'dataset' ? 'dataset' : d.role} ${d.name}${params}`;
 }
 
@@ -65,7 +66,12 @@ function statusText(run: ActivityRun): string {
 
 function stepHeader(step: IterationStep): string {
   if (step.pipeline !== undefined) return `pipeline ${step.pipeline}`;
-  if (step.branch !== undefined) return step.branch === 'true' || step.branch === 'false' ? `[${step.branch}]` : step.branch === 'default' ? '[default]' : `[case '${step.branch}']`;
+  if (step.branch !== undefined)
+    return step.branch === 'true' || step.branch === 'false'
+      ? `[${step.branch}]`
+      : step.branch === 'default'
+        ? '[default]'
+        : `[case '${step.branch}']`;
   if (step.index !== undefined) {
     if (step.item === undefined) return `[iteration ${step.index}]`;
     return `[${step.index}] item: ${short(displayValue(step.item))}`;
@@ -92,20 +98,25 @@ function details(run: ActivityRun): string[] {
   for (const e of run.expressions) {
     // Dataset parameters are shown on the dataset's line; a ForEach's items by their count.
     if (e.path[0] === 'inputs' || e.path[0] === 'outputs' || e.path[0] === 'dataset' || type === 'foreach') continue;
-    if ((type === 'webactivity' || type === 'web' || type === 'webhook') && e.path.length === 1 && e.path[0] === 'url') continue;
+    if ((type === 'webactivity' || type === 'web' || type === 'webhook') && e.path.length === 1 && e.path[0] === 'url')
+      continue;
     const key = pathText(e.path);
     // Strings (queries, messages, paths) in full; arrays and objects shortened.
-    lines.push(`${key}: ${typeof e.value === 'string' || e.value instanceof Unknown ? displayValue(e.value) : short(displayValue(e.value), 300)}`);
+    lines.push(
+      `${key}: ${typeof e.value === 'string' || e.value instanceof Unknown ? displayValue(e.value) : short(displayValue(e.value), 300)}`,
+    );
     if (type === 'copy' && /sqlReaderQuery|query$/i.test(key)) {
       const row = literalSelect(displayValue(e.value));
       if (row) lines.push(`writes: ${row.map(c => `${c.column} = ${c.value}`).join(', ')}`);
     }
   }
-  for (const e of run.evaluationErrors) lines.push(`${pathText(e.path) || 'expression'}: EVALUATION ERROR: ${e.error.message}`);
+  for (const e of run.evaluationErrors)
+    lines.push(`${pathText(e.path) || 'expression'}: EVALUATION ERROR: ${e.error.message}`);
   if (run.output !== undefined && !(run.output instanceof Unknown) && type !== 'ifcondition' && type !== 'switch') {
     lines.push(`output: ${short(displayValue(run.output), 400)}`);
   }
-  if (run.error && run.evaluationErrors.length === 0) lines.push(`error: ${run.error.message}${run.error.errorCode ? ` (errorCode ${run.error.errorCode})` : ''}`);
+  if (run.error && run.evaluationErrors.length === 0)
+    lines.push(`error: ${run.error.message}${run.error.errorCode ? ` (errorCode ${run.error.errorCode})` : ''}`);
   for (const n of run.notes) lines.push(`(${n})`);
   return lines;
 }
@@ -126,7 +137,11 @@ export function renderDryRunText(dry: DryRunResult): string {
   }
   for (const n of [...dry.notes, ...r.notes]) out.push(`  note: ${n}`);
   const undescribed = r.runs.filter(x => x.undescribed).length;
-  if (undescribed) out.push(`  note: ${undescribed} external activity run${undescribed === 1 ? ' has' : 's have'} no described outcome: they succeed, their outputs unknown (describe them with --outputs)`);
+  if (undescribed)
+    out.push(
+      `  note: ${undescribed} external activity run${undescribed === 1 ? ' has' : 's have'} no ` +
+        `described outcome: they succeed, their outputs unknown (describe them with --outputs)`,
+    );
   out.push('');
   const children = new Map<number | undefined, ActivityRun[]>();
   for (const run of r.runs) {
@@ -157,9 +172,15 @@ export function renderDryRunText(dry: DryRunResult): string {
     for (const [k, v] of r.variables) out.push(`  ${k} = ${short(literal(v), 200)}`);
   }
   if (r.returnValue) out.push(`Return value: ${short(displayValue(r.returnValue), 400)}`);
-  const errors = r.evaluationErrors ? `, ${r.evaluationErrors} evaluation error${r.evaluationErrors === 1 ? '' : 's'}` : '';
+  const errors = r.evaluationErrors
+    ? `, ${r.evaluationErrors} evaluation error${r.evaluationErrors === 1 ? '' : 's'}`
+    : '';
   const counts = `${r.runs.length} activity run${r.runs.length === 1 ? '' : 's'}${errors}`;
-  out.push(r.status === 'Succeeded' ? `Result: Succeeded (${counts})` : `Result: Failed (${counts}): ${r.error?.message ?? 'the pipeline failed'}`);
+  out.push(
+    r.status === 'Succeeded'
+      ? `Result: Succeeded (${counts})`
+      : `Result: Failed (${counts}): ${r.error?.message ?? 'the pipeline failed'}`,
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -203,8 +224,18 @@ export function dryRunJson(dry: DryRunResult): JsonLike {
       ...(run.undescribed ? { undescribed: true } : {}),
       ...(run.inputs !== undefined ? { inputs: toJson(run.inputs) } : {}),
       expressions: run.expressions.map(e => ({ path: e.path, source: e.source, value: toJson(e.value) })),
-      evaluationErrors: run.evaluationErrors.map(e => ({ path: e.path, source: e.source, message: e.error.message, span: { ...e.error.span } })),
-      datasets: run.datasets.map(d => ({ role: d.role, name: d.name, parameters: toJson(d.parameters), ...(d.properties !== undefined ? { properties: toJson(d.properties) } : {}) })),
+      evaluationErrors: run.evaluationErrors.map(e => ({
+        path: e.path,
+        source: e.source,
+        message: e.error.message,
+        span: { ...e.error.span },
+      })),
+      datasets: run.datasets.map(d => ({
+        role: d.role,
+        name: d.name,
+        parameters: toJson(d.parameters),
+        ...(d.properties !== undefined ? { properties: toJson(d.properties) } : {}),
+      })),
       ...(run.output !== undefined ? { output: toJson(run.output) } : {}),
       ...(run.error ? { error: { ...run.error } as JsonLike } : {}),
       notes: run.notes,

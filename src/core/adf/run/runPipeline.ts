@@ -10,15 +10,19 @@
 // if and only if all of them succeeded. Everything is bounded; the result is a trace.
 
 import {
-  evaluateAdfString, evaluateJson, expressionObjectValue, type EvalError, type EvaluatedExpression, type ExpressionContext, type JsonPath,
+  evaluateAdfString,
+  evaluateJson,
+  expressionObjectValue,
+  type EvalError,
+  type EvaluatedExpression,
+  type ExpressionContext,
+  type JsonPath,
 } from './evaluate';
 import { formatRoundTrip, parseTimestamp, timestampFromMs, type Timestamp } from './dates';
 import { DEFAULT_EVAL_LIMITS, type EvalLimits } from './functions';
 import { parseLenientJson } from './json';
 import type { RunFactory } from './factory';
-import {
-  fromJson, getProperty, stringify, typeName, Unknown, type AdfObject, type AdfValue,
-} from './values';
+import { fromJson, getProperty, stringify, typeName, Unknown, type AdfObject, type AdfValue } from './values';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -137,7 +141,11 @@ export interface RunLimits {
 }
 
 export const DEFAULT_RUN_LIMITS: RunLimits = Object.freeze({
-  maxActivityRuns: 10_000, maxForEachItems: 5_000, maxUntilIterations: 100, maxPipelineDepth: 8, ...DEFAULT_EVAL_LIMITS,
+  maxActivityRuns: 10_000,
+  maxForEachItems: 5_000,
+  maxUntilIterations: 100,
+  maxPipelineDepth: 8,
+  ...DEFAULT_EVAL_LIMITS,
 });
 
 export interface RunOptions {
@@ -203,7 +211,9 @@ function guidGenerator(seed: string): () => string {
 /** Converts a parameter value to its declared type, as ADF does when a run starts. */
 export function convertParameter(type: string | undefined, value: unknown): { value: AdfValue } | { error: string } {
   const t = (type ?? 'String').toLowerCase();
-  const bad = (what: string) => ({ error: `expects ${what}, not ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}` });
+  const bad = (what: string) => ({
+    error: `expects ${what}, not ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}`,
+  });
   switch (t) {
     case 'string':
     case 'securestring':
@@ -218,13 +228,15 @@ export function convertParameter(type: string | undefined, value: unknown): { va
     }
     case 'float': {
       if (typeof value === 'number') return { value };
-      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return { value: Number(value) };
+      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+        return { value: Number(value) };
       return bad('a number');
     }
     case 'bool':
     case 'boolean': {
       if (typeof value === 'boolean') return { value };
-      if (typeof value === 'string' && /^\s*(true|false)\s*$/i.test(value)) return { value: value.trim().toLowerCase() === 'true' };
+      if (typeof value === 'string' && /^\s*(true|false)\s*$/i.test(value))
+        return { value: value.trim().toLowerCase() === 'true' };
       return bad('true or false');
     }
     case 'array':
@@ -233,7 +245,9 @@ export function convertParameter(type: string | undefined, value: unknown): { va
       if (typeof value === 'string') {
         const parsed = parseLenientJson(value);
         if (!parsed.ok) return bad(`${t === 'array' ? 'a JSON array' : 'a JSON object'} (${parsed.message})`);
-        return (t === 'array' ? Array.isArray(parsed.value) : parsed.value instanceof Map) ? { value: parsed.value } : bad(t === 'array' ? 'a JSON array' : 'a JSON object');
+        return (t === 'array' ? Array.isArray(parsed.value) : parsed.value instanceof Map)
+          ? { value: parsed.value }
+          : bad(t === 'array' ? 'a JSON array' : 'a JSON object');
       }
       if (t === 'array' ? !Array.isArray(v) : !isObj(v)) return bad(t === 'array' ? 'an array' : 'an object');
       v = fromJson(v);
@@ -353,7 +367,10 @@ class Runner {
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (!s.declared.has(lower)) continue;
       const run = s.runs.get(lower);
-      if (!run) return { error: `The output of activity '${name}' can't be referenced since it is either not an ancestor to the current activity or does not exist.` };
+      if (!run)
+        return {
+          error: `The output of activity '${name}' can't be referenced since it is either not an ancestor to the current activity or does not exist.`,
+        };
       return { value: activityObject(run) };
     }
     // Activities inside an If, a Switch or an Until that has finished (the last iteration's).
@@ -361,14 +378,18 @@ class Runner {
       const run = s.inner?.get(lower);
       if (run) return { value: activityObject(run) };
     }
-    return { error: `The output of activity '${name}' can't be referenced since it is either not an ancestor to the current activity or does not exist.` };
+    return {
+      error: `The output of activity '${name}' can't be referenced since it is either not an ancestor to the current activity or does not exist.`,
+    };
   }
 
   // ---- bookkeeping ----
 
   private start(inv: Invocation, scope: Scope, activity: Obj): ActivityRun {
     if (this.runs.length >= this.limits.maxActivityRuns) {
-      throw new RunAborted(`The dry run stopped after ${this.limits.maxActivityRuns} activity runs (its limit): a loop runs too many iterations.`);
+      throw new RunAborted(
+        `The dry run stopped after ${this.limits.maxActivityRuns} activity runs (its limit): a loop runs too many iterations.`,
+      );
     }
     const name = str(activity.name) ?? '(unnamed)';
     const segments = scope.iteration.map(stepText);
@@ -393,8 +414,15 @@ class Runner {
 
   // ---- pipelines ----
 
-  runPipeline(name: string, parameters: Record<string, unknown>, inv: Omit<Invocation, 'pipelineObject' | 'variables' | 'declaredVariables' | 'name'> & { parentPipeline?: string; parentRunId?: string },
-    explicit: boolean): { status: ActivityStatus; error?: ActivityErrorInfo; invocation: Invocation } {
+  runPipeline(
+    name: string,
+    parameters: Record<string, unknown>,
+    inv: Omit<Invocation, 'pipelineObject' | 'variables' | 'declaredVariables' | 'name'> & {
+      parentPipeline?: string;
+      parentRunId?: string;
+    },
+    explicit: boolean,
+  ): { status: ActivityStatus; error?: ActivityErrorInfo; invocation: Invocation } {
     const pipeline = this.factory.pipeline(name);
     const props = isObj(pipeline?.properties) ? pipeline.properties : undefined;
     const actualName = str(pipeline?.name) ?? name;
@@ -406,34 +434,43 @@ class Runner {
       const raw = given !== undefined ? parameters[given] : 'defaultValue' in d ? d.defaultValue : undefined;
       if (raw === undefined) {
         params.set(p, new Unknown(`pipeline().parameters.${p}`));
-        this.notes.push(`${actualName}: parameter '${p}' has no value (no default value, and none was given): expressions reading it are unknown.`);
+        this.notes.push(
+          `${actualName}: parameter '${p}' has no value (no default value, and none was given): expressions reading it are unknown.`,
+        );
         continue;
       }
       if (raw instanceof Unknown) {
         params.set(p, raw);
         continue;
       }
-      const converted = given !== undefined && !explicit ? { value: fromJson(raw) } : convertParameter(str(d.type), raw);
+      const converted =
+        given !== undefined && !explicit ? { value: fromJson(raw) } : convertParameter(str(d.type), raw);
       if ('error' in converted) {
         const message = `Parameter '${p}' of pipeline '${actualName}' (${str(d.type) ?? 'String'}) ${converted.error}.`;
-        return { status: 'Failed', error: { message, errorCode: 'BadRequest', failureType: 'UserError' }, invocation: this.emptyInvocation(actualName, inv) };
+        return {
+          status: 'Failed',
+          error: { message, errorCode: 'BadRequest', failureType: 'UserError' },
+          invocation: this.emptyInvocation(actualName, inv),
+        };
       }
       params.set(p, converted.value);
     }
     for (const k of Object.keys(parameters)) {
-      if (!Object.keys(declared).some(p => p.toLowerCase() === k.toLowerCase())) this.notes.push(`${actualName}: parameter '${k}' is not declared by the pipeline; it was ignored.`);
+      if (!Object.keys(declared).some(p => p.toLowerCase() === k.toLowerCase()))
+        this.notes.push(`${actualName}: parameter '${k}' is not declared by the pipeline; it was ignored.`);
     }
     const globals: AdfObject = new Map();
-    for (const [g, decl] of Object.entries(this.factory.globalParameters())) globals.set(g, fromJson(isObj(decl) ? decl.value : decl));
+    for (const [g, decl] of Object.entries(this.factory.globalParameters()))
+      globals.set(g, fromJson(isObj(decl) ? decl.value : decl));
     const child = inv.parentPipeline !== undefined;
     const trigger = this.options.trigger;
     const pipelineObject: AdfObject = new Map<string, AdfValue>([
       ['DataFactory', this.factory.name ?? new Unknown('pipeline().DataFactory')],
       ['Pipeline', actualName],
       ['RunId', inv.runId],
-      ['TriggerType', child ? 'PipelineActivity' : trigger?.type ?? 'Manual'],
+      ['TriggerType', child ? 'PipelineActivity' : (trigger?.type ?? 'Manual')],
       ['TriggerId', child ? inv.parentRunId! : this.triggerId],
-      ['TriggerName', child ? inv.parentPipeline! : trigger?.name ?? 'Manual'],
+      ['TriggerName', child ? inv.parentPipeline! : (trigger?.name ?? 'Manual')],
       ['TriggerTime', this.triggerTime],
       ['GroupId', this.rootRunId],
       ['TriggeredByPipelineName', child ? inv.parentPipeline! : null],
@@ -446,14 +483,31 @@ class Runner {
     for (const [v, decl] of Object.entries(isObj(props?.variables) ? props.variables : {})) {
       const d = isObj(decl) ? decl : {};
       declaredVariables.set(v, str(d.type) ?? 'String');
-      variables.set(v, 'defaultValue' in d ? fromJson(d.defaultValue) : (str(d.type) ?? '').toLowerCase() === 'array' ? [] : null);
+      variables.set(
+        v,
+        'defaultValue' in d ? fromJson(d.defaultValue) : (str(d.type) ?? '').toLowerCase() === 'array' ? [] : null,
+      );
     }
     const invocation: Invocation = { ...inv, name: actualName, pipelineObject, variables, declaredVariables };
     if (!pipeline || !props) {
-      return { status: 'Failed', error: { message: `Pipeline '${name}' does not exist in the factory.`, errorCode: 'PipelineNotFound', failureType: 'UserError' }, invocation };
+      return {
+        status: 'Failed',
+        error: {
+          message: `Pipeline '${name}' does not exist in the factory.`,
+          errorCode: 'PipelineNotFound',
+          failureType: 'UserError',
+        },
+        invocation,
+      };
     }
     const activities = Array.isArray(props.activities) ? props.activities.filter(isObj) : [];
-    const scope: Scope = { declared: new Set(), runs: new Map(), iteration: inv.iterationPrefix, container: inv.parentRun, assumed: inv.assumed };
+    const scope: Scope = {
+      declared: new Set(),
+      runs: new Map(),
+      iteration: inv.iterationPrefix,
+      container: inv.parentRun,
+      assumed: inv.assumed,
+    };
     const outcome = this.runScope(invocation, scope, activities);
     return { ...outcome, invocation };
   }
@@ -461,7 +515,10 @@ class Runner {
   triggerId = '';
   rootRunId = '';
 
-  private emptyInvocation(name: string, inv: Omit<Invocation, 'pipelineObject' | 'variables' | 'declaredVariables' | 'name'>): Invocation {
+  private emptyInvocation(
+    name: string,
+    inv: Omit<Invocation, 'pipelineObject' | 'variables' | 'declaredVariables' | 'name'>,
+  ): Invocation {
     return { ...inv, name, pipelineObject: new Map(), variables: new Map(), declaredVariables: new Map() };
   }
 
@@ -509,13 +566,16 @@ class Runner {
     const unmet: string[] = [];
     for (const d of ds) {
       const target = str(d.activity) ?? '';
-      const conditions = Array.isArray(d.dependencyConditions) ? d.dependencyConditions.filter((c): c is string => typeof c === 'string') : [];
+      const conditions = Array.isArray(d.dependencyConditions)
+        ? d.dependencyConditions.filter((c): c is string => typeof c === 'string')
+        : [];
       const dep = scope.runs.get(target.toLowerCase());
       if (!byName.has(target.toLowerCase()) || !dep) {
         unmet.push(`'${target}' does not exist in this scope`);
         continue;
       }
-      if (!conditionMet(dep.status, conditions)) unmet.push(`'${dep.name}' ${dep.status.toLowerCase()} (needs ${conditions.join(' or ') || 'no condition'})`);
+      if (!conditionMet(dep.status, conditions))
+        unmet.push(`'${dep.name}' ${dep.status.toLowerCase()} (needs ${conditions.join(' or ') || 'no condition'})`);
     }
     if (unmet.length) {
       const run = this.start(inv, scope, a);
@@ -529,9 +589,14 @@ class Runner {
   }
 
   /** ADF's rule: every leaf (a skipped one through its parents) must have succeeded. */
-  private scopeOutcome(scope: Scope, byName: Map<string, Obj>, deps: (a: Obj) => Obj[]): { status: ActivityStatus; error?: ActivityErrorInfo } {
+  private scopeOutcome(
+    scope: Scope,
+    byName: Map<string, Obj>,
+    deps: (a: Obj) => Obj[],
+  ): { status: ActivityStatus; error?: ActivityErrorInfo } {
     const dependents = new Set<string>();
-    for (const a of byName.values()) for (const d of deps(a)) if (str(d.activity)) dependents.add(str(d.activity)!.toLowerCase());
+    for (const a of byName.values())
+      for (const d of deps(a)) if (str(d.activity)) dependents.add(str(d.activity)!.toLowerCase());
     const failed: ActivityRun[] = [];
     const seen = new Set<string>();
     const visit = (key: string) => {
@@ -572,23 +637,49 @@ class Runner {
       run.inactive = true;
       run.status = mark === 'Failed' || mark === 'Skipped' ? mark : 'Succeeded';
       run.notes.push(`inactive ("state": "Inactive"): not run, marked ${run.status}`);
-      if (run.status === 'Failed') run.error = { message: 'The activity is inactive and marked as failed.', failureType: 'UserError', target: run.name };
+      if (run.status === 'Failed')
+        run.error = {
+          message: 'The activity is inactive and marked as failed.',
+          failureType: 'UserError',
+          target: run.name,
+        };
       return run;
     }
     const tp = isObj(a.typeProperties) ? a.typeProperties : {};
     try {
       switch (run.type.toLowerCase()) {
-        case 'foreach': this.forEach(inv, scope, run, tp); break;
-        case 'ifcondition': this.ifCondition(inv, scope, run, tp); break;
-        case 'switch': this.switchActivity(inv, scope, run, tp); break;
-        case 'until': this.until(inv, scope, run, tp); break;
-        case 'filter': this.filter(inv, scope, run, tp); break;
-        case 'setvariable': this.setVariable(inv, scope, run, tp, false); break;
-        case 'appendvariable': this.setVariable(inv, scope, run, tp, true); break;
-        case 'wait': this.wait(inv, scope, run, tp); break;
-        case 'fail': this.fail(inv, scope, run, tp); break;
-        case 'executepipeline': this.executePipeline(inv, scope, run, tp); break;
-        default: this.external(inv, scope, run, a, tp);
+        case 'foreach':
+          this.forEach(inv, scope, run, tp);
+          break;
+        case 'ifcondition':
+          this.ifCondition(inv, scope, run, tp);
+          break;
+        case 'switch':
+          this.switchActivity(inv, scope, run, tp);
+          break;
+        case 'until':
+          this.until(inv, scope, run, tp);
+          break;
+        case 'filter':
+          this.filter(inv, scope, run, tp);
+          break;
+        case 'setvariable':
+          this.setVariable(inv, scope, run, tp, false);
+          break;
+        case 'appendvariable':
+          this.setVariable(inv, scope, run, tp, true);
+          break;
+        case 'wait':
+          this.wait(inv, scope, run, tp);
+          break;
+        case 'fail':
+          this.fail(inv, scope, run, tp);
+          break;
+        case 'executepipeline':
+          this.executePipeline(inv, scope, run, tp);
+          break;
+        default:
+          this.external(inv, scope, run, a, tp);
       }
     } catch (e) {
       if (e instanceof RunAborted) {
@@ -601,7 +692,13 @@ class Runner {
   }
 
   /** Evaluates some properties of a control activity; returns undefined (and fails the run) on an error. */
-  private evaluateInputs(inv: Invocation, scope: Scope, run: ActivityRun, json: Obj, extra?: Partial<ExpressionContext>): AdfObject | undefined {
+  private evaluateInputs(
+    inv: Invocation,
+    scope: Scope,
+    run: ActivityRun,
+    json: Obj,
+    extra?: Partial<ExpressionContext>,
+  ): AdfObject | undefined {
     const r = evaluateJson(json, this.context(inv, scope, extra));
     run.expressions.push(...r.expressions);
     run.evaluationErrors.push(...r.errors);
@@ -622,13 +719,23 @@ class Runner {
   private innerFailure(run: ActivityRun, error: ActivityErrorInfo | undefined): void {
     const target = error?.target;
     const inner = error?.message?.replace(/^Operation on target [^:]+ failed: /, '') ?? 'the activity failed';
-    this.failRun(run, `Activity failed because an inner activity failed${target ? `; Inner activity name: ${target}, Error: ${inner}` : ''}`, error?.errorCode);
+    this.failRun(
+      run,
+      `Activity failed because an inner activity failed${target ? `; Inner activity name: ${target}, Error: ${inner}` : ''}`,
+      error?.errorCode,
+    );
   }
 
   private childScope(scope: Scope, run: ActivityRun, step: IterationStep, extra: Partial<Scope> = {}): Scope {
     return {
-      parent: scope, declared: new Set(), runs: new Map(), iteration: [...scope.iteration, step], container: run.order, assumed: scope.assumed,
-      ...(scope.concurrent ? { concurrent: true } : {}), ...extra,
+      parent: scope,
+      declared: new Set(),
+      runs: new Map(),
+      iteration: [...scope.iteration, step],
+      container: run.order,
+      assumed: scope.assumed,
+      ...(scope.concurrent ? { concurrent: true } : {}),
+      ...extra,
     };
   }
 
@@ -645,32 +752,57 @@ class Runner {
   }
 
   private forEach(inv: Invocation, scope: Scope, run: ActivityRun, tp: Obj): void {
-    const inputs = this.evaluateInputs(inv, scope, run, { items: tp.items, isSequential: tp.isSequential ?? false, ...('batchCount' in tp ? { batchCount: tp.batchCount } : {}) });
+    const inputs = this.evaluateInputs(inv, scope, run, {
+      items: tp.items,
+      isSequential: tp.isSequential ?? false,
+      ...('batchCount' in tp ? { batchCount: tp.batchCount } : {}),
+    });
     if (!inputs) return;
     const items = inputs.get('items') ?? null;
     const activities = this.nested(tp, 'activities');
     const sequential = inputs.get('isSequential') === true;
     const batch = inputs.get('batchCount');
-    if (!sequential) run.notes.push(`iterations may run concurrently (batchCount ${typeof batch === 'bigint' ? batch : '20, the default'}); the dry run runs them one after the other`);
+    if (!sequential)
+      run.notes.push(
+        `iterations may run concurrently (batchCount ${typeof batch === 'bigint' ? batch : '20, the default'}); the dry run runs them one after the other`,
+      );
     if (items instanceof Unknown) {
       run.notes.push('items unknown: one iteration is shown, with item() unknown');
-      const s = this.childScope(scope, run, { activity: run.name, index: 0, item: new Unknown('item()') }, { item: { value: new Unknown('item()') }, assumed: true, ...(sequential ? {} : { concurrent: true }) });
+      const s = this.childScope(
+        scope,
+        run,
+        { activity: run.name, index: 0, item: new Unknown('item()') },
+        { item: { value: new Unknown('item()') }, assumed: true, ...(sequential ? {} : { concurrent: true }) },
+      );
       const outcome = this.runScope(inv, s, activities);
       if (outcome.status === 'Failed') this.innerFailure(run, outcome.error);
       return;
     }
     if (!Array.isArray(items)) {
-      this.failRun(run, `The ForEach items must be an array; '${expressionText(tp.items)}' evaluated to a value of type '${typeName(items)}'.`, 'InvalidTemplate');
+      this.failRun(
+        run,
+        `The ForEach items must be an array; '${expressionText(tp.items)}' evaluated to a value of type '${typeName(items)}'.`,
+        'InvalidTemplate',
+      );
       return;
     }
     if (items.length > this.limits.maxForEachItems) {
-      this.failRun(run, `The ForEach has ${items.length} items, more than the dry run's limit of ${this.limits.maxForEachItems}.`, 'DryRunLimit');
+      this.failRun(
+        run,
+        `The ForEach has ${items.length} items, more than the dry run's limit of ${this.limits.maxForEachItems}.`,
+        'DryRunLimit',
+      );
       return;
     }
     run.notes.push(`${items.length} item${items.length === 1 ? '' : 's'}`);
     let failure: ActivityErrorInfo | undefined;
     items.forEach((item, index) => {
-      const s = this.childScope(scope, run, { activity: run.name, index, item }, { item: { value: item }, ...(sequential ? {} : { concurrent: true }) });
+      const s = this.childScope(
+        scope,
+        run,
+        { activity: run.name, index, item },
+        { item: { value: item }, ...(sequential ? {} : { concurrent: true }) },
+      );
       const outcome = this.runScope(inv, s, activities);
       if (outcome.status === 'Failed' && !failure) failure = outcome.error;
     });
@@ -694,7 +826,11 @@ class Runner {
       run.notes.push('condition unknown: both branches are shown, as if each were taken');
       branches.push({ key: 'ifTrueActivities', branch: 'true' }, { key: 'ifFalseActivities', branch: 'false' });
     } else {
-      this.failRun(run, `The IfCondition expression must evaluate to a boolean; '${expressionText(tp.expression)}' evaluated to a value of type '${typeName(cond)}'.`, 'InvalidTemplate');
+      this.failRun(
+        run,
+        `The IfCondition expression must evaluate to a boolean; '${expressionText(tp.expression)}' evaluated to a value of type '${typeName(cond)}'.`,
+        'InvalidTemplate',
+      );
       return;
     }
     let failure: ActivityErrorInfo | undefined;
@@ -704,7 +840,10 @@ class Runner {
       this.publish(scope, s);
       if (outcome.status !== 'Failed') continue;
       // A branch shown only because the condition is unknown does not decide the outcome.
-      if (assumed) run.notes.push(`if the condition is ${b.branch}, this activity fails: ${outcome.error?.message ?? 'an inner activity fails'}`);
+      if (assumed)
+        run.notes.push(
+          `if the condition is ${b.branch}, this activity fails: ${outcome.error?.message ?? 'an inner activity fails'}`,
+        );
       else failure ??= outcome.error;
     }
     run.output = new Map();
@@ -729,11 +868,19 @@ class Runner {
       chosen.push({ branch: 'default', activities: this.nested(tp, 'defaultActivities') });
     } else {
       if (typeof on !== 'string') {
-        this.failRun(run, `The Switch 'on' expression must evaluate to a string; '${expressionText(tp.on)}' evaluated to a value of type '${typeName(on)}'.`, 'InvalidTemplate');
+        this.failRun(
+          run,
+          `The Switch 'on' expression must evaluate to a string; '${expressionText(tp.on)}' evaluated to a value of type '${typeName(on)}'.`,
+          'InvalidTemplate',
+        );
         return;
       }
       const match = cases.find(c => c.value === on);
-      chosen.push(match ? { branch: on, activities: this.nested(match, 'activities') } : { branch: 'default', activities: this.nested(tp, 'defaultActivities') });
+      chosen.push(
+        match
+          ? { branch: on, activities: this.nested(match, 'activities') }
+          : { branch: 'default', activities: this.nested(tp, 'defaultActivities') },
+      );
       run.notes.push(match ? `case '${on}'` : `no case is '${on}': the default activities run`);
     }
     let failure: ActivityErrorInfo | undefined;
@@ -742,7 +889,11 @@ class Runner {
       const outcome = this.runScope(inv, s, c.activities);
       this.publish(scope, s);
       if (outcome.status !== 'Failed') continue;
-      if (assumed) run.notes.push(`in case ${c.branch === 'default' ? 'of no match (default)' : `'${c.branch}'`}, this activity fails: ${outcome.error?.message ?? 'an inner activity fails'}`);
+      if (assumed)
+        run.notes.push(
+          `in case ${c.branch === 'default' ? 'of no match (default)' : `'${c.branch}'`}, this ` +
+            `activity fails: ${outcome.error?.message ?? 'an inner activity fails'}`,
+        );
       else failure ??= outcome.error;
     }
     run.output = new Map();
@@ -751,10 +902,19 @@ class Runner {
 
   private until(inv: Invocation, scope: Scope, run: ActivityRun, tp: Obj): void {
     const activities = this.nested(tp, 'activities');
-    run.inputs = new Map<string, AdfValue>([['expression', expressionText(tp.expression) ?? null], ...(tp.timeout !== undefined ? [['timeout', fromJson(tp.timeout)] as [string, AdfValue]] : [])]);
+    run.inputs = new Map<string, AdfValue>([
+      ['expression', expressionText(tp.expression) ?? null],
+      ...(tp.timeout !== undefined ? [['timeout', fromJson(tp.timeout)] as [string, AdfValue]] : []),
+    ]);
     for (let index = 0; ; index++) {
       if (index >= this.limits.maxUntilIterations) {
-        this.failRun(run, `The Until loop ran ${index} iterations, the dry run's limit, and its condition never became true (in Data Factory it would run until its timeout${tp.timeout !== undefined ? `, ${String(tp.timeout)}` : ''}).`, 'DryRunLimit');
+        this.failRun(
+          run,
+          `The Until loop ran ${index} iterations, the dry run's limit, and its condition never ` +
+            `became true (in Data Factory it would run until its ` +
+            `timeout${tp.timeout !== undefined ? `, ${String(tp.timeout)}` : ''}).`,
+          'DryRunLimit',
+        );
         return;
       }
       const s = this.childScope(scope, run, { activity: run.name, index });
@@ -766,9 +926,19 @@ class Runner {
       }
       // The condition is evaluated after each iteration, and can read that iteration's activities.
       const r = evaluateAdfString(expressionText(tp.expression) ?? '', this.context(inv, s));
-      if (r.kind !== 'literal' && !r.error) run.expressions.push({ path: ['expression'], source: expressionText(tp.expression) ?? '', kind: r.kind, value: r.value });
+      if (r.kind !== 'literal' && !r.error)
+        run.expressions.push({
+          path: ['expression'],
+          source: expressionText(tp.expression) ?? '',
+          kind: r.kind,
+          value: r.value,
+        });
       if (r.error) {
-        run.evaluationErrors.push({ path: ['expression'], source: expressionText(tp.expression) ?? '', error: r.error });
+        run.evaluationErrors.push({
+          path: ['expression'],
+          source: expressionText(tp.expression) ?? '',
+          error: r.error,
+        });
         this.failRun(run, r.error.message, 'InvalidTemplate');
         return;
       }
@@ -781,7 +951,11 @@ class Runner {
         return;
       }
       if (r.value !== false) {
-        this.failRun(run, `The Until expression must evaluate to a boolean; it evaluated to a value of type '${typeName(r.value)}'.`, 'InvalidTemplate');
+        this.failRun(
+          run,
+          `The Until expression must evaluate to a boolean; it evaluated to a value of type '${typeName(r.value)}'.`,
+          'InvalidTemplate',
+        );
         return;
       }
     }
@@ -797,13 +971,20 @@ class Runner {
       return;
     }
     if (!Array.isArray(items)) {
-      this.failRun(run, `The Filter items must be an array; '${expressionText(tp.items)}' evaluated to a value of type '${typeName(items)}'.`, 'InvalidTemplate');
+      this.failRun(
+        run,
+        `The Filter items must be an array; '${expressionText(tp.items)}' evaluated to a value of type '${typeName(items)}'.`,
+        'InvalidTemplate',
+      );
       return;
     }
     const kept: AdfValue[] = [];
     let unknown = false;
     for (const item of items) {
-      const r = evaluateAdfString(expressionText(tp.condition) ?? '', this.context(inv, { ...scope, item: { value: item } }));
+      const r = evaluateAdfString(
+        expressionText(tp.condition) ?? '',
+        this.context(inv, { ...scope, item: { value: item } }),
+      );
       if (r.error) {
         run.evaluationErrors.push({ path: ['condition'], source: expressionText(tp.condition) ?? '', error: r.error });
         this.failRun(run, r.error.message, 'InvalidTemplate');
@@ -812,14 +993,25 @@ class Runner {
       if (r.value === true) kept.push(item);
       else if (r.value instanceof Unknown) unknown = true;
       else if (r.value !== false) {
-        this.failRun(run, `The Filter condition must evaluate to a boolean; it evaluated to a value of type '${typeName(r.value)}'.`, 'InvalidTemplate');
+        this.failRun(
+          run,
+          `The Filter condition must evaluate to a boolean; it evaluated to a value of type '${typeName(r.value)}'.`,
+          'InvalidTemplate',
+        );
         return;
       }
     }
-    run.inputs = new Map<string, AdfValue>([['items', items], ['condition', expressionText(tp.condition) ?? null]]);
+    run.inputs = new Map<string, AdfValue>([
+      ['items', items],
+      ['condition', expressionText(tp.condition) ?? null],
+    ]);
     run.output = unknown
       ? new Unknown(`activity('${run.name}').output`)
-      : new Map<string, AdfValue>([['ItemsCount', BigInt(items.length)], ['FilteredItemsCount', BigInt(kept.length)], ['Value', kept]]);
+      : new Map<string, AdfValue>([
+          ['ItemsCount', BigInt(items.length)],
+          ['FilteredItemsCount', BigInt(kept.length)],
+          ['Value', kept],
+        ]);
     if (unknown) run.notes.push('the condition is unknown for some items: the output is unknown');
   }
 
@@ -835,10 +1027,15 @@ class Runner {
       if (!inputs) return;
       for (const [k, v] of inputs) out.set(k, v);
       inv.returnValue = out;
-      run.output = new Map<string, AdfValue>([['name', 'pipelineReturnValue'], ['value', out]]);
+      run.output = new Map<string, AdfValue>([
+        ['name', 'pipelineReturnValue'],
+        ['value', out],
+      ]);
       return;
     }
-    const declared = [...inv.declaredVariables.keys()].find(v => v === name) ?? [...inv.declaredVariables.keys()].find(v => v.toLowerCase() === name.toLowerCase());
+    const declared =
+      [...inv.declaredVariables.keys()].find(v => v === name) ??
+      [...inv.declaredVariables.keys()].find(v => v.toLowerCase() === name.toLowerCase());
     if (declared === undefined) {
       this.failRun(run, `The variable '${name}' is not declared in pipeline '${inv.name}'.`, 'InvalidTemplate');
       return;
@@ -850,23 +1047,41 @@ class Runner {
     if (append) {
       const current = inv.variables.get(declared);
       if (type !== 'array' || !Array.isArray(current)) {
-        this.failRun(run, `The variable '${declared}' is not an array: Append Variable needs an Array variable.`, 'InvalidTemplate');
+        this.failRun(
+          run,
+          `The variable '${declared}' is not an array: Append Variable needs an Array variable.`,
+          'InvalidTemplate',
+        );
         return;
       }
       if (current.length >= this.limits.maxArrayLength) {
-        this.failRun(run, `The variable '${declared}' would have more than ${this.limits.maxArrayLength} items, the dry run's limit.`, 'DryRunLimit');
+        this.failRun(
+          run,
+          `The variable '${declared}' would have more than ${this.limits.maxArrayLength} items, the dry run's limit.`,
+          'DryRunLimit',
+        );
         return;
       }
       inv.variables.set(declared, [...current, value]);
     } else {
       if (!(value instanceof Unknown) && !variableTypeMatches(type, value)) {
-        this.failRun(run, `The variable '${declared}' is of type '${inv.declaredVariables.get(declared)}' and cannot be set to a value of type '${typeName(value)}'.`, 'InvalidTemplate');
+        this.failRun(
+          run,
+          `The variable '${declared}' is of type '${inv.declaredVariables.get(declared)}' and cannot be set to a value of type '${typeName(value)}'.`,
+          'InvalidTemplate',
+        );
         return;
       }
       inv.variables.set(declared, value);
     }
-    if (scope.concurrent) run.notes.push('the variable is shared by concurrent ForEach iterations: in Data Factory the last iteration to finish wins');
-    run.output = new Map<string, AdfValue>([['name', declared], ['value', inv.variables.get(declared) ?? null]]);
+    if (scope.concurrent)
+      run.notes.push(
+        'the variable is shared by concurrent ForEach iterations: in Data Factory the last iteration to finish wins',
+      );
+    run.output = new Map<string, AdfValue>([
+      ['name', declared],
+      ['value', inv.variables.get(declared) ?? null],
+    ]);
   }
 
   private wait(inv: Invocation, scope: Scope, run: ActivityRun, tp: Obj): void {
@@ -886,14 +1101,22 @@ class Runner {
 
   private executePipeline(inv: Invocation, scope: Scope, run: ActivityRun, tp: Obj): void {
     const ref = isObj(tp.pipeline) ? str(tp.pipeline.referenceName) : undefined;
-    const inputs = this.evaluateInputs(inv, scope, run, { pipeline: tp.pipeline ?? null, parameters: tp.parameters ?? {}, waitOnCompletion: tp.waitOnCompletion ?? false });
+    const inputs = this.evaluateInputs(inv, scope, run, {
+      pipeline: tp.pipeline ?? null,
+      parameters: tp.parameters ?? {},
+      waitOnCompletion: tp.waitOnCompletion ?? false,
+    });
     if (!inputs) return;
     if (!ref) {
       this.failRun(run, 'Execute Pipeline names no pipeline (typeProperties.pipeline.referenceName).', 'BadRequest');
       return;
     }
     if (inv.depth + 1 > this.limits.maxPipelineDepth) {
-      this.failRun(run, `Execute Pipeline nests pipelines more than ${this.limits.maxPipelineDepth} levels deep (the dry run's limit): does a pipeline run itself?`, 'DryRunLimit');
+      this.failRun(
+        run,
+        `Execute Pipeline nests pipelines more than ${this.limits.maxPipelineDepth} levels deep (the dry run's limit): does a pipeline run itself?`,
+        'DryRunLimit',
+      );
       return;
     }
     const params = inputs.get('parameters');
@@ -902,17 +1125,38 @@ class Runner {
     const wait = inputs.get('waitOnCompletion') === true;
     const runId = this.newGuid();
     const step: IterationStep = { activity: run.name, pipeline: ref };
-    const child = this.runPipeline(ref, values, {
-      runId, depth: inv.depth + 1, iterationPrefix: [...scope.iteration, step], parentRun: run.order,
-      assumed: scope.assumed, parentPipeline: inv.name, parentRunId: inv.runId, returnValue: undefined,
-    }, false);
-    const output: AdfObject = new Map<string, AdfValue>([['pipelineName', child.invocation.name], ['pipelineRunId', runId]]);
+    const child = this.runPipeline(
+      ref,
+      values,
+      {
+        runId,
+        depth: inv.depth + 1,
+        iterationPrefix: [...scope.iteration, step],
+        parentRun: run.order,
+        assumed: scope.assumed,
+        parentPipeline: inv.name,
+        parentRunId: inv.runId,
+        returnValue: undefined,
+      },
+      false,
+    );
+    const output: AdfObject = new Map<string, AdfValue>([
+      ['pipelineName', child.invocation.name],
+      ['pipelineRunId', runId],
+    ]);
     if (wait && child.invocation.returnValue) output.set('pipelineReturnValue', child.invocation.returnValue);
     run.output = output;
-    if (!wait) run.notes.push('waitOnCompletion is false: this activity succeeds once the child pipeline starts, whatever its outcome');
+    if (!wait)
+      run.notes.push(
+        'waitOnCompletion is false: this activity succeeds once the child pipeline starts, whatever its outcome',
+      );
     if (wait && child.status === 'Failed') {
       const inner = child.error?.message ?? 'the pipeline failed';
-      this.failRun(run, `Operation on target ${child.error?.target ?? ref} failed: ${inner.replace(/^Operation on target [^:]+ failed: /, '')}`, child.error?.errorCode);
+      this.failRun(
+        run,
+        `Operation on target ${child.error?.target ?? ref} failed: ${inner.replace(/^Operation on target [^:]+ failed: /, '')}`,
+        child.error?.errorCode,
+      );
     }
   }
 
@@ -924,14 +1168,22 @@ class Runner {
     run.evaluationErrors.push(...r.errors);
     // Dataset references: in inputs / outputs (Copy), or typeProperties.dataset (Lookup, GetMetadata, Delete, …).
     const refs: { role: DatasetUse['role']; ref: Obj; path: JsonPath }[] = [];
-    (Array.isArray(a.inputs) ? a.inputs : []).forEach((x, i) => isObj(x) && refs.push({ role: 'input', ref: x, path: ['inputs', i] }));
-    (Array.isArray(a.outputs) ? a.outputs : []).forEach((x, i) => isObj(x) && refs.push({ role: 'output', ref: x, path: ['outputs', i] }));
+    (Array.isArray(a.inputs) ? a.inputs : []).forEach(
+      (x, i) => isObj(x) && refs.push({ role: 'input', ref: x, path: ['inputs', i] }),
+    );
+    (Array.isArray(a.outputs) ? a.outputs : []).forEach(
+      (x, i) => isObj(x) && refs.push({ role: 'output', ref: x, path: ['outputs', i] }),
+    );
     if (isObj(tp.dataset)) refs.push({ role: 'dataset', ref: tp.dataset, path: ['typeProperties', 'dataset'] });
     for (const { role, ref, path } of refs) run.datasets.push(this.datasetUse(inv, scope, run, role, ref, path));
     if (isObj(a.linkedServiceName) && isObj(a.linkedServiceName.parameters)) {
       const lr = evaluateJson(a.linkedServiceName.parameters, ctx);
-      run.expressions.push(...lr.expressions.map(e => ({ ...e, path: ['linkedServiceName', 'parameters', ...e.path] })));
-      run.evaluationErrors.push(...lr.errors.map(e => ({ ...e, path: ['linkedServiceName', 'parameters', ...e.path] })));
+      run.expressions.push(
+        ...lr.expressions.map(e => ({ ...e, path: ['linkedServiceName', 'parameters', ...e.path] })),
+      );
+      run.evaluationErrors.push(
+        ...lr.errors.map(e => ({ ...e, path: ['linkedServiceName', 'parameters', ...e.path] })),
+      );
     }
     if (run.evaluationErrors.length) {
       this.failRun(run, run.evaluationErrors[0]!.error.message, 'InvalidTemplate');
@@ -941,13 +1193,24 @@ class Runner {
     const attempt = this.attempts.get(key) ?? 0;
     this.attempts.set(key, attempt + 1);
     const item = [...scope.iteration].reverse().find(s => s.item !== undefined)?.item;
-    const outcome = this.options.outcome?.({
-      activity: run.name, type: run.type, pipeline: inv.name, path: run.path, iteration: run.iteration,
-      ...(item !== undefined ? { item } : {}), typeProperties: r.value, datasets: run.datasets, attempt,
-    }) ?? undefined;
+    const outcome =
+      this.options.outcome?.({
+        activity: run.name,
+        type: run.type,
+        pipeline: inv.name,
+        path: run.path,
+        iteration: run.iteration,
+        ...(item !== undefined ? { item } : {}),
+        typeProperties: r.value,
+        datasets: run.datasets,
+        attempt,
+      }) ?? undefined;
     const status = outcome?.status ?? (outcome?.error ? 'Failed' : 'Succeeded');
     run.status = status;
-    run.output = outcome && 'output' in outcome && outcome.output !== undefined ? fromJson(outcome.output) : new Unknown(`activity('${run.name}').output`);
+    run.output =
+      outcome && 'output' in outcome && outcome.output !== undefined
+        ? fromJson(outcome.output)
+        : new Unknown(`activity('${run.name}').output`);
     if (!outcome) run.undescribed = true;
     if (status === 'Failed') {
       run.error = {
@@ -959,7 +1222,14 @@ class Runner {
     }
   }
 
-  private datasetUse(inv: Invocation, scope: Scope, run: ActivityRun, role: DatasetUse['role'], ref: Obj, path: JsonPath): DatasetUse {
+  private datasetUse(
+    inv: Invocation,
+    scope: Scope,
+    run: ActivityRun,
+    role: DatasetUse['role'],
+    ref: Obj,
+    path: JsonPath,
+  ): DatasetUse {
     const name = str(ref.referenceName) ?? '(unnamed)';
     const ctx = this.context(inv, scope);
     const pr = evaluateJson(ref.parameters ?? {}, ctx);
@@ -980,11 +1250,26 @@ class Runner {
     const passed = pr.value instanceof Map ? pr.value : new Map<string, AdfValue>();
     for (const [p, decl] of Object.entries(isObj(props.parameters) ? props.parameters : {})) {
       const given = getProperty(passed, p);
-      params.set(p, given ? given.value : isObj(decl) && 'defaultValue' in decl ? fromJson(decl.defaultValue) : new Unknown(`dataset().${p}`));
+      params.set(
+        p,
+        given
+          ? given.value
+          : isObj(decl) && 'defaultValue' in decl
+            ? fromJson(decl.defaultValue)
+            : new Unknown(`dataset().${p}`),
+      );
     }
-    const dr = evaluateJson({ ...(isObj(props.typeProperties) ? props.typeProperties : {}) }, {
-      ...ctx, dataset: () => params, pipeline: undefined, activity: undefined, item: undefined, variable: undefined,
-    });
+    const dr = evaluateJson(
+      { ...(isObj(props.typeProperties) ? props.typeProperties : {}) },
+      {
+        ...ctx,
+        dataset: () => params,
+        pipeline: undefined,
+        activity: undefined,
+        item: undefined,
+        variable: undefined,
+      },
+    );
     use.properties = dr.value;
     for (const e of dr.errors) run.notes.push(`dataset '${name}': ${e.error.message}`);
     return use;
@@ -997,13 +1282,18 @@ function conditionMet(status: ActivityStatus, conditions: string[]): boolean {
 
 function variableTypeMatches(type: string, v: AdfValue): boolean {
   switch (type) {
-    case 'string': return typeof v === 'string' || v === null;
+    case 'string':
+      return typeof v === 'string' || v === null;
     case 'bool':
-    case 'boolean': return typeof v === 'boolean' || v === null;
-    case 'array': return Array.isArray(v) || v === null;
+    case 'boolean':
+      return typeof v === 'boolean' || v === null;
+    case 'array':
+      return Array.isArray(v) || v === null;
     case 'integer':
-    case 'int': return typeof v === 'bigint' || v === null;
-    default: return true;
+    case 'int':
+      return typeof v === 'bigint' || v === null;
+    default:
+      return true;
   }
 }
 
@@ -1013,15 +1303,25 @@ function returnValueJson(v: unknown): unknown {
   const type = str(v.type)?.toLowerCase();
   const content = v.content;
   switch (type) {
-    case 'expression': return typeof content === 'string' ? content : '';
-    case 'array': return Array.isArray(content) ? content.map(returnValueJson) : [];
-    case 'null': return null;
-    case 'int': return typeof content === 'string' ? Number(content) : content;
-    case 'float': return typeof content === 'string' ? Number(content) : content;
-    case 'boolean': return typeof content === 'string' ? content.toLowerCase() === 'true' : content;
-    case 'object': return typeof content === 'string' ? (parseObject(content) ?? content) : content;
+    case 'expression':
+      return typeof content === 'string' ? content : '';
+    case 'array':
+      return Array.isArray(content) ? content.map(returnValueJson) : [];
+    case 'null':
+      return null;
+    case 'int':
+      return typeof content === 'string' ? Number(content) : content;
+    case 'float':
+      return typeof content === 'string' ? Number(content) : content;
+    case 'boolean':
+      return typeof content === 'string' ? content.toLowerCase() === 'true' : content;
+    case 'object':
+      return typeof content === 'string' ? (parseObject(content) ?? content) : content;
     // A String is literal: escape what would read as an expression.
-    default: return typeof content === 'string' ? `${content.startsWith('@') && !content.startsWith('@{') ? '@' : ''}${content.replace(/@\{/g, '@@{')}` : content;
+    default:
+      return typeof content === 'string'
+        ? `${content.startsWith('@') && !content.startsWith('@{') ? '@' : ''}${content.replace(/@\{/g, '@@{')}`
+        : content;
   }
 }
 
@@ -1034,7 +1334,9 @@ function parseObject(s: string): unknown {
 }
 
 function expressionText(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : expressionObjectValue(v) ?? (isObj(v) && typeof v.value === 'string' ? v.value : undefined);
+  return typeof v === 'string'
+    ? v
+    : (expressionObjectValue(v) ?? (isObj(v) && typeof v.value === 'string' ? v.value : undefined));
 }
 
 function stepText(s: IterationStep): string {
@@ -1048,10 +1350,20 @@ function stepText(s: IterationStep): string {
  */
 function activityObject(run: ActivityRun): AdfObject {
   if (run.status === 'Skipped') {
-    return new Map<string, AdfValue>([['status', run.status], ['activityName', run.name], ['activityType', run.type], ['pipelineName', run.pipeline]]);
+    return new Map<string, AdfValue>([
+      ['status', run.status],
+      ['activityName', run.name],
+      ['activityType', run.type],
+      ['pipelineName', run.pipeline],
+    ]);
   }
   const error = run.error
-    ? new Map<string, AdfValue>([['message', run.error.message], ['errorCode', run.error.errorCode ?? ''], ['failureType', run.error.failureType ?? 'UserError'], ['target', run.error.target ?? run.name]])
+    ? new Map<string, AdfValue>([
+        ['message', run.error.message],
+        ['errorCode', run.error.errorCode ?? ''],
+        ['failureType', run.error.failureType ?? 'UserError'],
+        ['target', run.error.target ?? run.name],
+      ])
     : null;
   return new Map<string, AdfValue>([
     ['output', run.output ?? new Map()],
@@ -1083,9 +1395,17 @@ export function runPipeline(factory: RunFactory, name: string, options: RunOptio
   let error: ActivityErrorInfo | undefined;
   let invocation: Invocation | undefined;
   try {
-    const r = runner.runPipeline(name, options.parameters ?? {}, {
-      runId, depth: 0, iterationPrefix: [], assumed: false,
-    }, true);
+    const r = runner.runPipeline(
+      name,
+      options.parameters ?? {},
+      {
+        runId,
+        depth: 0,
+        iterationPrefix: [],
+        assumed: false,
+      },
+      true,
+    );
     status = r.status === 'Failed' ? 'Failed' : 'Succeeded';
     error = r.error;
     invocation = r.invocation;
@@ -1096,7 +1416,11 @@ export function runPipeline(factory: RunFactory, name: string, options: RunOptio
       runner.notes.push(e.message);
     } else {
       // A bug of the dry run: reported as the run's failure rather than thrown at the caller.
-      error = { message: `Internal error of the dry run: ${(e as Error)?.stack ?? String(e)}`, errorCode: 'DryRunInternalError', failureType: 'SystemError' };
+      error = {
+        message: `Internal error of the dry run: ${(e as Error)?.stack ?? String(e)}`,
+        errorCode: 'DryRunInternalError',
+        failureType: 'SystemError',
+      };
     }
   }
   const evaluationErrors = runner.runs.reduce((n, r) => n + r.evaluationErrors.length, 0);
@@ -1105,7 +1429,10 @@ export function runPipeline(factory: RunFactory, name: string, options: RunOptio
     runId,
     status,
     ...(error ? { error } : {}),
-    parameters: invocation?.pipelineObject.get('parameters') instanceof Map ? invocation.pipelineObject.get('parameters') as AdfObject : new Map(),
+    parameters:
+      invocation?.pipelineObject.get('parameters') instanceof Map
+        ? (invocation.pipelineObject.get('parameters') as AdfObject)
+        : new Map(),
     variables: invocation?.variables ?? new Map(),
     ...(invocation?.returnValue ? { returnValue: invocation.returnValue } : {}),
     runs: runner.runs,

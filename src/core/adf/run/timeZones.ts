@@ -49,7 +49,7 @@ const WINDOWS_TO_IANA: Readonly<Record<string, string>> = {
   'Mid-Atlantic Standard Time': 'Etc/GMT+2',
   'Azores Standard Time': 'Atlantic/Azores',
   'Cape Verde Standard Time': 'Atlantic/Cape_Verde',
-  'UTC': 'Etc/UTC',
+  UTC: 'Etc/UTC',
   'Coordinated Universal Time': 'Etc/UTC',
   'GMT Standard Time': 'Europe/London',
   'Greenwich Standard Time': 'Atlantic/Reykjavik',
@@ -166,7 +166,15 @@ export function zoneOffsetMinutes(iana: string, utcMs: number): number {
   let f = formatters.get(iana);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: iana, hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone: iana,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     formatters.set(iana, f);
   }

@@ -108,7 +108,8 @@ export function fromJson(v: unknown): AdfValue {
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
-    if (keys.length === 1 && keys[0] === UNKNOWN_KEY && typeof o[UNKNOWN_KEY] === 'string') return new Unknown(o[UNKNOWN_KEY] as string);
+    if (keys.length === 1 && keys[0] === UNKNOWN_KEY && typeof o[UNKNOWN_KEY] === 'string')
+      return new Unknown(o[UNKNOWN_KEY] as string);
     const m: AdfObject = new Map();
     for (const k of keys) m.set(k, fromJson(o[k]));
     return m;
@@ -122,10 +123,15 @@ export function fromJson(v: unknown): AdfValue {
  */
 export function toJson(v: AdfValue): JsonLike {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'bigint')
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
   if (v instanceof Unknown) {
-    return { [UNKNOWN_KEY]: v.text, ...(v.expr !== undefined && v.expr !== v.text ? { expression: v.expr } : {}), ...(v.display !== undefined ? { display: v.display } : {}) };
+    return {
+      [UNKNOWN_KEY]: v.text,
+      ...(v.expr !== undefined && v.expr !== v.text ? { expression: v.expr } : {}),
+      ...(v.display !== undefined ? { display: v.display } : {}),
+    };
   }
   if (Array.isArray(v)) return v.map(toJson);
   const o: { [key: string]: JsonLike } = {};
@@ -219,12 +225,23 @@ export function jsonString(s: string): string {
     else if (c === 92) out += '\\\\';
     else if (c < 32 || c === 0x85 || c === 0x2028 || c === 0x2029) {
       switch (c) {
-        case 8: out += '\\b'; break;
-        case 9: out += '\\t'; break;
-        case 10: out += '\\n'; break;
-        case 12: out += '\\f'; break;
-        case 13: out += '\\r'; break;
-        default: out += `\\u${c.toString(16).padStart(4, '0')}`;
+        case 8:
+          out += '\\b';
+          break;
+        case 9:
+          out += '\\t';
+          break;
+        case 10:
+          out += '\\n';
+          break;
+        case 12:
+          out += '\\f';
+          break;
+        case 13:
+          out += '\\r';
+          break;
+        default:
+          out += `\\u${c.toString(16).padStart(4, '0')}`;
       }
     } else out += s[i];
   }

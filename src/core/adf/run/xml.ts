@@ -63,7 +63,11 @@ export function parseXml(text: string): XmlDocument {
         const end = s.indexOf('?>', i);
         if (end === -1) throw new XmlError('the XML has an unterminated processing instruction');
         const body = s.slice(i + 2, end);
-        if (/^xml\s/.test(body)) doc.declaration = [...body.matchAll(/(\w+)\s*=\s*("([^"]*)"|'([^']*)')/g)].map(m => ({ name: m[1]!, value: m[3] ?? m[4] ?? '' }));
+        if (/^xml\s/.test(body))
+          doc.declaration = [...body.matchAll(/(\w+)\s*=\s*("([^"]*)"|'([^']*)')/g)].map(m => ({
+            name: m[1]!,
+            value: m[3] ?? m[4] ?? '',
+          }));
         i = end + 2;
       } else if (s.startsWith('<!--', i)) {
         const end = s.indexOf('-->', i);
@@ -85,19 +89,25 @@ export function parseXml(text: string): XmlDocument {
         if (end === -1) throw new XmlError('the XML has an unterminated end tag');
         const name = s.slice(i + 2, end).trim();
         const open = top();
-        if (open.type !== 'element' || open.name !== name) throw new XmlError(`the XML end tag </${name}> does not match its start tag`);
+        if (open.type !== 'element' || open.name !== name)
+          throw new XmlError(`the XML end tag </${name}> does not match its start tag`);
         stack.pop();
         i = end + 1;
       } else {
-        const m = /^<([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(s.slice(i));
+        const m = /^<([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(
+          s.slice(i),
+        );
         if (!m) throw new XmlError(`the XML has a malformed tag at position ${i}`);
         const parent = top();
-        if (parent.type === 'document' && parent.children.some(c => c.type === 'element')) throw new XmlError('the XML has more than one root element');
+        if (parent.type === 'document' && parent.children.some(c => c.type === 'element'))
+          throw new XmlError('the XML has more than one root element');
         const el: XmlElement = { type: 'element', name: m[1]!, attributes: [], children: [], parent };
-        for (const a of m[2]!.matchAll(/([A-Za-z_][\w.:-]*)\s*=\s*("([^"]*)"|'([^']*)')/g)) el.attributes.push({ name: a[1]!, value: decodeEntities(a[3] ?? a[4] ?? '') });
+        for (const a of m[2]!.matchAll(/([A-Za-z_][\w.:-]*)\s*=\s*("([^"]*)"|'([^']*)')/g))
+          el.attributes.push({ name: a[1]!, value: decodeEntities(a[3] ?? a[4] ?? '') });
         parent.children.push(el);
         if (!m[3]) {
-          if (stack.length > MAX_XML_DEPTH) throw new XmlError(`the XML is nested more than ${MAX_XML_DEPTH} levels deep`);
+          if (stack.length > MAX_XML_DEPTH)
+            throw new XmlError(`the XML is nested more than ${MAX_XML_DEPTH} levels deep`);
           stack.push(el);
         }
         i += m[0].length;
@@ -133,7 +143,8 @@ type Json = null | string | Json[] | { [k: string]: Json };
 function elementToJson(el: XmlElement): Json {
   const elements = el.children.filter((c): c is XmlElement => c.type === 'element');
   const texts = el.children.filter((c): c is XmlText => c.type === 'text' && c.value.trim() !== '');
-  if (el.attributes.length === 0 && elements.length === 0) return texts.length ? texts.map(t => t.value).join('') : null;
+  if (el.attributes.length === 0 && elements.length === 0)
+    return texts.length ? texts.map(t => t.value).join('') : null;
   const o: { [k: string]: Json } = {};
   for (const a of el.attributes) o[`@${a.name}`] = a.value;
   if (texts.length) o['#text'] = texts.map(t => t.value).join('');
@@ -155,7 +166,10 @@ function addChildren(o: { [k: string]: Json }, elements: XmlElement[]): void {
 export function xmlToJson(doc: XmlDocument): Json {
   const o: { [k: string]: Json } = {};
   if (doc.declaration) o['?xml'] = Object.fromEntries(doc.declaration.map(a => [`@${a.name}`, a.value]));
-  addChildren(o, doc.children.filter((c): c is XmlElement => c.type === 'element'));
+  addChildren(
+    o,
+    doc.children.filter((c): c is XmlElement => c.type === 'element'),
+  );
   return o;
 }
 
@@ -198,7 +212,10 @@ export function jsonToXml(o: AdfObject): string {
 
 type XValue = AnyNode[] | string | number | boolean;
 
-interface Token { kind: 'name' | 'string' | 'number' | 'op'; text: string }
+interface Token {
+  kind: 'name' | 'string' | 'number' | 'op';
+  text: string;
+}
 
 function tokenize(expr: string): Token[] {
   const tokens: Token[] = [];
@@ -250,7 +267,11 @@ type XExpr =
   | { k: 'neg'; a: XExpr }
   | { k: 'call'; name: string; args: XExpr[] }
   | { k: 'path'; absolute: boolean; start?: XExpr; steps: Step[] };
-interface Step { axis: 'child' | 'descendant-or-self' | 'attribute' | 'self' | 'parent'; test: string; predicates: XExpr[] }
+interface Step {
+  axis: 'child' | 'descendant-or-self' | 'attribute' | 'self' | 'parent';
+  test: string;
+  predicates: XExpr[];
+}
 
 class XPathParser {
   i = 0;
@@ -315,7 +336,12 @@ class XPathParser {
     let a = this.unary();
     for (;;) {
       const tok = this.peek();
-      const op = tok?.kind === 'op' && tok.text === '*' ? '*' : tok?.kind === 'name' && (tok.text === 'div' || tok.text === 'mod') ? tok.text : undefined;
+      const op =
+        tok?.kind === 'op' && tok.text === '*'
+          ? '*'
+          : tok?.kind === 'name' && (tok.text === 'div' || tok.text === 'mod')
+            ? tok.text
+            : undefined;
       if (!op) return a;
       this.i++;
       a = { k: 'binary', op, a, b: this.unary() };
@@ -378,7 +404,8 @@ class XPathParser {
     if (absolute && this.isOp('/')) {
       this.i++;
       const next = this.peek();
-      if (!next || (next.kind === 'op' && !['@', '.', '..', '*'].includes(next.text))) return { k: 'path', absolute: true, steps: [] };
+      if (!next || (next.kind === 'op' && !['@', '.', '..', '*'].includes(next.text)))
+        return { k: 'path', absolute: true, steps: [] };
       return { k: 'path', absolute: true, steps: this.steps(false) };
     }
     return { k: 'path', absolute, steps: this.steps(!absolute) };
@@ -450,13 +477,22 @@ function toStr(v: XValue): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return v;
 }
-const toNum = (v: XValue): number => (typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : Number(toStr(v).trim() || NaN));
-const toBool = (v: XValue): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'number' ? v !== 0 && !Number.isNaN(v) : typeof v === 'boolean' ? v : v.length > 0);
+const toNum = (v: XValue): number =>
+  typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : Number(toStr(v).trim() || NaN);
+const toBool = (v: XValue): boolean =>
+  Array.isArray(v)
+    ? v.length > 0
+    : typeof v === 'number'
+      ? v !== 0 && !Number.isNaN(v)
+      : typeof v === 'boolean'
+        ? v
+        : v.length > 0;
 
 function matches(n: AnyNode, test: string, axis: Step['axis']): boolean {
   if (test === 'node()') return true;
   if (test === 'text()') return n.type === 'text';
-  if (axis === 'attribute') return n.type === 'attribute' && (test === '*' || n.name === test || localName(n.name) === test);
+  if (axis === 'attribute')
+    return n.type === 'attribute' && (test === '*' || n.name === test || localName(n.name) === test);
   if (n.type !== 'element') return false;
   return test === '*' || n.name === test || (!test.includes(':') && localName(n.name) === test);
 }
@@ -477,10 +513,14 @@ class XPathEvaluator {
   eval(e: XExpr, ctx: AnyNode, pos: number, size: number): XValue {
     if (++this.steps > 1_000_000) throw new XmlError('the XPath takes too long to evaluate');
     switch (e.k) {
-      case 'literal': return e.v;
-      case 'neg': return -toNum(this.eval(e.a, ctx, pos, size));
-      case 'binary': return this.binary(e.op, e.a, e.b, ctx, pos, size);
-      case 'call': return this.call(e.name, e.args, ctx, pos, size);
+      case 'literal':
+        return e.v;
+      case 'neg':
+        return -toNum(this.eval(e.a, ctx, pos, size));
+      case 'binary':
+        return this.binary(e.op, e.a, e.b, ctx, pos, size);
+      case 'call':
+        return this.call(e.name, e.args, ctx, pos, size);
       case 'path': {
         let nodes: AnyNode[];
         if (e.start) {
@@ -499,11 +539,25 @@ class XPathEvaluator {
     for (const n of nodes) {
       let candidates: AnyNode[];
       switch (step.axis) {
-        case 'child': candidates = childrenOf(n); break;
-        case 'attribute': candidates = n.type === 'element' ? n.attributes.map(a => ({ type: 'attribute' as const, name: a.name, value: a.value, parent: n })) : []; break;
-        case 'self': candidates = [n]; break;
-        case 'parent': candidates = 'parent' in n && n.parent ? [n.parent] : []; break;
-        case 'descendant-or-self': candidates = []; descendantsOrSelf(n, candidates); break;
+        case 'child':
+          candidates = childrenOf(n);
+          break;
+        case 'attribute':
+          candidates =
+            n.type === 'element'
+              ? n.attributes.map(a => ({ type: 'attribute' as const, name: a.name, value: a.value, parent: n }))
+              : [];
+          break;
+        case 'self':
+          candidates = [n];
+          break;
+        case 'parent':
+          candidates = 'parent' in n && n.parent ? [n.parent] : [];
+          break;
+        case 'descendant-or-self':
+          candidates = [];
+          descendantsOrSelf(n, candidates);
+          break;
       }
       let selected = candidates.filter(c => matches(c, step.test, step.axis));
       for (const p of step.predicates) {
@@ -531,11 +585,16 @@ class XPathEvaluator {
     const m = toNum(x);
     const n = toNum(y);
     switch (op) {
-      case '+': return m + n;
-      case '-': return m - n;
-      case '*': return m * n;
-      case 'div': return m / n;
-      default: return m % n;
+      case '+':
+        return m + n;
+      case '-':
+        return m - n;
+      case '*':
+        return m * n;
+      case 'div':
+        return m / n;
+      default:
+        return m % n;
     }
   }
 
@@ -558,14 +617,22 @@ class XPathEvaluator {
         if (!Array.isArray(r)) throw new XmlError('the XPath function sum() expects a node-set');
         return r.reduce((s, n) => s + Number(stringValue(n).trim() || NaN), 0);
       }
-      case 'string': return args.length ? toStr(v(0)) : stringValue(ctx);
-      case 'number': return args.length ? toNum(v(0)) : toNum([ctx]);
-      case 'boolean': return toBool(v(0));
-      case 'not': return !toBool(v(0));
-      case 'true': return true;
-      case 'false': return false;
-      case 'position': return pos;
-      case 'last': return size;
+      case 'string':
+        return args.length ? toStr(v(0)) : stringValue(ctx);
+      case 'number':
+        return args.length ? toNum(v(0)) : toNum([ctx]);
+      case 'boolean':
+        return toBool(v(0));
+      case 'not':
+        return !toBool(v(0));
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'position':
+        return pos;
+      case 'last':
+        return size;
       case 'name': {
         const n = nodeArg();
         return n && (n.type === 'element' || n.type === 'attribute') ? n.name : '';
@@ -578,11 +645,16 @@ class XPathEvaluator {
         const n = nodeArg();
         return n && n.type === 'element' ? namespaceOf(n) : '';
       }
-      case 'concat': return args.map((_, i) => toStr(v(i))).join('');
-      case 'contains': return toStr(v(0)).includes(toStr(v(1)));
-      case 'starts-with': return toStr(v(0)).startsWith(toStr(v(1)));
-      case 'string-length': return (args.length ? toStr(v(0)) : stringValue(ctx)).length;
-      case 'normalize-space': return (args.length ? toStr(v(0)) : stringValue(ctx)).trim().replace(/\s+/g, ' ');
+      case 'concat':
+        return args.map((_, i) => toStr(v(i))).join('');
+      case 'contains':
+        return toStr(v(0)).includes(toStr(v(1)));
+      case 'starts-with':
+        return toStr(v(0)).startsWith(toStr(v(1)));
+      case 'string-length':
+        return (args.length ? toStr(v(0)) : stringValue(ctx)).length;
+      case 'normalize-space':
+        return (args.length ? toStr(v(0)) : stringValue(ctx)).trim().replace(/\s+/g, ' ');
       case 'substring': {
         const s = toStr(v(0));
         const start = Math.round(toNum(v(1)));
@@ -603,12 +675,16 @@ class XPathEvaluator {
       case 'translate': {
         const from = toStr(v(1));
         const to = toStr(v(2));
-        return [...toStr(v(0))].map(ch => (from.includes(ch) ? to[from.indexOf(ch)] ?? '' : ch)).join('');
+        return [...toStr(v(0))].map(ch => (from.includes(ch) ? (to[from.indexOf(ch)] ?? '') : ch)).join('');
       }
-      case 'floor': return Math.floor(toNum(v(0)));
-      case 'ceiling': return Math.ceil(toNum(v(0)));
-      case 'round': return Math.round(toNum(v(0)));
-      default: throw new XmlError(`the XPath function ${name}() is not supported`);
+      case 'floor':
+        return Math.floor(toNum(v(0)));
+      case 'ceiling':
+        return Math.ceil(toNum(v(0)));
+      case 'round':
+        return Math.round(toNum(v(0)));
+      default:
+        throw new XmlError(`the XPath function ${name}() is not supported`);
     }
   }
 }
@@ -640,7 +716,10 @@ function compareValues(op: string, x: XValue, y: XValue): boolean {
   if (Array.isArray(x) || Array.isArray(y)) {
     const xs = values(x);
     const ys = values(y);
-    if (typeof y === 'number' || typeof x === 'number') return xs.some(a => ys.some(b => cmp(typeof x === 'number' ? a : toNum(a), typeof y === 'number' ? b : toNum(b))));
+    if (typeof y === 'number' || typeof x === 'number')
+      return xs.some(a =>
+        ys.some(b => cmp(typeof x === 'number' ? a : toNum(a), typeof y === 'number' ? b : toNum(b))),
+      );
     return xs.some(a => ys.some(b => cmp(a, b)));
   }
   return cmp(x, y);
@@ -655,6 +734,8 @@ export function xpath(doc: XmlDocument, expression: string, wrap: (xml: string) 
   const tree = new XPathParser(tokenize(expression)).parse();
   const r = new XPathEvaluator(doc).eval(tree, doc, 1, 1);
   if (!Array.isArray(r)) return r;
-  const items = r.map(n => (n.type === 'element' ? wrap(serializeNode(n)) : n.type === 'document' ? wrap(serializeNode(n)) : n.value));
+  const items = r.map(n =>
+    n.type === 'element' ? wrap(serializeNode(n)) : n.type === 'document' ? wrap(serializeNode(n)) : n.value,
+  );
   return items.length === 1 ? items[0]! : items;
 }

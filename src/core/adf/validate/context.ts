@@ -21,7 +21,13 @@ export class FileReport {
     return {
       title: title ?? `Change to '${replacement}'`,
       preferred: true,
-      edits: [{ file: this.file.file, range: this.file.lines.rangeOf([node.offset, node.offset + node.length]), newText: JSON.stringify(replacement) }],
+      edits: [
+        {
+          file: this.file.file,
+          range: this.file.lines.rangeOf([node.offset, node.offset + node.length]),
+          newText: JSON.stringify(replacement),
+        },
+      ],
     };
   }
 

@@ -11,9 +11,7 @@ export const MAX_EXPRESSION_LENGTH = 8192;
 
 /** How activity('X') resolves from where an expression is used. */
 export type ActivityResolution =
-  | { status: 'ok' }
-  | { status: 'missing'; candidates: string[] }
-  | { status: 'not-upstream'; reason: string };
+  { status: 'ok' } | { status: 'missing'; candidates: string[] } | { status: 'not-upstream'; reason: string };
 
 /** What an expression may refer to where it is evaluated. */
 export interface ExpressionScope {
@@ -39,8 +37,13 @@ export function checkExpressionString(report: FileReport, node: JsonNode, scope:
   const map = stringOffsetMapper(report.file.text, node);
   const toSpan = (s: ExprSpan): Span => [map(s.start), map(Math.max(s.end, s.start))];
   if (value.length > MAX_EXPRESSION_LENGTH) {
-    report.add([node.offset, node.offset + node.length], RULES.adfServiceLimit,
-      `This expression is ${value.length.toLocaleString('en-US')} characters long; Data Factory accepts at most ${MAX_EXPRESSION_LENGTH.toLocaleString('en-US')}. Move the text into a parameter, a variable or a stored procedure.`);
+    report.add(
+      [node.offset, node.offset + node.length],
+      RULES.adfServiceLimit,
+      `This expression is ${value.length.toLocaleString('en-US')} characters long; Data Factory ` +
+        `accepts at most ${MAX_EXPRESSION_LENGTH.toLocaleString('en-US')}. Move the text into a ` +
+        `parameter, a variable or a stored procedure.`,
+    );
   }
   for (const problem of parsed.problems) report.add(toSpan(problem.span), RULES.adfExpressionSyntax, problem.message);
   for (const expression of parsed.expressions) {
@@ -49,7 +52,13 @@ export function checkExpressionString(report: FileReport, node: JsonNode, scope:
   }
 }
 
-function checkReference(report: FileReport, ref: ExprReference, scope: ExpressionScope, toSpan: (s: ExprSpan) => Span, map: (d: number) => number): void {
+function checkReference(
+  report: FileReport,
+  ref: ExprReference,
+  scope: ExpressionScope,
+  toSpan: (s: ExprSpan) => Span,
+  map: (d: number) => number,
+): void {
   const at = toSpan(ref.span);
   const renameFix = (name: string, suggestion: string | undefined) => {
     if (!suggestion || !isPlainName(suggestion) || !isPlainName(name)) return undefined;
@@ -58,15 +67,23 @@ function checkReference(report: FileReport, ref: ExprReference, scope: Expressio
     const text = report.file.text.slice(at[0], at[1]);
     const start = text.indexOf(name);
     if (start === -1) return undefined;
-    return [report.replaceSpanFix([at[0] + start, at[0] + start + name.length], suggestion, `Change to '${suggestion}'`)];
+    return [
+      report.replaceSpanFix([at[0] + start, at[0] + start + name.length], suggestion, `Change to '${suggestion}'`),
+    ];
   };
   const undeclared = (what: string, name: string, declared: NameSet, where: string) => {
     if (declared.has(name)) return;
     const suggestion = didYouMean(name, declared.names);
-    const list = declared.size === 0 ? `it declares none` : `declared: ${declared.names.slice(0, 8).join(', ')}${declared.size > 8 ? ', …' : ''}`;
-    report.add(at, RULES.adfExpressionUndeclared,
+    const list =
+      declared.size === 0
+        ? `it declares none`
+        : `declared: ${declared.names.slice(0, 8).join(', ')}${declared.size > 8 ? ', …' : ''}`;
+    report.add(
+      at,
+      RULES.adfExpressionUndeclared,
       `${what} '${name}' is not declared in ${where} (${list}).${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-      { fixes: renameFix(name, suggestion) });
+      { fixes: renameFix(name, suggestion) },
+    );
   };
   switch (ref.kind) {
     case 'pipelineParameter':
@@ -82,12 +99,16 @@ function checkReference(report: FileReport, ref: ExprReference, scope: Expressio
       if (scope.kind === 'dataset') undeclared('Parameter', ref.name, scope.parameters, `dataset '${scope.owner}'`);
       return;
     case 'linkedServiceParameter':
-      if (scope.kind === 'linkedService') undeclared('Parameter', ref.name, scope.parameters, `linked service '${scope.owner}'`);
+      if (scope.kind === 'linkedService')
+        undeclared('Parameter', ref.name, scope.parameters, `linked service '${scope.owner}'`);
       return;
     case 'item':
       if (!scope.itemAllowed) {
-        report.add(at, RULES.adfExpressionItemScope,
-          `item() has no value here: ${scope.itemHint ?? 'it is the current element of a ForEach, and this is not inside one'}.`);
+        report.add(
+          at,
+          RULES.adfExpressionItemScope,
+          `item() has no value here: ${scope.itemHint ?? 'it is the current element of a ForEach, and this is not inside one'}.`,
+        );
       }
       return;
     case 'activity': {
@@ -95,9 +116,12 @@ function checkReference(report: FileReport, ref: ExprReference, scope: Expressio
       const resolution = scope.resolveActivity(ref.name);
       if (resolution.status === 'missing') {
         const suggestion = didYouMean(ref.name, resolution.candidates);
-        report.add(at, RULES.adfExpressionActivity,
+        report.add(
+          at,
+          RULES.adfExpressionActivity,
           `There is no activity '${ref.name}' in pipeline '${scope.owner}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-          { fixes: renameFix(ref.name, suggestion) });
+          { fixes: renameFix(ref.name, suggestion) },
+        );
       } else if (resolution.status === 'not-upstream') {
         report.add(at, RULES.adfExpressionActivity, resolution.reason);
       }
@@ -109,7 +133,11 @@ function checkReference(report: FileReport, ref: ExprReference, scope: Expressio
 }
 
 /** Calls visit for every string under node, skipping properties for which skip(key) is true. */
-export function forEachString(node: JsonNode | undefined, visit: (n: JsonNode) => void, skip?: (key: string, owner: JsonNode) => boolean): void {
+export function forEachString(
+  node: JsonNode | undefined,
+  visit: (n: JsonNode) => void,
+  skip?: (key: string, owner: JsonNode) => boolean,
+): void {
   if (!node) return;
   switch (node.type) {
     case 'string':

@@ -48,7 +48,11 @@ export function artifactIndex(folder: AdfFolderView): ArtifactIndex {
 }
 
 /** Checks one artifact in the context of its folder. */
-export function validateAdfArtifact(file: AdfFile, index: ArtifactIndex, globalParameters: NameSet | undefined): Diagnostic[] {
+export function validateAdfArtifact(
+  file: AdfFile,
+  index: ArtifactIndex,
+  globalParameters: NameSet | undefined,
+): Diagnostic[] {
   const root = file.tree;
   if (!root || file.name === undefined || file.value === undefined) return [];
   const report = new FileReport(file);
@@ -60,12 +64,24 @@ export function validateAdfArtifact(file: AdfFile, index: ArtifactIndex, globalP
       break;
     case 'dataset':
       requireString(report, properties, 'type', `Dataset '${file.name}'`, 'the format, e.g. Parquet or AzureSqlTable');
-      requireReference(report, properties, 'linkedServiceName', `Dataset '${file.name}'`, 'the linked service it reads through');
+      requireReference(
+        report,
+        properties,
+        'linkedServiceName',
+        `Dataset '${file.name}'`,
+        'the linked service it reads through',
+      );
       requireObjectIfPresent(report, properties, 'typeProperties', `Dataset '${file.name}'`);
       checkParameterised(report, properties, 'dataset', file.name, globalParameters);
       break;
     case 'linkedService':
-      requireString(report, properties, 'type', `Linked service '${file.name}'`, 'the kind of store, e.g. AzureSqlDatabase');
+      requireString(
+        report,
+        properties,
+        'type',
+        `Linked service '${file.name}'`,
+        'the kind of store, e.g. AzureSqlDatabase',
+      );
       checkParameterised(report, properties, 'linkedService', file.name, globalParameters);
       requireObjectIfPresent(report, properties, 'typeProperties', `Linked service '${file.name}'`);
       checkInlineSecrets(report, prop(properties, 'typeProperties'), file.name);
@@ -83,7 +99,12 @@ export function validateAdfArtifact(file: AdfFile, index: ArtifactIndex, globalP
 }
 
 const NAME_TYPES: Partial<Record<AdfKind, AdfArtifactType>> = {
-  pipeline: 'pipeline', dataset: 'dataset', linkedService: 'linkedService', dataflow: 'dataflow', trigger: 'trigger', integrationRuntime: 'integrationRuntime',
+  pipeline: 'pipeline',
+  dataset: 'dataset',
+  linkedService: 'linkedService',
+  dataflow: 'dataflow',
+  trigger: 'trigger',
+  integrationRuntime: 'integrationRuntime',
 };
 
 /** LH604: Data Factory's naming rules, at the artifact's "name". */
@@ -96,7 +117,8 @@ function checkArtifactName(report: FileReport, root: JsonNode, file: AdfFile): v
 }
 
 /** Keys whose plain-string value is a credential (a SecureString or a Key Vault reference is not plain). */
-const SECRET_KEY = /^(password|pwd|accountKey|sasToken|servicePrincipalKey|clientSecret|accessToken|apiKey|secret|token)$/i;
+const SECRET_KEY =
+  /^(password|pwd|accountKey|sasToken|servicePrincipalKey|clientSecret|accessToken|apiKey|secret|token)$/i;
 /** key=value pairs of a connection string that carry a credential. */
 const SECRET_PAIR = /(?:^|;)\s*(password|pwd|accountkey|sharedaccesskey|sharedaccesssignature|sig)\s*=\s*([^;]*)/i;
 const SIGNED_URL = /[?&]sig=[^&\s]+/i;
@@ -113,7 +135,8 @@ function checkInlineSecrets(report: FileReport, typeProperties: JsonNode | undef
       if (type === 'SecureString' && key !== undefined && SECRET_KEY.test(key)) {
         const value = prop(node, 'value');
         const text = str(value);
-        if (value && text !== undefined && !NOT_A_SECRET.test(text.trim())) report.add(span(value), RULES.adfInlineSecret, secretMessage(name, key));
+        if (value && text !== undefined && !NOT_A_SECRET.test(text.trim()))
+          report.add(span(value), RULES.adfInlineSecret, secretMessage(name, key));
         return;
       }
       for (const [childKey, , child] of entries(node)) visit(child, childKey, depth + 1);
@@ -135,32 +158,67 @@ function checkInlineSecrets(report: FileReport, typeProperties: JsonNode | undef
       report.add(span(node), RULES.adfInlineSecret, secretMessage(name, `${key} (its ${pair[1]}=)`));
       return;
     }
-    if (SIGNED_URL.test(value) && !value.startsWith('@')) report.add(span(node), RULES.adfInlineSecret, secretMessage(name, `${key} (a URL with a SAS signature, sig=)`));
+    if (SIGNED_URL.test(value) && !value.startsWith('@'))
+      report.add(span(node), RULES.adfInlineSecret, secretMessage(name, `${key} (a URL with a SAS signature, sig=)`));
   };
   visit(typeProperties, undefined, 0);
 }
 
 function secretMessage(name: string, where: string): string {
-  return `Linked service '${excerpt(name)}' holds a credential in plain text in ${where}: it is committed to git and readable by everyone with access to the factory. Reference an Azure Key Vault secret ({"type": "AzureKeyVaultSecret", …}) or use the factory's managed identity.`;
+  return (
+    `Linked service '${excerpt(name)}' holds a credential in plain text in ${where}: it is ` +
+    `committed to git and readable by everyone with access to the factory. Reference an Azure ` +
+    `Key Vault secret ({"type": "AzureKeyVaultSecret", …}) or use the factory's managed ` +
+    `identity.`
+  );
 }
 
 function requireObjectIfPresent(report: FileReport, properties: JsonNode | undefined, key: string, what: string): void {
   const node = prop(properties, key);
-  if (node && node.type !== 'object') report.add(span(node), RULES.adfShape, `${what}: "${key}" must be an object, not ${describeType(node)}; ADF refuses it.`);
+  if (node && node.type !== 'object')
+    report.add(
+      span(node),
+      RULES.adfShape,
+      `${what}: "${key}" must be an object, not ${describeType(node)}; ADF refuses it.`,
+    );
 }
 
-function requireString(report: FileReport, properties: JsonNode | undefined, key: string, what: string, hint: string): void {
+function requireString(
+  report: FileReport,
+  properties: JsonNode | undefined,
+  key: string,
+  what: string,
+  hint: string,
+): void {
   const node = prop(properties, key);
   if (node && str(node) !== undefined && str(node) !== '') return;
-  const at = node ? span(node) : properties ? keyOf(properties) : [0, 1] as const;
-  report.add(at, RULES.adfShape, node ? `${what}: "${key}" must be a non-empty string; it is ${describeType(node)}.` : `${what} has no "${key}" (${hint}).`);
+  const at = node ? span(node) : properties ? keyOf(properties) : ([0, 1] as const);
+  report.add(
+    at,
+    RULES.adfShape,
+    node
+      ? `${what}: "${key}" must be a non-empty string; it is ${describeType(node)}.`
+      : `${what} has no "${key}" (${hint}).`,
+  );
 }
 
-function requireReference(report: FileReport, properties: JsonNode | undefined, key: string, what: string, hint: string): void {
+function requireReference(
+  report: FileReport,
+  properties: JsonNode | undefined,
+  key: string,
+  what: string,
+  hint: string,
+): void {
   const node = prop(properties, key);
   if (node?.type === 'object' && prop(node, 'referenceName')) return;
-  const at = node ? span(node) : properties ? keyOf(properties) : [0, 1] as const;
-  report.add(at, RULES.adfShape, node ? `${what}: "${key}" must be {"referenceName": …, "type": …}; it is ${describeType(node)}.` : `${what} has no "${key}" (${hint}).`);
+  const at = node ? span(node) : properties ? keyOf(properties) : ([0, 1] as const);
+  report.add(
+    at,
+    RULES.adfShape,
+    node
+      ? `${what}: "${key}" must be {"referenceName": …, "type": …}; it is ${describeType(node)}.`
+      : `${what} has no "${key}" (${hint}).`,
+  );
 }
 
 function keyOf(node: JsonNode): readonly [number, number] {
@@ -169,13 +227,28 @@ function keyOf(node: JsonNode): readonly [number, number] {
 }
 
 /** Datasets and linked services: dataset().X / linkedService().X must be declared parameters. */
-function checkParameterised(report: FileReport, properties: JsonNode | undefined, kind: 'dataset' | 'linkedService', name: string, globalParameters: NameSet | undefined): void {
+function checkParameterised(
+  report: FileReport,
+  properties: JsonNode | undefined,
+  kind: 'dataset' | 'linkedService',
+  name: string,
+  globalParameters: NameSet | undefined,
+): void {
   const parameters = new NameSet();
   for (const [p] of entries(prop(properties, 'parameters'))) parameters.add(p);
-  const scope: ExpressionScope = { kind, owner: name, parameters, globalParameters, itemAllowed: false, itemHint: `a ${kind === 'dataset' ? 'dataset' : 'linked service'} gets values through its parameters; pass item() from the activity that uses it` };
+  const scope: ExpressionScope = {
+    kind,
+    owner: name,
+    parameters,
+    globalParameters,
+    itemAllowed: false,
+    itemHint: `a ${kind === 'dataset' ? 'dataset' : 'linked service'} gets values through its parameters; pass item() from the activity that uses it`,
+  };
   // Only what the service evaluates: the type properties and what is passed on to the linked service.
   forEachString(prop(properties, 'typeProperties'), s => checkExpressionString(report, s, scope));
-  forEachString(prop(prop(properties, 'linkedServiceName'), 'parameters'), s => checkExpressionString(report, s, scope));
+  forEachString(prop(prop(properties, 'linkedServiceName'), 'parameters'), s =>
+    checkExpressionString(report, s, scope),
+  );
 }
 
 /** ExecutePipeline passes parameters beside the reference, not inside it. */
@@ -186,18 +259,31 @@ function checkExecutePipelineParameters(report: FileReport, root: JsonNode, inde
       const inactive = outerInactive || isInactiveActivity(activity);
       const type = str(prop(activity, 'type'))?.toLowerCase();
       if (type === 'executepipeline') {
-        checkPipelineCall(report, prop(typeProperties, 'pipeline'), prop(typeProperties, 'parameters'), index, inactive);
+        checkPipelineCall(
+          report,
+          prop(typeProperties, 'pipeline'),
+          prop(typeProperties, 'parameters'),
+          index,
+          inactive,
+        );
       } else if (type === 'executedataflow') {
         checkDataFlowDatasets(report, prop(typeProperties, 'dataflow'), index, inactive);
       }
-      for (const key of ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities']) visit(prop(typeProperties, key), inactive);
+      for (const key of ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities'])
+        visit(prop(typeProperties, key), inactive);
       for (const c of items(prop(typeProperties, 'cases'))) visit(prop(c, 'activities'), inactive);
     }
   };
   visit(prop(prop(root, 'properties'), 'activities'), false);
 }
 
-function checkPipelineCall(report: FileReport, reference: JsonNode | undefined, parameters: JsonNode | undefined, index: ArtifactIndex, inactive = false): void {
+function checkPipelineCall(
+  report: FileReport,
+  reference: JsonNode | undefined,
+  parameters: JsonNode | undefined,
+  index: ArtifactIndex,
+  inactive = false,
+): void {
   const refNode = prop(reference, 'referenceName');
   const name = str(refNode);
   if (!refNode || name === undefined) return;
@@ -209,7 +295,12 @@ function checkPipelineCall(report: FileReport, reference: JsonNode | undefined, 
  * An Execute Data Flow activity passes the parameters of the data flow's source and sink datasets
  * in dataflow.datasetParameters, keyed by the source's or sink's name.
  */
-function checkDataFlowDatasets(report: FileReport, reference: JsonNode | undefined, index: ArtifactIndex, inactive: boolean): void {
+function checkDataFlowDatasets(
+  report: FileReport,
+  reference: JsonNode | undefined,
+  index: ArtifactIndex,
+  inactive: boolean,
+): void {
   const refNode = prop(reference, 'referenceName');
   const name = str(refNode);
   const flow = name === undefined ? undefined : index.get('dataflow', name);
@@ -221,7 +312,12 @@ function checkDataFlowDatasets(report: FileReport, reference: JsonNode | undefin
       const endpointName = str(prop(endpoint, 'name'));
       const datasetName = str(prop(prop(endpoint, 'dataset'), 'referenceName'));
       const dataset = datasetName === undefined ? undefined : index.get('dataset', datasetName);
-      if (endpointName !== undefined && dataset) endpoints.set(endpointName.toLowerCase(), { dataset, name: endpointName, kind: key === 'sources' ? 'source' : 'sink' });
+      if (endpointName !== undefined && dataset)
+        endpoints.set(endpointName.toLowerCase(), {
+          dataset,
+          name: endpointName,
+          kind: key === 'sources' ? 'source' : 'sink',
+        });
     }
   }
   const passedNode = prop(reference, 'datasetParameters');
@@ -231,12 +327,23 @@ function checkDataFlowDatasets(report: FileReport, reference: JsonNode | undefin
       const endpoint = endpoints.get(endpointName.toLowerCase());
       if (!endpoint) {
         // A source without a dataset (inline) or with a parameterless one is not in the map either.
-        const all = [...items(prop(typeProperties, 'sources')), ...items(prop(typeProperties, 'sinks'))].map(e => str(prop(e, 'name'))).filter((n): n is string => n !== undefined);
+        const all = [...items(prop(typeProperties, 'sources')), ...items(prop(typeProperties, 'sinks'))]
+          .map(e => str(prop(e, 'name')))
+          .filter((n): n is string => n !== undefined);
         if (all.some(n => n.toLowerCase() === endpointName.toLowerCase())) continue;
         const suggestion = didYouMean(endpointName, all);
-        report.add(span(keyNode), RULES.adfReferenceParameters,
-          `Data flow '${name}' has no source or sink '${excerpt(endpointName)}'${all.length ? ` (it has ${all.join(', ')})` : ''}, so the dataset parameters passed here are not used.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-          { severity: 'warning', fixes: suggestion && isPlainKey(endpointName) ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
+        report.add(
+          span(keyNode),
+          RULES.adfReferenceParameters,
+          `Data flow '${name}' has no source or sink ` +
+            `'${excerpt(endpointName)}'${all.length ? ` (it has ${all.join(', ')})` : ''}, so the ` +
+            `dataset parameters passed here are not ` +
+            `used.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+          {
+            severity: 'warning',
+            fixes: suggestion && isPlainKey(endpointName) ? [report.replaceStringFix(keyNode, suggestion)] : undefined,
+          },
+        );
         continue;
       }
       given.add(endpointName.toLowerCase());
@@ -246,11 +353,19 @@ function checkDataFlowDatasets(report: FileReport, reference: JsonNode | undefin
   for (const [endpointName, endpoint] of endpoints) {
     if (given.has(endpointName)) continue;
     const required = [...entries(prop(prop(endpoint.dataset.tree, 'properties'), 'parameters'))]
-      .filter(([, , value]) => prop(value, 'defaultValue') === undefined).map(([p]) => p);
+      .filter(([, , value]) => prop(value, 'defaultValue') === undefined)
+      .map(([p]) => p);
     if (!required.length) continue;
-    report.add(span(refNode), RULES.adfReferenceParameters,
-      `Dataset '${endpoint.dataset.name}' of ${endpoint.kind} '${endpoint.name}' in data flow '${name}' needs ${required.map(r => `'${r}'`).join(', ')}, which ${required.length === 1 ? 'has' : 'have'} no default value and ${required.length === 1 ? 'is' : 'are'} not passed in dataflow.datasetParameters; ${required.length === 1 ? 'it is' : 'they are'} null at run time.`,
-      { severity: 'warning' });
+    report.add(
+      span(refNode),
+      RULES.adfReferenceParameters,
+      `Dataset '${endpoint.dataset.name}' of ${endpoint.kind} '${endpoint.name}' in data flow ` +
+        `'${name}' needs ${required.map(r => `'${r}'`).join(', ')}, which ` +
+        `${required.length === 1 ? 'has' : 'have'} no default value and ` +
+        `${required.length === 1 ? 'is' : 'are'} not passed in dataflow.datasetParameters; ` +
+        `${required.length === 1 ? 'it is' : 'they are'} null at run time.`,
+      { severity: 'warning' },
+    );
   }
 }
 
@@ -259,7 +374,13 @@ function isPlainKey(name: string): boolean {
 }
 
 function checkTrigger(report: FileReport, properties: JsonNode | undefined, index: ArtifactIndex, name: string): void {
-  const scope: ExpressionScope = { kind: 'trigger', owner: name, parameters: new NameSet(), itemAllowed: false, itemHint: 'a trigger passes values to a pipeline; use trigger().outputs or trigger().scheduledTime' };
+  const scope: ExpressionScope = {
+    kind: 'trigger',
+    owner: name,
+    parameters: new NameSet(),
+    itemAllowed: false,
+    itemHint: 'a trigger passes values to a pipeline; use trigger().outputs or trigger().scheduledTime',
+  };
   const calls: JsonNode[] = [...items(prop(properties, 'pipelines'))];
   const single = prop(properties, 'pipeline'); // tumbling-window triggers run one pipeline
   if (single) calls.push(single);
@@ -292,15 +413,18 @@ export class AdfValidationCache {
     const signatures = new Map<AdfKind, string>();
     const signature = (kind: AdfKind) => {
       let s = signatures.get(kind);
-      if (s === undefined) signatures.set(kind, s = index.names(kind).join('\u0000'));
+      if (s === undefined) signatures.set(kind, (s = index.names(kind).join('\u0000')));
       return s;
     };
     const out: Diagnostic[] = [];
     for (const file of folder.files) {
       const cached = this.cache.get(file);
-      if (cached && cached.globals === globals
-        && cached.lookups.every(l => index.get(l.kind, l.name) === l.file)
-        && cached.nameLists.every(l => signature(l.kind) === l.signature)) {
+      if (
+        cached &&
+        cached.globals === globals &&
+        cached.lookups.every(l => index.get(l.kind, l.name) === l.file) &&
+        cached.nameLists.every(l => signature(l.kind) === l.signature)
+      ) {
         out.push(...cached.diagnostics);
         continue;
       }

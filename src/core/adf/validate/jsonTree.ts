@@ -32,7 +32,7 @@ export function* entries(node: JsonNode | undefined): Iterable<[key: string, key
 }
 
 export function items(node: JsonNode | undefined): JsonNode[] {
-  return node?.type === 'array' ? node.children ?? [] : [];
+  return node?.type === 'array' ? (node.children ?? []) : [];
 }
 
 export function str(node: JsonNode | undefined): string | undefined {
@@ -51,12 +51,18 @@ export function keySpan(node: JsonNode): Span {
 
 export function describeType(node: JsonNode): string {
   switch (node.type) {
-    case 'object': return 'an object';
-    case 'array': return 'a list';
-    case 'string': return 'a string';
-    case 'number': return 'a number';
-    case 'boolean': return 'a boolean';
-    default: return 'null';
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'a list';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return 'null';
   }
 }
 
@@ -71,7 +77,10 @@ export function stringOffsetMapper(text: string, node: JsonNode): (decoded: numb
   const rawAt: number[] = [];
   for (let i = 0; i < raw.length;) {
     rawAt.push(i);
-    if (raw.charCodeAt(i) !== 92) { i++; continue; }
+    if (raw.charCodeAt(i) !== 92) {
+      i++;
+      continue;
+    }
     i += raw[i + 1] === 'u' ? 6 : 2;
   }
   rawAt.push(raw.length);

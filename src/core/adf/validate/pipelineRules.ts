@@ -2,7 +2,12 @@ import type { Node as JsonNode } from 'jsonc-parser';
 import { RULES } from '../../diagnostics/rules';
 import { didYouMean } from '../../text/suggest';
 import { FileReport, NameSet, isInactiveActivity } from './context';
-import { checkExpressionString, forEachString, type ActivityResolution, type ExpressionScope } from './expressionChecks';
+import {
+  checkExpressionString,
+  forEachString,
+  type ActivityResolution,
+  type ExpressionScope,
+} from './expressionChecks';
 import { describeType, entries, items, keySpan, prop, propInsensitive, span, str } from './jsonTree';
 
 /** Data Factory's limits (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#azure-data-factory-limits). */
@@ -21,7 +26,13 @@ const VARIABLE_TYPES = ['String', 'Bool', 'Boolean', 'Array', 'Integer'];
 
 /** Properties of an activity that hold no expressions (or hold nested activities, checked on their own). */
 const NOT_EVALUATED = new Set(['name', 'type', 'dependsOn', 'description', 'state', 'onInactiveMarkAs']);
-const NESTED_ACTIVITY_KEYS = new Set(['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities', 'cases']);
+const NESTED_ACTIVITY_KEYS = new Set([
+  'activities',
+  'ifTrueActivities',
+  'ifFalseActivities',
+  'defaultActivities',
+  'cases',
+]);
 
 interface Activity {
   name: string;
@@ -66,23 +77,37 @@ export function checkPipeline(report: FileReport, root: JsonNode, context: Pipel
   const bytes = text.length > PIPELINE_LIMITS.bytes ? Buffer.byteLength(JSON.stringify(report.file.value)) : 0;
   if (bytes > PIPELINE_LIMITS.bytes) {
     const nameNode = prop(root, 'name');
-    report.add(nameNode ? span(nameNode) : [0, 1], RULES.adfServiceLimit,
-      `Pipeline '${pipelineName}' is ${Math.round(bytes / 1024)} KB as JSON without indentation; Data Factory accepts pipelines of at most 200 KB. Split it with Execute Pipeline activities.`);
+    report.add(
+      nameNode ? span(nameNode) : [0, 1],
+      RULES.adfServiceLimit,
+      `Pipeline '${pipelineName}' is ${Math.round(bytes / 1024)} KB as JSON without indentation; ` +
+        `Data Factory accepts pipelines of at most 200 KB. Split it with Execute Pipeline ` +
+        `activities.`,
+    );
   }
 
   const parameters = new NameSet();
   const parametersNode = prop(properties, 'parameters');
   checkDeclarations(report, parametersNode, 'parameter', PARAMETER_TYPES, parameters);
   if (parameters.size > PIPELINE_LIMITS.parameters && parametersNode) {
-    report.add(keySpan(parametersNode), RULES.adfServiceLimit,
-      `Pipeline '${pipelineName}' declares ${parameters.size} parameters; Data Factory accepts at most ${PIPELINE_LIMITS.parameters}. Pass related values together in one object parameter.`);
+    report.add(
+      keySpan(parametersNode),
+      RULES.adfServiceLimit,
+      `Pipeline '${pipelineName}' declares ${parameters.size} parameters; Data Factory accepts ` +
+        `at most ${PIPELINE_LIMITS.parameters}. Pass related values together in one object ` +
+        `parameter.`,
+    );
   }
   const variables = new NameSet();
   checkDeclarations(report, prop(properties, 'variables'), 'variable', VARIABLE_TYPES, variables);
 
   const activitiesNode = prop(properties, 'activities');
   if (activitiesNode && activitiesNode.type !== 'array') {
-    report.add(span(activitiesNode), RULES.adfShape, `"activities" must be a list of activities; it is ${describeType(activitiesNode)}.`);
+    report.add(
+      span(activitiesNode),
+      RULES.adfShape,
+      `"activities" must be a list of activities; it is ${describeType(activitiesNode)}.`,
+    );
     return;
   }
   const top = readContainer(report, activitiesNode, undefined, false);
@@ -92,9 +117,13 @@ export function checkPipeline(report: FileReport, root: JsonNode, context: Pipel
   const total = all.length;
   if (total > PIPELINE_LIMITS.activitiesWarning && activitiesNode) {
     const error = total > PIPELINE_LIMITS.activitiesError;
-    report.add(keySpan(activitiesNode), RULES.adfServiceLimit,
-      `Pipeline '${pipelineName}' has ${total} activities (nested ones included); Data Factory ${error ? `accepts at most ${PIPELINE_LIMITS.activitiesError}` : `recommends at most ${PIPELINE_LIMITS.activitiesWarning} and stops at ${PIPELINE_LIMITS.activitiesError}`}. Move a part into its own pipeline and call it with Execute Pipeline.`,
-      { severity: error ? 'error' : 'warning' });
+    report.add(
+      keySpan(activitiesNode),
+      RULES.adfServiceLimit,
+      `Pipeline '${pipelineName}' has ${total} activities (nested ones included); Data Factory ` +
+        `${error ? `accepts at most ${PIPELINE_LIMITS.activitiesError}` : `recommends at most ${PIPELINE_LIMITS.activitiesWarning} and stops at ${PIPELINE_LIMITS.activitiesError}`}. Move a part into its own pipeline and call it with Execute Pipeline.`,
+      { severity: error ? 'error' : 'warning' },
+    );
   }
 
   checkUniqueNames(report, all, pipelineName);
@@ -104,22 +133,46 @@ export function checkPipeline(report: FileReport, root: JsonNode, context: Pipel
   for (const activity of all) {
     if (activity.inactive) continue; // not validated by ADF, never run
     checkActivityShape(report, activity, variables, pipelineName);
-    checkActivityExpressions(report, activity, {
-      kind: 'pipeline', owner: pipelineName, parameters, variables, globalParameters: context.globalParameters, itemAllowed: activity.container.inLoop,
-    }, allNames);
+    checkActivityExpressions(
+      report,
+      activity,
+      {
+        kind: 'pipeline',
+        owner: pipelineName,
+        parameters,
+        variables,
+        globalParameters: context.globalParameters,
+        itemAllowed: activity.container.inLoop,
+      },
+      allNames,
+    );
   }
 }
 
-function checkDeclarations(report: FileReport, node: JsonNode | undefined, noun: string, types: string[], out: NameSet): void {
+function checkDeclarations(
+  report: FileReport,
+  node: JsonNode | undefined,
+  noun: string,
+  types: string[],
+  out: NameSet,
+): void {
   if (!node) return;
   if (node.type !== 'object') {
-    report.add(span(node), RULES.adfShape, `"${noun === 'parameter' ? 'parameters' : 'variables'}" must be an object of ${noun}s by name; it is ${describeType(node)}.`);
+    report.add(
+      span(node),
+      RULES.adfShape,
+      `"${noun === 'parameter' ? 'parameters' : 'variables'}" must be an object of ${noun}s by name; it is ${describeType(node)}.`,
+    );
     return;
   }
   for (const [name, , value] of entries(node)) {
     out.add(name);
     if (value.type !== 'object') {
-      report.add(span(value), RULES.adfShape, `The ${noun} '${name}' must be an object with its "type"; it is ${describeType(value)}.`);
+      report.add(
+        span(value),
+        RULES.adfShape,
+        `The ${noun} '${name}' must be an object with its "type"; it is ${describeType(value)}.`,
+      );
       continue;
     }
     const type = prop(value, 'type');
@@ -128,17 +181,30 @@ function checkDeclarations(report: FileReport, node: JsonNode | undefined, noun:
       report.add(keySpan(value), RULES.adfShape, `The ${noun} '${name}' has no "type" (one of ${types.join(', ')}).`);
     } else if (typeName === undefined || !types.some(t => t.toLowerCase() === typeName.toLowerCase())) {
       const suggestion = typeName ? didYouMean(typeName, types) : undefined;
-      report.add(span(type), RULES.adfShape, `'${typeName ?? describeType(type)}' is not a ${noun} type; use one of ${types.join(', ')}.`,
-        { fixes: suggestion ? [report.replaceStringFix(type, suggestion)] : undefined });
+      report.add(
+        span(type),
+        RULES.adfShape,
+        `'${typeName ?? describeType(type)}' is not a ${noun} type; use one of ${types.join(', ')}.`,
+        { fixes: suggestion ? [report.replaceStringFix(type, suggestion)] : undefined },
+      );
     }
   }
 }
 
-function readContainer(report: FileReport, node: JsonNode | undefined, owner: Activity | undefined, inLoop: boolean): Container {
+function readContainer(
+  report: FileReport,
+  node: JsonNode | undefined,
+  owner: Activity | undefined,
+  inLoop: boolean,
+): Container {
   const container: Container = { owner, inLoop, activities: [], byName: new Map() };
   for (const item of items(node)) {
     if (item.type !== 'object') {
-      report.add(span(item), RULES.adfShape, `An activity must be an object with a "name" and a "type"; this is ${describeType(item)}.`);
+      report.add(
+        span(item),
+        RULES.adfShape,
+        `An activity must be an object with a "name" and a "type"; this is ${describeType(item)}.`,
+      );
       continue;
     }
     const nameNode = prop(item, 'name');
@@ -146,17 +212,39 @@ function readContainer(report: FileReport, node: JsonNode | undefined, owner: Ac
     const name = str(nameNode);
     const type = str(typeNode) ?? '';
     if (name === undefined || name === '') {
-      report.add(nameNode ? span(nameNode) : firstKeySpan(item), RULES.adfShape, 'This activity has no "name"; every activity needs a unique name.');
+      report.add(
+        nameNode ? span(nameNode) : firstKeySpan(item),
+        RULES.adfShape,
+        'This activity has no "name"; every activity needs a unique name.',
+      );
     }
     if (!typeNode || type === '') {
-      report.add(nameNode ? span(nameNode) : firstKeySpan(item), RULES.adfShape, `Activity${name ? ` '${name}'` : ''} has no "type" (Copy, Lookup, ForEach, …).`);
+      report.add(
+        nameNode ? span(nameNode) : firstKeySpan(item),
+        RULES.adfShape,
+        `Activity${name ? ` '${name}'` : ''} has no "type" (Copy, Lookup, ForEach, …).`,
+      );
     }
     if (name && nameNode && name.length > PIPELINE_LIMITS.activityName) {
-      report.add(span(nameNode), RULES.adfServiceLimit,
-        `Activity name '${name}' is ${name.length} characters long; Data Factory accepts at most ${PIPELINE_LIMITS.activityName}. Shorten it (and the dependsOn and activity() references to it).`);
+      report.add(
+        span(nameNode),
+        RULES.adfServiceLimit,
+        `Activity name '${name}' is ${name.length} characters long; Data Factory accepts at most ` +
+          `${PIPELINE_LIMITS.activityName}. Shorten it (and the dependsOn and activity() references ` +
+          `to it).`,
+      );
     }
     const inactive = (owner?.inactive ?? false) || isInactiveActivity(item);
-    const activity: Activity = { name: name ?? '', node: item, nameNode, type, container, dependsOn: [], containers: [], inactive };
+    const activity: Activity = {
+      name: name ?? '',
+      node: item,
+      nameNode,
+      type,
+      container,
+      dependsOn: [],
+      containers: [],
+      inactive,
+    };
     readDependsOn(report, activity);
     container.activities.push(activity);
     if (name && !container.byName.has(name)) container.byName.set(name, activity);
@@ -180,23 +268,33 @@ function readDependsOn(report: FileReport, activity: Activity): void {
     const target = prop(dep, 'activity');
     const targetName = str(target);
     if (dep.type !== 'object' || targetName === undefined) {
-      report.add(target ? span(target) : span(dep), RULES.adfShape, 'A dependency needs "activity" (the name of a sibling activity) and "dependencyConditions".');
+      report.add(
+        target ? span(target) : span(dep),
+        RULES.adfShape,
+        'A dependency needs "activity" (the name of a sibling activity) and "dependencyConditions".',
+      );
       continue;
     }
     activity.dependsOn.push({ name: targetName, node: target! });
     const conditions = prop(dep, 'dependencyConditions');
     if (!conditions || conditions.type !== 'array' || !conditions.children?.length) {
-      report.add(conditions ? span(conditions) : span(target!), RULES.adfShape,
-        `The dependency on '${targetName}' needs "dependencyConditions": a list of ${DEPENDENCY_CONDITIONS.join(', ')}.`);
+      report.add(
+        conditions ? span(conditions) : span(target!),
+        RULES.adfShape,
+        `The dependency on '${targetName}' needs "dependencyConditions": a list of ${DEPENDENCY_CONDITIONS.join(', ')}.`,
+      );
       continue;
     }
     for (const c of items(conditions)) {
       const value = str(c);
       if (value !== undefined && DEPENDENCY_CONDITIONS.some(d => d.toLowerCase() === value.toLowerCase())) continue;
       const suggestion = value ? didYouMean(value, DEPENDENCY_CONDITIONS) : undefined;
-      report.add(span(c), RULES.adfDependencyCondition,
+      report.add(
+        span(c),
+        RULES.adfDependencyCondition,
         `'${value ?? describeType(c)}' is not a dependency condition; use ${DEPENDENCY_CONDITIONS.join(', ')}.`,
-        { fixes: suggestion ? [report.replaceStringFix(c, suggestion)] : undefined });
+        { fixes: suggestion ? [report.replaceStringFix(c, suggestion)] : undefined },
+      );
     }
   }
 }
@@ -210,7 +308,12 @@ function readNestedContainers(outerReport: FileReport, activity: Activity, inLoo
   const nested = (key: string, loop: boolean, required: boolean) => {
     const node = prop(typeProperties, key);
     if (!node) {
-      if (required) report.add(activity.nameNode ? span(activity.nameNode) : span(activity.node), RULES.adfShape, `${activity.type} activity '${activity.name}' has no "typeProperties.${key}".`);
+      if (required)
+        report.add(
+          activity.nameNode ? span(activity.nameNode) : span(activity.node),
+          RULES.adfShape,
+          `${activity.type} activity '${activity.name}' has no "typeProperties.${key}".`,
+        );
       return;
     }
     if (node.type !== 'array') {
@@ -224,7 +327,13 @@ function readNestedContainers(outerReport: FileReport, activity: Activity, inLoo
     nested('activities', true, true);
     const batchCount = prop(typeProperties, 'batchCount');
     if (batchCount?.type === 'number' && (batchCount.value as number) > PIPELINE_LIMITS.batchCount) {
-      report.add(span(batchCount), RULES.adfServiceLimit, `batchCount is ${batchCount.value as number}; a ForEach runs at most ${PIPELINE_LIMITS.batchCount} iterations in parallel. Use ${PIPELINE_LIMITS.batchCount} or less.`);
+      report.add(
+        span(batchCount),
+        RULES.adfServiceLimit,
+        `batchCount is ${batchCount.value as number}; a ForEach runs at most ` +
+          `${PIPELINE_LIMITS.batchCount} iterations in parallel. Use ${PIPELINE_LIMITS.batchCount} ` +
+          `or less.`,
+      );
     }
   } else if (type === 'until') {
     requireTypeProperty(report, activity, typeProperties, 'expression');
@@ -236,7 +345,12 @@ function readNestedContainers(outerReport: FileReport, activity: Activity, inLoo
   } else if (type === 'switch') {
     requireTypeProperty(report, activity, typeProperties, 'on');
     const cases = prop(typeProperties, 'cases');
-    if (cases && cases.type !== 'array') report.add(span(cases), RULES.adfShape, `"cases" must be a list of {value, activities}; it is ${describeType(cases)}.`);
+    if (cases && cases.type !== 'array')
+      report.add(
+        span(cases),
+        RULES.adfShape,
+        `"cases" must be a list of {value, activities}; it is ${describeType(cases)}.`,
+      );
     for (const c of items(cases)) {
       const list = prop(c, 'activities');
       if (list?.type === 'array') activity.containers.push(readContainer(outerReport, list, activity, inLoop));
@@ -255,10 +369,18 @@ function silent(report: FileReport): FileReport {
   return quiet;
 }
 
-function requireTypeProperty(report: FileReport, activity: Activity, typeProperties: JsonNode | undefined, key: string): void {
+function requireTypeProperty(
+  report: FileReport,
+  activity: Activity,
+  typeProperties: JsonNode | undefined,
+  key: string,
+): void {
   if (prop(typeProperties, key)) return;
-  report.add(activity.nameNode ? span(activity.nameNode) : span(activity.node), RULES.adfShape,
-    `${activity.type} activity '${activity.name}' has no "typeProperties.${key}".`);
+  report.add(
+    activity.nameNode ? span(activity.nameNode) : span(activity.node),
+    RULES.adfShape,
+    `${activity.type} activity '${activity.name}' has no "typeProperties.${key}".`,
+  );
 }
 
 function collect(container: Container, out: Activity[]): void {
@@ -284,11 +406,20 @@ function checkUniqueNames(report: FileReport, all: Activity[], pipelineName: str
     }
     const at = activity.nameNode ? span(activity.nameNode) : span(activity.node);
     if (earlier.container === activity.container) {
-      report.add(at, RULES.adfDuplicateActivity, `Pipeline '${pipelineName}' already has an activity named '${activity.name}' here (line ${lineOf(report, earlier)}); rename one of them.`);
+      report.add(
+        at,
+        RULES.adfDuplicateActivity,
+        `Pipeline '${pipelineName}' already has an activity named '${activity.name}' here (line ${lineOf(report, earlier)}); rename one of them.`,
+      );
     } else {
-      report.add(at, RULES.adfDuplicateActivity,
-        `Another activity of pipeline '${pipelineName}' is named '${activity.name}' (line ${lineOf(report, earlier)}); ADF Studio needs activity names unique in the whole pipeline, and activity('${activity.name}') becomes ambiguous.`,
-        { severity: 'warning' });
+      report.add(
+        at,
+        RULES.adfDuplicateActivity,
+        `Another activity of pipeline '${pipelineName}' is named '${activity.name}' (line ` +
+          `${lineOf(report, earlier)}); ADF Studio needs activity names unique in the whole ` +
+          `pipeline, and activity('${activity.name}') becomes ambiguous.`,
+        { severity: 'warning' },
+      );
     }
   }
 }
@@ -301,7 +432,12 @@ function checkDependencies(report: FileReport, container: Container): void {
   for (const activity of container.activities) {
     for (const dep of activity.dependsOn) {
       if (container.byName.has(dep.name)) {
-        if (dep.name === activity.name) report.add(span(dep.node), RULES.adfDependencyCycle, `Activity '${activity.name}' depends on itself; it could never start.`);
+        if (dep.name === activity.name)
+          report.add(
+            span(dep.node),
+            RULES.adfDependencyCycle,
+            `Activity '${activity.name}' depends on itself; it could never start.`,
+          );
         continue;
       }
       // ADF resolves names case-insensitively elsewhere (activity(), parameters); a dependency
@@ -309,16 +445,25 @@ function checkDependencies(report: FileReport, container: Container): void {
       const lower = dep.name.toLowerCase();
       dep.caseMatch = container.activities.find(a => a.name.toLowerCase() === lower);
       if (dep.caseMatch) {
-        if (dep.caseMatch === activity) report.add(span(dep.node), RULES.adfDependencyCycle, `Activity '${activity.name}' depends on itself; it could never start.`);
+        if (dep.caseMatch === activity)
+          report.add(
+            span(dep.node),
+            RULES.adfDependencyCycle,
+            `Activity '${activity.name}' depends on itself; it could never start.`,
+          );
         continue;
       }
       const siblings = container.activities.map(a => a.name).filter(n => n && n !== activity.name);
       const suggestion = didYouMean(dep.name, siblings);
       if (suggestion) dep.assumed = container.byName.get(suggestion);
       const where = container.owner ? `inside '${container.owner.name}'` : 'at the top level of the pipeline';
-      report.add(span(dep.node), RULES.adfDependencyUnknown,
-        `'${activity.name}' depends on '${dep.name}', which is not an activity ${where}${suggestion ? `. Did you mean '${suggestion}'?` : siblings.length ? ` (there: ${siblings.slice(0, 6).join(', ')}${siblings.length > 6 ? ', …' : ''}).` : '.'}${suggestion ? '' : ' dependsOn can only name activities in the same container.'}`,
-        { fixes: suggestion ? [report.replaceStringFix(dep.node, suggestion)] : undefined });
+      report.add(
+        span(dep.node),
+        RULES.adfDependencyUnknown,
+        `'${activity.name}' depends on '${dep.name}', which is not an activity ` +
+          `${where}${suggestion ? `. Did you mean '${suggestion}'?` : siblings.length ? ` (there: ${siblings.slice(0, 6).join(', ')}${siblings.length > 6 ? ', …' : ''}).` : '.'}${suggestion ? '' : ' dependsOn can only name activities in the same container.'}`,
+        { fixes: suggestion ? [report.replaceStringFix(dep.node, suggestion)] : undefined },
+      );
     }
   }
   // Cycles: a depth-first search over the container's dependency graph.
@@ -333,8 +478,12 @@ function checkDependencies(report: FileReport, container: Container): void {
       const s = state.get(target);
       if (s === 'visiting') {
         const cycle = stack.slice(stack.indexOf(target)).map(x => x.name);
-        report.add(span(dep.node), RULES.adfDependencyCycle,
-          `These activities depend on each other in a circle, so none of them can start: ${[...cycle, target.name].join(' → ')}. Remove one of the dependencies.`);
+        report.add(
+          span(dep.node),
+          RULES.adfDependencyCycle,
+          `These activities depend on each other in a circle, so none of them can start: ` +
+            `${[...cycle, target.name].join(' → ')}. Remove one of the dependencies.`,
+        );
       } else if (s === undefined) {
         visit(target);
       }
@@ -352,19 +501,32 @@ function checkActivityShape(report: FileReport, activity: Activity, variables: N
   const variableName = prop(typeProperties, 'variableName');
   const name = str(variableName);
   if (!variableName || name === undefined) {
-    report.add(activity.nameNode ? span(activity.nameNode) : span(activity.node), RULES.adfShape, `${activity.type} activity '${activity.name}' has no "typeProperties.variableName".`);
+    report.add(
+      activity.nameNode ? span(activity.nameNode) : span(activity.node),
+      RULES.adfShape,
+      `${activity.type} activity '${activity.name}' has no "typeProperties.variableName".`,
+    );
     return;
   }
   // The pipeline return value is a system variable, not a declared one.
   if (prop(typeProperties, 'setSystemVariable')?.value === true) return;
   if (variables.has(name)) return;
   const suggestion = didYouMean(name, variables.names);
-  report.add(span(variableName), RULES.adfExpressionUndeclared,
-    `Variable '${name}' is not declared in pipeline '${pipelineName}'${variables.size ? ` (declared: ${variables.names.slice(0, 8).join(', ')})` : ' (it declares none)'}.${suggestion ? ` Did you mean '${suggestion}'?` : ' Declare it under "variables".'}`,
-    { fixes: suggestion ? [report.replaceStringFix(variableName, suggestion)] : undefined });
+  report.add(
+    span(variableName),
+    RULES.adfExpressionUndeclared,
+    `Variable '${name}' is not declared in pipeline ` +
+      `'${pipelineName}'${variables.size ? ` (declared: ${variables.names.slice(0, 8).join(', ')})` : ' (it declares none)'}.${suggestion ? ` Did you mean '${suggestion}'?` : ' Declare it under "variables".'}`,
+    { fixes: suggestion ? [report.replaceStringFix(variableName, suggestion)] : undefined },
+  );
 }
 
-function checkActivityExpressions(report: FileReport, activity: Activity, base: ExpressionScope, allNames: NameSet): void {
+function checkActivityExpressions(
+  report: FileReport,
+  activity: Activity,
+  base: ExpressionScope,
+  allNames: NameSet,
+): void {
   const type = activity.type.toLowerCase();
   const typeProperties = prop(activity.node, 'typeProperties');
   const scopeFor = (node: JsonNode): ExpressionScope => {
@@ -379,7 +541,11 @@ function checkActivityExpressions(report: FileReport, activity: Activity, base: 
   };
   const plainScope = scopeFor(activity.node);
   const visitIn = (node: JsonNode | undefined, scope: ExpressionScope) =>
-    forEachString(node, s => checkExpressionString(report, s, scope), (key, owner) => owner === typeProperties && NESTED_ACTIVITY_KEYS.has(key));
+    forEachString(
+      node,
+      s => checkExpressionString(report, s, scope),
+      (key, owner) => owner === typeProperties && NESTED_ACTIVITY_KEYS.has(key),
+    );
   for (const [key, , value] of entries(activity.node)) {
     if (NOT_EVALUATED.has(key)) continue;
     if (value === typeProperties) {
@@ -397,7 +563,12 @@ function checkActivityExpressions(report: FileReport, activity: Activity, base: 
 }
 
 /** Where activity('name') may read from `from`: its ancestors through dependsOn, and those of every enclosing activity. */
-function resolveActivity(from: Activity, name: string, allNames: NameSet, ownActivitiesToo: boolean): ActivityResolution {
+function resolveActivity(
+  from: Activity,
+  name: string,
+  allNames: NameSet,
+  ownActivitiesToo: boolean,
+): ActivityResolution {
   const matches = (a: Activity) => a.name === name || a.name.toLowerCase() === name.toLowerCase();
   if (ownActivitiesToo) {
     for (const c of from.containers) for (const a of descendants(c)) if (matches(a)) return { status: 'ok' };
@@ -412,11 +583,17 @@ function resolveActivity(from: Activity, name: string, allNames: NameSet, ownAct
   }
   if (!allNames.has(name)) return { status: 'missing', candidates: allNames.names };
   if (matches(from)) {
-    return { status: 'not-upstream', reason: `Activity '${from.name}' reads its own output; activity('${name}') has no value until the activity has finished.` };
+    return {
+      status: 'not-upstream',
+      reason: `Activity '${from.name}' reads its own output; activity('${name}') has no value until the activity has finished.`,
+    };
   }
   return {
     status: 'not-upstream',
-    reason: `activity('${name}') is not an ancestor of '${from.name}', so its output may not exist yet when '${from.name}' runs. Make '${from.name}' depend on '${name}' (directly or through other activities)${from.container.owner ? `, or on the container that holds it` : ''}.`,
+    reason:
+      `activity('${name}') is not an ancestor of '${from.name}', so its output may not exist yet ` +
+      `when '${from.name}' runs. Make '${from.name}' depend on '${name}' (directly or through ` +
+      `other activities)${from.container.owner ? `, or on the container that holds it` : ''}.`,
   };
 }
 
@@ -444,7 +621,9 @@ function upstreamOf(activity: Activity): Set<Activity> {
 export function globalParameterNames(factories: JsonNode[]): NameSet | undefined {
   // Without a globalParameters object in any factory file, they are managed elsewhere (an ARM
   // parameter file, a deployment tool): unknown here, so not checked.
-  const declared = factories.map(f => propInsensitive(prop(f, 'properties'), 'globalParameters')).filter((g): g is JsonNode => g?.type === 'object');
+  const declared = factories
+    .map(f => propInsensitive(prop(f, 'properties'), 'globalParameters'))
+    .filter((g): g is JsonNode => g?.type === 'object');
   if (declared.length === 0) return undefined;
   const names = new NameSet();
   for (const g of declared) for (const [name] of entries(g)) names.add(name);

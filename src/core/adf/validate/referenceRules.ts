@@ -20,8 +20,15 @@ const REFERENCE_KINDS: Record<string, AdfKind> = {
 const BUILT_IN_RUNTIMES = new Set(['autoresolveintegrationruntime']);
 
 const NOUNS: Record<AdfKind, string> = {
-  pipeline: 'pipeline', dataset: 'dataset', linkedService: 'linked service', trigger: 'trigger', dataflow: 'data flow',
-  integrationRuntime: 'integration runtime', credential: 'credential', managedVirtualNetwork: 'managed virtual network', factory: 'factory',
+  pipeline: 'pipeline',
+  dataset: 'dataset',
+  linkedService: 'linked service',
+  trigger: 'trigger',
+  dataflow: 'data flow',
+  integrationRuntime: 'integration runtime',
+  credential: 'credential',
+  managedVirtualNetwork: 'managed virtual network',
+  factory: 'factory',
 };
 
 export interface ArtifactIndex {
@@ -63,7 +70,15 @@ export function checkReferences(report: FileReport, root: JsonNode, index: Artif
 
 const INACTIVE_NOTE = ' The activity is deactivated, so ADF neither validates nor runs it.';
 
-function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNode, kind: AdfKind, index: ArtifactIndex, inactive = false, passedElsewhere = false): void {
+function checkReference(
+  report: FileReport,
+  refObject: JsonNode,
+  refNode: JsonNode,
+  kind: AdfKind,
+  index: ArtifactIndex,
+  inactive = false,
+  passedElsewhere = false,
+): void {
   const name = str(refNode);
   if (name === undefined) return; // a dynamic reference ({"value": "@…", "type": "Expression"}) resolves at run time
   if (kind === 'integrationRuntime' && BUILT_IN_RUNTIMES.has(name.toLowerCase())) return;
@@ -71,9 +86,16 @@ function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNo
   if (!target) {
     const candidates = index.names(kind);
     const suggestion = didYouMean(name, candidates);
-    report.add(span(refNode), RULES.adfReferenceUnresolved,
-      `There is no ${NOUNS[kind]} '${name}' in this factory (no ${kind}/${name}.json with that name).${suggestion ? ` Did you mean '${suggestion}'?` : ''}${inactive ? INACTIVE_NOTE : ''}`,
-      { severity: inactive ? 'warning' : undefined, fixes: suggestion ? [report.replaceStringFix(refNode, suggestion)] : undefined });
+    report.add(
+      span(refNode),
+      RULES.adfReferenceUnresolved,
+      `There is no ${NOUNS[kind]} '${name}' in this factory (no ${kind}/${name}.json with that ` +
+        `name).${suggestion ? ` Did you mean '${suggestion}'?` : ''}${inactive ? INACTIVE_NOTE : ''}`,
+      {
+        severity: inactive ? 'warning' : undefined,
+        fixes: suggestion ? [report.replaceStringFix(refNode, suggestion)] : undefined,
+      },
+    );
     return;
   }
   if (kind === 'dataset' || kind === 'linkedService' || kind === 'dataflow') {
@@ -83,7 +105,12 @@ function checkReference(report: FileReport, refObject: JsonNode, refNode: JsonNo
 
 /** Checks the parameters passed with a reference against the target's declarations. */
 export function checkPassedParameters(
-  report: FileReport, refNode: JsonNode, passed: JsonNode | undefined, target: AdfFile, kind: AdfKind, inactive = false,
+  report: FileReport,
+  refNode: JsonNode,
+  passed: JsonNode | undefined,
+  target: AdfFile,
+  kind: AdfKind,
+  inactive = false,
   /** The required ones may be passed by someone else (a data flow's datasets, by the activity): do not report them missing. */
   passedElsewhere = false,
 ): void {
@@ -94,9 +121,12 @@ export function checkPassedParameters(
   if (kind === 'dataflow' && declaredNode === undefined) return;
   if (declaredNode?.type !== 'object') {
     if (passed?.type === 'object' && passed.children?.length) {
-      report.add(span(passed.children[0]!.children![0]!), RULES.adfReferenceParameters,
+      report.add(
+        span(passed.children[0]!.children![0]!),
+        RULES.adfReferenceParameters,
         `${capitalize(NOUNS[kind])} '${target.name}' declares no parameters, so the ones passed here are not used.`,
-        { severity: 'warning' });
+        { severity: 'warning' },
+      );
     }
     return;
   }
@@ -121,15 +151,30 @@ export function checkPassedParameters(
     const suggestion = close && !given.has(close) ? close : undefined;
     if (suggestion) misspelt.add(suggestion);
     const leavesRequiredUnset = suggestion !== undefined && requiredSet.has(suggestion);
-    report.add(span(keyNode), RULES.adfReferenceParameters,
-      `${capitalize(NOUNS[kind])} '${target.name}' has no parameter '${name}' (it declares ${declared.names.join(', ')}), so the value passed here is not used${suggestion && !leavesRequiredUnset ? ` and '${suggestion}' keeps its default` : ''}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-      { severity: leavesRequiredUnset && !inactive ? 'error' : 'warning', fixes: suggestion ? [report.replaceStringFix(keyNode, suggestion)] : undefined });
+    report.add(
+      span(keyNode),
+      RULES.adfReferenceParameters,
+      `${capitalize(NOUNS[kind])} '${target.name}' has no parameter '${name}' (it declares ` +
+        `${declared.names.join(', ')}), so the value passed here is not ` +
+        `used${suggestion && !leavesRequiredUnset ? ` and '${suggestion}' keeps its default` : ''}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+      {
+        severity: leavesRequiredUnset && !inactive ? 'error' : 'warning',
+        fixes: suggestion ? [report.replaceStringFix(keyNode, suggestion)] : undefined,
+      },
+    );
   }
   const missing = required.filter(r => !given.has(r) && !misspelt.has(r)); // a misspelt one is reported already
   if (missing.length && !passedElsewhere) {
-    report.add(span(refNode), RULES.adfReferenceParameters,
-      `${capitalize(NOUNS[kind])} '${target.name}' needs ${missing.length === 1 ? 'parameter' : 'parameters'} ${missing.map(m => `'${m}'`).join(', ')}, which ${missing.length === 1 ? 'has' : 'have'} no default value and ${missing.length === 1 ? 'is' : 'are'} not passed here; ${missing.length === 1 ? 'it is' : 'they are'} null at run time.`,
-      { severity: 'warning' });
+    report.add(
+      span(refNode),
+      RULES.adfReferenceParameters,
+      `${capitalize(NOUNS[kind])} '${target.name}' needs ` +
+        `${missing.length === 1 ? 'parameter' : 'parameters'} ` +
+        `${missing.map(m => `'${m}'`).join(', ')}, which ${missing.length === 1 ? 'has' : 'have'} ` +
+        `no default value and ${missing.length === 1 ? 'is' : 'are'} not passed here; ` +
+        `${missing.length === 1 ? 'it is' : 'they are'} null at run time.`,
+      { severity: 'warning' },
+    );
   }
 }
 

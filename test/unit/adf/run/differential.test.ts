@@ -22,37 +22,65 @@ import { REPO_ROOT } from '../../helpers/paths';
 
 const HERE = path.join(REPO_ROOT, 'test', 'unit', 'adf', 'run');
 const PYTHON = process.env.LAKEHOUSE_DFTF_PYTHON ?? process.env.LAKEHOUSE_PYTHON ?? 'python3';
-const PACKAGE = 'data-factory-testing-framework 1.4.x (pip) with a .NET runtime for pythonnet (or Mono: apt-get install mono-devel)';
+const PACKAGE =
+  'data-factory-testing-framework 1.4.x (pip) with a .NET runtime for pythonnet (or Mono: apt-get install mono-devel)';
 
-interface Case { expression: string; error?: boolean }
+interface Case {
+  expression: string;
+  error?: boolean;
+}
 
-function oracle(expressions: string[]): { skip: string } | { results: ({ ok: true; result: string } | { ok: false; error: string })[] } {
+function oracle(
+  expressions: string[],
+): { skip: string } | { results: ({ ok: true; result: string } | { ok: false; error: string })[] } {
   // Importing the package loads .NET: only look for it here.
-  const find = "import importlib.util as u, sys; missing = [m for m in ('data_factory_testing_framework', 'pythonnet') if not u.find_spec(m)]; print(', '.join(missing)); sys.exit(1 if missing else 0)";
+  const find =
+    "import importlib.util as u, sys; missing = [m for m in ('data_factory_testing_framework', " +
+    "'pythonnet') if not u.find_spec(m)]; print(', '.join(missing)); sys.exit(1 if missing " +
+    'else 0)';
   const probe = spawnSync(PYTHON, ['-c', find], { encoding: 'utf8', timeout: 60_000 });
   if (probe.error || probe.status !== 0) {
-    const why = probe.error ? probe.error.message : `no ${probe.stdout.trim() || probe.stderr.trim().split('\n').pop()}`;
-    return { skip: `Microsoft's evaluator is not installed for ${PYTHON} (${why.slice(0, 200)}): install ${PACKAGE}, or set LAKEHOUSE_DFTF_PYTHON` };
+    const why = probe.error
+      ? probe.error.message
+      : `no ${probe.stdout.trim() || probe.stderr.trim().split('\n').pop()}`;
+    return {
+      skip: `Microsoft's evaluator is not installed for ${PYTHON} (${why.slice(0, 200)}): install ${PACKAGE}, or set LAKEHOUSE_DFTF_PYTHON`,
+    };
   }
   // The engine formats dates with the process's culture; ADF's is en-US. Mono may leave crash
   // reports in its working folder: a temporary one.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'dftf-'));
   const run = spawnSync(PYTHON, [path.join(HERE, 'dftf_oracle.py')], {
-    input: JSON.stringify(expressions), encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024,
-    cwd, env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: 'en_US.UTF-8' },
+    input: JSON.stringify(expressions),
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 64 * 1024 * 1024,
+    cwd,
+    env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: 'en_US.UTF-8' },
   });
   fs.rmSync(cwd, { recursive: true, force: true });
   const lines = (run.stdout ?? '').split('\n').filter(l => l.startsWith('{'));
   const ready = lines.length ? (JSON.parse(lines[0]!) as { ready?: boolean; error?: string }) : undefined;
-  if (!ready?.ready) return { skip: `Microsoft's evaluator did not start (${ready?.error ?? run.error?.message ?? (run.stderr ?? '').trim().split('\n').pop() ?? 'no output'}): install ${PACKAGE}` };
+  if (!ready?.ready)
+    return {
+      skip:
+        `Microsoft's evaluator did not start ` +
+        `(${ready?.error ?? run.error?.message ?? (run.stderr ?? '').trim().split('\n').pop() ?? 'no output'}): install ${PACKAGE}`,
+    };
   const results = lines.slice(1).map(l => JSON.parse(l) as { ok: true; result: string } | { ok: false; error: string });
-  assert.equal(results.length, expressions.length, `the oracle answered ${results.length} of ${expressions.length} (exit ${run.status}): ${(run.stderr ?? '').slice(-500)}`);
+  assert.equal(
+    results.length,
+    expressions.length,
+    `the oracle answered ${results.length} of ${expressions.length} (exit ${run.status}): ${(run.stderr ?? '').slice(-500)}`,
+  );
   return { results };
 }
 
-describe('the evaluator against Microsoft\'s (data-factory-testing-framework)', () => {
+describe("the evaluator against Microsoft's (data-factory-testing-framework)", () => {
   it('gives the same values, and fails where it fails', t => {
-    const corpus = (JSON.parse(fs.readFileSync(path.join(HERE, 'differential-corpus.json'), 'utf8')) as { cases: Case[] }).cases;
+    const corpus = (
+      JSON.parse(fs.readFileSync(path.join(HERE, 'differential-corpus.json'), 'utf8')) as { cases: Case[] }
+    ).cases;
     const r = oracle(corpus.map(c => c.expression));
     if ('skip' in r) {
       t.skip(r.skip);
@@ -63,15 +91,22 @@ describe('the evaluator against Microsoft\'s (data-factory-testing-framework)', 
     corpus.forEach((c, i) => {
       const theirs = r.results[i]!;
       const ours = evaluateAdfString(c.expression, { now });
-      const ourText = ours.error ? undefined : ours.value instanceof Unknown ? ours.value.render() : toJsonText(ours.value);
+      const ourText = ours.error
+        ? undefined
+        : ours.value instanceof Unknown
+          ? ours.value.render()
+          : toJsonText(ours.value);
       if (c.error) {
-        if (theirs.ok) differences.push(`${c.expression}: the engine gives ${theirs.result}, the corpus expects an error`);
+        if (theirs.ok)
+          differences.push(`${c.expression}: the engine gives ${theirs.result}, the corpus expects an error`);
         if (!ours.error) differences.push(`${c.expression}: we give ${ourText}, the engine fails`);
         return;
       }
       if (!theirs.ok) differences.push(`${c.expression}: the engine fails (${theirs.error})`);
-      else if (ours.error) differences.push(`${c.expression}: we fail (${ours.error.message}), the engine gives ${theirs.result}`);
-      else if (ourText !== theirs.result) differences.push(`${c.expression}: we give ${ourText}, the engine ${theirs.result}`);
+      else if (ours.error)
+        differences.push(`${c.expression}: we fail (${ours.error.message}), the engine gives ${theirs.result}`);
+      else if (ourText !== theirs.result)
+        differences.push(`${c.expression}: we give ${ourText}, the engine ${theirs.result}`);
     });
     assert.deepEqual(differences, []);
     t.diagnostic(`${corpus.length} expressions agree with Microsoft's evaluator`);

@@ -35,9 +35,9 @@ describe('string functions', () => {
       // [doc] concat('Hello', 'World') returns "HelloWorld"
       ["@concat('Hello', 'World')", js('HelloWorld')],
       // [engine] every argument is written as string() writes it: True, '' for null, JSON for arrays
-      ["@concat(1, 2)", js('12')],
+      ['@concat(1, 2)', js('12')],
       ["@concat('a', true, null, 1.5)", js('aTrue1.5')],
-      ["@concat(createArray(1), createArray(2))", js('[1][2]')],
+      ['@concat(createArray(1), createArray(2))', js('[1][2]')],
       // [doc] endsWith('hello world', 'world') is true, 'universe' false; not case-sensitive
       ["@endsWith('hello world', 'world')", 'true'],
       ["@endsWith('hello world', 'universe')", 'false'],
@@ -76,7 +76,7 @@ describe('string functions', () => {
       // ADF strings have no backslash escapes: '\t' is two characters, kept
       ["@trim('  a b \\t ')", js('a b \\t')],
       // [doc] guid('P') is "(…)"; the dry run's GUIDs come from its context
-      ["@length(guid())", '36'],
+      ['@length(guid())', '36'],
       ["@length(guid('N'))", '32'],
       ["@startsWith(guid('B'), '{')", 'true'],
       ["@startsWith(guid('P'), '(')", 'true'],
@@ -87,7 +87,7 @@ describe('string functions', () => {
       ["@substring('abc', 3)", /out of range/],
       ["@substring('abc', -1, 1)", /out of range/],
       ["@replace('abc', '', 'x')", /non-empty/],
-      ["@toLower(null)", /expects its first parameter to be a string. The provided value is of type 'Null'/],
+      ['@toLower(null)', /expects its first parameter to be a string. The provided value is of type 'Null'/],
       ["@split(null, ',')", /type 'Null'/],
       ["@guid('Q')", /format of N, D, B, P or X/],
       ["@startsWith(1, 'a')", /expects its first parameter to be a string/],
@@ -105,30 +105,30 @@ describe('collection functions', () => {
       // arrays by value (type-strict: 1.0 is not 1), objects by key (ignoring case)
       ["@contains(createArray(1, 'a'), 'a')", 'true'],
       ["@contains(createArray(1, 'a'), 'A')", 'false'],
-      ["@contains(createArray(1, 2), 1.0)", 'false'],
-      ["@contains(createArray(json('{\"a\":1}')), json('{\"a\":1}'))", 'true'],
+      ['@contains(createArray(1, 2), 1.0)', 'false'],
+      ['@contains(createArray(json(\'{"a":1}\')), json(\'{"a":1}\'))', 'true'],
       ["@contains(json('{\"Abc\":1}'), 'abc')", 'true'],
       // [doc] empty('') true, empty('abc') false; [engine] null is empty
       ["@empty('')", 'true'],
       ["@empty('abc')", 'false'],
-      ["@empty(null)", 'true'],
+      ['@empty(null)', 'true'],
       ["@empty(json('{}'))", 'true'],
       ["@empty(json('[]'))", 'true'],
       // [doc] first('hello') "h", first(createArray(0, 1, 2)) 0
       ["@first('hello')", js('h')],
-      ["@first(createArray(0, 1, 2))", '0'],
+      ['@first(createArray(0, 1, 2))', '0'],
       ["@first('')", js('')],
       // [doc] last('abcd') "d", last(createArray(0, 1, 2, 3)) 3
       ["@last('abcd')", js('d')],
-      ["@last(createArray(0, 1, 2, 3))", '3'],
+      ['@last(createArray(0, 1, 2, 3))', '3'],
       // [doc] intersection(createArray(1, 2, 3), createArray(101, 2, 1, 10), createArray(6, 8, 1, 2)) returns [1, 2]
       ['@intersection(createArray(1, 2, 3), createArray(101, 2, 1, 10), createArray(6, 8, 1, 2))', '[1,2]'],
       ['@intersection(createArray(1,2,2,3), createArray(2,3))', '[2,3]'],
-      ["@intersection(json('{\"a\":1,\"b\":2}'), json('{\"b\":2,\"a\":5}'))", '{"b":2}'],
+      ['@intersection(json(\'{"a":1,"b":2}\'), json(\'{"b":2,"a":5}\'))', '{"b":2}'],
       // [doc] union(createArray(1, 2, 3), createArray(1, 2, 10, 101)) returns [1, 2, 3, 10, 101]
       ['@union(createArray(1, 2, 3), createArray(1, 2, 10, 101))', '[1,2,3,10,101]'],
       ['@union(createArray(1,2,1), createArray(3,1))', '[1,2,3]'],
-      ["@union(json('{\"a\":1,\"b\":2}'), json('{\"B\":3}'))", '{"a":1,"b":2,"B":3}'],
+      ['@union(json(\'{"a":1,"b":2}\'), json(\'{"B":3}\'))', '{"a":1,"b":2,"B":3}'],
       // [doc] join(createArray('a', 'b', 'c'), '.') returns "a.b.c"; [engine] items as string() writes them
       ["@join(createArray('a', 'b', 'c'), '.')", js('a.b.c')],
       ["@join(createArray(1, 'a', true, null, 1.5), '|')", js('1|a|True||1.5')],
@@ -145,16 +145,16 @@ describe('collection functions', () => {
       ["@take('abc', 10)", js('abc')],
     ]);
     checkErrors([
-      ["@length(json('{\"a\":1}'))", /expects its first parameter to be a string or an array/],
+      ['@length(json(\'{"a":1}\'))', /expects its first parameter to be a string or an array/],
       ['@length(null)', /type 'Null'/],
       ['@skip(createArray(1,2,3), -1)', /non-negative/],
       ['@take(createArray(1), -1)', /non-negative/],
       ['@empty(0)', /type 'Integer'/],
-      ["@first(json('{\"a\":1}'))", /string or an array/],
+      ['@first(json(\'{"a":1}\'))', /string or an array/],
       ['@union(createArray(2,1))', /at least two/],
       ["@contains(null, 'a')", /type 'Null'/],
       ["@contains('abc', 1)", /second parameter to be a string/],
-      ["@union(createArray(1), json('{\"a\":1}'))", /an array/],
+      ['@union(createArray(1), json(\'{"a":1}\'))', /an array/],
     ]);
   });
 });
@@ -186,7 +186,7 @@ describe('logical functions', () => {
       ['@equals(1, 1.0)', 'true'],
       ["@equals('1', 1)", 'false'],
       ['@equals(createArray(1,2), createArray(1,2))', 'true'],
-      ["@equals(json('{\"a\":[1]}'), json('{\"a\":[1.0]}'))", 'false'],
+      ['@equals(json(\'{"a":[1]}\'), json(\'{"a":[1.0]}\'))', 'false'],
       ["@equals(null, json('null'))", 'true'],
       ["@equals('', null)", 'false'],
       // The reference says equals(true, 1) is true; the engine says false (a boolean is not a number).
@@ -256,14 +256,26 @@ describe('conversion functions', () => {
       // [doc] dataUri('hello') "data:text/plain;charset=utf-8;base64,aGVsbG8="; dataUriToString gives "hello"
       ["@dataUri('hello')", js('data:text/plain;charset=utf-8;base64,aGVsbG8=')],
       ["@dataUriToString('data:text/plain;charset=utf-8;base64,aGVsbG8=')", js('hello')],
-      ["@dataUriToBinary('data:text/plain;charset=utf-8;base64,aGVsbG8=')", '{"$content-type":"text/plain;charset=utf-8","$content":"aGVsbG8="}'],
-      ["@decodeDataUri('data:text/plain;charset=utf-8;base64,aGVsbG8=')", '{"$content-type":"text/plain;charset=utf-8","$content":"aGVsbG8="}'],
+      [
+        "@dataUriToBinary('data:text/plain;charset=utf-8;base64,aGVsbG8=')",
+        '{"$content-type":"text/plain;charset=utf-8","$content":"aGVsbG8="}',
+      ],
+      [
+        "@decodeDataUri('data:text/plain;charset=utf-8;base64,aGVsbG8=')",
+        '{"$content-type":"text/plain;charset=utf-8","$content":"aGVsbG8="}',
+      ],
       // [doc] uriComponent / encodeUriComponent('https://contoso.com') escape ':' and '/'; decoding gives it back
       ["@uriComponent('https://contoso.com')", js('https%3A%2F%2Fcontoso.com')],
-      ["@encodeUriComponent('https://contoso.com/a b?c=d&e=é~!*()''')", js('https%3A%2F%2Fcontoso.com%2Fa%20b%3Fc%3Dd%26e%3D%C3%A9~%21%2A%28%29%27')],
+      [
+        "@encodeUriComponent('https://contoso.com/a b?c=d&e=é~!*()''')",
+        js('https%3A%2F%2Fcontoso.com%2Fa%20b%3Fc%3Dd%26e%3D%C3%A9~%21%2A%28%29%27'),
+      ],
       ["@uriComponentToString('http%3A%2F%2Fcontoso.com')", js('http://contoso.com')],
       ["@decodeUriComponent('http%3A%2F%2Fcontoso.com')", js('http://contoso.com')],
-      ["@uriComponentToBinary('http%3A%2F%2Fcontoso.com')", '{"$content-type":"application/octet-stream","$content":"aHR0cDovL2NvbnRvc28uY29t"}'],
+      [
+        "@uriComponentToBinary('http%3A%2F%2Fcontoso.com')",
+        '{"$content-type":"application/octet-stream","$content":"aHR0cDovL2NvbnRvc28uY29t"}',
+      ],
       // [doc] float('10.333') returns 10.333; [engine] the invariant culture: ',' separates thousands
       ["@float('10.333')", '10.333'],
       ["@float('1,5')", '15.0'],
@@ -281,17 +293,17 @@ describe('conversion functions', () => {
       ['@int(2.0)', '2'],
       // [doc] json('[1, 2, 3]') returns [1, 2, 3]; json('{"fullName": "Sophia Owen"}') the object
       ["@json('[1, 2, 3]')", '[1,2,3]'],
-      ["@json('{\"fullName\": \"Sophia Owen\"}')", '{"fullName":"Sophia Owen"}'],
+      ['@json(\'{"fullName": "Sophia Owen"}\')', '{"fullName":"Sophia Owen"}'],
       // [engine] Newtonsoft's lenient reading: unquoted names, trailing commas; later duplicates win; '' is null
       ["@json('{a:1}')", '{"a":1}'],
       ["@json('[1,]')", '[1]'],
-      ["@json('{\"a\":1,\"a\":2}')", '{"a":2}'],
+      ['@json(\'{"a":1,"a":2}\')', '{"a":2}'],
       ["@json('')", 'null'],
       ["@json('1.5e3')", '1500.0'],
       ["@json('9223372036854775808')", '9223372036854775808'],
       // [doc] string(10) "10"; string of an object is its JSON; [engine] True / False, '' for null, floats as .NET
       ['@string(10)', js('10')],
-      ["@string(json('{\"name\": \"Sophie Owen\"}'))", js('{"name":"Sophie Owen"}')],
+      ['@string(json(\'{"name": "Sophie Owen"}\'))', js('{"name":"Sophie Owen"}')],
       ['@string(true)', js('True')],
       ['@string(null)', js('')],
       ['@string(1.0)', js('1')],
@@ -318,16 +330,33 @@ describe('conversion functions', () => {
   it('xml, json of xml, and xpath (the reference examples)', () => {
     check([
       // [doc] xml(json('{ "name": "Sophia Owen" }')) is the XML <name>Sophia Owen</name>
-      ["@base64ToString(xml(json('{ \"name\": \"Sophia Owen\" }')).$content)", js('<name>Sophia Owen</name>')],
-      ["@base64ToString(xml(json('{\"person\": {\"name\": \"Sophia Owen\", \"city\": \"Seattle\"}}')).$content)", js('<person><name>Sophia Owen</name><city>Seattle</city></person>')],
+      ['@base64ToString(xml(json(\'{ "name": "Sophia Owen" }\')).$content)', js('<name>Sophia Owen</name>')],
+      [
+        '@base64ToString(xml(json(\'{"person": {"name": "Sophia Owen", "city": "Seattle"}}\')).$content)',
+        js('<person><name>Sophia Owen</name><city>Seattle</city></person>'),
+      ],
       // [doc] json(xml(…)): attributes as "@name", the declaration as "?xml"
-      ["@json(xml('<?xml version=\"1.0\"?> <root> <person id=''1''> <name>Sophia Owen</name> <occupation>Engineer</occupation> </person> </root>'))",
-        '{"?xml":{"@version":"1.0"},"root":{"person":{"@id":"1","name":"Sophia Owen","occupation":"Engineer"}}}'],
+      [
+        "@json(xml('<?xml version=\"1.0\"?> <root> <person id=''1''> <name>Sophia Owen</name> <occupation>Engineer</occupation> </person> </root>'))",
+        '{"?xml":{"@version":"1.0"},"root":{"person":{"@id":"1","name":"Sophia Owen","occupation":"Engineer"}}}',
+      ],
       // [doc] xpath(…, 'sum(/produce/item/count)') returns 30
-      ["@xpath(xml('<produce><item><name>Gala</name><count>20</count></item><item><name>Honeycrisp</name><count>10</count></item></produce>'), 'sum(/produce/item/count)')", '30.0'],
+      [
+        "@xpath(xml('<produce><item><name>Gala</name><count>20</count></item><item><name>Honeycrisp</name><count>10</count></item></produce>'), 'sum(/produce/item/count)')",
+        '30.0',
+      ],
       // [doc] string(/*[name()="file"]/*[name()="location"]) returns "Paris"
-      ["@xpath(xml('<?xml version=\"1.0\"?> <file xmlns=\"http://contoso.com\"> <location>Paris</location> </file>'), 'string(/*[name()=\"file\"]/*[name()=\"location\"])')", js('Paris')],
-      ["@xpath(xml('<?xml version=\"1.0\"?> <file xmlns=\"http://contoso.com\"> <location>Paris</location> </file>'), 'string(/*[local-name()=\"file\" and namespace-uri()=\"http://contoso.com\"]/*[local-name()=\"location\"])')", js('Paris')],
+      [
+        '@xpath(xml(\'<?xml version="1.0"?> <file xmlns="http://contoso.com"> ' +
+          '<location>Paris</location> </file>\'), \'string(/*[name()="file"]/*[name()="location"])\')',
+        js('Paris'),
+      ],
+      [
+        '@xpath(xml(\'<?xml version="1.0"?> <file xmlns="http://contoso.com"> ' +
+          '<location>Paris</location> </file>\'), \'string(/*[local-name()="file" and ' +
+          'namespace-uri()="http://contoso.com"]/*[local-name()="location"])\')',
+        js('Paris'),
+      ],
       ["@xpath(xml('<a><b>1</b><b>2</b></a>'), 'count(/a/b)')", '2.0'],
       ["@xpath(xml('<a><b x=\"y\">1</b></a>'), '/a/b/@x')", js('y')],
       ["@xpath(xml('<a><b>1</b><b>2</b></a>'), 'string(/a/b[2])')", js('2')],
@@ -336,7 +365,7 @@ describe('conversion functions', () => {
     ]);
     checkErrors([
       ["@xml('<a><b></a>')", /does not match/],
-      ["@xml(json('{\"a\":1,\"b\":2}'))", /exactly one root property/],
+      ['@xml(json(\'{"a":1,"b":2}\'))', /exactly one root property/],
       ["@xpath(xml('<a/>'), 'bogus(')", /XPath/],
     ]);
   });
@@ -464,8 +493,14 @@ describe('date functions', () => {
   it('time zones: Windows ids, as the reference takes them', () => {
     check([
       // [doc] convertTimeZone('2018-01-01T08:00:00.0000000Z', 'UTC', 'Pacific Standard Time') "2018-01-01T00:00:00.0000000"
-      ["@convertTimeZone('2018-01-01T08:00:00.0000000Z', 'UTC', 'Pacific Standard Time')", js('2018-01-01T00:00:00.0000000')],
-      ["@convertTimeZone('2018-01-01T08:00:00.0000000Z', 'UTC', 'Pacific Standard Time', 'D')", js('Monday, January 1, 2018')],
+      [
+        "@convertTimeZone('2018-01-01T08:00:00.0000000Z', 'UTC', 'Pacific Standard Time')",
+        js('2018-01-01T00:00:00.0000000'),
+      ],
+      [
+        "@convertTimeZone('2018-01-01T08:00:00.0000000Z', 'UTC', 'Pacific Standard Time', 'D')",
+        js('Monday, January 1, 2018'),
+      ],
       // [doc] convertFromUtc('2018-01-01T08:00:00.0000000Z', 'Pacific Standard Time') (the reference prints "2018-01-01T00:00:00Z")
       ["@convertFromUtc('2018-01-01T08:00:00.0000000Z', 'Pacific Standard Time')", js('2018-01-01T00:00:00.0000000')],
       ["@convertFromUtc('2018-01-01T08:00:00.0000000Z', 'Pacific Standard Time', 'D')", js('Monday, January 1, 2018')],
@@ -515,8 +550,10 @@ describe('formatDateTime: .NET standard and custom format strings', () => {
       [`@formatDateTime(${t}, 'U')`, js('Thursday, March 15, 2018 1:05:09 PM')],
       [`@formatDateTime(${t}, 'Y')`, js('March 2018')],
       // custom specifiers, as .NET reads them (several letters of one kind are one specifier)
-      [`@formatDateTime(${t}, 'yyyy yy y yyyyy MMM MM M dddd ddd dd d hh h HH H mm m ss s tt t fff ffffff FFF K zz z g')`,
-        js('2018 18 18 02018 Mar 03 3 Thursday Thu 15 15 01 1 13 13 05 5 09 9 PM P 123 123456 123 Z +00 +0 A.D.')],
+      [
+        `@formatDateTime(${t}, 'yyyy yy y yyyyy MMM MM M dddd ddd dd d hh h HH H mm m ss s tt t fff ffffff FFF K zz z g')`,
+        js('2018 18 18 02018 Mar 03 3 Thursday Thu 15 15 01 1 13 13 05 5 09 9 PM P 123 123456 123 Z +00 +0 A.D.'),
+      ],
       [`@formatDateTime(${t}, 'd|D|f|F|g|G|M|O|R|s|t|T|u|U|Y')`, js('15|D|1|1|A.D.|G|3|O|R|9|P|T|u|U|Y')],
       ["@formatDateTime('2018-03-15T13:05:00.1000000Z', 'FFFFFFF|fffffff|F|f')", js('1|1000000|1|1')],
       // F drops trailing zeros, and the '.' before them when nothing is left
@@ -565,12 +602,19 @@ describe('strings, interpolation and escapes', () => {
     assert.equal(ev(' @'), js(' @'));
     assert.equal(ev('@@foo'), js('@foo'));
     // [doc] "@{pipeline().parameters.myNumber}" is the string 42; "Answer is: @@{…}" stays literal
-    const ctx = { ...FIXED_CONTEXT, pipeline: () => fromJson({ parameters: { myNumber: 42, myString: 'foo', flag: true, list: [1, 'a'], obj: { k: 1.5 } } }) };
+    const ctx = {
+      ...FIXED_CONTEXT,
+      pipeline: () =>
+        fromJson({ parameters: { myNumber: 42, myString: 'foo', flag: true, list: [1, 'a'], obj: { k: 1.5 } } }),
+    };
     assert.equal(ev('@pipeline().parameters.myNumber', ctx), '42');
     assert.equal(ev('@{pipeline().parameters.myNumber}', ctx), js('42'));
     assert.equal(ev('Answer is: @{pipeline().parameters.myNumber}', ctx), js('Answer is: 42'));
     assert.equal(ev("@concat('Answer is: ', string(pipeline().parameters.myNumber))", ctx), js('Answer is: 42'));
-    assert.equal(ev('Answer is: @@{pipeline().parameters.myNumber}', ctx), js('Answer is: @{pipeline().parameters.myNumber}'));
+    assert.equal(
+      ev('Answer is: @@{pipeline().parameters.myNumber}', ctx),
+      js('Answer is: @{pipeline().parameters.myNumber}'),
+    );
     assert.equal(ev('a@@{b}', ctx), js('a@{b}'));
     assert.equal(ev("a@@b@{'x'}", ctx), js('a@@bx'));
     // [engine] booleans True / False, null nothing, arrays and objects compact JSON, floats as .NET writes them
@@ -578,18 +622,30 @@ describe('strings, interpolation and escapes', () => {
     assert.equal(ev('x@{null}y', ctx), js('xy'));
     assert.equal(ev('@{pipeline().parameters.list} @{pipeline().parameters.obj}', ctx), js('[1,"a"] {"k":1.5}'));
     assert.equal(ev("@{createArray(true, 1.0, json('1.0'))}", ctx), js('[true,1.0,1.0]'));
-    assert.equal(ev('@{1.0}|@{1.5}|@{add(0.1, 0.2)}|@{mul(1e20, 10)}|@{div(1e-7, 1)}|@{div(1, 3.0)}', ctx), js('1|1.5|0.3|1E+21|1E-07|0.333333333333333'));
+    assert.equal(
+      ev('@{1.0}|@{1.5}|@{add(0.1, 0.2)}|@{mul(1e20, 10)}|@{div(1e-7, 1)}|@{div(1, 3.0)}', ctx),
+      js('1|1.5|0.3|1E+21|1E-07|0.333333333333333'),
+    );
     // [doc] the dynamic content editor's example: a JSON string with two interpolations
-    assert.equal(ev("{ \n  \"type\": \"@{if(equals(1, 2), 'Blob', 'Table' )}\",\n  \"name\": \"@{toUpper('myData')}\"\n}"), js('{ \n  "type": "Table",\n  "name": "MYDATA"\n}'));
+    assert.equal(
+      ev('{ \n  "type": "@{if(equals(1, 2), \'Blob\', \'Table\' )}",\n  "name": "@{toUpper(\'myData\')}"\n}'),
+      js('{ \n  "type": "Table",\n  "name": "MYDATA"\n}'),
+    );
     // [doc] escaping a quote: concat('Baba', '''s ', 'book store') is "Baba's book store"
     assert.equal(ev("@concat('Baba', '''s ', 'book store')"), js("Baba's book store"));
     // [doc] replacing a line feed through uriComponent
-    const lf = { ...FIXED_CONTEXT, variable: (n: string) => (n === 'companyName' ? 'Contoso-\nCorporation' : undefined) };
-    assert.equal(ev("@uriComponentToString(replace(uriComponent(variables('companyName')), '%0A', ''))", lf), js('Contoso-Corporation'));
+    const lf = {
+      ...FIXED_CONTEXT,
+      variable: (n: string) => (n === 'companyName' ? 'Contoso-\nCorporation' : undefined),
+    };
+    assert.equal(
+      ev("@uriComponentToString(replace(uriComponent(variables('companyName')), '%0A', ''))", lf),
+      js('Contoso-Corporation'),
+    );
   });
 
   it('member access and indexing: names ignore case, ?. and ?[ give null, errors say what is missing', () => {
-    const o = "json('{\"a\":{\"B\":[10,20]},\"n\":null,\"s\":\"x\"}')";
+    const o = 'json(\'{"a":{"B":[10,20]},"n":null,"s":"x"}\')';
     check([
       [`@${o}.A.b[1]`, '20'],
       [`@${o}['A']['b'][1]`, '20'],
@@ -608,7 +664,7 @@ describe('strings, interpolation and escapes', () => {
       [`@${o}.a.B[-1]`, /outside bounds/],
       [`@${o}.a.B[1.0]`, /arrays are indexed with an integer/],
       [`@${o}.a.B['1']`, /arrays are indexed with an integer/],
-      ["@json('{\"1\":\"x\"}')[1]", /objects are indexed with a property name/],
+      ['@json(\'{"1":"x"}\')[1]', /objects are indexed with a property name/],
       ['@createArray(1,2).length', /values of type 'Array'/],
     ]);
     // The expression text is in the message, as ADF writes it.
@@ -619,21 +675,35 @@ describe('strings, interpolation and escapes', () => {
 describe('unknown values', () => {
   const ctx = {
     ...FIXED_CONTEXT,
-    activity: (name: string) => (name === 'known' ? { value: fromJson({ output: { n: 2, s: 'x' } }) } : { value: fromJson({ output: new Unknown(`activity('${name}').output`) }) }),
+    activity: (name: string) =>
+      name === 'known'
+        ? { value: fromJson({ output: { n: 2, s: 'x' } }) }
+        : { value: fromJson({ output: new Unknown(`activity('${name}').output`) }) },
     pipeline: () => fromJson({ parameters: { p: '', table: 'DimUser' } }),
   };
 
   it('propagate through member access and functions, showing the source with known parts as values', () => {
     assert.equal(ev("@activity('lookup').output.firstRow.cdc", ctx), "‹activity('lookup').output.firstRow.cdc›");
-    assert.equal(ev("@addMinutes(activity('lookup').output.t, mul(-1, 60))", ctx), "‹addMinutes(activity('lookup').output.t, -60)›");
-    assert.equal(ev("@equals(activity('lookup').output.n, pipeline().parameters.table)", ctx), "‹equals(activity('lookup').output.n, 'DimUser')›");
+    assert.equal(
+      ev("@addMinutes(activity('lookup').output.t, mul(-1, 60))", ctx),
+      "‹addMinutes(activity('lookup').output.t, -60)›",
+    );
+    assert.equal(
+      ev("@equals(activity('lookup').output.n, pipeline().parameters.table)", ctx),
+      "‹equals(activity('lookup').output.n, 'DimUser')›",
+    );
     assert.equal(ev("@activity('lookup').output?.rows[0]", ctx), "‹activity('lookup').output?.rows[0]›");
   });
 
   it('interpolation and concat render them as visible placeholders inside the known text', () => {
-    assert.equal(ev("SELECT * FROM [@{pipeline().parameters.table}] WHERE c > '@{activity('lookup').output.firstRow.cdc}'", ctx),
-      "SELECT * FROM [DimUser] WHERE c > '‹activity('lookup').output.firstRow.cdc›'");
-    assert.equal(ev("@concat('WHERE c > ''', activity('lookup').output.w, '''')", ctx), "WHERE c > '‹activity('lookup').output.w›'");
+    assert.equal(
+      ev("SELECT * FROM [@{pipeline().parameters.table}] WHERE c > '@{activity('lookup').output.firstRow.cdc}'", ctx),
+      "SELECT * FROM [DimUser] WHERE c > '‹activity('lookup').output.firstRow.cdc›'",
+    );
+    assert.equal(
+      ev("@concat('WHERE c > ''', activity('lookup').output.w, '''')", ctx),
+      "WHERE c > '‹activity('lookup').output.w›'",
+    );
   });
 
   it('do not propagate where the result does not depend on them', () => {
@@ -641,7 +711,10 @@ describe('unknown values', () => {
     assert.equal(ev("@if(empty(pipeline().parameters.p), 'first', activity('lookup').output.x)", ctx), js('first'));
     assert.equal(ev("@if(activity('lookup').output.x, 'same', 'same')", ctx), js('same'));
     assert.equal(ev("@coalesce(pipeline().parameters.table, activity('lookup').output.x)", ctx), js('DimUser'));
-    assert.equal(ev("@coalesce(null, activity('lookup').output.x)", ctx), "‹coalesce(null, activity('lookup').output.x)›");
+    assert.equal(
+      ev("@coalesce(null, activity('lookup').output.x)", ctx),
+      "‹coalesce(null, activity('lookup').output.x)›",
+    );
     assert.equal(ev("@and(false, activity('lookup').output.x)", ctx), 'false');
     assert.equal(ev("@or(activity('lookup').output.x, true)", ctx), 'true');
     assert.equal(ev("@and(activity('lookup').output.x, true)", ctx), "‹and(activity('lookup').output.x, true)›");
@@ -651,10 +724,13 @@ describe('unknown values', () => {
   });
 
   it('an expression with nothing known in its context (every context function unknown)', () => {
-    assert.equal(ev("@concat(pipeline().parameters.x, '/', item().name, '/', variables('v'))", {}), "‹pipeline().parameters.x›/‹item().name›/‹variables('v')›");
+    assert.equal(
+      ev("@concat(pipeline().parameters.x, '/', item().name, '/', variables('v'))", {}),
+      "‹pipeline().parameters.x›/‹item().name›/‹variables('v')›",
+    );
     assert.equal(ev('@utcNow()', {}), '‹utcNow()›');
     assert.equal(ev('@trigger().outputs.windowStartTime', {}), '‹trigger().outputs.windowStartTime›');
-    assert.equal(ev("@dataset().folder", {}), '‹dataset().folder›');
+    assert.equal(ev('@dataset().folder', {}), '‹dataset().folder›');
   });
 });
 
@@ -664,9 +740,21 @@ describe('the evaluator never throws', () => {
     assert.ok(r.error);
     assert.match(r.error.message, /Unknown function 'nope'/);
     assert.deepEqual(r.error.span, { start: 13, end: 17 });
-    assert.match(ev("@item()", { ...FIXED_CONTEXT, item: () => undefined }), /item\(\) is the current element of a ForEach/);
-    assert.match(ev("@variables('nope')", { ...FIXED_CONTEXT, variable: () => undefined }), /The variable 'nope' is not declared/);
-    assert.match(ev("@activity('x').output", { ...FIXED_CONTEXT, activity: () => ({ error: "The output of activity 'x' can't be referenced" }) }), /can't be referenced/);
+    assert.match(
+      ev('@item()', { ...FIXED_CONTEXT, item: () => undefined }),
+      /item\(\) is the current element of a ForEach/,
+    );
+    assert.match(
+      ev("@variables('nope')", { ...FIXED_CONTEXT, variable: () => undefined }),
+      /The variable 'nope' is not declared/,
+    );
+    assert.match(
+      ev("@activity('x').output", {
+        ...FIXED_CONTEXT,
+        activity: () => ({ error: "The output of activity 'x' can't be referenced" }),
+      }),
+      /can't be referenced/,
+    );
     const e = evaluateExpression("add(1, 'x')");
     assert.ok(e.error);
     assert.deepEqual(e.error.span, { start: 0, end: 11 });
@@ -674,21 +762,34 @@ describe('the evaluator never throws', () => {
 
   it('bounds what expressions build: long strings and large arrays stop with an error', () => {
     const small = { ...FIXED_CONTEXT, limits: { maxStringLength: 1000, maxArrayLength: 50 } };
-    assert.match(ev("@concat(string(range(0, 400)), string(range(0, 400)))", small), /limit|longer/);
+    assert.match(ev('@concat(string(range(0, 400)), string(range(0, 400)))', small), /limit|longer/);
     assert.match(ev('@range(0, 51)', small), /limit of 50/);
-    assert.match(ev("@union(range(0, 30), range(30, 30))", small), /limit of 50/);
+    assert.match(ev('@union(range(0, 30), range(30, 30))', small), /limit of 50/);
     // deep nesting is refused by the parser, not a stack overflow
     const deep = `@${'concat('.repeat(300)}'x'${')'.repeat(300)}`;
     assert.match(ev(deep), /^error: /);
   });
 
   it('evaluates the strings of a JSON document, Expression objects included, and records which were expressions', () => {
-    const r = evaluateJson({
-      literal: 'plain', escaped: '@@at', expr: { value: '@add(1, 2)', type: 'Expression' }, list: ['@{toUpper(\'a\')}b', 3], bad: '@div(1, 0)',
-    }, FIXED_CONTEXT);
+    const r = evaluateJson(
+      {
+        literal: 'plain',
+        escaped: '@@at',
+        expr: { value: '@add(1, 2)', type: 'Expression' },
+        list: ["@{toUpper('a')}b", 3],
+        bad: '@div(1, 0)',
+      },
+      FIXED_CONTEXT,
+    );
     assert.equal(r.errors.length, 1);
     assert.deepEqual(r.errors[0]!.path, ['bad']);
-    assert.deepEqual(r.expressions.map(e => [e.path.join('.'), e.kind]), [['expr', 'expression'], ['list.0', 'interpolated']]);
+    assert.deepEqual(
+      r.expressions.map(e => [e.path.join('.'), e.kind]),
+      [
+        ['expr', 'expression'],
+        ['list.0', 'interpolated'],
+      ],
+    );
     const v = r.value as Map<string, unknown>;
     assert.equal(v.get('literal'), 'plain');
     assert.equal(v.get('escaped'), '@at');
@@ -697,8 +798,20 @@ describe('the evaluator never throws', () => {
   });
 
   it('covers every function of the catalogue', () => {
-    const context = new Set(['activity', 'dataset', 'item', 'linkedservice', 'pipeline', 'trigger', 'triggerbody', 'triggeroutputs', 'variables']);
-    const missing = ADF_FUNCTIONS.map(f => f.name).filter(n => !context.has(n.toLowerCase()) && !covered.has(n.toLowerCase()));
+    const context = new Set([
+      'activity',
+      'dataset',
+      'item',
+      'linkedservice',
+      'pipeline',
+      'trigger',
+      'triggerbody',
+      'triggeroutputs',
+      'variables',
+    ]);
+    const missing = ADF_FUNCTIONS.map(f => f.name).filter(
+      n => !context.has(n.toLowerCase()) && !covered.has(n.toLowerCase()),
+    );
     assert.deepEqual(missing, []);
   });
 });

@@ -52,7 +52,9 @@ export class FakeAzure {
   static location(d: DatasetUse | undefined): string | undefined {
     const loc = get(d?.properties, 'location');
     if (!(loc instanceof Map)) return undefined;
-    return [get(loc, 'fileSystem'), get(loc, 'folderPath'), get(loc, 'fileName')].map(x => (x === undefined ? '' : stringify(x))).join('/');
+    return [get(loc, 'fileSystem'), get(loc, 'folderPath'), get(loc, 'fileName')]
+      .map(x => (x === undefined ? '' : stringify(x)))
+      .join('/');
   }
 
   private sqlTable(sql: string): string | undefined {
@@ -72,14 +74,21 @@ export class FakeAzure {
       case 'lookup': {
         const at = FakeAzure.location(dataset) ?? '';
         const rows = this.files.get(at);
-        if (!rows) return { status: 'Failed', error: { message: `ErrorCode=UserErrorFileNotFound,'The file ${at} does not exist.'`, errorCode: '2200' } };
-        return { output: get(tp, 'firstRowOnly') === false ? { count: rows.length, value: rows } : { firstRow: rows[0] ?? {} } };
+        if (!rows)
+          return {
+            status: 'Failed',
+            error: { message: `ErrorCode=UserErrorFileNotFound,'The file ${at} does not exist.'`, errorCode: '2200' },
+          };
+        return {
+          output: get(tp, 'firstRowOnly') === false ? { count: rows.length, value: rows } : { firstRow: rows[0] ?? {} },
+        };
       }
       case 'script': {
         const scripts = get(tp, 'scripts');
         const sql = Array.isArray(scripts) ? stringify(get(scripts[0], 'text') ?? '') : '';
         const table = this.tables.get(this.sqlTable(sql) ?? '');
-        if (!table) return { status: 'Failed', error: { message: `Invalid object name in: ${sql}`, errorCode: '2011' } };
+        if (!table)
+          return { status: 'Failed', error: { message: `Invalid object name in: ${sql}`, errorCode: '2011' } };
         const alias = /\bAS\s+\[?(\w+)\]?/i.exec(sql)?.[1] ?? 'value';
         return { output: { resultSetCount: 1, resultSets: [{ rowCount: 1, rows: [{ [alias]: table.max }] }] } };
       }
@@ -90,13 +99,21 @@ export class FakeAzure {
         const literal = literalSelect(sql);
         if (literal) {
           const row: Record<string, JsonLike> = {};
-          for (const c of literal) row[c.column] = c.value.startsWith("'") ? c.value.slice(1, -1).replace(/''/g, "'") : c.value;
+          for (const c of literal)
+            row[c.column] = c.value.startsWith("'") ? c.value.slice(1, -1).replace(/''/g, "'") : c.value;
           this.files.set(at, [row]);
           return { output: { rowsRead: 1, rowsCopied: 1 } };
         }
         const key = this.sqlTable(sql) ?? '';
         this.queries.push({ table: key, sql, path: call.path });
-        if (this.failCopyFrom.has(key)) return { status: 'Failed', error: { message: `Failure happened on 'Source' side reading ${key}: the connection was reset.`, errorCode: '2200' } };
+        if (this.failCopyFrom.has(key))
+          return {
+            status: 'Failed',
+            error: {
+              message: `Failure happened on 'Source' side reading ${key}: the connection was reset.`,
+              errorCode: '2200',
+            },
+          };
         const table = this.tables.get(key);
         if (!table) return { status: 'Failed', error: { message: `Invalid object name '${key}'.`, errorCode: '2200' } };
         this.parquet.set(at, table.rows);
@@ -111,7 +128,13 @@ export class FakeAzure {
         const notebook = stringify(get(tp, 'notebookPath') ?? '');
         this.notebooks.push({ path: notebook, activity: call.activity });
         if (this.failNotebookOf.has((notebook.split('/').pop() ?? '').toLowerCase())) {
-          return { status: 'Failed', error: { message: `Notebook ${notebook} failed: AnalysisException: [DELTA_FAILED_TO_MERGE_FIELDS] Failed to merge fields.`, errorCode: '3204' } };
+          return {
+            status: 'Failed',
+            error: {
+              message: `Notebook ${notebook} failed: AnalysisException: [DELTA_FAILED_TO_MERGE_FIELDS] Failed to merge fields.`,
+              errorCode: '3204',
+            },
+          };
         }
         return { output: { runPageUrl: 'https://adb.example/run/1' } };
       }

@@ -60,13 +60,16 @@ describe('the real-world factories', () => {
         if (parsed.kind === 'literal' || parsed.problems.length) continue;
         expressions++;
         const r = evaluateAdfString(s, {}, parsed);
-        if (r.error?.internal) internal.push(`${path.relative(REAL_WORLD_ADF, file)}: ${s.slice(0, 120)}: ${r.error.message}`);
+        if (r.error?.internal)
+          internal.push(`${path.relative(REAL_WORLD_ADF, file)}: ${s.slice(0, 120)}: ${r.error.message}`);
         else if (r.error) errors++;
       }
     }
     assert.deepEqual(internal, []);
     assert.ok(expressions > 1000, `${expressions} expressions evaluated`);
-    t.diagnostic(`${expressions} expressions, ${errors} evaluation errors (a wrong type or a literal that is not what a function takes)`);
+    t.diagnostic(
+      `${expressions} expressions, ${errors} evaluation errors (a wrong type or a literal that is not what a function takes)`,
+    );
   });
 
   it('run every pipeline with default outcomes, bounded, without an exception', async t => {
@@ -80,10 +83,15 @@ describe('the real-world factories', () => {
       const factory = factoryFromFolder(r.factory);
       for (const name of r.factory.artifacts.get('pipeline')?.keys() ?? []) {
         pipelines++;
-        const result = runPipeline(factory, name, { now: '2024-01-01T00:00:00Z', limits: { maxActivityRuns: 2000, maxUntilIterations: 5 } });
+        const result = runPipeline(factory, name, {
+          now: '2024-01-01T00:00:00Z',
+          limits: { maxActivityRuns: 2000, maxUntilIterations: 5 },
+        });
         assert.ok(result.status === 'Succeeded' || result.status === 'Failed');
         assert.notEqual(result.error?.errorCode, 'DryRunInternalError', `${name}: ${result.error?.message}`);
-        for (const run of result.runs) for (const e of run.evaluationErrors) assert.ok(!e.error.internal, `${name} > ${run.path}: ${e.error.message}`);
+        for (const run of result.runs)
+          for (const e of run.evaluationErrors)
+            assert.ok(!e.error.internal, `${name} > ${run.path}: ${e.error.message}`);
       }
     }
     assert.ok(pipelines > 20, `${pipelines} pipelines run`);

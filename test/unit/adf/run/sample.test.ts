@@ -22,8 +22,12 @@ import { FakeAzure, firstValue } from './fakeAzure';
 
 /** The incremental copy of DimUser, as the generator writes it today (first run, then the next). */
 const EXPECTED_SQL = {
-  first: "SELECT * FROM [dbo].[DimUser] WHERE [updated_at] >= CAST('1899-12-31T23:00:00.0000000' AS datetime2(7)) AND [updated_at] <= CAST('2026-12-31T12:00:00.0000000' AS datetime2(7))",
-  next: "SELECT * FROM [dbo].[DimUser] WHERE [updated_at] >= CAST('2026-12-31T11:00:00.0000000' AS datetime2(7)) AND [updated_at] <= CAST('2027-01-15T08:30:00.0000000' AS datetime2(7))",
+  first:
+    "SELECT * FROM [dbo].[DimUser] WHERE [updated_at] >= CAST('1899-12-31T23:00:00.0000000' AS " +
+    "datetime2(7)) AND [updated_at] <= CAST('2026-12-31T12:00:00.0000000' AS datetime2(7))",
+  next:
+    "SELECT * FROM [dbo].[DimUser] WHERE [updated_at] >= CAST('2026-12-31T11:00:00.0000000' AS " +
+    "datetime2(7)) AND [updated_at] <= CAST('2027-01-15T08:30:00.0000000' AS datetime2(7))",
 };
 
 /**
@@ -35,12 +39,20 @@ const NEXT = { now: '2027-01-16T02:00:00Z', max: '2027-01-15T08:30:00' };
 
 type Obj = Record<string, unknown>;
 
-interface LoopTable { schema: string; table: string; cdc: string }
+interface LoopTable {
+  schema: string;
+  table: string;
+  cdc: string;
+}
 
 /** The tables a pipeline loops over: the items of its array parameters that name a table. */
 function loopTables(factory: RunFactory, pipeline: string): LoopTable[] {
-  const params = ((factory.pipeline(pipeline)?.properties as Obj).parameters ?? {}) as Record<string, { defaultValue?: unknown }>;
-  return Object.values(params).flatMap(p => (Array.isArray(p.defaultValue) ? p.defaultValue : []))
+  const params = ((factory.pipeline(pipeline)?.properties as Obj).parameters ?? {}) as Record<
+    string,
+    { defaultValue?: unknown }
+  >;
+  return Object.values(params)
+    .flatMap(p => (Array.isArray(p.defaultValue) ? p.defaultValue : []))
     .filter((i): i is Obj => !!i && typeof i === 'object' && typeof (i as Obj).table === 'string')
     .map(i => ({ schema: String(i.schema ?? 'dbo'), table: String(i.table), cdc: String(i.cdc_col ?? '') }));
 }
@@ -56,10 +68,13 @@ function scheduled(factory: RunFactory): string {
   throw new Error('no schedule trigger');
 }
 
-const sameInstant = (a: string | undefined, b: string) => a !== undefined && parseTimestamp(a).ticks === parseTimestamp(b).ticks;
+const sameInstant = (a: string | undefined, b: string) =>
+  a !== undefined && parseTimestamp(a).ticks === parseTimestamp(b).ticks;
 
 function watermarkOf(azure: FakeAzure, table: string): string | undefined {
-  const files = [...azure.files.entries()].filter(([at]) => at.split('/').some(part => part.toLowerCase().startsWith(table.toLowerCase())));
+  const files = [...azure.files.entries()].filter(([at]) =>
+    at.split('/').some(part => part.toLowerCase().startsWith(table.toLowerCase())),
+  );
   return files.length === 1 ? firstValue(files[0]![1][0]) : undefined;
 }
 
@@ -70,11 +85,15 @@ function assertCopiedEveryTable(azure: FakeAzure, tables: LoopTable[], except: s
     const sql = qs[0]!.sql;
     assert.ok(!sql.includes('‹'), `${t.table}: the query is fully known: ${sql}`);
     assert.ok(sql.includes(`[${t.cdc}]`), `${t.table}: filters on its CDC column: ${sql}`);
-    if (!except.includes(t.table)) assert.ok(azure.notebooks.some(n => n.path.endsWith(`/${t.table}`)), `${t.table}: its silver notebook ran`);
+    if (!except.includes(t.table))
+      assert.ok(
+        azure.notebooks.some(n => n.path.endsWith(`/${t.table}`)),
+        `${t.table}: its silver notebook ran`,
+      );
   }
 }
 
-describe('the Spotify sample\'s ingestion pipeline, run', () => {
+describe("the Spotify sample's ingestion pipeline, run", () => {
   let factory: RunFactory;
   let pipeline: string;
   let tables: LoopTable[];
@@ -96,7 +115,10 @@ describe('the Spotify sample\'s ingestion pipeline, run', () => {
   const go = (azure: FakeAzure, options: { now?: string; window?: string } = {}): PipelineRunResult => {
     azure.reset();
     return dryRun({
-      factory, pipeline, outcomes: { outcome: azure.outcome, unused: () => [] }, now: options.now ?? FIRST.now,
+      factory,
+      pipeline,
+      outcomes: { outcome: azure.outcome, unused: () => [] },
+      now: options.now ?? FIRST.now,
       ...(options.window ? { window: parseWindow(options.window) } : {}),
     }).result;
   };
@@ -107,9 +129,16 @@ describe('the Spotify sample\'s ingestion pipeline, run', () => {
     assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
     assert.equal(r.evaluationErrors, 0);
     assertCopiedEveryTable(azure, tables);
-    for (const t of tables) assert.ok(sameInstant(watermarkOf(azure, t.table), FIRST.max), `${t.table}: watermark ${watermarkOf(azure, t.table)}`);
+    for (const t of tables)
+      assert.ok(
+        sameInstant(watermarkOf(azure, t.table), FIRST.max),
+        `${t.table}: watermark ${watermarkOf(azure, t.table)}`,
+      );
     assert.equal(azure.queries.find(q => q.table === 'dbo.dimuser')?.sql, EXPECTED_SQL.first);
-    assert.ok(azure.posts.some(p => JSON.stringify(p.body).includes('Succeeded')), 'a success alert is posted');
+    assert.ok(
+      azure.posts.some(p => JSON.stringify(p.body).includes('Succeeded')),
+      'a success alert is posted',
+    );
   });
 
   it('incremental run: copies from the recorded watermark up to the new MAX', () => {
@@ -119,7 +148,8 @@ describe('the Spotify sample\'s ingestion pipeline, run', () => {
     const r = go(azure, { now: NEXT.now });
     assert.equal(r.status, 'Succeeded');
     assertCopiedEveryTable(azure, tables);
-    for (const t of tables) assert.ok(sameInstant(watermarkOf(azure, t.table), NEXT.max), `${t.table}: watermark advanced`);
+    for (const t of tables)
+      assert.ok(sameInstant(watermarkOf(azure, t.table), NEXT.max), `${t.table}: watermark advanced`);
     assert.equal(azure.queries.find(q => q.table === 'dbo.dimuser')?.sql, EXPECTED_SQL.next);
   });
 
@@ -133,19 +163,26 @@ describe('the Spotify sample\'s ingestion pipeline, run', () => {
     assert.equal(r.status, 'Failed');
     assert.match(r.error!.message, /connection was reset/);
     assertCopiedEveryTable(azure, tables, [failing.table]);
-    assert.ok(!azure.notebooks.some(n => n.path.endsWith(`/${failing.table}`)), 'no silver notebook for the failed table');
+    assert.ok(
+      !azure.notebooks.some(n => n.path.endsWith(`/${failing.table}`)),
+      'no silver notebook for the failed table',
+    );
     assert.ok(sameInstant(watermarkOf(azure, failing.table), FIRST.max), 'its watermark stays');
     for (const t of tables.filter(x => x !== failing)) assert.ok(sameInstant(watermarkOf(azure, t.table), NEXT.max));
     const alert = azure.posts.find(p => JSON.stringify(p.body).includes('Failed'));
-    assert.ok(alert && JSON.stringify(alert.body).includes('connection was reset'), 'the failure alert carries the error');
+    assert.ok(
+      alert && JSON.stringify(alert.body).includes('connection was reset'),
+      'the failure alert carries the error',
+    );
   });
 
-  it('a backfill window: the tumbling window trigger\'s parameters bound the copies of the tables with a backfill date', () => {
+  it("a backfill window: the tumbling window trigger's parameters bound the copies of the tables with a backfill date", () => {
     const azure = fresh();
     const r = go(azure, { window: '2024-01-01/2024-01-02' });
     assert.equal(r.status, 'Succeeded');
     assert.ok(azure.queries.length >= 1);
-    for (const q of azure.queries) assert.match(q.sql, /'2024-01-01T00:00:00\.0000000'.*'2024-01-02T00:00:00\.0000000'/, q.sql);
+    for (const q of azure.queries)
+      assert.match(q.sql, /'2024-01-01T00:00:00\.0000000'.*'2024-01-02T00:00:00\.0000000'/, q.sql);
   });
 
   const alerts = (azure: FakeAzure) => azure.posts.filter(p => p.url === azure.alertUrl).map(p => p.body as Obj);
@@ -162,11 +199,21 @@ describe('the Spotify sample\'s ingestion pipeline, run', () => {
     assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
     for (const t of tables) {
       assert.ok(sameInstant(watermarkOf(azure, t.table), FIRST.max), `${t.table}: watermark unchanged`);
-      assert.ok(silverRan(azure, t.table), `${t.table}: silver runs with nothing new (a failed earlier run's files get through)`);
+      assert.ok(
+        silverRan(azure, t.table),
+        `${t.table}: silver runs with nothing new (a failed earlier run's files get through)`,
+      );
     }
-    assert.equal([...azure.parquet.values()].filter(rows => rows === 0).length, 0, 'no empty Parquet file is left in bronze');
+    assert.equal(
+      [...azure.parquet.values()].filter(rows => rows === 0).length,
+      0,
+      'no empty Parquet file is left in bronze',
+    );
     assert.equal(azure.goldStarts, 1, 'gold is updated once');
-    assert.deepEqual(alerts(azure).map(a => a.status), ['Succeeded']);
+    assert.deepEqual(
+      alerts(azure).map(a => a.status),
+      ['Succeeded'],
+    );
   });
 
   it('a source table with no rows (MAX is NULL): nothing is recorded, the run succeeds, and the first rows are copied when they come', () => {
@@ -178,79 +225,118 @@ describe('the Spotify sample\'s ingestion pipeline, run', () => {
     next(azure, NEXT.max, 3);
     const r2 = go(azure, { now: NEXT.now });
     assert.equal(r2.status, 'Succeeded');
-    for (const t of tables) assert.ok(sameInstant(watermarkOf(azure, t.table), NEXT.max), `${t.table}: watermark recorded once rows exist`);
+    for (const t of tables)
+      assert.ok(sameInstant(watermarkOf(azure, t.table), NEXT.max), `${t.table}: watermark recorded once rows exist`);
   });
 
-  it('a failing silver notebook: the run fails, gold is not updated, the failure alert carries the error and the seed\'s pipeline_runId; the copy\'s watermark still moves (the rows are in bronze) and the next run retries silver', () => {
-    const azure = fresh();
-    go(azure);
-    next(azure);
-    const failing = tables[0]!;
-    azure.failNotebookOf.add(failing.table.toLowerCase());
-    const r = go(azure, { now: NEXT.now });
-    assert.equal(r.status, 'Failed');
-    assert.equal(azure.goldStarts, 0, 'gold does not build from stale silver');
-    const sent = alerts(azure);
-    assert.equal(sent.length, 1, 'one alert');
-    assert.equal(sent[0]!.status, 'Failed');
-    assert.match(JSON.stringify(sent[0]), /DELTA_FAILED_TO_MERGE_FIELDS/, 'the alert carries the error');
-    assert.ok('pipeline_runId' in sent[0]!, 'the field the seed\'s Logic App reads');
-    assert.ok(sameInstant(watermarkOf(azure, failing.table), NEXT.max), 'the copied rows are safely in bronze');
-    // Recovery: nothing new to copy, silver runs again and takes the files it missed.
-    azure.failNotebookOf.clear();
-    const r2 = go(azure, { now: '2027-01-17T02:00:00Z' });
-    assert.equal(r2.status, 'Succeeded');
-    assert.ok(silverRan(azure, failing.table));
-    assert.equal(azure.goldStarts, 1);
-  });
+  it(
+    'a failing silver notebook: the run fails, gold is not updated, the failure alert carries ' +
+      "the error and the seed's pipeline_runId; the copy's watermark still moves (the rows are " +
+      'in bronze) and the next run retries silver',
+    () => {
+      const azure = fresh();
+      go(azure);
+      next(azure);
+      const failing = tables[0]!;
+      azure.failNotebookOf.add(failing.table.toLowerCase());
+      const r = go(azure, { now: NEXT.now });
+      assert.equal(r.status, 'Failed');
+      assert.equal(azure.goldStarts, 0, 'gold does not build from stale silver');
+      const sent = alerts(azure);
+      assert.equal(sent.length, 1, 'one alert');
+      assert.equal(sent[0]!.status, 'Failed');
+      assert.match(JSON.stringify(sent[0]), /DELTA_FAILED_TO_MERGE_FIELDS/, 'the alert carries the error');
+      assert.ok('pipeline_runId' in sent[0]!, "the field the seed's Logic App reads");
+      assert.ok(sameInstant(watermarkOf(azure, failing.table), NEXT.max), 'the copied rows are safely in bronze');
+      // Recovery: nothing new to copy, silver runs again and takes the files it missed.
+      azure.failNotebookOf.clear();
+      const r2 = go(azure, { now: '2027-01-17T02:00:00Z' });
+      assert.equal(r2.status, 'Succeeded');
+      assert.ok(silverRan(azure, failing.table));
+      assert.equal(azure.goldStarts, 1);
+    },
+  );
 
   it('a failing gold update fails the run and sends the failure alert', () => {
     const azure = fresh();
     azure.goldState = 'FAILED';
     const r = go(azure);
     assert.equal(r.status, 'Failed');
-    assert.deepEqual(alerts(azure).map(a => a.status), ['Failed']);
+    assert.deepEqual(
+      alerts(azure).map(a => a.status),
+      ['Failed'],
+    );
   });
 
-  it('a backfill window after scheduled runs (an overlapping window): bounded by the window, never writes a watermark, so the scheduled run\'s advance stands (finding 6)', () => {
-    const azure = fresh();
-    go(azure);
-    next(azure);
-    go(azure, { now: NEXT.now });
-    const before = new Map(tables.map(t => [t.table, watermarkOf(azure, t.table)]));
-    // Rows arrived since the scheduled run: a window run that recorded the source's MAX would
-    // make the next scheduled run skip them; one that wrote back what it read at its start would
-    // revert a scheduled run's advance. It writes nothing.
-    next(azure, '2027-01-16T02:30:00');
-    const r = go(azure, { window: '2026-12-06T00:00:00Z/2026-12-07T00:00:00Z', now: '2027-01-16T03:00:00Z' });
-    assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
-    const writes = r.runs.filter(run => run.type === 'Copy' && /watermark/i.test(run.name) && run.status === 'Succeeded');
-    assert.deepEqual(writes.map(w => w.path), [], 'a window run writes no watermark');
-    assert.ok(azure.queries.length >= 1, 'the tables with a backfill date are copied');
-    for (const q of azure.queries) {
-      assert.match(q.sql, />= CAST\('2026-12-06T00:00:00\.0000000' AS datetime2\(7\)\) AND \[\w+\] < CAST\('2026-12-07T00:00:00\.0000000' AS datetime2\(7\)\)/, `start inclusive, end exclusive: ${q.sql}`);
-    }
-    for (const t of tables) assert.equal(watermarkOf(azure, t.table), before.get(t.table), `${t.table}: the watermark is not touched`);
-    for (const q of azure.queries) assert.ok(silverRan(azure, tables.find(t => q.table === `${t.schema}.${t.table}`.toLowerCase())!.table), 'silver takes the window\'s files');
-  });
+  it(
+    'a backfill window after scheduled runs (an overlapping window): bounded by the window, ' +
+      "never writes a watermark, so the scheduled run's advance stands (finding 6)",
+    () => {
+      const azure = fresh();
+      go(azure);
+      next(azure);
+      go(azure, { now: NEXT.now });
+      const before = new Map(tables.map(t => [t.table, watermarkOf(azure, t.table)]));
+      // Rows arrived since the scheduled run: a window run that recorded the source's MAX would
+      // make the next scheduled run skip them; one that wrote back what it read at its start would
+      // revert a scheduled run's advance. It writes nothing.
+      next(azure, '2027-01-16T02:30:00');
+      const r = go(azure, { window: '2026-12-06T00:00:00Z/2026-12-07T00:00:00Z', now: '2027-01-16T03:00:00Z' });
+      assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
+      const writes = r.runs.filter(
+        run => run.type === 'Copy' && /watermark/i.test(run.name) && run.status === 'Succeeded',
+      );
+      assert.deepEqual(
+        writes.map(w => w.path),
+        [],
+        'a window run writes no watermark',
+      );
+      assert.ok(azure.queries.length >= 1, 'the tables with a backfill date are copied');
+      for (const q of azure.queries) {
+        assert.match(
+          q.sql,
+          />= CAST\('2026-12-06T00:00:00\.0000000' AS datetime2\(7\)\) AND \[\w+\] < CAST\('2026-12-07T00:00:00\.0000000' AS datetime2\(7\)\)/,
+          `start inclusive, end exclusive: ${q.sql}`,
+        );
+      }
+      for (const t of tables)
+        assert.equal(watermarkOf(azure, t.table), before.get(t.table), `${t.table}: the watermark is not touched`);
+      for (const q of azure.queries)
+        assert.ok(
+          silverRan(azure, tables.find(t => q.table === `${t.schema}.${t.table}`.toLowerCase())!.table),
+          "silver takes the window's files",
+        );
+    },
+  );
 
-  it('a late row: each run re-reads from the watermark minus the table\'s overlap, so a row committed late with an older timestamp is copied (finding 3)', () => {
-    const azure = fresh();
-    go(azure);
-    next(azure);
-    go(azure, { now: NEXT.now });
-    const sql = azure.queries.find(q => q.table === 'dbo.dimuser')!.sql;
-    // The previous watermark was 2026-12-31T12:00; a row stamped 11:30 but committed after that run is in range.
-    const lower = /\[updated_at\] >= CAST\('([^']+)'/.exec(sql)![1]!;
-    assert.ok(lower <= '2026-12-31T11:30:00', `re-read from ${lower}`);
-    assert.match(sql, /\[updated_at\] >= /, 'the lower bound is inclusive: a row exactly at the watermark is not dropped');
-  });
+  it(
+    "a late row: each run re-reads from the watermark minus the table's overlap, so a row " +
+      'committed late with an older timestamp is copied (finding 3)',
+    () => {
+      const azure = fresh();
+      go(azure);
+      next(azure);
+      go(azure, { now: NEXT.now });
+      const sql = azure.queries.find(q => q.table === 'dbo.dimuser')!.sql;
+      // The previous watermark was 2026-12-31T12:00; a row stamped 11:30 but committed after that run is in range.
+      const lower = /\[updated_at\] >= CAST\('([^']+)'/.exec(sql)![1]!;
+      assert.ok(lower <= '2026-12-31T11:30:00', `re-read from ${lower}`);
+      assert.match(
+        sql,
+        /\[updated_at\] >= /,
+        'the lower bound is inclusive: a row exactly at the watermark is not dropped',
+      );
+    },
+  );
 
   it('without outcomes, the dry run shows every query with its unknown parts as placeholders', () => {
     const d = dryRun({ factory, pipeline, now: FIRST.now });
     const text = renderDryRunText(d);
     assert.equal(d.result.status, 'Succeeded');
-    assert.match(text, /SELECT \* FROM \[dbo\]\.\[DimUser\] WHERE \[updated_at\] .*‹.*activity\('read_watermark'\)\.output\.firstRow\.cdc/);
+    assert.match(
+      text,
+      /SELECT \* FROM \[dbo\]\.\[DimUser\] WHERE \[updated_at\] .*‹.*activity\('read_watermark'\)\.output\.firstRow\.cdc/,
+    );
   });
 });
 
@@ -286,7 +372,12 @@ sources:
     const { snapshot } = await loadProject(project);
     const { artifacts } = generateAdfArtifacts(snapshot.metadata);
     const of = (kind: string) => artifacts.filter(a => a.kind === kind).map(a => a.value);
-    factory = factoryFromJson({ pipelines: of('pipeline'), datasets: of('dataset'), triggers: of('trigger'), linkedServices: of('linkedService') });
+    factory = factoryFromJson({
+      pipelines: of('pipeline'),
+      datasets: of('dataset'),
+      triggers: of('trigger'),
+      linkedServices: of('linkedService'),
+    });
     orchestrator = scheduled(factory);
   });
 
@@ -294,9 +385,12 @@ sources:
     azure.reset();
     return runPipeline(factory, orchestrator, { now: '2024-06-01T13:00:00Z', outcome: azure.outcome });
   };
-  const setUp = () => new FakeAzure().table('dbo', 'Customer', { rows: 5, max: '2024-06-01T10:00:00' }).table('dbo', 'Orders', { rows: 7, max: '2024-06-01T11:00:00' });
+  const setUp = () =>
+    new FakeAzure()
+      .table('dbo', 'Customer', { rows: 5, max: '2024-06-01T10:00:00' })
+      .table('dbo', 'Orders', { rows: 7, max: '2024-06-01T11:00:00' });
 
-  it('runs each system\'s pipeline (Execute Pipeline, waiting) and copies every table', () => {
+  it("runs each system's pipeline (Execute Pipeline, waiting) and copies every table", () => {
     const azure = setUp();
     const r = go(azure);
     assert.equal(r.status, 'Succeeded', renderDryRunText({ result: r, notes: [] }));
