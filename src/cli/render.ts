@@ -2,15 +2,13 @@
 // `lakehouse render-template` (one template, one JSON context, to stdout).
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { compareDiagnostics } from '../core/diagnostics/diagnostic';
 import { NodeFileHost } from '../core/project/nodeFileHost';
 import { loadProjectAt, UserError } from '../core/project/loadProject';
 import { findBuiltinTemplatesDir } from '../core/rendering/builtinTemplates';
-import { UnknownEnvironmentError, selectEnvironment } from '../core/rendering/context';
-import { planRenders, type RenderJob } from '../core/rendering/plan';
+import type { RenderJob } from '../core/rendering/plan';
+import { planProjectRenders } from '../core/rendering/projectRenders';
 import {
   checkOutputs,
-  containJobs,
   createJobRenderer,
   findWorkerScript,
   readFileIfExists,
@@ -61,38 +59,33 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
     allowedFolders: allowedFolders(values, io.cwd),
   });
   const baseDir = path.dirname(snapshot.rootFile);
-  const errors = [...snapshot.diagnostics.values()]
-    .flat()
-    .filter(d => d.severity === 'error')
-    .sort(compareDiagnostics);
-  if (errors.length) {
-    io.stderr(
-      `${toText(errors, baseDir, io.color)}\n\nlakehouse: the project has ${errors.length} ` +
-        `error(s); templates render from valid metadata only. Fix them first (lakehouse ` +
-        `validate).\n`,
-    );
-    return 1;
-  }
   const builtinTemplatesDir = findBuiltinTemplatesDir();
   if (!builtinTemplatesDir)
     throw new UserError(
       'The built-in templates folder (templates/) is missing from this installation; reinstall Lakehouse Workbench.',
     );
-  let jobs: RenderJob[];
-  let environmentName: string;
-  try {
-    environmentName = selectEnvironment(snapshot.metadata, environment).name;
-    jobs = planRenders(snapshot, { builtinTemplatesDir, ...(environment !== undefined ? { environment } : {}) });
-  } catch (e) {
-    if (e instanceof UnknownEnvironmentError) throw new UserError(e.message);
-    throw e;
-  }
   const rel = (file: string) => relative(baseDir, file);
   // The last line before anything is read or written: every output inside the project, on the real paths.
   const containment = new Containment(snapshot.roots, file => host.realPath(file));
-  const contained = await containJobs(jobs, containment, rel);
+  const planned = await planProjectRenders(snapshot, {
+    builtinTemplatesDir,
+    containment,
+    shown: rel,
+    ...(environment !== undefined ? { environment } : {}),
+  });
+  if (!planned.ok && planned.reason === 'metadata-errors') {
+    io.stderr(
+      `${toText(planned.errors, baseDir, io.color)}\n\nlakehouse: the project has ${planned.errors.length} ` +
+        `error(s); templates render from valid metadata only. Fix them first (lakehouse ` +
+        `validate).\n`,
+    );
+    return 1;
+  }
+  if (!planned.ok) throw new UserError(planned.message);
+  const environmentName = planned.environment;
+  const contained = planned;
   for (const { job, reason } of contained.refused) io.stderr(`lakehouse: not rendering ${label(job)}: ${reason}\n`);
-  jobs = contained.allowed;
+  const jobs: RenderJob[] = planned.jobs;
 
   let verifyFailed = false;
   let verifyJson: unknown;
@@ -156,6 +149,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
           },
         }
       : {}),
+    ...(c.writeError ? { writeError: c.writeError } : {}),
   });
   if (check) {
     const stale = checks.filter(c => c.status === 'out-of-date' || c.status === 'missing');
@@ -187,6 +181,8 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
     );
   } else {
     for (const c of report.written) io.stdout(`wrote ${rel(c.job.outputFile)}\n`);
+    for (const c of report.failed)
+      if (c.writeError) io.stderr(`lakehouse: not written: ${rel(c.job.outputFile)}: ${c.writeError}\n`);
     io.stdout(
       `${report.written.length} written, ${report.unchanged.length} ` +
         `unchanged${report.failed.length ? `, ${report.failed.length} failed (not written)` : ''} ` +

@@ -15,10 +15,3 @@ export async function requireTrust(action: string, why = 'templates are code fro
     });
   return false;
 }
-
-/** Folders outside a project that its files may name: the user's own setting, ignored in Restricted Mode. */
-export function allowedFolders(): string[] {
-  if (!vscode.workspace.isTrusted) return [];
-  const folders = vscode.workspace.getConfiguration('lakehouse').get<unknown>('security.allowedFolders', []);
-  return Array.isArray(folders) ? folders.filter((f): f is string => typeof f === 'string' && f.trim() !== '') : [];
-}

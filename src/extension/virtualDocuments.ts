@@ -16,3 +16,22 @@ export function specOfUri<T>(uri: vscode.Uri): T | undefined {
     return undefined;
   }
 }
+
+/**
+ * Replaces each open tab of a scheme with the document `replacement` names for it (undefined: keep
+ * the tab), in the same editor group: a preview follows a change of what it shows (an environment).
+ */
+export async function replaceTabs(
+  scheme: string,
+  replacement: (uri: vscode.Uri) => Promise<vscode.Uri | undefined> | vscode.Uri | undefined,
+): Promise<void> {
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      if (!(tab.input instanceof vscode.TabInputText) || tab.input.uri.scheme !== scheme) continue;
+      const uri = await replacement(tab.input.uri);
+      if (!uri || uri.toString() === tab.input.uri.toString()) continue;
+      await vscode.window.showTextDocument(uri, { viewColumn: group.viewColumn, preview: false, preserveFocus: true });
+      await vscode.window.tabGroups.close(tab, true);
+    }
+  }
+}

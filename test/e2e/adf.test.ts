@@ -5,20 +5,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LakehouseApi } from '../../src/extension/extension';
-import { checkpoint } from './checkpoint';
+import { answer, checkpoint } from './checkpoint';
 import { EXTENSION_ID, revertAndCloseEditors, waitFor, workspaceRoot } from './util';
 
 const PIPELINE = 'pl_incremental_ingestion';
 
+interface GenerateResult {
+  written: number;
+  unchanged: number;
+  refused: number;
+}
+
 /** Reveals a pipeline in the Data Factory view; the tree may be rebuilt meanwhile, so it looks the node up again. */
 async function revealPipeline(api: LakehouseApi, name: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    await api.projects.whenIdle();
+    await api.ctx.projects.whenIdle();
     const node = await waitFor(`${name} in the Data Factory view`, () =>
-      api.pipelines.all().find(n => n.kind === 'pipeline' && n.name === name),
+      api.ctx.pipelines.all().find(n => n.kind === 'pipeline' && n.name === name),
     );
     try {
-      await api.pipelinesView.reveal(node, { expand: true, focus: false, select: true });
+      await api.ctx.pipelinesView.reveal(node, { expand: true, focus: false, select: true });
       return;
     } catch (e) {
       if (attempt >= 5) throw e;
@@ -37,7 +43,7 @@ suite('Data Factory JSON in a real VS Code host', () => {
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<LakehouseApi>(EXTENSION_ID)!.activate();
     await api.ready;
-    await api.projects.whenIdle();
+    await api.ctx.projects.whenIdle();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -97,13 +103,13 @@ suite('Data Factory JSON in a real VS Code host', () => {
     // The view computes its content only while it is visible.
     await vscode.commands.executeCommand('lakehouse.pipelines.focus');
     const pipelineNode = await waitFor('the pipeline in the Data Factory view', () =>
-      api.pipelines.all().find(n => n.kind === 'pipeline' && n.name === PIPELINE),
+      api.ctx.pipelines.all().find(n => n.kind === 'pipeline' && n.name === PIPELINE),
     );
     assert.ok(
       pipelineNode.kind === 'pipeline' && pipelineNode.plan?.status === 'unchanged',
       'generated, and up to date on disk',
     );
-    const parameters = api.pipelines.getChildren(pipelineNode);
+    const parameters = api.ctx.pipelines.getChildren(pipelineNode);
     assert.ok(
       parameters.some(p => p.kind === 'parameter' && p.name === 'loop_input' && p.owned),
       'loop_input comes from the metadata',
@@ -151,9 +157,16 @@ suite('Data Factory JSON in a real VS Code host', () => {
 
   test("Dry Run Pipeline shows a backfill window's copy query and follows an unsaved edit of the pipeline", async () => {
     await revealPipeline(api, PIPELINE);
-    const uri = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.adf.dryRun', PIPELINE, {
-      window: '2026-11-01T00:00:00Z/2026-11-02T00:00:00Z',
-    });
+    const node = api.ctx.pipelines.all().find(n => n.kind === 'pipeline' && n.name === PIPELINE);
+    const running = vscode.commands.executeCommand<vscode.Uri>('lakehouse.adf.dryRun', node);
+    await answer('adf-dry-run-how', `Dry run ${PIPELINE}`, { type: 'Backfill a window' }, { press: 'Enter' });
+    await answer(
+      'adf-dry-run-window',
+      'START/END (timestamps)',
+      { fill: '2026-11-01T00:00:00Z/2026-11-02T00:00:00Z' },
+      { press: 'Enter' },
+    );
+    const uri = await running;
     assert.ok(uri, 'the dry run opened');
     const window =
       'SELECT * FROM [dbo].[FactStream] WHERE [stream_timestamp] >= ' +
@@ -190,25 +203,30 @@ suite('Data Factory JSON in a real VS Code host', () => {
     );
   });
 
-  test('Generate ADF Artifacts asks before overwriting a value the metadata owns that was edited by hand', async () => {
+  test('Generate ADF Artifacts shows what it will write and asks; Cancel is the default; the edits by hand are named', async () => {
     const file = path.join(workspaceRoot(), 'adf', 'pipeline', `${PIPELINE}.json`);
     const original = fs.readFileSync(file, 'utf8');
     const edited = original.replace('"defaultValue": "bronze"', '"defaultValue": "bronze-by-hand"');
     assert.notStrictEqual(edited, original, 'the pipeline has the bronze container parameter');
     try {
       fs.writeFileSync(file, edited);
-      await api.projects.filesChanged([file]);
-      const kept = await vscode.commands.executeCommand<{ written: number; refused: number }>(
-        'lakehouse.adf.generate',
-        'Keep',
-      );
-      assert.deepStrictEqual({ written: kept.written, refused: kept.refused }, { written: 0, refused: 1 });
+      await api.ctx.projects.filesChanged([file]);
+      let running = vscode.commands.executeCommand<GenerateResult>('lakehouse.adf.generate');
+      // The review lists what will be written; Enter takes the default, Cancel: nothing is written without a choice.
+      await answer('adf-generate-confirm', 'Review what will be written', { press: 'Enter' });
+      const kept = await running;
+      assert.deepStrictEqual({ written: kept?.written, refused: kept?.refused }, { written: 0, refused: 1 });
       assert.strictEqual(fs.readFileSync(file, 'utf8'), edited, 'nothing is written without consent');
-      const overwritten = await vscode.commands.executeCommand<{ written: number; refused: number }>(
-        'lakehouse.adf.generate',
-        'Overwrite',
+
+      running = vscode.commands.executeCommand<GenerateResult>('lakehouse.adf.generate');
+      await answer(
+        'adf-generate-overwrite',
+        'edited by hand',
+        { type: 'Overwrite 1 Hand Edit and Write 1 File' },
+        { press: 'Enter' },
       );
-      assert.strictEqual(overwritten.written, 1);
+      const overwritten = await running;
+      assert.strictEqual(overwritten?.written, 1);
       assert.strictEqual(
         fs.readFileSync(file, 'utf8'),
         original,
@@ -216,7 +234,51 @@ suite('Data Factory JSON in a real VS Code host', () => {
       );
     } finally {
       fs.writeFileSync(file, original);
-      await api.projects.filesChanged([file]);
+      await api.ctx.projects.filesChanged([file]);
+    }
+  });
+
+  test('one environment for every feature: chosen in the status bar, named in preview titles, and a protected one asks before Generate writes', async () => {
+    await vscode.commands.executeCommand('lakehouse.pipelines.focus');
+    const node = await waitFor('the pipeline in the Data Factory view', () =>
+      api.ctx.pipelines.all().find(n => n.kind === 'pipeline' && n.name === PIPELINE),
+    );
+    const devPreview = await vscode.commands.executeCommand<vscode.Uri>('lakehouse.adf.preview', node);
+    assert.strictEqual(path.basename(devPreview.path), `${PIPELINE} (generated · dev).json`);
+    await checkpoint('status-bar-dev', { waitForText: 'dev', selector: '#workbench\\.parts\\.statusbar' });
+
+    const selecting = vscode.commands.executeCommand('lakehouse.project.selectEnvironment');
+    await answer('select-environment', 'Environment for previews', { type: 'prod' }, { press: 'Enter' });
+    await selecting;
+    const prodTitle = `${PIPELINE} (generated · prod).json`;
+    const prodTab = await waitFor('the preview reopened for prod', () =>
+      vscode.window.tabGroups.all
+        .flatMap(g => g.tabs)
+        .find(t => t.input instanceof vscode.TabInputText && path.basename(t.input.uri.path) === prodTitle),
+    );
+    const prodUri = (prodTab.input as vscode.TabInputText).uri;
+    const prodText = await waitFor('the prod preview', () => openDoc(prodUri)?.getText());
+    assert.match(prodText, /stspotifyprod|adf-spotify-prod|spotify_prod/, "the preview has prod's values");
+    await waitFor('the dev preview to be replaced, not left beside it', () =>
+      vscode.window.tabGroups.all.flatMap(g => g.tabs).every(t => !t.label.includes('· dev)')),
+    );
+    await checkpoint('status-bar-prod', { waitForText: 'prod', selector: '#workbench\\.parts\\.statusbar' });
+
+    const file = path.join(workspaceRoot(), 'adf', 'pipeline', `${PIPELINE}.json`);
+    const before = fs.readFileSync(file, 'utf8');
+    try {
+      const running = vscode.commands.executeCommand<GenerateResult>('lakehouse.adf.generate');
+      await answer('adf-generate-prod', 'protected: prod', { type: 'Write' }, { press: 'Enter' });
+      // A protected environment: the name must be typed; a wrong one is refused, Escape writes nothing.
+      await answer('adf-generate-protected', 'Type prod to confirm', { type: 'pro' }, { press: 'Enter' });
+      await answer('adf-generate-protected-escape', 'Type prod exactly', { press: 'Escape' });
+      const result = await running;
+      assert.strictEqual(result?.written, 0, 'nothing is written for a protected environment without a yes');
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), before);
+    } finally {
+      const back = vscode.commands.executeCommand('lakehouse.project.selectEnvironment');
+      await answer('select-environment-dev', 'Environment for previews', { type: 'dev' }, { press: 'Enter' });
+      await back;
     }
   });
 
@@ -258,7 +320,7 @@ suite('Data Factory JSON in a real VS Code host', () => {
           .find(d => String(typeof d.code === 'object' ? d.code.value : d.code) === 'LH413'),
       );
       assert.match(diagnostic.message, /Parameter 'seconds' is not declared in pipeline 'pl_other'/);
-      const snapshots = api.projects.snapshots;
+      const snapshots = api.ctx.projects.snapshots;
       assert.ok(
         snapshots.some(s => s.adfOnly && s.rootFile === root),
         'the other factory is checked on its own',
@@ -269,7 +331,7 @@ suite('Data Factory JSON in a real VS Code host', () => {
       );
       await vscode.commands.executeCommand('lakehouse.pipelines.focus');
       await waitFor('pl_other in the Data Factory view, as hand-written', () =>
-        api.pipelines.all().some(n => n.kind === 'pipeline' && n.name === 'pl_other' && !n.plan),
+        api.ctx.pipelines.all().some(n => n.kind === 'pipeline' && n.name === 'pl_other' && !n.plan),
       );
     } finally {
       fs.rmSync(root, { recursive: true, force: true });

@@ -14,7 +14,13 @@ export interface CheckpointOptions {
   selector?: string;
   /** How long the driver waits for the text / element (ms, default 15000). */
   timeoutMs?: number;
+  /** Save no screenshot (the checkpoint only waits and acts). */
+  screenshot?: boolean;
+  /** Done in the page after the screenshot, as a person would: drive quick picks, input boxes and dialogs. */
+  actions?: UiAction[];
 }
+
+export type UiAction = { type: string } | { fill: string } | { press: string } | { click: string };
 
 /** True when tests run in the code-server host and checkpoints take screenshots. */
 export function checkpointsEnabled(): boolean {
@@ -40,4 +46,14 @@ export async function checkpoint(name: string, opts: CheckpointOptions = {}): Pr
   }
   const answer = JSON.parse(fs.readFileSync(ack, 'utf8') || '{"ok":true}') as { ok: boolean; error?: string };
   if (!answer.ok) throw new Error(`checkpoint ${name}: ${answer.error ?? 'failed'}`);
+}
+
+/**
+ * Drives the real workbench UI: waits until `waitForText` is visible (a quick pick's placeholder,
+ * a dialog's message), takes the screenshot `name`, then does the actions. Tests use it for every
+ * question a command asks, instead of passing the answers as arguments.
+ */
+export async function answer(name: string, waitForText: string, ...actions: UiAction[]): Promise<void> {
+  if (!checkpointsEnabled()) throw new Error(`answer(${name}): driving the UI needs the code-server host`);
+  await checkpoint(name, { waitForText, actions });
 }

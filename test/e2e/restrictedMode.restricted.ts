@@ -15,14 +15,14 @@ suite('Restricted Mode (an untrusted copy of the sample)', () => {
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<LakehouseApi>(EXTENSION_ID)!.activate();
     await api.ready;
-    await api.projects.whenIdle();
+    await api.ctx.projects.whenIdle();
   });
 
   test('the workspace is not trusted, and the project is still checked', () => {
     assert.strictEqual(vscode.workspace.isTrusted, false);
-    assert.strictEqual(api.projects.snapshots.length, 1);
+    assert.strictEqual(api.ctx.projects.snapshots.length, 1);
     assert.deepStrictEqual(
-      [...api.projects.snapshots[0]!.diagnostics.values()].flat().map(d => d.code),
+      [...api.ctx.projects.snapshots[0]!.diagnostics.values()].flat().map(d => d.code),
       [],
     );
   });
@@ -32,7 +32,7 @@ suite('Restricted Mode (an untrusted copy of the sample)', () => {
     const notebook = path.join(workspaceRoot(), 'databricks', 'src', 'silver', 'DimUser.py');
     fs.rmSync(artifact);
     fs.rmSync(notebook);
-    await api.projects.filesChanged([artifact, notebook]);
+    await api.ctx.projects.filesChanged([artifact, notebook]);
     assert.strictEqual(await vscode.commands.executeCommand('lakehouse.adf.generate'), undefined);
     await checkpoint('restricted-mode-generate-refused', {
       waitForText: 'Generating ADF artifacts is off in Restricted Mode',
@@ -55,7 +55,7 @@ suite('Restricted Mode (an untrusted copy of the sample)', () => {
     const text = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, text.replace('  bundle: databricks\n', '  bundle: databricks\n  templates: /etc\n'));
     try {
-      await api.projects.filesChanged([file]);
+      await api.ctx.projects.filesChanged([file]);
       const diagnostics = await waitFor('LH601 on paths.templates', () => {
         const found = vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter(d => d.code === 'LH601');
         return found.length ? found : undefined;

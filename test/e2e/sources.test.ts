@@ -20,14 +20,14 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     assert.ok(ext, `extension ${EXTENSION_ID} is installed in the host`);
     api = await ext.activate();
     await api.ready;
-    await api.projects.whenIdle();
+    await api.ctx.projects.whenIdle();
   });
 
   test('activates on the sample (workspaceContains:lakehouse.yaml) and finds the project', async () => {
     const ext = vscode.extensions.getExtension<LakehouseApi>(EXTENSION_ID)!;
     assert.strictEqual(ext.isActive, true);
-    assert.strictEqual(api.projects.snapshots.length, 1);
-    const snapshot = api.projects.snapshots[0]!;
+    assert.strictEqual(api.ctx.projects.snapshots.length, 1);
+    const snapshot = api.ctx.projects.snapshots[0]!;
     assert.strictEqual(snapshot.rootFile, path.join(workspaceRoot(), 'lakehouse.yaml'));
     const problems = [...snapshot.diagnostics.values()].flat();
     assert.deepStrictEqual(
@@ -50,7 +50,9 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
 
   test('the Sources view lists the five tables of the sample', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.lakehouse');
-    const tables = api.sources.all().filter((n): n is Extract<SourcesNode, { kind: 'table' }> => n.kind === 'table');
+    const tables = api.ctx.sources
+      .all()
+      .filter((n): n is Extract<SourcesNode, { kind: 'table' }> => n.kind === 'table');
     assert.deepStrictEqual(tables.map(t => t.table.qualifiedName).sort(), [
       'dbo.DimArtist',
       'dbo.DimDate',
@@ -59,24 +61,24 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
       'dbo.FactStream',
     ]);
     const fact = tables.find(t => t.table.name === 'FactStream')!;
-    const item = api.sources.getTreeItem(fact);
+    const item = api.ctx.sources.getTreeItem(fact);
     assert.strictEqual(item.description, 'CDC stream_timestamp · backfill from 2024-01-01');
     // reveal() needs getParent and a rendered tree: retry until the workbench has fetched the nodes
     await waitFor('the tree to render', async () => {
       try {
-        await api.sourcesView.reveal(fact, { select: true, focus: false, expand: false });
+        await api.ctx.sourcesView.reveal(fact, { select: true, focus: false, expand: false });
         return true;
       } catch {
         return undefined;
       }
     });
-    assert.strictEqual(api.sourcesView.visible, true);
+    assert.strictEqual(api.ctx.sourcesView.visible, true);
     await checkpoint('sources-view', { waitForText: 'dbo.FactStream', selector: '#workbench\\.parts\\.sidebar' });
   });
 
   test('clicking a table reveals its definition', async () => {
-    const fact = api.sources.all().find(n => n.kind === 'table' && n.table.name === 'FactStream')!;
-    const command = api.sources.getTreeItem(fact).command!;
+    const fact = api.ctx.sources.all().find(n => n.kind === 'table' && n.table.name === 'FactStream')!;
+    const command = api.ctx.sources.getTreeItem(fact).command!;
     await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
     const editor = await waitFor('lakehouse.yaml to open', () => vscode.window.activeTextEditor);
     assert.strictEqual(editor.document.uri.fsPath, path.join(workspaceRoot(), 'lakehouse.yaml'));
@@ -141,8 +143,8 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     assert.ok(await editor.edit(b => b.insert(line.range.end, ' [unclosed')));
     const diagnostic = await waitFor('LH001', () => lakehouseDiagnostics(uri).find(d => d.code === 'LH001'));
     assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
-    const message = await waitFor('the error node', () => api.sources.all().find(n => n.kind === 'message'));
-    assert.match(api.sources.getTreeItem(message).label as string, /cannot be read/);
+    const message = await waitFor('the error node', () => api.ctx.sources.all().find(n => n.kind === 'message'));
+    assert.match(api.ctx.sources.getTreeItem(message).label as string, /cannot be read/);
     await vscode.commands.executeCommand('workbench.view.extension.lakehouse');
     await checkpoint('broken-yaml', { waitForText: 'cannot be read' });
     assert.ok(
@@ -151,7 +153,7 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
       ),
     );
     await waitFor('the tables to come back', () =>
-      api.sources.all().filter(n => n.kind === 'table').length === 5 ? true : undefined,
+      api.ctx.sources.all().filter(n => n.kind === 'table').length === 5 ? true : undefined,
     );
     assert.deepStrictEqual(lakehouseDiagnostics(uri), []);
     await vscode.commands.executeCommand('workbench.action.files.revert');
@@ -169,9 +171,9 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     for (const table of ['DimUser', 'DimArtist', 'DimTrack', 'DimDate', 'FactStream'])
       assert.match(text, new RegExp(`- name: ${table}\\b`));
     assert.match(text, /adf: factory\n/);
-    await api.projects.whenIdle();
+    await api.ctx.projects.whenIdle();
     const imported = await waitFor('the imported project', () =>
-      api.projects.snapshots.find(s => s.rootFile === out.fsPath),
+      api.ctx.projects.snapshots.find(s => s.rootFile === out.fsPath),
     );
     const errors = [...imported.diagnostics.values()].flat().filter(d => d.severity === 'error');
     assert.deepStrictEqual(
@@ -184,7 +186,7 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     fs.rmSync(path.dirname(out.fsPath), { recursive: true, force: true });
     await vscode.commands.executeCommand('lakehouse.sources.refresh');
     assert.ok(
-      api.projects.snapshots.every(s => s.rootFile !== out.fsPath),
+      api.ctx.projects.snapshots.every(s => s.rootFile !== out.fsPath),
       'a deleted project leaves the views',
     );
   });

@@ -36,6 +36,8 @@ export function outputDir(): string {
 
 /** Reverts every unsaved edit and closes the editors: a test's edits never reach the disk or the next test. */
 export async function revertAndCloseEditors(): Promise<void> {
+  // A question a failed test left open (a quick pick, an input box) must not take the next test's keys.
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
   for (const doc of vscode.workspace.textDocuments.filter(d => d.isDirty && d.uri.scheme === 'file')) {
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.files.revert');

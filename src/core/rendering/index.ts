@@ -30,6 +30,12 @@ export {
   type OutputStatus,
   type WriteReport,
 } from './run';
+export {
+  planProjectRenders,
+  metadataErrors,
+  type ProjectRenderPlan,
+  type ProjectRenderOptions,
+} from './projectRenders';
 export { findEmbeddedTemplates, embeddedContextJson, type EmbeddedTemplate } from './embedded';
 export { pythonLiteralToJson } from './pythonLiteral';
 export { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from './builtinTemplates';

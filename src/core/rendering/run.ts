@@ -83,6 +83,8 @@ export interface OutputCheck {
   text?: string;
   /** Why rendering failed. */
   error?: RenderError;
+  /** Why writing the rendered text failed (writeOutputs; the other outputs are still written). */
+  writeError?: string;
 }
 
 /**
@@ -154,9 +156,13 @@ export interface WriteReport {
   failed: OutputCheck[];
 }
 
-/** Writes the outputs that are missing or out of date (atomically); failed renders are not written. */
+/**
+ * Writes the outputs that are missing or out of date (atomically); failed renders are not written.
+ * A write that fails (refused, a full disk) is reported in `failed` with its writeError, and the
+ * other outputs are still written.
+ */
 export async function writeOutputs(
-  checks: readonly OutputCheck[],
+  checks: OutputCheck[],
   write: (file: string, text: string) => Promise<void> = writeFileAtomic,
 ): Promise<WriteReport> {
   const report: WriteReport = { written: [], unchanged: [], failed: [] };
@@ -164,8 +170,13 @@ export async function writeOutputs(
     if (check.status === 'failed' || check.text === undefined) report.failed.push(check);
     else if (check.status === 'up-to-date') report.unchanged.push(check);
     else {
-      await write(check.job.outputFile, check.text);
-      report.written.push(check);
+      try {
+        await write(check.job.outputFile, check.text);
+        report.written.push(check);
+      } catch (e) {
+        check.writeError = (e as Error)?.message ?? String(e);
+        report.failed.push(check);
+      }
     }
   }
   return report;

@@ -1,12 +1,13 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AdfGenerationPlan, ProjectSnapshot } from '../../core/index';
-import { toRange } from '../diagnostics/convert';
-import { loadCore } from '../lazyCore';
-import { requireTrust } from '../trust';
-import type { ProjectManager } from '../project/projectManager';
+import type { AdfFilePlan, AdfGenerationPlan, ProjectSnapshot } from '../../core/index';
+import type { Context } from '../context';
+import { showRange } from '../editor/reveal';
+import { confirmProtectedEnvironment, offerProblems, reportWritten } from '../editor/results';
+import { describeGeneration, statusText } from '../presentation/generation';
 import type { SourcesNode } from '../sources/sourcesTreeDataProvider';
-import { ADF_PREVIEW_SCHEME, relativeToRoot, type AdfPreviewManager } from './adfPreviewManager';
+import { requireTrust } from '../trust';
+import { ADF_PREVIEW_SCHEME, relativeToRoot } from './adfPreviews';
 import type { PipelinesNode } from './pipelinesTreeDataProvider';
 
 type Target = PipelinesNode | SourcesNode | vscode.Uri | undefined;
@@ -17,19 +18,13 @@ function isUri(t: unknown): t is vscode.Uri {
 
 /**
  * "Preview ADF JSON" for a generated pipeline, a source system (its linked service), a table
- * (its entries in the loop parameters) or an artifact file. Returns the preview URI (tests use it).
+ * (its entries in the loop parameters) or an artifact file; with nothing, choose an artifact.
  */
-export async function previewAdfCommand(
-  previews: AdfPreviewManager,
-  projects: ProjectManager,
-  target?: Target,
-  pick?: string,
-): Promise<vscode.Uri | undefined> {
-  await projects.whenIdle();
-  const uri = await previewUriFor(previews, projects, target ?? vscode.window.activeTextEditor?.document.uri, pick);
+export async function preview(ctx: Context, target?: Target): Promise<vscode.Uri | undefined> {
+  await ctx.projects.whenIdle();
+  const uri = await previewUriFor(ctx, target ?? vscode.window.activeTextEditor?.document.uri);
   if (!uri) return undefined;
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, {
+  await vscode.window.showTextDocument(uri, {
     viewColumn: vscode.ViewColumn.Beside,
     preview: false,
     preserveFocus: true,
@@ -37,16 +32,11 @@ export async function previewAdfCommand(
   return uri;
 }
 
-async function previewUriFor(
-  previews: AdfPreviewManager,
-  projects: ProjectManager,
-  target: Target,
-  pick?: string,
-): Promise<vscode.Uri | undefined> {
+async function previewUriFor(ctx: Context, target: Target): Promise<vscode.Uri | undefined> {
   if (target && !isUri(target) && 'kind' in target) {
     const snapshot = 'snapshot' in target ? target.snapshot : undefined;
     if (!snapshot) return undefined;
-    const planned = await previews.planFor(snapshot);
+    const planned = await ctx.adf.planFor(snapshot);
     if (!planned.ok) {
       void vscode.window.showWarningMessage(`Lakehouse: ${planned.message}`);
       return undefined;
@@ -63,11 +53,7 @@ async function previewUriFor(
           );
           return undefined;
         }
-        return previews.previewUri({
-          kind: 'artifact',
-          rootFile: snapshot.rootFile,
-          relativePath: file.artifact.relativePath,
-        });
+        return ctx.adf.artifactUri(snapshot, file);
       }
       case 'system': {
         const file = files.find(
@@ -75,52 +61,38 @@ async function previewUriFor(
         );
         if (!file) {
           void vscode.window.showInformationMessage(
-            `Source system '${target.system.name}' has no generated linked ` +
-              `service${target.system.linkedService ? ` ('${target.system.linkedService}')` : ' (set its linkedService)'}.`,
+            `Source system '${target.system.name}' has no generated linked service` +
+              `${target.system.linkedService ? ` ('${target.system.linkedService}')` : ' (set its linkedService)'}.`,
           );
           return undefined;
         }
-        return previews.previewUri({
-          kind: 'artifact',
-          rootFile: snapshot.rootFile,
-          relativePath: file.artifact.relativePath,
-        });
+        return ctx.adf.artifactUri(snapshot, file);
       }
       case 'table':
-        return previews.previewUri({
-          kind: 'table',
-          rootFile: snapshot.rootFile,
-          system: target.table.system,
-          table: target.table.qualifiedName,
-        });
+        return ctx.adf.tableUri(snapshot, target.table.system, target.table.qualifiedName);
       default:
         return undefined;
     }
   }
   if (isUri(target) && target.scheme === ADF_PREVIEW_SCHEME) return target;
   // A file of an ADF folder, or nothing: choose among the generated artifacts.
-  const candidates: { label: string; description: string; uri: vscode.Uri; file?: string }[] = [];
-  for (const snapshot of projects.snapshots) {
-    if (snapshot.adfOnly) continue;
-    const planned = await previews.planFor(snapshot);
+  const candidates: (vscode.QuickPickItem & { uri: vscode.Uri; file: string })[] = [];
+  for (const snapshot of ctx.metadataProjects) {
+    const planned = await ctx.adf.planFor(snapshot);
     if (!planned.ok) continue;
     for (const f of planned.plan.files) {
       candidates.push({
         label: f.artifact.name,
-        description: `${f.artifact.kind} · ${statusText(f.status)}`,
+        description: `${f.artifact.kind} · ${statusText(f.status)} · ${planned.plan.environment}`,
         file: f.file,
-        uri: previews.previewUri({
-          kind: 'artifact',
-          rootFile: snapshot.rootFile,
-          relativePath: f.artifact.relativePath,
-        }),
+        uri: ctx.adf.artifactUri(snapshot, f),
       });
     }
   }
   if (isUri(target) && target.scheme === 'file') {
     const match = candidates.find(c => c.file === target.fsPath);
     if (match) return match.uri;
-    const owner = projects.snapshots.find(s => !s.adfOnly && relativeToRoot(s, target.fsPath));
+    const owner = ctx.metadataProjects.find(s => relativeToRoot(s, target.fsPath));
     void vscode.window.showInformationMessage(
       owner
         ? `${path.basename(target.fsPath)} is not generated from lakehouse.yaml: nothing to preview.`
@@ -134,62 +106,41 @@ async function previewUriFor(
     );
     return undefined;
   }
-  const chosen =
-    pick !== undefined
-      ? candidates.find(c => c.label === pick)
-      : await vscode.window.showQuickPick(candidates, {
-          placeHolder: 'Preview the generated ADF JSON of…',
-          matchOnDescription: true,
-        });
+  const chosen = await vscode.window.showQuickPick(candidates, {
+    placeHolder: 'Preview the generated ADF JSON of…',
+    matchOnDescription: true,
+  });
   return chosen?.uri;
 }
 
-function statusText(status: string): string {
-  return status === 'create'
-    ? 'not written yet'
-    : status === 'update'
-      ? 'out of date'
-      : status === 'conflict'
-        ? 'edited by hand'
-        : 'up to date';
-}
-
 /** "Open JSON": the pipeline's file, at its name (or at a parameter's declaration). */
-export async function openAdfJsonCommand(node?: PipelinesNode): Promise<void> {
+export async function openJson(ctx: Context, node?: PipelinesNode): Promise<void> {
+  node ??= ctx.pipelinesView.selection[0];
   if (!node || (node.kind !== 'pipeline' && node.kind !== 'parameter') || !node.file) return;
   const file = node.file;
-  const span = loadCore().jsonSpan(
+  const span = ctx.core.jsonSpan(
     file,
     node.kind === 'pipeline' ? ['name'] : ['properties', 'parameters', node.name],
     node.kind === 'pipeline' ? 'value' : 'key',
   );
-  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file.file), { preview: true });
-  if (span) {
-    const range = toRange(file.lines.rangeOf(span));
-    editor.selection = new vscode.Selection(range.start, range.end);
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  }
+  await showRange(file.file, span && file.lines.rangeOf(span));
 }
 
 /** "Compare with File on Disk": the artifact on disk on the left, what generation writes on the right. */
-export async function compareAdfWithDiskCommand(
-  previews: AdfPreviewManager,
-  projects: ProjectManager,
-  target?: PipelinesNode | vscode.Uri,
-): Promise<void> {
+export async function compareWithDisk(ctx: Context, target?: PipelinesNode | vscode.Uri): Promise<void> {
   const uri =
     isUri(target) && target.scheme === ADF_PREVIEW_SCHEME
       ? target
-      : await previewUriFor(previews, projects, target ?? vscode.window.activeTextEditor?.document.uri);
+      : await previewUriFor(ctx, target ?? vscode.window.activeTextEditor?.document.uri);
   if (!uri) return;
-  const file = await previews.fileOf(uri);
+  const file = await ctx.adf.fileOf(uri);
   if (!file) {
     void vscode.window.showInformationMessage('This preview has no file to compare with.');
     return;
   }
   if (file.status === 'create') {
     void vscode.window.showInformationMessage(
-      `${vscode.workspace.asRelativePath(file.file)} does not exist yet: Generate ADF Artifacts writes it.`,
+      `${ctx.shown(file.file)} does not exist yet: Generate ADF Artifacts writes it.`,
     );
     return;
   }
@@ -197,17 +148,18 @@ export async function compareAdfWithDiskCommand(
     'vscode.diff',
     vscode.Uri.file(file.file),
     uri,
-    `${path.basename(file.file)} (on disk) ↔ generated`,
+    `${path.basename(file.file)} (on disk) ↔ generated for ${ctx.adf.specOf(uri)?.environment ?? 'the environment'}`,
   );
 }
 
 /** "Reveal Source Metadata": where in lakehouse.yaml a generated pipeline (or parameter) comes from. */
-export async function revealAdfMetadataCommand(node?: PipelinesNode): Promise<void> {
+export async function revealMetadata(ctx: Context, node?: PipelinesNode): Promise<void> {
+  node ??= ctx.pipelinesView.selection[0];
   if (!node || (node.kind !== 'pipeline' && node.kind !== 'parameter')) return;
   const snapshot = node.snapshot;
   const generated =
     node.kind === 'pipeline' ? !!node.plan : node.owned || (node.parent?.kind === 'pipeline' && !!node.parent.plan);
-  const origin = loadCore().metadataOriginOf(
+  const origin = ctx.core.metadataOriginOf(
     snapshot,
     node.kind === 'pipeline'
       ? { pipeline: node.name, generated }
@@ -219,10 +171,7 @@ export async function revealAdfMetadataCommand(node?: PipelinesNode): Promise<vo
     );
     return;
   }
-  const range = toRange(snapshot.locator.range(origin, undefined));
-  const editor = await vscode.window.showTextDocument(vscode.Uri.file(origin.file), { preview: true });
-  editor.selection = new vscode.Selection(range.start, range.start);
-  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  await showRange(origin.file, snapshot.locator.range(origin, undefined), { select: 'start' });
 }
 
 export interface GenerateResult {
@@ -231,127 +180,222 @@ export interface GenerateResult {
   refused: number;
 }
 
+interface ProjectPlan {
+  snapshot: ProjectSnapshot;
+  plan: AdfGenerationPlan;
+}
+
 /**
- * "Generate ADF Artifacts": writes what the metadata generates into each project's ADF folder,
- * asking before it overwrites values edited by hand (or files it does not recognise).
+ * "Generate ADF Artifacts": shows what it will write for each project's environment (with the
+ * diffs on request), asks before writing, and before anything for a protected environment; then
+ * writes, logs every file, and offers them.
  */
-export async function generateAdfCommand(
-  previews: AdfPreviewManager,
-  projects: ProjectManager,
-  log: vscode.LogOutputChannel,
-  answer?: 'Overwrite' | 'Keep',
-): Promise<GenerateResult | undefined> {
+export async function generate(ctx: Context): Promise<GenerateResult | undefined> {
   if (
     !(await requireTrust('Generating ADF artifacts', 'it writes files whose names and paths come from this workspace'))
   )
     return undefined;
-  await projects.whenIdle();
-  const core = loadCore();
-  const snapshots = projects.snapshots.filter(s => !s.adfOnly);
+  await ctx.projects.whenIdle();
+  const snapshots = ctx.metadataProjects;
   if (snapshots.length === 0) {
     void vscode.window.showInformationMessage(
       'Lakehouse: no lakehouse.yaml in this workspace, so nothing is generated.',
     );
     return undefined;
   }
-  const plans: { snapshot: ProjectSnapshot; plan: AdfGenerationPlan }[] = [];
+  const plans: ProjectPlan[] = [];
   for (const snapshot of snapshots) {
-    const planned = await previews.planFor(snapshot);
-    if (planned.ok) {
-      plans.push({ snapshot, plan: planned.plan });
-      continue;
+    const planned = await ctx.adf.planFor(snapshot);
+    if (planned.ok) plans.push({ snapshot, plan: planned.plan });
+    else {
+      ctx.log.error(`Generate ADF Artifacts: ${ctx.shown(snapshot.rootFile)}: ${planned.message}`);
+      offerProblems(
+        `Lakehouse: ADF artifacts not generated for ${ctx.shown(snapshot.rootFile)}. ${planned.message}`,
+        planned.reason === 'metadata-errors',
+      );
     }
-    const show = 'Show Problems';
-    const choice = await vscode.window.showErrorMessage(
-      `Lakehouse: ADF artifacts not generated for ${vscode.workspace.asRelativePath(snapshot.rootFile)}. ${planned.message}`,
-      ...(planned.reason === 'metadata-errors' ? [show] : []),
-    );
-    if (choice === show) void vscode.commands.executeCommand('workbench.actions.view.problems');
   }
   if (plans.length === 0) return undefined;
-  const conflicts = plans.flatMap(p => core.conflictsOf(p.plan));
-  let force = false;
-  if (conflicts.length) {
-    const list = conflicts
-      .slice(0, 6)
-      .map(f => `${vscode.workspace.asRelativePath(f.file)}: ${f.conflict?.message ?? ''}`)
-      .join('\n');
-    const overwrite = 'Overwrite';
-    const compare = 'Compare First';
-    const choice =
-      answer ??
-      (await vscode.window.showWarningMessage(
-        `${conflicts.length} generated file(s) were changed outside Lakehouse Workbench in values the metadata owns. Overwriting loses those changes.`,
-        {
-          modal: true,
-          detail: `${list}${conflicts.length > 6 ? '\n…' : ''}\n\nPut such values in lakehouse.yaml (the adf section) to keep them.`,
-        },
-        overwrite,
-        compare,
-      ));
-    if (choice === compare) {
-      const first = conflicts[0]!;
-      const owner = plans.find(p => p.plan.files.includes(first))!;
-      const uri = previews.previewUri({
-        kind: 'artifact',
-        rootFile: owner.snapshot.rootFile,
-        relativePath: first.artifact.relativePath,
+  const changes = plans.flatMap(p => p.plan.files.filter(f => f.status !== 'unchanged').map(file => ({ ...p, file })));
+  const unchanged = plans.reduce((n, p) => n + p.plan.files.length, 0) - changes.length;
+  if (changes.length === 0) {
+    const summary = `Generated ADF artifacts are up to date (${describeEnvironments(plans)}): ${unchanged} unchanged.`;
+    ctx.log.info(summary);
+    void vscode.window.showInformationMessage(`Lakehouse: ${summary}`);
+    return { written: 0, unchanged, refused: 0 };
+  }
+  const description = describeGeneration(
+    plans.map(p => ({
+      project: ctx.shown(p.snapshot.rootFile),
+      environment: p.plan.environment,
+      protected: !!p.snapshot.metadata.environments.find(e => e.name === p.plan.environment)?.protected,
+      files: p.plan.files.map(f => ({
+        file: ctx.shown(f.file),
+        status: f.status,
+        ...(f.conflict ? { conflict: f.conflict.message } : {}),
+      })),
+    })),
+  );
+  const answer = await reviewGeneration(ctx, description, changes);
+  if (answer !== 'write') {
+    ctx.log.info('Generate ADF Artifacts: cancelled, nothing written.');
+    return { written: 0, unchanged, refused: changes.length };
+  }
+  const protectedEnvironments = [
+    ...new Set(plans.filter(p => description.protected.includes(p.plan.environment)).map(p => p.plan.environment)),
+  ];
+  for (const environment of protectedEnvironments)
+    if (!(await confirmProtectedEnvironment(environment, 'Generate ADF Artifacts')))
+      return { written: 0, unchanged, refused: changes.length };
+  return writePlans(ctx, plans);
+}
+
+type Change = ProjectPlan & { file: AdfFilePlan };
+
+const STATUS_ICON: Record<string, string> = {
+  create: '$(diff-added)',
+  conflict: '$(warning)',
+  update: '$(diff-modified)',
+};
+
+/**
+ * What will be written, for review before anything is: a list with Cancel first (the default:
+ * Enter or Escape writes nothing), Write, Show Diffs, then every file that changes; choosing a
+ * file opens its diff beside and keeps the list open.
+ */
+function reviewGeneration(
+  ctx: Context,
+  description: ReturnType<typeof describeGeneration>,
+  changes: readonly Change[],
+): Promise<'write' | 'cancel'> {
+  type Item = vscode.QuickPickItem & { action?: 'write' | 'cancel' | 'diffs'; change?: Change };
+  const pick = vscode.window.createQuickPick<Item>();
+  pick.title = `Generate ADF Artifacts: ${description.message}`;
+  pick.placeholder = 'Review what will be written: choose a file to see its diff';
+  pick.ignoreFocusOut = true;
+  const cancel: Item = { label: '$(close) Cancel', description: 'write nothing', action: 'cancel' };
+  pick.items = [
+    cancel,
+    { label: `$(files) ${description.writeLabel}`, action: 'write', alwaysShow: true },
+    { label: '$(diff-multiple) Show Diffs', description: 'every change, on disk ↔ generated', action: 'diffs' },
+    { label: 'Files', kind: vscode.QuickPickItemKind.Separator },
+    ...changes.map<Item>(change => ({
+      label: `${STATUS_ICON[change.file.status] ?? '$(diff-modified)'} ${ctx.shown(change.file.file)}`,
+      description: statusText(change.file.status),
+      ...(change.file.conflict ? { detail: change.file.conflict.message } : {}),
+      change,
+    })),
+  ];
+  pick.activeItems = [cancel];
+  return new Promise(resolve => {
+    let answered: 'write' | 'cancel' = 'cancel';
+    pick.onDidAccept(() => {
+      const item = pick.selectedItems[0] ?? pick.activeItems[0];
+      if (item?.change) void showDiffs(ctx, [item.change], true);
+      else if (item?.action === 'diffs') void showDiffs(ctx, changes, true);
+      else {
+        answered = item?.action === 'write' ? 'write' : 'cancel';
+        pick.hide();
+      }
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      resolve(answered);
+    });
+    pick.show();
+  });
+}
+
+function describeEnvironments(plans: readonly ProjectPlan[]): string {
+  return `environment ${[...new Set(plans.map(p => p.plan.environment))].join(', ')}`;
+}
+
+/** The changes in one multi-file diff editor (one change: a diff editor): the file on disk ↔ what generation writes. */
+async function showDiffs(ctx: Context, changes: readonly Change[], preserveFocus = false): Promise<void> {
+  if (changes.length === 1) {
+    const [c] = changes;
+    const generated = ctx.adf.artifactUri(c!.snapshot, c!.file);
+    if (c!.file.status === 'create') {
+      await vscode.window.showTextDocument(generated, {
+        preview: true,
+        preserveFocus,
+        viewColumn: vscode.ViewColumn.Beside,
       });
+      return;
+    }
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      vscode.Uri.file(c!.file.file),
+      generated,
+      `${path.basename(c!.file.file)} (on disk) ↔ generated for ${c!.plan.environment}`,
+      { preview: true, preserveFocus, viewColumn: vscode.ViewColumn.Beside },
+    );
+    return;
+  }
+  const resources = changes.map(c => {
+    const generated = ctx.adf.artifactUri(c.snapshot, c.file);
+    const onDisk = vscode.Uri.file(c.file.file);
+    return [onDisk, c.file.status === 'create' ? undefined : onDisk, generated] as const;
+  });
+  try {
+    await vscode.commands.executeCommand('vscode.changes', 'Generate ADF Artifacts: on disk ↔ generated', resources);
+  } catch {
+    // An older host without the multi-diff editor: one diff per file.
+    for (const [onDisk, original, generated] of resources.slice(0, 10))
       await vscode.commands.executeCommand(
         'vscode.diff',
-        vscode.Uri.file(first.file),
-        uri,
-        `${path.basename(first.file)} (on disk) ↔ generated`,
+        original ?? vscode.Uri.parse('untitled:' + path.basename(onDisk.fsPath)),
+        generated,
+        `${path.basename(onDisk.fsPath)} (on disk) ↔ generated`,
+        { preview: false },
       );
-      return { written: 0, unchanged: 0, refused: conflicts.length };
-    }
-    if (choice !== overwrite) return { written: 0, unchanged: 0, refused: conflicts.length };
-    force = true;
   }
+}
+
+async function writePlans(ctx: Context, plans: readonly ProjectPlan[]): Promise<GenerateResult> {
+  const core = ctx.core;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Generating ADF artifacts' },
     async () => {
       const result: GenerateResult = { written: 0, unchanged: 0, refused: 0 };
-      const host = new core.NodeFileHost();
+      const written: string[] = [];
       for (const { snapshot, plan } of plans) {
-        const containment = new core.Containment(snapshot.roots, file => host.realPath(file));
+        const containment = new core.Containment(snapshot.roots, file => ctx.files.realPath(file));
         let report;
         try {
           report = await core.writeAdfPlan(plan, {
-            force,
-            write: (file, text) => core.writeContained(containment, file, text, vscode.workspace.asRelativePath(file)),
+            // The user saw the hand edits in the confirmation and chose to overwrite them.
+            force: true,
+            write: (file, text) => core.writeContained(containment, file, text, ctx.shown(file)),
           });
         } catch (e) {
           if (!(e instanceof core.WriteRefusedError)) throw e;
-          log.error(`${vscode.workspace.asRelativePath(snapshot.rootFile)}: ${e.message}`);
+          ctx.log.error(`${ctx.shown(snapshot.rootFile)}: ${e.message}`);
           void vscode.window.showErrorMessage(`Lakehouse: ${e.message}`);
           continue;
         }
         result.written += report.written.length;
         result.unchanged += report.unchanged.length;
         result.refused += report.refused.length;
-        for (const f of report.written)
-          log.info(
-            `Generated ${vscode.workspace.asRelativePath(f.file)} (${f.status === 'create' ? 'created' : f.status === 'conflict' ? 'overwritten' : 'updated'})`,
-          );
-        for (const note of plan.notes) log.warn(`${vscode.workspace.asRelativePath(snapshot.rootFile)}: ${note}`);
+        for (const f of report.written) {
+          written.push(f.file);
+          const how = f.status === 'create' ? 'created' : f.status === 'conflict' ? 'overwritten' : 'updated';
+          ctx.log.info(`Generated ${ctx.shown(f.file)} (${how}, environment ${plan.environment})`);
+        }
+        for (const note of plan.notes) ctx.log.warn(`${ctx.shown(snapshot.rootFile)}: ${note}`);
         for (const stale of plan.stale)
-          log.warn(`${vscode.workspace.asRelativePath(stale)} is no longer generated; delete it if nothing uses it.`);
+          ctx.log.warn(`${ctx.shown(stale)} is no longer generated; delete it if nothing uses it.`);
       }
-      const environments = [...new Set(plans.map(p => p.plan.environment))].join(', ');
       const notes = plans.reduce((n, p) => n + p.plan.notes.length, 0);
-      const summary =
-        `Generated ADF artifacts (environment ${environments}): ${result.written} written, ` +
-        `${result.unchanged} unchanged${notes ? `; ${notes} note(s) in the log` : ''}.`;
-      log.info(summary);
-      void vscode.window.showInformationMessage(summary, ...(notes ? ['Show Log'] : [])).then(c => {
-        if (c === 'Show Log') log.show();
-      });
       // Re-read what was written now, rather than when the file watcher gets to it.
-      await projects.filesChanged(
+      await ctx.projects.filesChanged(
         plans.flatMap(p => [p.plan.adfRoot, ...p.plan.files.map(f => f.file), p.plan.fingerprints.file]),
       );
-      previews.forgetPlans();
+      ctx.adf.forgetPlans();
+      const summary =
+        `Generated ADF artifacts (${describeEnvironments(plans)}): ${result.written} written, ` +
+        `${result.unchanged} unchanged${notes ? `; ${notes} note(s) in the log` : ''}.`;
+      reportWritten(ctx, summary, written, notes > 0);
       return result;
     },
   );

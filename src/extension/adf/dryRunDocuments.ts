@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProjectSnapshot } from '../../core/index';
 import { loadCore } from '../lazyCore';
+import type { Context } from '../context';
 import type { ProjectManager } from '../project/projectManager';
 import { specOfUri, virtualDocumentUri } from '../virtualDocuments';
 import type { PipelinesNode } from './pipelinesTreeDataProvider';
@@ -42,7 +43,7 @@ export class DryRunDocuments implements vscode.TextDocumentContentProvider, vsco
   provideTextDocumentContent(uri: vscode.Uri): string {
     const spec = specOfUri<DryRunSpec>(uri);
     if (!spec || typeof spec.pipeline !== 'string') return 'This dry run link is not valid.\n';
-    const snapshot = this.projects.snapshots.find(s => s.rootFile === spec.rootFile);
+    const snapshot = this.projects.byRoot(spec.rootFile);
     if (!snapshot) return `The project ${spec.rootFile} is no longer open. Close this document.\n`;
     if (!snapshot.adf)
       return `The project ${vscode.workspace.asRelativePath(spec.rootFile)} has no Data Factory folder.\n`;
@@ -96,22 +97,16 @@ function asText(v: unknown): string {
 /**
  * "Dry Run Pipeline…": on a pipeline of the Data Factory view, or chosen from a list; asks how to
  * run it (default parameters, some set, a backfill window), then opens the report beside the editor.
- * Returns the document's URI (tests use it). `preset` skips the questions.
  */
-export async function dryRunCommand(
-  documents: DryRunDocuments,
-  projects: ProjectManager,
-  node?: PipelinesNode | string,
-  preset?: { parameters?: Record<string, string>; window?: string },
-): Promise<vscode.Uri | undefined> {
-  await projects.whenIdle();
+export async function dryRunCommand(ctx: Context, node?: PipelinesNode): Promise<vscode.Uri | undefined> {
+  await ctx.projects.whenIdle();
   let snapshot: ProjectSnapshot | undefined;
   let pipeline: string | undefined;
-  if (node && typeof node !== 'string' && (node.kind === 'pipeline' || node.kind === 'parameter')) {
+  if (node && (node.kind === 'pipeline' || node.kind === 'parameter')) {
     snapshot = node.snapshot;
     pipeline = node.kind === 'pipeline' ? node.name : node.pipeline;
   } else {
-    const choices: PipelineChoice[] = projects.snapshots.flatMap(s =>
+    const choices: PipelineChoice[] = ctx.projects.snapshots.flatMap(s =>
       [...(s.adf?.artifacts.get('pipeline')?.keys() ?? [])].sort().map(name => ({
         label: name,
         description: vscode.workspace.asRelativePath(s.adf!.root),
@@ -123,13 +118,10 @@ export async function dryRunCommand(
       void vscode.window.showInformationMessage('Lakehouse: no Data Factory pipeline in this workspace to dry run.');
       return undefined;
     }
-    const chosen =
-      typeof node === 'string'
-        ? choices.find(c => c.name.toLowerCase() === node.toLowerCase())
-        : await vscode.window.showQuickPick(choices, {
-            placeHolder: 'Dry run which pipeline?',
-            matchOnDescription: true,
-          });
+    const chosen = await vscode.window.showQuickPick(choices, {
+      placeHolder: 'Dry run which pipeline?',
+      matchOnDescription: true,
+    });
     if (!chosen) return undefined;
     snapshot = chosen.snapshot;
     pipeline = chosen.name;
@@ -141,53 +133,52 @@ export async function dryRunCommand(
     return undefined;
   }
   const declared = parametersOf(snapshot, pipeline);
-  let parameters: Record<string, string> = { ...(preset?.parameters ?? {}) };
-  let windowText = preset?.window;
-  if (!preset) {
-    const how = await vscode.window.showQuickPick(
-      [
-        { label: 'Run with the default parameters', id: 'defaults' },
-        { label: 'Set parameters…', id: 'parameters', description: `${Object.keys(declared).length} parameter(s)` },
-        { label: 'Backfill a window…', id: 'window', description: 'trigger().outputs.windowStartTime / windowEndTime' },
-        { label: 'Set parameters and a window…', id: 'both' },
-      ],
-      {
-        placeHolder: `Dry run ${pipeline}: external activities succeed with unknown outputs (lakehouse dry-run --outputs describes them)`,
-      },
-    );
-    if (!how) return undefined;
-    if (how.id === 'parameters' || how.id === 'both') {
-      for (const [name, p] of Object.entries(declared)) {
-        const value = await vscode.window.showInputBox({
-          title: `Dry run ${pipeline}: parameters`,
-          prompt: `${name} (${p.type ?? 'string'}${/array|object/i.test(p.type ?? '') ? ', as JSON' : ''})`,
-          value: asText(p.defaultValue),
-          ignoreFocusOut: true,
-        });
-        if (value === undefined) return undefined;
-        if (value !== asText(p.defaultValue)) parameters = { ...parameters, [name]: value };
-      }
-    }
-    if (how.id === 'window' || how.id === 'both') {
-      const today = new Date().toISOString().slice(0, 10);
-      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-      windowText = await vscode.window.showInputBox({
-        title: `Dry run ${pipeline}: backfill window`,
-        prompt: 'START/END (timestamps)',
-        value: `${yesterday}T00:00:00Z/${today}T00:00:00Z`,
+  let parameters: Record<string, string> = {};
+  let windowText: string | undefined;
+  const how = await vscode.window.showQuickPick(
+    [
+      { label: 'Run with the default parameters', id: 'defaults' },
+      { label: 'Set parameters…', id: 'parameters', description: `${Object.keys(declared).length} parameter(s)` },
+      { label: 'Backfill a window…', id: 'window', description: 'trigger().outputs.windowStartTime / windowEndTime' },
+      { label: 'Set parameters and a window…', id: 'both' },
+    ],
+    {
+      placeHolder: `Dry run ${pipeline}: external activities succeed with unknown outputs (lakehouse dry-run --outputs describes them)`,
+    },
+  );
+  if (!how) return undefined;
+  if (how.id === 'parameters' || how.id === 'both') {
+    for (const [name, p] of Object.entries(declared)) {
+      const value = await vscode.window.showInputBox({
+        title: `Dry run ${pipeline}: parameters`,
+        prompt: `${name} (${p.type ?? 'string'}${/array|object/i.test(p.type ?? '') ? ', as JSON' : ''})`,
+        value: asText(p.defaultValue),
         ignoreFocusOut: true,
-        validateInput: text => {
-          try {
-            loadCore().parseWindow(text);
-            return undefined;
-          } catch (e) {
-            return (e as Error).message;
-          }
-        },
       });
-      if (windowText === undefined) return undefined;
+      if (value === undefined) return undefined;
+      if (value !== asText(p.defaultValue)) parameters = { ...parameters, [name]: value };
     }
   }
+  if (how.id === 'window' || how.id === 'both') {
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    windowText = await vscode.window.showInputBox({
+      title: `Dry run ${pipeline}: backfill window`,
+      prompt: 'START/END (timestamps)',
+      value: `${yesterday}T00:00:00Z/${today}T00:00:00Z`,
+      ignoreFocusOut: true,
+      validateInput: text => {
+        try {
+          loadCore().parseWindow(text);
+          return undefined;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
+    });
+    if (windowText === undefined) return undefined;
+  }
+
   let window: { start: string; end: string } | undefined;
   if (windowText) {
     try {
@@ -197,7 +188,7 @@ export async function dryRunCommand(
       return undefined;
     }
   }
-  const uri = documents.uriOf({ rootFile: snapshot.rootFile, pipeline, parameters, ...(window ? { window } : {}) });
+  const uri = ctx.dryRuns.uriOf({ rootFile: snapshot.rootFile, pipeline, parameters, ...(window ? { window } : {}) });
   const doc = await vscode.workspace.openTextDocument(uri);
   // Beside the editor a user works in; with none open, the whole area (not an empty group beside it).
   const viewColumn = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;

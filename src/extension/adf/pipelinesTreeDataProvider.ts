@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { flattenTree } from '../trees';
 import type { AdfFile, AdfFilePlan, ProjectSnapshot } from '../../core/index';
 import { loadCore } from '../lazyCore';
-import type { AdfPreviewManager } from './adfPreviewManager';
+import type { AdfPreviews } from './adfPreviews';
 
 interface BaseNode {
   id: string;
@@ -41,7 +41,7 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
   private view: vscode.TreeView<PipelinesNode> | undefined;
 
   constructor(
-    private readonly previews: AdfPreviewManager,
+    private readonly previews: AdfPreviews,
     private readonly snapshots: () => readonly ProjectSnapshot[],
   ) {
     this.disposables.push(
@@ -227,7 +227,9 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
       case 'parameter':
         item.description = `${node.type}${node.defaultValue !== undefined ? ` = ${summarize(node.defaultValue)}` : ''}${node.owned ? ' · from metadata' : ''}`;
         item.tooltip = new vscode.MarkdownString(
-          `**${node.name}**: ${node.type}${node.owned ? '\n\nIts default value is generated from lakehouse.yaml.' : ''}\n\n\`\`\`json\n${JSON.stringify(node.defaultValue, null, 2)?.slice(0, 2000) ?? 'no default'}\n\`\`\``,
+          `**${node.name}**: ${node.type}` +
+            `${node.owned ? '\n\nIts default value is generated from lakehouse.yaml.' : ''}\n\n` +
+            `\`\`\`json\n${JSON.stringify(node.defaultValue, null, 2)?.slice(0, 2000) ?? 'no default'}\n\`\`\``,
         );
         item.iconPath = new vscode.ThemeIcon(node.owned ? 'symbol-constant' : 'symbol-parameter');
         item.contextValue = `lakehouse.adfParameter${node.owned ? '.owned' : ''}`;

@@ -1,14 +1,17 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { FileHost, ProjectSession, ProjectSnapshot } from '../../core/index';
+import type { ProjectSession, ProjectSnapshot } from '../../core/index';
+import type { EditorFileHost, FileChange } from '../files/editorFileHost';
 import { loadCore } from '../lazyCore';
-import { allowedFolders } from '../trust';
+import type { Settings } from '../settings';
 
 const PROJECT_GLOB = '**/{lakehouse.yaml,lakehouse.yml}';
 /** What marks a Data Factory git folder: ADF writes factory/<name>.json (and publish_config.json) at its root. */
 const ADF_ROOT_GLOB = '**/{factory/*.json,publish_config.json}';
-/** Files whose changes can change a project: metadata, fragments and ADF JSON. */
+/** Files whose text can change a project: metadata, fragments and ADF JSON. */
 const RELEVANT = /\.(ya?ml|json)$/i;
+/** Files whose existence can change a project too: a binding's template appearing or going (LH501). */
+const RELEVANT_ON_DISK = /\.(ya?ml|json|j2|jinja2?)$/i;
 
 interface ProjectEntry {
   /** lakehouse.yaml, or the folder of a Data Factory checked on its own. */
@@ -21,8 +24,8 @@ interface ProjectEntry {
 export type ProjectState = 'loading' | 'none' | 'ready';
 
 /**
- * Finds the workspace's projects, keeps each one's session warm, feeds it unsaved editor
- * buffers, and re-validates (debounced) when something it reads changes.
+ * Finds the workspace's projects, keeps each one's session warm (reading through the editor file
+ * host, so unsaved buffers count), and re-validates (debounced) when something it reads changes.
  */
 export class ProjectManager implements vscode.Disposable {
   private readonly projects = new Map<string, ProjectEntry>();
@@ -33,21 +36,16 @@ export class ProjectManager implements vscode.Disposable {
   private running: Promise<void> | undefined;
   private rerun = false;
   private idleWaiters: (() => void)[] = [];
-  private host: FileHost | undefined;
   state: ProjectState = 'loading';
   lastValidationMs = 0;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
-    // Template files too: a binding's template appearing or disappearing changes LH501.
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json,j2,jinja,jinja2}');
+  constructor(
+    private readonly files: EditorFileHost,
+    private readonly settings: Settings,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.disposables.push(
-      watcher,
-      watcher.onDidChange(uri => this.onDiskChange(uri, 'change')),
-      watcher.onDidCreate(uri => this.onDiskChange(uri, 'create')),
-      watcher.onDidDelete(uri => this.onDiskChange(uri, 'delete')),
-      vscode.workspace.onDidChangeTextDocument(e => this.onBufferChange(e.document)),
-      vscode.workspace.onDidOpenTextDocument(doc => this.onBufferChange(doc)),
-      vscode.workspace.onDidCloseTextDocument(doc => this.onBufferClosed(doc)),
+      files.onDidChangeFile(change => this.onFileChange(change)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.discover()),
       // Folders the user allows outside the projects: sessions are rebuilt with the new list.
       vscode.workspace.onDidChangeConfiguration(e => {
@@ -67,9 +65,9 @@ export class ProjectManager implements vscode.Disposable {
     return this.snapshots.find(s => s.diagnostics.has(file) || s.metadataFiles.has(file));
   }
 
-  private fileHost(): FileHost {
-    this.host ??= new (loadCore().NodeFileHost)();
-    return this.host;
+  /** The project with this root file (lakehouse.yaml, or an ADF-only folder). */
+  byRoot(rootFile: string): ProjectSnapshot | undefined {
+    return this.projects.get(rootFile)?.snapshot;
   }
 
   /** Forgets every session and finds the projects again (their options changed). */
@@ -80,9 +78,7 @@ export class ProjectManager implements vscode.Disposable {
 
   /** Finds lakehouse.yaml files (and Data Factory folders outside any project) and validates them. */
   async discover(): Promise<void> {
-    const exclude = vscode.workspace
-      .getConfiguration('lakehouse')
-      .get<string[]>('validation.exclude', ['**/node_modules/**']);
+    const exclude = this.settings.exclude;
     const excludeGlob = exclude.length ? `{${exclude.join(',')}}` : undefined;
     const [found, adfMarkers] = await Promise.all([
       vscode.workspace.findFiles(PROJECT_GLOB, excludeGlob, 100),
@@ -109,16 +105,16 @@ export class ProjectManager implements vscode.Disposable {
     const core = loadCore();
     for (const [root, adfOnly] of wanted) {
       if (this.projects.has(root)) continue;
-      const session = new core.ProjectSession(root, this.fileHost(), { adfOnly, allowedFolders: allowedFolders() });
-      for (const doc of vscode.workspace.textDocuments) {
-        if (doc.uri.scheme === 'file' && doc.isDirty && RELEVANT.test(doc.fileName))
-          session.setOverlay(doc.uri.fsPath, doc.getText());
-      }
+      const session = new core.ProjectSession(root, this.files, {
+        adfOnly,
+        allowedFolders: this.settings.allowedFolders,
+      });
       this.projects.set(root, { rootFile: root, adfOnly, session });
     }
+    const shown = (set: Set<string>) => [...set].map(r => vscode.workspace.asRelativePath(r)).join(', ');
     this.log.info(
-      `Found ${roots.size} lakehouse ` +
-        `project(s)${roots.size ? ': ' + [...roots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : ''}; Data Factory folders: ${adfRoots.size ? [...adfRoots].map(r => vscode.workspace.asRelativePath(r)).join(', ') : 'none'}`,
+      `Found ${roots.size} lakehouse project(s)${roots.size ? `: ${shown(roots)}` : ''}; ` +
+        `Data Factory folders: ${adfRoots.size ? shown(adfRoots) : 'none'}`,
     );
     await this.validateNow();
   }
@@ -154,19 +150,18 @@ export class ProjectManager implements vscode.Disposable {
     await this.validateNow();
   }
 
-  /** Resolves when no validation is pending or running (tests and commands wait on it). */
+  /** Resolves when no validation is pending or running (commands wait on it). */
   whenIdle(): Promise<void> {
     if (!this.timer && !this.running) return Promise.resolve();
     return new Promise(resolve => this.idleWaiters.push(resolve));
   }
 
   private scheduleValidation(): void {
-    const delay = vscode.workspace.getConfiguration('lakehouse').get<number>('validation.debounceMs', 200);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.validateNow();
-    }, delay);
+    }, this.settings.debounceMs);
   }
 
   private async runValidation(): Promise<void> {
@@ -206,9 +201,19 @@ export class ProjectManager implements vscode.Disposable {
     );
   }
 
-  private onDiskChange(uri: vscode.Uri, kind: 'change' | 'create' | 'delete'): void {
-    if (uri.scheme !== 'file') return;
-    const file = uri.fsPath;
+  private onFileChange({ file, kind }: FileChange): void {
+    if (kind === 'buffer') {
+      if (!RELEVANT.test(file)) return;
+      let relevant = false;
+      for (const p of this.projects.values()) {
+        const dir = p.adfOnly ? p.rootFile : path.dirname(p.rootFile);
+        if (!isInside(dir, file) && !p.snapshot?.diagnostics.has(file)) continue;
+        p.session.invalidate(file);
+        relevant = true;
+      }
+      if (relevant) this.scheduleValidation();
+      return;
+    }
     for (const p of this.projects.values()) p.session.invalidate(file);
     // A project file appeared or went away, or a folder holding a project was deleted.
     const removesProject =
@@ -217,31 +222,8 @@ export class ProjectManager implements vscode.Disposable {
       void this.discover();
       return;
     }
-    if (this.projects.size) this.scheduleValidation();
-  }
-
-  private onBufferChange(doc: vscode.TextDocument): void {
-    if (doc.uri.scheme !== 'file' || !RELEVANT.test(doc.fileName)) return;
-    const file = doc.uri.fsPath;
-    let relevant = false;
-    for (const p of this.projects.values()) {
-      if (!isInside(p.adfOnly ? p.rootFile : path.dirname(p.rootFile), file) && !p.snapshot?.diagnostics.has(file))
-        continue;
-      p.session.setOverlay(file, doc.getText());
-      relevant = true;
-    }
-    if (relevant) this.scheduleValidation();
-  }
-
-  private onBufferClosed(doc: vscode.TextDocument): void {
-    if (doc.uri.scheme !== 'file') return;
-    let relevant = false;
-    for (const p of this.projects.values()) {
-      p.session.setOverlay(doc.uri.fsPath, undefined);
-      p.session.invalidate(doc.uri.fsPath);
-      relevant ||= !!p.snapshot?.diagnostics.has(doc.uri.fsPath);
-    }
-    if (relevant) this.scheduleValidation();
+    const folderGone = kind === 'delete' && !path.extname(file);
+    if (this.projects.size && (RELEVANT_ON_DISK.test(file) || folderGone)) this.scheduleValidation();
   }
 
   dispose(): void {

@@ -40,7 +40,7 @@ export interface ProblemCount {
 }
 
 /** The Sources view: source systems and their tables, and the ADF pipelines that copy them. */
-export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesNode> {
+export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SourcesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: SourcesNode[] = [];
@@ -49,6 +49,11 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
   private readonly problemsChanged = new vscode.EventEmitter<vscode.Uri[]>();
   readonly onDidChangeProblems = this.problemsChanged.event;
   private state: 'loading' | 'none' | 'ready' = 'loading';
+
+  dispose(): void {
+    this.changed.dispose();
+    this.problemsChanged.dispose();
+  }
 
   update(snapshots: readonly ProjectSnapshot[], state: 'loading' | 'none' | 'ready'): void {
     this.state = state;

@@ -1,29 +1,33 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RenderJob } from '../../core/index';
-import { loadCore } from '../lazyCore';
-import type { ProjectManager } from '../project/projectManager';
+import type { OutputCheck, ProjectSnapshot, RenderJob } from '../../core/index';
+import type { Context } from '../context';
+import { confirmProtectedEnvironment, offerProblems, reportWritten } from '../editor/results';
+import { bindingLabel, plural } from '../presentation/names';
 import type { SourcesNode } from '../sources/sourcesTreeDataProvider';
-import { PREVIEW_SCHEME, type TemplatePreviewManager } from './templatePreviewManager';
 import { requireTrust } from '../trust';
+import { PREVIEW_SCHEME } from './templatePreviews';
 
-function bindingLabel(job: RenderJob): string {
-  return job.binding.name ? `${job.binding.kind} ${job.binding.name}` : job.binding.kind;
+interface PreviewChoice extends vscode.QuickPickItem {
+  uri: vscode.Uri;
+}
+
+function jobMatchesTable(job: RenderJob, node: Extract<SourcesNode, { kind: 'table' }>): boolean {
+  if (job.binding.kind !== 'table') return false;
+  const name = job.binding.name?.toLowerCase();
+  return (
+    name === `${node.table.system}.${node.table.qualifiedName}`.toLowerCase() ||
+    name === node.table.qualifiedName.toLowerCase()
+  );
 }
 
 /**
- * "Open Preview": for a template file (choose what it renders for), a Sources item (choose the
- * template), or a notebook with embedded templates. Returns the preview URI (tests use it).
+ * "Open Preview to the Side": for a template file (choose what it renders for), a Sources table
+ * (choose the template), or a notebook with embedded templates.
  */
-export async function openPreviewCommand(
-  previews: TemplatePreviewManager,
-  projects: ProjectManager,
-  target?: vscode.Uri | SourcesNode,
-  pick?: string,
-): Promise<vscode.Uri | undefined> {
+export async function openPreview(ctx: Context, target?: vscode.Uri | SourcesNode): Promise<vscode.Uri | undefined> {
   if (!(await requireTrust('Previewing templates'))) return undefined;
-  await projects.whenIdle();
-  const core = loadCore();
+  await ctx.projects.whenIdle();
   const node = target && !(target instanceof vscode.Uri) ? target : undefined;
   const file =
     target instanceof vscode.Uri
@@ -32,61 +36,54 @@ export async function openPreviewCommand(
         ? undefined
         : vscode.window.activeTextEditor?.document.uri.fsPath;
 
-  const candidates: { label: string; description: string; uri: vscode.Uri }[] = [];
-  for (const snapshot of projects.snapshots) {
-    for (const job of previews.jobs(snapshot)) {
-      const matches = node
-        ? (node.kind === 'table' &&
-            job.binding.kind === 'table' &&
-            job.binding.name?.toLowerCase() === `${node.table.system}.${node.table.qualifiedName}`.toLowerCase()) ||
-          (node.kind === 'table' &&
-            job.binding.kind === 'table' &&
-            job.binding.name?.toLowerCase() === node.table.qualifiedName.toLowerCase())
-        : file !== undefined && job.templateFile === file;
+  const candidates: PreviewChoice[] = [];
+  for (const snapshot of ctx.metadataProjects) {
+    const environment = ctx.environments.nameOf(snapshot) ?? 'dev';
+    for (const job of ctx.templates.jobs(snapshot)) {
+      const matches = node ? node.kind === 'table' && jobMatchesTable(job, node) : job.templateFile === file;
       if (!matches) continue;
       candidates.push({
-        label: node ? path.basename(job.templateFile) : bindingLabel(job),
-        description: vscode.workspace.asRelativePath(job.outputFile),
-        uri: previews.previewUri(
-          { kind: 'job', rootFile: snapshot.rootFile, jobId: job.id },
-          path.basename(job.outputFile),
-        ),
+        label: node ? path.basename(job.templateFile) : bindingLabel(job.binding),
+        description: ctx.shown(job.outputFile),
+        detail: `environment ${environment}`,
+        uri: ctx.templates.uriForJob(snapshot, job),
       });
     }
   }
   if (file && candidates.length === 0) {
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    core.findEmbeddedTemplates(doc.getText(), file).forEach((e, index) =>
+    let text: string | undefined;
+    try {
+      text = await ctx.files.readText(file);
+    } catch (e) {
+      void vscode.window.showWarningMessage(`Lakehouse: ${path.basename(file)}: ${(e as Error).message}`);
+      return undefined;
+    }
+    ctx.core.findEmbeddedTemplates(text ?? '', file).forEach((e, index) =>
       candidates.push({
         label: `${e.name || 'template'} (line ${e.line + 1})`,
         description: 'embedded template',
-        uri: previews.previewUri(
-          { kind: 'embedded', file, index },
-          `${path.basename(file, path.extname(file))}.${e.name || 'template'}.sql`,
-        ),
+        uri: ctx.templates.uriForEmbedded(file, index, e.name),
       }),
     );
   }
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(
       file
-        ? `${path.basename(file)} is not bound to anything in lakehouse.yaml (see 'templates'), and holds no embedded Template("""…""").`
+        ? `${path.basename(file)} is not bound to anything in lakehouse.yaml (see 'templates'), ` +
+            `and holds no embedded Template("""…""").`
         : 'No template renders for this item.',
     );
     return undefined;
   }
   const chosen =
-    pick !== undefined
-      ? candidates.find(c => c.label === pick || c.description === pick)
-      : candidates.length === 1
-        ? candidates[0]
-        : await vscode.window.showQuickPick(candidates, {
-            placeHolder: 'Preview the template rendered for…',
-            matchOnDescription: true,
-          });
+    candidates.length === 1
+      ? candidates[0]
+      : await vscode.window.showQuickPick(candidates, {
+          placeHolder: 'Preview the template rendered for…',
+          matchOnDescription: true,
+        });
   if (!chosen) return undefined;
-  const doc = await vscode.workspace.openTextDocument(chosen.uri);
-  await vscode.window.showTextDocument(doc, {
+  await vscode.window.showTextDocument(chosen.uri, {
     viewColumn: vscode.ViewColumn.Beside,
     preview: false,
     preserveFocus: true,
@@ -95,14 +92,14 @@ export async function openPreviewCommand(
 }
 
 /** "Compare with File on Disk": the output on disk on the left, what the template renders now on the right. */
-export async function compareWithDiskCommand(previews: TemplatePreviewManager, uri?: vscode.Uri): Promise<void> {
+export async function compareWithDisk(ctx: Context, uri?: vscode.Uri): Promise<void> {
   const previewUri = uri ?? vscode.window.activeTextEditor?.document.uri;
   if (!previewUri || previewUri.scheme !== PREVIEW_SCHEME) {
     void vscode.window.showInformationMessage('Open a template preview first.');
     return;
   }
-  const spec = previews.specOf(previewUri);
-  const found = spec?.kind === 'job' ? previews.findJob(spec) : undefined;
+  const spec = ctx.templates.specOf(previewUri);
+  const found = spec?.kind === 'job' ? ctx.templates.findJob(spec) : undefined;
   if (!found) {
     void vscode.window.showInformationMessage('This preview has no output file to compare with.');
     return;
@@ -111,148 +108,132 @@ export async function compareWithDiskCommand(previews: TemplatePreviewManager, u
   try {
     await vscode.workspace.fs.stat(onDisk);
   } catch {
-    void vscode.window.showInformationMessage(
-      `${vscode.workspace.asRelativePath(onDisk)} does not exist yet: Render All writes it.`,
-    );
+    void vscode.window.showInformationMessage(`${ctx.shown(onDisk.fsPath)} does not exist yet: Render All writes it.`);
     return;
   }
   await vscode.commands.executeCommand(
     'vscode.diff',
     onDisk,
     previewUri,
-    `${path.basename(onDisk.fsPath)} (on disk) ↔ rendered`,
+    `${path.basename(onDisk.fsPath)} (on disk) ↔ rendered for ${spec?.kind === 'job' ? spec.environment : ''}`,
   );
 }
 
-/** "Render All": renders every binding of every project and writes the outputs that changed. */
-export async function renderAllCommand(
-  previews: TemplatePreviewManager,
-  projects: ProjectManager,
-  log: vscode.LogOutputChannel,
-): Promise<{ written: number; unchanged: number; failed: number } | undefined> {
+export interface RenderAllResult {
+  written: number;
+  unchanged: number;
+  failed: number;
+}
+
+class Cancelled extends Error {}
+
+/**
+ * "Render All Templates": every binding of every project, for its environment, through the core's
+ * planProjectRenders / renderJobs / checkOutputs / writeOutputs, as `lakehouse render` does.
+ * Everything renders first; only then are the outputs that changed written (cancel writes nothing).
+ */
+export async function renderAll(ctx: Context): Promise<RenderAllResult | undefined> {
   if (!(await requireTrust('Rendering templates'))) return undefined;
-  await projects.whenIdle();
-  const core = loadCore();
-  const jobs = projects.snapshots.flatMap(s => previews.jobs(s).map(job => ({ snapshot: s, job })));
-  if (jobs.length === 0) {
-    void vscode.window.showInformationMessage('No templates are bound in lakehouse.yaml.');
+  await ctx.projects.whenIdle();
+  const core = ctx.core;
+  const planned: { snapshot: ProjectSnapshot; environment: string; jobs: RenderJob[] }[] = [];
+  for (const snapshot of ctx.metadataProjects) {
+    const containment = new core.Containment(snapshot.roots, file => ctx.files.realPath(file));
+    const environment = ctx.environments.nameOf(snapshot);
+    const plan = await core.planProjectRenders(snapshot, {
+      builtinTemplatesDir: ctx.builtinTemplatesDir,
+      containment,
+      shown: file => ctx.shown(file),
+      ...(environment !== undefined ? { environment } : {}),
+    });
+    if (!plan.ok) {
+      ctx.log.error(`Render All: ${ctx.shown(snapshot.rootFile)}: ${plan.message}`);
+      offerProblems(
+        `Lakehouse: templates not rendered for ${ctx.shown(snapshot.rootFile)}. ${plan.message}`,
+        plan.reason === 'metadata-errors',
+      );
+      continue;
+    }
+    for (const { reason } of plan.refused) ctx.log.warn(`Render All: not rendered: ${reason}`);
+    if (plan.jobs.length) planned.push({ snapshot, environment: plan.environment, jobs: plan.jobs });
+  }
+  if (planned.length === 0) {
+    if (ctx.metadataProjects.length) void vscode.window.showInformationMessage('Lakehouse: no templates to render.');
     return { written: 0, unchanged: 0, failed: 0 };
   }
-  // As the CLI does: templates render from valid metadata only, and only into the project.
-  const withErrors = projects.snapshots.filter(s =>
-    [...s.diagnostics.values()].some(list => list.some(d => d.severity === 'error' && s.metadataFiles.has(d.file))),
-  );
-  if (withErrors.length) {
-    const show = 'Show Problems';
-    const choice = await vscode.window.showErrorMessage(
-      `Lakehouse: templates not rendered: ` +
-        `${withErrors.map(s => vscode.workspace.asRelativePath(s.rootFile)).join(', ')} ` +
-        `${withErrors.length > 1 ? 'have' : 'has'} errors; templates render from valid metadata ` +
-        `only.`,
-      show,
-    );
-    if (choice === show) void vscode.commands.executeCommand('workbench.actions.view.problems');
-    return undefined;
+  for (const p of planned) {
+    const environment = p.snapshot.metadata.environments.find(e => e.name === p.environment);
+    if (environment?.protected && !(await confirmProtectedEnvironment(p.environment, 'Render the templates')))
+      return undefined;
   }
-  const host = new core.NodeFileHost();
+  const total = planned.reduce((n, p) => n + p.jobs.length, 0);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Rendering templates', cancellable: true },
     async (progress, token) => {
-      let written = 0;
-      let unchanged = 0;
-      let failed = 0;
-      for (const [i, { job, snapshot }] of jobs.entries()) {
-        if (token.isCancellationRequested) break;
-        progress.report({
-          message: `${i + 1}/${jobs.length} ${path.basename(job.outputFile)}`,
-          increment: 100 / jobs.length,
-        });
-        const containment = new core.Containment(snapshot.roots, file => host.realPath(file));
-        const refused = await core.writeProblem(
-          containment,
-          job.outputFile,
-          vscode.workspace.asRelativePath(job.outputFile),
-        );
-        if (refused) {
-          failed++;
-          log.warn(`Not written: ${refused}`);
-          continue;
+      const result: RenderAllResult = { written: 0, unchanged: 0, failed: 0 };
+      const checked: { snapshot: ProjectSnapshot; environment: string; checks: OutputCheck[] }[] = [];
+      let done = 0;
+      try {
+        for (const p of planned) {
+          const outcomes = await core.renderJobs(p.jobs, job => {
+            if (token.isCancellationRequested) throw new Cancelled();
+            progress.report({ message: `${++done}/${total} ${path.basename(job.outputFile)}`, increment: 100 / total });
+            return ctx.templateRenderer.renderJob(job);
+          });
+          // Compared with the disk, where they are written: an open output's unsaved text is not the file.
+          checked.push({ ...p, checks: await core.checkOutputs(p.jobs, outcomes, core.readFileIfExists) });
         }
-        const uri = previews.previewUri(
-          { kind: 'job', rootFile: snapshot.rootFile, jobId: job.id },
-          path.basename(job.outputFile),
-        );
-        const text = await previews.provideTextDocumentContent(uri);
-        const result = previews.lastRenderOf(uri)?.result;
-        if (!result?.ok) {
-          failed++;
-          log.warn(`Not written: ${job.outputFile}: ${result && !result.ok ? result.error.message : text}`);
-          continue;
-        }
-        let current: string | undefined;
-        try {
-          current = await core.readFileIfExists(job.outputFile);
-        } catch (e) {
-          failed++;
-          log.warn(`Not written: ${(e as Error).message}`);
-          continue;
-        }
-        if (current === result.text) {
-          unchanged++;
-          continue;
-        }
-        try {
-          await core.writeContained(
-            containment,
-            job.outputFile,
-            result.text,
-            vscode.workspace.asRelativePath(job.outputFile),
-          );
-        } catch (e) {
-          failed++;
-          log.warn(`Not written: ${(e as Error).message}`);
-          continue;
-        }
-        written++;
+      } catch (e) {
+        if (!(e instanceof Cancelled)) throw e;
+        ctx.log.info('Render All cancelled: nothing was written.');
+        return undefined;
       }
+      const written: string[] = [];
+      for (const { snapshot, environment, checks } of checked) {
+        const containment = new core.Containment(snapshot.roots, file => ctx.files.realPath(file));
+        const report = await core.writeOutputs(checks, async (file, text) => {
+          // Writing under an editor's unsaved changes would lose them, or them the write.
+          if (ctx.files.unsavedText(file) !== undefined)
+            throw new Error(`${ctx.shown(file)} has unsaved changes in the editor: save or revert it first`);
+          await core.writeContained(containment, file, text, ctx.shown(file));
+        });
+        for (const c of report.written) {
+          written.push(c.job.outputFile);
+          ctx.log.info(`Rendered ${ctx.shown(c.job.outputFile)} (${bindingLabel(c.job.binding)}, ${environment})`);
+        }
+        for (const c of report.failed)
+          ctx.log.warn(
+            `Not written: ${ctx.shown(c.job.outputFile)}: ${c.error?.message ?? 'it could not be written'}` +
+              `${c.error?.file ? ` (${ctx.shown(c.error.file)}${c.error.line ? `:${c.error.line}` : ''})` : ''}`,
+          );
+        result.written += report.written.length;
+        result.unchanged += report.unchanged.length;
+        result.failed += report.failed.length;
+      }
+      await ctx.projects.filesChanged(written);
+      const environments = [...new Set(checked.map(c => c.environment))].join(', ');
       const summary =
-        `Rendered ${jobs.length} template binding(s): ${written} written, ${unchanged} ` +
-        `unchanged${failed ? `, ${failed} failed (see Problems)` : ''}${token.isCancellationRequested ? ' — cancelled' : ''}.`;
-      log.info(summary);
-      if (failed) void vscode.window.showWarningMessage(summary);
-      else void vscode.window.showInformationMessage(summary);
-      return { written, unchanged, failed };
+        `Rendered ${plural(total, 'template binding')} for ${environments}: ${result.written} written, ` +
+        `${result.unchanged} unchanged${result.failed ? `, ${result.failed} failed (see the log)` : ''}.`;
+      reportWritten(ctx, summary, written, result.failed > 0);
+      return result;
     },
   );
 }
 
-export async function selectEnvironmentCommand(
-  previews: TemplatePreviewManager,
-  projects: ProjectManager,
-  name?: string,
-): Promise<void> {
-  const names = [...new Set(projects.snapshots.flatMap(s => s.metadata.environments.map(e => e.name)))];
-  const chosen =
-    name ??
-    (await vscode.window.showQuickPick(names, {
-      placeHolder: `Environment templates render for (now: ${previews.environment ?? names[0] ?? 'none'})`,
-    }));
-  if (chosen !== undefined) await previews.setEnvironment(chosen);
-}
-
 /** "Preview rendered template" above each Template("""…""") in a notebook. */
 export class EmbeddedTemplateCodeLensProvider implements vscode.CodeLensProvider {
+  constructor(private readonly ctx: Context) {}
+
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!document.getText().includes('Template(')) return [];
-    return loadCore()
-      .findEmbeddedTemplates(document.getText(), document.uri.fsPath)
-      .map(e => {
-        const line = document.lineAt(Math.min(e.line, document.lineCount - 1)).range;
-        return new vscode.CodeLens(line, {
-          title: '$(open-preview) Preview rendered template',
-          command: 'lakehouse.templates.openPreview',
-          arguments: [document.uri],
-        });
+    return this.ctx.core.findEmbeddedTemplates(document.getText(), document.uri.fsPath).map(e => {
+      const line = document.lineAt(Math.min(e.line, document.lineCount - 1)).range;
+      return new vscode.CodeLens(line, {
+        title: '$(open-preview) Preview rendered template',
+        command: 'lakehouse.templates.openPreview',
+        arguments: [document.uri],
       });
+    });
   }
 }

@@ -27,11 +27,16 @@
 //
 // Checkpoints (see test/e2e/checkpoint.ts): a test writes <name>.req into $VSHOST_SYNC (the env var
 // reaches the extension host). The content is empty or JSON
-//   {"waitForText": "...", "selector": "css", "timeoutMs": 15000}
+//   {"waitForText": "...", "selector": "css", "timeoutMs": 15000, "screenshot": true, "actions": [...]}
 // The driver waits until waitForText is visible somewhere in the workbench (any frame, webviews
 // included) or inside `selector` when both are given, saves a full-page <name>.png, plus
 // <name>.element.png of the first element matching `selector`, and then writes <name>.ack with
-// {"ok": true} or {"ok": false, "error": "..."}.
+// {"ok": true} or {"ok": false, "error": "..."}. With "screenshot": false no picture is saved.
+// "actions" are then done in the page, in order, as a person would (tests drive the real quick
+// picks, input boxes and dialogs this way): {"type": "text"} types into what has focus (a quick
+// pick's filter, an input box), {"fill": "text"} replaces the focused input's text,
+// {"press": "Enter"} presses a key, {"click": "Write"} clicks the first visible button whose
+// name starts with that text (a dialog's button, say).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -279,11 +284,13 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 async function textVisible(text, selector) {
   for (const frame of selector ? [page.mainFrame()] : page.frames()) {
     const scope = selector ? frame.locator(selector) : frame;
-    const loc = scope.getByText(text).first();
-    try {
-      if (await loc.isVisible()) return true;
-    } catch {
-      /* frame detached while looking */
+    // Visible text, or an input's placeholder (a quick pick or input box says what it asks there).
+    for (const loc of [scope.getByText(text).first(), scope.getByPlaceholder(text).first()]) {
+      try {
+        if (await loc.isVisible()) return true;
+      } catch {
+        /* frame detached while looking */
+      }
     }
   }
   return false;
@@ -303,7 +310,7 @@ async function takeCheckpoint(name, req) {
     }
   }
   await page.waitForTimeout(300); // let animations and list re-layouts settle
-  await page.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), fullPage: true });
+  if (req.screenshot !== false) await page.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), fullPage: true });
   if (req.selector) {
     try {
       await page
@@ -315,6 +322,22 @@ async function takeCheckpoint(name, req) {
     }
   }
   if (error) throw new Error(error);
+  for (const action of req.actions ?? []) await doAction(action, timeout);
+}
+
+async function doAction(action, timeout) {
+  if (typeof action.type === 'string') await page.keyboard.type(action.type, { delay: 5 });
+  else if (typeof action.fill === 'string') {
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type(action.fill, { delay: 5 });
+  } else if (typeof action.press === 'string') await page.keyboard.press(action.press);
+  else if (typeof action.click === 'string') {
+    // A button whose name starts with the text ("Write" for "Write 3 Files").
+    const name = new RegExp(`^${action.click.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+    const button = page.getByRole('button', { name }).first();
+    await button.click({ timeout });
+  } else throw new Error(`unknown checkpoint action ${JSON.stringify(action)}`);
+  await page.waitForTimeout(150); // the workbench reacts (a quick pick filters, a dialog closes)
 }
 
 try {

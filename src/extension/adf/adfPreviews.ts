@@ -1,0 +1,181 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { AdfFilePlan, ProjectAdfPlan, ProjectSnapshot } from '../../core/index';
+import type { EditorFileHost } from '../files/editorFileHost';
+import { loadCore } from '../lazyCore';
+import { adfPreviewFileName } from '../presentation/names';
+import type { EnvironmentState } from '../project/environments';
+import type { ProjectManager } from '../project/projectManager';
+import { replaceTabs, specOfUri, virtualDocumentUri } from '../virtualDocuments';
+
+export const ADF_PREVIEW_SCHEME = 'lakehouse-adf';
+
+/** What an ADF preview shows: a generated artifact, or what the metadata generates for one table, for one environment. */
+export type AdfPreviewSpec =
+  | { kind: 'artifact'; rootFile: string; relativePath: string; environment?: string }
+  | { kind: 'table'; rootFile: string; system: string; table: string; environment?: string };
+
+/**
+ * Read-only JSON documents with the ADF artifacts the metadata generates (exactly what
+ * "Generate ADF Artifacts" would write for the project's environment), kept up to date as the
+ * metadata changes, and the generation plans the Data Factory view and Generate share.
+ */
+export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly plansChanged = new vscode.EventEmitter<void>();
+  /** Fires when the generation plans were recomputed (the Data Factory view and the status bar redraw). */
+  readonly onDidChangePlans = this.plansChanged.event;
+  private plans = new WeakMap<ProjectSnapshot, Map<string, Promise<ProjectAdfPlan>>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly projects: ProjectManager,
+    private readonly environments: EnvironmentState,
+    private readonly files: EditorFileHost,
+  ) {
+    this.disposables.push(
+      this.changed,
+      this.plansChanged,
+      projects.onDidChangeProjects(() => this.refresh()),
+      environments.onDidChange(rootFile => void this.reopenFor(rootFile)),
+    );
+  }
+
+  /** Updates open previews and tells the views (a new snapshot). */
+  refresh(): void {
+    for (const doc of vscode.workspace.textDocuments)
+      if (doc.uri.scheme === ADF_PREVIEW_SCHEME) this.changed.fire(doc.uri);
+    this.plansChanged.fire();
+  }
+
+  /** Files were written: plans computed before compare against what is no longer there. */
+  forgetPlans(): void {
+    this.plans = new WeakMap();
+    this.refresh();
+  }
+
+  /** What regenerating would do for a project in an environment (its current one by default); cached per snapshot. */
+  planFor(snapshot: ProjectSnapshot, environment = this.environments.nameOf(snapshot)): Promise<ProjectAdfPlan> {
+    let byEnvironment = this.plans.get(snapshot);
+    if (!byEnvironment) this.plans.set(snapshot, (byEnvironment = new Map()));
+    const key = environment ?? '';
+    let plan = byEnvironment.get(key);
+    if (!plan) {
+      plan = snapshot.adfOnly
+        ? Promise.resolve<ProjectAdfPlan>({
+            ok: false,
+            reason: 'generation',
+            message:
+              'This Data Factory folder has no lakehouse.yaml, so nothing is generated for it: it is only checked.',
+          })
+        : loadCore().planProjectAdf(
+            snapshot,
+            file => this.files.readGenerated(file),
+            environment !== undefined ? { environment } : {},
+          );
+      byEnvironment.set(key, plan);
+    }
+    return plan;
+  }
+
+  artifactUri(snapshot: ProjectSnapshot, file: AdfFilePlan): vscode.Uri {
+    const environment = this.environments.nameOf(snapshot);
+    const spec: AdfPreviewSpec = {
+      kind: 'artifact',
+      rootFile: snapshot.rootFile,
+      relativePath: file.artifact.relativePath,
+      ...(environment !== undefined ? { environment } : {}),
+    };
+    return virtualDocumentUri(ADF_PREVIEW_SCHEME, adfPreviewFileName(file.artifact.name, environment), spec);
+  }
+
+  tableUri(snapshot: ProjectSnapshot, system: string, table: string): vscode.Uri {
+    const environment = this.environments.nameOf(snapshot);
+    const spec: AdfPreviewSpec = {
+      kind: 'table',
+      rootFile: snapshot.rootFile,
+      system,
+      table,
+      ...(environment !== undefined ? { environment } : {}),
+    };
+    return virtualDocumentUri(ADF_PREVIEW_SCHEME, adfPreviewFileName(`table ${system}.${table}`, environment), spec);
+  }
+
+  specOf(uri: vscode.Uri): AdfPreviewSpec | undefined {
+    return specOfUri<AdfPreviewSpec>(uri);
+  }
+
+  /** The plan entry a preview shows, when it shows one artifact. */
+  async fileOf(uri: vscode.Uri): Promise<AdfFilePlan | undefined> {
+    const spec = this.specOf(uri);
+    if (spec?.kind !== 'artifact') return undefined;
+    const snapshot = this.projects.byRoot(spec.rootFile);
+    const planned = snapshot && (await this.planFor(snapshot, spec.environment));
+    return planned?.ok ? planned.plan.files.find(f => f.artifact.relativePath === spec.relativePath) : undefined;
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const spec = this.specOf(uri);
+    if (!spec) return problem('This preview link is not valid.');
+    const snapshot = this.projects.byRoot(spec.rootFile);
+    if (!snapshot) return problem(`The project ${spec.rootFile} is no longer open. Close this preview.`);
+    const environment =
+      spec.environment !== undefined && snapshot.metadata.environments.some(e => e.name === spec.environment)
+        ? spec.environment
+        : this.environments.nameOf(snapshot);
+    const planned = await this.planFor(snapshot, environment);
+    if (!planned.ok) {
+      return problem(
+        planned.message,
+        planned.reason === 'metadata-errors'
+          ? planned.errors
+              .slice(0, 20)
+              .map(d => `${vscode.workspace.asRelativePath(d.file)}:${d.range.start.line + 1}: ${d.message}`)
+          : undefined,
+      );
+    }
+    if (spec.kind === 'artifact') {
+      const file = planned.plan.files.find(f => f.artifact.relativePath === spec.relativePath);
+      return file
+        ? file.newText
+        : problem(
+            `The metadata no longer generates ${spec.relativePath} (was the adf section of lakehouse.yaml changed?).`,
+          );
+    }
+    // A table: its entries in the generated pipelines' array parameters (what the ForEach copies for it).
+    const entries = loadCore().tableLoopEntries(planned.plan, spec.table);
+    if (entries.length === 0) return problem(`No generated pipeline copies ${spec.table}.`);
+    return JSON.stringify({ table: `${spec.system}.${spec.table}`, copiedBy: entries }, null, '\t');
+  }
+
+  /** Another environment was chosen for a project: its open previews are reopened for it, in place. */
+  private async reopenFor(rootFile: string): Promise<void> {
+    const snapshot = this.projects.byRoot(rootFile);
+    this.plansChanged.fire();
+    if (!snapshot) return;
+    await replaceTabs(ADF_PREVIEW_SCHEME, async previewUri => {
+      const spec = this.specOf(previewUri);
+      if (!spec || spec.rootFile !== rootFile) return undefined;
+      if (spec.kind === 'table') return this.tableUri(snapshot, spec.system, spec.table);
+      const planned = await this.planFor(snapshot);
+      const file = planned.ok ? planned.plan.files.find(f => f.artifact.relativePath === spec.relativePath) : undefined;
+      return file && this.artifactUri(snapshot, file);
+    });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Previews are JSON documents, so a problem is said as JSON too (comments would be flagged). */
+function problem(message: string, details?: string[]): string {
+  return JSON.stringify({ lakehouse: message, ...(details?.length ? { problems: details } : {}) }, null, '\t');
+}
+
+export function relativeToRoot(snapshot: ProjectSnapshot, file: string): string | undefined {
+  const root = loadCore().adfRootOf(snapshot);
+  const rel = path.relative(root, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : undefined;
+}
