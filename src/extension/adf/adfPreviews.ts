@@ -26,6 +26,9 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
   private readonly plansChanged = new vscode.EventEmitter<void>();
   /** Fires when the generation plans were recomputed (the Data Factory view and the status bar redraw). */
   readonly onDidChangePlans = this.plansChanged.event;
+  private readonly planComputed = new vscode.EventEmitter<ProjectSnapshot>();
+  /** Fires when a plan has been computed (the status bar counts what is out of date from it). */
+  readonly onDidComputePlan = this.planComputed.event;
   private plans = new WeakMap<ProjectSnapshot, Map<string, Promise<ProjectAdfPlan>>>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -37,6 +40,7 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
     this.disposables.push(
       this.changed,
       this.plansChanged,
+      this.planComputed,
       projects.onDidChangeProjects(() => this.refresh()),
       environments.onDidChange(rootFile => void this.reopenFor(rootFile)),
     );
@@ -75,8 +79,17 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
             environment !== undefined ? { environment } : {},
           );
       byEnvironment.set(key, plan);
+      plan.then(
+        () => this.planComputed.fire(snapshot),
+        () => undefined,
+      );
     }
     return plan;
+  }
+
+  /** The plan of a project in its environment if it was already computed (by a view or a preview), without computing it. */
+  knownPlan(snapshot: ProjectSnapshot): Promise<ProjectAdfPlan> | undefined {
+    return this.plans.get(snapshot)?.get(this.environments.nameOf(snapshot) ?? '');
   }
 
   artifactUri(snapshot: ProjectSnapshot, file: AdfFilePlan): vscode.Uri {

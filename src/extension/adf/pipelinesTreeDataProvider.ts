@@ -25,6 +25,8 @@ export type PipelinesNode =
     })
   | (BaseNode & { kind: 'message'; label: string; detail?: string; icon: string; command?: vscode.Command });
 
+const REBUILD_DELAY_MS = 300;
+
 /**
  * The Data Factory view: each project's pipelines (on disk, and generated ones not written yet)
  * with their parameters; generated ones can be previewed and compared with the file on disk.
@@ -38,6 +40,7 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
   private readonly disposables: vscode.Disposable[] = [];
 
   private stale = true;
+  private timer: NodeJS.Timeout | undefined;
   private view: vscode.TreeView<PipelinesNode> | undefined;
 
   constructor(
@@ -62,7 +65,13 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
 
   private invalidate(): void {
     this.stale = true;
-    if (!this.view || this.view.visible) void this.rebuild();
+    if (this.view && !this.view.visible) return;
+    // A plan of a large project takes a while: one per pause in typing, not one per keystroke.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.rebuild();
+    }, REBUILD_DELAY_MS);
   }
 
   /** Rebuilds from the current snapshots and their plans (plans are computed off the keystroke path). */
@@ -246,6 +255,7 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
   }
 
   dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
 }

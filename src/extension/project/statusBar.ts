@@ -10,7 +10,6 @@ import { statusBarText, statusBarTooltip, type ProjectStatus } from '../presenta
 export class ProjectStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('lakehouse.project', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [this.item];
-  private timer: NodeJS.Timeout | undefined;
   private generation = 0;
 
   constructor(private readonly ctx: Context) {
@@ -20,6 +19,9 @@ export class ProjectStatusBar implements vscode.Disposable {
       ctx.projects.onDidChangeProjects(() => this.update()),
       ctx.environments.onDidChange(() => this.update()),
       ctx.adf.onDidChangePlans(() => this.update()),
+      ctx.adf.onDidComputePlan(snapshot => {
+        if (snapshot === this.ctx.currentProject()) this.update();
+      }),
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
     );
   }
@@ -42,19 +44,17 @@ export class ProjectStatusBar implements vscode.Disposable {
       stale: !!(snapshot as { stale?: unknown }).stale,
     };
     this.show(status);
+    // The out-of-date count comes from the plan the Data Factory view or a preview computed: planning
+    // a large project is not done for the status bar alone.
     const generation = ++this.generation;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.ctx.adf.planFor(snapshot).then(
-        planned => {
-          if (generation !== this.generation || !planned.ok) return;
-          const outOfDate = planned.plan.files.filter(f => f.status !== 'unchanged').length;
-          this.show({ ...status, outOfDate });
-        },
-        () => undefined,
-      );
-    }, 1000);
+    void this.ctx.adf.knownPlan(snapshot)?.then(
+      planned => {
+        if (generation !== this.generation || !planned.ok) return;
+        const outOfDate = planned.plan.files.filter(f => f.status !== 'unchanged').length;
+        this.show({ ...status, outOfDate });
+      },
+      () => undefined,
+    );
   }
 
   private show(status: ProjectStatus): void {
@@ -72,7 +72,6 @@ export class ProjectStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
 }
