@@ -99,6 +99,8 @@ export class ProjectSession {
   private readonly adfValidation = new AdfValidationCache();
   private readonly dirCache = new Map<string, string[] | undefined>();
   private readonly openFiles = new Set<string>();
+  /** Whether an included file is inside the project, by path: kept as long as what was read of it. */
+  private readonly includeProblems = new Map<string, string | undefined>();
   private generation = 0;
   private latest: Promise<ProjectSnapshot> | undefined;
 
@@ -138,8 +140,11 @@ export class ProjectSession {
     if (file === undefined) {
       this.texts.clear();
       this.dirCache.clear();
+      this.includeProblems.clear();
       return;
     }
+    for (const target of this.includeProblems.keys())
+      if (target === file || target.startsWith(file + path.sep)) this.includeProblems.delete(target);
     this.texts.delete(file);
     this.dirCache.delete(path.dirname(file));
     this.dirCache.delete(file);
@@ -293,7 +298,12 @@ export class ProjectSession {
         for (const target of targets) {
           const shownTarget = path.relative(base, target) || path.basename(target);
           // Where it is, before what it is: a path outside the project is not even listed.
-          const outside = await this.containment.problem(target, `Included file '${this.shown(target)}'`);
+          // (A realpath per file and per load: 7 ms a keystroke at 10,000 tables; a link that changes is a change on disk.)
+          let outside = this.includeProblems.get(target);
+          if (!this.includeProblems.has(target)) {
+            outside = await this.containment.problem(target, `Included file '${this.shown(target)}'`);
+            this.includeProblems.set(target, outside);
+          }
           if (outside) {
             extra.push(locator.diagnostic(RULES.includeProblem, include.origin, undefined, outside));
             continue;
