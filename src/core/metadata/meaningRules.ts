@@ -14,7 +14,9 @@ import {
   type Fact,
   type LakehouseMetadata,
   type Origin,
+  type SourceSystem,
   type Table,
+  type Zone,
 } from './model';
 import { TableResolver } from './semanticRules';
 import type { PathSegment } from './yamlLocate';
@@ -518,6 +520,9 @@ function checkTimes(
 
 /** Each table's folder in each zone: two tables in one folder mix their files. */
 function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[]): void {
+  // Almost always no two folders meet: that is known from counts kept up to date source system by
+  // source system, so a keystroke costs the folders of the system it changed, not of every table.
+  if (!lakeFolderIndex.mayCollide(meta)) return;
   // A table declared twice is LH207's: each identity once. (Runs on every keystroke: no per-table regex.)
   const declared = new Set<string>();
   const tables = meta.tables.filter(table => {
@@ -569,6 +574,87 @@ function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Dia
     }
   }
 }
+
+/** The lower-cased folder names of one table in one zone, as checkLakeFolders computes them. */
+function folderKeys(table: Table, zone: Zone): string[] {
+  const layout = zone.path ?? '{table}';
+  let folder = '';
+  for (const part of layout.split(/(\{table\}|\{schema\}|\{system\})/))
+    folder +=
+      part === '{table}' ? table.name : part === '{schema}' ? table.schema : part === '{system}' ? table.system : part;
+  if (folder.startsWith('/') || folder.endsWith('/')) folder = folder.replace(/^\/+|\/+$/g, '');
+  const keys = [folder.toLowerCase()];
+  if (zone.name === 'bronze' && table.loadType === 'incremental') keys.push(`${folder}_cdc`.toLowerCase());
+  return keys;
+}
+
+/**
+ * How many tables write to each folder of each zone, kept from one check to the next: a source
+ * system that did not change is the same object, so only the systems that came and went are
+ * counted again. When no folder has two writers there is nothing to report; otherwise (or with a
+ * table declared twice, which counts twice here) the full check runs, so the findings are the same.
+ */
+class LakeFolderIndex {
+  private layout = '';
+  private readonly systems = new Map<SourceSystem, number>();
+  private readonly counts = new Map<string, number>();
+  private shared = 0;
+  private readonly keysBySystem = new WeakMap<SourceSystem, { layout: string; keys: string[] }>();
+
+  mayCollide(meta: LakehouseMetadata): boolean {
+    const layout = meta.zones.map(z => `${z.name}\u0000${z.path ?? '{table}'}`).join('\u0001');
+    if (layout !== this.layout) {
+      this.layout = layout;
+      this.systems.clear();
+      this.counts.clear();
+      this.shared = 0;
+    }
+    // The tables must be the systems' tables, in order (as mergeFragments makes them); else check them all.
+    let offset = 0;
+    for (const system of meta.sources) {
+      if (system.tables.length && meta.tables[offset] !== system.tables[0]) return true;
+      offset += system.tables.length;
+    }
+    if (offset !== meta.tables.length) return true;
+    const next = new Map<SourceSystem, number>();
+    for (const system of meta.sources) next.set(system, (next.get(system) ?? 0) + 1);
+    for (const [system, n] of this.systems) {
+      const delta = (next.get(system) ?? 0) - n;
+      if (delta < 0) this.add(this.keysOf(system, meta.zones), delta);
+    }
+    for (const [system, n] of next) {
+      const delta = n - (this.systems.get(system) ?? 0);
+      if (delta > 0) this.add(this.keysOf(system, meta.zones), delta);
+    }
+    this.systems.clear();
+    for (const [system, n] of next) this.systems.set(system, n);
+    return this.shared > 0;
+  }
+
+  private add(keys: string[], delta: number): void {
+    for (const key of keys) {
+      const before = this.counts.get(key) ?? 0;
+      const after = before + delta;
+      if (after > 0) this.counts.set(key, after);
+      else this.counts.delete(key);
+      if (before < 2 && after >= 2) this.shared++;
+      else if (before >= 2 && after < 2) this.shared--;
+    }
+  }
+
+  private keysOf(system: SourceSystem, zones: readonly Zone[]): string[] {
+    const cached = this.keysBySystem.get(system);
+    if (cached && cached.layout === this.layout) return cached.keys;
+    const keys: string[] = [];
+    zones.forEach((zone, i) => {
+      for (const table of system.tables) for (const key of folderKeys(table, zone)) keys.push(`${i}\u0000${key}`);
+    });
+    this.keysBySystem.set(system, { layout: this.layout, keys });
+    return keys;
+  }
+}
+
+const lakeFolderIndex = new LakeFolderIndex();
 
 // ---- Placeholders nothing substitutes ----------------------------------------------------------
 

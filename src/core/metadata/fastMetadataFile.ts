@@ -1,0 +1,72 @@
+import type { Document } from 'yaml';
+import type { Diagnostic } from '../diagnostics/diagnostic';
+import { LineIndex } from '../text/lineIndex';
+import { fastYamlValue } from './fastYaml';
+import { parseMetadataFile, parseYaml, type MetadataFile } from './metadataFile';
+import { validateAgainstSchema, type MetadataFileKind } from './schemaValidation';
+
+/**
+ * A file read on the fast path: valid YAML and valid against the schema, so it has no diagnostics
+ * of its own. Its `yaml` Document and LineIndex, which only ranges need (a cross-file diagnostic
+ * in it, a quick fix, an editor feature), are made the first time they are asked for: most files
+ * of a large project never need them, and they cost ~20× the parse and ~5× the memory of the value.
+ */
+class LazyMetadataFile implements MetadataFile {
+  readonly parsed = true;
+  readonly diagnostics: Diagnostic[] = [];
+  private exactDoc: Document.Parsed | undefined;
+  private lineIndex: LineIndex | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly kind: MetadataFileKind,
+    readonly text: string,
+    readonly value: unknown,
+  ) {}
+
+  get doc(): Document.Parsed {
+    return (this.exactDoc ??= parseYaml(this.text));
+  }
+
+  get lines(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
+  }
+
+  get hasDocument(): boolean {
+    return this.exactDoc !== undefined;
+  }
+}
+
+/**
+ * parseMetadataFile's result, with the same value and diagnostics, read with js-yaml when that is
+ * exact (fastYaml.ts) and the file is valid against the schema; anything else (a syntax error, a
+ * schema error, an empty file, whatever js-yaml cannot be trusted with) takes the exact path.
+ */
+export function parseMetadataFileFast(file: string, kind: MetadataFileKind, text: string): MetadataFile {
+  const fast = fastYamlValue(text);
+  if (
+    fast &&
+    fast.value !== null &&
+    typeof fast.value === 'object' &&
+    validateAgainstSchema(kind, fast.value).length === 0
+  )
+    return new LazyMetadataFile(file, kind, text, fast.value);
+  return parseMetadataFile(file, kind, text);
+}
+
+/** Whether the file's `yaml` Document exists already (always, unless it came from the fast path). */
+export function hasExactDocument(file: MetadataFile): boolean {
+  return !(file instanceof LazyMetadataFile) || file.hasDocument;
+}
+
+/**
+ * Makes the file's Document now (a file opened or edited needs its ranges). Returns the file, or
+ * when its Document shows what the fast path could not see (an error or a warning of the `yaml`
+ * package: a difference between the libraries the differential test did not catch), the exact parse.
+ */
+export function withExactDocument(file: MetadataFile): MetadataFile {
+  if (hasExactDocument(file)) return file;
+  const doc = file.doc;
+  void file.lines;
+  return doc && (doc.errors.length || doc.warnings.length) ? parseMetadataFile(file.file, file.kind, file.text) : file;
+}
