@@ -31,10 +31,10 @@
 //          change and cache.validate over the folder with it swapped in; 30 edits alternating two texts
 //          (median, p95), and edits that introduce an error (LH414);
 //   5. templates (bench/templates.ts, in a fresh process): over test/templates-corpus, our render time
-//      per render vs raw nunjucks (the core's benchmarkAgainstNunjucks; templates both render, mean
-//      per render, median of rounds), and over a sample of 20 templates × 3, Python's Jinja2 in a
-//      fresh `python3` process per render (the way other editor tools preview templates; spawn to
-//      exit), with ours on the same templates; skipped, saying why, without python3 or Jinja2;
+//      per render vs raw nunjucks (benchmarkAgainstNunjucks in bench/templateBenchmark.ts; templates
+//      both render, mean per render, median of rounds), and over a sample of 20 templates × 3,
+//      Python's Jinja2 in a fresh `python3` process per render (the way other editor tools preview
+//      templates; spawn to exit), with ours on the same templates; skipped, saying why, without python3 or Jinja2;
 //   6. prints the report table, then the phase breakdown.
 //
 // Extension activation time in the real host (the hook): the e2e tests (npm run test:e2e;

@@ -7,7 +7,7 @@ import type { AdfFactory } from '../core/adf/adfFolder';
 import { didYouMean } from '../core/text/suggest';
 import { findAdfFolders, loadProjectAt, readAdfFolder, UserError } from '../core/project/loadProject';
 import { findRootFile } from '../core/project/projectSession';
-import { NodeFileHost } from '../core/project/nodeFileHost';
+import { NodeFileHost } from '../core/files/nodeFileHost';
 import {
   DryRunError,
   OutcomeFileError,

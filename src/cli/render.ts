@@ -3,7 +3,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { compareDiagnostics } from '../core/diagnostics/diagnostic';
-import { NodeFileHost } from '../core/project/nodeFileHost';
+import { NodeFileHost } from '../core/files/nodeFileHost';
 import { loadProjectAt, UserError } from '../core/project/loadProject';
 import { findBuiltinTemplatesDir } from '../core/rendering/builtinTemplates';
 import { UnknownEnvironmentError, selectEnvironment } from '../core/rendering/context';
@@ -13,13 +13,12 @@ import {
   containJobs,
   createJobRenderer,
   findWorkerScript,
-  readFileIfExists,
   renderJobs,
   writeOutputs,
   type OutputCheck,
 } from '../core/rendering/run';
 import { Containment } from '../core/files/containment';
-import { writeContained } from '../core/files/writeFile';
+import { containedHost } from '../core/files/writeFile';
 import { verificationCases } from '../core/rendering/verify';
 import { createTemplateEnvironment, type RenderError, type RenderResult } from '../core/templates/environment';
 import { checkJinja2, defaultPython, verifyWithJinja2, type VerifyOutcome } from '../core/templates/jinja2Oracle';
@@ -90,7 +89,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   const rel = (file: string) => relative(baseDir, file);
   // The last line before anything is read or written: every output inside the project, on the real paths.
   const containment = new Containment(snapshot.roots, file => host.realPath(file));
-  const contained = await containJobs(jobs, containment, rel);
+  const contained = await containJobs(jobs, containment, host, rel);
   for (const { job, reason } of contained.refused) io.stderr(`lakehouse: not rendering ${label(job)}: ${reason}\n`);
   jobs = contained.allowed;
 
@@ -131,7 +130,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   const renderer = createJobRenderer({ timeoutMs: RENDER_TIMEOUT_MS });
   let checks: OutputCheck[];
   try {
-    checks = await checkOutputs(jobs, await renderJobs(jobs, renderer), readFileIfExists);
+    checks = await checkOutputs(jobs, await renderJobs(jobs, renderer), host);
   } finally {
     renderer.dispose();
   }
@@ -175,7 +174,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
     return stale.length || failed.length || verifyFailed || contained.refused.length ? 1 : 0;
   }
 
-  const report = await writeOutputs(checks, (file, text) => writeContained(containment, file, text, rel(file)));
+  const report = await writeOutputs(checks, containedHost(host, containment, rel));
   if (format === 'json') {
     const status = new Map<OutputCheck, string>([
       ...report.written.map(c => [c, 'written'] as const),

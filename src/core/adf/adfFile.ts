@@ -5,9 +5,8 @@ import {
   type Node as JsonNode,
   type ParseError,
 } from 'jsonc-parser';
-import type { Diagnostic } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
-import { makeDiagnostic } from '../metadata/metadataFile';
+import { makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostic';
 import { LineIndex, type Span } from '../text/lineIndex';
 
 /** The folders of ADF's git layout, and the artifact type each holds. */

@@ -2,24 +2,24 @@ import * as path from 'path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { compareDiagnostics } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
-import { parseAdfFile, jsonSpan, type AdfFile } from '../adf/adfFile';
+import { parseAdfFile, type AdfFile } from '../adf/adfFile';
 import { loadAdfFolder, type AdfFactory, type AdfFolderResult } from '../adf/adfFolder';
 import { AdfValidationCache } from '../adf/validate';
+import { checkLoopsAgainstMetadata } from '../adf/validate/metadataRules';
 import { buildFragment, type MetadataFragment } from '../metadata/buildFragment';
 import { MetadataLocator } from '../metadata/locator';
-import { makeDiagnostic, parseMetadataFile, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
+import { parseMetadataFile, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
 import { reparseIncrementally } from '../metadata/incrementalParse';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
-import { checkMetadata, keysOf } from '../metadata/semanticRules';
+import { checkMetadata } from '../metadata/semanticRules';
 import { checkNames } from '../metadata/nameRules';
 import { checkMeaning } from '../metadata/meaningRules';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
 import { bundleFileOf, checkBundleGoldPipeline } from '../metadata/bundleRules';
-import { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from '../rendering/builtinTemplates';
-import * as fs from 'fs';
+import { BUILTIN_TEMPLATE_NAMES, effectiveBindings, templateNameProblem } from '../metadata/templateBindings';
 import { Containment } from '../files/containment';
-import { decodeText, FileRefusedError, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from './fileHost';
+import { decodeText, FileRefusedError, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from '../files/fileHost';
 import { expandGlob, hasGlob } from './glob';
 import { excerpt } from '../text/excerpt';
 
@@ -28,8 +28,8 @@ export type { AdfFactory };
 export const ROOT_FILE_NAMES = ['lakehouse.yaml', 'lakehouse.yml'];
 
 export interface ProjectSessionOptions {
-  /** The built-in templates folder (default: found beside the bundle or the tsc output). */
-  builtinTemplatesDir?: string;
+  /** The names of the built-in templates a binding may use (default BUILTIN_TEMPLATE_NAMES). */
+  builtinTemplateNames?: readonly string[];
   /**
    * The root is a Data Factory folder with no lakehouse.yaml: only its ADF JSON is read and
    * checked, and the snapshot's metadata is empty.
@@ -57,6 +57,12 @@ export interface ProjectSnapshot {
   locator: MetadataLocator;
   /** The folders the project may read and write: its own first, then those the user allowed. */
   roots: readonly string[];
+  /**
+   * The template files in paths.templates that the bindings name and that exist (read through
+   * the FileHost, so an unsaved new template counts): planRenders takes a template from there,
+   * else from the built-in ones.
+   */
+  templateFiles: ReadonlySet<string>;
 }
 
 interface CachedText {
@@ -215,11 +221,7 @@ export class ProjectSession {
       for (const include of fragment.includes) {
         const base = path.dirname(file);
         const targets = hasGlob(include.pattern)
-          ? await expandGlob(
-              { readDirectory: d => this.readDir(d), readFile: async () => undefined },
-              base,
-              include.pattern,
-            )
+          ? await expandGlob({ readDirectory: d => this.readDir(d) }, base, include.pattern)
           : [path.resolve(base, include.pattern)];
         if (targets.length === 0) {
           extra.push(
@@ -319,18 +321,16 @@ export class ProjectSession {
     // a copy: the paths object belongs to the root file's cached fragment
     if (outside.has('templates')) metadata.paths = { ...metadata.paths, templates: undefined };
     diagnostics.push(...checkTemplateBindings(metadata, locator));
+    const templateFiles = await this.templateFiles(metadata);
     if (metadata.templates?.length) {
-      const builtinDir = this.options.builtinTemplatesDir ?? findBuiltinTemplatesDir();
+      const builtinNames = this.options.builtinTemplateNames ?? BUILTIN_TEMPLATE_NAMES;
       diagnostics.push(
         ...(await checkTemplateFiles(
           metadata,
           locator,
-          async file => (await this.readText(file)).missing !== true,
-          name =>
-            builtinDir
-              ? fs.existsSync(path.join(builtinDir, ...name.split('/')))
-              : BUILTIN_TEMPLATE_NAMES.includes(name),
-          BUILTIN_TEMPLATE_NAMES,
+          async file => templateFiles.has(file) || (await this.readText(file)).missing !== true,
+          name => builtinNames.includes(name),
+          builtinNames,
         )),
       );
     }
@@ -340,7 +340,7 @@ export class ProjectSession {
     diagnostics.push(...checkBundleGoldPipeline(metadata, bundle.text));
 
     const adf = outside.has('adf') ? undefined : await this.loadAdf(metadata, locator, diagnostics);
-    if (adf) checkLoopsAgainstMetadata(adf, metadata, diagnostics);
+    if (adf) diagnostics.push(...checkLoopsAgainstMetadata(adf, metadata));
 
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of metadataFiles.keys()) byFile.set(f, []);
@@ -359,7 +359,21 @@ export class ProjectSession {
       metadataFiles,
       locator,
       roots: this.containment.roots,
+      templateFiles,
     };
+  }
+
+  /** The template files in paths.templates that the project's bindings (declared or default) name and that exist. */
+  private async templateFiles(metadata: LakehouseMetadata): Promise<Set<string>> {
+    const found = new Set<string>();
+    const dir = metadata.paths.templates;
+    if (dir === undefined) return found;
+    for (const binding of effectiveBindings(metadata)) {
+      if (templateNameProblem(binding.template)) continue;
+      const file = path.join(dir, ...binding.template.replace(/\\/g, '/').split('/'));
+      if (!found.has(file) && (await this.readText(file)).missing !== true) found.add(file);
+    }
+    return found;
   }
 
   /** LH601 for each of paths.adf, .bundle and .templates that leads outside the project; those are then not read. */
@@ -408,6 +422,7 @@ export class ProjectSession {
       metadataFiles: new Map(),
       locator: new MetadataLocator(new Map()),
       roots: this.containment.roots,
+      templateFiles: new Set(),
     };
   }
 
@@ -475,43 +490,6 @@ export class ProjectSession {
     out.push(...this.adfValidation.validate(result.factory));
     return result.factory;
   }
-}
-
-function checkLoopsAgainstMetadata(adf: AdfFactory, metadata: LakehouseMetadata, out: Diagnostic[]): void {
-  if (metadata.tables.length === 0) return; // nothing declared yet (a fresh project): the import is the way forward
-  const declared = new Set(metadata.tables.map(t => keysOf(t)[1] as string));
-  const files = new Map(adf.files.map(f => [f.file, f]));
-  for (const loop of adf.loops) {
-    const file = files.get(loop.file);
-    if (!file) continue;
-    for (const item of loop.items) {
-      if (declared.has(`${item.schema}.${item.table}`.toLowerCase())) continue;
-      const span = jsonSpan(file, [...item.path, ...tableKeyPath(file, item.path)]) ??
-        jsonSpan(file, item.path) ?? [0, 0];
-      out.push(
-        makeDiagnostic(
-          file.file,
-          file.lines,
-          span,
-          RULES.adfLoopTableUndeclared,
-          `Pipeline '${loop.pipeline}' copies ${item.schema}.${item.table} (parameter ` +
-            `'${loop.parameter}'), which lakehouse.yaml does not declare. Declare it under sources so ` +
-            `the metadata stays the single source of truth.`,
-        ),
-      );
-    }
-  }
-}
-
-function tableKeyPath(file: AdfFile, itemPath: (string | number)[]): string[] {
-  let node: unknown = file.value;
-  for (const s of itemPath)
-    node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[s] : undefined;
-  if (!node || typeof node !== 'object') return [];
-  const key = Object.keys(node).find(k =>
-    ['table', 'table_name', 'tablename', 'source_table'].includes(k.toLowerCase()),
-  );
-  return key ? [key] : [];
 }
 
 /** Merges per-file fragments into one model (root first, includes in load order). */

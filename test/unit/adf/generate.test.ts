@@ -21,9 +21,9 @@ import {
 import { validateAdfFolder } from '../../../src/core/adf/validate';
 import { importFromAdf } from '../../../src/core/adf/importAdf';
 import { loadProjectAt, readAdfFolder } from '../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
 import { ProjectSession } from '../../../src/core/project/projectSession';
-import { readFileIfExists } from '../../../src/core/rendering/run';
+import { readFileIfExists } from '../../../src/core/files/generatedFiles';
 import { generateProject } from '../../../bench/generate';
 import { REFERENCE_ADF, SAMPLE_DIR, SHARED_MISSING, hasSharedFixtures } from '../helpers/paths';
 import { MemoryHost } from '../helpers/memoryHost';

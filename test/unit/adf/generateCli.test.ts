@@ -8,10 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { lakehouse, type Run } from '../helpers/cli';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
 import { edit } from '../helpers/project';
-import { metadataOriginOf, planProjectAdf, tableLoopEntries } from '../../../src/core/adf/projectGeneration';
+import { metadataOriginOf, planProjectAdf, tableLoopEntries } from '../../../src/core/project/adfGeneration';
 import { loadProjectAt } from '../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
-import { readFileIfExists } from '../../../src/core/rendering/run';
+import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
+import { readFileIfExists } from '../../../src/core/files/generatedFiles';
 
 function assertClean(run: Run): void {
   assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
