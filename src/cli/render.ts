@@ -20,10 +20,11 @@ import {
 import { Containment } from '../core/files/containment';
 import { containedHost } from '../core/files/writeFile';
 import { verificationCases } from '../core/rendering/verify';
-import { createTemplateEnvironment, type RenderError, type RenderResult } from '../core/templates/environment';
+import { createTemplateEnvironment, type RenderResult } from '../core/templates/environment';
 import { checkJinja2, defaultPython, verifyWithJinja2, type VerifyOutcome } from '../core/templates/jinja2Oracle';
 import { parsePythonJson } from '../core/templates/pythonJson';
 import type { PyValue } from '../core/templates/pyValue';
+import { templateRenderDiagnostic } from '../core/templates/renderDiagnostic';
 import { WorkerRenderer } from '../core/templates/renderInWorker';
 import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import type { Io } from './main';
@@ -135,10 +136,11 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
     renderer.dispose();
   }
   const failed = checks.filter(c => c.status === 'failed');
-  for (const c of failed)
-    io.stderr(
-      `${errorLocation(c.error!, c.job.templateFile, rel)}: ${c.error!.message} (rendering ${rel(c.job.outputFile)} for ${label(c.job)})\n`,
-    );
+  for (const c of failed) {
+    const d = templateRenderDiagnostic({ templateFile: c.job.templateFile, ...c.error! });
+    d.message += ` (rendering ${rel(c.job.outputFile)} for ${label(c.job)})`;
+    io.stderr(`${toText([d], baseDir, io.color)}\n`);
+  }
 
   const entry = (c: OutputCheck, status: string) => ({
     id: c.job.id,
@@ -150,6 +152,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
           error: {
             message: c.error.message,
             kind: c.error.kind,
+            code: templateRenderDiagnostic({ templateFile: c.job.templateFile, ...c.error }).code,
             file: c.error.file ? rel(c.error.file) : rel(c.job.templateFile),
             line: c.error.line ?? null,
           },
@@ -250,17 +253,11 @@ export async function renderTemplate(args: string[], io: Io, usage: string): Pro
     result = createTemplateEnvironment({ searchPaths, projectRoot }).renderFile(file, context as Map<string, PyValue>);
   }
   if (!result.ok) {
-    io.stderr(`${errorLocation(result.error, file, f => path.relative(io.cwd, f) || f)}: ${result.error.message}\n`);
+    io.stderr(`${toText([templateRenderDiagnostic({ templateFile: file, ...result.error })], io.cwd, io.color)}\n`);
     return 1;
   }
   io.stdout(result.text);
   return 0;
-}
-
-/** FILE:LINE (or FILE) of a render error, the template itself when the error names no file. */
-function errorLocation(error: RenderError, templateFile: string, rel: (file: string) => string): string {
-  const file = error.file && path.isAbsolute(error.file) ? rel(error.file) : (error.file ?? rel(templateFile));
-  return error.line ? `${file}:${error.line}` : file;
 }
 
 function label(job: RenderJob): string {
