@@ -58,6 +58,17 @@ export interface ProjectSnapshot {
   /** The folders the project may read and write: its own first, then those the user allowed. */
   roots: readonly string[];
   /**
+   * Set while a metadata file has a YAML syntax error (a key half typed) and an earlier version of
+   * it parsed: `files` are those files, whose last good parse still builds `metadata` (so the
+   * Sources tree, the ADF checks and generation keep their tables instead of losing the file).
+   * Their syntax diagnostics are reported as usual; the other diagnostics located in them are
+   * left out while they are stale (they were found in the old text, which no longer matches what
+   * is on screen; the syntax error is what to fix first). `metadataFiles` holds what the files
+   * are now; `locator` resolves the model's origins in the last good parse. Absent when every
+   * file parsed, and on a first load (nothing good to fall back on).
+   */
+  stale?: { files: string[] };
+  /**
    * The template files in paths.templates that the bindings name and that exist (read through
    * the FileHost, so an unsaved new template counts): planRenders takes a template from there,
    * else from the built-in ones.
@@ -87,6 +98,11 @@ export class ProjectSession {
   private readonly metadataCache = new Map<
     string,
     { text: string; kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment }
+  >();
+  /** Each metadata file's last parse without a syntax error, the model's fallback while it has one. */
+  private readonly lastGood = new Map<
+    string,
+    { kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment }
   >();
   private readonly adfCache = new Map<string, { text: string; parsed: AdfFile }>();
   private readonly adfValidation = new AdfValidationCache();
@@ -181,23 +197,35 @@ export class ProjectSession {
     return entries;
   }
 
+  /**
+   * The file's parse, and the fragment the model is built from: its own, or while the text has a
+   * YAML syntax error, the last good parse's (returned as `stale`).
+   */
   private metadataFile(
     file: string,
     kind: MetadataFileKind,
     read: CachedText,
-  ): { parsed: MetadataFile; fragment: MetadataFragment } {
+  ): { parsed: MetadataFile; fragment: MetadataFragment; stale?: MetadataFile } {
     if (read.text === undefined) {
       const parsed = unreadableMetadataFile(file, kind, read.unreadable ?? 'The file does not exist.');
       return { parsed, fragment: buildFragment(parsed) };
     }
     const cached = this.metadataCache.get(file);
-    if (cached && cached.text === read.text && cached.kind === kind) return cached;
-    // A keystroke changes one entry: re-parse just that entry when that is exact (see incrementalParse).
-    const parsed =
-      (cached && cached.kind === kind ? reparseIncrementally(cached.parsed, read.text) : undefined) ??
-      parseMetadataFile(file, kind, read.text);
-    const entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
-    this.metadataCache.set(file, entry);
+    let entry = cached && cached.text === read.text && cached.kind === kind ? cached : undefined;
+    if (!entry) {
+      // A keystroke changes one entry: re-parse just that entry when that is exact (see incrementalParse).
+      const parsed =
+        (cached && cached.kind === kind ? reparseIncrementally(cached.parsed, read.text) : undefined) ??
+        parseMetadataFile(file, kind, read.text);
+      entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
+      this.metadataCache.set(file, entry);
+    }
+    // Text that does not parse (not a schema error: those files parse) keeps the last good model.
+    if (entry.parsed.parsed) this.lastGood.set(file, entry);
+    else {
+      const good = this.lastGood.get(file);
+      if (good && good.kind === kind) return { parsed: entry.parsed, fragment: good.fragment, stale: good.parsed };
+    }
     return entry;
   }
 
@@ -208,14 +236,17 @@ export class ProjectSession {
     const metadataFiles = new Map<string, MetadataFile>();
     const fragments: MetadataFragment[] = [];
     const extra: Diagnostic[] = [];
+    /** Files with a syntax error whose last good parse builds the model. */
+    const staleParses = new Map<string, MetadataFile>();
 
     // Include graph: depth-first in declaration order, so definitions merge in a stable order.
     const visiting = new Set<string>();
     const visit = async (file: string, kind: MetadataFileKind): Promise<void> => {
       visiting.add(file);
       const read = await this.readText(file);
-      const { parsed, fragment } = this.metadataFile(file, kind, read);
+      const { parsed, fragment, stale } = this.metadataFile(file, kind, read);
       metadataFiles.set(file, parsed);
+      if (stale) staleParses.set(file, stale);
       fragments.push(fragment);
       const locator = new MetadataLocator(metadataFiles);
       for (const include of fragment.includes) {
@@ -311,7 +342,12 @@ export class ProjectSession {
     }
 
     const metadata = mergeFragments(this.rootFile, rootDir, fragments);
-    const locator = new MetadataLocator(metadataFiles);
+    // The model's origins in a stale file point into its last good parse: locate them there.
+    const locator = new MetadataLocator(
+      staleParses.size
+        ? new Map([...metadataFiles].map(([f, parsed]) => [f, staleParses.get(f) ?? parsed]))
+        : metadataFiles,
+    );
     const diagnostics: Diagnostic[] = [...extra];
     for (const f of metadataFiles.values()) diagnostics.push(...f.diagnostics);
     diagnostics.push(...checkMetadata(metadata, locator));
@@ -345,7 +381,10 @@ export class ProjectSession {
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of metadataFiles.keys()) byFile.set(f, []);
     for (const f of adf?.files ?? []) byFile.set(f.file, []);
+    // In a stale file only its syntax errors stand: the rest were located in text that is gone.
+    const current = new Set([...staleParses.keys()].flatMap(f => metadataFiles.get(f)!.diagnostics));
     for (const d of diagnostics) {
+      if (staleParses.has(d.file) && !current.has(d)) continue;
       const list = byFile.get(d.file);
       if (list) list.push(d);
       else byFile.set(d.file, [d]);
@@ -360,6 +399,7 @@ export class ProjectSession {
       locator,
       roots: this.containment.roots,
       templateFiles,
+      ...(staleParses.size ? { stale: { files: [...staleParses.keys()] } } : {}),
     };
   }
 
