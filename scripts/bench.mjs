@@ -447,7 +447,11 @@ if (!partial) {
     cells: [
       'extension activation, real VS Code host',
       activation
-        ? `activate() ${ms(activation.activationMs)}${typeof activation.sinceModuleLoadMs === 'number' ? `; ${ms(activation.sinceModuleLoadMs)} since module load` : ''}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}`
+        ? `activate() ${ms(activation.activationMs)}` +
+          (typeof activation.sinceModuleLoadMs === 'number'
+            ? `; ${ms(activation.sinceModuleLoadMs)} since module load`
+            : '') +
+          (activation.vscode ? ` (VS Code ${activation.vscode})` : '')
         : 'not measured (run npm run test:e2e first)',
       '',
       '',
@@ -531,9 +535,11 @@ if (results.length) {
 }
 if (adf) adfNotes();
 if (!partial) {
-  console.log(
-    `Activation: ${activation ? `from ${shown(activationFile)}: activate()'s own duration in the real host, and the time since extension.ts's module body was evaluated (which includes what the host did in between)` : `no ${shown(activationFile)}`}.`,
-  );
+  const activationSource = activation
+    ? `from ${shown(activationFile)}: activate()'s own duration in the real host, and the time since ` +
+      `extension.ts's module body was evaluated (which includes what the host did in between)`
+    : `no ${shown(activationFile)}`;
+  console.log(`Activation: ${activationSource}.`);
   if (bundle?.stubActivationMs !== undefined) {
     console.log(
       `In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`,
@@ -595,7 +601,9 @@ const summary = {
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(summary, null, 2));
 console.log('');
 console.log(
-  `${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
+  `${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}` +
+    `${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} ` +
+    `Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
 );
 if (flag('check') && missed.length) process.exit(1);
 
@@ -796,9 +804,10 @@ function templateNotes() {
       console.log(`Python: skipped (${t.pythonSkipped}).`);
     }
   }
-  console.log(
-    `Edit-to-preview: ${previewLatency ? `from ${shown(previewLatencyFile)}: from a template edit's arrival in the extension host to the updated preview document` : `no ${shown(previewLatencyFile)}`}.`,
-  );
+  const previewSource = previewLatency
+    ? `from ${shown(previewLatencyFile)}: from a template edit's arrival in the extension host to the updated preview document`
+    : `no ${shown(previewLatencyFile)}`;
+  console.log(`Edit-to-preview: ${previewSource}.`);
 }
 
 function readPreviewLatency() {

@@ -114,10 +114,9 @@ export async function generate(args: string[], io: Io, usage: string): Promise<n
           `${plan.fingerprints.status === 'create' ? 'missing' : 'out of date'}: ${rel(plan.fingerprints.file)}\n`,
         );
       const stale = plan.files.filter(f => f.status !== 'unchanged').length;
-      io.stdout(
-        `${plan.files.length - stale} of ${plan.files.length} ADF artifact(s) up to date` +
-          `${upToDate ? '' : ` (run \`lakehouse generate adf\` and commit the result${conflicts.length ? '; hand edits to generated values need --force' : ''})`}.\n`,
-      );
+      const force = conflicts.length ? '; hand edits to generated values need --force' : '';
+      const todo = upToDate ? '' : ` (run \`lakehouse generate adf\` and commit the result${force})`;
+      io.stdout(`${plan.files.length - stale} of ${plan.files.length} ADF artifact(s) up to date${todo}.\n`);
     }
     return upToDate ? 0 : 1;
   }

@@ -162,9 +162,9 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   if (check) {
     const stale = checks.filter(c => c.status === 'out-of-date' || c.status === 'missing');
     if (format === 'json') {
-      io.stdout(
-        `${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, c.status)), ...(verify ? { verify: verifyJson } : {}) }, null, 2)}\n`,
-      );
+      const outputs = checks.map(c => entry(c, c.status));
+      const report = { environment: environmentName, outputs, ...(verify ? { verify: verifyJson } : {}) };
+      io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       for (const c of stale)
         io.stdout(`${c.status === 'missing' ? 'missing' : 'out of date'}: ${rel(c.job.outputFile)}\n`);

@@ -70,7 +70,10 @@ export interface BindingTarget {
   output: string;
 }
 
-/** Every target of a binding, in declaration order, with its expanded output path (targets whose names cannot be part of a path are left out: see bindingTargetProblems). */
+/**
+ * Every target of a binding, in declaration order, with its expanded output path (targets whose
+ * names cannot be part of a path are left out: see bindingTargetProblems).
+ */
 export function bindingTargets(
   binding: TemplateBinding,
   meta: LakehouseMetadata,
