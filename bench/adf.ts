@@ -20,7 +20,7 @@ import { ADF_FOLDERS, parseAdfFile, type AdfFile, type AdfKind } from '../src/co
 import type { AdfFactory } from '../src/core/adf/adfFolder';
 import { AdfValidationCache, validateAdfFolder, type AdfFolderView } from '../src/core/adf/validate';
 import { readAdfFolder } from '../src/core/project/loadProject';
-import { NodeFileHost } from '../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../src/core/files/nodeFileHost';
 import type { Diagnostic } from '../src/core/diagnostics/diagnostic';
 import { generateAdfFactory, type GeneratedAdf } from './generateAdf';
 import { lineReplaced, stats, time, type Stats } from './stats';

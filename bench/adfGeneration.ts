@@ -8,10 +8,11 @@ import { performance } from 'perf_hooks';
 import { generateAdfArtifacts } from '../src/core/adf/generate/artifacts';
 import { planAdfGeneration, writeAdfPlan } from '../src/core/adf/generate/plan';
 import { readAdfFolder } from '../src/core/project/loadProject';
-import { NodeFileHost } from '../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../src/core/files/nodeFileHost';
 import { ProjectSession } from '../src/core/project/projectSession';
 import { validateAdfFolder } from '../src/core/adf/validate';
-import { readFileIfExists } from '../src/core/rendering/run';
+import { readFileIfExists } from '../src/core/files/generatedFiles';
+import { writeFileAtomic } from '../src/core/files/writeFile';
 import type { GeneratedProject } from './generate';
 import { stats } from './stats';
 
@@ -33,7 +34,7 @@ export async function adfGeneration(manifestFile: string, options: { quick: bool
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lh-adf-gen-'));
   try {
     const created = await planAdfGeneration(metadata, dir, readFileIfExists);
-    await writeAdfPlan(created);
+    await writeAdfPlan(created, { write: writeFileAtomic });
     const planRuns: number[] = [];
     for (let i = 0; i < Math.max(3, Math.floor(reps / 3)); i++) {
       const t = performance.now();

@@ -17,8 +17,8 @@ import { performance, PerformanceObserver, type PerformanceEntry } from 'perf_ho
 import { parse as parseYaml } from 'yaml';
 import { load as loadJsYaml, CORE_SCHEMA as JS_YAML_CORE_SCHEMA } from 'js-yaml';
 import { ProjectSession, mergeFragments, type ProjectSnapshot } from '../src/core/project/projectSession';
-import { NodeFileHost } from '../src/core/project/nodeFileHost';
-import { decodeText } from '../src/core/project/fileHost';
+import { NodeFileHost } from '../src/core/files/nodeFileHost';
+import { decodeText } from '../src/core/files/fileHost';
 import { parseMetadataFile, type MetadataFile } from '../src/core/metadata/metadataFile';
 import type { MetadataFileKind } from '../src/core/metadata/schemaValidation';
 import { buildFragment, type MetadataFragment } from '../src/core/metadata/buildFragment';

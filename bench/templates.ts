@@ -1,12 +1,12 @@
 // The templates figures of `npm run bench` (the worker's `templates` command; see bench/bench.ts):
-//   - our render time vs raw nunjucks over the corpus (test/templates-corpus), with the core's own
-//     benchmarkAgainstNunjucks: the mean time per render over the templates both engines render,
-//     repeated in rounds, median of the rounds;
+//   - our render time vs raw nunjucks over the corpus (test/templates-corpus), with
+//     benchmarkAgainstNunjucks (bench/templateBenchmark.ts): the mean time per render over the
+//     templates both engines render, repeated in rounds, median of the rounds;
 //   - Python's Jinja2 in a fresh `python3` process per render (interpreter start, import jinja2,
 //     Environment + FileSystemLoader, render, print), the way other editor tools preview templates,
 //     timed from spawn to exit, over a sample of the corpus; and ours on the same sample.
 import { spawnSync } from 'child_process';
-import { benchmarkAgainstNunjucks, loadBenchCorpus, type BenchCase } from '../src/core/templates/benchmark';
+import { benchmarkAgainstNunjucks, loadBenchCorpus, type BenchCase } from './templateBenchmark';
 import { checkJinja2 } from '../src/core/templates/jinja2Oracle';
 import { stats, type Stats } from './stats';
 

@@ -41,10 +41,10 @@
 //          change and cache.validate over the folder with it swapped in; 30 edits alternating two texts
 //          (median, p95), and edits that introduce an error (LH414);
 //   5. templates (bench/templates.ts, in a fresh process): over test/templates-corpus, our render time
-//      per render vs raw nunjucks (the core's benchmarkAgainstNunjucks; templates both render, mean
-//      per render, median of rounds), and over a sample of 20 templates × 3, Python's Jinja2 in a
-//      fresh `python3` process per render (the way other editor tools preview templates; spawn to
-//      exit), with ours on the same templates; skipped, saying why, without python3 or Jinja2;
+//      per render vs raw nunjucks (benchmarkAgainstNunjucks in bench/templateBenchmark.ts; templates
+//      both render, mean per render, median of rounds), and over a sample of 20 templates × 3,
+//      Python's Jinja2 in a fresh `python3` process per render (the way other editor tools preview
+//      templates; spawn to exit), with ours on the same templates; skipped, saying why, without python3 or Jinja2;
 //   6. prints the report table, then the phase breakdown.
 //
 // Extension activation time in the real host (the hook): the e2e tests (npm run test:e2e;
@@ -496,7 +496,11 @@ if (!partial) {
     cells: [
       'extension activation, real VS Code host',
       activation
-        ? `activate() ${ms(activation.activationMs)}${typeof activation.sinceModuleLoadMs === 'number' ? `; ${ms(activation.sinceModuleLoadMs)} since module load` : ''}${activation.vscode ? ` (VS Code ${activation.vscode})` : ''}`
+        ? `activate() ${ms(activation.activationMs)}` +
+          (typeof activation.sinceModuleLoadMs === 'number'
+            ? `; ${ms(activation.sinceModuleLoadMs)} since module load`
+            : '') +
+          (activation.vscode ? ` (VS Code ${activation.vscode})` : '')
         : 'not measured (run npm run test:e2e first)',
       '',
       '',
@@ -580,9 +584,11 @@ if (results.length) {
 }
 if (adf) adfNotes();
 if (!partial) {
-  console.log(
-    `Activation: ${activation ? `from ${shown(activationFile)}: activate()'s own duration in the real host, and the time since extension.ts's module body was evaluated (which includes what the host did in between)` : `no ${shown(activationFile)}`}.`,
-  );
+  const activationSource = activation
+    ? `from ${shown(activationFile)}: activate()'s own duration in the real host, and the time since ` +
+      `extension.ts's module body was evaluated (which includes what the host did in between)`
+    : `no ${shown(activationFile)}`;
+  console.log(`Activation: ${activationSource}.`);
   if (bundle?.stubActivationMs !== undefined) {
     console.log(
       `In Node with a stub vscode module, require(dist/extension.js) + activate() took ${ms(bundle.stubActivationMs)} (not the real host).`,
@@ -644,7 +650,9 @@ const summary = {
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(summary, null, 2));
 console.log('');
 console.log(
-  `${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
+  `${missed.length ? `Missed: ${missed.join('; ')}.` : 'All measured targets met.'}` +
+    `${unmeasured.length ? ` Not measured: ${unmeasured.join(', ')}.` : ''} ` +
+    `Results in ${path.relative(root, path.join(outDir, 'results.json'))}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
 );
 if (flag('check') && missed.length) process.exit(1);
 
@@ -845,9 +853,10 @@ function templateNotes() {
       console.log(`Python: skipped (${t.pythonSkipped}).`);
     }
   }
-  console.log(
-    `Edit-to-preview: ${previewLatency ? `from ${shown(previewLatencyFile)}: from a template edit's arrival in the extension host to the updated preview document` : `no ${shown(previewLatencyFile)}`}.`,
-  );
+  const previewSource = previewLatency
+    ? `from ${shown(previewLatencyFile)}: from a template edit's arrival in the extension host to the updated preview document`
+    : `no ${shown(previewLatencyFile)}`;
+  console.log(`Edit-to-preview: ${previewSource}.`);
 }
 
 function readPreviewLatency() {

@@ -302,7 +302,8 @@ async function smokeCheck(url) {
     else
       console.error(
         `[start] the "${container ?? label}" view shows ` +
-          `${texts.length ? texts.map(t => JSON.stringify(t)).join(', ') : 'nothing'}${expected ? `, not ${expected}` : ''} (screenshot: ${path.relative(REPO, shot)})`,
+          `${texts.length ? texts.map(t => JSON.stringify(t)).join(', ') : 'nothing'}${expected ? `, not ${expected}` : ''} ` +
+          `(screenshot: ${path.relative(REPO, shot)})`,
       );
     return ok;
   } finally {

@@ -7,7 +7,7 @@ import type { AdfFactory } from '../core/adf/adfFolder';
 import { didYouMean } from '../core/text/suggest';
 import { findAdfFolders, loadProjectAt, readAdfFolder, UserError } from '../core/project/loadProject';
 import { findRootFile } from '../core/project/projectSession';
-import { NodeFileHost } from '../core/project/nodeFileHost';
+import { NodeFileHost } from '../core/files/nodeFileHost';
 import {
   DryRunError,
   OutcomeFileError,
@@ -137,10 +137,12 @@ export async function dryRunCommand(args: string[], io: Io, usage: string): Prom
   if (!factory.pipeline(pipeline)) {
     const names = [...(adf.artifacts.get('pipeline')?.keys() ?? [])].sort();
     const suggestion = didYouMean(pipeline, names);
-    throw new UserError(
-      `No pipeline '${pipeline}' in ` +
-        `${path.relative(io.cwd, adf.root) || '.'}${suggestion ? `; did you mean '${suggestion}'?` : names.length ? `; its pipelines: ${names.join(', ')}.` : ': it has no pipelines.'}`,
-    );
+    const hint = suggestion
+      ? `; did you mean '${suggestion}'?`
+      : names.length
+        ? `; its pipelines: ${names.join(', ')}.`
+        : ': it has no pipelines.';
+    throw new UserError(`No pipeline '${pipeline}' in ${path.relative(io.cwd, adf.root) || '.'}${hint}`);
   }
   for (const f of adf.files) {
     const error = f.diagnostics.find(d => d.severity === 'error' && (d.code === 'LH402' || d.code === 'LH002'));

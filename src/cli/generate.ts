@@ -9,13 +9,13 @@ import {
   type AdfGenerationPlan,
 } from '../core/adf/generate/plan';
 import { pathText } from '../core/adf/generate/adfJson';
-import { planProjectAdf } from '../core/adf/projectGeneration';
+import { planProjectAdf } from '../core/project/adfGeneration';
 import { loadProjectAt, UserError } from '../core/project/loadProject';
-import { NodeFileHost } from '../core/project/nodeFileHost';
-import { readFileIfExists } from '../core/rendering/run';
+import { NodeFileHost } from '../core/files/nodeFileHost';
+import { readGeneratedText } from '../core/files/generatedFiles';
 import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import { Containment } from '../core/files/containment';
-import { writeContained } from '../core/files/writeFile';
+import { containedHost } from '../core/files/writeFile';
 import type { Io } from './main';
 import { relative, toText } from './output';
 
@@ -57,7 +57,7 @@ export async function generate(args: string[], io: Io, usage: string): Promise<n
   const baseDir = path.dirname(snapshot.rootFile);
   const planned = await planProjectAdf(
     snapshot,
-    readFileIfExists,
+    file => readGeneratedText(host, file),
     values.env !== undefined ? { environment: values.env as string } : {},
   );
   if (!planned.ok) {
@@ -114,17 +114,16 @@ export async function generate(args: string[], io: Io, usage: string): Promise<n
           `${plan.fingerprints.status === 'create' ? 'missing' : 'out of date'}: ${rel(plan.fingerprints.file)}\n`,
         );
       const stale = plan.files.filter(f => f.status !== 'unchanged').length;
-      io.stdout(
-        `${plan.files.length - stale} of ${plan.files.length} ADF artifact(s) up to date` +
-          `${upToDate ? '' : ` (run \`lakehouse generate adf\` and commit the result${conflicts.length ? '; hand edits to generated values need --force' : ''})`}.\n`,
-      );
+      const force = conflicts.length ? '; hand edits to generated values need --force' : '';
+      const todo = upToDate ? '' : ` (run \`lakehouse generate adf\` and commit the result${force})`;
+      io.stdout(`${plan.files.length - stale} of ${plan.files.length} ADF artifact(s) up to date${todo}.\n`);
     }
     return upToDate ? 0 : 1;
   }
 
   const report = await writeAdfPlan(plan, {
     force,
-    write: (file, text) => writeContained(containment, file, text, rel(file)),
+    write: containedHost(host, containment, rel).writeFile,
   });
   if (report.refused.length > 0) {
     if (format === 'json') io.stdout(json(f => (f.status === 'conflict' ? 'refused' : 'not written')));

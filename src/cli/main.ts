@@ -3,7 +3,7 @@ import * as path from 'path';
 import { compareDiagnostics, countBySeverity, type Diagnostic } from '../core/diagnostics/diagnostic';
 import { importFromAdf } from '../core/adf/importAdf';
 import { renderRulesMarkdown } from '../core/diagnostics/rulesDoc';
-import { NodeFileHost } from '../core/project/nodeFileHost';
+import { NodeFileHost } from '../core/files/nodeFileHost';
 import {
   findAdfFolders,
   loadProjectAt,
@@ -14,7 +14,7 @@ import {
 import { findRootFile } from '../core/project/projectSession';
 import { toJson, toText } from './output';
 import { WriteRefusedError, writeFileAtomic } from '../core/files/writeFile';
-import { FileRefusedError } from '../core/project/fileHost';
+import { FileRefusedError } from '../core/files/fileHost';
 import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import { render, renderTemplate } from './render';
 import { generate } from './generate';

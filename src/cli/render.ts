@@ -2,7 +2,7 @@
 // `lakehouse render-template` (one template, one JSON context, to stdout).
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { NodeFileHost } from '../core/project/nodeFileHost';
+import { NodeFileHost } from '../core/files/nodeFileHost';
 import { loadProjectAt, UserError } from '../core/project/loadProject';
 import { findBuiltinTemplatesDir } from '../core/rendering/builtinTemplates';
 import type { RenderJob } from '../core/rendering/plan';
@@ -11,18 +11,18 @@ import {
   checkOutputs,
   createJobRenderer,
   findWorkerScript,
-  readFileIfExists,
   renderJobs,
   writeOutputs,
   type OutputCheck,
 } from '../core/rendering/run';
 import { Containment } from '../core/files/containment';
-import { writeContained } from '../core/files/writeFile';
+import { containedHost } from '../core/files/writeFile';
 import { verificationCases } from '../core/rendering/verify';
-import { createTemplateEnvironment, type RenderError, type RenderResult } from '../core/templates/environment';
+import { createTemplateEnvironment, type RenderResult } from '../core/templates/environment';
 import { checkJinja2, defaultPython, verifyWithJinja2, type VerifyOutcome } from '../core/templates/jinja2Oracle';
 import { parsePythonJson } from '../core/templates/pythonJson';
 import type { PyValue } from '../core/templates/pyValue';
+import { templateRenderDiagnostic } from '../core/templates/renderDiagnostic';
 import { WorkerRenderer } from '../core/templates/renderInWorker';
 import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import type { Io } from './main';
@@ -70,6 +70,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   const planned = await planProjectRenders(snapshot, {
     builtinTemplatesDir,
     containment,
+    host,
     shown: rel,
     ...(environment !== undefined ? { environment } : {}),
   });
@@ -124,15 +125,16 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   const renderer = createJobRenderer({ timeoutMs: RENDER_TIMEOUT_MS });
   let checks: OutputCheck[];
   try {
-    checks = await checkOutputs(jobs, await renderJobs(jobs, renderer), readFileIfExists);
+    checks = await checkOutputs(jobs, await renderJobs(jobs, renderer), host);
   } finally {
     renderer.dispose();
   }
   const failed = checks.filter(c => c.status === 'failed');
-  for (const c of failed)
-    io.stderr(
-      `${errorLocation(c.error!, c.job.templateFile, rel)}: ${c.error!.message} (rendering ${rel(c.job.outputFile)} for ${label(c.job)})\n`,
-    );
+  for (const c of failed) {
+    const d = templateRenderDiagnostic({ templateFile: c.job.templateFile, ...c.error! });
+    d.message += ` (rendering ${rel(c.job.outputFile)} for ${label(c.job)})`;
+    io.stderr(`${toText([d], baseDir, io.color)}\n`);
+  }
 
   const entry = (c: OutputCheck, status: string) => ({
     id: c.job.id,
@@ -144,6 +146,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
           error: {
             message: c.error.message,
             kind: c.error.kind,
+            code: templateRenderDiagnostic({ templateFile: c.job.templateFile, ...c.error }).code,
             file: c.error.file ? rel(c.error.file) : rel(c.job.templateFile),
             line: c.error.line ?? null,
           },
@@ -154,9 +157,9 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
   if (check) {
     const stale = checks.filter(c => c.status === 'out-of-date' || c.status === 'missing');
     if (format === 'json') {
-      io.stdout(
-        `${JSON.stringify({ environment: environmentName, outputs: checks.map(c => entry(c, c.status)), ...(verify ? { verify: verifyJson } : {}) }, null, 2)}\n`,
-      );
+      const outputs = checks.map(c => entry(c, c.status));
+      const report = { environment: environmentName, outputs, ...(verify ? { verify: verifyJson } : {}) };
+      io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       for (const c of stale)
         io.stdout(`${c.status === 'missing' ? 'missing' : 'out of date'}: ${rel(c.job.outputFile)}\n`);
@@ -169,7 +172,7 @@ export async function render(args: string[], io: Io, usage: string): Promise<num
     return stale.length || failed.length || verifyFailed || contained.refused.length ? 1 : 0;
   }
 
-  const report = await writeOutputs(checks, (file, text) => writeContained(containment, file, text, rel(file)));
+  const report = await writeOutputs(checks, containedHost(host, containment, rel));
   if (format === 'json') {
     const status = new Map<OutputCheck, string>([
       ...report.written.map(c => [c, 'written'] as const),
@@ -247,17 +250,11 @@ export async function renderTemplate(args: string[], io: Io, usage: string): Pro
     result = createTemplateEnvironment({ searchPaths, projectRoot }).renderFile(file, context as Map<string, PyValue>);
   }
   if (!result.ok) {
-    io.stderr(`${errorLocation(result.error, file, f => path.relative(io.cwd, f) || f)}: ${result.error.message}\n`);
+    io.stderr(`${toText([templateRenderDiagnostic({ templateFile: file, ...result.error })], io.cwd, io.color)}\n`);
     return 1;
   }
   io.stdout(result.text);
   return 0;
-}
-
-/** FILE:LINE (or FILE) of a render error, the template itself when the error names no file. */
-function errorLocation(error: RenderError, templateFile: string, rel: (file: string) => string): string {
-  const file = error.file && path.isAbsolute(error.file) ? rel(error.file) : (error.file ?? rel(templateFile));
-  return error.line ? `${file}:${error.line}` : file;
 }
 
 function label(job: RenderJob): string {

@@ -10,17 +10,26 @@ export * from './adf/adfFile';
 export * from './adf/adfFolder';
 export * from './adf/metadataLoops';
 export * from './adf/importAdf';
-export * from './project/fileHost';
+export * from './files/fileHost';
 export * from './project/projectSession';
 export * from './project/loadProject';
-export { NodeFileHost } from './project/nodeFileHost';
-export { writeFileAtomic, writeContained, writeProblem, WriteRefusedError } from './files/writeFile';
+export { NodeFileHost } from './files/nodeFileHost';
+export {
+  writeFileAtomic,
+  writeContained,
+  writeProblem,
+  containedHost,
+  entryTypeOnDisk,
+  WriteRefusedError,
+} from './files/writeFile';
+export { readGeneratedText, readFileIfExists, sameGeneratedText, MAX_GENERATED_BYTES } from './files/generatedFiles';
 export { Containment, isInside } from './files/containment';
 export { readChecked, readCheckedSync, type CheckedRead } from './files/checkedRead';
 export { renderRulesMarkdown } from './diagnostics/rulesDoc';
 export * from './templates';
 export * from './rendering';
 export {
+  BUILTIN_TEMPLATE_NAMES,
   defaultTemplateBindings,
   effectiveBindings,
   bindingTargets,
@@ -52,7 +61,7 @@ export {
   metadataOriginOf,
   type ProjectAdfPlan,
   type TableLoopEntry,
-} from './adf/projectGeneration';
+} from './project/adfGeneration';
 export { pathText } from './adf/generate/adfJson';
 export {
   dryRun,

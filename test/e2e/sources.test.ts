@@ -129,7 +129,7 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
-  test('broken YAML gives a syntax diagnostic and a message in the tree, never an exception', async () => {
+  test('half-typed YAML gives a syntax diagnostic; the views keep the last good model, marked stale; never an exception', async () => {
     const uri = vscode.Uri.file(path.join(workspaceRoot(), 'lakehouse.yaml'));
     const doc = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(doc);
@@ -143,19 +143,33 @@ suite('Lakehouse Workbench in a real VS Code host', () => {
     assert.ok(await editor.edit(b => b.insert(line.range.end, ' [unclosed')));
     const diagnostic = await waitFor('LH001', () => lakehouseDiagnostics(uri).find(d => d.code === 'LH001'));
     assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
-    const message = await waitFor('the error node', () => api.ctx.sources.all().find(n => n.kind === 'message'));
-    assert.match(api.ctx.sources.getTreeItem(message).label as string, /cannot be read/);
+    const message = await waitFor('the stale node', () => api.ctx.sources.all().find(n => n.kind === 'message'));
+    assert.match(
+      api.ctx.sources.getTreeItem(message).label as string,
+      /lakehouse\.yaml does not parse: showing the last good version/,
+    );
+    assert.strictEqual(
+      api.ctx.sources.all().filter(n => n.kind === 'table').length,
+      5,
+      'the tables stay while the file is half typed',
+    );
+    const snapshot = api.ctx.projects.snapshots[0]!;
+    assert.deepStrictEqual(snapshot.stale?.files, [uri.fsPath]);
+    assert.ok(
+      ![...snapshot.diagnostics.values()].flat().some(d => d.code === 'LH404'),
+      'no loop table turns "not in lakehouse.yaml"',
+    );
     await vscode.commands.executeCommand('workbench.view.extension.lakehouse');
-    await checkpoint('broken-yaml', { waitForText: 'cannot be read' });
+    await checkpoint('broken-yaml', { waitForText: 'showing the last good version' });
     assert.ok(
       await editor.edit(b =>
         b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original),
       ),
     );
-    await waitFor('the tables to come back', () =>
-      api.ctx.sources.all().filter(n => n.kind === 'table').length === 5 ? true : undefined,
-    );
-    assert.deepStrictEqual(lakehouseDiagnostics(uri), []);
+    await waitFor('the stale mark to go', () => !api.ctx.sources.all().some(n => n.kind === 'message'));
+    assert.strictEqual(api.ctx.sources.all().filter(n => n.kind === 'table').length, 5);
+    assert.strictEqual(api.ctx.projects.snapshots[0]!.stale, undefined);
+    await waitFor('the diagnostics to clear', () => lakehouseDiagnostics(uri).length === 0);
     await vscode.commands.executeCommand('workbench.action.files.revert');
     assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), original, 'nothing was written to disk');
   });

@@ -128,9 +128,8 @@ async function mainFuzz(args: string[]): Promise<number> {
   console.log(`\n${report.findings.length} distinct finding(s)${report.findings.length ? ':' : '.'}`);
   if (report.findings.length) console.log(findingList(report, files));
   const n = totalFindings(report);
-  console.log(
-    `\nfuzz: ${n === 0 ? 'every property held on every case' : `${n} finding(s) in all (cases × kinds)`}; seed ${seed}; ${(report.elapsedMs / 1000).toFixed(0)} s`,
-  );
+  const outcome = n === 0 ? 'every property held on every case' : `${n} finding(s) in all (cases × kinds)`;
+  console.log(`\nfuzz: ${outcome}; seed ${seed}; ${(report.elapsedMs / 1000).toFixed(0)} s`);
   return n === 0 ? 0 : 1;
 }
 

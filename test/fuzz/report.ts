@@ -126,6 +126,9 @@ function findingText(record: FindingRecord, file: string, report: FuzzReport): s
   const m = record.minimal;
   const input = m?.input ?? record.first.input;
   const cases = report.stats[record.target]?.cases ?? 0;
+  const replayed = m?.reproducedOnReplay
+    ? `fast-check replayed it and shrank it in ${m.shrinks} step(s)`
+    : 'did not reproduce on replay (flaky?): the first case as it was';
   const lines = [
     `Lakehouse Workbench fuzz finding: ${record.kind}`,
     `target:     ${record.target}`,
@@ -135,7 +138,7 @@ function findingText(record: FindingRecord, file: string, report: FuzzReport): s
       `${record.first.fromExample ? 'first by a known-hostile seed' : 'first by random generation'}` +
       `, by random generation in ${record.randomCases} case(s)`,
     `first case: seed ${record.first.seed}, path "${record.first.path}" (campaign seed ${report.seed})`,
-    `minimal:    ${m ? `${m.reproducedOnReplay ? `fast-check replayed it and shrank it in ${m.shrinks} step(s)` : 'did not reproduce on replay (flaky?): the first case as it was'}, then ${m.reduced} line(s)/file(s) removed` : 'not shrunk (the first case as it was)'}`,
+    `minimal:    ${m ? `${replayed}, then ${m.reduced} line(s)/file(s) removed` : 'not shrunk (the first case as it was)'}`,
     `replay:     npm run fuzz -- --replay=${file}`,
     '',
     '--- details ---',

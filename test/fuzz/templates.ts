@@ -324,10 +324,12 @@ export const templateBody: fc.Arbitrary<string> = fc.letrec<{ body: string; stmt
             body,
             fc.option(body),
           )
-          .map(
-            ([t, it, cond, rec, b, els]) =>
-              `${tag(`for ${t} in ${it}${cond === null ? '' : ` if ${cond}`}${rec ? ' recursive' : ''}`)}${b}${rec ? '{{ loop(x) if x is iterable and x is not string else "" }}' : ''}${els === null ? '' : `${tag('else')}${els}`}${tag('endfor')}`,
-          ),
+          .map(([t, it, cond, rec, b, els]) => {
+            const head = `for ${t} in ${it}${cond === null ? '' : ` if ${cond}`}${rec ? ' recursive' : ''}`;
+            const recurse = rec ? '{{ loop(x) if x is iterable and x is not string else "" }}' : '';
+            const orElse = els === null ? '' : `${tag('else')}${els}`;
+            return `${tag(head)}${b}${recurse}${orElse}${tag('endfor')}`;
+          }),
       },
       {
         weight: 3,

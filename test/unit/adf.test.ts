@@ -9,7 +9,7 @@ import { parseAdfFile } from '../../src/core/adf/adfFile';
 import { loadAdfFolder } from '../../src/core/adf/adfFolder';
 import { findMetadataLoops } from '../../src/core/adf/metadataLoops';
 import { readAdfFolder } from '../../src/core/project/loadProject';
-import { NodeFileHost } from '../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../src/core/files/nodeFileHost';
 import { ProjectSession } from '../../src/core/project/projectSession';
 import { LineIndex } from '../../src/core/text/lineIndex';
 import { adfFolder, BASELINE } from './helpers/baseline';

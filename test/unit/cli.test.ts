@@ -164,7 +164,12 @@ describe('lakehouse CLI (in-process)', () => {
       // the user allows it explicitly.
       assert.match(
         run.stderr,
-        /note: paths\.adf \(\.\.\/.*samples\/spotify\/adf\) is outside the folder of lakehouse\.yaml, which only reads files inside its folder: run lakehouse with --allow-folder .*samples\/spotify\/adf/,
+        new RegExp(
+          [
+            'note: paths\\.adf \\(\\.\\./.*samples/spotify/adf\\) is outside the folder of lakehouse\\.yaml, ',
+            'which only reads files inside its folder: run lakehouse with --allow-folder .*samples/spotify/adf',
+          ].join(''),
+        ),
       );
       const refused = await lakehouse(['validate', 'imp1', '--format', 'json'], tmp);
       assert.equal(refused.code, 1, refused.stdout);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { importFromAdf } from '../../src/core/adf/importAdf';
 import { readAdfFolder } from '../../src/core/project/loadProject';
-import { NodeFileHost } from '../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../src/core/files/nodeFileHost';
 import { ProjectSession } from '../../src/core/project/projectSession';
 import { adfFolder } from './helpers/baseline';
 import { MemoryHost } from './helpers/memoryHost';

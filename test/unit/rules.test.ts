@@ -3,7 +3,11 @@
 // rule without tests fails this suite.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as path from 'path';
 import { ALL_RULES } from '../../src/core/diagnostics/rules';
+import { createTemplateEnvironment, type RenderResult } from '../../src/core/templates/environment';
+import { WorkerRenderer } from '../../src/core/templates/renderInWorker';
+import { templateRenderDiagnostic } from '../../src/core/templates/renderDiagnostic';
 import { adfFolder, BASELINE } from './helpers/baseline';
 import {
   abs,
@@ -75,6 +79,49 @@ resources:
 ${libraries.map(l => `        - notebook:\n            path: ${l}`).join('\n')}
 `;
 const ALL_GOLD = ['src/gold/dim_user.py', 'src/gold/dim_track.py', 'src/gold/dim_date.py', 'src/gold/fact_stream.py'];
+
+/** LH510-LH516: a template (on its own second line) fails to render with the rule's kind; the quiet one renders. */
+const TEMPLATE = path.resolve('/virtual/lakehouse/tpl/t.j2');
+const WORKER = path.resolve(__dirname, '..', '..', 'src', 'core', 'templates', 'worker.js');
+
+async function renderTemplate(source: string, inWorker: boolean, timeoutMs = 10_000): Promise<RenderResult> {
+  if (!inWorker) {
+    const env = createTemplateEnvironment({
+      searchPaths: [path.dirname(TEMPLATE)],
+      projectRoot: path.dirname(TEMPLATE),
+      readFile: f => (f === TEMPLATE ? source : undefined),
+    });
+    return env.renderFile(TEMPLATE, { items: [1, 2] });
+  }
+  const worker = new WorkerRenderer({ timeoutMs, workerPath: WORKER });
+  try {
+    return await worker.render({ environment: { searchPaths: [], projectRoot: '/' }, text: source, context: {} });
+  } finally {
+    worker.dispose();
+  }
+}
+
+function templateCase(code: string, what: string, failing: string, message: RegExp, inWorker = false): RuleCase {
+  return {
+    fires: `on a template with ${what}, on the whole line of the error`,
+    quiet: 'on a template that renders',
+    async fire() {
+      const source = `first line\n${failing}\nlast line`;
+      // A short limit for the loop that never ends; the quiet render gets room for a busy machine.
+      const result = await renderTemplate(source, inWorker, 1000);
+      assert.ok(!result.ok, 'the template fails');
+      const d = templateRenderDiagnostic({ templateFile: TEMPLATE, ...result.error }, source);
+      assert.equal(d.code, code);
+      assert.match(d.message, message);
+      if (!inWorker)
+        assert.deepEqual(d.range, { start: { line: 1, character: 0 }, end: { line: 1, character: failing.length } });
+    },
+    async notFire() {
+      const result = await renderTemplate('{% for i in items %}{{ i }}{% endfor %}', inWorker);
+      assert.ok(result.ok, result.ok ? '' : result.error.message);
+    },
+  };
+}
 
 const cases: Record<string, RuleCase> = {
   LH001: {
@@ -1277,6 +1324,29 @@ const cases: Record<string, RuleCase> = {
       assertClean(await root(BASELINE));
     },
   },
+  LH510: templateCase(
+    'LH510',
+    'an unknown filter',
+    '{{ items | nosuchfilter }}',
+    /^Template does not render: No filter/,
+  ),
+  LH511: templateCase('LH511', 'an attribute of an undefined name', '{{ nothing.here }}', /'nothing' is undefined/),
+  LH512: templateCase('LH512', 'a number added to a string', '{{ 1 + "x" }}', /unsupported operand|TypeError|can only/),
+  LH513: templateCase('LH513', 'the random filter', '{{ items | random }}', /random filter/),
+  LH514: templateCase(
+    'LH514',
+    'an include that leaves the template folders',
+    '{% include "../x.j2" %}',
+    /leaves the template folders/,
+  ),
+  LH515: templateCase(
+    'LH515',
+    'a loop that does not end in time (in the worker)',
+    '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}',
+    /took longer than 1000 ms/,
+    true,
+  ),
+  LH516: templateCase('LH516', 'a range over the limit', '{{ range(10**9) | list }}', /OverflowError: Range too big/),
   LH601: {
     fires: 'on paths.adf leading out of the project folder, at the value, and nothing is read from there',
     quiet: 'on paths inside the project, and on a path outside that the user allowed',

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { ALL_RULES } from '../../src/core/diagnostics/rules';
 import { renderRulesMarkdown } from '../../src/core/diagnostics/rulesDoc';
 import { loadProjectAt } from '../../src/core/project/loadProject';
-import { NodeFileHost } from '../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../src/core/files/nodeFileHost';
 import { REPO_ROOT, SAMPLE_DIR } from './helpers/paths';
 import { flatten, list } from './helpers/project';
 

@@ -5,9 +5,8 @@ import {
   type Node as JsonNode,
   type ParseError,
 } from 'jsonc-parser';
-import type { Diagnostic } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
-import { makeDiagnostic } from '../metadata/metadataFile';
+import { makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostic';
 import { LineIndex, type Span } from '../text/lineIndex';
 
 /** The folders of ADF's git layout, and the artifact type each holds. */
@@ -134,9 +133,10 @@ function artifactShapeProblem(kind: AdfKind, value: unknown): string | undefined
   const noun =
     kind === 'linkedService' ? 'linked service' : kind === 'integrationRuntime' ? 'integration runtime' : kind;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const holds = Array.isArray(value) ? 'an array' : `a ${value === null ? 'null' : typeof value}`;
     return (
       `This is not an ADF ${noun}: an artifact is a JSON object with "name" and "properties", ` +
-      `and this file holds ${Array.isArray(value) ? 'an array' : 'a ' + (value === null ? 'null' : typeof value)}. Move it out of the ${ADF_FOLDERS[kind]}/ folder.`
+      `and this file holds ${holds}. Move it out of the ${ADF_FOLDERS[kind]}/ folder.`
     );
   }
   const obj = value as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { RULES } from '../diagnostics/rules';
-import { makeDiagnostic } from '../metadata/metadataFile';
+import { makeDiagnostic } from '../diagnostics/diagnostic';
 import { ADF_FOLDERS, parseAdfFile, type AdfFile, type AdfKind } from './adfFile';
 import { findMetadataLoops, type MetadataLoop } from './metadataLoops';
 

@@ -1,4 +1,5 @@
-import type { Range } from '../text/lineIndex';
+import type { LineIndex, Range, Span } from '../text/lineIndex';
+import type { RuleInfo } from './rules';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -28,6 +29,26 @@ export interface Diagnostic {
   fixes?: Fix[];
   /** Other places that explain the problem (the duplicate's first definition, say). */
   related?: { file: string; range: Range; message: string }[];
+}
+
+/** A diagnostic of a rule at a span of a file's text (offsets, turned into a range by the file's line index). */
+export function makeDiagnostic(
+  file: string,
+  lines: LineIndex,
+  span: Span,
+  rule: RuleInfo,
+  message: string,
+  extra?: { severity?: Severity; fixes?: Fix[] },
+): Diagnostic {
+  const d: Diagnostic = {
+    file,
+    range: lines.rangeOf(span),
+    severity: extra?.severity ?? rule.severity,
+    code: rule.code,
+    message,
+  };
+  if (extra?.fixes?.length) d.fixes = extra.fixes;
+  return d;
 }
 
 const severityOrder: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };

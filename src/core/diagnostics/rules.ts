@@ -424,6 +424,57 @@ export const RULES = {
       "pipeline runs, and Data Factory's gold step starts that pipeline by name: without it the " +
       'gold step fails, and a notebook it does not list is never built.',
   ),
+  // LH510-LH516: a template does not render, one code per kind of failure the renderer reports
+  // (RenderError.kind); templates/renderDiagnostic.ts turns a failure into a diagnostic.
+  templateSyntax: rule(
+    'LH510',
+    'template-syntax',
+    'error',
+    'A template that does not parse (an unclosed tag, an unknown filter or test) renders nothing: ' +
+      'no notebook or query is generated from it, and Jinja2 refuses it the same way.',
+  ),
+  templateUndefined: rule(
+    'LH511',
+    'template-undefined',
+    'error',
+    'A name or attribute the render context does not have (a misspelt variable, a key the metadata ' +
+      'does not give) fails the render, as in Jinja2: the output would be missing or wrong.',
+  ),
+  templateType: rule(
+    'LH512',
+    'template-type',
+    'error',
+    'An operation on a value of the wrong type (a string added to a number, a loop over a number) ' +
+      'fails in Jinja2 too: the output is not produced.',
+  ),
+  templateUnsupported: rule(
+    'LH513',
+    'template-unsupported',
+    'error',
+    'A Jinja2 feature Lakehouse Workbench does not implement: the preview cannot show what Jinja2 ' +
+      'would render, so nothing is written from it rather than something different.',
+  ),
+  templateSecurity: rule(
+    'LH514',
+    'template-security',
+    'error',
+    'Templates come from the workspace: one that names a file outside the project (.., an absolute ' +
+      'path, a link out) or reaches into the host (constructor, __proto__) is refused, never run.',
+  ),
+  templateTimeout: rule(
+    'LH515',
+    'template-timeout',
+    'error',
+    'A render that does not finish in time (a loop that never ends, a runaway recursion) is stopped, ' +
+      'so neither the editor nor CI hangs on a template.',
+  ),
+  templateRuntime: rule(
+    'LH516',
+    'template-runtime',
+    'error',
+    'Anything else that stops a render (an error the template raises, a resource limit such as a ' +
+      'huge range or output, a missing template) leaves the output unwritten.',
+  ),
   pathOutsideProject: rule(
     'LH601',
     'path-outside-project',

@@ -124,3 +124,12 @@ export function readCheckedSync(file: string, limits: ReadLimits): CheckedRead {
     fs.closeSync(fd);
   }
 }
+
+/** The path with symbolic links resolved, or undefined when it does not exist (for sync callers). */
+export function realPathSync(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}

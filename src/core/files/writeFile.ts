@@ -3,6 +3,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { Containment } from './containment';
+import type { EntryType, FileHost } from './fileHost';
 
 /** A write that was refused before anything was written; the message says why. */
 export class WriteRefusedError extends Error {}
@@ -20,30 +21,70 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   }
 }
 
-/** Why `file` may not be written (outside the project, a link, a special file), or undefined. */
-export async function writeProblem(containment: Containment, file: string, shown = file): Promise<string | undefined> {
-  const outside = await containment.problem(file, `'${shown}'`);
-  if (outside) return outside;
+/** What is at a path on disk, a final link not followed (lstat); undefined when nothing (or unreadable). */
+export async function entryTypeOnDisk(file: string): Promise<EntryType | undefined> {
   let stat;
   try {
     stat = await fs.lstat(file);
   } catch {
-    return undefined; // a new file
+    return undefined;
   }
-  if (stat.isSymbolicLink())
-    return `'${shown}' is a symbolic link; it is neither followed nor replaced. Replace it with a regular file to let it be written.`;
-  if (!stat.isFile()) return `'${shown}' exists and is not a regular file; it is not replaced.`;
-  return undefined;
+  return stat.isSymbolicLink() ? 'symlink' : stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
 }
 
-/** writeFileAtomic inside the containment; throws WriteRefusedError before writing anything otherwise. */
+const DISK: Pick<FileHost, 'entryType' | 'writeFile'> = { entryType: entryTypeOnDisk, writeFile: writeFileAtomic };
+
+/**
+ * Why `file` may not be written (outside the project, a link, a special file), or undefined.
+ * The link and type checks ask `host` (the disk by default); a host without entryType gets the
+ * containment check only.
+ */
+export async function writeProblem(
+  containment: Containment,
+  file: string,
+  shown = file,
+  host: Pick<FileHost, 'entryType'> = DISK,
+): Promise<string | undefined> {
+  const outside = await containment.problem(file, `'${shown}'`);
+  if (outside) return outside;
+  const type = await host.entryType?.(file);
+  if (type === undefined || type === 'file') return undefined; // a new file, or a regular one
+  if (type === 'symlink')
+    return (
+      `'${shown}' is a symbolic link; it is neither followed nor replaced. ` +
+      `Replace it with a regular file to let it be written.`
+    );
+  return `'${shown}' exists and is not a regular file; it is not replaced.`;
+}
+
+/** Writes inside the containment (through `host`, the disk by default); throws WriteRefusedError before writing anything otherwise. */
 export async function writeContained(
   containment: Containment,
   file: string,
   text: string,
   shown = file,
+  host: Pick<FileHost, 'entryType' | 'writeFile'> = DISK,
 ): Promise<void> {
-  const problem = await writeProblem(containment, file, shown);
+  const problem = await writeProblem(containment, file, shown, host);
   if (problem) throw new WriteRefusedError(problem);
-  await writeFileAtomic(file, text);
+  await host.writeFile(file, text);
+}
+
+/**
+ * The host with every write checked against the containment first (WriteRefusedError, nothing
+ * written); reads are unchanged. What the CLI and the editor hand to writeOutputs and writeAdfPlan.
+ */
+export function containedHost(
+  host: FileHost,
+  containment: Containment,
+  shown: (file: string) => string = file => file,
+): FileHost {
+  return {
+    readFile: (file, options) => host.readFile(file, options),
+    readDirectory: dir => host.readDirectory(dir),
+    ...(host.fileSize ? { fileSize: (file: string) => host.fileSize!(file) } : {}),
+    ...(host.realPath ? { realPath: (file: string) => host.realPath!(file) } : {}),
+    ...(host.entryType ? { entryType: (file: string) => host.entryType!(file) } : {}),
+    writeFile: (file, text) => writeContained(containment, file, text, shown(file), host),
+  };
 }

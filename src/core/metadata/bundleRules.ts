@@ -4,10 +4,9 @@
 // every gold notebook, so a new dimension is not silently left out of the star schema.
 import * as path from 'path';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type Pair } from 'yaml';
-import type { Diagnostic, Fix } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { LineIndex, type Span } from '../text/lineIndex';
-import { makeDiagnostic } from './metadataFile';
+import { makeDiagnostic, type Diagnostic, type Fix } from '../diagnostics/diagnostic';
 import type { LakehouseMetadata } from './model';
 import { bindingTargets, effectiveBindings, toPosix } from './templateBindings';
 

@@ -137,7 +137,8 @@ function checkCdc(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
         table.origin,
         'cdcOverlap',
         `Table '${table.qualifiedName}' finds its changes by ` +
-          `${table.cdcMode === 'rowversion' ? 'rowversion, which misses nothing' : 'Change Tracking, which misses nothing'}, so cdcOverlap is not used. Remove it.`,
+          `${table.cdcMode === 'rowversion' ? 'rowversion' : 'Change Tracking'}, which misses nothing, ` +
+          `so cdcOverlap is not used. Remove it.`,
         { severity: 'warning', part: 'key' },
       ),
     );
@@ -420,12 +421,19 @@ function checkTimes(
   const effectiveStart = scheduleStart ?? DEFAULT_SCHEDULE_START;
   for (const table of backfilled) {
     if (instant(table.backfillFrom!) >= instant(effectiveStart)) {
+      const start = scheduleStart
+        ? `adf.schedule.startTime ${scheduleStart}`
+        : `${DEFAULT_SCHEDULE_START}, the default: adf.schedule.startTime is not set`;
+      const fix = scheduleStart
+        ? `Backfill from a date before ${scheduleStart.slice(0, 10)}, or remove backfillFrom.`
+        : 'Set adf.schedule.startTime to when the scheduled loads begin.';
       out.push(
         at.diagnostic(
           RULES.timeImplausible,
           table.origin,
           'backfillFrom',
-          `Table '${table.qualifiedName}' is backfilled from ${table.backfillFrom}, not before the schedule starts (${scheduleStart ? `adf.schedule.startTime ${scheduleStart}` : `${DEFAULT_SCHEDULE_START}, the default: adf.schedule.startTime is not set`}): the backfill windows end where the schedule starts, so they copy nothing. ${scheduleStart ? `Backfill from a date before ${scheduleStart.slice(0, 10)}, or remove backfillFrom.` : 'Set adf.schedule.startTime to when the scheduled loads begin.'}`,
+          `Table '${table.qualifiedName}' is backfilled from ${table.backfillFrom}, not before the schedule ` +
+            `starts (${start}): the backfill windows end where the schedule starts, so they copy nothing. ${fix}`,
         ),
       );
     }
@@ -743,7 +751,9 @@ function checkPlaceholders(meta: LakehouseMetadata, at: MetadataLocator, out: Di
           RULES.placeholderNotSubstituted,
           meta.adf!.origin,
           ['databricks', key],
-          `adf.databricks.${key} uses {${(match[1] ?? '').slice(0, 40)}}, which is not one of ${known.map(k => `{${k}}`).join(', ')}: it would be written literally into the generated linked service or notebook paths.`,
+          `adf.databricks.${key} uses {${(match[1] ?? '').slice(0, 40)}}, which is not one of ` +
+            `${known.map(k => `{${k}}`).join(', ')}: it would be written literally into the generated ` +
+            `linked service or notebook paths.`,
         ),
       );
       break;

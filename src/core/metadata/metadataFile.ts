@@ -18,8 +18,8 @@ type Token = CST.Token;
 import type { ErrorObject } from 'ajv';
 import { excerpt } from '../text/excerpt';
 import { LineIndex, type Span } from '../text/lineIndex';
-import type { Diagnostic, Fix, Severity } from '../diagnostics/diagnostic';
-import { RULES, type RuleInfo } from '../diagnostics/rules';
+import { makeDiagnostic, type Diagnostic, type Fix } from '../diagnostics/diagnostic';
+import { RULES } from '../diagnostics/rules';
 import { didYouMean, quoteList } from '../text/suggest';
 import { locate, keySpan, nodeSpan, type Path } from './yamlLocate';
 import { validateAgainstSchema, pointerSegments, type MetadataFileKind } from './schemaValidation';
@@ -38,25 +38,6 @@ export interface MetadataFile {
   /** True when the YAML parsed (schema errors may still exist). */
   parsed: boolean;
   diagnostics: Diagnostic[];
-}
-
-export function makeDiagnostic(
-  file: string,
-  lines: LineIndex,
-  span: Span,
-  rule: RuleInfo,
-  message: string,
-  extra?: { severity?: Severity; fixes?: Fix[] },
-): Diagnostic {
-  const d: Diagnostic = {
-    file,
-    range: lines.rangeOf(span),
-    severity: extra?.severity ?? rule.severity,
-    code: rule.code,
-    message,
-  };
-  if (extra?.fixes?.length) d.fixes = extra.fixes;
-  return d;
 }
 
 /** A file that could not be read as text at all. */

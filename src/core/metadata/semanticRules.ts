@@ -463,13 +463,17 @@ function checkFact(
         ref.dimension,
         [...dimensions.values()].map(d => d.name),
       );
+      const hint = suggestion
+        ? ` Did you mean '${suggestion}'?`
+        : dimensions.size
+          ? ` Declared dimensions: ${quoteList([...dimensions.values()].map(d => d.name))}.`
+          : ' No dimensions are declared.';
       out.push(
         at.diagnostic(
           RULES.factUnknownDimension,
           ref.origin,
           'dimension',
-          `Fact '${fact.name}' references dimension '${ref.dimension}', which is not ` +
-            `declared.${suggestion ? ` Did you mean '${suggestion}'?` : dimensions.size ? ` Declared dimensions: ${quoteList([...dimensions.values()].map(d => d.name))}.` : ' No dimensions are declared.'}`,
+          `Fact '${fact.name}' references dimension '${ref.dimension}', which is not declared.${hint}`,
           { fixes: [renameFix(at, ref.origin, ['dimension'], suggestion)] },
         ),
       );
@@ -532,14 +536,19 @@ function checkFact(
         ),
       );
     } else if (!COUNTING.has(measure.aggregation) && !isNumericType(column.type)) {
+      const aggregated =
+        measure.aggregation === 'avg'
+          ? 'averaged'
+          : measure.aggregation === 'sum'
+            ? 'summed'
+            : `aggregated with ${measure.aggregation}`;
       out.push(
         at.diagnostic(
           RULES.measureNotNumeric,
           measure.origin,
           'column',
           `Measure '${measure.column}' of fact '${fact.name}' is ${column.type || 'untyped'}, not ` +
-            `numeric, so it cannot be ` +
-            `${measure.aggregation === 'avg' ? 'averaged' : measure.aggregation === 'sum' ? 'summed' : `aggregated with ${measure.aggregation}`}. Use aggregation: count, or a numeric column.`,
+            `numeric, so it cannot be ${aggregated}. Use aggregation: count, or a numeric column.`,
           { fixes: [setAggregationFix(at, measure.origin)] },
         ),
       );

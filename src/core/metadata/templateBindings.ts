@@ -14,6 +14,17 @@ export const OUTPUT_PLACEHOLDERS: Readonly<Record<TemplateTarget, readonly strin
 };
 
 /**
+ * Every built-in template, by name (relative to the built-in templates folder, templates/ in the
+ * repository, shipped with the extension and the CLI).
+ */
+export const BUILTIN_TEMPLATE_NAMES: readonly string[] = [
+  'silver/autoloader.py.j2',
+  'gold/dimension.py.j2',
+  'gold/fact.py.j2',
+  'gold/star_query.py.j2',
+];
+
+/**
  * The bindings that apply when lakehouse.yaml has no `templates` section: the built-in templates,
  * written into the Databricks bundle folder (paths.bundle, default databricks/).
  */
@@ -59,7 +70,10 @@ export interface BindingTarget {
   output: string;
 }
 
-/** Every target of a binding, in declaration order, with its expanded output path (targets whose names cannot be part of a path are left out: see bindingTargetProblems). */
+/**
+ * Every target of a binding, in declaration order, with its expanded output path (targets whose
+ * names cannot be part of a path are left out: see bindingTargetProblems).
+ */
 export function bindingTargets(
   binding: TemplateBinding,
   meta: LakehouseMetadata,

@@ -31,12 +31,15 @@ export function checkTemplateBindings(meta: LakehouseMetadata, at: MetadataLocat
     const unusable = bindingTargetProblems(binding, meta, resolver);
     if (unusable.length) {
       const first = unusable[0]!;
+      const more = unusable.length > 1 ? ` (and ${unusable.length - 1} more)` : '';
       out.push(
         at.diagnostic(
           RULES.templateOutputInvalid,
           binding.origin,
           'output',
-          `Output '${excerpt(binding.output, 120)}' cannot be written for ${first.kind} '${excerpt(first.name ?? '')}'${unusable.length > 1 ? ` (and ${unusable.length - 1} more)` : ''}: ${first.problem}. ${capitalize(first.kind)}s whose names cannot be part of a path are not rendered.`,
+          `Output '${excerpt(binding.output, 120)}' cannot be written for ${first.kind} ` +
+            `'${excerpt(first.name ?? '')}'${more}: ${first.problem}. ` +
+            `${capitalize(first.kind)}s whose names cannot be part of a path are not rendered.`,
         ),
       );
     }
@@ -107,7 +110,10 @@ function outputProblems(binding: TemplateBinding, at: MetadataLocator, out: Diag
       range,
       severity: RULES.templateOutputInvalid.severity,
       code: RULES.templateOutputInvalid.code,
-      message: `Unknown placeholder {${placeholder.name}} in output '${binding.output}'${suggestion ? `. Did you mean {${suggestion}}?` : '.'} A binding for ${binding.for} may use ${quoteList(allowed.map(a => `{${a}}`))}.`,
+      message:
+        `Unknown placeholder {${placeholder.name}} in output '${binding.output}'` +
+        `${suggestion ? `. Did you mean {${suggestion}}?` : '.'} ` +
+        `A binding for ${binding.for} may use ${quoteList(allowed.map(a => `{${a}}`))}.`,
     });
   }
   return bad;
@@ -155,7 +161,8 @@ export async function checkTemplateFiles(
         RULES.templateMissing,
         binding.origin,
         'template',
-        `Template '${binding.template}' was not found ${where}.${suggestion ? ` Did you mean '${suggestion}'?` : ` Built-in templates: ${quoteList(builtinNames)}.`}`,
+        `Template '${binding.template}' was not found ${where}.` +
+          (suggestion ? ` Did you mean '${suggestion}'?` : ` Built-in templates: ${quoteList(builtinNames)}.`),
       ),
     );
   }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { FileHost } from './fileHost';
+import type { FileHost } from '../files/fileHost';
 
 export function hasGlob(pattern: string): boolean {
   return /[*?[\]{}]/.test(pattern);
@@ -38,7 +38,12 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git']);
  * sorted order so a project loads the same way everywhere. No brace or class syntax: include
  * patterns are simple by design.
  */
-export async function expandGlob(host: FileHost, baseDir: string, pattern: string, limit = 10_000): Promise<string[]> {
+export async function expandGlob(
+  host: Pick<FileHost, 'readDirectory'>,
+  baseDir: string,
+  pattern: string,
+  limit = 10_000,
+): Promise<string[]> {
   // '**/**' matches what '**' matches: one of a run is enough.
   const segments = pattern
     .split(/[\\/]+/)

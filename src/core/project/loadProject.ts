@@ -2,7 +2,7 @@ import * as path from 'path';
 import { loadAdfFolder, type AdfFolderResult } from '../adf/adfFolder';
 import { Containment } from '../files/containment';
 import { excerpt } from '../text/excerpt';
-import { decodeText, FileRefusedError, type FileHost } from './fileHost';
+import { decodeText, FileRefusedError, type FileHost } from '../files/fileHost';
 import { findRootFile, ProjectSession, type ProjectSessionOptions, type ProjectSnapshot } from './projectSession';
 
 export class UserError extends Error {}

@@ -2,25 +2,25 @@ import * as path from 'path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { compareDiagnostics } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
-import { parseAdfFile, jsonSpan, type AdfFile } from '../adf/adfFile';
+import { parseAdfFile, type AdfFile } from '../adf/adfFile';
 import { loadAdfFolder, type AdfFactory, type AdfFolderResult } from '../adf/adfFolder';
 import { AdfValidationCache } from '../adf/validate';
+import { checkLoopsAgainstMetadata } from '../adf/validate/metadataRules';
 import { buildFragment, type MetadataFragment } from '../metadata/buildFragment';
 import { MetadataLocator } from '../metadata/locator';
-import { makeDiagnostic, parseMetadataFile, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
+import { parseMetadataFile, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
 import { reparseIncrementally } from '../metadata/incrementalParse';
 import { hasExactDocument, parseMetadataFileFast, withExactDocument } from '../metadata/fastMetadataFile';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
-import { checkMetadata, keysOf } from '../metadata/semanticRules';
+import { checkMetadata } from '../metadata/semanticRules';
 import { checkNames } from '../metadata/nameRules';
 import { checkMeaning } from '../metadata/meaningRules';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
 import { bundleFileOf, checkBundleGoldPipeline } from '../metadata/bundleRules';
-import { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from '../rendering/builtinTemplates';
-import * as fs from 'fs';
+import { BUILTIN_TEMPLATE_NAMES, effectiveBindings, templateNameProblem } from '../metadata/templateBindings';
 import { Containment } from '../files/containment';
-import { decodeText, FileRefusedError, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from './fileHost';
+import { decodeText, FileRefusedError, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from '../files/fileHost';
 import { expandGlob, hasGlob } from './glob';
 import { excerpt } from '../text/excerpt';
 
@@ -29,8 +29,8 @@ export type { AdfFactory };
 export const ROOT_FILE_NAMES = ['lakehouse.yaml', 'lakehouse.yml'];
 
 export interface ProjectSessionOptions {
-  /** The built-in templates folder (default: found beside the bundle or the tsc output). */
-  builtinTemplatesDir?: string;
+  /** The names of the built-in templates a binding may use (default BUILTIN_TEMPLATE_NAMES). */
+  builtinTemplateNames?: readonly string[];
   /**
    * The root is a Data Factory folder with no lakehouse.yaml: only its ADF JSON is read and
    * checked, and the snapshot's metadata is empty.
@@ -58,6 +58,23 @@ export interface ProjectSnapshot {
   locator: MetadataLocator;
   /** The folders the project may read and write: its own first, then those the user allowed. */
   roots: readonly string[];
+  /**
+   * Set while a metadata file has a YAML syntax error (a key half typed) and an earlier version of
+   * it parsed: `files` are those files, whose last good parse still builds `metadata` (so the
+   * Sources tree, the ADF checks and generation keep their tables instead of losing the file).
+   * Their syntax diagnostics are reported as usual; the other diagnostics located in them are
+   * left out while they are stale (they were found in the old text, which no longer matches what
+   * is on screen; the syntax error is what to fix first). `metadataFiles` holds what the files
+   * are now; `locator` resolves the model's origins in the last good parse. Absent when every
+   * file parsed, and on a first load (nothing good to fall back on).
+   */
+  stale?: { files: string[] };
+  /**
+   * The template files in paths.templates that the bindings name and that exist (read through
+   * the FileHost, so an unsaved new template counts): planRenders takes a template from there,
+   * else from the built-in ones.
+   */
+  templateFiles: ReadonlySet<string>;
 }
 
 interface CachedText {
@@ -94,6 +111,11 @@ export class ProjectSession {
   private readonly metadataCache = new Map<
     string,
     { text: string; kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment }
+  >();
+  /** Each metadata file's last parse without a syntax error, the model's fallback while it has one. */
+  private readonly lastGood = new Map<
+    string,
+    { kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment }
   >();
   private readonly adfCache = new Map<string, { text: string; parsed: AdfFile }>();
   private readonly adfValidation = new AdfValidationCache();
@@ -206,34 +228,48 @@ export class ProjectSession {
     return entries;
   }
 
+  /**
+   * The file's parse, and the fragment the model is built from: its own, or while the text has a
+   * YAML syntax error, the last good parse's (returned as `stale`).
+   */
   private metadataFile(
     file: string,
     kind: MetadataFileKind,
     read: CachedText,
-  ): { parsed: MetadataFile; fragment: MetadataFragment } {
+  ): { parsed: MetadataFile; fragment: MetadataFragment; stale?: MetadataFile } {
     if (read.text === undefined) {
       const parsed = unreadableMetadataFile(file, kind, read.unreadable ?? 'The file does not exist.');
       return { parsed, fragment: buildFragment(parsed) };
     }
     const cached = this.metadataCache.get(file);
     const open = this.openFiles.has(file) || this.overlays.has(file);
+    let entry: { text: string; kind: MetadataFileKind; parsed: MetadataFile; fragment: MetadataFragment };
     if (cached && cached.text === read.text && cached.kind === kind) {
-      if (!open || hasExactDocument(cached.parsed)) return cached;
-      const exact = withExactDocument(cached.parsed);
-      if (exact === cached.parsed) return cached;
-      const entry = { text: read.text, kind, parsed: exact, fragment: buildFragment(exact) };
+      entry = cached;
+      if (open && !hasExactDocument(cached.parsed)) {
+        const exact = withExactDocument(cached.parsed);
+        if (exact !== cached.parsed) {
+          entry = { text: read.text, kind, parsed: exact, fragment: buildFragment(exact) };
+          this.metadataCache.set(file, entry);
+        }
+      }
+    } else {
+      // An open file is parsed exactly (a keystroke re-parses just the entry it is in: see
+      // incrementalParse); the others on the fast path, with the same values and diagnostics.
+      const parsed = open
+        ? ((cached && cached.kind === kind && hasExactDocument(cached.parsed)
+            ? reparseIncrementally(cached.parsed, read.text)
+            : undefined) ?? parseMetadataFile(file, kind, read.text))
+        : parseMetadataFileFast(file, kind, read.text);
+      entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
       this.metadataCache.set(file, entry);
-      return entry;
     }
-    // An open file is parsed exactly (a keystroke re-parses just the entry it is in: see
-    // incrementalParse); the others on the fast path, with the same values and diagnostics.
-    const parsed = open
-      ? ((cached && cached.kind === kind && hasExactDocument(cached.parsed)
-          ? reparseIncrementally(cached.parsed, read.text)
-          : undefined) ?? parseMetadataFile(file, kind, read.text))
-      : parseMetadataFileFast(file, kind, read.text);
-    const entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
-    this.metadataCache.set(file, entry);
+    // Text that does not parse (not a schema error: those files parse) keeps the last good model.
+    if (entry.parsed.parsed) this.lastGood.set(file, entry);
+    else {
+      const good = this.lastGood.get(file);
+      if (good && good.kind === kind) return { parsed: entry.parsed, fragment: good.fragment, stale: good.parsed };
+    }
     return entry;
   }
 
@@ -264,6 +300,8 @@ export class ProjectSession {
     const metadataFiles = new Map<string, MetadataFile>();
     const fragments: MetadataFragment[] = [];
     const extra: Diagnostic[] = [];
+    /** Files with a syntax error whose last good parse builds the model. */
+    const staleParses = new Map<string, MetadataFile>();
 
     // Include graph: depth-first in declaration order, so definitions merge in a stable order.
     const visiting = new Set<string>();
@@ -271,18 +309,15 @@ export class ProjectSession {
       visiting.add(file);
       const read = await this.readText(file);
       await pause();
-      const { parsed, fragment } = this.metadataFile(file, kind, read);
+      const { parsed, fragment, stale } = this.metadataFile(file, kind, read);
       metadataFiles.set(file, parsed);
+      if (stale) staleParses.set(file, stale);
       fragments.push(fragment);
       const locator = new MetadataLocator(metadataFiles);
       for (const include of fragment.includes) {
         const base = path.dirname(file);
         const targets = hasGlob(include.pattern)
-          ? await expandGlob(
-              { readDirectory: d => this.readDir(d), readFile: async () => undefined },
-              base,
-              include.pattern,
-            )
+          ? await expandGlob({ readDirectory: d => this.readDir(d) }, base, include.pattern)
           : [path.resolve(base, include.pattern)];
         if (targets.length === 0) {
           extra.push(
@@ -377,7 +412,12 @@ export class ProjectSession {
     }
 
     const metadata = mergeFragments(this.rootFile, rootDir, fragments);
-    const locator = new MetadataLocator(metadataFiles);
+    // The model's origins in a stale file point into its last good parse: locate them there.
+    const locator = new MetadataLocator(
+      staleParses.size
+        ? new Map([...metadataFiles].map(([f, parsed]) => [f, staleParses.get(f) ?? parsed]))
+        : metadataFiles,
+    );
     const diagnostics: Diagnostic[] = [...extra];
     for (const f of metadataFiles.values()) diagnostics.push(...f.diagnostics);
     await pause();
@@ -392,18 +432,16 @@ export class ProjectSession {
     if (outside.has('templates')) metadata.paths = { ...metadata.paths, templates: undefined };
     diagnostics.push(...checkTemplateBindings(metadata, locator));
     await pause();
+    const templateFiles = await this.templateFiles(metadata);
     if (metadata.templates?.length) {
-      const builtinDir = this.options.builtinTemplatesDir ?? findBuiltinTemplatesDir();
+      const builtinNames = this.options.builtinTemplateNames ?? BUILTIN_TEMPLATE_NAMES;
       diagnostics.push(
         ...(await checkTemplateFiles(
           metadata,
           locator,
-          async file => (await this.readText(file)).missing !== true,
-          name =>
-            builtinDir
-              ? fs.existsSync(path.join(builtinDir, ...name.split('/')))
-              : BUILTIN_TEMPLATE_NAMES.includes(name),
-          BUILTIN_TEMPLATE_NAMES,
+          async file => templateFiles.has(file) || (await this.readText(file)).missing !== true,
+          name => builtinNames.includes(name),
+          builtinNames,
         )),
       );
     }
@@ -415,12 +453,15 @@ export class ProjectSession {
     await pause();
     const adf = outside.has('adf') ? undefined : await this.loadAdf(metadata, locator, diagnostics, pause);
     await pause();
-    if (adf) checkLoopsAgainstMetadata(adf, metadata, diagnostics);
+    if (adf) diagnostics.push(...checkLoopsAgainstMetadata(adf, metadata));
 
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of metadataFiles.keys()) byFile.set(f, []);
     for (const f of adf?.files ?? []) byFile.set(f.file, []);
+    // In a stale file only its syntax errors stand: the rest were located in text that is gone.
+    const current = new Set([...staleParses.keys()].flatMap(f => metadataFiles.get(f)!.diagnostics));
     for (const d of diagnostics) {
+      if (staleParses.has(d.file) && !current.has(d)) continue;
       const list = byFile.get(d.file);
       if (list) list.push(d);
       else byFile.set(d.file, [d]);
@@ -434,7 +475,22 @@ export class ProjectSession {
       metadataFiles,
       locator,
       roots: this.containment.roots,
+      templateFiles,
+      ...(staleParses.size ? { stale: { files: [...staleParses.keys()] } } : {}),
     };
+  }
+
+  /** The template files in paths.templates that the project's bindings (declared or default) name and that exist. */
+  private async templateFiles(metadata: LakehouseMetadata): Promise<Set<string>> {
+    const found = new Set<string>();
+    const dir = metadata.paths.templates;
+    if (dir === undefined) return found;
+    for (const binding of effectiveBindings(metadata)) {
+      if (templateNameProblem(binding.template)) continue;
+      const file = path.join(dir, ...binding.template.replace(/\\/g, '/').split('/'));
+      if (!found.has(file) && (await this.readText(file)).missing !== true) found.add(file);
+    }
+    return found;
   }
 
   /** LH601 for each of paths.adf, .bundle and .templates that leads outside the project; those are then not read. */
@@ -484,6 +540,7 @@ export class ProjectSession {
       metadataFiles: new Map(),
       locator: new MetadataLocator(new Map()),
       roots: this.containment.roots,
+      templateFiles: new Set(),
     };
   }
 
@@ -554,43 +611,6 @@ export class ProjectSession {
     out.push(...this.adfValidation.validate(result.factory));
     return result.factory;
   }
-}
-
-function checkLoopsAgainstMetadata(adf: AdfFactory, metadata: LakehouseMetadata, out: Diagnostic[]): void {
-  if (metadata.tables.length === 0) return; // nothing declared yet (a fresh project): the import is the way forward
-  const declared = new Set(metadata.tables.map(t => keysOf(t)[1] as string));
-  const files = new Map(adf.files.map(f => [f.file, f]));
-  for (const loop of adf.loops) {
-    const file = files.get(loop.file);
-    if (!file) continue;
-    for (const item of loop.items) {
-      if (declared.has(`${item.schema}.${item.table}`.toLowerCase())) continue;
-      const span = jsonSpan(file, [...item.path, ...tableKeyPath(file, item.path)]) ??
-        jsonSpan(file, item.path) ?? [0, 0];
-      out.push(
-        makeDiagnostic(
-          file.file,
-          file.lines,
-          span,
-          RULES.adfLoopTableUndeclared,
-          `Pipeline '${loop.pipeline}' copies ${item.schema}.${item.table} (parameter ` +
-            `'${loop.parameter}'), which lakehouse.yaml does not declare. Declare it under sources so ` +
-            `the metadata stays the single source of truth.`,
-        ),
-      );
-    }
-  }
-}
-
-function tableKeyPath(file: AdfFile, itemPath: (string | number)[]): string[] {
-  let node: unknown = file.value;
-  for (const s of itemPath)
-    node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[s] : undefined;
-  if (!node || typeof node !== 'object') return [];
-  const key = Object.keys(node).find(k =>
-    ['table', 'table_name', 'tablename', 'source_table'].includes(k.toLowerCase()),
-  );
-  return key ? [key] : [];
 }
 
 /** Merges per-file fragments into one model (root first, includes in load order). */

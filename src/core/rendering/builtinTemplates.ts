@@ -1,14 +1,7 @@
-// The default templates shipped with Lakehouse Workbench (the repository's templates/ folder).
-import * as fs from 'fs';
+// Where the default templates shipped with Lakehouse Workbench are (the repository's templates/
+// folder); their names are BUILTIN_TEMPLATE_NAMES (metadata/templateBindings.ts).
 import * as path from 'path';
-
-/** Every built-in template, by name (relative to the built-in templates folder). */
-export const BUILTIN_TEMPLATE_NAMES: readonly string[] = [
-  'silver/autoloader.py.j2',
-  'gold/dimension.py.j2',
-  'gold/fact.py.j2',
-  'gold/star_query.py.j2',
-];
+import { firstExistingFile } from '../files/installation';
 
 let found: string | null | undefined;
 
@@ -22,7 +15,7 @@ export function findBuiltinTemplatesDir(start: string = __dirname): string | und
   let result: string | undefined;
   for (let i = 0; i < 6; i++) {
     const candidate = path.join(dir, 'templates');
-    if (fs.existsSync(path.join(candidate, 'silver', 'autoloader.py.j2'))) {
+    if (firstExistingFile([path.join(candidate, 'silver', 'autoloader.py.j2')])) {
       result = candidate;
       break;
     }

@@ -14,6 +14,7 @@ export {
   type RenderJob,
   type RenderLanguage,
   type PlanOptions,
+  type RenderPlanInput,
 } from './plan';
 export {
   createJobRenderer,
@@ -21,7 +22,6 @@ export {
   renderJobs,
   checkOutputs,
   writeOutputs,
-  readFileIfExists,
   containJobs,
   type JobRenderer,
   type JobRendererOptions,
@@ -38,5 +38,5 @@ export {
 } from './projectRenders';
 export { findEmbeddedTemplates, embeddedContextJson, type EmbeddedTemplate } from './embedded';
 export { pythonLiteralToJson } from './pythonLiteral';
-export { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from './builtinTemplates';
+export { findBuiltinTemplatesDir } from './builtinTemplates';
 export { verificationCases } from './verify';

@@ -1,10 +1,10 @@
 // Plans the renders of a project: every binding (declared, or the built-in defaults) times every
 // item it renders for, each with its template file, search paths, output file and context.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { LakehouseMetadata, TemplateBinding } from '../metadata/model';
 import { TableResolver } from '../metadata/semanticRules';
 import {
+  BUILTIN_TEMPLATE_NAMES,
   bindingTargets,
   effectiveBindings,
   OUTPUT_PLACEHOLDERS,
@@ -13,7 +13,6 @@ import {
   templateNameProblem,
   type BindingTarget,
 } from '../metadata/templateBindings';
-import type { ProjectSnapshot } from '../project/projectSession';
 import { buildTemplateContext } from './context';
 
 export type RenderLanguage = 'python' | 'sql' | 'yaml' | 'json' | 'plaintext';
@@ -43,8 +42,18 @@ export interface PlanOptions {
   builtinTemplatesDir: string;
   /** Environment to render for (default: the first declared, or 'dev'); unknown names throw UnknownEnvironmentError. */
   environment?: string;
-  /** Whether a template file exists (default: on disk). */
+  /**
+   * Whether a template file exists. Default: what the project's snapshot found in paths.templates
+   * (ProjectSnapshot.templateFiles, read through its FileHost) and the built-in template names.
+   */
   exists?: (file: string) => boolean;
+}
+
+/** What planning needs of a project: a ProjectSnapshot satisfies it. */
+export interface RenderPlanInput {
+  metadata: LakehouseMetadata;
+  /** The template files found in paths.templates (see ProjectSnapshot.templateFiles). */
+  templateFiles?: ReadonlySet<string>;
 }
 
 /**
@@ -52,12 +61,13 @@ export interface PlanOptions {
  * Bindings that cannot render safely are left out (they are diagnosed: LH501 unsafe template
  * names, LH502 the later of two renders into one file, LH503 invalid output paths).
  */
-export function planRenders(
-  snapshot: ProjectSnapshot | { metadata: LakehouseMetadata },
-  options: PlanOptions,
-): RenderJob[] {
+export function planRenders(snapshot: RenderPlanInput, options: PlanOptions): RenderJob[] {
   const meta = snapshot.metadata;
-  const exists = options.exists ?? ((file: string) => fs.existsSync(file));
+  const builtinFiles = new Set(
+    BUILTIN_TEMPLATE_NAMES.map(name => path.join(options.builtinTemplatesDir, ...name.split('/'))),
+  );
+  const exists =
+    options.exists ?? ((file: string) => builtinFiles.has(file) || (snapshot.templateFiles?.has(file) ?? false));
   const base = buildTemplateContext(meta, {
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
   });
@@ -98,11 +108,7 @@ export function planRenders(
 }
 
 /** The jobs that render a given template file (for "preview this template for which table?"). */
-export function jobsForTemplate(
-  snapshot: ProjectSnapshot | { metadata: LakehouseMetadata },
-  templateFile: string,
-  options: PlanOptions,
-): RenderJob[] {
+export function jobsForTemplate(snapshot: RenderPlanInput, templateFile: string, options: PlanOptions): RenderJob[] {
   const wanted = path.resolve(templateFile);
   const same =
     process.platform === 'win32' || process.platform === 'darwin'

@@ -3,6 +3,7 @@
 // environment, and only into the project.
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
 import type { Containment } from '../files/containment';
+import type { FileHost } from '../files/fileHost';
 import type { ProjectSnapshot } from '../project/projectSession';
 import { selectEnvironment, UnknownEnvironmentError } from './context';
 import { planRenders, type PlanOptions, type RenderJob } from './plan';
@@ -26,6 +27,8 @@ export type ProjectRenderPlan =
 export interface ProjectRenderOptions extends PlanOptions {
   /** Where outputs may be written (the project's roots, on the real paths). */
   containment: Containment;
+  /** What is at an output's path (a link or a special file there is refused). */
+  host: Pick<FileHost, 'entryType'>;
   /** How a file is named in messages (relative to the project, say). */
   shown?: (file: string) => string;
 }
@@ -61,6 +64,6 @@ export async function planProjectRenders(
     if (e instanceof UnknownEnvironmentError) return { ok: false, reason: 'unknown-environment', message: e.message };
     throw e;
   }
-  const contained = await containJobs(jobs, options.containment, options.shown);
+  const contained = await containJobs(jobs, options.containment, options.host, options.shown);
   return { ok: true, environment, jobs: contained.allowed, refused: contained.refused };
 }

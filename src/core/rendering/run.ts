@@ -1,14 +1,20 @@
 // "Render all" and "out of date", shared by the CLI and the editor: render jobs (in a worker with
-// a time limit when the worker script exists, else in-process), compare with what is on disk,
-// write what changed atomically. An output that fails to render is never written.
-import * as fs from 'fs';
+// a time limit when the worker script exists, else in-process), compare with what the FileHost
+// holds, write what changed through it. An output that fails to render is never written. No fs
+// here: the editor passes a host with its unsaved buffers, the CLI the disk.
 import * as path from 'path';
-import { createTemplateEnvironment, type RenderError, type RenderResult } from '../templates/environment';
+import {
+  createTemplateEnvironment,
+  readWithOverlays,
+  type RenderError,
+  type RenderResult,
+} from '../templates/environment';
 import { DEFAULT_WORKER_PATH, WorkerRenderer } from '../templates/renderInWorker';
-import { readChecked } from '../files/checkedRead';
 import type { Containment } from '../files/containment';
-import { writeFileAtomic, writeProblem } from '../files/writeFile';
-import { FileRefusedError } from '../project/fileHost';
+import { firstExistingFile } from '../files/installation';
+import { readGeneratedText, sameGeneratedText } from '../files/generatedFiles';
+import { writeProblem } from '../files/writeFile';
+import type { FileHost } from '../files/fileHost';
 import type { RenderJob } from './plan';
 
 export interface JobRenderer {
@@ -21,6 +27,8 @@ export interface JobRendererOptions {
   workerPath?: string | null;
   /** Time limit per render in the worker (default 10 s). */
   timeoutMs?: number;
+  /** Unsaved editor text by absolute path, asked for at each render; templates read the disk otherwise. */
+  overlays?: () => Readonly<Record<string, string>>;
 }
 
 /**
@@ -28,10 +36,7 @@ export interface JobRendererOptions {
  * out/src/core/templates/worker.js in the tsc output. Undefined when neither exists.
  */
 export function findWorkerScript(): string | undefined {
-  for (const candidate of [path.join(__dirname, 'templateWorker.js'), DEFAULT_WORKER_PATH]) {
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
+  return firstExistingFile([path.join(__dirname, 'templateWorker.js'), DEFAULT_WORKER_PATH]);
 }
 
 export function createJobRenderer(options: JobRendererOptions = {}): JobRenderer {
@@ -44,16 +49,18 @@ export function createJobRenderer(options: JobRendererOptions = {}): JobRenderer
           environment: { searchPaths: job.searchPaths, projectRoot: job.projectRoot },
           file: job.templateFile,
           context: job.context,
+          ...(options.overlays ? { overlays: { ...options.overlays() } } : {}),
         }),
       dispose: () => worker.dispose(),
     };
   }
   return {
     render: async job =>
-      createTemplateEnvironment({ searchPaths: job.searchPaths, projectRoot: job.projectRoot }).renderFile(
-        job.templateFile,
-        job.context,
-      ),
+      createTemplateEnvironment({
+        searchPaths: job.searchPaths,
+        projectRoot: job.projectRoot,
+        ...(options.overlays ? { readFile: readWithOverlays(options.overlays()) } : {}),
+      }).renderFile(job.templateFile, job.context),
     dispose: () => undefined,
   };
 }
@@ -88,13 +95,14 @@ export interface OutputCheck {
 }
 
 /**
- * Compares each rendered output with the file on disk (line endings ignored, so a checkout with
- * CRLF is not "out of date"). `readFile` returns undefined for a missing file.
+ * Compares each rendered output with the file the host holds (sameGeneratedText: line endings
+ * ignored, so a checkout with CRLF is up to date, never rewritten). A special file where an
+ * output goes throws FileRefusedError.
  */
 export async function checkOutputs(
   jobs: readonly RenderJob[],
   results: readonly RenderOutcome[],
-  readFile: (file: string) => Promise<string | undefined> | string | undefined,
+  host: Pick<FileHost, 'readFile'>,
 ): Promise<OutputCheck[]> {
   const byId = new Map(results.map(r => [r.job.id, r.result]));
   const checks: OutputCheck[] = [];
@@ -108,26 +116,12 @@ export async function checkOutputs(
       checks.push({ job, status: 'failed', error: result.error });
       continue;
     }
-    const current = await readFile(job.outputFile);
+    const current = await readGeneratedText(host, job.outputFile);
     const status: OutputStatus =
-      current === undefined ? 'missing' : sameText(current, result.text) ? 'up-to-date' : 'out-of-date';
+      current === undefined ? 'missing' : sameGeneratedText(current, result.text) ? 'up-to-date' : 'out-of-date';
     checks.push({ job, status, text: result.text });
   }
   return checks;
-}
-
-/** Generated files (outputs, ADF artifacts) are compared up to this size; beyond it they are not ours. */
-export const MAX_GENERATED_BYTES = 64 * 1024 * 1024;
-
-/**
- * Reads a generated file as UTF-8, or undefined when it does not exist (for checkOutputs and ADF
- * plans). Regular files only: a FIFO or device where an output goes is refused (FileRefusedError).
- */
-export async function readFileIfExists(file: string): Promise<string | undefined> {
-  const read = await readChecked(file, { maxBytes: MAX_GENERATED_BYTES, what: 'for generated files' });
-  if (read.status === 'missing') return undefined;
-  if (read.status === 'refused') throw new FileRefusedError(`${file}: ${read.reason}`);
-  return Buffer.from(read.bytes).toString('utf8');
 }
 
 /**
@@ -138,12 +132,13 @@ export async function readFileIfExists(file: string): Promise<string | undefined
 export async function containJobs(
   jobs: readonly RenderJob[],
   containment: Containment,
+  host: Pick<FileHost, 'entryType'>,
   shown: (file: string) => string = f => f,
 ): Promise<{ allowed: RenderJob[]; refused: { job: RenderJob; reason: string }[] }> {
   const allowed: RenderJob[] = [];
   const refused: { job: RenderJob; reason: string }[] = [];
   for (const job of jobs) {
-    const reason = await writeProblem(containment, job.outputFile, shown(job.outputFile));
+    const reason = await writeProblem(containment, job.outputFile, shown(job.outputFile), host);
     if (reason) refused.push({ job, reason });
     else allowed.push(job);
   }
@@ -157,13 +152,13 @@ export interface WriteReport {
 }
 
 /**
- * Writes the outputs that are missing or out of date (atomically); failed renders are not written.
- * A write that fails (refused, a full disk) is reported in `failed` with its writeError, and the
- * other outputs are still written.
+ * Writes the outputs that are missing or out of date through the host (containedHost for writes
+ * that must stay in the project); failed renders are not written. A write that fails (refused, a
+ * full disk) is reported in `failed` with its writeError, and the other outputs are still written.
  */
 export async function writeOutputs(
-  checks: OutputCheck[],
-  write: (file: string, text: string) => Promise<void> = writeFileAtomic,
+  checks: readonly OutputCheck[],
+  host: Pick<FileHost, 'writeFile'>,
 ): Promise<WriteReport> {
   const report: WriteReport = { written: [], unchanged: [], failed: [] };
   for (const check of checks) {
@@ -171,7 +166,7 @@ export async function writeOutputs(
     else if (check.status === 'up-to-date') report.unchanged.push(check);
     else {
       try {
-        await write(check.job.outputFile, check.text);
+        await host.writeFile(check.job.outputFile, check.text);
         report.written.push(check);
       } catch (e) {
         check.writeError = (e as Error)?.message ?? String(e);
@@ -180,8 +175,4 @@ export async function writeOutputs(
     }
   }
   return report;
-}
-
-function sameText(a: string, b: string): boolean {
-  return a === b || a.replace(/\r\n/g, '\n') === b.replace(/\r\n/g, '\n');
 }

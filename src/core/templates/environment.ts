@@ -2,9 +2,8 @@
 // Template names resolve like Jinja2's FileSystemLoader over `searchPaths` (the template's
 // folder, then the project's templates folder); no name may leave the project, even through a
 // symlink. Errors never throw: they come back as RenderResult with file, line and kind.
-import * as fs from 'fs';
 import * as path from 'path';
-import { readCheckedSync } from '../files/checkedRead';
+import { readCheckedSync, realPathSync } from '../files/checkedRead';
 import { parseTemplate, type Stmt } from './parser';
 import { Interpreter, type LoadedTemplate, type TemplateHost } from './interpreter';
 import { createBuiltins, type Builtins } from './builtins';
@@ -26,8 +25,10 @@ export interface TemplateEnvironmentOptions {
   searchPaths: string[];
   /** No template may be read from outside this folder. */
   projectRoot: string;
-  /** Reads a file (e.g. an editor's unsaved text); undefined when it does not exist. */
+  /** Reads a file (e.g. an editor's unsaved text); undefined when it does not exist. Default: the disk. */
   readFile?: (filePath: string) => string | undefined;
+  /** Resolves symbolic links (undefined when the path does not exist), for the containment check. Default: the disk. */
+  realPath?: (filePath: string) => string | undefined;
 }
 
 /** A render context: plain JS data (objects become dicts) or Python values from parsePythonJson. */
@@ -50,6 +51,7 @@ export function createTemplateEnvironment(options: TemplateEnvironmentOptions): 
   // Each file is read (or taken from the caller's reader, e.g. overlays) once per environment:
   // renders in the same environment see the same text, and compiled templates are reused.
   const projectRoot = path.resolve(options.projectRoot);
+  const realPath = options.realPath ?? realPathSync;
   const realProjectRoot = realPath(projectRoot) ?? projectRoot;
   // Where a file is, before anything is read from it (an unsaved buffer included): a template
   // that names, or a link that leads to, a file outside the project is refused unread.
@@ -267,6 +269,11 @@ export function readTemplateFile(filePath: string): string | undefined {
   return Buffer.from(read.bytes).toString('utf8');
 }
 
+/** Unsaved editor text wins over the disk; the environment checks where a file is before either is used. */
+export function readWithOverlays(overlays: Readonly<Record<string, string>>): (file: string) => string | undefined {
+  return file => (Object.prototype.hasOwnProperty.call(overlays, file) ? overlays[file] : readTemplateFile(file));
+}
+
 /** One read per path for the lifetime of an environment (missing files are remembered too). */
 function memoizeReader(read: (filePath: string) => string | undefined): (filePath: string) => string | undefined {
   const texts = new Map<string, string | undefined>();
@@ -276,14 +283,6 @@ function memoizeReader(read: (filePath: string) => string | undefined): (filePat
     texts.set(filePath, text);
     return text;
   };
-}
-
-function realPath(filePath: string): string | undefined {
-  try {
-    return fs.realpathSync(filePath);
-  } catch {
-    return undefined;
-  }
 }
 
 export type { PyKey };

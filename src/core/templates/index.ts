@@ -7,6 +7,7 @@ export {
   type RenderError,
   type TemplateContext,
 } from './environment';
+export { templateRenderDiagnostic, TEMPLATE_RENDER_RULES, type TemplateRenderFailure } from './renderDiagnostic';
 export { parsePythonJson } from './pythonJson';
 export { PyFloat, fromJs, type PyValue, type TemplateErrorKind } from './pyValue';
 export {

@@ -3,7 +3,7 @@
 import { parentPort } from 'worker_threads';
 import {
   createTemplateEnvironment,
-  readTemplateFile,
+  readWithOverlays,
   type RenderResult,
   type TemplateEnvironmentOptions,
 } from './environment';
@@ -11,7 +11,7 @@ import { parsePythonJson } from './pythonJson';
 import type { PyValue } from './pyValue';
 
 export interface WorkerRenderRequest {
-  environment: Omit<TemplateEnvironmentOptions, 'readFile'>;
+  environment: Omit<TemplateEnvironmentOptions, 'readFile' | 'realPath'>;
   /** Template file to render, or text (with an optional name for messages). */
   file?: string;
   text?: string;
@@ -35,11 +35,6 @@ export function renderRequest(request: WorkerRenderRequest): RenderResult {
       : (request.context ?? {});
   if (request.file !== undefined) return environment.renderFile(request.file, context);
   return environment.renderString(request.text ?? '', context, request.name);
-}
-
-/** Unsaved editor text wins over the disk; the environment checks where a file is before either is used. */
-function readWithOverlays(overlays: Record<string, string>): (file: string) => string | undefined {
-  return file => (Object.prototype.hasOwnProperty.call(overlays, file) ? overlays[file] : readTemplateFile(file));
 }
 
 parentPort?.on('message', (message: { id: number; request: WorkerRenderRequest }) => {

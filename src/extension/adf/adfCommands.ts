@@ -366,7 +366,7 @@ async function writePlans(ctx: Context, plans: readonly ProjectPlan[]): Promise<
           report = await core.writeAdfPlan(plan, {
             // The user saw the hand edits in the confirmation and chose to overwrite them.
             force: true,
-            write: (file, text) => core.writeContained(containment, file, text, ctx.shown(file)),
+            write: (file, text) => core.writeContained(containment, file, text, ctx.shown(file), ctx.files),
           });
         } catch (e) {
           if (!(e instanceof core.WriteRefusedError)) throw e;

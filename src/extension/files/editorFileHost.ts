@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { FileHost } from '../../core/index';
+import type { EntryType, FileHost, ReadOptions } from '../../core/index';
 import { loadCore } from '../lazyCore';
 
 export interface FileChange {
@@ -63,11 +63,11 @@ export class EditorFileHost implements FileHost, vscode.Disposable {
     return vscode.workspace.textDocuments.find(d => d.isDirty && d.uri.scheme === 'file' && d.uri.fsPath === file);
   }
 
-  async readFile(file: string): Promise<Uint8Array | string | undefined> {
+  async readFile(file: string, options?: ReadOptions): Promise<Uint8Array | string | undefined> {
     const unsaved = this.unsavedText(file);
     // The core decodes a string as it would the file's bytes: the same size limit and checks.
     if (unsaved !== undefined) return unsaved;
-    return this.diskHost().readFile(file);
+    return this.diskHost().readFile(file, options);
   }
 
   /**
@@ -88,13 +88,29 @@ export class EditorFileHost implements FileHost, vscode.Disposable {
    * does not exist or cannot be read. Generated files may be larger than the metadata's limit.
    */
   async readGenerated(file: string): Promise<string | undefined> {
-    const unsaved = this.unsavedText(file);
-    if (unsaved !== undefined) return unsaved;
     try {
-      return await loadCore().readFileIfExists(file);
+      return await loadCore().readGeneratedText(this, file);
     } catch {
       return undefined;
     }
+  }
+
+  entryType(file: string): Promise<EntryType | undefined> {
+    return this.diskHost().entryType?.(file) ?? loadCore().entryTypeOnDisk(file);
+  }
+
+  /**
+   * Writes atomically. A file with unsaved changes in an editor is not written: the write would
+   * lose them (or they would overwrite it); the message says to save or revert it first.
+   */
+  async writeFile(file: string, text: string): Promise<void> {
+    if (this.dirtyDocument(file)) {
+      const core = loadCore();
+      throw new core.WriteRefusedError(
+        `${vscode.workspace.asRelativePath(file)} has unsaved changes in the editor: save or revert it first.`,
+      );
+    }
+    await this.diskHost().writeFile(file, text);
   }
 
   readDirectory(dir: string): Promise<string[] | undefined> {

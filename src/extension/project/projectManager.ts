@@ -46,6 +46,9 @@ export class ProjectManager implements vscode.Disposable {
   ) {
     this.disposables.push(
       files.onDidChangeFile(change => this.onFileChange(change)),
+      // Files open in an editor get exact ranges at once (diagnostics, fixes, the next keystroke).
+      vscode.workspace.onDidOpenTextDocument(doc => this.setOpen(doc, true)),
+      vscode.workspace.onDidCloseTextDocument(doc => this.setOpen(doc, false)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.discover()),
       // Folders the user allows outside the projects: sessions are rebuilt with the new list.
       vscode.workspace.onDidChangeConfiguration(e => {
@@ -109,6 +112,8 @@ export class ProjectManager implements vscode.Disposable {
         adfOnly,
         allowedFolders: this.settings.allowedFolders,
       });
+      for (const doc of vscode.workspace.textDocuments)
+        if (doc.uri.scheme === 'file' && RELEVANT.test(doc.fileName)) session.setOpen(doc.uri.fsPath, true);
       this.projects.set(root, { rootFile: root, adfOnly, session });
     }
     const shown = (set: Set<string>) => [...set].map(r => vscode.workspace.asRelativePath(r)).join(', ');
@@ -189,6 +194,11 @@ export class ProjectManager implements vscode.Disposable {
       `Validated ${this.snapshots.length} project(s), ${files} file(s) in ${this.lastValidationMs.toFixed(1)} ms`,
     );
     this.changed.fire(this.snapshots);
+  }
+
+  private setOpen(doc: vscode.TextDocument, open: boolean): void {
+    if (doc.uri.scheme !== 'file' || !RELEVANT.test(doc.fileName)) return;
+    for (const p of this.projects.values()) p.session.setOpen(doc.uri.fsPath, open);
   }
 
   private isRootName(file: string): boolean {

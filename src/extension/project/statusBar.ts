@@ -40,8 +40,7 @@ export class ProjectStatusBar implements vscode.Disposable {
       ...(environment ? { environment: environment.name, protected: environment.protected } : {}),
       errors: all.filter(d => d.severity === 'error').length,
       warnings: all.filter(d => d.severity === 'warning').length,
-      // TODO(merge leaks): the core marks a snapshot built from a last good parse.
-      stale: !!(snapshot as { stale?: unknown }).stale,
+      stale: !!snapshot.stale?.files.length,
     };
     this.show(status);
     // The out-of-date count comes from the plan the Data Factory view or a preview computed: planning

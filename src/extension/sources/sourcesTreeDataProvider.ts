@@ -88,7 +88,22 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
     const rootErrors = rootDiagnostics.filter(
       d => d.severity === 'error' && (d.code === 'LH001' || d.code === 'LH002'),
     );
-    if (rootErrors.length) {
+    const staleFiles = snapshot.stale?.files ?? [];
+    if (staleFiles.length) {
+      // A file does not parse while it is being typed: the tree keeps its last good version.
+      const syntax = staleFiles.flatMap(f => diagnosticsOf(f)).find(d => d.severity === 'error');
+      nodes.push({
+        kind: 'message',
+        id: `message:${snapshot.rootFile}:stale`,
+        parent,
+        icon: 'history',
+        label: `${staleFiles.map(f => path.basename(f)).join(', ')} ${staleFiles.length > 1 ? 'do' : 'does'} not parse: showing the last good version`,
+        detail: syntax?.message ?? 'A YAML syntax error.',
+        ...(syntax
+          ? { command: { command: 'lakehouse.sources.openProblem', title: 'Show problem', arguments: [syntax] } }
+          : {}),
+      });
+    } else if (rootErrors.length) {
       nodes.push({
         kind: 'message',
         id: `message:${snapshot.rootFile}:errors`,

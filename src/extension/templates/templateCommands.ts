@@ -143,6 +143,7 @@ export async function renderAll(ctx: Context): Promise<RenderAllResult | undefin
     const plan = await core.planProjectRenders(snapshot, {
       builtinTemplatesDir: ctx.builtinTemplatesDir,
       containment,
+      host: ctx.files,
       shown: file => ctx.shown(file),
       ...(environment !== undefined ? { environment } : {}),
     });
@@ -180,8 +181,7 @@ export async function renderAll(ctx: Context): Promise<RenderAllResult | undefin
             progress.report({ message: `${++done}/${total} ${path.basename(job.outputFile)}`, increment: 100 / total });
             return ctx.templateRenderer.renderJob(job);
           });
-          // Compared with the disk, where they are written: an open output's unsaved text is not the file.
-          checked.push({ ...p, checks: await core.checkOutputs(p.jobs, outcomes, core.readFileIfExists) });
+          checked.push({ ...p, checks: await core.checkOutputs(p.jobs, outcomes, ctx.files) });
         }
       } catch (e) {
         if (!(e instanceof Cancelled)) throw e;
@@ -191,19 +191,18 @@ export async function renderAll(ctx: Context): Promise<RenderAllResult | undefin
       const written: string[] = [];
       for (const { snapshot, environment, checks } of checked) {
         const containment = new core.Containment(snapshot.roots, file => ctx.files.realPath(file));
-        const report = await core.writeOutputs(checks, async (file, text) => {
-          // Writing under an editor's unsaved changes would lose them, or them the write.
-          if (ctx.files.unsavedText(file) !== undefined)
-            throw new Error(`${ctx.shown(file)} has unsaved changes in the editor: save or revert it first`);
-          await core.writeContained(containment, file, text, ctx.shown(file));
-        });
+        // Every write checked against the project's folders; an output with unsaved changes is refused.
+        const report = await core.writeOutputs(
+          checks,
+          core.containedHost(ctx.files, containment, f => ctx.shown(f)),
+        );
         for (const c of report.written) {
           written.push(c.job.outputFile);
           ctx.log.info(`Rendered ${ctx.shown(c.job.outputFile)} (${bindingLabel(c.job.binding)}, ${environment})`);
         }
         for (const c of report.failed)
           ctx.log.warn(
-            `Not written: ${ctx.shown(c.job.outputFile)}: ${c.error?.message ?? 'it could not be written'}` +
+            `Not written: ${ctx.shown(c.job.outputFile)}: ${c.writeError ?? c.error?.message ?? 'it did not render'}` +
               `${c.error?.file ? ` (${ctx.shown(c.error.file)}${c.error.line ? `:${c.error.line}` : ''})` : ''}`,
           );
         result.written += report.written.length;

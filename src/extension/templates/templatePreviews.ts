@@ -117,6 +117,7 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
     if (!vscode.workspace.isTrusted) return restrictedModeNotice(uri);
     let result: RenderResult;
     let source: string;
+    let embeddedLine: number | undefined;
     if (spec.kind === 'job') {
       const found = this.findJob(spec);
       if (!found)
@@ -133,6 +134,7 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
       const embedded = loadCore().findEmbeddedTemplates(read.text, spec.file)[spec.index];
       if (!embedded) return `There is no embedded template #${spec.index + 1} in ${path.basename(spec.file)} any more.`;
       source = spec.file;
+      embeddedLine = embedded.line;
       result = await this.renderer.renderText({
         text: embedded.templateText,
         name: spec.file,
@@ -140,22 +142,20 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
         projectRoot: path.dirname(spec.file),
         contextJson: embedded.contextJson ? `{"parameters": ${embedded.contextJson}}` : '{}',
       });
-      if (!result.ok && result.error.line !== undefined) {
-        // An embedded template's lines count from the start of its string in the notebook.
-        result.error.line += embedded.line;
-        result.error.file ??= spec.file;
-      }
     }
     this.sourceOf.set(uri.toString(), source);
-    this.diagnostics.update(source, result.ok ? undefined : result.error, spec.kind === 'embedded');
+    const failure = result.ok
+      ? undefined
+      : { templateFile: source, ...result.error, ...(embeddedLine !== undefined ? { embeddedLine } : {}) };
+    this.diagnostics.update(source, failure);
     setTimeout(() => this.rendered.fire(uri), 0);
     if (result.ok) return result.text;
-    const where = result.error.file
-      ? `${vscode.workspace.asRelativePath(result.error.file)}${result.error.line ? `:${result.error.line}` : ''}: `
-      : '';
+    // Where, as the Problems panel says it (an embedded template's lines counted in the notebook).
+    const at = loadCore().templateRenderDiagnostic(failure!);
+    const where = `${vscode.workspace.asRelativePath(at.file)}:${at.range.start.line + 1}: `;
     return (
       `${commentPrefix(uri.path)} This template does not render (${result.error.kind} ` +
-      `error):\n${commentPrefix(uri.path)} ${where}${result.error.message}\n`
+      `error, ${at.code}):\n${commentPrefix(uri.path)} ${where}${result.error.message}\n`
     );
   }
 

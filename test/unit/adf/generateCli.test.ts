@@ -8,10 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { lakehouse, type Run } from '../helpers/cli';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
 import { edit } from '../helpers/project';
-import { metadataOriginOf, planProjectAdf, tableLoopEntries } from '../../../src/core/adf/projectGeneration';
+import { metadataOriginOf, planProjectAdf, tableLoopEntries } from '../../../src/core/project/adfGeneration';
 import { loadProjectAt } from '../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
-import { readFileIfExists } from '../../../src/core/rendering/run';
+import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
+import { readFileIfExists } from '../../../src/core/files/generatedFiles';
 
 function assertClean(run: Run): void {
   assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
@@ -106,7 +106,12 @@ describe('lakehouse generate adf', () => {
     assert.equal(check.code, 1);
     assert.match(
       check.stdout,
-      /^out of date, needs --force: adf\/pipeline\/pl_incremental_ingestion\.json: properties\.parameters\.key_vault\.defaultValue was edited by hand since the last generation\n/,
+      new RegExp(
+        [
+          '^out of date, needs --force: adf/pipeline/pl_incremental_ingestion\\.json: ',
+          'properties\\.parameters\\.key_vault\\.defaultValue was edited by hand since the last generation\\n',
+        ].join(''),
+      ),
     );
     const refused = await lakehouse(['generate', 'adf', dir], tmp);
     assert.equal(refused.code, 1);

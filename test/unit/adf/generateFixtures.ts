@@ -57,7 +57,13 @@ export function smallProject(extraTables = '', adf = ''): Record<string, string>
 project:
   name: small
 environments:
-  dev: { subscriptionId: 00000000-0000-0000-0000-000000000000, resourceGroup: rg, factory: adf-small, storageAccount: stsmall, databricksHost: https://adb-1.1.azuredatabricks.net, alertUrl: https://example.invalid/alert }
+  dev:
+    subscriptionId: 00000000-0000-0000-0000-000000000000
+    resourceGroup: rg
+    factory: adf-small
+    storageAccount: stsmall
+    databricksHost: https://adb-1.1.azuredatabricks.net
+    alertUrl: https://example.invalid/alert
 lake:
   zones:
     bronze: { container: bronze, path: "{table}", format: parquet }

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateAdfArtifacts, type GeneratedArtifact } from '../../../src/core/adf/generate';
 import { loadProjectAt } from '../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
 import { throughSdkModels, unknownDiscriminators } from '../helpers/adfSdkModels';
 import { SAMPLE_DIR } from '../helpers/paths';
 import { loadProject } from '../helpers/project';

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { Diagnostic } from '../../../src/core/diagnostics/diagnostic';
 import { AdfValidationCache, validateAdfFolder } from '../../../src/core/adf/validate';
 import { readAdfFolder } from '../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
 import { LineIndex, type Range } from '../../../src/core/text/lineIndex';
 import { MemoryHost } from '../helpers/memoryHost';
 import { REAL_WORLD_ADF, REFERENCE_ADF, SHARED_MISSING, hasSharedFixtures } from '../helpers/paths';

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { FileHost } from '../../../src/core/project/fileHost';
+import type { FileHost } from '../../../src/core/files/fileHost';
 
 export type FileContent = string | Uint8Array;
 
@@ -63,6 +63,14 @@ export class MemoryHost implements FileHost {
     if (this.failing.has(p))
       throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' });
     return this.files.get(p);
+  }
+
+  /** Every write through writeFile, in order. */
+  readonly writes: string[] = [];
+
+  async writeFile(file: string, text: string): Promise<void> {
+    this.writes.push(path.resolve(file));
+    this.write(file, text);
   }
 
   async readDirectory(dir: string): Promise<string[] | undefined> {

@@ -120,10 +120,11 @@ export function flatten(snapshot: ProjectSnapshot): Diagnostic[] {
 export function list(diagnostics: readonly Diagnostic[]): string {
   if (diagnostics.length === 0) return '(none)';
   return diagnostics
-    .map(
-      d =>
-        `${path.relative(ROOT, d.file) || d.file}:${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.code} ${d.message}`,
-    )
+    .map(d => {
+      const { start, end } = d.range;
+      const where = `${path.relative(ROOT, d.file) || d.file}:${start.line}:${start.character}-${end.line}:${end.character}`;
+      return `${where} ${d.severity} ${d.code} ${d.message}`;
+    })
     .join('\n');
 }
 

@@ -95,7 +95,13 @@ describe('findEmbeddedTemplates', () => {
     assert.ok(rendered.ok);
     assert.match(
       rendered.text.replace(/\s+/g, ' '),
-      /SELECT factstream\.stream_id, factstream\.listen_duration , dimuser\.user_id, dimuser\.user_name FROM spotify_cata\.silver\.factstream AS factstream LEFT JOIN spotify_cata\.silver\.dimuser AS dimuser ON factstream\.user_id = dimuser\.user_id/,
+      new RegExp(
+        [
+          'SELECT factstream\\.stream_id, factstream\\.listen_duration , dimuser\\.user_id, dimuser\\.user_name ',
+          'FROM spotify_cata\\.silver\\.factstream AS factstream ',
+          'LEFT JOIN spotify_cata\\.silver\\.dimuser AS dimuser ON factstream\\.user_id = dimuser\\.user_id',
+        ].join(''),
+      ),
     );
   });
 

@@ -6,16 +6,10 @@ import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import { buildTemplateContext, UnknownEnvironmentError } from '../../../src/core/rendering/context';
 import { jobsForTemplate, planRenders } from '../../../src/core/rendering/plan';
-import {
-  checkOutputs,
-  createJobRenderer,
-  readFileIfExists,
-  renderJobs,
-  writeOutputs,
-} from '../../../src/core/rendering/run';
+import { checkOutputs, createJobRenderer, renderJobs, writeOutputs } from '../../../src/core/rendering/run';
 import { findBuiltinTemplatesDir } from '../../../src/core/rendering/builtinTemplates';
 import { loadProjectAt } from '../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
 import { BASELINE } from '../helpers/baseline';
 import { edit, loadProject } from '../helpers/project';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
@@ -25,7 +19,8 @@ import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
 type Loose = any;
 
 const builtinTemplatesDir = path.join(REPO_ROOT, 'templates');
-const workerPath = path.join(REPO_ROOT, 'out', 'src', 'core', 'templates', 'worker.js');
+// The worker of the tree these tests were compiled into (out/, or a private --outDir).
+const workerPath = path.resolve(__dirname, '..', '..', '..', 'src', 'core', 'templates', 'worker.js');
 
 describe('buildTemplateContext', () => {
   it('is plain JSON data: project, environment, zones, sources, tables, dimensions, facts', async () => {
@@ -254,6 +249,28 @@ sources:`,
   });
 });
 
+describe('planRenders without an exists function', () => {
+  it('takes a template from paths.templates when the session found it there (through its FileHost), else the built-in one', async () => {
+    const p = await loadProject({
+      'lakehouse.yaml': edit(BASELINE, '\nsources:', 'paths:\n  templates: tpl\n\nsources:'),
+      'tpl/silver/autoloader.py.j2': '{{ table.name }}\n',
+    });
+    const rootDir = path.dirname(p.snapshot.rootFile);
+    const own = path.join(rootDir, 'tpl', 'silver', 'autoloader.py.j2');
+    assert.deepEqual([...p.snapshot.templateFiles], [own]);
+    const jobs = planRenders(p.snapshot, { builtinTemplatesDir });
+    const templates = [...new Set(jobs.map(j => j.templateFile))];
+    assert.deepEqual(templates, [
+      own,
+      path.join(builtinTemplatesDir, 'gold', 'dimension.py.j2'),
+      path.join(builtinTemplatesDir, 'gold', 'fact.py.j2'),
+      path.join(builtinTemplatesDir, 'gold', 'star_query.py.j2'),
+    ]);
+    // Nothing of the disk was asked: the project is in memory and the built-in names are known.
+    assert.ok(!fs.existsSync(own));
+  });
+});
+
 describe('rendering, checking and writing outputs', () => {
   let tmp = '';
   before(() => {
@@ -306,7 +323,7 @@ sources:`,
     const jobs = planRenders(snapshot, { builtinTemplatesDir });
     const renderer = createJobRenderer({ workerPath, timeoutMs: 5000 });
     const outcomes = await renderJobs(jobs, renderer).finally(() => renderer.dispose());
-    const checks = await checkOutputs(jobs, outcomes, readFileIfExists);
+    const checks = await checkOutputs(jobs, outcomes, new NodeFileHost());
     assert.deepEqual(
       checks.map(c => [path.relative(tmp, c.job.outputFile), c.status]),
       [
@@ -321,7 +338,7 @@ sources:`,
     const failed = checks[5]!;
     assert.equal(failed.error?.line, 2);
     assert.equal(failed.error?.file, path.join(tmp, 'tpl', 'broken.txt.j2'));
-    const report = await writeOutputs(checks);
+    const report = await writeOutputs(checks, new NodeFileHost());
     assert.deepEqual([report.written.length, report.unchanged.length, report.failed.length], [4, 1, 1]);
     assert.equal(
       fs.readFileSync(path.join(tmp, 'out', 'mini_spotify.txt'), 'utf8'),

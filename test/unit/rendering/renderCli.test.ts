@@ -77,7 +77,7 @@ describe('lakehouse render', () => {
     assert.equal(unknown.stderr, "lakehouse: No environment 'prod' in lakehouse.yaml; declared: dev.\n");
   });
 
-  it('exits 1 with FILE:LINE: message for a failing template, and writes the others', async () => {
+  it('exits 1 with FILE:LINE:COLUMN: error LH5xx message for a failing template, and writes the others', async () => {
     const dir = project(
       'fails',
       'templates:\n  - template: ok.txt.j2\n    for: project\n    output: ok.txt\n  - template: bad.txt.j2\n    for: fact\n    output: bad/{name}.txt\n',
@@ -90,11 +90,20 @@ describe('lakehouse render', () => {
     assert.equal(run.code, 1);
     assert.equal(
       run.stderr,
-      "tpl/bad.txt.j2:2: No filter named 'nosuchfilter'. (rendering bad/fact_stream.txt for fact fact_stream)\n",
+      "tpl/bad.txt.j2:2:1: error LH510 Template does not render: No filter named 'nosuchfilter'. " +
+        '(rendering bad/fact_stream.txt for fact fact_stream)\n',
     );
     assert.match(run.stdout, /wrote ok\.txt\n1 written, 0 unchanged, 1 failed \(not written\)/);
     assert.ok(!fs.existsSync(path.join(dir, 'bad')));
     assertNoStack(run);
+    const json = await lakehouse(['render', dir, '--format', 'json'], tmp);
+    const failed = (JSON.parse(json.stdout) as { outputs: { status: string; error?: unknown }[] }).outputs.filter(
+      o => o.status === 'failed',
+    );
+    assert.deepEqual(
+      failed.map(o => o.error),
+      [{ message: "No filter named 'nosuchfilter'.", kind: 'syntax', code: 'LH510', file: 'tpl/bad.txt.j2', line: 2 }],
+    );
   });
 
   it('refuses to render a project with errors, listing them', async () => {
@@ -170,7 +179,12 @@ describe('lakehouse render', () => {
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.match(
       run.stderr,
-      /^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: \S+ \(Python 3\.\d+\.\d+\) has no Jinja2: install it with `python3 -m pip install Jinja2==3\.1\.6`, or set LAKEHOUSE_PYTHON to a Python that has it\.\n$/,
+      new RegExp(
+        [
+          '^lakehouse: --verify-jinja2 needs Python 3 with Jinja2: \\S+ \\(Python 3\\.\\d+\\.\\d+\\) has no Jinja2: ',
+          'install it with `python3 -m pip install Jinja2==3\\.1\\.6`, or set LAKEHOUSE_PYTHON to a Python that has it\\.\\n$',
+        ].join(''),
+      ),
     );
     assertNoStack(run);
     // --python names another interpreter; LAKEHOUSE_PYTHON likewise
@@ -232,17 +246,17 @@ describe('lakehouse render-template', () => {
     );
   });
 
-  it('exits 1 with FILE:LINE: message on stderr when rendering fails', async () => {
+  it('exits 1 with FILE:LINE:COLUMN: error LH5xx message on stderr when rendering fails', async () => {
     write('bad.j2', 'ok\n{% for x in items %}\n{{ x.missing.deeper }}\n{% endfor %}\n');
     write('items.json', '{"items": [{}]}');
     const run = await lakehouse(['render-template', 'bad.j2', '--context', 'items.json'], tmp);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /^bad\.j2:3: .*'missing'/);
+    assert.match(run.stderr, /^bad\.j2:3:1: error LH511 Template does not render: .*'missing'/);
     assertNoStack(run);
     const syntax = await lakehouse(['render-template', write('syntax.j2', 'a\n{% if %}\n')], tmp);
     assert.equal(syntax.code, 1);
-    assert.match(syntax.stderr, /^syntax\.j2:2: /);
+    assert.match(syntax.stderr, /^syntax\.j2:2:1: error LH510 Template does not render: /);
   });
 
   it('user errors exit 2 without a stack trace', async () => {

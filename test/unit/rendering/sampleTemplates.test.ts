@@ -7,10 +7,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
 import { planRenders } from '../../../src/core/rendering/plan';
-import { checkOutputs, createJobRenderer, readFileIfExists, renderJobs } from '../../../src/core/rendering/run';
+import { checkOutputs, createJobRenderer, renderJobs } from '../../../src/core/rendering/run';
 import { verificationCases } from '../../../src/core/rendering/verify';
 import { loadProjectAt } from '../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
 import { verifyWithJinja2 } from '../../../src/core/templates/jinja2Oracle';
 import { needJinja2, NO_PYTHON_ENV, PYTHON, PYTHON_PROVISIONED } from '../helpers/python';
 import { REPO_ROOT, SAMPLE_DIR } from '../helpers/paths';
@@ -77,7 +77,7 @@ describe('built-in templates on samples/spotify', () => {
 
   it('match the outputs committed in samples/spotify/databricks/src', async () => {
     const { jobs, outcomes } = await sampleJobs();
-    const checks = await checkOutputs(jobs, outcomes, readFileIfExists);
+    const checks = await checkOutputs(jobs, outcomes, new NodeFileHost());
     assert.deepEqual(
       checks.filter(c => c.status !== 'up-to-date').map(c => [path.relative(SAMPLE_DIR, c.job.outputFile), c.status]),
       [],

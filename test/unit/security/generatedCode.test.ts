@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { NodeFileHost } from '../../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
 import { ProjectSession } from '../../../src/core/project/projectSession';
 import { findBuiltinTemplatesDir } from '../../../src/core/rendering/builtinTemplates';
 import { planRenders } from '../../../src/core/rendering/plan';

@@ -43,7 +43,8 @@
 //   pipeline (_<system>[_part<n>]) properties.parameters.<loop_input|full_load_input|bronze_container>.defaultValue
 //   pipeline (_batch_<n>)         properties.parameters.bronze_container.defaultValue
 //   trigger (schedule)            properties.pipelines[0].pipelineReference.referenceName, properties.typeProperties.recurrence
-//   trigger (backfill)            properties.pipeline.pipelineReference.referenceName, properties.typeProperties.{frequency,interval,startTime,endTime,maxConcurrency}
+//   trigger (backfill)            properties.pipeline.pipelineReference.referenceName,
+//                                 properties.typeProperties.{frequency,interval,startTime,endTime,maxConcurrency}
 // Activities are never owned. Which generated pipelines a pipeline runs (Execute Pipeline), and
 // whether it has the gold step, are checked instead: an existing pipeline that does not run those
 // generation runs from it, or runs generated ones it no longer does (a source system added or

@@ -11,7 +11,6 @@ import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, type P
 import * as path from 'path';
 import type { LakehouseMetadata } from '../../metadata/model';
 import { walkActivities } from '../metadataLoops';
-import { writeFileAtomic } from '../../files/writeFile';
 import {
   canonicalJson,
   detectFormatting,
@@ -424,7 +423,8 @@ function fingerprintsText(artifacts: readonly GeneratedArtifact[], current: stri
 export interface WritePlanOptions {
   /** Write conflicting files too (their owned values, or the whole file when it is not recognisable). */
   force?: boolean;
-  write?: (file: string, text: string) => Promise<void>;
+  /** Writes one file (a FileHost's writeFile, or writeContained): this module does no I/O of its own. */
+  write: (file: string, text: string) => Promise<void>;
 }
 
 export interface WritePlanReport {
@@ -445,8 +445,8 @@ export function conflictsOf(plan: AdfGenerationPlan): AdfFilePlan[] {
  * file). With conflicts and without force nothing at all is written, so a refused run leaves
  * the folder as it was.
  */
-export async function writeAdfPlan(plan: AdfGenerationPlan, options: WritePlanOptions = {}): Promise<WritePlanReport> {
-  const write = options.write ?? writeFileAtomic;
+export async function writeAdfPlan(plan: AdfGenerationPlan, options: WritePlanOptions): Promise<WritePlanReport> {
+  const write = options.write;
   const conflicts = conflictsOf(plan);
   if (conflicts.length > 0 && !options.force) {
     return {

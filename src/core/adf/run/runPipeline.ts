@@ -204,7 +204,9 @@ function guidGenerator(seed: string): () => string {
   };
   return () => {
     const hex = Array.from({ length: 4 }, () => next().toString(16).padStart(8, '0')).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    // RFC 4122 version 4: the version nibble is 4, the variant's two high bits are 10.
+    const variant = ((parseInt(hex[16]!, 16) & 3) | 8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   };
 }
 

@@ -1,8 +1,6 @@
 import type { Node as JsonNode } from 'jsonc-parser';
-import type { Diagnostic, Fix } from '../../diagnostics/diagnostic';
 import type { RuleInfo } from '../../diagnostics/rules';
-import type { Severity } from '../../diagnostics/diagnostic';
-import { makeDiagnostic } from '../../metadata/metadataFile';
+import { makeDiagnostic, type Diagnostic, type Fix, type Severity } from '../../diagnostics/diagnostic';
 import type { Span } from '../../text/lineIndex';
 import type { AdfFile } from '../adfFile';
 import { prop, str } from './jsonTree';

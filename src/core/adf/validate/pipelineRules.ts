@@ -117,11 +117,14 @@ export function checkPipeline(report: FileReport, root: JsonNode, context: Pipel
   const total = all.length;
   if (total > PIPELINE_LIMITS.activitiesWarning && activitiesNode) {
     const error = total > PIPELINE_LIMITS.activitiesError;
+    const limit = error
+      ? `accepts at most ${PIPELINE_LIMITS.activitiesError}`
+      : `recommends at most ${PIPELINE_LIMITS.activitiesWarning} and stops at ${PIPELINE_LIMITS.activitiesError}`;
     report.add(
       keySpan(activitiesNode),
       RULES.adfServiceLimit,
-      `Pipeline '${pipelineName}' has ${total} activities (nested ones included); Data Factory ` +
-        `${error ? `accepts at most ${PIPELINE_LIMITS.activitiesError}` : `recommends at most ${PIPELINE_LIMITS.activitiesWarning} and stops at ${PIPELINE_LIMITS.activitiesError}`}. Move a part into its own pipeline and call it with Execute Pipeline.`,
+      `Pipeline '${pipelineName}' has ${total} activities (nested ones included); Data Factory ${limit}. ` +
+        `Move a part into its own pipeline and call it with Execute Pipeline.`,
       { severity: error ? 'error' : 'warning' },
     );
   }
@@ -457,11 +460,14 @@ function checkDependencies(report: FileReport, container: Container): void {
       const suggestion = didYouMean(dep.name, siblings);
       if (suggestion) dep.assumed = container.byName.get(suggestion);
       const where = container.owner ? `inside '${container.owner.name}'` : 'at the top level of the pipeline';
+      const there = `${siblings.slice(0, 6).join(', ')}${siblings.length > 6 ? ', …' : ''}`;
+      const hint = suggestion
+        ? `. Did you mean '${suggestion}'?`
+        : `${siblings.length ? ` (there: ${there}).` : '.'} dependsOn can only name activities in the same container.`;
       report.add(
         span(dep.node),
         RULES.adfDependencyUnknown,
-        `'${activity.name}' depends on '${dep.name}', which is not an activity ` +
-          `${where}${suggestion ? `. Did you mean '${suggestion}'?` : siblings.length ? ` (there: ${siblings.slice(0, 6).join(', ')}${siblings.length > 6 ? ', …' : ''}).` : '.'}${suggestion ? '' : ' dependsOn can only name activities in the same container.'}`,
+        `'${activity.name}' depends on '${dep.name}', which is not an activity ${where}${hint}`,
         { fixes: suggestion ? [report.replaceStringFix(dep.node, suggestion)] : undefined },
       );
     }
@@ -515,8 +521,9 @@ function checkActivityShape(report: FileReport, activity: Activity, variables: N
   report.add(
     span(variableName),
     RULES.adfExpressionUndeclared,
-    `Variable '${name}' is not declared in pipeline ` +
-      `'${pipelineName}'${variables.size ? ` (declared: ${variables.names.slice(0, 8).join(', ')})` : ' (it declares none)'}.${suggestion ? ` Did you mean '${suggestion}'?` : ' Declare it under "variables".'}`,
+    `Variable '${name}' is not declared in pipeline '${pipelineName}'` +
+      `${variables.size ? ` (declared: ${variables.names.slice(0, 8).join(', ')})` : ' (it declares none)'}.` +
+      (suggestion ? ` Did you mean '${suggestion}'?` : ' Declare it under "variables".'),
     { fixes: suggestion ? [report.replaceStringFix(variableName, suggestion)] : undefined },
   );
 }

@@ -736,7 +736,10 @@ describe('activities, parameters and the run context', () => {
           [
             act('w', 'WebActivity', {
               typeProperties: {
-                sys: '@{pipeline().DataFactory}|@{pipeline().Pipeline}|@{pipeline().RunId}|@{pipeline().TriggerType}|@{pipeline().TriggerName}|@{pipeline().TriggerTime}|@{pipeline()?.TriggeredByPipelineName}',
+                sys: [
+                  '@{pipeline().DataFactory}|@{pipeline().Pipeline}|@{pipeline().RunId}|@{pipeline().TriggerType}',
+                  '|@{pipeline().TriggerName}|@{pipeline().TriggerTime}|@{pipeline()?.TriggeredByPipelineName}',
+                ].join(''),
                 window: '@{trigger().outputs.windowStartTime}/@{pipeline().parameters.start}',
               },
             }),

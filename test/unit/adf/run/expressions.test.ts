@@ -342,7 +342,8 @@ describe('conversion functions', () => {
       ],
       // [doc] xpath(…, 'sum(/produce/item/count)') returns 30
       [
-        "@xpath(xml('<produce><item><name>Gala</name><count>20</count></item><item><name>Honeycrisp</name><count>10</count></item></produce>'), 'sum(/produce/item/count)')",
+        "@xpath(xml('<produce><item><name>Gala</name><count>20</count></item>" +
+          "<item><name>Honeycrisp</name><count>10</count></item></produce>'), 'sum(/produce/item/count)')",
         '30.0',
       ],
       // [doc] string(/*[name()="file"]/*[name()="location"]) returns "Paris"

@@ -10,7 +10,7 @@ import { evaluateAdfString } from '../../../../src/core/adf/run/evaluate';
 import { factoryFromFolder } from '../../../../src/core/adf/run/factory';
 import { runPipeline } from '../../../../src/core/adf/run/runPipeline';
 import { findAdfFolders, readAdfFolder } from '../../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../../../src/core/files/nodeFileHost';
 import { REAL_WORLD_ADF, REFERENCE_ADF, SHARED_MISSING, hasSharedFixtures } from '../../helpers/paths';
 
 function jsonFiles(dir: string): string[] {

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import { before, describe, it } from 'node:test';
 import { readAdfFolder } from '../../../../src/core/project/loadProject';
-import { NodeFileHost } from '../../../../src/core/project/nodeFileHost';
+import { NodeFileHost } from '../../../../src/core/files/nodeFileHost';
 import { factoryFromFolder, factoryFromJson, type RunFactory } from '../../../../src/core/adf/run/factory';
 import { dryRun, parseWindow } from '../../../../src/core/adf/run/dryRun';
 import { renderDryRunText } from '../../../../src/core/adf/run/report';

@@ -1,6 +1,7 @@
 import { promises as fs } from 'fs';
-import { readChecked } from '../files/checkedRead';
-import { FileRefusedError, MAX_FILE_BYTES, type FileHost } from './fileHost';
+import { readChecked } from './checkedRead';
+import { FileRefusedError, MAX_FILE_BYTES, type EntryType, type FileHost, type ReadOptions } from './fileHost';
+import { entryTypeOnDisk, writeFileAtomic } from './writeFile';
 
 function isMissing(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
@@ -11,8 +12,11 @@ function isMissing(e: unknown): boolean {
 export class NodeFileHost implements FileHost {
   constructor(private readonly maxBytes = MAX_FILE_BYTES) {}
 
-  async readFile(path: string): Promise<Uint8Array | undefined> {
-    const read = await readChecked(path, { maxBytes: this.maxBytes });
+  async readFile(path: string, options: ReadOptions = {}): Promise<Uint8Array | undefined> {
+    const read = await readChecked(path, {
+      maxBytes: options.maxBytes ?? this.maxBytes,
+      ...(options.what !== undefined ? { what: options.what } : {}),
+    });
     if (read.status === 'missing') return undefined;
     if (read.status === 'refused') throw new FileRefusedError(read.reason);
     return read.bytes;
@@ -47,5 +51,13 @@ export class NodeFileHost implements FileHost {
       if (isMissing(e)) return undefined;
       throw e;
     }
+  }
+
+  entryType(path: string): Promise<EntryType | undefined> {
+    return entryTypeOnDisk(path);
+  }
+
+  writeFile(path: string, text: string): Promise<void> {
+    return writeFileAtomic(path, text);
   }
 }

@@ -1,13 +1,14 @@
 // What regenerating a project's ADF artifacts would do, for the CLI and the editor alike: the
 // metadata must be valid, the bundle (databricks.yml) says where notebooks deploy, and the plan
-// compares every artifact with the folder (see generate/plan.ts).
+// compares every artifact with the folder (see adf/generate/plan.ts). It reads a ProjectSnapshot,
+// so it sits in project/, above adf/.
 import * as path from 'path';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
 import type { Origin } from '../metadata/model';
-import type { ProjectSnapshot } from '../project/projectSession';
-import { AdfGenerationError } from './generate/artifacts';
-import { planAdfGeneration, type AdfGenerationPlan, type ReadText } from './generate/plan';
-import { readBundleDeployment, UnknownAdfEnvironmentError } from './generate/settings';
+import { AdfGenerationError } from '../adf/generate/artifacts';
+import { planAdfGeneration, type AdfGenerationPlan, type ReadText } from '../adf/generate/plan';
+import { readBundleDeployment, UnknownAdfEnvironmentError } from '../adf/generate/settings';
+import type { ProjectSnapshot } from './projectSession';
 
 export type ProjectAdfPlan =
   | { ok: true; plan: AdfGenerationPlan }

@@ -1,0 +1,158 @@
+// The import rules of the source tree (DESIGN.md, "Layers, imports point down only"), checked on
+// the import statements of every file under src/, so a leak fails here before it spreads.
+import { strict as assert } from 'assert';
+import { builtinModules } from 'module';
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, it } from 'node:test';
+import { REPO_ROOT } from './helpers/paths';
+
+/**
+ * The core's folders, lowest first: a folder may import from its own folder and those before it,
+ * never from one after it. text and names are plain helpers; diagnostics the rule registry;
+ * files the only folder that touches the disk (fs) and the FileHost; metadata the model and its
+ * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation; project
+ * the session that loads and checks a whole project through a FileHost; rendering binds templates
+ * to a loaded project (render plans, render all, out of date).
+ */
+export const CORE_LAYERS = [
+  'text',
+  'names',
+  'diagnostics',
+  'files',
+  'metadata',
+  'templates',
+  'adf',
+  'project',
+  'rendering',
+] as const;
+
+/** The whole tree, lowest first: the core is below the CLI and the editor, which never import each other. */
+const APP_LAYERS: Record<string, readonly string[]> = {
+  core: [],
+  cli: ['core'],
+  extension: ['core'],
+};
+
+interface Import {
+  file: string;
+  line: number;
+  specifier: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(full));
+    else if (entry.name.endsWith('.ts')) out.push(full);
+  }
+  return out;
+}
+
+// import … from 'x', export … from 'x', import 'x', import('x'), require('x'); type-only imports count too.
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)'([^']+)'/g;
+
+function importsOf(file: string): Import[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const found: Import[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (/^\s*(\/\/|\*)/.test(line)) return;
+    for (const m of line.matchAll(IMPORT)) found.push({ file, line: i + 1, specifier: m[1]! });
+  });
+  return found;
+}
+
+const SRC = path.join(REPO_ROOT, 'src');
+const ALL = sourceFiles(SRC).flatMap(importsOf);
+const where = (i: Import) => `${path.relative(REPO_ROOT, i.file)}:${i.line} imports '${i.specifier}'`;
+
+/** The top folder under src/ (core, cli, extension) and, in the core, the layer folder ('' for src/core/index.ts). */
+function placeOf(file: string): { app: string; layer: string } {
+  const [app, layer] = path.relative(SRC, file).split(path.sep);
+  return { app: app!, layer: app === 'core' && layer && !layer.endsWith('.ts') ? layer : '' };
+}
+
+/** Which imports break the layer order (a pure function, so the check itself is tested below). */
+export function layerViolations(imports: readonly Import[]): string[] {
+  const bad: string[] = [];
+  for (const i of imports) {
+    if (!i.specifier.startsWith('.')) continue;
+    const target = path.resolve(path.dirname(i.file), i.specifier);
+    // Data beside src/ (the JSON Schemas in schemas/) is bundled with the product, not a layer.
+    if (path.relative(SRC, target).startsWith('..') && target.endsWith('.json')) continue;
+    const from = placeOf(i.file);
+    const to = placeOf(target);
+    if (from.app !== to.app) {
+      if (!(APP_LAYERS[from.app] ?? []).includes(to.app))
+        bad.push(`${where(i)}: src/${from.app} may not import src/${to.app}`);
+      continue;
+    }
+    if (from.app !== 'core' || from.layer === '' || from.layer === to.layer) continue;
+    const rank = (layer: string) => CORE_LAYERS.indexOf(layer as (typeof CORE_LAYERS)[number]);
+    if (rank(from.layer) < 0) bad.push(`${where(i)}: src/core/${from.layer} is not in CORE_LAYERS`);
+    else if (to.layer === '') bad.push(`${where(i)}: only callers outside the core import src/core/index.ts`);
+    else if (rank(to.layer) < 0 || rank(to.layer) > rank(from.layer))
+      bad.push(`${where(i)}: ${from.layer} is below ${to.layer} (order: ${CORE_LAYERS.join(' < ')})`);
+  }
+  return bad;
+}
+
+describe('architecture', () => {
+  it('every folder of src/core has its place in the layer order', () => {
+    const folders = fs
+      .readdirSync(path.join(SRC, 'core'), { withFileTypes: true })
+      .filter(e => e.isDirectory())
+      .map(e => e.name)
+      .sort();
+    assert.deepEqual(folders, [...CORE_LAYERS].sort());
+  });
+
+  it('imports point down the layers only', () => {
+    assert.deepEqual(layerViolations(ALL), []);
+  });
+
+  it('the layer check catches an import that points up, and accepts one that points down', () => {
+    const at = (file: string, specifier: string): Import => ({ file: path.join(SRC, file), line: 1, specifier });
+    assert.deepEqual(layerViolations([at('core/rendering/run.ts', '../files/fileHost')]), []);
+    assert.deepEqual(layerViolations([at('core/rendering/plan.ts', '../project/projectSession')]), []);
+    assert.equal(layerViolations([at('core/project/projectSession.ts', '../rendering/builtinTemplates')]).length, 1);
+    assert.equal(layerViolations([at('core/adf/generate/plan.ts', '../../project/projectSession')]).length, 1);
+    assert.equal(layerViolations([at('core/files/fileHost.ts', '../metadata/model')]).length, 1);
+    assert.equal(layerViolations([at('core/metadata/model.ts', '../index')]).length, 1);
+    assert.equal(layerViolations([at('cli/main.ts', '../extension/extension')]).length, 1);
+    assert.equal(layerViolations([at('core/index.ts', '../cli/main')]).length, 1);
+  });
+
+  it('only src/core/files touches the disk in the core (everything else goes through a FileHost)', () => {
+    const fsImports = ALL.filter(
+      i =>
+        placeOf(i.file).app === 'core' &&
+        placeOf(i.file).layer !== 'files' &&
+        /^(node:)?fs(\/promises)?$/.test(i.specifier),
+    );
+    assert.deepEqual(fsImports.map(where), []);
+  });
+
+  it('src/ imports only Node built-ins, its dependencies and the editor host (never a devDependency)', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    const allowed = new Set([...Object.keys(pkg.dependencies ?? {}), ...builtinModules]);
+    const packageOf = (s: string) =>
+      s
+        .replace(/^node:/, '')
+        .split('/')
+        .slice(0, s.startsWith('@') ? 2 : 1)
+        .join('/');
+    const bad = ALL.filter(i => !i.specifier.startsWith('.'))
+      // The editor's API is provided by the host that loads the extension, not installed.
+      .filter(i => !(i.specifier === 'vscode' && placeOf(i.file).app === 'extension'))
+      .filter(i => !allowed.has(packageOf(i.specifier)));
+    assert.deepEqual(bad.map(where), []);
+    assert.ok(
+      ALL.some(i => i.specifier === 'yaml'),
+      'the scan finds package imports at all',
+    );
+  });
+});
