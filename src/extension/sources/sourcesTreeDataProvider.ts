@@ -121,20 +121,6 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
       const tableNodes: SourcesNode[] = system.tables.map(table => {
         const tableId = `${id}:${table.qualifiedName}`;
         const node: SourcesNode = { kind: 'table', id: tableId, parent: systemNode, snapshot, table };
-        this.children.set(
-          tableId,
-          table.columns.map(
-            column =>
-              ({
-                kind: 'column',
-                id: `${tableId}:${column.name}`,
-                parent: node,
-                snapshot,
-                table,
-                column,
-              }) as SourcesNode,
-          ),
-        );
         this.countProblems(tableId, snapshot, table.origin, diagnosticsOf(table.origin.file));
         return node;
       });
@@ -203,7 +189,22 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
 
   getChildren(node?: SourcesNode): SourcesNode[] {
     if (!node) return this.state === 'ready' ? this.roots : [];
-    return this.children.get(node.id) ?? [];
+    const known = this.children.get(node.id);
+    if (known || node.kind !== 'table') return known ?? [];
+    // A table's columns are made when it is expanded: 10,000 tables have 100,000s of columns.
+    const columns = node.table.columns.map(
+      column =>
+        ({
+          kind: 'column',
+          id: `${node.id}:${column.name}`,
+          parent: node,
+          snapshot: node.snapshot,
+          table: node.table,
+          column,
+        }) as SourcesNode,
+    );
+    this.children.set(node.id, columns);
+    return columns;
   }
 
   getParent(node: SourcesNode): SourcesNode | undefined {
@@ -211,7 +212,7 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
   }
 
   getTreeItem(node: SourcesNode): vscode.TreeItem {
-    const collapsible = this.children.get(node.id)?.length
+    const collapsible = (node.kind === 'table' ? node.table.columns.length : this.children.get(node.id)?.length)
       ? vscode.TreeItemCollapsibleState.Collapsed
       : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(labelOf(node), collapsible);
