@@ -82,3 +82,4 @@ export {
   type PipelineRunResult,
   type ActivityRun,
 } from './adf/run';
+export { timeSlicer, yieldToEventLoop } from './text/timeSlices';

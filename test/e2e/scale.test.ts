@@ -5,12 +5,33 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as inspector from 'inspector';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { LakehouseApi } from '../../src/extension/extension';
 import { EXTENSION_ID, outputDir, revertAndCloseEditors, waitFor, workspaceRoot } from './util';
 
 const TABLES = 10_000;
+
+/** With E2E_PROFILE=1, a CPU profile of the extension host over `work`, saved as <name>.cpuprofile beside the screenshots. */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (!process.env['E2E_PROFILE']) return work();
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(path.join(outputDir(), `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
 function tablesOf(api: LakehouseApi, rootFile: string): number | undefined {
@@ -46,9 +67,11 @@ suite('A 10,000-table project in a real VS Code host', () => {
     const loading = monitorEventLoopDelay({ resolution: 5 });
     const t0 = performance.now();
     loading.enable();
-    await vscode.commands.executeCommand('lakehouse.sources.refresh');
-    await waitFor('the project with its tables', () => tablesOf(api, rootFile) === TABLES, 240_000);
-    await api.ctx.projects.whenIdle();
+    await profiled('scale-load', async () => {
+      await vscode.commands.executeCommand('lakehouse.sources.refresh');
+      await waitFor('the project with its tables', () => tablesOf(api, rootFile) === TABLES, 240_000);
+      await api.ctx.projects.whenIdle();
+    });
     loading.disable();
     const loadMs = performance.now() - t0;
 
@@ -59,18 +82,20 @@ suite('A 10,000-table project in a real VS Code host', () => {
     const editing = monitorEventLoopDelay({ resolution: 5 });
     editing.enable();
     const edits = 10;
-    for (let i = 0; i < edits; i++) {
-      const at = doc.getText().indexOf('description: ');
-      assert.ok(at > 0, 'the fragment has a description');
-      const changed = new Promise<void>(resolve => {
-        const listener = api.ctx.projects.onDidChangeProjects(() => {
-          listener.dispose();
-          resolve();
+    await profiled('scale-edits', async () => {
+      for (let i = 0; i < edits; i++) {
+        const at = doc.getText().indexOf('description: ');
+        assert.ok(at > 0, 'the fragment has a description');
+        const changed = new Promise<void>(resolve => {
+          const listener = api.ctx.projects.onDidChangeProjects(() => {
+            listener.dispose();
+            resolve();
+          });
         });
-      });
-      assert.ok(await editor.edit(b => b.insert(doc.positionAt(at + 'description: '.length), `edit ${i} `)));
-      await changed;
-    }
+        assert.ok(await editor.edit(b => b.insert(doc.positionAt(at + 'description: '.length), `edit ${i} `)));
+        await changed;
+      }
+    });
     // The edits are seen: the table's description carries the last one.
     const snapshot = api.ctx.projects.snapshots.find(s => s.rootFile === rootFile)!;
     assert.ok(

@@ -27,7 +27,11 @@ export function adfRootOf(snapshot: ProjectSnapshot): string {
 export async function planProjectAdf(
   snapshot: ProjectSnapshot,
   readFile: ReadText,
-  options: { environment?: string } = {},
+  options: {
+    environment?: string;
+    /** Called between steps; an editor passes timeSlicer() so a large project never blocks its thread for long. */
+    pause?: () => Promise<void> | void;
+  } = {},
 ): Promise<ProjectAdfPlan> {
   const metadata = snapshot.metadata;
   // The ADF folder's own problems are what regeneration may fix; only the metadata must be valid.
@@ -49,6 +53,7 @@ export async function planProjectAdf(
     const plan = await planAdfGeneration(metadata, adfRootOf(snapshot), readFile, {
       ...(options.environment !== undefined ? { environment: options.environment } : {}),
       ...(bundleText !== undefined ? { bundle: readBundleDeployment(bundleText) } : {}),
+      ...(options.pause ? { pause: options.pause } : {}),
     });
     return { ok: true, plan };
   } catch (e) {

@@ -9,6 +9,7 @@ export {
 } from './context';
 export {
   planRenders,
+  planRendersSliced,
   jobsForTemplate,
   languageOf,
   type RenderJob,

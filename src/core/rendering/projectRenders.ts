@@ -6,7 +6,7 @@ import type { Containment } from '../files/containment';
 import type { FileHost } from '../files/fileHost';
 import type { ProjectSnapshot } from '../project/projectSession';
 import { selectEnvironment, UnknownEnvironmentError } from './context';
-import { planRenders, type PlanOptions, type RenderJob } from './plan';
+import { planRenders, planRendersSliced, type PlanOptions, type RenderJob } from './plan';
 import { containJobs } from './run';
 
 export type ProjectRenderPlan =
@@ -31,6 +31,8 @@ export interface ProjectRenderOptions extends PlanOptions {
   host: Pick<FileHost, 'entryType'>;
   /** How a file is named in messages (relative to the project, say). */
   shown?: (file: string) => string;
+  /** Called between steps (an editor passes timeSlicer(): planning 10,000 tables is not one long block). */
+  pause?: () => Promise<void> | void;
 }
 
 /** Errors in the project's metadata files (the ADF folder's own problems do not stop rendering). */
@@ -59,7 +61,7 @@ export async function planProjectRenders(
   let jobs: RenderJob[];
   try {
     environment = selectEnvironment(snapshot.metadata, options.environment).name;
-    jobs = planRenders(snapshot, options);
+    jobs = options.pause ? await planRendersSliced(snapshot, options, options.pause) : planRenders(snapshot, options);
   } catch (e) {
     if (e instanceof UnknownEnvironmentError) return { ok: false, reason: 'unknown-environment', message: e.message };
     throw e;

@@ -73,11 +73,11 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
             message:
               'This Data Factory folder has no lakehouse.yaml, so nothing is generated for it: it is only checked.',
           })
-        : loadCore().planProjectAdf(
-            snapshot,
-            file => this.files.readGenerated(file),
-            environment !== undefined ? { environment } : {},
-          );
+        : loadCore().planProjectAdf(snapshot, file => this.files.readGenerated(file), {
+            ...(environment !== undefined ? { environment } : {}),
+            // A large project's plan is hundreds of milliseconds: in slices, never one long block.
+            pause: loadCore().timeSlicer(),
+          });
       byEnvironment.set(key, plan);
       plan.then(
         () => this.planComputed.fire(snapshot),

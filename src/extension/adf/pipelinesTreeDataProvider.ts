@@ -209,21 +209,6 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
                 ? 'generated · out of date'
                 : 'generated · edited by hand';
         item.description = `${state}${activities ? ` · ${activities} activit${activities === 1 ? 'y' : 'ies'}` : ''}`;
-        item.tooltip = new vscode.MarkdownString(
-          [
-            `**${node.name}** (Data Factory pipeline)`,
-            node.file
-              ? `\`${vscode.workspace.asRelativePath(node.file.file)}\``
-              : 'Not in the ADF folder yet: *Generate ADF Artifacts* writes it.',
-            generated
-              ? 'Generated from lakehouse.yaml: the values the metadata owns are rewritten on each generation; other edits are kept.'
-              : undefined,
-            node.plan?.conflict ? `$(warning) ${node.plan.conflict.message}` : undefined,
-          ]
-            .filter(Boolean)
-            .join('\n\n'),
-          true,
-        );
         // The file's own URI: the editor's problem decorations (error count, colour) apply to the item.
         if (node.file) item.resourceUri = vscode.Uri.file(node.file.file);
         item.iconPath = new vscode.ThemeIcon(node.file ? 'symbol-event' : 'circle-large-outline');
@@ -235,11 +220,6 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
       }
       case 'parameter':
         item.description = `${node.type}${node.defaultValue !== undefined ? ` = ${summarize(node.defaultValue)}` : ''}${node.owned ? ' · from metadata' : ''}`;
-        item.tooltip = new vscode.MarkdownString(
-          `**${node.name}**: ${node.type}` +
-            `${node.owned ? '\n\nIts default value is generated from lakehouse.yaml.' : ''}\n\n` +
-            `\`\`\`json\n${JSON.stringify(node.defaultValue, null, 2)?.slice(0, 2000) ?? 'no default'}\n\`\`\``,
-        );
         item.iconPath = new vscode.ThemeIcon(node.owned ? 'symbol-constant' : 'symbol-parameter');
         item.contextValue = `lakehouse.adfParameter${node.owned ? '.owned' : ''}`;
         if (node.file) item.command = { command: 'lakehouse.adf.openJson', title: 'Open JSON', arguments: [node] };
@@ -250,6 +230,34 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
         item.command = node.command;
         item.contextValue = 'lakehouse.adfMessage';
         break;
+    }
+    return item;
+  }
+
+  /** Tooltips are made when an item is hovered, not for every item shown. */
+  resolveTreeItem(item: vscode.TreeItem, node: PipelinesNode): vscode.TreeItem {
+    if (node.kind === 'pipeline') {
+      item.tooltip = new vscode.MarkdownString(
+        [
+          `**${node.name}** (Data Factory pipeline)`,
+          node.file
+            ? `\`${vscode.workspace.asRelativePath(node.file.file)}\``
+            : 'Not in the ADF folder yet: *Generate ADF Artifacts* writes it.',
+          node.plan
+            ? 'Generated from lakehouse.yaml: the values the metadata owns are rewritten on each generation; other edits are kept.'
+            : undefined,
+          node.plan?.conflict ? `$(warning) ${node.plan.conflict.message}` : undefined,
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        true,
+      );
+    } else if (node.kind === 'parameter') {
+      item.tooltip = new vscode.MarkdownString(
+        `**${node.name}**: ${node.type}` +
+          `${node.owned ? '\n\nIts default value is generated from lakehouse.yaml.' : ''}\n\n` +
+          `\`\`\`json\n${jsonExcerpt(node.defaultValue)}\n\`\`\``,
+      );
     }
     return item;
   }
@@ -291,4 +299,13 @@ function summarize(value: unknown): string {
   if (value && typeof value === 'object') return '{…}';
   const text = JSON.stringify(value) ?? '';
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** A default value as JSON for a tooltip: the first items of a long array (10,000 tables are megabytes). */
+function jsonExcerpt(value: unknown): string {
+  if (value === undefined) return 'no default';
+  const shown =
+    Array.isArray(value) && value.length > 20 ? [...value.slice(0, 20), `… ${value.length - 20} more`] : value;
+  const text = JSON.stringify(shown, null, 2) ?? 'no default';
+  return text.length > 2000 ? `${text.slice(0, 2000)}\n…` : text;
 }

@@ -39,6 +39,9 @@ export interface ProblemCount {
   warnings: number;
 }
 
+/** Source systems shown open at first, up to this many; more start closed. */
+const MAX_EXPANDED_SYSTEMS = 10;
+
 /** The Sources view: source systems and their tables, and the ADF pipelines that copy them. */
 export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SourcesNode | undefined>();
@@ -207,6 +210,44 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
     return columns;
   }
 
+  /** Tooltips are made when an item is hovered, not for every item shown (markdown is parsed for each). */
+  resolveTreeItem(item: vscode.TreeItem, node: SourcesNode): vscode.TreeItem {
+    const problems = this.problems.get(node.id);
+    switch (node.kind) {
+      case 'system':
+        item.tooltip = markdown([
+          `**${node.system.name}**${node.system.type ? ` (${node.system.type})` : ''}`,
+          node.system.linkedService ? `Linked service: \`${node.system.linkedService}\`` : undefined,
+          node.system.server ? `Server: \`${node.system.server}\`` : undefined,
+          node.system.database ? `Database: \`${node.system.database}\`` : undefined,
+          problemLine(problems),
+        ]);
+        break;
+      case 'table': {
+        const t = node.table;
+        item.tooltip = markdown([
+          `**${t.system}.${t.qualifiedName}**`,
+          t.description,
+          `Load: ${t.loadType}${t.cdcColumn ? ` on CDC column \`${t.cdcColumn}\`` : ''}`,
+          t.backfillFrom ? `Backfill from ${t.backfillFrom}` : undefined,
+          t.primaryKey.length ? `Primary key: ${t.primaryKey.map(c => `\`${c}\``).join(', ')}` : undefined,
+          t.columns.length ? `${t.columns.length} column(s)` : 'No columns declared',
+          t.todo ? `TODO: ${t.todo}` : undefined,
+          problemLine(problems),
+        ]);
+        break;
+      }
+      case 'loop':
+        item.tooltip = markdown([
+          `**${node.loop.pipeline}** (Data Factory pipeline)`,
+          `ForEach \`${node.loop.forEach}\` over parameter \`${node.loop.parameter}\``,
+          node.loop.linkedService ? `Reads through linked service \`${node.loop.linkedService}\`` : undefined,
+        ]);
+        break;
+    }
+    return item;
+  }
+
   getParent(node: SourcesNode): SourcesNode | undefined {
     return node.parent;
   }
@@ -228,31 +269,18 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
         break;
       case 'system': {
         const n = node.system.tables.length;
-        item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        // A few systems open at once; hundreds start closed (10,000 tables are not 10,000 rows at once).
+        item.collapsibleState =
+          node.snapshot.metadata.sources.length <= MAX_EXPANDED_SYSTEMS
+            ? vscode.TreeItemCollapsibleState.Expanded
+            : vscode.TreeItemCollapsibleState.Collapsed;
         item.description = [node.system.type, `${n} table${n === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
-        item.tooltip = markdown([
-          `**${node.system.name}**${node.system.type ? ` (${node.system.type})` : ''}`,
-          node.system.linkedService ? `Linked service: \`${node.system.linkedService}\`` : undefined,
-          node.system.server ? `Server: \`${node.system.server}\`` : undefined,
-          node.system.database ? `Database: \`${node.system.database}\`` : undefined,
-          problemLine(problems),
-        ]);
         item.iconPath = new vscode.ThemeIcon('database');
         break;
       }
       case 'table': {
         const t = node.table;
         item.description = tableDescription(t);
-        item.tooltip = markdown([
-          `**${t.system}.${t.qualifiedName}**`,
-          t.description,
-          `Load: ${t.loadType}${t.cdcColumn ? ` on CDC column \`${t.cdcColumn}\`` : ''}`,
-          t.backfillFrom ? `Backfill from ${t.backfillFrom}` : undefined,
-          t.primaryKey.length ? `Primary key: ${t.primaryKey.map(c => `\`${c}\``).join(', ')}` : undefined,
-          t.columns.length ? `${t.columns.length} column(s)` : 'No columns declared',
-          t.todo ? `TODO: ${t.todo}` : undefined,
-          problemLine(problems),
-        ]);
         item.iconPath = new vscode.ThemeIcon(
           problems?.errors ? 'error' : 'table',
           problems?.errors ? new vscode.ThemeColor('list.errorForeground') : undefined,
@@ -275,11 +303,6 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
       case 'loop':
         item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
         item.description = `ADF · ${node.loop.parameter} · ${node.loop.items.length} table${node.loop.items.length === 1 ? '' : 's'}`;
-        item.tooltip = markdown([
-          `**${node.loop.pipeline}** (Data Factory pipeline)`,
-          `ForEach \`${node.loop.forEach}\` over parameter \`${node.loop.parameter}\``,
-          node.loop.linkedService ? `Reads through linked service \`${node.loop.linkedService}\`` : undefined,
-        ]);
         item.iconPath = new vscode.ThemeIcon('symbol-event');
         item.command = revealCommand(node);
         break;

@@ -39,7 +39,7 @@ export async function openPreview(ctx: Context, target?: vscode.Uri | SourcesNod
   const candidates: PreviewChoice[] = [];
   for (const snapshot of ctx.metadataProjects) {
     const environment = ctx.environments.nameOf(snapshot) ?? 'dev';
-    for (const job of ctx.templates.jobs(snapshot)) {
+    for (const job of await ctx.templates.jobs(snapshot)) {
       const matches = node ? node.kind === 'table' && jobMatchesTable(job, node) : job.templateFile === file;
       if (!matches) continue;
       candidates.push({
@@ -99,7 +99,7 @@ export async function compareWithDisk(ctx: Context, uri?: vscode.Uri): Promise<v
     return;
   }
   const spec = ctx.templates.specOf(previewUri);
-  const found = spec?.kind === 'job' ? ctx.templates.findJob(spec) : undefined;
+  const found = spec?.kind === 'job' ? await ctx.templates.findJob(spec) : undefined;
   if (!found) {
     void vscode.window.showInformationMessage('This preview has no output file to compare with.');
     return;
@@ -145,6 +145,7 @@ export async function renderAll(ctx: Context): Promise<RenderAllResult | undefin
       containment,
       host: ctx.files,
       shown: file => ctx.shown(file),
+      pause: core.timeSlicer(),
       ...(environment !== undefined ? { environment } : {}),
     });
     if (!plan.ok) {

@@ -35,7 +35,7 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
   private readonly sourceOf = new Map<string, string>();
   /** Renders started by a refresh, waiting for the window to ask for the content. */
   private readonly prerendered = new Map<string, Promise<string>>();
-  private readonly plans = new WeakMap<ProjectSnapshot, Map<string, RenderJob[]>>();
+  private readonly plans = new WeakMap<ProjectSnapshot, Map<string, Promise<RenderJob[]>>>();
 
   constructor(
     private readonly projects: ProjectManager,
@@ -62,17 +62,22 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
     );
   }
 
-  /** The renders of a project for an environment (its current one by default); planned once per snapshot. */
-  jobs(snapshot: ProjectSnapshot, environment = this.environments.nameOf(snapshot)): RenderJob[] {
+  /** The renders of a project for an environment (its current one by default); planned once per snapshot, in time slices. */
+  jobs(snapshot: ProjectSnapshot, environment = this.environments.nameOf(snapshot)): Promise<RenderJob[]> {
     let byEnvironment = this.plans.get(snapshot);
     if (!byEnvironment) this.plans.set(snapshot, (byEnvironment = new Map()));
     const key = environment ?? '';
     let jobs = byEnvironment.get(key);
     if (!jobs) {
-      jobs = loadCore().planRenders(snapshot, {
-        builtinTemplatesDir: this.builtinTemplatesDir,
-        ...(environment !== undefined ? { environment } : {}),
-      });
+      const core = loadCore();
+      jobs = core.planRendersSliced(
+        snapshot,
+        {
+          builtinTemplatesDir: this.builtinTemplatesDir,
+          ...(environment !== undefined ? { environment } : {}),
+        },
+        core.timeSlicer(),
+      );
       byEnvironment.set(key, jobs);
     }
     return jobs;
@@ -93,13 +98,16 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
     return specOfUri<PreviewSpec>(uri);
   }
 
-  findJob(spec: Extract<PreviewSpec, { kind: 'job' }>): { snapshot: ProjectSnapshot; job: RenderJob } | undefined {
+  async findJob(
+    spec: Extract<PreviewSpec, { kind: 'job' }>,
+  ): Promise<{ snapshot: ProjectSnapshot; job: RenderJob } | undefined> {
     const snapshot = this.projects.byRoot(spec.rootFile);
     if (!snapshot) return undefined;
     // A project that declares no environments renders for the implicit 'dev'.
     const declared = snapshot.metadata.environments;
     if (declared.length && !declared.some(e => e.name === spec.environment)) return undefined;
-    const job = this.jobs(snapshot, declared.length ? spec.environment : undefined).find(j => j.id === spec.jobId);
+    const jobs = await this.jobs(snapshot, declared.length ? spec.environment : undefined);
+    const job = jobs.find(j => j.id === spec.jobId);
     return job ? { snapshot, job } : undefined;
   }
 
@@ -119,7 +127,7 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
     let source: string;
     let embeddedLine: number | undefined;
     if (spec.kind === 'job') {
-      const found = this.findJob(spec);
+      const found = await this.findJob(spec);
       if (!found)
         return (
           `${commentPrefix(uri.path)} The template binding '${spec.jobId}' for environment '${spec.environment}' ` +
@@ -188,10 +196,10 @@ export class TemplatePreviews implements vscode.TextDocumentContentProvider, vsc
   private async reopenFor(rootFile: string): Promise<void> {
     const snapshot = this.projects.byRoot(rootFile);
     if (!snapshot) return;
-    await replaceTabs(PREVIEW_SCHEME, previewUri => {
+    await replaceTabs(PREVIEW_SCHEME, async previewUri => {
       const spec = this.specOf(previewUri);
       if (spec?.kind !== 'job' || spec.rootFile !== rootFile) return undefined;
-      const job = this.jobs(snapshot).find(j => j.id === spec.jobId);
+      const job = (await this.jobs(snapshot)).find(j => j.id === spec.jobId);
       return job && this.uriForJob(snapshot, job);
     });
   }

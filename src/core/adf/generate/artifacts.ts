@@ -13,7 +13,8 @@ import {
 import { goldPipelineName } from '../../metadata/bundleRules';
 import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
 import {
-  buildIngestionPipelines,
+  drain,
+  ingestionPipelineSteps,
   pipelineStats,
   sqlDatasetName,
   sqlFlavour,
@@ -54,15 +55,39 @@ const DATASET_TYPE = 'Microsoft.DataFactory/factories/datasets';
 const ANNOTATIONS = ['lakehouse-workbench'];
 
 export function generateAdfArtifacts(metadata: LakehouseMetadata, options: GenerateOptions = {}): AdfGeneration {
+  return drain(generationSteps(metadata, options));
+}
+
+/**
+ * generateAdfArtifacts, giving the event loop back whenever `pause` says (an editor calls it on
+ * its extension host's thread: 10,000 tables are a few hundred milliseconds of work). The same
+ * artifacts, in the same order.
+ */
+export async function generateAdfArtifactsSliced(
+  metadata: LakehouseMetadata,
+  options: GenerateOptions,
+  pause: () => Promise<void> | void,
+): Promise<AdfGeneration> {
+  const steps = generationSteps(metadata, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+function* generationSteps(metadata: LakehouseMetadata, options: GenerateOptions): Generator<void, AdfGeneration> {
   const settings = resolveAdfSettings(metadata, options);
   const notes = [...settings.notes];
   const systems = metadata.sources.filter(s => s.tables.length > 0);
   const notebooks = notebookPaths(metadata, settings, notes);
   const artifacts: GeneratedArtifact[] = [];
+  const byPath = new Map<string, GeneratedArtifact>();
   const add = (kind: AdfArtifactKind, value: JsonObject, ownedPaths: JsonPath[], text = formatAdfJson(value)) => {
     const name = value.name as string;
     const relativePath = `${kind}/${name}.json`;
-    const clash = artifacts.find(a => a.relativePath.toLowerCase() === relativePath.toLowerCase());
+    // ADF's names are case-insensitive: two that differ in case only are one artifact.
+    const clash = byPath.get(relativePath.toLowerCase());
     if (clash) {
       if (clash.text === text) return clash;
       throw new AdfGenerationError(
@@ -73,6 +98,7 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
     }
     const artifact: GeneratedArtifact = { kind, name, relativePath, value, text, ownedPaths };
     artifacts.push(artifact);
+    byPath.set(relativePath.toLowerCase(), artifact);
     return artifact;
   };
 
@@ -98,10 +124,12 @@ export function generateAdfArtifacts(metadata: LakehouseMetadata, options: Gener
   add('dataset', lakeDataset(settings.parquetDataset, settings.lakeLinkedService, 'Parquet'), datasetOwned);
   add('dataset', lakeDataset(settings.jsonDataset, settings.lakeLinkedService, 'Json'), datasetOwned);
 
-  const ingestion = buildIngestionPipelines(metadata, settings, notebooks);
+  const ingestion = yield* ingestionPipelineSteps(metadata, settings, notebooks);
   notes.push(...ingestion.notes);
-  for (const pipeline of ingestion.pipelines)
+  for (const pipeline of ingestion.pipelines) {
     notes.push(...serviceLimitNotes(add('pipeline', pipeline.value, pipeline.ownedPaths, pipeline.text)));
+    yield;
+  }
   add('trigger', scheduleTrigger(settings), [
     ['properties', 'pipelines', 0, 'pipelineReference', 'referenceName'],
     ['properties', 'typeProperties', 'recurrence'],

@@ -220,16 +220,41 @@ export function buildIngestionPipelines(
   settings: ResolvedAdfSettings,
   notebooks: NotebookPaths,
 ): IngestionPipelines {
+  return drain(ingestionPipelineSteps(metadata, settings, notebooks));
+}
+
+/** Runs a step generator to its end at once (see ingestionPipelineSteps). */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * buildIngestionPipelines in steps: it pauses (yields) after each source system's pipelines, so
+ * a caller on an editor's thread can give the event loop back between them (10,000 tables are
+ * 200 systems); the result is the same as building them at once.
+ */
+export function* ingestionPipelineSteps(
+  metadata: LakehouseMetadata,
+  settings: ResolvedAdfSettings,
+  notebooks: NotebookPaths,
+): Generator<void, IngestionPipelines> {
   const systems = metadata.sources.filter(s => s.tables.length > 0);
   if (systems.length <= 1) {
     const single = singlePipeline(metadata, settings, notebooks, systems[0]);
     if (withinLimits(single)) return { pipelines: [single], notes: [] };
   }
-  const children = systems.flatMap(system =>
-    inParts(`${settings.pipeline}_${system.name}`, system.tables, (name, tables, part) =>
-      childPipeline(name, metadata, system, systems, tables, settings, notebooks, part),
-    ),
-  );
+  const children: BuiltPipeline[] = [];
+  for (const system of systems) {
+    children.push(
+      ...inParts(`${settings.pipeline}_${system.name}`, system.tables, (name, tables, part) =>
+        childPipeline(name, metadata, system, systems, tables, settings, notebooks, part),
+      ),
+    );
+    yield;
+  }
   const runs = children.map(child => runOf(settings, child));
   const orchestrated = orchestration(settings, notebooks, runs);
   return { pipelines: [...orchestrated.pipelines, ...children], notes: orchestrated.notes };

@@ -21,7 +21,13 @@ import {
   type JsonObject,
   type JsonPath,
 } from './adfJson';
-import { AdfGenerationError, generateAdfArtifacts, type GenerateOptions, type GeneratedArtifact } from './artifacts';
+import {
+  AdfGenerationError,
+  generateAdfArtifacts,
+  generateAdfArtifactsSliced,
+  type GenerateOptions,
+  type GeneratedArtifact,
+} from './artifacts';
 import { excerpt } from '../../text/excerpt';
 import { GOLD_ACTIVITY } from './pipeline';
 import { MAX_JSON_DEPTH, offsetPastDepth } from '../adfFile';
@@ -67,9 +73,13 @@ export async function planAdfGeneration(
   metadata: LakehouseMetadata,
   adfRoot: string,
   readFile: ReadText,
-  options: GenerateOptions = {},
+  options: GenerateOptions & { pause?: () => Promise<void> | void } = {},
 ): Promise<AdfGenerationPlan> {
-  const generation = generateAdfArtifacts(metadata, options);
+  const { pause, ...generateOptions } = options;
+  // With a pause (an editor's thread), generation gives the event loop back between source systems.
+  const generation = pause
+    ? await generateAdfArtifactsSliced(metadata, generateOptions, pause)
+    : generateAdfArtifacts(metadata, generateOptions);
   const fingerprintFile = path.join(adfRoot, FINGERPRINT_FILE);
   const fingerprintText = await readFile(fingerprintFile);
   const recorded = parseFingerprints(fingerprintText);
@@ -90,6 +100,7 @@ export async function planAdfGeneration(
       );
     }
     files.push(planFile(artifact, file, await readFile(file), recorded.get(artifact.relativePath), generatedPipelines));
+    await pause?.();
   }
   const generated = new Set(generation.artifacts.map(a => a.relativePath));
   const stale = [...recorded.keys()]
