@@ -12,9 +12,11 @@ import { reparseIncrementally } from '../metadata/incrementalParse';
 import { hasExactDocument, parseMetadataFileFast, withExactDocument } from '../metadata/fastMetadataFile';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
-import { checkMetadata, keysOf } from '../metadata/semanticRules';
-import { checkNames } from '../metadata/nameRules';
-import { checkMeaning } from '../metadata/meaningRules';
+import { checkMetadata, checkSystemTables, keysOf, type TableLookup } from '../metadata/semanticRules';
+import { checkNames, checkSystemNames } from '../metadata/nameRules';
+import { checkMeaning, checkSystemMeaning, prepareMeaning } from '../metadata/meaningRules';
+import { TableIndex } from '../metadata/tableIndex';
+import type { MetadataLoop } from '../adf/metadataLoops';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
 import { bundleFileOf, checkBundleGoldPipeline } from '../metadata/bundleRules';
 import { BUILTIN_TEMPLATE_NAMES, findBuiltinTemplatesDir } from '../rendering/builtinTemplates';
@@ -101,6 +103,8 @@ export class ProjectSession {
   private readonly openFiles = new Set<string>();
   /** Whether an included file is inside the project, by path: kept as long as what was read of it. */
   private readonly includeProblems = new Map<string, string | undefined>();
+  /** The tables by every spelling, updated per load by the source systems that changed. */
+  private readonly tableIndex = new TableIndex();
   private generation = 0;
   private latest: Promise<ProjectSnapshot> | undefined;
 
@@ -381,16 +385,29 @@ export class ProjectSession {
     const diagnostics: Diagnostic[] = [...extra];
     for (const f of metadataFiles.values()) diagnostics.push(...f.diagnostics);
     await pause();
-    diagnostics.push(...checkMetadata(metadata, locator));
+    const tables = await this.tableIndex.update(metadata, pause);
+    if (tables.bySystem) {
+      // What the rules find in each system's tables on their own (most of their work on a first
+      // load, kept per system object), a system at a time between pauses; the rules below reuse it.
+      for (const system of metadata.sources) {
+        checkSystemTables(system, locator);
+        checkSystemNames(system, locator);
+        checkSystemMeaning(system, locator, metadata.zones);
+        await pause();
+      }
+      await prepareMeaning(metadata, pause);
+    }
     await pause();
-    diagnostics.push(...checkNames(metadata, locator));
+    diagnostics.push(...checkMetadata(metadata, locator, tables));
     await pause();
-    diagnostics.push(...checkMeaning(metadata, locator));
+    diagnostics.push(...checkNames(metadata, locator, tables));
+    await pause();
+    diagnostics.push(...checkMeaning(metadata, locator, tables));
     await pause();
     const outside = await this.checkPaths(metadata, locator, diagnostics);
     // a copy: the paths object belongs to the root file's cached fragment
     if (outside.has('templates')) metadata.paths = { ...metadata.paths, templates: undefined };
-    diagnostics.push(...checkTemplateBindings(metadata, locator));
+    diagnostics.push(...checkTemplateBindings(metadata, locator, tables));
     await pause();
     if (metadata.templates?.length) {
       const builtinDir = this.options.builtinTemplatesDir ?? findBuiltinTemplatesDir();
@@ -415,7 +432,7 @@ export class ProjectSession {
     await pause();
     const adf = outside.has('adf') ? undefined : await this.loadAdf(metadata, locator, diagnostics, pause);
     await pause();
-    if (adf) checkLoopsAgainstMetadata(adf, metadata, diagnostics);
+    if (adf) await checkLoopsAgainstMetadata(adf, metadata, diagnostics, tables, pause);
 
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of metadataFiles.keys()) byFile.set(f, []);
@@ -472,7 +489,7 @@ export class ProjectSession {
     if (result.status === 'ok') {
       for (const f of result.factory.files) byFile.set(f.file, [...f.diagnostics]);
       await pause();
-      for (const d of this.adfValidation.validate(result.factory)) byFile.get(d.file)?.push(d);
+      for (const d of await this.adfValidation.validateSliced(result.factory, pause)) byFile.get(d.file)?.push(d);
       for (const list of byFile.values()) list.sort(compareDiagnostics);
     }
     return {
@@ -500,6 +517,7 @@ export class ProjectSession {
               : { unreadable: r.unreadable ?? 'The file cannot be read.' };
         },
         readDirectory: dir => this.readDir(dir),
+        pause,
         parse: (file, kind, text) => {
           const cached = this.adfCache.get(file);
           if (cached && cached.text === text && cached.parsed.kind === kind) return cached.parsed;
@@ -551,34 +569,62 @@ export class ProjectSession {
     }
     for (const f of result.factory.files) out.push(...f.diagnostics);
     await pause();
-    out.push(...this.adfValidation.validate(result.factory));
+    out.push(...(await this.adfValidation.validateSliced(result.factory, pause)));
     return result.factory;
   }
 }
 
-function checkLoopsAgainstMetadata(adf: AdfFactory, metadata: LakehouseMetadata, out: Diagnostic[]): void {
+/** A loop's findings, for its (immutable) file and the state of the table index they were found against. */
+const loopFindings = new WeakMap<MetadataLoop, { file: AdfFile; keysVersion: number; out: Diagnostic[] }>();
+
+async function checkLoopsAgainstMetadata(
+  adf: AdfFactory,
+  metadata: LakehouseMetadata,
+  out: Diagnostic[],
+  tables: TableLookup,
+  pause: () => Promise<void>,
+): Promise<void> {
   if (metadata.tables.length === 0) return; // nothing declared yet (a fresh project): the import is the way forward
-  const declared = new Set(metadata.tables.map(t => keysOf(t)[1] as string));
+  let declares = tables.declares?.bind(tables);
+  if (!declares) {
+    const declared = new Set(metadata.tables.map(t => keysOf(t)[1] as string));
+    declares = key => declared.has(key);
+  }
   const files = new Map(adf.files.map(f => [f.file, f]));
   for (const loop of adf.loops) {
     const file = files.get(loop.file);
     if (!file) continue;
-    for (const item of loop.items) {
-      if (declared.has(`${item.schema}.${item.table}`.toLowerCase())) continue;
-      const span = jsonSpan(file, [...item.path, ...tableKeyPath(file, item.path)]) ??
-        jsonSpan(file, item.path) ?? [0, 0];
-      out.push(
-        makeDiagnostic(
-          file.file,
-          file.lines,
-          span,
-          RULES.adfLoopTableUndeclared,
-          `Pipeline '${loop.pipeline}' copies ${item.schema}.${item.table} (parameter ` +
-            `'${loop.parameter}'), which lakehouse.yaml does not declare. Declare it under sources so ` +
-            `the metadata stays the single source of truth.`,
-        ),
-      );
+    // A loop of 1,000 tables is looked up again only when a table name comes or goes.
+    const version = tables.keysVersion;
+    const cached = loopFindings.get(loop);
+    if (version !== undefined && cached && cached.file === file && cached.keysVersion === version) {
+      for (const d of cached.out) out.push(d);
+      continue;
     }
+    const own: Diagnostic[] = [];
+    await pause();
+    checkLoop(loop, file, declares, own);
+    if (version !== undefined) loopFindings.set(loop, { file, keysVersion: version, out: own });
+    for (const d of own) out.push(d);
+  }
+}
+
+function checkLoop(loop: MetadataLoop, file: AdfFile, declares: (key: string) => boolean, out: Diagnostic[]): void {
+  for (const item of loop.items) {
+    if (declares(`${item.schema}.${item.table}`.toLowerCase())) continue;
+    const span = jsonSpan(file, [...item.path, ...tableKeyPath(file, item.path)]) ??
+      jsonSpan(file, item.path) ?? [0, 0];
+    out.push(
+      makeDiagnostic(
+        file.file,
+        file.lines,
+        span,
+        RULES.adfLoopTableUndeclared,
+        `Pipeline '${loop.pipeline}' copies ${item.schema}.${item.table} (parameter ` +
+          `'${loop.parameter}'), which lakehouse.yaml does not declare. Declare it under sources so ` +
+          `the metadata stays the single source of truth.`,
+      ),
+    );
   }
 }
 
