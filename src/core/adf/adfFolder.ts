@@ -20,6 +20,8 @@ export interface AdfReader {
   readDirectory(dir: string): Promise<string[] | undefined>;
   /** Parses a file, possibly from a cache. */
   parse?(file: string, kind: AdfKind, text: string): AdfFile;
+  /** Called between pipelines while their loops are found (a time-sliced caller yields there). */
+  pause?(): Promise<void>;
 }
 
 export type AdfFolderResult = { status: 'ok'; factory: AdfFactory } | { status: 'missing' } | { status: 'not-adf' };
@@ -64,6 +66,7 @@ export async function loadAdfFolder(reader: AdfReader, root: string): Promise<Ad
   }
   const datasets = factory.artifacts.get('dataset') ?? new Map<string, AdfFile>();
   for (const pipeline of factory.artifacts.get('pipeline')?.values() ?? []) {
+    await reader.pause?.();
     // A pipeline's loops depend on its (cached, immutable) file and the datasets it names.
     const memo = loopMemo.get(pipeline);
     if (memo && memo.datasets.every(([name, file]) => datasets.get(name) === file)) {

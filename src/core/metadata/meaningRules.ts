@@ -18,7 +18,7 @@ import {
   type Table,
   type Zone,
 } from './model';
-import { TableResolver } from './semanticRules';
+import { starKeysOf, TableResolver, type TableLookup } from './semanticRules';
 import type { PathSegment } from './yamlLocate';
 
 /** The kinds of value a source column holds, as far as comparing and ordering them goes. */
@@ -63,43 +63,118 @@ function comparable(a: TypeFamily, b: TypeFamily): boolean {
 
 const describe = (column: Column) => `${column.name} (${column.type})`;
 
-export function checkMeaning(meta: LakehouseMetadata, at: MetadataLocator): Diagnostic[] {
+export function checkMeaning(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup = new TableResolver(meta.tables),
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const tables = new TableResolver(meta.tables);
   const sourceOf = (reference: string): Table | undefined => {
     const found = tables.resolve(reference);
     return found.length === 1 ? found[0] : undefined; // unresolved or ambiguous: reported elsewhere
   };
-  for (const table of meta.tables) {
-    // A table of a file that did not change is the same object from one check to the next (and its
-    // positions too): its findings are kept, so a keystroke re-checks only the tables it touched.
-    let found = cdcFindings.get(table);
-    if (!found) {
-      found = [];
-      checkCdc(table, at, found);
-      cdcFindings.set(table, found);
-    }
-    out.push(...found);
-  }
-  const dimensions = new Map(meta.dimensions.map(d => [d.name.toLowerCase(), d] as const));
+  if (tables.bySystem) {
+    for (const system of meta.sources) for (const d of checkSystemMeaning(system, at).cdc) out.push(d);
+  } else for (const table of meta.tables) for (const d of cdcOf(table, at)) out.push(d);
+  const dimensions = new Map<string, Dimension>();
+  for (const d of meta.dimensions) dimensions.set(starKeysOf(d).name, d);
   // Gold dataset names (the first of a name; duplicates are LH2xx's): a measures view must not take one.
   const datasets = new Map<string, { kind: 'dimension' | 'fact'; name: string }>();
-  for (const d of meta.dimensions)
-    if (!datasets.has(d.name.toLowerCase())) datasets.set(d.name.toLowerCase(), { kind: 'dimension', name: d.name });
-  for (const f of meta.facts)
-    if (!datasets.has(f.name.toLowerCase())) datasets.set(f.name.toLowerCase(), { kind: 'fact', name: f.name });
-  for (const fact of meta.facts) checkFactMeaning(fact, sourceOf(fact.source), dimensions, datasets, sourceOf, at, out);
-  checkTimes(meta, sourceOf, at, out);
+  for (const d of meta.dimensions) {
+    const key = starKeysOf(d).name;
+    if (!datasets.has(key)) datasets.set(key, { kind: 'dimension', name: d.name });
+  }
+  for (const f of meta.facts) {
+    const key = starKeysOf(f).name;
+    if (!datasets.has(key)) datasets.set(key, { kind: 'fact', name: f.name });
+  }
+  // The source table of each dimension, once per load.
+  const dimensionTables = new Map<Dimension, Table | undefined>();
+  const dimensionTable = (dim: Dimension): Table | undefined => {
+    if (dimensionTables.has(dim)) return dimensionTables.get(dim);
+    const table = sourceOf(starKeysOf(dim).source);
+    dimensionTables.set(dim, table);
+    return table;
+  };
+  for (const fact of meta.facts) {
+    // A fact's findings depend on it, its table, the dimensions it references and theirs, and the
+    // dataset its measures view would shadow: kept while all of those are the same.
+    const keys = starKeysOf(fact);
+    const taken = fact.measures.length ? datasets.get(`${keys.name}_measures`) : undefined;
+    const deps: unknown[] = [sourceOf(keys.source), taken?.kind, taken?.name];
+    for (const ref of keys.references) {
+      const dim = dimensions.get(ref);
+      deps.push(dim, dim && dimensionTable(dim));
+    }
+    const cached = factFindings.get(fact);
+    if (cached && sameItems(cached.deps, deps)) {
+      for (const d of cached.out) out.push(d);
+      continue;
+    }
+    const own: Diagnostic[] = [];
+    checkFactMeaning(fact, deps[0] as Table | undefined, dimensions, datasets, sourceOf, at, own);
+    factFindings.set(fact, { deps, out: own });
+    for (const d of own) out.push(d);
+  }
+  checkTimes(meta, sourceOf, at, out, tables.bySystem === true);
   checkLakeFolders(meta, at, out);
   checkPlaceholders(meta, at, out);
   checkEnvironmentResources(meta, at, out);
   return out;
 }
 
+const factFindings = new WeakMap<Fact, { deps: unknown[]; out: Diagnostic[] }>();
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** What checkMeaning finds in a source system's tables on their own, kept per system object. */
+interface SystemMeaning {
+  cdc: Diagnostic[];
+  /** Its incremental tables with a backfillFrom (checkTimes). */
+  backfilled: Table[];
+  /** checkTimes's findings on those, for a schedule start. */
+  backfillLate?: { start: string | undefined; out: Diagnostic[] };
+}
+const systemMeaning = new WeakMap<SourceSystem, SystemMeaning>();
+
+/**
+ * The per-table meaning checks of a system (its CDC columns), computed once per system object; with
+ * the zones, also its tables' lake folders (what checkLakeFolders counts).
+ */
+export function checkSystemMeaning(system: SourceSystem, at: MetadataLocator, zones?: readonly Zone[]): SystemMeaning {
+  if (zones) lakeFolderIndex.folderKeysOf(system, zones);
+  let found = systemMeaning.get(system);
+  if (!found) {
+    found = { cdc: [], backfilled: [] };
+    for (const table of system.tables) {
+      for (const d of cdcOf(table, at)) found.cdc.push(d);
+      if (isBackfilled(table)) found.backfilled.push(table);
+    }
+    systemMeaning.set(system, found);
+  }
+  return found;
+}
+
 // ---- What a CDC column can be ----------------------------------------------------------------
 
 /** checkCdc's findings by table (it reads nothing but the table). */
 const cdcFindings = new WeakMap<Table, Diagnostic[]>();
+
+function cdcOf(table: Table, at: MetadataLocator): Diagnostic[] {
+  // A table of a file that did not change is the same object from one check to the next (and its
+  // positions too): its findings are kept, so a keystroke re-checks only the tables it touched.
+  let found = cdcFindings.get(table);
+  if (!found) {
+    found = [];
+    checkCdc(table, at, found);
+    cdcFindings.set(table, found);
+  }
+  return found;
+}
 
 function checkCdc(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
   if (table.loadType !== 'incremental') {
@@ -395,15 +470,20 @@ function checkFactMeaning(
 /** The 'YYYY-MM-DDTHH:MM:SS' of a date or time as written (comparable as text). */
 const instant = (value: string) => (value.length === 10 ? `${value}T00:00:00` : value.slice(0, 19));
 
+const isBackfilled = (t: Table) => t.backfillFrom !== undefined && t.loadType === 'incremental';
+
 function checkTimes(
   meta: LakehouseMetadata,
   sourceOf: (r: string) => Table | undefined,
   at: MetadataLocator,
   out: Diagnostic[],
+  bySystem: boolean,
 ): void {
   const adf = meta.adf;
   const scheduleStart = adf?.schedule?.startTime;
-  const backfilled = meta.tables.filter(t => t.backfillFrom !== undefined && t.loadType === 'incremental');
+  const backfilled = bySystem
+    ? meta.sources.flatMap(s => checkSystemMeaning(s, at).backfilled)
+    : meta.tables.filter(isBackfilled);
 
   if (scheduleStart && adf?.schedule?.timeZone && adf.schedule.timeZone !== 'UTC' && scheduleStart.endsWith('Z')) {
     out.push(
@@ -419,25 +499,18 @@ function checkTimes(
   }
   // The backfill windows run from backfillFrom up to the schedule's first run, where the table's watermark starts.
   const effectiveStart = scheduleStart ?? DEFAULT_SCHEDULE_START;
-  for (const table of backfilled) {
-    if (instant(table.backfillFrom!) >= instant(effectiveStart)) {
-      const start = scheduleStart
-        ? `adf.schedule.startTime ${scheduleStart}`
-        : `${DEFAULT_SCHEDULE_START}, the default: adf.schedule.startTime is not set`;
-      const fix = scheduleStart
-        ? `Backfill from a date before ${scheduleStart.slice(0, 10)}, or remove backfillFrom.`
-        : 'Set adf.schedule.startTime to when the scheduled loads begin.';
-      out.push(
-        at.diagnostic(
-          RULES.timeImplausible,
-          table.origin,
-          'backfillFrom',
-          `Table '${table.qualifiedName}' is backfilled from ${table.backfillFrom}, not before the schedule ` +
-            `starts (${start}): the backfill windows end where the schedule starts, so they copy nothing. ${fix}`,
-        ),
-      );
+  if (bySystem) {
+    // The same findings, system by system, kept while the system and the schedule's start are.
+    for (const system of meta.sources) {
+      const found = checkSystemMeaning(system, at);
+      if (found.backfillLate?.start !== scheduleStart || !found.backfillLate) {
+        const own: Diagnostic[] = [];
+        backfillAfterStart(found.backfilled, scheduleStart, at, own);
+        found.backfillLate = { start: scheduleStart, out: own };
+      }
+      for (const d of found.backfillLate.out) out.push(d);
     }
-  }
+  } else backfillAfterStart(backfilled, scheduleStart, at, out);
 
   const backfill = adf?.backfill;
   const windowStart = backfill?.startTime;
@@ -524,6 +597,35 @@ function checkTimes(
   }
 }
 
+/** Tables backfilled from when the scheduled loads have started already: their windows copy nothing. */
+function backfillAfterStart(
+  backfilled: readonly Table[],
+  scheduleStart: string | undefined,
+  at: MetadataLocator,
+  out: Diagnostic[],
+): void {
+  const effectiveStart = scheduleStart ?? DEFAULT_SCHEDULE_START;
+  for (const table of backfilled) {
+    if (instant(table.backfillFrom!) >= instant(effectiveStart)) {
+      const start = scheduleStart
+        ? `adf.schedule.startTime ${scheduleStart}`
+        : `${DEFAULT_SCHEDULE_START}, the default: adf.schedule.startTime is not set`;
+      const fix = scheduleStart
+        ? `Backfill from a date before ${scheduleStart.slice(0, 10)}, or remove backfillFrom.`
+        : 'Set adf.schedule.startTime to when the scheduled loads begin.';
+      out.push(
+        at.diagnostic(
+          RULES.timeImplausible,
+          table.origin,
+          'backfillFrom',
+          `Table '${table.qualifiedName}' is backfilled from ${table.backfillFrom}, not before the schedule ` +
+            `starts (${start}): the backfill windows end where the schedule starts, so they copy nothing. ${fix}`,
+        ),
+      );
+    }
+  }
+}
+
 // ---- Lake folders ------------------------------------------------------------------------------
 
 /** Each table's folder in each zone: two tables in one folder mix their files. */
@@ -583,18 +685,19 @@ function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Dia
   }
 }
 
-/** The lower-cased folder names of one table in one zone, as checkLakeFolders computes them. */
-function folderKeys(table: Table, zone: Zone): string[] {
-  const layout = zone.path ?? '{table}';
+/** The lower-cased folder names of one table in one zone (its layout split once), as checkLakeFolders computes them. */
+function folderKeys(table: Table, zone: Zone, parts: readonly string[], out: string[], prefix: string): void {
   let folder = '';
-  for (const part of layout.split(/(\{table\}|\{schema\}|\{system\})/))
+  for (const part of parts)
     folder +=
       part === '{table}' ? table.name : part === '{schema}' ? table.schema : part === '{system}' ? table.system : part;
   if (folder.startsWith('/') || folder.endsWith('/')) folder = folder.replace(/^\/+|\/+$/g, '');
-  const keys = [folder.toLowerCase()];
-  if (zone.name === 'bronze' && table.loadType === 'incremental') keys.push(`${folder}_cdc`.toLowerCase());
-  return keys;
+  out.push(prefix + folder.toLowerCase());
+  if (zone.name === 'bronze' && table.loadType === 'incremental') out.push(prefix + `${folder}_cdc`.toLowerCase());
 }
+
+/** Lake folder layouts as LakeFolderIndex compares them. */
+const layoutOf = (zones: readonly Zone[]) => zones.map(z => `${z.name}\u0000${z.path ?? '{table}'}`).join('\u0001');
 
 /**
  * How many tables write to each folder of each zone, kept from one check to the next: a source
@@ -610,7 +713,22 @@ class LakeFolderIndex {
   private readonly keysBySystem = new WeakMap<SourceSystem, { layout: string; keys: string[] }>();
 
   mayCollide(meta: LakehouseMetadata): boolean {
-    const layout = meta.zones.map(z => `${z.name}\u0000${z.path ?? '{table}'}`).join('\u0001');
+    const steps = this.sync(meta);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /** Counts the folders of the systems that came (a first load: all of them), pausing between systems. */
+  async prepare(meta: LakehouseMetadata, pause: () => Promise<void>): Promise<void> {
+    const steps = this.sync(meta);
+    while (!steps.next().done) await pause();
+  }
+
+  /** Brings the counts up to date, yielding after each system counted; the state is consistent at each yield. */
+  private *sync(meta: LakehouseMetadata): Generator<void, boolean> {
+    const layout = layoutOf(meta.zones);
     if (layout !== this.layout) {
       this.layout = layout;
       this.systems.clear();
@@ -626,16 +744,20 @@ class LakeFolderIndex {
     if (offset !== meta.tables.length) return true;
     const next = new Map<SourceSystem, number>();
     for (const system of meta.sources) next.set(system, (next.get(system) ?? 0) + 1);
-    for (const [system, n] of this.systems) {
+    for (const [system, n] of [...this.systems]) {
       const delta = (next.get(system) ?? 0) - n;
-      if (delta < 0) this.add(this.keysOf(system, meta.zones), delta);
+      if (delta >= 0) continue;
+      this.add(this.keysOf(system, meta.zones), delta);
+      if (n + delta > 0) this.systems.set(system, n + delta);
+      else this.systems.delete(system);
     }
     for (const [system, n] of next) {
       const delta = n - (this.systems.get(system) ?? 0);
-      if (delta > 0) this.add(this.keysOf(system, meta.zones), delta);
+      if (delta <= 0) continue;
+      this.add(this.keysOf(system, meta.zones), delta);
+      this.systems.set(system, n);
+      yield;
     }
-    this.systems.clear();
-    for (const [system, n] of next) this.systems.set(system, n);
     return this.shared > 0;
   }
 
@@ -651,18 +773,29 @@ class LakeFolderIndex {
   }
 
   private keysOf(system: SourceSystem, zones: readonly Zone[]): string[] {
+    return this.folderKeysOf(system, zones, this.layout);
+  }
+
+  /** A system's folder keys for a layout, kept per system object. */
+  folderKeysOf(system: SourceSystem, zones: readonly Zone[], layout = layoutOf(zones)): string[] {
     const cached = this.keysBySystem.get(system);
-    if (cached && cached.layout === this.layout) return cached.keys;
+    if (cached && cached.layout === layout) return cached.keys;
     const keys: string[] = [];
     zones.forEach((zone, i) => {
-      for (const table of system.tables) for (const key of folderKeys(table, zone)) keys.push(`${i}\u0000${key}`);
+      const parts = (zone.path ?? '{table}').split(/(\{table\}|\{schema\}|\{system\})/);
+      for (const table of system.tables) folderKeys(table, zone, parts, keys, `${i}\u0000`);
     });
-    this.keysBySystem.set(system, { layout: this.layout, keys });
+    this.keysBySystem.set(system, { layout, keys });
     return keys;
   }
 }
 
 const lakeFolderIndex = new LakeFolderIndex();
+
+/** What checkMeaning keeps from one load to the next, brought up to date a source system at a time. */
+export function prepareMeaning(meta: LakehouseMetadata, pause: () => Promise<void>): Promise<void> {
+  return lakeFolderIndex.prepare(meta, pause);
+}
 
 // ---- Placeholders nothing substitutes ----------------------------------------------------------
 

@@ -15,12 +15,13 @@ import {
   unityCatalogNameProblem,
 } from '../names/naming';
 import type { MetadataLocator } from './locator';
-import type { LakehouseMetadata, Table } from './model';
+import type { LakehouseMetadata, SourceSystem, Table } from './model';
+import type { TableLookup } from './semanticRules';
 
 /** Names longer than this are not analysed further (one message is enough, and fast). */
 const MAX_NAME = 1000;
 
-export function checkNames(meta: LakehouseMetadata, at: MetadataLocator): Diagnostic[] {
+export function checkNames(meta: LakehouseMetadata, at: MetadataLocator, tables?: TableLookup): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (
     rule: (typeof RULES)[keyof typeof RULES],
@@ -52,19 +53,9 @@ export function checkNames(meta: LakehouseMetadata, at: MetadataLocator): Diagno
       report(RULES.connectionValueInvalid, system.origin, 'database', sqlDatabaseProblem(system.database));
   }
 
-  for (const table of meta.tables) {
-    // As checkMeaning does: a table of an unchanged file is the same object, and so are its findings.
-    let found = tableFindings.get(table);
-    if (!found) {
-      const own: Diagnostic[] = [];
-      checkTableNames(table, (rule, origin, field, problem, severity) => {
-        if (problem) own.push(at.diagnostic(rule, origin, field, `${problem}.`, severity ? { severity } : undefined));
-        return problem !== undefined;
-      });
-      tableFindings.set(table, (found = own));
-    }
-    out.push(...found);
-  }
+  if (tables?.bySystem) {
+    for (const system of meta.sources) for (const d of checkSystemNames(system, at)) out.push(d);
+  } else for (const table of meta.tables) for (const d of tableNames(table, at)) out.push(d);
 
   for (const zone of meta.zones) {
     if (zone.catalog !== undefined)
@@ -95,6 +86,32 @@ export function checkNames(meta: LakehouseMetadata, at: MetadataLocator): Diagno
 
 /** checkTableNames's findings by table (it reads nothing but the table). */
 const tableFindings = new WeakMap<Table, Diagnostic[]>();
+const systemFindings = new WeakMap<SourceSystem, Diagnostic[]>();
+
+/** The name findings of a system's tables, kept per system object (as per table). */
+export function checkSystemNames(system: SourceSystem, at: MetadataLocator): Diagnostic[] {
+  let found = systemFindings.get(system);
+  if (!found) {
+    found = [];
+    for (const table of system.tables) for (const d of tableNames(table, at)) found.push(d);
+    systemFindings.set(system, found);
+  }
+  return found;
+}
+
+function tableNames(table: Table, at: MetadataLocator): Diagnostic[] {
+  // As checkMeaning does: a table of an unchanged file is the same object, and so are its findings.
+  let found = tableFindings.get(table);
+  if (!found) {
+    const own: Diagnostic[] = [];
+    checkTableNames(table, (rule, origin, field, problem, severity) => {
+      if (problem) own.push(at.diagnostic(rule, origin, field, `${problem}.`, severity ? { severity } : undefined));
+      return problem !== undefined;
+    });
+    tableFindings.set(table, (found = own));
+  }
+  return found;
+}
 
 type Report = (
   rule: (typeof RULES)[keyof typeof RULES],

@@ -2,7 +2,7 @@ import type { Diagnostic, Fix } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { didYouMean, quoteList } from '../text/suggest';
 import type { MetadataLocator } from './locator';
-import type { Dimension, Fact, LakehouseMetadata, Origin, SourceSystem, Table } from './model';
+import type { Dimension, Fact, LakehouseMetadata, Origin, SourceSystem, Table, Todo } from './model';
 import type { PathSegment } from './yamlLocate';
 
 /** The keys an environment needs before anything can be deployed to it. */
@@ -33,8 +33,46 @@ export function keysOf(t: Table): string[] {
 }
 const tableChecks = new WeakMap<Table, Diagnostic[]>();
 
+/** The lower-cased spellings the rules look a dimension or fact up by, made once per object (not per keystroke). */
+export interface StarKeys {
+  name: string;
+  /** The source reference, trimmed and lower-cased ('' when none). */
+  source: string;
+  /** The dimensions its references name (a fact's). */
+  references: string[];
+}
+const starKeys = new WeakMap<Dimension | Fact, StarKeys>();
+export function starKeysOf(item: Dimension | Fact): StarKeys {
+  let keys = starKeys.get(item);
+  if (!keys) {
+    keys = {
+      name: item.name.toLowerCase(),
+      source: item.source.trim().toLowerCase(),
+      references: 'references' in item ? item.references.map(r => r.dimension.toLowerCase()) : [],
+    };
+    starKeys.set(item, keys);
+  }
+  return keys;
+}
+
+/** Table references resolved for the rules of one load (a TableResolver, or a session's TableIndex). */
+export interface TableLookup {
+  resolve(reference: string): Table[];
+  /** Candidate spellings, for did-you-mean. */
+  names(): string[];
+  /**
+   * True when meta.tables are the source systems' tables, in order, each declared once: then what
+   * was found in a system's tables holds as long as the system is the same object.
+   */
+  readonly bySystem?: boolean;
+  /** Changes when a schema.name key comes to name a table or stops naming any (bySystem only). */
+  readonly keysVersion?: number;
+  /** Whether some table is `schema.name` (lower-cased); bySystem only. */
+  declares?(key: string): boolean;
+}
+
 /** Resolves table references (table, schema.table, system.schema.table), case-insensitively. */
-export class TableResolver {
+export class TableResolver implements TableLookup {
   private readonly byKey = new Map<string, Table[]>();
 
   constructor(tables: readonly Table[]) {
@@ -65,17 +103,21 @@ export class TableResolver {
 }
 
 /** The star-schema and project rules; the schema has already checked shapes. */
-export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Diagnostic[] {
+export function checkMetadata(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup = new TableResolver(meta.tables),
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const tables = new TableResolver(meta.tables);
   const dimensionsByName = new Map<string, Dimension>();
 
-  checkSources(meta, at, out);
+  checkSources(meta, at, out, tables.bySystem === true);
 
   // Dimensions
   const tableNames = () => tables.names();
   for (const dim of meta.dimensions) {
-    const key = dim.name.toLowerCase();
+    const keys = starKeysOf(dim);
+    const key = keys.name;
     const first = dimensionsByName.get(key);
     if (first) {
       out.push(
@@ -90,24 +132,36 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
       continue;
     }
     dimensionsByName.set(key, dim);
+    // A dimension's findings depend on it and its source table alone: kept while both are the same objects.
+    const found = dim.source ? tables.resolve(keys.source) : undefined;
+    const resolved = found === undefined || found.length === 1;
+    const cached = dimensionChecks.get(dim);
+    if (resolved && cached && cached.table === found?.[0]) {
+      for (const d of cached.out) out.push(d);
+      continue;
+    }
+    const own: Diagnostic[] = [];
     const table = resolveSource(
       dim.source,
       dim.origin,
       'dimension',
       dim.name,
-      tables,
+      found,
       tableNames,
       at,
-      out,
+      own,
       meta.sources,
     );
-    checkDimension(dim, table, at, out);
+    checkDimension(dim, table, at, own);
+    if (resolved) dimensionChecks.set(dim, { table, out: own });
+    for (const d of own) out.push(d);
   }
 
   // Facts
   const factsByName = new Map<string, Fact>();
   for (const fact of meta.facts) {
-    const key = fact.name.toLowerCase();
+    const keys = starKeysOf(fact);
+    const key = keys.name;
     const first = factsByName.get(key);
     const clashingDimension = dimensionsByName.get(key);
     if (first || clashingDimension) {
@@ -125,8 +179,20 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
       if (first) continue;
     }
     factsByName.set(key, fact);
-    const table = resolveSource(fact.source, fact.origin, 'fact', fact.name, tables, tableNames, at, out, meta.sources);
-    checkFact(fact, table, dimensionsByName, at, out);
+    // Kept while the fact and its table are the same objects and every dimension it references is declared.
+    const found = fact.source ? tables.resolve(keys.source) : undefined;
+    let cacheable = found === undefined || found.length === 1;
+    for (const ref of keys.references) if (!dimensionsByName.has(ref)) cacheable = false;
+    const cached = factChecks.get(fact);
+    if (cacheable && cached && cached.table === found?.[0]) {
+      for (const d of cached.out) out.push(d);
+      continue;
+    }
+    const own: Diagnostic[] = [];
+    const table = resolveSource(fact.source, fact.origin, 'fact', fact.name, found, tableNames, at, own, meta.sources);
+    checkFact(fact, table, dimensionsByName, at, own);
+    if (cacheable) factChecks.set(fact, { table, out: own });
+    for (const d of own) out.push(d);
   }
 
   if (meta.dateDimension && !dimensionsByName.has(meta.dateDimension.name.toLowerCase())) {
@@ -148,19 +214,48 @@ export function checkMetadata(meta: LakehouseMetadata, at: MetadataLocator): Dia
   checkEnvironments(meta, at, out);
 
   for (const todo of meta.todos) {
-    out.push(
-      at.diagnostic(
+    let found = todoFindings.get(todo);
+    if (!found) {
+      found = at.diagnostic(
         RULES.todo,
         todo.origin,
         undefined,
         `TODO: ${todo.text.replace(/^TODO:?\s*/, '') || 'fill this in'}`,
-      ),
-    );
+      );
+      todoFindings.set(todo, found);
+    }
+    out.push(found);
   }
   return out;
 }
 
-function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[]): void {
+const dimensionChecks = new WeakMap<Dimension, { table: Table | undefined; out: Diagnostic[] }>();
+const factChecks = new WeakMap<Fact, { table: Table | undefined; out: Diagnostic[] }>();
+const todoFindings = new WeakMap<Todo, Diagnostic>();
+const systemChecks = new WeakMap<SourceSystem, Diagnostic[]>();
+
+/** The findings of a source system's tables on their own (LH2xx: columns, keys), kept per system object. */
+export function checkSystemTables(system: SourceSystem, at: MetadataLocator): Diagnostic[] {
+  let found = systemChecks.get(system);
+  if (!found) {
+    found = [];
+    for (const table of system.tables) for (const d of ownTableChecks(table, at)) found.push(d);
+    systemChecks.set(system, found);
+  }
+  return found;
+}
+
+function ownTableChecks(table: Table, at: MetadataLocator): Diagnostic[] {
+  let own = tableChecks.get(table);
+  if (!own) {
+    own = [];
+    checkTable(table, at, own);
+    tableChecks.set(table, own);
+  }
+  return own;
+}
+
+function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[], bySystem: boolean): void {
   const systems = new Map<string, Origin>();
   for (const system of meta.sources) {
     const key = system.name.toLowerCase();
@@ -178,6 +273,11 @@ function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnos
     } else systems.set(key, system.origin);
   }
 
+  if (bySystem) {
+    // No table is declared twice (TableIndex knows): each system's findings are its tables'.
+    for (const system of meta.sources) for (const d of checkSystemTables(system, at)) out.push(d);
+    return;
+  }
   const seenTables = new Map<string, Table>();
   for (const table of meta.tables) {
     const key = keysOf(table)[2] as string;
@@ -195,13 +295,7 @@ function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnos
       continue;
     }
     seenTables.set(key, table);
-    let own = tableChecks.get(table);
-    if (!own) {
-      own = [];
-      checkTable(table, at, own);
-      tableChecks.set(table, own);
-    }
-    for (const d of own) out.push(d);
+    for (const d of ownTableChecks(table, at)) out.push(d);
   }
 }
 
@@ -287,14 +381,13 @@ function resolveSource(
   origin: Origin,
   kind: 'dimension' | 'fact',
   name: string,
-  tables: TableResolver,
+  found: Table[] | undefined,
   tableNames: () => string[],
   at: MetadataLocator,
   out: Diagnostic[],
   systems: readonly SourceSystem[],
 ): Table | undefined {
-  if (!reference) return undefined; // the schema reports the missing key
-  const found = tables.resolve(reference);
+  if (!reference || !found) return undefined; // the schema reports the missing key
   if (found.length === 1) return found[0];
   if (found.length > 1) {
     out.push(

@@ -2,7 +2,7 @@
 // semantic rules (LH502, LH503), the render planner and the editor's previews.
 import * as path from 'path';
 import type { Dimension, Fact, LakehouseMetadata, Table, TemplateBinding, TemplateTarget } from './model';
-import { TableResolver } from './semanticRules';
+import { TableResolver, type TableLookup } from './semanticRules';
 import { fileNameProblem } from '../names/naming';
 
 /** The placeholders an output path may use, by what the binding renders for. */
@@ -77,7 +77,7 @@ export interface BindingTarget {
 export function bindingTargets(
   binding: TemplateBinding,
   meta: LakehouseMetadata,
-  resolver = new TableResolver(meta.tables),
+  resolver: TableLookup = new TableResolver(meta.tables),
 ): BindingTarget[] {
   return expandTargets(binding, meta, resolver).filter((t): t is BindingTarget => !('problem' in t));
 }
@@ -86,7 +86,7 @@ export function bindingTargets(
 export function bindingTargetProblems(
   binding: TemplateBinding,
   meta: LakehouseMetadata,
-  resolver = new TableResolver(meta.tables),
+  resolver: TableLookup = new TableResolver(meta.tables),
 ): { kind: TemplateTarget; name?: string; problem: string }[] {
   return expandTargets(binding, meta, resolver).filter(
     (t): t is { kind: TemplateTarget; name?: string; problem: string } => 'problem' in t,
@@ -95,7 +95,7 @@ export function bindingTargetProblems(
 
 type Expanded = BindingTarget | { kind: TemplateTarget; name?: string; problem: string };
 
-function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolver: TableResolver): Expanded[] {
+function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolver: TableLookup): Expanded[] {
   const project = meta.project?.name ?? path.basename(meta.rootDir);
   const used = new Set(placeholdersOf(binding.output).map(p => p.name));
   // Names are data: one that is not a plain file name is never put into a path (a table named

@@ -8,7 +8,7 @@ import { didYouMean, quoteList } from '../text/suggest';
 import { excerpt } from '../text/excerpt';
 import type { MetadataLocator } from './locator';
 import type { LakehouseMetadata, TemplateBinding } from './model';
-import { TableResolver } from './semanticRules';
+import { TableResolver, type TableLookup } from './semanticRules';
 import {
   bindingTargetProblems,
   bindingTargets,
@@ -20,10 +20,14 @@ import {
 } from './templateBindings';
 
 /** LH502 and LH503 on the declared bindings. */
-export function checkTemplateBindings(meta: LakehouseMetadata, at: MetadataLocator): Diagnostic[] {
+export function checkTemplateBindings(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  resolver?: TableLookup,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (!meta.templates) return out;
-  const resolver = new TableResolver(meta.tables);
+  resolver ??= new TableResolver(meta.tables);
   const writers = new Map<string, { binding: TemplateBinding; label: string }>();
   for (const binding of meta.templates) {
     if (!binding.origin) continue;

@@ -13,9 +13,10 @@ import { reparseIncrementally } from '../metadata/incrementalParse';
 import { hasExactDocument, parseMetadataFileFast, withExactDocument } from '../metadata/fastMetadataFile';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
-import { checkMetadata } from '../metadata/semanticRules';
-import { checkNames } from '../metadata/nameRules';
-import { checkMeaning } from '../metadata/meaningRules';
+import { checkMetadata, checkSystemTables } from '../metadata/semanticRules';
+import { checkNames, checkSystemNames } from '../metadata/nameRules';
+import { checkMeaning, checkSystemMeaning, prepareMeaning } from '../metadata/meaningRules';
+import { TableIndex } from '../metadata/tableIndex';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
 import { bundleFileOf, checkBundleGoldPipeline } from '../metadata/bundleRules';
 import { BUILTIN_TEMPLATE_NAMES, effectiveBindings, templateNameProblem } from '../metadata/templateBindings';
@@ -123,6 +124,8 @@ export class ProjectSession {
   private readonly openFiles = new Set<string>();
   /** Whether an included file is inside the project, by path: kept as long as what was read of it. */
   private readonly includeProblems = new Map<string, string | undefined>();
+  /** The tables by every spelling, updated per load by the source systems that changed. */
+  private readonly tableIndex = new TableIndex();
   private generation = 0;
   private latest: Promise<ProjectSnapshot> | undefined;
 
@@ -421,16 +424,29 @@ export class ProjectSession {
     const diagnostics: Diagnostic[] = [...extra];
     for (const f of metadataFiles.values()) diagnostics.push(...f.diagnostics);
     await pause();
-    diagnostics.push(...checkMetadata(metadata, locator));
+    const tables = await this.tableIndex.update(metadata, pause);
+    if (tables.bySystem) {
+      // What the rules find in each system's tables on their own (most of their work on a first
+      // load, kept per system object), a system at a time between pauses; the rules below reuse it.
+      for (const system of metadata.sources) {
+        checkSystemTables(system, locator);
+        checkSystemNames(system, locator);
+        checkSystemMeaning(system, locator, metadata.zones);
+        await pause();
+      }
+      await prepareMeaning(metadata, pause);
+    }
     await pause();
-    diagnostics.push(...checkNames(metadata, locator));
+    diagnostics.push(...checkMetadata(metadata, locator, tables));
     await pause();
-    diagnostics.push(...checkMeaning(metadata, locator));
+    diagnostics.push(...checkNames(metadata, locator, tables));
+    await pause();
+    diagnostics.push(...checkMeaning(metadata, locator, tables));
     await pause();
     const outside = await this.checkPaths(metadata, locator, diagnostics);
     // a copy: the paths object belongs to the root file's cached fragment
     if (outside.has('templates')) metadata.paths = { ...metadata.paths, templates: undefined };
-    diagnostics.push(...checkTemplateBindings(metadata, locator));
+    diagnostics.push(...checkTemplateBindings(metadata, locator, tables));
     await pause();
     const templateFiles = await this.templateFiles(metadata);
     if (metadata.templates?.length) {
@@ -453,7 +469,7 @@ export class ProjectSession {
     await pause();
     const adf = outside.has('adf') ? undefined : await this.loadAdf(metadata, locator, diagnostics, pause);
     await pause();
-    if (adf) diagnostics.push(...checkLoopsAgainstMetadata(adf, metadata));
+    if (adf) await checkLoopsAgainstMetadata(adf, metadata, diagnostics, tables, pause);
 
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of metadataFiles.keys()) byFile.set(f, []);
@@ -528,7 +544,7 @@ export class ProjectSession {
     if (result.status === 'ok') {
       for (const f of result.factory.files) byFile.set(f.file, [...f.diagnostics]);
       await pause();
-      for (const d of this.adfValidation.validate(result.factory)) byFile.get(d.file)?.push(d);
+      for (const d of await this.adfValidation.validateSliced(result.factory, pause)) byFile.get(d.file)?.push(d);
       for (const list of byFile.values()) list.sort(compareDiagnostics);
     }
     return {
@@ -557,6 +573,7 @@ export class ProjectSession {
               : { unreadable: r.unreadable ?? 'The file cannot be read.' };
         },
         readDirectory: dir => this.readDir(dir),
+        pause,
         parse: (file, kind, text) => {
           const cached = this.adfCache.get(file);
           if (cached && cached.text === text && cached.parsed.kind === kind) return cached.parsed;
@@ -608,7 +625,7 @@ export class ProjectSession {
     }
     for (const f of result.factory.files) out.push(...f.diagnostics);
     await pause();
-    out.push(...this.adfValidation.validate(result.factory));
+    out.push(...(await this.adfValidation.validateSliced(result.factory, pause)));
     return result.factory;
   }
 }

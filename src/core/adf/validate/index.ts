@@ -406,6 +406,20 @@ export class AdfValidationCache {
   private cache = new WeakMap<AdfFile, CachedResult>();
 
   validate(folder: AdfFolderView): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const _ of this.run(folder, out));
+    return out;
+  }
+
+  /** validate(), calling pause() between files (a time-sliced load yields there). */
+  async validateSliced(folder: AdfFolderView, pause: () => Promise<void>): Promise<Diagnostic[]> {
+    const out: Diagnostic[] = [];
+    for (const _ of this.run(folder, out)) await pause();
+    return out;
+  }
+
+  /** Validates file after file into out, yielding after each. */
+  private *run(folder: AdfFolderView, out: Diagnostic[]): Generator<void> {
     const index = artifactIndex(folder);
     const factories = folder.files.filter(f => f.kind === 'factory' && f.tree).map(f => f.tree!);
     const globalParameters = globalParameterNames(factories);
@@ -416,7 +430,6 @@ export class AdfValidationCache {
       if (s === undefined) signatures.set(kind, (s = index.names(kind).join('\u0000')));
       return s;
     };
-    const out: Diagnostic[] = [];
     for (const file of folder.files) {
       const cached = this.cache.get(file);
       if (
@@ -426,7 +439,7 @@ export class AdfValidationCache {
         cached.nameLists.every(l => signature(l.kind) === l.signature)
       ) {
         out.push(...cached.diagnostics);
-        continue;
+        continue; // no pause: a cached file costs nothing
       }
       const entry: CachedResult = { diagnostics: [], lookups: [], nameLists: [], globals };
       const recording: ArtifactIndex = {
@@ -443,7 +456,7 @@ export class AdfValidationCache {
       entry.diagnostics = validateAdfArtifact(file, recording, globalParameters);
       this.cache.set(file, entry);
       out.push(...entry.diagnostics);
+      yield;
     }
-    return out;
   }
 }

@@ -1,0 +1,144 @@
+import type { LakehouseMetadata, SourceSystem, Table } from './model';
+import { keysOf, TableResolver, type TableLookup } from './semanticRules';
+
+/** Versions are unique across indexes: a version names one index in one state. */
+let versions = 0;
+
+/**
+ * The tables of a project by every spelling a reference may use, kept from one load to the next:
+ * a source system of an unchanged file is the same object, so a load adds and removes the tables
+ * of the systems that came and went instead of indexing every table again (a keystroke at 10,000
+ * tables re-indexes the 50 of the edited file). Resolves as a TableResolver over meta.tables does.
+ */
+export class TableIndex {
+  private readonly systems = new Map<SourceSystem, number>();
+  /** Every spelling (lower-cased name, schema.name, system.schema.name) to its table(s), in no order. */
+  private readonly byKey = new Map<string, Table | Table[]>();
+  private readonly fullKeyCount = new Map<string, number>();
+  /** Full keys (system.schema.table) declared more than once. */
+  private duplicates = 0;
+  private readonly positions = new WeakMap<Table, { system: SourceSystem; index: number }>();
+  private order = new Map<SourceSystem, number>();
+  private version = ++versions;
+  /** An update was left unfinished (its load was superseded at a pause): the next one starts a new version. */
+  private unfinished = false;
+
+  /**
+   * Brings the index up to date with meta and returns the lookup of this load: the index itself
+   * when meta.tables are the systems' tables in order (as mergeFragments makes them) and no table
+   * is declared twice, otherwise a TableResolver over meta.tables (and bySystem false). pause() is
+   * awaited between systems (a first load indexes every table); the index is consistent at each.
+   */
+  async update(meta: LakehouseMetadata, pause?: () => Promise<void>): Promise<TableLookup> {
+    let offset = 0;
+    for (const system of meta.sources)
+      for (const table of system.tables) if (meta.tables[offset++] !== table) return new TableResolver(meta.tables);
+    if (offset !== meta.tables.length) return new TableResolver(meta.tables);
+    const next = new Map<SourceSystem, number>();
+    for (const system of meta.sources) next.set(system, (next.get(system) ?? 0) + 1);
+    // Whether a schema.name key names a table, before this update, for the keys it touches.
+    const touched = new Map<string, boolean>();
+    if (this.unfinished) this.version = ++versions;
+    this.unfinished = true;
+    for (const [system, n] of [...this.systems]) {
+      const delta = (next.get(system) ?? 0) - n;
+      for (let i = delta; i < 0; i++) this.remove(system, touched);
+      if (delta < 0) {
+        if (n + delta > 0) this.systems.set(system, n + delta);
+        else this.systems.delete(system);
+      }
+    }
+    for (const [system, n] of next) {
+      const delta = n - (this.systems.get(system) ?? 0);
+      if (delta <= 0) continue;
+      for (let i = 0; i < delta; i++) this.add(system, touched);
+      this.systems.set(system, n);
+      await pause?.();
+    }
+    this.unfinished = false;
+    for (const [key, had] of touched) {
+      if (this.declares(key) !== had) {
+        this.version = ++versions;
+        break;
+      }
+    }
+    if (this.duplicates > 0) return new TableResolver(meta.tables);
+    this.order = new Map(meta.sources.map((s, i) => [s, i]));
+    const names = lazy(() => new TableResolver(meta.tables).names());
+    return {
+      bySystem: true,
+      keysVersion: this.version,
+      resolve: reference => this.resolve(reference),
+      names,
+      declares: key => this.declares(key),
+    };
+  }
+
+  private add(system: SourceSystem, touched: Map<string, boolean>): void {
+    system.tables.forEach((table, index) => {
+      this.positions.set(table, { system, index });
+      const keys = keysOf(table);
+      const full = keys[2] as string;
+      const count = (this.fullKeyCount.get(full) ?? 0) + 1;
+      this.fullKeyCount.set(full, count);
+      if (count === 2) this.duplicates++;
+      if (!touched.has(keys[1] as string)) touched.set(keys[1] as string, this.declares(keys[1] as string));
+      for (const key of keys) {
+        const found = this.byKey.get(key);
+        if (found === undefined) this.byKey.set(key, table);
+        else if (Array.isArray(found)) found.push(table);
+        else this.byKey.set(key, [found, table]);
+      }
+    });
+  }
+
+  private remove(system: SourceSystem, touched: Map<string, boolean>): void {
+    for (const table of system.tables) {
+      const keys = keysOf(table);
+      const full = keys[2] as string;
+      const count = (this.fullKeyCount.get(full) ?? 0) - 1;
+      if (count > 0) this.fullKeyCount.set(full, count);
+      else this.fullKeyCount.delete(full);
+      if (count === 1) this.duplicates--;
+      if (!touched.has(keys[1] as string)) touched.set(keys[1] as string, this.declares(keys[1] as string));
+      for (const key of keys) {
+        const found = this.byKey.get(key);
+        if (found === table) this.byKey.delete(key);
+        else if (Array.isArray(found)) {
+          const i = found.indexOf(table);
+          if (i >= 0) found.splice(i, 1);
+          if (found.length === 1) this.byKey.set(key, found[0] as Table);
+        }
+      }
+    }
+  }
+
+  private resolve(reference: string): Table[] {
+    const found = this.byKey.get(reference.trim().toLowerCase());
+    if (found === undefined) return [];
+    if (!Array.isArray(found)) return [found];
+    // In declaration order, as TableResolver lists them (an ambiguity's message names them in that order).
+    const rank = (t: Table) => {
+      const p = this.positions.get(t)!;
+      return [this.order.get(p.system) ?? 0, p.index] as const;
+    };
+    return [...found].sort((a, b) => {
+      const [sa, ia] = rank(a);
+      const [sb, ib] = rank(b);
+      return sa - sb || ia - ib;
+    });
+  }
+
+  /** Whether some table is schema.name (lower-cased) = key. */
+  private declares(key: string): boolean {
+    const found = this.byKey.get(key);
+    if (found === undefined) return false;
+    if (!Array.isArray(found)) return keysOf(found)[1] === key;
+    return found.some(t => keysOf(t)[1] === key);
+  }
+}
+
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
