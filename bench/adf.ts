@@ -77,7 +77,10 @@ async function bareParse(m: GeneratedAdf): Promise<unknown[]> {
   return trees;
 }
 
-interface Validated { factory: AdfFactory; diagnostics: Diagnostic[] }
+interface Validated {
+  factory: AdfFactory;
+  diagnostics: Diagnostic[];
+}
 
 async function fullValidation(m: GeneratedAdf): Promise<Validated> {
   const loaded = await readAdfFolder(new NodeFileHost(), m.root);
@@ -94,7 +97,12 @@ function describe(m: GeneratedAdf, d: Diagnostic): string {
 function assertValid(m: GeneratedAdf, diagnostics: Diagnostic[], what: string): { warnings: number } {
   const errors = diagnostics.filter(d => d.severity === 'error');
   if (errors.length) {
-    throw new Error(`${what}: the generated factory has ${errors.length} error(s); a benchmark on an invalid factory measures the wrong thing:\n${errors.slice(0, 10).map(d => describe(m, d)).join('\n')}`);
+    throw new Error(
+      `${what}: the generated factory has ${errors.length} error(s); a benchmark on an invalid factory measures the wrong thing:\n${errors
+        .slice(0, 10)
+        .map(d => describe(m, d))
+        .join('\n')}`,
+    );
   }
   return { warnings: diagnostics.filter(d => d.severity === 'warning').length };
 }
@@ -106,8 +114,19 @@ export async function adf(manifestFile: string, options: { quick: boolean }): Pr
   const [firstRunMs, first] = await time(() => fullValidation(m));
   const firstDiagnostics = first.diagnostics;
   const { warnings } = assertValid(m, firstDiagnostics, 'first validation');
-  if (first.factory.files.length !== m.files.length) throw new Error(`validated ${first.factory.files.length} files; generated ${m.files.length}`);
-  log(`first validation ${firstRunMs.toFixed(0)} ms; ${warnings} warning(s)${warnings ? `:\n${firstDiagnostics.filter(d => d.severity === 'warning').slice(0, 5).map(d => describe(m, d)).join('\n')}` : ''}`);
+  if (first.factory.files.length !== m.files.length)
+    throw new Error(`validated ${first.factory.files.length} files; generated ${m.files.length}`);
+  log(
+    `first validation ${firstRunMs.toFixed(0)} ms; ${warnings} warning(s)${
+      warnings
+        ? `:\n${firstDiagnostics
+            .filter(d => d.severity === 'warning')
+            .slice(0, 5)
+            .map(d => describe(m, d))
+            .join('\n')}`
+        : ''
+    }`,
+  );
 
   for (let i = 0; i < n.warmup; i++) {
     await bareParse(m);
@@ -123,7 +142,9 @@ export async function adf(manifestFile: string, options: { quick: boolean }): Pr
     full.push(ms);
     assertValid(m, snapshot.diagnostics, `round ${i}`);
   }
-  log(`bare parse ${stats(base).median.toFixed(1)} ms, full validation ${stats(full).median.toFixed(1)} ms (median of ${n.reps})`);
+  log(
+    `bare parse ${stats(base).median.toFixed(1)} ms, full validation ${stats(full).median.toFixed(1)} ms (median of ${n.reps})`,
+  );
 
   // Re-validation: a warm cache over the folder as loaded, then per edit the edited pipeline re-parsed
   // and swapped into a new view of the folder.
@@ -148,7 +169,10 @@ export async function adf(manifestFile: string, options: { quick: boolean }): Pr
     return { files, artifacts };
   };
   const editedFileParse: number[] = [];
-  const runEdits = (variants: string[], check: (diagnostics: Diagnostic[], edited: AdfFile, i: number) => void): number[] => {
+  const runEdits = (
+    variants: string[],
+    check: (diagnostics: Diagnostic[], edited: AdfFile, i: number) => void,
+  ): number[] => {
     const samples: number[] = [];
     for (let i = 0; i < n.editWarmup + n.edits; i++) {
       const text = variants[i % 2] as string;
@@ -171,22 +195,39 @@ export async function adf(manifestFile: string, options: { quick: boolean }): Pr
   const edits = runEdits(texts, (diagnostics, edited, i) => {
     assertValid(m, diagnostics, `edit ${i}`);
     // The edit must be seen: the model validated is the edited text.
-    if (edited.text.includes(m.edit.edited) !== (i % 2 === 0)) throw new Error(`edit ${i}: the re-validated pipeline does not reflect the edit`);
+    if (edited.text.includes(m.edit.edited) !== (i % 2 === 0))
+      throw new Error(`edit ${i}: the re-validated pipeline does not reflect the edit`);
   });
   const errorEdits = runEdits(errorTexts, (diagnostics, _edited, i) => {
     const errors = diagnostics.filter(d => d.severity === 'error');
     const expected = i % 2 === 0 ? 1 : 0;
     if (errors.length !== expected || (expected && errors[0]?.code !== m.errorEdit.code)) {
-      throw new Error(`error edit ${i}: expected ${expected} error (${m.errorEdit.code}), got ${errors.map(d => `${d.code} ${d.message}`).join('; ') || 'none'}`);
+      throw new Error(
+        `error edit ${i}: expected ${expected} error (${m.errorEdit.code}), got ${errors.map(d => `${d.code} ${d.message}`).join('; ') || 'none'}`,
+      );
     }
   });
-  log(`re-validation ${stats(edits).median.toFixed(2)} ms median, ${stats(edits).p95.toFixed(2)} ms p95 (${n.edits} edits)`);
+  log(
+    `re-validation ${stats(edits).median.toFixed(2)} ms median, ${stats(edits).p95.toFixed(2)} ms p95 (${n.edits} edits)`,
+  );
 
   return {
-    pipelines: m.pipelines, files: m.files.length, bytes: m.bytes, counts: m.counts, activities: m.activities,
-    expressionStrings: m.expressionStrings, expressions: m.expressions, warnings, firstRunMs,
-    bareParse: stats(base), fullValidation: stats(full), ratio: stats(full).median / stats(base).median,
-    editedFile: path.relative(m.root, m.edit.file), editedFileBytes: Buffer.byteLength(original),
-    editedFileParse: stats(editedFileParse), revalidation: stats(edits), revalidationWithError: stats(errorEdits),
+    pipelines: m.pipelines,
+    files: m.files.length,
+    bytes: m.bytes,
+    counts: m.counts,
+    activities: m.activities,
+    expressionStrings: m.expressionStrings,
+    expressions: m.expressions,
+    warnings,
+    firstRunMs,
+    bareParse: stats(base),
+    fullValidation: stats(full),
+    ratio: stats(full).median / stats(base).median,
+    editedFile: path.relative(m.root, m.edit.file),
+    editedFileBytes: Buffer.byteLength(original),
+    editedFileParse: stats(editedFileParse),
+    revalidation: stats(edits),
+    revalidationWithError: stats(errorEdits),
   };
 }

@@ -41,15 +41,29 @@ export async function adfGeneration(manifestFile: string, options: { quick: bool
       const plan = await planAdfGeneration(metadata, dir, readFileIfExists);
       planRuns.push(performance.now() - t);
       const changed = plan.files.filter(f => f.status !== 'unchanged');
-      if (changed.length) throw new Error(`regenerating into the folder just written changes ${changed.length} file(s), e.g. ${changed[0]!.file} (${changed[0]!.status})`);
+      if (changed.length)
+        throw new Error(
+          `regenerating into the folder just written changes ${changed.length} file(s), e.g. ${changed[0]!.file} (${changed[0]!.status})`,
+        );
     }
     const folder = await readAdfFolder(new NodeFileHost(), dir);
     if (folder.status !== 'ok') throw new Error('the generated folder does not read as an ADF folder');
     const errors = validateAdfFolder(folder.factory).filter(d => d.severity === 'error');
-    if (errors.length) throw new Error(`the generated artifacts have ${errors.length} error(s), e.g. ${errors[0]!.code} ${errors[0]!.message}`);
+    if (errors.length)
+      throw new Error(
+        `the generated artifacts have ${errors.length} error(s), e.g. ${errors[0]!.code} ${errors[0]!.message}`,
+      );
     const pipelines = first.artifacts.filter(a => a.kind === 'pipeline').length;
     const bytes = first.artifacts.reduce((n, a) => n + Buffer.byteLength(a.text), 0);
-    return { tables: p.tables, artifacts: first.artifacts.length, pipelines, bytes, firstMs, generation: stats(runs), roundTrip: stats(planRuns) };
+    return {
+      tables: p.tables,
+      artifacts: first.artifacts.length,
+      pipelines,
+      bytes,
+      firstMs,
+      generation: stats(runs),
+      roundTrip: stats(planRuns),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -73,7 +73,8 @@ async function jsYamlLoad(p: GeneratedProject): Promise<unknown[]> {
   await fsp.readdir(path.join(p.root, 'metadata'));
   await fsp.readdir(path.join(p.root, 'adf'));
   for (const dir of new Set(p.files.adf.map(f => path.dirname(f)))) await fsp.readdir(dir);
-  for (const f of p.files.metadata) values.push(loadJsYaml(await fsp.readFile(f, 'utf8'), { schema: JS_YAML_CORE_SCHEMA }));
+  for (const f of p.files.metadata)
+    values.push(loadJsYaml(await fsp.readFile(f, 'utf8'), { schema: JS_YAML_CORE_SCHEMA }));
   for (const f of p.files.adf) values.push(JSON.parse(await fsp.readFile(f, 'utf8')));
   return values;
 }
@@ -108,18 +109,44 @@ function allDiagnostics(s: ProjectSnapshot): Diagnostic[] {
   return [...s.diagnostics.values()].flat();
 }
 
-function assertValid(s: ProjectSnapshot, p: GeneratedProject, what: string): { errors: number; warnings: number; others: number } {
+function assertValid(
+  s: ProjectSnapshot,
+  p: GeneratedProject,
+  what: string,
+): { errors: number; warnings: number; others: number } {
   const all = allDiagnostics(s);
   const errors = all.filter(d => d.severity === 'error');
   if (errors.length) {
-    const shown = errors.slice(0, 10).map(d => `  ${path.relative(p.root, d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`);
-    throw new Error(`${what}: the generated project has ${errors.length} error(s); a benchmark on an invalid project measures the wrong thing:\n${shown.join('\n')}`);
+    const shown = errors
+      .slice(0, 10)
+      .map(
+        d =>
+          `  ${path.relative(p.root, d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`,
+      );
+    throw new Error(
+      `${what}: the generated project has ${errors.length} error(s); a benchmark on an invalid project measures the wrong thing:\n${shown.join('\n')}`,
+    );
   }
-  if (s.metadata.tables.length !== p.tables || s.metadata.dimensions.length !== p.dimensions || s.metadata.facts.length !== p.facts) {
-    throw new Error(`${what}: loaded ${s.metadata.tables.length} tables, ${s.metadata.dimensions.length} dimensions, ${s.metadata.facts.length} facts; generated ${p.tables}, ${p.dimensions}, ${p.facts}.`);
+  if (
+    s.metadata.tables.length !== p.tables ||
+    s.metadata.dimensions.length !== p.dimensions ||
+    s.metadata.facts.length !== p.facts
+  ) {
+    throw new Error(
+      `${what}: loaded ${s.metadata.tables.length} tables, ${s.metadata.dimensions.length} ` +
+        `dimensions, ${s.metadata.facts.length} facts; generated ${p.tables}, ${p.dimensions}, ` +
+        `${p.facts}.`,
+    );
   }
-  if (!s.adf || s.adf.loops.length !== p.ingestionPipelines) throw new Error(`${what}: found ${s.adf?.loops.length ?? 0} metadata-driven loop(s) in the ADF folder; generated ${p.ingestionPipelines}.`);
-  return { errors: 0, warnings: all.filter(d => d.severity === 'warning').length, others: all.filter(d => d.severity !== 'error' && d.severity !== 'warning').length };
+  if (!s.adf || s.adf.loops.length !== p.ingestionPipelines)
+    throw new Error(
+      `${what}: found ${s.adf?.loops.length ?? 0} metadata-driven loop(s) in the ADF folder; generated ${p.ingestionPipelines}.`,
+    );
+  return {
+    errors: 0,
+    warnings: all.filter(d => d.severity === 'warning').length,
+    others: all.filter(d => d.severity !== 'error' && d.severity !== 'warning').length,
+  };
 }
 
 async function measure(manifestFile: string, quick: boolean): Promise<object> {
@@ -147,7 +174,11 @@ async function measure(manifestFile: string, quick: boolean): Promise<object> {
     gc();
     full.push((await time(() => fullValidation(p)))[0]);
   }
-  log(`js-yaml load ${stats(jsYaml).median.toFixed(1)} ms, YAML.parse load ${stats(base).median.toFixed(1)} ms, full validation ${stats(full).median.toFixed(1)} ms (median of ${n.reps})`);
+  log(
+    `js-yaml load ${stats(jsYaml).median.toFixed(1)} ms, YAML.parse load ` +
+      `${stats(base).median.toFixed(1)} ms, full validation ${stats(full).median.toFixed(1)} ms ` +
+      `(median of ${n.reps})`,
+  );
   // Apart from the timed loads: the ticker itself takes a little of the loop's time.
   gc();
   const [loadLongestMs] = await longestTask(() => fullValidation(p));
@@ -189,26 +220,42 @@ async function measure(manifestFile: string, quick: boolean): Promise<object> {
     session.setOverlay(p.edit.file, undefined);
     return samples;
   };
-  const editedTable = (s: ProjectSnapshot) => s.metadata.tables.find(t => t.origin.file === p.edit.file && t.name === p.edit.table);
+  const editedTable = (s: ProjectSnapshot) =>
+    s.metadata.tables.find(t => t.origin.file === p.edit.file && t.name === p.edit.table);
   const edits = await runEdits(texts, (s, i) => {
     assertValid(s, p, `edit ${i}`);
     // The edit must be seen: a cache that served the old text would make this benchmark meaningless.
-    if ((editedTable(s)?.cdcColumn === p.edit.cdcColumn) !== (i % 2 === 0)) throw new Error(`edit ${i}: the re-validated model does not reflect the edit`);
+    if ((editedTable(s)?.cdcColumn === p.edit.cdcColumn) !== (i % 2 === 0))
+      throw new Error(`edit ${i}: the re-validated model does not reflect the edit`);
   });
   const errorEdits = await runEdits(errorTexts, (s, i) => {
     const errors = allDiagnostics(s).filter(d => d.severity === 'error');
     const expected = i % 2 === 0 ? 1 : 0;
     if (errors.length !== expected || (expected && errors[0]?.code !== 'LH206')) {
-      throw new Error(`error edit ${i}: expected ${expected} error (LH206), got ${errors.map(d => `${d.code} ${d.message}`).join('; ') || 'none'}`);
+      throw new Error(
+        `error edit ${i}: expected ${expected} error (LH206), got ${errors.map(d => `${d.code} ${d.message}`).join('; ') || 'none'}`,
+      );
     }
   });
-  log(`re-validation ${stats(edits).median.toFixed(1)} ms median, ${stats(edits).p95.toFixed(1)} ms p95 (${n.edits} edits)`);
+  log(
+    `re-validation ${stats(edits).median.toFixed(1)} ms median, ${stats(edits).p95.toFixed(1)} ms p95 (${n.edits} edits)`,
+  );
 
   return {
-    tables: p.tables, files: p.files.metadata.length + p.files.adf.length, bytes: p.bytes, editedFileBytes: Buffer.byteLength(original),
-    warnings: counts.warnings, firstLoadMs,
-    bareParse: stats(base), jsYamlLoad: stats(jsYaml), fullValidation: stats(full), loadLongestMs, editLongestMs,
-    editedFileParse: stats(editedFileParse), revalidation: stats(edits), revalidationWithError: stats(errorEdits),
+    tables: p.tables,
+    files: p.files.metadata.length + p.files.adf.length,
+    bytes: p.bytes,
+    editedFileBytes: Buffer.byteLength(original),
+    warnings: counts.warnings,
+    firstLoadMs,
+    bareParse: stats(base),
+    jsYamlLoad: stats(jsYaml),
+    fullValidation: stats(full),
+    loadLongestMs,
+    editLongestMs,
+    editedFileParse: stats(editedFileParse),
+    revalidation: stats(edits),
+    revalidationWithError: stats(errorEdits),
   };
 }
 
@@ -252,22 +299,33 @@ async function memory(manifestFile: string, what: 'session' | 'baseline', warmup
   retained.length = 0;
   const released = settle();
   return {
-    tables: p.tables, what,
-    heapUsedBefore: before.heapUsed, heapUsedAfter: after.heapUsed, heapUsedReleased: released.heapUsed,
+    tables: p.tables,
+    what,
+    heapUsedBefore: before.heapUsed,
+    heapUsedAfter: after.heapUsed,
+    heapUsedReleased: released.heapUsed,
     retainedHeap: after.heapUsed - released.heapUsed,
-    rssAfter: after.rss, maxRss, external: after.external,
+    rssAfter: after.rss,
+    maxRss,
+    external: after.external,
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Phases: the steps of ProjectSession.load(), timed one by one (same options as the core).
 
-interface PhaseTimes { [phase: string]: number }
+interface PhaseTimes {
+  [phase: string]: number;
+}
 
 const gcEntries: PerformanceEntry[] = [];
 new PerformanceObserver(list => gcEntries.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
 
-async function phasesOnce(p: GeneratedProject, editText: string | undefined, cached?: { files: MetadataFile[]; fragments: MetadataFragment[]; adf: AdfFile[]; adfValidation: AdfValidationCache }) {
+async function phasesOnce(
+  p: GeneratedProject,
+  editText: string | undefined,
+  cached?: { files: MetadataFile[]; fragments: MetadataFragment[]; adf: AdfFile[]; adfValidation: AdfValidationCache },
+) {
   const t: PhaseTimes = {};
   const add = (k: string, ms: number) => (t[k] = (t[k] ?? 0) + ms);
   const clock = () => performance.now();
@@ -338,7 +396,8 @@ async function phasesOnce(p: GeneratedProject, editText: string | undefined, cac
   const loops = pipelines.flatMap(pl => findMetadataLoops(pl, new Map()));
   const declared = new Set(metadata.tables.map(tb => tb.qualifiedName.toLowerCase()));
   let undeclared = 0;
-  for (const loop of loops) for (const item of loop.items) if (!declared.has(`${item.schema}.${item.table}`.toLowerCase())) undeclared++;
+  for (const loop of loops)
+    for (const item of loop.items) if (!declared.has(`${item.schema}.${item.table}`.toLowerCase())) undeclared++;
   add('ADF: metadata loops + loop check', clock() - t0);
   // As the session does: the folder's artifacts by kind and name (the first file wins), then its validation cache.
   t0 = clock();
@@ -357,7 +416,8 @@ async function phasesOnce(p: GeneratedProject, editText: string | undefined, cac
   for (const d of diagnostics) byFile.get(d.file)?.push(d);
   for (const list of byFile.values()) list.sort(compareDiagnostics);
   add('group and sort diagnostics', clock() - t0);
-  if (diagnostics.some(d => d.severity === 'error') && editText === undefined) throw new Error('phases: unexpected errors');
+  if (diagnostics.some(d => d.severity === 'error') && editText === undefined)
+    throw new Error('phases: unexpected errors');
   return { t, cache: { files, fragments, adf: adfFiles, adfValidation }, undeclared };
 }
 
@@ -390,7 +450,8 @@ async function phases(manifestFile: string, warmupRoot: string): Promise<object>
     const r = await withGc(() => phasesOnce(p, texts[i % 2], cache));
     if (i >= 5) warm.push(r.t);
   }
-  const medians = (runs: PhaseTimes[]) => Object.fromEntries(Object.keys(runs[0] ?? {}).map(k => [k, stats(runs.map(r => r[k] ?? 0)).median]));
+  const medians = (runs: PhaseTimes[]) =>
+    Object.fromEntries(Object.keys(runs[0] ?? {}).map(k => [k, stats(runs.map(r => r[k] ?? 0)).median]));
   return { tables: p.tables, full: medians(cold), revalidation: medians(warm) };
 }
 
@@ -403,8 +464,10 @@ async function main(): Promise<void> {
     case 'generate': {
       const [tables, dir, template, perSystem, seed] = args;
       const manifest = generateProject(path.resolve(dir!), {
-        tables: Number(tables), adfTemplate: path.resolve(template!),
-        tablesPerSystem: perSystem ? Number(perSystem) : undefined, seed: seed ? Number(seed) : undefined,
+        tables: Number(tables),
+        adfTemplate: path.resolve(template!),
+        tablesPerSystem: perSystem ? Number(perSystem) : undefined,
+        seed: seed ? Number(seed) : undefined,
       });
       const manifestFile = `${manifest.root}.manifest.json`;
       writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));

@@ -65,39 +65,157 @@ export class Random {
   }
 }
 
-const DOMAINS = ['crm', 'erp', 'sales', 'finance', 'hr', 'logistics', 'marketing', 'inventory', 'billing', 'support', 'iot', 'web'];
+const DOMAINS = [
+  'crm',
+  'erp',
+  'sales',
+  'finance',
+  'hr',
+  'logistics',
+  'marketing',
+  'inventory',
+  'billing',
+  'support',
+  'iot',
+  'web',
+];
 const SCHEMAS = ['dbo', 'dbo', 'dbo', 'app', 'core', 'stg', 'ops'];
 const ENTITIES = [
-  'Customer', 'Account', 'Address', 'Product', 'Category', 'Supplier', 'Vendor', 'Warehouse', 'Store', 'Employee',
-  'Department', 'Region', 'Country', 'Currency', 'Channel', 'Campaign', 'Promotion', 'Contract', 'Policy', 'Agent',
-  'Device', 'Sensor', 'Plan', 'Brand', 'Segment', 'Location', 'Route', 'Vehicle', 'Driver', 'Carrier',
-  'CostCenter', 'Project', 'Asset', 'Team', 'Partner', 'Territory', 'PriceList', 'Tariff', 'Site', 'Queue',
+  'Customer',
+  'Account',
+  'Address',
+  'Product',
+  'Category',
+  'Supplier',
+  'Vendor',
+  'Warehouse',
+  'Store',
+  'Employee',
+  'Department',
+  'Region',
+  'Country',
+  'Currency',
+  'Channel',
+  'Campaign',
+  'Promotion',
+  'Contract',
+  'Policy',
+  'Agent',
+  'Device',
+  'Sensor',
+  'Plan',
+  'Brand',
+  'Segment',
+  'Location',
+  'Route',
+  'Vehicle',
+  'Driver',
+  'Carrier',
+  'CostCenter',
+  'Project',
+  'Asset',
+  'Team',
+  'Partner',
+  'Territory',
+  'PriceList',
+  'Tariff',
+  'Site',
+  'Queue',
 ];
 const TRANSACTIONS = [
-  'Order', 'OrderLine', 'Invoice', 'InvoiceLine', 'Payment', 'Shipment', 'Return', 'Refund', 'Claim', 'Ticket',
-  'Reading', 'Event', 'Session', 'Subscription', 'Quote', 'Opportunity', 'Lead', 'StockMovement', 'JournalEntry', 'Budget',
-  'Timesheet', 'Booking', 'Transfer', 'Adjustment', 'Delivery', 'PurchaseOrder', 'Receipt', 'Visit', 'Call', 'Survey',
+  'Order',
+  'OrderLine',
+  'Invoice',
+  'InvoiceLine',
+  'Payment',
+  'Shipment',
+  'Return',
+  'Refund',
+  'Claim',
+  'Ticket',
+  'Reading',
+  'Event',
+  'Session',
+  'Subscription',
+  'Quote',
+  'Opportunity',
+  'Lead',
+  'StockMovement',
+  'JournalEntry',
+  'Budget',
+  'Timesheet',
+  'Booking',
+  'Transfer',
+  'Adjustment',
+  'Delivery',
+  'PurchaseOrder',
+  'Receipt',
+  'Visit',
+  'Call',
+  'Survey',
 ];
-const SUFFIXES = ['History', 'Audit', 'Staging', 'Xref', 'Detail', 'Note', 'Status', 'Type', 'Attribute', 'Snapshot', 'Log', 'Map'];
+const SUFFIXES = [
+  'History',
+  'Audit',
+  'Staging',
+  'Xref',
+  'Detail',
+  'Note',
+  'Status',
+  'Type',
+  'Attribute',
+  'Snapshot',
+  'Log',
+  'Map',
+];
 
 const ATTRIBUTES: readonly [string, string][] = [
-  ['status', 'nvarchar(20)'], ['category', 'nvarchar(50)'], ['region', 'nvarchar(50)'], ['country', 'nvarchar(100)'],
-  ['segment', 'nvarchar(50)'], ['is_active', 'bit'], ['email', 'nvarchar(255)'], ['phone', 'varchar(30)'],
-  ['city', 'nvarchar(100)'], ['postal_code', 'varchar(12)'], ['currency_code', 'char(3)'], ['language', 'char(2)'],
-  ['priority', 'tinyint'], ['rating', 'decimal(3,1)'], ['score', 'float'], ['notes', 'nvarchar(max)'],
-  ['external_ref', 'varchar(64)'], ['owner_name', 'nvarchar(200)'], ['source_system', 'varchar(20)'], ['row_guid', 'uniqueidentifier'],
-  ['valid_from', 'date'], ['valid_to', 'date'], ['opened_on', 'date'], ['closed_on', 'date'], ['level', 'smallint'],
+  ['status', 'nvarchar(20)'],
+  ['category', 'nvarchar(50)'],
+  ['region', 'nvarchar(50)'],
+  ['country', 'nvarchar(100)'],
+  ['segment', 'nvarchar(50)'],
+  ['is_active', 'bit'],
+  ['email', 'nvarchar(255)'],
+  ['phone', 'varchar(30)'],
+  ['city', 'nvarchar(100)'],
+  ['postal_code', 'varchar(12)'],
+  ['currency_code', 'char(3)'],
+  ['language', 'char(2)'],
+  ['priority', 'tinyint'],
+  ['rating', 'decimal(3,1)'],
+  ['score', 'float'],
+  ['notes', 'nvarchar(max)'],
+  ['external_ref', 'varchar(64)'],
+  ['owner_name', 'nvarchar(200)'],
+  ['source_system', 'varchar(20)'],
+  ['row_guid', 'uniqueidentifier'],
+  ['valid_from', 'date'],
+  ['valid_to', 'date'],
+  ['opened_on', 'date'],
+  ['closed_on', 'date'],
+  ['level', 'smallint'],
 ];
 const MEASURES: readonly [string, string][] = [
-  ['amount', 'decimal(18,2)'], ['quantity', 'int'], ['discount_amount', 'decimal(18,2)'], ['tax_amount', 'decimal(18,2)'],
-  ['cost', 'money'], ['duration_sec', 'int'], ['weight_kg', 'decimal(9,3)'], ['unit_price', 'decimal(18,4)'],
+  ['amount', 'decimal(18,2)'],
+  ['quantity', 'int'],
+  ['discount_amount', 'decimal(18,2)'],
+  ['tax_amount', 'decimal(18,2)'],
+  ['cost', 'money'],
+  ['duration_sec', 'int'],
+  ['weight_kg', 'decimal(9,3)'],
+  ['unit_price', 'decimal(18,4)'],
 ];
 
 function snake(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-export interface GenColumn { name: string; type: string; nullable?: boolean }
+export interface GenColumn {
+  name: string;
+  type: string;
+  nullable?: boolean;
+}
 
 export interface GenTable {
   system: string;
@@ -160,7 +278,15 @@ export interface GenerateOptions {
   tablesPerSystem?: number;
 }
 
-function makeColumns(r: Random, idName: string, idType: string, extra: GenColumn[], min: number, max: number, reserved: Set<string>): GenColumn[] {
+function makeColumns(
+  r: Random,
+  idName: string,
+  idType: string,
+  extra: GenColumn[],
+  min: number,
+  max: number,
+  reserved: Set<string>,
+): GenColumn[] {
   const columns: GenColumn[] = [{ name: idName, type: idType, nullable: false }, ...extra];
   const used = new Set([...columns.map(c => c.name), ...reserved]);
   const target = r.int(min, max) - reserved.size;
@@ -199,27 +325,61 @@ function buildSystem(r: Random, index: number, dimensionCount: number, tablesPer
     if (index === 0 && i === 0) {
       usedNames.add('Calendar');
       system.tables.push({
-        system: name, schema, name: 'Calendar', role: 'date', description: 'One row per calendar day.',
+        system: name,
+        schema,
+        name: 'Calendar',
+        role: 'date',
+        description: 'One row per calendar day.',
         columns: [
-          { name: 'date_key', type: 'int', nullable: false }, { name: 'date', type: 'date', nullable: false }, { name: 'day', type: 'tinyint' },
-          { name: 'month', type: 'tinyint' }, { name: 'quarter', type: 'tinyint' }, { name: 'year', type: 'smallint' },
-          { name: 'weekday', type: 'nvarchar(20)' }, { name: 'is_holiday', type: 'bit' },
+          { name: 'date_key', type: 'int', nullable: false },
+          { name: 'date', type: 'date', nullable: false },
+          { name: 'day', type: 'tinyint' },
+          { name: 'month', type: 'tinyint' },
+          { name: 'quarter', type: 'tinyint' },
+          { name: 'year', type: 'smallint' },
+          { name: 'weekday', type: 'nvarchar(20)' },
+          { name: 'is_holiday', type: 'bit' },
         ],
-        primaryKey: ['date_key'], cdcColumn: 'date', loadType: 'incremental', attributes: [], measures: [],
+        primaryKey: ['date_key'],
+        cdcColumn: 'date',
+        loadType: 'incremental',
+        attributes: [],
+        measures: [],
       });
       return;
     }
     const e = snake(entity);
     const id = `${e}_id`;
     const reserved = new Set(['created_at', 'updated_at']);
-    const columns = makeColumns(r, id, 'int', [{ name: `${e}_code`, type: 'varchar(20)' }, { name: `${e}_name`, type: 'nvarchar(200)' }], 8, 15, reserved);
-    columns.push({ name: 'created_at', type: 'datetime2', nullable: false }, { name: 'updated_at', type: 'datetime2', nullable: false });
+    const columns = makeColumns(
+      r,
+      id,
+      'int',
+      [
+        { name: `${e}_code`, type: 'varchar(20)' },
+        { name: `${e}_name`, type: 'nvarchar(200)' },
+      ],
+      8,
+      15,
+      reserved,
+    );
+    columns.push(
+      { name: 'created_at', type: 'datetime2', nullable: false },
+      { name: 'updated_at', type: 'datetime2', nullable: false },
+    );
     system.tables.push({
-      system: name, schema, name: unique(entity), role: 'dimension',
+      system: name,
+      schema,
+      name: unique(entity),
+      role: 'dimension',
       description: r.chance(0.3) ? `${entity} master data from ${name}.` : undefined,
-      columns, primaryKey: [id], cdcColumn: 'updated_at', loadType: 'incremental',
+      columns,
+      primaryKey: [id],
+      cdcColumn: 'updated_at',
+      loadType: 'incremental',
       backfillFrom: r.chance(0.1) ? randomDate(r) : undefined,
-      attributes: columns.slice(1, -2).map(c => c.name), measures: [],
+      attributes: columns.slice(1, -2).map(c => c.name),
+      measures: [],
     });
   });
 
@@ -227,16 +387,26 @@ function buildSystem(r: Random, index: number, dimensionCount: number, tablesPer
   for (const txn of r.sample(TRANSACTIONS, tablesPerSystem / 10)) {
     const id = `${snake(txn)}_id`;
     const measures = r.sample(MEASURES, r.int(2, 4));
-    const columns: GenColumn[] = [{ name: id, type: 'bigint', nullable: false }, { name: 'date_key', type: 'int' }];
+    const columns: GenColumn[] = [
+      { name: id, type: 'bigint', nullable: false },
+      { name: 'date_key', type: 'int' },
+    ];
     for (const [m, t] of measures) columns.push({ name: m, type: t });
     if (r.chance(0.5)) columns.push({ name: 'status', type: 'nvarchar(20)' });
     columns.push({ name: 'modified_at', type: 'datetime2', nullable: false });
     system.tables.push({
-      system: name, schema, name: unique(txn), role: 'fact',
+      system: name,
+      schema,
+      name: unique(txn),
+      role: 'fact',
       description: r.chance(0.3) ? `${txn} transactions.` : undefined,
-      columns, primaryKey: [id], cdcColumn: 'modified_at', loadType: 'incremental',
+      columns,
+      primaryKey: [id],
+      cdcColumn: 'modified_at',
+      loadType: 'incremental',
       backfillFrom: r.chance(0.3) ? randomDate(r) : undefined,
-      attributes: [], measures: measures.map(([m]) => m),
+      attributes: [],
+      measures: measures.map(([m]) => m),
     });
   }
 
@@ -250,14 +420,24 @@ function buildSystem(r: Random, index: number, dimensionCount: number, tablesPer
     const composite = r.chance(0.1);
     const extra: GenColumn[] = composite ? [{ name: 'line_no', type: 'int', nullable: false }] : [];
     const columns = makeColumns(r, `${e}_id`, r.pick(['int', 'bigint', 'uniqueidentifier']), extra, 6, 15, reserved);
-    if (!full) columns.push({ name: 'created_at', type: 'datetime2', nullable: false }, { name: 'updated_at', type: 'datetime2', nullable: false });
+    if (!full)
+      columns.push(
+        { name: 'created_at', type: 'datetime2', nullable: false },
+        { name: 'updated_at', type: 'datetime2', nullable: false },
+      );
     system.tables.push({
-      system: name, schema, name: tableName, role: 'plain',
+      system: name,
+      schema,
+      name: tableName,
+      role: 'plain',
       description: r.chance(0.2) ? `${base} ${tableName.slice(base.length).toLowerCase()} records.` : undefined,
-      columns, primaryKey: composite ? [`${e}_id`, 'line_no'] : [`${e}_id`],
-      cdcColumn: full ? undefined : 'updated_at', loadType: full ? 'full' : 'incremental',
+      columns,
+      primaryKey: composite ? [`${e}_id`, 'line_no'] : [`${e}_id`],
+      cdcColumn: full ? undefined : 'updated_at',
+      loadType: full ? 'full' : 'incremental',
       backfillFrom: !full && r.chance(0.15) ? randomDate(r) : undefined,
-      attributes: [], measures: [],
+      attributes: [],
+      measures: [],
     });
   }
   return system;
@@ -288,7 +468,9 @@ function sourcesFragment(system: GenSystem, seedNote: string): { text: string; l
     if (t.backfillFrom) lines.push(`        backfillFrom: ${t.backfillFrom}`);
     lines.push('        columns:');
     for (const c of t.columns) {
-      lines.push(`          - { name: ${c.name}, type: ${yamlValue(c.type)}${c.nullable !== undefined ? `, nullable: ${c.nullable}` : ''} }`);
+      lines.push(
+        `          - { name: ${c.name}, type: ${yamlValue(c.type)}${c.nullable !== undefined ? `, nullable: ${c.nullable}` : ''} }`,
+      );
     }
   }
   return { text: lines.join('\n') + '\n', lines };
@@ -297,8 +479,10 @@ function sourcesFragment(system: GenSystem, seedNote: string): { text: string; l
 export function generateProject(outDir: string, options: GenerateOptions): GeneratedProject {
   const size = options.tables;
   const perSystem = options.tablesPerSystem ?? TABLES_PER_SYSTEM;
-  if (perSystem < 10 || perSystem % 10 !== 0) throw new Error(`Tables per source system must be a multiple of 10; got ${perSystem}.`);
-  if (size <= 0 || size % perSystem !== 0) throw new Error(`The table count must be a positive multiple of ${perSystem}; got ${size}.`);
+  if (perSystem < 10 || perSystem % 10 !== 0)
+    throw new Error(`Tables per source system must be a multiple of 10; got ${perSystem}.`);
+  if (size <= 0 || size % perSystem !== 0)
+    throw new Error(`The table count must be a positive multiple of ${perSystem}; got ${size}.`);
   const seed = options.seed ?? 20240101;
   const r = new Random(seed ^ size);
   const systemCount = size / perSystem;
@@ -306,7 +490,8 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
   const systems: GenSystem[] = [];
   for (let i = 0; i < systemCount; i++) {
     // Spread size/4 dimensions evenly: 12 or 13 per system of 50 tables.
-    const dims = Math.floor(((i + 1) * totalDimensions) / systemCount) - Math.floor((i * totalDimensions) / systemCount);
+    const dims =
+      Math.floor(((i + 1) * totalDimensions) / systemCount) - Math.floor((i * totalDimensions) / systemCount);
     systems.push(buildSystem(r, i, dims, perSystem));
   }
 
@@ -314,10 +499,11 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
   // sometimes the fully qualified one anyway, as people write both.
   const counts = new Map<string, number>();
   const bump = (k: string) => counts.set(k.toLowerCase(), (counts.get(k.toLowerCase()) ?? 0) + 1);
-  for (const s of systems) for (const t of s.tables) {
-    bump(t.name);
-    bump(`${t.schema}.${t.name}`);
-  }
+  for (const s of systems)
+    for (const t of s.tables) {
+      bump(t.name);
+      bump(`${t.schema}.${t.name}`);
+    }
   const reference = (t: GenTable): string => {
     if (counts.get(t.name.toLowerCase()) === 1 && r.chance(0.3)) return t.name;
     if (counts.get(`${t.schema}.${t.name}`.toLowerCase()) === 1 && r.chance(0.7)) return `${t.schema}.${t.name}`;
@@ -347,14 +533,27 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
     const dims: GenDimension[] = [];
     for (const t of s.tables) {
       if (t.role === 'date') {
-        dims.push({ name: 'dim_date', table: t, entityColumn: 'date_key', source: reference(t), scdType: 1, trackedColumns: [], system: s });
+        dims.push({
+          name: 'dim_date',
+          table: t,
+          entityColumn: 'date_key',
+          source: reference(t),
+          scdType: 1,
+          trackedColumns: [],
+          system: s,
+        });
       } else if (t.role === 'dimension') {
         const scd2 = r.chance(0.4);
         const entityColumn = t.primaryKey[0] as string;
         dims.push({
-          name: `dim_${s.name}_${snake(t.name)}`, table: t, entityColumn, source: reference(t), scdType: scd2 ? 2 : 1,
+          name: `dim_${s.name}_${snake(t.name)}`,
+          table: t,
+          entityColumn,
+          source: reference(t),
+          scdType: scd2 ? 2 : 1,
           trackedColumns: scd2 ? r.sample(t.attributes, r.int(2, Math.min(4, t.attributes.length))) : [],
-          sequenceBy: scd2 || r.chance(0.5) ? 'updated_at' : undefined, system: s,
+          sequenceBy: scd2 || r.chance(0.5) ? 'updated_at' : undefined,
+          system: s,
         });
       }
     }
@@ -363,7 +562,11 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
 
   for (let g = 0; g * SYSTEMS_PER_STAR_FRAGMENT < systems.length; g++) {
     const group = systems.slice(g * SYSTEMS_PER_STAR_FRAGMENT, (g + 1) * SYSTEMS_PER_STAR_FRAGMENT);
-    const lines: string[] = [`# Star schema of ${group.map(s => s.name).join(', ')}. ${seedNote}`, 'starSchema:', '  dimensions:'];
+    const lines: string[] = [
+      `# Star schema of ${group.map(s => s.name).join(', ')}. ${seedNote}`,
+      'starSchema:',
+      '  dimensions:',
+    ];
     for (const s of group) {
       for (const d of dimensionsBySystem.get(s) ?? []) {
         dimensionCount++;
@@ -378,7 +581,9 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
     lines.push('  facts:');
     for (const s of group) {
       const own = (dimensionsBySystem.get(s) ?? []).filter(d => d.name !== 'dim_date');
-      const neighbours = group.filter(o => o !== s).flatMap(o => (dimensionsBySystem.get(o) ?? []).filter(d => d.name !== 'dim_date'));
+      const neighbours = group
+        .filter(o => o !== s)
+        .flatMap(o => (dimensionsBySystem.get(o) ?? []).filter(d => d.name !== 'dim_date'));
       for (const t of s.tables.filter(x => x.role === 'fact')) {
         factCount++;
         const refs = r.sample(own, r.int(2, 4));
@@ -411,7 +616,9 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
         }
       }
     }
-    metadataFiles.push(write(`metadata/star_${String(g + 1).padStart(3, '0')}.lakehouse.yaml`, lines.join('\n') + '\n'));
+    metadataFiles.push(
+      write(`metadata/star_${String(g + 1).padStart(3, '0')}.lakehouse.yaml`, lines.join('\n') + '\n'),
+    );
   }
 
   // Source fragments (after the star schema, which added the facts' foreign-key columns).
@@ -489,36 +696,67 @@ export function generateProject(outDir: string, options: GenerateOptions): Gener
   for (const folder of ['dataset', 'linkedService', 'factory', 'trigger']) {
     const dir = path.join(template, folder);
     if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).filter(n => n.endsWith('.json')).sort()) {
+    for (const name of fs
+      .readdirSync(dir)
+      .filter(n => n.endsWith('.json'))
+      .sort()) {
       adfFiles.push(write(path.join('adf', folder, name), fs.readFileSync(path.join(dir, name), 'utf8')));
     }
   }
   const pipelineText = fs.readFileSync(path.join(template, 'pipeline', 'pl_incremental_ingestion.json'), 'utf8');
-  const loopInput = systems.flatMap(s => s.tables.filter(t => t.loadType === 'incremental').map(t => ({
-    schema: t.schema, table: t.name, cdc_col: t.cdcColumn, from_date: t.backfillFrom ?? '',
-  })));
+  const loopInput = systems.flatMap(s =>
+    s.tables
+      .filter(t => t.loadType === 'incremental')
+      .map(t => ({
+        schema: t.schema,
+        table: t.name,
+        cdc_col: t.cdcColumn,
+        from_date: t.backfillFrom ?? '',
+      })),
+  );
   const ingestionPipelines = Math.max(1, Math.ceil(loopInput.length / LOOP_TABLES_PER_PIPELINE));
   for (let i = 0; i < ingestionPipelines; i++) {
     const pipeline = JSON.parse(pipelineText);
     if (i > 0) pipeline.name = `${pipeline.name}_${String(i + 1).padStart(2, '0')}`;
-    pipeline.properties.parameters.loop_input.defaultValue = loopInput.slice(i * LOOP_TABLES_PER_PIPELINE, (i + 1) * LOOP_TABLES_PER_PIPELINE);
-    adfFiles.push(write(path.join('adf', 'pipeline', `${pipeline.name}.json`), JSON.stringify(pipeline, null, '\t') + '\n'));
+    pipeline.properties.parameters.loop_input.defaultValue = loopInput.slice(
+      i * LOOP_TABLES_PER_PIPELINE,
+      (i + 1) * LOOP_TABLES_PER_PIPELINE,
+    );
+    adfFiles.push(
+      write(path.join('adf', 'pipeline', `${pipeline.name}.json`), JSON.stringify(pipeline, null, '\t') + '\n'),
+    );
   }
 
   // The edits: in a source fragment in the middle of the project, the cdcColumn of a plain
   // incremental table (updated_at <-> created_at: both valid), and a misspelling of it (an error).
   const editSystem = systems[Math.floor(systems.length / 2)] as GenSystem;
   const { file: editFile, lines: editLines } = sourceTexts.get(editSystem)!;
-  const editTable = editSystem.tables.filter(t => t.role === 'plain' && t.cdcColumn === 'updated_at')[5] ?? editSystem.tables.find(t => t.role === 'plain' && t.cdcColumn === 'updated_at');
+  const editTable =
+    editSystem.tables.filter(t => t.role === 'plain' && t.cdcColumn === 'updated_at')[5] ??
+    editSystem.tables.find(t => t.role === 'plain' && t.cdcColumn === 'updated_at');
   if (!editTable) throw new Error('no table to edit');
   const tableLine = editLines.indexOf(`      - name: ${editTable.name}`);
   const cdcLine = editLines.indexOf('        cdcColumn: updated_at', tableLine);
   const original = editLines[cdcLine] as string;
 
   return {
-    root: outDir, rootFile, tables: size, systems: systemCount, dimensions: dimensionCount, facts: factCount, ingestionPipelines,
-    files: { metadata: [rootFile, ...metadataFiles], adf: adfFiles }, bytes,
-    edit: { file: editFile, line: cdcLine, original, edited: '        cdcColumn: created_at', table: editTable.name, cdcColumn: 'created_at' },
+    root: outDir,
+    rootFile,
+    tables: size,
+    systems: systemCount,
+    dimensions: dimensionCount,
+    facts: factCount,
+    ingestionPipelines,
+    files: { metadata: [rootFile, ...metadataFiles], adf: adfFiles },
+    bytes,
+    edit: {
+      file: editFile,
+      line: cdcLine,
+      original,
+      edited: '        cdcColumn: created_at',
+      table: editTable.name,
+      cdcColumn: 'created_at',
+    },
     errorEdit: { file: editFile, line: cdcLine, original, edited: '        cdcColumn: updated_att' },
   };
 }

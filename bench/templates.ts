@@ -53,7 +53,11 @@ export interface TemplatesResult {
   pythonSkipped?: string;
 }
 
-function perRender(cases: BenchCase[], iterations: number, rounds: number): { ours: number[]; nunjucks: number[]; timed: number } {
+function perRender(
+  cases: BenchCase[],
+  iterations: number,
+  rounds: number,
+): { ours: number[]; nunjucks: number[]; timed: number } {
   const ours: number[] = [];
   const nunjucks: number[] = [];
   let timed = 0;
@@ -85,14 +89,25 @@ export function templates(corpusRoot: string, options: { quick: boolean; python:
   const iterations = options.quick ? 50 : 200;
   const rounds = options.quick ? 3 : 7;
   const corpus = perRender(cases, iterations, rounds);
-  if (!corpus.timed) throw new Error(`templates: no template of ${corpusRoot} renders with both our renderer and nunjucks`);
+  if (!corpus.timed)
+    throw new Error(`templates: no template of ${corpusRoot} renders with both our renderer and nunjucks`);
   const ours = stats(corpus.ours);
   const nunjucks = stats(corpus.nunjucks);
   const roundRatios = corpus.ours.map((o, i) => o / (corpus.nunjucks[i] as number));
-  log(`ours ${(ours.median * 1000).toFixed(1)} µs, nunjucks ${(nunjucks.median * 1000).toFixed(1)} µs per render (${corpus.timed} of ${cases.length} templates, ${iterations} × ${rounds} rounds)`);
+  log(
+    `ours ${(ours.median * 1000).toFixed(1)} µs, nunjucks ` +
+      `${(nunjucks.median * 1000).toFixed(1)} µs per render (${corpus.timed} of ${cases.length} ` +
+      `templates, ${iterations} × ${rounds} rounds)`,
+  );
   const result: TemplatesResult = {
-    corpus: corpusRoot, corpusCases: cases.length, timedCases: corpus.timed, iterations, rounds,
-    oursPerRender: ours, nunjucksPerRender: nunjucks, roundRatios,
+    corpus: corpusRoot,
+    corpusCases: cases.length,
+    timedCases: corpus.timed,
+    iterations,
+    rounds,
+    oursPerRender: ours,
+    nunjucksPerRender: nunjucks,
+    roundRatios,
     ratio: stats(roundRatios).median,
   };
 
@@ -106,7 +121,8 @@ export function templates(corpusRoot: string, options: { quick: boolean; python:
   const count = options.quick ? 10 : 20;
   const repeats = options.quick ? 2 : 3;
   const renderable = cases.filter(c => benchmarkAgainstNunjucks([c], 1).cases === 1);
-  const request = (c: BenchCase) => JSON.stringify({ searchPaths: c.searchPaths, file: c.file, context: c.context ?? null });
+  const request = (c: BenchCase) =>
+    JSON.stringify({ searchPaths: c.searchPaths, file: c.file, context: c.context ?? null });
   const picked: BenchCase[] = [];
   for (const c of sample(renderable, Math.min(renderable.length, count * 2))) {
     if (picked.length >= count) break;
@@ -130,10 +146,19 @@ export function templates(corpusRoot: string, options: { quick: boolean; python:
   for (let i = 0; i < 10; i++) bare.push(spawnMs(options.python, ['-c', 'pass'], '').ms);
   const oursOnSample = stats(perRender(picked, iterations, rounds).ours).median;
   const fresh = stats(samples);
-  log(`python3 + Jinja2 ${jinja2.version}, fresh process per render: ${fresh.median.toFixed(1)} ms median over ${picked.length} templates × ${repeats}; ours on them ${(oursOnSample * 1000).toFixed(1)} µs`);
+  log(
+    `python3 + Jinja2 ${jinja2.version}, fresh process per render: ${fresh.median.toFixed(1)} ` +
+      `ms median over ${picked.length} templates × ${repeats}; ours on them ` +
+      `${(oursOnSample * 1000).toFixed(1)} µs`,
+  );
   result.python = {
-    jinja2: jinja2.version ?? '?', templates: picked.map(c => c.id), repeats,
-    freshProcessPerRender: fresh, bareStartup: stats(bare), oursPerRender: oursOnSample, ratio: oursOnSample / fresh.median,
+    jinja2: jinja2.version ?? '?',
+    templates: picked.map(c => c.id),
+    repeats,
+    freshProcessPerRender: fresh,
+    bareStartup: stats(bare),
+    oursPerRender: oursOnSample,
+    ratio: oursOnSample / fresh.median,
   };
   return result;
 }
