@@ -1,6 +1,7 @@
 // Plans the renders of a project: every binding (declared, or the built-in defaults) times every
 // item it renders for, each with its template file, search paths, output file and context.
 import * as path from 'path';
+import { drain, drainSliced } from '../text/timeSlices';
 import type { LakehouseMetadata, TemplateBinding } from '../metadata/model';
 import { TableResolver } from '../metadata/semanticRules';
 import {
@@ -62,11 +63,7 @@ export interface RenderPlanInput {
  * names, LH502 the later of two renders into one file, LH503 invalid output paths).
  */
 export function planRenders(snapshot: RenderPlanInput, options: PlanOptions): RenderJob[] {
-  const steps = planRenderSteps(snapshot, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return drain(planRenderSteps(snapshot, options));
 }
 
 /**
@@ -78,12 +75,7 @@ export async function planRendersSliced(
   options: PlanOptions,
   pause: () => Promise<void> | void,
 ): Promise<RenderJob[]> {
-  const steps = planRenderSteps(snapshot, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await pause();
-  }
+  return drainSliced(planRenderSteps(snapshot, options), pause);
 }
 
 /** Pauses (yields) every STEP_TARGETS targets. */

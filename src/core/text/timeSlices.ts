@@ -18,3 +18,20 @@ export function timeSlicer(sliceMs = 10): () => Promise<void> | void {
     });
   };
 }
+
+/** Runs a step generator (work that yields at its pause points) to its end at once. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Runs a step generator to its end, calling `pause` at each of its pause points (see timeSlicer). */
+export async function drainSliced<T>(steps: Generator<void, T>, pause: () => Promise<void> | void): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}

@@ -2,6 +2,7 @@
 // pipeline(s) and its triggers, each with its text in ADF Studio's formatting and the JSON paths
 // whose values the metadata owns (the round trip updates those and keeps the rest of the file).
 import * as path from 'path';
+import { drain, drainSliced } from '../../text/timeSlices';
 import type { LakehouseMetadata, SourceSystem } from '../../metadata/model';
 import {
   bindingTargets,
@@ -13,7 +14,6 @@ import {
 import { goldPipelineName } from '../../metadata/bundleRules';
 import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
 import {
-  drain,
   ingestionPipelineSteps,
   pipelineStats,
   sqlDatasetName,
@@ -68,19 +68,14 @@ export async function generateAdfArtifactsSliced(
   options: GenerateOptions,
   pause: () => Promise<void> | void,
 ): Promise<AdfGeneration> {
-  const steps = generationSteps(metadata, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await pause();
-  }
+  return drainSliced(generationSteps(metadata, options), pause);
 }
 
 function* generationSteps(metadata: LakehouseMetadata, options: GenerateOptions): Generator<void, AdfGeneration> {
   const settings = resolveAdfSettings(metadata, options);
   const notes = [...settings.notes];
   const systems = metadata.sources.filter(s => s.tables.length > 0);
-  const notebooks = notebookPaths(metadata, settings, notes);
+  const notebooks = yield* notebookPaths(metadata, settings, notes);
   const artifacts: GeneratedArtifact[] = [];
   const byPath = new Map<string, GeneratedArtifact>();
   const add = (kind: AdfArtifactKind, value: JsonObject, ownedPaths: JsonPath[], text = formatAdfJson(value)) => {
@@ -102,7 +97,10 @@ function* generationSteps(metadata: LakehouseMetadata, options: GenerateOptions)
     return artifact;
   };
 
-  for (const system of systems) add('linkedService', sqlLinkedService(system, notes), sqlLinkedServiceOwned(system));
+  for (const [i, system] of systems.entries()) {
+    add('linkedService', sqlLinkedService(system, notes), sqlLinkedServiceOwned(system));
+    if (i % 20 === 19) yield;
+  }
   add(
     'linkedService',
     {
@@ -120,7 +118,10 @@ function* generationSteps(metadata: LakehouseMetadata, options: GenerateOptions)
     ['properties', 'linkedServiceName', 'referenceName'],
     ['properties', 'parameters'],
   ];
-  for (const system of systems) add('dataset', sqlDataset(settings, system, systems), datasetOwned);
+  for (const [i, system] of systems.entries()) {
+    add('dataset', sqlDataset(settings, system, systems), datasetOwned);
+    if (i % 20 === 19) yield;
+  }
   add('dataset', lakeDataset(settings.parquetDataset, settings.lakeLinkedService, 'Parquet'), datasetOwned);
   add('dataset', lakeDataset(settings.jsonDataset, settings.lakeLinkedService, 'Json'), datasetOwned);
 
@@ -322,7 +323,11 @@ function backfillTrigger(settings: ResolvedAdfSettings): JsonObject {
  * folder, without its extension); the gold step, when dimension or fact notebooks are rendered,
  * is an update of the bundle's gold pipeline, <project>_gold.
  */
-function notebookPaths(metadata: LakehouseMetadata, settings: ResolvedAdfSettings, notes: string[]): NotebookPaths {
+function* notebookPaths(
+  metadata: LakehouseMetadata,
+  settings: ResolvedAdfSettings,
+  notes: string[],
+): Generator<void, NotebookPaths> {
   const bundleDir = metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks');
   const usable = effectiveBindings(metadata).filter(
     b => !templateNameProblem(b.template) && !outputPathProblem(b.output),
@@ -340,8 +345,15 @@ function notebookPaths(metadata: LakehouseMetadata, settings: ResolvedAdfSetting
   const silver = new Map<string, string>();
   const tableBinding = usable.find(b => b.for === 'table');
   if (tableBinding) {
-    for (const target of bindingTargets(tableBinding, metadata))
+    let sinceStep = 0;
+    for (const target of bindingTargets(tableBinding, metadata)) {
       if (target.table) silver.set(tableKey(target.table), workspacePath(target.output));
+      // Path arithmetic for 10,000 tables is tens of milliseconds: a pause point every 500.
+      if (++sinceStep === 500) {
+        sinceStep = 0;
+        yield;
+      }
+    }
   }
   if (metadata.dimensions.length === 0 && metadata.facts.length === 0) return { silver };
   // No dimension or fact is rendered: the project's gold is not ours to run.

@@ -8,6 +8,7 @@
 // the triggers start orchestrates them with Execute Pipeline (see buildIngestionPipelines), so no
 // generated pipeline passes Data Factory's limits. Keys are written in the order ADF Studio writes them.
 import { createHash } from 'crypto';
+import { drain } from '../../text/timeSlices';
 import type { LakehouseMetadata, SourceSystem, Table } from '../../metadata/model';
 import { formatAdfJson, type JsonObject, type JsonPath, type JsonValue } from './adfJson';
 import type { ResolvedAdfSettings } from './settings';
@@ -221,14 +222,6 @@ export function buildIngestionPipelines(
   notebooks: NotebookPaths,
 ): IngestionPipelines {
   return drain(ingestionPipelineSteps(metadata, settings, notebooks));
-}
-
-/** Runs a step generator to its end at once (see ingestionPipelineSteps). */
-export function drain<T>(steps: Generator<void, T>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
 }
 
 /**

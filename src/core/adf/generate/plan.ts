@@ -7,6 +7,7 @@
 // generated pipelines generation runs from it, or whose gold step differs: activities are not
 // owned, so such a file is rewritten whole, when forced).
 import { createHash } from 'crypto';
+import { drain, drainSliced } from '../../text/timeSlices';
 import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, type ParseError } from 'jsonc-parser';
 import * as path from 'path';
 import type { LakehouseMetadata } from '../../metadata/model';
@@ -107,7 +108,9 @@ export async function planAdfGeneration(
     .filter(p => !generated.has(p))
     .sort()
     .map(p => path.join(adfRoot, ...p.split('/')));
-  const newFingerprints = fingerprintsText(generation.artifacts, fingerprintText);
+  const fingerprintSteps = fingerprintsText(generation.artifacts, fingerprintText);
+  // Hashing every owned value of 600 artifacts is tens of milliseconds: pause points between them.
+  const newFingerprints = pause ? await drainSliced(fingerprintSteps, pause) : drain(fingerprintSteps);
   const fingerprintStatus =
     fingerprintText === undefined ? 'create' : newFingerprints === fingerprintText ? 'unchanged' : 'update';
   return {
@@ -415,10 +418,15 @@ function parseFingerprints(text: string | undefined): Map<string, Fingerprints> 
   return map;
 }
 
-function fingerprintsText(artifacts: readonly GeneratedArtifact[], current: string | undefined): string {
+function* fingerprintsText(
+  artifacts: readonly GeneratedArtifact[],
+  current: string | undefined,
+): Generator<void, string> {
   const entries: JsonObject = {};
-  for (const a of [...artifacts].sort((x, y) => (x.relativePath < y.relativePath ? -1 : 1)))
+  for (const a of [...artifacts].sort((x, y) => (x.relativePath < y.relativePath ? -1 : 1))) {
     entries[a.relativePath] = Object.fromEntries(fingerprintsOf(a.value, a.ownedPaths));
+    yield;
+  }
   const value: JsonObject = {
     generator: 'Lakehouse Workbench: lakehouse generate adf',
     about:
