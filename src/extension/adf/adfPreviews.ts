@@ -10,6 +10,15 @@ import { replaceTabs, specOfUri, virtualDocumentUri } from '../virtualDocuments'
 
 export const ADF_PREVIEW_SCHEME = 'lakehouse-adf';
 
+/** A view's plan stopped because an edit replaced its snapshot (a newer plan follows). */
+export class PlanSuperseded extends Error {}
+
+interface PlanEntry {
+  promise: Promise<ProjectAdfPlan>;
+  /** Computed to the end even when its snapshot is replaced (a preview or a command waits for it). */
+  pinned: boolean;
+}
+
 /** What an ADF preview shows: a generated artifact, or what the metadata generates for one table, for one environment. */
 export type AdfPreviewSpec =
   | { kind: 'artifact'; rootFile: string; relativePath: string; environment?: string }
@@ -29,7 +38,7 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
   private readonly planComputed = new vscode.EventEmitter<ProjectSnapshot>();
   /** Fires when a plan has been computed (the status bar counts what is out of date from it). */
   readonly onDidComputePlan = this.planComputed.event;
-  private plans = new WeakMap<ProjectSnapshot, Map<string, Promise<ProjectAdfPlan>>>();
+  private plans = new WeakMap<ProjectSnapshot, Map<string, PlanEntry>>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -60,36 +69,53 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
   }
 
   /** What regenerating would do for a project in an environment (its current one by default); cached per snapshot. */
-  planFor(snapshot: ProjectSnapshot, environment = this.environments.nameOf(snapshot)): Promise<ProjectAdfPlan> {
+  planFor(
+    snapshot: ProjectSnapshot,
+    environment = this.environments.nameOf(snapshot),
+    options: { cancellable?: boolean } = {},
+  ): Promise<ProjectAdfPlan> {
     let byEnvironment = this.plans.get(snapshot);
     if (!byEnvironment) this.plans.set(snapshot, (byEnvironment = new Map()));
     const key = environment ?? '';
-    let plan = byEnvironment.get(key);
-    if (!plan) {
-      plan = snapshot.adfOnly
-        ? Promise.resolve<ProjectAdfPlan>({
-            ok: false,
-            reason: 'generation',
-            message:
-              'This Data Factory folder has no lakehouse.yaml, so nothing is generated for it: it is only checked.',
-          })
-        : loadCore().planProjectAdf(snapshot, file => this.files.readGenerated(file), {
-            ...(environment !== undefined ? { environment } : {}),
-            // A large project's plan is hundreds of milliseconds: in slices, never one long block.
-            pause: loadCore().timeSlicer(),
-          });
-      byEnvironment.set(key, plan);
-      plan.then(
-        () => this.planComputed.fire(snapshot),
-        () => undefined,
-      );
+    const known = byEnvironment.get(key);
+    if (known) {
+      // Someone needs this plan to the end (a preview, Generate): it is no longer cancelled.
+      if (!options.cancellable) known.pinned = true;
+      return known.promise;
     }
-    return plan;
+    const core = loadCore();
+    const slicer = core.timeSlicer();
+    const entry: PlanEntry = { pinned: !options.cancellable, promise: Promise.resolve(undefined as never) };
+    // A large project's plan is hundreds of milliseconds: in slices, never one long block; and a
+    // view's plan of a snapshot an edit has replaced stops at its next slice.
+    const pause = () => {
+      if (!entry.pinned && this.projects.byRoot(snapshot.rootFile) !== snapshot) throw new PlanSuperseded();
+      return slicer();
+    };
+    entry.promise = snapshot.adfOnly
+      ? Promise.resolve<ProjectAdfPlan>({
+          ok: false,
+          reason: 'generation',
+          message:
+            'This Data Factory folder has no lakehouse.yaml, so nothing is generated for it: it is only checked.',
+        })
+      : core.planProjectAdf(snapshot, file => this.files.readGenerated(file), {
+          ...(environment !== undefined ? { environment } : {}),
+          pause,
+        });
+    byEnvironment.set(key, entry);
+    entry.promise.then(
+      () => this.planComputed.fire(snapshot),
+      () => {
+        if (byEnvironment.get(key) === entry) byEnvironment.delete(key);
+      },
+    );
+    return entry.promise;
   }
 
   /** The plan of a project in its environment if it was already computed (by a view or a preview), without computing it. */
   knownPlan(snapshot: ProjectSnapshot): Promise<ProjectAdfPlan> | undefined {
-    return this.plans.get(snapshot)?.get(this.environments.nameOf(snapshot) ?? '');
+    return this.plans.get(snapshot)?.get(this.environments.nameOf(snapshot) ?? '')?.promise;
   }
 
   artifactUri(snapshot: ProjectSnapshot, file: AdfFilePlan): vscode.Uri {

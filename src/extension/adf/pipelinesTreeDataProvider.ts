@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { flattenTree } from '../trees';
 import type { AdfFile, AdfFilePlan, ProjectSnapshot } from '../../core/index';
 import { loadCore } from '../lazyCore';
-import type { AdfPreviews } from './adfPreviews';
+import { PlanSuperseded, type AdfPreviews } from './adfPreviews';
 
 interface BaseNode {
   id: string;
@@ -79,17 +79,20 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
     this.stale = false;
     const generation = ++this.generation;
     const snapshots = this.snapshots();
+    let superseded = false;
     const plans = await Promise.all(
       snapshots.map(async s => {
         try {
-          const planned = await this.previews.planFor(s);
+          const planned = await this.previews.planFor(s, undefined, { cancellable: true });
           return planned.ok ? planned.plan : undefined;
-        } catch {
+        } catch (e) {
+          superseded ||= e instanceof PlanSuperseded;
           return undefined;
         }
       }),
     );
-    if (generation !== this.generation) return; // a newer rebuild started meanwhile
+    // A newer rebuild started meanwhile, or an edit replaced a snapshot (its rebuild follows): keep what is shown.
+    if (generation !== this.generation || superseded) return;
     this.children.clear();
     const withAdf = snapshots
       .map((s, i) => ({ snapshot: s, plan: plans[i] }))
