@@ -106,6 +106,13 @@ describe('fast YAML path: the same values as the yaml package, or none', () => {
     ['multi-line plain and quoted scalars fold', 'a: one\n  two\n\n  three\nb: "x\n  y"', 'same'],
     ['a document start marker', '---\na: 1\n', 'same'],
     ['comments and flow collections on one line', '# c\na: [1, "b", {c: d}] # e\nb: {}\nc: []', 'same'],
+    [
+      'scalars told by their first character, near misses too',
+      'a: nul\nb: Nulls\nc: N\nd: tru\ne: TRUEx\nf: -x\ng: .x\nh: +\ni: -.inf\nj: +1.5e-3\nk: f\nl: False\nm: "null"\nn: nUll',
+      'same',
+    ],
+    ['& and ! in plain scalars are no anchor or tag', 'a: R&D\nb: Hello!\nc: [x&y, a!b]', 'same'],
+    ['a comment right after a quote, after a comment on the first line', '#c\na: "x"#c', 'exact'],
     ['!!binary (a tag): yaml gives a Buffer', 'a: !!binary aGk=', 'exact'],
     ['explicit tags', 'a: !!str 1\nb: !!int "2"\nc: !custom x', 'exact'],
     ['the non-specific tag !', 'a: ! 12', 'exact'],
