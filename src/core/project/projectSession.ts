@@ -2,7 +2,7 @@ import * as path from 'path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { compareDiagnostics } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
-import { parseAdfFile, type AdfFile } from '../adf/adfFile';
+import { parseAdfFile, releaseAdfTree, type AdfFile } from '../adf/adfFile';
 import { loadAdfFolder, type AdfFactory, type AdfFolderResult } from '../adf/adfFolder';
 import { AdfValidationCache } from '../adf/validate';
 import { checkLoopsAgainstMetadata } from '../adf/validate/metadataRules';
@@ -24,6 +24,7 @@ import { Containment } from '../files/containment';
 import { decodeText, FileRefusedError, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from '../files/fileHost';
 import { expandGlob, hasGlob } from './glob';
 import { excerpt } from '../text/excerpt';
+import { yieldToEventLoop } from '../text/timeSlices';
 
 export type { AdfFactory };
 
@@ -97,9 +98,6 @@ const SLICE_MS = 10;
 
 /** Thrown inside a load that a newer load() superseded; that load then returns the newer one's snapshot. */
 class Superseded extends Error {}
-
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise(resolve => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
  * A project, loaded and checked, kept warm between edits: files are re-read only when
@@ -483,6 +481,7 @@ export class ProjectSession {
       else byFile.set(d.file, [d]);
     }
     for (const list of byFile.values()) list.sort(compareDiagnostics);
+    releaseAdfTrees(adf, byFile);
     return {
       rootFile: this.rootFile,
       metadata,
@@ -546,6 +545,7 @@ export class ProjectSession {
       await pause();
       for (const d of await this.adfValidation.validateSliced(result.factory, pause)) byFile.get(d.file)?.push(d);
       for (const list of byFile.values()) list.sort(compareDiagnostics);
+      releaseAdfTrees(result.factory, byFile);
     }
     return {
       rootFile: this.rootFile,
@@ -628,6 +628,14 @@ export class ProjectSession {
     out.push(...(await this.adfValidation.validateSliced(result.factory, pause)));
     return result.factory;
   }
+}
+
+/**
+ * The ADF files without a finding let go of their JSON trees once validated (made again if asked
+ * for): the trees are most of what a loaded Data Factory folder holds, and validation results are cached.
+ */
+function releaseAdfTrees(adf: AdfFactory | undefined, byFile: Map<string, Diagnostic[]>): void {
+  for (const f of adf?.files ?? []) if (!byFile.get(f.file)?.length) releaseAdfTree(f);
 }
 
 /** Merges per-file fragments into one model (root first, includes in load order). */
