@@ -2,6 +2,7 @@ import {
   isAlias,
   isMap,
   isNode,
+  isPair,
   isScalar,
   isSeq,
   visit,
@@ -73,14 +74,13 @@ export function reparseIncrementally(previous: MetadataFile, text: string): Meta
   // Commit: from here on, the previous document becomes the new one.
   shiftSubtree(replacement, dash - column);
   seq.items[index] = replacement;
-  visit(doc, (_key, node) => {
-    if (node === replacement) return visit.SKIP;
-    if (!isNode(node) || !node.range) return undefined;
+  // Every node's range (a plain walk: yaml's visit() makes a frozen path array per node, 2.5 ms a keystroke at 40 KB).
+  forEachNode(doc.contents as Node, replacement, node => {
+    if (!node.range) return;
     const [start, valueEnd, nodeEnd] = node.range;
     if (start >= end) node.range = [start + delta, valueEnd + delta, nodeEnd + delta];
     else if (valueEnd >= end || nodeEnd >= end)
       node.range = [start, valueEnd >= end ? valueEnd + delta : valueEnd, nodeEnd >= end ? nodeEnd + delta : nodeEnd];
-    return undefined;
   });
   if (doc.range) doc.range = [doc.range[0], doc.range[1] + delta, doc.range[2] + delta];
   return completeMetadataFile(previous.file, previous.kind, text, new LineIndex(text), doc, []);
@@ -142,6 +142,22 @@ function dashBefore(text: string, offset: number): number | undefined {
 function trimEnd(text: string, start: number, end: number): number {
   while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
   return end;
+}
+
+/**
+ * Calls fn on every node under root (root included; the keys and values of pairs, the items of
+ * collections), as visit() reaches them, except `skip` and what is under it.
+ */
+function forEachNode(root: unknown, skip: Node, fn: (node: Node) => void): void {
+  if (root === skip || !isNode(root)) return;
+  fn(root);
+  if (!isMap(root) && !isSeq(root)) return;
+  for (const item of (root as YAMLMap | YAMLSeq).items) {
+    if (isPair(item)) {
+      forEachNode(item.key, skip, fn);
+      forEachNode(item.value, skip, fn);
+    } else forEachNode(item, skip, fn);
+  }
 }
 
 function shiftSubtree(root: Node, by: number): void {

@@ -76,6 +76,61 @@ export function checkMeaning(
   if (tables.bySystem) {
     for (const system of meta.sources) for (const d of checkSystemMeaning(system, at).cdc) out.push(d);
   } else for (const table of meta.tables) for (const d of cdcOf(table, at)) out.push(d);
+  const facts = checkFactsMeaning(meta, at, tables, sourceOf);
+  for (const list of facts.out) for (const d of list) out.push(d);
+  checkTimes(meta, facts.tables, at, out, tables.bySystem === true);
+  checkLakeFolders(meta, at, out);
+  checkPlaceholders(meta, at, out);
+  checkEnvironmentResources(meta, at, out);
+  return out;
+}
+
+/**
+ * The facts' meaning findings and source tables of the last load, per table index: while the
+ * dimensions and facts are the same objects in the same order, a fact is checked again only when
+ * a table came or went under a key it or a dimension it references names.
+ */
+interface FactsMemo {
+  dimensions: readonly Dimension[];
+  facts: readonly Fact[];
+  state: number;
+  byName: Map<string, Dimension>;
+  datasets: Map<string, { kind: 'dimension' | 'fact'; name: string }>;
+  out: Diagnostic[][];
+  /** Each fact's source table (undefined: unresolved or ambiguous). */
+  tables: (Table | undefined)[];
+  /** Source key -> the facts (index) whose findings depend on its tables. */
+  byKey: Map<string, number[]>;
+}
+const factsMemos = new WeakMap<object, FactsMemo>();
+
+function checkFactsMeaning(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup,
+  sourceOf: (reference: string) => Table | undefined,
+): FactsMemo {
+  const memo = tables.owner ? factsMemos.get(tables.owner) : undefined;
+  const changed =
+    memo &&
+    tables.state !== undefined &&
+    sameItems(memo.dimensions, meta.dimensions) &&
+    sameItems(memo.facts, meta.facts)
+      ? tables.changedSince?.(memo.state)
+      : undefined;
+  if (memo && changed) {
+    const again = new Set<number>();
+    for (const key of changed) for (const i of memo.byKey.get(key) ?? []) again.add(i);
+    // The source table of each dimension, once per load.
+    const dimensionTables = new Map<Dimension, Table | undefined>();
+    for (const i of again) {
+      const r = factMeaning(meta.facts[i] as Fact, memo, at, sourceOf, dimensionTables);
+      memo.out[i] = r.out;
+      memo.tables[i] = r.table;
+    }
+    memo.state = tables.state!;
+    return memo;
+  }
   const dimensions = new Map<string, Dimension>();
   for (const d of meta.dimensions) dimensions.set(starKeysOf(d).name, d);
   // Gold dataset names (the first of a name; duplicates are LH2xx's): a measures view must not take one.
@@ -88,39 +143,68 @@ export function checkMeaning(
     const key = starKeysOf(f).name;
     if (!datasets.has(key)) datasets.set(key, { kind: 'fact', name: f.name });
   }
-  // The source table of each dimension, once per load.
+  const next: FactsMemo = {
+    dimensions: [...meta.dimensions],
+    facts: [...meta.facts],
+    state: tables.state ?? 0,
+    byName: dimensions,
+    datasets,
+    out: [],
+    tables: [],
+    byKey: new Map(),
+  };
   const dimensionTables = new Map<Dimension, Table | undefined>();
+  meta.facts.forEach((fact, i) => {
+    const r = factMeaning(fact, next, at, sourceOf, dimensionTables);
+    next.out.push(r.out);
+    next.tables.push(r.table);
+    const keys = starKeysOf(fact);
+    const depends = new Set([keys.source]);
+    for (const ref of keys.references) {
+      const dim = dimensions.get(ref);
+      if (dim) depends.add(starKeysOf(dim).source);
+    }
+    for (const key of depends) {
+      const list = next.byKey.get(key);
+      if (list) list.push(i);
+      else next.byKey.set(key, [i]);
+    }
+  });
+  if (tables.owner && tables.state !== undefined) factsMemos.set(tables.owner, next);
+  return next;
+}
+
+/**
+ * A fact's findings, which depend on it, its table, the dimensions it references and theirs, and the
+ * dataset its measures view would shadow: kept while all of those are the same.
+ */
+function factMeaning(
+  fact: Fact,
+  memo: FactsMemo,
+  at: MetadataLocator,
+  sourceOf: (reference: string) => Table | undefined,
+  dimensionTables: Map<Dimension, Table | undefined>,
+): { out: Diagnostic[]; table: Table | undefined } {
   const dimensionTable = (dim: Dimension): Table | undefined => {
     if (dimensionTables.has(dim)) return dimensionTables.get(dim);
     const table = sourceOf(starKeysOf(dim).source);
     dimensionTables.set(dim, table);
     return table;
   };
-  for (const fact of meta.facts) {
-    // A fact's findings depend on it, its table, the dimensions it references and theirs, and the
-    // dataset its measures view would shadow: kept while all of those are the same.
-    const keys = starKeysOf(fact);
-    const taken = fact.measures.length ? datasets.get(`${keys.name}_measures`) : undefined;
-    const deps: unknown[] = [sourceOf(keys.source), taken?.kind, taken?.name];
-    for (const ref of keys.references) {
-      const dim = dimensions.get(ref);
-      deps.push(dim, dim && dimensionTable(dim));
-    }
-    const cached = factFindings.get(fact);
-    if (cached && sameItems(cached.deps, deps)) {
-      for (const d of cached.out) out.push(d);
-      continue;
-    }
-    const own: Diagnostic[] = [];
-    checkFactMeaning(fact, deps[0] as Table | undefined, dimensions, datasets, sourceOf, at, own);
-    factFindings.set(fact, { deps, out: own });
-    for (const d of own) out.push(d);
+  const keys = starKeysOf(fact);
+  const taken = fact.measures.length ? memo.datasets.get(`${keys.name}_measures`) : undefined;
+  const table = sourceOf(keys.source);
+  const deps: unknown[] = [table, taken?.kind, taken?.name];
+  for (const ref of keys.references) {
+    const dim = memo.byName.get(ref);
+    deps.push(dim, dim && dimensionTable(dim));
   }
-  checkTimes(meta, sourceOf, at, out, tables.bySystem === true);
-  checkLakeFolders(meta, at, out);
-  checkPlaceholders(meta, at, out);
-  checkEnvironmentResources(meta, at, out);
-  return out;
+  const cached = factFindings.get(fact);
+  if (cached && sameItems(cached.deps, deps)) return { out: cached.out, table };
+  const own: Diagnostic[] = [];
+  checkFactMeaning(fact, table, memo.byName, memo.datasets, sourceOf, at, own);
+  factFindings.set(fact, { deps, out: own });
+  return { out: own, table };
 }
 
 const factFindings = new WeakMap<Fact, { deps: unknown[]; out: Diagnostic[] }>();
@@ -474,7 +558,7 @@ const isBackfilled = (t: Table) => t.backfillFrom !== undefined && t.loadType ==
 
 function checkTimes(
   meta: LakehouseMetadata,
-  sourceOf: (r: string) => Table | undefined,
+  factTables: readonly (Table | undefined)[],
   at: MetadataLocator,
   out: Diagnostic[],
   bySystem: boolean,
@@ -577,8 +661,8 @@ function checkTimes(
       ),
     );
   } else if (calendar?.from) {
-    for (const fact of meta.facts) {
-      const table = sourceOf(fact.source);
+    for (const [i, fact] of meta.facts.entries()) {
+      const table = factTables[i];
       if (table?.backfillFrom && table.backfillFrom < calendar.from) {
         out.push(
           at.diagnostic(
