@@ -8,6 +8,7 @@ import {
 import { RULES } from '../diagnostics/rules';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostic';
 import { LineIndex, type Span } from '../text/lineIndex';
+import { strictJsonTree } from './strictJsonTree';
 
 /** The folders of ADF's git layout, and the artifact type each holds. */
 export const ADF_FOLDERS = {
@@ -86,8 +87,8 @@ export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile
 const PARSE_OPTIONS = { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false };
 
 /**
- * A file whose text is strict JSON. Its jsonc-parser tree (about ten times the memory of the value)
- * and its line index are made on first use; releaseTree() lets the tree go once validation has run,
+ * A file whose text is strict JSON. Its jsonc-parser tree (about ten times the memory of the value;
+ * made by strictJsonTree, node for node parseTree's) and its line index are made on first use; releaseTree() lets the tree go once validation has run,
  * to be made again if something asks for it.
  */
 class LazyAdfFile implements AdfFile {
@@ -104,7 +105,7 @@ class LazyAdfFile implements AdfFile {
   ) {}
 
   get tree(): JsonNode | undefined {
-    if (this.treeValue === null) this.treeValue = parseTree(this.text, [], PARSE_OPTIONS);
+    if (this.treeValue === null) this.treeValue = strictJsonTree(this.text);
     return this.treeValue;
   }
 
