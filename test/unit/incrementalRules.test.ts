@@ -194,6 +194,10 @@ describe('re-validation after edits equals a fresh load', () => {
       [B, system('crm', table('Accounts'), table('Contacts'))],
       [C, system('hr', table('People'), table('Accounts', 'bigint'))], // ambiguous again, in another system order
       [C, system('hr', table('People'))],
+      [ROOT, `${root}adf:\n  backfill: { startTime: '2019-01-01T00:00:00Z' }\n`], // backfill windows
+      [A, system('erp', table('Orders'), table('Lines', 'int', '        backfillFrom: 2018-06-01\n'))], // before them
+      [B, system('crm', table('Accounts', 'int', '        backfillFrom: 2017-06-01\n'), table('Contacts'))],
+      [A, system('erp', table('Orders'), table('Lines'))],
     ];
     const texts = new Map<string, string>();
     const codes = new Set<string>();

@@ -222,6 +222,8 @@ interface SystemMeaning {
   backfilled: Table[];
   /** checkTimes's findings on those, for a schedule start. */
   backfillLate?: { start: string | undefined; out: Diagnostic[] };
+  /** Its first backfilled table from before a backfill window start (an instant), for that start. */
+  backfilledBefore?: { start: string; table: Table | undefined };
 }
 const systemMeaning = new WeakMap<SourceSystem, SystemMeaning>();
 
@@ -565,9 +567,11 @@ function checkTimes(
 ): void {
   const adf = meta.adf;
   const scheduleStart = adf?.schedule?.startTime;
-  const backfilled = bySystem
-    ? meta.sources.flatMap(s => checkSystemMeaning(s, at).backfilled)
-    : meta.tables.filter(isBackfilled);
+  // By system, the backfilled tables are only counted and searched (per system, kept): no list of them all per keystroke.
+  const backfilled = bySystem ? undefined : meta.tables.filter(isBackfilled);
+  const anyBackfilled = backfilled
+    ? backfilled.length > 0
+    : meta.sources.some(s => checkSystemMeaning(s, at).backfilled.length > 0);
 
   if (scheduleStart && adf?.schedule?.timeZone && adf.schedule.timeZone !== 'UTC' && scheduleStart.endsWith('Z')) {
     out.push(
@@ -594,7 +598,7 @@ function checkTimes(
       }
       for (const d of found.backfillLate.out) out.push(d);
     }
-  } else backfillAfterStart(backfilled, scheduleStart, at, out);
+  } else backfillAfterStart(backfilled!, scheduleStart, at, out);
 
   const backfill = adf?.backfill;
   const windowStart = backfill?.startTime;
@@ -612,22 +616,23 @@ function checkTimes(
       ),
     );
   } else if (windowStart) {
-    for (const table of backfilled) {
-      if (instant(table.backfillFrom!) < instant(windowStart)) {
-        out.push(
-          at.diagnostic(
-            RULES.timeImplausible,
-            adf!.origin,
-            ['backfill', 'startTime'],
-            `The backfill windows start at ${windowStart}, after table '${table.qualifiedName}''s ` +
-              `backfillFrom (${table.backfillFrom}): its rows before ${windowStart.slice(0, 10)} are ` +
-              `never copied. Start the windows at ${table.backfillFrom}T00:00:00Z (or remove ` +
-              `adf.backfill.startTime: that is the default).`,
-            { severity: 'warning' },
-          ),
-        );
-        break;
-      }
+    const early = backfilled
+      ? backfilled.find(t => instant(t.backfillFrom!) < instant(windowStart))
+      : firstBackfilledBefore(meta.sources, windowStart, at);
+    if (early) {
+      const table = early;
+      out.push(
+        at.diagnostic(
+          RULES.timeImplausible,
+          adf!.origin,
+          ['backfill', 'startTime'],
+          `The backfill windows start at ${windowStart}, after table '${table.qualifiedName}''s ` +
+            `backfillFrom (${table.backfillFrom}): its rows before ${windowStart.slice(0, 10)} are ` +
+            `never copied. Start the windows at ${table.backfillFrom}T00:00:00Z (or remove ` +
+            `adf.backfill.startTime: that is the default).`,
+          { severity: 'warning' },
+        ),
+      );
     }
   }
   if (
@@ -635,7 +640,7 @@ function checkTimes(
     backfill?.endTime &&
     scheduleStart &&
     instant(backfill.endTime) < instant(scheduleStart) &&
-    backfilled.length
+    anyBackfilled
   ) {
     out.push(
       at.diagnostic(
@@ -679,6 +684,22 @@ function checkTimes(
       }
     }
   }
+}
+
+/** The first backfilled table (in declaration order) whose backfillFrom is before the windows' start. */
+function firstBackfilledBefore(
+  systems: readonly SourceSystem[],
+  windowStart: string,
+  at: MetadataLocator,
+): Table | undefined {
+  const start = instant(windowStart);
+  for (const system of systems) {
+    const found = checkSystemMeaning(system, at);
+    if (found.backfilledBefore?.start !== start)
+      found.backfilledBefore = { start, table: found.backfilled.find(t => instant(t.backfillFrom!) < start) };
+    if (found.backfilledBefore.table) return found.backfilledBefore.table;
+  }
+  return undefined;
 }
 
 /** Tables backfilled from when the scheduled loads have started already: their windows copy nothing. */
