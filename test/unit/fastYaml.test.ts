@@ -10,6 +10,7 @@ import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { fastYamlValue } from '../../src/core/metadata/fastYaml';
 import { parseMetadataFileFast, hasExactDocument } from '../../src/core/metadata/fastMetadataFile';
+import { buildFragment } from '../../src/core/metadata/buildFragment';
 import { parseMetadataFile, YAML_OPTIONS } from '../../src/core/metadata/metadataFile';
 import { generateProject } from '../../bench/generate';
 import { REPO_ROOT, SHARED_FIXTURES, SHARED_MISSING } from './helpers/paths';
@@ -272,5 +273,21 @@ describe('fast YAML path: the same values as the yaml package, or none', () => {
       false,
       'a valid file: no Document yet',
     );
+  });
+  it('buildFragment finds TODOs spelled outright or with escapes (the walk is skipped only when the text has neither)', () => {
+    const text =
+      'sources:\n  - name: s\n    tables:\n      - name: t\n        description: "\\u0054ODO: describe t"\n' +
+      '        columns:\n          - { name: id, type: int, "to\\x64o": ask the DBA }\n';
+    const fragment = buildFragment(parseMetadataFileFast('a.lakehouse.yaml', 'fragment', text));
+    assert.deepEqual(
+      fragment.todos.map(t => [t.text, t.origin.path.join('.')]),
+      [
+        ['TODO: describe t', 'sources.0.tables.0.description'],
+        ['ask the DBA', 'sources.0.tables.0.columns.0.todo'],
+      ],
+    );
+    const plain =
+      'sources:\n  - name: s\n    tables:\n      - name: t\n        description: nothing to do\n        columns: []\n';
+    assert.deepEqual(buildFragment(parseMetadataFileFast('b.lakehouse.yaml', 'fragment', plain)).todos, []);
   });
 });
