@@ -29,8 +29,8 @@ export class TableIndex {
   /** The keys each recent update added or removed tables under (all three spellings), by state; oldest first. */
   private readonly log: { state: number; keys: Set<string> }[] = [];
   private sources: readonly SourceSystem[] = [];
-  /** The current update's log entry's keys. */
-  private changed = new Set<string>();
+  /** The current update's log entry's keys (undefined: not needed, see update). */
+  private changed: Set<string> | undefined;
 
   /**
    * Brings the index up to date with meta and returns the lookup of this load: the index itself
@@ -54,9 +54,10 @@ export class TableIndex {
     // Systems in another order resolve ambiguous names in another order: nothing is known to be unchanged.
     if (!replacedInPlace(this.sources, meta.sources)) this.log.length = 0;
     this.sources = meta.sources;
+    // An entry's keys answer questions from earlier states: the first entry's (a first load's 30,000) none.
+    this.changed = this.log.length ? entry.keys : undefined;
     this.log.push(entry);
     if (this.log.length > LOG_LENGTH) this.log.shift();
-    this.changed = entry.keys;
     for (const [system, n] of [...this.systems]) {
       const delta = (next.get(system) ?? 0) - n;
       for (let i = delta; i < 0; i++) this.remove(system, touched);
@@ -115,7 +116,7 @@ export class TableIndex {
       if (count === 2) this.duplicates++;
       if (!touched.has(keys[1] as string)) touched.set(keys[1] as string, this.declares(keys[1] as string));
       for (const key of keys) {
-        this.changed.add(key);
+        this.changed?.add(key);
         const found = this.byKey.get(key);
         if (found === undefined) this.byKey.set(key, table);
         else if (Array.isArray(found)) found.push(table);
@@ -134,7 +135,7 @@ export class TableIndex {
       if (count === 1) this.duplicates--;
       if (!touched.has(keys[1] as string)) touched.set(keys[1] as string, this.declares(keys[1] as string));
       for (const key of keys) {
-        this.changed.add(key);
+        this.changed?.add(key);
         const found = this.byKey.get(key);
         if (found === table) this.byKey.delete(key);
         else if (Array.isArray(found)) {
