@@ -10,6 +10,7 @@ import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { fastYamlValue } from '../../src/core/metadata/fastYaml';
 import { parseMetadataFileFast, hasExactDocument } from '../../src/core/metadata/fastMetadataFile';
+import { buildFragment } from '../../src/core/metadata/buildFragment';
 import { parseMetadataFile, YAML_OPTIONS } from '../../src/core/metadata/metadataFile';
 import { generateProject } from '../../bench/generate';
 import { REPO_ROOT, SHARED_FIXTURES, SHARED_MISSING } from './helpers/paths';
@@ -106,6 +107,13 @@ describe('fast YAML path: the same values as the yaml package, or none', () => {
     ['multi-line plain and quoted scalars fold', 'a: one\n  two\n\n  three\nb: "x\n  y"', 'same'],
     ['a document start marker', '---\na: 1\n', 'same'],
     ['comments and flow collections on one line', '# c\na: [1, "b", {c: d}] # e\nb: {}\nc: []', 'same'],
+    [
+      'scalars told by their first character, near misses too',
+      'a: nul\nb: Nulls\nc: N\nd: tru\ne: TRUEx\nf: -x\ng: .x\nh: +\ni: -.inf\nj: +1.5e-3\nk: f\nl: False\nm: "null"\nn: nUll',
+      'same',
+    ],
+    ['& and ! in plain scalars are no anchor or tag', 'a: R&D\nb: Hello!\nc: [x&y, a!b]', 'same'],
+    ['a comment right after a quote, after a comment on the first line', '#c\na: "x"#c', 'exact'],
     ['!!binary (a tag): yaml gives a Buffer', 'a: !!binary aGk=', 'exact'],
     ['explicit tags', 'a: !!str 1\nb: !!int "2"\nc: !custom x', 'exact'],
     ['the non-specific tag !', 'a: ! 12', 'exact'],
@@ -265,5 +273,21 @@ describe('fast YAML path: the same values as the yaml package, or none', () => {
       false,
       'a valid file: no Document yet',
     );
+  });
+  it('buildFragment finds TODOs spelled outright or with escapes (the walk is skipped only when the text has neither)', () => {
+    const text =
+      'sources:\n  - name: s\n    tables:\n      - name: t\n        description: "\\u0054ODO: describe t"\n' +
+      '        columns:\n          - { name: id, type: int, "to\\x64o": ask the DBA }\n';
+    const fragment = buildFragment(parseMetadataFileFast('a.lakehouse.yaml', 'fragment', text));
+    assert.deepEqual(
+      fragment.todos.map(t => [t.text, t.origin.path.join('.')]),
+      [
+        ['TODO: describe t', 'sources.0.tables.0.description'],
+        ['ask the DBA', 'sources.0.tables.0.columns.0.todo'],
+      ],
+    );
+    const plain =
+      'sources:\n  - name: s\n    tables:\n      - name: t\n        description: nothing to do\n        columns: []\n';
+    assert.deepEqual(buildFragment(parseMetadataFileFast('b.lakehouse.yaml', 'fragment', plain)).todos, []);
   });
 });

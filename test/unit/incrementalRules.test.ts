@@ -139,4 +139,82 @@ describe('re-validation after edits equals a fresh load', () => {
     for (const code of ['LH201', 'LH207', 'LH212', 'LH219', 'LH404'])
       assert.ok(codes.has(code), `${code} among ${[...codes].join(', ')}`);
   });
+  it('dimensions and facts: findings kept per item while the items are the same, re-checked when their tables change', async () => {
+    const STAR = path.resolve('/proj/metadata/star.lakehouse.yaml');
+    const C = path.resolve('/proj/metadata/c.lakehouse.yaml');
+    const table = (name: string, idType = 'int', backfill = '', extra = ''): string =>
+      `      - name: ${name}\n        primaryKey: [id]\n        cdcColumn: updated_at\n${backfill}        columns:\n` +
+      `          - { name: id, type: ${idType}, nullable: false }\n` +
+      `          - { name: updated_at, type: datetime2, nullable: false }\n${extra}`;
+    const system = (name: string, ...tables: string[]) =>
+      `sources:\n  - name: ${name}\n    tables:\n${tables.join('')}`;
+    const star =
+      'starSchema:\n  calendar: { from: 2020-01-01 }\n  dimensions:\n' +
+      ['Orders', 'Lines', 'Accounts', 'Contacts']
+        .map(
+          t =>
+            `    - name: dim_${t.toLowerCase()}\n      source: ${t}\n      businessKey: [id]\n      scdType: 2\n      sequenceBy: updated_at\n`,
+        )
+        .join('') +
+      '  facts:\n' +
+      ['Lines', 'Contacts']
+        .map(
+          t =>
+            `    - name: fact_${t.toLowerCase()}\n      source: ${t}\n      grain: [id]\n      measures:\n        - { column: id, aggregation: sum }\n` +
+            `      references:\n        - { column: id, dimension: dim_orders }\n        - { column: id, dimension: dim_accounts }\n`,
+        )
+        .join('');
+    const host = new MemoryHost({
+      [ROOT]: root,
+      [A]: system('erp', table('Orders'), table('Lines')),
+      [B]: system('crm', table('Accounts'), table('Contacts')),
+      [C]: system('hr', table('People')),
+      [STAR]: star,
+    });
+    const warm = new ProjectSession(ROOT, host);
+    await warm.load();
+    const edits: [string, string][] = [
+      [A, system('erp', table('Orders', 'varchar(10)'), table('Lines'))], // a join's types differ (dim_orders' table)
+      [A, system('erp', table('Orders'), table('Lines', 'int', '        backfillFrom: 2019-06-01\n'))], // before the calendar
+      [A, system('erp', table('Orders'), table('Lines', 'int', '', '          - { name: qty, type: int }\n'))],
+      [
+        B,
+        system(
+          'crm',
+          table('Accounts'),
+          table('Contacts').replace('updated_at, type: datetime2', 'updated_at, type: int'),
+        ),
+      ],
+      [C, system('hr', table('People'), table('Orders'))], // dim_orders' source becomes ambiguous
+      [A, system('erp', table('Lines'))], // and resolves again (to hr's), fact_lines' dimension table moves
+      [C, system('hr', table('People'))], // dim_orders' source disappears: unresolved (its fix names a system)
+      [B, system('crm', table('Contacts'))], // so does dim_accounts'
+      [ROOT, root.replace('metadata/*.lakehouse.yaml', 'metadata/c.lakehouse.yaml\n  - metadata/*.lakehouse.yaml')], // order
+      [A, system('erp', table('Orders'), table('Lines'))],
+      [B, system('crm', table('Accounts'), table('Contacts'))],
+      [C, system('hr', table('People'), table('Accounts', 'bigint'))], // ambiguous again, in another system order
+      [C, system('hr', table('People'))],
+      [ROOT, `${root}adf:\n  backfill: { startTime: '2019-01-01T00:00:00Z' }\n`], // backfill windows
+      [A, system('erp', table('Orders'), table('Lines', 'int', '        backfillFrom: 2018-06-01\n'))], // before them
+      [B, system('crm', table('Accounts', 'int', '        backfillFrom: 2017-06-01\n'), table('Contacts'))],
+      [A, system('erp', table('Orders'), table('Lines'))],
+    ];
+    const texts = new Map<string, string>();
+    const codes = new Set<string>();
+    for (const [file, text] of edits) {
+      texts.set(file, text);
+      warm.setOverlay(file, text);
+      const incremental = diagnostics(await warm.load());
+      const fresh = new ProjectSession(ROOT, host);
+      for (const [f, t] of texts) fresh.setOverlay(f, t);
+      assert.deepEqual(
+        incremental,
+        diagnostics(await fresh.load()),
+        `after editing ${path.basename(file)}: ${text.slice(0, 80)}`,
+      );
+      for (const d of incremental) codes.add(d.split(' ')[1] as string);
+    }
+    for (const code of ['LH212', 'LH219', 'LH221'])
+      assert.ok(codes.has(code), `${code} among ${[...codes].join(', ')}`);
+  });
 });

@@ -8,6 +8,7 @@ import {
 import { RULES } from '../diagnostics/rules';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostic';
 import { LineIndex, type Span } from '../text/lineIndex';
+import { strictJsonTree } from './strictJsonTree';
 
 /** The folders of ADF's git layout, and the artifact type each holds. */
 export const ADF_FOLDERS = {
@@ -41,9 +42,9 @@ export interface AdfFile {
 export const MAX_JSON_DEPTH = 512;
 
 export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile {
-  const lines = new LineIndex(text);
   const deep = offsetPastDepth(text, MAX_JSON_DEPTH);
   if (deep !== undefined) {
+    const lines = new LineIndex(text);
     return {
       file,
       kind,
@@ -63,8 +64,69 @@ export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile
       ],
     };
   }
+  // Strict JSON (what JSON.parse reads) is what parseTree reads without an error: such a file gets
+  // its tree and line index when first asked for (validation, a diagnostic, an editor feature).
+  let parsedValue: unknown;
+  try {
+    parsedValue = JSON.parse(text);
+  } catch {
+    return parseAdfFileExactly(file, kind, text, new LineIndex(text));
+  }
+  const result = new LazyAdfFile(file, kind, text, parsedValue);
+  const problem = artifactShapeProblem(kind, parsedValue);
+  if (problem) {
+    result.diagnostics.push(
+      makeDiagnostic(file, result.lines, firstLineSpan(text, result.tree!), RULES.adfNotAnArtifact, problem),
+    );
+  } else {
+    result.name = (parsedValue as { name: string }).name;
+  }
+  return result;
+}
+
+const PARSE_OPTIONS = { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false };
+
+/**
+ * A file whose text is strict JSON. Its jsonc-parser tree (about ten times the memory of the value;
+ * made by strictJsonTree, node for node parseTree's) and its line index are made on first use; releaseTree() lets the tree go once validation has run,
+ * to be made again if something asks for it.
+ */
+class LazyAdfFile implements AdfFile {
+  name?: string;
+  diagnostics: Diagnostic[] = [];
+  private treeValue: JsonNode | undefined | null = null;
+  private lineIndex: LineIndex | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly kind: AdfKind,
+    readonly text: string,
+    readonly value: unknown,
+  ) {}
+
+  get tree(): JsonNode | undefined {
+    if (this.treeValue === null) this.treeValue = strictJsonTree(this.text);
+    return this.treeValue;
+  }
+
+  get lines(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
+  }
+
+  releaseTree(): void {
+    this.treeValue = null;
+  }
+}
+
+/** Lets go of a file's JSON tree, when it is made on demand (see LazyAdfFile); a no-op otherwise. */
+export function releaseAdfTree(file: AdfFile): void {
+  if (file instanceof LazyAdfFile) file.releaseTree();
+}
+
+/** parseAdfFile of a text JSON.parse refuses: the tree's errors are the diagnostics. */
+function parseAdfFileExactly(file: string, kind: AdfKind, text: string, lines: LineIndex): AdfFile {
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  const tree = parseTree(text, errors, PARSE_OPTIONS);
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
   for (const e of errors.slice(0, 20)) {
@@ -95,12 +157,18 @@ export function parseAdfFile(file: string, kind: AdfKind, text: string): AdfFile
       );
     return { file, kind, text, lines, tree, value: undefined, diagnostics };
   }
-  const value: unknown = JSON.parse(text);
+  // Text JSON.parse refused but parseTree read without an error (none is known): as before, with its value.
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
   const result: AdfFile = { file, kind, text, lines, tree, value, diagnostics };
-  const problem = artifactShapeProblem(kind, value);
+  const problem = value === undefined ? undefined : artifactShapeProblem(kind, value);
   if (problem) {
     diagnostics.push(makeDiagnostic(file, lines, firstLineSpan(text, tree), RULES.adfNotAnArtifact, problem));
-  } else {
+  } else if (value !== undefined) {
     result.name = (value as { name: string }).name;
   }
   return result;

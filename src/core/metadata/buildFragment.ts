@@ -69,7 +69,10 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
   const at = (p: Path): Origin => ({ file, path: p });
   const todos: Todo[] = [];
   const noteTodo = (o: Obj, _p: Path): string | undefined => str(o.todo);
-  collectTodos(value, [], file, todos);
+  // A TODO is written "TODO" or "todo" in the text, unless spelled with escapes: a file without either needs no walk.
+  const text = source.text;
+  if (typeof text !== 'string' || text.includes('TODO') || text.includes('todo') || text.includes('\\'))
+    collectTodos(value, [], file, todos);
   const fragment: MetadataFragment = {
     file,
     environments: [],
@@ -162,20 +165,25 @@ export function buildFragment(source: MetadataFile): MetadataFragment {
       const tp: Path = [...sp, 'tables', ti];
       const schema = nonEmpty(rawTable.schema) ?? 'dbo';
       const columns: Column[] = [];
-      list(rawTable.columns).forEach((rawColumn, ci) => {
-        if (!isObj(rawColumn)) return;
+      const columnIndex = new Map<string, Column>();
+      // The hottest loop of a load (130,000 columns at 10,000 tables): no closure, no spread, one toLowerCase.
+      const rawColumns = list(rawTable.columns);
+      for (let ci = 0; ci < rawColumns.length; ci++) {
+        const rawColumn = rawColumns[ci];
+        if (!isObj(rawColumn)) continue;
         const columnName = nonEmpty(rawColumn.name);
-        if (!columnName) return;
-        columns.push({
+        if (!columnName) continue;
+        const column: Column = {
           name: columnName,
           type: str(rawColumn.type) ?? '',
           nullable: typeof rawColumn.nullable === 'boolean' ? rawColumn.nullable : undefined,
           description: str(rawColumn.description),
-          origin: at([...tp, 'columns', ci]),
-        });
-      });
-      const columnIndex = new Map<string, Column>();
-      for (const c of columns) if (!columnIndex.has(c.name.toLowerCase())) columnIndex.set(c.name.toLowerCase(), c);
+          origin: { file, path: ['sources', si, 'tables', ti, 'columns', ci] },
+        };
+        columns.push(column);
+        const key = columnName.toLowerCase();
+        if (!columnIndex.has(key)) columnIndex.set(key, column);
+      }
       const cdcColumn = nonEmpty(rawTable.cdcColumn);
       const loadType: LoadType =
         rawTable.loadType === 'full' || rawTable.loadType === 'incremental'
@@ -373,18 +381,27 @@ function buildAdfSettings(raw: Obj, origin: Origin): AdfSettings {
   return settings;
 }
 
-/** Every `todo:` entry and every text value starting with "TODO", anywhere in the file. */
+/**
+ * Every `todo:` entry and every text value starting with "TODO", anywhere in the file. It visits
+ * every value of a file (130,000 columns at 10,000 tables): plain loops, no Object.entries pairs or
+ * forEach closures, which made this walk a good part of a load's garbage.
+ */
 function collectTodos(value: unknown, p: (string | number)[], file: string, out: Todo[]): void {
   if (typeof value === 'string') {
-    if (value.startsWith('TODO')) out.push({ text: value, origin: { file, path: [...p] } });
+    if (value.charCodeAt(0) === 0x54 /* T */ && value.startsWith('TODO'))
+      out.push({ text: value, origin: { file, path: [...p] } });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
       p.push(i);
       collectTodos(v, p, file, out);
       p.pop();
-    });
+    }
   } else if (isObj(value)) {
-    for (const [k, v] of Object.entries(value)) {
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      if (v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
       p.push(k);
       if (k === 'todo' && typeof v === 'string') out.push({ text: v, origin: { file, path: [...p] } });
       else collectTodos(v, p, file, out);

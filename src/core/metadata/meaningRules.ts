@@ -76,6 +76,61 @@ export function checkMeaning(
   if (tables.bySystem) {
     for (const system of meta.sources) for (const d of checkSystemMeaning(system, at).cdc) out.push(d);
   } else for (const table of meta.tables) for (const d of cdcOf(table, at)) out.push(d);
+  const facts = checkFactsMeaning(meta, at, tables, sourceOf);
+  for (const list of facts.out) for (const d of list) out.push(d);
+  checkTimes(meta, facts.tables, at, out, tables.bySystem === true);
+  checkLakeFolders(meta, at, out);
+  checkPlaceholders(meta, at, out);
+  checkEnvironmentResources(meta, at, out);
+  return out;
+}
+
+/**
+ * The facts' meaning findings and source tables of the last load, per table index: while the
+ * dimensions and facts are the same objects in the same order, a fact is checked again only when
+ * a table came or went under a key it or a dimension it references names.
+ */
+interface FactsMemo {
+  dimensions: readonly Dimension[];
+  facts: readonly Fact[];
+  state: number;
+  byName: Map<string, Dimension>;
+  datasets: Map<string, { kind: 'dimension' | 'fact'; name: string }>;
+  out: Diagnostic[][];
+  /** Each fact's source table (undefined: unresolved or ambiguous). */
+  tables: (Table | undefined)[];
+  /** Source key -> the facts (index) whose findings depend on its tables. */
+  byKey: Map<string, number[]>;
+}
+const factsMemos = new WeakMap<object, FactsMemo>();
+
+function checkFactsMeaning(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup,
+  sourceOf: (reference: string) => Table | undefined,
+): FactsMemo {
+  const memo = tables.owner ? factsMemos.get(tables.owner) : undefined;
+  const changed =
+    memo &&
+    tables.state !== undefined &&
+    sameItems(memo.dimensions, meta.dimensions) &&
+    sameItems(memo.facts, meta.facts)
+      ? tables.changedSince?.(memo.state)
+      : undefined;
+  if (memo && changed) {
+    const again = new Set<number>();
+    for (const key of changed) for (const i of memo.byKey.get(key) ?? []) again.add(i);
+    // The source table of each dimension, once per load.
+    const dimensionTables = new Map<Dimension, Table | undefined>();
+    for (const i of again) {
+      const r = factMeaning(meta.facts[i] as Fact, memo, at, sourceOf, dimensionTables);
+      memo.out[i] = r.out;
+      memo.tables[i] = r.table;
+    }
+    memo.state = tables.state!;
+    return memo;
+  }
   const dimensions = new Map<string, Dimension>();
   for (const d of meta.dimensions) dimensions.set(starKeysOf(d).name, d);
   // Gold dataset names (the first of a name; duplicates are LH2xx's): a measures view must not take one.
@@ -88,39 +143,68 @@ export function checkMeaning(
     const key = starKeysOf(f).name;
     if (!datasets.has(key)) datasets.set(key, { kind: 'fact', name: f.name });
   }
-  // The source table of each dimension, once per load.
+  const next: FactsMemo = {
+    dimensions: [...meta.dimensions],
+    facts: [...meta.facts],
+    state: tables.state ?? 0,
+    byName: dimensions,
+    datasets,
+    out: [],
+    tables: [],
+    byKey: new Map(),
+  };
   const dimensionTables = new Map<Dimension, Table | undefined>();
+  meta.facts.forEach((fact, i) => {
+    const r = factMeaning(fact, next, at, sourceOf, dimensionTables);
+    next.out.push(r.out);
+    next.tables.push(r.table);
+    const keys = starKeysOf(fact);
+    const depends = new Set([keys.source]);
+    for (const ref of keys.references) {
+      const dim = dimensions.get(ref);
+      if (dim) depends.add(starKeysOf(dim).source);
+    }
+    for (const key of depends) {
+      const list = next.byKey.get(key);
+      if (list) list.push(i);
+      else next.byKey.set(key, [i]);
+    }
+  });
+  if (tables.owner && tables.state !== undefined) factsMemos.set(tables.owner, next);
+  return next;
+}
+
+/**
+ * A fact's findings, which depend on it, its table, the dimensions it references and theirs, and the
+ * dataset its measures view would shadow: kept while all of those are the same.
+ */
+function factMeaning(
+  fact: Fact,
+  memo: FactsMemo,
+  at: MetadataLocator,
+  sourceOf: (reference: string) => Table | undefined,
+  dimensionTables: Map<Dimension, Table | undefined>,
+): { out: Diagnostic[]; table: Table | undefined } {
   const dimensionTable = (dim: Dimension): Table | undefined => {
     if (dimensionTables.has(dim)) return dimensionTables.get(dim);
     const table = sourceOf(starKeysOf(dim).source);
     dimensionTables.set(dim, table);
     return table;
   };
-  for (const fact of meta.facts) {
-    // A fact's findings depend on it, its table, the dimensions it references and theirs, and the
-    // dataset its measures view would shadow: kept while all of those are the same.
-    const keys = starKeysOf(fact);
-    const taken = fact.measures.length ? datasets.get(`${keys.name}_measures`) : undefined;
-    const deps: unknown[] = [sourceOf(keys.source), taken?.kind, taken?.name];
-    for (const ref of keys.references) {
-      const dim = dimensions.get(ref);
-      deps.push(dim, dim && dimensionTable(dim));
-    }
-    const cached = factFindings.get(fact);
-    if (cached && sameItems(cached.deps, deps)) {
-      for (const d of cached.out) out.push(d);
-      continue;
-    }
-    const own: Diagnostic[] = [];
-    checkFactMeaning(fact, deps[0] as Table | undefined, dimensions, datasets, sourceOf, at, own);
-    factFindings.set(fact, { deps, out: own });
-    for (const d of own) out.push(d);
+  const keys = starKeysOf(fact);
+  const taken = fact.measures.length ? memo.datasets.get(`${keys.name}_measures`) : undefined;
+  const table = sourceOf(keys.source);
+  const deps: unknown[] = [table, taken?.kind, taken?.name];
+  for (const ref of keys.references) {
+    const dim = memo.byName.get(ref);
+    deps.push(dim, dim && dimensionTable(dim));
   }
-  checkTimes(meta, sourceOf, at, out, tables.bySystem === true);
-  checkLakeFolders(meta, at, out);
-  checkPlaceholders(meta, at, out);
-  checkEnvironmentResources(meta, at, out);
-  return out;
+  const cached = factFindings.get(fact);
+  if (cached && sameItems(cached.deps, deps)) return { out: cached.out, table };
+  const own: Diagnostic[] = [];
+  checkFactMeaning(fact, table, memo.byName, memo.datasets, sourceOf, at, own);
+  factFindings.set(fact, { deps, out: own });
+  return { out: own, table };
 }
 
 const factFindings = new WeakMap<Fact, { deps: unknown[]; out: Diagnostic[] }>();
@@ -138,6 +222,8 @@ interface SystemMeaning {
   backfilled: Table[];
   /** checkTimes's findings on those, for a schedule start. */
   backfillLate?: { start: string | undefined; out: Diagnostic[] };
+  /** Its first backfilled table from before a backfill window start (an instant), for that start. */
+  backfilledBefore?: { start: string; table: Table | undefined };
 }
 const systemMeaning = new WeakMap<SourceSystem, SystemMeaning>();
 
@@ -474,16 +560,18 @@ const isBackfilled = (t: Table) => t.backfillFrom !== undefined && t.loadType ==
 
 function checkTimes(
   meta: LakehouseMetadata,
-  sourceOf: (r: string) => Table | undefined,
+  factTables: readonly (Table | undefined)[],
   at: MetadataLocator,
   out: Diagnostic[],
   bySystem: boolean,
 ): void {
   const adf = meta.adf;
   const scheduleStart = adf?.schedule?.startTime;
-  const backfilled = bySystem
-    ? meta.sources.flatMap(s => checkSystemMeaning(s, at).backfilled)
-    : meta.tables.filter(isBackfilled);
+  // By system, the backfilled tables are only counted and searched (per system, kept): no list of them all per keystroke.
+  const backfilled = bySystem ? undefined : meta.tables.filter(isBackfilled);
+  const anyBackfilled = backfilled
+    ? backfilled.length > 0
+    : meta.sources.some(s => checkSystemMeaning(s, at).backfilled.length > 0);
 
   if (scheduleStart && adf?.schedule?.timeZone && adf.schedule.timeZone !== 'UTC' && scheduleStart.endsWith('Z')) {
     out.push(
@@ -510,7 +598,7 @@ function checkTimes(
       }
       for (const d of found.backfillLate.out) out.push(d);
     }
-  } else backfillAfterStart(backfilled, scheduleStart, at, out);
+  } else backfillAfterStart(backfilled!, scheduleStart, at, out);
 
   const backfill = adf?.backfill;
   const windowStart = backfill?.startTime;
@@ -528,22 +616,23 @@ function checkTimes(
       ),
     );
   } else if (windowStart) {
-    for (const table of backfilled) {
-      if (instant(table.backfillFrom!) < instant(windowStart)) {
-        out.push(
-          at.diagnostic(
-            RULES.timeImplausible,
-            adf!.origin,
-            ['backfill', 'startTime'],
-            `The backfill windows start at ${windowStart}, after table '${table.qualifiedName}''s ` +
-              `backfillFrom (${table.backfillFrom}): its rows before ${windowStart.slice(0, 10)} are ` +
-              `never copied. Start the windows at ${table.backfillFrom}T00:00:00Z (or remove ` +
-              `adf.backfill.startTime: that is the default).`,
-            { severity: 'warning' },
-          ),
-        );
-        break;
-      }
+    const early = backfilled
+      ? backfilled.find(t => instant(t.backfillFrom!) < instant(windowStart))
+      : firstBackfilledBefore(meta.sources, windowStart, at);
+    if (early) {
+      const table = early;
+      out.push(
+        at.diagnostic(
+          RULES.timeImplausible,
+          adf!.origin,
+          ['backfill', 'startTime'],
+          `The backfill windows start at ${windowStart}, after table '${table.qualifiedName}''s ` +
+            `backfillFrom (${table.backfillFrom}): its rows before ${windowStart.slice(0, 10)} are ` +
+            `never copied. Start the windows at ${table.backfillFrom}T00:00:00Z (or remove ` +
+            `adf.backfill.startTime: that is the default).`,
+          { severity: 'warning' },
+        ),
+      );
     }
   }
   if (
@@ -551,7 +640,7 @@ function checkTimes(
     backfill?.endTime &&
     scheduleStart &&
     instant(backfill.endTime) < instant(scheduleStart) &&
-    backfilled.length
+    anyBackfilled
   ) {
     out.push(
       at.diagnostic(
@@ -577,8 +666,8 @@ function checkTimes(
       ),
     );
   } else if (calendar?.from) {
-    for (const fact of meta.facts) {
-      const table = sourceOf(fact.source);
+    for (const [i, fact] of meta.facts.entries()) {
+      const table = factTables[i];
       if (table?.backfillFrom && table.backfillFrom < calendar.from) {
         out.push(
           at.diagnostic(
@@ -595,6 +684,22 @@ function checkTimes(
       }
     }
   }
+}
+
+/** The first backfilled table (in declaration order) whose backfillFrom is before the windows' start. */
+function firstBackfilledBefore(
+  systems: readonly SourceSystem[],
+  windowStart: string,
+  at: MetadataLocator,
+): Table | undefined {
+  const start = instant(windowStart);
+  for (const system of systems) {
+    const found = checkSystemMeaning(system, at);
+    if (found.backfilledBefore?.start !== start)
+      found.backfilledBefore = { start, table: found.backfilled.find(t => instant(t.backfillFrom!) < start) };
+    if (found.backfilledBefore.table) return found.backfilledBefore.table;
+  }
+  return undefined;
 }
 
 /** Tables backfilled from when the scheduled loads have started already: their windows copy nothing. */

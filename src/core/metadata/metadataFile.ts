@@ -181,17 +181,21 @@ export function completeMetadataFile(
   lines: LineIndex,
   doc: Document.Parsed,
   diagnostics: Diagnostic[],
+  /** doc's value when the caller knows it (an incremental re-parse: the previous value with one entry replaced). */
+  known?: { value: unknown },
 ): MetadataFile {
   let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 1000 });
-  } catch (e) {
-    // toJS throws for an alias without an anchor, for aliases past maxAliasCount (a "billion
-    // laughs" file) and, on a very deep file, for stack overflow: report each, never throw.
-    diagnostics.push(toJsProblem(file, lines, doc, e));
-    return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
-  }
-  if (containsCycle(value)) {
+  if (known) value = known.value;
+  else
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      // toJS throws for an alias without an anchor, for aliases past maxAliasCount (a "billion
+      // laughs" file) and, on a very deep file, for stack overflow: report each, never throw.
+      diagnostics.push(toJsProblem(file, lines, doc, e));
+      return { file, kind, text, lines, doc, value: undefined, parsed: false, diagnostics };
+    }
+  if (!known && containsCycle(value)) {
     // `x: &a [*a]` gives a value that contains itself: nothing downstream could walk it.
     const alias = findAlias(doc, false);
     diagnostics.push(

@@ -69,6 +69,16 @@ export interface TableLookup {
   readonly keysVersion?: number;
   /** Whether some table is `schema.name` (lower-cased); bySystem only. */
   declares?(key: string): boolean;
+  /** The index this lookup reads (a session's TableIndex), under which rules keep what they found between loads. */
+  readonly owner?: object;
+  /** The index's state at this load. */
+  readonly state?: number;
+  /**
+   * The keys (lower-cased name, schema.name, system.schema.name) under which tables came or went
+   * since an earlier state of the same index: a reference under no such key resolves as it did then.
+   * Undefined when that is not known (then everything is checked again).
+   */
+  changedSince?(state: number): ReadonlySet<string> | undefined;
 }
 
 /** Resolves table references (table, schema.table, system.schema.table), case-insensitively. */
@@ -109,92 +119,10 @@ export function checkMetadata(
   tables: TableLookup = new TableResolver(meta.tables),
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const dimensionsByName = new Map<string, Dimension>();
 
   checkSources(meta, at, out, tables.bySystem === true);
 
-  // Dimensions
-  const tableNames = () => tables.names();
-  for (const dim of meta.dimensions) {
-    const keys = starKeysOf(dim);
-    const key = keys.name;
-    const first = dimensionsByName.get(key);
-    if (first) {
-      out.push(
-        at.diagnostic(
-          RULES.duplicateDimension,
-          dim.origin,
-          'name',
-          `Dimension '${dim.name}' is defined twice; rename or remove one.`,
-          { related: [{ origin: first.origin, field: 'name', message: 'first definition' }] },
-        ),
-      );
-      continue;
-    }
-    dimensionsByName.set(key, dim);
-    // A dimension's findings depend on it and its source table alone: kept while both are the same objects.
-    const found = dim.source ? tables.resolve(keys.source) : undefined;
-    const resolved = found === undefined || found.length === 1;
-    const cached = dimensionChecks.get(dim);
-    if (resolved && cached && cached.table === found?.[0]) {
-      for (const d of cached.out) out.push(d);
-      continue;
-    }
-    const own: Diagnostic[] = [];
-    const table = resolveSource(
-      dim.source,
-      dim.origin,
-      'dimension',
-      dim.name,
-      found,
-      tableNames,
-      at,
-      own,
-      meta.sources,
-    );
-    checkDimension(dim, table, at, own);
-    if (resolved) dimensionChecks.set(dim, { table, out: own });
-    for (const d of own) out.push(d);
-  }
-
-  // Facts
-  const factsByName = new Map<string, Fact>();
-  for (const fact of meta.facts) {
-    const keys = starKeysOf(fact);
-    const key = keys.name;
-    const first = factsByName.get(key);
-    const clashingDimension = dimensionsByName.get(key);
-    if (first || clashingDimension) {
-      out.push(
-        at.diagnostic(
-          RULES.duplicateFact,
-          fact.origin,
-          'name',
-          first
-            ? `Fact '${fact.name}' is defined twice; rename or remove one.`
-            : `Fact '${fact.name}' has the name of a dimension; gold table names must be unique.`,
-          { related: [{ origin: (first ?? clashingDimension)!.origin, field: 'name', message: 'first definition' }] },
-        ),
-      );
-      if (first) continue;
-    }
-    factsByName.set(key, fact);
-    // Kept while the fact and its table are the same objects and every dimension it references is declared.
-    const found = fact.source ? tables.resolve(keys.source) : undefined;
-    let cacheable = found === undefined || found.length === 1;
-    for (const ref of keys.references) if (!dimensionsByName.has(ref)) cacheable = false;
-    const cached = factChecks.get(fact);
-    if (cacheable && cached && cached.table === found?.[0]) {
-      for (const d of cached.out) out.push(d);
-      continue;
-    }
-    const own: Diagnostic[] = [];
-    const table = resolveSource(fact.source, fact.origin, 'fact', fact.name, found, tableNames, at, own, meta.sources);
-    checkFact(fact, table, dimensionsByName, at, own);
-    if (cacheable) factChecks.set(fact, { table, out: own });
-    for (const d of own) out.push(d);
-  }
-
+  const dimensionsByName = checkStar(meta, at, tables, out);
   if (meta.dateDimension && !dimensionsByName.has(meta.dateDimension.name.toLowerCase())) {
     const suggestion = didYouMean(
       meta.dateDimension.name,
@@ -227,6 +155,213 @@ export function checkMetadata(
     out.push(found);
   }
   return out;
+}
+
+/**
+ * What checkStar found last time, per table index: while the dimensions and facts are the same
+ * objects in the same order, an item's findings change only when a table came or went under the
+ * key its source names (or, for the few that also depend on other things, every time: `volatile`).
+ */
+interface StarMemo {
+  dimensions: readonly Dimension[];
+  facts: readonly Fact[];
+  state: number;
+  dimensionsByName: Map<string, Dimension>;
+  dimensionOut: Diagnostic[][];
+  factOut: Diagnostic[][];
+  /** A fact's name clash with a dimension (LH2xx), by index. */
+  factClash: (Diagnostic | undefined)[];
+  /** Source key -> the dimensions (index) and facts (index) whose findings depend on its tables. */
+  dimensionsByKey: Map<string, number[]>;
+  factsByKey: Map<string, number[]>;
+  /** Items whose findings depend on more than their table (an unresolved source's fix names the systems). */
+  volatileDimensions: Set<number>;
+  volatileFacts: Set<number>;
+}
+const starMemos = new WeakMap<object, StarMemo>();
+
+export function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function addTo(map: Map<string, number[]>, key: string, index: number): void {
+  const list = map.get(key);
+  if (list) list.push(index);
+  else map.set(key, [index]);
+}
+
+/** The dimensions' and facts' findings, in order, into out; returns the dimensions by lower-cased name. */
+function checkStar(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup,
+  out: Diagnostic[],
+): Map<string, Dimension> {
+  const memo = tables.owner ? starMemos.get(tables.owner) : undefined;
+  const changed =
+    memo &&
+    tables.state !== undefined &&
+    sameItems(memo.dimensions, meta.dimensions) &&
+    sameItems(memo.facts, meta.facts)
+      ? tables.changedSince?.(memo.state)
+      : undefined;
+  if (memo && changed) {
+    const dims = new Set(memo.volatileDimensions);
+    const facts = new Set(memo.volatileFacts);
+    for (const key of changed) {
+      for (const i of memo.dimensionsByKey.get(key) ?? []) dims.add(i);
+      for (const i of memo.factsByKey.get(key) ?? []) facts.add(i);
+    }
+    for (const i of dims) {
+      const r = dimensionFindings(meta.dimensions[i] as Dimension, meta, at, tables);
+      memo.dimensionOut[i] = r.out;
+      if (r.volatile) memo.volatileDimensions.add(i);
+      else memo.volatileDimensions.delete(i);
+    }
+    for (const i of facts) {
+      const r = factFindings(meta.facts[i] as Fact, meta, at, tables, memo.dimensionsByName);
+      // A fact's name clash (found with the names, which are the same) comes first.
+      const clash = memo.factClash[i];
+      memo.factOut[i] = clash ? [clash, ...r.out] : r.out;
+      if (r.volatile) memo.volatileFacts.add(i);
+      else memo.volatileFacts.delete(i);
+    }
+    memo.state = tables.state!;
+    for (const list of memo.dimensionOut) for (const d of list) out.push(d);
+    for (const list of memo.factOut) for (const d of list) out.push(d);
+    return memo.dimensionsByName;
+  }
+
+  const next: StarMemo = {
+    dimensions: [...meta.dimensions],
+    facts: [...meta.facts],
+    state: tables.state ?? 0,
+    dimensionsByName: new Map(),
+    dimensionOut: [],
+    factOut: [],
+    factClash: [],
+    dimensionsByKey: new Map(),
+    factsByKey: new Map(),
+    volatileDimensions: new Set(),
+    volatileFacts: new Set(),
+  };
+  const dimensionsByName = next.dimensionsByName;
+  meta.dimensions.forEach((dim, i) => {
+    const keys = starKeysOf(dim);
+    const first = dimensionsByName.get(keys.name);
+    if (first) {
+      next.dimensionOut.push([
+        at.diagnostic(
+          RULES.duplicateDimension,
+          dim.origin,
+          'name',
+          `Dimension '${dim.name}' is defined twice; rename or remove one.`,
+          { related: [{ origin: first.origin, field: 'name', message: 'first definition' }] },
+        ),
+      ]);
+      return;
+    }
+    dimensionsByName.set(keys.name, dim);
+    const r = dimensionFindings(dim, meta, at, tables);
+    next.dimensionOut.push(r.out);
+    if (dim.source) addTo(next.dimensionsByKey, keys.source, i);
+    if (r.volatile) next.volatileDimensions.add(i);
+  });
+
+  const factsByName = new Map<string, Fact>();
+  meta.facts.forEach((fact, i) => {
+    const keys = starKeysOf(fact);
+    const first = factsByName.get(keys.name);
+    const clashingDimension = dimensionsByName.get(keys.name);
+    const own: Diagnostic[] = [];
+    next.factOut.push(own);
+    next.factClash.push(undefined);
+    if (first || clashingDimension) {
+      own.push(
+        (next.factClash[i] = at.diagnostic(
+          RULES.duplicateFact,
+          fact.origin,
+          'name',
+          first
+            ? `Fact '${fact.name}' is defined twice; rename or remove one.`
+            : `Fact '${fact.name}' has the name of a dimension; gold table names must be unique.`,
+          { related: [{ origin: (first ?? clashingDimension)!.origin, field: 'name', message: 'first definition' }] },
+        )),
+      );
+      if (first) return;
+    }
+    factsByName.set(keys.name, fact);
+    const r = factFindings(fact, meta, at, tables, dimensionsByName);
+    for (const d of r.out) own.push(d);
+    if (fact.source) addTo(next.factsByKey, keys.source, i);
+    if (r.volatile) next.volatileFacts.add(i);
+  });
+  if (tables.owner && tables.state !== undefined) starMemos.set(tables.owner, next);
+  for (const list of next.dimensionOut) for (const d of list) out.push(d);
+  for (const list of next.factOut) for (const d of list) out.push(d);
+  return dimensionsByName;
+}
+
+/** A dimension's own findings (the first of its name): kept per object while its source resolves to the same table. */
+function dimensionFindings(
+  dim: Dimension,
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup,
+): { out: Diagnostic[]; volatile: boolean } {
+  const keys = starKeysOf(dim);
+  const found = dim.source ? tables.resolve(keys.source) : undefined;
+  const resolved = found === undefined || found.length === 1;
+  const cached = dimensionChecks.get(dim);
+  if (resolved && cached && cached.table === found?.[0]) return { out: cached.out, volatile: false };
+  const own: Diagnostic[] = [];
+  const table = resolveSource(
+    dim.source,
+    dim.origin,
+    'dimension',
+    dim.name,
+    found,
+    () => tables.names(),
+    at,
+    own,
+    meta.sources,
+  );
+  checkDimension(dim, table, at, own);
+  if (resolved) dimensionChecks.set(dim, { table, out: own });
+  return { out: own, volatile: !resolved };
+}
+
+/** A fact's own findings (besides a name clash): kept while it, its table and the dimensions it references are. */
+function factFindings(
+  fact: Fact,
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup,
+  dimensionsByName: Map<string, Dimension>,
+): { out: Diagnostic[]; volatile: boolean } {
+  const keys = starKeysOf(fact);
+  const found = fact.source ? tables.resolve(keys.source) : undefined;
+  let cacheable = found === undefined || found.length === 1;
+  for (const ref of keys.references) if (!dimensionsByName.has(ref)) cacheable = false;
+  const cached = factChecks.get(fact);
+  if (cacheable && cached && cached.table === found?.[0]) return { out: cached.out, volatile: false };
+  const own: Diagnostic[] = [];
+  const table = resolveSource(
+    fact.source,
+    fact.origin,
+    'fact',
+    fact.name,
+    found,
+    () => tables.names(),
+    at,
+    own,
+    meta.sources,
+  );
+  checkFact(fact, table, dimensionsByName, at, own);
+  if (cacheable) factChecks.set(fact, { table, out: own });
+  return { out: own, volatile: !cacheable };
 }
 
 const dimensionChecks = new WeakMap<Dimension, { table: Table | undefined; out: Diagnostic[] }>();

@@ -3,6 +3,10 @@ import { keysOf, TableResolver, type TableLookup } from './semanticRules';
 
 /** Versions are unique across indexes: a version names one index in one state. */
 let versions = 0;
+/** States are unique across indexes too: a state names one index after one update. */
+let states = 0;
+/** How many updates back an index can tell which keys changed (older states: "everything may have"). */
+const LOG_LENGTH = 32;
 
 /**
  * The tables of a project by every spelling a reference may use, kept from one load to the next:
@@ -22,6 +26,11 @@ export class TableIndex {
   private version = ++versions;
   /** An update was left unfinished (its load was superseded at a pause): the next one starts a new version. */
   private unfinished = false;
+  /** The keys each recent update added or removed tables under (all three spellings), by state; oldest first. */
+  private readonly log: { state: number; keys: Set<string> }[] = [];
+  private sources: readonly SourceSystem[] = [];
+  /** The current update's log entry's keys (undefined: not needed, see update). */
+  private changed: Set<string> | undefined;
 
   /**
    * Brings the index up to date with meta and returns the lookup of this load: the index itself
@@ -40,6 +49,15 @@ export class TableIndex {
     const touched = new Map<string, boolean>();
     if (this.unfinished) this.version = ++versions;
     this.unfinished = true;
+    // The keys this update changes, logged as it goes (an update superseded at a pause has logged what it did).
+    const entry = { state: ++states, keys: new Set<string>() };
+    // Systems in another order resolve ambiguous names in another order: nothing is known to be unchanged.
+    if (!replacedInPlace(this.sources, meta.sources)) this.log.length = 0;
+    this.sources = meta.sources;
+    // An entry's keys answer questions from earlier states: the first entry's (a first load's 30,000) none.
+    this.changed = this.log.length ? entry.keys : undefined;
+    this.log.push(entry);
+    if (this.log.length > LOG_LENGTH) this.log.shift();
     for (const [system, n] of [...this.systems]) {
       const delta = (next.get(system) ?? 0) - n;
       for (let i = delta; i < 0; i++) this.remove(system, touched);
@@ -65,13 +83,27 @@ export class TableIndex {
     if (this.duplicates > 0) return new TableResolver(meta.tables);
     this.order = new Map(meta.sources.map((s, i) => [s, i]));
     const names = lazy(() => new TableResolver(meta.tables).names());
+    const state = entry.state;
     return {
       bySystem: true,
       keysVersion: this.version,
       resolve: reference => this.resolve(reference),
       names,
       declares: key => this.declares(key),
+      owner: this,
+      state,
+      changedSince: earlier => this.changedSince(earlier, state),
     };
+  }
+
+  /** The keys under which tables came or went after state `earlier` up to `now`, or undefined when that is not known. */
+  private changedSince(earlier: number, now: number): ReadonlySet<string> | undefined {
+    const from = this.log.findIndex(e => e.state === earlier);
+    const to = this.log.findIndex(e => e.state === now);
+    if (from === -1 || to === -1 || to < from) return undefined;
+    const keys = new Set<string>();
+    for (let i = from + 1; i <= to; i++) for (const key of (this.log[i] as { keys: Set<string> }).keys) keys.add(key);
+    return keys;
   }
 
   private add(system: SourceSystem, touched: Map<string, boolean>): void {
@@ -84,6 +116,7 @@ export class TableIndex {
       if (count === 2) this.duplicates++;
       if (!touched.has(keys[1] as string)) touched.set(keys[1] as string, this.declares(keys[1] as string));
       for (const key of keys) {
+        this.changed?.add(key);
         const found = this.byKey.get(key);
         if (found === undefined) this.byKey.set(key, table);
         else if (Array.isArray(found)) found.push(table);
@@ -102,6 +135,7 @@ export class TableIndex {
       if (count === 1) this.duplicates--;
       if (!touched.has(keys[1] as string)) touched.set(keys[1] as string, this.declares(keys[1] as string));
       for (const key of keys) {
+        this.changed?.add(key);
         const found = this.byKey.get(key);
         if (found === table) this.byKey.delete(key);
         else if (Array.isArray(found)) {
@@ -136,6 +170,23 @@ export class TableIndex {
     if (!Array.isArray(found)) return keysOf(found)[1] === key;
     return found.some(t => keysOf(t)[1] === key);
   }
+}
+
+/**
+ * Whether `after` is `before` with some systems replaced by others at the same places (an edited
+ * file's system is a new object where the old one was), so that the order of the others is the same.
+ */
+function replacedInPlace(before: readonly SourceSystem[], after: readonly SourceSystem[]): boolean {
+  if (before.length !== after.length) return false;
+  const gone = new Set<SourceSystem>(before);
+  for (const s of after) gone.delete(s);
+  const kept = new Set<SourceSystem>(before);
+  for (let i = 0; i < after.length; i++) {
+    const b = before[i] as SourceSystem;
+    const a = after[i] as SourceSystem;
+    if (a !== b && (!gone.has(b) || kept.has(a))) return false;
+  }
+  return true;
 }
 
 function lazy<T>(make: () => T): () => T {
