@@ -97,7 +97,8 @@ export class Context implements vscode.Disposable {
       const spec = uri.scheme === 'file' ? undefined : (this.templates.specOf(uri) ?? this.adf.specOf(uri));
       const owner =
         uri.scheme === 'file'
-          ? (this.projects.projectOf(uri.fsPath) ?? this.metadataProjects.find(s => isInside(s, uri.fsPath)))
+          ? (this.projects.projectOf(uri.fsPath) ??
+            this.metadataProjects.find(s => this.core.isInside(uri.fsPath, path.dirname(s.rootFile))))
           : spec && 'rootFile' in spec
             ? this.projects.byRoot(spec.rootFile)
             : undefined;
@@ -114,9 +115,4 @@ export class Context implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables.reverse()) d.dispose();
   }
-}
-
-function isInside(snapshot: ProjectSnapshot, file: string): boolean {
-  const rel = path.relative(path.dirname(snapshot.rootFile), file);
-  return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

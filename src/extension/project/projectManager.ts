@@ -217,7 +217,7 @@ export class ProjectManager implements vscode.Disposable {
       let relevant = false;
       for (const p of this.projects.values()) {
         const dir = p.adfOnly ? p.rootFile : path.dirname(p.rootFile);
-        if (!isInside(dir, file) && !p.snapshot?.diagnostics.has(file)) continue;
+        if (!loadCore().isInside(file, dir) && !p.snapshot?.diagnostics.has(file)) continue;
         p.session.invalidate(file);
         relevant = true;
       }
@@ -226,8 +226,7 @@ export class ProjectManager implements vscode.Disposable {
     }
     for (const p of this.projects.values()) p.session.invalidate(file);
     // A project file appeared or went away, or a folder holding a project was deleted.
-    const removesProject =
-      kind === 'delete' && [...this.projects.keys()].some(root => root === file || isInside(file, root));
+    const removesProject = kind === 'delete' && [...this.projects.keys()].some(root => loadCore().isInside(root, file));
     if ((kind !== 'change' && this.isRootName(file)) || removesProject) {
       void this.discover();
       return;
@@ -240,9 +239,4 @@ export class ProjectManager implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
