@@ -241,7 +241,9 @@ function unitFiles() {
   const files = [
     ...list(path.join('out', 'test', 'unit'), '.test.js'),
     // tier 2: the real Azure SDK clients against Azurite and the local Data Factory emulator
-    ...(fs.existsSync(path.join(root, 'out', 'test', 'azure')) ? list(path.join('out', 'test', 'azure'), '.test.js') : []),
+    ...(fs.existsSync(path.join(root, 'out', 'test', 'azure'))
+      ? list(path.join('out', 'test', 'azure'), '.test.js')
+      : []),
     ...list(path.join('test', 'scripts'), '.test.mjs'),
   ];
   if (!files.length) {
