@@ -2,7 +2,14 @@ import type { Document } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { LineIndex } from '../text/lineIndex';
 import { fastYamlValue } from './fastYaml';
-import { parseMetadataFile, parseYaml, type MetadataFile } from './metadataFile';
+import { drain } from '../text/timeSlices';
+import {
+  parseMetadataFile,
+  parseMetadataFileSteps,
+  parseYaml,
+  parseYamlSteps,
+  type MetadataFile,
+} from './metadataFile';
 import { validateAgainstSchema, type MetadataFileKind } from './schemaValidation';
 
 /**
@@ -26,6 +33,12 @@ class LazyMetadataFile implements MetadataFile {
 
   get doc(): Document.Parsed {
     return (this.exactDoc ??= parseYaml(this.text));
+  }
+
+  /** Makes the Document in steps (see parseYamlSteps). */
+  *documentSteps(): Generator<void, void> {
+    const doc = yield* parseYamlSteps(this.text);
+    this.exactDoc ??= doc;
   }
 
   get lines(): LineIndex {
@@ -65,8 +78,16 @@ export function hasExactDocument(file: MetadataFile): boolean {
  * package: a difference between the libraries the differential test did not catch), the exact parse.
  */
 export function withExactDocument(file: MetadataFile): MetadataFile {
+  return drain(withExactDocumentSteps(file));
+}
+
+/** withExactDocument as steps (see parseYamlSteps). */
+export function* withExactDocumentSteps(file: MetadataFile): Generator<void, MetadataFile> {
   if (hasExactDocument(file)) return file;
+  if (file instanceof LazyMetadataFile) yield* file.documentSteps();
   const doc = file.doc;
   void file.lines;
-  return doc && (doc.errors.length || doc.warnings.length) ? parseMetadataFile(file.file, file.kind, file.text) : file;
+  return doc && (doc.errors.length || doc.warnings.length)
+    ? yield* parseMetadataFileSteps(file.file, file.kind, file.text)
+    : file;
 }

@@ -1,6 +1,7 @@
 import {
   Composer,
   Document,
+  Lexer,
   Parser,
   YAMLParseError,
   isAlias,
@@ -17,6 +18,7 @@ import {
 type Token = CST.Token;
 import type { ErrorObject } from 'ajv';
 import { excerpt } from '../text/excerpt';
+import { drain } from '../text/timeSlices';
 import { LineIndex, type Span } from '../text/lineIndex';
 import { makeDiagnostic, type Diagnostic, type Fix } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
@@ -56,9 +58,18 @@ export function unreadableMetadataFile(file: string, kind: MetadataFileKind, rea
 }
 
 export function parseMetadataFile(file: string, kind: MetadataFileKind, text: string): MetadataFile {
+  return drain(parseMetadataFileSteps(file, kind, text));
+}
+
+/** parseMetadataFile as steps: a caller on an editor's thread pauses between them (see drainSliced). */
+export function* parseMetadataFileSteps(
+  file: string,
+  kind: MetadataFileKind,
+  text: string,
+): Generator<void, MetadataFile> {
+  const doc = yield* parseYamlSteps(text);
   const lines = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];
-  const doc = parseYaml(text);
   for (const e of doc.errors) {
     if (diagnostics.length >= MAX_SYNTAX_ERRORS) {
       diagnostics.push(
@@ -117,6 +128,39 @@ export function yamlParseStopped(doc: Document.Parsed): boolean {
  * stops at MAX_YAML_ERRORS errors, since nobody reads past the first fifty.
  */
 export function parseYaml(text: string, maxErrors = MAX_YAML_ERRORS): Document.Parsed {
+  return drain(parseYamlSteps(text, maxErrors));
+}
+
+/** How many lexemes are read between two pause points of parseYamlSteps (a few milliseconds of work). */
+const LEXEMES_PER_STEP = 500;
+
+/**
+ * parseYaml as steps: the Parser is fed one lexeme at a time (what its parse() does), with a pause
+ * point every LEXEMES_PER_STEP lexemes; the composer runs once the tokens are read. A 40 KB file is
+ * tens of milliseconds of parsing: an editor's thread gives the event loop back meanwhile.
+ */
+export function* parseYamlSteps(text: string, maxErrors = MAX_YAML_ERRORS): Generator<void, Document.Parsed> {
+  const read: Token[] = [];
+  const parser = new Parser();
+  let sinceStep = 0;
+  let errorTokens = 0;
+  for (const lexeme of new Lexer().lex(text, false)) {
+    for (const token of parser.next(lexeme)) {
+      read.push(token);
+      if (token.type === 'error') errorTokens++;
+    }
+    // Garbage: the composer stops at maxErrors (see composeTokens), so reading on is wasted.
+    if (errorTokens >= maxErrors) return composeTokens(text, read, maxErrors);
+    if (++sinceStep === LEXEMES_PER_STEP) {
+      sinceStep = 0;
+      yield;
+    }
+  }
+  for (const token of parser.end()) read.push(token);
+  return composeTokens(text, read, maxErrors);
+}
+
+function composeTokens(text: string, read: Token[], maxErrors: number): Document.Parsed {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   const composer = new Composer(YAML_OPTIONS);
@@ -138,7 +182,7 @@ export function parseYaml(text: string, maxErrors = MAX_YAML_ERRORS): Document.P
     };
   }
   function* tokens(): Generator<Token> {
-    for (const token of new Parser().parse(text)) {
+    for (const token of read) {
       if (token.type === 'error') counted();
       yield token;
     }

@@ -79,7 +79,16 @@ export function bindingTargets(
   meta: LakehouseMetadata,
   resolver: TableLookup = new TableResolver(meta.tables),
 ): BindingTarget[] {
-  return expandTargets(binding, meta, resolver).filter((t): t is BindingTarget => !('problem' in t));
+  return [...eachBindingTarget(binding, meta, resolver)];
+}
+
+/** bindingTargets one at a time (a caller that slices its work pauses between them: 10,000 tables are tens of milliseconds). */
+export function* eachBindingTarget(
+  binding: TemplateBinding,
+  meta: LakehouseMetadata,
+  resolver?: TableLookup,
+): Generator<BindingTarget, void> {
+  for (const target of expandTargets(binding, meta, resolver)) if (!('problem' in target)) yield target;
 }
 
 /** The targets whose names cannot be substituted into the output path (LH503), with the reason. */
@@ -88,14 +97,18 @@ export function bindingTargetProblems(
   meta: LakehouseMetadata,
   resolver: TableLookup = new TableResolver(meta.tables),
 ): { kind: TemplateTarget; name?: string; problem: string }[] {
-  return expandTargets(binding, meta, resolver).filter(
+  return [...expandTargets(binding, meta, resolver)].filter(
     (t): t is { kind: TemplateTarget; name?: string; problem: string } => 'problem' in t,
   );
 }
 
 type Expanded = BindingTarget | { kind: TemplateTarget; name?: string; problem: string };
 
-function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolver: TableLookup): Expanded[] {
+function* expandTargets(
+  binding: TemplateBinding,
+  meta: LakehouseMetadata,
+  given: TableLookup | undefined,
+): Generator<Expanded, void> {
   const project = meta.project?.name ?? path.basename(meta.rootDir);
   const used = new Set(placeholdersOf(binding.output).map(p => p.name));
   // Names are data: one that is not a plain file name is never put into a path (a table named
@@ -108,7 +121,10 @@ function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolv
     }
     return { output: binding.output.replace(/\{([^{}]*)\}/g, (whole, name: string) => values[name] ?? whole) };
   };
+  // Only dimensions and facts resolve a source table: a table binding makes no resolver (10,000 tables' keys).
+  let resolver = given;
   const sourceParts = (source: string) => {
+    resolver ??= new TableResolver(meta.tables);
     const table = resolver.resolve(source)[0];
     if (table) return { table, schema: table.schema, system: table.system };
     const parts = source.split('.');
@@ -120,16 +136,19 @@ function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolv
   };
   switch (binding.for) {
     case 'project':
-      return [{ kind: 'project', ...expand({ name: project, project }) }];
+      yield { kind: 'project', ...expand({ name: project, project }) };
+      return;
     case 'table':
-      return uniqueBy(meta.tables, t => `${t.system}.${t.schema}.${t.name}`.toLowerCase()).map(table => ({
-        kind: 'table',
-        name: table.name,
-        table,
-        ...expand({ name: table.name, schema: table.schema, system: table.system, project }),
-      }));
+      for (const table of uniqueBy(meta.tables, t => `${t.system}.${t.schema}.${t.name}`.toLowerCase()))
+        yield {
+          kind: 'table',
+          name: table.name,
+          table,
+          ...expand({ name: table.name, schema: table.schema, system: table.system, project }),
+        };
+      return;
     case 'dimension':
-      return uniqueBy(meta.dimensions, d => d.name.toLowerCase()).map(dimension => {
+      yield* [...uniqueBy(meta.dimensions, d => d.name.toLowerCase())].map((dimension): Expanded => {
         const { table, schema, system } = sourceParts(dimension.source);
         return {
           kind: 'dimension',
@@ -139,8 +158,9 @@ function expandTargets(binding: TemplateBinding, meta: LakehouseMetadata, resolv
           ...expand({ name: dimension.name, schema, system, project }),
         };
       });
+      return;
     case 'fact':
-      return uniqueBy(meta.facts, f => f.name.toLowerCase()).map(fact => {
+      yield* [...uniqueBy(meta.facts, f => f.name.toLowerCase())].map((fact): Expanded => {
         const { table, schema, system } = sourceParts(fact.source);
         return {
           kind: 'fact',
@@ -177,12 +197,12 @@ export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+function* uniqueBy<T>(items: readonly T[], key: (item: T) => string): Generator<T, void> {
   const seen = new Set<string>();
-  return items.filter(item => {
+  for (const item of items) {
     const k = key(item);
-    if (seen.has(k)) return false;
+    if (seen.has(k)) continue;
     seen.add(k);
-    return true;
-  });
+    yield item;
+  }
 }

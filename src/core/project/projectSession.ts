@@ -8,9 +8,9 @@ import { AdfValidationCache } from '../adf/validate';
 import { checkLoopsAgainstMetadata } from '../adf/validate/metadataRules';
 import { buildFragment, type MetadataFragment } from '../metadata/buildFragment';
 import { MetadataLocator } from '../metadata/locator';
-import { parseMetadataFile, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
+import { parseMetadataFileSteps, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
 import { reparseIncrementally } from '../metadata/incrementalParse';
-import { hasExactDocument, parseMetadataFileFast, withExactDocument } from '../metadata/fastMetadataFile';
+import { hasExactDocument, parseMetadataFileFast, withExactDocumentSteps } from '../metadata/fastMetadataFile';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
 import { checkMetadata, checkSystemTables } from '../metadata/semanticRules';
@@ -24,7 +24,7 @@ import { Containment } from '../files/containment';
 import { decodeText, FileRefusedError, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from '../files/fileHost';
 import { expandGlob, hasGlob } from './glob';
 import { excerpt } from '../text/excerpt';
-import { yieldToEventLoop } from '../text/timeSlices';
+import { drainSliced, yieldToEventLoop } from '../text/timeSlices';
 
 export type { AdfFactory };
 
@@ -247,11 +247,12 @@ export class ProjectSession {
    * The file's parse, and the fragment the model is built from: its own, or while the text has a
    * YAML syntax error, the last good parse's (returned as `stale`).
    */
-  private metadataFile(
+  private async metadataFile(
     file: string,
     kind: MetadataFileKind,
     read: CachedText,
-  ): { parsed: MetadataFile; fragment: MetadataFragment; stale?: MetadataFile } {
+    pause: () => Promise<void>,
+  ): Promise<{ parsed: MetadataFile; fragment: MetadataFragment; stale?: MetadataFile }> {
     if (read.text === undefined) {
       const parsed = unreadableMetadataFile(file, kind, read.unreadable ?? 'The file does not exist.');
       return { parsed, fragment: buildFragment(parsed) };
@@ -262,7 +263,7 @@ export class ProjectSession {
     if (cached && cached.text === read.text && cached.kind === kind) {
       entry = cached;
       if (open && !hasExactDocument(cached.parsed)) {
-        const exact = withExactDocument(cached.parsed);
+        const exact = await drainSliced(withExactDocumentSteps(cached.parsed), pause);
         if (exact !== cached.parsed) {
           entry = { text: read.text, kind, parsed: exact, fragment: buildFragment(exact) };
           this.metadataCache.set(file, entry);
@@ -274,7 +275,7 @@ export class ProjectSession {
       const parsed = open
         ? ((cached && cached.kind === kind && hasExactDocument(cached.parsed)
             ? reparseIncrementally(cached.parsed, read.text)
-            : undefined) ?? parseMetadataFile(file, kind, read.text))
+            : undefined) ?? (await drainSliced(parseMetadataFileSteps(file, kind, read.text), pause)))
         : parseMetadataFileFast(file, kind, read.text);
       entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
       this.metadataCache.set(file, entry);
@@ -324,7 +325,7 @@ export class ProjectSession {
       visiting.add(file);
       const read = await this.readText(file);
       await pause();
-      const { parsed, fragment, stale } = this.metadataFile(file, kind, read);
+      const { parsed, fragment, stale } = await this.metadataFile(file, kind, read, pause);
       metadataFiles.set(file, parsed);
       if (stale) staleParses.set(file, stale);
       fragments.push(fragment);

@@ -119,38 +119,16 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
     }
     for (const system of meta.sources) {
       const id = `system:${snapshot.rootFile}:${system.name}`;
-      const systemNode: SourcesNode = { kind: 'system', id, parent, snapshot, system };
-      nodes.push(systemNode);
-      const tableNodes: SourcesNode[] = system.tables.map(table => {
-        const tableId = `${id}:${table.qualifiedName}`;
-        const node: SourcesNode = { kind: 'table', id: tableId, parent: systemNode, snapshot, table };
-        this.countProblems(tableId, snapshot, table.origin, diagnosticsOf(table.origin.file));
-        return node;
-      });
-      this.children.set(id, tableNodes);
+      nodes.push({ kind: 'system', id, parent, snapshot, system });
+      // Table nodes are made when the system is expanded (getChildren); their problem badges now.
+      for (const table of system.tables) {
+        const diagnostics = diagnosticsOf(table.origin.file);
+        if (diagnostics.length) this.countProblems(`${id}:${table.qualifiedName}`, snapshot, table.origin, diagnostics);
+      }
       this.countProblems(id, snapshot, system.origin, diagnosticsOf(system.origin.file));
     }
-    const declared = new Set(meta.tables.map(t => t.qualifiedName.toLowerCase()));
-    for (const loop of snapshot.adf?.loops ?? []) {
-      const id = `loop:${loop.file}:${loop.forEach}`;
-      const loopNode: SourcesNode = { kind: 'loop', id, parent, snapshot, loop };
-      nodes.push(loopNode);
-      this.children.set(
-        id,
-        loop.items.map(
-          (item, i) =>
-            ({
-              kind: 'loopItem',
-              id: `${id}:${i}`,
-              parent: loopNode,
-              snapshot,
-              loop,
-              item,
-              declared: declared.has(`${item.schema}.${item.table}`.toLowerCase()),
-            }) as SourcesNode,
-        ),
-      );
-    }
+    for (const loop of snapshot.adf?.loops ?? [])
+      nodes.push({ kind: 'loop', id: `loop:${loop.file}:${loop.forEach}`, parent, snapshot, loop });
     if (meta.sources.length === 0 && !rootErrors.length) {
       nodes.push({
         kind: 'message',
@@ -193,7 +171,41 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
   getChildren(node?: SourcesNode): SourcesNode[] {
     if (!node) return this.state === 'ready' ? this.roots : [];
     const known = this.children.get(node.id);
-    if (known || node.kind !== 'table') return known ?? [];
+    if (known) return known;
+    // Children are made when their parent is expanded: 10,000 tables, their loop items and their
+    // 100,000s of columns are not made again on every keystroke.
+    if (node.kind === 'system') {
+      const tables = node.system.tables.map(
+        table =>
+          ({
+            kind: 'table',
+            id: `${node.id}:${table.qualifiedName}`,
+            parent: node,
+            snapshot: node.snapshot,
+            table,
+          }) as SourcesNode,
+      );
+      this.children.set(node.id, tables);
+      return tables;
+    }
+    if (node.kind === 'loop') {
+      const declared = declaredTables(node.snapshot);
+      const items = node.loop.items.map(
+        (item, i) =>
+          ({
+            kind: 'loopItem',
+            id: `${node.id}:${i}`,
+            parent: node,
+            snapshot: node.snapshot,
+            loop: node.loop,
+            item,
+            declared: declared.has(`${item.schema}.${item.table}`.toLowerCase()),
+          }) as SourcesNode,
+      );
+      this.children.set(node.id, items);
+      return items;
+    }
+    if (node.kind !== 'table') return [];
     // A table's columns are made when it is expanded: 10,000 tables have 100,000s of columns.
     const columns = node.table.columns.map(
       column =>
@@ -253,9 +265,15 @@ export class SourcesTreeDataProvider implements vscode.TreeDataProvider<SourcesN
   }
 
   getTreeItem(node: SourcesNode): vscode.TreeItem {
-    const collapsible = (node.kind === 'table' ? node.table.columns.length : this.children.get(node.id)?.length)
-      ? vscode.TreeItemCollapsibleState.Collapsed
-      : vscode.TreeItemCollapsibleState.None;
+    const count =
+      node.kind === 'table'
+        ? node.table.columns.length
+        : node.kind === 'system'
+          ? node.system.tables.length
+          : node.kind === 'loop'
+            ? node.loop.items.length
+            : this.children.get(node.id)?.length;
+    const collapsible = count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(labelOf(node), collapsible);
     item.id = node.id;
     item.contextValue = `lakehouse.${node.kind}`;
@@ -427,4 +445,16 @@ export class ProblemDecorationProvider implements vscode.FileDecorationProvider 
       new vscode.ThemeColor(p.errors ? 'list.errorForeground' : 'list.warningForeground'),
     );
   }
+}
+
+const declaredBySnapshot = new WeakMap<ProjectSnapshot, Set<string>>();
+
+/** The tables a project declares (schema.table, lower case), once per snapshot. */
+function declaredTables(snapshot: ProjectSnapshot): Set<string> {
+  let declared = declaredBySnapshot.get(snapshot);
+  if (!declared) {
+    declared = new Set(snapshot.metadata.tables.map(t => t.qualifiedName.toLowerCase()));
+    declaredBySnapshot.set(snapshot, declared);
+  }
+  return declared;
 }

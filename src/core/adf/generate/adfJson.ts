@@ -50,13 +50,36 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 
 /** A canonical text of a JSON value (keys sorted), for fingerprints. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  // One list of parts joined once: a generated pipeline's owned values are megabytes at 10,000
+  // tables, and joining at every level copied them once per level.
+  const parts: string[] = [];
+  writeCanonical(value, parts);
+  return parts.join('');
+}
+
+function writeCanonical(value: unknown, parts: string[]): void {
+  if (value === null || typeof value !== 'object') {
+    parts.push(JSON.stringify(value) ?? 'null');
+    return;
+  }
+  if (Array.isArray(value)) {
+    parts.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) parts.push(',');
+      writeCanonical(value[i], parts);
+    }
+    parts.push(']');
+    return;
+  }
   const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .sort()
-    .map(k => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(',')}}`;
+  const keys = Object.keys(obj).sort();
+  parts.push('{');
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) parts.push(',');
+    parts.push(JSON.stringify(keys[i]), ':');
+    writeCanonical(obj[keys[i]!], parts);
+  }
+  parts.push('}');
 }
 
 export function valueAt(root: unknown, path: JsonPath): { found: boolean; value?: unknown } {

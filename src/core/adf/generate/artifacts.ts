@@ -5,7 +5,7 @@ import * as path from 'path';
 import { drain, drainSliced } from '../../text/timeSlices';
 import type { LakehouseMetadata, SourceSystem } from '../../metadata/model';
 import {
-  bindingTargets,
+  eachBindingTarget,
   effectiveBindings,
   outputPathProblem,
   templateNameProblem,
@@ -332,8 +332,23 @@ function* notebookPaths(
   const usable = effectiveBindings(metadata).filter(
     b => !templateNameProblem(b.template) && !outputPathProblem(b.output),
   );
+  // Outputs of one binding share their folder: path arithmetic once per folder, not per table.
+  const relativeFolders = new Map<string, string>();
+  const relativeToBundle = (output: string): string => {
+    const parts = output.split(/[\\/]/);
+    const base = parts.pop()!;
+    if (base === '' || base === '.' || base === '..')
+      return toPosix(path.relative(bundleDir, path.resolve(metadata.rootDir, ...parts, base)));
+    const folderKey = parts.join('/');
+    let folder = relativeFolders.get(folderKey);
+    if (folder === undefined) {
+      folder = toPosix(path.relative(bundleDir, path.resolve(metadata.rootDir, ...parts)));
+      relativeFolders.set(folderKey, folder);
+    }
+    return folder === '' ? base : `${folder}/${base}`;
+  };
   const workspacePath = (output: string): string => {
-    const inBundle = toPosix(path.relative(bundleDir, path.resolve(metadata.rootDir, ...output.split(/[\\/]/))));
+    const inBundle = relativeToBundle(output);
     if (inBundle.startsWith('../'))
       notes.push(
         `${output} is outside the bundle folder, so the bundle does not deploy it; the pipeline ` +
@@ -346,7 +361,7 @@ function* notebookPaths(
   const tableBinding = usable.find(b => b.for === 'table');
   if (tableBinding) {
     let sinceStep = 0;
-    for (const target of bindingTargets(tableBinding, metadata)) {
+    for (const target of eachBindingTarget(tableBinding, metadata)) {
       if (target.table) silver.set(tableKey(target.table), workspacePath(target.output));
       // Path arithmetic for 10,000 tables is tens of milliseconds: a pause point every 500.
       if (++sinceStep === 500) {
