@@ -39,6 +39,12 @@ const lazyCore = {
         ? { path: './core.js', external: true }
         : undefined,
     );
+    // The Azure bundle likewise (src/extension/azure/lazyAzure.ts): required from dist/ on first use.
+    build.onResolve({ filter: /^(\.\/azure\.js|\.\/azureServices)$/ }, args =>
+      args.importer.endsWith(path.join('src', 'extension', 'azure', 'lazyAzure.ts'))
+        ? { path: './azure.js', external: true }
+        : undefined,
+    );
   },
 };
 
@@ -52,6 +58,15 @@ const builds = [
     metafile: true,
   },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', metafile: true },
+  // Sign-in and the Azure SDKs, loaded when an Azure feature is first used (lazyAzure.ts).
+  {
+    ...common,
+    entryPoints: ['src/extension/azure/azureServices.ts'],
+    outfile: 'dist/azure.js',
+    external: ['vscode'],
+    plugins: [lazyCore],
+    metafile: true,
+  },
   { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' },
   // Templates render in a worker thread with a time limit (src/core/templates/renderInWorker.ts).
   { ...common, entryPoints: ['src/core/templates/worker.ts'], outfile: 'dist/templateWorker.js' },
@@ -66,7 +81,8 @@ if (watch) {
   const size = (r, f) => `${(r.metafile.outputs[f].bytes / 1024).toFixed(0)} KiB`;
   console.log(
     `built dist/extension.js (${size(results[0], 'dist/extension.js')}, the activation path), ` +
-      `dist/core.js (${size(results[1], 'dist/core.js')}) and dist/cli.js in ${Date.now() - t0} ` +
+      `dist/core.js (${size(results[1], 'dist/core.js')}), dist/azure.js (${size(results[2], 'dist/azure.js')}, ` +
+      `loaded on first Azure use) and dist/cli.js in ${Date.now() - t0} ` +
       `ms`,
   );
 }

@@ -10,6 +10,7 @@ import { loadCore, type Core } from './lazyCore';
 import { EnvironmentState } from './project/environments';
 import { ProjectManager } from './project/projectManager';
 import { ProjectStatusBar } from './project/statusBar';
+import { redactingLog } from './logging';
 import { Settings } from './settings';
 import { SourcesTreeDataProvider, type SourcesNode } from './sources/sourcesTreeDataProvider';
 import { TemplateDiagnostics } from './templates/templateDiagnostics';
@@ -46,7 +47,7 @@ export class Context implements vscode.Disposable {
       this.disposables.push(d);
       return d;
     };
-    this.log = own(vscode.window.createOutputChannel('Lakehouse Workbench', { log: true }));
+    this.log = redactingLog(own(vscode.window.createOutputChannel('Lakehouse Workbench', { log: true })));
     this.builtinTemplatesDir = path.join(extension.extensionPath, 'templates');
     this.files = own(new EditorFileHost());
     this.projects = own(new ProjectManager(this.files, this.settings, this.log));

@@ -30,8 +30,9 @@ export const CORE_LAYERS = [
 /** The whole tree, lowest first: the core is below the CLI and the editor, which never import each other. */
 const APP_LAYERS: Record<string, readonly string[]> = {
   core: [],
-  cli: ['core'],
-  extension: ['core'],
+  azure: ['core'],
+  cli: ['core', 'azure'],
+  extension: ['core', 'azure'],
 };
 
 interface Import {
@@ -122,6 +123,15 @@ describe('architecture', () => {
     assert.equal(layerViolations([at('core/metadata/model.ts', '../index')]).length, 1);
     assert.equal(layerViolations([at('cli/main.ts', '../extension/extension')]).length, 1);
     assert.equal(layerViolations([at('core/index.ts', '../cli/main')]).length, 1);
+  });
+
+  it('the core and the Azure adapters never import the editor, and the core no Azure SDK', () => {
+    const bad = ALL.filter(
+      i =>
+        (placeOf(i.file).app === 'core' && (i.specifier === 'vscode' || i.specifier.startsWith('@azure/'))) ||
+        (placeOf(i.file).app === 'azure' && (i.specifier === 'vscode' || i.specifier.startsWith('@microsoft/vscode'))),
+    );
+    assert.deepEqual(bad.map(where), []);
   });
 
   it('only src/core/files touches the disk in the core (everything else goes through a FileHost)', () => {

@@ -1,0 +1,4 @@
+// The entry of the Azure bundle (dist/azure.js, see lazyAzure.ts): everything that loads an Azure
+// SDK or the authentication helper is reached from here.
+export { AzureAccount, SignInNeeded, type SignedIn } from './azureAccount';
+export { EmulatorCredential } from '../../azure/credentials';
