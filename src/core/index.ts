@@ -83,3 +83,4 @@ export {
   type ActivityRun,
 } from './adf/run';
 export { timeSlicer, yieldToEventLoop } from './text/timeSlices';
+export * from './deploy';

@@ -13,7 +13,8 @@ import { REPO_ROOT } from './helpers/paths';
  * files the only folder that touches the disk (fs) and the FileHost; metadata the model and its
  * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation; project
  * the session that loads and checks a whole project through a FileHost; rendering binds templates
- * to a loaded project (render plans, render all, out of date).
+ * to a loaded project (render plans, render all, out of date); deploy plans and applies an ADF folder
+ * onto a factory through a port (no SDK) and seeds the watermark files.
  */
 export const CORE_LAYERS = [
   'text',
@@ -25,13 +26,18 @@ export const CORE_LAYERS = [
   'adf',
   'project',
   'rendering',
+  'deploy',
 ] as const;
 
-/** The whole tree, lowest first: the core is below the CLI and the editor, which never import each other. */
+/**
+ * The whole tree, lowest first: the core is below the Azure adapters (thin layers over the Azure
+ * SDKs), both below the CLI and the editor, which never import each other.
+ */
 const APP_LAYERS: Record<string, readonly string[]> = {
   core: [],
-  cli: ['core'],
-  extension: ['core'],
+  azure: ['core'],
+  cli: ['core', 'azure'],
+  extension: ['core', 'azure'],
 };
 
 interface Import {
