@@ -7,11 +7,20 @@ import { after, before, describe, it } from 'node:test';
 import type { JsonObject } from '../../src/core/adf/generate/adfJson';
 import { NodeFileHost } from '../../src/core/files/nodeFileHost';
 import { readAdfFolder } from '../../src/core/project/loadProject';
-import { applyDeploy, localArtifactsOf, planDeploy, readFactory, type LocalArtifacts } from '../../src/core/deploy';
+import {
+  applyDeploy,
+  artifactKey,
+  localArtifactsOf,
+  planDeploy,
+  readFactory,
+  referencesOf,
+  type DeployKind,
+  type LocalArtifacts,
+} from '../../src/core/deploy';
 import { ArmFactoryApi, FactoryApiError } from '../../src/azure/adf';
 import { LOCAL_CREDENTIAL_SCOPE, makeCertificate, startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { adfClient, rawRequest, TestCredential } from './helpers/emulatorClients';
-import { SAMPLE_DIR } from '../unit/helpers/paths';
+import { REAL_WORLD_ADF, SAMPLE_DIR, SHARED_MISSING, hasSharedFixtures } from '../unit/helpers/paths';
 
 interface LoggedRequest {
   method: string;
@@ -23,8 +32,8 @@ interface LoggedRequest {
 /** Quick polls: the emulator provisions an event subscription in a few milliseconds. */
 const FAST = { provisioningPollMs: 10, provisioningTimeoutMs: 5_000 };
 
-async function sampleFolder(): Promise<LocalArtifacts> {
-  const read = await readAdfFolder(new NodeFileHost(), path.join(SAMPLE_DIR, 'adf'));
+async function sampleFolder(dir = path.join(SAMPLE_DIR, 'adf')): Promise<LocalArtifacts> {
+  const read = await readAdfFolder(new NodeFileHost(), dir);
   assert.equal(read.status, 'ok');
   return localArtifactsOf((read as Extract<typeof read, { status: 'ok' }>).factory);
 }
@@ -299,6 +308,54 @@ describe('deploy over the wire (local Data Factory emulator)', () => {
     );
     assert.equal(calls.at(-1), 'POST triggers/tr_landing/start');
     assert.deepEqual(report.triggers, [{ name: 'tr_landing', stopped: false, subscribed: true, started: true }]);
+  });
+
+  it('deploys a real factory (integration runtimes, a credential using a Key Vault secret, data flows), each reference written first', async t => {
+    if (!hasSharedFixtures()) return t.skip(SHARED_MISSING);
+    const local = await sampleFolder(path.join(REAL_WORLD_ADF, 'Azure-Player__azure.datafactory.tools'));
+    const f = await newFactory();
+    const report = await applyDeploy(f.api, local, FAST);
+    assert.equal(report.status, 'applied', report.message);
+    const puts = (await f.writes())
+      .filter(r => r.method === 'PUT')
+      .map(r => decodeURIComponent(r.path.replace(/^.*\/factories\/[^/]+\//, '')));
+    assert.equal(puts.length, local.artifacts.length);
+    const kindOf: Record<string, DeployKind> = {
+      integrationruntimes: 'integrationRuntime',
+      credentials: 'credential',
+      linkedservices: 'linkedService',
+      datasets: 'dataset',
+      dataflows: 'dataflow',
+      pipelines: 'pipeline',
+      triggers: 'trigger',
+    };
+    const position = new Map(
+      puts.map((p, i) => {
+        const [segment, name] = p.split('/') as [string, string];
+        return [artifactKey(kindOf[segment.toLowerCase()]!, name), i];
+      }),
+    );
+    let references = 0;
+    const kinds = new Set<string>();
+    for (const artifact of local.artifacts) {
+      for (const ref of referencesOf(artifact.value)) {
+        if (ref.kind === artifact.kind && ref.name.toLowerCase() === artifact.name.toLowerCase()) continue;
+        references++;
+        kinds.add(ref.kind);
+        assert.ok(
+          position.get(artifactKey(ref.kind, ref.name))! < position.get(artifactKey(artifact.kind, artifact.name))!,
+          `${artifact.kind} ${artifact.name} written after the ${ref.kind} ${ref.name} it refers to`,
+        );
+      }
+    }
+    assert.deepEqual([...kinds].sort(), ['dataflow', 'dataset', 'integrationRuntime', 'linkedService', 'pipeline']);
+    // Its credential reads its secret through the Key Vault linked service: an order by types
+    // (credentials before linked services) would write it first.
+    assert.ok(position.get('linkedService/ls_azurekeyvault')! < position.get('credential/credential1')!);
+    assert.ok(references >= 30, `${references} references`);
+    await f.mark();
+    assert.equal((await applyDeploy(f.api, local, FAST)).writes, 0);
+    assert.deepEqual(await f.writes(), []);
   });
 
   it('says what ARM answered when a call fails, with its code and no token', async () => {
