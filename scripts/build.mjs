@@ -68,6 +68,9 @@ const builds = [
     metafile: true,
   },
   { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' },
+  // The local emulator as a process of its own (`lakehouse emulator start`); Azurite stays a
+  // package it spawns from node_modules, not bundled.
+  { ...common, entryPoints: ['src/emulator/main.ts'], outfile: 'dist/emulator.js', external: ['azurite'] },
   // Templates render in a worker thread with a time limit (src/core/templates/renderInWorker.ts).
   { ...common, entryPoints: ['src/core/templates/worker.ts'], outfile: 'dist/templateWorker.js' },
 ];
@@ -82,7 +85,7 @@ if (watch) {
   console.log(
     `built dist/extension.js (${size(results[0], 'dist/extension.js')}, the activation path), ` +
       `dist/core.js (${size(results[1], 'dist/core.js')}), dist/azure.js (${size(results[2], 'dist/azure.js')}, ` +
-      `loaded on first Azure use) and dist/cli.js in ${Date.now() - t0} ` +
+      `loaded on first Azure use) dist/cli.js and dist/emulator.js in ${Date.now() - t0} ` +
       `ms`,
   );
 }

@@ -83,4 +83,8 @@ export {
   type ActivityRun,
 } from './adf/run';
 export { timeSlicer, yieldToEventLoop } from './text/timeSlices';
+<<<<<<< HEAD
 export { redactSecrets } from './text/redact';
+=======
+export * from './deploy';
+>>>>>>> deploy

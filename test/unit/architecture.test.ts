@@ -13,7 +13,8 @@ import { REPO_ROOT } from './helpers/paths';
  * files the only folder that touches the disk (fs) and the FileHost; metadata the model and its
  * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation; project
  * the session that loads and checks a whole project through a FileHost; rendering binds templates
- * to a loaded project (render plans, render all, out of date).
+ * to a loaded project (render plans, render all, out of date); deploy plans and applies an ADF folder
+ * onto a factory through a port (no SDK) and seeds the watermark files.
  */
 export const CORE_LAYERS = [
   'text',
@@ -25,14 +26,22 @@ export const CORE_LAYERS = [
   'adf',
   'project',
   'rendering',
+  'deploy',
 ] as const;
 
-/** The whole tree, lowest first: the core is below the CLI and the editor, which never import each other. */
+/**
+ * The whole tree, lowest first: the core is below the Azure adapters (thin layers over the Azure
+ * SDKs), both below the CLI and the editor, which never import each other. The emulator (the
+ * local Data Factory and Azurite) stands on the core alone, with no Azure SDK, so what it serves
+ * is never shaped by the client that tests it; the CLI starts it.
+ */
 const APP_LAYERS: Record<string, readonly string[]> = {
   core: [],
   azure: ['core'],
-  cli: ['core', 'azure'],
-  extension: ['core', 'azure'],
+  emulator: ['core'],
+  cli: ['core', 'azure', 'emulator'],
+  // The editor starts the emulator as a process (dist/emulator.js) and reads its state file.
+  extension: ['core', 'azure', 'emulator'],
 };
 
 interface Import {
@@ -123,6 +132,13 @@ describe('architecture', () => {
     assert.equal(layerViolations([at('core/metadata/model.ts', '../index')]).length, 1);
     assert.equal(layerViolations([at('cli/main.ts', '../extension/extension')]).length, 1);
     assert.equal(layerViolations([at('core/index.ts', '../cli/main')]).length, 1);
+    assert.deepEqual(layerViolations([at('cli/emulatorCommand.ts', '../emulator/index')]), []);
+    assert.equal(layerViolations([at('emulator/emulator.ts', '../cli/main')]).length, 1);
+  });
+
+  it('the emulator uses no Azure SDK (it serves what the SDK sends, and must not be shaped by it)', () => {
+    const sdk = ALL.filter(i => placeOf(i.file).app === 'emulator' && i.specifier.startsWith('@azure/'));
+    assert.deepEqual(sdk.map(where), []);
   });
 
   it('the core and the Azure adapters never import the editor, and the core no Azure SDK', () => {

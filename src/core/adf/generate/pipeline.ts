@@ -475,6 +475,24 @@ function seedWatermark(table: Table, settings: ResolvedAdfSettings): string {
   return table.backfillFrom ? normalizeTime(settings.schedule.startTime) : '1900-01-01T00:00:00.0000000';
 }
 
+/**
+ * The first watermark the pipeline writes for an incremental table (what deploy seeds before the
+ * first run): a time for a watermark column, version 0 for a rowversion or Change Tracking.
+ */
+export function firstWatermark(table: Table, settings: ResolvedAdfSettings): string {
+  return table.cdcMode === 'watermark' ? seedWatermark(table, settings) : '0';
+}
+
+/** Whether the generated pipeline keeps a watermark file for the table (an incremental table the loops copy by watermark, rowversion or Change Tracking). */
+export function keepsWatermark(table: Table): boolean {
+  return table.cdcMode === 'changeTracking' ? table.loadType === 'incremental' : isIncremental(table);
+}
+
+/** The table's watermark file, in the bronze container: `<bronze folder>_cdc/cdc.json`. */
+export function watermarkPath(metadata: LakehouseMetadata, table: Table): string {
+  return `${bronzeFolder(metadata, table)}_cdc/cdc.json`;
+}
+
 /** A UTC time as the watermark file holds it (yyyy-MM-ddTHH:mm:ss.fffffff, no zone). */
 function normalizeTime(time: string): string {
   const m = /^(\d{4}-\d\d-\d\d)(?:T(\d\d:\d\d:\d\d))?/.exec(time);
