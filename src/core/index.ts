@@ -83,8 +83,5 @@ export {
   type ActivityRun,
 } from './adf/run';
 export { timeSlicer, yieldToEventLoop } from './text/timeSlices';
-<<<<<<< HEAD
 export { redactSecrets } from './text/redact';
-=======
 export * from './deploy';
->>>>>>> deploy
