@@ -85,7 +85,7 @@ if (watch) {
   console.log(
     `built dist/extension.js (${size(results[0], 'dist/extension.js')}, the activation path), ` +
       `dist/core.js (${size(results[1], 'dist/core.js')}), dist/azure.js (${size(results[2], 'dist/azure.js')}, ` +
-      `loaded on first Azure use) dist/cli.js and dist/emulator.js in ${Date.now() - t0} ` +
+      `loaded on first Azure use), dist/cli.js and dist/emulator.js in ${Date.now() - t0} ` +
       `ms`,
   );
 }

@@ -1,9 +1,11 @@
 import { main } from './main';
+import { redactSecrets } from '../core/text/redact';
 
 // Exit codes: 0 ok, 1 problems found, 2 usage or I/O error, 3 internal error.
 main(process.argv.slice(2), {
-  stdout: s => process.stdout.write(s),
-  stderr: s => process.stderr.write(s),
+  // Nothing the CLI prints carries a secret: CI logs are kept and shared.
+  stdout: s => process.stdout.write(redactSecrets(s)),
+  stderr: s => process.stderr.write(redactSecrets(s)),
   cwd: process.cwd(),
   color: !!process.stdout.isTTY && !process.env.NO_COLOR,
 }).then(
@@ -11,7 +13,7 @@ main(process.argv.slice(2), {
     process.exitCode = code;
   },
   e => {
-    process.stderr.write(`lakehouse: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.stderr.write(redactSecrets(`lakehouse: internal error: ${(e as Error)?.stack ?? String(e)}\n`));
     process.exitCode = 3;
   },
 );

@@ -19,6 +19,8 @@ import { ALLOW_FOLDER_OPTION, allowedFolders, parse, UsageError } from './args';
 import { render, renderTemplate } from './render';
 import { generate } from './generate';
 import { DRY_RUN_USAGE, dryRunCommand } from './dryRun';
+import { DEPLOY_USAGE, deployCommand } from './operations/deploy';
+import { EMULATOR_USAGE, emulatorCommand } from './operations/emulator';
 
 const USAGE = `Usage: lakehouse <command> [options]
 
@@ -52,7 +54,7 @@ Commands:
                                            nothing and lists what is out of date. DIR may be given as
                                            --project DIR. Exit 0: ok; 1: metadata errors, out of date
                                            (--check) or refused; 2: usage or I/O error.
-${DRY_RUN_USAGE}  rules                                    List every diagnostic code with its rationale (Markdown).
+${DRY_RUN_USAGE}${DEPLOY_USAGE}${EMULATOR_USAGE}  rules                                    List every diagnostic code with its rationale (Markdown).
 
   validate, render and generate read and write only inside the project's folder (the folder of
   lakehouse.yaml). --allow-folder DIR lets the project's paths and includes name a folder outside
@@ -96,6 +98,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await generate(rest, io, USAGE);
       case 'dry-run':
         return await dryRunCommand(rest, io, USAGE);
+      case 'deploy':
+        return await deployCommand(rest, io, USAGE);
+      case 'emulator':
+        return await emulatorCommand(rest, io, USAGE);
       case 'rules':
         if (rest.length) throw new UsageError('rules takes no arguments.');
         io.stdout(renderRulesMarkdown());
@@ -110,6 +116,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (e instanceof UserError || e instanceof FileRefusedError || e instanceof WriteRefusedError) {
       io.stderr(`lakehouse: ${e.message}\n`);
+      return 2;
+    }
+    // Azure's answers and sign-in failures are the user's to act on, not bugs.
+    const azure = e as { name?: string; statusCode?: number; message?: string };
+    if (
+      azure &&
+      /^(RestError|FactoryApiError|CredentialUnavailableError|AuthenticationError|AggregateAuthenticationError|AdfCallError|LakeError)$/.test(
+        azure.name ?? '',
+      )
+    ) {
+      io.stderr(`lakehouse: ${azure.message}\n`);
       return 2;
     }
     const err = e as NodeJS.ErrnoException;

@@ -21,3 +21,4 @@ export * from './order';
 export * from './plan';
 export * from './apply';
 export * from './watermarks';
+export * from './projectArtifacts';

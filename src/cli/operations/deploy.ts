@@ -1,0 +1,191 @@
+// `lakehouse deploy --env E [--dry-run] [--delete-missing]`: the project's ADF folder, as generation
+// makes it for E, planned against the factory and applied in the order of references.
+import {
+  applyDeploy,
+  planDeploy,
+  readFactory,
+  type DeployPlan,
+  type DeployReport,
+  type DeployStep,
+} from '../../core/deploy';
+import { deployablesOf } from '../../core/deploy/projectArtifacts';
+import { seedWatermarks, watermarkSeeds, type SeedResult } from '../../core/deploy/watermarks';
+import { BlobWatermarkStore } from '../../azure/adf/watermarkStore';
+import { blobServiceFor } from '../../azure/storage';
+import { readGeneratedText } from '../../core/files/generatedFiles';
+import { ArmFactoryApi } from '../../azure/adf/factoryApi';
+import { parse, UsageError } from '../args';
+import type { Io } from '../main';
+import { formatOf, openTarget, PROJECT_OPTIONS } from './target';
+
+export const DEPLOY_USAGE = `  deploy --env ENV [--dry-run] [--delete-missing] [--confirm ENV] [--project DIR] [--format text|json]
+                                           Deploy the project's Data Factory folder (generated artifacts as
+                                           generation makes them for ENV) to ENV's factory: a plan (create /
+                                           update / unchanged; deletes only with --delete-missing), then the
+                                           writes in the order of references, changed triggers stopped and
+                                           started again. A protected environment needs --confirm ENV.
+                                           --env local deploys to the local emulator. Exit 0: deployed or
+                                           up to date (--dry-run: the plan has no problems); 1: problems,
+                                           failures or refused; 2: usage or I/O error.
+`;
+
+export async function deployCommand(args: string[], io: Io, usage: string): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...PROJECT_OPTIONS,
+    'dry-run': { type: 'boolean' },
+    'delete-missing': { type: 'boolean' },
+    confirm: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError('deploy takes no positional arguments (the project is --project DIR).');
+  const format = formatOf(values);
+  const opened = await openTarget(values, io);
+  const { target } = opened;
+  const dryRun = values['dry-run'] === true;
+  if (!dryRun && target.protected && values.confirm !== target.environment) {
+    io.stderr(
+      `lakehouse: '${target.environment}' is a protected environment: add --confirm ${target.environment} to deploy to it ` +
+        `(run with --dry-run first to see the plan).\n`,
+    );
+    return 1;
+  }
+  const deployables = await deployablesOf(opened.snapshot, opened.host, target.artifactsEnvironment, file =>
+    readGeneratedText(opened.host, file),
+  );
+  const api = ArmFactoryApi.connect(opened.credential, {
+    subscriptionId: target.factory.subscriptionId,
+    resourceGroup: target.factory.resourceGroup,
+    factory: target.factory.name,
+    ...(target.factory.endpoint ? { endpoint: target.factory.endpoint } : {}),
+    ...(target.factory.ca ? { ca: target.factory.ca } : {}),
+  });
+  const options = { deleteMissing: values['delete-missing'] === true };
+  if (format === 'text')
+    io.stderr(
+      `Deploying ${deployables.adfRoot} to ${target.label}: factory ${target.factory.name} (${opened.credentialDescription})\n`,
+    );
+  let plan: DeployPlan;
+  let report: DeployReport | undefined;
+  if (dryRun) plan = planDeploy(deployables.local, await readFactory(api), options);
+  else {
+    report = await applyDeploy(api, deployables.local, {
+      ...options,
+      onProgress: p => {
+        if (format === 'text')
+          io.stderr(
+            `  [${p.index}/${p.total}] ${stepText(p.step)}: ${p.outcome}${p.message ? ` (${p.message})` : ''}\n`,
+          );
+      },
+    });
+    plan = report.plan;
+  }
+  // Before the first run: each incremental table's watermark file, where none exists (never replaced: it is data).
+  let seeds: SeedResult[] = [];
+  const blobs = blobServiceFor(target, opened.credential);
+  if (report?.status === 'applied' && blobs) {
+    const planned = watermarkSeeds(
+      opened.snapshot.metadata,
+      target.artifactsEnvironment ? { environment: target.artifactsEnvironment } : {},
+    );
+    seeds = await seedWatermarks(new BlobWatermarkStore(blobs), planned.seeds);
+  }
+  if (format === 'json') {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          environment: target.environment,
+          target: target.label,
+          factory: target.factory.name,
+          dryRun,
+          regenerated: deployables.regenerated,
+          problems: plan.problems.map(p => p.message),
+          warnings: plan.warnings,
+          notes: plan.notes,
+          counts: plan.counts,
+          changes: plan.changes.map(c => ({
+            kind: c.kind,
+            name: c.name,
+            action: c.action,
+            summary: c.summary,
+            warnings: c.warnings,
+          })),
+          ...(report
+            ? {
+                status: report.status,
+                message: report.message,
+                writes: report.writes,
+                artifacts: report.artifacts,
+                triggers: report.triggers,
+                watermarks: seeds.map(r => ({
+                  table: r.seed.table,
+                  container: r.seed.container,
+                  path: r.seed.path,
+                  outcome: r.outcome,
+                  ...(r.message ? { message: r.message } : {}),
+                })),
+              }
+            : {}),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    for (const p of plan.problems) io.stderr(`error: ${p.message}\n`);
+    for (const w of plan.warnings) io.stderr(`warning: ${w}\n`);
+    for (const n of plan.notes) io.stderr(`note: ${n}\n`);
+    if (report) {
+      for (const a of report.artifacts)
+        if (a.outcome !== 'unchanged')
+          io.stdout(`${a.outcome.padEnd(9)} ${a.kind} ${a.name}${a.message ? `: ${a.message}` : ''}\n`);
+      for (const t of report.triggers) io.stdout(`trigger   ${t.name}: ${describeTrigger(t)}\n`);
+      for (const r of seeds)
+        if (r.outcome !== 'exists')
+          io.stdout(
+            `watermark ${r.seed.container}/${r.seed.path}: ${r.outcome}${r.message ? ` (${r.message})` : ''}\n`,
+          );
+      io.stdout(`${report.message}\n`);
+    } else {
+      for (const c of plan.changes)
+        if (c.action !== 'unchanged')
+          io.stdout(`${c.action.padEnd(9)} ${c.kind} ${c.name}${c.summary ? `: ${c.summary}` : ''}\n`);
+      const counts = Object.entries(plan.counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
+      io.stdout(`${plan.upToDate ? 'Up to date' : 'Plan'}: ${counts || 'nothing'} (dry run: nothing written)\n`);
+    }
+  }
+  if (plan.problems.length) return 1;
+  return (report && report.status !== 'applied') || seeds.some(r => r.outcome === 'failed') ? 1 : 0;
+}
+
+function describeTrigger(t: DeployReport['triggers'][number]): string {
+  const parts = [
+    t.stopped ? 'stopped' : '',
+    t.subscribed ? 'subscribed to events' : '',
+    t.started ? 'started' : '',
+    t.error ? `error: ${t.error}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return parts || 'unchanged';
+}
+
+export function stepText(step: DeployStep): string {
+  switch (step.op) {
+    case 'put':
+      return `write ${step.kind} ${step.name}`;
+    case 'delete':
+      return `delete ${step.kind} ${step.name}`;
+    case 'stopTrigger':
+      return `stop trigger ${step.name}`;
+    case 'startTrigger':
+      return `start trigger ${step.name}`;
+    case 'subscribeTrigger':
+      return `subscribe trigger ${step.name} to its events`;
+  }
+}
