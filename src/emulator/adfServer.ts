@@ -167,9 +167,11 @@ export class AdfServer {
     return Object.fromEntries([...this.counts].sort());
   }
 
+  /** Forgets request counts, the request log and the faults fired. */
   resetCounts(): void {
     this.counts.clear();
     this.log.length = 0;
+    this.faults.resetFired();
   }
 
   requests(): readonly RequestLogEntry[] {
@@ -195,6 +197,11 @@ export class AdfServer {
   /** Tokens first presented before this time (or JWTs issued before it) are refused as expired from now on. */
   expireTokensIssuedBefore(time: number): void {
     this.tokensExpireBefore = time;
+  }
+
+  /** Accepts every token again. */
+  clearTokenExpiry(): void {
+    this.tokensExpireBefore = -Infinity;
   }
 
   addFactory(name: string): void {
@@ -303,7 +310,10 @@ export class AdfServer {
       throw notFound('ResourceGroupNotFound', `Resource group '${resolved.resourceGroup}' could not be found.`);
     if (!resolved.route) throw notFound('NotFound', `The emulator does not implement ${method} ${url.pathname}.`);
 
-    const limited = this.takeArmToken(method);
+    // Monitoring queries are POSTs that change nothing: they spend ARM's read tokens (and ADF's budget below).
+    const limited = this.takeArmToken(
+      method === 'GET' || resolved.route.monitoring ? 'reads' : method === 'DELETE' ? 'deletes' : 'writes',
+    );
     if ('reply' in limited) return limited.reply;
     const body = parseJsonBody(text);
     let factory: FactoryState;
@@ -326,9 +336,8 @@ export class AdfServer {
     return { ...reply, headers: { ...limited.headers, ...(reply.headers ?? {}) } };
   }
 
-  private takeArmToken(method: string): { headers: Record<string, string> } | { reply: Reply } {
+  private takeArmToken(kind: 'reads' | 'writes' | 'deletes'): { headers: Record<string, string> } | { reply: Reply } {
     if (!this.buckets) return { headers: {} };
-    const kind = method === 'GET' ? 'reads' : method === 'DELETE' ? 'deletes' : 'writes';
     const taken = this.buckets[kind].take();
     if (!taken.ok)
       return {

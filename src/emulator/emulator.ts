@@ -65,6 +65,8 @@ export interface EmulatorControl {
   onRunChanged(listener: (run: PipelineRunRecord) => void): () => void;
   /** Tokens first presented (or JWTs issued) before this time are refused as expired. */
   expireTokens(before?: Date): void;
+  /** Accepts every token again. */
+  clearTokenExpiry(): void;
   /** The control API's base URL (/_emulator), for another process. */
   url: string;
 }
@@ -174,6 +176,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       runs: () => server.runs(factory),
       onRunChanged: listener => server.engine(factory).onRunChanged(listener),
       expireTokens: before => server.expireTokensIssuedBefore((before ?? new Date(clock.now())).getTime()),
+      clearTokenExpiry: () => server.clearTokenExpiry(),
       url: `${server.endpoint}/_emulator`,
     },
     stop: () => {
