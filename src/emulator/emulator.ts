@@ -17,6 +17,7 @@ import {
 import type { FaultRule } from './faults';
 import type { OutcomeRule } from './outcomes';
 import { DEMO_TIMING, TEST_TIMING, type PipelineRunRecord, type RunTiming } from './runs';
+import { seedStorage, type SeedReport } from './seed';
 import { removeStateFile, writeStateFile, type EmulatorState } from './stateFile';
 
 export interface EmulatorOptions {
@@ -48,6 +49,8 @@ export interface EmulatorOptions {
   >;
   /** Azurite: false for none (ADF-only tests); location keeps blobs in a folder (the demo), in memory otherwise. */
   storage?: false | { location?: string; port?: number; loose?: boolean };
+  /** Seed the storage from this project (a folder with lakehouse.yaml, or the file): zones, bronze parquet, watermarks, Delta tables. */
+  project?: string;
   /** Write the state file (emulator.json) in this folder, and remove it on stop. */
   stateDir?: string;
 }
@@ -76,6 +79,8 @@ export interface EmulatorHandle {
   label: typeof LOCAL_ENVIRONMENT_LABEL;
   adf: { endpoint: string; ca: string; subscriptionId: string; resourceGroup: string; factory: string };
   storage?: { blobEndpoint: string; accountName: string; accountKey: string; connectionString: string };
+  /** What seeding from `project` wrote. */
+  seeded?: SeedReport;
   control: EmulatorControl;
   /** The state file, when stateDir was given. */
   stateFile?: string;
@@ -135,6 +140,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           `AccountKey=${DEV_STORAGE_KEY};BlobEndpoint=${azurite.blobEndpoint};`,
       }
     : undefined;
+  let seeded: SeedReport | undefined;
+  if (storage && options.project) {
+    try {
+      seeded = await seedStorage(options.project, storage, clock.now());
+    } catch (e) {
+      await stopAll();
+      throw e;
+    }
+  }
   const adf = { endpoint: server.endpoint, ca: server.ca, subscriptionId, resourceGroup, factory };
   let stateFile: string | undefined;
   if (options.stateDir) {
@@ -156,6 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     label: LOCAL_ENVIRONMENT_LABEL,
     adf,
     ...(storage ? { storage } : {}),
+    ...(seeded ? { seeded } : {}),
     ...(stateFile ? { stateFile } : {}),
     control: {
       faults: {
