@@ -15,3 +15,12 @@ export type { OutcomeRule } from './outcomes';
 export { SimClock } from './clock';
 export { AdfServer, API_VERSION, type AdfServerOptions } from './adfServer';
 export { makeCertificate, type Certificate } from './tls';
+export {
+  startEmulatorProcess,
+  stopEmulatorProcess,
+  EmulatorControlClient,
+  EmulatorProcessError,
+  LOG_FILE_NAME,
+  type StartProcessOptions,
+} from './process';
+export type { SeedReport } from './seed';
