@@ -18,7 +18,14 @@ import { FaultBook, type FaultRule } from './faults';
 import { ArmError, badRequest, isRecord, notFound, parseJsonBody, readBody, sendReply, type Reply } from './http';
 import { ARM_BUCKETS, MinuteBudget, MONITORING_QUERIES_PER_MINUTE, TokenBucket, type BucketSpec } from './limits';
 import { OutcomeBook, type OutcomeRule } from './outcomes';
-import { RunEngine, TEST_TIMING, type CreateRunRequest, type PipelineRunRecord, type RunTiming } from './runs';
+import {
+  RunEngine,
+  TEST_TIMING,
+  type CreateRunRequest,
+  type HistoricalRun,
+  type PipelineRunRecord,
+  type RunTiming,
+} from './runs';
 import { makeCertificate, type Certificate } from './tls';
 
 export const API_VERSION = '2018-06-01';
@@ -716,6 +723,11 @@ export class AdfServer {
         return { requests: this.log };
       case 'GET runs':
         return { runs: this.runs(url.searchParams.get('factory') ?? undefined) };
+      case 'POST runs/import': {
+        const factory = url.searchParams.get('factory') ?? this.options.factories[0] ?? '';
+        const engine = this.factoryOrThrow(factory).engine;
+        return { runIds: many<HistoricalRun>(body).map(r => engine.importRun(historicalRun(r)).runId) };
+      }
       case 'GET faults':
         return { faults: this.faults.list() };
       case 'POST faults':
@@ -764,6 +776,27 @@ interface ResolvedRoute {
   resourceGroup?: string;
   factory?: string;
   route?: Route;
+}
+
+/** A historical run from the control API: times as ISO text or ms. */
+function historicalRun(value: unknown): HistoricalRun {
+  if (!isRecord(value) || typeof value['pipelineName'] !== 'string')
+    throw new TypeError('Each imported run needs a pipelineName.');
+  const time = (name: string) => {
+    const v = value[name];
+    const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
+    if (Number.isNaN(t)) throw new TypeError(`Imported run: '${name}' must be a time (ISO text or ms).`);
+    return t;
+  };
+  return {
+    pipelineName: value['pipelineName'],
+    status: value['status'] as HistoricalRun['status'],
+    runStart: time('runStart'),
+    runEnd: time('runEnd'),
+    ...(isRecord(value['parameters']) ? { parameters: value['parameters'] } : {}),
+    ...(typeof value['message'] === 'string' ? { message: value['message'] } : {}),
+    ...(typeof value['runGroupId'] === 'string' ? { runGroupId: value['runGroupId'] } : {}),
+  };
 }
 
 function decode(segment: string): string {

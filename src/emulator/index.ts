@@ -9,6 +9,7 @@ export {
   type PipelineRunRecord,
   type ActivityRunRecord,
   type PipelineRunStatus,
+  type HistoricalRun,
 } from './runs';
 export type { FaultRule } from './faults';
 export type { OutcomeRule } from './outcomes';

@@ -7,6 +7,7 @@ import * as https from 'https';
 import * as path from 'path';
 import type { FaultRule } from './faults';
 import type { OutcomeRule } from './outcomes';
+import type { HistoricalRun } from './runs';
 import { processAlive, readStateFile, removeStateFile, type EmulatorState } from './stateFile';
 
 export interface StartProcessOptions {
@@ -117,6 +118,12 @@ export class EmulatorControlClient {
   }
   async runs(): Promise<(Record<string, unknown> & { activityRuns: unknown[] })[]> {
     return (await this.call<{ runs: (Record<string, unknown> & { activityRuns: unknown[] })[] }>('GET', 'runs')).runs;
+  }
+  /** Finished runs put straight into the history; times as ISO text. */
+  async importRuns(
+    runs: (Omit<HistoricalRun, 'runStart' | 'runEnd'> & { runStart: string; runEnd: string })[],
+  ): Promise<string[]> {
+    return (await this.call<{ runIds: string[] }>('POST', 'runs/import', runs)).runIds;
   }
   async addFaults(...rules: FaultRule[]): Promise<void> {
     await this.call('POST', 'faults', rules);
