@@ -16,7 +16,8 @@ import {
 } from './constants';
 import type { FaultRule } from './faults';
 import type { OutcomeRule } from './outcomes';
-import { DEMO_TIMING, TEST_TIMING, type PipelineRunRecord, type RunTiming } from './runs';
+import { DEMO_TIMING, TEST_TIMING, type HistoricalRun, type PipelineRunRecord, type RunTiming } from './runs';
+import { seedStorage, type SeedReport } from './seed';
 import { removeStateFile, writeStateFile, type EmulatorState } from './stateFile';
 
 export interface EmulatorOptions {
@@ -48,6 +49,8 @@ export interface EmulatorOptions {
   >;
   /** Azurite: false for none (ADF-only tests); location keeps blobs in a folder (the demo), in memory otherwise. */
   storage?: false | { location?: string; port?: number; loose?: boolean };
+  /** Seed the storage from this project (a folder with lakehouse.yaml, or the file): zones, bronze parquet, watermarks, Delta tables. */
+  project?: string;
   /** Write the state file (emulator.json) in this folder, and remove it on stop. */
   stateDir?: string;
 }
@@ -61,10 +64,14 @@ export interface EmulatorControl {
   resetCounts(): void;
   /** Every run of the factory (also past ADF's 45 days), with its activity runs. */
   runs(): ReturnType<AdfServer['runs']>;
+  /** Finished runs put straight into the history (a demo's past, a bench's 10,000 runs). */
+  importRuns(runs: HistoricalRun[]): string[];
   /** Called on every status change of a run. */
   onRunChanged(listener: (run: PipelineRunRecord) => void): () => void;
   /** Tokens first presented (or JWTs issued) before this time are refused as expired. */
   expireTokens(before?: Date): void;
+  /** Accepts every token again. */
+  clearTokenExpiry(): void;
   /** The control API's base URL (/_emulator), for another process. */
   url: string;
 }
@@ -74,6 +81,8 @@ export interface EmulatorHandle {
   label: typeof LOCAL_ENVIRONMENT_LABEL;
   adf: { endpoint: string; ca: string; subscriptionId: string; resourceGroup: string; factory: string };
   storage?: { blobEndpoint: string; accountName: string; accountKey: string; connectionString: string };
+  /** What seeding from `project` wrote. */
+  seeded?: SeedReport;
   control: EmulatorControl;
   /** The state file, when stateDir was given. */
   stateFile?: string;
@@ -133,6 +142,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           `AccountKey=${DEV_STORAGE_KEY};BlobEndpoint=${azurite.blobEndpoint};`,
       }
     : undefined;
+  let seeded: SeedReport | undefined;
+  if (storage && options.project) {
+    try {
+      seeded = await seedStorage(options.project, storage, clock.now());
+    } catch (e) {
+      await stopAll();
+      throw e;
+    }
+  }
   const adf = { endpoint: server.endpoint, ca: server.ca, subscriptionId, resourceGroup, factory };
   let stateFile: string | undefined;
   if (options.stateDir) {
@@ -154,6 +172,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     label: LOCAL_ENVIRONMENT_LABEL,
     adf,
     ...(storage ? { storage } : {}),
+    ...(seeded ? { seeded } : {}),
     ...(stateFile ? { stateFile } : {}),
     control: {
       faults: {
@@ -172,8 +191,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       counts: () => server.requestCounts(),
       resetCounts: () => server.resetCounts(),
       runs: () => server.runs(factory),
+      importRuns: runs => runs.map(r => server.engine(factory).importRun(r).runId),
       onRunChanged: listener => server.engine(factory).onRunChanged(listener),
       expireTokens: before => server.expireTokensIssuedBefore((before ?? new Date(clock.now())).getTime()),
+      clearTokenExpiry: () => server.clearTokenExpiry(),
       url: `${server.endpoint}/_emulator`,
     },
     stop: () => {

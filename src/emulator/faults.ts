@@ -68,6 +68,10 @@ export class FaultBook {
     return this.rules.map(r => ({ ...r }));
   }
 
+  resetFired(): void {
+    this.fired.clear();
+  }
+
   /** Faults fired so far, by "operation kind[:status]" (e.g. "pipelines.createRun status:429"). */
   firedCounts(): Record<string, number> {
     return Object.fromEntries(this.fired);

@@ -68,6 +68,7 @@ export function optionsFromArguments(args: MainArguments): EmulatorOptions {
   return {
     timing: args.timing,
     ...(args.stateDir ? { stateDir: args.stateDir } : {}),
+    ...(args.project && !args.noStorage ? { project: args.project } : {}),
     ...(args.adfPort !== undefined ? { adfPort: args.adfPort } : {}),
     storage: args.noStorage
       ? false
