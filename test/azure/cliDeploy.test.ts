@@ -19,7 +19,7 @@ describe('lakehouse deploy --env local (the CLI against the local emulator)', ()
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lhwb-cli-deploy-'));
     fs.cpSync(SAMPLE_DIR, dir, { recursive: true });
-    emulator = await startEmulator({ stateDir: emulatorStateDir(dir) });
+    emulator = await startEmulator({ stateDir: emulatorStateDir(dir), project: dir });
   });
 
   after(async () => {
@@ -43,6 +43,12 @@ describe('lakehouse deploy --env local (the CLI against the local emulator)', ()
       'a dry run writes nothing',
     );
 
+    // The emulator's lake has the watermarks of earlier runs; one table's is missing (never run yet).
+    const blobs = BlobServiceClient.fromConnectionString(emulator.storage!.connectionString);
+    const bronze = blobs.getContainerClient('bronze');
+    await bronze.getBlobClient('DimArtist_cdc/cdc.json').delete();
+    const keptBefore = (await bronze.getBlobClient('FactStream_cdc/cdc.json').downloadToBuffer()).toString('utf8');
+
     const first = await lakehouse(['deploy', '--env', 'local', '--format', 'json', '--project', dir], dir);
     assert.equal(first.code, 0, first.stderr);
     const report = JSON.parse(first.stdout) as {
@@ -56,16 +62,20 @@ describe('lakehouse deploy --env local (the CLI against the local emulator)', ()
     assert.ok(order.lastIndexOf('linkedService') < order.indexOf('dataset'), order.join());
     assert.ok(order.lastIndexOf('dataset') < order.indexOf('pipeline'), order.join());
     assert.ok(order.lastIndexOf('pipeline') < order.indexOf('trigger'), order.join());
-    assert.ok(report.watermarks.length > 0 && report.watermarks.every(w => w.outcome === 'created'), first.stdout);
-
-    // The watermark files are in the lake, as the pipeline reads them.
-    const blobs = BlobServiceClient.fromConnectionString(emulator.storage!.connectionString);
-    const seeded = report.watermarks[0]!;
-    const container = (report.watermarks[0] as unknown as { container: string }).container;
-    const text = (await blobs.getContainerClient(container).getBlobClient(seeded.path).downloadToBuffer()).toString(
-      'utf8',
+    // The missing watermark is seeded as the pipeline's first run would write it; existing ones are data, never replaced.
+    assert.deepEqual(
+      report.watermarks.filter(w => w.outcome === 'created').map(w => w.path),
+      ['DimArtist_cdc/cdc.json'],
     );
-    assert.match(text, /"cdc"/);
+    assert.ok(report.watermarks.filter(w => w.outcome === 'exists').length >= 3, first.stdout);
+    assert.match(
+      (await bronze.getBlobClient('DimArtist_cdc/cdc.json').downloadToBuffer()).toString('utf8'),
+      /^\{"cdc":/,
+    );
+    assert.equal(
+      (await bronze.getBlobClient('FactStream_cdc/cdc.json').downloadToBuffer()).toString('utf8'),
+      keptBefore,
+    );
 
     const second = await lakehouse(['deploy', '--env', 'local', '--project', dir], dir);
     assert.equal(second.code, 0, second.stderr);
