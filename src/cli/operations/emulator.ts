@@ -1,15 +1,14 @@
 // `lakehouse emulator start | stop | status`: the local emulator (an HTTPS Data Factory on loopback
 // and Azurite, seeded from the project) as a background process for scripts; while it runs, every
 // operations command answers for `--env local`.
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { NodeFileHost } from '../../core/files/nodeFileHost';
 import { loadProjectAt, UserError } from '../../core/project/loadProject';
-import { readStateFile, removeStateFile, type EmulatorState } from '../../emulator/stateFile';
+import { readStateFile, type EmulatorState } from '../../emulator/stateFile';
+import { emulatorStateDir, launchEmulator, stopEmulator } from '../../emulator/launch';
 import { parse, UsageError } from '../args';
 import type { Io } from '../main';
-import { emulatorStateDir } from './target';
 
 export const EMULATOR_USAGE = `  emulator start|stop|status [--project DIR] [--format text|json]
                                            The local emulator (a Data Factory on loopback with runs that
@@ -67,73 +66,28 @@ export async function emulatorCommand(args: string[], io: Io, usage: string): Pr
       );
       return 0;
     case 'stop': {
-      if (current.kind !== 'running') {
-        if (current.kind === 'stale') removeStateFile(stateDir, current.state.pid);
-        say(undefined, 'The local emulator is not running.');
-        return 0;
-      }
-      process.kill(current.state.pid, 'SIGTERM');
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline && readStateFile(stateDir).kind === 'running') await delay(100);
-      if (readStateFile(stateDir).kind === 'running') {
-        io.stderr(`lakehouse: the emulator (pid ${current.state.pid}) did not stop within 20 s.\n`);
+      const wasRunning = current.kind === 'running';
+      if (!(await stopEmulator(projectDir))) {
+        io.stderr(`lakehouse: the emulator did not stop within 20 s.\n`);
         return 1;
       }
-      say(undefined, 'The local emulator stopped.');
+      say(undefined, wasRunning ? 'The local emulator stopped.' : 'The local emulator is not running.');
       return 0;
     }
     default: {
-      if (current.kind === 'running') {
-        say(
-          current.state,
-          `The local emulator is already running (pid ${current.state.pid}): ${current.state.adf.endpoint}.`,
-        );
-        return 0;
+      const launched = await launchEmulator({ entry: emulatorEntry(), projectDir, timing });
+      if (!launched.ok) {
+        io.stderr(`lakehouse: ${launched.message}\n`);
+        return 1;
       }
-      if (current.kind === 'stale') removeStateFile(stateDir, current.state.pid);
-      fs.mkdirSync(stateDir, { recursive: true });
-      const log = fs.openSync(path.join(stateDir, 'emulator.log'), 'a');
-      const child = spawn(
-        process.execPath,
-        [
-          emulatorEntry(),
-          '--state-dir',
-          stateDir,
-          '--project',
-          projectDir,
-          '--timing',
-          timing,
-          '--location',
-          path.join(stateDir, 'azurite'),
-        ],
-        { detached: true, stdio: ['ignore', log, log], cwd: projectDir },
+      say(
+        launched.state,
+        launched.alreadyRunning
+          ? `The local emulator is already running (pid ${launched.state.pid}): ${launched.state.adf.endpoint}.`
+          : `The local emulator is running (pid ${launched.state.pid}): Data Factory ${launched.state.adf.endpoint}, blob ` +
+              `${launched.state.storage?.blobEndpoint ?? 'none'}. Use --env local; stop it with: lakehouse emulator stop.`,
       );
-      child.unref();
-      fs.closeSync(log);
-      let exited: number | null | undefined;
-      child.once('exit', code => (exited = code));
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const read = readStateFile(stateDir);
-        if (read.kind === 'running' && read.state.pid === child.pid) {
-          say(
-            read.state,
-            `The local emulator is running (pid ${read.state.pid}): Data Factory ${read.state.adf.endpoint}, blob ` +
-              `${read.state.storage?.blobEndpoint ?? 'none'}. Use --env local; stop it with: lakehouse emulator stop.`,
-          );
-          return 0;
-        }
-        if (exited !== undefined || Date.now() > deadline) {
-          io.stderr(
-            `lakehouse: the emulator did not start${exited !== undefined ? ` (exit ${exited})` : ' within 60 s'}: see ${path.join(stateDir, 'emulator.log')}.\n`,
-          );
-          if (exited === undefined && child.pid) process.kill(child.pid, 'SIGTERM');
-          return 1;
-        }
-        await delay(100);
-      }
+      return 0;
     }
   }
 }
-
-const delay = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

@@ -11,14 +11,8 @@ import { readStateFile } from '../../emulator/stateFile';
 import { UsageError } from '../args';
 import type { Io } from '../main';
 
-/** The folder of a project's local state (the emulator's state file, backfill journals): never committed. */
-export function localStateDir(projectDir: string): string {
-  return path.join(projectDir, '.lakehouse');
-}
-
-export function emulatorStateDir(projectDir: string): string {
-  return path.join(localStateDir(projectDir), 'emulator');
-}
+export { emulatorStateDir, localStateDir } from '../../emulator/launch';
+import { emulatorStateDir } from '../../emulator/launch';
 
 export interface OpenedTarget {
   host: NodeFileHost;
