@@ -6,6 +6,8 @@ import type { Context } from './context';
 import * as project from './project/projectCommands';
 import type { SourcesNode } from './sources/sourcesTreeDataProvider';
 import * as templates from './templates/templateCommands';
+import { deploy } from './operations/deployCommands';
+import * as emulator from './operations/emulatorCommands';
 
 /**
  * Every command of the extension, by id: `(ctx) => handler`. Arguments are only what VS Code
@@ -38,6 +40,10 @@ export const COMMANDS: Record<string, Command> = {
   'lakehouse.adf.revealMetadata': ctx => (node?: unknown) => adf.revealMetadata(ctx, asNode<PipelinesNode>(node)),
   'lakehouse.adf.generate': ctx => () => adf.generate(ctx),
   'lakehouse.adf.dryRun': ctx => (node?: unknown) => dryRunCommand(ctx, asNode<PipelinesNode>(node)),
+  'lakehouse.deploy': ctx => () => deploy(ctx),
+  'lakehouse.emulator.use': ctx => () => emulator.useLocalEmulator(ctx),
+  'lakehouse.emulator.stop': ctx => () => emulator.stopLocalEmulator(ctx),
+  'lakehouse.azure.signIn': ctx => () => emulator.signIn(ctx),
 };
 
 export function registerCommands(ctx: Context): vscode.Disposable[] {

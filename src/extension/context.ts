@@ -8,6 +8,7 @@ import { DiagnosticsPublisher } from './diagnostics/diagnosticsPublisher';
 import { EditorFileHost } from './files/editorFileHost';
 import { loadCore, type Core } from './lazyCore';
 import { EnvironmentState } from './project/environments';
+import { Operations } from './operations/operations';
 import { ProjectManager } from './project/projectManager';
 import { ProjectStatusBar } from './project/statusBar';
 import { redactingLog } from './logging';
@@ -39,6 +40,7 @@ export class Context implements vscode.Disposable {
   readonly pipelines: PipelinesTreeDataProvider;
   readonly pipelinesView: vscode.TreeView<PipelinesNode>;
   readonly statusBar: ProjectStatusBar;
+  readonly operations: Operations;
   readonly builtinTemplatesDir: string;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -76,6 +78,7 @@ export class Context implements vscode.Disposable {
       vscode.window.createTreeView('lakehouse.pipelines', { treeDataProvider: this.pipelines, showCollapseAll: true }),
     );
     this.pipelines.attach(this.pipelinesView);
+    this.operations = own(new Operations(this));
     this.statusBar = own(new ProjectStatusBar(this));
   }
 

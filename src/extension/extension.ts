@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Context } from './context';
+import { DEPLOY_SCHEME } from './operations/deployDocuments';
 import { QuickFixProvider } from './diagnostics/quickFixProvider';
 import { ProblemDecorationProvider } from './sources/sourcesTreeDataProvider';
 import { ADF_PREVIEW_SCHEME } from './adf/adfPreviews';
@@ -46,6 +47,7 @@ export function activate(extension: vscode.ExtensionContext): LakehouseApi {
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, ctx.templates),
     vscode.workspace.registerTextDocumentContentProvider(ADF_PREVIEW_SCHEME, ctx.adf),
     vscode.workspace.registerTextDocumentContentProvider(DRY_RUN_SCHEME, ctx.dryRuns),
+    vscode.workspace.registerTextDocumentContentProvider(DEPLOY_SCHEME, ctx.operations.documents),
     vscode.languages.registerCodeLensProvider(
       [{ scheme: 'file', language: 'python' }],
       new EmbeddedTemplateCodeLensProvider(ctx),

@@ -58,6 +58,8 @@ export interface ProjectStatus {
   outOfDate?: number;
   /** The model shown is the last one that parsed: a file has a syntax error. */
   stale?: boolean;
+  /** The Azure account operations use, once signed in (never shown for the local emulator). */
+  account?: string;
 }
 
 export function statusBarText(s: ProjectStatus): string {
@@ -65,7 +67,8 @@ export function statusBarText(s: ProjectStatus): string {
   const problems = s.errors || s.warnings ? ` $(error) ${s.errors} $(warning) ${s.warnings}` : ' $(check)';
   const outOfDate = s.outOfDate ? ` $(sync) ${s.outOfDate}` : '';
   const stale = s.stale ? ' $(history)' : '';
-  return `${env || '$(server-environment) no environment'}${problems}${outOfDate}${stale}`;
+  const account = s.account ? ` $(account) ${s.account}` : '';
+  return `${env || '$(server-environment) no environment'}${problems}${outOfDate}${stale}${account}`;
 }
 
 export function statusBarTooltip(s: ProjectStatus): string {
@@ -83,5 +86,6 @@ export function statusBarTooltip(s: ProjectStatus): string {
         : 'Generated ADF artifacts are up to date',
     );
   if (s.stale) lines.push('A metadata file does not parse: the views show its last good version.');
+  if (s.account) lines.push(`Azure account: ${s.account}`);
   return lines.join('\n\n');
 }

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { Environment, ProjectSnapshot } from '../../core/index';
 
 const STATE_KEY = 'lakehouse.environments';
+/** The environment the local emulator answers as (as src/azure/target.ts names it; not imported: that is the Azure bundle). */
+export const LOCAL_ENVIRONMENT = 'local';
 /** Where the one environment of earlier versions was kept (previews only): still honoured. */
 const LEGACY_KEY = 'lakehouse.templates.environment';
 
@@ -32,6 +34,22 @@ export class EnvironmentState implements vscode.Disposable {
     const declared = snapshot.metadata.environments;
     const wanted = this.chosen()[snapshot.rootFile] ?? this.state.get<string>(LEGACY_KEY);
     return declared.find(e => e.name === wanted) ?? declared[0];
+  }
+
+  /**
+   * Where operations (deploy, runs, lake, trigger, backfill) go: the environment's name, or `local`
+   * when the local emulator was chosen (whose artifacts carry the first declared environment's values).
+   */
+  operationsName(snapshot: ProjectSnapshot): string | undefined {
+    return this.isLocal(snapshot) ? LOCAL_ENVIRONMENT : this.nameOf(snapshot);
+  }
+
+  /** Whether the local emulator was chosen for the project (no environment of that name is declared). */
+  isLocal(snapshot: ProjectSnapshot): boolean {
+    return (
+      this.chosen()[snapshot.rootFile] === LOCAL_ENVIRONMENT &&
+      !snapshot.metadata.environments.some(e => e.name === LOCAL_ENVIRONMENT)
+    );
   }
 
   /** Whether the project's environment was chosen explicitly (else it is its first declared one). */

@@ -2,6 +2,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../../core/index';
 import type { Context } from '../context';
+import { LOCAL_ENVIRONMENT } from './environments';
 import { showRange } from '../editor/reveal';
 import type { SourcesNode } from '../sources/sourcesTreeDataProvider';
 
@@ -106,7 +107,7 @@ export async function selectEnvironment(ctx: Context): Promise<void> {
     snapshot = picked?.snapshot;
   }
   if (!snapshot) return;
-  const current = ctx.environments.nameOf(snapshot);
+  const current = ctx.environments.operationsName(snapshot);
   const declared = snapshot.metadata.environments;
   if (declared.length === 0) {
     void vscode.window.showInformationMessage(
@@ -114,22 +115,37 @@ export async function selectEnvironment(ctx: Context): Promise<void> {
     );
     return;
   }
+  const local = !declared.some(e => e.name === LOCAL_ENVIRONMENT);
   const picked = await vscode.window.showQuickPick(
-    declared.map(e => ({
-      label: `${e.name === current ? '$(check) ' : ''}${e.name}`,
-      description: [e.protected ? '$(lock) protected' : '', e.storageAccount, e.databricksHost, e.factory]
-        .filter(Boolean)
-        .join(' · '),
-      name: e.name,
-    })),
+    [
+      ...declared.map(e => ({
+        label: `${e.name === current ? '$(check) ' : ''}${e.name}`,
+        description: [e.protected ? '$(lock) protected' : '', e.storageAccount, e.databricksHost, e.factory]
+          .filter(Boolean)
+          .join(' · '),
+        name: e.name,
+      })),
+      ...(local
+        ? [
+            {
+              label: `${current === LOCAL_ENVIRONMENT ? '$(check) ' : ''}$(vm) local emulator`,
+              description: `no Azure: a Data Factory and Azurite on this machine · artifacts with ${declared[0]!.name}'s values`,
+              name: LOCAL_ENVIRONMENT,
+            },
+          ]
+        : []),
+    ],
     {
-      placeHolder: `Environment for previews, Render All and ADF generation (now: ${current})`,
+      placeHolder: `Environment for previews, Render All, ADF generation and operations (now: ${current})`,
       matchOnDescription: true,
     },
   );
   if (!picked || picked.name === current) return;
   await ctx.environments.set(snapshot.rootFile, picked.name);
-  ctx.log.info(`${ctx.shown(snapshot.rootFile)}: environment ${picked.name}`);
+  ctx.log.info(
+    `${ctx.shown(snapshot.rootFile)}: environment ${picked.name === LOCAL_ENVIRONMENT ? 'local emulator' : picked.name}`,
+  );
+  if (picked.name === LOCAL_ENVIRONMENT) await ctx.operations.ensureEmulator(snapshot);
 }
 
 /** "Validate Project": validates now and says the result. */

@@ -18,6 +18,7 @@ export class ProjectStatusBar implements vscode.Disposable {
     this.disposables.push(
       ctx.projects.onDidChangeProjects(() => this.update()),
       ctx.environments.onDidChange(() => this.update()),
+      ctx.operations.onDidChange(() => this.update()),
       ctx.adf.onDidChangePlans(() => this.update()),
       ctx.adf.onDidComputePlan(snapshot => {
         if (snapshot === this.ctx.currentProject()) this.update();
@@ -37,7 +38,14 @@ export class ProjectStatusBar implements vscode.Disposable {
     const all = [...snapshot.diagnostics.values()].flat();
     const status: ProjectStatus = {
       project: snapshot.metadata.project?.name ?? path.basename(path.dirname(snapshot.rootFile)),
-      ...(environment ? { environment: environment.name, protected: environment.protected } : {}),
+      ...(this.ctx.environments.isLocal(snapshot)
+        ? { environment: 'local emulator' }
+        : environment
+          ? { environment: environment.name, protected: environment.protected }
+          : {}),
+      ...(this.ctx.operations.accountLabel && !this.ctx.environments.isLocal(snapshot)
+        ? { account: this.ctx.operations.accountLabel }
+        : {}),
       errors: all.filter(d => d.severity === 'error').length,
       warnings: all.filter(d => d.severity === 'warning').length,
       stale: !!snapshot.stale?.files.length,

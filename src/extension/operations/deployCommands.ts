@@ -1,0 +1,193 @@
+// "Deploy to Environment…": the project's Data Factory folder, as generation makes it for the
+// environment, planned against the factory, reviewed (each change in the diff editor), confirmed,
+// then applied in the order of references with progress and cancel; a report per artifact.
+import * as vscode from 'vscode';
+import type { ArtifactChange, DeployPlan, DeployReport } from '../../core/index';
+import type { Context } from '../context';
+import { loadAzure } from '../azure/lazyAzure';
+import { confirmProtectedEnvironment } from '../editor/results';
+import { requireTrust } from '../trust';
+import type { OpenedTarget } from './operations';
+import type { DeployDocuments } from './deployDocuments';
+
+const ACTION_ICON: Record<string, string> = {
+  create: '$(diff-added)',
+  update: '$(diff-modified)',
+  recreate: '$(debug-restart)',
+  delete: '$(diff-removed)',
+  unchanged: '$(check)',
+};
+
+export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
+  if (!(await requireTrust('Deploying', 'it sends artifacts from this workspace to a factory'))) return undefined;
+  await ctx.projects.whenIdle();
+  const snapshot = ctx.currentProject();
+  if (!snapshot) {
+    void vscode.window.showInformationMessage('Lakehouse: no lakehouse project is open.');
+    return undefined;
+  }
+  const opened = await ctx.operations.open(snapshot);
+  if (!opened) return undefined;
+  const { target } = opened;
+  const core = ctx.core;
+  const azure = loadAzure();
+  const api = azure.ArmFactoryApi.connect(opened.credential, {
+    subscriptionId: target.factory.subscriptionId,
+    resourceGroup: target.factory.resourceGroup,
+    factory: target.factory.name,
+    ...(target.factory.endpoint ? { endpoint: target.factory.endpoint } : {}),
+    ...(target.factory.ca ? { ca: target.factory.ca } : {}),
+  });
+  const deployables = await core.deployablesOf(snapshot, ctx.files, target.artifactsEnvironment, file =>
+    ctx.files.readGenerated(file),
+  );
+  const plan = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Planning the deploy to ${target.label}…`,
+      cancellable: true,
+    },
+    async (_progress, token) => {
+      const factory = await core.readFactory(api);
+      return token.isCancellationRequested ? undefined : core.planDeploy(deployables.local, factory);
+    },
+  );
+  if (!plan) return undefined;
+  for (const line of [
+    ...plan.problems.map(p => `problem: ${p.message}`),
+    ...plan.warnings.map(w => `warning: ${w}`),
+    ...plan.notes,
+  ])
+    ctx.log.info(`deploy plan (${target.label}): ${line}`);
+  if (plan.problems.length) {
+    void vscode.window
+      .showErrorMessage(`Lakehouse: the deploy to ${target.label} cannot run: ${plan.problems[0]!.message}`, 'Show Log')
+      .then(choice => choice && ctx.log.show());
+    return undefined;
+  }
+  if (plan.upToDate) {
+    void vscode.window.showInformationMessage(
+      `Lakehouse: factory ${target.factory.name} (${target.label}) is up to date.`,
+    );
+    return undefined;
+  }
+  if ((await review(ctx.operations.documents, opened, plan)) !== 'deploy') return undefined;
+  if (target.protected && !(await confirmProtectedEnvironment(target.environment, 'Deploy'))) return undefined;
+
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Deploying to ${target.label}`, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      const result = await core.applyDeploy(api, deployables.local, {
+        confirmed: plan,
+        signal: abort.signal,
+        onProgress: p =>
+          progress.report({
+            message: `${p.index}/${p.total} ${p.step.op} ${'kind' in p.step ? `${p.step.kind} ` : ''}${p.step.name}`,
+            increment: 100 / p.total,
+          }),
+      });
+      // Before the first run: each incremental table's watermark, where none exists (never replaced: it is data).
+      const blobs = result.status === 'applied' ? azure.blobServiceFor(target, opened.credential) : undefined;
+      if (blobs) {
+        const seeds = core.watermarkSeeds(
+          snapshot.metadata,
+          target.artifactsEnvironment ? { environment: target.artifactsEnvironment } : {},
+        );
+        for (const r of await core.seedWatermarks(new azure.BlobWatermarkStore(blobs), seeds.seeds))
+          if (r.outcome !== 'exists')
+            ctx.log.info(
+              `deploy: watermark ${r.seed.container}/${r.seed.path}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`,
+            );
+      }
+      return result;
+    },
+  );
+  for (const a of report.artifacts)
+    if (a.outcome !== 'unchanged')
+      ctx.log.info(`deploy (${target.label}): ${a.outcome} ${a.kind} ${a.name}${a.message ? `: ${a.message}` : ''}`);
+  for (const t of report.triggers)
+    ctx.log.info(
+      `deploy (${target.label}): trigger ${t.name}${t.stopped ? ' stopped' : ''}${t.started ? ' started' : ''}${t.error ? `: ${t.error}` : ''}`,
+    );
+  ctx.log.info(`deploy (${target.label}): ${report.message}`);
+  const show = report.status === 'applied' ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+  void show(`Lakehouse: ${target.label}: ${report.message}`, 'Show Log').then(choice => choice && ctx.log.show());
+  return report;
+}
+
+/** The plan for review: Cancel first (the default), Deploy, Show Diffs, the warnings, then every change. */
+function review(documents: DeployDocuments, opened: OpenedTarget, plan: DeployPlan): Promise<'deploy' | 'cancel'> {
+  type Item = vscode.QuickPickItem & { action?: 'deploy' | 'cancel' | 'diffs'; change?: ArtifactChange };
+  const changes = plan.changes.filter(c => c.action !== 'unchanged');
+  const pick = vscode.window.createQuickPick<Item>();
+  const counts = Object.entries(plan.counts)
+    .filter(([action, n]) => n > 0 && action !== 'unchanged')
+    .map(([action, n]) => `${n} ${action}`)
+    .join(', ');
+  pick.title = `Deploy to ${opened.target.label} (factory ${opened.target.factory.name}): ${counts}`;
+  pick.placeholder = 'Review the deploy: choose a change to see its diff';
+  pick.ignoreFocusOut = true;
+  const cancel: Item = { label: '$(close) Cancel', description: 'change nothing', action: 'cancel' };
+  pick.items = [
+    cancel,
+    {
+      label: `$(cloud-upload) Deploy ${changes.length} Change${changes.length === 1 ? '' : 's'}`,
+      action: 'deploy',
+      alwaysShow: true,
+    },
+    { label: '$(diff-multiple) Show Diffs', description: 'factory ↔ folder', action: 'diffs' },
+    ...(plan.warnings.length
+      ? [
+          { label: 'Read before deploying', kind: vscode.QuickPickItemKind.Separator } as Item,
+          ...plan.warnings.map<Item>(w => ({
+            label: `$(warning) ${w.length > 90 ? `${w.slice(0, 90)}…` : w}`,
+            detail: w,
+          })),
+        ]
+      : []),
+    { label: 'Changes, in the order they are written', kind: vscode.QuickPickItemKind.Separator },
+    ...changes.map<Item>(change => ({
+      label: `${ACTION_ICON[change.action] ?? ''} ${change.kind} ${change.name}`,
+      description: change.action,
+      detail: [change.summary, ...change.warnings].filter(Boolean).join(' · '),
+      change,
+    })),
+  ];
+  pick.activeItems = [cancel];
+  const diff = (c: ArtifactChange) =>
+    vscode.commands.executeCommand(
+      'vscode.diff',
+      documents.uriFor(`${c.name} (factory)`, c.before ?? ''),
+      documents.uriFor(`${c.name} (folder)`, c.after ?? ''),
+      `${c.kind} ${c.name}: factory ↔ folder (${opened.target.label})`,
+      { preview: true, preserveFocus: true },
+    );
+  return new Promise(resolve => {
+    let answered: 'deploy' | 'cancel' = 'cancel';
+    pick.onDidAccept(() => {
+      const item = pick.selectedItems[0] ?? pick.activeItems[0];
+      if (item?.change) void diff(item.change);
+      else if (item?.action === 'diffs')
+        void vscode.commands.executeCommand(
+          'vscode.changes',
+          `Deploy to ${opened.target.label}: factory ↔ folder`,
+          changes.map(c => [
+            documents.uriFor(`${c.kind}-${c.name}`, c.after ?? ''),
+            documents.uriFor(`${c.kind}-${c.name} (factory)`, c.before ?? ''),
+            documents.uriFor(`${c.kind}-${c.name} (folder)`, c.after ?? ''),
+          ]),
+        );
+      else if (item?.action) {
+        answered = item.action === 'deploy' ? 'deploy' : 'cancel';
+        pick.hide();
+      }
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      resolve(answered);
+    });
+    pick.show();
+  });
+}

@@ -1,0 +1,62 @@
+// End-to-end: operations on the local emulator in a real VS Code host — "Use Local Emulator" starts
+// it (a Data Factory and Azurite on this machine, labelled so, never Azure), the status bar says so,
+// and "Deploy to Environment…" plans, shows its review, writes the factory on "Deploy", and a second
+// deploy finds nothing to do.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { LakehouseApi } from '../../src/extension/extension';
+import { answer, checkpoint } from './checkpoint';
+import { EXTENSION_ID, revertAndCloseEditors } from './util';
+
+interface DeployReportLike {
+  status: string;
+  artifacts: { kind: string; name: string; outcome: string }[];
+}
+
+suite('Operations on the local emulator in a real VS Code host', () => {
+  let api: LakehouseApi;
+
+  suiteSetup(async () => {
+    api = await vscode.extensions.getExtension<LakehouseApi>(EXTENSION_ID)!.activate();
+    await api.ready;
+    await api.ctx.projects.whenIdle();
+  });
+
+  suiteTeardown(async () => {
+    const snapshot = api.ctx.currentProject();
+    if (snapshot) {
+      await api.ctx.operations.stopEmulator(snapshot);
+      await api.ctx.environments.set(snapshot.rootFile, 'dev');
+    }
+    await revertAndCloseEditors();
+  });
+
+  test('Use Local Emulator, then Deploy: reviewed, applied in the order of references, then up to date', async function () {
+    this.timeout(180_000);
+    const snapshot = api.ctx.currentProject()!;
+    await vscode.commands.executeCommand('lakehouse.emulator.use');
+    const state = api.ctx.operations.emulatorState(snapshot);
+    assert.ok(state, 'the emulator runs');
+    assert.ok(state.adf.endpoint.startsWith('https://127.0.0.1:'), 'on loopback');
+    assert.ok(api.ctx.environments.isLocal(snapshot));
+    await checkpoint('status-bar-local-emulator', {
+      waitForText: 'local emulator',
+      selector: '#workbench\\.parts\\.statusbar',
+    });
+
+    const running = vscode.commands.executeCommand<DeployReportLike | undefined>('lakehouse.deploy');
+    await answer('deploy-review', 'Review the deploy', { type: 'Deploy' }, { press: 'Enter' });
+    const report = await running;
+    assert.ok(report, 'the deploy ran');
+    assert.strictEqual(report.status, 'applied');
+    const created = report.artifacts.filter(a => a.outcome === 'created').map(a => a.kind);
+    assert.ok(created.length >= 5, JSON.stringify(report.artifacts));
+    assert.ok(created.lastIndexOf('linkedService') < created.indexOf('dataset'), created.join());
+    assert.ok(created.lastIndexOf('pipeline') < created.indexOf('trigger'), created.join());
+    await checkpoint('deploy-done', { waitForText: 'Deployed' });
+
+    const again = await vscode.commands.executeCommand<DeployReportLike | undefined>('lakehouse.deploy');
+    assert.strictEqual(again, undefined, 'nothing to review: the factory is up to date');
+    await checkpoint('deploy-up-to-date', { waitForText: 'is up to date' });
+  });
+});
