@@ -11,7 +11,8 @@ import { REPO_ROOT } from './helpers/paths';
  * The core's folders, lowest first: a folder may import from its own folder and those before it,
  * never from one after it. text and names are plain helpers; diagnostics the rule registry;
  * files the only folder that touches the disk (fs) and the FileHost; metadata the model and its
- * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation; project
+ * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation;
+ * lake the Lake view's model (zones, listings, watermarks, Delta logs, parquet footers); project
  * the session that loads and checks a whole project through a FileHost; rendering binds templates
  * to a loaded project (render plans, render all, out of date).
  */
@@ -23,15 +24,20 @@ export const CORE_LAYERS = [
   'metadata',
   'templates',
   'adf',
+  'lake',
   'project',
   'rendering',
 ] as const;
 
-/** The whole tree, lowest first: the core is below the CLI and the editor, which never import each other. */
+/**
+ * The whole tree, lowest first: the core, then the Azure adapters (thin wrappers of the Azure SDKs,
+ * no editor), below the CLI and the editor, which never import each other.
+ */
 const APP_LAYERS: Record<string, readonly string[]> = {
   core: [],
-  cli: ['core'],
-  extension: ['core'],
+  azure: ['core'],
+  cli: ['core', 'azure'],
+  extension: ['core', 'azure'],
 };
 
 interface Import {
@@ -132,6 +138,11 @@ describe('architecture', () => {
         /^(node:)?fs(\/promises)?$/.test(i.specifier),
     );
     assert.deepEqual(fsImports.map(where), []);
+  });
+
+  it('the core imports no Azure SDK (the adapters in src/azure wrap them)', () => {
+    const azureInCore = ALL.filter(i => placeOf(i.file).app === 'core' && i.specifier.startsWith('@azure/'));
+    assert.deepEqual(azureInCore.map(where), []);
   });
 
   it('src/ imports only Node built-ins, its dependencies and the editor host (never a devDependency)', () => {
