@@ -110,8 +110,10 @@ export class LakeStorage {
   private constructor(
     private readonly service: BlobServiceClient,
     options: LakeStorageOptions,
+    /** The account as the caller named it (the SDK reads it from the URL, which a private endpoint or emulator may not carry). */
+    accountName?: string,
   ) {
-    this.accountName = service.accountName;
+    this.accountName = accountName || service.accountName || '(unknown account)';
     this.endpoint = withoutQuery(service.url);
     this.pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(options.pageSize ?? MAX_PAGE_SIZE)));
   }
@@ -136,13 +138,18 @@ export class LakeStorage {
         if (!/^[a-z0-9.-]+$/i.test(suffix))
           throw invalidAccount(name, `'${suffix}' is not an endpoint suffix like core.windows.net`);
         const url = connection.blobEndpoint ?? `https://${name}.blob.${suffix}`;
-        return new LakeStorage(new BlobServiceClient(checkedUrl(url, name), connection.credential, pipeline), options);
+        return new LakeStorage(
+          new BlobServiceClient(checkedUrl(url, name), connection.credential, pipeline),
+          options,
+          name,
+        );
       }
       case 'sharedKey': {
         const credential = new StorageSharedKeyCredential(connection.accountName, connection.accountKey);
         return new LakeStorage(
           new BlobServiceClient(checkedUrl(connection.blobEndpoint, connection.accountName), credential, pipeline),
           options,
+          connection.accountName,
         );
       }
       case 'connectionString':

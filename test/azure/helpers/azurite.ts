@@ -21,7 +21,8 @@ export interface Azurite {
 }
 
 export async function startAzurite(options: { timeoutMs?: number } = {}): Promise<Azurite> {
-  const main = require.resolve('azurite/dist/src/blob/main.js');
+  // From the project's folder too: the bench runs this bundled in a temp folder, with the project as cwd.
+  const main = require.resolve('azurite/dist/src/blob/main.js', { paths: [__dirname, process.cwd()] });
   const location = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-azurite-'));
   const child = spawn(
     process.execPath,
