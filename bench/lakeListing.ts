@@ -3,13 +3,15 @@
 // folder (plain parallel PUTs, timed apart: seeding is not what is measured), then through the Lake
 // view's adapter (src/azure/lake, the real @azure/storage-blob client):
 //   - the first page (5,000 entries) of that folder: once on a fresh adapter (cold: connection,
-//     first request) and the median of later first pages;
+//     first request) and the median of later first pages; beside it the same request as plain HTTP
+//     (no SDK, body not parsed): Azurite's own share of the time;
 //   - the heap (after gc) before listing, after each of 3 pages where only the cursor is kept (as
 //     the tree keeps a "Load more" cursor, earlier pages dropped by the adapter), and, for scale, what
 //     one page costs when it is kept.
 // Run with --expose-gc for the heap figures (scripts/bench.mjs's worker() does).
 import { performance } from 'perf_hooks';
-import { BlobServiceClient } from '@azure/storage-blob';
+import * as http from 'http';
+import { BlobServiceClient, ContainerSASPermissions } from '@azure/storage-blob';
 import { LakeStorage, MAX_PAGE_SIZE, type FolderCursor, type LakeFolderPage } from '../src/azure/lake/lakeStorage';
 import { startAzurite } from '../test/azure/helpers/azurite';
 import { uploadBlobs } from '../test/azure/helpers/bulkUpload';
@@ -29,6 +31,10 @@ export interface LakeListingResult {
   firstPage: ReturnType<typeof stats>;
   /** The first page's entry count (5,000 expected). */
   firstPageEntries: number;
+  /** The same list request as plain HTTP (the server's time and the transfer, no XML parsing). */
+  serverOnly: ReturnType<typeof stats>;
+  /** Size of one page's XML answer. */
+  pageResponseBytes: number;
   /** Three pages in a row, each dropped before the next. */
   threePagesMs: number;
   heap: {
@@ -50,6 +56,8 @@ export async function lakeListing(
 ): Promise<LakeListingResult> {
   const blobs = options.blobs ?? 100_000;
   const concurrency = options.concurrency ?? 32;
+  if (!(blobs > 3 * MAX_PAGE_SIZE))
+    throw new Error(`lake-listing lists 3 full pages and needs more than ${3 * MAX_PAGE_SIZE} blobs`);
   const azurite = await startAzurite();
   try {
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('bench');
@@ -79,7 +87,9 @@ export async function lakeListing(
       samples.push(performance.now() - s0);
     }
 
-    // Memory: three pages, each dropped before the next (only the cursor survives).
+    // Memory: three pages, each dropped before the next (only the cursor survives), after the
+    // warm-up above (the SDK's one-time allocations are not the listing's).
+    gc();
     gc();
     const beforeBytes = process.memoryUsage().heapUsed;
     const afterPagesBytes: number[] = [];
@@ -97,11 +107,30 @@ export async function lakeListing(
 
     // For scale: one page kept.
     gc();
+    gc();
     const keptBefore = process.memoryUsage().heapUsed;
     const kept = await lake.listFolder('bench', 'big/');
     gc();
     const onePageRetainedBytes = process.memoryUsage().heapUsed - keptBefore;
     if (kept.files.length !== MAX_PAGE_SIZE) throw new Error('the kept page is short');
+
+    // The same request without the SDK (plain HTTP with a container SAS, body read, not parsed): what
+    // the server alone takes, so the client's share (the SDK's XML parsing and model) shows.
+    const serverSamples: number[] = [];
+    const sas = new URL(
+      await container.generateSasUrl({
+        permissions: ContainerSASPermissions.parse('rl'),
+        expiresOn: new Date(Date.now() + 3600_000),
+      }),
+    );
+    const listQuery = `restype=container&comp=list&delimiter=%2F&prefix=big%2F&maxresults=${MAX_PAGE_SIZE}&include=metadata`;
+    const listUrl = `${sas.origin}${sas.pathname}?${listQuery}&${sas.search.slice(1)}`;
+    let listBytes = 0;
+    for (let i = 0; i < samples.length; i++) {
+      const s0 = performance.now();
+      listBytes = await httpGetLength(listUrl);
+      serverSamples.push(performance.now() - s0);
+    }
 
     return {
       blobs,
@@ -111,6 +140,8 @@ export async function lakeListing(
       firstPageColdMs,
       firstPage: stats(samples),
       firstPageEntries,
+      serverOnly: stats(serverSamples),
+      pageResponseBytes: listBytes,
       threePagesMs,
       heap: {
         gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
@@ -124,4 +155,19 @@ export async function lakeListing(
   } finally {
     await azurite.stop();
   }
+}
+
+/** GETs a URL (plain HTTP on loopback) and resolves with the body's length. */
+function httpGetLength(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, res => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.byteLength));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(bytes) : reject(new Error(`list: ${res.statusCode ?? '?'}`)),
+        );
+      })
+      .on('error', reject);
+  });
 }

@@ -194,7 +194,8 @@ describe('lake storage errors (token credential)', () => {
 async function errorServer(status: number, code: string, message: string) {
   const server = http.createServer((req, res) => {
     req.resume();
-    const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:00000000-0000-0000-0000-000000000000\nTime:2026-12-01T00:00:00.0000000Z</Message></Error>`;
+    const trailer = 'RequestId:00000000-0000-0000-0000-000000000000\nTime:2026-12-01T00:00:00.0000000Z';
+    const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\n${trailer}</Message></Error>`;
     res.writeHead(status, {
       'content-type': 'application/xml',
       'x-ms-error-code': code,

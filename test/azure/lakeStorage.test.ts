@@ -192,6 +192,19 @@ describe('lake storage on Azurite', () => {
     assert.deepEqual(history.lastCheckpoint, { version: 10, size: 13 });
     const bigCommit = proxy.requests.find(r => r.method === 'GET' && r.url.includes(`${v(12)}.json`))!;
     assert.equal(bigCommit.bytes, 64 * 1024, 'the head of a big commit, not all of it');
+    // A log longer than a page: the same history through pages of 5; a cap on pages is said.
+    const small = LakeStorage.connect(
+      { kind: 'connectionString', connectionString: azurite.connectionString },
+      { pageSize: 5 },
+    );
+    const paged = await small.readDeltaHistory('silver', 'users', { limit: 5 });
+    assert.deepEqual(
+      paged.versions.map(x => x.version),
+      [12, 11, 10, 9, 8],
+    );
+    assert.deepEqual(paged.lastCheckpoint, { version: 10, size: 13 });
+    const capped = await small.readDeltaHistory('silver', 'users', { limit: 5, maxPages: 2 });
+    assert.match(capped.notes.join(' '), /The log has more than 10 files; versions after them are not shown/);
     const none = await lake.readDeltaHistory('silver', 'nothing-here');
     assert.deepEqual(none.versions, []);
     assert.match(none.notes.join(' '), /No Delta log in nothing-here\/_delta_log\/: the folder is not a Delta table/);

@@ -162,7 +162,8 @@ export class LakeStorage {
           // The SDK's message may quote the string (and its key): say what, not what it holds.
           throw new LakeStorageError(
             'invalidName',
-            'The storage connection string is not valid: it needs AccountName and AccountKey (or SharedAccessSignature) and a BlobEndpoint or DefaultEndpointsProtocol.',
+            'The storage connection string is not valid: it needs AccountName and AccountKey (or SharedAccessSignature) ' +
+              'and a BlobEndpoint or DefaultEndpointsProtocol.',
             { account: '(unknown)', endpoint: '' },
           );
         }
@@ -338,7 +339,7 @@ export class LakeStorage {
     options: { limit?: number; maxPages?: number; concurrency?: number } = {},
   ): Promise<DeltaHistory> {
     const limit = Math.max(1, options.limit ?? 50);
-    const maxPages = Math.max(1, options.maxPages ?? 100);
+    const maxPages = Math.max(1, options.maxPages ?? 20);
     const logFolder = `${folderKey(tableFolder)}${DELTA_LOG_FOLDER}/`;
     const listing = new DeltaLogListing(limit);
     const notes: string[] = [];

@@ -68,7 +68,8 @@ export function toLakeStorageError(error: unknown, action: string, target: LakeT
       const errno = networkCode(error);
       return new LakeStorageError(
         'network',
-        `${what}: the storage endpoint ${host} cannot be reached (${errno ?? code ?? 'no answer'}). Check the network, a proxy or VPN, or that the local emulator is running.`,
+        `${what}: the storage endpoint ${host} cannot be reached (${errno ?? code ?? 'no answer'}). ` +
+          'Check the network, a proxy or VPN, or that the local emulator is running.',
         target,
         undefined,
         errno ?? code,
@@ -79,17 +80,21 @@ export function toLakeStorageError(error: unknown, action: string, target: LakeT
     if (status === 403 && code === 'AuthorizationPermissionMismatch')
       return make(
         'forbidden',
-        'the signed-in identity has no data access (AuthorizationPermissionMismatch). Reading the lake needs a data role such as Storage Blob Data Reader on the account or container; Owner or Contributor alone manages the account but does not read its data.',
+        'the signed-in identity has no data access (AuthorizationPermissionMismatch). Reading the lake needs a data role ' +
+          'such as Storage Blob Data Reader on the account or container; Owner or Contributor alone manages the account ' +
+          'but does not read its data.',
       );
     if (status === 403 && code === 'AuthorizationFailure')
       return make(
         'forbidden',
-        "the request was refused (AuthorizationFailure): the account's firewall or private endpoint does not let this network in, or the key or shared access signature does not allow it.",
+        "the request was refused (AuthorizationFailure): the account's firewall or private endpoint does not let this " +
+          'network in, or the key or shared access signature does not allow it.',
       );
     if (status === 401 || code === 'AuthenticationFailed' || code === 'InvalidAuthenticationInfo')
       return make(
         'unauthenticated',
-        `the credentials were rejected (${code ?? status}): the sign-in expired, the key or SAS is wrong or expired, or this machine's clock is off. Sign in again.`,
+        `the credentials were rejected (${code ?? status}): the sign-in expired, the key or SAS is wrong or expired, ` +
+          "or this machine's clock is off. Sign in again.",
       );
     if (status === 403)
       return make(

@@ -58,10 +58,11 @@ export function parseWatermarkFile(content: Uint8Array | string, mode?: CdcMode)
   if (!Object.prototype.hasOwnProperty.call(record, field)) {
     const other = Object.keys(record).find(k => k.toLowerCase() === 'cdc');
     const keys = Object.keys(record);
+    const has = keys.length ? `it has ${keys.map(k => JSON.stringify(k)).join(', ')}` : 'it is {}';
     if (!other)
       return {
         ok: false,
-        message: `${file} has no "cdc" field (${keys.length ? `it has ${keys.map(k => JSON.stringify(k)).join(', ')}` : 'it is {}'}): the pipeline reads firstRow.cdc.`,
+        message: `${file} has no "cdc" field (${has}): the pipeline reads firstRow.cdc.`,
       };
     field = other;
     note = `The field is named "${other}"; the pipeline writes "cdc".`;
@@ -100,17 +101,19 @@ function classify(raw: unknown, mode: CdcMode | undefined, note: string | undefi
   }
   const time = utcOf(value);
   if (time !== undefined) {
+    const versionName = mode === 'rowversion' ? 'rowversion' : 'Change Tracking version';
     if (mode === 'rowversion' || mode === 'changeTracking')
       return {
         ok: false,
-        message: `${file} holds the time ${JSON.stringify(raw)}, but the table's ${mode === 'rowversion' ? 'rowversion' : 'Change Tracking version'} is a number: the next run fails.`,
+        message: `${file} holds the time ${JSON.stringify(raw)}, but the table's ${versionName} is a number: the next run fails.`,
       };
     return withNote({ ok: true, value, kind: 'time', utc: time }, note);
   }
+  const shown = JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
   if (mode === 'watermark' || mode === 'rowversion' || mode === 'changeTracking')
     return {
       ok: false,
-      message: `${file} holds ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)}, which is not a ${mode === 'watermark' ? 'time' : 'number'}: the next run fails on it.`,
+      message: `${file} holds ${shown}, which is not a ${mode === 'watermark' ? 'time' : 'number'}: the next run fails on it.`,
     };
   return withNote({ ok: true, value, kind: 'text' }, note);
 }
@@ -131,7 +134,10 @@ export function utcOf(value: string): string | undefined {
     if (Number(z[2]) > 23 || Number(z[3]) > 59) return undefined;
     offsetMinutes = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
   }
-  const ms = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s)) - offsetMinutes * 60_000;
+  // Date.UTC reads years 0–99 as 1900–1999: set the year on its own.
+  const date = new Date(Date.UTC(2000, month - 1, day, Number(h), Number(mi), Number(s)));
+  date.setUTCFullYear(year);
+  const ms = date.getTime() - offsetMinutes * 60_000;
   const iso = new Date(ms).toISOString(); // yyyy-MM-ddTHH:mm:ss.sssZ; years 0000–9999 only
   if (Number.isNaN(ms) || iso.length !== 24) return undefined;
   return `${iso.slice(0, 19)}.${fraction.padEnd(7, '0')}Z`;

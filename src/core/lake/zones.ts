@@ -1,7 +1,7 @@
 // The Lake view's map of the project: each zone of lakehouse.yaml (`lake.zones`) with its container
 // and, per table, the folder it writes there (and in bronze, its watermark folder), so the tree can
 // go Zones → containers → folders → files and say which folder belongs to which table.
-import type { LakehouseMetadata, Table, Zone } from '../metadata/model';
+import type { CdcMode, LakehouseMetadata, Table, Zone } from '../metadata/model';
 import {
   layoutParts,
   folderFromParts,
@@ -9,15 +9,21 @@ import {
   WATERMARK_FILE,
   DEFAULT_ZONE_LAYOUT,
 } from '../metadata/lakeLayout';
+import { TableResolver } from '../metadata/semanticRules';
 import { writesWatermark } from '../adf/generate/pipeline';
 
-/** The table a folder belongs to, as the tree names it. */
+/** What a folder belongs to, as the tree names it: a source table (bronze, silver) or a star-schema table (gold). */
 export interface LakeTableRef {
+  kind: 'table' | 'dimension' | 'fact';
+  /** The source table's system and schema (for a dimension or fact: of its source table, '' when it resolves to none). */
   system: string;
   schema: string;
+  /** The table's name, or the dimension's or fact's. */
   name: string;
-  /** system.schema.name */
+  /** system.schema.name for a source table; the dimension's or fact's name otherwise. */
   key: string;
+  /** A dimension's or fact's source, as written in the metadata. */
+  source?: string;
 }
 
 export interface LakeTableFolder {
@@ -27,8 +33,8 @@ export interface LakeTableFolder {
   /** The table's folder in the container, without a trailing '/' (e.g. `users`, `raw/spotify/users`). */
   folder: string;
   format?: string;
-  /** Bronze only, for tables whose pipeline keeps a watermark: `<folder>_cdc` and its `cdc.json`. */
-  watermark?: { folder: string; file: string };
+  /** Bronze only, for tables whose pipeline keeps a watermark: `<folder>_cdc`, its `cdc.json`, and what the value is (the table's cdcMode). */
+  watermark?: { folder: string; file: string; mode: CdcMode };
   /** Why the folder cannot be named (a placeholder the layout does not know); the tree shows it instead. */
   problem?: string;
 }
@@ -65,36 +71,54 @@ export function containerNameProblem(name: string): string | undefined {
 
 const UNKNOWN_PLACEHOLDER = /\{(?!table\}|schema\}|system\})[^{}]*\}/;
 
-/** The zones of the project with their containers and each table's folder (tables in metadata order). */
+/**
+ * The zones of the project with their containers and the folder of each table in them, in metadata
+ * order: source tables in bronze and silver (and any other zone), the star schema's dimensions and
+ * facts in gold (named after them, the `{schema}` and `{system}` of their source table).
+ */
 export function lakeZones(metadata: LakehouseMetadata): LakeZone[] {
-  return metadata.zones.map(zone => zoneOf(zone, metadata.tables));
+  const resolver = new TableResolver(metadata.tables);
+  const sourceTables: LakeTableRef[] = [];
+  const seen = new Set<string>();
+  for (const table of metadata.tables) {
+    const key = `${table.system}.${table.schema}.${table.name}`;
+    if (seen.has(key.toLowerCase())) continue; // declared twice: reported by the metadata checks
+    seen.add(key.toLowerCase());
+    sourceTables.push({ kind: 'table', system: table.system, schema: table.schema, name: table.name, key });
+  }
+  const starTables: LakeTableRef[] = [
+    ...metadata.dimensions.map(d => ({ kind: 'dimension' as const, name: d.name, source: d.source })),
+    ...metadata.facts.map(f => ({ kind: 'fact' as const, name: f.name, source: f.source })),
+  ].map(item => {
+    const source = resolver.resolve(item.source)[0];
+    return { ...item, system: source?.system ?? '', schema: source?.schema ?? '', key: item.name };
+  });
+  const tableByKey = new Map(metadata.tables.map(t => [`${t.system}.${t.schema}.${t.name}`, t]));
+  return metadata.zones.map(zone => zoneOf(zone, zone.name === 'gold' ? starTables : sourceTables, tableByKey));
 }
 
-function zoneOf(zone: Zone, tables: readonly Table[]): LakeZone {
+function zoneOf(zone: Zone, tables: readonly LakeTableRef[], tableByKey: ReadonlyMap<string, Table>): LakeZone {
   const layout = zone.path ?? DEFAULT_ZONE_LAYOUT;
   const unknown = UNKNOWN_PLACEHOLDER.exec(layout)?.[0];
   const parts = layoutParts(layout);
   const problem = unknown
     ? `The folder pattern of zone '${zone.name}' uses ${unknown}, which is not one of {table}, {schema}, {system}.`
     : undefined;
-  const seen = new Set<string>();
   const folders: LakeTableFolder[] = [];
   for (const table of tables) {
-    const key = `${table.system}.${table.schema}.${table.name}`;
-    if (seen.has(key.toLowerCase())) continue; // declared twice: reported by the metadata checks
-    seen.add(key.toLowerCase());
     const folder = folderFromParts(parts, table);
     const entry: LakeTableFolder = {
-      table: { system: table.system, schema: table.schema, name: table.name, key },
+      table,
       zone: zone.name,
       container: zone.container,
       folder,
       ...(zone.format !== undefined ? { format: zone.format } : {}),
       ...(problem ? { problem } : {}),
     };
-    if (zone.name === 'bronze' && writesWatermark(table)) {
+    const source = table.kind === 'table' ? tableByKey.get(table.key) : undefined;
+    if (zone.name === 'bronze' && source && writesWatermark(source)) {
       const cdc = watermarkFolder(folder);
-      entry.watermark = { folder: cdc, file: `${cdc}/${WATERMARK_FILE}` };
+      entry.watermark = { folder: cdc, file: `${cdc}/${WATERMARK_FILE}`, mode: source.cdcMode };
     }
     folders.push(entry);
   }

@@ -60,6 +60,8 @@ describe('watermark files', () => {
     assert.equal(utcOf('2024-01-01 00:00:00Z'), '2024-01-01T00:00:00.0000000Z');
     assert.equal(utcOf('2024-02-29'), '2024-02-29T00:00:00.0000000Z');
     assert.equal(utcOf('2023-02-29'), undefined);
+    assert.equal(utcOf('0050-06-01T00:00:00'), '0050-06-01T00:00:00.0000000Z');
+    assert.equal(utcOf('1900-01-01T00:00:00.0000000'), '1900-01-01T00:00:00.0000000Z');
     assert.equal(utcOf('2024-13-01'), undefined);
     assert.equal(utcOf('2024-01-01T24:00:00'), undefined);
     assert.equal(utcOf('yesterday'), undefined);

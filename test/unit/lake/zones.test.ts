@@ -35,6 +35,11 @@ sources:
         schema: dbo
         loadType: full
         columns: [{ name: id, type: int }]
+starSchema:
+  dimensions:
+    - { name: dim_customer, source: dbo.customers, businessKey: [id], scdType: 1 }
+  facts:
+    - { name: fact_orders, source: sales.orders, grain: [id], measures: [{ column: id, aggregation: count }] }
 `;
 
 describe('lake zones', () => {
@@ -51,14 +56,30 @@ describe('lake zones', () => {
     );
     const bronze = zones[0]!;
     assert.deepEqual(
-      bronze.tables.map(t => [t.table.key, t.folder, t.watermark?.file]),
+      bronze.tables.map(t => [t.table.key, t.folder, t.watermark?.file, t.watermark?.mode]),
       [
-        ['crm.dbo.customers', 'landing/crm/dbo/customers', 'landing/crm/dbo/customers_cdc/cdc.json'],
-        ['crm.sales.orders', 'landing/crm/sales/orders', 'landing/crm/sales/orders_cdc/cdc.json'],
-        ['crm.dbo.regions', 'landing/crm/dbo/regions', undefined], // a full load keeps no watermark
+        ['crm.dbo.customers', 'landing/crm/dbo/customers', 'landing/crm/dbo/customers_cdc/cdc.json', 'watermark'],
+        ['crm.sales.orders', 'landing/crm/sales/orders', 'landing/crm/sales/orders_cdc/cdc.json', 'changeTracking'],
+        ['crm.dbo.regions', 'landing/crm/dbo/regions', undefined, undefined], // a full load keeps no watermark
       ],
     );
     assert.equal(zones[1]!.tables[0]!.watermark, undefined, 'only bronze keeps watermarks');
+    assert.deepEqual(
+      zones[1]!.tables.map(t => [t.table.kind, t.folder]),
+      [
+        ['table', 'customers'],
+        ['table', 'orders'],
+        ['table', 'regions'],
+      ],
+    );
+    // Gold holds the star schema: a folder per dimension and fact, named after it.
+    assert.deepEqual(
+      zones[2]!.tables.map(t => [t.table.kind, t.table.key, t.table.source, t.table.schema, t.folder]),
+      [
+        ['dimension', 'dim_customer', 'dbo.customers', 'dbo', 'dim_customer'],
+        ['fact', 'fact_orders', 'sales.orders', 'sales', 'fact_orders'],
+      ],
+    );
     assert.equal(bronze.containerProblem, undefined);
     assert.match(zones[2]!.containerProblem ?? '', /Gold_Zone.*lower-case/);
   });
@@ -98,6 +119,11 @@ describe('lake zones', () => {
       assert.equal(entry.folder, generated.get(`${entry.table.schema}.${entry.table.name}`), entry.table.key);
       assert.equal(entry.watermark?.file, `${entry.folder}_cdc/cdc.json`, 'every sample table is incremental');
     }
+    const gold = lakeZones(metadata).find(z => z.name === 'gold')!;
+    assert.deepEqual(
+      gold.tables.map(t => t.folder),
+      ['dim_user', 'dim_track', 'dim_artist', 'dim_date', 'fact_stream'],
+    );
   });
 
   it('layout roots, folder keys and container names', () => {
@@ -120,9 +146,13 @@ describe('lake zones', () => {
 
   it('a zone with an unknown placeholder names no folder (the metadata check reports it)', async () => {
     const { snapshot } = await loadProject({
-      'lakehouse.yaml': PROJECT.replace('path: "{table}", format: delta', 'path: "{owner}/{table}", format: delta'),
+      'lakehouse.yaml': PROJECT.replace(
+        'silver: { container: silver, format: delta }',
+        'silver: { container: silver, path: "{owner}/{table}" }',
+      ),
     });
-    const gold = lakeZones(snapshot.metadata).find(z => z.name === 'gold')!;
-    assert.match(gold.tables[0]!.problem ?? '', /\{owner\}/);
+    const silver = lakeZones(snapshot.metadata).find(z => z.name === 'silver')!;
+    assert.match(silver.tables[0]!.problem ?? '', /\{owner\}/);
+    assert.equal(new LakeFolderMarks(lakeZones(snapshot.metadata)).markOf('silver', '{owner}/customers'), undefined);
   });
 });
