@@ -10,6 +10,7 @@
 //   node out/bench/bench.js adf-generate <pipelines> <dir> [seed]                    (bench/adf.ts, bench/generateAdf.ts)
 //   node --expose-gc out/bench/bench.js adf <manifest.json> [--quick]               (bench/adf.ts)
 //   node out/bench/bench.js adf-generation <manifest.json> [--quick]                 (bench/adfGeneration.ts)
+//   node --expose-gc out/bench/bench.js lake-listing [blobs=100000] [--quick]        (bench/lakeListing.ts; starts Azurite)
 // The warm-up project (the sample) runs the code once, cheaply, before what is measured.
 import { promises as fsp, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -36,6 +37,7 @@ import { lineReplaced, stats, time } from './stats';
 import { templates } from './templates';
 import { adf, generateAdf } from './adf';
 import { adfGeneration } from './adfGeneration';
+import { lakeListing } from './lakeListing';
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const log = (msg: string) => process.stderr.write(`    ${msg}\n`);
@@ -497,6 +499,12 @@ async function main(): Promise<void> {
       break;
     case 'adf-generation':
       result = await adfGeneration(args[0]!, { quick: args.includes('--quick') });
+      break;
+    case 'lake-listing':
+      result = await lakeListing({
+        blobs: args[0] && !args[0].startsWith('--') ? Number(args[0]) : undefined,
+        quick: args.includes('--quick'),
+      });
       break;
     default:
       throw new Error(`unknown command ${command ?? '(none)'}; see the top of bench/bench.ts`);

@@ -11,7 +11,8 @@ import { REPO_ROOT } from './helpers/paths';
  * The core's folders, lowest first: a folder may import from its own folder and those before it,
  * never from one after it. text and names are plain helpers; diagnostics the rule registry;
  * files the only folder that touches the disk (fs) and the FileHost; metadata the model and its
- * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation; project
+ * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation;
+ * lake the Lake view's model (zones, listings, watermarks, Delta logs, parquet footers); project
  * the session that loads and checks a whole project through a FileHost; rendering binds templates
  * to a loaded project (render plans, render all, out of date); deploy plans and applies an ADF folder
  * onto a factory through a port (no SDK) and seeds the watermark files.
@@ -24,6 +25,7 @@ export const CORE_LAYERS = [
   'metadata',
   'templates',
   'adf',
+  'lake',
   'project',
   'rendering',
   'deploy',
@@ -158,6 +160,11 @@ describe('architecture', () => {
         /^(node:)?fs(\/promises)?$/.test(i.specifier),
     );
     assert.deepEqual(fsImports.map(where), []);
+  });
+
+  it('the core imports no Azure SDK (the adapters in src/azure wrap them)', () => {
+    const azureInCore = ALL.filter(i => placeOf(i.file).app === 'core' && i.specifier.startsWith('@azure/'));
+    assert.deepEqual(azureInCore.map(where), []);
   });
 
   it('src/ imports only Node built-ins, its dependencies and the editor host (never a devDependency)', () => {

@@ -6,6 +6,7 @@ import type { Diagnostic, Fix } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { quoteList } from '../text/suggest';
 import type { MetadataLocator } from './locator';
+import { DEFAULT_ZONE_LAYOUT, folderFromParts, layoutParts, watermarkFolder } from './lakeLayout';
 import {
   DEFAULT_SCHEDULE_START,
   type Column,
@@ -747,25 +748,16 @@ function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Dia
     return true;
   });
   for (const zone of meta.zones) {
-    const layout = zone.path ?? '{table}';
+    const layout = zone.path ?? DEFAULT_ZONE_LAYOUT;
     if (/\{(?!table\}|schema\}|system\})[^{}]*\}/.test(layout)) continue; // LH230 reports it
-    const parts = layout.split(/(\{table\}|\{schema\}|\{system\})/);
+    const parts = layoutParts(layout);
     const owners = new Map<string, { table: Table; what: string }>();
     for (const table of tables) {
-      let folder = '';
-      for (const part of parts)
-        folder +=
-          part === '{table}'
-            ? table.name
-            : part === '{schema}'
-              ? table.schema
-              : part === '{system}'
-                ? table.system
-                : part;
-      if (folder.startsWith('/') || folder.endsWith('/')) folder = folder.replace(/^\/+|\/+$/g, '');
+      const folder = folderFromParts(parts, table);
       // The bronze zone also keeps each incremental table's watermark in <folder>_cdc.
       const folders: [string, string][] = [[folder, 'files']];
-      if (zone.name === 'bronze' && table.loadType === 'incremental') folders.push([`${folder}_cdc`, 'watermark']);
+      if (zone.name === 'bronze' && table.loadType === 'incremental')
+        folders.push([watermarkFolder(folder), 'watermark']);
       for (const [name, what] of folders) {
         // ADLS Gen2 folder names are case-sensitive, but Windows clients and Spark table names are not.
         const key = name.toLowerCase();
@@ -792,13 +784,10 @@ function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Dia
 
 /** The lower-cased folder names of one table in one zone (its layout split once), as checkLakeFolders computes them. */
 function folderKeys(table: Table, zone: Zone, parts: readonly string[], out: string[], prefix: string): void {
-  let folder = '';
-  for (const part of parts)
-    folder +=
-      part === '{table}' ? table.name : part === '{schema}' ? table.schema : part === '{system}' ? table.system : part;
-  if (folder.startsWith('/') || folder.endsWith('/')) folder = folder.replace(/^\/+|\/+$/g, '');
+  const folder = folderFromParts(parts, table);
   out.push(prefix + folder.toLowerCase());
-  if (zone.name === 'bronze' && table.loadType === 'incremental') out.push(prefix + `${folder}_cdc`.toLowerCase());
+  if (zone.name === 'bronze' && table.loadType === 'incremental')
+    out.push(prefix + watermarkFolder(folder).toLowerCase());
 }
 
 /** Lake folder layouts as LakeFolderIndex compares them. */
@@ -887,7 +876,7 @@ class LakeFolderIndex {
     if (cached && cached.layout === layout) return cached.keys;
     const keys: string[] = [];
     zones.forEach((zone, i) => {
-      const parts = (zone.path ?? '{table}').split(/(\{table\}|\{schema\}|\{system\})/);
+      const parts = layoutParts(zone.path ?? DEFAULT_ZONE_LAYOUT);
       for (const table of system.tables) folderKeys(table, zone, parts, keys, `${i}\u0000`);
     });
     this.keysBySystem.set(system, { layout, keys });

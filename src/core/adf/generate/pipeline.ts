@@ -10,6 +10,7 @@
 import { createHash } from 'crypto';
 import { drain } from '../../text/timeSlices';
 import type { LakehouseMetadata, SourceSystem, Table } from '../../metadata/model';
+import { tableFolder, WATERMARK_FILE, WATERMARK_FOLDER_SUFFIX } from '../../metadata/lakeLayout';
 import { formatAdfJson, type JsonObject, type JsonPath, type JsonValue } from './adfJson';
 import type { ResolvedAdfSettings } from './settings';
 
@@ -149,12 +150,15 @@ export function isIncremental(table: Table): table is Table & { cdcColumn: strin
 
 /** The table's folder in the bronze zone (the zone's path layout, default the table's name). */
 export function bronzeFolder(metadata: LakehouseMetadata, table: Table): string {
-  const layout = metadata.zones.find(z => z.name === 'bronze')?.path ?? '{table}';
-  return layout
-    .replace(/\{(table|schema|system)\}/g, (_, key: string) =>
-      key === 'table' ? table.name : key === 'schema' ? table.schema : table.system,
-    )
-    .replace(/^\/+|\/+$/g, '');
+  return tableFolder(
+    metadata.zones.find(z => z.name === 'bronze'),
+    table,
+  );
+}
+
+/** Whether the generated pipeline keeps a watermark file for the table (`<bronze folder>_cdc/cdc.json`). */
+export function writesWatermark(table: Table): boolean {
+  return isIncremental(table) || (table.loadType === 'incremental' && table.cdcMode === 'changeTracking');
 }
 
 export function tableKey(table: Table): string {
@@ -844,7 +848,7 @@ function bronzeFile(settings: ResolvedAdfSettings): JsonObject {
 }
 
 function watermarkFile(settings: ResolvedAdfSettings): JsonObject {
-  return lakeFile(settings.jsonDataset, '@{item().bronze_folder}_cdc', 'cdc.json');
+  return lakeFile(settings.jsonDataset, `@{item().bronze_folder}${WATERMARK_FOLDER_SUFFIX}`, WATERMARK_FILE);
 }
 
 function sqlSource(system: SourceSystem, query: string): JsonObject {

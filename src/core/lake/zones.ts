@@ -1,0 +1,210 @@
+// The Lake view's map of the project: each zone of lakehouse.yaml (`lake.zones`) with its container
+// and, per table, the folder it writes there (and in bronze, its watermark folder), so the tree can
+// go Zones → containers → folders → files and say which folder belongs to which table.
+import type { CdcMode, LakehouseMetadata, Table, Zone } from '../metadata/model';
+import {
+  layoutParts,
+  folderFromParts,
+  watermarkFolder,
+  WATERMARK_FILE,
+  DEFAULT_ZONE_LAYOUT,
+} from '../metadata/lakeLayout';
+import { TableResolver } from '../metadata/semanticRules';
+import { writesWatermark } from '../adf/generate/pipeline';
+
+/** What a folder belongs to, as the tree names it: a source table (bronze, silver) or a star-schema table (gold). */
+export interface LakeTableRef {
+  kind: 'table' | 'dimension' | 'fact';
+  /** The source table's system and schema (for a dimension or fact: of its source table, '' when it resolves to none). */
+  system: string;
+  schema: string;
+  /** The table's name, or the dimension's or fact's. */
+  name: string;
+  /** system.schema.name for a source table; the dimension's or fact's name otherwise. */
+  key: string;
+  /** A dimension's or fact's source, as written in the metadata. */
+  source?: string;
+}
+
+export interface LakeTableFolder {
+  table: LakeTableRef;
+  zone: string;
+  container: string;
+  /** The table's folder in the container, without a trailing '/' (e.g. `users`, `raw/spotify/users`). */
+  folder: string;
+  format?: string;
+  /** Bronze only, for tables whose pipeline keeps a watermark: `<folder>_cdc`, its `cdc.json`, and what the value is (the table's cdcMode). */
+  watermark?: { folder: string; file: string; mode: CdcMode };
+  /** Why the folder cannot be named (a placeholder the layout does not know); the tree shows it instead. */
+  problem?: string;
+}
+
+export interface LakeZone {
+  name: string;
+  container: string;
+  /** Why the container name cannot reach the service (Azure's naming rules); nothing is listed then. */
+  containerProblem?: string;
+  /** The zone's `path` (default `{table}`). */
+  layout: string;
+  /** The folders of the layout before its first placeholder (`raw/` for `raw/{table}`), '' when none: where the zone starts. */
+  root: string;
+  format?: string;
+  tables: LakeTableFolder[];
+}
+
+/** What a listed folder is to the project. */
+export type FolderMark =
+  | { kind: 'table'; zone: string; table: LakeTableRef; format?: string }
+  | { kind: 'watermark'; zone: string; table: LakeTableRef }
+  /** A folder on the way to table folders (`raw/` of `raw/{schema}/{table}`), with how many are below. */
+  | { kind: 'tables'; zones: string[]; count: number };
+
+/** Azure's container names: 3–63 of a-z, 0-9 and '-', starting and ending with a letter or digit, no '--'. */
+export function containerNameProblem(name: string): string | undefined {
+  if (name === '$root' || name === '$logs' || name === '$web') return undefined;
+  if (name.length < 3 || name.length > 63)
+    return `Container name '${name}' has ${name.length} characters; Azure allows 3 to 63.`;
+  if (!/^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/.test(name))
+    return `Container name '${name}' is not valid in Azure: lower-case letters, digits and single hyphens, starting and ending with a letter or digit.`;
+  return undefined;
+}
+
+const UNKNOWN_PLACEHOLDER = /\{(?!table\}|schema\}|system\})[^{}]*\}/;
+
+/**
+ * The zones of the project with their containers and the folder of each table in them, in metadata
+ * order: source tables in bronze and silver (and any other zone), the star schema's dimensions and
+ * facts in gold (named after them, the `{schema}` and `{system}` of their source table).
+ */
+export function lakeZones(metadata: LakehouseMetadata): LakeZone[] {
+  const resolver = new TableResolver(metadata.tables);
+  const sourceTables: LakeTableRef[] = [];
+  const seen = new Set<string>();
+  for (const table of metadata.tables) {
+    const key = `${table.system}.${table.schema}.${table.name}`;
+    if (seen.has(key.toLowerCase())) continue; // declared twice: reported by the metadata checks
+    seen.add(key.toLowerCase());
+    sourceTables.push({ kind: 'table', system: table.system, schema: table.schema, name: table.name, key });
+  }
+  const starTables: LakeTableRef[] = [
+    ...metadata.dimensions.map(d => ({ kind: 'dimension' as const, name: d.name, source: d.source })),
+    ...metadata.facts.map(f => ({ kind: 'fact' as const, name: f.name, source: f.source })),
+  ].map(item => {
+    const source = resolver.resolve(item.source)[0];
+    return { ...item, system: source?.system ?? '', schema: source?.schema ?? '', key: item.name };
+  });
+  const tableByKey = new Map(metadata.tables.map(t => [`${t.system}.${t.schema}.${t.name}`, t]));
+  return metadata.zones.map(zone => zoneOf(zone, zone.name === 'gold' ? starTables : sourceTables, tableByKey));
+}
+
+function zoneOf(zone: Zone, tables: readonly LakeTableRef[], tableByKey: ReadonlyMap<string, Table>): LakeZone {
+  const layout = zone.path ?? DEFAULT_ZONE_LAYOUT;
+  const unknown = UNKNOWN_PLACEHOLDER.exec(layout)?.[0];
+  const parts = layoutParts(layout);
+  const problem = unknown
+    ? `The folder pattern of zone '${zone.name}' uses ${unknown}, which is not one of {table}, {schema}, {system}.`
+    : undefined;
+  const folders: LakeTableFolder[] = [];
+  for (const table of tables) {
+    const folder = folderFromParts(parts, table);
+    const entry: LakeTableFolder = {
+      table,
+      zone: zone.name,
+      container: zone.container,
+      folder,
+      ...(zone.format !== undefined ? { format: zone.format } : {}),
+      ...(problem ? { problem } : {}),
+    };
+    const source = table.kind === 'table' ? tableByKey.get(table.key) : undefined;
+    if (zone.name === 'bronze' && source && writesWatermark(source)) {
+      const cdc = watermarkFolder(folder);
+      entry.watermark = { folder: cdc, file: `${cdc}/${WATERMARK_FILE}`, mode: source.cdcMode };
+    }
+    folders.push(entry);
+  }
+  const containerProblem = containerNameProblem(zone.container);
+  return {
+    name: zone.name,
+    container: zone.container,
+    ...(containerProblem ? { containerProblem } : {}),
+    layout,
+    root: layoutRoot(layout),
+    ...(zone.format !== undefined ? { format: zone.format } : {}),
+    tables: folders,
+  };
+}
+
+/** The constant folders a layout starts with: `raw/` of `raw/{system}/{table}`, '' for `{table}` or `t_{table}`. */
+export function layoutRoot(layout: string): string {
+  const first = layout.search(/\{/);
+  const constant = (first < 0 ? layout : layout.slice(0, first)).replace(/^\/+/, '');
+  const cut = constant.lastIndexOf('/');
+  return cut < 0 ? '' : constant.slice(0, cut + 1);
+}
+
+/** A folder path as a listing key: no leading '/', exactly one trailing '/' ('' for the container's root). */
+export function folderKey(folder: string): string {
+  const trimmed = folder.replace(/^\/+|\/+$/g, '');
+  return trimmed ? `${trimmed}/` : '';
+}
+
+/**
+ * Marks for listed folders, by container: a table's folder, its watermark folder, or a folder on
+ * the way to table folders. Built once per metadata; lookups are exact (blob names are
+ * case-sensitive, and so is what the pipeline writes).
+ */
+export class LakeFolderMarks {
+  private readonly byContainer = new Map<string, Map<string, FolderMark>>();
+
+  constructor(zones: readonly LakeZone[]) {
+    for (const zone of zones) {
+      if (zone.containerProblem) continue;
+      const marks = this.containerMarks(zone.container);
+      for (const entry of zone.tables) {
+        if (entry.problem) continue;
+        this.set(marks, entry.folder, {
+          kind: 'table',
+          zone: zone.name,
+          table: entry.table,
+          ...(entry.format !== undefined ? { format: entry.format } : {}),
+        });
+        if (entry.watermark)
+          this.set(marks, entry.watermark.folder, { kind: 'watermark', zone: zone.name, table: entry.table });
+        for (const ancestor of ancestorsOf(entry.folder)) {
+          const existing = marks.get(ancestor);
+          if (!existing) marks.set(ancestor, { kind: 'tables', zones: [zone.name], count: 1 });
+          else if (existing.kind === 'tables') {
+            existing.count++;
+            if (!existing.zones.includes(zone.name)) existing.zones.push(zone.name);
+          }
+        }
+      }
+    }
+  }
+
+  /** The mark of a folder of a container ('a/b' or 'a/b/'), undefined for a folder the project does not name. */
+  markOf(container: string, folder: string): FolderMark | undefined {
+    return this.byContainer.get(container)?.get(folderKey(folder));
+  }
+
+  private containerMarks(container: string): Map<string, FolderMark> {
+    let marks = this.byContainer.get(container);
+    if (!marks) this.byContainer.set(container, (marks = new Map()));
+    return marks;
+  }
+
+  /** A table's own folder wins over a "tables below" mark (a table folder may also hold other tables' folders). */
+  private set(marks: Map<string, FolderMark>, folder: string, mark: FolderMark): void {
+    const key = folderKey(folder);
+    if (!key) return;
+    const existing = marks.get(key);
+    if (!existing || existing.kind === 'tables') marks.set(key, mark);
+  }
+}
+
+function ancestorsOf(folder: string): string[] {
+  const segments = folder.split('/').filter(Boolean);
+  const out: string[] = [];
+  for (let i = 1; i < segments.length; i++) out.push(`${segments.slice(0, i).join('/')}/`);
+  return out;
+}
