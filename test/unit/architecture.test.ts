@@ -13,7 +13,9 @@ import { REPO_ROOT } from './helpers/paths';
  * files the only folder that touches the disk (fs) and the FileHost; metadata the model and its
  * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation; project
  * the session that loads and checks a whole project through a FileHost; rendering binds templates
- * to a loaded project (render plans, render all, out of date).
+ * to a loaded project (render plans, render all, out of date); runs the pipeline runs (the Runs
+ * view's model, live refresh, the trigger form, starting a run at most once) over a port; backfill
+ * plans, journals and runs backfills on top of runs and the generated pipelines (adf).
  */
 export const CORE_LAYERS = [
   'text',
@@ -25,13 +27,19 @@ export const CORE_LAYERS = [
   'adf',
   'project',
   'rendering',
+  'runs',
+  'backfill',
 ] as const;
 
-/** The whole tree, lowest first: the core is below the CLI and the editor, which never import each other. */
+/**
+ * The whole tree, lowest first: the core, then the Azure adapters (over the core's ports), then
+ * the CLI and the editor, which never import each other.
+ */
 const APP_LAYERS: Record<string, readonly string[]> = {
   core: [],
-  cli: ['core'],
-  extension: ['core'],
+  azure: ['core'],
+  cli: ['core', 'azure'],
+  extension: ['core', 'azure'],
 };
 
 interface Import {
