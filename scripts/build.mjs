@@ -53,6 +53,9 @@ const builds = [
   },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js', metafile: true },
   { ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' },
+  // The local emulator as a process of its own (`lakehouse emulator start`); Azurite stays a
+  // package it spawns from node_modules, not bundled.
+  { ...common, entryPoints: ['src/emulator/main.ts'], outfile: 'dist/emulator.js', external: ['azurite'] },
   // Templates render in a worker thread with a time limit (src/core/templates/renderInWorker.ts).
   { ...common, entryPoints: ['src/core/templates/worker.ts'], outfile: 'dist/templateWorker.js' },
 ];
@@ -66,7 +69,7 @@ if (watch) {
   const size = (r, f) => `${(r.metafile.outputs[f].bytes / 1024).toFixed(0)} KiB`;
   console.log(
     `built dist/extension.js (${size(results[0], 'dist/extension.js')}, the activation path), ` +
-      `dist/core.js (${size(results[1], 'dist/core.js')}) and dist/cli.js in ${Date.now() - t0} ` +
+      `dist/core.js (${size(results[1], 'dist/core.js')}), dist/cli.js and dist/emulator.js in ${Date.now() - t0} ` +
       `ms`,
   );
 }

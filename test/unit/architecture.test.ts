@@ -33,12 +33,15 @@ export const CORE_LAYERS = [
 
 /**
  * The whole tree, lowest first: the core, then the Azure adapters (over the core's ports), then
- * the CLI and the editor, which never import each other.
+ * the CLI and the editor, which never import each other. The emulator (the local Data Factory and
+ * Azurite) stands on the core alone, with no Azure SDK, so what it serves is never shaped by the
+ * client that tests it; the CLI starts it.
  */
 const APP_LAYERS: Record<string, readonly string[]> = {
   core: [],
   azure: ['core'],
-  cli: ['core', 'azure'],
+  emulator: ['core'],
+  cli: ['core', 'azure', 'emulator'],
   extension: ['core', 'azure'],
 };
 
@@ -130,6 +133,13 @@ describe('architecture', () => {
     assert.equal(layerViolations([at('core/metadata/model.ts', '../index')]).length, 1);
     assert.equal(layerViolations([at('cli/main.ts', '../extension/extension')]).length, 1);
     assert.equal(layerViolations([at('core/index.ts', '../cli/main')]).length, 1);
+    assert.deepEqual(layerViolations([at('cli/emulatorCommand.ts', '../emulator/index')]), []);
+    assert.equal(layerViolations([at('emulator/emulator.ts', '../cli/main')]).length, 1);
+  });
+
+  it('the emulator uses no Azure SDK (it serves what the SDK sends, and must not be shaped by it)', () => {
+    const sdk = ALL.filter(i => placeOf(i.file).app === 'emulator' && i.specifier.startsWith('@azure/'));
+    assert.deepEqual(sdk.map(where), []);
   });
 
   it('only src/core/files touches the disk in the core (everything else goes through a FileHost)', () => {
