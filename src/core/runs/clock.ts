@@ -40,21 +40,8 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
-/** The machine's clock. Timers are unref'd: a pending refresh never keeps a CLI process alive. */
+/** The machine's clock. */
 export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return { cancel: () => clearTimeout(t) };
-  },
-};
-
-/**
- * A clock whose timers keep the process alive (a backfill in the CLI waits for its runs while
- * nothing else is pending).
- */
-export const systemClockKeepAlive: Clock = {
   now: () => Date.now(),
   setTimer(fn, ms) {
     const t = setTimeout(fn, ms);
