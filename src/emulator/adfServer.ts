@@ -18,8 +18,16 @@ import { FaultBook, type FaultRule } from './faults';
 import { ArmError, badRequest, isRecord, notFound, parseJsonBody, readBody, sendReply, type Reply } from './http';
 import { ARM_BUCKETS, MinuteBudget, MONITORING_QUERIES_PER_MINUTE, TokenBucket, type BucketSpec } from './limits';
 import { OutcomeBook, type OutcomeRule } from './outcomes';
-import { RunEngine, TEST_TIMING, type CreateRunRequest, type PipelineRunRecord, type RunTiming } from './runs';
+import {
+  RunEngine,
+  TEST_TIMING,
+  type CreateRunRequest,
+  type HistoricalRun,
+  type PipelineRunRecord,
+  type RunTiming,
+} from './runs';
 import { makeCertificate, type Certificate } from './tls';
+import { checkTumblingWindowUpdate, TriggerRunner } from './triggers';
 
 export const API_VERSION = '2018-06-01';
 
@@ -64,6 +72,7 @@ interface FactoryState {
   createTime: number;
   artifacts: ArtifactStore;
   engine: RunEngine;
+  triggers: TriggerRunner;
   monitoring?: MinuteBudget;
 }
 
@@ -210,18 +219,20 @@ export class AdfServer {
     const artifacts = new ArtifactStore(now);
     const factoryId = this.factoryId(name);
     const limit = this.options.monitoringQueriesPerMinute ?? MONITORING_QUERIES_PER_MINUTE;
+    const engine = new RunEngine({
+      clock: this.clock,
+      artifacts,
+      outcomes: this.outcomes,
+      timing: this.timing,
+      factoryId,
+      ...(this.options.activityPageSize ? { activityPageSize: this.options.activityPageSize } : {}),
+    });
     this.factories.set(name.toLowerCase(), {
       name,
       createTime: this.clock.now(),
       artifacts,
-      engine: new RunEngine({
-        clock: this.clock,
-        artifacts,
-        outcomes: this.outcomes,
-        timing: this.timing,
-        factoryId,
-        ...(this.options.activityPageSize ? { activityPageSize: this.options.activityPageSize } : {}),
-      }),
+      engine,
+      triggers: new TriggerRunner(this.clock, artifacts, engine),
       ...(limit === false ? {} : { monitoring: new MinuteBudget(limit, now) }),
     });
   }
@@ -449,6 +460,24 @@ export class AdfServer {
         monitoring: true,
         handle: ctx => ({ status: 200, body: ctx.factory.engine.query(filterOf(ctx.body)) }),
       };
+    if (lower === 'querytriggerruns' && method === 'POST' && rest.length === 1)
+      return { operation: 'triggerRuns.queryByFactory', monitoring: true, handle: ctx => this.queryTriggerRuns(ctx) };
+    if (lower === 'triggers' && rest.length === 5 && method === 'POST' && third!.toLowerCase() === 'triggerruns') {
+      const action = rest[4]!.toLowerCase();
+      const triggerName = second!;
+      const runId = fourth!;
+      if (action === 'rerun')
+        return {
+          operation: 'triggerRuns.rerun',
+          handle: ctx => (ctx.factory.triggers.rerun(triggerName, runId), { status: 200 }),
+        };
+      if (action === 'cancel')
+        return {
+          operation: 'triggerRuns.cancel',
+          handle: ctx => (ctx.factory.triggers.cancel(triggerName, runId), { status: 200 }),
+        };
+      return undefined;
+    }
     if (lower === 'querytriggers' && method === 'POST' && rest.length === 1)
       return { operation: 'triggers.queryByFactory', handle: ctx => this.queryTriggers(ctx) };
     if (lower === 'pipelineruns' && second !== undefined) {
@@ -487,7 +516,11 @@ export class AdfServer {
       if (method === 'DELETE')
         return {
           operation: `${group}.delete`,
-          handle: ctx => ({ status: ctx.factory.artifacts.delete(kind, second) ? 200 : 204 }),
+          handle: ctx => {
+            const existed = ctx.factory.artifacts.delete(kind, second);
+            if (kind === 'triggers') ctx.factory.triggers.removed(second);
+            return { status: existed ? 200 : 204 };
+          },
         };
       return undefined;
     }
@@ -581,6 +614,14 @@ export class AdfServer {
   }
 
   private put(ctx: RequestContext, kind: ArtifactKind, name: string): Reply {
+    const existing = kind === 'triggers' ? ctx.factory.artifacts.get('triggers', name) : undefined;
+    if (
+      existing &&
+      isRecord(ctx.body) &&
+      isRecord(ctx.body['properties']) &&
+      ctx.factory.artifacts.triggerRuntimeState(name) !== 'Started'
+    )
+      checkTumblingWindowUpdate(existing, ctx.body['properties']);
     const ifMatch = ctx.headers['if-match'];
     const { artifact } = ctx.factory.artifacts.put(
       kind,
@@ -613,13 +654,17 @@ export class AdfServer {
         `Trigger '${trigger.name}' cannot start: its event subscription is ${ctx.factory.artifacts.eventSubscription(name)}. ` +
           'Subscribe it to events and wait until getEventSubscriptionStatus says Enabled.',
       );
+    ctx.factory.triggers.check(name);
+    if (ctx.factory.artifacts.triggerRuntimeState(name) === 'Started') return { status: 200 };
     ctx.factory.artifacts.setTriggerRuntimeState(name, 'Started');
+    ctx.factory.triggers.started(name);
     return { status: 200 };
   }
 
   private stopTrigger(ctx: RequestContext, name: string): Reply {
     ctx.factory.artifacts.getOrThrow('triggers', name);
     ctx.factory.artifacts.setTriggerRuntimeState(name, 'Stopped');
+    ctx.factory.triggers.stopped(name);
     return { status: 200 };
   }
 
@@ -649,6 +694,35 @@ export class AdfServer {
   private subscriptionStatus(ctx: RequestContext, name: string): Reply {
     const trigger = ctx.factory.artifacts.getOrThrow('triggers', name);
     return { status: 200, body: { triggerName: trigger.name, status: ctx.factory.artifacts.eventSubscription(name) } };
+  }
+
+  private queryTriggerRuns(ctx: RequestContext): Reply {
+    const body = filterOf(ctx.body);
+    const parse = (name: string) => {
+      const t = typeof body[name] === 'string' ? Date.parse(body[name] as string) : NaN;
+      if (Number.isNaN(t))
+        throw badRequest('BadRequest', `'${name}' is required: trigger runs are queried on their last-updated time.`);
+      return t;
+    };
+    let names: Set<string> | undefined;
+    for (const f of Array.isArray(body['filters']) ? body['filters'] : []) {
+      if (
+        !isRecord(f) ||
+        String(f['operand']).toLowerCase() !== 'triggername' ||
+        !['Equals', 'In'].includes(String(f['operator']))
+      )
+        throw badRequest('BadRequest', 'Trigger runs filter on TriggerName with Equals or In only, here.');
+      names = new Set((Array.isArray(f['values']) ? f['values'] : []).map(v => String(v).toLowerCase()));
+    }
+    const all = ctx.factory.triggers.query(parse('lastUpdatedAfter'), parse('lastUpdatedBefore'), names);
+    const token =
+      typeof body['continuationToken'] === 'string'
+        ? Number(Buffer.from(body['continuationToken'], 'base64url').toString())
+        : 0;
+    if (!Number.isInteger(token) || token < 0) throw badRequest('BadRequest', 'The continuation token is not valid.');
+    const page = all.slice(token, token + 100).map(r => ctx.factory.triggers.toApi(r));
+    const next = token + 100 < all.length ? Buffer.from(String(token + 100)).toString('base64url') : undefined;
+    return { status: 200, body: { value: page, ...(next ? { continuationToken: next } : {}) } };
   }
 
   private queryTriggers(ctx: RequestContext): Reply {
@@ -716,6 +790,11 @@ export class AdfServer {
         return { requests: this.log };
       case 'GET runs':
         return { runs: this.runs(url.searchParams.get('factory') ?? undefined) };
+      case 'POST runs/import': {
+        const factory = url.searchParams.get('factory') ?? this.options.factories[0] ?? '';
+        const engine = this.factoryOrThrow(factory).engine;
+        return { runIds: many<HistoricalRun>(body).map(r => engine.importRun(historicalRun(r)).runId) };
+      }
       case 'GET faults':
         return { faults: this.faults.list() };
       case 'POST faults':
@@ -764,6 +843,27 @@ interface ResolvedRoute {
   resourceGroup?: string;
   factory?: string;
   route?: Route;
+}
+
+/** A historical run from the control API: times as ISO text or ms. */
+function historicalRun(value: unknown): HistoricalRun {
+  if (!isRecord(value) || typeof value['pipelineName'] !== 'string')
+    throw new TypeError('Each imported run needs a pipelineName.');
+  const time = (name: string) => {
+    const v = value[name];
+    const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
+    if (Number.isNaN(t)) throw new TypeError(`Imported run: '${name}' must be a time (ISO text or ms).`);
+    return t;
+  };
+  return {
+    pipelineName: value['pipelineName'],
+    status: value['status'] as HistoricalRun['status'],
+    runStart: time('runStart'),
+    runEnd: time('runEnd'),
+    ...(isRecord(value['parameters']) ? { parameters: value['parameters'] } : {}),
+    ...(typeof value['message'] === 'string' ? { message: value['message'] } : {}),
+    ...(typeof value['runGroupId'] === 'string' ? { runGroupId: value['runGroupId'] } : {}),
+  };
 }
 
 function decode(segment: string): string {

@@ -16,7 +16,7 @@ import {
 } from './constants';
 import type { FaultRule } from './faults';
 import type { OutcomeRule } from './outcomes';
-import { DEMO_TIMING, TEST_TIMING, type PipelineRunRecord, type RunTiming } from './runs';
+import { DEMO_TIMING, TEST_TIMING, type HistoricalRun, type PipelineRunRecord, type RunTiming } from './runs';
 import { seedStorage, type SeedReport } from './seed';
 import { removeStateFile, writeStateFile, type EmulatorState } from './stateFile';
 
@@ -64,6 +64,8 @@ export interface EmulatorControl {
   resetCounts(): void;
   /** Every run of the factory (also past ADF's 45 days), with its activity runs. */
   runs(): ReturnType<AdfServer['runs']>;
+  /** Finished runs put straight into the history (a demo's past, a bench's 10,000 runs). */
+  importRuns(runs: HistoricalRun[]): string[];
   /** Called on every status change of a run. */
   onRunChanged(listener: (run: PipelineRunRecord) => void): () => void;
   /** Tokens first presented (or JWTs issued) before this time are refused as expired. */
@@ -189,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       counts: () => server.requestCounts(),
       resetCounts: () => server.resetCounts(),
       runs: () => server.runs(factory),
+      importRuns: runs => runs.map(r => server.engine(factory).importRun(r).runId),
       onRunChanged: listener => server.engine(factory).onRunChanged(listener),
       expireTokens: before => server.expireTokensIssuedBefore((before ?? new Date(clock.now())).getTime()),
       clearTokenExpiry: () => server.clearTokenExpiry(),

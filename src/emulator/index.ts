@@ -9,9 +9,19 @@ export {
   type PipelineRunRecord,
   type ActivityRunRecord,
   type PipelineRunStatus,
+  type HistoricalRun,
 } from './runs';
 export type { FaultRule } from './faults';
 export type { OutcomeRule } from './outcomes';
 export { SimClock } from './clock';
 export { AdfServer, API_VERSION, type AdfServerOptions } from './adfServer';
 export { makeCertificate, type Certificate } from './tls';
+export {
+  startEmulatorProcess,
+  stopEmulatorProcess,
+  EmulatorControlClient,
+  EmulatorProcessError,
+  LOG_FILE_NAME,
+  type StartProcessOptions,
+} from './process';
+export type { SeedReport } from './seed';

@@ -3,6 +3,9 @@
 // order, child runs for Execute Pipeline activities, reruns grouped with their original, the
 // pipeline's concurrency and its queue of at most 100 runs, and 45 days of history.
 import { randomUUID } from 'crypto';
+import { timestampFromMs } from '../core/adf/run/dates';
+import { evaluateAdfString } from '../core/adf/run/evaluate';
+import { containsUnknown, firstUnknown, fromJson, toJson, type AdfObject, type AdfValue } from '../core/adf/run/values';
 import type { ArtifactStore } from './artifacts';
 import type { SimClock } from './clock';
 import { ArmError, badRequest, isRecord, notFound } from './http';
@@ -77,6 +80,18 @@ export interface PipelineRunRecord {
   parentRunId?: string;
 }
 
+/** A finished run for importRun(); times in ms since the epoch. */
+export interface HistoricalRun {
+  pipelineName: string;
+  parameters?: Record<string, unknown>;
+  status: 'Succeeded' | 'Failed' | 'Cancelled';
+  runStart: number;
+  runEnd: number;
+  message?: string;
+  runGroupId?: string;
+  invokedBy?: InvokedBy;
+}
+
 export interface CreateRunRequest {
   parameters?: Record<string, unknown>;
   referencePipelineRunId?: string;
@@ -107,6 +122,8 @@ interface Simulation {
   concurrency?: number;
   /** Lower-case names of the activities that succeeded (or were carried over), for recovery reruns. */
   succeeded: Set<string>;
+  /** The parameters with their JSON types (the run shows them as text), for pipeline().parameters in expressions. */
+  values: Record<string, unknown>;
 }
 
 export interface RunFilter {
@@ -189,9 +206,10 @@ export class RunEngine {
         );
     }
     // ADF: "If run ID is specified the parameters of the specified run will be used to create a new run."
-    const parameters = reference
-      ? { ...reference.parameters }
+    const values = reference
+      ? { ...(this.sims.get(reference.runId)?.values ?? reference.parameters) }
       : effectiveParameters(pipeline.name, properties['parameters'], request.parameters ?? {});
+    const parameters = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, asText(v)]));
     const definitions = activitiesOf(properties);
     const carried =
       reference && request.isRecovery ? this.carriedActivities(reference, definitions, request) : new Set<string>();
@@ -228,6 +246,7 @@ export class RunEngine {
       ready: false,
       ...(concurrency !== undefined ? { concurrency } : {}),
       succeeded: new Set(carried),
+      values,
     });
     this.schedule(run, this.options.timing.queuedMs, () => {
       this.sims.get(runId)!.ready = true;
@@ -235,6 +254,45 @@ export class RunEngine {
     });
     this.changed(run);
     return run;
+  }
+
+  /**
+   * A finished run put straight into the history (no simulation): for a demo's past and a bench's
+   * 10,000 runs without 10,000 createRun calls. The pipeline need not exist (it may have been deleted since).
+   */
+  importRun(run: HistoricalRun): PipelineRunRecord {
+    if (!isTerminal(run.status))
+      throw new TypeError(`A historical run has finished: ${run.status} is not Succeeded, Failed or Cancelled.`);
+    if (!(run.runEnd >= run.runStart)) throw new TypeError('A historical run ends after it starts.');
+    const runId = randomUUID();
+    const record: PipelineRunRecord = {
+      runId,
+      runGroupId: run.runGroupId ?? runId,
+      isLatest: true,
+      pipelineName: run.pipelineName,
+      parameters: Object.fromEntries(Object.entries(run.parameters ?? {}).map(([k, v]) => [k, asText(v)])),
+      invokedBy: run.invokedBy ?? { name: 'Manual', id: randomUUID().replace(/-/g, ''), invokedByType: 'Manual' },
+      runStart: run.runStart,
+      startedAt: run.runStart,
+      runEnd: run.runEnd,
+      status: run.status,
+      message: run.message ?? '',
+      lastUpdated: run.runEnd,
+      activityRuns: [],
+    };
+    if (run.runGroupId) for (const other of this.order) if (other.runGroupId === run.runGroupId) other.isLatest = false;
+    this.runs.set(runId, record);
+    this.order.push(record);
+    this.sims.set(runId, {
+      definitions: [],
+      state: new Map(),
+      running: new Map(),
+      tasks: new Set(),
+      ready: true,
+      succeeded: new Set(),
+      values: { ...(run.parameters ?? {}) },
+    });
+    return record;
   }
 
   /** A run within ADF's history (45 days), or ADF's 404. */
@@ -493,7 +551,7 @@ export class RunEngine {
     try {
       child = this.createRun(
         childName,
-        { parameters: childParameters(def.typeProperties['parameters'], run.parameters) },
+        { parameters: this.childParameters(def, run, sim) },
         {
           name: def.name,
           id: activity.activityRunId,
@@ -512,6 +570,52 @@ export class RunEngine {
     if (def.typeProperties['waitOnCompletion'] !== true)
       return this.completeActivity(run, sim, activity, 'Succeeded', '', '', activity.output);
     // Waits: finishChild() completes the activity when the child run ends.
+  }
+
+  /**
+   * An Execute Pipeline activity's parameters for its child run: literals as they are,
+   * expressions evaluated by the core's ADF expression evaluator against this run (pipeline()
+   * with its parameters, RunId, TriggerTime, …). What cannot be evaluated fails the activity.
+   */
+  private childParameters(def: ActivityDefinition, run: PipelineRunRecord, sim: Simulation): Record<string, unknown> {
+    const spec = def.typeProperties['parameters'];
+    const out: Record<string, unknown> = {};
+    if (!isRecord(spec)) return out;
+    const parameters: AdfObject = new Map(Object.entries(sim.values).map(([k, v]) => [k, fromJson(v)]));
+    const pipeline: AdfObject = new Map<string, AdfValue>([
+      ['DataFactory', this.options.factoryId.split('/').pop() ?? ''],
+      ['Pipeline', run.pipelineName],
+      ['RunId', run.runId],
+      ['TriggerType', run.invokedBy.invokedByType],
+      ['TriggerName', run.invokedBy.name],
+      ['TriggerId', run.invokedBy.id],
+      ['TriggerTime', new Date(run.runStart).toISOString()],
+      ['GroupId', run.runGroupId],
+      ['parameters', parameters],
+      ['globalParameters', new Map()],
+    ]);
+    const ctx = { pipeline: () => pipeline, now: timestampFromMs(this.now), newGuid: () => randomUUID() };
+    for (const [name, raw] of Object.entries(spec)) {
+      const text = isRecord(raw) && raw['type'] === 'Expression' ? `@${String(raw['value']).replace(/^@/, '')}` : raw;
+      if (typeof text !== 'string') {
+        out[name] = text;
+        continue;
+      }
+      const result = evaluateAdfString(text, ctx);
+      if (result.error)
+        throw badRequest(
+          'BadRequest',
+          `Parameter '${name}' of Execute Pipeline activity '${def.name}': ${result.error.message}`,
+        );
+      if (containsUnknown(result.value))
+        throw badRequest(
+          'BadRequest',
+          `Parameter '${name}' of Execute Pipeline activity '${def.name}' uses ` +
+            `${firstUnknown(result.value)?.text ?? 'a value'}, which the emulator does not know.`,
+        );
+      out[name] = toJson(result.value);
+    }
+    return out;
   }
 
   private completeActivity(
@@ -661,17 +765,17 @@ function failedLeaves(sim: Simulation, run: PipelineRunRecord): ActivityRunRecor
   return [...failures.keys()].map(recordOf).filter((a): a is ActivityRunRecord => a !== undefined);
 }
 
-/** The run's parameters: the pipeline's defaults, then the given values; all as text, as ADF shows them. */
+/** The run's parameters: the pipeline's defaults, then the given values (the run shows them as text, as ADF does). */
 function effectiveParameters(
   pipeline: string,
   declared: unknown,
   given: Record<string, unknown>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   const declarations = isRecord(declared) ? declared : {};
   for (const [name, spec] of Object.entries(declarations))
-    if (isRecord(spec) && spec['defaultValue'] !== undefined) out[name] = asText(spec['defaultValue']);
-  for (const [name, value] of Object.entries(given)) out[name] = asText(value);
+    if (isRecord(spec) && spec['defaultValue'] !== undefined) out[name] = spec['defaultValue'];
+  for (const [name, value] of Object.entries(given)) out[name] = value;
   const missing = Object.keys(declarations).filter(n => !(n in out));
   if (missing.length > 0)
     throw badRequest(
@@ -682,18 +786,6 @@ function effectiveParameters(
 }
 
 const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
-
-/** An Execute Pipeline activity's parameters: literals as they are, @pipeline().parameters.X from the parent run. */
-function childParameters(spec: unknown, parent: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (!isRecord(spec)) return out;
-  for (const [name, raw] of Object.entries(spec)) {
-    const value = isRecord(raw) && raw['type'] === 'Expression' ? `@${String(raw['value']).replace(/^@/, '')}` : raw;
-    const m = typeof value === 'string' ? /^@\{?\s*pipeline\(\)\.parameters\.([A-Za-z0-9_]+)\s*\}?$/.exec(value) : null;
-    out[name] = m ? (parent[m[1]!] ?? '') : value;
-  }
-  return out;
-}
 
 function outputOf(def: ActivityDefinition, status: 'Succeeded' | 'Failed'): unknown {
   if (status === 'Failed') return {};

@@ -250,6 +250,40 @@ describe('local emulator: Data Factory over the real SDK', () => {
     assert.match(JSON.stringify(unbounded.body), /lastUpdatedAfter/);
   });
 
+  it('serves 10,000 imported historical runs: the first page of 100 comes back quickly, newest first', async () => {
+    const now = Date.now();
+    const history = Array.from({ length: 10_000 }, (_, i) => ({
+      pipelineName: 'p_history',
+      parameters: { day: new Date(now - (i + 1) * 3_600_000).toISOString().slice(0, 10) },
+      status: (i % 10 === 0 ? 'Failed' : 'Succeeded') as 'Failed' | 'Succeeded',
+      runStart: now - (i + 1) * 60_000,
+      runEnd: now - (i + 1) * 60_000 + 30_000,
+    }));
+    const ids = emulator.control.importRuns(history);
+    assert.equal(new Set(ids).size, 10_000);
+    const t0 = Date.now();
+    const first = await client.pipelineRuns.queryByFactory(RG, DF, {
+      lastUpdatedAfter: new Date(now - 30 * 86_400_000),
+      lastUpdatedBefore: new Date(now + 60_000),
+      filters: [{ operand: 'PipelineName', operator: 'Equals', values: ['p_history'] }],
+    });
+    const elapsed = Date.now() - t0;
+    assert.equal(first.value.length, 100);
+    assert.ok(first.continuationToken);
+    assert.equal(first.value[0]!.runId, ids[0], 'newest run start first');
+    assert.ok(elapsed < 1_000, `first page in ${elapsed} ms`);
+    const failed = await client.pipelineRuns.queryByFactory(RG, DF, {
+      lastUpdatedAfter: new Date(now - 30 * 86_400_000),
+      lastUpdatedBefore: new Date(now + 60_000),
+      filters: [
+        { operand: 'PipelineName', operator: 'Equals', values: ['p_history'] },
+        { operand: 'Status', operator: 'In', values: ['Failed'] },
+      ],
+    });
+    assert.equal(failed.value.length, 100);
+    assert.ok(failed.value.every(r => r.status === 'Failed'));
+  });
+
   it('fails a run by the outcome rules, and a rerun from failure skips what succeeded and shares the group', async () => {
     emulator.control.outcomes.add({
       pipeline: 'p_a',
