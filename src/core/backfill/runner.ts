@@ -217,8 +217,9 @@ export class Backfill {
         if (this.cancelRequested && this.cancelRuns) await this.cancelInFlight(signal);
         const now = this.opts.clock.now();
         if (now >= nextPoll && inFlight.length > 0) {
+          // Polls keep their rhythm (from the start of one to the next), a slow or throttled one excepted.
           await this.poll(signal);
-          nextPoll = this.opts.clock.now() + this.opts.pollIntervalMs;
+          nextPoll = Math.max(now + this.opts.pollIntervalMs, this.opts.clock.now() + this.opts.pollIntervalMs / 4);
           continue;
         }
         await this.waitForEvent(inFlight.length > 0 ? nextPoll - now : this.opts.pollIntervalMs, signal);
@@ -394,11 +395,14 @@ export class Backfill {
     this.lastPollAt = now;
     const byRun = new Map<string, PartitionState>();
     for (const p of inFlight) byRun.set(p.runId!, p);
+    // Every change of this poll at once: their journal lines share one write (group commit).
+    const writes: Promise<void>[] = [];
     for (const run of runs) {
       const p = byRun.get(run.runId);
-      if (p) await this.observe(p, run);
+      if (p) writes.push(this.observe(p, run));
       else if (!this.state.runs.has(run.runId)) this.noteOthers(run);
     }
+    await Promise.all(writes);
     // Runs no poll has shown for a while (the query lagging, or a run not updated): read them by id.
     for (const p of this.inFlight()
       .filter(q => now - (this.lastSeen.get(q.runId!) ?? now) >= this.opts.staleAfterMs)
