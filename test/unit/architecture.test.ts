@@ -14,8 +14,10 @@ import { REPO_ROOT } from './helpers/paths';
  * rules; templates the Jinja2 engine; adf the Data Factory model, checks and generation;
  * lake the Lake view's model (zones, listings, watermarks, Delta logs, parquet footers); project
  * the session that loads and checks a whole project through a FileHost; rendering binds templates
- * to a loaded project (render plans, render all, out of date); deploy plans and applies an ADF folder
- * onto a factory through a port (no SDK) and seeds the watermark files.
+ * to a loaded project (render plans, render all, out of date); runs the pipeline runs (the Runs
+ * view's model, live refresh, the trigger form, starting a run at most once) over a port; backfill
+ * plans, journals and runs backfills on top of runs and the generated pipelines (adf); deploy plans
+ * and applies an ADF folder onto a factory through a port (no SDK) and seeds the watermark files.
  */
 export const CORE_LAYERS = [
   'text',
@@ -28,14 +30,16 @@ export const CORE_LAYERS = [
   'lake',
   'project',
   'rendering',
+  'runs',
+  'backfill',
   'deploy',
 ] as const;
 
 /**
- * The whole tree, lowest first: the core is below the Azure adapters (thin layers over the Azure
- * SDKs), both below the CLI and the editor, which never import each other. The emulator (the
- * local Data Factory and Azurite) stands on the core alone, with no Azure SDK, so what it serves
- * is never shaped by the client that tests it; the CLI starts it.
+ * The whole tree, lowest first: the core, then the Azure adapters (over the core's ports), then
+ * the CLI and the editor, which never import each other. The emulator (the local Data Factory and
+ * Azurite) stands on the core alone, with no Azure SDK, so what it serves is never shaped by the
+ * client that tests it; the CLI starts it.
  */
 const APP_LAYERS: Record<string, readonly string[]> = {
   core: [],
