@@ -50,7 +50,13 @@ export async function startEmulatorProcess(options: StartProcessOptions): Promis
   if (options.adfPort !== undefined) args.push('--adf-port', String(options.adfPort));
   if (options.blobPort !== undefined) args.push('--blob-port', String(options.blobPort));
   if (options.noStorage) args.push('--no-storage');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], windowsHide: true });
+  // In the editor, process.execPath is the editor's own binary: ELECTRON_RUN_AS_NODE makes it a plain Node.
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', log, log],
+    windowsHide: true,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
   fs.closeSync(log);
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
@@ -105,7 +111,7 @@ export async function stopEmulatorProcess(
 
 /** The control API of an emulator in another process (a detached one, found by its state file). */
 export class EmulatorControlClient {
-  constructor(private readonly state: Pick<EmulatorState, 'control' | 'adf'>) {}
+  constructor(private readonly state: Pick<EmulatorState, 'control' | 'controlKey' | 'adf'>) {}
 
   health(): Promise<{ ok: boolean; label: string; endpoint: string; now: string }> {
     return this.call('GET', 'health');
@@ -149,7 +155,11 @@ export class EmulatorControlClient {
     return new Promise((resolve, reject) => {
       const req = https.request(
         url,
-        { method, ca: this.state.adf.ca, headers: { 'content-type': 'application/json' } },
+        {
+          method,
+          ca: this.state.adf.ca,
+          headers: { 'content-type': 'application/json', 'x-emulator-key': this.state.controlKey },
+        },
         res => {
           let text = '';
           res.setEncoding('utf8');
