@@ -58,6 +58,8 @@ export interface AdfServerOptions {
   eventSubscriptionMs?: number;
   /** A certificate to reuse (e.g. one per test file); one is made at start otherwise. */
   certificate?: Certificate;
+  /** Refuse a PUT that names a missing artifact and a DELETE of one still named, as ADF does (default true). */
+  validateReferences?: boolean;
   /** The control API (/_emulator/) answers only requests with this key in x-emulator-key; a random one when absent. */
   controlKey?: string;
 }
@@ -230,7 +232,7 @@ export class AdfServer {
   addFactory(name: string): void {
     if (this.factories.has(name.toLowerCase())) return;
     const now = () => this.clock.now();
-    const artifacts = new ArtifactStore(now);
+    const artifacts = new ArtifactStore(now, this.options.validateReferences ?? true);
     const factoryId = this.factoryId(name);
     const limit = this.options.monitoringQueriesPerMinute ?? MONITORING_QUERIES_PER_MINUTE;
     const engine = new RunEngine({

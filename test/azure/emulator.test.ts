@@ -1,6 +1,8 @@
 // The local Data Factory emulator, driven by the real @azure/arm-datafactory client over HTTPS:
 // artifacts, runs and their states, queries and their pages, cancel, reruns.
 import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import type { DataFactoryManagementClient, PipelineResource, PipelineRun } from '@azure/arm-datafactory';
 import {
@@ -10,6 +12,7 @@ import {
   LOCAL_SUBSCRIPTION_ID,
   type EmulatorHandle,
 } from '../../src/emulator';
+import { SAMPLE_DIR } from '../unit/helpers/paths';
 import { adfClient, eventually, factoryPath, rawRequest } from './helpers/emulatorClients';
 
 const RG = LOCAL_RESOURCE_GROUP;
@@ -114,6 +117,43 @@ describe('local emulator: Data Factory over the real SDK', () => {
       client.pipelines.createOrUpdate(RG, DF, 'bad.name', linear),
       (e: { statusCode?: number; code?: string }) => e.statusCode === 400 && e.code === 'InvalidResourceName',
     );
+  });
+
+  it("takes the Spotify sample's factory in reference order, and refuses what ADF refuses out of order", async () => {
+    // A factory of its own (a PUT of a factory creates it), empty as the local one starts.
+    const SAMPLE_DF = 'adf-sample';
+    await client.factories.createOrUpdate(RG, SAMPLE_DF, { location: 'local' });
+    const adf = path.join(SAMPLE_DIR, 'adf');
+    const read = (kind: string, name: string) =>
+      JSON.parse(fs.readFileSync(path.join(adf, kind, `${name}.json`), 'utf8')) as { properties: never };
+    await assert.rejects(
+      client.datasets.createOrUpdate(RG, SAMPLE_DF, 'ds_adls_json', read('dataset', 'ds_adls_json')),
+      (e: { statusCode?: number; message?: string }) =>
+        e.statusCode === 400 && /invalid reference 'ls_adls'/.test(e.message ?? ''),
+    );
+    for (const name of ['ls_adls', 'ls_databricks', 'ls_spotify_sql'])
+      await client.linkedServices.createOrUpdate(RG, SAMPLE_DF, name, read('linkedService', name));
+    for (const name of ['ds_adls_json', 'ds_adls_parquet', 'ds_sql_table'])
+      await client.datasets.createOrUpdate(RG, SAMPLE_DF, name, read('dataset', name));
+    const pipeline = read('pipeline', 'pl_incremental_ingestion').properties as PipelineResource;
+    await client.pipelines.createOrUpdate(RG, SAMPLE_DF, 'pl_incremental_ingestion', pipeline);
+    for (const name of ['tr_ingestion_backfill', 'tr_ingestion_schedule'])
+      await client.triggers.createOrUpdate(RG, SAMPLE_DF, name, read('trigger', name));
+    const back = await client.pipelines.get(RG, SAMPLE_DF, 'pl_incremental_ingestion');
+    assert.equal(back.activities?.length, pipeline.activities?.length);
+    await assert.rejects(
+      client.linkedServices.delete(RG, SAMPLE_DF, 'ls_adls'),
+      (e: { statusCode?: number; message?: string }) =>
+        e.statusCode === 400 && /cannot be deleted since it is referenced by dataset/.test(e.message ?? ''),
+    );
+    // Deletes in reverse order go through.
+    for (const name of ['tr_ingestion_backfill', 'tr_ingestion_schedule'])
+      await client.triggers.delete(RG, SAMPLE_DF, name);
+    await client.pipelines.delete(RG, SAMPLE_DF, 'pl_incremental_ingestion');
+    for (const name of ['ds_adls_json', 'ds_adls_parquet', 'ds_sql_table'])
+      await client.datasets.delete(RG, SAMPLE_DF, name);
+    for (const name of ['ls_adls', 'ls_databricks', 'ls_spotify_sql'])
+      await client.linkedServices.delete(RG, SAMPLE_DF, name);
   });
 
   it('keeps a trigger stopped until started, and refuses to change or delete it while started', async () => {
