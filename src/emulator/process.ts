@@ -88,7 +88,10 @@ export async function stopEmulatorProcess(
   if (read.kind === 'none') return { stopped: false, message: `No emulator is recorded in ${stateDir}.` };
   if (read.kind === 'unreadable') return { stopped: false, message: read.reason };
   const pid = read.state.pid;
+  const azurite = read.state.storage?.azuritePid;
   if (read.kind === 'stale') {
+    // An emulator killed outright leaves its Azurite behind: stop that too.
+    if (azurite !== undefined && isAzurite(azurite)) process.kill(azurite, 'SIGTERM');
     removeStateFile(stateDir, pid);
     return {
       stopped: false,
@@ -105,8 +108,23 @@ export async function stopEmulatorProcess(
     }
     await new Promise(r => setTimeout(r, 50));
   }
+  if (azurite !== undefined && isAzurite(azurite)) process.kill(azurite, 'SIGTERM');
   removeStateFile(stateDir, pid);
   return { stopped: true, pid, message: `Stopped the local emulator (process ${pid}).` };
+}
+
+/**
+ * Whether the process is still Azurite (a pid can be reused by an unrelated process after a
+ * crash): its command line names Azurite's entry. Where the command line cannot be read (no
+ * /proc), it is left alone.
+ */
+function isAzurite(pid: number): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    return /azurite[\\/]dist[\\/]src[\\/]blob[\\/]main\.js/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** The control API of an emulator in another process (a detached one, found by its state file). */
