@@ -701,10 +701,10 @@ export class AdfServer {
       );
     const artifacts = ctx.factory.artifacts;
     artifacts.setEventSubscription(name, on ? 'Provisioning' : 'Deprovisioning');
-    const etag = trigger.etag;
+    const transition = on ? 'Provisioning' : 'Deprovisioning';
     this.clock.after(this.options.eventSubscriptionMs ?? this.timing.activityMs, () => {
-      // Only if the trigger is still the one subscribed (not deleted or replaced meanwhile).
-      if (artifacts.get('triggers', name)?.etag === etag)
+      // Unless the trigger was deleted (its state goes with it) or the opposite was asked meanwhile.
+      if (artifacts.eventSubscription(name) === transition)
         artifacts.setEventSubscription(name, on ? 'Enabled' : 'Disabled');
     });
     return { status: 200, body: { triggerName: trigger.name, status: artifacts.eventSubscription(name) } };
