@@ -2,6 +2,7 @@
 // @azure/arm-datafactory 12 sends (api-version 2018-06-01, same paths and bodies), with a bearer
 // token required, ARM's and ADF's limits, fault injection, and a control API under /_emulator/
 // for tests and the demo (faults, outcomes, clock, request counts, runs).
+import { randomBytes, timingSafeEqual } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as https from 'https';
 import type { AddressInfo } from 'net';
@@ -57,6 +58,10 @@ export interface AdfServerOptions {
   eventSubscriptionMs?: number;
   /** A certificate to reuse (e.g. one per test file); one is made at start otherwise. */
   certificate?: Certificate;
+  /** Refuse a PUT that names a missing artifact and a DELETE of one still named, as ADF does (default true). */
+  validateReferences?: boolean;
+  /** The control API (/_emulator/) answers only requests with this key in x-emulator-key; a random one when absent. */
+  controlKey?: string;
 }
 
 export interface RequestLogEntry {
@@ -76,11 +81,19 @@ interface FactoryState {
   monitoring?: MinuteBudget;
 }
 
-interface Route {
+/** An operation on one factory (most), or above the factories (their lists). */
+type Route = FactoryRoute | AboveFactoryRoute;
+
+interface FactoryRoute {
   operation: string;
   /** Monitoring queries count against ADF's per-factory budget. */
   monitoring?: boolean;
   handle: (ctx: RequestContext) => Reply;
+}
+
+interface AboveFactoryRoute {
+  operation: string;
+  aboveFactory: (url: URL) => Reply;
 }
 
 interface RequestContext {
@@ -107,10 +120,13 @@ export class AdfServer {
   private tokensExpireBefore = -Infinity;
   private server?: https.Server;
   private port = 0;
+  /** Required by the control API: in the state file (readable by its owner only) and the in-process handle. */
+  readonly controlKey: string;
   private certificate?: Certificate;
 
   constructor(private readonly options: AdfServerOptions) {
     this.clock = options.clock ?? new SimClock();
+    this.controlKey = options.controlKey ?? randomBytes(24).toString('base64url');
     this.faults = new FaultBook(options.faults ?? [], options.seed ?? 1);
     this.outcomes = new OutcomeBook(options.outcomes ?? []);
     const now = () => this.clock.now();
@@ -216,7 +232,7 @@ export class AdfServer {
   addFactory(name: string): void {
     if (this.factories.has(name.toLowerCase())) return;
     const now = () => this.clock.now();
-    const artifacts = new ArtifactStore(now);
+    const artifacts = new ArtifactStore(now, this.options.validateReferences ?? true);
     const factoryId = this.factoryId(name);
     const limit = this.options.monitoringQueriesPerMinute ?? MONITORING_QUERIES_PER_MINUTE;
     const engine = new RunEngine({
@@ -323,17 +339,21 @@ export class AdfServer {
 
     // Monitoring queries are POSTs that change nothing: they spend ARM's read tokens (and ADF's budget below).
     const limited = this.takeArmToken(
-      method === 'GET' || resolved.route.monitoring ? 'reads' : method === 'DELETE' ? 'deletes' : 'writes',
+      method === 'GET' || ('monitoring' in resolved.route && resolved.route.monitoring)
+        ? 'reads'
+        : method === 'DELETE'
+          ? 'deletes'
+          : 'writes',
     );
     if ('reply' in limited) return limited.reply;
     const body = parseJsonBody(text);
-    let factory: FactoryState;
-    if (resolved.factory === undefined) factory = undefined as unknown as FactoryState;
-    else if (resolved.operation === 'factories.createOrUpdate') {
-      this.addFactory(resolved.factory);
-      factory = this.factoryOrThrow(resolved.factory);
-    } else factory = this.factoryOrThrow(resolved.factory);
-    if (resolved.route.monitoring && factory.monitoring) {
+    const route = resolved.route;
+    if ('aboveFactory' in route) return withHeaders(route.aboveFactory(url), limited.headers);
+    if (resolved.factory === undefined)
+      throw notFound('NotFound', `The emulator does not implement ${method} ${url.pathname}.`);
+    if (resolved.operation === 'factories.createOrUpdate') this.addFactory(resolved.factory);
+    const factory = this.factoryOrThrow(resolved.factory);
+    if (route.monitoring && factory.monitoring) {
       const budget = factory.monitoring.take();
       if (!budget.ok)
         return armErrorReply(
@@ -343,8 +363,7 @@ export class AdfServer {
           budget.retryAfterSeconds,
         );
     }
-    const reply = resolved.route.handle({ url, body, headers, factory });
-    return { ...reply, headers: { ...limited.headers, ...(reply.headers ?? {}) } };
+    return withHeaders(route.handle({ url, body, headers, factory }), limited.headers);
   }
 
   private takeArmToken(kind: 'reads' | 'writes' | 'deletes'): { headers: Record<string, string> } | { reply: Reply } {
@@ -412,7 +431,7 @@ export class AdfServer {
       return {
         operation: 'factories.list',
         subscriptionId: decode(sub[1]!),
-        route: { operation: 'factories.list', handle: ctx => this.listFactories(ctx.url) },
+        route: { operation: 'factories.list', aboveFactory: url => this.listFactories(url) },
       };
     const m = ARM_PREFIX.exec(path);
     if (!m) return { operation: `unknown ${method}`, subscriptionId: '' };
@@ -424,7 +443,7 @@ export class AdfServer {
       return {
         ...base,
         operation: 'factories.listByResourceGroup',
-        route: { operation: 'factories.listByResourceGroup', handle: ctx => this.listFactories(ctx.url) },
+        route: { operation: 'factories.listByResourceGroup', aboveFactory: url => this.listFactories(url) },
       };
     }
     const factory = decode(m[3]);
@@ -682,10 +701,10 @@ export class AdfServer {
       );
     const artifacts = ctx.factory.artifacts;
     artifacts.setEventSubscription(name, on ? 'Provisioning' : 'Deprovisioning');
-    const etag = trigger.etag;
+    const transition = on ? 'Provisioning' : 'Deprovisioning';
     this.clock.after(this.options.eventSubscriptionMs ?? this.timing.activityMs, () => {
-      // Only if the trigger is still the one subscribed (not deleted or replaced meanwhile).
-      if (artifacts.get('triggers', name)?.etag === etag)
+      // Unless the trigger was deleted (its state goes with it) or the opposite was asked meanwhile.
+      if (artifacts.eventSubscription(name) === transition)
         artifacts.setEventSubscription(name, on ? 'Enabled' : 'Disabled');
     });
     return { status: 200, body: { triggerName: trigger.name, status: artifacts.eventSubscription(name) } };
@@ -760,6 +779,21 @@ export class AdfServer {
     const path = url.pathname.replace(/^\/_emulator\/?/, '').replace(/\/+$/, '');
     let body: unknown;
     try {
+      // Loopback is shared by every local user and process: the control API wants the key of this instance.
+      const key = Buffer.from(String(req.headers['x-emulator-key'] ?? ''));
+      const expected = Buffer.from(this.controlKey);
+      if (key.length !== expected.length || !timingSafeEqual(key, expected)) {
+        req.resume();
+        return sendReply(res, {
+          status: 401,
+          body: {
+            error: {
+              code: 'ControlKeyRequired',
+              message: "The control API needs this emulator's key in x-emulator-key (see its state file).",
+            },
+          },
+        });
+      }
       body = parseJsonBody(await readBody(req));
       sendReply(res, { status: 200, body: this.controlAction(method, path, body, url) ?? { ok: true } });
     } catch (e) {
@@ -864,6 +898,10 @@ function historicalRun(value: unknown): HistoricalRun {
     ...(typeof value['message'] === 'string' ? { message: value['message'] } : {}),
     ...(typeof value['runGroupId'] === 'string' ? { runGroupId: value['runGroupId'] } : {}),
   };
+}
+
+function withHeaders(reply: Reply, headers: Record<string, string>): Reply {
+  return { ...reply, headers: { ...headers, ...(reply.headers ?? {}) } };
 }
 
 function decode(segment: string): string {

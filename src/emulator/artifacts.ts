@@ -29,6 +29,36 @@ export function artifactKindOf(segment: string): ArtifactKind | undefined {
   return Object.prototype.hasOwnProperty.call(ARTIFACT_KINDS, lower) ? (lower as ArtifactKind) : undefined;
 }
 
+/** The reference types that name another artifact of the factory, and the kind they name. */
+const REFERENCE_KINDS: Record<string, ArtifactKind> = {
+  LinkedServiceReference: 'linkedservices',
+  DatasetReference: 'datasets',
+  PipelineReference: 'pipelines',
+  IntegrationRuntimeReference: 'integrationruntimes',
+  DataFlowReference: 'dataflows',
+  CredentialReference: 'credentials',
+  ManagedVirtualNetworkReference: 'managedvirtualnetworks',
+  TumblingWindowTriggerReference: 'triggers',
+};
+
+/** Always there, without being created. */
+const BUILT_IN = new Set(['integrationruntimes/autoresolveintegrationruntime']);
+
+/** The artifacts a body refers to by name (expressions, resolved only at run time, are not references yet). */
+export function referencesOf(
+  value: unknown,
+  out: { kind: ArtifactKind; name: string }[] = [],
+): { kind: ArtifactKind; name: string }[] {
+  if (Array.isArray(value)) for (const v of value) referencesOf(v, out);
+  else if (isRecord(value)) {
+    const kind = typeof value['type'] === 'string' ? REFERENCE_KINDS[value['type']] : undefined;
+    const name = value['referenceName'];
+    if (kind && typeof name === 'string' && !name.startsWith('@')) out.push({ kind, name });
+    for (const v of Object.values(value)) if (typeof v === 'object') referencesOf(v, out);
+  }
+  return out;
+}
+
 export interface Artifact {
   name: string;
   properties: Record<string, unknown>;
@@ -56,7 +86,34 @@ export class ArtifactStore {
     { runtimeState: TriggerRuntimeState; subscription: EventSubscriptionStatus }
   >();
 
-  constructor(private readonly now: () => number) {}
+  /** validateReferences: refuse a PUT naming an artifact that does not exist, and a DELETE of one still named (as ADF does). */
+  constructor(
+    private readonly now: () => number,
+    private readonly validateReferences = true,
+  ) {}
+
+  private checkReferences(kind: ArtifactKind, name: string, properties: Record<string, unknown>): void {
+    for (const ref of referencesOf(properties)) {
+      const self = ref.kind === kind && ref.name.toLowerCase() === name.toLowerCase();
+      if (self || BUILT_IN.has(`${ref.kind}/${ref.name.toLowerCase()}`) || this.get(ref.kind, ref.name)) continue;
+      throw badRequest(
+        'BadRequest',
+        `The document creation or update failed because of invalid reference '${ref.name}': ` +
+          `${ARTIFACT_KINDS[ref.kind].label.toLowerCase()} '${ref.name}' does not exist in the factory (create it first).`,
+      );
+    }
+  }
+
+  /** Who still names this artifact (kind/name), for the refusal of its DELETE. */
+  private referencedBy(kind: ArtifactKind, name: string): string | undefined {
+    for (const [otherKind, table] of this.byKind)
+      for (const other of table.values()) {
+        if (otherKind === kind && other.name.toLowerCase() === name.toLowerCase()) continue;
+        if (referencesOf(other.properties).some(r => r.kind === kind && r.name.toLowerCase() === name.toLowerCase()))
+          return `${ARTIFACT_KINDS[otherKind].label.toLowerCase()} '${other.name}'`;
+      }
+    return undefined;
+  }
 
   private table(kind: ArtifactKind): Map<string, Artifact> {
     let t = this.byKind.get(kind);
@@ -104,6 +161,7 @@ export class ArtifactStore {
       if (!state) this.triggerState.set(key, { runtimeState: 'Stopped', subscription: 'Disabled' });
     }
     if (kind === 'pipelines') checkPipeline(name, properties);
+    if (this.validateReferences) this.checkReferences(kind, name, properties);
     const artifact: Artifact = { name: existing?.name ?? name, properties, etag: newEtag(), changedAt: this.now() };
     this.table(kind).set(key, artifact);
     return { artifact, created: !existing };
@@ -113,6 +171,8 @@ export class ArtifactStore {
   delete(kind: ArtifactKind, name: string): boolean {
     const key = name.toLowerCase();
     if (kind === 'triggers' && this.triggerState.get(key)?.runtimeState === 'Started') throw triggerEnabled();
+    const user = this.validateReferences && this.table(kind).has(key) ? this.referencedBy(kind, name) : undefined;
+    if (user) throw badRequest('BadRequest', `The document cannot be deleted since it is referenced by ${user}.`);
     const existed = this.table(kind).delete(key);
     if (kind === 'triggers') this.triggerState.delete(key);
     return existed;

@@ -50,10 +50,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     args.push('--inMemoryPersistence');
   }
   if (options.loose) args.push('--loose');
+  // In the editor's extension host, process.execPath is the editor's binary: ELECTRON_RUN_AS_NODE makes it a plain Node.
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: options.location ?? scratch,
     windowsHide: true,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
   });
   const removeScratch = () => {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });

@@ -72,8 +72,9 @@ export interface EmulatorControl {
   expireTokens(before?: Date): void;
   /** Accepts every token again. */
   clearTokenExpiry(): void;
-  /** The control API's base URL (/_emulator), for another process. */
+  /** The control API's base URL (/_emulator) and the key it wants in x-emulator-key, for another process. */
   url: string;
+  key: string;
 }
 
 export interface EmulatorHandle {
@@ -163,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       adf,
       ...(storage && azurite ? { storage: { ...storage, azuritePid: azurite.pid } } : {}),
       control: `${server.endpoint}/_emulator`,
+      controlKey: server.controlKey,
     };
     stateFile = writeStateFile(options.stateDir, state);
   }
@@ -196,6 +198,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       expireTokens: before => server.expireTokensIssuedBefore((before ?? new Date(clock.now())).getTime()),
       clearTokenExpiry: () => server.clearTokenExpiry(),
       url: `${server.endpoint}/_emulator`,
+      key: server.controlKey,
     },
     stop: () => {
       stopped ??= (async () => {

@@ -96,6 +96,13 @@ async function main(): Promise<void> {
       label: emulator.label,
       adf: emulator.adf.endpoint,
       blob: emulator.storage?.blobEndpoint,
+      seeded: emulator.seeded
+        ? {
+            containers: emulator.seeded.containersCreated,
+            kept: emulator.seeded.containersKept,
+            blobs: emulator.seeded.blobsWritten,
+          }
+        : undefined,
       stateFile: emulator.stateFile,
     }),
   );

@@ -50,7 +50,13 @@ export async function startEmulatorProcess(options: StartProcessOptions): Promis
   if (options.adfPort !== undefined) args.push('--adf-port', String(options.adfPort));
   if (options.blobPort !== undefined) args.push('--blob-port', String(options.blobPort));
   if (options.noStorage) args.push('--no-storage');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], windowsHide: true });
+  // In the editor, process.execPath is the editor's own binary: ELECTRON_RUN_AS_NODE makes it a plain Node.
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', log, log],
+    windowsHide: true,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
   fs.closeSync(log);
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
@@ -82,7 +88,10 @@ export async function stopEmulatorProcess(
   if (read.kind === 'none') return { stopped: false, message: `No emulator is recorded in ${stateDir}.` };
   if (read.kind === 'unreadable') return { stopped: false, message: read.reason };
   const pid = read.state.pid;
+  const azurite = read.state.storage?.azuritePid;
   if (read.kind === 'stale') {
+    // An emulator killed outright leaves its Azurite behind: stop that too.
+    if (azurite !== undefined && isAzurite(azurite)) process.kill(azurite, 'SIGTERM');
     removeStateFile(stateDir, pid);
     return {
       stopped: false,
@@ -99,13 +108,28 @@ export async function stopEmulatorProcess(
     }
     await new Promise(r => setTimeout(r, 50));
   }
+  if (azurite !== undefined && isAzurite(azurite)) process.kill(azurite, 'SIGTERM');
   removeStateFile(stateDir, pid);
   return { stopped: true, pid, message: `Stopped the local emulator (process ${pid}).` };
 }
 
+/**
+ * Whether the process is still Azurite (a pid can be reused by an unrelated process after a
+ * crash): its command line names Azurite's entry. Where the command line cannot be read (no
+ * /proc), it is left alone.
+ */
+function isAzurite(pid: number): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    return /azurite[\\/]dist[\\/]src[\\/]blob[\\/]main\.js/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** The control API of an emulator in another process (a detached one, found by its state file). */
 export class EmulatorControlClient {
-  constructor(private readonly state: Pick<EmulatorState, 'control' | 'adf'>) {}
+  constructor(private readonly state: Pick<EmulatorState, 'control' | 'controlKey' | 'adf'>) {}
 
   health(): Promise<{ ok: boolean; label: string; endpoint: string; now: string }> {
     return this.call('GET', 'health');
@@ -149,7 +173,11 @@ export class EmulatorControlClient {
     return new Promise((resolve, reject) => {
       const req = https.request(
         url,
-        { method, ca: this.state.adf.ca, headers: { 'content-type': 'application/json' } },
+        {
+          method,
+          ca: this.state.adf.ca,
+          headers: { 'content-type': 'application/json', 'x-emulator-key': this.state.controlKey },
+        },
         res => {
           let text = '';
           res.setEncoding('utf8');

@@ -156,6 +156,8 @@ export class RunEngine {
   /** Every run, in creation order. */
   private readonly order: PipelineRunRecord[] = [];
   private readonly sims = new Map<string, Simulation>();
+  /** Per pipeline (lower case), its runs not yet finished, oldest first: admission never scans the whole history. */
+  private readonly unfinished = new Map<string, PipelineRunRecord[]>();
   private readonly listeners = new Set<(run: PipelineRunRecord) => void>();
 
   constructor(private readonly options: RunEngineOptions) {}
@@ -198,7 +200,7 @@ export class RunEngine {
     const concurrency = typeof properties['concurrency'] === 'number' ? properties['concurrency'] : undefined;
     if (concurrency !== undefined) {
       const limit = this.options.maxQueuedPerPipeline ?? MAX_QUEUED_RUNS_PER_PIPELINE;
-      const queued = this.order.filter(r => r.status === 'Queued' && key(r.pipelineName) === key(pipeline.name)).length;
+      const queued = (this.unfinished.get(key(pipeline.name)) ?? []).filter(r => r.status === 'Queued').length;
       if (queued >= limit)
         throw badRequest(
           'PipelineExecutionThrottled',
@@ -238,6 +240,9 @@ export class RunEngine {
     );
     this.runs.set(runId, run);
     this.order.push(run);
+    const pending = this.unfinished.get(key(run.pipelineName)) ?? [];
+    pending.push(run);
+    this.unfinished.set(key(run.pipelineName), pending);
     this.sims.set(runId, {
       definitions,
       state,
@@ -435,7 +440,7 @@ export class RunEngine {
 
   /** Starts the pipeline's ready queued runs, oldest first, as far as its concurrency allows. */
   private admit(pipelineName: string): void {
-    const mine = this.order.filter(r => key(r.pipelineName) === key(pipelineName));
+    const mine = [...(this.unfinished.get(key(pipelineName)) ?? [])];
     let active = mine.filter(r => r.status === 'InProgress' || r.status === 'Canceling').length;
     for (const run of mine) {
       if (run.status !== 'Queued') continue;
@@ -644,6 +649,12 @@ export class RunEngine {
   }
 
   private finish(run: PipelineRunRecord, status: 'Succeeded' | 'Failed' | 'Cancelled', message: string): void {
+    const pending = this.unfinished.get(key(run.pipelineName));
+    if (pending) {
+      const at = pending.indexOf(run);
+      if (at >= 0) pending.splice(at, 1);
+      if (pending.length === 0) this.unfinished.delete(key(run.pipelineName));
+    }
     const now = this.now;
     run.status = status;
     run.runEnd = now;

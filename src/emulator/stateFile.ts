@@ -20,8 +20,9 @@ export interface EmulatorState {
     connectionString: string;
     azuritePid: number;
   };
-  /** The control API (faults, outcomes, clock, counts, runs). */
+  /** The control API (faults, outcomes, clock, counts, runs), and the key it wants in x-emulator-key. */
   control: string;
+  controlKey: string;
 }
 
 export function stateFilePath(folder: string): string {

@@ -1,8 +1,10 @@
 // The local Data Factory emulator, driven by the real @azure/arm-datafactory client over HTTPS:
 // artifacts, runs and their states, queries and their pages, cancel, reruns.
 import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import type { DataFactoryManagementClient, PipelineResource, PipelineRun } from '@azure/arm-datafactory';
+import type { ActivityRun, DataFactoryManagementClient, PipelineResource, PipelineRun } from '@azure/arm-datafactory';
 import {
   startEmulator,
   LOCAL_FACTORY,
@@ -10,6 +12,7 @@ import {
   LOCAL_SUBSCRIPTION_ID,
   type EmulatorHandle,
 } from '../../src/emulator';
+import { SAMPLE_DIR } from '../unit/helpers/paths';
 import { adfClient, eventually, factoryPath, rawRequest } from './helpers/emulatorClients';
 
 const RG = LOCAL_RESOURCE_GROUP;
@@ -42,6 +45,19 @@ async function finished(client: DataFactoryManagementClient, runId: string, time
   );
 }
 
+/** Every activity run of a run, paged by hand with the continuation token (pages of 1 in this suite). */
+async function allActivities(client: DataFactoryManagementClient, runId: string): Promise<ActivityRun[]> {
+  const out: ActivityRun[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.activityRuns.queryByPipelineRun(RG, DF, runId, { ...window(), continuationToken: token });
+    assert.ok(page.value.length <= 1, 'pages of activityPageSize');
+    out.push(...page.value);
+    token = page.continuationToken;
+  } while (token);
+  return out;
+}
+
 const window = () => ({
   lastUpdatedAfter: new Date(Date.now() - 3_600_000),
   lastUpdatedBefore: new Date(Date.now() + 3_600_000),
@@ -53,7 +69,10 @@ describe('local emulator: Data Factory over the real SDK', () => {
 
   before(async () => {
     // ARM's token buckets are tested on their own (emulatorFaults): here they would slow the many createRun calls.
-    emulator = await startEmulator({ storage: false, adf: { listPageSize: 2, armBuckets: false } });
+    emulator = await startEmulator({
+      storage: false,
+      adf: { listPageSize: 2, activityPageSize: 1, armBuckets: false },
+    });
     client = adfClient(emulator);
   });
   after(async () => {
@@ -114,6 +133,43 @@ describe('local emulator: Data Factory over the real SDK', () => {
       client.pipelines.createOrUpdate(RG, DF, 'bad.name', linear),
       (e: { statusCode?: number; code?: string }) => e.statusCode === 400 && e.code === 'InvalidResourceName',
     );
+  });
+
+  it("takes the Spotify sample's factory in reference order, and refuses what ADF refuses out of order", async () => {
+    // A factory of its own (a PUT of a factory creates it), empty as the local one starts.
+    const SAMPLE_DF = 'adf-sample';
+    await client.factories.createOrUpdate(RG, SAMPLE_DF, { location: 'local' });
+    const adf = path.join(SAMPLE_DIR, 'adf');
+    const read = (kind: string, name: string) =>
+      JSON.parse(fs.readFileSync(path.join(adf, kind, `${name}.json`), 'utf8')) as { properties: never };
+    await assert.rejects(
+      client.datasets.createOrUpdate(RG, SAMPLE_DF, 'ds_adls_json', read('dataset', 'ds_adls_json')),
+      (e: { statusCode?: number; message?: string }) =>
+        e.statusCode === 400 && /invalid reference 'ls_adls'/.test(e.message ?? ''),
+    );
+    for (const name of ['ls_adls', 'ls_databricks', 'ls_spotify_sql'])
+      await client.linkedServices.createOrUpdate(RG, SAMPLE_DF, name, read('linkedService', name));
+    for (const name of ['ds_adls_json', 'ds_adls_parquet', 'ds_sql_table'])
+      await client.datasets.createOrUpdate(RG, SAMPLE_DF, name, read('dataset', name));
+    const pipeline = read('pipeline', 'pl_incremental_ingestion').properties as PipelineResource;
+    await client.pipelines.createOrUpdate(RG, SAMPLE_DF, 'pl_incremental_ingestion', pipeline);
+    for (const name of ['tr_ingestion_backfill', 'tr_ingestion_schedule'])
+      await client.triggers.createOrUpdate(RG, SAMPLE_DF, name, read('trigger', name));
+    const back = await client.pipelines.get(RG, SAMPLE_DF, 'pl_incremental_ingestion');
+    assert.equal(back.activities?.length, pipeline.activities?.length);
+    await assert.rejects(
+      client.linkedServices.delete(RG, SAMPLE_DF, 'ls_adls'),
+      (e: { statusCode?: number; message?: string }) =>
+        e.statusCode === 400 && /cannot be deleted since it is referenced by dataset/.test(e.message ?? ''),
+    );
+    // Deletes in reverse order go through.
+    for (const name of ['tr_ingestion_backfill', 'tr_ingestion_schedule'])
+      await client.triggers.delete(RG, SAMPLE_DF, name);
+    await client.pipelines.delete(RG, SAMPLE_DF, 'pl_incremental_ingestion');
+    for (const name of ['ds_adls_json', 'ds_adls_parquet', 'ds_sql_table'])
+      await client.datasets.delete(RG, SAMPLE_DF, name);
+    for (const name of ['ls_adls', 'ls_databricks', 'ls_spotify_sql'])
+      await client.linkedServices.delete(RG, SAMPLE_DF, name);
   });
 
   it('keeps a trigger stopped until started, and refuses to change or delete it while started', async () => {
@@ -185,18 +241,15 @@ describe('local emulator: Data Factory over the real SDK', () => {
     assert.equal(run.status, 'Succeeded');
     assert.deepEqual([...seen], ['Queued', 'InProgress', 'Succeeded']);
     assert.ok(run.runEnd && run.runStart && run.durationInMs! >= 0);
-    const activities = await client.activityRuns.queryByPipelineRun(RG, DF, runId, window());
+    const activities = await allActivities(client, runId);
     assert.deepEqual(
-      activities.value.map(a => [a.activityName, a.status]),
+      activities.map(a => [a.activityName, a.status]),
       [
         ['extract', 'Succeeded'],
         ['load', 'Succeeded'],
       ],
     );
-    assert.ok(
-      activities.value[1]!.activityRunStart! >= activities.value[0]!.activityRunEnd!,
-      'load starts after extract ends',
-    );
+    assert.ok(activities[1]!.activityRunStart! >= activities[0]!.activityRunEnd!, 'load starts after extract ends');
     await assert.rejects(
       client.pipelines.createRun(RG, DF, 'nope'),
       (e: { statusCode?: number }) => e.statusCode === 404,
@@ -297,9 +350,7 @@ describe('local emulator: Data Factory over the real SDK', () => {
     const failed = await finished(client, runId);
     assert.equal(failed.status, 'Failed');
     assert.match(failed.message ?? '', /Operation on target load failed: Sink unreachable/);
-    const errors = (await client.activityRuns.queryByPipelineRun(RG, DF, runId, window())).value.filter(
-      a => a.status === 'Failed',
-    );
+    const errors = (await allActivities(client, runId)).filter(a => a.status === 'Failed');
     assert.deepEqual(
       errors.map(a => [a.activityName, (a.error as { errorCode?: string }).errorCode]),
       [['load', '2200']],
@@ -316,9 +367,9 @@ describe('local emulator: Data Factory over the real SDK', () => {
     assert.equal(again.status, 'Succeeded');
     assert.equal(again.runGroupId, failed.runGroupId);
     assert.equal(again.parameters?.['table'], 'DimTrack');
-    const activities = await client.activityRuns.queryByPipelineRun(RG, DF, rerun.runId, window());
+    const activities = await allActivities(client, rerun.runId);
     assert.deepEqual(
-      activities.value.map(a => a.activityName),
+      activities.map(a => a.activityName),
       ['load'],
       'extract succeeded before: not run again',
     );

@@ -182,6 +182,18 @@ describe('local emulator: faults and limits through the real SDK', () => {
     await client.factories.get(RG, DF);
   });
 
+  it('the control API wants the instance key (loopback is shared by every local process)', async () => {
+    const without = await rawRequest(emulator, 'GET', '/_emulator/health', undefined, {});
+    assert.equal(without.status, 401);
+    const wrong = await rawRequest(emulator, 'GET', '/_emulator/health', undefined, { 'x-emulator-key': 'guess' });
+    assert.equal(wrong.status, 401);
+    const right = await rawRequest(emulator, 'GET', '/_emulator/health', undefined, {
+      'x-emulator-key': emulator.control.key,
+    });
+    assert.equal(right.status, 200);
+    assert.equal((right.body as { label: string }).label, 'local emulator');
+  });
+
   it('answers ARM errors for a wrong api-version, subscription or resource group', async () => {
     const wrongVersion = await rawRequest(emulator, 'GET', `${factoryPath(emulator)}?api-version=2017-09-01-preview`);
     assert.equal((wrongVersion.body as { error: { code: string } }).error.code, 'InvalidApiVersionParameter');

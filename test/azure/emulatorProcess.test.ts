@@ -60,4 +60,17 @@ describe('local emulator as a background process', () => {
     assert.deepEqual(readStateFile(stateDir), { kind: 'none' });
     assert.match((await stopEmulatorProcess(stateDir)).message, /No emulator is recorded/);
   });
+
+  it('after a crash (SIGKILL) the state file is stale, and stop removes it and the Azurite left behind', async () => {
+    const state = await startEmulatorProcess({ entry: ENTRY, stateDir, timing: 'test' });
+    process.kill(state.pid, 'SIGKILL');
+    await eventually(() => (processAlive(state.pid) ? undefined : true), 5_000, 'the emulator to die');
+    assert.equal(readStateFile(stateDir).kind, 'stale');
+    assert.ok(processAlive(state.storage!.azuritePid), 'Azurite outlived its parent');
+    const stopped = await stopEmulatorProcess(stateDir);
+    assert.equal(stopped.stopped, false);
+    assert.match(stopped.message, /was not running/);
+    await eventually(() => (processAlive(state.storage!.azuritePid) ? undefined : true), 10_000, 'Azurite to exit');
+    assert.deepEqual(readStateFile(stateDir), { kind: 'none' });
+  });
 });

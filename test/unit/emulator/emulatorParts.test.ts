@@ -207,6 +207,7 @@ describe('emulator state file and process arguments', () => {
     startedAt: new Date().toISOString(),
     adf: { endpoint: 'https://127.0.0.1:1', ca: 'pem', subscriptionId: 's', resourceGroup: 'r', factory: 'f' },
     control: 'https://127.0.0.1:1/_emulator',
+    controlKey: 'k',
   });
 
   it('writes atomically, tells a running emulator from a stale file, and removes only its own', () => {
