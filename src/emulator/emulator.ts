@@ -46,6 +46,7 @@ export interface EmulatorOptions {
     | 'monitoringQueriesPerMinute'
     | 'eventSubscriptionMs'
     | 'certificate'
+    | 'validateReferences'
   >;
   /** Azurite: false for none (ADF-only tests); location keeps blobs in a folder (the demo), in memory otherwise. */
   storage?: false | { location?: string; port?: number; loose?: boolean };

@@ -88,7 +88,8 @@ describe('backfill on the local emulator', () => {
       storage: false,
       seed: 42,
       timing: { queuedMs: 5, activityMs: 60, cancelMs: 5 },
-      adf: { armBuckets: false, monitoringQueriesPerMinute: false },
+      // Pipelines are put alone (their datasets do not matter to runs): no reference checks on PUT.
+      adf: { armBuckets: false, monitoringQueriesPerMinute: false, validateReferences: false },
     });
     const connection = {
       endpoint: emulator.adf.endpoint,

@@ -235,7 +235,7 @@ describe('lakehouse CLI (in-process)', () => {
       const none = await lakehouse([], tmp);
       assert.equal(none.code, 2);
       assert.match(none.stdout, /^Usage: lakehouse/);
-      assertUserError(await lakehouse(['deploy'], tmp), /Unknown command 'deploy'\./);
+      assertUserError(await lakehouse(['deplyo'], tmp), /Unknown command 'deplyo'\./);
       assertUserError(await lakehouse(['rules', 'extra'], tmp), /rules takes no arguments\./);
     });
   });

@@ -51,7 +51,7 @@ export async function emulatorCommand(args: string[], io: Io, usage: string): Pr
   const say = (state: EmulatorState | undefined, text: string) =>
     io.stdout(
       format === 'json'
-        ? `${JSON.stringify({ running: !!state, ...(state ? { pid: state.pid, adf: state.adf.endpoint, blob: state.storage?.blobEndpoint, factory: state.adf.factory } : {}) })}\n`
+        ? `${JSON.stringify({ running: !!state, ...(state ? endpointsOf(state) : {}) })}\n`
         : `${text}\n`,
     );
   const current = readStateFile(stateDir);
@@ -61,7 +61,8 @@ export async function emulatorCommand(args: string[], io: Io, usage: string): Pr
       say(
         current.kind === 'running' ? current.state : undefined,
         current.kind === 'running'
-          ? `The local emulator is running (pid ${current.state.pid}): Data Factory ${current.state.adf.endpoint}, blob ${current.state.storage?.blobEndpoint ?? 'none'}.`
+          ? `The local emulator is running (pid ${current.state.pid}): Data Factory ${current.state.adf.endpoint}, ` +
+              `blob ${current.state.storage?.blobEndpoint ?? 'none'}.`
           : 'The local emulator is not running.',
       );
       return 0;
@@ -90,4 +91,8 @@ export async function emulatorCommand(args: string[], io: Io, usage: string): Pr
       return 0;
     }
   }
+}
+
+function endpointsOf(state: EmulatorState) {
+  return { pid: state.pid, adf: state.adf.endpoint, blob: state.storage?.blobEndpoint, factory: state.adf.factory };
 }
