@@ -92,7 +92,12 @@ describe('deploy over the wire (local Data Factory emulator)', () => {
     let seen = 0;
     const log = async () =>
       (
-        (await rawRequest(emulator, 'GET', '/_emulator/requests')).body as { requests: LoggedRequest[] }
+        (
+          await rawRequest(emulator, 'GET', '/_emulator/requests', undefined, {
+            authorization: 'Bearer raw-test',
+            'x-emulator-key': emulator.control.key,
+          })
+        ).body as { requests: LoggedRequest[] }
       ).requests.filter(r => r.path.includes(`/factories/${name}/`));
     return {
       api,

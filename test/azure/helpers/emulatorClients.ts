@@ -50,7 +50,7 @@ export async function eventually<T>(
 
 /** A raw HTTPS call to the emulator (what the SDK would refuse to send), with a bearer token. */
 export async function rawRequest(
-  emulator: Pick<EmulatorHandle, 'adf'> & { control?: { key?: string } },
+  emulator: Pick<EmulatorHandle, 'adf'>,
   method: string,
   path: string,
   body?: unknown,
@@ -58,9 +58,6 @@ export async function rawRequest(
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: unknown }> {
   const https = await import('https');
   const url = new URL(path, emulator.adf.endpoint);
-  // The control API (/_emulator/…) answers only with the emulator's key.
-  if (url.pathname.startsWith('/_emulator') && emulator.control?.key)
-    headers = { ...headers, 'x-emulator-key': emulator.control.key };
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,
