@@ -99,6 +99,8 @@ export class Backfill {
   private readonly othersQueued = new Map<string, Set<string>>();
   private lastPollAt: number | undefined;
   private readonly cancelling = new Set<string>();
+  /** Set when the factory cannot be reached any more (credentials gone): stop at once, runs in flight and all. */
+  private halted = false;
 
   private constructor(
     private readonly port: AdfRunsPort,
@@ -196,6 +198,7 @@ export class Backfill {
     this.running = true;
     this.cancelRequested = false;
     this.cancelRuns = false;
+    this.halted = false;
     this.gaveUp.clear();
     const tasks = new Set<Promise<void>>();
     try {
@@ -206,6 +209,11 @@ export class Backfill {
       let nextPoll = this.opts.clock.now() + this.opts.pollIntervalMs;
       for (;;) {
         if (signal?.aborted) throw new AbortedError();
+        if (this.halted) {
+          // Runs in flight go on in the factory; a resume (signed in again) follows them.
+          await Promise.allSettled(tasks);
+          break;
+        }
         if (!this.cancelRequested && this.state.stoppedBecause === undefined) this.startWhatFits(tasks, signal);
         const inFlight = this.inFlight();
         const waitingToStart =
@@ -324,6 +332,9 @@ export class Backfill {
       if (result.runId !== undefined) {
         this.lastSeen.set(result.runId, clock.now());
         this.emit({ key: p.key, status: result.how === 'found' ? 'found its run' : 'started' });
+      } else if (result.failure === 'auth') {
+        await this.halt(result.reason);
+        this.emit({ key: p.key, status: 'not started' });
       } else if (!result.retryable) {
         await this.record({ t: 'stopped', reason: `${p.key}: createRun refused: ${result.reason}`, at: clock.now() });
         this.emit({ key: p.key, status: 'refused' });
@@ -332,13 +343,23 @@ export class Backfill {
         this.emit({ key: p.key, status: 'not started' });
       }
     } catch (e) {
-      if (signal?.aborted) throw e;
-      if (!isAdfCallError(e) || e.failure === 'auth') {
-        // The journal cannot be written, the credentials are gone, or something unexpected: starting more would not help.
+      // Killed: the journal says what was under way; a resume resolves it. (A start never rejects.)
+      if (signal?.aborted) return;
+      if (isAdfCallError(e, 'auth')) await this.halt(messageOf(e));
+      else if (!isAdfCallError(e)) {
+        // The journal cannot be written, or something unexpected: starting more would not help.
         await this.stop(`${p.key}: ${messageOf(e)}`);
       } else this.gaveUp.set(p.key, messageOf(e));
       this.emit({ key: p.key, status: 'not started' });
     }
+  }
+
+  /** Stops everything now: the factory refuses our credentials. A resume, signed in again, goes on. */
+  private async halt(reason: string): Promise<void> {
+    if (this.halted) return;
+    this.halted = true;
+    await this.stop(`${reason} Resume backfill ${this.id} once signed in.`);
+    this.poke();
   }
 
   private async stop(reason: string): Promise<void> {
@@ -360,6 +381,7 @@ export class Backfill {
         await this.observe(p, run);
       } catch (e) {
         if (signal?.aborted) throw e;
+        if (isAdfCallError(e, 'auth')) return this.halt(messageOf(e));
         if (isAdfCallError(e, 'rejected') && e.status === 404)
           await this.record({
             t: 'status',
@@ -390,6 +412,7 @@ export class Backfill {
       ));
     } catch (e) {
       if (signal?.aborted) throw e;
+      if (isAdfCallError(e, 'auth')) await this.halt(messageOf(e));
       return; // the next poll tries again
     }
     this.lastPollAt = now;
