@@ -47,6 +47,8 @@ export interface BackfillOptions {
   /** Back-off of failures without Retry-After. Defaults 1 s, doubling to 60 s. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** The factory the port talks to (its ARM id): open() refuses a journal of another factory. */
+  factory?: string;
 }
 
 export interface BackfillProgress {
@@ -111,6 +113,7 @@ export class Backfill {
   ) {
     this.opts = {
       clock: options.clock,
+      factory: options.factory ?? '',
       pollIntervalMs: options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
       pollOverlapMs: options.pollOverlapMs ?? DEFAULTS.pollOverlapMs,
       lookDelaysMs: options.lookDelaysMs ?? DEFAULT_LOOK_DELAYS_MS,
@@ -147,6 +150,12 @@ export class Backfill {
     const text = await file.read();
     if (text === undefined || text.trim() === '') throw new BackfillNotFoundError(`There is no journal of ${id}.`);
     const state = replayJournal(text, `The journal of ${id}`);
+    const planned = state.plan.factory;
+    if (planned && options.factory && planned.toLowerCase() !== options.factory.toLowerCase())
+      throw new JournalError(
+        `Backfill ${state.plan.id} ran against ${planned}${state.plan.environment ? ` (${state.plan.environment})` : ''}, ` +
+          `not ${options.factory}: resume it against that factory.`,
+      );
     return new Backfill(port, state, new JournalWriter(file, text), options, true);
   }
 

@@ -296,6 +296,25 @@ describe('backfill runs', () => {
     assert.equal(done.stoppedBecause, undefined);
   });
 
+  it('a journal of another factory is not resumed there', async () => {
+    const clock = new FakeClock();
+    const adf = new MemoryAdf(clock);
+    const plan = {
+      ...makePlan(2, 1),
+      factory: '/subscriptions/a/resourceGroups/rg/providers/Microsoft.DataFactory/factories/dev',
+      environment: 'dev',
+    };
+    const file = new MemoryJournalFile(JSON.stringify(plan) + '\n');
+    await assert.rejects(
+      Backfill.open(file, adf, {
+        clock,
+        factory: '/subscriptions/a/resourceGroups/rg/providers/Microsoft.DataFactory/factories/prod',
+      }),
+      /ran against \/subscriptions\/a\/.*factories\/dev \(dev\), not .*factories\/prod: resume it against that factory/,
+    );
+    assert.equal((await Backfill.open(file, adf, { clock, factory: plan.factory })).id, plan.id);
+  });
+
   it('a journal that cannot be written: no createRun is sent', async () => {
     const { clock, adf, backfill, file } = await setup(5, 2);
     file.failAppends = new Error('ENOSPC: no space left on device');
