@@ -28,7 +28,7 @@ import {
   type PlanEntry,
 } from './journal';
 import { runParametersOf } from './plan';
-import { summarize, type BackfillSummary } from './summary';
+import { countOutcomes, summarize, type BackfillSummary } from './summary';
 
 export interface BackfillOptions {
   clock: Clock;
@@ -284,9 +284,16 @@ export class Backfill {
 
   private startWhatFits(tasks: Set<Promise<void>>, signal: AbortSignal | undefined): void {
     const limit = this.state.plan.concurrency;
+    let used = this.starting.size + this.inFlight().length;
+    if (used >= limit) return;
+    const queued = new Map<string, number>();
     for (const p of this.startable()) {
-      if (this.starting.size + this.inFlight().length >= limit) return;
-      if (this.queuedOf(p.pipeline) >= this.opts.maxQueuedPerPipeline) continue;
+      if (used >= limit) return;
+      const q = queued.get(p.pipeline) ?? this.queuedOf(p.pipeline);
+      queued.set(p.pipeline, q);
+      if (q >= this.opts.maxQueuedPerPipeline) continue;
+      queued.set(p.pipeline, q + 1);
+      used++;
       this.starting.add(p.key);
       const task = this.start(p, signal).finally(() => {
         this.starting.delete(p.key);
@@ -542,23 +549,23 @@ export class Backfill {
 
   private emit(partition?: { key: string; status: string }): void {
     if (this.onProgress.size === 0) return;
-    const s = this.summary();
-    const done = s.succeeded + s.failed + s.cancelled + s.unknown;
-    const parts = [`${done}/${s.total} done`];
-    if (s.running + s.queued > 0) parts.push(`${s.running + s.queued} running`);
-    if (s.failed > 0) parts.push(`${s.failed} failed`);
+    const c = countOutcomes(this.state);
+    const done = c.succeeded + c.failed + c.cancelled + c.unknown;
+    const parts = [`${done}/${c.total} done`];
+    if (c.running + c.queued > 0) parts.push(`${c.running + c.queued} running`);
+    if (c.failed > 0) parts.push(`${c.failed} failed`);
     if (this.throttled > 0) parts.push(`${this.throttled} throttled`);
     const progress: BackfillProgress = {
       id: this.id,
       round: this.state.round,
-      total: s.total,
-      succeeded: s.succeeded,
-      failed: s.failed,
-      cancelled: s.cancelled,
-      running: s.running,
-      queued: s.queued,
-      notStarted: s.notStarted,
-      fractionDone: s.total === 0 ? 1 : done / s.total,
+      total: c.total,
+      succeeded: c.succeeded,
+      failed: c.failed,
+      cancelled: c.cancelled,
+      running: c.running,
+      queued: c.queued,
+      notStarted: c.notStarted,
+      fractionDone: c.total === 0 ? 1 : done / c.total,
       message: parts.join(' · '),
       throttled: this.throttled,
     };
