@@ -198,6 +198,41 @@ describe('backfill on the local emulator', () => {
     assert.deepEqual([summary.succeeded, summary.duplicates], [40, 0]);
   });
 
+  it('the token expires midway: the backfill stops at once with a clear message; signed in again, the resume finishes exactly once', async () => {
+    const plan = newPlan(30, 6);
+    const backfill = await Backfill.create(plan, folder.file(plan.id), port, { clock: systemClock, ...OPTIONS });
+    const running = backfill.run();
+    await eventually(() => (counts(plan).total >= 10 ? true : undefined), 20_000, '10 runs started');
+    emulator.control.expireTokens(new Date(Date.now() + 60_000));
+    const stopped = await running;
+    assert.match(
+      stopped.stoppedBecause!,
+      /not allowed \(401 ExpiredAuthenticationToken\).*Resume backfill bf-wire-\d+ once signed in\./,
+    );
+    assert.doesNotMatch(JSON.stringify(stopped), /test-token/);
+    assert.ok(counts(plan).total < 30);
+    assert.equal(stopped.failed, 0);
+    emulator.control.clearTokenExpiry();
+    // Signed in again: a new credential, a new client.
+    const fresh = AdfRunsClient.connect(
+      new TestCredential(),
+      {
+        subscriptionId: emulator.adf.subscriptionId,
+        resourceGroup: emulator.adf.resourceGroup,
+        factoryName: emulator.adf.factory,
+      },
+      {
+        endpoint: emulator.adf.endpoint,
+        credentialScopes: [LOCAL_CREDENTIAL_SCOPE],
+        tlsOptions: { ca: emulator.adf.ca },
+      },
+    );
+    const resumed = await Backfill.open(folder.file(plan.id), fresh, { clock: systemClock, ...OPTIONS }, plan.id);
+    const summary = await resumed.run();
+    assertExactlyOnce(plan);
+    assert.deepEqual([summary.succeeded, summary.duplicates, summary.stoppedBecause], [30, 0, undefined]);
+  });
+
   it('failed partitions are rerun, exactly those; then every partition has succeeded', async () => {
     const plan = newPlan(12, 4);
     const failing = [plan.partitions[2]!, plan.partitions[9]!];

@@ -3,7 +3,7 @@
 // themselves once the service has forgotten them (it keeps 45 days of history).
 import { partitionKeyOf, type KnownBackfillRun } from '../runs/grouping';
 import type { PipelineRunRecord } from '../runs/model';
-import type { BackfillState } from './journal';
+import { replayJournal, type BackfillState, type JournalFolder } from './journal';
 import { runParametersOf } from './plan';
 
 /** By run id: the backfill and partition (window) of every run in these journals. */
@@ -57,4 +57,23 @@ export function runsOnlyInJournal(
     for (const r of journalRunRecords(state))
       if (!serviceRunIds.has(r.runId) && Date.parse(r.runStart!) < cutoff) out.push(r);
   return out;
+}
+
+/** Every journal in a folder, replayed (newest first); a journal that cannot be read is reported, not thrown. */
+export async function readJournals(
+  folder: JournalFolder,
+): Promise<{ states: BackfillState[]; problems: { id: string; message: string }[] }> {
+  const states: BackfillState[] = [];
+  const problems: { id: string; message: string }[] = [];
+  for (const id of await folder.list()) {
+    try {
+      const text = await folder.file(id).read();
+      if (text === undefined || text.trim() === '') continue;
+      states.push(replayJournal(text, `The journal of ${id}`));
+    } catch (e) {
+      problems.push({ id, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  states.sort((a, b) => b.plan.createdAt - a.plan.createdAt);
+  return { states, problems };
 }

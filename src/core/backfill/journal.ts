@@ -42,8 +42,10 @@ export interface PlanEntry {
   v: number;
   id: string;
   createdAt: number;
-  /** Which factory (environment) it runs against, for the user. */
+  /** Which environment it runs against, for the user. */
   environment?: string;
+  /** The factory's ARM id: a resume against another factory is refused (it would find none of the runs). */
+  factory?: string;
   from: string;
   to: string;
   granularity: Granularity;

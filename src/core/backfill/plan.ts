@@ -24,6 +24,8 @@ export interface BackfillInput {
   /** Default: bf-<yyyymmdd>-<random>. */
   id?: string;
   environment?: string;
+  /** The factory's ARM id (see factoryResourceId in core/runs/studio.ts). */
+  factory?: string;
   now: number;
 }
 
@@ -72,6 +74,7 @@ export function planBackfill(input: BackfillInput): PlanEntry {
     notes: input.targets.notes,
   };
   if (input.environment !== undefined) plan.environment = input.environment;
+  if (input.factory !== undefined) plan.factory = input.factory;
   return plan;
 }
 

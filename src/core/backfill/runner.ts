@@ -28,7 +28,7 @@ import {
   type PlanEntry,
 } from './journal';
 import { runParametersOf } from './plan';
-import { summarize, type BackfillSummary } from './summary';
+import { countOutcomes, summarize, type BackfillSummary } from './summary';
 
 export interface BackfillOptions {
   clock: Clock;
@@ -47,6 +47,8 @@ export interface BackfillOptions {
   /** Back-off of failures without Retry-After. Defaults 1 s, doubling to 60 s. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** The factory the port talks to (its ARM id): open() refuses a journal of another factory. */
+  factory?: string;
 }
 
 export interface BackfillProgress {
@@ -99,6 +101,8 @@ export class Backfill {
   private readonly othersQueued = new Map<string, Set<string>>();
   private lastPollAt: number | undefined;
   private readonly cancelling = new Set<string>();
+  /** Set when the factory cannot be reached any more (credentials gone): stop at once, runs in flight and all. */
+  private halted = false;
 
   private constructor(
     private readonly port: AdfRunsPort,
@@ -109,6 +113,7 @@ export class Backfill {
   ) {
     this.opts = {
       clock: options.clock,
+      factory: options.factory ?? '',
       pollIntervalMs: options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
       pollOverlapMs: options.pollOverlapMs ?? DEFAULTS.pollOverlapMs,
       lookDelaysMs: options.lookDelaysMs ?? DEFAULT_LOOK_DELAYS_MS,
@@ -145,6 +150,12 @@ export class Backfill {
     const text = await file.read();
     if (text === undefined || text.trim() === '') throw new BackfillNotFoundError(`There is no journal of ${id}.`);
     const state = replayJournal(text, `The journal of ${id}`);
+    const planned = state.plan.factory;
+    if (planned && options.factory && planned.toLowerCase() !== options.factory.toLowerCase())
+      throw new JournalError(
+        `Backfill ${state.plan.id} ran against ${planned}${state.plan.environment ? ` (${state.plan.environment})` : ''}, ` +
+          `not ${options.factory}: resume it against that factory.`,
+      );
     return new Backfill(port, state, new JournalWriter(file, text), options, true);
   }
 
@@ -196,6 +207,7 @@ export class Backfill {
     this.running = true;
     this.cancelRequested = false;
     this.cancelRuns = false;
+    this.halted = false;
     this.gaveUp.clear();
     const tasks = new Set<Promise<void>>();
     try {
@@ -206,6 +218,11 @@ export class Backfill {
       let nextPoll = this.opts.clock.now() + this.opts.pollIntervalMs;
       for (;;) {
         if (signal?.aborted) throw new AbortedError();
+        if (this.halted) {
+          // Runs in flight go on in the factory; a resume (signed in again) follows them.
+          await Promise.allSettled(tasks);
+          break;
+        }
         if (!this.cancelRequested && this.state.stoppedBecause === undefined) this.startWhatFits(tasks, signal);
         const inFlight = this.inFlight();
         const waitingToStart =
@@ -267,9 +284,16 @@ export class Backfill {
 
   private startWhatFits(tasks: Set<Promise<void>>, signal: AbortSignal | undefined): void {
     const limit = this.state.plan.concurrency;
+    let used = this.starting.size + this.inFlight().length;
+    if (used >= limit) return;
+    const queued = new Map<string, number>();
     for (const p of this.startable()) {
-      if (this.starting.size + this.inFlight().length >= limit) return;
-      if (this.queuedOf(p.pipeline) >= this.opts.maxQueuedPerPipeline) continue;
+      if (used >= limit) return;
+      const q = queued.get(p.pipeline) ?? this.queuedOf(p.pipeline);
+      queued.set(p.pipeline, q);
+      if (q >= this.opts.maxQueuedPerPipeline) continue;
+      queued.set(p.pipeline, q + 1);
+      used++;
       this.starting.add(p.key);
       const task = this.start(p, signal).finally(() => {
         this.starting.delete(p.key);
@@ -324,6 +348,9 @@ export class Backfill {
       if (result.runId !== undefined) {
         this.lastSeen.set(result.runId, clock.now());
         this.emit({ key: p.key, status: result.how === 'found' ? 'found its run' : 'started' });
+      } else if (result.failure === 'auth') {
+        await this.halt(result.reason);
+        this.emit({ key: p.key, status: 'not started' });
       } else if (!result.retryable) {
         await this.record({ t: 'stopped', reason: `${p.key}: createRun refused: ${result.reason}`, at: clock.now() });
         this.emit({ key: p.key, status: 'refused' });
@@ -332,13 +359,23 @@ export class Backfill {
         this.emit({ key: p.key, status: 'not started' });
       }
     } catch (e) {
-      if (signal?.aborted) throw e;
-      if (!isAdfCallError(e) || e.failure === 'auth') {
-        // The journal cannot be written, the credentials are gone, or something unexpected: starting more would not help.
+      // Killed: the journal says what was under way; a resume resolves it. (A start never rejects.)
+      if (signal?.aborted) return;
+      if (isAdfCallError(e, 'auth')) await this.halt(messageOf(e));
+      else if (!isAdfCallError(e)) {
+        // The journal cannot be written, or something unexpected: starting more would not help.
         await this.stop(`${p.key}: ${messageOf(e)}`);
       } else this.gaveUp.set(p.key, messageOf(e));
       this.emit({ key: p.key, status: 'not started' });
     }
+  }
+
+  /** Stops everything now: the factory refuses our credentials. A resume, signed in again, goes on. */
+  private async halt(reason: string): Promise<void> {
+    if (this.halted) return;
+    this.halted = true;
+    await this.stop(`${reason} Resume backfill ${this.id} once signed in.`);
+    this.poke();
   }
 
   private async stop(reason: string): Promise<void> {
@@ -360,6 +397,7 @@ export class Backfill {
         await this.observe(p, run);
       } catch (e) {
         if (signal?.aborted) throw e;
+        if (isAdfCallError(e, 'auth')) return this.halt(messageOf(e));
         if (isAdfCallError(e, 'rejected') && e.status === 404)
           await this.record({
             t: 'status',
@@ -390,6 +428,7 @@ export class Backfill {
       ));
     } catch (e) {
       if (signal?.aborted) throw e;
+      if (isAdfCallError(e, 'auth')) await this.halt(messageOf(e));
       return; // the next poll tries again
     }
     this.lastPollAt = now;
@@ -510,23 +549,23 @@ export class Backfill {
 
   private emit(partition?: { key: string; status: string }): void {
     if (this.onProgress.size === 0) return;
-    const s = this.summary();
-    const done = s.succeeded + s.failed + s.cancelled + s.unknown;
-    const parts = [`${done}/${s.total} done`];
-    if (s.running + s.queued > 0) parts.push(`${s.running + s.queued} running`);
-    if (s.failed > 0) parts.push(`${s.failed} failed`);
+    const c = countOutcomes(this.state);
+    const done = c.succeeded + c.failed + c.cancelled + c.unknown;
+    const parts = [`${done}/${c.total} done`];
+    if (c.running + c.queued > 0) parts.push(`${c.running + c.queued} running`);
+    if (c.failed > 0) parts.push(`${c.failed} failed`);
     if (this.throttled > 0) parts.push(`${this.throttled} throttled`);
     const progress: BackfillProgress = {
       id: this.id,
       round: this.state.round,
-      total: s.total,
-      succeeded: s.succeeded,
-      failed: s.failed,
-      cancelled: s.cancelled,
-      running: s.running,
-      queued: s.queued,
-      notStarted: s.notStarted,
-      fractionDone: s.total === 0 ? 1 : done / s.total,
+      total: c.total,
+      succeeded: c.succeeded,
+      failed: c.failed,
+      cancelled: c.cancelled,
+      running: c.running,
+      queued: c.queued,
+      notStarted: c.notStarted,
+      fractionDone: c.total === 0 ? 1 : done / c.total,
       message: parts.join(' · '),
       throttled: this.throttled,
     };

@@ -58,6 +58,16 @@ function outcomeOf(p: PartitionState, cancelled: boolean): PartitionOutcome {
   }
 }
 
+/** The counts of the summary without building it (progress events, many a second). */
+export function countOutcomes(state: BackfillState): Record<PartitionOutcome, number> & { total: number } {
+  const counts = { succeeded: 0, failed: 0, cancelled: 0, running: 0, queued: 0, notStarted: 0, unknown: 0, total: 0 };
+  for (const p of state.partitions.values()) {
+    counts[outcomeOf(p, state.cancelled)]++;
+    counts.total++;
+  }
+  return counts;
+}
+
 export function summarize(state: BackfillState, gaveUp: ReadonlyMap<string, string> = new Map()): BackfillSummary {
   const partitions: PartitionSummary[] = [];
   const counts: Record<PartitionOutcome, number> = {

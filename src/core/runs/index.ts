@@ -13,4 +13,5 @@ export * from './queries';
 export * from './retry';
 export * from './scheduler';
 export * from './startRun';
+export * from './studio';
 export * from './triggerForm';

@@ -48,7 +48,16 @@ export interface StartOptions {
 
 export type StartResult =
   | { runId: string; how: 'created' | 'found'; attempts: number; duplicates: string[] }
-  | { runId?: undefined; how: 'notStarted'; attempts: number; reason: string; retryable: boolean };
+  | {
+      runId?: undefined;
+      how: 'notStarted';
+      attempts: number;
+      reason: string;
+      /** Whether the same request may succeed later (after gave-up transient failures), or is refused for good. */
+      retryable: boolean;
+      /** 'auth': the credentials failed, not the request (sign in, then try again). */
+      failure?: 'auth';
+    };
 
 export const DEFAULT_LOOK_DELAYS_MS = [5_000, 15_000, 30_000] as const;
 
@@ -115,6 +124,11 @@ export async function startRunOnce(
         if (e.failure === 'throttled') options.onThrottled?.(delay);
         await sleep(clock, delay, signal);
         continue;
+      }
+      if (isAdfCallError(e, 'auth')) {
+        // Nothing started, and nothing is wrong with the request: it may be made again once signed in.
+        await journal.refused(attempts, lastReason, true, clock.now());
+        return { how: 'notStarted', attempts, reason: lastReason, retryable: false, failure: 'auth' };
       }
       await journal.refused(attempts, lastReason, false, clock.now());
       return { how: 'notStarted', attempts, reason: lastReason, retryable: false };

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { after, describe, it } from 'node:test';
 import { JournalFolderOnDisk } from '../../../src/core/files/journalFiles';
 import { JournalWriter, replayJournal } from '../../../src/core/backfill/journal';
+import { readJournals } from '../../../src/core/backfill/history';
 import { planBackfill } from '../../../src/core/backfill/plan';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-journal-'));
@@ -39,6 +40,15 @@ describe('journals on disk', () => {
     fs.writeFileSync(path.join(dir, 'backfills', 'notes.txt'), 'x');
     fs.writeFileSync(path.join(dir, 'backfills', 'bad name.jsonl'), 'x');
     assert.deepEqual(await folder.list(), ['bf-disk']);
+    fs.writeFileSync(path.join(dir, 'backfills', 'bf-broken.jsonl'), '{"t":"attempt"}\n');
+    const read = await readJournals(folder);
+    assert.deepEqual(
+      read.states.map(s => s.plan.id),
+      ['bf-disk'],
+    );
+    assert.deepEqual(read.problems, [
+      { id: 'bf-broken', message: 'The journal of bf-broken: it does not start with a backfill plan.' },
+    ]);
     assert.throws(() => folder.file('../escape'), /not a backfill id/);
     await folder.close();
   });

@@ -275,6 +275,46 @@ describe('backfill runs', () => {
     assert.equal(summary.complete, false);
   });
 
+  it('credentials refused midway: everything stops at once (runs in flight go on), and a resume finishes exactly once', async () => {
+    let expired = false;
+    const { clock, adf, backfill, file, plan } = await setup(20, 4, {
+      fault: op => (expired && (op === 'createRun' || op === 'queryRuns' || op === 'getRun') ? 'auth' : undefined),
+    });
+    const running = backfill.run();
+    await clock.advance(130_000);
+    expired = true;
+    const stopped = await clock.run(running);
+    assert.match(stopped.stoppedBecause!, /The token expired \(401\) Resume backfill bf-unit once signed in\./);
+    const started = adf.runs.size;
+    assert.ok(started > 0 && started < 20);
+    assert.equal(stopped.failed, 0, 'an auth failure fails no partition');
+    expired = false;
+    const resumed = await Backfill.open(new MemoryJournalFile(file.text), adf, { clock, ...FAST });
+    const done = await clock.run(resumed.run());
+    assertExactlyOnce(adf, plan);
+    assert.equal(done.succeeded, 20);
+    assert.equal(done.stoppedBecause, undefined);
+  });
+
+  it('a journal of another factory is not resumed there', async () => {
+    const clock = new FakeClock();
+    const adf = new MemoryAdf(clock);
+    const plan = {
+      ...makePlan(2, 1),
+      factory: '/subscriptions/a/resourceGroups/rg/providers/Microsoft.DataFactory/factories/dev',
+      environment: 'dev',
+    };
+    const file = new MemoryJournalFile(JSON.stringify(plan) + '\n');
+    await assert.rejects(
+      Backfill.open(file, adf, {
+        clock,
+        factory: '/subscriptions/a/resourceGroups/rg/providers/Microsoft.DataFactory/factories/prod',
+      }),
+      /ran against \/subscriptions\/a\/.*factories\/dev \(dev\), not .*factories\/prod: resume it against that factory/,
+    );
+    assert.equal((await Backfill.open(file, adf, { clock, factory: plan.factory })).id, plan.id);
+  });
+
   it('a journal that cannot be written: no createRun is sent', async () => {
     const { clock, adf, backfill, file } = await setup(5, 2);
     file.failAppends = new Error('ENOSPC: no space left on device');

@@ -14,6 +14,7 @@ import {
 } from '../../../src/core/runs/model';
 import { backfillTagsOf, groupRuns, runToJson } from '../../../src/core/runs/grouping';
 import { FailureDetector } from '../../../src/core/runs/failures';
+import { adfStudioRunsUrl, adfStudioRunUrl, ADF_STUDIO_HOSTS } from '../../../src/core/runs/studio';
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -178,6 +179,21 @@ describe('failure detection between refreshes', () => {
     assert.deepEqual(
       quick.map(e => [e.runId, e.message]),
       [['r2', 'The run failed without a message.']],
+    );
+  });
+});
+
+describe('ADF Studio links', () => {
+  it('a run and the run list, the factory id encoded, per cloud', () => {
+    const f = { subscriptionId: '00000000-1111', resourceGroup: 'rg one', factoryName: 'adf-x' };
+    assert.equal(
+      adfStudioRunUrl(f, 'run/1'),
+      'https://adf.azure.com/en/monitoring/pipelineruns/run%2F1?factory=' +
+        '%2Fsubscriptions%2F00000000-1111%2FresourceGroups%2Frg%2520one%2Fproviders%2FMicrosoft.DataFactory%2Ffactories%2Fadf-x',
+    );
+    assert.match(
+      adfStudioRunsUrl(f, ADF_STUDIO_HOSTS.AzureChinaCloud),
+      /^https:\/\/adf\.azure\.cn\/en\/monitoring\/pipelineruns\?factory=%2Fsubscriptions/,
     );
   });
 });
