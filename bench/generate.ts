@@ -15,6 +15,7 @@
 // watermark columns are declared NOT NULL, as LH222 asks), so no file needs its exact YAML ranges.
 import * as fs from 'fs';
 import * as path from 'path';
+import { seededRandom } from '../src/core/text/random';
 
 /** Tables per source system, i.e. per source fragment (a multiple of 10). */
 export const TABLES_PER_SYSTEM = 50;
@@ -23,16 +24,7 @@ const SYSTEMS_PER_STAR_FRAGMENT = 5;
 const LOOP_TABLES_PER_PIPELINE = 1000;
 
 /** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** Seeded choices (shared with bench/generateAdf.ts). */
 export class Random {

@@ -26,7 +26,8 @@ export interface AzuriteProcess {
 
 /** Azurite's blob entry point, from this installation's node_modules. */
 export function azuriteBlobMain(): string {
-  return require.resolve('azurite/dist/src/blob/main.js');
+  // From the working folder too: the bench runs this bundled in a temp folder, with the project as cwd.
+  return require.resolve('azurite/dist/src/blob/main.js', { paths: [__dirname, process.cwd()] });
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteProcess> {
@@ -57,7 +58,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     windowsHide: true,
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
   });
+  // If this process ends without stop() (a crash, an uncaught error), Azurite goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const removeScratch = () => {
+    process.off('exit', killOnExit);
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   };
   let port: number;

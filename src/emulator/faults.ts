@@ -3,6 +3,7 @@
 // connection reset, before or after the operation takes effect (a createRun whose run exists but
 // whose answer is lost), and slow answers. Each rule fires on the next N matching calls or with a
 // probability drawn from a seeded generator, so a test's sequence of faults is repeatable.
+import { seededRandom } from '../core/text/random';
 
 export interface FaultRule {
   /** The operation (case-insensitive), e.g. pipelines.createRun; * matches every ADF operation. */
@@ -29,17 +30,7 @@ export interface FaultDecision {
   after?: FaultRule;
 }
 
-/** mulberry32: a small seeded generator, so "10% of calls" is the same 10% on every run of a test. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export class FaultBook {
   private rules: FaultRule[] = [];

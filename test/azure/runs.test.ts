@@ -9,7 +9,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import * as net from 'net';
 import { startEmulator, LOCAL_CREDENTIAL_SCOPE, type EmulatorHandle } from '../../src/emulator';
 import { AdfRunsClient, createDataFactoryClientWithoutRetries } from '../../src/azure/adf/runsClient';
-import { redact, retryAfterMsOf } from '../../src/azure/adf/runsErrors';
+import { retryAfterMsOf } from '../../src/azure/adf/runsErrors';
+import { redactSecrets } from '../../src/core/text/redact';
 import { AdfCallError } from '../../src/core/runs/errors';
 import { systemClock } from '../../src/core/runs/clock';
 import { allActivityRuns, listRunsSince, queryAllRuns } from '../../src/core/runs/queries';
@@ -213,8 +214,8 @@ describe('runs adapter on the local emulator', () => {
     assert.match(expired.message, /not allowed \(401/);
     assert.doesNotMatch(expired.message, /test-token/);
     assert.equal(
-      redact('Authorization: Bearer eyJabc.def-ghi_jkl and https://a/b?sv=1&sig=abc%2F123&se=2'),
-      'Authorization: Bearer *** and https://a/b?sv=1&sig=***&se=2',
+      redactSecrets('Authorization: Bearer eyJabc.def-ghi_jkl and https://a/b?sv=1&sig=abc%2F123&se=2'),
+      'Authorization: Bearer REDACTED and https://a/b?sv=1&sig=REDACTED&se=2',
     );
     assert.equal(
       retryAfterMsOf(n => ({ 'retry-after': '2' })[n]),

@@ -9,6 +9,7 @@ import { LineIndex } from '../../src/core/text/lineIndex';
 import { adfFolder, BASELINE } from './helpers/baseline';
 import { MemoryHost } from './helpers/memoryHost';
 import { abs, assertFires, edit, list, loadProject, type LoadedProject } from './helpers/project';
+import { seededRandom } from '../../src/core/text/random';
 
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 const MB = 1024 * 1024;
@@ -451,16 +452,8 @@ describe('reading the project', () => {
 });
 
 describe('never throws', () => {
-  /** A small deterministic PRNG (mulberry32), so failures reproduce. */
-  function random(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  /** A small deterministic PRNG, so failures reproduce. */
+  const random = seededRandom;
 
   function assertWellFormed(p: LoadedProject): void {
     for (const d of p.diagnostics) {

@@ -8,6 +8,7 @@ import { isNode, visit, type Document } from 'yaml';
 import { parseMetadataFile, type MetadataFile } from '../../src/core/metadata/metadataFile';
 import { reparseIncrementally } from '../../src/core/metadata/incrementalParse';
 import { REPO_ROOT } from './helpers/paths';
+import { seededRandom as random } from '../../src/core/text/random';
 
 function ranges(doc: Document | undefined): string {
   const out: string[] = [];
@@ -24,16 +25,6 @@ function assertSameAsFullParse(incremental: MetadataFile, label: string): void {
   assert.deepEqual(incremental.value, full.value, `${label}: value`);
   assert.deepEqual(incremental.diagnostics, full.diagnostics, `${label}: diagnostics`);
   assert.equal(ranges(incremental.doc), ranges(full.doc), `${label}: node ranges`);
-}
-
-/** A small deterministic random generator (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SAMPLE = path.join(REPO_ROOT, 'samples', 'spotify', 'lakehouse.yaml');

@@ -24,7 +24,7 @@ export interface FactoryConnection {
   /** The token's scopes (default: `<endpoint>/.default`). */
   credentialScopes?: string[];
   /** A CA certificate (PEM) to trust: the local emulator's self-signed one. */
-  ca?: string;
+  ca?: string | Buffer;
   /** Further client options (retryOptions, additionalPolicies, httpClient). */
   clientOptions?: DataFactoryManagementClientOptionalParams;
 }
@@ -33,7 +33,7 @@ export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 
 export function createFactoryClient(
   credential: FactoryCredential,
-  connection: FactoryConnection,
+  connection: Pick<FactoryConnection, 'subscriptionId' | 'endpoint' | 'credentialScopes' | 'ca' | 'clientOptions'>,
 ): DataFactoryManagementClient {
   const endpoint = (connection.endpoint ?? DEFAULT_ARM_ENDPOINT).replace(/\/+$/, '');
   return new DataFactoryManagementClient(credential, connection.subscriptionId, {

@@ -18,6 +18,7 @@ import type {
 } from '../../core/runs/ports';
 import { AdfCallError } from '../../core/runs/errors';
 import { toAdfCallError } from './runsErrors';
+import { createFactoryClient } from './factoryApi';
 
 /** What getToken() is asked for and returns: the credential type the SDK takes. */
 export type AdfCredential = ConstructorParameters<typeof DataFactoryManagementClient>[0];
@@ -67,12 +68,16 @@ export function createDataFactoryClientWithoutRetries(
   subscriptionId: string,
   options: AdfConnectionOptions = {},
 ): DataFactoryManagementClient {
-  const sdk: DataFactoryManagementClientOptionalParams = { ...options.sdk };
-  if (options.endpoint !== undefined) sdk.endpoint = options.endpoint;
-  if (options.credentialScopes !== undefined) sdk.credentialScopes = options.credentialScopes;
-  if (options.tlsOptions !== undefined) sdk.tlsOptions = { ...sdk.tlsOptions, ...options.tlsOptions };
-  sdk.retryOptions = { maxRetries: 0 };
-  return removeAutomaticRetries(new DataFactoryManagementClient(credential, subscriptionId, sdk));
+  // The one client constructor (endpoint, scopes, the emulator's CA), with no retries at all.
+  return removeAutomaticRetries(
+    createFactoryClient(credential, {
+      subscriptionId,
+      endpoint: options.endpoint,
+      credentialScopes: options.credentialScopes,
+      ca: options.tlsOptions?.ca,
+      clientOptions: { ...options.sdk, retryOptions: { maxRetries: 0 } },
+    }),
+  );
 }
 
 const iso = (d: Date | string | undefined): string | undefined =>

@@ -1,6 +1,7 @@
 // SDK failures as the core's AdfCallError: what happened (throttled, unclear, not sent, rejected,
 // auth) decides what the caller may do next. Messages say the operation, the status and the
 // service's own words; never a token, a signature or a request's headers.
+import { redactSecrets } from '../../core/text/redact';
 import { AdfCallError, type AdfCallFailure } from '../../core/runs/errors';
 
 /** A connection that failed before the request left: nothing can have happened. */
@@ -31,15 +32,6 @@ export function retryAfterMsOf(get: (name: string) => string | undefined, now = 
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-/** Removes what must never reach a log: bearer tokens, SAS signatures, keys in connection strings. */
-export function redact(text: string): string {
-  return text
-    .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer ***')
-    .replace(/([?&]sig=)[^&\s"']+/gi, '$1***')
-    .replace(/(AccountKey=)[^;\s"']+/gi, '$1***')
-    .replace(/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/g, '***');
-}
-
 function codeOf(e: SdkError): string | undefined {
   if (e.code) return e.code;
   const cause = e.cause as SdkError | undefined;
@@ -52,9 +44,9 @@ export function toAdfCallError(error: unknown, operation: string): AdfCallError 
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
   const status = e.statusCode;
   const code = codeOf(e);
-  const said = redact((e.message ?? String(error)).trim()).slice(0, 500);
+  const said = redactSecrets((e.message ?? String(error)).trim()).slice(0, 500);
   const make = (failure: AdfCallFailure, message: string, retryAfterMs?: number) =>
-    new AdfCallError(redact(message), failure, {
+    new AdfCallError(redactSecrets(message), failure, {
       operation,
       ...(status !== undefined ? { status } : {}),
       ...(code !== undefined ? { code } : {}),

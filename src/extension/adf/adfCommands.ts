@@ -4,6 +4,7 @@ import type { AdfFilePlan, AdfGenerationPlan, ProjectSnapshot } from '../../core
 import type { Context } from '../context';
 import { showRange } from '../editor/reveal';
 import { confirmProtectedEnvironment, offerProblems, reportWritten } from '../editor/results';
+import { review } from '../editor/review';
 import { describeGeneration, statusText } from '../presentation/generation';
 import type { SourcesNode } from '../sources/sourcesTreeDataProvider';
 import { requireTrust } from '../trust';
@@ -258,52 +259,33 @@ const STATUS_ICON: Record<string, string> = {
   update: '$(diff-modified)',
 };
 
-/**
- * What will be written, for review before anything is: a list with Cancel first (the default:
- * Enter or Escape writes nothing), Write, Show Diffs, then every file that changes; choosing a
- * file opens its diff beside and keeps the list open.
- */
-function reviewGeneration(
+/** What will be written, for review before anything is (see review()): every file that changes. */
+async function reviewGeneration(
   ctx: Context,
   description: ReturnType<typeof describeGeneration>,
   changes: readonly Change[],
 ): Promise<'write' | 'cancel'> {
-  type Item = vscode.QuickPickItem & { action?: 'write' | 'cancel' | 'diffs'; change?: Change };
-  const pick = vscode.window.createQuickPick<Item>();
-  pick.title = `Generate ADF Artifacts: ${description.message}`;
-  pick.placeholder = 'Review what will be written: choose a file to see its diff';
-  pick.ignoreFocusOut = true;
-  const cancel: Item = { label: '$(close) Cancel', description: 'write nothing', action: 'cancel' };
-  pick.items = [
-    cancel,
-    { label: `$(files) ${description.writeLabel}`, action: 'write', alwaysShow: true },
-    { label: '$(diff-multiple) Show Diffs', description: 'every change, on disk ↔ generated', action: 'diffs' },
-    { label: 'Files', kind: vscode.QuickPickItemKind.Separator },
-    ...changes.map<Item>(change => ({
-      label: `${STATUS_ICON[change.file.status] ?? '$(diff-modified)'} ${ctx.shown(change.file.file)}`,
-      description: statusText(change.file.status),
-      ...(change.file.conflict ? { detail: change.file.conflict.message } : {}),
-      change,
-    })),
-  ];
-  pick.activeItems = [cancel];
-  return new Promise(resolve => {
-    let answered: 'write' | 'cancel' = 'cancel';
-    pick.onDidAccept(() => {
-      const item = pick.selectedItems[0] ?? pick.activeItems[0];
-      if (item?.change) void showDiffs(ctx, [item.change], true);
-      else if (item?.action === 'diffs') void showDiffs(ctx, changes, true);
-      else {
-        answered = item?.action === 'write' ? 'write' : 'cancel';
-        pick.hide();
-      }
-    });
-    pick.onDidHide(() => {
-      pick.dispose();
-      resolve(answered);
-    });
-    pick.show();
+  const proceed = await review<Change>({
+    title: `Generate ADF Artifacts: ${description.message}`,
+    placeholder: 'Review what will be written: choose a file to see its diff',
+    proceed: `$(files) ${description.writeLabel}`,
+    diffs: 'every change, on disk ↔ generated',
+    cancel: 'write nothing',
+    sections: [
+      {
+        label: 'Files',
+        items: changes.map(change => ({
+          label: `${STATUS_ICON[change.file.status] ?? '$(diff-modified)'} ${ctx.shown(change.file.file)}`,
+          description: statusText(change.file.status),
+          ...(change.file.conflict ? { detail: change.file.conflict.message } : {}),
+          value: change,
+        })),
+      },
+    ],
+    open: change => void showDiffs(ctx, [change], true),
+    showDiffs: () => void showDiffs(ctx, changes, true),
   });
+  return proceed ? 'write' : 'cancel';
 }
 
 function describeEnvironments(plans: readonly ProjectPlan[]): string {

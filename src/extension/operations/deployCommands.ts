@@ -6,6 +6,7 @@ import type { ArtifactChange, DeployPlan, DeployReport } from '../../core/index'
 import type { Context } from '../context';
 import { loadAzure } from '../azure/lazyAzure';
 import { confirmProtectedEnvironment } from '../editor/results';
+import { review } from '../editor/review';
 import { requireTrust } from '../trust';
 import type { OpenedTarget } from './operations';
 import type { DeployDocuments } from './deployDocuments';
@@ -71,7 +72,7 @@ export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
     );
     return undefined;
   }
-  if ((await review(ctx.operations.documents, opened, plan)) !== 'deploy') return undefined;
+  if ((await reviewPlan(ctx.operations.documents, opened, plan)) !== 'deploy') return undefined;
   if (target.protected && !(await confirmProtectedEnvironment(target.environment, 'Deploy'))) return undefined;
 
   const report = await vscode.window.withProgress(
@@ -117,77 +118,64 @@ export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
   return report;
 }
 
-/** The plan for review: Cancel first (the default), Deploy, Show Diffs, the warnings, then every change. */
-function review(documents: DeployDocuments, opened: OpenedTarget, plan: DeployPlan): Promise<'deploy' | 'cancel'> {
-  type Item = vscode.QuickPickItem & { action?: 'deploy' | 'cancel' | 'diffs'; change?: ArtifactChange };
+/** The plan for review (see review()): what to read first, then every change in the order it is written. */
+async function reviewPlan(
+  documents: DeployDocuments,
+  opened: OpenedTarget,
+  plan: DeployPlan,
+): Promise<'deploy' | 'cancel'> {
   const changes = plan.changes.filter(c => c.action !== 'unchanged');
-  const pick = vscode.window.createQuickPick<Item>();
   const counts = Object.entries(plan.counts)
     .filter(([action, n]) => n > 0 && action !== 'unchanged')
     .map(([action, n]) => `${n} ${action}`)
     .join(', ');
-  pick.title = `Deploy to ${opened.target.label} (factory ${opened.target.factory.name}): ${counts}`;
-  pick.placeholder = 'Review the deploy: choose a change to see its diff';
-  pick.ignoreFocusOut = true;
-  const cancel: Item = { label: '$(close) Cancel', description: 'change nothing', action: 'cancel' };
-  pick.items = [
-    cancel,
-    {
-      label: `$(cloud-upload) Deploy ${changes.length} Change${changes.length === 1 ? '' : 's'}`,
-      action: 'deploy',
-      alwaysShow: true,
-    },
-    { label: '$(diff-multiple) Show Diffs', description: 'factory ↔ folder', action: 'diffs' },
-    ...(plan.warnings.length
-      ? [
-          { label: 'Read before deploying', kind: vscode.QuickPickItemKind.Separator } as Item,
-          ...plan.warnings.map<Item>(w => ({
-            label: `$(warning) ${w.length > 90 ? `${w.slice(0, 90)}…` : w}`,
-            detail: w,
-          })),
-        ]
-      : []),
-    { label: 'Changes, in the order they are written', kind: vscode.QuickPickItemKind.Separator },
-    ...changes.map<Item>(change => ({
-      label: `${ACTION_ICON[change.action] ?? ''} ${change.kind} ${change.name}`,
-      description: change.action,
-      detail: [change.summary, ...change.warnings].filter(Boolean).join(' · '),
-      change,
-    })),
-  ];
-  pick.activeItems = [cancel];
-  const diff = (c: ArtifactChange) =>
-    vscode.commands.executeCommand(
-      'vscode.diff',
-      documents.uriFor(`${c.name} (factory)`, c.before ?? ''),
-      documents.uriFor(`${c.name} (folder)`, c.after ?? ''),
-      `${c.kind} ${c.name}: factory ↔ folder (${opened.target.label})`,
-      { preview: true, preserveFocus: true },
-    );
-  return new Promise(resolve => {
-    let answered: 'deploy' | 'cancel' = 'cancel';
-    pick.onDidAccept(() => {
-      const item = pick.selectedItems[0] ?? pick.activeItems[0];
-      if (item?.change) void diff(item.change);
-      else if (item?.action === 'diffs')
-        void vscode.commands.executeCommand(
-          'vscode.changes',
-          `Deploy to ${opened.target.label}: factory ↔ folder`,
-          changes.map(c => [
-            documents.uriFor(`${c.kind}-${c.name}`, c.after ?? ''),
-            documents.uriFor(`${c.kind}-${c.name} (factory)`, c.before ?? ''),
-            documents.uriFor(`${c.kind}-${c.name} (folder)`, c.after ?? ''),
-          ]),
-        );
-      else if (item?.action) {
-        answered = item.action === 'deploy' ? 'deploy' : 'cancel';
-        pick.hide();
-      }
-    });
-    pick.onDidHide(() => {
-      pick.dispose();
-      resolve(answered);
-    });
-    pick.show();
+  const label = opened.target.label;
+  const proceed = await review<ArtifactChange>({
+    title: `Deploy to ${label} (factory ${opened.target.factory.name}): ${counts}`,
+    placeholder: 'Review the deploy: choose a change to see its diff',
+    proceed: `$(cloud-upload) Deploy ${changes.length} Change${changes.length === 1 ? '' : 's'}`,
+    diffs: 'factory ↔ folder',
+    cancel: 'change nothing',
+    sections: [
+      ...(plan.warnings.length
+        ? [
+            {
+              label: 'Read before deploying',
+              items: plan.warnings.map(w => ({
+                label: `$(warning) ${w.length > 90 ? `${w.slice(0, 90)}…` : w}`,
+                detail: w,
+              })),
+            },
+          ]
+        : []),
+      {
+        label: 'Changes, in the order they are written',
+        items: changes.map(change => ({
+          label: `${ACTION_ICON[change.action] ?? ''} ${change.kind} ${change.name}`,
+          description: change.action,
+          detail: [change.summary, ...change.warnings].filter(Boolean).join(' · '),
+          value: change,
+        })),
+      },
+    ],
+    open: c =>
+      void vscode.commands.executeCommand(
+        'vscode.diff',
+        documents.uriFor(`${c.name} (factory)`, c.before ?? ''),
+        documents.uriFor(`${c.name} (folder)`, c.after ?? ''),
+        `${c.kind} ${c.name}: factory ↔ folder (${label})`,
+        { preview: true, preserveFocus: true },
+      ),
+    showDiffs: () =>
+      void vscode.commands.executeCommand(
+        'vscode.changes',
+        `Deploy to ${label}: factory ↔ folder`,
+        changes.map(c => [
+          documents.uriFor(`${c.kind}-${c.name}`, c.after ?? ''),
+          documents.uriFor(`${c.kind}-${c.name} (factory)`, c.before ?? ''),
+          documents.uriFor(`${c.kind}-${c.name} (folder)`, c.after ?? ''),
+        ]),
+      ),
   });
+  return proceed ? 'deploy' : 'cancel';
 }

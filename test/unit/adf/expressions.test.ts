@@ -17,6 +17,7 @@ import {
   type ParsedAdfString,
 } from '../../../src/core/adf/expressions';
 import { REAL_WORLD_ADF, REFERENCE_ADF, SHARED_MISSING, hasSharedFixtures } from '../helpers/paths';
+import { seededRandom as random } from '../../../src/core/text/random';
 
 /** A tree as one normalized line: calls, 'strings', numbers, `.member`, `?.member`, `[index]`. */
 function summarize(node: ExprNode): string {
@@ -616,18 +617,6 @@ describe('ADF expressions: every string of the real factories parses with zero p
     assert.ok(totals.expressionStrings > 1600, `${totals.expressionStrings} expression strings`);
   });
 });
-
-/** Small deterministic PRNG (mulberry32), so a fuzz failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('ADF expressions: robustness', () => {
   function timed(value: string): { parsed: ParsedAdfString; ms: number } {

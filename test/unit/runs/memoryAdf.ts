@@ -14,6 +14,7 @@ import type {
   RunsPage,
   RunsQuery,
 } from '../../../src/core/runs/ports';
+import { seededRandom } from '../../../src/core/text/random';
 
 export type Fault = 'throttle' | 'unclearBefore' | 'unclearAfter' | 'notSent' | 'reject' | 'auth';
 export type Operation = 'createRun' | 'queryRuns' | 'getRun' | 'queryActivityRuns' | 'cancelRun';
@@ -32,17 +33,8 @@ interface StoredRun {
   request: CreateRunRequest;
 }
 
-/** A small seeded random generator (mulberry32), so fault patterns repeat. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded random generator, so fault patterns repeat. */
+export const seeded = seededRandom;
 
 export interface MemoryAdfOptions {
   /** How long a run is queued, then runs. */
