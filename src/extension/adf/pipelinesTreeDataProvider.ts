@@ -130,7 +130,7 @@ export class PipelinesTreeDataProvider implements vscode.TreeDataProvider<Pipeli
     const planned = new Map(
       (plan?.files ?? []).filter(f => f.artifact.kind === 'pipeline').map(f => [f.artifact.name, f]),
     );
-    const names = [...new Set([...onDisk.keys(), ...planned.keys()])].sort((a, b) => a.localeCompare(b));
+    const names = [...new Set([...onDisk.keys(), ...planned.keys()])].sort(byName().compare);
     return names.map(name => {
       const file = onDisk.get(name);
       const filePlan = planned.get(name);
@@ -287,13 +287,24 @@ function labelOf(node: PipelinesNode): string {
   }
 }
 
+/** One collator for every sort of names (made on first use, off activation): localeCompare makes one per call. */
+let collator: Intl.Collator | undefined;
+const byName = (): Intl.Collator => (collator ??= new Intl.Collator());
+
+/** Activity counts per pipeline value (values are immutable; getTreeItem runs on every render). */
+const activityCounts = new WeakMap<object, number>();
+
 function countActivities(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const known = activityCounts.get(value);
+  if (known !== undefined) return known;
   let n = 0;
   for (const _ of loadCore().walkActivities(
     (value as { properties?: { activities?: unknown } } | undefined)?.properties?.activities,
     [],
   ))
     n++;
+  activityCounts.set(value, n);
   return n;
 }
 
