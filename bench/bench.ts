@@ -38,6 +38,9 @@ import { templates } from './templates';
 import { adf, generateAdf } from './adf';
 import { adfGeneration } from './adfGeneration';
 import { lakeListing } from './lakeListing';
+import { deployPlan } from './deployPlan';
+import { backfillBench } from './backfill';
+import { runsViewBench } from './runsView';
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const log = (msg: string) => process.stderr.write(`    ${msg}\n`);
@@ -499,6 +502,15 @@ async function main(): Promise<void> {
       break;
     case 'adf-generation':
       result = await adfGeneration(args[0]!, { quick: args.includes('--quick') });
+      break;
+    case 'deploy-plan':
+      result = await deployPlan(args[0]!, { quick: args.includes('--quick') });
+      break;
+    case 'backfill':
+      result = await backfillBench();
+      break;
+    case 'runs-view':
+      result = await runsViewBench();
       break;
     case 'lake-listing':
       result = await lakeListing({

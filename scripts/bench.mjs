@@ -77,6 +77,8 @@
 //   node scripts/bench.mjs --no-adf           # skip the ADF figures
 //   node scripts/bench.mjs --generate-adf=500 DIR   # only write a synthetic ADF factory of 500 pipelines to DIR
 //   node scripts/bench.mjs --no-templates     # skip the templates figures
+//   node scripts/bench.mjs --no-operations    # skip operations (deploy plan at 2,000 tables, backfill, Runs view)
+//   node scripts/bench.mjs --lake             # also the Lake listing of 100,000 blobs on Azurite (6–7 minutes)
 //   node scripts/bench.mjs --python=python3.12   # the Python for the fresh-process Jinja2 baseline
 import { spawnSync } from 'child_process';
 import fs from 'fs';
@@ -137,6 +139,10 @@ const TARGETS = {
   adfRatio: 3,
   adfGenerationMs: 1000,
   adfGenerationAt: 2000,
+  /** Backfill of 365 daily partitions at concurrency 20 with 10% throttled calls: makespan ≤ 1.25× the ideal. */
+  backfillRatio: 1.25,
+  runsFirstPageMs: 300,
+  lakeFirstPageMs: 1000,
 };
 
 const t0 = Date.now();
@@ -266,6 +272,7 @@ for (const size of sizes) {
   );
   results.push({
     size,
+    manifestFile: gen.manifestFile,
     generated: {
       files: gen.files.metadata.length + gen.files.adf.length,
       bytes: gen.bytes,
@@ -308,6 +315,21 @@ if (withTemplates) {
   });
 }
 const previewLatency = readPreviewLatency();
+
+// ---- 5b. operations (on the local emulator and Azurite) -----------------------------------------
+let operations;
+if (!partial && !flag('no-operations')) {
+  progress('bench: operations (deploy plan, backfill, Runs view; on the local emulator)');
+  const at2000 = results.find(r => r.size === 2000);
+  operations = {
+    deployPlan: at2000
+      ? worker('deploy-plan', [at2000.manifestFile, ...(quick ? ['--quick'] : [])], { optional: true })
+      : undefined,
+    backfill: worker('backfill', [], { gc: false, optional: true }),
+    runsView: worker('runs-view', [], { gc: false, optional: true }),
+    lake: flag('lake') ? worker('lake-listing', ['100000'], { optional: true }) : undefined,
+  };
+}
 
 // ---- 6. the report ------------------------------------------------------------------------------
 const activation = partial ? undefined : readActivation();
@@ -577,6 +599,7 @@ if (!partial) {
   });
 }
 if (!adfOnly) templateRows();
+if (operations) operationRows();
 
 const header = [
   'metric',
@@ -756,6 +779,65 @@ function adfNotes() {
   console.log(
     `parseAdfFile of ${a.editedFile} (${kib(a.editedFileBytes)}) with one SQL line changed and cache.validate over the folder with it swapped in.`,
   );
+}
+
+// ---- operations: rows ----------------------------------------------------------------------------
+
+/** Deploy planning, backfill and the Runs view (issue 12), one value across the size columns. */
+function operationRows() {
+  const row = cells => rows.push({ merged: true, cells });
+  const { deployPlan: d, backfill: b, runsView: r, lake } = operations;
+  if (d)
+    row([
+      `deploy plan of the 2,000-table project's factory (${d.artifacts} artifacts), median`,
+      `${ms(d.againstEmpty.median)} empty factory · ${ms(d.againstIdentical.median)} identical`,
+      'reading the folder',
+      `${ms(d.readFolderMs)}`,
+      '',
+      '',
+    ]);
+  else unmeasured.push('deploy plan');
+  if (b)
+    row([
+      `backfill: ${b.partitions} daily partitions, concurrency ${b.concurrency}, 10% throttled, ${b.runMs / 1000} s runs`,
+      `${(b.makespanMs / 1000).toFixed(1)} s, ${b.duplicates} duplicates, ${b.lost} lost`,
+      `ideal ${(b.idealMs / 1000).toFixed(1)} s`,
+      `${b.ratio.toFixed(2)}×`,
+      `≤ ${TARGETS.backfillRatio}×, 0 duplicates`,
+      ok(
+        b.ratio <= TARGETS.backfillRatio && b.duplicates === 0 && b.lost === 0,
+        'backfill makespan ≤ 1.25× ideal, 0 duplicates',
+      ),
+    ]);
+  else unmeasured.push('backfill makespan');
+  if (r)
+    row([
+      `Runs view: first page of ${r.runs.toLocaleString('en')} runs (cold · warm median)`,
+      `${ms(r.firstPageColdMs)} · ${ms(r.firstPageMs.median)}`,
+      '',
+      '',
+      `≤ ${TARGETS.runsFirstPageMs} ms`,
+      ok(r.firstPageColdMs <= TARGETS.runsFirstPageMs, 'Runs view first page ≤ 300 ms'),
+    ]);
+  else unmeasured.push('Runs view first page');
+  if (lake)
+    row([
+      'Lake: first page (5,000) of a folder of 100,000 blobs on Azurite, median',
+      `${ms(lake.firstPage.median)} (Azurite alone ${ms(lake.serverOnly.median)})`,
+      '',
+      '',
+      `≤ ${TARGETS.lakeFirstPageMs} ms`,
+      ok(lake.firstPage.median <= TARGETS.lakeFirstPageMs, 'Lake first page ≤ 1 s'),
+    ]);
+  else
+    row([
+      'Lake: first page of 100,000 blobs',
+      'not measured (add --lake: 6–7 minutes)',
+      '',
+      '',
+      `≤ ${TARGETS.lakeFirstPageMs} ms`,
+      'n/a',
+    ]);
 }
 
 // ---- templates: rows and notes -------------------------------------------------------------------
@@ -970,6 +1052,8 @@ function activationPath() {
       get: (_t, k) => (k === 'then' ? undefined : k === Symbol.iterator ? function* () {} : k === Symbol.toPrimitive ? () => '' : stub()),
       apply: () => stub(),
       construct: () => stub(),
+      // item.name = …: a function's own name is read-only; the stub takes any assignment.
+      set: () => true,
     });
     // A module object with vscode's top-level names (classes, enums, namespaces), each a no-op proxy.
     const vscode = {};
