@@ -1,19 +1,10 @@
 // `lakehouse deploy --env E [--dry-run] [--delete-missing]`: the project's ADF folder, as generation
 // makes it for E, planned against the factory and applied in the order of references.
-import {
-  applyDeploy,
-  planDeploy,
-  readFactory,
-  type DeployPlan,
-  type DeployReport,
-  type DeployStep,
-} from '../../core/deploy';
+import { applyDeploy, planDeploy, readFactory, stepText, type DeployPlan, type DeployReport } from '../../core/deploy';
 import { deployablesOf } from '../../core/deploy/projectArtifacts';
-import { seedWatermarks, watermarkSeeds, type SeedResult } from '../../core/deploy/watermarks';
-import { BlobWatermarkStore } from '../../azure/adf/watermarkStore';
-import { blobServiceFor } from '../../azure/storage';
+import type { SeedResult } from '../../core/deploy/watermarks';
+import { factoryApiFor, seedTargetWatermarks } from '../../azure/clients';
 import { readGeneratedText } from '../../core/files/generatedFiles';
-import { ArmFactoryApi } from '../../azure/adf/factoryApi';
 import { parse, UsageError } from '../args';
 import type { Io } from '../main';
 import { formatOf, openTarget, PROJECT_OPTIONS } from './target';
@@ -55,13 +46,7 @@ export async function deployCommand(args: string[], io: Io, usage: string): Prom
   const deployables = await deployablesOf(opened.snapshot, opened.host, target.artifactsEnvironment, file =>
     readGeneratedText(opened.host, file),
   );
-  const api = ArmFactoryApi.connect(opened.credential, {
-    subscriptionId: target.factory.subscriptionId,
-    resourceGroup: target.factory.resourceGroup,
-    factory: target.factory.name,
-    ...(target.factory.endpoint ? { endpoint: target.factory.endpoint } : {}),
-    ...(target.factory.ca ? { ca: target.factory.ca } : {}),
-  });
+  const api = factoryApiFor(target, opened.credential);
   const options = { deleteMissing: values['delete-missing'] === true };
   if (format === 'text')
     io.stderr(
@@ -82,16 +67,9 @@ export async function deployCommand(args: string[], io: Io, usage: string): Prom
     });
     plan = report.plan;
   }
-  // Before the first run: each incremental table's watermark file, where none exists (never replaced: it is data).
-  let seeds: SeedResult[] = [];
-  const blobs = blobServiceFor(target, opened.credential);
-  if (report?.status === 'applied' && blobs) {
-    const planned = watermarkSeeds(
-      opened.snapshot.metadata,
-      target.artifactsEnvironment ? { environment: target.artifactsEnvironment } : {},
-    );
-    seeds = await seedWatermarks(new BlobWatermarkStore(blobs), planned.seeds);
-  }
+  // Before the first run: each incremental table's watermark file, where none exists.
+  const seeds: SeedResult[] =
+    report?.status === 'applied' ? await seedTargetWatermarks(target, opened.credential, opened.snapshot.metadata) : [];
   if (format === 'json') {
     io.stdout(
       `${JSON.stringify(
@@ -173,19 +151,4 @@ function describeTrigger(t: DeployReport['triggers'][number]): string {
     .filter(Boolean)
     .join(', ');
   return parts || 'unchanged';
-}
-
-export function stepText(step: DeployStep): string {
-  switch (step.op) {
-    case 'put':
-      return `write ${step.kind} ${step.name}`;
-    case 'delete':
-      return `delete ${step.kind} ${step.name}`;
-    case 'stopTrigger':
-      return `stop trigger ${step.name}`;
-    case 'startTrigger':
-      return `start trigger ${step.name}`;
-    case 'subscribeTrigger':
-      return `subscribe trigger ${step.name} to its events`;
-  }
 }

@@ -379,3 +379,19 @@ function stepsOf(changes: readonly ArtifactChange[]): DeployStep[] {
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** A step as a person reads it ("write pipeline pl_ingest", "stop trigger tr_daily"). */
+export function stepText(step: DeployStep): string {
+  switch (step.op) {
+    case 'put':
+      return `write ${step.kind} ${step.name}`;
+    case 'delete':
+      return `delete ${step.kind} ${step.name}`;
+    case 'stopTrigger':
+      return `stop trigger ${step.name}`;
+    case 'startTrigger':
+      return `start trigger ${step.name}`;
+    case 'subscribeTrigger':
+      return `subscribe trigger ${step.name} to its events`;
+  }
+}

@@ -2,6 +2,4 @@
 // SDK or the authentication helper is reached from here.
 export { AzureAccount, SignInNeeded, type SignedIn } from './azureAccount';
 export { EmulatorCredential } from '../../azure/credentials';
-export { ArmFactoryApi } from '../../azure/adf/factoryApi';
-export { BlobWatermarkStore } from '../../azure/adf/watermarkStore';
-export { blobServiceFor } from '../../azure/storage';
+export { factoryApiFor, seedTargetWatermarks } from '../../azure/clients';

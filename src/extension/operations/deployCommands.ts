@@ -32,13 +32,7 @@ export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
   const { target } = opened;
   const core = ctx.core;
   const azure = loadAzure();
-  const api = azure.ArmFactoryApi.connect(opened.credential, {
-    subscriptionId: target.factory.subscriptionId,
-    resourceGroup: target.factory.resourceGroup,
-    factory: target.factory.name,
-    ...(target.factory.endpoint ? { endpoint: target.factory.endpoint } : {}),
-    ...(target.factory.ca ? { ca: target.factory.ca } : {}),
-  });
+  const api = azure.factoryApiFor(target, opened.credential);
   const deployables = await core.deployablesOf(snapshot, ctx.files, target.artifactsEnvironment, file =>
     ctx.files.readGenerated(file),
   );
@@ -84,24 +78,15 @@ export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
         confirmed: plan,
         signal: abort.signal,
         onProgress: p =>
-          progress.report({
-            message: `${p.index}/${p.total} ${p.step.op} ${'kind' in p.step ? `${p.step.kind} ` : ''}${p.step.name}`,
-            increment: 100 / p.total,
-          }),
+          progress.report({ message: `${p.index}/${p.total} ${core.stepText(p.step)}`, increment: 100 / p.total }),
       });
       // Before the first run: each incremental table's watermark, where none exists (never replaced: it is data).
-      const blobs = result.status === 'applied' ? azure.blobServiceFor(target, opened.credential) : undefined;
-      if (blobs) {
-        const seeds = core.watermarkSeeds(
-          snapshot.metadata,
-          target.artifactsEnvironment ? { environment: target.artifactsEnvironment } : {},
-        );
-        for (const r of await core.seedWatermarks(new azure.BlobWatermarkStore(blobs), seeds.seeds))
+      if (result.status === 'applied')
+        for (const r of await azure.seedTargetWatermarks(target, opened.credential, snapshot.metadata))
           if (r.outcome !== 'exists')
             ctx.log.info(
               `deploy: watermark ${r.seed.container}/${r.seed.path}: ${r.outcome}${r.message ? ` (${r.message})` : ''}`,
             );
-      }
       return result;
     },
   );

@@ -1,0 +1,44 @@
+// The clients of an operations target (an environment's Azure factory and lake account, or the
+// local emulator's), made one way for the CLI and the editor.
+import { BlobServiceClient } from '@azure/storage-blob';
+import type { TokenCredential } from '@azure/core-auth';
+import type { LakehouseMetadata } from '../core/metadata/model';
+import { seedWatermarks, watermarkSeeds, type SeedResult } from '../core/deploy/watermarks';
+import { ArmFactoryApi } from './adf/factoryApi';
+import { BlobWatermarkStore } from './adf/watermarkStore';
+import type { OperationsTarget } from './target';
+
+export function factoryApiFor(target: OperationsTarget, credential: TokenCredential): ArmFactoryApi {
+  return ArmFactoryApi.connect(credential, {
+    subscriptionId: target.factory.subscriptionId,
+    resourceGroup: target.factory.resourceGroup,
+    factory: target.factory.name,
+    ...(target.factory.endpoint ? { endpoint: target.factory.endpoint } : {}),
+    ...(target.factory.ca ? { ca: target.factory.ca } : {}),
+  });
+}
+
+/** The environment's lake account: Azurite's by its (public, well-known) connection string, an Azure account with the signed-in credential. */
+export function blobServiceFor(target: OperationsTarget, credential: TokenCredential): BlobServiceClient | undefined {
+  if (!target.storage) return undefined;
+  if (target.storage.connectionString) return BlobServiceClient.fromConnectionString(target.storage.connectionString);
+  return new BlobServiceClient(target.storage.blobEndpoint, credential);
+}
+
+/**
+ * Before the first run, after a deploy: each incremental table's watermark file where none exists
+ * (never replaced: it is data). Nothing when the target has no lake account.
+ */
+export async function seedTargetWatermarks(
+  target: OperationsTarget,
+  credential: TokenCredential,
+  metadata: LakehouseMetadata,
+): Promise<SeedResult[]> {
+  const blobs = blobServiceFor(target, credential);
+  if (!blobs) return [];
+  const planned = watermarkSeeds(
+    metadata,
+    target.artifactsEnvironment ? { environment: target.artifactsEnvironment } : {},
+  );
+  return seedWatermarks(new BlobWatermarkStore(blobs), planned.seeds);
+}
