@@ -26,7 +26,7 @@
 set -euo pipefail
 
 VERSION=${LAKEHOUSE_DATABRICKS_CLI_VERSION:-1.12.1}   # newest release the Go module proxy serves here (v1.13.0: 403)
-LAYOUT=1                                               # bump when the layout of the folder changes
+LAYOUT=2                                               # bump when the layout of the folder changes
 MODULE=github.com/databricks/cli
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,6 +36,10 @@ case "${LAKEHOUSE_DATABRICKS_CLI_DIR:-}" in
   *) DIR="$REPO/$LAKEHOUSE_DATABRICKS_CLI_DIR" ;;
 esac
 BIN="$DIR/bin/databricks"
+# The local Databricks workspace (tools/databricks-workspace/main.go: the CLI's own test server behind
+# an HTTPS proxy), built in the CLI's module, for the tests and the local emulator.
+WORKSPACE_BIN="$DIR/bin/lakehouse-databricks-workspace"
+WORKSPACE_SRC="$REPO/tools/databricks-workspace/main.go"
 STAMP="$DIR/provisioned.stamp"
 LOG="$DIR/build.log"
 
@@ -44,8 +48,9 @@ say() { echo "[databricks-cli $(( $(date +%s) - T0 ))s] $*"; }
 die() { echo "provision-databricks-cli: FAILED: $*" >&2; exit 1; }
 
 [[ $VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "LAKEHOUSE_DATABRICKS_CLI_VERSION must be a release number like 1.12.1, not '$VERSION'"
-STAMP_TEXT="layout=$LAYOUT databricks-cli=$VERSION module=$MODULE@v$VERSION"
-ready() { [ -z "${FORCE:-}" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_TEXT" ] && [ -x "$BIN" ]; }
+WORKSPACE_HASH=$( [ -f "$WORKSPACE_SRC" ] && sha256sum "$WORKSPACE_SRC" | cut -c1-16 || echo none)
+STAMP_TEXT="layout=$LAYOUT databricks-cli=$VERSION module=$MODULE@v$VERSION workspace=$WORKSPACE_HASH"
+ready() { [ -z "${FORCE:-}" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_TEXT" ] && [ -x "$BIN" ] && [ -x "$WORKSPACE_BIN" ]; }
 
 # ---- fast path ----------------------------------------------------------------------------------
 if ready; then
@@ -143,8 +148,16 @@ if ! ( cd "$DIR/src" && "$GO" build -trimpath -buildvcs=false -ldflags "$LDFLAGS
   reason=$(grep -m1 -E 'go: |cannot|error|killed|no space' "$LOG" | cut -c1-240)
   die "go build of $MODULE@v$VERSION failed: ${reason:-see the log} (log: $LOG)"
 fi
-BUILD_SECS=$(( $(date +%s) - T_BUILD ))
 [ -x "$BIN" ] || die "go build produced no binary ($BIN missing; log: $LOG)"
+say "go build the local Databricks workspace (tools/databricks-workspace) in the same module"
+[ -f "$WORKSPACE_SRC" ] || die "$WORKSPACE_SRC is missing"
+mkdir -p "$DIR/src/cmd/lakehouse-databricks-workspace"
+cp "$WORKSPACE_SRC" "$DIR/src/cmd/lakehouse-databricks-workspace/main.go"
+if ! ( cd "$DIR/src" && "$GO" build -trimpath -buildvcs=false -ldflags "-s -w" -o "$WORKSPACE_BIN" ./cmd/lakehouse-databricks-workspace ) >>"$LOG" 2>&1; then
+  tail -30 "$LOG" >&2
+  die "go build of the local Databricks workspace failed (log: $LOG)"
+fi
+BUILD_SECS=$(( $(date +%s) - T_BUILD ))
 
 # ---- verify -------------------------------------------------------------------------------------
 # A throwaway HOME: the CLI must not read or write the user's ~/.databrickscfg or ~/.cache here.

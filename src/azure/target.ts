@@ -11,6 +11,7 @@ export const LOCAL_LABEL = 'local emulator';
 export interface EmulatorConnection {
   adf: { endpoint: string; ca: string; subscriptionId: string; resourceGroup: string; factory: string };
   storage?: { blobEndpoint: string; accountName: string; connectionString: string };
+  databricks?: { proxy: string; ca: string; cli?: string };
 }
 
 export interface OperationsTarget {
@@ -31,6 +32,8 @@ export interface OperationsTarget {
   };
   storage?: { account: string; blobEndpoint: string; connectionString?: string };
   databricksHost?: string;
+  /** The local emulator's Databricks workspace: the CLI reaches it through this proxy, trusting this CA. */
+  localDatabricks?: { proxy: string; ca: string; cli?: string };
   /** The environment whose values the artifacts carry (the emulator deploys the first declared one's). */
   artifactsEnvironment?: string;
 }
@@ -78,6 +81,15 @@ export function resolveTarget(
               account: emulator.storage.accountName,
               blobEndpoint: emulator.storage.blobEndpoint,
               connectionString: emulator.storage.connectionString,
+            },
+          }
+        : {}),
+      ...(emulator.databricks
+        ? {
+            localDatabricks: {
+              proxy: emulator.databricks.proxy,
+              ca: emulator.databricks.ca,
+              ...(emulator.databricks.cli ? { cli: emulator.databricks.cli } : {}),
             },
           }
         : {}),

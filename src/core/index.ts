@@ -85,3 +85,4 @@ export {
 export { timeSlicer, yieldToEventLoop } from './text/timeSlices';
 export { redactSecrets } from './text/redact';
 export * from './deploy';
+export * from './bundle';

@@ -1,8 +1,11 @@
 // startEmulator(): the local environment in one call — the HTTPS Data Factory on loopback and
 // Azurite's blob service, seeded from a project — with a handle that tests, the CLI and the
 // extension use to reach, steer and stop it.
+import * as os from 'os';
+import * as path from 'path';
 import { AdfServer, type AdfServerOptions } from './adfServer';
 import { startAzurite, type AzuriteProcess } from './azurite';
+import { startDatabricksWorkspace, type DatabricksWorkspaceProcess, type LocalDatabricks } from './databricksWorkspace';
 import { SimClock } from './clock';
 import {
   DEV_STORAGE_ACCOUNT,
@@ -54,6 +57,8 @@ export interface EmulatorOptions {
   project?: string;
   /** Write the state file (emulator.json) in this folder, and remove it on stop. */
   stateDir?: string;
+  /** A local Databricks workspace (the provisioned tools/databricks-workspace) to start with it. */
+  databricks?: LocalDatabricks;
 }
 
 export interface EmulatorControl {
@@ -83,12 +88,20 @@ export interface EmulatorHandle {
   label: typeof LOCAL_ENVIRONMENT_LABEL;
   adf: { endpoint: string; ca: string; subscriptionId: string; resourceGroup: string; factory: string };
   storage?: { blobEndpoint: string; accountName: string; accountKey: string; connectionString: string };
+  /** The local Databricks workspace, when one was provisioned. */
+  databricks?: { proxy: string; ca: string; url: string; cli?: string };
   /** What seeding from `project` wrote. */
   seeded?: SeedReport;
   control: EmulatorControl;
   /** The state file, when stateDir was given. */
   stateFile?: string;
   stop(): Promise<void>;
+}
+
+function databricksOf(w: DatabricksWorkspaceProcess, withPid: true): NonNullable<EmulatorState['databricks']>;
+function databricksOf(w: DatabricksWorkspaceProcess, withPid: false): NonNullable<EmulatorHandle['databricks']>;
+function databricksOf(w: DatabricksWorkspaceProcess, withPid: boolean) {
+  return { proxy: w.proxy, ca: w.ca, url: w.url, ...(w.cli ? { cli: w.cli } : {}), ...(withPid ? { pid: w.pid } : {}) };
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
@@ -116,9 +129,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.adf ?? {}),
   });
   let azurite: AzuriteProcess | undefined;
+  let databricks: DatabricksWorkspaceProcess | undefined;
   const stopAll = async () => {
     await server.stop();
     await azurite?.stop();
+    await databricks?.stop();
   };
   try {
     await server.start();
@@ -130,6 +145,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ...(storageOptions.loose ? { loose: true } : {}),
       });
     }
+    if (options.databricks)
+      databricks = await startDatabricksWorkspace(
+        options.databricks,
+        options.stateDir ?? path.join(os.tmpdir(), `lakehouse-emulator-${process.pid}`),
+      );
   } catch (e) {
     await stopAll();
     throw e;
@@ -164,6 +184,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       startedAt: new Date().toISOString(),
       adf,
       ...(storage && azurite ? { storage: { ...storage, azuritePid: azurite.pid } } : {}),
+      ...(databricks ? { databricks: databricksOf(databricks, true) } : {}),
       control: `${server.endpoint}/_emulator`,
       controlKey: server.controlKey,
     };
@@ -175,6 +196,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     label: LOCAL_ENVIRONMENT_LABEL,
     adf,
     ...(storage ? { storage } : {}),
+    ...(databricks ? { databricks: databricksOf(databricks, false) } : {}),
     ...(seeded ? { seeded } : {}),
     ...(stateFile ? { stateFile } : {}),
     control: {

@@ -1,6 +1,8 @@
 // A project's local emulator: where its state lives, and starting it unless it runs (the CLI's
 // `lakehouse emulator start` and the editor's "Use Local Emulator" alike; process.ts does the work).
+import * as fs from 'fs';
 import * as path from 'path';
+import { findLocalDatabricks, type LocalDatabricks } from './databricksWorkspace';
 import { EmulatorProcessError, startEmulatorProcess, stopEmulatorProcess } from './process';
 import { readStateFile, type EmulatorState } from './stateFile';
 
@@ -19,6 +21,18 @@ export interface LaunchOptions {
   projectDir: string;
   timing?: 'demo' | 'test';
   timeoutMs?: number;
+  /** The local Databricks workspace; by default the one provisioned in the product's folder, if any. */
+  databricks?: LocalDatabricks | false;
+}
+
+/** The folder of the product (the extension's, or the repository's): the first above the entry with a package.json. */
+function productRoot(entry: string): string {
+  let dir = path.dirname(path.resolve(entry));
+  for (let i = 0; i < 5; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.dirname(path.resolve(entry));
 }
 
 export type LaunchResult = { ok: true; state: EmulatorState; alreadyRunning: boolean } | { ok: false; message: string };
@@ -29,8 +43,11 @@ export async function launchEmulator(options: LaunchOptions): Promise<LaunchResu
   const current = readStateFile(stateDir);
   if (current.kind === 'running') return { ok: true, state: current.state, alreadyRunning: true };
   if (current.kind === 'unreadable') return { ok: false, message: current.reason };
+  const databricks =
+    options.databricks === false ? undefined : (options.databricks ?? findLocalDatabricks(productRoot(options.entry)));
   try {
     const state = await startEmulatorProcess({
+      ...(databricks ? { databricks } : {}),
       entry: options.entry,
       stateDir,
       project: options.projectDir,

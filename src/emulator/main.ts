@@ -12,10 +12,13 @@ export interface MainArguments {
   adfPort?: number;
   blobPort?: number;
   noStorage: boolean;
+  databricksWorkspace?: string;
+  databricksCli?: string;
 }
 
 const USAGE =
-  'usage: emulator --state-dir DIR [--project DIR] [--timing demo|test] [--location DIR] [--adf-port N] [--blob-port N] [--no-storage]';
+  'usage: emulator --state-dir DIR [--project DIR] [--timing demo|test] [--location DIR] [--adf-port N] [--blob-port N] ' +
+  '[--no-storage] [--databricks-workspace BIN [--databricks-cli BIN]]';
 
 export function parseMainArguments(argv: readonly string[]): MainArguments {
   const out: MainArguments = { timing: 'demo', noStorage: false };
@@ -57,6 +60,12 @@ export function parseMainArguments(argv: readonly string[]): MainArguments {
       case '--no-storage':
         out.noStorage = true;
         break;
+      case '--databricks-workspace':
+        out.databricksWorkspace = value();
+        break;
+      case '--databricks-cli':
+        out.databricksCli = value();
+        break;
       default:
         throw new Error(`Unknown argument '${arg}'. ${USAGE}`);
     }
@@ -70,6 +79,14 @@ export function optionsFromArguments(args: MainArguments): EmulatorOptions {
     ...(args.stateDir ? { stateDir: args.stateDir } : {}),
     ...(args.project && !args.noStorage ? { project: args.project } : {}),
     ...(args.adfPort !== undefined ? { adfPort: args.adfPort } : {}),
+    ...(args.databricksWorkspace
+      ? {
+          databricks: {
+            workspaceBin: args.databricksWorkspace,
+            ...(args.databricksCli ? { cli: args.databricksCli } : {}),
+          },
+        }
+      : {}),
     storage: args.noStorage
       ? false
       : {
@@ -96,6 +113,7 @@ async function main(): Promise<void> {
       label: emulator.label,
       adf: emulator.adf.endpoint,
       blob: emulator.storage?.blobEndpoint,
+      databricks: emulator.databricks?.proxy,
       seeded: emulator.seeded
         ? {
             containers: emulator.seeded.containersCreated,

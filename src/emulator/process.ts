@@ -5,6 +5,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
+import type { LocalDatabricks } from './databricksWorkspace';
 import type { FaultRule } from './faults';
 import type { OutcomeRule } from './outcomes';
 import type { HistoricalRun } from './runs';
@@ -22,6 +23,8 @@ export interface StartProcessOptions {
   adfPort?: number;
   blobPort?: number;
   noStorage?: boolean;
+  /** Start the local Databricks workspace too. */
+  databricks?: LocalDatabricks;
   /** How long to wait for it to be ready. Default 60 s (Azurite's start takes a few seconds on a busy machine). */
   timeoutMs?: number;
 }
@@ -50,6 +53,10 @@ export async function startEmulatorProcess(options: StartProcessOptions): Promis
   if (options.adfPort !== undefined) args.push('--adf-port', String(options.adfPort));
   if (options.blobPort !== undefined) args.push('--blob-port', String(options.blobPort));
   if (options.noStorage) args.push('--no-storage');
+  if (options.databricks) {
+    args.push('--databricks-workspace', options.databricks.workspaceBin);
+    if (options.databricks.cli) args.push('--databricks-cli', options.databricks.cli);
+  }
   // In the editor, process.execPath is the editor's own binary: ELECTRON_RUN_AS_NODE makes it a plain Node.
   const child = spawn(process.execPath, args, {
     detached: true,

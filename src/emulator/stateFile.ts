@@ -20,6 +20,8 @@ export interface EmulatorState {
     connectionString: string;
     azuritePid: number;
   };
+  /** The local Databricks workspace (reached through `proxy`, trusting `ca`) and the CLI provisioned with it. */
+  databricks?: { proxy: string; ca: string; url: string; pid: number; cli?: string };
   /** The control API (faults, outcomes, clock, counts, runs), and the key it wants in x-emulator-key. */
   control: string;
   controlKey: string;

@@ -26,4 +26,19 @@ export class Settings {
     const folders = this.config.get<unknown>('security.allowedFolders', []);
     return Array.isArray(folders) ? folders.filter((f): f is string => typeof f === 'string' && f.trim() !== '') : [];
   }
+
+  /** The Databricks CLI a user named (ignored in Restricted Mode: a workspace must not pick the binary we run). */
+  get databricksCliPath(): string | undefined {
+    const inspected = this.config.inspect<string>('databricks.cliPath');
+    const value = vscode.workspace.isTrusted
+      ? this.config.get<string>('databricks.cliPath', '')
+      : (inspected?.globalValue ?? '');
+    return value.trim() || undefined;
+  }
+
+  get databricksAuthentication(): 'microsoftAccount' | 'databricksCli' {
+    return this.config.get<string>('databricks.authentication') === 'databricksCli'
+      ? 'databricksCli'
+      : 'microsoftAccount';
+  }
 }

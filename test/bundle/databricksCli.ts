@@ -9,6 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { WorkspaceStub } from './workspaceStub';
+import {
+  parseBundleDiagnostics,
+  type BundleCliDiagnostic,
+  type BundleCliSeverity,
+} from '../../src/core/bundle/cliReport';
 
 /** The repository root (this file compiles to out/test/bundle/). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -38,70 +43,10 @@ export function needDatabricksCli(t: TestContext): string | undefined {
   return cli;
 }
 
-export type Severity = 'Error' | 'Warning' | 'Recommendation';
-export interface CliDiagnostic {
-  severity: Severity;
-  summary: string;
-  /** "at" lines: configuration paths, e.g. resources.pipelines.gold.libraries[0].notebook.path */
-  paths: string[];
-  /** "in" lines: file:line:column */
-  locations: string[];
-  detail: string;
-}
-
-/**
- * The diagnostics the CLI prints on stderr (libs/cmdio/render.go's templates):
- *   Error: <summary>\n  at <path>\n     <path>\n  in <file:line:col>\n     <…>\n\n<detail>\n\n
- * A summary may itself span lines (then the "at"/"in" lines come after its last line): `summary` is the
- * first line, every other line that is not a path or a location goes to `detail`.
- */
-export function parseDiagnostics(stderr: string): CliDiagnostic[] {
-  const out: CliDiagnostic[] = [];
-  let cur: CliDiagnostic | undefined;
-  let last: 'paths' | 'locations' | undefined;
-  const detail: string[] = [];
-  const flush = (): void => {
-    if (cur) cur.detail = detail.join('\n').trim();
-    detail.length = 0;
-  };
-  for (const line of stderr.split('\n')) {
-    const head = /^(Error|Warning|Recommendation): (.*)$/.exec(line);
-    if (head) {
-      flush();
-      cur = { severity: head[1] as Severity, summary: head[2]!, paths: [], locations: [], detail: '' };
-      out.push(cur);
-      last = undefined;
-      continue;
-    }
-    if (!cur) continue;
-    const at = /^ {2}at ([\w.[\]-]+)$/.exec(line);
-    const inn = /^ {2}in (\S+:\d+:\d+)$/.exec(line);
-    const morePath = /^ {5}([\w.[\]-]+)$/.exec(line);
-    const moreLocation = /^ {5}(\S+:\d+:\d+)$/.exec(line);
-    if (at) {
-      cur.paths.push(at[1]!);
-      last = 'paths';
-      continue;
-    }
-    if (inn) {
-      cur.locations.push(inn[1]!);
-      last = 'locations';
-      continue;
-    }
-    if (last === 'locations' && moreLocation) {
-      cur.locations.push(moreLocation[1]!);
-      continue;
-    }
-    if (last === 'paths' && morePath) {
-      cur.paths.push(morePath[1]!);
-      continue;
-    }
-    last = undefined;
-    detail.push(line);
-  }
-  flush();
-  return out;
-}
+export type Severity = BundleCliSeverity;
+export type CliDiagnostic = BundleCliDiagnostic;
+/** The CLI's stderr read as the product reads it (src/core/bundle/cliReport.ts). */
+export const parseDiagnostics = parseBundleDiagnostics;
 
 export interface ValidateResult {
   exitCode: number | null;

@@ -17,7 +17,8 @@ import { REPO_ROOT } from './helpers/paths';
  * to a loaded project (render plans, render all, out of date); runs the pipeline runs (the Runs
  * view's model, live refresh, the trigger form, starting a run at most once) over a port; backfill
  * plans, journals and runs backfills on top of runs and the generated pipelines (adf); deploy plans
- * and applies an ADF folder onto a factory through a port (no SDK) and seeds the watermark files.
+ * and applies an ADF folder onto a factory through a port (no SDK) and seeds the watermark files;
+ * bundle reads the Databricks CLI's plans and diagnostics for the Databricks side of a deploy.
  */
 export const CORE_LAYERS = [
   'text',
@@ -33,6 +34,7 @@ export const CORE_LAYERS = [
   'runs',
   'backfill',
   'deploy',
+  'bundle',
 ] as const;
 
 /**

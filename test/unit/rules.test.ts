@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as path from 'path';
+import { bundleCliDiagnostics, parseBundleDiagnostics } from '../../src/core/bundle';
 import { ALL_RULES } from '../../src/core/diagnostics/rules';
 import { createTemplateEnvironment, type RenderResult } from '../../src/core/templates/environment';
 import { WorkerRenderer } from '../../src/core/templates/renderInWorker';
@@ -1322,6 +1323,30 @@ const cases: Record<string, RuleCase> = {
         }),
       );
       assertClean(await root(BASELINE));
+    },
+  },
+  LH505: {
+    fires:
+      'on what the Databricks CLI reported while planning or deploying the bundle, at the place of databricks.yml it names',
+    quiet: 'on a CLI run that reported nothing',
+    async fire() {
+      const bundleDir = path.join(path.sep, 'p', 'databricks');
+      const file = path.join(bundleDir, 'databricks.yml');
+      const [d] = bundleCliDiagnostics(
+        parseBundleDiagnostics(
+          'Warning: unknown field: continuousx\n  at resources.pipelines.gold\n  in databricks.yml:6:7\n',
+        ),
+        bundleDir,
+        file,
+      );
+      assert.equal(d?.code, 'LH505');
+      assert.equal(d?.file, file);
+      assert.deepEqual(d?.range.start, { line: 5, character: 6 });
+      assert.match(d?.message ?? '', /^Databricks CLI: unknown field: continuousx/);
+    },
+    async notFire() {
+      const output = 'Uploading bundle files to /Workspace/x...\nDeploying resources...\nDeployment complete!\n';
+      assert.deepEqual(bundleCliDiagnostics(parseBundleDiagnostics(output), '/p', '/p/databricks.yml'), []);
     },
   },
   LH510: templateCase(

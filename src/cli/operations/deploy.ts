@@ -1,23 +1,37 @@
-// `lakehouse deploy --env E [--dry-run] [--delete-missing]`: the project's ADF folder, as generation
-// makes it for E, planned against the factory and applied in the order of references.
+// `lakehouse deploy --env E [--dry-run] [--delete-missing]`: the Databricks bundle's target for E
+// (planned and deployed with the Databricks CLI), then the project's ADF folder, as generation makes
+// it for E, planned against the factory and applied in the order of references.
+import * as path from 'path';
 import { applyDeploy, planDeploy, readFactory, stepText, type DeployPlan, type DeployReport } from '../../core/deploy';
 import { deployablesOf } from '../../core/deploy/projectArtifacts';
 import type { SeedResult } from '../../core/deploy/watermarks';
 import { factoryApiFor, seedTargetWatermarks } from '../../azure/clients';
+import {
+  applyBundleStep,
+  planBundleStep,
+  type BundleStepPlan,
+  type BundleStepResult,
+} from '../../azure/databricks/bundleStep';
+import { bundleEntryText, bundlePlanSummary, bundleDiagnosticText } from '../../core/bundle';
 import { readGeneratedText } from '../../core/files/generatedFiles';
 import { parse, UsageError } from '../args';
 import type { Io } from '../main';
 import { formatOf, openTarget, PROJECT_OPTIONS } from './target';
 
 export const DEPLOY_USAGE = `  deploy --env ENV [--dry-run] [--delete-missing] [--confirm ENV] [--project DIR] [--format text|json]
-                                           Deploy the project's Data Factory folder (generated artifacts as
-                                           generation makes them for ENV) to ENV's factory: a plan (create /
-                                           update / unchanged; deletes only with --delete-missing), then the
-                                           writes in the order of references, changed triggers stopped and
-                                           started again. A protected environment needs --confirm ENV.
-                                           --env local deploys to the local emulator. Exit 0: deployed or
-                                           up to date (--dry-run: the plan has no problems); 1: problems,
-                                           failures or refused; 2: usage or I/O error.
+         [--skip-bundle] [--databricks-cli PATH]
+                                           Deploy the project to ENV. First the Databricks bundle: \`databricks
+                                           bundle plan -t TARGET\` (TARGET: the environment's bundleTarget, else
+                                           its name), then \`bundle deploy\` of that plan, with the Databricks
+                                           CLI from --databricks-cli, $LAKEHOUSE_DATABRICKS_CLI or the PATH and
+                                           its own authentication. Then the Data Factory folder (generated
+                                           artifacts as generation makes them for ENV) onto ENV's factory: a
+                                           plan (create / update / unchanged; deletes only with
+                                           --delete-missing), then the writes in the order of references,
+                                           changed triggers stopped and started again. A protected environment
+                                           needs --confirm ENV. --env local deploys to the local emulator.
+                                           Exit 0: deployed or up to date (--dry-run: the plans have no
+                                           problems); 1: problems, failures or refused; 2: usage or I/O error.
 `;
 
 export async function deployCommand(args: string[], io: Io, usage: string): Promise<number> {
@@ -26,6 +40,8 @@ export async function deployCommand(args: string[], io: Io, usage: string): Prom
     'dry-run': { type: 'boolean' },
     'delete-missing': { type: 'boolean' },
     confirm: { type: 'string' },
+    'skip-bundle': { type: 'boolean' },
+    'databricks-cli': { type: 'string' },
   });
   if (values.help) {
     io.stdout(usage);
@@ -52,6 +68,48 @@ export async function deployCommand(args: string[], io: Io, usage: string): Prom
     io.stderr(
       `Deploying ${deployables.adfRoot} to ${target.label}: factory ${target.factory.name} (${opened.credentialDescription})\n`,
     );
+  // The Databricks side first: the notebooks and the gold pipeline exist before a trigger runs them.
+  let bundle: BundleStepPlan = { kind: 'skipped', reason: 'skipped (--skip-bundle)' };
+  if (values['skip-bundle'] !== true) {
+    const configuredCli = (values['databricks-cli'] as string | undefined) ?? process.env.LAKEHOUSE_DATABRICKS_CLI;
+    if (format === 'text') io.stderr(`Planning the Databricks bundle (databricks bundle plan)…\n`);
+    bundle = await planBundleStep({
+      snapshot: opened.snapshot,
+      host: opened.host,
+      target,
+      ...(configuredCli ? { configuredCli: path.resolve(io.cwd, configuredCli) } : {}),
+      onLine: (line, stream) => {
+        if (format === 'text' && stream === 'stderr' && line.trim()) io.stderr(`  databricks: ${line}\n`);
+      },
+    });
+  }
+  if (format === 'text') printBundlePlan(bundle, io);
+  if (bundle.kind === 'blocked') {
+    if (format === 'json')
+      io.stdout(
+        `${JSON.stringify({ environment: target.environment, target: target.label, dryRun, bundle: bundleJson(bundle) }, null, 2)}\n`,
+      );
+    else io.stderr(`Nothing was deployed. Fix the bundle, or deploy the Data Factory alone with --skip-bundle.\n`);
+    return 1;
+  }
+  let bundleResult: BundleStepResult | undefined;
+  if (!dryRun && bundle.kind === 'planned') {
+    bundleResult = await applyBundleStep(bundle, {
+      onLine: (line, stream) => {
+        if (format === 'text' && line.trim()) io.stderr(`  databricks: ${line}\n`);
+        void stream;
+      },
+    });
+    if (format === 'text') io.stdout(`bundle    ${bundleResult.message}\n`);
+    if (!bundleResult.ok) {
+      if (format === 'json')
+        io.stdout(
+          `${JSON.stringify({ environment: target.environment, target: target.label, dryRun, bundle: bundleJson(bundle, bundleResult) }, null, 2)}\n`,
+        );
+      else io.stderr(`The Data Factory was not written: the bundle failed first.\n`);
+      return 1;
+    }
+  }
   let plan: DeployPlan;
   let report: DeployReport | undefined;
   if (dryRun) plan = planDeploy(deployables.local, await readFactory(api), options);
@@ -78,6 +136,7 @@ export async function deployCommand(args: string[], io: Io, usage: string): Prom
           target: target.label,
           factory: target.factory.name,
           dryRun,
+          bundle: bundleJson(bundle, bundleResult),
           regenerated: deployables.regenerated,
           problems: plan.problems.map(p => p.message),
           warnings: plan.warnings,
@@ -139,6 +198,54 @@ export async function deployCommand(args: string[], io: Io, usage: string): Prom
   }
   if (plan.problems.length) return 1;
   return (report && report.status !== 'applied') || seeds.some(r => r.outcome === 'failed') ? 1 : 0;
+}
+
+/** The bundle step in the JSON report: stable keys (see the CLI's --help and docs). */
+function bundleJson(bundle: BundleStepPlan, result?: BundleStepResult): Record<string, unknown> {
+  const diagnostics = (result?.cliDiagnostics ?? [])
+    .concat(bundle.kind === 'skipped' ? [] : bundle.cliDiagnostics)
+    .map(d => ({
+      severity: d.severity.toLowerCase(),
+      summary: d.summary,
+      locations: d.locations,
+      paths: d.paths,
+    }));
+  if (bundle.kind === 'skipped') return { status: 'skipped', reason: bundle.reason };
+  if (bundle.kind === 'blocked') return { status: 'blocked', message: bundle.message, diagnostics };
+  return {
+    status: result
+      ? result.ok
+        ? bundle.changes
+          ? 'deployed'
+          : 'up-to-date'
+        : 'failed'
+      : bundle.changes
+        ? 'planned'
+        : 'up-to-date',
+    target: bundle.target,
+    cli: { path: bundle.cli.path, version: bundle.cli.version },
+    summary: bundlePlanSummary(bundle.plan),
+    counts: bundle.plan.counts,
+    changes: bundle.plan.entries.map(e => ({ resource: e.key, action: e.action })),
+    ...(result ? { message: result.message } : {}),
+    diagnostics,
+  };
+}
+
+function printBundlePlan(bundle: BundleStepPlan, io: Io): void {
+  if (bundle.kind === 'skipped') {
+    io.stderr(`note: Databricks bundle not deployed: ${bundle.reason}\n`);
+    return;
+  }
+  for (const d of bundle.cliDiagnostics) io.stderr(`databricks ${bundleDiagnosticText(d)}\n`);
+  if (bundle.kind === 'blocked') {
+    io.stderr(`error: ${bundle.message}\n`);
+    return;
+  }
+  io.stderr(
+    `Databricks bundle target ${bundle.target} (Databricks CLI v${bundle.cli.version}): ${bundlePlanSummary(bundle.plan)}\n`,
+  );
+  for (const e of bundle.plan.entries) if (e.action !== 'skip') io.stdout(`bundle    ${bundleEntryText(e)}\n`);
 }
 
 function describeTrigger(t: DeployReport['triggers'][number]): string {

@@ -424,6 +424,14 @@ export const RULES = {
       "pipeline runs, and Data Factory's gold step starts that pipeline by name: without it the " +
       'gold step fails, and a notebook it does not list is never built.',
   ),
+  bundleCliReport: rule(
+    'LH505',
+    'bundle-cli-report',
+    'error',
+    'What the Databricks CLI reported about the bundle when it planned or deployed it (`databricks bundle ' +
+      'plan|deploy`), at the place of databricks.yml it names: the CLI decides what a workspace accepts, so ' +
+      'its errors block the deploy and its warnings are worth reading before the next one.',
+  ),
   // LH510-LH516: a template does not render, one code per kind of failure the renderer reports
   // (RenderError.kind); templates/renderDiagnostic.ts turns a failure into a diagnostic.
   templateSyntax: rule(

@@ -3,3 +3,9 @@
 export { AzureAccount, SignInNeeded, type SignedIn } from './azureAccount';
 export { EmulatorCredential } from '../../azure/credentials';
 export { factoryApiFor, seedTargetWatermarks } from '../../azure/clients';
+export {
+  planBundleStep,
+  applyBundleStep,
+  type BundleStepPlan,
+  type BundleStepResult,
+} from '../../azure/databricks/bundleStep';

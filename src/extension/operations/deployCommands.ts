@@ -1,8 +1,10 @@
-// "Deploy to Environment…": the project's Data Factory folder, as generation makes it for the
-// environment, planned against the factory, reviewed (each change in the diff editor), confirmed,
-// then applied in the order of references with progress and cancel; a report per artifact.
+// "Deploy to Environment…": the environment's Databricks bundle target (planned with the Databricks
+// CLI) and the project's Data Factory folder, as generation makes it for the environment, planned
+// against the factory, reviewed together (each change in the diff editor), confirmed, then applied
+// — the bundle first, then the factory in the order of references — with progress and cancel.
 import * as vscode from 'vscode';
-import type { ArtifactChange, DeployPlan, DeployReport } from '../../core/index';
+import type { ArtifactChange, BundlePlanEntry, DeployPlan, DeployReport } from '../../core/index';
+import { applyBundle, planBundle, type PlannedBundle } from './bundleDeploy';
 import type { Context } from '../context';
 import { loadAzure } from '../azure/lazyAzure';
 import { confirmProtectedEnvironment } from '../editor/results';
@@ -17,6 +19,15 @@ const ACTION_ICON: Record<string, string> = {
   recreate: '$(debug-restart)',
   delete: '$(diff-removed)',
   unchanged: '$(check)',
+};
+
+const BUNDLE_ICON: Record<string, string> = {
+  create: '$(diff-added)',
+  update: '$(diff-modified)',
+  update_id: '$(diff-modified)',
+  resize: '$(diff-modified)',
+  recreate: '$(debug-restart)',
+  delete: '$(diff-removed)',
 };
 
 export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
@@ -36,18 +47,37 @@ export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
   const deployables = await core.deployablesOf(snapshot, ctx.files, target.artifactsEnvironment, file =>
     ctx.files.readGenerated(file),
   );
-  const plan = await vscode.window.withProgress(
+  const planned = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
       title: `Planning the deploy to ${target.label}…`,
       cancellable: true,
     },
-    async (_progress, token) => {
+    async (progress, token) => {
+      progress.report({ message: 'Databricks bundle (databricks bundle plan)' });
+      const bundle = await planBundle(ctx, opened, token);
+      if (!bundle) return undefined;
+      progress.report({ message: `factory ${target.factory.name}` });
       const factory = await core.readFactory(api);
-      return token.isCancellationRequested ? undefined : core.planDeploy(deployables.local, factory);
+      return token.isCancellationRequested ? undefined : { bundle, plan: core.planDeploy(deployables.local, factory) };
     },
   );
-  if (!plan) return undefined;
+  if (!planned) return undefined;
+  const { plan } = planned;
+  let bundle: PlannedBundle | undefined = planned.bundle.kind === 'planned' ? planned.bundle : undefined;
+  if (planned.bundle.kind === 'blocked') {
+    const factoryOnly = 'Deploy Data Factory Only';
+    const choice = await vscode.window.showErrorMessage(
+      `Lakehouse: the Databricks bundle cannot be deployed to ${target.label}: ${planned.bundle.message}`,
+      ...(planned.bundle.diagnostics.length ? ['Show Problems'] : []),
+      'Show Log',
+      factoryOnly,
+    );
+    if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+    if (choice === 'Show Log') ctx.log.show();
+    if (choice !== factoryOnly) return undefined;
+    bundle = undefined;
+  }
   for (const line of [
     ...plan.problems.map(p => `problem: ${p.message}`),
     ...plan.warnings.map(w => `warning: ${w}`),
@@ -60,13 +90,14 @@ export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
       .then(choice => choice && ctx.log.show());
     return undefined;
   }
-  if (plan.upToDate) {
+  if (plan.upToDate && !bundle?.changes) {
     void vscode.window.showInformationMessage(
-      `Lakehouse: factory ${target.factory.name} (${target.label}) is up to date.`,
+      `Lakehouse: factory ${target.factory.name} (${target.label}) is up to date` +
+        (bundle ? `, and so is bundle target ${bundle.target}.` : '.'),
     );
     return undefined;
   }
-  if ((await reviewPlan(ctx.operations.documents, opened, plan)) !== 'deploy') return undefined;
+  if ((await reviewPlan(ctx, opened, plan, bundle)) !== 'deploy') return undefined;
   if (target.protected && !(await confirmProtectedEnvironment(target.environment, 'Deploy'))) return undefined;
 
   const report = await vscode.window.withProgress(
@@ -74,12 +105,28 @@ export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
+      // The bundle first: the notebooks and the gold pipeline exist before a started trigger runs them.
+      if (bundle?.changes) {
+        const done = await applyBundle(ctx, bundle, progress, abort.signal);
+        if (!done.ok) {
+          const report: DeployReport = {
+            status: abort.signal.aborted ? 'cancelled' : 'failed',
+            plan,
+            artifacts: [],
+            triggers: [],
+            writes: 0,
+            message: `${done.message}; the Data Factory was not written.`,
+          };
+          return report;
+        }
+      }
       const result = await core.applyDeploy(api, deployables.local, {
         confirmed: plan,
         signal: abort.signal,
         onProgress: p =>
           progress.report({ message: `${p.index}/${p.total} ${core.stepText(p.step)}`, increment: 100 / p.total }),
       });
+      if (bundle?.changes) result.message = `Bundle target ${bundle.target} deployed. ${result.message}`;
       // Before the first run: each incremental table's watermark, where none exists (never replaced: it is data).
       if (result.status === 'applied')
         for (const r of await azure.seedTargetWatermarks(target, opened.credential, snapshot.metadata))
@@ -105,21 +152,37 @@ export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
 
 /** The plan for review (see review()): what to read first, then every change in the order it is written. */
 async function reviewPlan(
-  documents: DeployDocuments,
+  ctx: Context,
   opened: OpenedTarget,
   plan: DeployPlan,
+  bundle: PlannedBundle | undefined,
 ): Promise<'deploy' | 'cancel'> {
+  const documents: DeployDocuments = ctx.operations.documents;
+  const core = ctx.core;
   const changes = plan.changes.filter(c => c.action !== 'unchanged');
+  const bundleChanges = bundle ? bundle.plan.entries.filter(e => e.action !== 'skip') : [];
   const counts = Object.entries(plan.counts)
     .filter(([action, n]) => n > 0 && action !== 'unchanged')
     .map(([action, n]) => `${n} ${action}`)
     .join(', ');
   const label = opened.target.label;
-  const proceed = await review<ArtifactChange>({
-    title: `Deploy to ${label} (factory ${opened.target.factory.name}): ${counts}`,
+  const total = changes.length + bundleChanges.length;
+  const bundleSide = (e: BundlePlanEntry) => {
+    const sides = core.bundleEntrySides(e);
+    const name = `${e.kind}.${e.name}${e.child ? `.${e.child}` : ''}`;
+    return {
+      before: documents.uriFor(`${name} (workspace)`, sides.before),
+      after: documents.uriFor(`${name} (bundle)`, sides.after),
+      title: `${name}: workspace ↔ bundle (${label}, target ${bundle?.target})`,
+    };
+  };
+  const proceed = await review<ArtifactChange | BundlePlanEntry>({
+    title:
+      `Deploy to ${label}: factory ${opened.target.factory.name}: ${counts || 'up to date'}` +
+      (bundle ? `; bundle target ${bundle.target}: ${core.bundlePlanSummary(bundle.plan)}` : ''),
     placeholder: 'Review the deploy: choose a change to see its diff',
-    proceed: `$(cloud-upload) Deploy ${changes.length} Change${changes.length === 1 ? '' : 's'}`,
-    diffs: 'factory ↔ folder',
+    proceed: `$(cloud-upload) Deploy ${total} Change${total === 1 ? '' : 's'}`,
+    diffs: 'factory ↔ folder, workspace ↔ bundle',
     cancel: 'change nothing',
     sections: [
       ...(plan.warnings.length
@@ -133,8 +196,20 @@ async function reviewPlan(
             },
           ]
         : []),
+      ...(bundleChanges.length
+        ? [
+            {
+              label: `Databricks bundle target ${bundle!.target} (deployed first, by the Databricks CLI v${bundle!.cli.version})`,
+              items: bundleChanges.map(e => ({
+                label: `${BUNDLE_ICON[e.action] ?? ''} ${core.bundleEntryText(e)}`,
+                description: e.action === 'skip' ? 'unchanged' : e.action,
+                value: e,
+              })),
+            },
+          ]
+        : []),
       {
-        label: 'Changes, in the order they are written',
+        label: 'Data Factory changes, in the order they are written',
         items: changes.map(change => ({
           label: `${ACTION_ICON[change.action] ?? ''} ${change.kind} ${change.name}`,
           description: change.action,
@@ -143,23 +218,38 @@ async function reviewPlan(
         })),
       },
     ],
-    open: c =>
+    open: c => {
+      if ('key' in c) {
+        const side = bundleSide(c);
+        void vscode.commands.executeCommand('vscode.diff', side.before, side.after, side.title, {
+          preview: true,
+          preserveFocus: true,
+        });
+        return;
+      }
       void vscode.commands.executeCommand(
         'vscode.diff',
         documents.uriFor(`${c.name} (factory)`, c.before ?? ''),
         documents.uriFor(`${c.name} (folder)`, c.after ?? ''),
         `${c.kind} ${c.name}: factory ↔ folder (${label})`,
         { preview: true, preserveFocus: true },
-      ),
+      );
+    },
     showDiffs: () =>
       void vscode.commands.executeCommand(
         'vscode.changes',
-        `Deploy to ${label}: factory ↔ folder`,
-        changes.map(c => [
-          documents.uriFor(`${c.kind}-${c.name}`, c.after ?? ''),
-          documents.uriFor(`${c.kind}-${c.name} (factory)`, c.before ?? ''),
-          documents.uriFor(`${c.kind}-${c.name} (folder)`, c.after ?? ''),
-        ]),
+        `Deploy to ${label}: factory ↔ folder, workspace ↔ bundle`,
+        [
+          ...bundleChanges.map(e => {
+            const side = bundleSide(e);
+            return [side.after, side.before, side.after];
+          }),
+          ...changes.map(c => [
+            documents.uriFor(`${c.kind}-${c.name}`, c.after ?? ''),
+            documents.uriFor(`${c.kind}-${c.name} (factory)`, c.before ?? ''),
+            documents.uriFor(`${c.kind}-${c.name} (folder)`, c.after ?? ''),
+          ]),
+        ],
       ),
   });
   return proceed ? 'deploy' : 'cancel';

@@ -26,6 +26,8 @@ export class Operations implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** The before/after texts of deploy plans, for the diff editor. */
   readonly documents = new DeployDocuments();
+  /** What the Databricks CLI reported about the bundle at the last deploy, in its files. */
+  readonly bundleDiagnostics = vscode.languages.createDiagnosticCollection('lakehouse-databricks');
 
   constructor(private readonly ctx: Context) {}
 
@@ -141,5 +143,6 @@ export class Operations implements vscode.Disposable {
   dispose(): void {
     this.account?.dispose();
     this.changed.dispose();
+    this.bundleDiagnostics.dispose();
   }
 }

@@ -2,6 +2,7 @@
 // CLI is there, and a clear last line when it cannot be built.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../../bundle/databricksCli';
 
 const SCRIPT = path.join(REPO_ROOT, 'scripts', 'provision-databricks-cli.sh');
+const WORKSPACE_SRC = path.join(REPO_ROOT, 'tools', 'databricks-workspace', 'main.go');
 const text = fs.readFileSync(SCRIPT, 'utf8');
 const PINNED = /^VERSION=\$\{LAKEHOUSE_DATABRICKS_CLI_VERSION:-([0-9.]+)\}/m.exec(text)?.[1];
 const LAYOUT = /^LAYOUT=(\d+)/m.exec(text)?.[1];
@@ -39,9 +41,11 @@ describe('provision-databricks-cli.sh', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lhwb-dbx-cli-'));
     fs.mkdirSync(path.join(dir, 'bin'));
     fs.writeFileSync(path.join(dir, 'bin', 'databricks'), '#!/bin/sh\necho "Databricks CLI v0"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'bin', 'lakehouse-databricks-workspace'), '#!/bin/sh\n', { mode: 0o755 });
+    const workspaceHash = crypto.createHash('sha256').update(fs.readFileSync(WORKSPACE_SRC)).digest('hex').slice(0, 16);
     fs.writeFileSync(
       path.join(dir, 'provisioned.stamp'),
-      `layout=${LAYOUT} databricks-cli=${PINNED} module=github.com/databricks/cli@v${PINNED}\n`,
+      `layout=${LAYOUT} databricks-cli=${PINNED} module=github.com/databricks/cli@v${PINNED} workspace=${workspaceHash}\n`,
     );
     const run = provision({ PATH: '/usr/bin:/bin' }, dir); // no Go needed
     assert.equal(run.status, 0, run.stderr);
