@@ -19,7 +19,12 @@
 //   node scripts/start.mjs            # or: npm start
 //   node scripts/start.mjs --check    # start, load the URL in headless chromium, verify that the
 //                                     # extension is running, stop (exit 0/1); used to test this script
-// Env: PORT; LAKEHOUSE_START=web (code-server even if `code` exists) | desktop;
+// On a folder with a lakehouse.yaml (the sample by default) it first starts the project's local
+// emulator (`lakehouse emulator start`: a Data Factory, Azurite and, when provisioned, a Databricks
+// workspace on this machine) and makes `local` the default environment of the interactive profile,
+// so deploy, the Lake and Runs views, trigger and backfill work without an Azure subscription; the
+// emulator is stopped with the server (desktop VS Code: left running, with how to stop it).
+// Env: PORT; LAKEHOUSE_START=web (code-server even if `code` exists) | desktop; START_EMULATOR=0;
 //      LAKEHOUSE_WORKSPACE_TRUST=1 (keep Workspace Trust on; default off, as in the e2e tests);
 //      START_SKIP_BUILD=1; START_EXTENSION_PATH / START_WORKSPACE (other extension / folder);
 //      LAKEHOUSE_VSCODE_HOST (see provision-vscode-host.sh).
@@ -34,8 +39,10 @@ const extensionPath = path.resolve(process.env.START_EXTENSION_PATH || REPO);
 const workspace = path.resolve(process.env.START_WORKSPACE || path.join(REPO, 'samples', 'spotify'));
 const trust = /^(1|true|on|enabled)$/i.test(process.env.LAKEHOUSE_WORKSPACE_TRUST || '');
 const say = msg => console.log(`[start] ${msg}`);
+let emulatorStarted = false; // by this run: stopped again when it ends
 const die = msg => {
   console.error(`[start] ${msg}`);
+  stopEmulator();
   process.exit(1);
 };
 
@@ -48,6 +55,47 @@ if (!process.env.START_SKIP_BUILD) {
   if (r.status !== 0) die(`build failed (exit ${r.status ?? r.signal})`);
 }
 if (!fs.existsSync(workspace)) die(`workspace folder ${workspace} does not exist`);
+
+// ---- 1b. the local emulator ---------------------------------------------------------------------
+const cliJs = path.join(extensionPath, 'dist', 'cli.js');
+function lakehouseCli(args) {
+  return spawnSync(process.execPath, [cliJs, ...args, '--project', workspace, '--format', 'json'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+if (
+  process.env.START_EMULATOR !== '0' &&
+  fs.existsSync(path.join(workspace, 'lakehouse.yaml')) &&
+  fs.existsSync(cliJs)
+) {
+  const before = lakehouseCli(['emulator', 'status']);
+  const wasRunning = before.status === 0 && /"running":true/.test(before.stdout);
+  say(
+    wasRunning
+      ? 'the local emulator is already running'
+      : 'starting the local emulator (Data Factory, Azurite, Databricks workspace)',
+  );
+  const started = wasRunning ? before : lakehouseCli(['emulator', 'start']);
+  if (started.status === 0) {
+    emulatorStarted = !wasRunning;
+    const state = JSON.parse(started.stdout.trim().split('\n').pop() || '{}');
+    say(
+      `local emulator: Data Factory ${state.adf}, blob ${state.blob ?? 'none'}, Databricks ` +
+        `${state.databricksProxy ? 'workspace' : 'none (bash scripts/provision-databricks-cli.sh adds one)'}`,
+    );
+  } else
+    say(
+      `the local emulator did not start (the extension works without it): ${(started.stderr || started.stdout).trim()}`,
+    );
+}
+function stopEmulator() {
+  if (!emulatorStarted) return;
+  emulatorStarted = false;
+  const stopped = lakehouseCli(['emulator', 'stop']);
+  say(stopped.status === 0 ? 'local emulator stopped' : `stopping the local emulator failed: ${stopped.stderr.trim()}`);
+}
 
 // ---- 2. desktop VS Code --------------------------------------------------------------------------
 function onPath(cmd) {
@@ -67,6 +115,10 @@ const desktop = mode === 'web' || check ? undefined : onPath('code');
 if (mode === 'desktop' && !desktop) die('LAKEHOUSE_START=desktop but no `code` command on PATH');
 if (desktop) {
   say(`opening ${workspace} in ${desktop} with the extension from ${extensionPath}`);
+  if (emulatorStarted)
+    say(
+      `the local emulator keeps running; stop it with: npx lakehouse emulator stop --project ${path.relative(process.cwd(), workspace) || '.'}`,
+    );
   const child = spawn(desktop, [`--extensionDevelopmentPath=${extensionPath}`, workspace], { stdio: 'inherit' });
   child.on('exit', code => process.exit(code ?? 1));
 } else {
@@ -112,6 +164,18 @@ async function startWeb() {
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(path.join(home, 'extensions'), { recursive: true });
   const settings = path.join(userData, 'User', 'settings.json');
+  // The sample works on the local emulator until the user chooses an environment.
+  if (fs.existsSync(settings) && process.env.START_EMULATOR !== '0') {
+    try {
+      const current = JSON.parse(fs.readFileSync(settings, 'utf8'));
+      if (current['lakehouse.defaultEnvironment'] === undefined) {
+        current['lakehouse.defaultEnvironment'] = 'local';
+        fs.writeFileSync(settings, JSON.stringify(current, null, 2));
+      }
+    } catch {
+      /* a settings file the user edited by hand (comments): left alone */
+    }
+  }
   if (!fs.existsSync(settings)) {
     fs.writeFileSync(
       settings,
@@ -124,6 +188,7 @@ async function startWeb() {
           'extensions.autoUpdate': false,
           'workbench.secondarySideBar.defaultVisibility': 'hidden',
           'chat.disableAIFeatures': true,
+          ...(process.env.START_EMULATOR !== '0' ? { 'lakehouse.defaultEnvironment': 'local' } : {}),
         },
         null,
         2,
@@ -190,6 +255,7 @@ async function startWeb() {
     } catch {
       /* gone */
     }
+    stopEmulator();
     process.exit(code);
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])

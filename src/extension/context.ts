@@ -53,7 +53,7 @@ export class Context implements vscode.Disposable {
     this.builtinTemplatesDir = path.join(extension.extensionPath, 'templates');
     this.files = own(new EditorFileHost());
     this.projects = own(new ProjectManager(this.files, this.settings, this.log));
-    this.environments = own(new EnvironmentState(extension.workspaceState));
+    this.environments = own(new EnvironmentState(extension.workspaceState, () => this.settings.defaultEnvironment));
     this.diagnostics = own(new DiagnosticsPublisher());
     this.templateRenderer = own(new TemplateRenderer(extension.extensionPath, this.files, this.settings));
     this.templateDiagnostics = own(new TemplateDiagnostics());

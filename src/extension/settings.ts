@@ -41,4 +41,9 @@ export class Settings {
       ? 'databricksCli'
       : 'microsoftAccount';
   }
+
+  /** The environment a project works in until one is chosen (`local`: the local emulator). */
+  get defaultEnvironment(): string | undefined {
+    return this.config.get<string>('defaultEnvironment', '').trim() || undefined;
+  }
 }

@@ -86,7 +86,9 @@ export async function emulatorCommand(args: string[], io: Io, usage: string): Pr
         launched.alreadyRunning
           ? `The local emulator is already running (pid ${launched.state.pid}): ${launched.state.adf.endpoint}.`
           : `The local emulator is running (pid ${launched.state.pid}): Data Factory ${launched.state.adf.endpoint}, blob ` +
-              `${launched.state.storage?.blobEndpoint ?? 'none'}. Use --env local; stop it with: lakehouse emulator stop.`,
+              `${launched.state.storage?.blobEndpoint ?? 'none'}, Databricks workspace ` +
+              `${launched.state.databricks ? `through ${launched.state.databricks.proxy}` : 'none (bash scripts/provision-databricks-cli.sh)'}. ` +
+              'Use --env local; stop it with: lakehouse emulator stop.',
       );
       return 0;
     }
@@ -94,5 +96,11 @@ export async function emulatorCommand(args: string[], io: Io, usage: string): Pr
 }
 
 function endpointsOf(state: EmulatorState) {
-  return { pid: state.pid, adf: state.adf.endpoint, blob: state.storage?.blobEndpoint, factory: state.adf.factory };
+  return {
+    pid: state.pid,
+    adf: state.adf.endpoint,
+    blob: state.storage?.blobEndpoint,
+    factory: state.adf.factory,
+    databricksProxy: state.databricks?.proxy,
+  };
 }

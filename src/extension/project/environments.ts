@@ -10,14 +10,24 @@ const LEGACY_KEY = 'lakehouse.templates.environment';
 /**
  * The environment each project works in: one choice per project, used by every feature (template
  * previews and Render All, ADF previews and generation, the status bar), kept in the workspace
- * state. Until one is chosen, the project's first declared environment.
+ * state. Until one is chosen, the lakehouse.defaultEnvironment setting's, else the project's first
+ * declared environment.
  */
 export class EnvironmentState implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string>();
   /** Fires with the project's root file when its environment was changed. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly state: vscode.Memento) {}
+  /** `defaultName`: the lakehouse.defaultEnvironment setting, the choice until one is made (`local`: the emulator). */
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly defaultName: () => string | undefined = () => undefined,
+  ) {}
+
+  /** The project's chosen environment, else the setting's default. */
+  private wanted(snapshot: ProjectSnapshot): string | undefined {
+    return this.chosen()[snapshot.rootFile] ?? this.state.get<string>(LEGACY_KEY) ?? this.defaultName();
+  }
 
   private chosen(): Record<string, string> {
     const value = this.state.get<unknown>(STATE_KEY);
@@ -32,7 +42,7 @@ export class EnvironmentState implements vscode.Disposable {
   /** The environment a project works in (a chosen one that is no longer declared falls back to the first). */
   of(snapshot: ProjectSnapshot): Environment | undefined {
     const declared = snapshot.metadata.environments;
-    const wanted = this.chosen()[snapshot.rootFile] ?? this.state.get<string>(LEGACY_KEY);
+    const wanted = this.wanted(snapshot);
     return declared.find(e => e.name === wanted) ?? declared[0];
   }
 
@@ -47,7 +57,7 @@ export class EnvironmentState implements vscode.Disposable {
   /** Whether the local emulator was chosen for the project (no environment of that name is declared). */
   isLocal(snapshot: ProjectSnapshot): boolean {
     return (
-      this.chosen()[snapshot.rootFile] === LOCAL_ENVIRONMENT &&
+      this.wanted(snapshot) === LOCAL_ENVIRONMENT &&
       !snapshot.metadata.environments.some(e => e.name === LOCAL_ENVIRONMENT)
     );
   }
