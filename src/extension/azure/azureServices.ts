@@ -2,4 +2,4 @@
 // SDK or the authentication helper is reached from here.
 export { AzureAccount, SignInNeeded, type SignedIn } from './azureAccount';
 export { EmulatorCredential } from '../../azure/credentials';
-export { factoryApiFor, seedTargetWatermarks } from '../../azure/clients';
+export { factoryApiFor, lakeStorageFor, seedTargetWatermarks } from '../../azure/clients';
