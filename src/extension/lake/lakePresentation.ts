@@ -215,7 +215,13 @@ export function describeLakeError(error: unknown, local: boolean): ErrorView {
     case 'forbidden':
       return {
         label: `Access denied${status ? ` (${status})` : ''}`,
-        description: 'needs a data role such as Storage Blob Data Reader',
+        // The service's code tells a missing data role from a firewall or a wrong key.
+        description:
+          error.code === 'AuthorizationPermissionMismatch'
+            ? 'needs a data role such as Storage Blob Data Reader'
+            : error.code === 'AuthorizationFailure'
+              ? "the account's firewall, or the key or SAS, refuses it"
+              : 'see the tooltip; click to retry',
         tooltip,
         action: 'retry',
       };

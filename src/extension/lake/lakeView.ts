@@ -33,6 +33,7 @@ import { isExpandable, LakeTreeModel, type LakeBrowser, type LakeNode, type Lake
 export const LAKE_VIEW_ID = 'lakehouse.lake';
 /** Per project, the Azure environment the user connected the view to (so a later window reconnects silently). */
 const CONNECTED_KEY = 'lakehouse.lake.connected';
+const PROJECT_CHANGE_DELAY_MS = 300;
 
 export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<LakeNode | undefined>();
@@ -41,6 +42,7 @@ export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Dispo
   readonly view: vscode.TreeView<LakeNode>;
   readonly documents: LakeDocuments;
   private stale = true;
+  private timer: NodeJS.Timeout | undefined;
   /** What each project's nodes were made from (zones, table folders, environment). */
   private readonly signatures = new Map<string, string>();
   /** Environments a silent connection was tried for since the last change (it is not tried again until one). */
@@ -71,7 +73,7 @@ export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Dispo
       this.view.onDidChangeVisibility(e => {
         if (e.visible && this.stale) this.sync();
       }),
-      ctx.projects.onDidChangeProjects(() => this.invalidate()),
+      ctx.projects.onDidChangeProjects(() => this.invalidateSoon()),
       ctx.environments.onDidChange(environmentsChanged),
       ctx.operations.onDidChange(environmentsChanged),
     );
@@ -256,8 +258,20 @@ export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Dispo
 
   /** Something the view is made from changed: read it again now if the view is shown, else when it is. */
   invalidate(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.stale = true;
     if (this.view.visible) this.sync();
+  }
+
+  /** The metadata changed (a keystroke): once per pause in typing, not per key. */
+  private invalidateSoon(): void {
+    this.stale = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.stale && this.view.visible) this.sync();
+    }, PROJECT_CHANGE_DELAY_MS);
   }
 
   /** Forgets what was read and tries the silent connection again (the Refresh button). */
@@ -490,6 +504,11 @@ export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Dispo
   /** The view's title says where it reads from: `local emulator · devstoreaccount1`. */
   private describeView(): void {
     const projects = this.model.all;
+    // Data Factory folders checked on their own have no lake zones to show.
+    this.view.message =
+      projects.length === 0 && this.ctx.projects.snapshots.length > 0
+        ? 'The Lake view shows the lake.zones of a lakehouse.yaml; this workspace has Data Factory folders only.'
+        : undefined;
     if (projects.length !== 1) {
       this.view.description = undefined;
       return;
@@ -548,6 +567,7 @@ export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Dispo
   }
 
   dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables.reverse()) d.dispose();
   }
 }

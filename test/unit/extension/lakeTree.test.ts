@@ -241,6 +241,7 @@ describe('lake tree', () => {
       'listFolder bronze/',
       lakeError('forbidden', "Cannot list container 'bronze': the signed-in identity has no data access.", {
         status: 403,
+        code: 'AuthorizationPermissionMismatch',
       }),
     );
     const bronze = await child(model, roots[0], 'container bronze');
