@@ -6,6 +6,7 @@ import type { LakehouseMetadata } from '../core/metadata/model';
 import { seedWatermarks, watermarkSeeds, type SeedResult } from '../core/deploy/watermarks';
 import { ArmFactoryApi } from './adf/factoryApi';
 import { BlobWatermarkStore } from './adf/watermarkStore';
+import { LakeStorage, type LakeStorageOptions } from './lake/lakeStorage';
 import type { OperationsTarget } from './target';
 
 export function factoryApiFor(target: OperationsTarget, credential: TokenCredential): ArmFactoryApi {
@@ -23,6 +24,33 @@ export function blobServiceFor(target: OperationsTarget, credential: TokenCreden
   if (!target.storage) return undefined;
   if (target.storage.connectionString) return BlobServiceClient.fromConnectionString(target.storage.connectionString);
   return new BlobServiceClient(target.storage.blobEndpoint, credential);
+}
+
+/**
+ * The environment's lake as the Lake view reads it (paged listings, ranged reads): the emulator's
+ * Azurite by its connection string, an Azure account with the signed-in credential; undefined
+ * when the environment names no storage account. A bad name throws a LakeStorageError.
+ */
+export function lakeStorageFor(
+  target: OperationsTarget,
+  credential: TokenCredential,
+  options: LakeStorageOptions = {},
+): LakeStorage | undefined {
+  if (!target.storage) return undefined;
+  if (target.storage.connectionString)
+    return LakeStorage.connect(
+      { kind: 'connectionString', connectionString: target.storage.connectionString },
+      options,
+    );
+  return LakeStorage.connect(
+    {
+      kind: 'token',
+      accountName: target.storage.account,
+      credential,
+      blobEndpoint: target.storage.blobEndpoint,
+    },
+    options,
+  );
 }
 
 /**

@@ -86,3 +86,14 @@ export { timeSlicer, yieldToEventLoop } from './text/timeSlices';
 export { redactSecrets } from './text/redact';
 export * from './deploy';
 export * from './bundle';
+// The Lake view's map of a project (zones, containers, table folders); the rest of core/lake is read
+// through the storage adapter (src/azure/lake), in the Azure bundle.
+export {
+  lakeZones,
+  LakeFolderMarks,
+  type LakeZone,
+  type LakeTableFolder,
+  type LakeTableRef,
+  type FolderMark,
+} from './lake/zones';
+export { formatBytes } from './text/bytes';

@@ -8,6 +8,8 @@ import type { SourcesNode } from './sources/sourcesTreeDataProvider';
 import * as templates from './templates/templateCommands';
 import { deploy } from './operations/deployCommands';
 import * as emulator from './operations/emulatorCommands';
+import * as lake from './lake/lakeCommands';
+import type { LakeNode } from './lake/lakeTreeModel';
 
 /**
  * Every command of the extension, by id: `(ctx) => handler`. Arguments are only what VS Code
@@ -44,6 +46,11 @@ export const COMMANDS: Record<string, Command> = {
   'lakehouse.emulator.use': ctx => () => emulator.useLocalEmulator(ctx),
   'lakehouse.emulator.stop': ctx => () => emulator.stopLocalEmulator(ctx),
   'lakehouse.azure.signIn': ctx => () => emulator.signIn(ctx),
+  'lakehouse.lake.refresh': ctx => (node?: unknown) => lake.refresh(ctx, asNode<LakeNode>(node)),
+  'lakehouse.lake.connect': ctx => (node?: unknown) => lake.connect(ctx, asNode<LakeNode>(node)),
+  'lakehouse.lake.loadMore': ctx => (node?: unknown) => lake.loadMore(ctx, asNode<LakeNode>(node)),
+  'lakehouse.lake.open': ctx => (node?: unknown) => lake.open(ctx, asNode<LakeNode>(node)),
+  'lakehouse.lake.copyPath': ctx => (node?: unknown) => lake.copyPath(ctx, asNode<LakeNode>(node)),
 };
 
 export function registerCommands(ctx: Context): vscode.Disposable[] {

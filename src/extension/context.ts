@@ -8,6 +8,7 @@ import { DiagnosticsPublisher } from './diagnostics/diagnosticsPublisher';
 import { EditorFileHost } from './files/editorFileHost';
 import { loadCore, type Core } from './lazyCore';
 import { EnvironmentState } from './project/environments';
+import { LakeView } from './lake/lakeView';
 import { Operations } from './operations/operations';
 import { ProjectManager } from './project/projectManager';
 import { ProjectStatusBar } from './project/statusBar';
@@ -41,6 +42,8 @@ export class Context implements vscode.Disposable {
   readonly pipelinesView: vscode.TreeView<PipelinesNode>;
   readonly statusBar: ProjectStatusBar;
   readonly operations: Operations;
+  /** The Lake view (zones → containers → folders → files of the environment's lake) and its previews. */
+  readonly lake: LakeView;
   readonly builtinTemplatesDir: string;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -79,6 +82,7 @@ export class Context implements vscode.Disposable {
     );
     this.pipelines.attach(this.pipelinesView);
     this.operations = own(new Operations(this));
+    this.lake = own(new LakeView(this));
     this.statusBar = own(new ProjectStatusBar(this));
   }
 

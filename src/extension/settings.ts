@@ -20,6 +20,12 @@ export class Settings {
     return this.config.get<number>('templates.renderTimeoutMs', 5000);
   }
 
+  /** How much of a text file the Lake view's preview reads (bytes; the rest is not downloaded). */
+  get lakePreviewLimitBytes(): number {
+    const kib = this.config.get<number>('lake.previewLimitKiB', 1024);
+    return Math.round(Math.min(65536, Math.max(16, Number.isFinite(kib) ? kib : 1024)) * 1024);
+  }
+
   /** Folders outside a project that its files may name: the user's own setting, ignored in Restricted Mode. */
   get allowedFolders(): string[] {
     if (!vscode.workspace.isTrusted) return [];

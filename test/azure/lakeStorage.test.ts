@@ -184,6 +184,7 @@ describe('lake storage on Azurite', () => {
     );
     assert.equal(history.versions[0]!.timestamp, 1_700_000_000_000 + 12 * 60_000);
     assert.equal(history.versions[0]!.partial, true);
+    assert.equal(history.versions[0]!.file, `${v(12)}.json`, 'each version names its commit file (the view opens it)');
     assert.equal(history.versions[1]!.parameters, 'predicate=["(id = 1)"]');
     assert.equal(history.versions[2]!.parameters, 'mode=Append, partitionBy=[]');
     assert.equal(history.latestVersion, 12);

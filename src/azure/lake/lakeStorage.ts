@@ -379,16 +379,18 @@ export class LakeStorage {
       const head = Math.min(size, COMMIT_HEAD_BYTES);
       try {
         const bytes = await this.readRange(container, `${logFolder}${commit.name}`, 0, head);
-        return parseDeltaCommit(commit.version, new TextDecoder().decode(bytes), {
+        const parsed = parseDeltaCommit(commit.version, new TextDecoder().decode(bytes), {
           truncated: size > head,
           size,
           ...(commit.lastModified ? { lastModified: commit.lastModified } : {}),
         });
+        return { ...parsed, file: commit.name };
       } catch (e) {
         // Cleaned up between the listing and the read (log retention): the version is gone.
         if (e instanceof LakeStorageError && e.kind === 'notFound')
           return {
             version: commit.version,
+            file: commit.name,
             problem: 'The commit file was removed since the log was listed (log clean-up).',
           };
         throw e;

@@ -137,6 +137,8 @@ export class DeltaLogListing {
 
 export interface DeltaVersion {
   version: number;
+  /** The commit file's name in _delta_log (`00000000000000000002.json`), when read from a listing. */
+  file?: string;
   /** Milliseconds since the epoch: commitInfo's inCommitTimestamp, else its timestamp, else the file's last-modified time. */
   timestamp?: number;
   timestampSource?: 'inCommitTimestamp' | 'commitInfo' | 'fileLastModified';

@@ -1,7 +1,10 @@
 // A parquet file's schema, row count and row groups from its footer, read with byte ranges only:
 // the last 8 bytes (the footer's length and the magic PAR1), then the footer itself. The data pages
 // are never read, so a 10 GB file costs two small requests. hyparquet parses the footer.
+import { formatBytes } from '../text/bytes';
 import { parquetMetadataAsync, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
+
+export { formatBytes };
 
 /** Reads `length` bytes at `offset` of the file (a ranged GET on blob storage). */
 export type RangeReader = (offset: number, length: number) => Promise<Uint8Array>;
@@ -190,17 +193,4 @@ function logicalTypeOf(node: SchemaTree): string | undefined {
   if (converted === 'DECIMAL' && node.element.precision !== undefined)
     return `DECIMAL(${node.element.precision},${node.element.scale ?? 0})`;
   return converted === 'UTF8' ? 'STRING' : converted;
-}
-
-/** 1,536 → "1.5 KiB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
 }

@@ -2,7 +2,7 @@
 // a limit, with a note when cut; parquet as its footer's summary (parquetFooter.ts); anything
 // binary refused with a message. The plan is decided from the name and size before any byte is
 // read, so a 5 GB CSV costs one ranged read of its first MiB.
-import { formatBytes } from './parquetFooter';
+import { formatBytes } from '../text/bytes';
 
 /** How much of a text file a preview reads. */
 export const PREVIEW_LIMIT_BYTES = 1024 * 1024;

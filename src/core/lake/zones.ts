@@ -54,8 +54,15 @@ export interface LakeZone {
 
 /** What a listed folder is to the project. */
 export type FolderMark =
-  | { kind: 'table'; zone: string; table: LakeTableRef; format?: string }
-  | { kind: 'watermark'; zone: string; table: LakeTableRef }
+  | {
+      kind: 'table';
+      zone: string;
+      table: LakeTableRef;
+      format?: string;
+      /** The table's watermark file (bronze, incremental tables), shown with its folder. */
+      watermark?: { file: string; mode: CdcMode };
+    }
+  | { kind: 'watermark'; zone: string; table: LakeTableRef; watermark: { file: string; mode: CdcMode } }
   /** A folder on the way to table folders (`raw/` of `raw/{schema}/{table}`), with how many are below. */
   | { kind: 'tables'; zones: string[]; count: number };
 
@@ -162,14 +169,21 @@ export class LakeFolderMarks {
       const marks = this.containerMarks(zone.container);
       for (const entry of zone.tables) {
         if (entry.problem) continue;
+        const watermark = entry.watermark ? { file: entry.watermark.file, mode: entry.watermark.mode } : undefined;
         this.set(marks, entry.folder, {
           kind: 'table',
           zone: zone.name,
           table: entry.table,
           ...(entry.format !== undefined ? { format: entry.format } : {}),
+          ...(watermark ? { watermark } : {}),
         });
-        if (entry.watermark)
-          this.set(marks, entry.watermark.folder, { kind: 'watermark', zone: zone.name, table: entry.table });
+        if (watermark)
+          this.set(marks, entry.watermark!.folder, {
+            kind: 'watermark',
+            zone: zone.name,
+            table: entry.table,
+            watermark,
+          });
         for (const ancestor of ancestorsOf(entry.folder)) {
           const existing = marks.get(ancestor);
           if (!existing) marks.set(ancestor, { kind: 'tables', zones: [zone.name], count: 1 });

@@ -2,10 +2,10 @@
 // SDK or the authentication helper is reached from here.
 export { AzureAccount, SignInNeeded, type SignedIn } from './azureAccount';
 export { EmulatorCredential } from '../../azure/credentials';
-export { factoryApiFor, seedTargetWatermarks } from '../../azure/clients';
 export {
   planBundleStep,
   applyBundleStep,
   type BundleStepPlan,
   type BundleStepResult,
 } from '../../azure/databricks/bundleStep';
+export { factoryApiFor, lakeStorageFor, seedTargetWatermarks } from '../../azure/clients';

@@ -92,7 +92,14 @@ describe('lake zones', () => {
     const table = marks.markOf('raw-zone', 'landing/crm/dbo/customers/');
     assert.equal(table?.kind, 'table');
     assert.equal(table?.kind === 'table' && table.table.key, 'crm.dbo.customers');
-    assert.equal(marks.markOf('raw-zone', 'landing/crm/dbo/customers_cdc/')?.kind, 'watermark');
+    // The table folder carries its watermark file, so the view shows the watermark beside the data.
+    assert.deepEqual(table?.kind === 'table' && table.watermark, {
+      file: 'landing/crm/dbo/customers_cdc/cdc.json',
+      mode: 'watermark',
+    });
+    const cdc = marks.markOf('raw-zone', 'landing/crm/dbo/customers_cdc/');
+    assert.equal(cdc?.kind, 'watermark');
+    assert.equal(cdc?.kind === 'watermark' && cdc.watermark.file, 'landing/crm/dbo/customers_cdc/cdc.json');
     assert.equal(marks.markOf('raw-zone', 'landing/crm/dbo/regions_cdc/'), undefined);
     assert.equal(marks.markOf('silver', 'orders')?.kind, 'table');
     assert.equal(marks.markOf('silver', 'Orders'), undefined, 'blob names are case-sensitive');
