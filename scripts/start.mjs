@@ -40,6 +40,7 @@ const workspace = path.resolve(process.env.START_WORKSPACE || path.join(REPO, 's
 const trust = /^(1|true|on|enabled)$/i.test(process.env.LAKEHOUSE_WORKSPACE_TRUST || '');
 const say = msg => console.log(`[start] ${msg}`);
 let emulatorStarted = false; // by this run: stopped again when it ends
+let emulatorRunning = false;
 const die = msg => {
   console.error(`[start] ${msg}`);
   stopEmulator();
@@ -80,6 +81,7 @@ if (
   const started = wasRunning ? before : lakehouseCli(['emulator', 'start']);
   if (started.status === 0) {
     emulatorStarted = !wasRunning;
+    emulatorRunning = true;
     const state = JSON.parse(started.stdout.trim().split('\n').pop() || '{}');
     say(
       `local emulator: Data Factory ${state.adf}, blob ${state.blob ?? 'none'}, Databricks ` +
@@ -355,7 +357,23 @@ async function smokeCheck(url) {
       if (texts.length && (!expected || texts.some(t => t.includes(expected)))) break;
       await page.waitForTimeout(500);
     }
-    const ok = texts.length > 0 && (!expected || texts.some(t => t.includes(expected)));
+    let ok = texts.length > 0 && (!expected || texts.some(t => t.includes(expected)));
+    // With the emulator started, the sample works on it: the status bar names the local emulator.
+    if (ok && emulatorRunning) {
+      const statusBar = page.locator('#workbench\\.parts\\.statusbar');
+      const until = Date.now() + 30_000;
+      let status = '';
+      while (Date.now() < until && !/local emulator/.test(status)) {
+        status = (await statusBar.textContent()) ?? '';
+        if (!/local emulator/.test(status)) await page.waitForTimeout(500);
+      }
+      if (/local emulator/.test(status))
+        say('the status bar says "local emulator": operations go to the local emulator');
+      else {
+        console.error(`[start] the status bar does not name the local emulator: ${JSON.stringify(status.trim())}`);
+        ok = false;
+      }
+    }
     const shot = path.join(shotDir, ok ? 'sources-view.png' : 'failure.png');
     await page.screenshot({ path: shot });
     if (ok)
