@@ -85,3 +85,5 @@ export {
 export { timeSlicer, yieldToEventLoop } from './text/timeSlices';
 export { redactSecrets } from './text/redact';
 export * from './deploy';
+// Pipeline runs (the Runs view's model, the trigger form, starting runs once), as one namespace.
+export * as runs from './runs';

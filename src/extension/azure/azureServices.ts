@@ -2,4 +2,5 @@
 // SDK or the authentication helper is reached from here.
 export { AzureAccount, SignInNeeded, type SignedIn } from './azureAccount';
 export { EmulatorCredential } from '../../azure/credentials';
-export { factoryApiFor, seedTargetWatermarks } from '../../azure/clients';
+export { factoryApiFor, runsClientFor, seedTargetWatermarks } from '../../azure/clients';
+export type { AdfRunsClient } from '../../azure/adf/runsClient';
