@@ -8,6 +8,8 @@ import type { SourcesNode } from './sources/sourcesTreeDataProvider';
 import * as templates from './templates/templateCommands';
 import { deploy } from './operations/deployCommands';
 import * as emulator from './operations/emulatorCommands';
+import * as runs from './runs/runsCommands';
+import { triggerPipeline } from './runs/triggerCommand';
 
 /**
  * Every command of the extension, by id: `(ctx) => handler`. Arguments are only what VS Code
@@ -44,6 +46,17 @@ export const COMMANDS: Record<string, Command> = {
   'lakehouse.emulator.use': ctx => () => emulator.useLocalEmulator(ctx),
   'lakehouse.emulator.stop': ctx => () => emulator.stopLocalEmulator(ctx),
   'lakehouse.azure.signIn': ctx => () => emulator.signIn(ctx),
+  'lakehouse.runs.show': ctx => () => ctx.runs.show(),
+  'lakehouse.runs.refresh': ctx => () => ctx.runs.refresh(),
+  'lakehouse.runs.loadMore': ctx => () => ctx.runs.loadMore(),
+  'lakehouse.runs.timeRange': ctx => () => ctx.runs.chooseTimeRange(),
+  'lakehouse.runs.trigger': ctx => (node?: unknown) => triggerPipeline(ctx, node),
+  'lakehouse.runs.cancel': ctx => (node?: unknown) => runs.cancelRun(ctx, node),
+  'lakehouse.runs.rerunFromFailure': ctx => (node?: unknown) => runs.rerunRun(ctx, node, 'failure'),
+  'lakehouse.runs.rerun': ctx => (node?: unknown) => runs.rerunRun(ctx, node, 'start'),
+  'lakehouse.runs.openInStudio': ctx => (node?: unknown) => runs.openInStudio(ctx, node),
+  'lakehouse.runs.copyRunId': ctx => (node?: unknown) => runs.copyRunId(ctx, node),
+  'lakehouse.runs.openActivity': ctx => (node?: unknown) => runs.openActivity(ctx, node),
 };
 
 export function registerCommands(ctx: Context): vscode.Disposable[] {

@@ -11,6 +11,7 @@ import { EnvironmentState } from './project/environments';
 import { Operations } from './operations/operations';
 import { ProjectManager } from './project/projectManager';
 import { ProjectStatusBar } from './project/statusBar';
+import { RunsExplorer } from './runs/runsExplorer';
 import { redactingLog } from './logging';
 import { Settings } from './settings';
 import { SourcesTreeDataProvider, type SourcesNode } from './sources/sourcesTreeDataProvider';
@@ -41,6 +42,7 @@ export class Context implements vscode.Disposable {
   readonly pipelinesView: vscode.TreeView<PipelinesNode>;
   readonly statusBar: ProjectStatusBar;
   readonly operations: Operations;
+  readonly runs: RunsExplorer;
   readonly builtinTemplatesDir: string;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -79,6 +81,7 @@ export class Context implements vscode.Disposable {
     );
     this.pipelines.attach(this.pipelinesView);
     this.operations = own(new Operations(this));
+    this.runs = own(new RunsExplorer(this));
     this.statusBar = own(new ProjectStatusBar(this));
   }
 
