@@ -199,6 +199,15 @@ suite('Pipeline Runs view and Trigger Pipeline on the local emulator', () => {
     assert.ok(failedActivity?.kind === 'activity', JSON.stringify(activities.map(a => a.id)));
     assert.strictEqual(failedActivity.activity.activityName, 'for_each_table');
     assert.strictEqual(failedActivity.activity.error?.message, INJECTED);
+    // Clicking it opens its input, output and error as read-only JSON.
+    await vscode.commands.executeCommand('lakehouse.runs.openActivity', failedActivity);
+    const document = await waitFor('the activity run document', () => vscode.window.activeTextEditor?.document);
+    assert.strictEqual(document.uri.scheme, 'lakehouse-run');
+    assert.strictEqual(document.languageId, 'json');
+    const shown = JSON.parse(document.getText()) as { activity: string; error: { message: string } };
+    assert.strictEqual(shown.activity, 'for_each_table');
+    assert.strictEqual(shown.error.message, INJECTED);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await api.ctx.runs.view.reveal(runNode(failing.runId)!, { expand: true, select: true });
     await checkpoint('runs-view-failed', { waitForText: INJECTED.slice(0, 30), selector: SIDEBAR });
 
