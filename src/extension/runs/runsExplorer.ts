@@ -84,7 +84,7 @@ export class RunsExplorer implements vscode.Disposable {
   private current: RunsSession | undefined;
   private opening: Promise<RunsSession | undefined> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  /** Failure notifications shown (tests read them; the newest last). */
+  /** The last 50 failure notifications shown (tests read them; the newest last). */
   readonly notified: { message: string; runIds: string[] }[] = [];
 
   constructor(private readonly ctx: Context) {
@@ -514,6 +514,7 @@ export class RunsExplorer implements vscode.Disposable {
     for (const e of events) this.ctx.log.warn(`runs (${label}): ${e.pipelineName} run ${e.runId} failed: ${e.message}`);
     const notice = failureNotice(events, label);
     this.notified.push({ message: notice.message, runIds: events.map(e => e.runId) });
+    if (this.notified.length > 50) this.notified.shift();
     const choice = await vscode.window.showErrorMessage(`Lakehouse: ${notice.message}`, notice.button);
     if (!choice) return;
     if (events.length === 1) {
