@@ -5,6 +5,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { LakehouseMetadata } from '../core/metadata/model';
 import { seedWatermarks, watermarkSeeds, type SeedResult } from '../core/deploy/watermarks';
 import { ArmFactoryApi } from './adf/factoryApi';
+import { AdfRunsClient } from './adf/runsClient';
 import { BlobWatermarkStore } from './adf/watermarkStore';
 import { LakeStorage, type LakeStorageOptions } from './lake/lakeStorage';
 import type { OperationsTarget } from './target';
@@ -17,6 +18,25 @@ export function factoryApiFor(target: OperationsTarget, credential: TokenCredent
     ...(target.factory.endpoint ? { endpoint: target.factory.endpoint } : {}),
     ...(target.factory.ca ? { ca: target.factory.ca } : {}),
   });
+}
+
+/**
+ * The runs port of a target's factory (the Runs view, Trigger, the CLI's runs and trigger): the SDK
+ * client without automatic retries, so a createRun is one request; reads are retried by the core.
+ */
+export function runsClientFor(target: OperationsTarget, credential: TokenCredential): AdfRunsClient {
+  return AdfRunsClient.connect(
+    credential,
+    {
+      subscriptionId: target.factory.subscriptionId,
+      resourceGroup: target.factory.resourceGroup,
+      factoryName: target.factory.name,
+    },
+    {
+      ...(target.factory.endpoint ? { endpoint: target.factory.endpoint } : {}),
+      ...(target.factory.ca ? { tlsOptions: { ca: target.factory.ca } } : {}),
+    },
+  );
 }
 
 /** The environment's lake account: Azurite's by its (public, well-known) connection string, an Azure account with the signed-in credential. */

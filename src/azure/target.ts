@@ -2,6 +2,7 @@
 // account (lakehouse.yaml), or the local emulator (the environment `local`, labelled "local
 // emulator", never Azure). Shared by the CLI and the editor.
 import type { Environment } from '../core/metadata/model';
+import { ADF_STUDIO_HOSTS, adfStudioRunUrl } from '../core/runs/studio';
 
 /** The environment name the local emulator answers as. */
 export const LOCAL_ENVIRONMENT = 'local';
@@ -142,11 +143,29 @@ export function resolveTarget(
   };
 }
 
-/** ADF Studio's page of a run (the emulator has none: undefined). */
+/** ADF Studio's host for a Resource Manager endpoint: Azure China's and US Government's have their own. */
+export function studioHostFor(resourceManagerEndpoint: string | undefined): string {
+  const host = resourceManagerEndpoint ? hostOf(resourceManagerEndpoint) : '';
+  if (host.endsWith('.chinacloudapi.cn')) return ADF_STUDIO_HOSTS.AzureChinaCloud;
+  if (host.endsWith('.usgovcloudapi.net')) return ADF_STUDIO_HOSTS.AzureUSGovernment;
+  return ADF_STUDIO_HOSTS.AzureCloud;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+/** ADF Studio's page of a run, in the target's cloud (the emulator has none: undefined). */
 export function studioRunUrl(target: OperationsTarget, runId: string): string | undefined {
   if (target.local) return undefined;
-  const factoryId =
-    `/subscriptions/${target.factory.subscriptionId}/resourceGroups/${target.factory.resourceGroup}` +
-    `/providers/Microsoft.DataFactory/factories/${target.factory.name}`;
-  return `https://adf.azure.com/en/monitoring/pipelineruns/${encodeURIComponent(runId)}?factory=${encodeURIComponent(factoryId)}`;
+  const { subscriptionId, resourceGroup, name } = target.factory;
+  return adfStudioRunUrl(
+    { subscriptionId, resourceGroup, factoryName: name },
+    runId,
+    studioHostFor(target.factory.endpoint),
+  );
 }

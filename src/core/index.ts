@@ -97,3 +97,5 @@ export {
   type FolderMark,
 } from './lake/zones';
 export { formatBytes } from './text/bytes';
+// Pipeline runs (the Runs view's model, the trigger form, starting runs once), as one namespace.
+export * as runs from './runs';

@@ -10,6 +10,8 @@ import { deploy } from './operations/deployCommands';
 import * as emulator from './operations/emulatorCommands';
 import * as lake from './lake/lakeCommands';
 import type { LakeNode } from './lake/lakeTreeModel';
+import * as runs from './runs/runsCommands';
+import { triggerPipeline } from './runs/triggerCommand';
 
 /**
  * Every command of the extension, by id: `(ctx) => handler`. Arguments are only what VS Code
@@ -51,6 +53,17 @@ export const COMMANDS: Record<string, Command> = {
   'lakehouse.lake.loadMore': ctx => (node?: unknown) => lake.loadMore(ctx, asNode<LakeNode>(node)),
   'lakehouse.lake.open': ctx => (node?: unknown) => lake.open(ctx, asNode<LakeNode>(node)),
   'lakehouse.lake.copyPath': ctx => (node?: unknown) => lake.copyPath(ctx, asNode<LakeNode>(node)),
+  'lakehouse.runs.show': ctx => () => ctx.runs.show(),
+  'lakehouse.runs.refresh': ctx => () => ctx.runs.refresh(),
+  'lakehouse.runs.loadMore': ctx => () => ctx.runs.loadMore(),
+  'lakehouse.runs.timeRange': ctx => () => ctx.runs.chooseTimeRange(),
+  'lakehouse.runs.trigger': ctx => (node?: unknown) => triggerPipeline(ctx, node),
+  'lakehouse.runs.cancel': ctx => (node?: unknown) => runs.cancelRun(ctx, node),
+  'lakehouse.runs.rerunFromFailure': ctx => (node?: unknown) => runs.rerunRun(ctx, node, 'failure'),
+  'lakehouse.runs.rerun': ctx => (node?: unknown) => runs.rerunRun(ctx, node, 'start'),
+  'lakehouse.runs.openInStudio': ctx => (node?: unknown) => runs.openInStudio(ctx, node),
+  'lakehouse.runs.copyRunId': ctx => (node?: unknown) => runs.copyRunId(ctx, node),
+  'lakehouse.runs.openActivity': ctx => (node?: unknown) => runs.openActivity(ctx, node),
 };
 
 export function registerCommands(ctx: Context): vscode.Disposable[] {

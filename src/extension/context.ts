@@ -12,6 +12,7 @@ import { LakeView } from './lake/lakeView';
 import { Operations } from './operations/operations';
 import { ProjectManager } from './project/projectManager';
 import { ProjectStatusBar } from './project/statusBar';
+import { RunsExplorer } from './runs/runsExplorer';
 import { redactingLog } from './logging';
 import { Settings } from './settings';
 import { SourcesTreeDataProvider, type SourcesNode } from './sources/sourcesTreeDataProvider';
@@ -44,6 +45,7 @@ export class Context implements vscode.Disposable {
   readonly operations: Operations;
   /** The Lake view (zones → containers → folders → files of the environment's lake) and its previews. */
   readonly lake: LakeView;
+  readonly runs: RunsExplorer;
   readonly builtinTemplatesDir: string;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -83,6 +85,7 @@ export class Context implements vscode.Disposable {
     this.pipelines.attach(this.pipelinesView);
     this.operations = own(new Operations(this));
     this.lake = own(new LakeView(this));
+    this.runs = own(new RunsExplorer(this));
     this.statusBar = own(new ProjectStatusBar(this));
   }
 

@@ -2,7 +2,7 @@
 // auth) decides what the caller may do next. Messages say the operation, the status and the
 // service's own words; never a token, a signature or a request's headers.
 import { redactSecrets } from '../../core/text/redact';
-import { AdfCallError, type AdfCallFailure } from '../../core/runs/errors';
+import { AdfCallError, isAdfCallError, type AdfCallFailure } from '../../core/runs/errors';
 
 /** A connection that failed before the request left: nothing can have happened. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -40,7 +40,7 @@ function codeOf(e: SdkError): string | undefined {
 
 /** The AdfCallError for whatever the SDK threw during `operation` (e.g. "createRun of pl_ingest"). */
 export function toAdfCallError(error: unknown, operation: string): AdfCallError {
-  if (error instanceof AdfCallError) return error;
+  if (isAdfCallError(error)) return error;
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
   const status = e.statusCode;
   const code = codeOf(e);

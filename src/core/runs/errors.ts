@@ -30,13 +30,26 @@ export class AdfCallError extends Error {
   }
 }
 
+const FAILURES: ReadonlySet<string> = new Set<AdfCallFailure>(['throttled', 'unclear', 'notSent', 'rejected', 'auth']);
+
+/**
+ * Whether e is an AdfCallError (of that failure). Also true for one made by another copy of this
+ * module: the editor's bundles (dist/core.js, dist/azure.js) each carry their own, so an error the
+ * adapter throws is not an instance of the class the core's retry and scheduler see.
+ */
 export function isAdfCallError(e: unknown, failure?: AdfCallFailure): e is AdfCallError {
-  return e instanceof AdfCallError && (failure === undefined || e.failure === failure);
+  const like =
+    e instanceof AdfCallError ||
+    (e instanceof Error &&
+      e.name === 'AdfCallError' &&
+      FAILURES.has((e as { failure?: unknown }).failure as string) &&
+      typeof (e as { details?: unknown }).details === 'object');
+  return like && (failure === undefined || (e as AdfCallError).failure === failure);
 }
 
 /** Failures after which the same idempotent request (a read, a cancel) may simply be sent again. */
 export function isRetryableRead(e: unknown): e is AdfCallError {
-  return e instanceof AdfCallError && (e.failure === 'throttled' || e.failure === 'unclear' || e.failure === 'notSent');
+  return isAdfCallError(e) && (e.failure === 'throttled' || e.failure === 'unclear' || e.failure === 'notSent');
 }
 
 /** A message for people from any thrown value. */

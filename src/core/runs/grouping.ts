@@ -139,7 +139,15 @@ export function groupRuns(runs: Iterable<PipelineRunRecord>, options: GroupOptio
     list.sort((a, b) => -newestFirst(a, b));
     const original = list.find(r => r.runId === id) ?? list[0]!;
     const reruns = list.filter(r => r !== original);
-    const latest = list.find(r => r.isLatest === true) ?? list[list.length - 1]!;
+    // The newest run that says it is the latest: an older record may still say so, because the
+    // service does not touch a run's lastUpdated when a rerun takes its place, and incremental
+    // refreshes only bring back what was updated.
+    let latest = list[list.length - 1]!;
+    for (let i = list.length - 1; i >= 0; i--)
+      if (list[i]!.isLatest === true) {
+        latest = list[i]!;
+        break;
+      }
     const day = dayOf(original.runStart ?? original.lastUpdated, options.utcOffsetMinutes) ?? 'unknown';
     const group: RunGroup = { id, pipelineName: original.pipelineName, original, reruns, latest, day };
     let days = pipelines.get(group.pipelineName);

@@ -68,6 +68,11 @@ export class RunsMonitor {
     );
   }
 
+  /** Runs started at or after this time (ms) are shown. */
+  get sinceMs(): number {
+    return this.since;
+  }
+
   /** The runs known, in no order. */
   runs(): PipelineRunRecord[] {
     return [...this.store.values()];
@@ -97,9 +102,11 @@ export class RunsMonitor {
     const now = this.clock.now();
     const extra = this.options.pipelineNames ? { pipelineNames: this.options.pipelineNames } : {};
     this.firstQuery = runsSinceQuery(this.since, now, extra);
-    this.lastRefreshAt = now;
     this.queries++;
     const page = await this.port.queryRuns(this.firstQuery, signal);
+    // Only once the page is here: after a failed first page, the next refresh loads it again
+    // (an incremental refresh from a first page that never came would miss the older runs).
+    this.lastRefreshAt = now;
     this.store.clear();
     this.nextToken = page.continuationToken || undefined;
     const runs = startedSince(page.runs, this.since);
@@ -154,9 +161,20 @@ export class RunsMonitor {
     return this.refresh();
   }
 
-  /** Refreshes by itself from now on (see RefreshScheduler for the timing). */
-  startLive(): void {
-    this.scheduler.start();
+  /**
+   * Refreshes by itself from now on (see RefreshScheduler for the timing). Nothing loaded yet: at
+   * once. Loaded: after the policy's interval for what is shown (a page just loaded is not asked
+   * for again at once), unless `firstDelayMs` says when (0: the view came back into sight).
+   */
+  startLive(options: { firstDelayMs?: number } = {}): void {
+    const policy = this.options.policy ?? DEFAULT_REFRESH_POLICY;
+    const loadedDelay = this.active ? policy.activeIntervalMs : policy.idleIntervalMs;
+    this.scheduler.start(options.firstDelayMs ?? (this.lastRefreshAt === undefined ? 0 : loadedDelay));
+  }
+
+  /** Whether it refreshes by itself (startLive, and no stopLive since). */
+  get live(): boolean {
+    return this.scheduler.isRunning;
   }
 
   stopLive(): void {
@@ -206,10 +224,18 @@ export class RunsMonitor {
         continue;
       this.store.set(r.runId, merged);
       changed.push(merged);
+      if (merged.isLatest && merged.runGroupId && merged.runGroupId !== merged.runId) this.supersede(merged);
     }
     if (changed.length > 0) this.onDidChange.fire({ changed, reset: false });
     this.reportFailures(changed);
     return changed;
+  }
+
+  /** A rerun is the latest of its group: the others are no longer (the service does not send them again). */
+  private supersede(latest: PipelineRunRecord): void {
+    for (const [id, other] of this.store)
+      if (id !== latest.runId && other.runGroupId === latest.runGroupId && other.isLatest)
+        this.store.set(id, { ...other, isLatest: false });
   }
 
   private reportFailures(runs: readonly PipelineRunRecord[]): void {

@@ -161,10 +161,11 @@ export class RefreshScheduler {
     return !this.stopped;
   }
 
-  start(): void {
+  /** Refreshes from now on: the first time after firstDelayMs (default at once), within the budget. */
+  start(firstDelayMs = 0): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule(0);
+    this.schedule(firstDelayMs);
   }
 
   stop(): void {

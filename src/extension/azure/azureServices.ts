@@ -8,4 +8,5 @@ export {
   type BundleStepPlan,
   type BundleStepResult,
 } from '../../azure/databricks/bundleStep';
-export { factoryApiFor, lakeStorageFor, seedTargetWatermarks } from '../../azure/clients';
+export { factoryApiFor, lakeStorageFor, runsClientFor, seedTargetWatermarks } from '../../azure/clients';
+export type { AdfRunsClient } from '../../azure/adf/runsClient';
