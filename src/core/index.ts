@@ -85,3 +85,8 @@ export {
 export { timeSlicer, yieldToEventLoop } from './text/timeSlices';
 export { redactSecrets } from './text/redact';
 export * from './deploy';
+// Backfill journals for the editor's resume offer (reading only: running a backfill goes through
+// the Azure bundle, whose runs adapter and runner must share one copy of the error classes).
+export { listBackfills, describePlan, type BackfillListing } from './backfill/session';
+export { formatSummary, type BackfillSummary } from './backfill/summary';
+export { backfillJournalDir, JournalFolderOnDisk } from './files/journalFiles';

@@ -8,6 +8,7 @@ import type { SourcesNode } from './sources/sourcesTreeDataProvider';
 import * as templates from './templates/templateCommands';
 import { deploy } from './operations/deployCommands';
 import * as emulator from './operations/emulatorCommands';
+import * as backfills from './backfill/backfillCommands';
 
 /**
  * Every command of the extension, by id: `(ctx) => handler`. Arguments are only what VS Code
@@ -41,6 +42,8 @@ export const COMMANDS: Record<string, Command> = {
   'lakehouse.adf.generate': ctx => () => adf.generate(ctx),
   'lakehouse.adf.dryRun': ctx => (node?: unknown) => dryRunCommand(ctx, asNode<PipelinesNode>(node)),
   'lakehouse.deploy': ctx => () => deploy(ctx),
+  'lakehouse.backfill': ctx => (node?: unknown) => backfills.backfill(ctx, asNode<SourcesNode>(node)),
+  'lakehouse.backfill.resume': ctx => () => backfills.resumeBackfill(ctx),
   'lakehouse.emulator.use': ctx => () => emulator.useLocalEmulator(ctx),
   'lakehouse.emulator.stop': ctx => () => emulator.stopLocalEmulator(ctx),
   'lakehouse.azure.signIn': ctx => () => emulator.signIn(ctx),

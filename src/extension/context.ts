@@ -9,6 +9,7 @@ import { EditorFileHost } from './files/editorFileHost';
 import { loadCore, type Core } from './lazyCore';
 import { EnvironmentState } from './project/environments';
 import { Operations } from './operations/operations';
+import { BackfillManager } from './backfill/backfillManager';
 import { ProjectManager } from './project/projectManager';
 import { ProjectStatusBar } from './project/statusBar';
 import { redactingLog } from './logging';
@@ -41,6 +42,7 @@ export class Context implements vscode.Disposable {
   readonly pipelinesView: vscode.TreeView<PipelinesNode>;
   readonly statusBar: ProjectStatusBar;
   readonly operations: Operations;
+  readonly backfills: BackfillManager;
   readonly builtinTemplatesDir: string;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -79,6 +81,7 @@ export class Context implements vscode.Disposable {
     );
     this.pipelines.attach(this.pipelinesView);
     this.operations = own(new Operations(this));
+    this.backfills = own(new BackfillManager(this));
     this.statusBar = own(new ProjectStatusBar(this));
   }
 

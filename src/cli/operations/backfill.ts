@@ -3,6 +3,7 @@
 // same folder the editor uses, so either resumes what the other started. Progress goes to stderr,
 // the summary to stdout (text or JSON). Ctrl-C stops starting runs (those in flight go on in the
 // factory, the journal stays consistent) and says how to resume; a second Ctrl-C stops at once.
+import { setMaxListeners } from 'events';
 import { AbortedError, systemClock } from '../../core/runs/clock';
 import { BACKFILL_ID, JournalError, type PlanEntry } from '../../core/backfill/journal';
 import {
@@ -293,6 +294,8 @@ async function follow(
 ): Promise<number> {
   const { backfill } = held;
   const abort = new AbortController();
+  // Every request in flight listens on it (up to 50 partitions at once): not a leak.
+  setMaxListeners(0, abort.signal);
   let interrupted: 'stopping' | 'killed' | undefined;
   const stopListening = io.onInterrupt?.(signal => {
     if (signal === 'SIGINT' && interrupted === undefined) {

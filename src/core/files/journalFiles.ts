@@ -132,6 +132,21 @@ export class JournalFolderOnDisk {
     }
   }
 
+  /** Whether a live process (this one included), or one on another machine, holds the backfill now. */
+  async isHeld(id: string): Promise<boolean> {
+    this.file(id);
+    const file = path.join(this.folder, `${id}.lock`);
+    if (
+      !(await fs.access(file).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return false;
+    const owner = await readOwner(file);
+    return owner === undefined || owner.host !== os.hostname() || owner.pid === process.pid || alive(owner.pid);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.open.values()].map(f => f.close()));
     this.open.clear();
