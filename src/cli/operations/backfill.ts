@@ -83,7 +83,9 @@ export type BackfillCommand =
   | { kind: 'status'; id?: string; values: Values; format: 'text' | 'json' };
 
 const SUBCOMMANDS = ['resume', 'rerun-failed', 'status'] as const;
-const PLAN_OPTIONS = ['tables', 'all', 'from', 'to', 'granularity', 'concurrency', 'id', 'dry-run'] as const;
+/** The options that make a plan: a resume takes its plan from the journal. */
+const NOT_PLAN = new Set(['project', 'env', 'format', 'help', 'confirm', 'poll-interval', 'resume']);
+const PLAN_OPTIONS = Object.keys(OPTIONS).filter(o => !NOT_PLAN.has(o));
 
 /**
  * The command line, checked before anything is read or sent: which subcommand, and for a new
@@ -138,8 +140,10 @@ export function parseBackfillCommand(args: string[], now: number): BackfillComma
     );
   // Checked here so a mistake costs no sign-in: dates, range, granularity, concurrency, id.
   const granularity = parseGranularity(values.granularity as string | undefined);
-  windowsOf(parseBackfillDate(from, '--from'), parseBackfillDate(to, '--to'), granularity);
-  if (parseBackfillDate(from, '--from') >= now)
+  const fromMs = parseBackfillDate(from, '--from');
+  const toMs = parseBackfillDate(to, '--to');
+  windowsOf(fromMs, toMs, granularity);
+  if (fromMs >= now)
     throw new BackfillInputError(`--from ${from} is not in the past: a backfill copies windows that have happened.`);
   const concurrency = parseConcurrency(values.concurrency as string | undefined, DEFAULT_BACKFILL_CONCURRENCY);
   const id = values.id as string | undefined;

@@ -75,6 +75,8 @@ export class BackfillManager implements vscode.Disposable {
     // Every request in flight listens on it (up to 50 partitions at once): not a leak.
     setMaxListeners(0, abort.signal);
     this.active.set(id, abort);
+    // Its own summary offers what to do next: no second offer when the project reloads.
+    this.seen.add(`${opened.snapshot.rootFile}\u0000${id}`);
     let cancelled = false;
     let summary: BackfillSummary | undefined;
     try {
