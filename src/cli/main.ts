@@ -25,6 +25,8 @@ import { BACKFILL_USAGE, backfillCommand } from './operations/backfill';
 import { TRIGGER_USAGE, triggerCommand } from './operations/trigger';
 import { RUNS_USAGE, runsCommand } from './operations/runs';
 
+const OPERATIONS_USAGE = `${DEPLOY_USAGE}${TRIGGER_USAGE}${RUNS_USAGE}${BACKFILL_USAGE}`;
+
 const USAGE = `Usage: lakehouse <command> [options]
 
 Commands:
@@ -57,7 +59,7 @@ Commands:
                                            nothing and lists what is out of date. DIR may be given as
                                            --project DIR. Exit 0: ok; 1: metadata errors, out of date
                                            (--check) or refused; 2: usage or I/O error.
-${DRY_RUN_USAGE}${DEPLOY_USAGE}${TRIGGER_USAGE}${RUNS_USAGE}${BACKFILL_USAGE}${EMULATOR_USAGE}  rules                                    List every diagnostic code with its rationale (Markdown).
+${DRY_RUN_USAGE}${OPERATIONS_USAGE}${EMULATOR_USAGE}  rules                                    List every diagnostic code with its rationale (Markdown).
 
   validate, render and generate read and write only inside the project's folder (the folder of
   lakehouse.yaml). --allow-folder DIR lets the project's paths and includes name a folder outside

@@ -160,7 +160,7 @@ suite('Backfill on the local emulator in a real VS Code host', () => {
     });
   });
 
-  test('an unfinished backfill in the journal folder (the CLI killed midway) is offered for Resume when the project loads, and finishes once', async function () {
+  test('a backfill left unfinished by a killed CLI is offered for Resume when the project loads, and finishes once', async function () {
     this.timeout(180_000);
     await control.clearOutcomes();
     await control.addOutcomes({ pipeline: PIPELINE, status: 'Succeeded', durationMs: 300 });

@@ -82,7 +82,8 @@ export async function runsCommand(args: string[], io: Io, usage: string): Promis
   const historyStart = now - ADF_RUN_HISTORY_DAYS * 86_400_000;
   if (since < historyStart)
     warnings.push(
-      `Data Factory keeps ${ADF_RUN_HISTORY_DAYS} days of runs: before ${new Date(historyStart).toISOString().slice(0, 10)} only backfill runs (from the journals) are listed.`,
+      `Data Factory keeps ${ADF_RUN_HISTORY_DAYS} days of runs: before ${new Date(historyStart).toISOString().slice(0, 10)} ` +
+        'only backfill runs (from the journals) are listed.',
     );
   const journalRuns = runsOnlyInJournal(
     journals.states.filter(s => !s.plan.environment || s.plan.environment === target.environment),

@@ -149,7 +149,10 @@ describe('backfill session', () => {
     fs.writeFileSync(file, JSON.stringify({ pid: 1, host: 'build-agent-7', since: '2024-06-01T00:00:00Z' }));
     await assert.rejects(
       folder.lock('bf-lock'),
-      /Backfill bf-lock is being run by process 1 on build-agent-7 \(since 2024-06-01T00:00:00Z\): wait for it to end or stop it .* If no process runs it any more, delete .*bf-lock\.lock\./,
+      new RegExp(
+        'Backfill bf-lock is being run by process 1 on build-agent-7 \\(since 2024-06-01T00:00:00Z\\): ' +
+          'wait for it to end or stop it .* If no process runs it any more, delete .*bf-lock\\.lock\\.',
+      ),
     );
     assert.equal(await folder.isHeld('bf-lock'), true);
     fs.rmSync(file);
