@@ -223,6 +223,8 @@ export class BackfillManager implements vscode.Disposable {
 
   /** New journals of a project with partitions left to run, not run by anyone now: "Resume" offered (once). */
   async offerResume(snapshot: ProjectSnapshot): Promise<void> {
+    // Resuming starts runs with the workspace's settings: not in Restricted Mode (looked at again once trusted).
+    if (!vscode.workspace.isTrusted) return;
     const core = this.ctx.core;
     const dir = core.backfillJournalDir(path.dirname(snapshot.rootFile));
     if (!fs.existsSync(dir)) return;
