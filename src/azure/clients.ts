@@ -4,6 +4,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/core-auth';
 import type { LakehouseMetadata } from '../core/metadata/model';
 import { seedWatermarks, watermarkSeeds, type SeedResult } from '../core/deploy/watermarks';
+import type { PipelineJson } from '../core/backfill/targets';
+import { factoryResourceId } from '../core/runs/studio';
 import { ArmFactoryApi } from './adf/factoryApi';
 import { AdfRunsClient } from './adf/runsClient';
 import { BlobWatermarkStore } from './adf/watermarkStore';
@@ -24,6 +26,7 @@ export function factoryApiFor(target: OperationsTarget, credential: TokenCredent
  * The runs port of a target's factory (the Runs view, Trigger, the CLI's runs and trigger): the SDK
  * client without automatic retries, so a createRun is one request; reads are retried by the core.
  */
+/** The runs port of the environment's factory: every call exactly one request (createRun never retried by the SDK). */
 export function runsClientFor(target: OperationsTarget, credential: TokenCredential): AdfRunsClient {
   return AdfRunsClient.connect(
     credential,
@@ -37,6 +40,24 @@ export function runsClientFor(target: OperationsTarget, credential: TokenCredent
       ...(target.factory.ca ? { tlsOptions: { ca: target.factory.ca } } : {}),
     },
   );
+}
+
+/** The factory's ARM id (what a backfill journal records, so it is never resumed against another factory). */
+export function factoryIdOf(target: OperationsTarget): string {
+  return factoryResourceId({
+    subscriptionId: target.factory.subscriptionId,
+    resourceGroup: target.factory.resourceGroup,
+    factoryName: target.factory.name,
+  });
+}
+
+/** The factory's pipelines as deployed (what a backfill or a trigger really runs), every page. */
+export async function factoryPipelinesFor(
+  target: OperationsTarget,
+  credential: TokenCredential,
+): Promise<PipelineJson[]> {
+  const values = await factoryApiFor(target, credential).list('pipeline');
+  return values.filter(v => typeof v.name === 'string') as unknown as PipelineJson[];
 }
 
 /** The environment's lake account: Azurite's by its (public, well-known) connection string, an Azure account with the signed-in credential. */

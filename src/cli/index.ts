@@ -8,6 +8,16 @@ main(process.argv.slice(2), {
   stderr: s => process.stderr.write(redactSecrets(s)),
   cwd: process.cwd(),
   color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+  onInterrupt: handler => {
+    const onInt = () => handler('SIGINT');
+    const onTerm = () => handler('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    return () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+  },
 }).then(
   code => {
     process.exitCode = code;

@@ -21,6 +21,11 @@ import { generate } from './generate';
 import { DRY_RUN_USAGE, dryRunCommand } from './dryRun';
 import { DEPLOY_USAGE, deployCommand } from './operations/deploy';
 import { EMULATOR_USAGE, emulatorCommand } from './operations/emulator';
+import { BACKFILL_USAGE, backfillCommand } from './operations/backfill';
+import { TRIGGER_USAGE, triggerCommand } from './operations/trigger';
+import { RUNS_USAGE, runsCommand } from './operations/runs';
+
+const OPERATIONS_USAGE = `${DEPLOY_USAGE}${TRIGGER_USAGE}${RUNS_USAGE}${BACKFILL_USAGE}`;
 
 const USAGE = `Usage: lakehouse <command> [options]
 
@@ -54,7 +59,7 @@ Commands:
                                            nothing and lists what is out of date. DIR may be given as
                                            --project DIR. Exit 0: ok; 1: metadata errors, out of date
                                            (--check) or refused; 2: usage or I/O error.
-${DRY_RUN_USAGE}${DEPLOY_USAGE}${EMULATOR_USAGE}  rules                                    List every diagnostic code with its rationale (Markdown).
+${DRY_RUN_USAGE}${OPERATIONS_USAGE}${EMULATOR_USAGE}  rules                                    List every diagnostic code with its rationale (Markdown).
 
   validate, render and generate read and write only inside the project's folder (the folder of
   lakehouse.yaml). --allow-folder DIR lets the project's paths and includes name a folder outside
@@ -70,6 +75,11 @@ export interface Io {
   stderr: (s: string) => void;
   cwd: string;
   color: boolean;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) and on SIGTERM (a CI job cancelled) until the returned
+   * function is called; commands that run long (backfill, trigger --wait) stop gracefully.
+   */
+  onInterrupt?: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -100,6 +110,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await dryRunCommand(rest, io, USAGE);
       case 'deploy':
         return await deployCommand(rest, io, USAGE);
+      case 'trigger':
+        return await triggerCommand(rest, io, USAGE);
+      case 'runs':
+        return await runsCommand(rest, io, USAGE);
+      case 'backfill':
+        return await backfillCommand(rest, io, USAGE);
       case 'emulator':
         return await emulatorCommand(rest, io, USAGE);
       case 'rules':

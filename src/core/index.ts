@@ -99,3 +99,8 @@ export {
 export { formatBytes } from './text/bytes';
 // Pipeline runs (the Runs view's model, the trigger form, starting runs once), as one namespace.
 export * as runs from './runs';
+// Backfill journals for the editor's resume offer (reading only: running a backfill goes through
+// the Azure bundle, whose runs adapter and runner must share one copy of the error classes).
+export { listBackfills, describePlan, type BackfillListing } from './backfill/session';
+export { formatSummary, type BackfillSummary } from './backfill/summary';
+export { backfillJournalDir, JournalFolderOnDisk } from './files/journalFiles';

@@ -12,6 +12,7 @@ import * as lake from './lake/lakeCommands';
 import type { LakeNode } from './lake/lakeTreeModel';
 import * as runs from './runs/runsCommands';
 import { triggerPipeline } from './runs/triggerCommand';
+import * as backfills from './backfill/backfillCommands';
 
 /**
  * Every command of the extension, by id: `(ctx) => handler`. Arguments are only what VS Code
@@ -45,6 +46,8 @@ export const COMMANDS: Record<string, Command> = {
   'lakehouse.adf.generate': ctx => () => adf.generate(ctx),
   'lakehouse.adf.dryRun': ctx => (node?: unknown) => dryRunCommand(ctx, asNode<PipelinesNode>(node)),
   'lakehouse.deploy': ctx => () => deploy(ctx),
+  'lakehouse.backfill': ctx => (node?: unknown) => backfills.backfill(ctx, asNode<SourcesNode>(node)),
+  'lakehouse.backfill.resume': ctx => () => backfills.resumeBackfill(ctx),
   'lakehouse.emulator.use': ctx => () => emulator.useLocalEmulator(ctx),
   'lakehouse.emulator.stop': ctx => () => emulator.stopLocalEmulator(ctx),
   'lakehouse.azure.signIn': ctx => () => emulator.signIn(ctx),

@@ -10,6 +10,7 @@ import { loadCore, type Core } from './lazyCore';
 import { EnvironmentState } from './project/environments';
 import { LakeView } from './lake/lakeView';
 import { Operations } from './operations/operations';
+import { BackfillManager } from './backfill/backfillManager';
 import { ProjectManager } from './project/projectManager';
 import { ProjectStatusBar } from './project/statusBar';
 import { RunsExplorer } from './runs/runsExplorer';
@@ -46,6 +47,7 @@ export class Context implements vscode.Disposable {
   /** The Lake view (zones → containers → folders → files of the environment's lake) and its previews. */
   readonly lake: LakeView;
   readonly runs: RunsExplorer;
+  readonly backfills: BackfillManager;
   readonly builtinTemplatesDir: string;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -86,6 +88,7 @@ export class Context implements vscode.Disposable {
     this.operations = own(new Operations(this));
     this.lake = own(new LakeView(this));
     this.runs = own(new RunsExplorer(this));
+    this.backfills = own(new BackfillManager(this));
     this.statusBar = own(new ProjectStatusBar(this));
   }
 

@@ -22,7 +22,8 @@ export const EMULATOR_USAGE = `  emulator start|stop|status [--project DIR] [--f
 /** Where the emulator's process entry is: beside the CLI bundle (dist/), or the compiled source (tests). */
 export function emulatorEntry(): string {
   const bundled = path.join(__dirname, 'emulator.js');
-  if (fs.existsSync(bundled)) return bundled;
+  // In the compiled source this very module is operations/emulator.js: not the emulator's entry.
+  if (bundled !== __filename && fs.existsSync(bundled)) return bundled;
   return path.join(__dirname, '..', '..', 'emulator', 'main.js');
 }
 

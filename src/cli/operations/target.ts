@@ -36,16 +36,32 @@ export function formatOf(values: Record<string, unknown>): 'text' | 'json' {
   return format;
 }
 
+export interface OpenedProject {
+  host: NodeFileHost;
+  snapshot: ProjectSnapshot;
+  projectDir: string;
+}
+
+/** The project of --project (default: the current folder). */
+export async function openProject(values: Record<string, unknown>, io: Io): Promise<OpenedProject> {
+  const shown = (values.project as string | undefined) ?? '.';
+  const host = new NodeFileHost();
+  const snapshot = await loadProjectAt(host, path.resolve(io.cwd, shown), shown);
+  return { host, snapshot, projectDir: path.dirname(snapshot.rootFile) };
+}
+
 export async function openTarget(values: Record<string, unknown>, io: Io): Promise<OpenedTarget> {
   const env = values.env as string | undefined;
   if (!env)
     throw new UsageError(
       `--env is required (an environment of lakehouse.yaml, or ${LOCAL_ENVIRONMENT} for the local emulator).`,
     );
-  const shown = (values.project as string | undefined) ?? '.';
-  const host = new NodeFileHost();
-  const snapshot = await loadProjectAt(host, path.resolve(io.cwd, shown), shown);
-  const projectDir = path.dirname(snapshot.rootFile);
+  return openTargetOf(await openProject(values, io), env);
+}
+
+/** The environment's target in an opened project, and a credential for it. */
+export async function openTargetOf(project: OpenedProject, env: string): Promise<OpenedTarget> {
+  const { host, snapshot, projectDir } = project;
   let emulator;
   if (env === LOCAL_ENVIRONMENT) {
     const state = readStateFile(emulatorStateDir(projectDir));
@@ -74,4 +90,21 @@ export async function openTarget(values: Record<string, unknown>, io: Io): Promi
     credential: chosen.credential,
     credentialDescription: chosen.description,
   };
+}
+
+/**
+ * A protected environment (`protected: true`) runs nothing without --confirm ENV, as deploy asks:
+ * the message to print, or undefined when the command may go on.
+ */
+export function protectedRefusal(
+  target: OperationsTarget,
+  confirm: unknown,
+  action: string,
+  dryRunHint = true,
+): string | undefined {
+  if (!target.protected || confirm === target.environment) return undefined;
+  return (
+    `'${target.environment}' is a protected environment: add --confirm ${target.environment} to ${action}` +
+    (dryRunHint ? ' (run with --dry-run first to see the plan).' : '.')
+  );
 }

@@ -6,5 +6,6 @@ export * from './journal';
 export * from './partitions';
 export * from './plan';
 export * from './runner';
+export * from './session';
 export * from './summary';
 export * from './targets';

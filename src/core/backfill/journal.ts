@@ -20,6 +20,8 @@ export interface JournalFolder {
   file(id: string): JournalFile;
   /** The ids of the journals in the folder. */
   list(): Promise<string[]>;
+  /** Holds the backfill for this process (refused while another runs it); release() when done. */
+  lock?(id: string): Promise<{ release(): Promise<void> }>;
 }
 
 export const JOURNAL_VERSION = 1;

@@ -136,7 +136,8 @@ export function formatSummary(s: BackfillSummary, maxListed = 20): string {
       `  ${p.status.padEnd(10)} ${p.key}${p.runId ? ` run ${p.runId}` : ''}${p.message ? `: ${p.message}` : ''}`,
     );
   if (notable.length > maxListed) lines.push(`  … and ${notable.length - maxListed} more`);
-  if (s.failed > 0) lines.push(`Rerun the failed partitions: lakehouse backfill --resume ${s.id} --rerun-failed`);
-  else if (!s.complete) lines.push(`Resume: lakehouse backfill --resume ${s.id}`);
+  if (!s.complete) lines.push(`Resume: lakehouse backfill resume ${s.id}`);
+  if (s.failed + s.cancelled + s.unknown > 0)
+    lines.push(`Rerun the failed partitions: lakehouse backfill rerun-failed ${s.id}`);
   return lines.join('\n');
 }

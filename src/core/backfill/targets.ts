@@ -120,8 +120,27 @@ function reachable(name: string, byName: Map<string, PipelineJson>): string[] {
   return order;
 }
 
-/** The targets of a backfill of these tables (see the file comment); BackfillInputError with a clear message otherwise. */
-export function planBackfillTargets(request: TargetRequest): TargetPlan {
+/** A table a backfill window applies to: in a watermark loop of the entry pipeline or a pipeline it runs. */
+export interface WindowedTable {
+  /** schema.table */
+  key: string;
+  schema: string;
+  table: string;
+  /** The pipeline whose loop copies it. */
+  pipeline: string;
+  /** Its backfill date in the loop (lakehouse.yaml's backfillFrom), if it has one. */
+  fromDate?: string;
+}
+
+interface Windowed {
+  entry: PipelineJson;
+  all: { pipeline: string; item: LoopItem }[];
+  names: BackfillParameterNames;
+  byName: Map<string, PipelineJson>;
+}
+
+/** The entry pipeline and the tables its watermark loops copy; BackfillInputError when a window applies to none. */
+function windowedLoops(request: Omit<TargetRequest, 'tables' | 'from'>): Windowed {
   const names = { ...DEFAULT_BACKFILL_PARAMETERS, ...request.names };
   const byName = new Map(request.pipelines.map(p => [p.name, p]));
   const entry = byName.get(request.entryPipeline);
@@ -129,25 +148,47 @@ export function planBackfillTargets(request: TargetRequest): TargetPlan {
     throw new BackfillInputError(
       `The factory has no pipeline ${JSON.stringify(request.entryPipeline)} (the one the triggers start); generate or deploy it first.`,
     );
-  const declares = (p: PipelineJson, parameter: string) => parameter in paramsOf(p);
-  const windowed = (p: PipelineJson) => declares(p, names.windowStart) && declares(p, names.windowEnd);
-  if (!windowed(entry))
+  if (!declaresWindow(entry, names))
     throw new BackfillInputError(
       `${entry.name} declares no ${names.windowStart} / ${names.windowEnd} parameters: a backfill passes each window in them ` +
         `(the pipelines generated from lakehouse.yaml declare them). Regenerate the ADF artifacts.`,
     );
-
   // Where the watermark loops are: the entry pipeline itself, or the pipelines it runs.
   const holders = [entry.name, ...reachable(entry.name, byName)]
     .map(n => byName.get(n)!)
     .filter(p => loopItems(p, names.loop) !== undefined);
-  const itemsByPipeline = new Map(holders.map(p => [p.name, loopItems(p, names.loop)!]));
-  const all = [...itemsByPipeline.entries()].flatMap(([pipeline, items]) => items.map(item => ({ pipeline, item })));
+  const all = holders.flatMap(p => loopItems(p, names.loop)!.map(item => ({ pipeline: p.name, item })));
   if (all.length === 0)
     throw new BackfillInputError(
       `No pipeline run by ${entry.name} has a ${names.loop} parameter listing tables: no table is copied by watermark, ` +
         `so a window applies to none (tables copied by rowversion, Change Tracking or in full are not windowed).`,
     );
+  return { entry, all, names, byName };
+}
+
+const declares = (p: PipelineJson, parameter: string) => parameter in paramsOf(p);
+const declaresWindow = (p: PipelineJson, names: BackfillParameterNames) =>
+  declares(p, names.windowStart) && declares(p, names.windowEnd);
+
+/** The tables a backfill can copy (for a pick list), in the loops' order; BackfillInputError as planBackfillTargets. */
+export function windowedTablesOf(request: Omit<TargetRequest, 'tables' | 'from'>): WindowedTable[] {
+  const seen = new Set<string>();
+  const out: WindowedTable[] = [];
+  for (const { pipeline, item } of windowedLoops(request).all) {
+    const key = keyOf(item);
+    if (seen.has(`${pipeline}\u0000${key}`)) continue;
+    seen.add(`${pipeline}\u0000${key}`);
+    const table: WindowedTable = { key, schema: item.schema, table: item.table, pipeline };
+    if (typeof item.from_date === 'string' && item.from_date !== '') table.fromDate = item.from_date;
+    out.push(table);
+  }
+  return out;
+}
+
+/** The targets of a backfill of these tables (see the file comment); BackfillInputError with a clear message otherwise. */
+export function planBackfillTargets(request: TargetRequest): TargetPlan {
+  const { entry, all, names, byName } = windowedLoops(request);
+  const windowed = (p: PipelineJson) => declaresWindow(p, names);
 
   let chosen = all;
   if (request.tables !== undefined) {

@@ -10,20 +10,21 @@ export interface Review<T> {
   placeholder: string;
   /** The item that goes ahead ("Write 3 Files", "Deploy 9 Changes"). */
   proceed: string;
-  /** What Show Diffs compares, as its description. */
-  diffs: string;
+  /** What Show Diffs compares, as its description (no Show Diffs item without showDiffs). */
+  diffs?: string;
   /** What Cancel leaves alone, as its description ("write nothing"). */
   cancel: string;
   sections: ReviewSection<T>[];
   /** Choosing an item with a value (a file, a change): its diff, beside; the list stays open. */
-  open(value: T): void;
-  showDiffs(): void;
+  open?(value: T): void;
+  showDiffs?(): void;
 }
 
 /**
  * What a command will change, for review before anything is: a list with Cancel first (the
  * default: Enter or Escape changes nothing), the action, Show Diffs, then the sections; choosing
- * an item opens its diff and keeps the list open. Used by Generate ADF Artifacts and Deploy.
+ * an item opens its diff and keeps the list open. Used by Generate ADF Artifacts, Deploy and Backfill
+ * (which has no diffs: what it starts is listed).
  */
 export function review<T>(r: Review<T>): Promise<boolean> {
   type Item = vscode.QuickPickItem & { action?: 'proceed' | 'cancel' | 'diffs'; value?: T };
@@ -35,7 +36,9 @@ export function review<T>(r: Review<T>): Promise<boolean> {
   pick.items = [
     cancel,
     { label: r.proceed, action: 'proceed', alwaysShow: true },
-    { label: '$(diff-multiple) Show Diffs', description: r.diffs, action: 'diffs' },
+    ...(r.showDiffs
+      ? [{ label: '$(diff-multiple) Show Diffs', description: r.diffs ?? '', action: 'diffs' as const }]
+      : []),
     ...r.sections.flatMap<Item>(section => [
       { label: section.label, kind: vscode.QuickPickItemKind.Separator },
       ...section.items,
@@ -46,8 +49,8 @@ export function review<T>(r: Review<T>): Promise<boolean> {
     let proceed = false;
     pick.onDidAccept(() => {
       const item = pick.selectedItems[0] ?? pick.activeItems[0];
-      if (item?.value !== undefined) r.open(item.value);
-      else if (item?.action === 'diffs') r.showDiffs();
+      if (item?.value !== undefined) r.open?.(item.value);
+      else if (item?.action === 'diffs') r.showDiffs?.();
       else if (item?.action || !item) {
         proceed = item?.action === 'proceed';
         pick.hide();

@@ -271,7 +271,10 @@ describe('the journal', () => {
     );
     const summary = summarize(state);
     assert.deepEqual([summary.failed, summary.notStarted, summary.complete], [1, 2, false]);
-    assert.match(formatSummary(summary), /--resume bf-j --rerun-failed/);
+    assert.match(
+      formatSummary(summary),
+      /Resume: lakehouse backfill resume bf-j\nRerun the failed partitions: lakehouse backfill rerun-failed bf-j$/,
+    );
 
     await writer.append({ t: 'round', n: 2, keys: [a], at: 6000 });
     const again = replayJournal(file.text!);
