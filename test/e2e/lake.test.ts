@@ -44,12 +44,13 @@ async function reveal(api: LakehouseApi, node: LakeNode, expand = false): Promis
 }
 
 /**
- * The Lake view alone in a wider side bar, for its screenshots (the Sources and Data Factory views
- * hidden); the returned function puts the layout back.
+ * The Lake view alone in a wider side bar, for its screenshots (the other Lakehouse views hidden,
+ * the panel closed: an earlier suite may have opened the log); the returned function puts the layout back.
  */
 async function roomForLake(): Promise<() => Promise<void>> {
-  const others = ['lakehouse.sources', 'lakehouse.pipelines'];
+  const others = ['lakehouse.sources', 'lakehouse.pipelines', 'lakehouse.runs'];
   for (const view of others) await vscode.commands.executeCommand(`${view}.toggleVisibility`);
+  await vscode.commands.executeCommand('workbench.action.closePanel');
   await vscode.commands.executeCommand('lakehouse.lake.focus');
   await vscode.commands.executeCommand('workbench.action.focusSideBar');
   const steps = 4;

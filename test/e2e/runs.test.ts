@@ -22,16 +22,17 @@ const INJECTED = 'Copy failed: the source table dbo.DimUser is locked (injected 
 const SIDEBAR = '#workbench\\.parts\\.sidebar';
 
 /**
- * For the screenshots, the Runs view gets the side bar to itself, wider (the Sources and Data
- * Factory views hidden); `show` puts everything back for the suites after this one.
+ * For the screenshots, the Runs view gets the side bar to itself, wider (the other Lakehouse views
+ * hidden, the panel closed); `show` puts everything back for the suites after this one.
  */
 let othersHidden = false;
 const WIDER = 4;
 async function showOtherViews(show: boolean): Promise<void> {
   if (othersHidden === !show) return;
   const ignore = () => undefined;
-  for (const id of ['lakehouse.sources', 'lakehouse.pipelines'])
+  for (const id of ['lakehouse.sources', 'lakehouse.pipelines', 'lakehouse.lake'])
     await vscode.commands.executeCommand(`${id}.toggleVisibility`).then(undefined, ignore);
+  if (!show) await vscode.commands.executeCommand('workbench.action.closePanel');
   await vscode.commands.executeCommand('lakehouse.runs.focus');
   for (let i = 0; i < WIDER; i++)
     await vscode.commands

@@ -255,6 +255,7 @@ describe("the ingestion pipeline (the reference project's Incremental_loop desig
         'alert_url_secret',
         'window_start',
         'window_end',
+        'backfill_id',
       ]);
       assert.deepEqual(
         Object.fromEntries(
@@ -547,6 +548,7 @@ describe('ADF generation of other projects', () => {
       'silver_schema',
       'window_start',
       'window_end',
+      'backfill_id',
     ]);
     assert.deepEqual(
       crm.ownedPaths.map(pathText),
@@ -661,6 +663,7 @@ describe('ADF generation of other projects', () => {
       'silver_schema',
       'window_start',
       'window_end',
+      'backfill_id',
     ];
     assert.deepEqual(activitiesOf(orchestrator)[1]!.typeProperties, {
       pipeline: { referenceName: 'pl_incremental_ingestion_dw', type: 'PipelineReference' },
@@ -678,6 +681,7 @@ describe('ADF generation of other projects', () => {
       'alert_url',
       'window_start',
       'window_end',
+      'backfill_id',
     ]);
     assert.deepEqual(
       orchestrator.ownedPaths.map(pathText),
@@ -749,7 +753,7 @@ describe('ADF generation of other projects', () => {
       'key_vault',
       'alert_url_secret',
     ];
-    assert.deepEqual(Object.keys(parametersOf(orchestrator)), [...owned, 'window_start', 'window_end']);
+    assert.deepEqual(Object.keys(parametersOf(orchestrator)), [...owned, 'window_start', 'window_end', 'backfill_id']);
     assert.deepEqual(
       orchestrator.ownedPaths.map(pathText),
       owned.map(p => `properties.parameters.${p}.defaultValue`),
@@ -878,6 +882,7 @@ describe('ADF generation of other projects', () => {
       'alert_url',
       'window_start',
       'window_end',
+      'backfill_id',
     ]);
     assert.ok(!walk(activitiesOf(pipeline)).some(a => a.type === 'DatabricksNotebook'));
     assert.deepEqual(

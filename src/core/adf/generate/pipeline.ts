@@ -35,6 +35,8 @@ export interface BuiltPipeline {
 
 const WINDOW_START = 'window_start';
 const WINDOW_END = 'window_end';
+/** Set by a backfill (lakehouse backfill, Backfill…) on each run it starts: its id, so the run says which backfill it belongs to. */
+const BACKFILL_ID = 'backfill_id';
 const BRONZE_CONTAINER = 'bronze_container';
 const SILVER_CONTAINER = 'silver_container';
 const STORAGE_ACCOUNT = 'storage_account';
@@ -57,6 +59,7 @@ const PASSED_ON = [
   SILVER_SCHEMA,
   WINDOW_START,
   WINDOW_END,
+  BACKFILL_ID,
 ];
 /** The Azure Databricks resource (first-party application id) the factory's managed identity gets tokens for. */
 const DATABRICKS_RESOURCE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
@@ -359,10 +362,14 @@ class Parameters {
     this.own(SILVER_SCHEMA, 'string', settings.silverSchema);
   }
 
-  /** Set by the backfill trigger (passed on to the pipelines run); empty on scheduled runs (which copy past the watermark). */
+  /**
+   * Set by the backfill trigger or a backfill (passed on to the pipelines run); empty on scheduled
+   * runs (which copy past the watermark). A backfill's runs carry its id, their partition is their window.
+   */
   window(): void {
     this.values[WINDOW_START] = { type: 'string', defaultValue: '' };
     this.values[WINDOW_END] = { type: 'string', defaultValue: '' };
+    this.values[BACKFILL_ID] = { type: 'string', defaultValue: '' };
   }
 
   /** Where the alerts go: a Key Vault secret read at run time, else a secure parameter. */
