@@ -90,6 +90,7 @@ export * from './bundle';
 // through the storage adapter (src/azure/lake), in the Azure bundle.
 export {
   lakeZones,
+  lakeZonesSignature,
   LakeFolderMarks,
   type LakeZone,
   type LakeTableFolder,

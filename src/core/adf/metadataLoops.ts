@@ -68,6 +68,25 @@ export function* walkActivities(
   }
 }
 
+/** How many activities walkActivities() would visit, without making their paths (a view counts every pipeline's on each render). */
+export function countActivities(activities: unknown): number {
+  if (!Array.isArray(activities)) return 0;
+  let n = 0;
+  for (const a of activities as unknown[]) {
+    if (!isObj(a)) continue;
+    n++;
+    const tp = a.typeProperties;
+    if (!isObj(tp)) continue;
+    n += countActivities(tp.activities);
+    n += countActivities(tp.ifTrueActivities);
+    n += countActivities(tp.ifFalseActivities);
+    n += countActivities(tp.defaultActivities);
+    if (Array.isArray(tp.cases))
+      for (const kase of tp.cases as unknown[]) if (isObj(kase)) n += countActivities(kase.activities);
+  }
+  return n;
+}
+
 function expressionText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (isObj(v) && typeof v.value === 'string') return v.value;

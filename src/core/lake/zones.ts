@@ -79,6 +79,40 @@ export function containerNameProblem(name: string): string | undefined {
 const UNKNOWN_PLACEHOLDER = /\{(?!table\}|schema\}|system\})[^{}]*\}/;
 
 /**
+ * What lakeZones() reads of the metadata, as a short text that changes when its result can: the
+ * zones' settings as they are, and the tables, dimensions and facts as one FNV-1a hash. A keystroke
+ * at 10,000 tables costs this one pass instead of every table folder rebuilt and compared (the
+ * Lake view asks after each pause in typing).
+ */
+export function lakeZonesSignature(metadata: LakehouseMetadata): string {
+  let hash = 0x811c9dc5;
+  const mix = (text: string): void => {
+    for (let i = 0; i < text.length; i++) {
+      hash ^= text.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    hash ^= 0x1f; // a separator, so that 'ab'+'c' differs from 'a'+'bc'
+    hash = Math.imul(hash, 0x01000193);
+  };
+  for (const t of metadata.tables) {
+    mix(t.system);
+    mix(t.schema);
+    mix(t.name);
+    mix(writesWatermark(t) ? t.cdcMode : '-');
+  }
+  for (const d of metadata.dimensions) {
+    mix(d.name);
+    mix(d.source);
+  }
+  for (const f of metadata.facts) {
+    mix(f.name);
+    mix(f.source);
+  }
+  const zones = metadata.zones.map(z => [z.name, z.container, z.path ?? '', z.format ?? '']);
+  return `${JSON.stringify(zones)}#${metadata.tables.length}/${metadata.dimensions.length}/${metadata.facts.length}#${(hash >>> 0).toString(16)}`;
+}
+
+/**
  * The zones of the project with their containers and the folder of each table in them, in metadata
  * order: source tables in bronze and silver (and any other zone), the star schema's dimensions and
  * facts in gold (named after them, the `{schema}` and `{system}` of their source table).

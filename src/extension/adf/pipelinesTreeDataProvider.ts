@@ -298,12 +298,9 @@ function countActivities(value: unknown): number {
   if (value === null || typeof value !== 'object') return 0;
   const known = activityCounts.get(value);
   if (known !== undefined) return known;
-  let n = 0;
-  for (const _ of loadCore().walkActivities(
+  const n = loadCore().countActivities(
     (value as { properties?: { activities?: unknown } } | undefined)?.properties?.activities,
-    [],
-  ))
-    n++;
+  );
   activityCounts.set(value, n);
   return n;
 }

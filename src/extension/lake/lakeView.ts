@@ -344,24 +344,18 @@ export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Dispo
     for (const snapshot of snapshots) {
       const root = snapshot.rootFile;
       const key = this.environmentKey(snapshot);
-      const zones = core.lakeZones(snapshot.metadata);
+      // What the tree shows of the metadata, cheaply: the table folders are rebuilt only when it changed.
       const signature = JSON.stringify([
         key,
         snapshot.metadata.environments.map(e => [e.name, e.storageAccount]),
-        zones.map(z => [
-          z.name,
-          z.container,
-          z.layout,
-          z.format,
-          z.containerProblem,
-          z.tables.map(t => [t.folder, t.table.kind, t.table.key, t.watermark?.file, t.watermark?.mode, t.problem]),
-        ]),
+        core.lakeZonesSignature(snapshot.metadata),
       ]);
       const existing = this.model.project(root);
       if (existing && this.signatures.get(root) === signature) {
         projects.push(existing);
         continue;
       }
+      const zones = core.lakeZones(snapshot.metadata);
       changed = true;
       this.signatures.set(root, signature);
       const connection =

@@ -2,7 +2,14 @@
 // checked against what the ADF generator writes for the same metadata.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containerNameProblem, folderKey, LakeFolderMarks, lakeZones, layoutRoot } from '../../../src/core/lake/zones';
+import {
+  containerNameProblem,
+  folderKey,
+  LakeFolderMarks,
+  lakeZones,
+  lakeZonesSignature,
+  layoutRoot,
+} from '../../../src/core/lake/zones';
 import { generateAdfArtifacts } from '../../../src/core/adf/generate/artifacts';
 import { loadProjectAt } from '../../../src/core/project/loadProject';
 import { NodeFileHost } from '../../../src/core/files/nodeFileHost';
@@ -43,6 +50,27 @@ starSchema:
 `;
 
 describe('lake zones', () => {
+  it('lakeZonesSignature changes exactly when what lakeZones shows can: not for a column, for a table, a CDC mode, a star table or a zone', async () => {
+    const signatureOf = async (text: string) =>
+      lakeZonesSignature((await loadProject({ 'lakehouse.yaml': text })).snapshot.metadata);
+    const base = await signatureOf(PROJECT);
+    assert.equal(
+      await signatureOf(
+        PROJECT.replace('{ name: updated_at, type: datetime2 }', '{ name: updated_at, type: datetime }'),
+      ),
+      base,
+    );
+    const changes = [
+      PROJECT.replace('name: regions', 'name: regions2'),
+      PROJECT.replace('schema: sales', 'schema: sales2').replace('sales.orders', 'sales2.orders'),
+      PROJECT.replace('cdcMode: changeTracking', 'cdcMode: rowversion'),
+      PROJECT.replace('name: dim_customer', 'name: dim_client'),
+      PROJECT.replace('container: silver', 'container: silver2'),
+      PROJECT.replace('path: "{table}", format: delta }', 'path: "x/{table}", format: delta }'),
+    ];
+    for (const changed of changes) assert.notEqual(await signatureOf(changed), base, changed);
+  });
+
   it('gives each zone its container and each table its folder; bronze adds the watermark of tables the pipeline keeps one for', async () => {
     const { snapshot } = await loadProject({ 'lakehouse.yaml': PROJECT });
     const zones = lakeZones(snapshot.metadata);
