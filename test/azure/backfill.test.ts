@@ -137,6 +137,9 @@ describe('backfill on the local emulator', () => {
     faults.add({ operation: 'pipelines.createRun', kind: 'status', status: 503, phase: 'before', probability: 0.06 });
     faults.add({ operation: 'pipelines.createRun', kind: 'reset', phase: 'after', probability: 0.05 });
     faults.add({ operation: 'pipelines.createRun', kind: 'reset', phase: 'before', probability: 0.05 });
+    // Whatever the seeded draws give, each fault after the effect happens at least once.
+    faults.add({ operation: 'pipelines.createRun', kind: 'status', status: 500, phase: 'after', times: 1 });
+    faults.add({ operation: 'pipelines.createRun', kind: 'reset', phase: 'after', times: 1 });
     const plan = newPlan(60, 10);
     const backfill = await Backfill.create(plan, folder.file(plan.id), port, { clock: systemClock, ...OPTIONS });
     const summary = await backfill.run();

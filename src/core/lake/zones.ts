@@ -91,7 +91,7 @@ export function lakeZonesSignature(metadata: LakehouseMetadata): string {
       hash ^= text.charCodeAt(i);
       hash = Math.imul(hash, 0x01000193);
     }
-    hash ^= 0x1f; // a separator, so that 'ab'+'c' differs from 'a'+'bc'
+    hash ^= 0x1f; // a separator: ab + c must not hash as a + bc
     hash = Math.imul(hash, 0x01000193);
   };
   for (const t of metadata.tables) {
