@@ -6,6 +6,7 @@ export * from './metadata/model';
 export { parseMetadataFile, type MetadataFile } from './metadata/metadataFile';
 export { checkMetadata, DEPLOY_KEYS, isNumericType, TableResolver } from './metadata/semanticRules';
 export { MetadataLocator } from './metadata/locator';
+export { environmentValueEdits, type EnvironmentValues } from './metadata/environmentEdits';
 export * from './adf/adfFile';
 export * from './adf/adfFolder';
 export * from './adf/metadataLoops';

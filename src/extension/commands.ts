@@ -8,6 +8,7 @@ import type { SourcesNode } from './sources/sourcesTreeDataProvider';
 import * as templates from './templates/templateCommands';
 import { deploy } from './operations/deployCommands';
 import * as emulator from './operations/emulatorCommands';
+import { selectSubscription } from './azure/subscriptionCommand';
 import * as lake from './lake/lakeCommands';
 import type { LakeNode } from './lake/lakeTreeModel';
 import * as runs from './runs/runsCommands';
@@ -51,6 +52,7 @@ export const COMMANDS: Record<string, Command> = {
   'lakehouse.emulator.use': ctx => () => emulator.useLocalEmulator(ctx),
   'lakehouse.emulator.stop': ctx => () => emulator.stopLocalEmulator(ctx),
   'lakehouse.azure.signIn': ctx => () => emulator.signIn(ctx),
+  'lakehouse.azure.selectSubscription': ctx => () => selectSubscription(ctx),
   'lakehouse.lake.refresh': ctx => (node?: unknown) => lake.refresh(ctx, asNode<LakeNode>(node)),
   'lakehouse.lake.connect': ctx => (node?: unknown) => lake.connect(ctx, asNode<LakeNode>(node)),
   'lakehouse.lake.loadMore': ctx => (node?: unknown) => lake.loadMore(ctx, asNode<LakeNode>(node)),
