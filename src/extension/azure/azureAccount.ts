@@ -19,6 +19,8 @@ export interface SignedIn {
   account: string;
   /** The cloud's Resource Manager endpoint (public Azure, or a sovereign cloud the user chose). */
   resourceManagerEndpoint: string;
+  /** The cloud's storage suffix (core.windows.net in public Azure; sovereign clouds have their own). */
+  storageEndpointSuffix?: string;
   cloud: string;
 }
 
@@ -132,6 +134,9 @@ export class AzureAccount implements vscode.Disposable {
       tenantId: chosen.tenantId,
       account: chosen.account.label,
       resourceManagerEndpoint: chosen.environment.resourceManagerEndpointUrl,
+      ...(chosen.environment.storageEndpointSuffix
+        ? { storageEndpointSuffix: chosen.environment.storageEndpointSuffix.replace(/^\./, '') }
+        : {}),
       cloud: chosen.environment.name,
     };
   }

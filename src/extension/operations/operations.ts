@@ -110,6 +110,13 @@ export class Operations implements vscode.Disposable {
         const signedIn = await account.credentialFor(target.factory.subscriptionId, target.environment);
         if (signedIn.resourceManagerEndpoint && !/management\.azure\.com\/?$/.test(signedIn.resourceManagerEndpoint))
           target = { ...target, factory: { ...target.factory, endpoint: signedIn.resourceManagerEndpoint } };
+        // A sovereign cloud's storage accounts are not under core.windows.net.
+        const suffix = signedIn.storageEndpointSuffix;
+        if (target.storage && suffix && suffix !== 'core.windows.net' && /^[a-z0-9.-]+$/i.test(suffix))
+          target = {
+            ...target,
+            storage: { ...target.storage, blobEndpoint: `https://${target.storage.account}.blob.${suffix}` },
+          };
         return { snapshot, target, credential: signedIn.credential };
       } catch (e) {
         if (!(e instanceof azure.SignInNeeded)) throw e;
