@@ -3,6 +3,8 @@
 // and "Deploy to Environment…" plans, shows its review, writes the factory on "Deploy", and a second
 // deploy finds nothing to do.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LakehouseApi } from '../../src/extension/extension';
 import { answer, checkpoint } from './checkpoint';
@@ -62,5 +64,29 @@ suite('Operations on the local emulator in a real VS Code host', () => {
     const again = await vscode.commands.executeCommand<DeployReportLike | undefined>('lakehouse.deploy');
     assert.strictEqual(again, undefined, 'nothing to review: the factory is up to date');
     await checkpoint('deploy-up-to-date', { waitForText: 'is up to date' });
+  });
+
+  test("the extension's log carries no token, signature or account key", async () => {
+    // The log channel is written to files under the extension's log folder (a moment after each line).
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    const files: string[] = [];
+    const visit = (dir: string) => {
+      if (!fs.existsSync(dir)) return;
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) visit(path.join(dir, entry.name));
+        else files.push(path.join(dir, entry.name));
+    };
+    visit(api.ctx.extension.logUri.fsPath);
+    const text = files.map(f => fs.readFileSync(f, 'utf8')).join('\n');
+    assert.match(text, /deploy/, `the log was read (${files.join(', ') || 'no files'})`);
+    const secrets: [string, RegExp][] = [
+      ['a bearer token', /Bearer\s+(?!REDACTED)[\w.-]{8,}/i],
+      ['a JWT', /eyJ[\w-]{8,}\.[\w-]{8,}\./],
+      ['a SAS signature', /[?&]sig=(?!REDACTED)[^&\s]{6,}/i],
+      ['an account key', /AccountKey=(?!REDACTED)[^;\s]{8,}/i],
+      ["the emulator's storage key", /Eby8vdM02xNOcqF/],
+      ['a Databricks token', /dapi-lakehouse-local-emulator|dapi[0-9a-f]{16,}/],
+    ];
+    for (const [what, pattern] of secrets) assert.doesNotMatch(text, pattern, `the log carries ${what}`);
   });
 });
