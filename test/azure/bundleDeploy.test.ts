@@ -181,6 +181,25 @@ describe('lakehouse deploy: the Databricks bundle, with the real Databricks CLI,
     const missing = await deploy('--dry-run', '--databricks-cli', path.join(dir, 'nowhere'));
     assert.match((JSON.parse(missing.stdout) as { bundle: BundleJson }).bundle.message!, /is not an executable file/);
   });
+  it("a restarted emulator (an empty workspace) gets the bundle again and converges; the bundle's own .databricks/ is never touched", async t => {
+    if (!skipUnlessProvisioned(t)) return;
+    await emulator!.stop();
+    emulator = await startEmulator({ stateDir: emulatorStateDir(dir), project: dir, databricks: local });
+    const first = await deploy();
+    assert.equal(first.code, 0, first.stderr);
+    const bundle = (JSON.parse(first.stdout) as { bundle: BundleJson }).bundle;
+    assert.equal(bundle.status, 'deployed', first.stdout);
+    assert.match(bundle.summary!, /^6 to add/);
+    const second = await deploy();
+    assert.equal((JSON.parse(second.stdout) as { bundle: BundleJson }).bundle.status, 'up-to-date', second.stdout);
+    // The real workspace's state of the same target lives there: the emulator's is kept apart.
+    assert.equal(fs.existsSync(path.join(dir, 'databricks', '.databricks')), false);
+    assert.equal(
+      fs.readdirSync(path.join(dir, '.lakehouse', 'emulator', 'bundle-state')).length,
+      1,
+      'one workspace, one state',
+    );
+  });
 });
 
 function lineOf(file: string, needle: string): number {

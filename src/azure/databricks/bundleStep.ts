@@ -2,6 +2,8 @@
 // target is planned with the Databricks CLI (`bundle plan -o json`), the plan is shown, and the
 // same plan is applied (`bundle deploy --plan`). It runs before the Data Factory is written, so
 // that the notebooks and the gold pipeline exist before a started trigger runs them.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   bundleCliDiagnostics,
@@ -84,6 +86,22 @@ const FOREIGN_AUTH = [
   'no_proxy',
 ];
 
+/**
+ * The CLI's local deployment state for the local emulator's workspace: its own folder per workspace
+ * (the workspace lives in memory, so a restarted emulator starts empty), never the bundle's
+ * `.databricks/`, which holds the state of the real workspace of the same target.
+ */
+function localStateDir(projectDir: string, local: NonNullable<OperationsTarget['localDatabricks']>): string {
+  const root = path.join(projectDir, '.lakehouse', 'emulator', 'bundle-state');
+  const key = createHash('sha256').update(local.proxy).digest('hex').slice(0, 16);
+  if (fs.existsSync(root))
+    for (const entry of fs.readdirSync(root))
+      if (entry !== key) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+  const dir = path.join(root, key);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** The CLI's environment for the local emulator's workspace: its proxy and CA, a token, nothing of the user's. */
 function localEnvironment(
   projectDir: string,
@@ -92,6 +110,7 @@ function localEnvironment(
   const env: Record<string, string | undefined> = Object.fromEntries(FOREIGN_AUTH.map(k => [k, undefined]));
   return {
     ...env,
+    DATABRICKS_BUNDLE_TMP: localStateDir(projectDir, local),
     HTTPS_PROXY: local.proxy,
     https_proxy: local.proxy,
     SSL_CERT_FILE: local.ca,

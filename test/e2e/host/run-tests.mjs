@@ -20,7 +20,7 @@
 //   NODE24, CODE_SERVER, CHROMIUM  paths (default: the provisioned host, see scripts/vscode-host.mjs)
 //   SHOT_DIR            screenshots (<checkpoint>.png) and code-server.log; default <repo>/test-output/e2e
 //   VSHOST_RUNS_DIR     parent of the per-run temp folder; default os.tmpdir() (kept short: unix socket paths)
-//   VSHOST_TIMEOUT_MS   hard timeout of the whole run (default 300000); exit code 124 when hit
+//   VSHOST_TIMEOUT_MS   hard timeout of the whole run (default 900000: the suites on the emulator take minutes); exit code 124 when hit
 //   VSHOST_WORKSPACE_TRUST=1   keep Workspace Trust on (default: off, security.workspace.trust.enabled=false)
 //   VSHOST_SETTINGS     JSON object merged into the user settings.json
 //   VSHOST_KEEP_RUN=1   keep the per-run temp folder (user data, logs) for debugging
@@ -49,7 +49,7 @@ import { REPO, hostPaths, missingHostParts, notProvisionedMessage } from '../../
 
 const HOST = hostPaths();
 const SHOT_DIR = path.resolve(process.env.SHOT_DIR || path.join(REPO, 'test-output', 'e2e'));
-const TOTAL_TIMEOUT_MS = Number(process.env.VSHOST_TIMEOUT_MS || 300_000);
+const TOTAL_TIMEOUT_MS = Number(process.env.VSHOST_TIMEOUT_MS || 900_000);
 const TRUST = /^(1|true|on|enabled)$/i.test(process.env.VSHOST_WORKSPACE_TRUST || '');
 const KEEP_RUN = process.env.VSHOST_KEEP_RUN === '1';
 
