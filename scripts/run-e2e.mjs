@@ -71,6 +71,29 @@ fs.mkdirSync(shotDir, { recursive: true });
 console.log(
   `run-e2e: ${desktop ? `desktop VS Code ${desktop}` : 'code-server host'}; workspace copy ${workspace}; screenshots ${shotDir}`,
 );
+/**
+ * The local emulator outlives the editor by design (it runs detached). A suite that stopped early
+ * (a timeout, a crash) leaves the one it started: stop it, its Azurite and its Databricks workspace,
+ * from the state file in the workspace copy.
+ */
+function stopLeftEmulator(folder) {
+  const stateFile = path.join(folder, '.lakehouse', 'emulator', 'emulator.json');
+  let state;
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  } catch {
+    return;
+  }
+  for (const pid of [state.pid, state.storage?.azuritePid, state.databricks?.pid])
+    if (Number.isInteger(pid) && pid > 0)
+      try {
+        process.kill(pid, 'SIGTERM');
+        console.log(`run-e2e: stopped process ${pid} the emulator left running`);
+      } catch {
+        /* already gone */
+      }
+}
+
 let code;
 try {
   code = await runTests({
@@ -90,6 +113,7 @@ try {
   code = typeof e?.code === 'number' ? e.code : 1;
   if (typeof e?.code !== 'number') console.error(`run-e2e: ${e?.stack ?? e}`);
 } finally {
+  stopLeftEmulator(workspace);
   if (process.env.E2E_KEEP_WORKSPACE === '1') console.log(`run-e2e: kept ${scratch}`);
   else fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 }
