@@ -59,6 +59,9 @@ suite('Backfill on the local emulator in a real VS Code host', () => {
   });
 
   suiteTeardown(async () => {
+    // The notification list this suite opened for its screenshots would take the next suite's keys.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('notifications.hideList');
     await control?.clearOutcomes().catch(() => undefined);
     const snapshot = api.ctx.currentProject();
     if (snapshot) {

@@ -52,6 +52,10 @@ suite('Pipeline Runs view and Trigger Pipeline on the local emulator', () => {
     api = await vscode.extensions.getExtension<LakehouseApi>(EXTENSION_ID)!.activate();
     await api.ready;
     await api.ctx.projects.whenIdle();
+    // Keys go to the quick input: no notification list left open by another suite takes Escape.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('notifications.hideList');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     // A factory of its own: an emulator another suite left running is stopped (the next one starts empty).
     const snapshot = api.ctx.currentProject()!;
     await api.ctx.operations.stopEmulator(snapshot);
