@@ -51,32 +51,60 @@ export function onPath(envPath: string | undefined, platform = process.platform)
   return undefined;
 }
 
-/** Runs a command to its end with a time limit; never throws. */
-function capture(
+interface ProcessRun {
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+/** Runs a command to its end, its lines streamed, within a time limit and cancellable; never throws. */
+function runProcess(
   file: string,
   args: string[],
-  timeoutMs: number,
-): Promise<{ code: number | null; stdout: string; stderr: string; error?: string }> {
+  run: ProcessRun,
+): Promise<{ exitCode: number | null; stdout: string; stderr: string; failure?: string }> {
   return new Promise(resolve => {
     let stdout = '';
     let stderr = '';
-    let child;
-    try {
-      child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    } catch (e) {
-      resolve({ code: null, stdout, stderr, error: (e as Error).message });
+    let failure: string | undefined;
+    if (run.signal?.aborted) {
+      resolve({ exitCode: null, stdout, stderr, failure: 'cancelled' });
       return;
     }
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const child = spawn(file, args, {
+      ...(run.cwd ? { cwd: run.cwd } : {}),
+      env: run.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pending = { stdout: '', stderr: '' };
+    const take = (stream: 'stdout' | 'stderr') => (chunk: string) => {
+      if (stream === 'stdout') stdout += chunk;
+      else stderr += chunk;
+      if (!run.onLine) return;
+      const parts = (pending[stream] + chunk).split(/\r?\n/);
+      pending[stream] = parts.pop() ?? '';
+      for (const line of parts) run.onLine(line, stream);
+    };
+    child.stdout.setEncoding('utf8').on('data', take('stdout'));
+    child.stderr.setEncoding('utf8').on('data', take('stderr'));
+    const stop = (why: string) => {
+      failure ??= why;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    };
+    const onAbort = () => stop('cancelled');
+    run.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => stop(`timed out after ${Math.round(run.timeoutMs / 1000)} s`), run.timeoutMs);
     child.on('error', e => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout, stderr, error: e.message });
+      failure ??= `${path.basename(file)} could not run: ${e.message}`;
     });
     child.on('close', code => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      run.signal?.removeEventListener('abort', onAbort);
+      for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) run.onLine?.(pending[stream], stream);
+      resolve({ exitCode: code, stdout, stderr, ...(failure ? { failure } : {}) });
     });
   });
 }
@@ -103,7 +131,7 @@ export async function findDatabricksCli(options: { configured?: string; envPath?
     file = configured;
   } else file = onPath(options.envPath ?? process.env.PATH);
   if (!file) return { ok: false, message: `The Databricks CLI is not on the PATH. ${INSTALL_HINT}` };
-  const run = await capture(file, ['--version'], 20_000);
+  const run = await runProcess(file, ['--version'], { env: { ...process.env, NO_COLOR: '1' }, timeoutMs: 20_000 });
   const text = `${run.stdout}\n${run.stderr}`;
   const version = /Databricks CLI v(\d+)\.(\d+)\.(\d+)/.exec(text);
   if (!version) {
@@ -112,7 +140,7 @@ export async function findDatabricksCli(options: { configured?: string; envPath?
       ok: false,
       message: legacy
         ? `${file} is the legacy Python databricks-cli, which has no bundles. ${INSTALL_HINT}`
-        : `${file} did not say which Databricks CLI it is (${(run.error ?? text.trim()).slice(0, 200) || `exit ${run.code}`}). ${INSTALL_HINT}`,
+        : `${file} did not say which Databricks CLI it is (${(run.failure ?? text.trim()).slice(0, 200) || `exit ${run.exitCode}`}). ${INSTALL_HINT}`,
     };
   }
   const numbers = [Number(version[1]), Number(version[2]), Number(version[3])];
@@ -147,7 +175,7 @@ export interface BundleOutcome {
   failure?: string;
 }
 
-function runBundle(run: BundleRun, args: string[]): Promise<BundleOutcome> {
+async function runBundle(run: BundleRun, args: string[]): Promise<BundleOutcome> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NO_COLOR: '1',
@@ -159,59 +187,14 @@ function runBundle(run: BundleRun, args: string[]): Promise<BundleOutcome> {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  return new Promise(resolve => {
-    let stdout = '';
-    let stderr = '';
-    let failure: string | undefined;
-    if (run.signal?.aborted) {
-      resolve({ exitCode: null, stdout, stderr, diagnostics: [], failure: 'cancelled' });
-      return;
-    }
-    const child = spawn(run.cli.path, [...args, '-t', run.target], {
-      cwd: run.bundleDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines = (stream: 'stdout' | 'stderr') => {
-      let pending = '';
-      return (chunk: string) => {
-        if (stream === 'stdout') stdout += chunk;
-        else stderr += chunk;
-        if (!run.onLine) return;
-        pending += chunk;
-        const parts = pending.split(/\r?\n/);
-        pending = parts.pop() ?? '';
-        for (const line of parts) run.onLine(line, stream);
-      };
-    };
-    child.stdout.setEncoding('utf8').on('data', lines('stdout'));
-    child.stderr.setEncoding('utf8').on('data', lines('stderr'));
-    const stop = (why: string) => {
-      failure ??= why;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-    };
-    const onAbort = () => stop('cancelled');
-    run.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () => stop(`timed out after ${Math.round((run.timeoutMs ?? 900_000) / 1000)} s`),
-      run.timeoutMs ?? 900_000,
-    );
-    child.on('error', e => {
-      failure ??= `the Databricks CLI could not run: ${e.message}`;
-    });
-    child.on('close', code => {
-      clearTimeout(timer);
-      run.signal?.removeEventListener('abort', onAbort);
-      resolve({
-        exitCode: code,
-        stdout,
-        stderr,
-        diagnostics: parseBundleDiagnostics(stderr),
-        ...(failure ? { failure } : {}),
-      });
-    });
+  const outcome = await runProcess(run.cli.path, [...args, '-t', run.target], {
+    cwd: run.bundleDir,
+    env,
+    ...(run.onLine ? { onLine: run.onLine } : {}),
+    ...(run.signal ? { signal: run.signal } : {}),
+    timeoutMs: run.timeoutMs ?? 900_000,
   });
+  return { ...outcome, diagnostics: parseBundleDiagnostics(outcome.stderr) };
 }
 
 export type BundlePlanOutcome = BundleOutcome & { plan?: BundlePlan; planProblem?: string };

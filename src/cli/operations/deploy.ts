@@ -95,9 +95,8 @@ export async function deployCommand(args: string[], io: Io, usage: string): Prom
   let bundleResult: BundleStepResult | undefined;
   if (!dryRun && bundle.kind === 'planned') {
     bundleResult = await applyBundleStep(bundle, {
-      onLine: (line, stream) => {
+      onLine: line => {
         if (format === 'text' && line.trim()) io.stderr(`  databricks: ${line}\n`);
-        void stream;
       },
     });
     if (format === 'text') io.stdout(`bundle    ${bundleResult.message}\n`);

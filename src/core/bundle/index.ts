@@ -4,3 +4,4 @@
 export * from './cliReport';
 export * from './plan';
 export * from './targets';
+export { bundleFileOf } from '../metadata/bundleRules';

@@ -8,12 +8,15 @@ export interface ReviewSection<T> {
 export interface Review<T> {
   title: string;
   placeholder: string;
-  /** The item that goes ahead ("Write 3 Files", "Deploy 9 Changes"). */
+  /** The item that goes ahead ("Write 3 Files", "Deploy 9 Changes"), and what it does in a line of its own. */
   proceed: string;
+  proceedDetail?: string;
   /** What Show Diffs compares, as its description (no Show Diffs item without showDiffs). */
   diffs?: string;
   /** What Cancel leaves alone, as its description ("write nothing"). */
   cancel: string;
+  /** Cancel's own words where "Cancel" is ambiguous ("Keep Running" before cancelling a run). */
+  cancelLabel?: string;
   sections: ReviewSection<T>[];
   /** Choosing an item with a value (a file, a change): its diff, beside; the list stays open. */
   open?(value: T): void;
@@ -23,8 +26,8 @@ export interface Review<T> {
 /**
  * What a command will change, for review before anything is: a list with Cancel first (the
  * default: Enter or Escape changes nothing), the action, Show Diffs, then the sections; choosing
- * an item opens its diff and keeps the list open. Used by Generate ADF Artifacts, Deploy and Backfill
- * (which has no diffs: what it starts is listed).
+ * an item opens its diff and keeps the list open. Used by Generate ADF Artifacts, Deploy, Backfill
+ * (which has no diffs: what it starts is listed) and the Runs view's questions (runs/confirm.ts).
  */
 export function review<T>(r: Review<T>): Promise<boolean> {
   type Item = vscode.QuickPickItem & { action?: 'proceed' | 'cancel' | 'diffs'; value?: T };
@@ -32,10 +35,10 @@ export function review<T>(r: Review<T>): Promise<boolean> {
   pick.title = r.title;
   pick.placeholder = r.placeholder;
   pick.ignoreFocusOut = true;
-  const cancel: Item = { label: '$(close) Cancel', description: r.cancel, action: 'cancel' };
+  const cancel: Item = { label: r.cancelLabel ?? '$(close) Cancel', description: r.cancel, action: 'cancel' };
   pick.items = [
     cancel,
-    { label: r.proceed, action: 'proceed', alwaysShow: true },
+    { label: r.proceed, ...(r.proceedDetail ? { detail: r.proceedDetail } : {}), action: 'proceed', alwaysShow: true },
     ...(r.showDiffs
       ? [{ label: '$(diff-multiple) Show Diffs', description: r.diffs ?? '', action: 'diffs' as const }]
       : []),

@@ -52,8 +52,7 @@ export async function planBundle(
   opened: OpenedTarget,
   token: vscode.CancellationToken,
 ): Promise<BundleStepPlan | undefined> {
-  const bundleDir = path.join(path.dirname(opened.snapshot.rootFile), 'databricks');
-  if (!(await saveBundleFiles(ctx, opened.snapshot.metadata.paths.bundle ?? bundleDir))) return undefined;
+  if (!(await saveBundleFiles(ctx, path.dirname(ctx.core.bundleFileOf(opened.snapshot.metadata))))) return undefined;
   const abort = new AbortController();
   const cancel = token.onCancellationRequested(() => abort.abort());
   try {

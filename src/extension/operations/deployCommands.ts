@@ -13,21 +13,15 @@ import { requireTrust } from '../trust';
 import type { OpenedTarget } from './operations';
 import type { DeployDocuments } from './deployDocuments';
 
+/** A change's icon: the factory's actions, and the bundle plan's (update_id, resize are updates too). */
 const ACTION_ICON: Record<string, string> = {
-  create: '$(diff-added)',
-  update: '$(diff-modified)',
-  recreate: '$(debug-restart)',
-  delete: '$(diff-removed)',
-  unchanged: '$(check)',
-};
-
-const BUNDLE_ICON: Record<string, string> = {
   create: '$(diff-added)',
   update: '$(diff-modified)',
   update_id: '$(diff-modified)',
   resize: '$(diff-modified)',
   recreate: '$(debug-restart)',
   delete: '$(diff-removed)',
+  unchanged: '$(check)',
 };
 
 export async function deploy(ctx: Context): Promise<DeployReport | undefined> {
@@ -201,7 +195,7 @@ async function reviewPlan(
             {
               label: `Databricks bundle target ${bundle!.target} (deployed first, by the Databricks CLI v${bundle!.cli.version})`,
               items: bundleChanges.map(e => ({
-                label: `${BUNDLE_ICON[e.action] ?? ''} ${core.bundleEntryText(e)}`,
+                label: `${ACTION_ICON[e.action] ?? ''} ${core.bundleEntryText(e)}`,
                 description: e.action === 'skip' ? 'unchanged' : e.action,
                 value: e,
               })),

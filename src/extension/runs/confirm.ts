@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import { review } from '../editor/review';
 
 export interface Confirmation {
   title: string;
@@ -15,35 +15,16 @@ export interface Confirmation {
 
 /**
  * A question before a command changes something in the factory, as a list (no modal dialog): the
- * way Deploy's review asks. True only when the user chose the proceed item.
+ * review list Deploy uses, without diffs. True only when the user chose the proceed item.
  */
 export function confirmPick(c: Confirmation): Promise<boolean> {
-  type Item = vscode.QuickPickItem & { action?: 'proceed' | 'keep' };
-  const pick = vscode.window.createQuickPick<Item>();
-  pick.title = c.title;
-  pick.placeholder = c.placeholder;
-  pick.ignoreFocusOut = true;
-  const keep: Item = { ...c.keep, action: 'keep' };
-  pick.items = [
-    keep,
-    { ...c.proceed, action: 'proceed' },
-    ...(c.notes?.length
-      ? [{ label: c.notesTitle ?? 'Read first', kind: vscode.QuickPickItemKind.Separator }, ...c.notes]
-      : []),
-  ];
-  pick.activeItems = [keep];
-  return new Promise(resolve => {
-    let proceed = false;
-    pick.onDidAccept(() => {
-      const item = pick.selectedItems[0] ?? pick.activeItems[0];
-      if (!item?.action && item) return;
-      proceed = item?.action === 'proceed';
-      pick.hide();
-    });
-    pick.onDidHide(() => {
-      pick.dispose();
-      resolve(proceed);
-    });
-    pick.show();
+  return review({
+    title: c.title,
+    placeholder: c.placeholder,
+    proceed: c.proceed.label,
+    ...(c.proceed.detail ? { proceedDetail: c.proceed.detail } : {}),
+    cancelLabel: c.keep.label,
+    cancel: c.keep.description ?? '',
+    sections: c.notes?.length ? [{ label: c.notesTitle ?? 'Read first', items: c.notes }] : [],
   });
 }
