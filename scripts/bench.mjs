@@ -28,7 +28,8 @@
 //          (2,000+ tables),
 //        - ADF generation (bench/adfGeneration.ts): generateAdfArtifacts() of the project's metadata
 //          (target ≤ 1 s at 2,000 tables; median, and the first run in the process), and
-//          regenerating into the folder it wrote (the round trip: every file read and compared);
+//          regenerating into the folder it wrote (the round trip: every file read and compared), and
+//          an editor's re-plan after a one-line edit with its AdfPlanCache, beside the same plan without;
 //          the written folder must validate without errors;
 //   4. ADF (bench/adf.ts): generates a Data Factory folder of 500 pipelines (bench/generateAdf.ts; seeded,
 //      deterministic; with their datasets, linked services, triggers and factory file; it must validate
@@ -268,7 +269,8 @@ for (const size of sizes) {
   const adfGeneration = worker('adf-generation', [gen.manifestFile, ...(quick ? ['--quick'] : [])], { gc: false });
   progress(
     `    ADF generation: ${adfGeneration.artifacts} artifacts (${adfGeneration.pipelines} ` +
-      `pipelines, ${kib(adfGeneration.bytes)}) in ${ms(adfGeneration.generation.median)}`,
+      `pipelines, ${kib(adfGeneration.bytes)}) in ${ms(adfGeneration.generation.median)}; re-plan after an edit ` +
+      `${ms(adfGeneration.replanCached.median)} (${ms(adfGeneration.replanUncached.median)} without the editor's cache)`,
   );
   results.push({
     size,
@@ -500,6 +502,18 @@ if (results.length) {
   rows.push([
     '  regenerating into the folder it wrote (round trip), median',
     ...bySize(r => ms(r.adfGeneration.roundTrip.median)),
+    '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  re-plan after a one-line edit: editor (its cache) ÷ whole plan, median',
+    ...bySize(
+      r =>
+        `${ms(r.adfGeneration.replanCached.median)} ÷ ${ms(r.adfGeneration.replanUncached.median)} = ` +
+        `${(r.adfGeneration.replanCached.median / r.adfGeneration.replanUncached.median).toFixed(2)}×`,
+    ),
     '',
     '',
     '',

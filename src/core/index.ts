@@ -23,7 +23,13 @@ export {
   entryTypeOnDisk,
   WriteRefusedError,
 } from './files/writeFile';
-export { readGeneratedText, readFileIfExists, sameGeneratedText, MAX_GENERATED_BYTES } from './files/generatedFiles';
+export {
+  readGeneratedText,
+  readFileIfExists,
+  sameGeneratedText,
+  GeneratedTextCache,
+  MAX_GENERATED_BYTES,
+} from './files/generatedFiles';
 export { Containment, isInside } from './files/containment';
 export { readChecked, readCheckedSync, type CheckedRead } from './files/checkedRead';
 export { renderRulesMarkdown } from './diagnostics/rulesDoc';
@@ -41,6 +47,7 @@ export {
 export {
   generateAdfArtifacts,
   planAdfGeneration,
+  AdfPlanCache,
   writeAdfPlan,
   conflictsOf,
   isUpToDate,

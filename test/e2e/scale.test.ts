@@ -6,6 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as inspector from 'inspector';
+import * as v8 from 'v8';
 import { monitorEventLoopDelay, PerformanceObserver } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { LakehouseApi } from '../../src/extension/extension';
@@ -95,8 +96,21 @@ suite('A 10,000-table project in a real VS Code host', () => {
     const editing = monitorEventLoopDelay({ resolution: 5 });
     // Garbage collection pauses the thread too: the longest one is reported beside the block.
     let longestGcMs = 0;
+    let longestGcKind = '';
+    let gcCount = 0;
+    const gcPauses: number[] = [];
+    let gcTotalMs = 0;
+    const gcKinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
     const gc = new PerformanceObserver(list => {
-      for (const entry of list.getEntries()) longestGcMs = Math.max(longestGcMs, entry.duration);
+      for (const entry of list.getEntries()) {
+        gcCount++;
+        gcTotalMs += entry.duration;
+        gcPauses.push(Math.round(entry.duration));
+        if (entry.duration <= longestGcMs) continue;
+        longestGcMs = entry.duration;
+        const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+        longestGcKind = kind !== undefined ? (gcKinds[kind] ?? String(kind)) : '';
+      }
     });
     gc.observe({ entryTypes: ['gc'] });
     editing.enable();
@@ -129,13 +143,20 @@ suite('A 10,000-table project in a real VS Code host', () => {
       longestTaskLoadMs: loading.max / 1e6,
       longestTaskEditMs: editing.max / 1e6,
       longestGcPauseEditMs: longestGcMs,
+      longestGcPauseEditKind: longestGcKind,
+      gcPausesEdit: gcCount,
+      gcTotalEditMs: gcTotalMs,
+      gcPausesEditMs: gcPauses,
+      heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20,
+      newSpaceMiB: (v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20,
       edits,
       vscode: vscode.version,
     };
     console.log(
       `scale: ${TABLES} tables loaded in ${loadMs.toFixed(0)} ms; longest main-thread block while loading ` +
         `${figures.longestTaskLoadMs.toFixed(1)} ms, while editing ${figures.longestTaskEditMs.toFixed(1)} ms ` +
-        `(longest GC pause while editing ${longestGcMs.toFixed(1)} ms)`,
+        `(longest GC pause while editing ${longestGcMs.toFixed(1)} ms, ${longestGcKind}, of ${gcCount} taking ${gcTotalMs.toFixed(0)} ms: ${gcPauses.join(' ')}; ` +
+        `heap ${figures.heapUsedMiB.toFixed(0)} MiB, new space ${figures.newSpaceMiB.toFixed(0)} MiB)`,
     );
     fs.writeFileSync(path.join(outputDir(), 'main-thread.json'), JSON.stringify(figures, null, 2));
   });

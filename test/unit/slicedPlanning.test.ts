@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { generateAdfArtifacts, generateAdfArtifactsSliced } from '../../src/core/adf/generate/artifacts';
 import { planProjectAdf } from '../../src/core/project/adfGeneration';
 import { readFileIfExists } from '../../src/core/files/generatedFiles';
-import { timeSlicer } from '../../src/core/text/timeSlices';
+import { timeSlicer, yieldToEventLoop } from '../../src/core/text/timeSlices';
 import { planRenders, planRendersSliced } from '../../src/core/rendering/plan';
 import { findBuiltinTemplatesDir } from '../../src/core/rendering/builtinTemplates';
 import { loadProject } from './helpers/project';
@@ -57,4 +57,30 @@ test('sliced render planning equals planning at once, and pauses', async () => {
   assert.ok(atOnce.length > 300, `${atOnce.length} jobs`);
   assert.deepStrictEqual(sliced, atOnce);
   assert.ok(pauses >= Math.floor(atOnce.length / 100), `${pauses} pauses for ${atOnce.length} jobs`);
+});
+
+test('sliced tasks running together resume one per turn of the event loop, so timers and I/O run between any two slices', async () => {
+  // A ticker that runs once per turn (its setImmediate re-queues itself) numbers the turns.
+  let turn = 0;
+  let ticking = true;
+  const tick = () => {
+    turn++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const resumedAt: number[] = [];
+  const task = async (slices: number) => {
+    for (let i = 0; i < slices; i++) {
+      await yieldToEventLoop();
+      resumedAt.push(turn);
+    }
+  };
+  await Promise.all([task(5), task(5), task(5), task(3)]);
+  ticking = false;
+  assert.equal(resumedAt.length, 18);
+  assert.deepStrictEqual(
+    resumedAt.filter((t, i) => resumedAt.indexOf(t) !== i),
+    [],
+    `no two slices in one turn: ${resumedAt.join(' ')}`,
+  );
 });

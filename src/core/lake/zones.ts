@@ -1,7 +1,7 @@
 // The Lake view's map of the project: each zone of lakehouse.yaml (`lake.zones`) with its container
 // and, per table, the folder it writes there (and in bronze, its watermark folder), so the tree can
 // go Zones → containers → folders → files and say which folder belongs to which table.
-import type { CdcMode, LakehouseMetadata, Table, Zone } from '../metadata/model';
+import type { CdcMode, LakehouseMetadata, SourceSystem, Table, Zone } from '../metadata/model';
 import {
   layoutParts,
   folderFromParts,
@@ -78,28 +78,59 @@ export function containerNameProblem(name: string): string | undefined {
 
 const UNKNOWN_PLACEHOLDER = /\{(?!table\}|schema\}|system\})[^{}]*\}/;
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of a text into a running hash, then a separator (ab + c must not hash as a + bc). */
+function mixText(hash: number, text: string): number {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return Math.imul(hash ^ 0x1f, FNV_PRIME);
+}
+
+/** What lakeZones() reads of a table. */
+function mixTable(hash: number, t: Table): number {
+  hash = mixText(hash, t.system);
+  hash = mixText(hash, t.schema);
+  hash = mixText(hash, t.name);
+  return mixText(hash, writesWatermark(t) ? t.cdcMode : '-');
+}
+
+/** Per source system object (the model's objects are never changed: an edit makes new ones), the hash of its tables. */
+const systemHashes = new WeakMap<SourceSystem, number>();
+
+function systemHash(system: SourceSystem): number {
+  let hash = systemHashes.get(system);
+  if (hash === undefined) {
+    hash = FNV_OFFSET;
+    for (const t of system.tables) hash = mixTable(hash, t);
+    systemHashes.set(system, hash);
+  }
+  return hash;
+}
+
+/** Whether meta.tables are the systems' tables in order (as mergeFragments makes them). */
+function tablesAreTheSystems(metadata: LakehouseMetadata): boolean {
+  let offset = 0;
+  for (const system of metadata.sources)
+    for (const table of system.tables) if (metadata.tables[offset++] !== table) return false;
+  return offset === metadata.tables.length;
+}
+
 /**
  * What lakeZones() reads of the metadata, as a short text that changes when its result can: the
  * zones' settings as they are, and the tables, dimensions and facts as one FNV-1a hash. A keystroke
- * at 10,000 tables costs this one pass instead of every table folder rebuilt and compared (the
- * Lake view asks after each pause in typing).
+ * at 10,000 tables costs a pass over the edited file's systems (the others' hashes are kept per
+ * system object) instead of every table folder rebuilt and compared (the Lake view asks after
+ * each pause in typing).
  */
 export function lakeZonesSignature(metadata: LakehouseMetadata): string {
-  let hash = 0x811c9dc5;
+  let hash = FNV_OFFSET;
   const mix = (text: string): void => {
-    for (let i = 0; i < text.length; i++) {
-      hash ^= text.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193);
-    }
-    hash ^= 0x1f; // a separator: ab + c must not hash as a + bc
-    hash = Math.imul(hash, 0x01000193);
+    hash = mixText(hash, text);
   };
-  for (const t of metadata.tables) {
-    mix(t.system);
-    mix(t.schema);
-    mix(t.name);
-    mix(writesWatermark(t) ? t.cdcMode : '-');
-  }
+  if (tablesAreTheSystems(metadata))
+    for (const system of metadata.sources) hash = Math.imul(hash ^ systemHash(system), FNV_PRIME);
+  else for (const t of metadata.tables) hash = mixTable(hash, t);
   for (const d of metadata.dimensions) {
     mix(d.name);
     mix(d.source);
@@ -115,55 +146,77 @@ export function lakeZonesSignature(metadata: LakehouseMetadata): string {
 /**
  * The zones of the project with their containers and the folder of each table in them, in metadata
  * order: source tables in bronze and silver (and any other zone), the star schema's dimensions and
- * facts in gold (named after them, the `{schema}` and `{system}` of their source table).
+ * facts in gold (named after them, the `{schema}` and `{system}` of their source table). A zone's
+ * `tables` are made when first read: at 10,000 tables they are a few hundred milliseconds, and the
+ * Lake view needs them only to mark the folders of a lake it lists.
  */
 export function lakeZones(metadata: LakehouseMetadata): LakeZone[] {
-  const resolver = new TableResolver(metadata.tables);
-  const sourceTables: LakeTableRef[] = [];
-  const seen = new Set<string>();
-  for (const table of metadata.tables) {
-    const key = `${table.system}.${table.schema}.${table.name}`;
-    if (seen.has(key.toLowerCase())) continue; // declared twice: reported by the metadata checks
-    seen.add(key.toLowerCase());
-    sourceTables.push({ kind: 'table', system: table.system, schema: table.schema, name: table.name, key });
-  }
-  const starTables: LakeTableRef[] = [
-    ...metadata.dimensions.map(d => ({ kind: 'dimension' as const, name: d.name, source: d.source })),
-    ...metadata.facts.map(f => ({ kind: 'fact' as const, name: f.name, source: f.source })),
-  ].map(item => {
-    const source = resolver.resolve(item.source)[0];
-    return { ...item, system: source?.system ?? '', schema: source?.schema ?? '', key: item.name };
-  });
-  const tableByKey = new Map(metadata.tables.map(t => [`${t.system}.${t.schema}.${t.name}`, t]));
-  return metadata.zones.map(zone => zoneOf(zone, zone.name === 'gold' ? starTables : sourceTables, tableByKey));
+  let sourceTables: LakeTableRef[] | undefined;
+  let starTables: LakeTableRef[] | undefined;
+  let tableByKey: Map<string, Table> | undefined;
+  const sources = (): LakeTableRef[] => {
+    if (sourceTables) return sourceTables;
+    sourceTables = [];
+    const seen = new Set<string>();
+    for (const table of metadata.tables) {
+      const key = `${table.system}.${table.schema}.${table.name}`;
+      if (seen.has(key.toLowerCase())) continue; // declared twice: reported by the metadata checks
+      seen.add(key.toLowerCase());
+      sourceTables.push({ kind: 'table', system: table.system, schema: table.schema, name: table.name, key });
+    }
+    return sourceTables;
+  };
+  const stars = (): LakeTableRef[] => {
+    if (starTables) return starTables;
+    const resolver = new TableResolver(metadata.tables);
+    starTables = [
+      ...metadata.dimensions.map(d => ({ kind: 'dimension' as const, name: d.name, source: d.source })),
+      ...metadata.facts.map(f => ({ kind: 'fact' as const, name: f.name, source: f.source })),
+    ].map(item => {
+      const source = resolver.resolve(item.source)[0];
+      return { ...item, system: source?.system ?? '', schema: source?.schema ?? '', key: item.name };
+    });
+    return starTables;
+  };
+  const byKey = () => (tableByKey ??= new Map(metadata.tables.map(t => [`${t.system}.${t.schema}.${t.name}`, t])));
+  return metadata.zones.map(zone => zoneOf(zone, zone.name === 'gold' ? stars : sources, byKey));
 }
 
-function zoneOf(zone: Zone, tables: readonly LakeTableRef[], tableByKey: ReadonlyMap<string, Table>): LakeZone {
+function zoneOf(
+  zone: Zone,
+  tablesOf: () => readonly LakeTableRef[],
+  tableByKey: () => ReadonlyMap<string, Table>,
+): LakeZone {
   const layout = zone.path ?? DEFAULT_ZONE_LAYOUT;
   const unknown = UNKNOWN_PLACEHOLDER.exec(layout)?.[0];
-  const parts = layoutParts(layout);
   const problem = unknown
     ? `The folder pattern of zone '${zone.name}' uses ${unknown}, which is not one of {table}, {schema}, {system}.`
     : undefined;
-  const folders: LakeTableFolder[] = [];
-  for (const table of tables) {
-    const folder = folderFromParts(parts, table);
-    const entry: LakeTableFolder = {
-      table,
-      zone: zone.name,
-      container: zone.container,
-      folder,
-      ...(zone.format !== undefined ? { format: zone.format } : {}),
-      ...(problem ? { problem } : {}),
-    };
-    const source = table.kind === 'table' ? tableByKey.get(table.key) : undefined;
-    if (zone.name === 'bronze' && source && writesWatermark(source)) {
-      const cdc = watermarkFolder(folder);
-      entry.watermark = { folder: cdc, file: `${cdc}/${WATERMARK_FILE}`, mode: source.cdcMode };
+  const folders = (): LakeTableFolder[] => {
+    const parts = layoutParts(layout);
+    const bySource = tableByKey();
+    const out: LakeTableFolder[] = [];
+    for (const table of tablesOf()) {
+      const folder = folderFromParts(parts, table);
+      const entry: LakeTableFolder = {
+        table,
+        zone: zone.name,
+        container: zone.container,
+        folder,
+        ...(zone.format !== undefined ? { format: zone.format } : {}),
+        ...(problem ? { problem } : {}),
+      };
+      const source = table.kind === 'table' ? bySource.get(table.key) : undefined;
+      if (zone.name === 'bronze' && source && writesWatermark(source)) {
+        const cdc = watermarkFolder(folder);
+        entry.watermark = { folder: cdc, file: `${cdc}/${WATERMARK_FILE}`, mode: source.cdcMode };
+      }
+      out.push(entry);
     }
-    folders.push(entry);
-  }
+    return out;
+  };
   const containerProblem = containerNameProblem(zone.container);
+  let tables: LakeTableFolder[] | undefined;
   return {
     name: zone.name,
     container: zone.container,
@@ -171,7 +224,9 @@ function zoneOf(zone: Zone, tables: readonly LakeTableRef[], tableByKey: Readonl
     layout,
     root: layoutRoot(layout),
     ...(zone.format !== undefined ? { format: zone.format } : {}),
-    tables: folders,
+    get tables() {
+      return (tables ??= folders());
+    },
   };
 }
 

@@ -80,7 +80,7 @@ export function checkMeaning(
   const facts = checkFactsMeaning(meta, at, tables, sourceOf);
   for (const list of facts.out) for (const d of list) out.push(d);
   checkTimes(meta, facts.tables, at, out, tables.bySystem === true);
-  checkLakeFolders(meta, at, out);
+  checkLakeFolders(meta, at, out, tables);
   checkPlaceholders(meta, at, out);
   checkEnvironmentResources(meta, at, out);
   return out;
@@ -233,7 +233,7 @@ const systemMeaning = new WeakMap<SourceSystem, SystemMeaning>();
  * the zones, also its tables' lake folders (what checkLakeFolders counts).
  */
 export function checkSystemMeaning(system: SourceSystem, at: MetadataLocator, zones?: readonly Zone[]): SystemMeaning {
-  if (zones) lakeFolderIndex.folderKeysOf(system, zones);
+  if (zones) folderKeysOf(system, zones);
   let found = systemMeaning.get(system);
   if (!found) {
     found = { cdc: [], backfilled: [] };
@@ -735,10 +735,12 @@ function backfillAfterStart(
 // ---- Lake folders ------------------------------------------------------------------------------
 
 /** Each table's folder in each zone: two tables in one folder mix their files. */
-function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[]): void {
+function checkLakeFolders(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnostic[], lookup: TableLookup): void {
   // Almost always no two folders meet: that is known from counts kept up to date source system by
-  // source system, so a keystroke costs the folders of the system it changed, not of every table.
-  if (!lakeFolderIndex.mayCollide(meta)) return;
+  // source system (per table index: per project), so a keystroke costs the folders of the system
+  // it changed, not of every table.
+  const index = lookup.owner ? lakeFolderIndexes.get(lookup.owner) : undefined;
+  if (index && !index.mayCollide(meta)) return;
   // A table declared twice is LH207's: each identity once. (Runs on every keystroke: no per-table regex.)
   const declared = new Set<string>();
   const tables = meta.tables.filter(table => {
@@ -803,8 +805,9 @@ class LakeFolderIndex {
   private layout = '';
   private readonly systems = new Map<SourceSystem, number>();
   private readonly counts = new Map<string, number>();
+  /** Folders no table writes to any more: kept at 0 (see TableIndex.vacant), compacted when they outnumber the others. */
+  private vacant = 0;
   private shared = 0;
-  private readonly keysBySystem = new WeakMap<SourceSystem, { layout: string; keys: string[] }>();
 
   mayCollide(meta: LakehouseMetadata): boolean {
     const steps = this.sync(meta);
@@ -827,6 +830,7 @@ class LakeFolderIndex {
       this.layout = layout;
       this.systems.clear();
       this.counts.clear();
+      this.vacant = 0;
       this.shared = 0;
     }
     // The tables must be the systems' tables, in order (as mergeFragments makes them); else check them all.
@@ -852,43 +856,59 @@ class LakeFolderIndex {
       this.systems.set(system, n);
       yield;
     }
+    if (this.vacant > 1024 && this.vacant > this.counts.size / 2) {
+      for (const [key, count] of this.counts) if (count === 0) this.counts.delete(key);
+      this.vacant = 0;
+    }
     return this.shared > 0;
   }
 
   private add(keys: string[], delta: number): void {
     for (const key of keys) {
-      const before = this.counts.get(key) ?? 0;
-      const after = before + delta;
-      if (after > 0) this.counts.set(key, after);
-      else this.counts.delete(key);
+      const known = this.counts.get(key);
+      const before = known ?? 0;
+      const after = Math.max(before + delta, 0);
+      this.counts.set(key, after);
+      if (before > 0 && after === 0) this.vacant++;
+      else if (known === 0 && after > 0) this.vacant--;
       if (before < 2 && after >= 2) this.shared++;
       else if (before >= 2 && after < 2) this.shared--;
     }
   }
 
   private keysOf(system: SourceSystem, zones: readonly Zone[]): string[] {
-    return this.folderKeysOf(system, zones, this.layout);
-  }
-
-  /** A system's folder keys for a layout, kept per system object. */
-  folderKeysOf(system: SourceSystem, zones: readonly Zone[], layout = layoutOf(zones)): string[] {
-    const cached = this.keysBySystem.get(system);
-    if (cached && cached.layout === layout) return cached.keys;
-    const keys: string[] = [];
-    zones.forEach((zone, i) => {
-      const parts = layoutParts(zone.path ?? DEFAULT_ZONE_LAYOUT);
-      for (const table of system.tables) folderKeys(table, zone, parts, keys, `${i}\u0000`);
-    });
-    this.keysBySystem.set(system, { layout, keys });
-    return keys;
+    return folderKeysOf(system, zones, this.layout);
   }
 }
 
-const lakeFolderIndex = new LakeFolderIndex();
+const keysBySystem = new WeakMap<SourceSystem, { layout: string; keys: string[] }>();
 
-/** What checkMeaning keeps from one load to the next, brought up to date a source system at a time. */
-export function prepareMeaning(meta: LakehouseMetadata, pause: () => Promise<void>): Promise<void> {
-  return lakeFolderIndex.prepare(meta, pause);
+/** A system's folder keys for a layout, kept per system object. */
+function folderKeysOf(system: SourceSystem, zones: readonly Zone[], layout = layoutOf(zones)): string[] {
+  const cached = keysBySystem.get(system);
+  if (cached && cached.layout === layout) return cached.keys;
+  const keys: string[] = [];
+  zones.forEach((zone, i) => {
+    const parts = layoutParts(zone.path ?? DEFAULT_ZONE_LAYOUT);
+    for (const table of system.tables) folderKeys(table, zone, parts, keys, `${i}\u0000`);
+  });
+  keysBySystem.set(system, { layout, keys });
+  return keys;
+}
+
+/** Per table index (one per project session): its lake folder counts. One shared by two projects would count one and then the other in full at each load. */
+const lakeFolderIndexes = new WeakMap<object, LakeFolderIndex>();
+
+/** What checkMeaning keeps from one load to the next (per table index), brought up to date a source system at a time. */
+export function prepareMeaning(
+  meta: LakehouseMetadata,
+  tables: TableLookup,
+  pause: () => Promise<void>,
+): Promise<void> {
+  if (!tables.owner) return Promise.resolve();
+  let index = lakeFolderIndexes.get(tables.owner);
+  if (!index) lakeFolderIndexes.set(tables.owner, (index = new LakeFolderIndex()));
+  return index.prepare(meta, pause);
 }
 
 // ---- Placeholders nothing substitutes ----------------------------------------------------------

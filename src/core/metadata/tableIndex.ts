@@ -17,8 +17,15 @@ const LOG_LENGTH = 32;
 export class TableIndex {
   private readonly systems = new Map<SourceSystem, number>();
   /** Every spelling (lower-cased name, schema.name, system.schema.name) to its table(s), in no order. */
-  private readonly byKey = new Map<string, Table | Table[]>();
+  private readonly byKey = new Map<string, Table | Table[] | undefined>();
   private readonly fullKeyCount = new Map<string, number>();
+  /**
+   * Keys whose tables went (undefined in byKey, 0 in fullKeyCount): kept, because a keystroke
+   * removes a file's keys and adds them back, and a Map with deleted entries rehashes its whole
+   * table (megabytes at 10,000 tables, for the editor's thread to collect). Compacted when they
+   * outnumber the others.
+   */
+  private vacant = 0;
   /** Full keys (system.schema.table) declared more than once. */
   private duplicates = 0;
   private readonly positions = new WeakMap<Table, { system: SourceSystem; index: number }>();
@@ -74,6 +81,7 @@ export class TableIndex {
       await pause?.();
     }
     this.unfinished = false;
+    if (this.vacant > 1024 && this.vacant > (this.byKey.size + this.fullKeyCount.size) / 2) this.compact();
     for (const [key, had] of touched) {
       if (this.declares(key) !== had) {
         this.version = ++versions;
@@ -96,6 +104,12 @@ export class TableIndex {
     };
   }
 
+  private compact(): void {
+    for (const [key, found] of this.byKey) if (found === undefined) this.byKey.delete(key);
+    for (const [key, count] of this.fullKeyCount) if (count === 0) this.fullKeyCount.delete(key);
+    this.vacant = 0;
+  }
+
   /** The keys under which tables came or went after state `earlier` up to `now`, or undefined when that is not known. */
   private changedSince(earlier: number, now: number): ReadonlySet<string> | undefined {
     const from = this.log.findIndex(e => e.state === earlier);
@@ -112,14 +126,17 @@ export class TableIndex {
       const keys = keysOf(table);
       const full = keys[2] as string;
       const count = (this.fullKeyCount.get(full) ?? 0) + 1;
+      if (count === 1 && this.fullKeyCount.has(full)) this.vacant--;
       this.fullKeyCount.set(full, count);
       if (count === 2) this.duplicates++;
       if (!touched.has(keys[1] as string)) touched.set(keys[1] as string, this.declares(keys[1] as string));
       for (const key of keys) {
         this.changed?.add(key);
         const found = this.byKey.get(key);
-        if (found === undefined) this.byKey.set(key, table);
-        else if (Array.isArray(found)) found.push(table);
+        if (found === undefined) {
+          if (this.byKey.has(key)) this.vacant--;
+          this.byKey.set(key, table);
+        } else if (Array.isArray(found)) found.push(table);
         else this.byKey.set(key, [found, table]);
       }
     });
@@ -130,15 +147,17 @@ export class TableIndex {
       const keys = keysOf(table);
       const full = keys[2] as string;
       const count = (this.fullKeyCount.get(full) ?? 0) - 1;
-      if (count > 0) this.fullKeyCount.set(full, count);
-      else this.fullKeyCount.delete(full);
+      this.fullKeyCount.set(full, Math.max(count, 0));
+      if (count === 0) this.vacant++;
       if (count === 1) this.duplicates--;
       if (!touched.has(keys[1] as string)) touched.set(keys[1] as string, this.declares(keys[1] as string));
       for (const key of keys) {
         this.changed?.add(key);
         const found = this.byKey.get(key);
-        if (found === table) this.byKey.delete(key);
-        else if (Array.isArray(found)) {
+        if (found === table) {
+          this.byKey.set(key, undefined);
+          this.vacant++;
+        } else if (Array.isArray(found)) {
           const i = found.indexOf(table);
           if (i >= 0) found.splice(i, 1);
           if (found.length === 1) this.byKey.set(key, found[0] as Table);

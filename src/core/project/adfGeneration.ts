@@ -6,8 +6,8 @@ import * as path from 'path';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
 import type { Origin } from '../metadata/model';
 import { AdfGenerationError } from '../adf/generate/artifacts';
-import { planAdfGeneration, type AdfGenerationPlan, type ReadText } from '../adf/generate/plan';
-import { readBundleDeployment, UnknownAdfEnvironmentError } from '../adf/generate/settings';
+import { planAdfGeneration, type AdfGenerationPlan, type AdfPlanCache, type ReadText } from '../adf/generate/plan';
+import { readBundleDeployment, UnknownAdfEnvironmentError, type BundleDeployment } from '../adf/generate/settings';
 import type { ProjectSnapshot } from './projectSession';
 
 export type ProjectAdfPlan =
@@ -31,6 +31,8 @@ export async function planProjectAdf(
     environment?: string;
     /** Called between steps; an editor passes timeSlicer() so a large project never blocks its thread for long. */
     pause?: () => Promise<void> | void;
+    /** An editor's cache of this project's last plans (see AdfPlanCache). */
+    cache?: AdfPlanCache;
   } = {},
 ): Promise<ProjectAdfPlan> {
   const metadata = snapshot.metadata;
@@ -49,11 +51,18 @@ export async function planProjectAdf(
   }
   const bundleFile = path.join(metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks'), 'databricks.yml');
   const bundleText = await readFile(bundleFile);
+  const cache = options.cache;
+  let bundle: BundleDeployment | undefined;
+  if (bundleText !== undefined) {
+    bundle = cache?.bundle?.text === bundleText ? cache.bundle.deployment : readBundleDeployment(bundleText);
+    if (cache) cache.bundle = { text: bundleText, deployment: bundle };
+  }
   try {
     const plan = await planAdfGeneration(metadata, adfRootOf(snapshot), readFile, {
       ...(options.environment !== undefined ? { environment: options.environment } : {}),
-      ...(bundleText !== undefined ? { bundle: readBundleDeployment(bundleText) } : {}),
+      ...(bundle ? { bundle } : {}),
       ...(options.pause ? { pause: options.pause } : {}),
+      ...(options.cache ? { cache: options.cache } : {}),
     });
     return { ok: true, plan };
   } catch (e) {

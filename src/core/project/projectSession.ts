@@ -24,7 +24,7 @@ import { Containment } from '../files/containment';
 import { decodeText, FileRefusedError, MAX_FILE_BYTES, tooLargeMessage, type FileHost } from '../files/fileHost';
 import { expandGlob, hasGlob } from './glob';
 import { excerpt } from '../text/excerpt';
-import { drainSliced, yieldToEventLoop } from '../text/timeSlices';
+import { drainSliced, SLICE_MS, yieldToEventLoop } from '../text/timeSlices';
 
 export type { AdfFactory };
 
@@ -89,12 +89,6 @@ interface CachedText {
 
 /** Includes name metadata files; anything else (a credentials file, /etc/passwd) is not read. */
 const METADATA_FILE = /\.ya?ml$/i;
-
-/**
- * load() gives the event loop back after about this much work (ms), so that the extension host
- * answers keystrokes while a large project loads: no slice of a load exceeds ~50 ms.
- */
-const SLICE_MS = 10;
 
 /** Thrown inside a load that a newer load() superseded; that load then returns the newer one's snapshot. */
 class Superseded extends Error {}
@@ -448,7 +442,7 @@ export class ProjectSession {
         checkSystemMeaning(system, locator, metadata.zones);
         await pause();
       }
-      await prepareMeaning(metadata, pause);
+      await prepareMeaning(metadata, tables, pause);
     }
     await pause();
     diagnostics.push(...checkMetadata(metadata, locator, tables));

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AdfFilePlan, ProjectAdfPlan, ProjectSnapshot } from '../../core/index';
+import type { AdfFilePlan, AdfPlanCache, ProjectAdfPlan, ProjectSnapshot } from '../../core/index';
 import type { EditorFileHost } from '../files/editorFileHost';
 import { loadCore } from '../lazyCore';
 import { adfPreviewFileName } from '../presentation/names';
@@ -39,6 +39,8 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
   /** Fires when a plan has been computed (the status bar counts what is out of date from it). */
   readonly onDidComputePlan = this.planComputed.event;
   private plans = new WeakMap<ProjectSnapshot, Map<string, PlanEntry>>();
+  /** Per project: what the next plan reuses from the last ones (an edit redoes only what it changed). */
+  private readonly planCaches = new Map<string, AdfPlanCache>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -102,6 +104,7 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
       : core.planProjectAdf(snapshot, file => this.files.readGenerated(file), {
           ...(environment !== undefined ? { environment } : {}),
           pause,
+          cache: this.planCacheOf(snapshot.rootFile),
         });
     byEnvironment.set(key, entry);
     entry.promise.then(
@@ -111,6 +114,15 @@ export class AdfPreviews implements vscode.TextDocumentContentProvider, vscode.D
       },
     );
     return entry.promise;
+  }
+
+  private planCacheOf(rootFile: string): AdfPlanCache {
+    let cache = this.planCaches.get(rootFile);
+    if (!cache) {
+      for (const root of this.planCaches.keys()) if (!this.projects.byRoot(root)) this.planCaches.delete(root);
+      this.planCaches.set(rootFile, (cache = new (loadCore().AdfPlanCache)()));
+    }
+    return cache;
   }
 
   /** The plan of a project in its environment if it was already computed (by a view or a preview), without computing it. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EntryType, FileHost, ReadOptions } from '../../core/index';
+import type { EntryType, FileHost, GeneratedTextCache, ReadOptions } from '../../core/index';
 import { loadCore } from '../lazyCore';
 
 export interface FileChange {
@@ -21,11 +21,15 @@ export class EditorFileHost implements FileHost, vscode.Disposable {
   /** Fires when what this host returns for a file may have changed (a keystroke, a save, a revert, a close, a change on disk). */
   readonly onDidChangeFile = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** Generated files as last read from the disk (a plan after each pause in typing reads the whole ADF folder). */
+  private generatedTexts: GeneratedTextCache | undefined;
 
   constructor() {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
     const fire = (uri: vscode.Uri, kind: FileChange['kind']) => {
-      if (uri.scheme === 'file') this.changed.fire({ file: uri.fsPath, kind });
+      if (uri.scheme !== 'file') return;
+      if (kind !== 'buffer') this.generatedTexts?.forget(uri.fsPath);
+      this.changed.fire({ file: uri.fsPath, kind });
     };
     this.disposables.push(
       watcher,
@@ -89,7 +93,10 @@ export class EditorFileHost implements FileHost, vscode.Disposable {
    */
   async readGenerated(file: string): Promise<string | undefined> {
     try {
-      return await loadCore().readGeneratedText(this, file);
+      const core = loadCore();
+      if (this.unsavedText(file) !== undefined) return await core.readGeneratedText(this, file);
+      this.generatedTexts ??= new core.GeneratedTextCache();
+      return await this.generatedTexts.read(this, file);
     } catch {
       return undefined;
     }
@@ -110,7 +117,9 @@ export class EditorFileHost implements FileHost, vscode.Disposable {
         `${vscode.workspace.asRelativePath(file)} has unsaved changes in the editor: save or revert it first.`,
       );
     }
+    this.generatedTexts?.forget(file);
     await this.diskHost().writeFile(file, text);
+    this.generatedTexts?.forget(file);
   }
 
   readDirectory(dir: string): Promise<string[] | undefined> {

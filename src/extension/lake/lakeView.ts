@@ -28,7 +28,14 @@ import {
   versionLabel,
   versionTooltip,
 } from './lakePresentation';
-import { isExpandable, LakeTreeModel, type LakeBrowser, type LakeNode, type LakeProject } from './lakeTreeModel';
+import {
+  isExpandable,
+  LakeTreeModel,
+  type FolderMarks,
+  type LakeBrowser,
+  type LakeNode,
+  type LakeProject,
+} from './lakeTreeModel';
 
 export const LAKE_VIEW_ID = 'lakehouse.lake';
 /** Per project, the Azure environment the user connected the view to (so a later window reconnects silently). */
@@ -369,7 +376,7 @@ export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Dispo
         name: snapshot.metadata.project?.name ?? path.basename(path.dirname(root)),
         ...this.environmentOf(snapshot),
         zones,
-        marks: new core.LakeFolderMarks(zones),
+        marks: lazyMarks(() => new core.LakeFolderMarks(zones)),
         connection,
       });
       if (existing) this.model.resetProject(root, false);
@@ -564,4 +571,10 @@ export class LakeView implements vscode.TreeDataProvider<LakeNode>, vscode.Dispo
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables.reverse()) d.dispose();
   }
+}
+
+/** The folder marks, indexed on the first lookup: a lake listed (every table folder of 10,000 tables: a few hundred milliseconds). */
+function lazyMarks(make: () => FolderMarks): FolderMarks {
+  let marks: FolderMarks | undefined;
+  return { markOf: (container, folder) => (marks ??= make()).markOf(container, folder) };
 }

@@ -3,7 +3,7 @@
 // whose values the metadata owns (the round trip updates those and keeps the rest of the file).
 import * as path from 'path';
 import { drain, drainSliced } from '../../text/timeSlices';
-import type { LakehouseMetadata, SourceSystem } from '../../metadata/model';
+import type { LakehouseMetadata, SourceSystem, Table } from '../../metadata/model';
 import {
   eachBindingTarget,
   effectiveBindings,
@@ -15,6 +15,7 @@ import { goldPipelineName } from '../../metadata/bundleRules';
 import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
 import {
   ingestionPipelineSteps,
+  type SystemPipelineCache,
   pipelineStats,
   sqlDatasetName,
   sqlFlavour,
@@ -48,14 +49,40 @@ export interface AdfGeneration {
 
 export type GenerateOptions = ResolveOptions;
 
+/**
+ * What an editor keeps between generations of one project, per source system object (an edit
+ * re-parses one file; the other systems keep their objects): the system's pipelines (see
+ * SystemPipelineCache) and its tables' silver notebook paths, each with the key of what else it
+ * was computed from. A generation with a cache equals one without.
+ */
+export interface GenerationCache {
+  systemPipelines: SystemPipelineCache;
+  silverNotebooks: WeakMap<SourceSystem, SystemSilverNotebooks>;
+}
+
+/** A system's silver notebook paths (its tables deduplicated as the binding's targets are), with their notes, and by table key once asked. */
+interface SystemSilverNotebooks {
+  key: string;
+  paths: SilverNotebookPath[];
+  notes: string[];
+  byTable?: Map<string, string>;
+}
+
+/** A table (its tableKey), its silver notebook's workspace path, and the note its path needs, if any. */
+type SilverNotebookPath = [table: string, workspacePath: string, note?: string];
+
 export { AdfGenerationError };
 
 const LINKED_SERVICE_TYPE = 'Microsoft.DataFactory/factories/linkedservices';
 const DATASET_TYPE = 'Microsoft.DataFactory/factories/datasets';
 const ANNOTATIONS = ['lakehouse-workbench'];
 
-export function generateAdfArtifacts(metadata: LakehouseMetadata, options: GenerateOptions = {}): AdfGeneration {
-  return drain(generationSteps(metadata, options));
+export function generateAdfArtifacts(
+  metadata: LakehouseMetadata,
+  options: GenerateOptions = {},
+  cache?: GenerationCache,
+): AdfGeneration {
+  return drain(generationSteps(metadata, options, cache));
 }
 
 /**
@@ -67,15 +94,20 @@ export async function generateAdfArtifactsSliced(
   metadata: LakehouseMetadata,
   options: GenerateOptions,
   pause: () => Promise<void> | void,
+  cache?: GenerationCache,
 ): Promise<AdfGeneration> {
-  return drainSliced(generationSteps(metadata, options), pause);
+  return drainSliced(generationSteps(metadata, options, cache), pause);
 }
 
-function* generationSteps(metadata: LakehouseMetadata, options: GenerateOptions): Generator<void, AdfGeneration> {
+function* generationSteps(
+  metadata: LakehouseMetadata,
+  options: GenerateOptions,
+  cache?: GenerationCache,
+): Generator<void, AdfGeneration> {
   const settings = resolveAdfSettings(metadata, options);
   const notes = [...settings.notes];
   const systems = metadata.sources.filter(s => s.tables.length > 0);
-  const notebooks = yield* notebookPaths(metadata, settings, notes);
+  const notebooks = yield* notebookPaths(metadata, settings, notes, cache?.silverNotebooks);
   const artifacts: GeneratedArtifact[] = [];
   const byPath = new Map<string, GeneratedArtifact>();
   const add = (kind: AdfArtifactKind, value: JsonObject, ownedPaths: JsonPath[], text = formatAdfJson(value)) => {
@@ -110,7 +142,7 @@ function* generationSteps(metadata: LakehouseMetadata, options: GenerateOptions)
     },
     [['properties', 'typeProperties', 'url']],
   );
-  const runsNotebooks = notebooks.silver.size > 0;
+  const runsNotebooks = notebooks.anySilver;
   if (runsNotebooks) add('linkedService', databricksLinkedService(settings), [['properties', 'typeProperties']]);
 
   // A dataset's parameters are its contract with the pipeline, which passes exactly these.
@@ -125,7 +157,7 @@ function* generationSteps(metadata: LakehouseMetadata, options: GenerateOptions)
   add('dataset', lakeDataset(settings.parquetDataset, settings.lakeLinkedService, 'Parquet'), datasetOwned);
   add('dataset', lakeDataset(settings.jsonDataset, settings.lakeLinkedService, 'Json'), datasetOwned);
 
-  const ingestion = yield* ingestionPipelineSteps(metadata, settings, notebooks);
+  const ingestion = yield* ingestionPipelineSteps(metadata, settings, notebooks, cache?.systemPipelines);
   notes.push(...ingestion.notes);
   for (const pipeline of ingestion.pipelines) {
     notes.push(...serviceLimitNotes(add('pipeline', pipeline.value, pipeline.ownedPaths, pipeline.text)));
@@ -148,8 +180,17 @@ function* generationSteps(metadata: LakehouseMetadata, options: GenerateOptions)
   return { artifacts, notes, settings };
 }
 
+/** Per pipeline value (never changed once built; an editor's cache reuses them): its service limit notes. */
+const limitNotes = new WeakMap<JsonObject, string[]>();
+
 /** ADF refuses a pipeline over its service limits: say which (generation splits pipelines to stay within them, so this is the last resort). */
 function serviceLimitNotes(pipeline: GeneratedArtifact): string[] {
+  let notes = limitNotes.get(pipeline.value);
+  if (!notes) limitNotes.set(pipeline.value, (notes = limitNotesOf(pipeline)));
+  return notes;
+}
+
+function limitNotesOf(pipeline: GeneratedArtifact): string[] {
   const { activities, parameters, chars } = pipelineStats(pipeline.value, pipeline.text);
   const kib = Math.ceil(chars / 1024);
   const over = [
@@ -318,6 +359,20 @@ function backfillTrigger(settings: ResolvedAdfSettings): JsonObject {
 }
 
 /**
+ * Whether no table key (system.schema.name, lower case) can be in two systems: the systems'
+ * names differ in more than letter case and have no '.', which would let `a.b` + `c` meet `a` + `b.c`.
+ */
+function distinctTableKeys(systems: readonly SourceSystem[]): boolean {
+  const names = new Set<string>();
+  for (const system of systems) {
+    const name = system.name.toLowerCase();
+    if (name.includes('.') || names.has(name)) return false;
+    names.add(name);
+  }
+  return true;
+}
+
+/**
  * What the pipeline runs on Databricks: the first template binding for tables is the silver
  * step (a notebook's path is the notebook folder plus the output's path inside the bundle
  * folder, without its extension); the gold step, when dimension or fact notebooks are rendered,
@@ -327,6 +382,7 @@ function* notebookPaths(
   metadata: LakehouseMetadata,
   settings: ResolvedAdfSettings,
   notes: string[],
+  cache?: GenerationCache['silverNotebooks'],
 ): Generator<void, NotebookPaths> {
   const bundleDir = metadata.paths.bundle ?? path.join(metadata.rootDir, 'databricks');
   const usable = effectiveBindings(metadata).filter(
@@ -347,31 +403,76 @@ function* notebookPaths(
     }
     return folder === '' ? base : `${folder}/${base}`;
   };
-  const workspacePath = (output: string): string => {
+  const silverPath = (table: Table, output: string): SilverNotebookPath => {
     const inBundle = relativeToBundle(output);
-    if (inBundle.startsWith('../'))
-      notes.push(
-        `${output} is outside the bundle folder, so the bundle does not deploy it; the pipeline ` +
-          `runs it from ${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '')} all the ` +
-          `same.`,
-      );
-    return `${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '').replace(/\.(py|sql|scala|r|ipynb)$/i, '')}`;
+    const workspacePath = `${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '').replace(/\.(py|sql|scala|r|ipynb)$/i, '')}`;
+    if (!inBundle.startsWith('../')) return [tableKey(table), workspacePath];
+    const note =
+      `${output} is outside the bundle folder, so the bundle does not deploy it; the pipeline ` +
+      `runs it from ${settings.notebookFolder}/${inBundle.replace(/^(\.\.\/)+/, '')} all the same.`;
+    return [tableKey(table), workspacePath, note];
   };
-  const silver = new Map<string, string>();
   const tableBinding = usable.find(b => b.for === 'table');
-  if (tableBinding) {
-    let sinceStep = 0;
-    for (const target of eachBindingTarget(tableBinding, metadata)) {
-      if (target.table) silver.set(tableKey(target.table), workspacePath(target.output));
-      // Path arithmetic for 10,000 tables is tens of milliseconds: a pause point every 500.
-      if (++sinceStep === 500) {
-        sinceStep = 0;
+  let found: NotebookPaths;
+  if (cache && distinctTableKeys(metadata.sources)) {
+    // No table key is in two systems, so each system's paths are its tables' whole answer.
+    const key = JSON.stringify([
+      tableBinding ?? null,
+      settings.notebookFolder,
+      bundleDir,
+      metadata.rootDir,
+      metadata.project ?? null,
+    ]);
+    const bySystemName = new Map<string, SystemSilverNotebooks>();
+    const silverBySystem = new Map<SourceSystem, object>();
+    let anySilver = false;
+    for (const system of metadata.sources) {
+      let known = cache.get(system);
+      if (known?.key !== key) {
+        const paths: SilverNotebookPath[] = [];
+        if (tableBinding)
+          for (const target of eachBindingTarget(tableBinding, { ...metadata, tables: system.tables }))
+            if (target.table) paths.push(silverPath(target.table, target.output));
+        const systemNotes = paths.flatMap(([, , note]) => (note !== undefined ? [note] : []));
+        cache.set(system, (known = { key, paths, notes: systemNotes }));
         yield;
       }
+      for (const note of known.notes) notes.push(note);
+      anySilver ||= known.paths.length > 0;
+      bySystemName.set(system.name.toLowerCase(), known);
+      silverBySystem.set(system, known);
     }
+    const silverOf = (table: Table): string | undefined => {
+      const known = bySystemName.get(table.system.toLowerCase());
+      if (!known) return undefined;
+      known.byTable ??= new Map(known.paths.map(([t, workspacePath]) => [t, workspacePath]));
+      return known.byTable.get(tableKey(table));
+    };
+    found = { silverOf, anySilver, silverBySystem };
+  } else {
+    const silver = new Map<string, string>();
+    if (tableBinding) {
+      let sinceStep = 0;
+      for (const target of eachBindingTarget(tableBinding, metadata)) {
+        if (target.table) {
+          // The first table of a name wins, as the binding's targets have it.
+          const [table, workspacePath, note] = silverPath(target.table, target.output);
+          if (!silver.has(table)) {
+            silver.set(table, workspacePath);
+            if (note !== undefined) notes.push(note);
+          }
+        }
+        // Path arithmetic for 10,000 tables is tens of milliseconds: a pause point every 500.
+        if (++sinceStep === 500) {
+          sinceStep = 0;
+          yield;
+        }
+      }
+    }
+    found = { silverOf: table => silver.get(tableKey(table)), anySilver: silver.size > 0 };
   }
-  if (metadata.dimensions.length === 0 && metadata.facts.length === 0) return { silver };
+  if (metadata.dimensions.length === 0 && metadata.facts.length === 0) return found;
   // No dimension or fact is rendered: the project's gold is not ours to run.
-  if (!usable.some(b => b.for === 'dimension' || b.for === 'fact')) return { silver };
-  return { silver, goldPipeline: goldPipelineName(metadata) };
+  if (!usable.some(b => b.for === 'dimension' || b.for === 'fact')) return found;
+  return { ...found, goldPipeline: goldPipelineName(metadata) };
 }

@@ -61,6 +61,7 @@ export {
 } from './artifacts';
 export {
   planAdfGeneration,
+  AdfPlanCache,
   writeAdfPlan,
   conflictsOf,
   isUpToDate,

@@ -16,8 +16,15 @@ import type { ResolvedAdfSettings } from './settings';
 
 /** What the pipelines run on Databricks: each table's silver notebook, and the gold pipeline. */
 export interface NotebookPaths {
-  /** By table (system.schema.name, lower case): the silver notebook's workspace path. */
-  silver: Map<string, string>;
+  /** A table's silver notebook's workspace path, if it has one. */
+  silverOf(table: Table): string | undefined;
+  /** Whether some table has a silver notebook. */
+  anySilver: boolean;
+  /**
+   * Per source system, when an editor's cache computed the paths: a token for what silverOf says
+   * of its tables, the same object while that is the same (a system's pipelines are reused while it is).
+   */
+  silverBySystem?: Map<SourceSystem, object>;
   /**
    * The name of the bundle's gold Declarative Pipeline (Delta Live Tables), whose update the gold
    * step starts and waits for; undefined when the project renders no dimension or fact (no gold step).
@@ -240,24 +247,61 @@ export function* ingestionPipelineSteps(
   metadata: LakehouseMetadata,
   settings: ResolvedAdfSettings,
   notebooks: NotebookPaths,
+  cache?: SystemPipelineCache,
 ): Generator<void, IngestionPipelines> {
   const systems = metadata.sources.filter(s => s.tables.length > 0);
   if (systems.length <= 1) {
     const single = singlePipeline(metadata, settings, notebooks, systems[0]);
     if (withinLimits(single)) return { pipelines: [single], notes: [] };
   }
+  const context = cache && notebooks.silverBySystem && systemPipelinesContext(metadata, settings, systems);
   const children: BuiltPipeline[] = [];
   for (const system of systems) {
-    children.push(
-      ...inParts(`${settings.pipeline}_${system.name}`, system.tables, (name, tables, part) =>
-        childPipeline(name, metadata, system, systems, tables, settings, notebooks, part),
-      ),
+    const silver = notebooks.silverBySystem?.get(system);
+    const known = cache?.get(system);
+    if (known && context !== undefined && known.key === context && known.silver === silver) {
+      children.push(...known.pipelines);
+      continue;
+    }
+    const built = inParts(`${settings.pipeline}_${system.name}`, system.tables, (name, tables, part) =>
+      childPipeline(name, metadata, system, systems, tables, settings, notebooks, part),
     );
+    if (cache && context !== undefined) cache.set(system, { key: context, silver, pipelines: built });
+    children.push(...built);
     yield;
   }
   const runs = children.map(child => runOf(settings, child));
   const orchestrated = orchestration(settings, notebooks, runs);
   return { pipelines: [...orchestrated.pipelines, ...children], notes: orchestrated.notes };
+}
+
+/**
+ * Each source system's pipelines, kept by an editor between generations of one project: an edit
+ * re-parses one file, whose systems are new objects; every other system keeps its object (its
+ * file's cached parse) and so its pipelines, while its silver notebook paths (NotebookPaths.silverBySystem)
+ * and the key of everything else they are built from are the same. At 10,000 tables that is one
+ * system's pipelines per edit instead of 200.
+ */
+export type SystemPipelineCache = WeakMap<
+  SourceSystem,
+  { key: string; silver: object | undefined; pipelines: BuiltPipeline[] }
+>;
+
+/**
+ * What a system's pipelines are built from besides the system itself and its tables' silver
+ * notebook paths: the settings (without their notes), the bronze zone's folder layout and whether
+ * there are several systems (the SQL dataset's name).
+ */
+function systemPipelinesContext(
+  metadata: LakehouseMetadata,
+  settings: ResolvedAdfSettings,
+  systems: readonly SourceSystem[],
+): string {
+  return JSON.stringify([
+    { ...settings, notes: undefined },
+    metadata.zones.find(z => z.name === 'bronze')?.path ?? null,
+    systems.length > 1,
+  ]);
 }
 
 /** The Execute Pipeline activity that runs a generated ingestion pipeline: `ingest_` and the pipeline's name after `<pipeline>_`. */
@@ -521,7 +565,7 @@ function systemLoops(
   parameters: Parameters,
 ): JsonObject[][] {
   const loops: JsonObject[][] = [];
-  const silverOf = (t: Table) => notebooks.silver.get(tableKey(t));
+  const silverOf = (t: Table) => notebooks.silverOf(t);
   const common = (t: Table) => ({
     schema: t.schema,
     table: t.name,
