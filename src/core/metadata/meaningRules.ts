@@ -5,6 +5,7 @@
 import type { Diagnostic, Fix } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { quoteList } from '../text/suggest';
+import { drain, drainSliced } from '../text/timeSlices';
 import type { MetadataLocator } from './locator';
 import { DEFAULT_ZONE_LAYOUT, folderFromParts, layoutParts, watermarkFolder } from './lakeLayout';
 import {
@@ -70,10 +71,7 @@ export function checkMeaning(
   tables: TableLookup = new TableResolver(meta.tables),
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const sourceOf = (reference: string): Table | undefined => {
-    const found = tables.resolve(reference);
-    return found.length === 1 ? found[0] : undefined; // unresolved or ambiguous: reported elsewhere
-  };
+  const sourceOf = sourceOfIn(tables);
   if (tables.bySystem) {
     for (const system of meta.sources) for (const d of checkSystemMeaning(system, at).cdc) out.push(d);
   } else for (const table of meta.tables) for (const d of cdcOf(table, at)) out.push(d);
@@ -84,6 +82,14 @@ export function checkMeaning(
   checkPlaceholders(meta, at, out);
   checkEnvironmentResources(meta, at, out);
   return out;
+}
+
+/** A fact's or dimension's source table, undefined when unresolved or ambiguous (reported elsewhere). */
+function sourceOfIn(tables: TableLookup): (reference: string) => Table | undefined {
+  return reference => {
+    const found = tables.resolve(reference);
+    return found.length === 1 ? found[0] : undefined;
+  };
 }
 
 /**
@@ -132,6 +138,19 @@ function checkFactsMeaning(
     memo.state = tables.state!;
     return memo;
   }
+  return drain(factsMemoSteps(meta, at, tables, sourceOf));
+}
+
+/**
+ * The facts' meaning findings of a load from scratch, as steps (a pause point per fact): the
+ * project session spreads a first load's over slices with prepareFactsMeaning.
+ */
+function* factsMemoSteps(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup,
+  sourceOf: (reference: string) => Table | undefined,
+): Generator<void, FactsMemo> {
   const dimensions = new Map<string, Dimension>();
   for (const d of meta.dimensions) dimensions.set(starKeysOf(d).name, d);
   // Gold dataset names (the first of a name; duplicates are LH2xx's): a measures view must not take one.
@@ -155,7 +174,8 @@ function checkFactsMeaning(
     byKey: new Map(),
   };
   const dimensionTables = new Map<Dimension, Table | undefined>();
-  meta.facts.forEach((fact, i) => {
+  for (const [i, fact] of meta.facts.entries()) {
+    yield;
     const r = factMeaning(fact, next, at, sourceOf, dimensionTables);
     next.out.push(r.out);
     next.tables.push(r.table);
@@ -170,9 +190,28 @@ function checkFactsMeaning(
       if (list) list.push(i);
       else next.byKey.set(key, [i]);
     }
-  });
+  }
   if (tables.owner && tables.state !== undefined) factsMemos.set(tables.owner, next);
   return next;
+}
+
+/** Computes the facts' meaning memo of a load in slices when checkMeaning would compute it at once (see checkFactsMeaning). */
+export async function prepareFactsMeaning(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup,
+  pause: () => Promise<void>,
+): Promise<void> {
+  if (!tables.owner || tables.state === undefined) return;
+  const memo = factsMemos.get(tables.owner);
+  if (
+    memo &&
+    sameItems(memo.dimensions, meta.dimensions) &&
+    sameItems(memo.facts, meta.facts) &&
+    tables.changedSince?.(memo.state) !== undefined
+  )
+    return;
+  await drainSliced(factsMemoSteps(meta, at, tables, sourceOfIn(tables)), pause);
 }
 
 /**

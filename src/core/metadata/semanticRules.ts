@@ -1,6 +1,7 @@
 import type { Diagnostic, Fix } from '../diagnostics/diagnostic';
 import { RULES } from '../diagnostics/rules';
 import { didYouMean, quoteList } from '../text/suggest';
+import { drain, drainSliced } from '../text/timeSlices';
 import type { MetadataLocator } from './locator';
 import type { Dimension, Fact, LakehouseMetadata, Origin, SourceSystem, Table, Todo } from './model';
 import type { PathSegment } from './yamlLocate';
@@ -234,6 +235,19 @@ function checkStar(
     return memo.dimensionsByName;
   }
 
+  const next = drain(starMemoSteps(meta, at, tables));
+  const dimensionsByName = next.dimensionsByName;
+  for (const list of next.dimensionOut) for (const d of list) out.push(d);
+  for (const list of next.factOut) for (const d of list) out.push(d);
+  return dimensionsByName;
+}
+
+/**
+ * The dimensions' and facts' findings of a load from scratch, as steps (a pause point per item):
+ * a first load of a large star schema is tens of milliseconds, which the project session spreads
+ * over slices with prepareStar before checkMetadata reads the memo.
+ */
+function* starMemoSteps(meta: LakehouseMetadata, at: MetadataLocator, tables: TableLookup): Generator<void, StarMemo> {
   const next: StarMemo = {
     dimensions: [...meta.dimensions],
     facts: [...meta.facts],
@@ -248,7 +262,8 @@ function checkStar(
     volatileFacts: new Set(),
   };
   const dimensionsByName = next.dimensionsByName;
-  meta.dimensions.forEach((dim, i) => {
+  for (const [i, dim] of meta.dimensions.entries()) {
+    yield;
     const keys = starKeysOf(dim);
     const first = dimensionsByName.get(keys.name);
     if (first) {
@@ -261,17 +276,18 @@ function checkStar(
           { related: [{ origin: first.origin, field: 'name', message: 'first definition' }] },
         ),
       ]);
-      return;
+      continue;
     }
     dimensionsByName.set(keys.name, dim);
     const r = dimensionFindings(dim, meta, at, tables);
     next.dimensionOut.push(r.out);
     if (dim.source) addTo(next.dimensionsByKey, keys.source, i);
     if (r.volatile) next.volatileDimensions.add(i);
-  });
+  }
 
   const factsByName = new Map<string, Fact>();
-  meta.facts.forEach((fact, i) => {
+  for (const [i, fact] of meta.facts.entries()) {
+    yield;
     const keys = starKeysOf(fact);
     const first = factsByName.get(keys.name);
     const clashingDimension = dimensionsByName.get(keys.name);
@@ -290,18 +306,39 @@ function checkStar(
           { related: [{ origin: (first ?? clashingDimension)!.origin, field: 'name', message: 'first definition' }] },
         )),
       );
-      if (first) return;
+      if (first) continue;
     }
     factsByName.set(keys.name, fact);
     const r = factFindings(fact, meta, at, tables, dimensionsByName);
     for (const d of r.out) own.push(d);
     if (fact.source) addTo(next.factsByKey, keys.source, i);
     if (r.volatile) next.volatileFacts.add(i);
-  });
+  }
   if (tables.owner && tables.state !== undefined) starMemos.set(tables.owner, next);
-  for (const list of next.dimensionOut) for (const d of list) out.push(d);
-  for (const list of next.factOut) for (const d of list) out.push(d);
-  return dimensionsByName;
+  return next;
+}
+
+/** Whether a table index's star memo can be brought up to date incrementally (see checkStar). */
+function starMemoCurrent(meta: LakehouseMetadata, tables: TableLookup): boolean {
+  const memo = tables.owner ? starMemos.get(tables.owner) : undefined;
+  return (
+    !!memo &&
+    tables.state !== undefined &&
+    sameItems(memo.dimensions, meta.dimensions) &&
+    sameItems(memo.facts, meta.facts) &&
+    tables.changedSince?.(memo.state) !== undefined
+  );
+}
+
+/** Computes the star memo of a load in slices when checkStar would compute it at once (a first load, or the star schema changed). */
+export async function prepareStar(
+  meta: LakehouseMetadata,
+  at: MetadataLocator,
+  tables: TableLookup,
+  pause: () => Promise<void>,
+): Promise<void> {
+  if (!tables.owner || tables.state === undefined || starMemoCurrent(meta, tables)) return;
+  await drainSliced(starMemoSteps(meta, at, tables), pause);
 }
 
 /** A dimension's own findings (the first of its name): kept per object while its source resolves to the same table. */

@@ -13,9 +13,9 @@ import { reparseIncrementally } from '../metadata/incrementalParse';
 import { hasExactDocument, parseMetadataFileFast, withExactDocumentSteps } from '../metadata/fastMetadataFile';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
-import { checkMetadata, checkSystemTables } from '../metadata/semanticRules';
+import { checkMetadata, checkSystemTables, prepareStar } from '../metadata/semanticRules';
 import { checkNames, checkSystemNames } from '../metadata/nameRules';
-import { checkMeaning, checkSystemMeaning, prepareMeaning } from '../metadata/meaningRules';
+import { checkMeaning, checkSystemMeaning, prepareFactsMeaning, prepareMeaning } from '../metadata/meaningRules';
 import { TableIndex } from '../metadata/tableIndex';
 import { checkTemplateBindings, checkTemplateFiles } from '../metadata/templateRules';
 import { bundleFileOf, checkBundleGoldPipeline } from '../metadata/bundleRules';
@@ -444,6 +444,9 @@ export class ProjectSession {
       }
       await prepareMeaning(metadata, tables, pause);
     }
+    // The star schema's findings of a first load (or after it changed), in slices: the checks below reuse them.
+    await prepareStar(metadata, locator, tables, pause);
+    await prepareFactsMeaning(metadata, locator, tables, pause);
     await pause();
     diagnostics.push(...checkMetadata(metadata, locator, tables));
     await pause();
