@@ -52,9 +52,8 @@ export class GeneratedTextCache {
     return text;
   }
 
-  forget(file?: string): void {
-    if (file === undefined) this.texts.clear();
-    else this.texts.delete(file);
+  forget(file: string): void {
+    this.texts.delete(file);
   }
 }
 

@@ -117,7 +117,6 @@ export class EditorFileHost implements FileHost, vscode.Disposable {
         `${vscode.workspace.asRelativePath(file)} has unsaved changes in the editor: save or revert it first.`,
       );
     }
-    this.generatedTexts?.forget(file);
     await this.diskHost().writeFile(file, text);
     this.generatedTexts?.forget(file);
   }

@@ -101,6 +101,15 @@ class Editor {
     this.last = cached;
     return cached;
   }
+
+  /** Writes the plan into the folder, as Generate does. */
+  async generate(): Promise<void> {
+    await writeAdfPlan(await this.plan(), { write: this.folder.write });
+  }
+
+  async assertUpToDate(): Promise<void> {
+    assert.ok((await this.plan()).files.every(f => f.status === 'unchanged'));
+  }
 }
 
 const pipelineOf = (plan: AdfGenerationPlan, name: string) =>
@@ -113,7 +122,7 @@ describe("the editor's ADF plan cache", () => {
     const erpText = fragment('erp', ['Ledger', 'Invoices']);
     const first = await editor.plan();
     await writeAdfPlan(first, { write: editor.folder.write });
-    assert.ok((await editor.plan()).files.every(f => f.status === 'unchanged'));
+    await editor.assertUpToDate();
     const before = editor.last!;
 
     // A description: nothing generated changes; the other systems' pipelines are the same objects.
@@ -152,12 +161,12 @@ describe("the editor's ADF plan cache", () => {
     assert.equal((await editor.plan()).files.filter(f => f.status === 'update').length, 2);
     editor.session.setOverlay(APP, undefined);
     editor.session.setOverlay(ERP, undefined);
-    assert.ok((await editor.plan()).files.every(f => f.status === 'unchanged'));
+    await editor.assertUpToDate();
   });
 
   it('follows what every system pipeline is built from: the bronze layout, the environment, the silver notebooks, the system count', async () => {
     const editor = new Editor();
-    await writeAdfPlan(await editor.plan(), { write: editor.folder.write });
+    await editor.generate();
     const rootFile = abs('lakehouse.yaml');
 
     // The bronze zone's layout: every system's bronze folders move.
@@ -172,7 +181,7 @@ describe("the editor's ADF plan cache", () => {
       /crm\/dbo\/Contacts/,
     );
     editor.session.setOverlay(rootFile, undefined);
-    assert.ok((await editor.plan()).files.every(f => f.status === 'unchanged'));
+    await editor.assertUpToDate();
 
     // Another environment, then back: its values, and then the folder's again.
     const prod = await editor.plan({ environment: 'prod' });
@@ -198,7 +207,7 @@ describe("the editor's ADF plan cache", () => {
       /silver_notebook"/,
     );
     editor.session.setOverlay(rootFile, undefined);
-    assert.ok((await editor.plan()).files.every(f => f.status === 'unchanged'));
+    await editor.assertUpToDate();
 
     // One system left with tables: the single pipeline again; then all three back.
     editor.session.setOverlay(ERP, 'sources: []\n');
@@ -211,12 +220,12 @@ describe("the editor's ADF plan cache", () => {
     );
     editor.session.setOverlay(ERP, undefined);
     editor.session.setOverlay(CRM, undefined);
-    assert.ok((await editor.plan()).files.every(f => f.status === 'unchanged'));
+    await editor.assertUpToDate();
   });
 
   it('follows the folder: a hand edit is a conflict, a written plan is up to date, a deleted file is created', async () => {
     const editor = new Editor();
-    await writeAdfPlan(await editor.plan(), { write: editor.folder.write });
+    await editor.generate();
     const erpFile = path.join(ADF, 'pipeline', 'pl_incremental_ingestion_erp.json');
     const original = editor.folder.files.get(erpFile)!;
     editor.folder.files.set(
@@ -233,7 +242,7 @@ describe("the editor's ADF plan cache", () => {
     // A table added meanwhile: a new fingerprint file once written, and the cache follows it.
     editor.session.setOverlay(APP, fragment('app', ['Users', 'Orders', 'Carts']));
     await writeAdfPlan(await editor.plan(), { write: editor.folder.write, force: true });
-    assert.ok((await editor.plan()).files.every(f => f.status === 'unchanged'));
+    await editor.assertUpToDate();
 
     editor.folder.files.delete(erpFile);
     assert.equal(pipelineOf(await editor.plan(), 'pl_incremental_ingestion_erp').status, 'create');
@@ -241,7 +250,7 @@ describe("the editor's ADF plan cache", () => {
 
   it('two systems with one name (a metadata error): the same refusal with the cache as without, then the same plans again', async () => {
     const editor = new Editor();
-    await writeAdfPlan(await editor.plan(), { write: editor.folder.write });
+    await editor.generate();
     editor.session.setOverlay(CRM, fragment('app', ['Users']));
     const metadata = (await editor.session.load()).metadata;
     const refusal = async (cache?: AdfPlanCache) =>
@@ -251,7 +260,7 @@ describe("the editor's ADF plan cache", () => {
       );
     assert.equal(await refusal(editor.cache), await refusal());
     editor.session.setOverlay(CRM, undefined);
-    assert.ok((await editor.plan()).files.every(f => f.status === 'unchanged'));
+    await editor.assertUpToDate();
   });
 
   it('in slices, as the editor plans (a pause between steps), the same plans', async () => {
