@@ -158,7 +158,6 @@ describe('TableResolver', () => {
     name,
     qualifiedName: `${schema}.${name}`,
     columns: [],
-    columnIndex: new Map(),
     primaryKey: [],
     loadType: 'full',
     cdcMode: 'watermark',

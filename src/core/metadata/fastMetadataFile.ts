@@ -28,8 +28,17 @@ class LazyMetadataFile implements MetadataFile {
     readonly file: string,
     readonly kind: MetadataFileKind,
     readonly text: string,
-    readonly value: unknown,
+    private heldValue: unknown,
   ) {}
+
+  /** The value, read again from the text (js-yaml, the same value) after releaseValue(). */
+  get value(): unknown {
+    return (this.heldValue ??= fastYamlValue(this.text)?.value);
+  }
+
+  releaseValue(): void {
+    this.heldValue = undefined;
+  }
 
   get doc(): Document.Parsed {
     return (this.exactDoc ??= parseYaml(this.text));
@@ -54,6 +63,7 @@ class LazyMetadataFile implements MetadataFile {
  * parseMetadataFile's result, with the same value and diagnostics, read with js-yaml when that is
  * exact (fastYaml.ts) and the file is valid against the schema; anything else (a syntax error, a
  * schema error, an empty file, whatever js-yaml cannot be trusted with) takes the exact path.
+ * The file's `text` equals `text`, but may be another string holding it: keep the file's.
  */
 export function parseMetadataFileFast(file: string, kind: MetadataFileKind, text: string): MetadataFile {
   const fast = fastYamlValue(text);
@@ -63,8 +73,17 @@ export function parseMetadataFileFast(file: string, kind: MetadataFileKind, text
     typeof fast.value === 'object' &&
     validateAgainstSchema(kind, fast.value).length === 0
   )
-    return new LazyMetadataFile(file, kind, text, fast.value);
+    return new LazyMetadataFile(file, kind, fast.text, fast.value);
   return parseMetadataFile(file, kind, text);
+}
+
+/**
+ * Lets the file drop its value, which a large project's session would otherwise keep twice (once
+ * as the value, once as the model built from it); a later read of `value` reads the text again.
+ * Files with a Document (open, edited, or read exactly) keep theirs: a keystroke re-uses it.
+ */
+export function releaseValue(file: MetadataFile): void {
+  if (file instanceof LazyMetadataFile && !file.hasDocument) file.releaseValue();
 }
 
 /** Whether the file's `yaml` Document exists already (always, unless it came from the fast path). */

@@ -18,7 +18,7 @@ import { load, Schema, Type, type LoaderState } from 'js-yaml';
  *   lines, block scalars with whitespace-only lines, `#` right after a quote or bracket, content
  *   after `---` on its line, `...`, an explicit key (`? `), nesting past 64 levels: the exact path, always.
  */
-export function fastYamlValue(text: string): { value: unknown } | undefined {
+export function fastYamlValue(text: string): { value: unknown; text: string } | undefined {
   if (unsafeText(text) || hasLongLine(text)) return undefined;
   const blockScalars = text.includes('|') || text.includes('>');
   // The listener runs for every node (a million at 10,000 tables): checks that the text shows to be
@@ -28,9 +28,11 @@ export function fastYamlValue(text: string): { value: unknown } | undefined {
   let depth = 0;
   let unsafe = false;
   let state: LoaderState | undefined;
+  let input: string | undefined;
   // Called as each node opens and closes; only what the text alone cannot tell is checked here.
   const listener = (event: 'open' | 'close', s: LoaderState): void => {
     if (event === 'open') {
+      if (depth === 0) input = s.input;
       opens[depth++] = s.position;
       return;
     }
@@ -67,7 +69,18 @@ export function fastYamlValue(text: string): { value: unknown } | undefined {
     return undefined;
   }
   if (unsafe || (state && Object.keys(state.anchorMap).length > 0)) return undefined;
-  return { value };
+  return { value, text: sameTextIn(input, text) };
+}
+
+/**
+ * js-yaml reads a copy of the text (it appends a '\0', which flattens the string into a new one),
+ * and the value's strings are slices of that copy: they keep it alive as long as they live. The
+ * same text, as a slice of that copy, lets a caller keep one copy instead of two.
+ */
+function sameTextIn(input: string | undefined, text: string): string {
+  if (input === undefined || input.length <= text.length) return text;
+  const slice = input.slice(0, text.length);
+  return slice === text ? slice : text;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { MetadataLocator } from './locator';
 import { DEFAULT_ZONE_LAYOUT, folderFromParts, layoutParts, watermarkFolder } from './lakeLayout';
 import {
   DEFAULT_SCHEDULE_START,
+  columnNamed,
   type Column,
   type Dimension,
   type Environment,
@@ -345,7 +346,7 @@ function checkCdc(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
     );
   }
   if (!table.cdcColumn || table.cdcMode === 'changeTracking') return;
-  const column = table.columnIndex.get(table.cdcColumn.toLowerCase());
+  const column = columnNamed(table, table.cdcColumn);
   if (!column) return; // LH206
   const family = typeFamily(column.type);
   if (family === undefined) return;
@@ -436,8 +437,7 @@ function checkFactMeaning(
   at: MetadataLocator,
   out: Diagnostic[],
 ): void {
-  const factColumn = (name: string | undefined) =>
-    name === undefined ? undefined : table?.columnIndex.get(name.toLowerCase());
+  const factColumn = (name: string | undefined) => (name === undefined ? undefined : table && columnNamed(table, name));
 
   // The event time: explicit, else the fact's sequenceBy, else its table's CDC column (as generation does).
   const eventTime = fact.eventTime ?? fact.sequenceBy ?? table?.cdcColumn;
@@ -468,7 +468,7 @@ function checkFactMeaning(
       continue;
     }
     const joinName = sameName ?? (keys.length === 1 ? keys[0]! : ref.column);
-    const dimColumn = dimTable?.columnIndex.get(joinName.toLowerCase());
+    const dimColumn = dimTable && columnNamed(dimTable, joinName);
     if (keys.length === 0 && dimTable && dimTable.columns.length && !dimColumn) {
       out.push(
         at.diagnostic(
@@ -534,7 +534,7 @@ function checkFactMeaning(
       );
       continue;
     }
-    const sequence = dim.sequenceBy ? dimTable?.columnIndex.get(dim.sequenceBy.toLowerCase()) : undefined;
+    const sequence = dim.sequenceBy ? dimTable && columnNamed(dimTable, dim.sequenceBy) : undefined;
     const sequenceFamily = sequence ? typeFamily(sequence.type) : undefined;
     if (sequence && sequenceFamily && !isTime(sequenceFamily)) {
       out.push(

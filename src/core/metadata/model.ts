@@ -71,9 +71,8 @@ export interface Table {
   /** schema.name */
   qualifiedName: string;
   description?: string;
+  /** Looked up by name with columnNamed (SQL Server and Spark compare column names case-insensitively). */
   columns: Column[];
-  /** Lower-cased column name to column: SQL Server and Spark compare column names case-insensitively. */
-  columnIndex: Map<string, Column>;
   primaryKey: string[];
   cdcColumn?: string;
   /** Default 'watermark'. */
@@ -243,6 +242,16 @@ export interface LakehouseMetadata {
   /** The `adf` section of lakehouse.yaml (ADF generation settings); undefined when it has none. */
   adf?: AdfSettings;
   todos: Todo[];
+}
+
+/**
+ * The table's first column of that name, compared as SQL Server and Spark do (case-insensitively).
+ * A scan: tables have tens of columns, and an index per table was a tenth of a large project's model.
+ */
+export function columnNamed(table: { readonly columns: readonly Column[] }, name: string): Column | undefined {
+  const key = name.toLowerCase();
+  for (const column of table.columns) if (column.name === name || column.name.toLowerCase() === key) return column;
+  return undefined;
 }
 
 export function emptyMetadata(rootFile: string, rootDir: string): LakehouseMetadata {

@@ -3,7 +3,17 @@ import { RULES } from '../diagnostics/rules';
 import { didYouMean, quoteList } from '../text/suggest';
 import { drain, drainSliced } from '../text/timeSlices';
 import type { MetadataLocator } from './locator';
-import type { Dimension, Fact, LakehouseMetadata, Origin, SourceSystem, Table, Todo } from './model';
+import {
+  columnNamed,
+  type Column,
+  type Dimension,
+  type Fact,
+  type LakehouseMetadata,
+  type Origin,
+  type SourceSystem,
+  type Table,
+  type Todo,
+} from './model';
 import type { PathSegment } from './yamlLocate';
 
 /** The keys an environment needs before anything can be deployed to it. */
@@ -471,25 +481,40 @@ function checkSources(meta: LakehouseMetadata, at: MetadataLocator, out: Diagnos
   }
 }
 
+/** Each column whose name (case-insensitively) an earlier column has, with that first column. */
+function duplicateColumns(columns: readonly Column[]): [Column, Column][] {
+  const duplicates: [Column, Column][] = [];
+  const keys = columns.map(c => c.name.toLowerCase());
+  // Tens of columns: comparing pairs allocates nothing, where a Map per table would (once per table and load).
+  if (keys.length <= 64) {
+    for (let i = 1; i < keys.length; i++)
+      for (let j = 0; j < i; j++)
+        if (keys[j] === keys[i]) {
+          duplicates.push([columns[i]!, columns[j]!]);
+          break;
+        }
+    return duplicates;
+  }
+  const first = new Map<string, Column>();
+  keys.forEach((key, i) => {
+    const seen = first.get(key);
+    if (seen) duplicates.push([columns[i]!, seen]);
+    else first.set(key, columns[i]!);
+  });
+  return duplicates;
+}
+
 function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void {
-  const seenColumns = new Map<string, Origin>();
-  // columnIndex holds the first column of each name: as many entries as columns means no duplicates.
-  if (table.columnIndex.size !== table.columns.length)
-    for (const column of table.columns) {
-      const key = column.name.toLowerCase();
-      const first = seenColumns.get(key);
-      if (first) {
-        out.push(
-          at.diagnostic(
-            RULES.duplicateColumn,
-            column.origin,
-            'name',
-            `Column '${column.name}' appears twice in table '${table.qualifiedName}'.`,
-            { related: [{ origin: first, field: 'name', message: 'first definition' }] },
-          ),
-        );
-      } else seenColumns.set(key, column.origin);
-    }
+  for (const [column, first] of duplicateColumns(table.columns))
+    out.push(
+      at.diagnostic(
+        RULES.duplicateColumn,
+        column.origin,
+        'name',
+        `Column '${column.name}' appears twice in table '${table.qualifiedName}'.`,
+        { related: [{ origin: first.origin, field: 'name', message: 'first definition' }] },
+      ),
+    );
 
   if (table.loadType === 'incremental' && !table.cdcColumn && table.cdcMode !== 'changeTracking') {
     out.push(
@@ -519,7 +544,7 @@ function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void 
   }
 
   table.primaryKey.forEach((col, i) => {
-    if (!table.columnIndex.has(col.toLowerCase())) {
+    if (!columnNamed(table, col)) {
       out.push(
         unknownColumn(
           RULES.tableColumnUnknown,
@@ -533,7 +558,7 @@ function checkTable(table: Table, at: MetadataLocator, out: Diagnostic[]): void 
       );
     }
   });
-  if (table.cdcColumn && !table.columnIndex.has(table.cdcColumn.toLowerCase())) {
+  if (table.cdcColumn && !columnNamed(table, table.cdcColumn)) {
     out.push(
       unknownColumn(
         RULES.cdcColumnUnknown,
@@ -677,7 +702,7 @@ function checkDimension(dim: Dimension, table: Table | undefined, at: MetadataLo
   }
   if (!table || table.columns.length === 0) return;
   const check = (field: PathSegment[], col: string, role: string) => {
-    if (!table.columnIndex.has(col.toLowerCase())) {
+    if (!columnNamed(table, col)) {
       out.push(
         unknownColumn(
           RULES.dimensionColumnUnknown,
@@ -746,7 +771,7 @@ function checkFact(
   }
   if (!table || table.columns.length === 0) return;
   fact.grain.forEach((col, i) => {
-    if (!table.columnIndex.has(col.toLowerCase())) {
+    if (!columnNamed(table, col)) {
       out.push(
         unknownColumn(
           RULES.factColumnUnknown,
@@ -760,7 +785,7 @@ function checkFact(
       );
     }
   });
-  if (fact.sequenceBy && !table.columnIndex.has(fact.sequenceBy.toLowerCase())) {
+  if (fact.sequenceBy && !columnNamed(table, fact.sequenceBy)) {
     out.push(
       unknownColumn(
         RULES.factColumnUnknown,
@@ -773,7 +798,7 @@ function checkFact(
       ),
     );
   }
-  if (fact.eventTime && !table.columnIndex.has(fact.eventTime.toLowerCase())) {
+  if (fact.eventTime && !columnNamed(table, fact.eventTime)) {
     out.push(
       unknownColumn(
         RULES.factColumnUnknown,
@@ -787,7 +812,7 @@ function checkFact(
     );
   }
   for (const measure of fact.measures) {
-    const column = table.columnIndex.get(measure.column.toLowerCase());
+    const column = columnNamed(table, measure.column);
     if (!column) {
       out.push(
         unknownColumn(
@@ -820,7 +845,7 @@ function checkFact(
     }
   }
   for (const ref of fact.references) {
-    if (!table.columnIndex.has(ref.column.toLowerCase())) {
+    if (!columnNamed(table, ref.column)) {
       out.push(
         unknownColumn(
           RULES.factReferenceColumnUnknown,

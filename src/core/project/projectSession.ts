@@ -10,7 +10,12 @@ import { buildFragment, type MetadataFragment } from '../metadata/buildFragment'
 import { MetadataLocator } from '../metadata/locator';
 import { parseMetadataFileSteps, unreadableMetadataFile, type MetadataFile } from '../metadata/metadataFile';
 import { reparseIncrementally } from '../metadata/incrementalParse';
-import { hasExactDocument, parseMetadataFileFast, withExactDocumentSteps } from '../metadata/fastMetadataFile';
+import {
+  hasExactDocument,
+  parseMetadataFileFast,
+  releaseValue,
+  withExactDocumentSteps,
+} from '../metadata/fastMetadataFile';
 import { emptyMetadata, type LakehouseMetadata } from '../metadata/model';
 import type { MetadataFileKind } from '../metadata/schemaValidation';
 import { checkMetadata, checkSystemTables, prepareStar } from '../metadata/semanticRules';
@@ -271,7 +276,10 @@ export class ProjectSession {
             ? reparseIncrementally(cached.parsed, read.text)
             : undefined) ?? (await drainSliced(parseMetadataFileSteps(file, kind, read.text), pause)))
         : parseMetadataFileFast(file, kind, read.text);
-      entry = { text: read.text, kind, parsed, fragment: buildFragment(parsed) };
+      // The fast path's text is the copy its value's strings point into: keep that one string, not two.
+      read.text = parsed.text;
+      entry = { text: parsed.text, kind, parsed, fragment: buildFragment(parsed) };
+      if (!open) releaseValue(parsed);
       this.metadataCache.set(file, entry);
     }
     // Text that does not parse (not a schema error: those files parse) keeps the last good model.

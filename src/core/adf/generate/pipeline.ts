@@ -9,7 +9,7 @@
 // generated pipeline passes Data Factory's limits. Keys are written in the order ADF Studio writes them.
 import { createHash } from 'crypto';
 import { drain } from '../../text/timeSlices';
-import type { LakehouseMetadata, SourceSystem, Table } from '../../metadata/model';
+import { columnNamed, type LakehouseMetadata, type SourceSystem, type Table } from '../../metadata/model';
 import { tableFolder, WATERMARK_FILE, WATERMARK_FOLDER_SUFFIX } from '../../metadata/lakeLayout';
 import { formatAdfJson, type JsonObject, type JsonPath, type JsonValue } from './adfJson';
 import type { ResolvedAdfSettings } from './settings';
@@ -514,7 +514,7 @@ function pipelineOf(
 function overlapMinutes(table: Table): number {
   const explicit = table.cdcOverlap ? durationMinutes(table.cdcOverlap) : undefined;
   if (explicit !== undefined) return explicit;
-  const type = table.cdcColumn ? (table.columnIndex.get(table.cdcColumn.toLowerCase())?.type ?? '') : '';
+  const type = table.cdcColumn ? (columnNamed(table, table.cdcColumn)?.type ?? '') : '';
   return /^\s*date\s*$/i.test(type) ? 24 * 60 : 60;
 }
 
@@ -1229,7 +1229,7 @@ function rowversionLoop(
 /** The join and column list of a Change Tracking query, written from the metadata's primary key and columns. */
 function changeTrackingColumns(table: Table): JsonObject {
   const quote = (name: string) => `[${name.replace(/]/g, ']]')}]`;
-  const keys = table.primaryKey.map(k => table.columnIndex.get(k.toLowerCase())?.name ?? k);
+  const keys = table.primaryKey.map(k => columnNamed(table, k)?.name ?? k);
   const keySet = new Set(keys.map(k => k.toLowerCase()));
   const others = table.columns.filter(c => !keySet.has(c.name.toLowerCase()));
   return {
