@@ -204,6 +204,14 @@ function addTo(map: Map<string, number[]>, key: string, index: number): void {
 }
 
 /** The dimensions' and facts' findings, in order, into out; returns the dimensions by lower-cased name. */
+/** Each list's items onto out; indexed loops, as this runs a keystroke over every dimension and fact (mostly empty lists). */
+function pushAll(out: Diagnostic[], lists: readonly (readonly Diagnostic[])[]): void {
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i]!;
+    for (let j = 0; j < list.length; j++) out.push(list[j]!);
+  }
+}
+
 function checkStar(
   meta: LakehouseMetadata,
   at: MetadataLocator,
@@ -240,15 +248,15 @@ function checkStar(
       else memo.volatileFacts.delete(i);
     }
     memo.state = tables.state!;
-    for (const list of memo.dimensionOut) for (const d of list) out.push(d);
-    for (const list of memo.factOut) for (const d of list) out.push(d);
+    pushAll(out, memo.dimensionOut);
+    pushAll(out, memo.factOut);
     return memo.dimensionsByName;
   }
 
   const next = drain(starMemoSteps(meta, at, tables));
   const dimensionsByName = next.dimensionsByName;
-  for (const list of next.dimensionOut) for (const d of list) out.push(d);
-  for (const list of next.factOut) for (const d of list) out.push(d);
+  pushAll(out, next.dimensionOut);
+  pushAll(out, next.factOut);
   return dimensionsByName;
 }
 

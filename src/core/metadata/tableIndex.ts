@@ -46,10 +46,14 @@ export class TableIndex {
    * awaited between systems (a first load indexes every table); the index is consistent at each.
    */
   async update(meta: LakehouseMetadata, pause?: () => Promise<void>): Promise<TableLookup> {
+    // Indexed loops: this runs on every keystroke, over every table.
+    const all = meta.tables;
     let offset = 0;
-    for (const system of meta.sources)
-      for (const table of system.tables) if (meta.tables[offset++] !== table) return new TableResolver(meta.tables);
-    if (offset !== meta.tables.length) return new TableResolver(meta.tables);
+    for (const system of meta.sources) {
+      const tables = system.tables;
+      for (let i = 0; i < tables.length; i++) if (all[offset++] !== tables[i]) return new TableResolver(all);
+    }
+    if (offset !== all.length) return new TableResolver(all);
     const next = new Map<SourceSystem, number>();
     for (const system of meta.sources) next.set(system, (next.get(system) ?? 0) + 1);
     // Whether a schema.name key names a table, before this update, for the keys it touches.
