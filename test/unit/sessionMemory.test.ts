@@ -4,13 +4,18 @@
 // per table. Each must be invisible: the same model, the same diagnostics, the same edits.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { generateProject } from '../../bench/generate';
+import { NodeFileHost } from '../../src/core/files/nodeFileHost';
 import { parseMetadataFileFast, releaseValue, withExactDocument } from '../../src/core/metadata/fastMetadataFile';
 import { buildFragment } from '../../src/core/metadata/buildFragment';
 import { columnNamed } from '../../src/core/metadata/model';
 import { reparseIncrementally } from '../../src/core/metadata/incrementalParse';
 import { ProjectSession } from '../../src/core/project/projectSession';
 import { MemoryHost } from './helpers/memoryHost';
+import { REPO_ROOT } from './helpers/paths';
 
 const ROOT = path.resolve('/proj/lakehouse.yaml');
 const A = path.resolve('/proj/metadata/a.lakehouse.yaml');
@@ -140,5 +145,68 @@ describe('what a session keeps of a large project', () => {
     warm.setOpen(A, false);
     const fresh = new ProjectSession(ROOT, new MemoryHost(Object.fromEntries(texts)));
     assert.deepEqual(tablesOf(await warm.load()), tablesOf(await fresh.load()));
+  });
+});
+
+describe('reads ahead of the parse', () => {
+  /** The disk, each read taking a few milliseconds, counting how many are in flight at once. */
+  class SlowDisk extends NodeFileHost {
+    inFlight = 0;
+    mostInFlight = 0;
+    readTwice: string[] = [];
+    private readonly read = new Set<string>();
+    override async readFile(file: string, options?: Parameters<NodeFileHost['readFile']>[1]) {
+      if (this.read.has(file)) this.readTwice.push(file);
+      this.read.add(file);
+      this.inFlight++;
+      this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+      try {
+        await new Promise(resolve => setTimeout(resolve, 3));
+        return await super.readFile(file, options);
+      } finally {
+        this.inFlight--;
+      }
+    }
+  }
+
+  it('reads the next files while one is parsed, and a load stopped meanwhile leaves no rejection unheard', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakehouse-read-ahead-'));
+    const unheard: unknown[] = [];
+    const listener = (reason: unknown) => unheard.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const p = generateProject(dir, {
+        tables: 40,
+        tablesPerSystem: 10,
+        adfTemplate: path.join(REPO_ROOT, 'samples', 'spotify', 'adf'),
+      });
+      const alone = new SlowDisk();
+      await new ProjectSession(p.rootFile, alone).load();
+      assert.ok(alone.mostInFlight > 1, `reads overlapped (at most ${alone.mostInFlight} at once)`);
+      assert.ok(alone.mostInFlight <= 8, `reads are bounded (${alone.mostInFlight} at once)`);
+      assert.deepEqual(alone.readTwice, [], 'a file read ahead is not read again');
+
+      const disk = new SlowDisk();
+      const session = new ProjectSession(p.rootFile, disk);
+      const first = session.load();
+      await new Promise(resolve => setTimeout(resolve, 20));
+      session.invalidate();
+      const second = session.load();
+      const [a, b] = await Promise.all([first, second]);
+      assert.equal(a, b, 'the first load resolves to the newer one');
+      assert.equal(b.metadata.tables.length, 40);
+      assert.equal(b.adf?.files.length, p.files.adf.length, 'the ADF folder was read');
+      const fresh = await new ProjectSession(p.rootFile, new NodeFileHost()).load();
+      assert.deepEqual(diagnostics(b), diagnostics(fresh));
+      assert.deepEqual(
+        b.adf.files.map(f => f.file),
+        fresh.adf!.files.map(f => f.file),
+      );
+      await new Promise(resolve => setTimeout(resolve, 50));
+      assert.deepEqual(unheard, []);
+    } finally {
+      process.off('unhandledRejection', listener);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

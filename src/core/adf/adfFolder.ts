@@ -26,6 +26,9 @@ export interface AdfReader {
 
 export type AdfFolderResult = { status: 'ok'; factory: AdfFactory } | { status: 'missing' } | { status: 'not-adf' };
 
+/** How many files of a folder are being read ahead of the one being parsed. */
+const READ_AHEAD = 4;
+
 const loopMemo = new WeakMap<AdfFile, { loops: MetadataLoop[]; datasets: [string, AdfFile | undefined][] }>();
 
 /** Reads a Data Factory folder in ADF's git layout. Bad files become diagnostics on those files. */
@@ -43,9 +46,21 @@ export async function loadAdfFolder(reader: AdfReader, root: string): Promise<Ad
       .sort();
     const byName = new Map<string, AdfFile>();
     factory.artifacts.set(kind, byName);
-    for (const name of names) {
-      const file = path.join(dir, name);
-      const read = await reader.readText(file);
+    const files = names.map(name => path.join(dir, name));
+    // The next files are read while one is parsed (each read waits on the disk otherwise). A read
+    // started ahead is marked handled: a load stopped meanwhile must not leave a rejection unheard.
+    const reads: (Promise<ReadResult> | undefined)[] = [];
+    const readAhead = (upTo: number): void => {
+      for (let i = reads.length; i < Math.min(upTo, files.length); i++) {
+        const read = reader.readText(files[i]!);
+        read.catch(() => undefined);
+        reads.push(read);
+      }
+    };
+    for (const [i, file] of files.entries()) {
+      readAhead(i + READ_AHEAD);
+      const read = await reads[i]!;
+      reads[i] = undefined;
       let parsed: AdfFile;
       if ('text' in read) parsed = parse(file, kind, read.text);
       else {

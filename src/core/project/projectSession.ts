@@ -95,6 +95,9 @@ interface CachedText {
 /** Includes name metadata files; anything else (a credentials file, /etc/passwd) is not read. */
 const METADATA_FILE = /\.ya?ml$/i;
 
+/** How many included files are being read ahead of the one being parsed. */
+const READ_AHEAD = 4;
+
 /** What load()'s pause returns when it does not yield. */
 const NO_PAUSE = Promise.resolve();
 
@@ -346,10 +349,15 @@ export class ProjectSession {
 
     // Include graph: depth-first in declaration order, so definitions merge in a stable order.
     const visiting = new Set<string>();
+    /** Reads started ahead of their file's turn (see prefetch below). */
+    const reading = new Map<string, Promise<CachedText | undefined>>();
+    /** readText, or the read started ahead for the file. */
+    const readOnce = async (file: string): Promise<CachedText> => (await reading.get(file)) ?? this.readText(file);
     const visit = async (file: string, kind: MetadataFileKind): Promise<void> => {
       visiting.add(file);
       // A file read before and unchanged (most files, at each keystroke) takes no promise.
-      const read = this.cachedText(file) ?? (await this.readText(file));
+      const read = this.cachedText(file) ?? (await readOnce(file));
+      reading.delete(file);
       await pause();
       const { parsed, fragment, stale } =
         this.unchangedMetadataFile(file, kind, read) ?? (await this.metadataFile(file, kind, read, pause));
@@ -373,7 +381,21 @@ export class ProjectSession {
             ),
           );
         }
-        for (const target of targets) {
+        // Reads overlap the parses: the next files are read while one is parsed (a first load of
+        // 240 files otherwise waits for each read in turn, 150 ms in all at 10,000 tables).
+        let prefetched = 0;
+        const prefetch = (upTo: number): void => {
+          for (; prefetched < Math.min(upTo, targets.length); prefetched++) {
+            const next = targets[prefetched]!;
+            if (!METADATA_FILE.test(next) || reading.has(next) || this.cachedText(next)) continue;
+            reading.set(
+              next,
+              this.readText(next).catch(() => undefined),
+            );
+          }
+        };
+        for (const [i, target] of targets.entries()) {
+          prefetch(i + READ_AHEAD);
           // Only messages show it (a path.relative per file and per load: ~0.6 ms a keystroke at 10,000 tables).
           const shown = () => path.relative(base, target) || path.basename(target);
           // Where it is, before what it is: a path outside the project is not even listed.
@@ -424,7 +446,7 @@ export class ProjectSession {
             );
             continue;
           }
-          const targetRead = await this.readText(target);
+          const targetRead = this.cachedText(target) ?? (await readOnce(target));
           if (targetRead.missing) {
             const isFolder = (await this.readDir(target)) !== undefined;
             extra.push(
