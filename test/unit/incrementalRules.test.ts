@@ -5,22 +5,9 @@ import assert from 'node:assert/strict';
 import * as path from 'path';
 import { ProjectSession } from '../../src/core/project/projectSession';
 import { MemoryHost } from './helpers/memoryHost';
+import { diagnosticLines, TWO_FRAGMENTS } from './helpers/twoFragments';
 
-const ROOT = path.resolve('/proj/lakehouse.yaml');
-const A = path.resolve('/proj/metadata/a.lakehouse.yaml');
-const B = path.resolve('/proj/metadata/b.lakehouse.yaml');
-
-const root = `version: 1
-project: { name: p }
-environments:
-  dev: { subscriptionId: s, resourceGroup: r, factory: f-dev, storageAccount: sa1 }
-lake:
-  zones:
-    bronze: { container: bronze }
-    silver: { container: silver, path: "{schema}/{table}" }
-include:
-  - metadata/*.lakehouse.yaml
-`;
+const { root: ROOT, a: A, b: B, rootText: root } = TWO_FRAGMENTS;
 const source = (system: string, tables: string[]): string =>
   `sources:\n  - name: ${system}\n    tables:\n` +
   tables
@@ -31,11 +18,7 @@ const source = (system: string, tables: string[]): string =>
     )
     .join('');
 
-function diagnostics(s: Awaited<ReturnType<ProjectSession['load']>>): string[] {
-  return [...s.diagnostics.entries()].flatMap(([file, list]) =>
-    list.map(d => `${path.basename(file)}:${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`),
-  );
-}
+const diagnostics = diagnosticLines;
 
 describe('re-validation after edits equals a fresh load', () => {
   it('lake folders: a collision that an edit makes, moves and removes', async () => {

@@ -15,22 +15,10 @@ import { columnNamed } from '../../src/core/metadata/model';
 import { reparseIncrementally } from '../../src/core/metadata/incrementalParse';
 import { ProjectSession } from '../../src/core/project/projectSession';
 import { MemoryHost } from './helpers/memoryHost';
+import { diagnosticLines, TWO_FRAGMENTS } from './helpers/twoFragments';
 import { REPO_ROOT } from './helpers/paths';
 
-const ROOT = path.resolve('/proj/lakehouse.yaml');
-const A = path.resolve('/proj/metadata/a.lakehouse.yaml');
-const B = path.resolve('/proj/metadata/b.lakehouse.yaml');
-
-const root = `version: 1
-project: { name: p }
-environments:
-  dev: { subscriptionId: s, resourceGroup: r, factory: f-dev, storageAccount: sa1 }
-lake:
-  zones:
-    bronze: { container: bronze }
-include:
-  - metadata/*.lakehouse.yaml
-`;
+const { root: ROOT, a: A, b: B, rootText: root } = TWO_FRAGMENTS;
 const column = (name: string, type = 'int') => `          - { name: ${name}, type: ${type}, nullable: false }\n`;
 const table = (name: string, columns: string[], cdc = 'updated_at') =>
   `      - name: ${name}\n        description: The ${name} table, long enough to be a sliced string.\n` +
@@ -39,11 +27,7 @@ const table = (name: string, columns: string[], cdc = 'updated_at') =>
 const source = (system: string, tables: string[]): string =>
   `sources:\n  - name: ${system}\n    tables:\n` + tables.join('');
 
-function diagnostics(s: Awaited<ReturnType<ProjectSession['load']>>): string[] {
-  return [...s.diagnostics.entries()].flatMap(([file, list]) =>
-    list.map(d => `${path.basename(file)}:${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`),
-  );
-}
+const diagnostics = diagnosticLines;
 
 /** The model's tables as plain data, with each column's origin path read (it is made when asked for). */
 function tablesOf(s: Awaited<ReturnType<ProjectSession['load']>>): unknown[] {
