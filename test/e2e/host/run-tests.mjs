@@ -156,6 +156,9 @@ fs.writeFileSync(
       'telemetry.telemetryLevel': 'off',
       'update.mode': 'none',
       'git.enabled': false,
+      // VS Code's port finder scans /proc every few seconds from the extension host's thread (its
+      // ExtHostTunnelService): blocks there that are not ours, in the figures of the scale test.
+      'remote.autoForwardPorts': false,
       'files.autoSave': 'off',
       'security.workspace.trust.enabled': TRUST,
       ...extraSettings,
