@@ -21,7 +21,7 @@ import {
   type Table,
   type Zone,
 } from './model';
-import { starKeysOf, TableResolver, type TableLookup } from './semanticRules';
+import { changesSinceMemo, sameItems, starKeysOf, TableResolver, type TableLookup } from './semanticRules';
 import type { PathSegment } from './yamlLocate';
 
 /** The kinds of value a source column holds, as far as comparing and ordering them goes. */
@@ -119,13 +119,7 @@ function checkFactsMeaning(
   sourceOf: (reference: string) => Table | undefined,
 ): FactsMemo {
   const memo = tables.owner ? factsMemos.get(tables.owner) : undefined;
-  const changed =
-    memo &&
-    tables.state !== undefined &&
-    sameItems(memo.dimensions, meta.dimensions) &&
-    sameItems(memo.facts, meta.facts)
-      ? tables.changedSince?.(memo.state)
-      : undefined;
+  const changed = changesSinceMemo(memo, meta, tables);
   if (memo && changed) {
     const again = new Set<number>();
     for (const key of changed) for (const i of memo.byKey.get(key) ?? []) again.add(i);
@@ -204,14 +198,7 @@ export async function prepareFactsMeaning(
   pause: () => Promise<void>,
 ): Promise<void> {
   if (!tables.owner || tables.state === undefined) return;
-  const memo = factsMemos.get(tables.owner);
-  if (
-    memo &&
-    sameItems(memo.dimensions, meta.dimensions) &&
-    sameItems(memo.facts, meta.facts) &&
-    tables.changedSince?.(memo.state) !== undefined
-  )
-    return;
+  if (changesSinceMemo(factsMemos.get(tables.owner), meta, tables) !== undefined) return;
   await drainSliced(factsMemoSteps(meta, at, tables, sourceOfIn(tables)), pause);
 }
 
@@ -249,12 +236,6 @@ function factMeaning(
 }
 
 const factFindings = new WeakMap<Fact, { deps: unknown[]; out: Diagnostic[] }>();
-
-function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** What checkMeaning finds in a source system's tables on their own, kept per system object. */
 interface SystemMeaning {

@@ -197,6 +197,24 @@ export function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean
   return true;
 }
 
+/**
+ * What a memo of the star schema's findings (made from these dimensions and facts, at a state of
+ * the table index) must redo: the keys whose tables changed since, or undefined when it must be
+ * made again (another star schema, or a state the index no longer remembers).
+ */
+export function changesSinceMemo(
+  memo: { dimensions: readonly unknown[]; facts: readonly unknown[]; state: number } | undefined,
+  meta: LakehouseMetadata,
+  tables: TableLookup,
+): ReadonlySet<string> | undefined {
+  return memo &&
+    tables.state !== undefined &&
+    sameItems(memo.dimensions, meta.dimensions) &&
+    sameItems(memo.facts, meta.facts)
+    ? tables.changedSince?.(memo.state)
+    : undefined;
+}
+
 function addTo(map: Map<string, number[]>, key: string, index: number): void {
   const list = map.get(key);
   if (list) list.push(index);
@@ -219,13 +237,7 @@ function checkStar(
   out: Diagnostic[],
 ): Map<string, Dimension> {
   const memo = tables.owner ? starMemos.get(tables.owner) : undefined;
-  const changed =
-    memo &&
-    tables.state !== undefined &&
-    sameItems(memo.dimensions, meta.dimensions) &&
-    sameItems(memo.facts, meta.facts)
-      ? tables.changedSince?.(memo.state)
-      : undefined;
+  const changed = changesSinceMemo(memo, meta, tables);
   if (memo && changed) {
     const dims = new Set(memo.volatileDimensions);
     const facts = new Set(memo.volatileFacts);
@@ -338,14 +350,7 @@ function* starMemoSteps(meta: LakehouseMetadata, at: MetadataLocator, tables: Ta
 
 /** Whether a table index's star memo can be brought up to date incrementally (see checkStar). */
 function starMemoCurrent(meta: LakehouseMetadata, tables: TableLookup): boolean {
-  const memo = tables.owner ? starMemos.get(tables.owner) : undefined;
-  return (
-    !!memo &&
-    tables.state !== undefined &&
-    sameItems(memo.dimensions, meta.dimensions) &&
-    sameItems(memo.facts, meta.facts) &&
-    tables.changedSince?.(memo.state) !== undefined
-  );
+  return changesSinceMemo(tables.owner ? starMemos.get(tables.owner) : undefined, meta, tables) !== undefined;
 }
 
 /** Computes the star memo of a load in slices when checkStar would compute it at once (a first load, or the star schema changed). */
