@@ -550,23 +550,51 @@ if (!partial) {
         : (unmeasured.push('activation'), 'n/a'),
     ],
   });
+  // The task on the thread's own CPU clock is the target: on 2 cores shared with code-server and a
+  // software-rendered Chromium, a block on the wall clock also holds the time the thread waited for
+  // a core (test/e2e/scale.test.ts, taskMeter). Both are printed.
+  const tasks = mainThread?.tasksLoad && mainThread?.tasksEdit ? mainThread : undefined;
   rows.push({
     merged: true,
     cells: [
-      `longest main-thread block, real VS Code host, ${mainThread ? mainThread.tables.toLocaleString('en-US') : '10,000'} tables: loading / editing`,
-      mainThread
-        ? `${ms(mainThread.longestTaskLoadMs)} / ${ms(mainThread.longestTaskEditMs)} ` +
-          `(loaded in ${ms(mainThread.loadMs)}, ${mainThread.edits} edits)`
-        : 'not measured (run npm run test:e2e first)',
+      `longest task on the extension host's thread (its CPU clock), real VS Code host, ${mainThread ? mainThread.tables.toLocaleString('en-US') : '10,000'} tables: loading (with the first ADF plan) / editing (with the re-plan)`,
+      tasks
+        ? `${ms(tasks.tasksLoad.longestTaskCpuMs)} / ${ms(tasks.tasksEdit.longestTaskCpuMs)} ` +
+          `(loaded in ${ms(tasks.loadMs)}, ${tasks.edits} edits; GC pauses over 20 ms: ` +
+          `${[...tasks.gcLoad.pausesMs, ...tasks.gcEdit.pausesMs].filter(p => p > 20).length})`
+        : mainThread
+          ? 'not measured (main-thread.json predates the CPU clock: run npm run test:e2e)'
+          : 'not measured (run npm run test:e2e first)',
       '',
       '',
       `≤ ${TARGETS.longestTaskMs} ms`,
-      mainThread
+      tasks
         ? ok(
-            Math.max(mainThread.longestTaskLoadMs, mainThread.longestTaskEditMs) <= TARGETS.longestTaskMs,
-            `no main-thread block over ${TARGETS.longestTaskMs} ms in the real host`,
+            Math.max(tasks.tasksLoad.longestTaskCpuMs, tasks.tasksEdit.longestTaskCpuMs) <= TARGETS.longestTaskMs,
+            `no task over ${TARGETS.longestTaskMs} ms on the real host's thread`,
           )
-        : (unmeasured.push('main-thread blocks in the real host'), 'n/a'),
+        : (unmeasured.push('main-thread tasks in the real host'), 'n/a'),
+    ],
+  });
+  rows.push({
+    merged: true,
+    cells: [
+      `  the same, longest block on the wall clock (it includes waiting for a core)`,
+      tasks
+        ? `${ms(tasks.tasksLoad.longestBlockMs)} / ${ms(tasks.tasksEdit.longestBlockMs)} ` +
+          `(the thread busy ${ms(tasks.tasksLoad.longestBlockCpuMs)} / ${ms(tasks.tasksEdit.longestBlockCpuMs)} of them; ` +
+          `event-loop delay ${ms(tasks.longestTaskLoadMs)} / ${ms(tasks.longestTaskEditMs)})`
+        : mainThread
+          ? `${ms(mainThread.longestTaskLoadMs)} / ${ms(mainThread.longestTaskEditMs)} (event-loop delay)`
+          : 'not measured (run npm run test:e2e first)',
+      '',
+      '',
+      `(≤ ${TARGETS.longestTaskMs} ms)`,
+      tasks
+        ? Math.max(tasks.tasksLoad.longestBlockMs, tasks.tasksEdit.longestBlockMs) <= TARGETS.longestTaskMs
+          ? 'yes'
+          : 'no: waiting for a core (the row above is the work)'
+        : 'n/a',
     ],
   });
   const stale = buildFailed ? ' (STALE: the build failed)' : '';

@@ -402,6 +402,12 @@ try {
   const where = folder
     ? `${folder.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(folder)}`
     : 'ew=true';
+  // E2E_RENDERER_PROFILE=1: a CPU profile of the workbench's page (the renderer) over the whole run, beside the screenshots.
+  const rendererProfile = process.env.E2E_RENDERER_PROFILE ? await page.context().newCDPSession(page) : undefined;
+  if (rendererProfile) {
+    await rendererProfile.send('Profiler.enable');
+    await rendererProfile.send('Profiler.start');
+  }
   await page.goto(`http://${authority}/?${where}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   log('workbench rendered');
@@ -439,6 +445,10 @@ try {
     new Promise((_, rej) => cs.once('exit', c => rej(new Error(`code-server died (${c}), see ${csLogPath}`)))),
   ]);
   log(`extension host reported exit code ${exitCode}`);
+  if (rendererProfile) {
+    const { profile } = await rendererProfile.send('Profiler.stop');
+    fs.writeFileSync(path.join(SHOT_DIR, 'renderer.cpuprofile'), JSON.stringify(profile));
+  }
   done = true;
   await poller;
   if (exitCode !== 0) await shootFailure('failure');

@@ -97,7 +97,7 @@ class Editor {
       ...(pause ? { pause } : {}),
     });
     const fresh = await planAdfGeneration(metadata, ADF, this.folder.read, options);
-    assert.deepEqual(cached, fresh, 'the plan with the cache equals the plan without it');
+    assert.deepEqual(plain(cached), plain(fresh), 'the plan with the cache equals the plan without it');
     this.last = cached;
     return cached;
   }
@@ -110,6 +110,17 @@ class Editor {
   async assertUpToDate(): Promise<void> {
     assert.ok((await this.plan()).files.every(f => f.status === 'unchanged'));
   }
+}
+
+/** A plan with plain artifacts (an artifact formats its text when first asked: compare texts, not whether they were asked yet). */
+function plain(plan: AdfGenerationPlan): object {
+  return {
+    ...plan,
+    files: plan.files.map(f => {
+      const { kind, name, relativePath, value, text, ownedPaths } = f.artifact;
+      return { ...f, artifact: { kind, name, relativePath, value, text, ownedPaths } };
+    }),
+  };
 }
 
 const pipelineOf = (plan: AdfGenerationPlan, name: string) =>
@@ -125,20 +136,15 @@ describe("the editor's ADF plan cache", () => {
     await editor.assertUpToDate();
     const before = editor.last!;
 
-    // A description: nothing generated changes; the other systems' pipelines are the same objects.
+    // A description: nothing generated changes. erp's pipeline is built again and found the same,
+    // so the plan keeps every artifact it had (new values of the same text are dropped at once).
     editor.session.setOverlay(ERP, edit(erpText, 'description: the Ledger', 'description: the general ledger'));
     const described = await editor.plan();
     assert.ok(described.files.every(f => f.status === 'unchanged'));
-    for (const system of ['app', 'crm'])
-      assert.equal(
-        pipelineOf(described, `pl_incremental_ingestion_${system}`).artifact.value,
-        pipelineOf(before, `pl_incremental_ingestion_${system}`).artifact.value,
-        `${system}'s pipeline is reused`,
-      );
-    assert.notEqual(
-      pipelineOf(described, 'pl_incremental_ingestion_erp').artifact.value,
-      pipelineOf(before, 'pl_incremental_ingestion_erp').artifact.value,
-      "the edited fragment's system is built again",
+    assert.deepEqual(
+      described.files.filter((f, i) => f.artifact !== before.files[i]!.artifact).map(f => f.artifact.relativePath),
+      [],
+      'every artifact is the one planned before',
     );
     // A table added to erp: its pipeline is an update, the others unchanged.
     editor.session.setOverlay(ERP, fragment('erp', ['Ledger', 'Invoices', 'Payments']));

@@ -48,6 +48,52 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   );
 }
 
+/**
+ * Whether two JSON values format to the same text (formatAdfJson): equal values with their keys
+ * in the same order. Comparing texts formats both, which is most of what an editor's re-plan
+ * allocated. A value JSON cannot write exactly (undefined, NaN) may be called different when its
+ * text is not: callers then only redo work.
+ */
+export function sameJsonText(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJsonText(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  // for...in, not Object.keys: no array per object (a pipeline at 10,000 tables has 10,000 items).
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in ao) {
+    if (!Object.hasOwn(bo, key) || keyAt(bo, count) !== key || !sameJsonText(ao[key], bo[key])) return false;
+    count++;
+  }
+  return keyAt(bo, count) === undefined;
+}
+
+/** The n-th own enumerable key, in the order JSON.stringify writes them. */
+function keyAt(o: Record<string, unknown>, n: number): string | undefined {
+  let i = 0;
+  for (const key in o) if (i++ === n) return key;
+  return undefined;
+}
+
+/** The same JSON paths, in the same order. */
+export function samePaths(a: readonly JsonPath[], b: readonly JsonPath[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
+
 /** A canonical text of a JSON value (keys sorted), for fingerprints. */
 export function canonicalJson(value: unknown): string {
   // One list of parts joined once: a generated pipeline's owned values are megabytes at 10,000

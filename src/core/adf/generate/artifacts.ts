@@ -12,7 +12,7 @@ import {
   toPosix,
 } from '../../metadata/templateBindings';
 import { goldPipelineName } from '../../metadata/bundleRules';
-import { formatAdfJson, type JsonObject, type JsonPath } from './adfJson';
+import { formatAdfJson, sameJsonText, samePaths, type JsonObject, type JsonPath } from './adfJson';
 import {
   ingestionPipelineSteps,
   type SystemPipelineCache,
@@ -40,6 +40,26 @@ export interface GeneratedArtifact {
   ownedPaths: JsonPath[];
 }
 
+/**
+ * An artifact whose text is formatted when first read. An editor regenerates every linked service
+ * and dataset after each edit and compares values (sameJsonText): formatting them all, only to
+ * find the same text, was a third of what a keystroke allocated at 10,000 tables.
+ */
+class LazilyFormattedArtifact implements GeneratedArtifact {
+  constructor(
+    readonly kind: AdfArtifactKind,
+    readonly name: string,
+    readonly relativePath: string,
+    readonly value: JsonObject,
+    readonly ownedPaths: JsonPath[],
+    private formatted: string | undefined,
+  ) {}
+
+  get text(): string {
+    return (this.formatted ??= formatAdfJson(this.value));
+  }
+}
+
 export interface AdfGeneration {
   artifacts: GeneratedArtifact[];
   /** Placeholders written and guesses made, in words for the user. */
@@ -58,6 +78,12 @@ export type GenerateOptions = ResolveOptions;
 export interface GenerationCache {
   systemPipelines: SystemPipelineCache;
   silverNotebooks: WeakMap<SourceSystem, SystemSilverNotebooks>;
+  /**
+   * The last generation's artifacts, by lower-cased path. An artifact regenerated to the same text
+   * is that same object again: the new value is garbage at once, where keeping it made every
+   * keystroke's linked services and datasets survive into the editor's older heap.
+   */
+  artifacts?: ReadonlyMap<string, GeneratedArtifact>;
 }
 
 /** A system's silver notebook paths (its tables deduplicated as the binding's targets are), with their notes, and by table key once asked. */
@@ -110,20 +136,27 @@ function* generationSteps(
   const notebooks = yield* notebookPaths(metadata, settings, notes, cache?.silverNotebooks);
   const artifacts: GeneratedArtifact[] = [];
   const byPath = new Map<string, GeneratedArtifact>();
-  const add = (kind: AdfArtifactKind, value: JsonObject, ownedPaths: JsonPath[], text = formatAdfJson(value)) => {
+  const add = (kind: AdfArtifactKind, value: JsonObject, ownedPaths: JsonPath[], text?: string) => {
     const name = value.name as string;
     const relativePath = `${kind}/${name}.json`;
     // ADF's names are case-insensitive: two that differ in case only are one artifact.
     const clash = byPath.get(relativePath.toLowerCase());
     if (clash) {
-      if (clash.text === text) return clash;
+      if (sameJsonText(clash.value, value)) return clash;
       throw new AdfGenerationError(
         `Two ${kind === 'linkedService' ? 'linked services' : `${kind}s`} would be named ` +
           `'${name}'. Give them different names in lakehouse.yaml (the sources' linkedService, or ` +
           `the adf section).`,
       );
     }
-    const artifact: GeneratedArtifact = { kind, name, relativePath, value, text, ownedPaths };
+    const prior = cache?.artifacts?.get(relativePath.toLowerCase());
+    const artifact =
+      prior &&
+      prior.relativePath === relativePath &&
+      samePaths(prior.ownedPaths, ownedPaths) &&
+      sameJsonText(prior.value, value)
+        ? prior
+        : new LazilyFormattedArtifact(kind, name, relativePath, value, ownedPaths, text);
     artifacts.push(artifact);
     byPath.set(relativePath.toLowerCase(), artifact);
     return artifact;
@@ -177,6 +210,7 @@ function* generationSteps(
   ]);
 
   artifacts.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  if (cache) cache.artifacts = byPath;
   return { artifacts, notes, settings };
 }
 

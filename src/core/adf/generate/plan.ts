@@ -17,6 +17,8 @@ import {
   detectFormatting,
   formatAdfJson,
   jsonEqual,
+  sameJsonText,
+  samePaths,
   pathText,
   valueAt,
   type JsonObject,
@@ -196,19 +198,7 @@ export async function planAdfGeneration(
 
 /** The same artifact: generated the same (a reused system pipeline is the same object), or regenerated to the same text and owned paths. */
 function sameArtifact(a: GeneratedArtifact, b: GeneratedArtifact): boolean {
-  return a.value === b.value || (a.text === b.text && samePaths(a.ownedPaths, b.ownedPaths));
-}
-
-function samePaths(a: readonly JsonPath[], b: readonly JsonPath[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.length !== y.length) return false;
-    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
-  }
-  return true;
+  return a.value === b.value || (sameJsonText(a.value, b.value) && samePaths(a.ownedPaths, b.ownedPaths));
 }
 
 function planFile(
