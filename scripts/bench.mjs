@@ -557,7 +557,7 @@ if (!partial) {
   rows.push({
     merged: true,
     cells: [
-      `longest task on the extension host's thread (its CPU clock), real VS Code host, ${mainThread ? mainThread.tables.toLocaleString('en-US') : '10,000'} tables: loading (with the first ADF plan) / editing (with the re-plan)`,
+      `longest task, real VS Code host's thread (CPU clock), ${mainThread ? mainThread.tables.toLocaleString('en-US') : '10,000'} tables: loading / editing`,
       tasks
         ? `${ms(tasks.tasksLoad.longestTaskCpuMs)} / ${ms(tasks.tasksEdit.longestTaskCpuMs)} ` +
           `(loaded in ${ms(tasks.loadMs)}, ${tasks.edits} edits; GC pauses over 20 ms: ` +
@@ -579,7 +579,7 @@ if (!partial) {
   rows.push({
     merged: true,
     cells: [
-      `  the same, longest block on the wall clock (it includes waiting for a core)`,
+      `  longest block on the wall clock (includes waiting for a core)`,
       tasks
         ? `${ms(tasks.tasksLoad.longestBlockMs)} / ${ms(tasks.tasksEdit.longestBlockMs)} ` +
           `(the thread busy ${ms(tasks.tasksLoad.longestBlockCpuMs)} / ${ms(tasks.tasksEdit.longestBlockCpuMs)} of them; ` +
@@ -680,9 +680,11 @@ if (!partial) {
   console.log(
     `Real-host main thread: ${
       mainThread
-        ? `from ${shown(mainThreadFile)}: the largest delay of a 5 ms event-loop timer ` +
-          `(perf_hooks.monitorEventLoopDelay) in the extension host while the project loads, and over ` +
-          `its edits (each waited until re-validated), with the Lakehouse views shown`
+        ? `from ${shown(mainThreadFile)}: the extension host with the Lakehouse views shown, while the project ` +
+          `loads (with its first ADF plan) and over 10 edits (each waited until re-validated; then the last re-plan). ` +
+          `A 2 ms timer's gaps are the blocks: the longest task is the most CPU time the host's thread spent in one ` +
+          `(process.threadCpuUsage); the wall-clock block is the longest gap, with the thread's CPU time in it; the ` +
+          `event-loop delay is perf_hooks.monitorEventLoopDelay's largest (5 ms resolution)`
         : `no ${shown(mainThreadFile)}`
     }.`,
   );
