@@ -37,6 +37,12 @@ export interface TemplatesResult {
   /** ours / nunjucks: the median of the rounds' ratios (each round times both engines alternately). */
   ratio: number;
   roundRatios: number[];
+  /**
+   * The same over the corpus's real templates (real_*: the samples' notebooks and SQL). Most other
+   * cases test Python semantics that nunjucks does not have (big ints, loop filters, repr): there
+   * nunjucks renders something else, often less work (Infinity for 10**4299).
+   */
+  real?: { timedCases: number; oursPerRender: Stats; nunjucksPerRender: Stats; ratio: number };
   python?: {
     jinja2: string;
     templates: string[];
@@ -110,6 +116,16 @@ export function templates(corpusRoot: string, options: { quick: boolean; python:
     roundRatios,
     ratio: stats(roundRatios).median,
   };
+  const realCases = cases.filter(c => c.id.startsWith('real_'));
+  const real = realCases.length ? perRender(realCases, iterations, rounds) : undefined;
+  if (real?.timed) {
+    result.real = {
+      timedCases: real.timed,
+      oursPerRender: stats(real.ours),
+      nunjucksPerRender: stats(real.nunjucks),
+      ratio: stats(real.ours.map((o, i) => o / (real.nunjucks[i] as number))).median,
+    };
+  }
 
   const jinja2 = checkJinja2(options.python);
   if (!jinja2.available) {
