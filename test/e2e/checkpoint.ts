@@ -12,7 +12,7 @@ export interface CheckpointOptions {
   waitForText?: string;
   /** CSS selector of an element to also save as <name>.element.png; scopes waitForText when both are given. */
   selector?: string;
-  /** How long the driver waits for the text / element (ms, default 15000). */
+  /** How long the driver waits for the text / element (ms, default 30000: a 2-core machine under load is slow to draw). */
   timeoutMs?: number;
   /** Save no screenshot (the checkpoint only waits and acts). */
   screenshot?: boolean;
@@ -38,7 +38,7 @@ export async function checkpoint(name: string, opts: CheckpointOptions = {}): Pr
   // write then rename: the driver never reads a half-written request
   fs.writeFileSync(`${req}.tmp`, JSON.stringify(opts));
   fs.renameSync(`${req}.tmp`, req);
-  const limit = (opts.timeoutMs ?? 15_000) + 30_000;
+  const limit = (opts.timeoutMs ?? 30_000) + 30_000;
   const t0 = Date.now();
   while (!fs.existsSync(ack)) {
     if (Date.now() - t0 > limit) throw new Error(`checkpoint ${name}: the driver did not answer within ${limit} ms`);

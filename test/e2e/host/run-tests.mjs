@@ -27,7 +27,7 @@
 //
 // Checkpoints (see test/e2e/checkpoint.ts): a test writes <name>.req into $VSHOST_SYNC (the env var
 // reaches the extension host). The content is empty or JSON
-//   {"waitForText": "...", "selector": "css", "timeoutMs": 15000, "screenshot": true, "actions": [...]}
+//   {"waitForText": "...", "selector": "css", "timeoutMs": 30000, "screenshot": true, "actions": [...]}
 // The driver waits until waitForText is visible somewhere in the workbench (any frame, webviews
 // included) or inside `selector` when both are given, saves a full-page <name>.png, plus
 // <name>.element.png of the first element matching `selector`, and then writes <name>.ack with
@@ -300,7 +300,7 @@ async function textVisible(text, selector) {
 }
 
 async function takeCheckpoint(name, req) {
-  const timeout = Number(req.timeoutMs ?? 15_000);
+  const timeout = Number(req.timeoutMs ?? 30_000);
   let error;
   if (req.waitForText) {
     const until = Date.now() + timeout;
