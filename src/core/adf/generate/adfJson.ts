@@ -64,14 +64,30 @@ export function sameJsonText(a: unknown, b: unknown): boolean {
   }
   if (Array.isArray(b)) return false;
   // for...in, not Object.keys: no array per object (a pipeline at 10,000 tables has 10,000 items).
+  // A key's place is found by counting, so a long object (keys from metadata) takes the arrays.
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
   let count = 0;
   for (const key in ao) {
+    if (count === SCANNED_KEYS) return sameEntries(ao, bo);
     if (!Object.hasOwn(bo, key) || keyAt(bo, count) !== key || !sameJsonText(ao[key], bo[key])) return false;
     count++;
   }
   return keyAt(bo, count) === undefined;
+}
+
+/** Objects with up to this many keys are compared without arrays of their keys. */
+const SCANNED_KEYS = 16;
+
+function sameEntries(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  const otherKeys = Object.keys(b);
+  if (keys.length !== otherKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key !== otherKeys[i] || !sameJsonText(a[key], b[key])) return false;
+  }
+  return true;
 }
 
 /** The n-th own enumerable key, in the order JSON.stringify writes them. */
