@@ -14,38 +14,58 @@ import { EXTENSION_ID, outputDir, revertAndCloseEditors, waitFor, workspaceRoot 
 
 const TABLES = 10_000;
 
-/** With E2E_PROFILE=1, a CPU profile of the extension host over `work`, saved as <name>.cpuprofile beside the screenshots. */
-async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
-  if (!process.env['E2E_PROFILE']) return work();
-  const session = new inspector.Session();
-  session.connect();
+interface PhaseFigures {
+  ms: number;
+  /** perf_hooks.monitorEventLoopDelay's largest delay: the longest time the thread did not come back to its event loop. */
+  eventLoopMaxMs: number;
+  tasks: TaskFigures;
+  gc: GcFigures;
+}
+
+/**
+ * Runs one phase under every measure: the event loop's delay, the blocks on both clocks
+ * (taskMeter), the GC pauses. With E2E_PROFILE=1 also a CPU profile of the extension host,
+ * saved as <name>.cpuprofile beside the screenshots with the blocks the meter saw
+ * (<name>.blocks.json), so that a reader can find what ran in each. The profiler starts before
+ * the measures and stops after them: its own work is not the phase's.
+ */
+async function measured(name: string, work: () => Promise<void>): Promise<PhaseFigures> {
+  const session = process.env['E2E_PROFILE'] ? new inspector.Session() : undefined;
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) =>
-      session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
+      session!.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
     );
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  // The blocks, on the profile's clock (monotonic microseconds), so a reader can find what ran in each.
-  const blocks: { startUs: number; endUs: number }[] = [];
-  let last = process.hrtime.bigint();
-  let ticking = true;
-  const tick = () => {
-    const now = process.hrtime.bigint();
-    if (now - last > 40_000_000n) blocks.push({ startUs: Number(last / 1000n), endUs: Number(now / 1000n) });
-    last = now;
-    if (ticking) setTimeout(tick, 2);
+  if (session) {
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
+  const eventLoop = monitorEventLoopDelay({ resolution: 5 });
+  const gc = gcObserver();
+  const meter = taskMeter();
+  const t0 = performance.now();
+  eventLoop.enable();
+  const failure = await work().then(
+    () => undefined,
+    (e: unknown) => ({ e }),
+  );
+  eventLoop.disable();
+  const figures: PhaseFigures = {
+    ms: performance.now() - t0,
+    eventLoopMaxMs: eventLoop.max / 1e6,
+    tasks: meter.stop(),
+    gc: gc(),
   };
-  setTimeout(tick, 2);
-  try {
-    return await work();
-  } finally {
-    ticking = false;
+  if (session) {
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
     fs.writeFileSync(path.join(outputDir(), `${name}.cpuprofile`), JSON.stringify(profile));
-    fs.writeFileSync(path.join(outputDir(), `${name}.blocks.json`), JSON.stringify(blocks));
+    fs.writeFileSync(path.join(outputDir(), `${name}.blocks.json`), JSON.stringify(meter.blocks));
     session.disconnect();
   }
+  if (failure) throw failure.e;
+  return figures;
 }
+
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
 interface GcFigures {
@@ -86,13 +106,23 @@ interface TaskFigures {
   busyOver50: number;
 }
 
+interface TaskMeter {
+  /** Blocks over 40 ms, on the CPU profile's clock (monotonic microseconds), with the thread's CPU time in each. */
+  readonly blocks: { startUs: number; endUs: number; busyMs: number }[];
+  /**
+   * Stops the meter. As monitorEventLoopDelay, a block counts once the thread is back: the
+   * caller's own work after the phase (writing a profile) is not the phase's.
+   */
+  stop(): TaskFigures;
+}
+
 /**
  * The extension host's blocks, on the wall clock and on the thread's own CPU clock. On this 2-core
  * machine, code-server and a software-rendered Chromium share the cores with the extension host,
  * and a block of 100 ms can hold 25 ms of work: the wall clock alone cannot tell a long task from
  * a thread that was not scheduled. process.threadCpuUsage is Node >= 23.9 (code-server runs 24).
  */
-function taskMeter(): () => TaskFigures {
+function taskMeter(): TaskMeter {
   const threadCpu = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
   const cpuMs = () => {
     const u = threadCpu ? threadCpu.call(process) : process.cpuUsage();
@@ -105,31 +135,35 @@ function taskMeter(): () => TaskFigures {
     blocksOver50: 0,
     busyOver50: 0,
   };
-  let lastWall = performance.now();
+  const blocks: TaskMeter['blocks'] = [];
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+  let lastUs = nowUs();
   let lastCpu = cpuMs();
   let running = true;
   const tick = () => {
-    const wall = performance.now();
+    const us = nowUs();
     const cpu = cpuMs();
-    const blockMs = wall - lastWall;
+    const blockMs = (us - lastUs) / 1000;
     const busyMs = cpu - lastCpu;
     if (blockMs > figures.longestBlockMs) {
       figures.longestBlockMs = blockMs;
       figures.longestBlockCpuMs = busyMs;
     }
     figures.longestTaskCpuMs = Math.max(figures.longestTaskCpuMs, busyMs);
+    if (blockMs > 40) blocks.push({ startUs: lastUs, endUs: us, busyMs });
     if (blockMs > 50) figures.blocksOver50++;
     if (busyMs > 50) figures.busyOver50++;
-    lastWall = wall;
+    lastUs = us;
     lastCpu = cpu;
     if (running) setTimeout(tick, 2);
   };
   setTimeout(tick, 2);
-  // As monitorEventLoopDelay: a block counts once the thread is back (the caller's own work after
-  // the phase, such as writing a profile, is not the phase's).
-  return () => {
-    running = false;
-    return figures;
+  return {
+    blocks,
+    stop: () => {
+      running = false;
+      return figures;
+    },
   };
 }
 
@@ -162,35 +196,20 @@ suite('A 10,000-table project in a real VS Code host', () => {
       stdio: 'ignore',
     });
     await vscode.commands.executeCommand('workbench.view.extension.lakehouse');
-    // The event loop's longest delay is the longest time the thread did not come back to it.
-    const loading = monitorEventLoopDelay({ resolution: 5 });
-    const t0 = performance.now();
-    const loadGc = gcObserver();
-    const loadTasks = taskMeter();
-    loading.enable();
-    await profiled('scale-load', async () => {
+    const loading = await measured('scale-load', async () => {
       await vscode.commands.executeCommand('lakehouse.sources.refresh');
       await waitFor('the project with its tables', () => tablesOf(api, rootFile) === TABLES, 240_000);
       await api.ctx.projects.whenIdle();
       // Loading includes the first ADF plan, which the status bar and the Data Factory view ask for.
       await api.ctx.adf.planFor(api.ctx.projects.byRoot(rootFile)!);
     });
-    loading.disable();
-    const loadMs = performance.now() - t0;
-    const loadTaskFigures = loadTasks();
-    const loadGcFigures = loadGc();
 
     const fragmentDir = path.join(dir, 'metadata');
     const fragment = path.join(fragmentDir, fs.readdirSync(fragmentDir).sort()[0]!);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(fragment));
     const editor = await vscode.window.showTextDocument(doc);
-    const editing = monitorEventLoopDelay({ resolution: 5 });
-    // Garbage collection pauses the thread too: the longest one is reported beside the block.
-    const editGc = gcObserver();
-    const editTasks = taskMeter();
-    editing.enable();
     const edits = 10;
-    await profiled('scale-edits', async () => {
+    const editing = await measured('scale-edits', async () => {
       for (let i = 0; i < edits; i++) {
         const at = doc.getText().indexOf('description: ');
         assert.ok(at > 0, 'the fragment has a description');
@@ -213,33 +232,29 @@ suite('A 10,000-table project in a real VS Code host', () => {
       snapshot.metadata.sources.some(s => s.tables.some(t => t.description?.startsWith(`edit ${edits - 1} `))),
       'the last edit reached the model',
     );
-    editing.disable();
-    const editTaskFigures = editTasks();
-    const editGcFigures = editGc();
     const figures = {
       tables: TABLES,
-      loadMs,
-      longestTaskLoadMs: loading.max / 1e6,
-      longestTaskEditMs: editing.max / 1e6,
+      loadMs: loading.ms,
+      longestTaskLoadMs: loading.eventLoopMaxMs,
+      longestTaskEditMs: editing.eventLoopMaxMs,
       // The same blocks, with the thread's own CPU time in them (see taskMeter).
-      tasksLoad: loadTaskFigures,
-      tasksEdit: editTaskFigures,
-      gcLoad: loadGcFigures,
-      gcEdit: editGcFigures,
+      tasksLoad: loading.tasks,
+      tasksEdit: editing.tasks,
+      gcLoad: loading.gc,
+      gcEdit: editing.gc,
       heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20,
       newSpaceMiB: (v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20,
       edits,
       vscode: vscode.version,
     };
-    const phase = (name: string, blockMs: number, tasks: TaskFigures, gc: GcFigures) =>
-      `while ${name} ${blockMs.toFixed(1)} ms (the thread busy ${tasks.longestBlockCpuMs.toFixed(1)} ms of it; ` +
+    const phase = (name: string, { eventLoopMaxMs, tasks, gc }: PhaseFigures) =>
+      `while ${name} ${eventLoopMaxMs.toFixed(1)} ms (the thread busy ${tasks.longestBlockCpuMs.toFixed(1)} ms of it; ` +
       `longest task on the thread's CPU clock ${tasks.longestTaskCpuMs.toFixed(1)} ms; ` +
       `${tasks.blocksOver50} block(s) over 50 ms, ${tasks.busyOver50} busy over 50 ms; ` +
       `GC pauses ${gc.pausesMs.join(' ')} ms, longest ${gc.longestKind})`;
     console.log(
-      `scale: ${TABLES} tables loaded in ${loadMs.toFixed(0)} ms; longest main-thread block ` +
-        `${phase('loading', figures.longestTaskLoadMs, loadTaskFigures, loadGcFigures)}, ` +
-        `${phase('editing', figures.longestTaskEditMs, editTaskFigures, editGcFigures)}; ` +
+      `scale: ${TABLES} tables loaded in ${loading.ms.toFixed(0)} ms; longest main-thread block ` +
+        `${phase('loading', loading)}, ${phase('editing', editing)}; ` +
         `heap ${figures.heapUsedMiB.toFixed(0)} MiB, new space ${figures.newSpaceMiB.toFixed(0)} MiB`,
     );
     fs.writeFileSync(path.join(outputDir(), 'main-thread.json'), JSON.stringify(figures, null, 2));

@@ -353,11 +353,8 @@ export class ProjectSession {
     const reading = new Map<string, Promise<CachedText | undefined>>();
     /** readText, or the read started ahead for the file. */
     const readOnce = async (file: string): Promise<CachedText> => (await reading.get(file)) ?? this.readText(file);
-    const visit = async (file: string, kind: MetadataFileKind): Promise<void> => {
+    const visit = async (file: string, kind: MetadataFileKind, read: CachedText): Promise<void> => {
       visiting.add(file);
-      // A file read before and unchanged (most files, at each keystroke) takes no promise.
-      const read = this.cachedText(file) ?? (await readOnce(file));
-      reading.delete(file);
       await pause();
       const { parsed, fragment, stale } =
         this.unchangedMetadataFile(file, kind, read) ?? (await this.metadataFile(file, kind, read, pause));
@@ -446,7 +443,9 @@ export class ProjectSession {
             );
             continue;
           }
+          // A file read before and unchanged (most files, at each keystroke) takes no promise.
           const targetRead = this.cachedText(target) ?? (await readOnce(target));
+          reading.delete(target);
           if (targetRead.missing) {
             const isFolder = (await this.readDir(target)) !== undefined;
             extra.push(
@@ -462,7 +461,7 @@ export class ProjectSession {
             );
             continue;
           }
-          await visit(target, 'fragment');
+          await visit(target, 'fragment', targetRead);
         }
       }
       visiting.delete(file);
@@ -474,7 +473,7 @@ export class ProjectSession {
       metadataFiles.set(this.rootFile, parsed);
       fragments.push(buildFragment(parsed));
     } else {
-      await visit(this.rootFile, 'root');
+      await visit(this.rootFile, 'root', rootRead);
     }
 
     const metadata = mergeFragments(this.rootFile, rootDir, fragments);
